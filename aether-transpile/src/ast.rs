@@ -1,0 +1,421 @@
+//! The untyped syntax tree, exactly as written. Names are not resolved here:
+//! `a.b` may be a field, a module member or an enum variant, and a bare
+//! pattern `Empty` may be a unit variant or a binding; the checker decides
+//! and records its decisions in side tables keyed by [`NodeId`], so this tree
+//! stays the parser's output and the typed view lives beside it.
+
+use crate::source::{FileId, Span};
+
+/// Unique per module: every [`Expr`] and [`Pattern`] has one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(pub u32);
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+/// One `.ae` file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Module {
+    pub file: FileId,
+    /// Span of a leading `@no_hmr`, if the file has one.
+    pub no_hmr: Option<Span>,
+    pub imports: Vec<Import>,
+    pub items: Vec<Item>,
+    /// One past the largest [`NodeId`] used in this module.
+    pub node_count: u32,
+}
+
+/// `import net.http`: the module is then used by its last segment, `http`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Import {
+    pub path: Vec<Ident>,
+    pub span: Span,
+}
+
+impl Import {
+    /// The name the importing module uses: the last path segment.
+    pub fn local_name(&self) -> &Ident {
+        &self.path[self.path.len() - 1]
+    }
+
+    /// `net.http`.
+    pub fn dotted(&self) -> String {
+        self.path.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(".")
+    }
+}
+
+/// `@name` before an item.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Attribute {
+    pub name: Ident,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Item {
+    pub attrs: Vec<Attribute>,
+    pub is_pub: bool,
+    pub kind: ItemKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ItemKind {
+    Fn(FnDecl),
+    Struct(StructDecl),
+    Enum(EnumDecl),
+    Const(ConstDecl),
+    State(StateDecl),
+    Test(TestDecl),
+}
+
+/// `fn name(params) -> ret { body }` or a method `fn Type.name(self, ...)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FnDecl {
+    /// `Ball` in `fn Ball.fall(...)`.
+    pub receiver: Option<Ident>,
+    pub name: Ident,
+    /// `self` or `mut self` (methods only).
+    pub self_param: Option<SelfParam>,
+    pub params: Vec<Param>,
+    pub ret: Option<TypeExpr>,
+    pub body: Block,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SelfParam {
+    pub mutable: bool,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Param {
+    pub mutable: bool,
+    pub name: Ident,
+    pub ty: TypeExpr,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct StructDecl {
+    pub name: Ident,
+    pub fields: Vec<FieldDecl>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldDecl {
+    pub name: Ident,
+    pub ty: TypeExpr,
+    pub default: Option<Expr>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnumDecl {
+    pub name: Ident,
+    pub variants: Vec<VariantDecl>,
+}
+
+/// `Circle(r: float)` or `Empty`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VariantDecl {
+    pub name: Ident,
+    pub fields: Vec<VariantField>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct VariantField {
+    pub name: Ident,
+    pub ty: TypeExpr,
+}
+
+/// `const LIMIT: int = 10`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConstDecl {
+    pub name: Ident,
+    pub ty: Option<TypeExpr>,
+    pub value: Expr,
+}
+
+/// `state score: int = 0`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StateDecl {
+    pub name: Ident,
+    pub ty: Option<TypeExpr>,
+    pub value: Expr,
+}
+
+/// `test "name" { ... }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TestDecl {
+    pub name: String,
+    pub name_span: Span,
+    pub body: Block,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypeExpr {
+    pub kind: TypeExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum TypeExprKind {
+    /// `int`, `Ball`, `physics.Ball`.
+    Named(Vec<Ident>),
+    /// `[T]`
+    List(Box<TypeExpr>),
+    /// `{K: V}`
+    Map(Box<TypeExpr>, Box<TypeExpr>),
+    /// `T?`
+    Optional(Box<TypeExpr>),
+    /// `T!`
+    Result(Box<TypeExpr>),
+    /// `(A, B)`; `()` is the unit type.
+    Tuple(Vec<TypeExpr>),
+    /// `fn(A, B) -> C`; no `->` means `-> ()`.
+    Fn(Vec<TypeExpr>, Option<Box<TypeExpr>>),
+    /// A type the parser could not read (an error was reported).
+    Error,
+}
+
+/// `{ stmt* }`. Its value is its last statement when that is an expression
+/// statement; where the context expects `()`, the value is discarded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Block {
+    pub stmts: Vec<Stmt>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stmt {
+    pub kind: StmtKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum StmtKind {
+    /// `let p: T = e` (`mutable: false`) or `var p: T = e` (`mutable: true`).
+    Let { mutable: bool, pattern: Pattern, ty: Option<TypeExpr>, value: Expr },
+    /// `target op value`; `target` is a name, field, tuple index or index expression.
+    Assign { target: Expr, op: AssignOp, value: Expr },
+    Expr(Expr),
+    While { cond: Expr, body: Block },
+    Loop { body: Block },
+    /// `for p in iter`, `for mut x in list`, `for (k, v) in map`.
+    For { mutable: bool, pattern: Pattern, iter: Expr, body: Block },
+    Return(Option<Expr>),
+    Break,
+    Continue,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AssignOp {
+    Assign,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+}
+
+impl AssignOp {
+    /// The binary operator of a compound assignment (`+=` is `Add`).
+    pub fn binary(self) -> Option<BinOp> {
+        Some(match self {
+            AssignOp::Assign => return None,
+            AssignOp::Add => BinOp::Add,
+            AssignOp::Sub => BinOp::Sub,
+            AssignOp::Mul => BinOp::Mul,
+            AssignOp::Div => BinOp::Div,
+            AssignOp::Rem => BinOp::Rem,
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    pub id: NodeId,
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    /// `none`
+    None,
+    /// A string literal; `"a{b}c"` is `[Text("a"), Interp(b), Text("c")]`.
+    Str(Vec<StrPart>),
+    /// A bare name: a local, a function, a const or state, a module, a type.
+    Name(Ident),
+    /// `self` inside a method.
+    SelfValue,
+    /// `base.name`: a field, a module member (`physics.step`), an enum
+    /// variant (`Shape.Empty`), or, as a call's callee, a method.
+    Field { base: Box<Expr>, name: Ident },
+    /// `t.0`
+    TupleIndex { base: Box<Expr>, index: u32, index_span: Span },
+    /// `callee(args)`; a method call is a call whose callee is a `Field`.
+    Call { callee: Box<Expr>, args: Vec<Arg> },
+    /// `base[index]`
+    Index { base: Box<Expr>, index: Box<Expr> },
+    /// `base[start..end]`, either bound optional.
+    Slice { base: Box<Expr>, start: Option<Box<Expr>>, end: Option<Box<Expr>>, inclusive: bool },
+    Unary { op: UnaryOp, expr: Box<Expr> },
+    Binary { op: BinOp, lhs: Box<Expr>, rhs: Box<Expr> },
+    /// `start..end` / `start..=end` (in `for` and as values).
+    Range { start: Box<Expr>, end: Box<Expr>, inclusive: bool },
+    /// `expr?`
+    Try(Box<Expr>),
+    /// `[a, b]`
+    List(Vec<Expr>),
+    /// `{k: v}`; `{}` is the empty map.
+    Map(Vec<(Expr, Expr)>),
+    /// `(a, b)`; `()` is the unit value. `(a)` is just `a`, not a tuple.
+    Tuple(Vec<Expr>),
+    /// `Ball { x: 1.0 }` or `physics.Ball { x }` (shorthand field).
+    StructLit { path: Vec<Ident>, fields: Vec<FieldInit> },
+    /// `if cond { } else ...`; `else_` is a `Block` or another `If`.
+    If { cond: IfCond, then: Block, else_: Option<Box<Expr>> },
+    Match { scrutinee: Box<Expr>, arms: Vec<MatchArm> },
+    /// `|x| x * 2`, `|a: int| -> int { a }`.
+    Closure { params: Vec<ClosureParam>, ret: Option<TypeExpr>, body: Box<Expr> },
+    /// A `{ ... }` block in expression position (an `else` branch, an arm body,
+    /// a closure body).
+    Block(Block),
+    /// Something the parser could not read (an error was reported).
+    Error,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum StrPart {
+    Text(String),
+    /// `{expr}` or `{expr:spec}`; `spec` is a Rust format spec, already validated.
+    Interp { expr: Expr, spec: Option<String> },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum IfCond {
+    Expr(Box<Expr>),
+    /// `if let pattern = value`: a bare binding unwraps `T?` (and the `ok`
+    /// side of `T!`); other patterns match like a one-armed `match`.
+    Let { pattern: Pattern, value: Box<Expr> },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Arg {
+    /// `mut` written at the call site.
+    pub mutable: bool,
+    pub expr: Expr,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldInit {
+    pub name: Ident,
+    pub value: Expr,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClosureParam {
+    pub name: Ident,
+    pub ty: Option<TypeExpr>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct MatchArm {
+    pub pattern: Pattern,
+    pub guard: Option<Expr>,
+    pub body: Expr,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryOp {
+    Neg,
+    Not,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    And,
+    Or,
+    /// `??`
+    Coalesce,
+}
+
+impl BinOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Rem => "%",
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::And => "&&",
+            BinOp::Or => "||",
+            BinOp::Coalesce => "??",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pattern {
+    pub id: NodeId,
+    pub kind: PatternKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum PatternKind {
+    /// `_`
+    Wildcard,
+    /// `x`: a binding, unless the scrutinee's enum has a unit variant of
+    /// that name, in which case it is that variant (the checker decides).
+    Binding(Ident),
+    /// `1`, `-1`, `"s"`, `true`, `1.5`
+    Literal(LitPattern),
+    /// `none`
+    None,
+    /// `(a, b)`
+    Tuple(Vec<Pattern>),
+    /// `Circle(r)`, `Shape.Circle(r)`, `m.Shape.Empty`, `some(v)`, `ok(v)`,
+    /// `err(e)`. `args` is `None` when no parentheses were written.
+    Variant { path: Vec<Ident>, args: Option<Vec<Pattern>> },
+    /// `A | B`
+    Or(Vec<Pattern>),
+    /// A pattern the parser could not read (an error was reported).
+    Error,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum LitPattern {
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Bool(bool),
+}

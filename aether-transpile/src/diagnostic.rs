@@ -1,0 +1,232 @@
+//! Diagnostics: what the front end reports, and how it is rendered.
+//!
+//! Every diagnostic has a stable [`Code`]; `docs/errors.md` lists them all (a
+//! test keeps the two in step). Rendering is rustc-style through
+//! codespan-reporting with ASCII characters, so the output reads
+//! `error[E0300]: ...` / `--> src/game.ae:12:9`. Tools get the same data as
+//! JSON through [`Diagnostic::to_json`].
+
+mod codes;
+
+pub use codes::Code;
+
+use crate::source::{SourceMap, Span};
+use codespan_reporting::diagnostic as cs;
+use codespan_reporting::files::{self, Files};
+use codespan_reporting::term;
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A span with a message under it. The first primary label is where the
+/// diagnostic "is" (its `file:line:col`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+    pub primary: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub code: Code,
+    pub message: String,
+    pub labels: Vec<Label>,
+    /// `help: ...` lines.
+    pub help: Vec<String>,
+    /// `note: ...` lines.
+    pub notes: Vec<String>,
+}
+
+impl Diagnostic {
+    /// An error; its severity comes from the code (`W` codes are warnings).
+    pub fn new(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: code.severity(),
+            code,
+            message: message.into(),
+            labels: Vec::new(),
+            help: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// Shorthand for the common case: one code, one message, one primary span.
+    pub fn at(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(code, message).primary(span, "")
+    }
+
+    pub fn primary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.labels.push(Label { span, message: message.into(), primary: true });
+        self
+    }
+
+    pub fn secondary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.labels.push(Label { span, message: message.into(), primary: false });
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help.push(help.into());
+        self
+    }
+
+    pub fn with_note(mut self, note: impl Into<String>) -> Diagnostic {
+        self.notes.push(note.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// The primary span, if any.
+    pub fn span(&self) -> Option<Span> {
+        self.labels.iter().find(|l| l.primary).or(self.labels.first()).map(|l| l.span)
+    }
+
+    /// `file:line:col` of the primary span.
+    pub fn location(&self, sources: &SourceMap) -> Option<(String, usize, usize)> {
+        let span = self.span()?;
+        let file = sources.get(span.file);
+        let (line, col) = file.line_col(span.start as usize);
+        Some((file.name.clone(), line, col))
+    }
+
+    /// Render rustc-style, without colour.
+    pub fn render(&self, sources: &SourceMap) -> String {
+        let files = FilesAdapter(sources);
+        let mut config = term::Config::default();
+        config.chars = term::Chars::ascii();
+        let mut diag = match self.severity {
+            Severity::Error => cs::Diagnostic::error(),
+            Severity::Warning => cs::Diagnostic::warning(),
+        }
+        .with_code(self.code.as_str())
+        .with_message(&self.message);
+        diag = diag.with_labels(
+            self.labels
+                .iter()
+                .map(|l| {
+                    let style = if l.primary { cs::LabelStyle::Primary } else { cs::LabelStyle::Secondary };
+                    cs::Label::new(style, l.span.file.0 as usize, l.span.range()).with_message(&l.message)
+                })
+                .collect(),
+        );
+        let notes = self
+            .help
+            .iter()
+            .map(|h| format!("help: {h}"))
+            .chain(self.notes.iter().map(|n| format!("note: {n}")))
+            .collect();
+        diag = diag.with_notes(notes);
+        term::emit_into_string(&config, &files, &diag).unwrap_or_else(|e| {
+            // Rendering only fails on spans outside their file, which is our bug;
+            // still show the user the message rather than nothing.
+            format!("{}[{}]: {} (could not render source: {e})\n", self.severity_word(), self.code.as_str(), self.message)
+        })
+    }
+
+    fn severity_word(&self) -> &'static str {
+        match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+
+    /// The machine-readable form used by `--message-format json`.
+    pub fn to_json(&self, sources: &SourceMap) -> serde_json::Value {
+        let span_json = |span: Span| {
+            let file = sources.get(span.file);
+            let (line, column) = file.line_col(span.start as usize);
+            let (end_line, end_column) = file.line_col(span.end as usize);
+            serde_json::json!({
+                "file": file.name,
+                "byte_start": span.start,
+                "byte_end": span.end,
+                "line": line,
+                "column": column,
+                "end_line": end_line,
+                "end_column": end_column,
+            })
+        };
+        let labels: Vec<_> = self
+            .labels
+            .iter()
+            .map(|l| {
+                let mut v = span_json(l.span);
+                v["message"] = l.message.clone().into();
+                v["primary"] = l.primary.into();
+                v
+            })
+            .collect();
+        serde_json::json!({
+            "severity": self.severity,
+            "code": self.code.as_str(),
+            "message": self.message,
+            "labels": labels,
+            "help": self.help,
+            "notes": self.notes,
+            "rendered": self.render(sources),
+        })
+    }
+}
+
+/// Sort diagnostics into reading order: by file, then position; errors of the
+/// same place before warnings.
+pub fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by_key(|d| {
+        let s = d.span().unwrap_or_default();
+        (s.file, s.start, d.severity != Severity::Error)
+    });
+}
+
+struct FilesAdapter<'a>(&'a SourceMap);
+
+impl<'a> Files<'a> for FilesAdapter<'a> {
+    type FileId = usize;
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, id: usize) -> Result<&'a str, files::Error> {
+        self.file(id).map(|f| f.name.as_str())
+    }
+
+    fn source(&'a self, id: usize) -> Result<&'a str, files::Error> {
+        self.file(id).map(|f| f.text.as_str())
+    }
+
+    fn line_index(&'a self, id: usize, byte_index: usize) -> Result<usize, files::Error> {
+        let starts = self.file(id)?.line_starts();
+        Ok(match starts.binary_search(&byte_index) {
+            Ok(l) => l,
+            Err(l) => l - 1,
+        })
+    }
+
+    fn line_range(&'a self, id: usize, line_index: usize) -> Result<std::ops::Range<usize>, files::Error> {
+        let file = self.file(id)?;
+        let starts = file.line_starts();
+        let start = *starts
+            .get(line_index)
+            .ok_or(files::Error::LineTooLarge { given: line_index, max: starts.len() - 1 })?;
+        let end = starts.get(line_index + 1).copied().unwrap_or(file.text.len());
+        Ok(start..end)
+    }
+}
+
+impl<'a> FilesAdapter<'a> {
+    fn file(&self, id: usize) -> Result<&'a crate::source::SourceFile, files::Error> {
+        if id < self.0.len() {
+            Ok(self.0.get(crate::source::FileId(id as u32)))
+        } else {
+            Err(files::Error::FileMissing)
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! Semantic types: what the checker computes, shared with the match
+//! exhaustiveness check and (later) code generation.
+
+use crate::source::Span;
+use std::fmt;
+
+/// A module of a [`crate::project::Program`], by index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ModuleId(pub u32);
+
+/// A user `struct` or `enum`, by index into [`TypeTable`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TypeId(pub u32);
+
+/// An inference variable, solved by unification.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TyVar(pub u32);
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Ty {
+    Int,
+    Float,
+    Bool,
+    Str,
+    /// `()`
+    Unit,
+    /// The type of `return`, `break`, `panic(...)`: fits anywhere.
+    Never,
+    List(Box<Ty>),
+    Map(Box<Ty>, Box<Ty>),
+    /// `T?`
+    Optional(Box<Ty>),
+    /// `T!`: a `T` or an error message.
+    Result(Box<Ty>),
+    /// Never empty or a single element: `()` is [`Ty::Unit`].
+    Tuple(Vec<Ty>),
+    Fn(Vec<Ty>, Box<Ty>),
+    Struct(TypeId),
+    Enum(TypeId),
+    /// Not yet known (an empty `[]`, an unannotated closure parameter).
+    Var(TyVar),
+    /// The type of an expression that already produced an error; it unifies
+    /// with everything so one mistake is reported once.
+    Error,
+}
+
+impl Ty {
+    pub fn list(t: Ty) -> Ty {
+        Ty::List(Box::new(t))
+    }
+    pub fn optional(t: Ty) -> Ty {
+        Ty::Optional(Box::new(t))
+    }
+    pub fn result(t: Ty) -> Ty {
+        Ty::Result(Box::new(t))
+    }
+    pub fn map(k: Ty, v: Ty) -> Ty {
+        Ty::Map(Box::new(k), Box::new(v))
+    }
+
+    pub fn is_error(&self) -> bool {
+        matches!(self, Ty::Error)
+    }
+
+    /// Show the type as the user writes it (`[int]`, `{str: Ball}`, `float?`).
+    pub fn display<'a>(&'a self, table: &'a TypeTable) -> DisplayTy<'a> {
+        DisplayTy { ty: self, table }
+    }
+}
+
+pub struct DisplayTy<'a> {
+    ty: &'a Ty,
+    table: &'a TypeTable,
+}
+
+impl fmt::Display for DisplayTy<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let table = self.table;
+        match self.ty {
+            Ty::Int => f.write_str("int"),
+            Ty::Float => f.write_str("float"),
+            Ty::Bool => f.write_str("bool"),
+            Ty::Str => f.write_str("str"),
+            Ty::Unit => f.write_str("()"),
+            Ty::Never => f.write_str("never"),
+            Ty::List(t) => write!(f, "[{}]", t.display(table)),
+            Ty::Map(k, v) => write!(f, "{{{}: {}}}", k.display(table), v.display(table)),
+            Ty::Optional(t) => match **t {
+                Ty::Fn(..) => write!(f, "({})?", t.display(table)),
+                _ => write!(f, "{}?", t.display(table)),
+            },
+            Ty::Result(t) => match **t {
+                Ty::Fn(..) => write!(f, "({})!", t.display(table)),
+                _ => write!(f, "{}!", t.display(table)),
+            },
+            Ty::Tuple(ts) => {
+                f.write_str("(")?;
+                for (i, t) in ts.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{}", t.display(table))?;
+                }
+                f.write_str(")")
+            }
+            Ty::Fn(params, ret) => {
+                f.write_str("fn(")?;
+                for (i, t) in params.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{}", t.display(table))?;
+                }
+                f.write_str(")")?;
+                if **ret != Ty::Unit {
+                    write!(f, " -> {}", ret.display(table))?;
+                }
+                Ok(())
+            }
+            Ty::Struct(id) | Ty::Enum(id) => f.write_str(&table.get(*id).name),
+            Ty::Var(_) => f.write_str("_"),
+            Ty::Error => f.write_str("{unknown}"),
+        }
+    }
+}
+
+/// Every user type of a program.
+#[derive(Clone, Debug, Default)]
+pub struct TypeTable {
+    pub defs: Vec<TypeDef>,
+}
+
+impl TypeTable {
+    pub fn get(&self, id: TypeId) -> &TypeDef {
+        &self.defs[id.0 as usize]
+    }
+
+    pub fn add(&mut self, def: TypeDef) -> TypeId {
+        self.defs.push(def);
+        TypeId(self.defs.len() as u32 - 1)
+    }
+
+    pub fn as_struct(&self, id: TypeId) -> Option<&StructDef> {
+        match &self.get(id).kind {
+            TypeDefKind::Struct(s) => Some(s),
+            TypeDefKind::Enum(_) => None,
+        }
+    }
+
+    pub fn as_enum(&self, id: TypeId) -> Option<&EnumDef> {
+        match &self.get(id).kind {
+            TypeDefKind::Enum(e) => Some(e),
+            TypeDefKind::Struct(_) => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct TypeDef {
+    pub name: String,
+    pub module: ModuleId,
+    pub is_pub: bool,
+    pub span: Span,
+    pub kind: TypeDefKind,
+}
+
+#[derive(Clone, Debug)]
+pub enum TypeDefKind {
+    Struct(StructDef),
+    Enum(EnumDef),
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct StructDef {
+    pub fields: Vec<FieldDef>,
+}
+
+#[derive(Clone, Debug)]
+pub struct FieldDef {
+    pub name: String,
+    pub ty: Ty,
+    pub has_default: bool,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct EnumDef {
+    pub variants: Vec<VariantDef>,
+}
+
+impl EnumDef {
+    pub fn variant(&self, name: &str) -> Option<(usize, &VariantDef)> {
+        self.variants.iter().enumerate().find(|(_, v)| v.name == name)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct VariantDef {
+    pub name: String,
+    pub fields: Vec<FieldDef>,
+    pub span: Span,
+}
