@@ -312,7 +312,7 @@ impl<'a> Lexer<'a> {
             if self.pos >= self.bytes.len() || self.peek() == b'\n' {
                 // Most likely a stray `{` in text: resume at the first quote
                 // after it, which then closes the string.
-                let line_end = self.pos;
+                let line_end = self.pos.min(self.bytes.len());
                 let rest = &self.src[open..line_end];
                 self.pos = rest.find('"').map_or(line_end, |q| open + q);
                 self.error(Code::E0009, open, open + 1, "unclosed `{` in string interpolation")
