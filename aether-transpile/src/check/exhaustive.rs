@@ -100,9 +100,12 @@ pub fn render_pat(table: &TypeTable, pat: &Pat) -> String {
 /// use a few hundred; a thousand-arm literal match about a million.
 const BUDGET: usize = 2_000_000;
 
-/// Deepest recursion allowed. Each level consumes one pattern node, so this
-/// only trips on absurdly large patterns, well before the stack runs out.
-const MAX_DEPTH: usize = 1_000;
+/// Deepest recursion allowed. Each level consumes one column: one node on a
+/// path through the patterns (and, under wildcards, through the tuple types
+/// they split into), so only a pattern of some 400 nodes trips it. 400
+/// unoptimized frames still fit a 2 MiB thread stack with room to spare
+/// for the checker's own recursion.
+const MAX_DEPTH: usize = 400;
 
 /// Witnesses shown in [`MatchCheck::missing`].
 const LISTED: usize = 3;
@@ -112,9 +115,11 @@ const LISTED: usize = 3;
 const WITNESS_LIMIT: usize = 300;
 
 /// Placeholders for columns a wildcard expands into, and for a column whose
-/// type is unknown; statics so rows can keep borrowing instead of cloning.
+/// type is unknown, and the type of an `err(...)` message: statics so rows
+/// and column types can keep borrowing instead of cloning.
 static WILD: Pat = Pat::Wild;
 static UNKNOWN: Ty = Ty::Error;
+static STR: Ty = Ty::Str;
 
 /// [`check_match`] with an explicit budget per phase; also says whether the
 /// analysis gave up (budget or depth cap) and fell back to the quiet answer.
@@ -129,7 +134,7 @@ fn check_match_with_budget(
         budget,
         exhausted: false,
     };
-    let tys = [scrutinee.clone()];
+    let tys = [scrutinee];
 
     // An ill-fitting arm is already an error; leaving it out of the matrix
     // keeps the algorithm simple, and not reporting cases it might have meant
@@ -245,7 +250,13 @@ impl<'t> Cx<'t> {
 
     /// Whether the vector `q` matches some value that no row of `rows`
     /// matches (Maranget's U(P, q)).
-    fn useful<'p>(&mut self, rows: &[Row<'p>], q: &[&'p Pat], tys: &[Ty], depth: usize) -> bool {
+    fn useful<'p>(
+        &mut self,
+        rows: &[Row<'p>],
+        q: &[&'p Pat],
+        tys: &[&'t Ty],
+        depth: usize,
+    ) -> bool {
         if !self.enter(rows.len(), depth) {
             return false;
         }
@@ -316,7 +327,7 @@ impl<'t> Cx<'t> {
     fn missing<'p>(
         &mut self,
         rows: &[Row<'p>],
-        tys: &[Ty],
+        tys: &[&'t Ty],
         limit: usize,
         top: bool,
         depth: usize,
@@ -412,9 +423,9 @@ impl<'t> Cx<'t> {
     fn missing_under<'p>(
         &mut self,
         rows: &[Row<'p>],
-        ty: &Ty,
+        ty: &'t Ty,
         ctor: &Ctor,
-        tys_rest: &[Ty],
+        tys_rest: &[&'t Ty],
         limit: usize,
         depth: usize,
         out: &mut Vec<Vec<Pat>>,
@@ -433,14 +444,14 @@ impl<'t> Cx<'t> {
     }
 }
 
-fn split_ty(tys: &[Ty]) -> (&Ty, &[Ty]) {
+fn split_ty<'a, 's>(tys: &'s [&'a Ty]) -> (&'a Ty, &'s [&'a Ty]) {
     match tys.split_first() {
-        Some((ty, rest)) => (ty, rest),
+        Some((&ty, rest)) => (ty, rest),
         None => (&UNKNOWN, &[]),
     }
 }
 
-fn concat(mut first: Vec<Ty>, rest: &[Ty]) -> Vec<Ty> {
+fn concat<'a>(mut first: Vec<&'a Ty>, rest: &[&'a Ty]) -> Vec<&'a Ty> {
     first.extend_from_slice(rest);
     first
 }
@@ -585,10 +596,10 @@ fn complete_signature(table: &TypeTable, ty: &Ty, used: &[&Ctor]) -> Option<Vec<
 /// when it is not (a `Ctor::Int` against a `bool`, a variant of another enum,
 /// a variant index past the end). Under an unknown type any constructor is
 /// accepted, with fields as precise as the constructor alone tells.
-fn ctor_fields(table: &TypeTable, ty: &Ty, ctor: &Ctor) -> Option<Vec<Ty>> {
-    let variant_fields = |id: TypeId, index: usize| -> Option<Vec<Ty>> {
+fn ctor_fields<'a>(table: &'a TypeTable, ty: &'a Ty, ctor: &Ctor) -> Option<Vec<&'a Ty>> {
+    let variant_fields = |id: TypeId, index: usize| -> Option<Vec<&'a Ty>> {
         let variant = enum_def(table, id)?.variants.get(index)?;
-        Some(variant.fields.iter().map(|f| f.ty.clone()).collect())
+        Some(variant.fields.iter().map(|f| &f.ty).collect())
     };
     match (ty, ctor) {
         (Ty::Enum(id), Ctor::Variant(vid, index)) if id == vid => variant_fields(*vid, *index),
@@ -598,14 +609,14 @@ fn ctor_fields(table: &TypeTable, ty: &Ty, ctor: &Ctor) -> Option<Vec<Ty>> {
         | (Ty::Int, Ctor::Int(_))
         | (Ty::Float, Ctor::Float(_))
         | (Ty::Str, Ctor::Str(_)) => Some(Vec::new()),
-        (Ty::Optional(t), Ctor::Some) | (Ty::Result(t), Ctor::Ok) => Some(vec![(**t).clone()]),
-        (Ty::Result(_), Ctor::Err) => Some(vec![Ty::Str]),
-        (Ty::Tuple(ts), Ctor::Tuple(n)) if ts.len() == *n => Some(ts.clone()),
+        (Ty::Optional(t), Ctor::Some) | (Ty::Result(t), Ctor::Ok) => Some(vec![&**t]),
+        (Ty::Result(_), Ctor::Err) => Some(vec![&STR]),
+        (Ty::Tuple(ts), Ctor::Tuple(n)) if ts.len() == *n => Some(ts.iter().collect()),
         (ty, ctor) if is_unknown(ty) => match ctor {
             Ctor::Variant(id, index) => variant_fields(*id, *index),
-            Ctor::Some | Ctor::Ok => Some(vec![Ty::Error]),
-            Ctor::Err => Some(vec![Ty::Str]),
-            Ctor::Tuple(n) => Some(vec![Ty::Error; *n]),
+            Ctor::Some | Ctor::Ok => Some(vec![&UNKNOWN]),
+            Ctor::Err => Some(vec![&STR]),
+            Ctor::Tuple(n) => Some(vec![&UNKNOWN; *n]),
             Ctor::Bool(_)
             | Ctor::None
             | Ctor::Unit
@@ -1298,6 +1309,34 @@ mod tests {
         assert_eq!(r.missing.len(), 3);
         assert!(r.missing[0].starts_with("some(some("));
         assert_eq!(r.more, 48);
+    }
+
+    #[test]
+    fn deep_types_stay_bounded() {
+        let table = TypeTable::default();
+        // A wildcard on a single-constructor type is split into its fields,
+        // so recursion follows the type's size, not the pattern's: each
+        // level here is two columns, so 195 levels come close to the cap.
+        for (depth, gives_up) in [(195, false), (3_000, true)] {
+            let mut ty = Ty::Bool;
+            for _ in 0..depth {
+                ty = Ty::Tuple(vec![ty, Ty::Unit]);
+            }
+            let (r, gave_up) = check_match_with_budget(&table, &ty, &[], BUDGET);
+            assert_eq!(gave_up, gives_up);
+            if gives_up {
+                assert_eq!(r, MatchCheck::default());
+            } else {
+                assert_eq!(r.missing.len(), 1);
+                assert!(r.missing[0].starts_with("(((("));
+            }
+            let (r, gave_up) =
+                check_match_with_budget(&table, &ty, &arms(vec![Pat::Wild, Pat::Wild]), BUDGET);
+            assert_eq!(gave_up, gives_up);
+            if !gives_up {
+                assert_eq!(r.unreachable, vec![1]);
+            }
+        }
     }
 
     #[test]
