@@ -348,32 +348,18 @@ impl<'t> Cx<'t> {
         let expanded = expand_or(rows);
         let rows = expanded.as_deref().unwrap_or(rows);
         let (ty, tys_rest) = split_ty(tys);
-        let used = head_ctors(rows);
 
         let Some(sig) = signature(self.table, ty) else {
-            // Infinite or opaque: no list of literals covers the type, so
-            // whatever the wildcard rows miss is missing, plus whatever each
-            // mentioned literal's own rows miss. A column whose type is
-            // unknown only reports through its wildcard rows, never on its
-            // own: its values are a guess.
+            // Infinite or opaque: literals never cover the type, and the
+            // rows under any one literal include every wildcard row, so all
+            // that can be missing is what the wildcard rows miss, and `_`
+            // names it. A column of unknown type only reports through its
+            // wildcard rows, never on its own: its values are a guess.
             let defaults = self.default_rows(rows);
             if !(is_unknown(ty) && defaults.is_empty()) {
                 for w in self.missing(&defaults, tys_rest, limit, false, depth + 1) {
                     out.push(prepend(Pat::Wild, w));
                 }
-            }
-            for ctor in &used {
-                if out.len() >= limit {
-                    break;
-                }
-                // A mentioned literal in the last column is covered by the
-                // row that mentions it; skipping it keeps a long literal
-                // match linear here. Under an unknown type the branches
-                // could only report values of a guessed type.
-                if tys_rest.is_empty() || is_unknown(ty) {
-                    break;
-                }
-                self.missing_under(rows, ty, ctor, tys_rest, limit, depth, &mut out);
             }
             return out;
         };
@@ -382,6 +368,7 @@ impl<'t> Cx<'t> {
         if sig.is_empty() {
             return out;
         }
+        let used = head_ctors(rows);
         let complete = sig.len() == 1 || sig.iter().all(|c| used.contains(&c));
         if !complete && used.is_empty() && !top {
             let defaults = self.default_rows(rows);
@@ -961,7 +948,7 @@ mod tests {
         assert!(r.is_exhaustive());
         assert_eq!(r.unreachable, vec![1, 3]);
 
-        // A literal column splits witnesses per literal mentioned.
+        // Witnesses through a literal column: `_` stands for any int.
         let ty = Ty::Tuple(vec![Ty::Int, Ty::Bool]);
         let r = check(
             &table,
@@ -972,6 +959,36 @@ mod tests {
             ]),
         );
         assert_eq!(r.missing, missing(&["(_, true)"]));
+
+        // `(1, false)` is uncovered too, but `(_, false)` already says so.
+        let r = check(
+            &table,
+            &ty,
+            &arms(vec![
+                tuple(vec![int(1), b(true)]),
+                tuple(vec![Pat::Wild, b(true)]),
+            ]),
+        );
+        assert_eq!(r.missing, missing(&["(_, false)"]));
+        let r = check(
+            &table,
+            &ty,
+            &arms(vec![
+                tuple(vec![int(1), b(true)]),
+                tuple(vec![int(2), b(false)]),
+            ]),
+        );
+        assert_eq!(r.missing, missing(&["(_, _)"]));
+        let s = Ty::Tuple(vec![Ty::Int, Ty::Int]);
+        let r = check(
+            &table,
+            &s,
+            &arms(vec![
+                tuple(vec![int(1), int(5)]),
+                tuple(vec![Pat::Wild, int(6)]),
+            ]),
+        );
+        assert_eq!(r.missing, missing(&["(_, _)"]));
     }
 
     #[test]
