@@ -16,7 +16,8 @@
 //! (and silences the missing-case report, which would only repeat the error),
 //! and a work budget plus a recursion cap keep pathological matches from
 //! hanging or overflowing the stack; when either runs out the answer is the
-//! quiet one (exhaustive, nothing unreachable).
+//! quiet one (exhaustive, nothing unreachable), except that a reachability
+//! answer already completed is kept when only the witness search runs out.
 
 use crate::ty::{EnumDef, Ty, TypeId, TypeTable};
 use std::collections::HashSet;
