@@ -45,6 +45,9 @@ pub(super) struct LocalMeta {
     /// Closure nesting depth where the local was declared.
     pub depth: u32,
     pub param: bool,
+    /// Writes are seen outside (a `mut` parameter, a `for mut` element), so
+    /// assigning counts as a use.
+    pub escapes: bool,
 }
 
 impl BodyCx {
@@ -191,7 +194,12 @@ impl<'p> Checker<'p> {
         for (i, p) in decl.params.iter().enumerate() {
             let ty = info.params.get(i).map(|p| p.ty.clone()).unwrap_or(Ty::Error);
             let local = self.new_local(&p.name, ty, p.mutable, true);
-            self.bind(&p.name.name, local);
+            if decl.params[..i].iter().any(|q| q.name.name == p.name.name) {
+                // A duplicate (E0202 already): keep the first binding.
+                self.mark_used(local);
+            } else {
+                self.bind(&p.name.name, local);
+            }
             if let Some(pi) = self.fns.get_mut(f.0 as usize).and_then(|fi| fi.params.get_mut(i)) {
                 pi.local = Some(local);
             }
@@ -299,7 +307,7 @@ impl<'p> Checker<'p> {
         let m = self.cx.module.0 as usize;
         let id = LocalId(self.tables[m].locals.len() as u32);
         self.tables[m].locals.push(LocalInfo { name: name.name.clone(), ty, mutable, span: name.span });
-        self.cx.meta.insert(id, LocalMeta { used: false, depth: self.cx.closure_depth, param });
+        self.cx.meta.insert(id, LocalMeta { used: false, depth: self.cx.closure_depth, param, escapes: param && mutable });
         self.cx.body_locals.push(id);
         id
     }
@@ -1281,12 +1289,21 @@ impl<'p> Checker<'p> {
             ExprKind::Name(n) => self.lookup_local(&n.name),
             _ => None,
         };
-        let was_used = root_local.and_then(|id| self.cx.meta.get(&id)).map(|m| m.used);
+        let was_used = root_local
+            .and_then(|id| self.cx.meta.get(&id))
+            .filter(|m| op == AssignOp::Assign && !m.escapes)
+            .map(|m| m.used);
         let tt = self.expr(target, None);
         if let (Some(id), Some(used)) = (root_local, was_used) {
             if let Some(meta) = self.cx.meta.get_mut(&id) {
                 meta.used = used;
             }
+        }
+        if self.require_mut_place(target, Code::E0400, "cannot assign").is_none() {
+            // One mistake, one diagnostic: the value is not compared with
+            // a target that cannot be assigned anyway.
+            self.expr(value, None);
+            return;
         }
         match op.binary() {
             None => {
@@ -1301,7 +1318,6 @@ impl<'p> Checker<'p> {
                 }
             }
         }
-        self.check_assign_place(target);
     }
 
     fn if_expr(&mut self, cond: &IfCond, then: &Block, else_: Option<&Expr>, tail: Tail<'_>) -> Ty {

@@ -21,6 +21,11 @@ impl Checker<'_> {
             PatternKind::Wildcard | PatternKind::Error => {}
             PatternKind::Binding(name) => {
                 let id = self.new_local(name, ty.clone(), mutable, false);
+                if what == "for" && mutable {
+                    if let Some(meta) = self.cx.meta.get_mut(&id) {
+                        meta.escapes = true;
+                    }
+                }
                 self.record_pat(p.id, PatRes::Binding(id));
                 self.bind(&name.name, id);
             }
@@ -35,6 +40,13 @@ impl Checker<'_> {
                     Diagnostic::at(Code::E0312, p.span, format!("`{what}` needs a pattern that always matches"))
                         .with_help("use a name, `_` or a tuple of those here; use `if let` or `match` for other patterns"),
                 );
+                // Bind its names anyway so their uses are not reported too.
+                let mut binds = Vec::new();
+                self.pattern(p, &Ty::Error, &mut binds);
+                for (name, id, _) in binds {
+                    self.mark_used(id);
+                    self.bind(&name.name, id);
+                }
             }
         }
     }
@@ -365,8 +377,13 @@ impl Checker<'_> {
     /// Sub-patterns of a pattern that already failed: bind their names (as
     /// errors) so the arm body does not report unknown names.
     fn wild_subpatterns(&mut self, args: Option<&[Pattern]>, binds: &mut Vec<Binding>) -> Pat {
+        let start = binds.len();
         for sp in args.unwrap_or(&[]) {
             self.pattern(sp, &Ty::Error, binds);
+        }
+        // No unused-variable noise for names in a pattern already reported.
+        for (_, id, _) in binds[start..].to_vec() {
+            self.mark_used(id);
         }
         Pat::Wild
     }

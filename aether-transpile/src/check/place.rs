@@ -116,10 +116,6 @@ impl Checker<'_> {
         }
     }
 
-    pub(super) fn check_assign_place(&mut self, target: &Expr) {
-        self.require_mut_place(target, Code::E0400, "cannot assign");
-    }
-
     /// Whether the expression's type is already an error (no follow-on
     /// mutability diagnostics for it).
     fn expr_is_error(&self, e: &Expr) -> bool {
