@@ -179,10 +179,9 @@ fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Opt
         }
         let dist = strsim::levenshtein(name, c);
         let sim = strsim::normalized_levenshtein(name, c);
-        if (dist <= 2 && dist < name.chars().count().max(c.chars().count())) || sim >= 0.7 {
-            if best.map_or(true, |(s, _)| sim > s) {
-                best = Some((sim, c));
-            }
+        let close = (dist <= 2 && dist < name.chars().count().max(c.chars().count())) || sim >= 0.7;
+        if close && best.is_none_or(|(s, _)| sim > s) {
+            best = Some((sim, c));
         }
     }
     best.map(|(_, c)| format!("did you mean `{c}`?"))

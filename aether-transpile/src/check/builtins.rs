@@ -233,7 +233,7 @@ impl Checker<'_> {
             Some(Ty::Fn(ps, _)) if ps.first() == Some(&Ty::Int) => Ty::Int,
             _ => Ty::Float,
         };
-        let t = if MATH_UNARY.contains(&n) {
+        if MATH_UNARY.contains(&n) {
             self.record_res(e.id, Res::Math(intern(MATH_UNARY, n)));
             Ty::Fn(vec![Ty::Float], Box::new(Ty::Float))
         } else if MATH_BINARY.contains(&n) {
@@ -247,9 +247,8 @@ impl Checker<'_> {
             Ty::Fn(vec![num.clone(), num.clone()], Box::new(num))
         } else {
             self.unknown_math(name);
-            return Ty::Error;
-        };
-        t
+            Ty::Error
+        }
     }
 
     fn unknown_math(&mut self, name: &Ident) {

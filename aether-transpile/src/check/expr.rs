@@ -334,7 +334,7 @@ impl<'p> Checker<'p> {
     pub(super) fn pop_scope_warn(&mut self) {
         let Some(scope) = self.cx.scopes.pop() else { return };
         for (name, id) in scope {
-            let used = self.cx.meta.get(&id).map_or(true, |m| m.used);
+            let used = self.cx.meta.get(&id).is_none_or(|m| m.used);
             if used || name.starts_with('_') {
                 continue;
             }

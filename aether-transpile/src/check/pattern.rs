@@ -382,7 +382,8 @@ impl Checker<'_> {
             self.pattern(sp, &Ty::Error, binds);
         }
         // No unused-variable noise for names in a pattern already reported.
-        for (_, id, _) in binds[start..].to_vec() {
+        let new: Vec<_> = binds[start..].iter().map(|(_, id, _)| *id).collect();
+        for id in new {
             self.mark_used(id);
         }
         Pat::Wild
