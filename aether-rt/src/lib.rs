@@ -1,10 +1,28 @@
 //! The Aether runtime: what generated code links against.
 //!
+//! Aether values map to plain Rust types (`int` → `i64`, `str` → `String`,
+//! `[T]` → `Vec<T>`, `{K: V}` → [`Map`], `T?` → `Option<T>`, `T!` →
+//! `Result<T, Error>`), so generated code reads like hand-written Rust. This
+//! crate adds what the language promises beyond std: runtime errors that name
+//! the `.ae` location ([`Location`], [`fail`]), `str(v)` for every value
+//! ([`Show`]), and the prelude.
+//!
 //! Invariant: this crate never depends on `aether-transpile`.
 
 #![forbid(unsafe_code)]
 
+pub mod list;
+pub mod ops;
+pub mod prelude;
+pub mod show;
+pub mod text;
+
+pub use show::Show;
+
 use std::fmt;
+
+/// `{K: V}`: iterates in insertion order, like the language promises.
+pub type Map<K, V> = indexmap::IndexMap<K, V>;
 
 /// A position in a `.ae` source file, passed by generated code to the
 /// helpers that can fail, so runtime errors name the user's file and line,
@@ -24,9 +42,31 @@ impl fmt::Display for Location {
 
 /// Stop the program with a runtime error at `loc`.
 #[cold]
-#[track_caller]
+#[inline(never)]
 pub fn fail(loc: Location, message: impl fmt::Display) -> ! {
     panic!("{message}\n  --> {loc}")
+}
+
+/// The error side of `T!`: a message.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Error(pub String);
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<String> for Error {
+    fn from(s: String) -> Error {
+        Error(s)
+    }
+}
+
+impl From<&str> for Error {
+    fn from(s: &str) -> Error {
+        Error(s.to_string())
+    }
 }
 
 #[cfg(test)]

@@ -310,7 +310,12 @@ impl<'a> Lexer<'a> {
         let mut colon = None;
         loop {
             if self.pos >= self.bytes.len() || self.peek() == b'\n' {
-                self.error(Code::E0009, open, self.pos, "unclosed `{` in string interpolation")
+                // Most likely a stray `{` in text: resume at the first quote
+                // after it, which then closes the string.
+                let line_end = self.pos.min(self.bytes.len());
+                let rest = &self.src[open..line_end];
+                self.pos = rest.find('"').map_or(line_end, |q| open + q);
+                self.error(Code::E0009, open, open + 1, "unclosed `{` in string interpolation")
                     .with_help_mut("close it with `}`, or write `{{` for a literal `{`");
                 return None;
             }

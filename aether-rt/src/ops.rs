@@ -1,0 +1,127 @@
+//! Operations that can fail at run time, each taking the `.ae` location so
+//! the error names the user's code. They are `#[inline]` and the failure
+//! paths `#[cold]`, so the happy path costs what the bare Rust would.
+
+use crate::{fail, Location, Map};
+use std::hash::Hash;
+
+/// `xs[i]`
+#[inline]
+pub fn index<T>(xs: &[T], i: i64, loc: Location) -> &T {
+    match usize::try_from(i).ok().and_then(|i| xs.get(i)) {
+        Some(v) => v,
+        None => index_fail(i, xs.len(), loc),
+    }
+}
+
+/// `xs[i] = v`, `xs[i].f += 1`
+#[inline]
+pub fn index_mut<T>(xs: &mut [T], i: i64, loc: Location) -> &mut T {
+    let len = xs.len();
+    match usize::try_from(i).ok().and_then(|i| xs.get_mut(i)) {
+        Some(v) => v,
+        None => index_fail(i, len, loc),
+    }
+}
+
+#[cold]
+fn index_fail(i: i64, len: usize, loc: Location) -> ! {
+    fail(loc, format!("index {i} is out of range for a list of length {len}"))
+}
+
+/// `m[k]`
+#[inline]
+pub fn key<'m, K: Hash + Eq + crate::Show, V>(m: &'m Map<K, V>, k: &K, loc: Location) -> &'m V {
+    match m.get(k) {
+        Some(v) => v,
+        None => key_fail(k, loc),
+    }
+}
+
+/// `m[k] += 1` (a missing key is an error; `m[k] = v` inserts instead).
+#[inline]
+pub fn key_mut<'m, K: Hash + Eq + crate::Show, V>(m: &'m mut Map<K, V>, k: &K, loc: Location) -> &'m mut V {
+    match m.get_index_of(k) {
+        Some(i) => &mut m[i],
+        None => key_fail(k, loc),
+    }
+}
+
+#[cold]
+fn key_fail<K: crate::Show>(k: &K, loc: Location) -> ! {
+    let mut shown = String::new();
+    k.show_nested(&mut shown);
+    fail(loc, format!("key {shown} is not in the map"))
+}
+
+/// `a / b` on ints.
+#[inline]
+pub fn div(a: i64, b: i64, loc: Location) -> i64 {
+    if b == 0 {
+        fail(loc, "division by zero");
+    }
+    a.wrapping_div(b)
+}
+
+/// `a % b` on ints.
+#[inline]
+pub fn rem(a: i64, b: i64, loc: Location) -> i64 {
+    if b == 0 {
+        fail(loc, "remainder by zero");
+    }
+    a.wrapping_rem(b)
+}
+
+/// `xs[start..end]` (either bound optional; `inclusive` for `..=`).
+pub fn slice<T: Clone>(xs: &[T], start: Option<i64>, end: Option<i64>, inclusive: bool, loc: Location) -> Vec<T> {
+    let len = xs.len() as i64;
+    let s = start.unwrap_or(0);
+    let e = match end {
+        Some(e) if inclusive => e.saturating_add(1),
+        Some(e) => e,
+        None => len,
+    };
+    if s < 0 || e > len || s > e {
+        fail(loc, format!("slice {s}..{e} is out of range for a list of length {len}"));
+    }
+    xs[s as usize..e as usize].to_vec()
+}
+
+/// `assert(cond)` / `assert(cond, msg)`
+#[inline]
+pub fn assert(cond: bool, message: Option<&str>, loc: Location) {
+    if !cond {
+        fail(loc, message.map_or_else(|| "assertion failed".to_string(), |m| format!("assertion failed: {m}")));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOC: Location = Location { file: "t.ae", line: 3, col: 7 };
+
+    fn message(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
+        let err = std::panic::catch_unwind(f).expect_err("should fail");
+        err.downcast_ref::<String>().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn failures_name_the_location() {
+        assert_eq!(message(|| { index(&[1, 2, 3], 5, LOC); }), "index 5 is out of range for a list of length 3\n  --> t.ae:3:7");
+        assert!(message(|| { index(&[1], -1, LOC); }).starts_with("index -1 is out of range"));
+        assert_eq!(message(|| { div(1, 0, LOC); }), "division by zero\n  --> t.ae:3:7");
+        let m: Map<String, i64> = Map::new();
+        assert_eq!(message(|| { key(&m, &"k".to_string(), LOC); }), "key \"k\" is not in the map\n  --> t.ae:3:7");
+        assert!(message(|| { slice(&[1, 2], Some(1), Some(5), false, LOC); }).starts_with("slice 1..5"));
+    }
+
+    #[test]
+    fn happy_paths() {
+        assert_eq!(*index(&[1, 2, 3], 1, LOC), 2);
+        assert_eq!(slice(&[1, 2, 3, 4], Some(1), Some(2), true, LOC), vec![2, 3]);
+        assert_eq!(slice(&[1, 2, 3], None, None, false, LOC), vec![1, 2, 3]);
+        assert_eq!(div(-7, 2, LOC), -3);
+        assert_eq!(rem(-7, 2, LOC), -1);
+    }
+}

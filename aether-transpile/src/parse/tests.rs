@@ -1,0 +1,536 @@
+//! Parser snapshot tests: each snapshot holds the source and the parsed tree
+//! (as compact S-expressions) or the rendered diagnostics.
+
+use super::*;
+use crate::source::{SourceFile, SourceMap};
+use std::fmt::Write;
+
+/// Parse `src` and render the tree plus any diagnostics, source first.
+fn check(src: &str) -> String {
+    let mut sources = SourceMap::new();
+    let file = sources.add(SourceFile::new("test.ae", Default::default(), src.to_string()));
+    let (module, diags) = parse_module(file, src);
+    let mut out = format!("{src}\n---\n");
+    out.push_str(&dump_module(&module));
+    for d in &diags {
+        out.push_str(&d.render(&sources));
+    }
+    out
+}
+
+fn parse_ok(src: &str) -> String {
+    let out = check(src);
+    assert!(!out.contains("error["), "unexpected parse errors:\n{out}");
+    out
+}
+
+fn parse_err(src: &str) -> String {
+    let out = check(src);
+    assert!(out.contains("error["), "expected a parse error:\n{out}");
+    out
+}
+
+// ---- a compact printer ------------------------------------------------
+
+fn dump_module(m: &Module) -> String {
+    let mut out = String::new();
+    if m.no_hmr.is_some() {
+        out.push_str("@no_hmr\n");
+    }
+    for i in &m.imports {
+        let _ = writeln!(out, "(import {})", i.dotted());
+    }
+    for item in &m.items {
+        out.push_str(&dump_item(item));
+        out.push('\n');
+    }
+    out
+}
+
+fn dump_item(item: &Item) -> String {
+    let mut s = String::new();
+    for a in &item.attrs {
+        let _ = write!(s, "@{} ", a.name.name);
+    }
+    if item.is_pub {
+        s.push_str("pub ");
+    }
+    match &item.kind {
+        ItemKind::Fn(f) => {
+            let recv = f.receiver.as_ref().map(|r| format!("{}.", r.name)).unwrap_or_default();
+            let mut params: Vec<String> = Vec::new();
+            if let Some(sp) = &f.self_param {
+                params.push(if sp.mutable { "mut self".into() } else { "self".into() });
+            }
+            params.extend(
+                f.params.iter().map(|p| format!("{}{}: {}", if p.mutable { "mut " } else { "" }, p.name.name, ty(&p.ty))),
+            );
+            let ret = f.ret.as_ref().map(|t| format!(" -> {}", ty(t))).unwrap_or_default();
+            let _ = write!(s, "(fn {recv}{} ({}){ret} {})", f.name.name, params.join(", "), block(&f.body));
+        }
+        ItemKind::Struct(st) => {
+            let fields: Vec<String> = st
+                .fields
+                .iter()
+                .map(|f| match &f.default {
+                    Some(d) => format!("{}: {} = {}", f.name.name, ty(&f.ty), expr(d)),
+                    None => format!("{}: {}", f.name.name, ty(&f.ty)),
+                })
+                .collect();
+            let _ = write!(s, "(struct {} {{{}}})", st.name.name, fields.join(", "));
+        }
+        ItemKind::Enum(e) => {
+            let vs: Vec<String> = e
+                .variants
+                .iter()
+                .map(|v| {
+                    if v.fields.is_empty() {
+                        v.name.name.clone()
+                    } else {
+                        let fs: Vec<String> = v.fields.iter().map(|f| format!("{}: {}", f.name.name, ty(&f.ty))).collect();
+                        format!("{}({})", v.name.name, fs.join(", "))
+                    }
+                })
+                .collect();
+            let _ = write!(s, "(enum {} {{{}}})", e.name.name, vs.join(", "));
+        }
+        ItemKind::Const(c) => {
+            let t = c.ty.as_ref().map(|t| format!(": {}", ty(t))).unwrap_or_default();
+            let _ = write!(s, "(const {}{t} {})", c.name.name, expr(&c.value));
+        }
+        ItemKind::State(c) => {
+            let t = c.ty.as_ref().map(|t| format!(": {}", ty(t))).unwrap_or_default();
+            let _ = write!(s, "(state {}{t} {})", c.name.name, expr(&c.value));
+        }
+        ItemKind::Test(t) => {
+            let _ = write!(s, "(test {:?} {})", t.name, block(&t.body));
+        }
+    }
+    s
+}
+
+fn ty(t: &TypeExpr) -> String {
+    match &t.kind {
+        TypeExprKind::Named(p) => p.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join("."),
+        TypeExprKind::List(i) => format!("[{}]", ty(i)),
+        TypeExprKind::Map(k, v) => format!("{{{}: {}}}", ty(k), ty(v)),
+        TypeExprKind::Optional(i) => format!("{}?", ty(i)),
+        TypeExprKind::Result(i) => format!("{}!", ty(i)),
+        TypeExprKind::Tuple(ts) => format!("({})", ts.iter().map(ty).collect::<Vec<_>>().join(", ")),
+        TypeExprKind::Fn(ps, r) => format!(
+            "fn({}){}",
+            ps.iter().map(ty).collect::<Vec<_>>().join(", "),
+            r.as_ref().map(|r| format!(" -> {}", ty(r))).unwrap_or_default()
+        ),
+        TypeExprKind::Error => "<error>".into(),
+    }
+}
+
+fn block(b: &Block) -> String {
+    let stmts: Vec<String> = b.stmts.iter().map(stmt).collect();
+    format!("{{{}}}", stmts.join("; "))
+}
+
+fn stmt(s: &Stmt) -> String {
+    match &s.kind {
+        StmtKind::Let { mutable, pattern, ty: t, value } => {
+            let t = t.as_ref().map(|t| format!(": {}", ty(t))).unwrap_or_default();
+            format!("({} {}{t} {})", if *mutable { "var" } else { "let" }, pat(pattern), expr(value))
+        }
+        StmtKind::Assign { target, op, value } => {
+            let op = op.binary().map(|b| format!("{}=", b.as_str())).unwrap_or_else(|| "=".into());
+            format!("({op} {} {})", expr(target), expr(value))
+        }
+        StmtKind::Expr(e) => expr(e),
+        StmtKind::While { cond, body } => format!("(while {} {})", expr(cond), block(body)),
+        StmtKind::Loop { body } => format!("(loop {})", block(body)),
+        StmtKind::For { mutable, pattern, iter, body } => {
+            format!("(for {}{} {} {})", if *mutable { "mut " } else { "" }, pat(pattern), expr(iter), block(body))
+        }
+        StmtKind::Return(Some(e)) => format!("(return {})", expr(e)),
+        StmtKind::Return(None) => "(return)".into(),
+        StmtKind::Break => "(break)".into(),
+        StmtKind::Continue => "(continue)".into(),
+    }
+}
+
+fn expr(e: &Expr) -> String {
+    match &e.kind {
+        ExprKind::Int(v) => v.to_string(),
+        ExprKind::Float(v) => format!("{v:?}"),
+        ExprKind::Bool(b) => b.to_string(),
+        ExprKind::None => "none".into(),
+        ExprKind::Str(parts) => {
+            let ps: Vec<String> = parts
+                .iter()
+                .map(|p| match p {
+                    StrPart::Text(t) => format!("{t:?}"),
+                    StrPart::Interp { expr: x, spec: Some(sp) } => format!("{{{}:{sp}}}", expr(x)),
+                    StrPart::Interp { expr: x, spec: None } => format!("{{{}}}", expr(x)),
+                })
+                .collect();
+            format!("(str {})", ps.join(" "))
+        }
+        ExprKind::Name(i) => i.name.clone(),
+        ExprKind::SelfValue => "self".into(),
+        ExprKind::Field { base, name } => format!("(. {} {})", expr(base), name.name),
+        ExprKind::TupleIndex { base, index, .. } => format!("(. {} {index})", expr(base)),
+        ExprKind::Call { callee, args } => {
+            let a: Vec<String> =
+                args.iter().map(|a| format!("{}{}", if a.mutable { "mut " } else { "" }, expr(&a.expr))).collect();
+            if a.is_empty() {
+                format!("(call {})", expr(callee))
+            } else {
+                format!("(call {} {})", expr(callee), a.join(" "))
+            }
+        }
+        ExprKind::Index { base, index } => format!("(index {} {})", expr(base), expr(index)),
+        ExprKind::Slice { base, start, end, inclusive } => format!(
+            "(slice {} {} {} {})",
+            expr(base),
+            start.as_ref().map(|x| expr(x)).unwrap_or("_".into()),
+            if *inclusive { "..=" } else { ".." },
+            end.as_ref().map(|x| expr(x)).unwrap_or("_".into())
+        ),
+        ExprKind::Unary { op, expr: x } => format!("({} {})", if *op == UnaryOp::Neg { "-" } else { "!" }, expr(x)),
+        ExprKind::Binary { op, lhs, rhs } => format!("({} {} {})", op.as_str(), expr(lhs), expr(rhs)),
+        ExprKind::Range { start, end, inclusive } => {
+            format!("({} {} {})", if *inclusive { "..=" } else { ".." }, expr(start), expr(end))
+        }
+        ExprKind::Try(x) => format!("(? {})", expr(x)),
+        ExprKind::List(xs) => format!("[{}]", xs.iter().map(expr).collect::<Vec<_>>().join(" ")),
+        ExprKind::Map(kv) => format!(
+            "(map {})",
+            kv.iter().map(|(k, v)| format!("{}: {}", expr(k), expr(v))).collect::<Vec<_>>().join(", ")
+        ),
+        ExprKind::Tuple(xs) => format!("(tuple {})", xs.iter().map(expr).collect::<Vec<_>>().join(" ")),
+        ExprKind::StructLit { path, fields } => format!(
+            "(new {} {})",
+            path.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join("."),
+            fields.iter().map(|f| format!("{}: {}", f.name.name, expr(&f.value))).collect::<Vec<_>>().join(", ")
+        ),
+        ExprKind::If { cond, then, else_ } => {
+            let c = match cond {
+                IfCond::Expr(c) => expr(c),
+                IfCond::Let { pattern, value } => format!("(let {} {})", pat(pattern), expr(value)),
+            };
+            match else_ {
+                Some(e) => format!("(if {c} {} {})", block(then), expr(e)),
+                None => format!("(if {c} {})", block(then)),
+            }
+        }
+        ExprKind::Match { scrutinee, arms } => {
+            let arms: Vec<String> = arms
+                .iter()
+                .map(|a| match &a.guard {
+                    Some(g) => format!("{} if {} => {}", pat(&a.pattern), expr(g), expr(&a.body)),
+                    None => format!("{} => {}", pat(&a.pattern), expr(&a.body)),
+                })
+                .collect();
+            format!("(match {} {})", expr(scrutinee), arms.join(", "))
+        }
+        ExprKind::Closure { params, ret, body } => {
+            let ps: Vec<String> = params
+                .iter()
+                .map(|p| match &p.ty {
+                    Some(t) => format!("{}: {}", p.name.name, ty(t)),
+                    None => p.name.name.clone(),
+                })
+                .collect();
+            let r = ret.as_ref().map(|t| format!(" -> {}", ty(t))).unwrap_or_default();
+            format!("(|{}|{r} {})", ps.join(", "), expr(body))
+        }
+        ExprKind::Block(b) => block(b),
+        ExprKind::Error => "<error>".into(),
+    }
+}
+
+fn pat(p: &Pattern) -> String {
+    match &p.kind {
+        PatternKind::Wildcard => "_".into(),
+        PatternKind::Binding(i) => i.name.clone(),
+        PatternKind::Literal(LitPattern::Int(v)) => v.to_string(),
+        PatternKind::Literal(LitPattern::Float(v)) => format!("{v:?}"),
+        PatternKind::Literal(LitPattern::Str(v)) => format!("{v:?}"),
+        PatternKind::Literal(LitPattern::Bool(v)) => v.to_string(),
+        PatternKind::None => "none".into(),
+        PatternKind::Tuple(ps) => format!("({})", ps.iter().map(pat).collect::<Vec<_>>().join(", ")),
+        PatternKind::Variant { path, args } => {
+            let p = path.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(".");
+            match args {
+                Some(a) => format!("{p}({})", a.iter().map(pat).collect::<Vec<_>>().join(", ")),
+                None => p,
+            }
+        }
+        PatternKind::Or(ps) => ps.iter().map(pat).collect::<Vec<_>>().join(" | "),
+        PatternKind::Error => "<error>".into(),
+    }
+}
+
+// ---- tests ------------------------------------------------------------
+
+#[test]
+fn modules_imports_and_attributes() {
+    insta::assert_snapshot!(parse_ok(
+        "@no_hmr\nimport physics\nimport net.http\n\n@on_reload\nfn reloaded() {}\n@before_reload fn saving() {}\n"
+    ));
+}
+
+#[test]
+fn items() {
+    insta::assert_snapshot!(parse_ok(
+        r#"const LIMIT: int = 10
+pub const NAME = "ae"
+state score: int = 0
+state names: [str] = []
+pub struct Ball { x: float, y: float, vy: float = 0.0 }
+struct Player {
+    name: str
+    hp: int = 100
+}
+enum Shape { Circle(r: float), Rect(w: float, h: float), Empty }
+pub enum Dir {
+    Up
+    Down
+}
+test "adds" { assert(1 + 1 == 2) }
+"#
+    ));
+}
+
+#[test]
+fn functions_and_methods() {
+    insta::assert_snapshot!(parse_ok(
+        r#"fn area(s: Shape) -> float { 0.0 }
+fn Ball.fall(mut self, dt: float) { self.vy += 9.8 * dt; self.y += self.vy * dt }
+fn Ball.new(x: float) -> Ball { Ball { x, y: 0.0 } }
+fn grow(mut xs: [int]) { xs.push(1) }
+fn parse(s: str) -> int! { let n = s.parse_int()?; n }
+fn main() -> ()! {}
+"#
+    ));
+}
+
+#[test]
+fn types() {
+    insta::assert_snapshot!(parse_ok(
+        "fn f(a: [int], b: {str: [float]}, c: int?, d: str!, e: (int, str), g: fn(int, int) -> bool, h: fn(), i: physics.Ball, j: [int?]?, k: (fn(int) -> int)?, u: ()) {}\n"
+    ));
+}
+
+#[test]
+fn statements() {
+    insta::assert_snapshot!(parse_ok(
+        r#"fn f() {
+    let x = 1
+    var y: float = 2.0; y = 3.0
+    let (a, b) = (1, 2)
+    y += 1.0
+    y -= 1.0; y *= 2.0; y /= 2.0
+    var n = 10
+    n %= 3
+    while n > 0 { n -= 1 }
+    loop { break }
+    for i in 0..10 { continue }
+    for i in 0..=10 {}
+    for mut p in particles { p.x += 1.0 }
+    for (k, v) in counts { println(k) }
+    xs[0] = 5
+    m["a"] = 1
+    b.pos.x = 2.0
+    t.0 = 1
+    return
+}
+fn g() -> int { return 5 }
+"#
+    ));
+}
+
+#[test]
+fn operator_precedence() {
+    insta::assert_snapshot!(parse_ok(
+        r#"fn f() {
+    a + b * c - d / e % f
+    -a * !b
+    a || b && c == d
+    x < y + 1
+    opt ?? 0 + 1
+    a ?? b ?? c
+    0..n + 1
+    f(x)?.y
+    xs[i][j].len()
+    a +
+        b
+    let total = items
+        .filter(|x| x > 0)
+        .map(|x| x * 2)
+}
+"#
+    ));
+}
+
+#[test]
+fn literals_and_collections() {
+    insta::assert_snapshot!(parse_ok(
+        r#"fn f() {
+    let a = [1, 2, 3]
+    let b = []
+    let m = {"a": 1, "b": 2}
+    let e = {}
+    let t = (1, "x", true)
+    let u = ()
+    let one = (1)
+    let p = physics.Ball { x: 1.0, y }
+    let s = Shape.Circle(1.0)
+    let n = none
+    let big = 1_000_000
+    let h = 0xff
+    let fl = 1.5e3
+    let sl = xs[1..3]
+    let sl2 = xs[..2]
+    let sl3 = xs[1..]
+    let sl4 = xs[a..=b]
+    let multi = [
+        1,
+        2,
+    ]
+}
+"#
+    ));
+}
+
+#[test]
+fn strings_and_interpolation() {
+    insta::assert_snapshot!(parse_ok(
+        r#"fn f() {
+    let a = "plain\n\t\"quoted\" \{braces\} {{also}}"
+    let b = "hp: {p.hp} of {max(a, b)}"
+    let c = "{x:.9} {n:>5} {n:05} {v:?} {w:<8.3}"
+    let d = "nested {m["key"]} ok"
+    let e = "unicode \u{1F600}"
+}
+"#
+    ));
+}
+
+#[test]
+fn control_flow_expressions() {
+    insta::assert_snapshot!(parse_ok(
+        r#"fn f() {
+    let a = if x > 0 { 1 } else { 2 }
+    if a { b() } else if c { d() } else { e() }
+    if x {
+        y()
+    }
+    else {
+        z()
+    }
+    if let v = opt { use(v) } else { nothing() }
+    if let Circle(r) = shape { r }
+    let m = match s {
+        Circle(r) => r * r,
+        Shape.Rect(w, h) if w > 0.0 => w * h
+        geo.Shape.Empty => 0.0
+        _ => { let z = 1.0; z }
+    }
+    match opt {
+        some(v) => v
+        none => return 0
+    }
+    match r { ok(v) => v, err(e) => panic(e) }
+    match n { 0 | 1 => "small", -1 => "neg", _ => "big" }
+    match (a, b) { (true, _) => 1, (false, x) => x }
+    match s { "a" => 1, _ => 2 }
+    while (Ball { x: 1.0 }).x > 0.0 {}
+}
+"#
+    ));
+}
+
+#[test]
+fn closures_and_mut_args() {
+    insta::assert_snapshot!(parse_ok(
+        r#"fn f() {
+    let d = |x| x * 2
+    let add = |a: int, b: int| -> int { a + b }
+    let nothing = || println("hi")
+    grow(mut list)
+    xs.sort_by(|a, b| a - b)
+    call(mut self.items, 3)
+}
+"#
+    ));
+}
+
+#[test]
+fn shebang_and_comments() {
+    insta::assert_snapshot!(parse_ok(
+        "#!/usr/bin/env -S cargo aether run\n// line comment\n/* block /* nested */ comment */\nfn main() { println(\"hi\") } // trailing\n"
+    ));
+}
+
+#[test]
+fn errors_recover_per_statement() {
+    insta::assert_snapshot!(parse_err(
+        r#"fn f() {
+    let x = 1 +
+    let ok = 1
+    foo bar
+    let y = [1, 2 3]
+    ok = 2
+}
+fn g( {
+}
+struct S { a: int b: int }
+fn h() { return 1 }
+"#
+    ));
+}
+
+#[test]
+fn error_messages() {
+    insta::assert_snapshot!(parse_err("fn f() { a < b < c }\n"));
+    insta::assert_snapshot!(parse_err("fn f() { 1 + 2 = 3 }\n"));
+    insta::assert_snapshot!(parse_err("let x = 1\n"));
+    insta::assert_snapshot!(parse_err("fn f() { let s = \"open\n}\n"));
+    insta::assert_snapshot!(parse_err("fn f() { let s = \"a {b\" }\n"));
+    insta::assert_snapshot!(parse_err("fn f() { let s = \"{x:abc}\" }\n"));
+    insta::assert_snapshot!(parse_err("fn f() { let s = \"{}\" }\n"));
+    insta::assert_snapshot!(parse_err("fn f() {\n  if x == 1 {\n"));
+    insta::assert_snapshot!(parse_err("/* never closed\nfn f() {}\n"));
+    insta::assert_snapshot!(parse_err("fn f() { let x = 1 $ 2 }\n"));
+    insta::assert_snapshot!(parse_err("@on_relaod\nfn f() {}\n"));
+    insta::assert_snapshot!(parse_err("fn f() {}\n@no_hmr\n"));
+    insta::assert_snapshot!(parse_err("fn f(self) {}\n"));
+    insta::assert_snapshot!(parse_err("fn f() { let n = 99999999999999999999 }\n"));
+    insta::assert_snapshot!(parse_err("enum E { A(float) }\n"));
+    insta::assert_snapshot!(parse_err("fn f() { if x = 1 { } }\n"));
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    // Run on a small stack (the size of a test thread) to prove the depth
+    // limit keeps recursion bounded.
+    let handle = std::thread::Builder::new()
+        .stack_size(8 * 1024 * 1024)
+        .spawn(|| {
+            let deep = format!("fn f() {{ let x = {}1{} }}\n", "(".repeat(10_000), ")".repeat(10_000));
+            let (_, diags) = parse_module(FileId(0), &deep);
+            let unary = format!("fn f() {{ let x = {}1 }}\n", "-".repeat(10_000));
+            let (_, diags2) = parse_module(FileId(0), &unary);
+            let blocks = format!("fn f() {}{}\n", "{ if x ".repeat(5_000), "}".repeat(5_001));
+            let (_, diags3) = parse_module(FileId(0), &blocks);
+            (diags, diags2, diags3)
+        })
+        .expect("spawn");
+    let (a, b, c) = handle.join().expect("parser overflowed its stack");
+    for diags in [a, b, c] {
+        assert!(diags.iter().any(|d| d.code == Code::E0008), "{diags:?}");
+    }
+}
+
+#[test]
+fn empty_file_parses_to_nothing() {
+    let (m, diags) = parse_module(FileId(0), "");
+    assert!(m.items.is_empty() && diags.is_empty());
+}
