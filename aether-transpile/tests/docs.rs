@@ -1,15 +1,30 @@
-//! `docs/errors.md` must document every diagnostic code, under a heading
-//! `## CODE: title` whose title is the one in the code registry, and must not
-//! document codes that do not exist (a renamed or removed code would leave a
-//! stale section that users would search for in vain).
+//! Keeps the documentation, the examples and the broken-program corpus in
+//! step with the implementation:
+//! - `docs/errors.md` documents every diagnostic code, under a heading
+//!   `## CODE: title` whose title is the one in the code registry, and no code
+//!   that does not exist (a renamed or removed code would leave a stale
+//!   section that users would search for in vain);
+//! - `tests/corpus` has a program expecting each code;
+//! - every Aether snippet in `docs/language.md` parses;
+//! - the example programs and benchmark programs load and check cleanly.
 
-use aether_transpile::diagnostic::Code;
+use aether_transpile::diagnostic::{Code, Diagnostic};
+use aether_transpile::source::FileId;
+use aether_transpile::{check, parse, project};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn read(rel: &str) -> String {
+    let path = repo_root().join(rel);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
 
 fn errors_md() -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/errors.md");
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+    read("docs/errors.md")
 }
 
 /// `## E0300: mismatched types` headings, keyed by code.
@@ -65,4 +80,125 @@ fn sections_appear_in_registry_order() {
         .collect();
     let expected: Vec<String> = Code::ALL.iter().map(|c| c.as_str().to_string()).collect();
     assert_eq!(order, expected);
+}
+
+/// Codes named by `// expect:` lines (first line of a `.ae` file, or a
+/// `.expect` sidecar) anywhere under `dir`.
+fn expected_codes(dir: &Path) -> Vec<String> {
+    let mut codes = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).into_iter().filter_map(Result::ok) {
+        let path = entry.path();
+        let is_ae = path.extension().is_some_and(|x| x == "ae");
+        let is_sidecar = path.extension().is_some_and(|x| x == "expect");
+        if !entry.file_type().is_file() || !(is_ae || is_sidecar) {
+            continue;
+        }
+        // Lossy: the non-UTF-8 file's first line is still readable text.
+        let text = String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned();
+        if let Some(list) = text.lines().next().and_then(|l| l.strip_prefix("// expect:")) {
+            codes.extend(list.split_whitespace().map(str::to_string));
+        }
+    }
+    codes
+}
+
+#[test]
+fn corpus_expects_every_code() {
+    let root = repo_root().join("tests/corpus");
+    let broken = expected_codes(&root.join("broken"));
+    let warnings = expected_codes(&root.join("warnings"));
+    for code in Code::ALL {
+        let found = if code.as_str().starts_with('W') { &warnings } else { &broken };
+        assert!(found.iter().any(|c| c == code.as_str()), "no corpus program expects {}", code.as_str());
+    }
+    let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+    for c in broken.iter().chain(&warnings) {
+        assert!(known.contains(&c.as_str()), "corpus expects unknown code {c}");
+    }
+    // Files under warnings/ must be warning-only: the check exits 0 for them.
+    assert!(warnings.iter().all(|c| c.starts_with('W')), "an error code under tests/corpus/warnings: {warnings:?}");
+}
+
+/// The ```aether blocks of a markdown file.
+fn aether_blocks(md: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in md.lines() {
+        match (&mut current, line.trim_end()) {
+            (None, "```aether") => current = Some(String::new()),
+            (Some(_), "```") => blocks.extend(current.take()),
+            (Some(block), _) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+            (None, _) => {}
+        }
+    }
+    blocks
+}
+
+fn describe(diags: &[Diagnostic]) -> String {
+    diags.iter().map(|d| format!("{} {}", d.code.as_str(), d.message)).collect::<Vec<_>>().join("; ")
+}
+
+#[test]
+fn language_reference_snippets_parse() {
+    let blocks = aether_blocks(&read("docs/language.md"));
+    assert!(blocks.len() >= 25, "expected an example for every construct, found {} snippets", blocks.len());
+    for block in &blocks {
+        let (_, diags) = parse::parse_module(FileId(0), block);
+        assert!(diags.is_empty(), "snippet does not parse: {}\n{block}", describe(&diags));
+    }
+}
+
+#[test]
+fn lexical_and_syntax_examples_show_their_code() {
+    // The lexical and syntax examples in errors.md must show their own code;
+    // later examples need the checker and multi-file setups, so only the
+    // E00xx section (parse level) is held to this here.
+    let md = errors_md();
+    for section in md.split("\n## ").skip(1) {
+        let Some((code, _)) = section.split_once(':') else { continue };
+        if !code.starts_with("E00") || code == "E0006" || code == "E0008" || code == "E0012" {
+            continue;
+        }
+        let Some(block) = aether_blocks(section).into_iter().next() else {
+            panic!("{code} has no ```aether example");
+        };
+        let (_, diags) = parse::parse_module(FileId(0), &block);
+        assert!(diags.iter().any(|d| d.code.as_str() == code), "{code} example reports: {}", describe(&diags));
+    }
+}
+
+/// Load (as a single-file script or a project directory) and check; all
+/// diagnostics, errors and warnings.
+fn load_and_check(path: &Path) -> Vec<Diagnostic> {
+    let (program, mut diags) = if path.is_dir() {
+        project::load_from_disk(&path.join("src"), &path.join("src/main.ae"), path)
+    } else {
+        project::load_script(path, &repo_root())
+    };
+    diags.extend(check::check_program(&program).diagnostics);
+    diags
+}
+
+#[test]
+fn examples_and_benchmarks_are_clean() {
+    let root = repo_root();
+    let mut targets: Vec<PathBuf> =
+        ["examples/hello.ae", "examples/wordfreq.ae", "examples/life", "examples/particles"].iter().map(|p| root.join(p)).collect();
+    let bench = root.join("bench/programs");
+    let mut programs: Vec<PathBuf> = std::fs::read_dir(&bench)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", bench.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ae"))
+        .collect();
+    programs.sort();
+    assert_eq!(programs.len(), 5, "five benchmark programs");
+    targets.extend(programs);
+    for target in &targets {
+        let diags = load_and_check(target);
+        assert!(diags.is_empty(), "{}: {}", target.display(), describe(&diags));
+    }
 }
