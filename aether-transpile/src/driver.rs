@@ -71,7 +71,7 @@ impl Input {
     /// `src`; diagnostics name files relative to the package root
     /// (`src/game.ae`).
     pub fn project(package_root: &Path, src: &Path, entry: &Path) -> Result<Input, InputError> {
-        let src_root = package_root.join(src);
+        let src_root = join_tidy(package_root, src);
         if !src_root.is_dir() {
             return Err(InputError::NoSourceDir(src_root));
         }
@@ -206,6 +206,15 @@ fn has_sources(dir: &Path) -> bool {
         .any(|e| e.file_type().is_file() && is_ae(e.path()))
 }
 
+/// `base/rel`, without a leading `./` that would show in messages.
+pub fn join_tidy(base: &Path, rel: &Path) -> PathBuf {
+    if base.as_os_str().is_empty() || base == Path::new(".") {
+        rel.to_path_buf()
+    } else {
+        base.join(rel)
+    }
+}
+
 /// The directory of `file` as the user wrote it (`.` for a bare file name).
 fn parent_dir(file: &Path) -> PathBuf {
     match file.parent() {
@@ -266,6 +275,13 @@ mod tests {
         fs::write(&txt, "hi").unwrap();
         assert_eq!(Input::script(&txt), Err(InputError::NotAether(txt)));
         fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn tidy_join_drops_the_current_directory() {
+        assert_eq!(join_tidy(Path::new("."), Path::new("src")), PathBuf::from("src"));
+        assert_eq!(join_tidy(Path::new(""), Path::new("src")), PathBuf::from("src"));
+        assert_eq!(join_tidy(Path::new("life"), Path::new("src")), PathBuf::from("life/src"));
     }
 
     #[test]

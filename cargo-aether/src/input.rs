@@ -10,7 +10,7 @@
 
 use crate::manifest::{self, Manifest};
 use crate::UsageError;
-use aether_transpile::driver::Input;
+use aether_transpile::driver::{join_tidy, Input};
 use std::path::Path;
 
 /// A resolved PATH argument.
@@ -31,7 +31,7 @@ pub fn resolve(path: &Path) -> Result<Target, UsageError> {
         return project(path);
     }
     if path.is_dir() {
-        let manifest_path = path.join("Cargo.toml");
+        let manifest_path = join_tidy(path, Path::new("Cargo.toml"));
         if manifest_path.is_file() {
             return project(&manifest_path);
         }

@@ -203,7 +203,7 @@ fn usage_errors_exit_2() {
     assert_usage_error(&cargo_aether(no_sources.path(), &["check"]), "no `.ae` files found in");
 
     let no_entry = project("noentry", "", &[("src/game.ae", CLEAN_PHYSICS)]);
-    assert_usage_error(&cargo_aether(no_entry.path(), &["check"]), "entry file `./src/main.ae` does not exist");
+    assert_usage_error(&cargo_aether(no_entry.path(), &["check"]), "entry file `src/main.ae` does not exist");
 
     let bad_value = project("badvalue", "src = 3", &[("src/main.ae", CLEAN_MAIN)]);
     assert_usage_error(&cargo_aether(bad_value.path(), &["check"]), "`src` must be a string, found the number `3`");
@@ -213,7 +213,7 @@ fn usage_errors_exit_2() {
 
     let unreadable = tempfile::tempdir().expect("tempdir");
     write(unreadable.path(), &[("Cargo.toml", "[package]\nname = \n"), ("src/main.ae", CLEAN_MAIN)]);
-    assert_usage_error(&cargo_aether(unreadable.path(), &["check"]), "could not read manifest `./Cargo.toml`");
+    assert_usage_error(&cargo_aether(unreadable.path(), &["check"]), "could not read manifest `Cargo.toml`");
 
     // Flags are clap's: its message starts with one `error:` sentence and
     // adds the usage line.
