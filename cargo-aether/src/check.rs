@@ -2,7 +2,7 @@
 //! diagnostics, build nothing.
 
 use crate::input;
-use crate::report::{self, MessageFormat};
+use crate::report::{self, Action, MessageFormat};
 use crate::UsageError;
 use aether_transpile::driver;
 use std::path::PathBuf;
@@ -23,5 +23,5 @@ pub struct CheckArgs {
 pub fn run(args: &CheckArgs) -> Result<ExitCode, UsageError> {
     let target = input::resolve(&args.path)?;
     let analysis = driver::analyze(&target.input);
-    Ok(report::emit(&analysis, args.message_format, "check", &target.name))
+    Ok(report::emit(&analysis, args.message_format, Action::CHECK, &target.name))
 }

@@ -15,11 +15,24 @@ pub enum MessageFormat {
     Json,
 }
 
+/// What a command did, for its summary line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Action {
+    /// Completes "could not ... `name`".
+    pub verb: &'static str,
+    /// Starts the success line: "Checked `name` (3 modules): no errors".
+    pub done: &'static str,
+}
+
+impl Action {
+    pub const CHECK: Action = Action { verb: "check", done: "Checked" };
+}
+
 /// Print `analysis`'s diagnostics and a summary; return the exit status
-/// (1 if there were errors). `verb` completes "could not ... `name`".
-pub fn emit(analysis: &Analysis, format: MessageFormat, verb: &str, name: &str) -> ExitCode {
+/// (1 if there were errors).
+pub fn emit(analysis: &Analysis, format: MessageFormat, action: Action, name: &str) -> ExitCode {
     let text = match format {
-        MessageFormat::Human => human(analysis, verb, name),
+        MessageFormat::Human => human(analysis, action, name),
         MessageFormat::Json => json(analysis),
     };
     // A closed pipe (`| head`) is not worth a panic; the status still tells.
@@ -36,13 +49,14 @@ pub fn emit(analysis: &Analysis, format: MessageFormat, verb: &str, name: &str) 
 
 /// The human form: every diagnostic rendered, then one summary line like
 /// Cargo's.
-pub fn human(analysis: &Analysis, verb: &str, name: &str) -> String {
+pub fn human(analysis: &Analysis, action: Action, name: &str) -> String {
     let mut out = String::new();
     for d in &analysis.diagnostics {
         out.push_str(&d.render(&analysis.program.sources));
     }
     let (errors, warnings) = (analysis.error_count(), analysis.warning_count());
     if errors > 0 {
+        let verb = action.verb;
         out.push_str(&format!("error: could not {verb} `{name}` due to {}", count(errors, "previous error")));
         if warnings > 0 {
             out.push_str(&format!("; {} emitted", count(warnings, "warning")));
@@ -52,8 +66,8 @@ pub fn human(analysis: &Analysis, verb: &str, name: &str) -> String {
         if warnings > 0 {
             out.push_str(&format!("warning: `{name}` generated {}\n", count(warnings, "warning")));
         }
-        let past = past_tense(verb);
-        out.push_str(&format!("{past} `{name}` ({}): no errors\n", count(analysis.program.modules.len(), "module")));
+        let done = action.done;
+        out.push_str(&format!("{done} `{name}` ({}): no errors\n", count(analysis.program.modules.len(), "module")));
     }
     out
 }
@@ -83,26 +97,14 @@ fn count(n: usize, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
-/// `check` → `Checked`.
-fn past_tense(verb: &str) -> String {
-    let mut chars = verb.chars();
-    let first = chars.next().map(|c| c.to_uppercase().collect::<String>()).unwrap_or_default();
-    let rest: String = chars.collect();
-    if rest.ends_with('e') {
-        format!("{first}{rest}d")
-    } else {
-        format!("{first}{rest}ed")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn counts_and_verbs_read_naturally() {
+    fn counts_read_naturally() {
+        assert_eq!(count(0, "module"), "0 modules");
         assert_eq!(count(1, "warning"), "1 warning");
         assert_eq!(count(2, "previous error"), "2 previous errors");
-        assert_eq!(past_tense("check"), "Checked");
     }
 }
