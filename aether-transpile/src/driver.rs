@@ -133,12 +133,7 @@ impl Input {
                 _ => return Err(InputError::AmbiguousEntry(dir.to_path_buf())),
             }
         };
-        Ok(Input {
-            kind: InputKind::Directory,
-            src_root: dir.to_path_buf(),
-            entry,
-            display_base: PathBuf::new(),
-        })
+        Ok(Input { kind: InputKind::Directory, src_root: dir.to_path_buf(), entry, display_base: PathBuf::new() })
     }
 }
 
@@ -183,11 +178,9 @@ impl fmt::Display for InputError {
             InputError::NoSourceDir(p) => write!(f, "source directory `{}` does not exist", p.display()),
             InputError::NoSources(p) => write!(f, "no `.ae` files found in `{}`", p.display()),
             InputError::NoEntry(p) => write!(f, "entry file `{}` does not exist", p.display()),
-            InputError::AmbiguousEntry(p) => write!(
-                f,
-                "`{}` has no `main.ae` and several `.ae` files; name the entry file instead",
-                p.display()
-            ),
+            InputError::AmbiguousEntry(p) => {
+                write!(f, "`{}` has no `main.ae` and several `.ae` files; name the entry file instead", p.display())
+            }
         }
     }
 }
@@ -200,10 +193,7 @@ fn is_ae(path: &Path) -> bool {
 
 /// Whether any `.ae` file lives under `dir`, at any depth.
 fn has_sources(dir: &Path) -> bool {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .flatten()
-        .any(|e| e.file_type().is_file() && is_ae(e.path()))
+    walkdir::WalkDir::new(dir).into_iter().flatten().any(|e| e.file_type().is_file() && is_ae(e.path()))
 }
 
 /// `base/rel`, without a leading `./` that would show in messages.

@@ -64,7 +64,10 @@ where
     T: Into<OsString>,
 {
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
-    let worker = std::thread::Builder::new().name("aether".into()).stack_size(STACK_SIZE).spawn(move || run_on_this_thread(args));
+    let worker = std::thread::Builder::new()
+        .name("aether".into())
+        .stack_size(STACK_SIZE)
+        .spawn(move || run_on_this_thread(args));
     match worker.map(|handle| handle.join()) {
         Ok(Ok(code)) => code,
         // The panic message is already on stderr from the panic hook.

@@ -51,11 +51,10 @@ pub fn read(manifest_path: &Path) -> Result<Manifest, UsageError> {
         UsageError::new(format!("could not read manifest `{shown}`: {reason}"))
     })?;
     let wanted = canonical(manifest_path);
-    let package = metadata
-        .packages
-        .iter()
-        .find(|p| canonical(p.manifest_path.as_std_path()) == wanted)
-        .ok_or_else(|| UsageError::new(format!("`{shown}` has no `[package]`; point at the package's directory instead")))?;
+    let package =
+        metadata.packages.iter().find(|p| canonical(p.manifest_path.as_std_path()) == wanted).ok_or_else(|| {
+            UsageError::new(format!("`{shown}` has no `[package]`; point at the package's directory instead"))
+        })?;
     let settings = parse_settings(package.metadata.get("aether"))
         .map_err(|reason| UsageError::new(format!("invalid `[package.metadata.aether]` in `{shown}`: {reason}")))?;
     let root = match manifest_path.parent() {
@@ -92,14 +91,18 @@ pub fn parse_settings(table: Option<&Value>) -> Result<AetherSettings, String> {
                     .iter()
                     .map(|item| match item {
                         Value::String(s) if !s.is_empty() => Ok(PathBuf::from(s)),
-                        _ => Err(format!("`hmr-exclude` must be a list of paths, found an item that is {}", kind(item))),
+                        _ => {
+                            Err(format!("`hmr-exclude` must be a list of paths, found an item that is {}", kind(item)))
+                        }
                     })
                     .collect::<Result<_, _>>()?;
             }
             _ => {
                 let hint = match strsim_closest(key) {
                     Some(k) => format!("did you mean `{k}`?"),
-                    None => format!("the keys are {}", KEYS.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")),
+                    None => {
+                        format!("the keys are {}", KEYS.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "))
+                    }
                 };
                 return Err(format!("unknown key `{key}` ({hint})"));
             }
@@ -217,7 +220,10 @@ mod tests {
             (json!({"src": "/abs"}), "`src` must be a relative path, found `/abs`"),
             (json!({"entry": "main.rs"}), "`entry` must name an `.ae` file, found `main.rs`"),
             (json!({"hmr-exclude": "a.ae"}), "`hmr-exclude` must be a list of paths, found the string `a.ae`"),
-            (json!({"hmr-exclude": ["a.ae", 2]}), "`hmr-exclude` must be a list of paths, found an item that is the number `2`"),
+            (
+                json!({"hmr-exclude": ["a.ae", 2]}),
+                "`hmr-exclude` must be a list of paths, found an item that is the number `2`",
+            ),
             (json!({"entri": "main.ae"}), "unknown key `entri` (did you mean `entry`?)"),
             (json!({"zzzzzz": 1}), "unknown key `zzzzzz` (the keys are `src`, `entry`, `hmr-exclude`)"),
         ];

@@ -61,7 +61,8 @@ fn project(name: &str, metadata: &str, files: &[(&str, &str)]) -> tempfile::Temp
     dir
 }
 
-const CLEAN_MAIN: &str = "import physics\n\nfn main() {\n    let y = physics.fall(10.0, 0.5)\n    println(\"y = {y}\")\n}\n";
+const CLEAN_MAIN: &str =
+    "import physics\n\nfn main() {\n    let y = physics.fall(10.0, 0.5)\n    println(\"y = {y}\")\n}\n";
 const CLEAN_PHYSICS: &str = "pub fn fall(y: float, dt: float) -> float {\n    y - 9.81 * dt\n}\n";
 
 fn clean_project() -> tempfile::TempDir {
@@ -152,11 +153,7 @@ fn directory_without_manifest_uses_main_ae() {
 
 #[test]
 fn json_lines_on_stdout() {
-    let dir = project(
-        "jsonny",
-        "",
-        &[("src/main.ae", "import nowhere\n\nfn main() {\n    let unused = 1\n}\n")],
-    );
+    let dir = project("jsonny", "", &[("src/main.ae", "import nowhere\n\nfn main() {\n    let unused = 1\n}\n")]);
     let r = cargo_aether(dir.path(), &["check", "--message-format", "json"]);
     assert_eq!(r.code, Some(1), "{r:?}");
     assert_eq!(r.stderr, "", "{r:?}");
