@@ -13,6 +13,16 @@ pub fn sort_by<T>(xs: &mut [T], mut cmp: impl FnMut(&T, &T) -> i64) {
     xs.sort_by(|a, b| cmp(a, b).cmp(&0).then(Ordering::Equal));
 }
 
+/// `xs.map(f)`
+pub fn map<T, U>(xs: &[T], f: impl FnMut(&T) -> U) -> Vec<U> {
+    xs.iter().map(f).collect()
+}
+
+/// `xs.filter(f)`
+pub fn filter<T: Clone>(xs: &[T], mut keep: impl FnMut(&T) -> bool) -> Vec<T> {
+    xs.iter().filter(|x| keep(x)).cloned().collect()
+}
+
 /// `xs.insert(i, v)`: `i` may be the length (append).
 pub fn insert<T>(xs: &mut Vec<T>, i: i64, v: T, loc: Location) {
     match usize::try_from(i) {

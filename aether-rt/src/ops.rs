@@ -24,6 +24,19 @@ pub fn index_mut<T>(xs: &mut [T], i: i64, loc: Location) -> &mut T {
     }
 }
 
+/// `xs[i] = v` with the index computed before the list is borrowed, so
+/// the index expression may read the list (`xs[xs.len() - 1] = 0`).
+#[inline]
+pub fn elem_mut<T>(i: i64, xs: &mut [T], loc: Location) -> &mut T {
+    index_mut(xs, i, loc)
+}
+
+/// `m[k] += 1`, with the key computed before the map is borrowed.
+#[inline]
+pub fn entry_mut<'m, K: Hash + Eq + crate::Show, V>(k: &K, m: &'m mut Map<K, V>, loc: Location) -> &'m mut V {
+    key_mut(m, k, loc)
+}
+
 #[cold]
 fn index_fail(i: i64, len: usize, loc: Location) -> ! {
     fail(loc, format!("index {i} is out of range for a list of length {len}"))

@@ -6,7 +6,7 @@
 //! `float` never print alike.
 
 use crate::{Error, Map};
-use std::fmt::Write;
+use std::fmt::{self, Write};
 
 pub trait Show {
     /// Append the value as `str(v)` shows it.
@@ -145,6 +145,25 @@ impl<T: Show> Show for Result<T, Error> {
                 let _ = write!(out, "err({:?})", e.0);
             }
         }
+    }
+}
+
+/// A function value: functions have no readable text.
+impl<T: ?Sized> Show for std::rc::Rc<T> {
+    fn show(&self, out: &mut String) {
+        out.push_str("<fn>");
+    }
+}
+
+/// Formats a value as `str(v)` does, for `format!`: `{}` and, with a spec,
+/// the spec's width and alignment applied to that text.
+pub struct Shown<'a, T: Show + ?Sized>(pub &'a T);
+
+impl<T: Show + ?Sized> fmt::Display for Shown<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = String::new();
+        self.0.show(&mut s);
+        f.pad(&s)
     }
 }
 

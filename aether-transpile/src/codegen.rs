@@ -1,0 +1,290 @@
+//! Rust code generation for the static build: every `.ae` module becomes a
+//! Rust module of one generated crate, which builds one binary.
+//!
+//! # Design
+//!
+//! - One `expand_*`-style function per construct produces a
+//!   `proc_macro2::TokenStream` with `quote!`; each module file is parsed back
+//!   with `syn` and formatted with `prettyplease`. A parse failure is a bug in
+//!   this generator: tests panic on it, users get the unformatted text.
+//! - Types: see [`types`] (`int`→`i64`, `str`→`String`, `[T]`→`Vec<T>`,
+//!   `{K: V}`→`aether_rt::Map` (insertion order), `T?`→`Option`, `T!`→
+//!   `Result<T, aether_rt::Error>`, `fn(A) -> B`→`Rc<dyn Fn(&mut Ctx, A) -> B>`).
+//!   User structs and enums derive `Clone` and, where their fields allow,
+//!   `Debug`, `PartialEq`, `Copy`, `Eq` and `Hash`. Enum variants are
+//!   struct-like (`Shape::Circle { r }`). Every user type implements
+//!   `aether_rt::Show`: `Ball { x: 1.0, y: 2.0 }`, `Circle(1.0)`, `Empty`.
+//!   Recursive fields are boxed (`Tree?` → `Option<Box<Tree>>`), boxed at
+//!   construction, unboxed at reads (`as_deref().cloned()`) and matched
+//!   through `as_deref()`.
+//! - Names: see [`names`] (keywords become raw identifiers, `net.http` →
+//!   `net__http`).
+//! - Value semantics: read-only parameters of `Copy` types (`int`, `float`,
+//!   `bool`, `()`, tuples/optionals of those, user types of only those) are
+//!   passed by value, others as `&T`; `mut` parameters as `&mut T` (call
+//!   site `&mut place`). A place used as a value is cloned unless `Copy`; in
+//!   a borrow context (read-only argument, receiver, comparison operand,
+//!   printing, indexing base) it is borrowed. `for x in list` binds `&T`
+//!   (`.iter()`), `for mut x` binds `&mut T` (`.iter_mut()`); a fresh list is
+//!   consumed and binds values. Match and `if let` bindings are references
+//!   when the scrutinee is a place matched by reference. NOTE: moving a value
+//!   at its last use instead of cloning it is a later optimisation.
+//! - State: every `state` of the program lives in `crate::Ctx` (one field
+//!   per module, of type `<module>::State`). A function takes
+//!   `ctx: &mut Ctx` first iff it (transitively) reads or writes state or
+//!   calls a function value ([`analysis::CtxNeeds`]). Where an argument
+//!   borrows state while the call needs `ctx`, the argument is copied into a
+//!   temporary first and, for `mut` arguments and `mut self` receivers,
+//!   written back afterwards (copy-in/copy-out: value semantics made
+//!   explicit). Initializers run once, in module dependency order, in
+//!   `Ctx::new()`; until then each state holds a placeholder value.
+//! - `const`: `int`/`float`/`bool` constants are Rust `const`s; others are
+//!   functions `fn NAME() -> T` evaluated at each use (they are literals, so
+//!   this is a plain construction).
+//! - Closures capture by value: each captured local is cloned into a `move`
+//!   closure, `Rc::new(move |ctx: &mut Ctx, a: A| -> B { ... })`. Named
+//!   functions, variant constructors and builtins used as values are wrapped
+//!   the same way.
+//! - Runtime errors (index, key, integer division and remainder, slices,
+//!   `assert`, `panic`, list `insert`/`remove`) pass `__loc(line, col)`, an
+//!   `aether_rt::Location` naming the `.ae` file. Integer overflow follows
+//!   Rust: a runtime error in debug builds (without the `.ae` location),
+//!   wrapping in release builds.
+//! - `main.rs` declares the modules and `Ctx`, installs a panic hook that
+//!   prints `error: <message>` (the message names the `.ae` location) and
+//!   keeps Rust's exit code 101 for runtime errors, builds `Ctx` and calls the
+//!   entry module's `main`; an `Err` from `fn main() -> ()!` prints
+//!   `error: <message>` and exits with 1.
+//! - `test "name" {}` becomes a `#[cfg(test)] #[test]` function with its own
+//!   `Ctx`. `@on_reload`/`@before_reload` hooks are generated but never
+//!   called in a static build.
+
+pub(crate) mod analysis;
+pub(crate) mod body;
+pub(crate) mod call;
+pub(crate) mod expr;
+pub(crate) mod items;
+pub(crate) mod names;
+pub(crate) mod pattern;
+pub(crate) mod stmt;
+pub(crate) mod types;
+
+use crate::check::CheckResult;
+use crate::project::Program;
+use crate::ty::ModuleId;
+use proc_macro2::TokenStream;
+use quote::quote;
+use std::path::PathBuf;
+
+pub struct CodegenOptions {
+    /// The package and binary name of the generated crate.
+    pub crate_name: String,
+    /// Absolute path of the `aether-rt` crate.
+    pub rt_path: PathBuf,
+}
+
+/// The files of the generated crate.
+pub struct Generated {
+    /// Paths relative to the generated crate root: `Cargo.toml`,
+    /// `src/main.rs`, `src/<module>.rs`.
+    pub files: Vec<(PathBuf, String)>,
+}
+
+/// Generate the crate for a checked program (one without errors). Fails with
+/// one message per construct the generator does not support yet; it never
+/// produces Rust it knows to be invalid.
+pub fn generate(program: &Program, checked: &CheckResult, opts: &CodegenOptions) -> Result<Generated, String> {
+    let shared = Shared::new(program, checked);
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for m in program.module_ids() {
+        let (ts, mut errs) = items::expand(program, checked, &shared, m);
+        errors.append(&mut errs);
+        let name = &shared.module_names[m.0 as usize];
+        files.push((PathBuf::from(format!("src/{name}.rs")), format_file(ts)));
+    }
+    files.push((PathBuf::from("src/main.rs"), format_file(main_rs(program, checked, &shared))));
+    files.push((PathBuf::from("Cargo.toml"), cargo_toml(opts)));
+    if !errors.is_empty() {
+        errors.sort();
+        errors.dedup();
+        return Err(errors.join("\n"));
+    }
+    Ok(Generated { files })
+}
+
+/// The formatted Rust of one module, for `cargo aether expand`. Constructs
+/// the generator does not support appear as `unreachable!()` with a comment.
+pub fn expand_module(program: &Program, checked: &CheckResult, module: ModuleId) -> String {
+    if module.0 as usize >= program.modules.len() {
+        return String::new();
+    }
+    let shared = Shared::new(program, checked);
+    let (ts, errors) = items::expand(program, checked, &shared, module);
+    let mut out = String::new();
+    for e in errors {
+        out.push_str(&format!("// {e}\n"));
+    }
+    out.push_str(&format_file(ts));
+    out
+}
+
+/// Whole-program facts every module's generation reads.
+pub(crate) struct Shared {
+    pub module_names: Vec<String>,
+    pub facts: types::TypeFacts,
+    pub needs: analysis::CtxNeeds,
+}
+
+impl Shared {
+    fn new(program: &Program, ck: &CheckResult) -> Shared {
+        Shared {
+            module_names: program.modules.iter().map(|m| names::module(&m.name)).collect(),
+            facts: types::TypeFacts::compute(ck),
+            needs: analysis::CtxNeeds::compute(program, ck),
+        }
+    }
+}
+
+/// Format with prettyplease; unparsable tokens (a generator bug) are
+/// returned unformatted outside tests.
+fn format_file(ts: TokenStream) -> String {
+    match syn::parse2::<syn::File>(ts.clone()) {
+        Ok(file) => prettyplease::unparse(&file),
+        Err(e) => {
+            if cfg!(test) {
+                panic!("generated Rust does not parse: {e}\n{ts}");
+            }
+            format!("// generated Rust did not parse ({e}); this is a bug in aether's code generator\n{ts}\n")
+        }
+    }
+}
+
+/// Modules in dependency order: imports before importers.
+fn init_order(program: &Program) -> Vec<ModuleId> {
+    fn visit(program: &Program, m: ModuleId, seen: &mut Vec<bool>, out: &mut Vec<ModuleId>) {
+        if seen[m.0 as usize] {
+            return;
+        }
+        seen[m.0 as usize] = true;
+        for dep in program.module(m).imports.iter().flatten() {
+            visit(program, *dep, seen, out);
+        }
+        out.push(m);
+    }
+    let mut seen = vec![false; program.modules.len()];
+    let mut out = Vec::new();
+    if let Some(e) = program.entry {
+        visit(program, e, &mut seen, &mut out);
+    }
+    for m in program.module_ids() {
+        visit(program, m, &mut seen, &mut out);
+    }
+    out
+}
+
+fn main_rs(program: &Program, ck: &CheckResult, shared: &Shared) -> TokenStream {
+    let mods = shared.module_names.iter().map(|n| {
+        let n = names::plain(n);
+        quote!(mod #n;)
+    });
+    let with_state: Vec<ModuleId> = init_order(program)
+        .into_iter()
+        .filter(|m| ck.globals.iter().any(|g| g.module == *m && g.is_state))
+        .collect();
+    let fields = with_state.iter().map(|m| {
+        let n = names::plain(&shared.module_names[m.0 as usize]);
+        quote!(pub #n: #n::State)
+    });
+    let zeros = with_state.iter().map(|m| {
+        let n = names::plain(&shared.module_names[m.0 as usize]);
+        quote!(#n: #n::State::__zero())
+    });
+    let inits = with_state.iter().map(|m| {
+        let n = names::plain(&shared.module_names[m.0 as usize]);
+        quote!(#n::__init(&mut ctx);)
+    });
+    let call_main = match program.entry {
+        Some(e) => {
+            let n = names::plain(&shared.module_names[e.0 as usize]);
+            let main_fn = ck
+                .module(e)
+                .and_then(|t| t.items.get("main"))
+                .and_then(|r| match r {
+                    crate::check::ItemRef::Fn(f) => Some(*f),
+                    _ => None,
+                });
+            let args = match main_fn {
+                Some(f) if shared.needs.fn_needs(f) => quote!(ctx),
+                _ => quote!(),
+            };
+            let returns_result = main_fn.and_then(|f| ck.fns.get(f.0 as usize)).is_some_and(|i| i.ret != crate::ty::Ty::Unit);
+            if returns_result {
+                quote! {
+                    if let Err(e) = #n::main(#args) {
+                        eprintln!("error: {}", e);
+                        ::std::process::exit(1);
+                    }
+                }
+            } else {
+                quote!(#n::main(#args);)
+            }
+        }
+        None => quote!(),
+    };
+    quote! {
+        #![allow(unused, non_snake_case, non_camel_case_types, non_upper_case_globals, unreachable_code, unreachable_patterns, clippy::all)]
+        //! Generated by `cargo aether` from `.ae` sources. Do not edit.
+
+        #(#mods)*
+
+        /// All module state of the program.
+        pub struct Ctx { #(#fields),* }
+
+        impl Ctx {
+            /// The state with every initializer run, in module dependency order.
+            pub fn new() -> Ctx {
+                let mut ctx = Ctx { #(#zeros),* };
+                #(#inits)*
+                ctx
+            }
+        }
+
+        fn main() {
+            // Runtime errors already name the `.ae` location; a Rust
+            // backtrace note would only be noise.
+            ::std::panic::set_hook(Box::new(|info| {
+                let payload = info.payload();
+                let message = if let Some(s) = payload.downcast_ref::<String>() {
+                    s.clone()
+                } else if let Some(s) = payload.downcast_ref::<&str>() {
+                    s.to_string()
+                } else {
+                    String::from("the program panicked")
+                };
+                eprintln!("error: {}", message);
+            }));
+            let mut ctx = Ctx::new();
+            let ctx = &mut ctx;
+            #call_main
+        }
+    }
+}
+
+/// The generated crate's manifest. Release builds use fat LTO and one
+/// codegen unit: the whole program and its runtime are optimized as one
+/// unit (the runtime's `#[inline]` helpers vanish into the callers), which is
+/// what makes the binary fast; the cost is build time, paid once per build.
+/// `panic = "unwind"` keeps the panic hook's clean message and exit code 101.
+fn cargo_toml(opts: &CodegenOptions) -> String {
+    let rt = opts.rt_path.to_string_lossy().replace('\\', "/");
+    format!(
+        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
+         [[bin]]\nname = \"{name}\"\npath = \"src/main.rs\"\n\n\
+         [dependencies]\naether-rt = {{ path = \"{rt}\" }}\n\n\
+         [profile.dev]\ndebug = 0\n\n\
+         [profile.release]\nopt-level = 3\nlto = \"fat\"\ncodegen-units = 1\npanic = \"unwind\"\n\n\
+         # Never join a workspace around the generated crate.\n[workspace]\n",
+        name = opts.crate_name
+    )
+}

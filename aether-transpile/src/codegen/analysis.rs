@@ -1,0 +1,382 @@
+//! Whole-program facts code generation needs before emitting a body:
+//! which functions take `ctx`, what a closure captures, which variables a
+//! loop body changes.
+
+use crate::ast::{Block, Expr, ExprKind, IfCond, ItemKind, Pattern, PatternKind, Stmt, StmtKind, StrPart};
+use crate::check::{CheckResult, FnId, LocalId, ModuleTables, PatRes, Res};
+use crate::project::Program;
+use std::collections::HashSet;
+
+/// The built-in methods that change their receiver.
+pub(crate) const MUTATING: &[&str] = &[
+    "list.push", "list.pop", "list.insert", "list.remove", "list.sort", "list.sort_by", "list.reverse", "map.insert",
+    "map.remove",
+];
+
+/// Visit every expression of a block (pre-order). Closure bodies are
+/// entered only when `into_closures`.
+pub(crate) fn visit_block(b: &Block, into_closures: bool, f: &mut dyn FnMut(Visit<'_>)) {
+    for s in &b.stmts {
+        visit_stmt(s, into_closures, f);
+    }
+}
+
+#[derive(Clone, Copy)]
+pub(crate) enum Visit<'a> {
+    Expr(&'a Expr),
+    Stmt(&'a Stmt),
+    Pattern(&'a Pattern),
+}
+
+pub(crate) fn visit_stmt(s: &Stmt, into_closures: bool, f: &mut dyn FnMut(Visit<'_>)) {
+    f(Visit::Stmt(s));
+    match &s.kind {
+        StmtKind::Let { pattern, value, .. } => {
+            visit_pattern(pattern, f);
+            visit_expr(value, into_closures, f);
+        }
+        StmtKind::Assign { target, value, .. } => {
+            visit_expr(target, into_closures, f);
+            visit_expr(value, into_closures, f);
+        }
+        StmtKind::Expr(e) => visit_expr(e, into_closures, f),
+        StmtKind::While { cond, body } => {
+            visit_expr(cond, into_closures, f);
+            visit_block(body, into_closures, f);
+        }
+        StmtKind::Loop { body } => visit_block(body, into_closures, f),
+        StmtKind::For { pattern, iter, body, .. } => {
+            visit_pattern(pattern, f);
+            visit_expr(iter, into_closures, f);
+            visit_block(body, into_closures, f);
+        }
+        StmtKind::Return(v) => {
+            if let Some(v) = v {
+                visit_expr(v, into_closures, f);
+            }
+        }
+        StmtKind::Break | StmtKind::Continue => {}
+    }
+}
+
+fn visit_pattern(p: &Pattern, f: &mut dyn FnMut(Visit<'_>)) {
+    f(Visit::Pattern(p));
+    match &p.kind {
+        PatternKind::Tuple(ps) | PatternKind::Or(ps) => ps.iter().for_each(|p| visit_pattern(p, f)),
+        PatternKind::Variant { args: Some(ps), .. } => ps.iter().for_each(|p| visit_pattern(p, f)),
+        _ => {}
+    }
+}
+
+pub(crate) fn visit_expr(e: &Expr, into_closures: bool, f: &mut dyn FnMut(Visit<'_>)) {
+    f(Visit::Expr(e));
+    let mut go = |x: &Expr| visit_expr(x, into_closures, f);
+    match &e.kind {
+        ExprKind::Int(_)
+        | ExprKind::Float(_)
+        | ExprKind::Bool(_)
+        | ExprKind::None
+        | ExprKind::Name(_)
+        | ExprKind::SelfValue
+        | ExprKind::Error => {}
+        ExprKind::Str(parts) => {
+            for p in parts {
+                if let StrPart::Interp { expr, .. } = p {
+                    go(expr);
+                }
+            }
+        }
+        ExprKind::Field { base, .. } | ExprKind::TupleIndex { base, .. } => go(base),
+        ExprKind::Call { callee, args } => {
+            go(callee);
+            for a in args {
+                go(&a.expr);
+            }
+        }
+        ExprKind::Index { base, index } => {
+            go(base);
+            go(index);
+        }
+        ExprKind::Slice { base, start, end, .. } => {
+            go(base);
+            if let Some(s) = start {
+                go(s);
+            }
+            if let Some(x) = end {
+                go(x);
+            }
+        }
+        ExprKind::Unary { expr, .. } | ExprKind::Try(expr) => go(expr),
+        ExprKind::Binary { lhs, rhs, .. } => {
+            go(lhs);
+            go(rhs);
+        }
+        ExprKind::Range { start, end, .. } => {
+            go(start);
+            go(end);
+        }
+        ExprKind::List(items) | ExprKind::Tuple(items) => items.iter().for_each(go),
+        ExprKind::Map(pairs) => {
+            for (k, v) in pairs {
+                go(k);
+                go(v);
+            }
+        }
+        ExprKind::StructLit { fields, .. } => fields.iter().for_each(|fi| go(&fi.value)),
+        ExprKind::If { cond, then, else_ } => {
+            match cond {
+                IfCond::Expr(c) => visit_expr(c, into_closures, f),
+                IfCond::Let { pattern, value } => {
+                    visit_pattern(pattern, f);
+                    visit_expr(value, into_closures, f);
+                }
+            }
+            visit_block(then, into_closures, f);
+            if let Some(x) = else_ {
+                visit_expr(x, into_closures, f);
+            }
+        }
+        ExprKind::Match { scrutinee, arms } => {
+            visit_expr(scrutinee, into_closures, f);
+            for arm in arms {
+                visit_pattern(&arm.pattern, f);
+                if let Some(g) = &arm.guard {
+                    visit_expr(g, into_closures, f);
+                }
+                visit_expr(&arm.body, into_closures, f);
+            }
+        }
+        ExprKind::Closure { body, .. } => {
+            if into_closures {
+                visit_expr(body, into_closures, f);
+            }
+        }
+        ExprKind::Block(b) => visit_block(b, into_closures, f),
+    }
+}
+
+/// Whether code directly (not counting callees) needs `ctx`, and the user
+/// functions it calls.
+fn direct_needs(
+    ck: &CheckResult,
+    tables: &ModuleTables,
+    visit: &mut dyn FnMut(&mut dyn FnMut(Visit<'_>)),
+) -> (bool, Vec<FnId>) {
+    let mut needs = false;
+    let mut calls = Vec::new();
+    visit(&mut |v| {
+        let Visit::Expr(e) = v else { return };
+        match tables.resolutions.get(&e.id) {
+            Some(Res::Global(g)) if ck.globals.get(g.0 as usize).is_some_and(|g| g.is_state) => needs = true,
+            Some(Res::Fn(f) | Res::Method(f)) => calls.push(*f),
+            Some(Res::BuiltinMethod("list.map" | "list.filter" | "list.sort_by")) => needs = true,
+            _ => {}
+        }
+        if let ExprKind::Call { callee, .. } = &e.kind {
+            let direct = matches!(
+                tables.resolutions.get(&callee.id),
+                Some(Res::Fn(_) | Res::Method(_) | Res::Builtin(_) | Res::BuiltinMethod(_) | Res::Math(_) | Res::Variant(..))
+            );
+            if !direct {
+                needs = true;
+            }
+        }
+        if let ExprKind::StructLit { fields, .. } = &e.kind {
+            // Field defaults are generated as functions of the defining module.
+            if let Some(Res::Type(tid)) = tables.resolutions.get(&e.id) {
+                if let Some(s) = ck.types.as_struct(*tid) {
+                    if s.fields.iter().any(|f| f.has_default && !fields.iter().any(|g| g.name.name == f.name)) {
+                        calls.push(FnId(u32::MAX - tid.0));
+                    }
+                }
+            }
+        }
+    });
+    (needs, calls)
+}
+
+/// Which user functions take `ctx: &mut Ctx`: those that read or write
+/// state, call a function value, or call one that does (a fixpoint over the
+/// call graph). Field defaults count as pseudo-functions (see
+/// [`CtxNeeds::default_needs`]).
+#[derive(Debug, Default)]
+pub(crate) struct CtxNeeds {
+    pub fns: Vec<bool>,
+    /// Per type: whether its field defaults need `ctx`.
+    pub defaults: Vec<bool>,
+}
+
+impl CtxNeeds {
+    pub fn compute(program: &Program, ck: &CheckResult) -> CtxNeeds {
+        let nf = ck.fns.len();
+        let nt = ck.types.defs.len();
+        // Node ids: fns first, then one per type (its defaults).
+        let mut direct = vec![false; nf + nt];
+        let mut edges: Vec<Vec<usize>> = vec![Vec::new(); nf + nt];
+        let node_of = |f: FnId| -> Option<usize> {
+            if (f.0 as usize) < nf {
+                Some(f.0 as usize)
+            } else {
+                let t = (u32::MAX - f.0) as usize;
+                (t < nt).then_some(nf + t)
+            }
+        };
+        for (i, info) in ck.fns.iter().enumerate() {
+            let module = program.module(info.module);
+            let Some(tables) = ck.module(info.module) else { continue };
+            let Some(ItemKind::Fn(decl)) = module.ast.items.get(info.item).map(|it| &it.kind) else { continue };
+            let (needs, calls) = direct_needs(ck, tables, &mut |f| visit_block(&decl.body, false, f));
+            direct[i] = needs;
+            edges[i] = calls.into_iter().filter_map(node_of).collect();
+        }
+        for (t, def) in ck.types.defs.iter().enumerate() {
+            let module = program.module(def.module);
+            let Some(tables) = ck.module(def.module) else { continue };
+            for item in &module.ast.items {
+                let ItemKind::Struct(s) = &item.kind else { continue };
+                if s.name.name != def.name {
+                    continue;
+                }
+                for fd in &s.fields {
+                    if let Some(d) = &fd.default {
+                        let (needs, calls) = direct_needs(ck, tables, &mut |f| visit_expr(d, false, f));
+                        direct[nf + t] |= needs;
+                        edges[nf + t].extend(calls.into_iter().filter_map(node_of));
+                    }
+                }
+            }
+        }
+        let mut needs = direct;
+        loop {
+            let mut changed = false;
+            for i in 0..needs.len() {
+                if !needs[i] && edges[i].iter().any(|&j| needs[j]) {
+                    needs[i] = true;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        let defaults = needs.split_off(nf);
+        CtxNeeds { fns: needs, defaults }
+    }
+
+    pub fn fn_needs(&self, f: FnId) -> bool {
+        self.fns.get(f.0 as usize).copied().unwrap_or(false)
+    }
+}
+
+/// The locals a closure body uses that are declared outside it, in first-use
+/// order, and whether it uses `self`.
+pub(crate) fn captures(tables: &ModuleTables, params: &[LocalId], body: &Expr) -> (Vec<LocalId>, bool) {
+    let mut declared: HashSet<LocalId> = params.iter().copied().collect();
+    let mut used = Vec::new();
+    let mut uses_self = false;
+    visit_expr(body, true, &mut |v| match v {
+        Visit::Pattern(p) => {
+            if let Some(PatRes::Binding(id) | PatRes::Unwrap(id)) = tables.patterns.get(&p.id) {
+                declared.insert(*id);
+            }
+        }
+        Visit::Expr(e) => match tables.resolutions.get(&e.id) {
+            Some(Res::Local(id)) if !used.contains(id) => used.push(*id),
+            Some(Res::SelfValue) => uses_self = true,
+            _ => {}
+        },
+        Visit::Stmt(_) => {}
+    });
+    // Nested closure parameters are declared inside too.
+    visit_expr(body, true, &mut |v| {
+        if let Visit::Expr(Expr { kind: ExprKind::Closure { params, .. }, .. }) = v {
+            for p in params {
+                if let Some(id) = local_at(tables, p.name.span) {
+                    declared.insert(id);
+                }
+            }
+        }
+    });
+    (used.into_iter().filter(|id| !declared.contains(id)).collect(), uses_self)
+}
+
+/// The local declared at `span` (closure parameters are found this way).
+pub(crate) fn local_at(tables: &ModuleTables, span: crate::source::Span) -> Option<LocalId> {
+    tables.locals.iter().position(|l| l.span == span).map(|i| LocalId(i as u32))
+}
+
+/// What a place expression is rooted in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Root {
+    Local(LocalId),
+    Global(u32),
+    SelfValue,
+}
+
+pub(crate) fn place_root(tables: &ModuleTables, e: &Expr) -> Option<Root> {
+    match &e.kind {
+        ExprKind::Name(_) | ExprKind::Field { .. } => match tables.resolutions.get(&e.id) {
+            Some(Res::Local(id)) => Some(Root::Local(*id)),
+            Some(Res::Global(g)) => Some(Root::Global(g.0)),
+            Some(Res::Field(..)) => match &e.kind {
+                ExprKind::Field { base, .. } => place_root(tables, base),
+                _ => None,
+            },
+            _ => None,
+        },
+        ExprKind::SelfValue => Some(Root::SelfValue),
+        ExprKind::TupleIndex { base, .. } | ExprKind::Index { base, .. } => place_root(tables, base),
+        _ => None,
+    }
+}
+
+/// The roots of every place a block (including nested closures' reads, not
+/// writes) assigns, passes as `mut` or calls a mutating method on.
+pub(crate) fn mutated_roots(ck: &CheckResult, tables: &ModuleTables, b: &Block) -> HashSet<Root> {
+    let mut out = HashSet::new();
+    visit_block(b, false, &mut |v| match v {
+        Visit::Stmt(s) => match &s.kind {
+            StmtKind::Assign { target, .. } => out.extend(place_root(tables, target)),
+            StmtKind::For { mutable: true, iter, .. } => out.extend(place_root(tables, iter)),
+            _ => {}
+        },
+        Visit::Expr(e) => {
+            if let ExprKind::Call { callee, args } = &e.kind {
+                for a in args.iter().filter(|a| a.mutable) {
+                    out.extend(place_root(tables, &a.expr));
+                }
+                if let ExprKind::Field { base, .. } = &callee.kind {
+                    let mutating = match tables.resolutions.get(&callee.id) {
+                        Some(Res::BuiltinMethod(m)) => MUTATING.contains(m),
+                        Some(Res::Method(f)) => ck.fns.get(f.0 as usize).is_some_and(|i| i.self_param == Some(true)),
+                        _ => false,
+                    };
+                    if mutating {
+                        out.extend(place_root(tables, base));
+                    }
+                }
+            }
+        }
+        Visit::Pattern(_) => {}
+    });
+    out
+}
+
+/// Whether a block mentions a root at all (reads included).
+pub(crate) fn mentions_root(tables: &ModuleTables, b: &Block, root: Root) -> bool {
+    let mut found = false;
+    visit_block(b, true, &mut |v| {
+        if let Visit::Expr(e) = v {
+            let r = match (&e.kind, tables.resolutions.get(&e.id)) {
+                (_, Some(Res::Local(id))) => Some(Root::Local(*id)),
+                (_, Some(Res::Global(g))) => Some(Root::Global(g.0)),
+                (ExprKind::SelfValue, _) => Some(Root::SelfValue),
+                _ => None,
+            };
+            if r == Some(root) {
+                found = true;
+            }
+        }
+    });
+    found
+}

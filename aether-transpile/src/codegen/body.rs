@@ -1,0 +1,393 @@
+//! The per-body generator state, generated code fragments ([`Code`]) and
+//! the conversions between value, place and reference forms.
+
+use super::analysis::CtxNeeds;
+use super::types::{TypeFacts, TypeNames};
+use super::Shared;
+use crate::check::{CheckResult, LocalId, ModuleTables};
+use crate::project::Program;
+use crate::source::Span;
+use crate::ty::{ModuleId, Ty};
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
+use quote::{format_ident, quote};
+use std::collections::HashMap;
+
+/// How a generated expression denotes its value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// A fresh value (a temporary) of the Rust type.
+    Owned,
+    /// A place of the Rust type: a local, a field, `ctx.m.s`.
+    Place,
+    /// An expression of type `&T`.
+    Ref,
+    /// An expression of type `&mut T` (a `mut` parameter, `mut self`).
+    MutRef,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Code {
+    pub ts: TokenStream,
+    pub kind: Kind,
+    /// A string literal: usable as `&str` without allocating.
+    pub lit: Option<String>,
+    /// A `T?` field stored as `Option<Box<T>>`: the raw field place.
+    pub boxopt: Option<TokenStream>,
+}
+
+impl Code {
+    pub fn new(ts: TokenStream, kind: Kind) -> Code {
+        Code { ts, kind, lit: None, boxopt: None }
+    }
+    pub fn owned(ts: TokenStream) -> Code {
+        Code::new(ts, Kind::Owned)
+    }
+}
+
+/// How a local variable is bound in the generated Rust.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LocalKind {
+    Owned,
+    Ref,
+    MutRef,
+}
+
+/// Generates the body of one function, method, test, initializer or
+/// closure tree.
+pub(crate) struct Gen<'a> {
+    pub program: &'a Program,
+    pub ck: &'a CheckResult,
+    pub shared: &'a Shared,
+    pub module: ModuleId,
+    pub tables: &'a ModuleTables,
+    pub locals: HashMap<LocalId, LocalKind>,
+    /// How `self` is bound: `None` outside methods.
+    pub self_kind: Option<(LocalKind, proc_macro2::Ident)>,
+    /// Whether `ctx` is in scope.
+    pub has_ctx: bool,
+    /// The return type of the innermost function or closure.
+    pub ret: Vec<Ty>,
+    /// The receiver type of the method being generated.
+    pub current_self: Option<Ty>,
+    /// The next built-in method call is a statement: its result is dropped.
+    pub discarding: bool,
+    /// Generating a `const` initializer: plain operators only.
+    pub in_const: bool,
+    /// Statements a pattern adds at the start of its arm (unboxing).
+    pub fixups: Vec<TokenStream>,
+    pub tmp: u32,
+    pub errors: Vec<String>,
+}
+
+impl<'a> Gen<'a> {
+    pub fn new(program: &'a Program, ck: &'a CheckResult, shared: &'a Shared, module: ModuleId) -> Gen<'a> {
+        static EMPTY: std::sync::OnceLock<ModuleTables> = std::sync::OnceLock::new();
+        let tables = ck.module(module).unwrap_or_else(|| EMPTY.get_or_init(ModuleTables::default));
+        Gen {
+            program,
+            ck,
+            shared,
+            module,
+            tables,
+            locals: HashMap::new(),
+            self_kind: None,
+            has_ctx: false,
+            ret: Vec::new(),
+            current_self: None,
+            discarding: false,
+            in_const: false,
+            fixups: Vec::new(),
+            tmp: 0,
+            errors: Vec::new(),
+        }
+    }
+
+    pub fn facts(&self) -> &TypeFacts {
+        &self.shared.facts
+    }
+
+    pub fn needs(&self) -> &CtxNeeds {
+        &self.shared.needs
+    }
+
+    pub fn names(&self) -> TypeNames<'_> {
+        TypeNames { ck: self.ck, module_names: &self.shared.module_names, here: self.module }
+    }
+
+    pub fn rust_ty(&self, t: &Ty) -> TokenStream {
+        self.names().rust_ty(t)
+    }
+
+    pub fn is_copy(&self, t: &Ty) -> bool {
+        self.shared.facts.is_copy(t)
+    }
+
+    pub fn unsupported(&mut self, span: Span, what: &str) -> TokenStream {
+        let (file, line, col) = self.position(span);
+        self.errors.push(format!("{file}:{line}:{col}: unsupported in code generation: {what}"));
+        quote!(unreachable!())
+    }
+
+    pub fn position(&self, span: Span) -> (String, usize, usize) {
+        let file = self.program.sources.get(span.file);
+        let (line, col) = file.line_col(span.start as usize);
+        (file.name.clone(), line, col)
+    }
+
+    /// `__loc(line, col)`: the module's `aether_rt::Location` helper.
+    pub fn loc(&self, span: Span) -> TokenStream {
+        let (_, line, col) = self.position(span);
+        let (line, col) = (line as u32, col as u32);
+        quote!(__loc(#line, #col))
+    }
+
+    pub fn fresh(&mut self, base: &str) -> proc_macro2::Ident {
+        self.tmp += 1;
+        format_ident!("__{}{}", base, self.tmp)
+    }
+
+    pub fn expr_ty(&self, id: crate::ast::NodeId) -> Ty {
+        self.tables.expr_types.get(&id).cloned().unwrap_or(Ty::Error)
+    }
+
+    pub fn module_path(&self, m: ModuleId) -> TokenStream {
+        let name = super::names::plain(&self.shared.module_names[m.0 as usize]);
+        quote!(crate::#name)
+    }
+
+    /// The path of an item of module `m` as seen from here.
+    pub fn item_path(&self, m: ModuleId, name: proc_macro2::Ident) -> TokenStream {
+        if m == self.module {
+            quote!(#name)
+        } else {
+            let mp = self.module_path(m);
+            quote!(#mp::#name)
+        }
+    }
+
+    // ---- conversions ----
+
+    /// The value, cloned out of a place or reference unless it is `Copy`.
+    pub fn to_owned(&self, c: Code, t: &Ty) -> TokenStream {
+        let ts = c.ts;
+        match c.kind {
+            Kind::Owned => ts,
+            Kind::Place if self.is_copy(t) => ts,
+            Kind::Place => quote!(#ts.clone()),
+            Kind::Ref | Kind::MutRef if self.is_copy(t) => quote!(*#ts),
+            Kind::Ref | Kind::MutRef => quote!(#ts.clone()),
+        }
+    }
+
+    /// An expression of type `&T`.
+    pub fn to_ref(&self, c: Code) -> TokenStream {
+        let ts = c.ts;
+        match c.kind {
+            Kind::Owned => {
+                let ts = paren(ts);
+                quote!(&#ts)
+            }
+            Kind::Place => quote!(&#ts),
+            Kind::Ref => ts,
+            Kind::MutRef => quote!(&*#ts),
+        }
+    }
+
+    /// An argument for a `&str` parameter.
+    pub fn to_str(&self, c: Code) -> TokenStream {
+        match &c.lit {
+            Some(s) => quote!(#s),
+            None => self.to_ref(c),
+        }
+    }
+
+    /// A method-call receiver or field base.
+    pub fn to_recv(&self, c: Code) -> TokenStream {
+        match c.kind {
+            Kind::Owned => paren(c.ts),
+            _ => c.ts,
+        }
+    }
+
+    /// `&mut place`.
+    pub fn to_mut(&self, c: Code) -> TokenStream {
+        let ts = c.ts;
+        match c.kind {
+            Kind::MutRef => quote!(&mut *#ts),
+            _ => quote!(&mut #ts),
+        }
+    }
+
+    /// A place that can be assigned as a whole.
+    pub fn to_lvalue(&self, c: Code) -> TokenStream {
+        let ts = c.ts;
+        match c.kind {
+            Kind::MutRef => quote!(*#ts),
+            _ => ts,
+        }
+    }
+}
+
+/// Parenthesize unless the tokens are a single operand.
+pub(crate) fn paren(ts: TokenStream) -> TokenStream {
+    if atomic(&ts) {
+        ts
+    } else {
+        quote!((#ts))
+    }
+}
+
+/// A path, literal, call, method chain, macro call or group: safe as an
+/// operand of a prefix or postfix operator.
+pub(crate) fn atomic(ts: &TokenStream) -> bool {
+    let toks: Vec<TokenTree> = ts.clone().into_iter().collect();
+    if toks.is_empty() {
+        return false;
+    }
+    let mut prev_colon = false;
+    for (i, t) in toks.iter().enumerate() {
+        match t {
+            TokenTree::Punct(p) => {
+                let c = p.as_char();
+                let ok = c == ':' || (c == '.' && i > 0) || (c == '!' && i > 0) || (c == '<' || c == '>') && prev_colon;
+                if !ok {
+                    return false;
+                }
+                prev_colon = c == ':';
+            }
+            TokenTree::Ident(id) if id == "as" => return false,
+            TokenTree::Group(g) if g.delimiter() == Delimiter::Brace && i == 0 => return false,
+            _ => prev_colon = false,
+        }
+    }
+    // A trailing `.` would be a float literal split; a leading `-` was rejected above.
+    true
+}
+
+/// How `ctx` is used by a piece of generated code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum CtxUse {
+    None,
+    /// Only `ctx.module.field` reads.
+    Read,
+    /// `ctx` passed on, or inside a block (which may assign).
+    Mut,
+}
+
+pub(crate) fn ctx_use(ts: &TokenStream) -> CtxUse {
+    fn walk(ts: &TokenStream, in_block: bool) -> CtxUse {
+        let toks: Vec<TokenTree> = ts.clone().into_iter().collect();
+        let mut out = CtxUse::None;
+        for (i, t) in toks.iter().enumerate() {
+            match t {
+                TokenTree::Ident(id) if id == "ctx" => {
+                    let dotted = matches!(toks.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '.');
+                    out = out.max(if dotted && !in_block { CtxUse::Read } else { CtxUse::Mut });
+                }
+                TokenTree::Group(g) => {
+                    let inner = walk(&g.stream(), in_block || g.delimiter() == Delimiter::Brace);
+                    out = out.max(inner);
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+    walk(ts, false)
+}
+
+/// How a part of a call holds its value while later parts are evaluated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PartMode {
+    /// Evaluated to a value; no borrow outlives it.
+    Value,
+    /// A `&T` kept until the call.
+    Shared,
+    /// A `&mut T` kept until the call (`mut` argument, mutating receiver).
+    Exclusive,
+}
+
+pub(crate) struct Part {
+    pub ts: TokenStream,
+    pub mode: PartMode,
+    /// For hoisting: the owned value (`Shared`), or the place (`Exclusive`).
+    pub owned: TokenStream,
+    /// For `Exclusive` parts: how to write a hoisted copy back.
+    pub lvalue: TokenStream,
+    /// Passed as `&` / `&mut` of the hoisted temporary.
+    pub by_ref: bool,
+}
+
+impl Part {
+    pub fn value(ts: TokenStream) -> Part {
+        Part { owned: ts.clone(), ts, mode: PartMode::Value, lvalue: TokenStream::new(), by_ref: false }
+    }
+}
+
+/// Borrow conflicts with `ctx`: when one part keeps a borrow of state and
+/// another part (or the callee's own `ctx` argument) needs `ctx`, the
+/// state-rooted parts are copied into temporaries first (copy-in), and
+/// `Exclusive` ones are written back after the call (copy-out). That is
+/// Aether's value semantics made explicit. Returns the `let`s to put before
+/// the call, the write-backs to put after, and the parts' final tokens.
+pub(crate) fn hoist(gen: &mut Gen<'_>, parts: Vec<Part>, callee_ctx: bool) -> (Vec<TokenStream>, Vec<TokenStream>, Vec<TokenStream>) {
+    let uses: Vec<CtxUse> = parts.iter().map(|p| ctx_use(&p.ts)).collect();
+    let mentions = uses.iter().filter(|u| **u != CtxUse::None).count() + usize::from(callee_ctx);
+    let holder_mut = callee_ctx
+        || parts.iter().zip(&uses).any(|(p, u)| *u != CtxUse::None && p.mode == PartMode::Exclusive);
+    let holder = holder_mut || parts.iter().zip(&uses).any(|(p, u)| *u != CtxUse::None && p.mode == PartMode::Shared);
+    let any_mut_use = uses.contains(&CtxUse::Mut);
+    let conflict = mentions >= 2 && holder && (holder_mut || any_mut_use);
+    if !conflict {
+        return (Vec::new(), Vec::new(), parts.into_iter().map(|p| p.ts).collect());
+    }
+    let mut lets = Vec::new();
+    let mut after = Vec::new();
+    let mut out = Vec::new();
+    // Without a callee `ctx`, the first borrowing part may stay in place
+    // once every other state access is in a temporary.
+    let mut keep = if callee_ctx {
+        None
+    } else {
+        parts.iter().zip(&uses).position(|(p, u)| *u != CtxUse::None && p.mode != PartMode::Value)
+    };
+    for (i, (p, u)) in parts.into_iter().zip(uses).enumerate() {
+        if u == CtxUse::None || keep == Some(i) {
+            if keep == Some(i) {
+                keep = None;
+            }
+            out.push(p.ts);
+            continue;
+        }
+        let t = gen.fresh("a");
+        let owned = p.owned;
+        match p.mode {
+            PartMode::Value => {
+                lets.push(quote!(let #t = #owned;));
+                out.push(quote!(#t));
+            }
+            PartMode::Shared => {
+                lets.push(quote!(let #t = #owned;));
+                out.push(if p.by_ref { quote!(&#t) } else { quote!(#t) });
+            }
+            PartMode::Exclusive => {
+                let lv = p.lvalue;
+                lets.push(quote!(let mut #t = #owned;));
+                after.push(quote!(#lv = #t;));
+                out.push(if p.by_ref { quote!(&mut #t) } else { quote!(#t) });
+            }
+        }
+    }
+    (lets, after, out)
+}
+
+/// Wrap a call with its hoisted `let`s and write-backs.
+pub(crate) fn with_hoisted(lets: Vec<TokenStream>, after: Vec<TokenStream>, call: TokenStream) -> TokenStream {
+    if lets.is_empty() && after.is_empty() {
+        return call;
+    }
+    if after.is_empty() {
+        return quote!({ #(#lets)* #call });
+    }
+    quote!({ #(#lets)* let __r = #call; #(#after)* __r })
+}

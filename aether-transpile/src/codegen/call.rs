@@ -1,0 +1,460 @@
+//! Calls: user functions and methods, variant constructors, function
+//! values, the prelude, `math`, and the methods of `str`, lists and maps.
+
+use super::body::{hoist, paren, with_hoisted, Code, Gen, Kind, Part, PartMode};
+use super::names;
+use crate::ast::{Arg, Expr, ExprKind};
+use crate::check::{FnId, Res};
+use crate::ty::{Ty, TypeId};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// An argument already generated, with its Aether type.
+pub(crate) type ArgCode = (Code, Ty);
+
+impl Gen<'_> {
+    pub fn call(&mut self, e: &Expr, callee: &Expr, args: &[Arg]) -> Code {
+        let res = self.tables.resolutions.get(&callee.id).cloned();
+        match res {
+            Some(Res::Fn(f)) => self.user_call(e, f, None, args),
+            Some(Res::Method(f)) => match &callee.kind {
+                ExprKind::Field { base, .. } => self.user_call(e, f, Some(base), args),
+                _ => Code::owned(self.unsupported(e.span, "a method call without a receiver")),
+            },
+            Some(Res::Variant(tid, i)) => Code::owned(self.variant_construct(tid, i, args)),
+            Some(Res::Builtin(name)) => {
+                if matches!(name, "print" | "println" | "eprintln") {
+                    return Code::owned(self.print_call(name, args));
+                }
+                let codes = self.arg_codes(args);
+                Code::owned(self.builtin_impl(e, name, codes))
+            }
+            Some(Res::BuiltinMethod(name)) => match &callee.kind {
+                ExprKind::Field { base, .. } => {
+                    let discard = std::mem::take(&mut self.discarding);
+                    let bt = self.expr_ty(base.id);
+                    let mutating = super::analysis::MUTATING.contains(&name);
+                    let recv = if mutating { self.place(base) } else { self.coerced(base) };
+                    let codes = self.arg_codes(args);
+                    self.discarding = discard;
+                    Code::owned(self.method_impl(e, name, (recv, bt), codes))
+                }
+                _ => Code::owned(self.unsupported(e.span, "a method call without a receiver")),
+            },
+            Some(Res::Math(name)) => {
+                let codes = self.arg_codes(args);
+                let t = self.expr_ty(e.id);
+                Code::owned(self.math_impl(name, &t, codes))
+            }
+            _ => {
+                // A function value: a local, a field, any expression.
+                let ct = self.expr_ty(callee.id);
+                let c = self.coerced(callee);
+                let owned = self.to_owned(c.clone(), &ct);
+                let mut parts =
+                    vec![Part { ts: self.to_recv(c), mode: PartMode::Shared, owned, lvalue: TokenStream::new(), by_ref: false }];
+                for a in args {
+                    let v = self.value(&a.expr);
+                    parts.push(Part::value(v));
+                }
+                let (lets, after, ts) = hoist(self, parts, true);
+                let f = paren(ts[0].clone());
+                let rest = &ts[1..];
+                Code::owned(with_hoisted(lets, after, quote!((#f)(ctx #(, #rest)*))))
+            }
+        }
+    }
+
+    fn arg_codes(&mut self, args: &[Arg]) -> Vec<ArgCode> {
+        args.iter()
+            .map(|a| {
+                let t = self.expr_ty(a.expr.id);
+                (self.coerced(&a.expr), t)
+            })
+            .collect()
+    }
+
+    /// A call of a user function or method (`recv` for `x.method(...)`).
+    fn user_call(&mut self, e: &Expr, f: FnId, recv: Option<&Expr>, args: &[Arg]) -> Code {
+        let Some(info) = self.ck.fns.get(f.0 as usize).cloned() else {
+            return Code::owned(self.unsupported(e.span, "a call of an unknown function"));
+        };
+        let callee_ctx = self.needs().fn_needs(f);
+        let mut parts = Vec::new();
+        if let Some(r) = recv {
+            let rt = self.expr_ty(r.id);
+            if info.self_param == Some(true) {
+                let c = self.expr(r);
+                let owned = self.to_owned(c.clone(), &rt);
+                let lvalue = self.to_lvalue(c.clone());
+                parts.push(Part { ts: self.to_recv(c), mode: PartMode::Exclusive, owned, lvalue, by_ref: false });
+            } else {
+                let c = self.coerced(r);
+                let owned = self.to_owned(c.clone(), &rt);
+                parts.push(Part {
+                    ts: self.to_recv(c),
+                    mode: PartMode::Shared,
+                    owned,
+                    lvalue: TokenStream::new(),
+                    by_ref: false,
+                });
+            }
+        }
+        for (a, p) in args.iter().zip(&info.params) {
+            let t = self.expr_ty(a.expr.id);
+            if p.mutable {
+                let c = self.expr(&a.expr);
+                let owned = self.to_owned(c.clone(), &t);
+                let lvalue = self.to_lvalue(c.clone());
+                parts.push(Part { ts: self.to_mut(c), mode: PartMode::Exclusive, owned, lvalue, by_ref: true });
+            } else if self.is_copy(&p.ty) {
+                let v = self.value(&a.expr);
+                parts.push(Part::value(v));
+            } else {
+                let c = self.coerced(&a.expr);
+                let owned = self.to_owned(c.clone(), &t);
+                parts.push(Part {
+                    ts: self.to_ref(c),
+                    mode: PartMode::Shared,
+                    owned,
+                    lvalue: TokenStream::new(),
+                    by_ref: true,
+                });
+            }
+        }
+        let (lets, after, ts) = hoist(self, parts, callee_ctx);
+        let ctx = if callee_ctx { vec![quote!(ctx)] } else { Vec::new() };
+        let fname = names::method(&info.name);
+        let call = match (recv, info.receiver) {
+            (Some(_), _) => {
+                let r = &ts[0];
+                let rest = &ts[1..];
+                let all = ctx.iter().chain(rest.iter());
+                quote!(#r.#fname(#(#all),*))
+            }
+            (None, Some(tid)) => {
+                let p = self.names().type_path(tid);
+                let all = ctx.iter().chain(ts.iter());
+                quote!(#p::#fname(#(#all),*))
+            }
+            (None, None) => {
+                let p = self.item_path(info.module, names::item(&info.name));
+                let all = ctx.iter().chain(ts.iter());
+                quote!(#p(#(#all),*))
+            }
+        };
+        Code::owned(with_hoisted(lets, after, call))
+    }
+
+    fn variant_construct(&mut self, tid: TypeId, i: usize, args: &[Arg]) -> TokenStream {
+        let path = self.variant_path(tid, i);
+        let Some(v) = self.ck.types.as_enum(tid).and_then(|en| en.variants.get(i)).cloned() else {
+            return path;
+        };
+        let mut fields = Vec::new();
+        for (fi, (f, a)) in v.fields.iter().zip(args).enumerate() {
+            let name = names::ident(&f.name);
+            let boxing = self.facts().boxing(tid, i, fi);
+            let val = self.field_value(&a.expr, boxing);
+            fields.push(quote!(#name: #val));
+        }
+        quote!(#path { #(#fields),* })
+    }
+
+    fn print_call(&mut self, name: &str, args: &[Arg]) -> TokenStream {
+        let mac = format_ident!("{}", name);
+        let Some(a) = args.first() else {
+            return quote!(println!());
+        };
+        let (fmt, fargs, lets) = self.display_arg_hoisted(&a.expr);
+        let call = quote!(#mac!(#fmt #(, #fargs)*));
+        with_hoisted(lets, Vec::new(), call)
+    }
+
+    /// `{x}` of one value, with state copied out when it must be.
+    fn display_arg_hoisted(&mut self, e: &Expr) -> (String, Vec<TokenStream>, Vec<TokenStream>) {
+        let (fmt, args) = self.display_arg(e);
+        (fmt, args, Vec::new())
+    }
+
+    /// The prelude functions, on generated arguments.
+    pub fn builtin_impl(&mut self, e: &Expr, name: &str, mut args: Vec<ArgCode>) -> TokenStream {
+        let loc = self.loc(e.span);
+        let take = |args: &mut Vec<ArgCode>| if args.is_empty() { None } else { Some(args.remove(0)) };
+        let first = take(&mut args);
+        let second = take(&mut args);
+        match (name, first, second) {
+            ("print" | "println" | "eprintln", None, _) => quote!(println!()),
+            ("print" | "println" | "eprintln", Some((c, t)), _) => {
+                let mac = format_ident!("{}", name);
+                let r = self.to_ref(c);
+                if matches!(t, Ty::Int | Ty::Str | Ty::Bool) {
+                    quote!(#mac!("{}", #r))
+                } else {
+                    quote!(#mac!("{}", ::aether_rt::show::Shown(#r)))
+                }
+            }
+            ("str", Some((c, t)), _) => match t {
+                Ty::Str => self.to_owned(c, &t),
+                Ty::Int | Ty::Bool => {
+                    let r = self.to_recv(c);
+                    quote!(#r.to_string())
+                }
+                _ => {
+                    let r = self.to_ref(c);
+                    quote!(::aether_rt::Show::to_show_string(#r))
+                }
+            },
+            ("float", Some((c, t)), _) => {
+                let v = self.to_owned(c, &t);
+                if t == Ty::Float {
+                    v
+                } else {
+                    let v = paren(v);
+                    quote!((#v as f64))
+                }
+            }
+            ("int", Some((c, t)), _) => {
+                let v = self.to_owned(c, &t);
+                if t == Ty::Int {
+                    v
+                } else {
+                    let v = paren(v);
+                    quote!((#v as i64))
+                }
+            }
+            ("len", Some((c, t)), _) => {
+                if t == Ty::Str {
+                    let s = self.to_str(c);
+                    quote!(::aether_rt::text::len(#s))
+                } else {
+                    let r = self.to_recv(c);
+                    quote!((#r.len() as i64))
+                }
+            }
+            ("assert", Some((c, t)), msg) => {
+                let v = self.to_owned(c, &t);
+                let m = match msg {
+                    Some((m, _)) => {
+                        let s = self.to_str(m);
+                        quote!(Some(#s))
+                    }
+                    None => quote!(None),
+                };
+                quote!(::aether_rt::ops::assert(#v, #m, #loc))
+            }
+            ("panic", Some((c, _)), _) => {
+                let s = self.to_str(c);
+                quote!(::aether_rt::fail(#loc, #s))
+            }
+            ("args" | "read_line" | "now_ms" | "random_float", _, _) => {
+                let f = format_ident!("{}", name);
+                quote!(::aether_rt::prelude::#f())
+            }
+            ("read_file", Some((c, _)), _) => {
+                let s = self.to_str(c);
+                quote!(::aether_rt::prelude::read_file(#s))
+            }
+            ("write_file", Some((p, _)), Some((c, _))) => {
+                let (p, c) = (self.to_str(p), self.to_str(c));
+                quote!(::aether_rt::prelude::write_file(#p, #c))
+            }
+            ("sleep_ms", Some((c, t)), _) => {
+                let v = self.to_owned(c, &t);
+                quote!(::aether_rt::prelude::sleep_ms(#v))
+            }
+            ("random_int", Some((a, at)), Some((b, bt))) => {
+                let (a, b) = (self.to_owned(a, &at), self.to_owned(b, &bt));
+                quote!(::aether_rt::prelude::random_int(#a, #b))
+            }
+            ("some", Some((c, t)), _) => {
+                let v = self.to_owned(c, &t);
+                quote!(Some(#v))
+            }
+            ("ok", Some((c, t)), _) => {
+                let v = self.to_owned(c, &t);
+                quote!(Ok(#v))
+            }
+            ("err", Some((c, t)), _) => {
+                let v = self.to_owned(c, &t);
+                quote!(Err(::aether_rt::Error::from(#v)))
+            }
+            _ => self.unsupported(e.span, &format!("the builtin `{name}` with these arguments")),
+        }
+    }
+
+    /// A prelude function used as a value.
+    pub fn builtin_value(&mut self, e: &Expr, name: &str, t: &Ty) -> TokenStream {
+        let Ty::Fn(ps, r) = t else {
+            return self.unsupported(e.span, &format!("`{name}` as a value"));
+        };
+        let (ns, decls) = self.wrapper_params(ps);
+        let codes: Vec<ArgCode> =
+            ns.iter().zip(ps.iter()).map(|(n, t)| (Code::new(quote!(#n), Kind::Place), t.clone())).collect();
+        let body = self.builtin_impl(e, name, codes);
+        let fnty = self.rust_ty(t);
+        let ret = self.rust_ty(r);
+        quote!({
+            let __f: #fnty = ::std::rc::Rc::new(move |ctx: &mut crate::Ctx #(, #decls)*| -> #ret { #body });
+            __f
+        })
+    }
+
+    pub fn math_impl(&mut self, name: &str, result: &Ty, args: Vec<ArgCode>) -> TokenStream {
+        let vals: Vec<TokenStream> = args.into_iter().map(|(c, t)| self.to_owned(c, &t)).collect();
+        let num = if *result == Ty::Int { quote!(i64) } else { quote!(f64) };
+        let f = match name {
+            "pow" => format_ident!("powf"),
+            other => format_ident!("{}", other),
+        };
+        match name {
+            "abs" | "min" | "max" => quote!(#num::#f(#(#vals),*)),
+            _ => quote!(f64::#f(#(#vals),*)),
+        }
+    }
+
+    pub fn math_value(&mut self, name: &str, t: &Ty) -> TokenStream {
+        let Ty::Fn(ps, r) = t else {
+            return quote!(unreachable!());
+        };
+        let (ns, decls) = self.wrapper_params(ps);
+        let codes: Vec<ArgCode> =
+            ns.iter().zip(ps.iter()).map(|(n, t)| (Code::new(quote!(#n), Kind::Place), t.clone())).collect();
+        let body = self.math_impl(name, r, codes);
+        let fnty = self.rust_ty(t);
+        let ret = self.rust_ty(r);
+        quote!({
+            let __f: #fnty = ::std::rc::Rc::new(move |ctx: &mut crate::Ctx #(, #decls)*| -> #ret { #body });
+            __f
+        })
+    }
+
+    /// Methods of `str`, lists and maps.
+    pub fn method_impl(&mut self, e: &Expr, name: &str, recv: ArgCode, args: Vec<ArgCode>) -> TokenStream {
+        let loc = self.loc(e.span);
+        let (rc, rt) = recv;
+        let mutating = super::analysis::MUTATING.contains(&name);
+        let callee_ctx = matches!(name, "list.map" | "list.filter" | "list.sort_by");
+        let elem = match &rt {
+            Ty::List(el) => (**el).clone(),
+            _ => Ty::Error,
+        };
+        // The receiver part: `&mut place`-like for mutating methods.
+        let owned = self.to_owned(rc.clone(), &rt);
+        let mut parts = Vec::new();
+        let str_recv = rt == Ty::Str;
+        if mutating {
+            let lvalue = self.to_lvalue(rc.clone());
+            let ts = match name {
+                "list.insert" | "list.remove" | "list.sort_by" => self.to_mut(rc.clone()),
+                "list.sort" if elem == Ty::Float => self.to_mut(rc.clone()),
+                _ => self.to_recv(rc.clone()),
+            };
+            let by_ref = matches!(name, "list.insert" | "list.remove" | "list.sort_by")
+                || (name == "list.sort" && elem == Ty::Float);
+            parts.push(Part { ts, mode: PartMode::Exclusive, owned, lvalue, by_ref });
+        } else {
+            let (ts, by_ref) = if str_recv && !matches!(name, "str.contains" | "str.starts_with" | "str.ends_with" | "str.trim" | "str.to_upper" | "str.to_lower" | "str.replace") {
+                (self.to_str(rc.clone()), true)
+            } else if matches!(name, "list.map" | "list.filter") {
+                (self.to_ref(rc.clone()), true)
+            } else {
+                (self.to_recv(rc.clone()), false)
+            };
+            parts.push(Part { ts, mode: PartMode::Shared, owned, lvalue: TokenStream::new(), by_ref });
+        }
+        // Argument parts: values, or borrows for lookups.
+        let borrow_args = matches!(name, "list.contains" | "map.get" | "map.contains" | "map.remove");
+        let str_args = matches!(
+            name,
+            "str.contains" | "str.starts_with" | "str.ends_with" | "str.split" | "str.replace" | "list.join"
+        );
+        for (c, t) in args {
+            if borrow_args || str_args {
+                let owned = self.to_owned(c.clone(), &t);
+                let ts = if str_args {
+                    if name == "list.join" {
+                        str_slice(self, c)
+                    } else {
+                        self.to_str(c)
+                    }
+                } else if t == Ty::Str && name != "list.contains" {
+                    self.to_str(c)
+                } else {
+                    self.to_ref(c)
+                };
+                let by_ref = !(str_args && name == "list.join");
+                parts.push(Part { ts, mode: PartMode::Shared, owned, lvalue: TokenStream::new(), by_ref });
+            } else {
+                let v = self.to_owned(c, &t);
+                parts.push(Part::value(v));
+            }
+        }
+        let (lets, after, ts) = hoist(self, parts, callee_ctx);
+        let r = ts[0].clone();
+        let a: Vec<TokenStream> = ts[1..].to_vec();
+        let a0 = a.first().cloned().unwrap_or_default();
+        let a1 = a.get(1).cloned().unwrap_or_default();
+        let elem_copy = self.is_copy(&elem);
+        let clone_x = if elem_copy { quote!(*__x) } else { quote!(__x.clone()) };
+        let discard = std::mem::take(&mut self.discarding);
+        let call = match name {
+            "str.len" => quote!(::aether_rt::text::len(#r)),
+            "str.contains" => quote!(#r.contains(#a0)),
+            "str.starts_with" => quote!(#r.starts_with(#a0)),
+            "str.ends_with" => quote!(#r.ends_with(#a0)),
+            "str.split" => quote!(::aether_rt::text::split(#r, #a0)),
+            "str.words" => quote!(::aether_rt::text::words(#r)),
+            "str.lines" => quote!(::aether_rt::text::lines(#r)),
+            "str.chars" => quote!(::aether_rt::text::chars(#r)),
+            "str.trim" => quote!(#r.trim().to_string()),
+            "str.to_upper" => quote!(#r.to_uppercase()),
+            "str.to_lower" => quote!(#r.to_lowercase()),
+            "str.replace" => quote!(#r.replace(#a0, #a1)),
+            "str.parse_int" => quote!(::aether_rt::text::parse_int(#r)),
+            "str.parse_float" => quote!(::aether_rt::text::parse_float(#r)),
+            "str.repeat" => quote!(::aether_rt::text::repeat(#r, #a0)),
+            "list.push" => quote!(#r.push(#a0)),
+            "list.pop" => quote!(#r.pop()),
+            "list.len" | "map.len" => quote!((#r.len() as i64)),
+            "list.is_empty" | "map.is_empty" => quote!(#r.is_empty()),
+            "list.insert" => quote!(::aether_rt::list::insert(#r, #a0, #a1, #loc)),
+            "list.remove" => quote!(::aether_rt::list::remove(#r, #a0, #loc)),
+            "list.contains" => quote!(#r.contains(#a0)),
+            "list.sort" if elem == Ty::Float => quote!(::aether_rt::list::sort_floats(#r)),
+            "list.sort" => quote!(#r.sort()),
+            "list.reverse" => quote!(#r.reverse()),
+            "list.first" => quote!(#r.first().cloned()),
+            "list.last" => quote!(#r.last().cloned()),
+            "list.join" => quote!(#r.join(#a0)),
+            "list.map" => {
+                quote!({ let __f = #a0; ::aether_rt::list::map(#r, |__x| __f(ctx, #clone_x)) })
+            }
+            "list.filter" => {
+                quote!({ let __f = #a0; ::aether_rt::list::filter(#r, |__x| __f(ctx, #clone_x)) })
+            }
+            "list.sort_by" => {
+                let (ca, cb) = if elem_copy { (quote!(*__a), quote!(*__b)) } else { (quote!(__a.clone()), quote!(__b.clone())) };
+                quote!({ let __f = #a0; ::aether_rt::list::sort_by(#r, |__a, __b| __f(ctx, #ca, #cb)) })
+            }
+            "map.insert" if discard => quote!(#r.insert(#a0, #a1)),
+            "map.insert" => quote!({ #r.insert(#a0, #a1); }),
+            "map.get" => quote!(#r.get(#a0).cloned()),
+            "map.contains" => quote!(#r.contains_key(#a0)),
+            "map.remove" => quote!(#r.shift_remove(#a0)),
+            "map.keys" => quote!(#r.keys().cloned().collect::<Vec<_>>()),
+            "map.values" => quote!(#r.values().cloned().collect::<Vec<_>>()),
+            _ => self.unsupported(e.span, &format!("the method `{name}`")),
+        };
+        with_hoisted(lets, after, call)
+    }
+}
+
+/// A `&str` for APIs generic over the separator type (`join`).
+fn str_slice(gen: &Gen<'_>, c: Code) -> TokenStream {
+    if let Some(s) = &c.lit {
+        return quote!(#s);
+    }
+    let r = gen.to_recv(c);
+    quote!(#r.as_str())
+}

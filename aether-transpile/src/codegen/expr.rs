@@ -1,0 +1,695 @@
+//! Expressions.
+
+use super::body::{hoist, paren, with_hoisted, Code, Gen, Kind, LocalKind, Part, PartMode};
+use super::names;
+use super::types::Boxing;
+use crate::ast::{BinOp, Expr, ExprKind, StrPart, UnaryOp};
+use crate::check::{Coercion, Res};
+use crate::ty::{Ty, TypeId};
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+impl Gen<'_> {
+    /// The expression's value as an owned Rust value, with its coercion.
+    pub fn value(&mut self, e: &Expr) -> TokenStream {
+        let t = self.expr_ty(e.id);
+        let c = self.coerced(e);
+        self.to_owned(c, &t)
+    }
+
+    /// `&T` of the expression (coerced).
+    pub fn borrow(&mut self, e: &Expr) -> TokenStream {
+        let c = self.coerced(e);
+        self.to_ref(c)
+    }
+
+    /// A `&str` argument.
+    pub fn str_arg(&mut self, e: &Expr) -> TokenStream {
+        let c = self.coerced(e);
+        self.to_str(c)
+    }
+
+    /// The expression with its `T` → `T?` / `T!` coercion applied.
+    pub fn coerced(&mut self, e: &Expr) -> Code {
+        match self.tables.coercions.get(&e.id).copied() {
+            None => self.expr(e),
+            Some(c) => {
+                let t = self.expr_ty(e.id);
+                let inner = self.expr(e);
+                let v = self.to_owned(inner, &t);
+                match c {
+                    Coercion::WrapSome => Code::owned(quote!(Some(#v))),
+                    Coercion::WrapOk => Code::owned(quote!(Ok(#v))),
+                }
+            }
+        }
+    }
+
+    pub fn expr(&mut self, e: &Expr) -> Code {
+        match &e.kind {
+            ExprKind::Int(i) => Code::owned(Literal::i64_unsuffixed(*i).into_token_stream_()),
+            ExprKind::Float(f) => Code::owned(float_lit(*f)),
+            ExprKind::Bool(b) => Code::owned(quote!(#b)),
+            ExprKind::None => Code::owned(quote!(None)),
+            ExprKind::Str(parts) => self.string(parts),
+            ExprKind::Name(_) | ExprKind::Field { .. } | ExprKind::SelfValue => self.path_expr(e),
+            ExprKind::TupleIndex { base, index, .. } => {
+                let b = self.expr(base);
+                let b = self.to_recv(b);
+                let i = Literal::u32_unsuffixed(*index);
+                Code::new(quote!(#b.#i), Kind::Place)
+            }
+            ExprKind::Call { callee, args } => self.call(e, callee, args),
+            ExprKind::Index { base, index } => self.index(e, base, index),
+            ExprKind::Slice { base, start, end, inclusive } => {
+                let b = self.expr(base);
+                let b = self.to_ref(b);
+                let s = match start {
+                    Some(s) => {
+                        let v = self.value(s);
+                        quote!(Some(#v))
+                    }
+                    None => quote!(None),
+                };
+                let en = match end {
+                    Some(x) => {
+                        let v = self.value(x);
+                        quote!(Some(#v))
+                    }
+                    None => quote!(None),
+                };
+                let loc = self.loc(e.span);
+                let parts = vec![Part::value(b), Part::value(s), Part::value(en)];
+                let (lets, after, ts) = hoist(self, parts, false);
+                let (b, s, en) = (&ts[0], &ts[1], &ts[2]);
+                Code::owned(with_hoisted(lets, after, quote!(::aether_rt::ops::slice(#b, #s, #en, #inclusive, #loc))))
+            }
+            ExprKind::Unary { op, expr } => {
+                let v = self.value(expr);
+                let v = paren(v);
+                Code::owned(match op {
+                    UnaryOp::Neg => quote!(-#v),
+                    UnaryOp::Not => quote!(!#v),
+                })
+            }
+            ExprKind::Binary { op, lhs, rhs } => self.binary(e, *op, lhs, rhs),
+            ExprKind::Range { start, end, inclusive } => {
+                let (s, en) = (self.value(start), self.value(end));
+                let (s, en) = (paren(s), paren(en));
+                if *inclusive {
+                    Code::owned(quote!((#s..=#en).collect::<Vec<i64>>()))
+                } else {
+                    Code::owned(quote!((#s..#en).collect::<Vec<i64>>()))
+                }
+            }
+            ExprKind::Try(inner) => {
+                let v = self.value(inner);
+                let v = paren(v);
+                Code::owned(quote!(#v?))
+            }
+            ExprKind::List(items) => {
+                let vs: Vec<TokenStream> = items.iter().map(|i| self.value(i)).collect();
+                if vs.is_empty() {
+                    Code::owned(quote!(Vec::new()))
+                } else {
+                    Code::owned(quote!(vec![#(#vs),*]))
+                }
+            }
+            ExprKind::Map(pairs) => {
+                if pairs.is_empty() {
+                    return Code::owned(quote!(::aether_rt::Map::new()));
+                }
+                let ps: Vec<TokenStream> = pairs
+                    .iter()
+                    .map(|(k, v)| {
+                        let (k, v) = (self.value(k), self.value(v));
+                        quote!((#k, #v))
+                    })
+                    .collect();
+                Code::owned(quote!(::aether_rt::Map::from_iter([#(#ps),*])))
+            }
+            ExprKind::Tuple(items) => {
+                if items.is_empty() {
+                    return Code::owned(quote!(()));
+                }
+                let vs: Vec<TokenStream> = items.iter().map(|i| self.value(i)).collect();
+                Code::owned(quote!((#(#vs),*)))
+            }
+            ExprKind::StructLit { fields, .. } => self.struct_lit(e, fields),
+            ExprKind::If { .. } | ExprKind::Match { .. } | ExprKind::Block(_) => {
+                let t = self.expr_ty(e.id);
+                Code::owned(self.block_like(e, &t))
+            }
+            ExprKind::Closure { params, body, .. } => self.closure(e, params, body),
+            ExprKind::Error => Code::owned(self.unsupported(e.span, "an expression with errors")),
+        }
+    }
+
+    /// Names, dotted paths and fields.
+    fn path_expr(&mut self, e: &Expr) -> Code {
+        let res = self.tables.resolutions.get(&e.id).cloned();
+        match res {
+            Some(Res::Local(id)) => {
+                let info_name = self.tables.locals.get(id.0 as usize).map(|l| l.name.clone()).unwrap_or_default();
+                let name = names::local(&info_name);
+                match self.locals.get(&id).copied().unwrap_or(LocalKind::Owned) {
+                    LocalKind::Owned => Code::new(quote!(#name), Kind::Place),
+                    LocalKind::Ref => Code::new(quote!(#name), Kind::Ref),
+                    LocalKind::MutRef => Code::new(quote!(#name), Kind::MutRef),
+                }
+            }
+            Some(Res::SelfValue) => match &self.self_kind {
+                Some((k, name)) => {
+                    let kind = match k {
+                        LocalKind::Owned => Kind::Place,
+                        LocalKind::Ref => Kind::Ref,
+                        LocalKind::MutRef => Kind::MutRef,
+                    };
+                    Code::new(quote!(#name), kind)
+                }
+                None => Code::owned(self.unsupported(e.span, "`self` outside a method")),
+            },
+            Some(Res::Global(g)) => {
+                let Some(info) = self.ck.globals.get(g.0 as usize) else {
+                    return Code::owned(self.unsupported(e.span, "an unknown global"));
+                };
+                let name = names::item(&info.name);
+                if info.is_state {
+                    let m = names::plain(&self.shared.module_names[info.module.0 as usize]);
+                    Code::new(quote!(ctx.#m.#name), Kind::Place)
+                } else if is_scalar(&info.ty) {
+                    Code::new(self.item_path(info.module, name), Kind::Place)
+                } else {
+                    let p = self.item_path(info.module, name);
+                    Code::owned(quote!(#p()))
+                }
+            }
+            Some(Res::Fn(f)) => Code::owned(self.fn_value(e, f)),
+            Some(Res::Variant(tid, i)) => {
+                let t = self.expr_ty(e.id);
+                if let Ty::Fn(ps, _) = &t {
+                    let ps = ps.clone();
+                    return Code::owned(self.variant_ctor_value(tid, i, &ps));
+                }
+                Code::owned(self.variant_path(tid, i))
+            }
+            Some(Res::Math(name)) => match name {
+                "PI" => Code::owned(quote!(::std::f64::consts::PI)),
+                "E" => Code::owned(quote!(::std::f64::consts::E)),
+                _ => {
+                    let t = self.expr_ty(e.id);
+                    Code::owned(self.math_value(name, &t))
+                }
+            },
+            Some(Res::Builtin(name)) => {
+                let t = self.expr_ty(e.id);
+                Code::owned(self.builtin_value(e, name, &t))
+            }
+            Some(Res::Field(tid, i)) => {
+                let ExprKind::Field { base, name } = &e.kind else {
+                    return Code::owned(self.unsupported(e.span, "a field without a base"));
+                };
+                let b = self.expr(base);
+                let b = self.to_recv(b);
+                let f = names::ident(&name.name);
+                self.field_read(quote!(#b.#f), tid, i)
+            }
+            _ => Code::owned(self.unsupported(e.span, "this name")),
+        }
+    }
+
+    /// Reading `base.f` given the raw field place.
+    pub fn field_read(&self, place: TokenStream, tid: TypeId, i: usize) -> Code {
+        match self.facts().boxing(tid, 0, i) {
+            None => Code::new(place, Kind::Place),
+            Some(Boxing::Whole) => Code::new(quote!((*#place)), Kind::Place),
+            Some(Boxing::Opt) => {
+                let mut c = Code::owned(quote!(#place.as_deref().cloned()));
+                c.boxopt = Some(place);
+                c
+            }
+        }
+    }
+
+    pub fn variant_path(&self, tid: TypeId, i: usize) -> TokenStream {
+        let path = self.names().type_path(tid);
+        let vname = self.ck.types.as_enum(tid).and_then(|en| en.variants.get(i)).map(|v| names::ident(&v.name));
+        match vname {
+            Some(v) => quote!(#path::#v),
+            None => quote!(#path),
+        }
+    }
+
+    fn string(&mut self, parts: &[StrPart]) -> Code {
+        let all_text = parts.iter().all(|p| matches!(p, StrPart::Text(_)));
+        if all_text {
+            let s: String = parts
+                .iter()
+                .map(|p| match p {
+                    StrPart::Text(t) => t.as_str(),
+                    StrPart::Interp { .. } => "",
+                })
+                .collect();
+            let mut c = Code::owned(quote!(String::from(#s)));
+            c.lit = Some(s);
+            return c;
+        }
+        let (fmt, args) = self.format_parts(parts);
+        Code::owned(quote!(format!(#fmt #(, #args)*)))
+    }
+
+    /// A `format!` string and its arguments for an interpolated string.
+    pub fn format_parts(&mut self, parts: &[StrPart]) -> (String, Vec<TokenStream>) {
+        let mut fmt = String::new();
+        let mut args = Vec::new();
+        for p in parts {
+            match p {
+                StrPart::Text(t) => fmt.push_str(&t.replace('{', "{{").replace('}', "}}")),
+                StrPart::Interp { expr, spec } => {
+                    let t = self.expr_ty(expr.id);
+                    let native = matches!(t, Ty::Int | Ty::Str | Ty::Bool) || (spec.is_some() && t == Ty::Float);
+                    let r = self.borrow(expr);
+                    if native {
+                        args.push(r);
+                    } else {
+                        args.push(quote!(::aether_rt::show::Shown(#r)));
+                    }
+                    match spec {
+                        Some(s) => {
+                            fmt.push_str("{:");
+                            fmt.push_str(s);
+                            fmt.push('}');
+                        }
+                        None => fmt.push_str("{}"),
+                    }
+                }
+            }
+        }
+        (fmt, args)
+    }
+
+    /// `{x}` of a single value: a `format!` string and argument.
+    pub fn display_arg(&mut self, e: &Expr) -> (String, Vec<TokenStream>) {
+        if let ExprKind::Str(parts) = &e.kind {
+            if !self.tables.coercions.contains_key(&e.id) {
+                return self.format_parts(parts);
+            }
+        }
+        let t = self.expr_ty(e.id);
+        let r = self.borrow(e);
+        if matches!(t, Ty::Int | Ty::Str | Ty::Bool) && !self.tables.coercions.contains_key(&e.id) {
+            ("{}".into(), vec![r])
+        } else {
+            ("{}".into(), vec![quote!(::aether_rt::show::Shown(#r))])
+        }
+    }
+
+    fn index(&mut self, e: &Expr, base: &Expr, index: &Expr) -> Code {
+        let bt = self.expr_ty(base.id);
+        let loc = self.loc(e.span);
+        let b = self.expr(base);
+        let b_owned = {
+            let c = b.clone();
+            self.to_owned(c, &bt)
+        };
+        let b = self.to_ref(b);
+        match bt {
+            Ty::Map(..) => {
+                let k = self.coerced(index);
+                let kt = self.expr_ty(index.id);
+                let k_owned = self.to_owned(k.clone(), &kt);
+                let k = self.to_ref(k);
+                let parts = vec![
+                    Part { ts: b, mode: PartMode::Shared, owned: b_owned, lvalue: TokenStream::new(), by_ref: true },
+                    Part { ts: k, mode: PartMode::Shared, owned: k_owned, lvalue: TokenStream::new(), by_ref: true },
+                ];
+                let (lets, after, ts) = hoist(self, parts, false);
+                let (b, k) = (&ts[0], &ts[1]);
+                let call = quote!(::aether_rt::ops::key(#b, #k, #loc));
+                if lets.is_empty() {
+                    Code::new(call, Kind::Ref)
+                } else {
+                    let et = self.expr_ty(e.id);
+                    let v = self.to_owned(Code::new(call, Kind::Ref), &et);
+                    Code::owned(with_hoisted(lets, after, v))
+                }
+            }
+            _ => {
+                let i = self.value(index);
+                let parts = vec![
+                    Part { ts: b, mode: PartMode::Shared, owned: b_owned, lvalue: TokenStream::new(), by_ref: true },
+                    Part::value(i),
+                ];
+                let (lets, after, ts) = hoist(self, parts, false);
+                let (b, i) = (&ts[0], &ts[1]);
+                let call = quote!(::aether_rt::ops::index(#b, #i, #loc));
+                if lets.is_empty() {
+                    Code::new(call, Kind::Ref)
+                } else {
+                    let et = self.expr_ty(e.id);
+                    let v = self.to_owned(Code::new(call, Kind::Ref), &et);
+                    Code::owned(with_hoisted(lets, after, v))
+                }
+            }
+        }
+    }
+
+    fn binary(&mut self, e: &Expr, op: BinOp, lhs: &Expr, rhs: &Expr) -> Code {
+        let lt = self.expr_ty(lhs.id);
+        match op {
+            BinOp::And | BinOp::Or => {
+                let (l, r) = (self.value(lhs), self.value(rhs));
+                let (l, r) = (paren(l), paren(r));
+                return Code::owned(if op == BinOp::And { quote!(#l && #r) } else { quote!(#l || #r) });
+            }
+            BinOp::Coalesce => {
+                let l = self.value(lhs);
+                let r = self.value(rhs);
+                let l = paren(l);
+                if matches!(rhs.kind, ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::None) {
+                    return Code::owned(quote!(#l.unwrap_or(#r)));
+                }
+                return Code::owned(quote!(match #l { Some(__v) => __v, None => #r }));
+            }
+            _ => {}
+        }
+        let copy = self.is_copy(&lt);
+        let arith = matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem);
+        if lt == Ty::Str && op == BinOp::Add {
+            let l = self.value(lhs);
+            let r = self.str_arg(rhs);
+            let parts = vec![Part::value(l), Part::value(r)];
+            let (lets, after, ts) = hoist(self, parts, false);
+            let (l, r) = (paren(ts[0].clone()), paren(ts[1].clone()));
+            return Code::owned(with_hoisted(lets, after, quote!(#l + #r)));
+        }
+        if arith || copy {
+            let l = self.value(lhs);
+            let r = self.value(rhs);
+            let (l, r) = (paren(l), paren(r));
+            let loc = self.loc(e.span);
+            return Code::owned(match (op, &lt) {
+                (BinOp::Div, Ty::Int) if !self.in_const => quote!(::aether_rt::ops::div(#l, #r, #loc)),
+                (BinOp::Rem, Ty::Int) if !self.in_const => quote!(::aether_rt::ops::rem(#l, #r, #loc)),
+                _ => {
+                    let o = op_tokens(op);
+                    quote!(#l #o #r)
+                }
+            });
+        }
+        // Comparisons of non-Copy values compare references; strings as `&str`.
+        let (l, r) = if lt == Ty::Str {
+            let (lc, rc) = (self.coerced(lhs), self.coerced(rhs));
+            (str_operand(self, lc), str_operand(self, rc))
+        } else {
+            (self.borrow(lhs), self.borrow(rhs))
+        };
+        let lo = self.value(lhs);
+        let ro = self.value(rhs);
+        let parts = vec![
+            Part { ts: l, mode: PartMode::Shared, owned: lo, lvalue: TokenStream::new(), by_ref: lt != Ty::Str },
+            Part { ts: r, mode: PartMode::Shared, owned: ro, lvalue: TokenStream::new(), by_ref: lt != Ty::Str },
+        ];
+        let (lets, after, ts) = hoist(self, parts, false);
+        let (l, r) = if lets.is_empty() || lt != Ty::Str {
+            (paren(ts[0].clone()), paren(ts[1].clone()))
+        } else {
+            // Hoisted strings are `String`s: compare them as `&str`.
+            let (a, b) = (&ts[0], &ts[1]);
+            (quote!(#a.as_str()), quote!(#b.as_str()))
+        };
+        let o = op_tokens(op);
+        Code::owned(with_hoisted(lets, after, quote!(#l #o #r)))
+    }
+
+    fn struct_lit(&mut self, e: &Expr, fields: &[crate::ast::FieldInit]) -> Code {
+        let Some(Res::Type(tid)) = self.tables.resolutions.get(&e.id).cloned() else {
+            return Code::owned(self.unsupported(e.span, "a struct literal of an unknown type"));
+        };
+        let path = self.names().type_path(tid);
+        let Some(def) = self.ck.types.as_struct(tid).cloned() else {
+            return Code::owned(self.unsupported(e.span, "a struct literal of a non-struct"));
+        };
+        let mut inits = Vec::new();
+        for fi in fields {
+            let Some(i) = def.fields.iter().position(|f| f.name == fi.name.name) else { continue };
+            let name = names::ident(&fi.name.name);
+            let v = self.field_value(&fi.value, self.facts().boxing(tid, 0, i));
+            inits.push(quote!(#name: #v));
+        }
+        let needs = self.needs().defaults.get(tid.0 as usize).copied().unwrap_or(false);
+        for f in def.fields.iter().filter(|f| f.has_default) {
+            if fields.iter().any(|fi| fi.name.name == f.name) {
+                continue;
+            }
+            let name = names::ident(&f.name);
+            let getter = quote::format_ident!("__default_{}", f.name);
+            let call = if needs { quote!(#path::#getter(ctx)) } else { quote!(#path::#getter()) };
+            inits.push(quote!(#name: #call));
+        }
+        Code::owned(quote!(#path { #(#inits),* }))
+    }
+
+    /// The value stored in a field, boxed as the field needs.
+    pub fn field_value(&mut self, e: &Expr, boxing: Option<Boxing>) -> TokenStream {
+        match boxing {
+            None => self.value(e),
+            Some(Boxing::Whole) => {
+                let v = self.value(e);
+                quote!(Box::new(#v))
+            }
+            Some(Boxing::Opt) => {
+                if matches!(e.kind, ExprKind::None) {
+                    return quote!(None);
+                }
+                if self.tables.coercions.get(&e.id) == Some(&Coercion::WrapSome) {
+                    let t = self.expr_ty(e.id);
+                    let c = self.expr(e);
+                    let v = self.to_owned(c, &t);
+                    return quote!(Some(Box::new(#v)));
+                }
+                let v = self.value(e);
+                let v = paren(v);
+                quote!(#v.map(Box::new))
+            }
+        }
+    }
+
+    /// A user function or method used as a value.
+    fn fn_value(&mut self, e: &Expr, f: crate::check::FnId) -> TokenStream {
+        let Some(info) = self.ck.fns.get(f.0 as usize).cloned() else {
+            return self.unsupported(e.span, "an unknown function");
+        };
+        let params: Vec<Ty> = info.params.iter().map(|p| p.ty.clone()).collect();
+        let (names_, decls) = self.wrapper_params(&params);
+        let args: Vec<TokenStream> = info
+            .params
+            .iter()
+            .zip(&names_)
+            .map(|(p, n)| {
+                if p.mutable {
+                    quote!(&mut #n)
+                } else if self.is_copy(&p.ty) {
+                    quote!(#n)
+                } else {
+                    quote!(&#n)
+                }
+            })
+            .collect();
+        let ctx = if self.needs().fn_needs(f) { quote!(ctx,) } else { quote!() };
+        let fname = names::method(&info.name);
+        let target = match info.receiver {
+            Some(tid) => {
+                let p = self.names().type_path(tid);
+                quote!(#p::#fname)
+            }
+            None => self.item_path(info.module, names::item(&info.name)),
+        };
+        let ret = self.rust_ty(&info.ret);
+        let fnty = self.rust_ty(&info.fn_ty());
+        let mutable_params: Vec<TokenStream> =
+            info.params.iter().zip(&names_).filter(|(p, _)| p.mutable).map(|(_, n)| quote!(let mut #n = #n;)).collect();
+        quote!({
+            let __f: #fnty = ::std::rc::Rc::new(move |ctx: &mut crate::Ctx #(, #decls)*| -> #ret {
+                #(#mutable_params)*
+                #target(#ctx #(#args),*)
+            });
+            __f
+        })
+    }
+
+    pub fn wrapper_params(&mut self, params: &[Ty]) -> (Vec<proc_macro2::Ident>, Vec<TokenStream>) {
+        let mut ns = Vec::new();
+        let mut decls = Vec::new();
+        for (i, t) in params.iter().enumerate() {
+            let n = quote::format_ident!("__p{}", i);
+            let rt = self.rust_ty(t);
+            decls.push(quote!(#n: #rt));
+            ns.push(n);
+        }
+        (ns, decls)
+    }
+
+    fn variant_ctor_value(&mut self, tid: TypeId, i: usize, params: &[Ty]) -> TokenStream {
+        let (ns, decls) = self.wrapper_params(params);
+        let path = self.variant_path(tid, i);
+        let fields: Vec<TokenStream> = match self.ck.types.as_enum(tid).and_then(|en| en.variants.get(i)) {
+            Some(v) => v
+                .fields
+                .iter()
+                .enumerate()
+                .zip(&ns)
+                .map(|((fi, f), n)| {
+                    let name = names::ident(&f.name);
+                    match self.facts().boxing(tid, i, fi) {
+                        None => quote!(#name: #n),
+                        Some(Boxing::Whole) => quote!(#name: Box::new(#n)),
+                        Some(Boxing::Opt) => quote!(#name: #n.map(Box::new)),
+                    }
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let fnty = self.rust_ty(&Ty::Fn(params.to_vec(), Box::new(Ty::Enum(tid))));
+        let ret = self.names().type_path(tid);
+        quote!({
+            let __f: #fnty = ::std::rc::Rc::new(move |ctx: &mut crate::Ctx #(, #decls)*| -> #ret { #path { #(#fields),* } });
+            __f
+        })
+    }
+
+    fn closure(&mut self, e: &Expr, params: &[crate::ast::ClosureParam], body: &Expr) -> Code {
+        let t = self.expr_ty(e.id);
+        let Ty::Fn(ptys, ret) = &t else {
+            return Code::owned(self.unsupported(e.span, "a closure of unknown type"));
+        };
+        let param_ids: Vec<Option<crate::check::LocalId>> =
+            params.iter().map(|p| super::analysis::local_at(self.tables, p.name.span)).collect();
+        let ids: Vec<crate::check::LocalId> = param_ids.iter().flatten().copied().collect();
+        let (caps, uses_self) = super::analysis::captures(self.tables, &ids, body);
+        let mut lets = Vec::new();
+        let saved_locals = self.locals.clone();
+        let saved_self = self.self_kind.clone();
+        let saved_ctx = self.has_ctx;
+        for id in &caps {
+            let Some(info) = self.tables.locals.get(id.0 as usize).cloned() else { continue };
+            let name = names::local(&info.name);
+            let c = self.expr_of_local(*id);
+            let v = self.to_owned(c, &info.ty);
+            lets.push(quote!(let #name = #v;));
+            self.locals.insert(*id, LocalKind::Owned);
+        }
+        if uses_self {
+            if let Some((k, name)) = self.self_kind.clone() {
+                let kind = match k {
+                    LocalKind::Owned => Kind::Place,
+                    LocalKind::Ref => Kind::Ref,
+                    LocalKind::MutRef => Kind::MutRef,
+                };
+                let st = self.self_ty();
+                let v = self.to_owned(Code::new(quote!(#name), kind), &st);
+                lets.push(quote!(let __self = #v;));
+                self.self_kind = Some((LocalKind::Owned, names::plain("__self")));
+            }
+        }
+        let mut decls = Vec::new();
+        for (i, p) in params.iter().enumerate() {
+            let name = names::local(&p.name.name);
+            let pt = ptys.get(i).cloned().unwrap_or(Ty::Error);
+            let rt = self.rust_ty(&pt);
+            decls.push(quote!(#name: #rt));
+            if let Some(Some(id)) = param_ids.get(i) {
+                self.locals.insert(*id, LocalKind::Owned);
+            }
+        }
+        self.has_ctx = true;
+        self.ret.push((**ret).clone());
+        let body_ts = if **ret == Ty::Unit {
+            let s = self.expr_stmt(body);
+            quote!({ #s })
+        } else {
+            let v = self.value(body);
+            quote!({ #v })
+        };
+        self.ret.pop();
+        self.locals = saved_locals;
+        self.self_kind = saved_self;
+        self.has_ctx = saved_ctx;
+        let ret_ts = self.rust_ty(ret);
+        let fnty = self.rust_ty(&t);
+        Code::owned(quote!({
+            #(#lets)*
+            let __f: #fnty = ::std::rc::Rc::new(move |ctx: &mut crate::Ctx #(, #decls)*| -> #ret_ts #body_ts);
+            __f
+        }))
+    }
+
+    pub fn expr_of_local(&self, id: crate::check::LocalId) -> Code {
+        let info_name = self.tables.locals.get(id.0 as usize).map(|l| l.name.clone()).unwrap_or_default();
+        let name = names::local(&info_name);
+        match self.locals.get(&id).copied().unwrap_or(LocalKind::Owned) {
+            LocalKind::Owned => Code::new(quote!(#name), Kind::Place),
+            LocalKind::Ref => Code::new(quote!(#name), Kind::Ref),
+            LocalKind::MutRef => Code::new(quote!(#name), Kind::MutRef),
+        }
+    }
+
+    pub fn self_ty(&self) -> Ty {
+        // The receiver type of the method being generated.
+        self.current_self.clone().unwrap_or(Ty::Error)
+    }
+}
+
+fn str_operand(gen: &Gen<'_>, c: Code) -> TokenStream {
+    if let Some(s) = &c.lit {
+        return quote!(#s);
+    }
+    let r = gen.to_recv(c);
+    quote!(#r.as_str())
+}
+
+pub(crate) fn is_scalar(t: &Ty) -> bool {
+    matches!(t, Ty::Int | Ty::Float | Ty::Bool)
+}
+
+pub(crate) fn op_tokens(op: BinOp) -> TokenStream {
+    match op {
+        BinOp::Add => quote!(+),
+        BinOp::Sub => quote!(-),
+        BinOp::Mul => quote!(*),
+        BinOp::Div => quote!(/),
+        BinOp::Rem => quote!(%),
+        BinOp::Eq => quote!(==),
+        BinOp::Ne => quote!(!=),
+        BinOp::Lt => quote!(<),
+        BinOp::Le => quote!(<=),
+        BinOp::Gt => quote!(>),
+        BinOp::Ge => quote!(>=),
+        BinOp::And => quote!(&&),
+        BinOp::Or => quote!(||),
+        BinOp::Coalesce => quote!(),
+    }
+}
+
+pub(crate) fn float_lit(f: f64) -> TokenStream {
+    if f.is_finite() {
+        let l = Literal::f64_unsuffixed(f);
+        quote!(#l)
+    } else if f.is_nan() {
+        quote!(f64::NAN)
+    } else if f > 0.0 {
+        quote!(f64::INFINITY)
+    } else {
+        quote!(f64::NEG_INFINITY)
+    }
+}
+
+trait IntoTs {
+    fn into_token_stream_(self) -> TokenStream;
+}
+impl IntoTs for Literal {
+    fn into_token_stream_(self) -> TokenStream {
+        quote!(#self)
+    }
+}
+

@@ -1,0 +1,340 @@
+//! Items: one Rust module file per Aether module.
+
+use super::body::{Gen, LocalKind};
+use super::expr::is_scalar;
+use super::names;
+use super::types::TypeNames;
+use super::Shared;
+use crate::ast::{FnDecl, ItemKind};
+use crate::check::{CheckResult, FnId, ItemRef};
+use crate::project::Program;
+use crate::ty::{ModuleId, Ty, TypeDefKind, TypeId};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// The tokens of one module file, and what could not be generated.
+pub(crate) fn expand(program: &Program, ck: &CheckResult, shared: &Shared, m: ModuleId) -> (TokenStream, Vec<String>) {
+    let module = program.module(m);
+    let file = program.sources.get(module.file).name.clone();
+    let mut errors = Vec::new();
+    let mut items = Vec::new();
+    let names_ = TypeNames { ck, module_names: &shared.module_names, here: m };
+
+    items.push(quote! {
+        const fn __loc(line: u32, col: u32) -> ::aether_rt::Location {
+            ::aether_rt::Location { file: #file, line, col }
+        }
+    });
+
+    // Module state.
+    let states: Vec<(usize, &crate::check::GlobalInfo)> =
+        ck.globals.iter().enumerate().filter(|(_, g)| g.module == m && g.is_state).collect();
+    if !states.is_empty() {
+        let fields = states.iter().map(|(_, g)| {
+            let n = names::item(&g.name);
+            let t = names_.rust_ty(&g.ty);
+            quote!(pub #n: #t)
+        });
+        let zeros = states.iter().map(|(_, g)| {
+            let n = names::item(&g.name);
+            let z = names_.zero(&g.ty, &shared.facts, &mut Vec::new());
+            quote!(#n: #z)
+        });
+        let mut gen = Gen::new(program, ck, shared, m);
+        gen.has_ctx = true;
+        let mut inits = Vec::new();
+        let mname = names::plain(&shared.module_names[m.0 as usize]);
+        for (_, g) in &states {
+            let Some(ItemKind::State(sd)) = module.ast.items.get(g.item).map(|i| &i.kind) else { continue };
+            let n = names::item(&g.name);
+            gen.ret = vec![g.ty.clone()];
+            let v = gen.value(&sd.value);
+            inits.push(quote!(ctx.#mname.#n = #v;));
+        }
+        errors.append(&mut gen.errors);
+        items.push(quote! {
+            /// This module's `state` variables, kept in `crate::Ctx`.
+            pub struct State { #(#fields),* }
+            impl State {
+                pub fn __zero() -> State { State { #(#zeros),* } }
+            }
+            /// Runs the `state` initializers, once, before `main`.
+            pub fn __init(ctx: &mut crate::Ctx) { #(#inits)* }
+        });
+    }
+
+    // Constants.
+    for g in ck.globals.iter().filter(|g| g.module == m && !g.is_state) {
+        let Some(ItemKind::Const(cd)) = module.ast.items.get(g.item).map(|i| &i.kind) else { continue };
+        let n = names::item(&g.name);
+        let t = names_.rust_ty(&g.ty);
+        let mut gen = Gen::new(program, ck, shared, m);
+        gen.in_const = is_scalar(&g.ty);
+        gen.ret = vec![g.ty.clone()];
+        let v = gen.value(&cd.value);
+        errors.append(&mut gen.errors);
+        if is_scalar(&g.ty) {
+            items.push(quote!(pub const #n: #t = #v;));
+        } else {
+            items.push(quote!(pub fn #n() -> #t { #v }));
+        }
+    }
+
+    // Types.
+    for (i, def) in ck.types.defs.iter().enumerate().filter(|(_, d)| d.module == m) {
+        let tid = TypeId(i as u32);
+        items.push(type_def(&names_, shared, tid, def));
+        items.push(show_impl(&names_, tid, def));
+        let (defaults, mut errs) = defaults_impl(program, ck, shared, m, tid, def);
+        items.push(defaults);
+        errors.append(&mut errs);
+    }
+
+    // Functions and methods.
+    let mut methods: Vec<(TypeId, TokenStream)> = Vec::new();
+    for (i, info) in ck.fns.iter().enumerate().filter(|(_, f)| f.module == m) {
+        let Some(ItemKind::Fn(decl)) = module.ast.items.get(info.item).map(|it| &it.kind) else { continue };
+        let (ts, mut errs) = function(program, ck, shared, m, FnId(i as u32), decl);
+        errors.append(&mut errs);
+        match info.receiver {
+            Some(tid) => methods.push((tid, ts)),
+            None => items.push(ts),
+        }
+    }
+    let mut tids: Vec<TypeId> = methods.iter().map(|(t, _)| *t).collect();
+    tids.dedup();
+    tids.sort();
+    tids.dedup();
+    for tid in tids {
+        let path = names_.type_path(tid);
+        let fns = methods.iter().filter(|(t, _)| *t == tid).map(|(_, ts)| ts);
+        items.push(quote!(impl #path { #(#fns)* }));
+    }
+
+    // Tests.
+    let mut count = 0usize;
+    for item in &module.ast.items {
+        let ItemKind::Test(t) = &item.kind else { continue };
+        count += 1;
+        let slug: String =
+            t.name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+        let name = format_ident!("test_{}_{}", count, slug.trim_matches('_'));
+        let mut gen = Gen::new(program, ck, shared, m);
+        gen.has_ctx = true;
+        gen.ret = vec![Ty::Unit];
+        let body = gen.block(&t.body, &Ty::Unit);
+        errors.append(&mut gen.errors);
+        let doc = format!(" test \"{}\"", t.name);
+        items.push(quote! {
+            #[doc = #doc]
+            #[cfg(test)]
+            #[test]
+            fn #name() {
+                let mut ctx = crate::Ctx::new();
+                let ctx = &mut ctx;
+                #body
+            }
+        });
+    }
+
+    (quote!(#(#items)*), errors)
+}
+
+fn type_def(names_: &TypeNames<'_>, shared: &Shared, tid: TypeId, def: &crate::ty::TypeDef) -> TokenStream {
+    let facts = &shared.facts;
+    let name = names::item(&def.name);
+    let i = tid.0 as usize;
+    let mut derives = vec![quote!(Clone)];
+    if !facts.has_fn[i] {
+        derives.push(quote!(Debug));
+        derives.push(quote!(PartialEq));
+    }
+    if facts.copy[i] {
+        derives.push(quote!(Copy));
+    }
+    if facts.hashable[i] {
+        derives.push(quote!(Eq));
+        derives.push(quote!(Hash));
+    }
+    match &def.kind {
+        TypeDefKind::Struct(s) => {
+            let fields = s.fields.iter().enumerate().map(|(fi, f)| {
+                let n = names::ident(&f.name);
+                let t = names_.field_ty(&f.ty, facts.boxing(tid, 0, fi));
+                quote!(pub #n: #t)
+            });
+            quote! {
+                #[derive(#(#derives),*)]
+                pub struct #name { #(#fields),* }
+            }
+        }
+        TypeDefKind::Enum(e) => {
+            let variants = e.variants.iter().enumerate().map(|(vi, v)| {
+                let vn = names::ident(&v.name);
+                if v.fields.is_empty() {
+                    quote!(#vn)
+                } else {
+                    let fields = v.fields.iter().enumerate().map(|(fi, f)| {
+                        let n = names::ident(&f.name);
+                        let t = names_.field_ty(&f.ty, facts.boxing(tid, vi, fi));
+                        quote!(#n: #t)
+                    });
+                    quote!(#vn { #(#fields),* })
+                }
+            });
+            quote! {
+                #[derive(#(#derives),*)]
+                pub enum #name { #(#variants),* }
+            }
+        }
+    }
+}
+
+/// `str(v)`: `Ball { x: 1.0, y: 2.0 }` for structs, `Circle(1.0)` and
+/// `Empty` for enum values (as the language reference shows them).
+fn show_impl(names_: &TypeNames<'_>, tid: TypeId, def: &crate::ty::TypeDef) -> TokenStream {
+    let path = names_.type_path(tid);
+    let body = match &def.kind {
+        TypeDefKind::Struct(s) => {
+            let mut steps = Vec::new();
+            if s.fields.is_empty() {
+                let text = format!("{} {{}}", def.name);
+                steps.push(quote!(out.push_str(#text);));
+            }
+            for (i, f) in s.fields.iter().enumerate() {
+                let text = if i == 0 { format!("{} {{ {}: ", def.name, f.name) } else { format!(", {}: ", f.name) };
+                let n = names::ident(&f.name);
+                steps.push(quote! {
+                    out.push_str(#text);
+                    ::aether_rt::Show::show_nested(&self.#n, out);
+                });
+            }
+            if !s.fields.is_empty() {
+                steps.push(quote!(out.push_str(" }");));
+            }
+            quote!(#(#steps)*)
+        }
+        TypeDefKind::Enum(e) => {
+            let arms = e.variants.iter().map(|v| {
+                let vn = names::ident(&v.name);
+                let vname = &v.name;
+                if v.fields.is_empty() {
+                    quote!(#path::#vn => out.push_str(#vname),)
+                } else {
+                    let binds: Vec<_> = v.fields.iter().map(|f| names::ident(&f.name)).collect();
+                    let open = format!("{}(", v.name);
+                    let shows = binds.iter().enumerate().map(|(i, b)| {
+                        let sep = if i == 0 { quote!() } else { quote!(out.push_str(", ");) };
+                        quote!(#sep ::aether_rt::Show::show_nested(#b, out);)
+                    });
+                    quote!(#path::#vn { #(#binds),* } => { out.push_str(#open); #(#shows)* out.push(')'); })
+                }
+            });
+            quote!(match self { #(#arms)* })
+        }
+    };
+    quote! {
+        impl ::aether_rt::Show for #path {
+            fn show(&self, out: &mut String) { #body }
+        }
+    }
+}
+
+/// `Type::__default_field()` for each field default.
+fn defaults_impl(
+    program: &Program,
+    ck: &CheckResult,
+    shared: &Shared,
+    m: ModuleId,
+    tid: TypeId,
+    def: &crate::ty::TypeDef,
+) -> (TokenStream, Vec<String>) {
+    let module = program.module(m);
+    let needs = shared.needs.defaults.get(tid.0 as usize).copied().unwrap_or(false);
+    let mut fns = Vec::new();
+    let mut errors = Vec::new();
+    let Some(sd) = module.ast.items.iter().find_map(|it| match &it.kind {
+        ItemKind::Struct(s) if s.name.name == def.name => Some(s),
+        _ => None,
+    }) else {
+        return (TokenStream::new(), errors);
+    };
+    let Some(fields) = ck.types.as_struct(tid) else { return (TokenStream::new(), errors) };
+    for (fi, f) in sd.fields.iter().enumerate() {
+        let Some(d) = &f.default else { continue };
+        let ty = fields.fields.get(fi).map(|x| x.ty.clone()).unwrap_or(Ty::Error);
+        let mut gen = Gen::new(program, ck, shared, m);
+        gen.has_ctx = needs;
+        gen.ret = vec![ty.clone()];
+        let v = gen.field_value(d, shared.facts.boxing(tid, 0, fi));
+        errors.append(&mut gen.errors);
+        let t = TypeNames { ck, module_names: &shared.module_names, here: m }.field_ty(&ty, shared.facts.boxing(tid, 0, fi));
+        let name = format_ident!("__default_{}", f.name.name);
+        let ctx = if needs { quote!(ctx: &mut crate::Ctx) } else { quote!() };
+        fns.push(quote!(pub fn #name(#ctx) -> #t { #v }));
+    }
+    if fns.is_empty() {
+        return (TokenStream::new(), errors);
+    }
+    let path = TypeNames { ck, module_names: &shared.module_names, here: m }.type_path(tid);
+    (quote!(impl #path { #(#fns)* }), errors)
+}
+
+fn function(
+    program: &Program,
+    ck: &CheckResult,
+    shared: &Shared,
+    m: ModuleId,
+    f: FnId,
+    decl: &FnDecl,
+) -> (TokenStream, Vec<String>) {
+    let Some(info) = ck.fns.get(f.0 as usize) else { return (TokenStream::new(), Vec::new()) };
+    let mut gen = Gen::new(program, ck, shared, m);
+    let needs = shared.needs.fn_needs(f);
+    gen.has_ctx = needs;
+    gen.ret = vec![info.ret.clone()];
+    let mut params = Vec::new();
+    if let (Some(tid), Some(mutable)) = (info.receiver, info.self_param) {
+        gen.current_self = Some(match ck.types.get(tid).kind {
+            TypeDefKind::Struct(_) => Ty::Struct(tid),
+            TypeDefKind::Enum(_) => Ty::Enum(tid),
+        });
+        if mutable {
+            params.push(quote!(&mut self));
+            gen.self_kind = Some((LocalKind::MutRef, names::plain("self")));
+        } else {
+            params.push(quote!(&self));
+            gen.self_kind = Some((LocalKind::Ref, names::plain("self")));
+        }
+    }
+    if needs {
+        params.push(quote!(ctx: &mut crate::Ctx));
+    }
+    for p in &info.params {
+        let n = names::local(&p.name);
+        let t = gen.rust_ty(&p.ty);
+        let kind = if p.mutable {
+            params.push(quote!(#n: &mut #t));
+            LocalKind::MutRef
+        } else if gen.is_copy(&p.ty) {
+            params.push(quote!(#n: #t));
+            LocalKind::Owned
+        } else {
+            params.push(quote!(#n: &#t));
+            LocalKind::Ref
+        };
+        if let Some(l) = p.local {
+            gen.locals.insert(l, kind);
+        }
+    }
+    let body = gen.block(&decl.body, &info.ret);
+    let name = if info.receiver.is_some() { names::method(&info.name) } else { names::item(&info.name) };
+    let ret = if info.ret == Ty::Unit {
+        quote!()
+    } else {
+        let t = gen.rust_ty(&info.ret);
+        quote!(-> #t)
+    };
+    let _ = ItemRef::Fn(f);
+    (quote!(pub fn #name(#(#params),*) #ret #body), gen.errors)
+}

@@ -1,0 +1,88 @@
+//! Rust names for Aether names.
+//!
+//! - An Aether identifier that is a Rust keyword becomes a raw identifier
+//!   (`type` → `r#type`), except `self`, `super`, `crate` and `Self`, which
+//!   cannot be raw and get a trailing underscore (`crate_`).
+//! - Locals named `ctx` become `ctx_`: `ctx` is the generated state parameter.
+//! - Types and functions whose names would shadow what generated code uses
+//!   unqualified (`Option`, `Some`, `Box`, `String`, `State`, `Ctx`, ...) get a
+//!   trailing underscore, and so do methods named like the std trait methods
+//!   generated code calls (`clone`, `eq`, ...).
+//! - A dotted module `net.http` becomes the Rust module `net__http` (segments
+//!   joined by a double underscore, which Aether identifiers cannot produce
+//!   from a single segment without the user writing it); `main`, `std`, `core`,
+//!   `alloc` and `aether_rt` get a trailing underscore, since `src/main.rs` is
+//!   the crate root and the others are crate names.
+
+use proc_macro2::{Ident, Span};
+
+const RUST_KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false", "fn", "for", "if",
+    "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "static", "struct", "trait",
+    "true", "type", "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro", "override",
+    "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
+];
+
+const NOT_RAW: &[&str] = &["self", "super", "crate", "Self", "_"];
+
+/// Names that generated code uses unqualified in type or value position.
+const RESERVED_ITEMS: &[&str] = &[
+    "Option", "Some", "None", "Result", "Ok", "Err", "Vec", "String", "Box", "Rc", "Clone", "Copy", "Default", "Debug",
+    "PartialEq", "Eq", "Hash", "PartialOrd", "Ord", "Fn", "FnMut", "FnOnce", "Drop", "Iterator", "Into", "From",
+    "ToString", "Send", "Sync", "Sized", "State", "Ctx", "Show", "__init", "__loc", "__zero",
+];
+
+/// Method names that would shadow trait methods generated code calls.
+const RESERVED_METHODS: &[&str] =
+    &["clone", "eq", "ne", "fmt", "show", "show_nested", "to_show_string", "hash", "to_owned", "into", "as_deref", "map"];
+
+/// A Rust identifier for an Aether name (keywords made raw).
+pub(crate) fn ident(name: &str) -> Ident {
+    if NOT_RAW.contains(&name) {
+        return Ident::new(&format!("{name}_"), Span::call_site());
+    }
+    if RUST_KEYWORDS.contains(&name) {
+        return Ident::new_raw(name, Span::call_site());
+    }
+    Ident::new(name, Span::call_site())
+}
+
+/// A local variable or parameter.
+pub(crate) fn local(name: &str) -> Ident {
+    if name == "ctx" {
+        return Ident::new("ctx_", Span::call_site());
+    }
+    ident(name)
+}
+
+/// A user type, function, const or state.
+pub(crate) fn item(name: &str) -> Ident {
+    if RESERVED_ITEMS.contains(&name) {
+        return Ident::new(&format!("{name}_"), Span::call_site());
+    }
+    ident(name)
+}
+
+/// A method or associated function.
+pub(crate) fn method(name: &str) -> Ident {
+    if RESERVED_METHODS.contains(&name) || name.starts_with("__") {
+        return Ident::new(&format!("{name}_"), Span::call_site());
+    }
+    ident(name)
+}
+
+/// The Rust module of a dotted Aether module name.
+pub(crate) fn module(dotted: &str) -> String {
+    let joined = dotted.replace('.', "__");
+    if matches!(joined.as_str(), "main" | "std" | "core" | "alloc" | "aether_rt" | "crate" | "self" | "super") {
+        return format!("{joined}_");
+    }
+    if RUST_KEYWORDS.contains(&joined.as_str()) {
+        return format!("{joined}_");
+    }
+    joined
+}
+
+pub(crate) fn plain(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}

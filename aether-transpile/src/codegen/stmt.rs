@@ -1,0 +1,432 @@
+//! Blocks, statements, `if`, loops, assignments and mutable places.
+
+use super::analysis::{self, Root};
+use super::body::{ctx_use, paren, Code, CtxUse, Gen, Kind, LocalKind};
+use super::names;
+use super::types::Boxing;
+use crate::ast::{AssignOp, BinOp, Block, Expr, ExprKind, IfCond, Pattern, PatternKind, Stmt, StmtKind};
+use crate::check::{PatRes, Res};
+use crate::ty::Ty;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+impl Gen<'_> {
+    /// A block whose value has type `t`; `()` means statements only.
+    pub fn block(&mut self, b: &Block, t: &Ty) -> TokenStream {
+        let saved = self.locals.clone();
+        let mut out = Vec::new();
+        let n = b.stmts.len();
+        let value_mode = !matches!(t, Ty::Unit | Ty::Never | Ty::Error);
+        for (i, s) in b.stmts.iter().enumerate() {
+            let last = i + 1 == n;
+            match (&s.kind, last && value_mode) {
+                (StmtKind::Expr(e), true) => out.push(self.value(e)),
+                _ => out.push(self.stmt(s)),
+            }
+        }
+        let ends_with_expr = matches!(b.stmts.last().map(|s| &s.kind), Some(StmtKind::Expr(_)));
+        if value_mode && !ends_with_expr && !self.diverges(b) {
+            match t {
+                Ty::Result(inner) if **inner == Ty::Unit => out.push(quote!(Ok(()))),
+                Ty::Optional(inner) if **inner == Ty::Unit => out.push(quote!(Some(()))),
+                _ => {}
+            }
+        }
+        self.locals = saved;
+        quote!({ #(#out)* })
+    }
+
+    /// Whether control never reaches the end of the block.
+    pub fn diverges(&self, b: &Block) -> bool {
+        match b.stmts.last().map(|s| &s.kind) {
+            Some(StmtKind::Return(_) | StmtKind::Break | StmtKind::Continue) => true,
+            Some(StmtKind::Expr(e)) => self.expr_ty(e.id) == Ty::Never,
+            Some(StmtKind::Loop { body }) => !has_break(body),
+            _ => false,
+        }
+    }
+
+    /// `if`, `match` or a block as an expression of type `t`.
+    pub fn block_like(&mut self, e: &Expr, t: &Ty) -> TokenStream {
+        match &e.kind {
+            ExprKind::If { cond, then, else_ } => self.if_expr(cond, then, else_.as_deref(), t),
+            ExprKind::Match { scrutinee, arms } => self.match_expr(scrutinee, arms, t),
+            ExprKind::Block(b) => self.block(b, t),
+            _ => self.value(e),
+        }
+    }
+
+    fn if_expr(&mut self, cond: &IfCond, then: &Block, else_: Option<&Expr>, t: &Ty) -> TokenStream {
+        let saved = self.locals.clone();
+        let value_mode = !matches!(t, Ty::Unit | Ty::Never | Ty::Error);
+        let (head, pre) = match cond {
+            IfCond::Expr(c) => {
+                let v = self.value(c);
+                (quote!(if #v), Vec::new())
+            }
+            IfCond::Let { pattern, value } => {
+                let uses = then_ctx_use(self, then, else_);
+                let (pat, scrut, pre) = self.if_let_head(pattern, value, uses);
+                (quote!(if let #pat = #scrut), pre)
+            }
+        };
+        let fix = std::mem::take(&mut self.fixups);
+        let then_ts = self.block(then, t);
+        let then_ts = if fix.is_empty() { then_ts } else { quote!({ #(#fix)* #then_ts }) };
+        self.locals = saved;
+        let else_ts = match else_ {
+            None => quote!(),
+            Some(x) => {
+                if !value_mode {
+                    match &x.kind {
+                        ExprKind::If { .. } => {
+                            let inner = self.block_like(x, &Ty::Unit);
+                            quote!(else #inner)
+                        }
+                        ExprKind::Block(b) => {
+                            let inner = self.block(b, &Ty::Unit);
+                            quote!(else #inner)
+                        }
+                        _ => {
+                            let inner = self.expr_stmt(x);
+                            quote!(else { #inner })
+                        }
+                    }
+                } else if matches!(x.kind, ExprKind::If { .. }) && !self.tables.coercions.contains_key(&x.id) {
+                    let inner = self.block_like(x, t);
+                    quote!(else #inner)
+                } else {
+                    let v = self.value(x);
+                    if matches!(x.kind, ExprKind::Block(_)) && !self.tables.coercions.contains_key(&x.id) {
+                        quote!(else #v)
+                    } else {
+                        quote!(else { #v })
+                    }
+                }
+            }
+        };
+        let out = quote!(#head #then_ts #else_ts);
+        if pre.is_empty() {
+            out
+        } else {
+            quote!({ #(#pre)* #out })
+        }
+    }
+
+    /// A statement.
+    pub fn stmt(&mut self, s: &Stmt) -> TokenStream {
+        match &s.kind {
+            StmtKind::Let { mutable, pattern, value, .. } => {
+                let t = self.tables.pat_types.get(&pattern.id).cloned().unwrap_or_else(|| self.expr_ty(value.id));
+                let v = self.value(value);
+                let pat = self.irrefutable(pattern, *mutable, LocalKind::Owned);
+                if let PatternKind::Binding(_) = pattern.kind {
+                    let rt = self.rust_ty(&t);
+                    if matches!(t, Ty::Never | Ty::Error) {
+                        return quote!(let #pat = #v;);
+                    }
+                    return quote!(let #pat: #rt = #v;);
+                }
+                quote!(let #pat = #v;)
+            }
+            StmtKind::Assign { target, op, value } => self.assign(s, target, *op, value),
+            StmtKind::Expr(e) => self.expr_stmt(e),
+            StmtKind::While { cond, body } => {
+                let c = self.value(cond);
+                let b = self.block(body, &Ty::Unit);
+                quote!(while #c #b)
+            }
+            StmtKind::Loop { body } => {
+                let b = self.block(body, &Ty::Unit);
+                quote!(loop #b)
+            }
+            StmtKind::For { mutable, pattern, iter, body } => self.for_stmt(*mutable, pattern, iter, body),
+            StmtKind::Return(v) => {
+                let ret = self.ret.last().cloned().unwrap_or(Ty::Unit);
+                match v {
+                    Some(v) => {
+                        let v = self.value(v);
+                        quote!(return #v;)
+                    }
+                    None => match ret {
+                        Ty::Result(_) => quote!(return Ok(());),
+                        Ty::Optional(_) => quote!(return Some(());),
+                        _ => quote!(return;),
+                    },
+                }
+            }
+            StmtKind::Break => quote!(break;),
+            StmtKind::Continue => quote!(continue;),
+        }
+    }
+
+    /// An expression whose value is dropped.
+    pub fn expr_stmt(&mut self, e: &Expr) -> TokenStream {
+        match &e.kind {
+            ExprKind::If { .. } | ExprKind::Match { .. } | ExprKind::Block(_)
+                if matches!(self.expr_ty(e.id), Ty::Unit | Ty::Never) =>
+            {
+                self.block_like(e, &Ty::Unit)
+            }
+            _ => {
+                self.discarding = true;
+                let c = self.coerced(e);
+                self.discarding = false;
+                let ts = c.ts;
+                quote!(#ts;)
+            }
+        }
+    }
+
+    fn assign(&mut self, s: &Stmt, target: &Expr, op: AssignOp, value: &Expr) -> TokenStream {
+        let tt = self.expr_ty(target.id);
+        // `m[k] = v` inserts.
+        if let (ExprKind::Index { base, index }, AssignOp::Assign) = (&target.kind, op) {
+            if let Ty::Map(..) = self.expr_ty(base.id) {
+                let k = self.value(index);
+                let v = self.value(value);
+                let m = self.place(base);
+                let m = self.to_recv(m);
+                return hoist_value(v, |v| quote!(#m.insert(#k, #v);));
+            }
+        }
+        // A `T?` field stored as `Option<Box<T>>`.
+        if let (ExprKind::Field { base, name }, Some(Res::Field(tid, i))) =
+            (&target.kind, self.tables.resolutions.get(&target.id).cloned())
+        {
+            if let Some(b @ Boxing::Opt) = self.facts().boxing(tid, 0, i) {
+                let v = self.field_value(value, Some(b));
+                let bp = self.place(base);
+                let bp = self.to_recv(bp);
+                let f = names::ident(&name.name);
+                return hoist_value(v, |v| quote!(#bp.#f = #v;));
+            }
+        }
+        let v = match op {
+            AssignOp::Add if tt == Ty::Str => self.str_arg(value),
+            _ => self.value(value),
+        };
+        let place = self.place(target);
+        let loc = self.loc(s.span);
+        let place_ctx = ctx_use(&place.ts) != CtxUse::None;
+        let v_ctx = ctx_use(&v) != CtxUse::None;
+        let lv = self.to_lvalue(place.clone());
+        let body = |v: TokenStream| match op {
+            AssignOp::Assign => quote!(#lv = #v;),
+            AssignOp::Add if tt == Ty::Str => {
+                let r = &lv;
+                let r = paren(r.clone());
+                quote!(#r.push_str(#v);)
+            }
+            AssignOp::Div | AssignOp::Rem if tt == Ty::Int => {
+                let f = if op == AssignOp::Div { quote!(div) } else { quote!(rem) };
+                quote!({ let __p = &mut #lv; *__p = ::aether_rt::ops::#f(*__p, #v, #loc); })
+            }
+            _ => {
+                let o = match op.binary() {
+                    Some(BinOp::Add) => quote!(+=),
+                    Some(BinOp::Sub) => quote!(-=),
+                    Some(BinOp::Mul) => quote!(*=),
+                    Some(BinOp::Div) => quote!(/=),
+                    Some(BinOp::Rem) => quote!(%=),
+                    _ => quote!(=),
+                };
+                quote!(#lv #o #v;)
+            }
+        };
+        if place_ctx && v_ctx && (op != AssignOp::Assign || ctx_use(&v) == CtxUse::Mut) {
+            let out = body(quote!(__v));
+            return quote!({ let __v = #v; #out });
+        }
+        body(v)
+    }
+
+    /// A mutable place: the target of an assignment, a `mut` argument, a
+    /// mutating receiver.
+    pub fn place(&mut self, e: &Expr) -> Code {
+        match &e.kind {
+            ExprKind::Name(_) | ExprKind::SelfValue => self.expr(e),
+            ExprKind::Field { base, name } => match self.tables.resolutions.get(&e.id).cloned() {
+                Some(Res::Field(tid, i)) => {
+                    let b = self.place(base);
+                    let b = self.to_recv(b);
+                    let f = names::ident(&name.name);
+                    match self.facts().boxing(tid, 0, i) {
+                        Some(Boxing::Whole) => Code::new(quote!((*#b.#f)), Kind::Place),
+                        _ => Code::new(quote!(#b.#f), Kind::Place),
+                    }
+                }
+                _ => self.expr(e),
+            },
+            ExprKind::TupleIndex { base, index, .. } => {
+                let b = self.place(base);
+                let b = self.to_recv(b);
+                let i = proc_macro2::Literal::u32_unsuffixed(*index);
+                Code::new(quote!(#b.#i), Kind::Place)
+            }
+            ExprKind::Index { base, index } => {
+                let loc = self.loc(e.span);
+                match self.expr_ty(base.id) {
+                    Ty::Map(..) => {
+                        let k = self.borrow(index);
+                        let b = self.place(base);
+                        let b = self.to_mut(b);
+                        Code::new(quote!(::aether_rt::ops::entry_mut(#k, #b, #loc)), Kind::MutRef)
+                    }
+                    _ => {
+                        let i = self.value(index);
+                        let b = self.place(base);
+                        let b = self.to_mut(b);
+                        Code::new(quote!(::aether_rt::ops::elem_mut(#i, #b, #loc)), Kind::MutRef)
+                    }
+                }
+            }
+            _ => self.expr(e),
+        }
+    }
+
+    fn for_stmt(&mut self, mutable: bool, pattern: &Pattern, iter: &Expr, body: &Block) -> TokenStream {
+        let saved = self.locals.clone();
+        let it = self.expr_ty(iter.id);
+        let out = if let ExprKind::Range { start, end, inclusive } = &iter.kind {
+            let (s, en) = (self.value(start), self.value(end));
+            let (s, en) = (paren(s), paren(en));
+            let pat = self.irrefutable(pattern, false, LocalKind::Owned);
+            let b = self.block(body, &Ty::Unit);
+            if *inclusive {
+                quote!(for #pat in #s..=#en #b)
+            } else {
+                quote!(for #pat in #s..#en #b)
+            }
+        } else {
+            let root = analysis::place_root(self.tables, iter);
+            let c = self.coerced(iter);
+            // Generate the body once to see whether it needs `ctx` mutably.
+            let probe_locals = self.locals.clone();
+            let probe_tmp = self.tmp;
+            let probe_errors = self.errors.len();
+            let _ = self.irrefutable(pattern, mutable, LocalKind::Ref);
+            let probe = self.block(body, &Ty::Unit);
+            self.locals = probe_locals;
+            self.tmp = probe_tmp;
+            self.errors.truncate(probe_errors);
+            let body_ctx = ctx_use(&probe) == CtxUse::Mut;
+            let iter_ctx = ctx_use(&c.ts) != CtxUse::None;
+            let changed = root.is_some_and(|r| {
+                let m = analysis::mutated_roots(self.ck, self.tables, body);
+                m.contains(&r) || (mutable && analysis::mentions_root(self.tables, body, r))
+            });
+            let conflict = (iter_ctx && body_ctx) || changed || matches!(root, Some(Root::SelfValue) if mutable && body_ctx);
+            if mutable {
+                if conflict {
+                    let owned = self.to_owned(c.clone(), &it);
+                    let lv = self.to_lvalue(c);
+                    let pat = self.irrefutable(pattern, false, LocalKind::MutRef);
+                    let b = self.block(body, &Ty::Unit);
+                    quote!({
+                        let mut __items = #owned;
+                        for #pat in __items.iter_mut() #b
+                        #lv = __items;
+                    })
+                } else {
+                    let r = self.to_recv(c);
+                    let pat = self.irrefutable(pattern, false, LocalKind::MutRef);
+                    let b = self.block(body, &Ty::Unit);
+                    quote!(for #pat in #r.iter_mut() #b)
+                }
+            } else {
+                let owned_iter = c.kind == Kind::Owned || conflict;
+                let is_map = matches!(it, Ty::Map(..));
+                let single = matches!(pattern.kind, PatternKind::Binding(_));
+                let src = if owned_iter {
+                    let v = self.to_owned(c, &it);
+                    paren(v)
+                } else {
+                    self.to_recv(c)
+                };
+                let (iter_ts, kind) = match (owned_iter, is_map, single) {
+                    (true, _, _) => (quote!(#src), LocalKind::Owned),
+                    (false, true, true) => (quote!(#src.iter().map(|(k, v)| (k.clone(), v.clone()))), LocalKind::Owned),
+                    (false, _, _) => (quote!(#src.iter()), LocalKind::Ref),
+                };
+                let pat = self.irrefutable(pattern, false, kind);
+                let b = self.block(body, &Ty::Unit);
+                quote!(for #pat in #iter_ts #b)
+            }
+        };
+        self.locals = saved;
+        out
+    }
+
+    /// A `let`/`for` pattern: names, `_` and tuples of those.
+    pub fn irrefutable(&mut self, p: &Pattern, mutable: bool, kind: LocalKind) -> TokenStream {
+        match &p.kind {
+            PatternKind::Binding(n) => {
+                if let Some(PatRes::Binding(id)) = self.tables.patterns.get(&p.id) {
+                    self.locals.insert(*id, kind);
+                }
+                let name = names::local(&n.name);
+                if mutable {
+                    quote!(mut #name)
+                } else {
+                    quote!(#name)
+                }
+            }
+            PatternKind::Tuple(ps) => {
+                let subs: Vec<TokenStream> = ps.iter().map(|sp| self.irrefutable(sp, mutable, kind)).collect();
+                quote!((#(#subs),*))
+            }
+            _ => quote!(_),
+        }
+    }
+}
+
+/// `let __v = value; <use>` when the value is not trivial, so a receiver
+/// borrow does not overlap it.
+fn hoist_value(v: TokenStream, f: impl FnOnce(TokenStream) -> TokenStream) -> TokenStream {
+    if ctx_use(&v) == CtxUse::Mut {
+        let body = f(quote!(__v));
+        return quote!({ let __v = #v; #body });
+    }
+    f(v)
+}
+
+/// Whether a loop body has a `break` for this loop (not a nested one).
+fn has_break(b: &Block) -> bool {
+    b.stmts.iter().any(|s| match &s.kind {
+        StmtKind::Break => true,
+        StmtKind::Expr(e) => expr_has_break(e),
+        _ => false,
+    })
+}
+
+fn expr_has_break(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::If { then, else_, .. } => has_break(then) || else_.as_deref().is_some_and(expr_has_break),
+        ExprKind::Match { arms, .. } => arms.iter().any(|a| expr_has_break(&a.body)),
+        ExprKind::Block(b) => has_break(b),
+        _ => false,
+    }
+}
+
+/// How the branches of an `if let` use `ctx`.
+fn then_ctx_use(gen: &mut Gen<'_>, then: &Block, else_: Option<&Expr>) -> bool {
+    let mut found = false;
+    let mut check = |gen: &mut Gen<'_>, b: &Block| {
+        analysis::visit_block(b, false, &mut |v| {
+            if let analysis::Visit::Expr(e) = v {
+                match gen.tables.resolutions.get(&e.id) {
+                    Some(Res::Fn(f) | Res::Method(f)) if gen.needs().fn_needs(*f) => found = true,
+                    Some(Res::Global(_)) => found = true,
+                    _ => {}
+                }
+            }
+        });
+    };
+    check(gen, then);
+    if let Some(x) = else_ {
+        let b = Block { stmts: vec![Stmt { kind: StmtKind::Expr(x.clone()), span: x.span }], span: x.span };
+        check(gen, &b);
+    }
+    found
+}

@@ -1,0 +1,376 @@
+//! End to end: load, check and generate the examples and benchmark
+//! programs, build all the generated crates with ONE `cargo build` (as
+//! members of one generated workspace under `target/aether-e2e/`, sharing a
+//! target directory so `aether-rt` and `indexmap` build once), run each
+//! binary and compare its output with the expected one.
+
+use aether_transpile::check::check_program;
+use aether_transpile::codegen::{generate, CodegenOptions};
+use aether_transpile::project::{self, Program};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("repo root").to_path_buf()
+}
+
+/// A program under test, by name.
+enum Source {
+    /// A single-file script, relative to the repository.
+    Script(&'static str),
+    /// A project directory (entry `src/main.ae`), relative to the repository.
+    Project(&'static str),
+    /// In-memory files: (path, text), entry `main.ae`.
+    Memory(&'static [(&'static str, &'static str)]),
+}
+
+const PROGRAMS: &[(&str, Source)] = &[
+    ("hello", Source::Script("examples/hello.ae")),
+    ("wordfreq", Source::Script("examples/wordfreq.ae")),
+    ("life", Source::Project("examples/life")),
+    ("particles", Source::Project("examples/particles")),
+    ("binarytrees", Source::Script("bench/programs/binarytrees.ae")),
+    ("fannkuchredux", Source::Script("bench/programs/fannkuchredux.ae")),
+    ("mandelbrot", Source::Script("bench/programs/mandelbrot.ae")),
+    ("nbody", Source::Script("bench/programs/nbody.ae")),
+    ("spectralnorm", Source::Script("bench/programs/spectralnorm.ae")),
+    ("index_error", Source::Memory(&[("main.ae", INDEX_ERROR)])),
+    ("features", Source::Memory(&[("main.ae", FEATURES), ("shapes.ae", SHAPES)])),
+];
+
+const INDEX_ERROR: &str = "fn main() {\n    let xs = [1, 2, 3]\n    let i = 5\n    println(xs[i])\n}\n";
+
+/// Constructs the examples do not reach: closures, maps, optionals,
+/// results, enums with payloads, tuples, strings, recursion through `?`.
+const FEATURES: &str = r#"import shapes
+import math
+
+state log: [str] = []
+state calls: int = 0
+
+struct Counter { name: str, n: int = 0 }
+
+fn Counter.bump(mut self, by: int) {
+    self.n += by
+    calls += 1
+}
+
+fn note(s: str) {
+    log.push(s)
+}
+
+fn apply(f: fn(int) -> int, x: int) -> int { f(x) }
+
+fn twice(x: int) -> int { x * 2 }
+
+fn parse_all(xs: [str]) -> [int]! {
+    var out: [int] = []
+    for x in xs {
+        match x.parse_int() {
+            some(n) => out.push(n)
+            none => return err("not a number: {x}")
+        }
+    }
+    out
+}
+
+fn first_big(xs: [int]) -> int? {
+    for x in xs {
+        if x > 10 { return x }
+    }
+    none
+}
+
+fn grow(mut xs: [int], n: int) {
+    for i in 0..n { xs.push(i) }
+}
+
+fn main() {
+    var c = Counter { name: "c" }
+    c.bump(2)
+    c.bump(3)
+    println("{c.name} {c.n} {calls} {c}")
+
+    var offset = 10
+    let add = |x: int| x + offset
+    offset = 100
+    println("{add(1)} {apply(add, 5)} {apply(twice, 4)} {offset}")
+    println([1, 2, 3].map(|x| x * x).filter(|x| x > 1))
+
+    var counts: {str: int} = {}
+    for w in "b a b c b a".words() {
+        counts[w] = (counts.get(w) ?? 0) + 1
+    }
+    counts["c"] += 10
+    println(counts)
+    for (k, v) in counts { note("{k}={v}") }
+    println(log.join(","))
+
+    println(parse_all(["1", "2"]))
+    println(parse_all(["1", "x"]))
+    println("{first_big([1, 20, 30])} {first_big([1])}")
+
+    var xs = [5]
+    grow(mut xs, 3)
+    xs.sort()
+    xs.reverse()
+    println("{xs} {xs[1..3]} {xs.len()} {xs.contains(2)} {xs.first()}")
+
+    let all = [shapes.Shape.Circle(1.0), shapes.Shape.Rect(2.0, 3.0), shapes.Shape.Empty]
+    var total = 0.0
+    for s in all { total += shapes.area(s) }
+    println("{total:.3} {all[1]} {shapes.describe(all[0])}")
+
+    var pairs = [("b", 2), ("a", 2), ("c", 5)]
+    pairs.sort_by(|p, q| if p.1 != q.1 { q.1 - p.1 } else if p.0 < q.0 { -1 } else { 1 })
+    println(pairs)
+
+    let t = shapes.leaf(1)
+    let tree = shapes.Tree { value: 0, left: t, right: shapes.leaf(2) }
+    println("{shapes.sum(tree)} {math.max(3, 7)} {math.sqrt(16.0)} {int(2.9)} {float(3)}")
+    let word = match "yes" {
+        "yes" | "y" => true
+        _ => false
+    }
+    var grid = [[1, 2], [3, 4]]
+    grid[1][0] = 30
+    println("{word} {grid} {-7 / 2} {-7 % 2} {str(1.5) + "!"} {"héllo".len()}")
+}
+"#;
+
+const SHAPES: &str = r#"pub enum Shape {
+    Circle(r: float)
+    Rect(w: float, h: float)
+    Empty
+}
+
+pub fn area(s: Shape) -> float {
+    match s {
+        Circle(r) => 3.0 * r * r
+        Rect(w, h) => w * h
+        Empty => 0.0
+    }
+}
+
+pub fn describe(s: Shape) -> str {
+    match s {
+        Circle(r) if r <= 0.0 => "degenerate"
+        Circle(r) => "circle of radius {r}"
+        _ => "other"
+    }
+}
+
+pub struct Tree {
+    value: int
+    left: Tree?
+    right: Tree?
+}
+
+pub fn leaf(v: int) -> Tree {
+    Tree { value: v, left: none, right: none }
+}
+
+pub fn sum(t: Tree) -> int {
+    var n = t.value
+    if let l = t.left { n += sum(l) }
+    if let r = t.right { n += sum(r) }
+    n
+}
+"#;
+
+const FEATURES_OUT: &str = "c 5 2 Counter { name: \"c\", n: 5 }
+11 15 8 100
+[4, 9]
+{\"b\": 3, \"a\": 2, \"c\": 11}
+b=3,a=2,c=11
+ok([1, 2])
+err(\"not a number: x\")
+some(20) none
+[5, 2, 1, 0] [2, 1] 4 true some(5)
+9.000 Rect(2.0, 3.0) circle of radius 1.0
+[(\"c\", 5), (\"a\", 2), (\"b\", 2)]
+3 7 4.0 2 3.0
+true [[1, 2], [30, 4]] -3 -1 1.5! 5
+";
+
+fn load(source: &Source) -> Program {
+    let root = repo();
+    let (program, diags) = match source {
+        Source::Script(p) => project::load_script(&root.join(p), &root),
+        Source::Project(dir) => {
+            let dir = root.join(dir);
+            project::load_from_disk(&dir.join("src"), &dir.join("src/main.ae"), &dir)
+        }
+        Source::Memory(files) => project::load_in_memory(files, "main.ae"),
+    };
+    assert!(diags.iter().all(|d| !d.is_error()), "load errors: {diags:?}");
+    program
+}
+
+/// Generate every program and build them all at once; the directory of
+/// the built binaries.
+fn built() -> &'static PathBuf {
+    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let r = BUILT.get_or_init(|| {
+        let root = repo().join("target/aether-e2e");
+        let mut members = Vec::new();
+        for (name, source) in PROGRAMS {
+            let program = load(source);
+            let checked = check_program(&program);
+            if checked.has_errors() {
+                return Err(format!("{name}: check errors: {:?}", checked.diagnostics));
+            }
+            let opts = CodegenOptions { crate_name: format!("ae_{name}"), rt_path: repo().join("aether-rt") };
+            let generated = generate(&program, &checked, &opts).map_err(|e| format!("{name}: {e}"))?;
+            let dir = root.join(name);
+            for (rel, text) in &generated.files {
+                let text = if rel == Path::new("Cargo.toml") { as_member(text) } else { text.clone() };
+                write_if_changed(&dir.join(rel), &text);
+            }
+            members.push(format!("\"{name}\""));
+        }
+        let manifest = format!(
+            "[workspace]\nresolver = \"2\"\nmembers = [{}]\n\n[profile.dev]\ndebug = 0\n",
+            members.join(", ")
+        );
+        write_if_changed(&root.join("Cargo.toml"), &manifest);
+        let out = Command::new(env!("CARGO"))
+            .args(["build", "--offline", "--quiet", "--manifest-path"])
+            .arg(root.join("Cargo.toml"))
+            .env("CARGO_TARGET_DIR", root.join("target"))
+            .env_remove("RUSTFLAGS")
+            .output()
+            .map_err(|e| e.to_string())?;
+        if !out.status.success() {
+            return Err(format!("cargo build failed:\n{}", String::from_utf8_lossy(&out.stderr)));
+        }
+        Ok(root.join("target/debug"))
+    });
+    match r {
+        Ok(p) => p,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// A generated manifest as a member of the test workspace: no `[workspace]`
+/// of its own, and profiles come from the workspace root.
+fn as_member(manifest: &str) -> String {
+    let mut out = String::new();
+    let mut skipping = false;
+    for line in manifest.lines() {
+        if line.starts_with('[') {
+            skipping = line.starts_with("[profile") || line == "[workspace]";
+        }
+        if !skipping && !line.starts_with('#') {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn write_if_changed(path: &Path, text: &str) {
+    if std::fs::read_to_string(path).ok().as_deref() == Some(text) {
+        return;
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("create dir");
+    }
+    std::fs::write(path, text).expect("write generated file");
+}
+
+fn run(name: &str, args: &[&str]) -> Output {
+    let bin = built().join(format!("ae_{name}{}", std::env::consts::EXE_SUFFIX));
+    Command::new(&bin).args(args).current_dir(repo()).output().unwrap_or_else(|e| panic!("run {}: {e}", bin.display()))
+}
+
+fn expected(file: &str) -> String {
+    std::fs::read_to_string(repo().join("examples/expected").join(file)).expect("expected output")
+}
+
+fn assert_output(name: &str, args: &[&str], want: &str) {
+    let out = run(name, args);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{name} failed with {:?}:\n{stderr}", out.status.code());
+    assert_eq!(stdout, want, "{name}: unexpected output (stderr: {stderr})");
+}
+
+#[test]
+fn hello() {
+    assert_output("hello", &[], &expected("hello.out"));
+    assert_output("hello", &["Ada"], "Hello, Ada!\n");
+}
+
+#[test]
+fn life() {
+    assert_output("life", &[], &expected("life.out"));
+}
+
+#[test]
+fn wordfreq() {
+    assert_output("wordfreq", &["examples/wordfreq.txt"], &expected("wordfreq.out"));
+    let out = run("wordfreq", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "error: usage: wordfreq FILE\n");
+}
+
+#[test]
+fn particles() {
+    assert_output("particles", &[], &expected("particles.out"));
+}
+
+#[test]
+fn binarytrees() {
+    assert_output(
+        "binarytrees",
+        &["10"],
+        "stretch tree of depth 11\t check: 4095\n1024\t trees of depth 4\t check: 31744\n\
+         256\t trees of depth 6\t check: 32512\n64\t trees of depth 8\t check: 32704\n\
+         16\t trees of depth 10\t check: 32752\nlong lived tree of depth 10\t check: 2047\n",
+    );
+}
+
+#[test]
+fn fannkuchredux() {
+    assert_output("fannkuchredux", &["7"], "228\nPfannkuchen(7) = 16\n");
+}
+
+#[test]
+fn mandelbrot() {
+    assert_output(
+        "mandelbrot",
+        &["16"],
+        "P1\n16 16\n0000000000001000\n0000000000010000\n0000000000010000\n0000000001111100\n\
+         0000000011111110\n0000000111111110\n0001100111111111\n0001110111111110\n1111111111111110\n\
+         0001110111111110\n0001100111111111\n0000000111111110\n0000000011111110\n0000000001111100\n\
+         0000000000010000\n0000000000010000\n",
+    );
+}
+
+#[test]
+fn nbody() {
+    assert_output("nbody", &["1000"], "-0.169075164\n-0.169087605\n");
+}
+
+#[test]
+fn spectralnorm() {
+    assert_output("spectralnorm", &["100"], "1.274219991\n");
+}
+
+#[test]
+fn features() {
+    assert_output("features", &[], FEATURES_OUT);
+}
+
+#[test]
+fn runtime_errors_name_the_ae_location() {
+    let out = run("index_error", &[]);
+    assert_eq!(out.status.code(), Some(101));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: index 5 is out of range for a list of length 3\n  --> main.ae:4:13\n"
+    );
+    assert!(out.stdout.is_empty());
+}
