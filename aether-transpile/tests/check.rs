@@ -1,7 +1,7 @@
 //! Checker snapshot tests: each case is Aether source (one file or several
 //! modules) and the rendered diagnostics the checker produces for it.
 
-use aether_transpile::{check, diagnostic, project};
+use aether_transpile::{ast, check, diagnostic, project};
 
 /// Load `files` (the first is the entry), check them, and render every
 /// diagnostic in reading order; the snapshot shows the sources too.
@@ -711,3 +711,126 @@ check!(one_mistake_one_diagnostic, r#"fn main() {
     x.call()
 }
 "#);
+
+// ---- side tables for code generation ----
+
+/// Every expression of a module with its source text, in source order.
+fn collect_exprs<'a>(module: &'a ast::Module, out: &mut Vec<&'a ast::Expr>) {
+    fn block<'a>(b: &'a ast::Block, out: &mut Vec<&'a ast::Expr>) {
+        for s in &b.stmts {
+            match &s.kind {
+                ast::StmtKind::Let { value, .. } => expr(value, out),
+                ast::StmtKind::Assign { target, value, .. } => {
+                    expr(target, out);
+                    expr(value, out);
+                }
+                ast::StmtKind::Expr(e) => expr(e, out),
+                ast::StmtKind::While { cond, body } => {
+                    expr(cond, out);
+                    block(body, out);
+                }
+                ast::StmtKind::Loop { body } => block(body, out),
+                ast::StmtKind::For { iter, body, .. } => {
+                    expr(iter, out);
+                    block(body, out);
+                }
+                ast::StmtKind::Return(Some(e)) => expr(e, out),
+                ast::StmtKind::Return(None) | ast::StmtKind::Break | ast::StmtKind::Continue => {}
+            }
+        }
+    }
+    fn expr<'a>(e: &'a ast::Expr, out: &mut Vec<&'a ast::Expr>) {
+        use ast::ExprKind as K;
+        out.push(e);
+        match &e.kind {
+            K::Str(parts) => parts.iter().for_each(|p| {
+                if let ast::StrPart::Interp { expr: x, .. } = p {
+                    expr(x, out)
+                }
+            }),
+            K::Field { base, .. } | K::TupleIndex { base, .. } | K::Unary { expr: base, .. } | K::Try(base) => expr(base, out),
+            K::Call { callee, args } => {
+                expr(callee, out);
+                args.iter().for_each(|a| expr(&a.expr, out));
+            }
+            K::Index { base, index } => {
+                expr(base, out);
+                expr(index, out);
+            }
+            K::Binary { lhs, rhs, .. } | K::Range { start: lhs, end: rhs, .. } => {
+                expr(lhs, out);
+                expr(rhs, out);
+            }
+            K::List(xs) | K::Tuple(xs) => xs.iter().for_each(|x| expr(x, out)),
+            K::StructLit { fields, .. } => fields.iter().for_each(|f| expr(&f.value, out)),
+            K::If { cond, then, else_ } => {
+                match cond {
+                    ast::IfCond::Expr(c) => expr(c, out),
+                    ast::IfCond::Let { value, .. } => expr(value, out),
+                }
+                block(then, out);
+                if let Some(x) = else_ {
+                    expr(x, out);
+                }
+            }
+            K::Match { scrutinee, arms } => {
+                expr(scrutinee, out);
+                arms.iter().for_each(|a| expr(&a.body, out));
+            }
+            K::Closure { body, .. } => expr(body, out),
+            K::Block(b) => block(b, out),
+            _ => {}
+        }
+    }
+    for item in &module.items {
+        if let ast::ItemKind::Fn(f) = &item.kind {
+            block(&f.body, out);
+        }
+    }
+}
+
+#[test]
+fn side_tables_record_types_resolutions_and_coercions() {
+    let src = r#"enum Shape { Circle(r: float), Empty }
+struct P { x: int }
+fn P.get(self) -> int { self.x }
+fn half(n: int) -> int? { n / 2 }
+fn main() {
+    var xs = []
+    xs.push(P { x: 1 })
+    let s = Shape.Circle(2.0)
+    let f = |p: P| p.get()
+    println(half(xs[0].x) ?? f(xs[0]))
+    match s { Circle(r) => println(r), Empty => {} }
+}
+"#;
+    let (program, diags) = project::load_in_memory(&[("main.ae", src)], "main.ae");
+    assert!(diags.is_empty());
+    let result = check::check_program(&program);
+    let module = program.modules.first().expect("one module");
+    let tables = result.module(aether_transpile::ty::ModuleId(0)).expect("tables");
+    let mut exprs = Vec::new();
+    collect_exprs(&module.ast, &mut exprs);
+    let mut out = format!("{src}=== expressions\n");
+    for e in exprs {
+        let text = &src[e.span.range()];
+        let text = if text.len() > 30 { format!("{}...", &text[..27]) } else { text.to_string() };
+        let ty = tables.expr_types.get(&e.id).map(|t| t.display(&result.types).to_string());
+        let res = tables.resolutions.get(&e.id).map(|r| format!(" -> {r:?}")).unwrap_or_default();
+        let co = tables.coercions.get(&e.id).map(|c| format!(" (coerced: {c:?})")).unwrap_or_default();
+        out.push_str(&format!("`{text}`: {}{res}{co}\n", ty.unwrap_or_else(|| "NOT RECORDED".into())));
+    }
+    out.push_str("=== patterns\n");
+    let mut pats: Vec<_> = tables.patterns.iter().collect();
+    pats.sort_by_key(|(id, _)| **id);
+    for (id, p) in pats {
+        let ty = tables.pat_types.get(id).map(|t| t.display(&result.types).to_string()).unwrap_or_default();
+        out.push_str(&format!("{id:?}: {p:?} : {ty}\n"));
+    }
+    out.push_str("=== locals\n");
+    for l in &tables.locals {
+        out.push_str(&format!("{} : {} (mutable: {})\n", l.name, l.ty.display(&result.types), l.mutable));
+    }
+    assert!(result.diagnostics.is_empty(), "{:?}", result.diagnostics);
+    insta::assert_snapshot!(out);
+}

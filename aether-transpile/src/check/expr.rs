@@ -22,6 +22,8 @@ pub(super) struct BodyCx {
     pub var_spans: Vec<Span>,
     /// Innermost last.
     pub scopes: Vec<Vec<(String, LocalId)>>,
+    /// The locals in scope by name, innermost last (mirrors `scopes`).
+    pub by_name: HashMap<String, Vec<LocalId>>,
     pub meta: HashMap<LocalId, LocalMeta>,
     /// Locals declared in this body, in order.
     pub body_locals: Vec<LocalId>,
@@ -57,6 +59,7 @@ impl BodyCx {
             subst: Vec::new(),
             var_spans: Vec::new(),
             scopes: vec![Vec::new()],
+            by_name: HashMap::new(),
             meta: HashMap::new(),
             body_locals: Vec::new(),
             returns: Vec::new(),
@@ -315,11 +318,12 @@ impl<'p> Checker<'p> {
     pub(super) fn bind(&mut self, name: &str, id: LocalId) {
         if let Some(scope) = self.cx.scopes.last_mut() {
             scope.push((name.to_string(), id));
+            self.cx.by_name.entry(name.to_string()).or_default().push(id);
         }
     }
 
     pub(super) fn lookup_local(&self, name: &str) -> Option<LocalId> {
-        self.cx.scopes.iter().rev().flat_map(|s| s.iter().rev()).find(|(n, _)| n == name).map(|(_, id)| *id)
+        self.cx.by_name.get(name).and_then(|ids| ids.last()).copied()
     }
 
     pub(super) fn local_info(&self, id: LocalId) -> Option<&LocalInfo> {
@@ -333,6 +337,11 @@ impl<'p> Checker<'p> {
     /// Leave a scope, warning about its unused variables (W0001).
     pub(super) fn pop_scope_warn(&mut self) {
         let Some(scope) = self.cx.scopes.pop() else { return };
+        for (name, _) in scope.iter().rev() {
+            if let Some(ids) = self.cx.by_name.get_mut(name) {
+                ids.pop();
+            }
+        }
         for (name, id) in scope {
             let used = self.cx.meta.get(&id).is_none_or(|m| m.used);
             if used || name.starts_with('_') {
