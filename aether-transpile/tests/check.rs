@@ -834,3 +834,48 @@ fn main() {
     assert!(result.diagnostics.is_empty(), "{:?}", result.diagnostics);
     insta::assert_snapshot!(out);
 }
+
+check!(e0103_private_methods_and_e0104_math, [
+    ("main.ae", r#"import math
+import shapes
+fn main() {
+    var p = shapes.make()
+    p.grow()
+    p.secret()
+    let _q = shapes.P.hidden()
+    println(math.sqroot(2.0) + math.PI)
+}
+"#),
+    ("shapes.ae", r#"pub struct P { size: int }
+pub fn make() -> P { P { size: 1 } }
+pub fn P.grow(mut self) { self.size += 1 }
+fn P.secret(self) -> int { self.size }
+fn P.hidden() -> P { P { size: 0 } }
+"#),
+]);
+
+check!(accepts_inference_from_later_use, r#"fn main() {
+    var xs = []
+    xs.push(1)
+    var best = none
+    for x in xs {
+        if x > 2 { best = some(x) }
+    }
+    var m = {}
+    m.insert("k", [1.5])
+    var names = []
+    names.push("a")
+    let joined = names.join(",")
+    let pairs = xs.map(|x| (x, str(x)))
+    let flags = [true] == [false]
+    println("{best ?? 0} {m} {joined} {pairs} {flags}")
+}
+"#);
+
+check!(e0304_equality_needs_same_types, r#"fn main() {
+    let a = 1 == "one"
+    let f = |x: int| x
+    let b = f == f
+    println("{a}{b}")
+}
+"#);

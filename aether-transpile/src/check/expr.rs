@@ -424,7 +424,7 @@ impl<'p> Checker<'p> {
     fn expr_discard(&mut self, e: &Expr) -> Ty {
         let t = match &e.kind {
             ExprKind::If { cond, then, else_ } => self.if_expr(cond, then, else_.as_deref(), Tail::Discard),
-            ExprKind::Match { scrutinee, arms } => self.match_expr(e, scrutinee, arms, Tail::Discard),
+            ExprKind::Match { scrutinee, arms } => self.match_expr(scrutinee, arms, Tail::Discard),
             ExprKind::Block(b) => self.block(b, Tail::Discard),
             _ => return self.expr(e, None),
         };
@@ -626,9 +626,9 @@ impl<'p> Checker<'p> {
                     Some(t) => Tail::Check(t),
                     None => Tail::Infer(None),
                 };
-                self.match_expr(e, scrutinee, arms, tail)
+                self.match_expr(scrutinee, arms, tail)
             }
-            ExprKind::Closure { params, ret, body } => self.closure(e, params, ret.as_ref(), body, expected),
+            ExprKind::Closure { params, ret, body } => self.closure(params, ret.as_ref(), body, expected),
             ExprKind::Block(b) => match expected {
                 Some(t) => self.block(b, Tail::Check(t)),
                 None => self.block(b, Tail::Infer(None)),
@@ -833,6 +833,14 @@ impl<'p> Checker<'p> {
         }
         if let Some(f) = self.methods.get(&(tid, name.name.clone())).copied() {
             self.record_res(e.id, Res::Fn(f));
+            if self.fns.get(f.0 as usize).is_some_and(|i| i.self_param.is_some()) {
+                let tname = self.types.get(tid).name.clone();
+                self.emit(
+                    Diagnostic::at(Code::E0204, name.span, format!("`{tname}.{}` is a method that takes `self`", name.name))
+                        .with_help(format!("call it on a value, or wrap it: `|v| v.{}(...)`", name.name)),
+                );
+                return Ty::Error;
+            }
             return self.fns.get(f.0 as usize).map(|i| i.fn_ty()).unwrap_or(Ty::Error);
         }
         self.unknown_type_member(tid, name);
@@ -929,6 +937,7 @@ impl<'p> Checker<'p> {
                     d.with_help("there is no implicit int → float conversion: write `float(i)` or `int(x)`")
                 }
                 (Ty::Str, _) | (_, Ty::Str) if op == BinOp::Add => d.with_help("convert with `str(...)` or use interpolation"),
+                _ if !same => d.with_help(format!("both sides of `{sym}` must have the same type")),
                 _ => match op {
                     BinOp::Add => d.with_help("`+` works on two ints, two floats or two strs"),
                     BinOp::Eq | BinOp::Ne => d.with_help("functions cannot be compared"),
@@ -1070,7 +1079,6 @@ impl<'p> Checker<'p> {
 
     fn closure(
         &mut self,
-        e: &Expr,
         params: &[crate::ast::ClosureParam],
         ret: Option<&crate::ast::TypeExpr>,
         body: &Expr,
@@ -1121,7 +1129,6 @@ impl<'p> Checker<'p> {
         self.cx.loops = saved_loops;
         self.cx.closure_depth -= 1;
         self.pop_scope_warn();
-        let _ = e;
         Ty::Fn(ptys, Box::new(ret_ty))
     }
 

@@ -111,7 +111,7 @@ impl Checker<'_> {
         v.fields.is_empty().then_some(i)
     }
 
-    pub(super) fn match_expr(&mut self, e: &Expr, scrutinee: &Expr, arms: &[MatchArm], tail: Tail<'_>) -> Ty {
+    pub(super) fn match_expr(&mut self, scrutinee: &Expr, arms: &[MatchArm], tail: Tail<'_>) -> Ty {
         let st = self.expr(scrutinee, None);
         let errors_before = self.diags.len();
         let mut lowered: Vec<(Pat, bool)> = Vec::new();
@@ -160,7 +160,6 @@ impl Checker<'_> {
                 }
             }
         }
-        let _ = e;
         self.match_result(tail, result, all_never)
     }
 
@@ -215,12 +214,12 @@ impl Checker<'_> {
                 let subs = ps.iter().zip(elems.iter()).map(|(sp, t)| self.pattern(sp, t, binds)).collect();
                 Pat::Ctor(Ctor::Tuple(ps.len()), subs)
             }
-            PatternKind::Or(alts) => self.or_pattern(p, alts, ty, binds),
+            PatternKind::Or(alts) => self.or_pattern(alts, ty, binds),
             PatternKind::Variant { path, args } => self.variant_pattern(p, path, args.as_deref(), ty, binds),
         }
     }
 
-    fn or_pattern(&mut self, p: &Pattern, alts: &[Pattern], ty: &Ty, binds: &mut Vec<Binding>) -> Pat {
+    fn or_pattern(&mut self, alts: &[Pattern], ty: &Ty, binds: &mut Vec<Binding>) -> Pat {
         let mut first: Option<Vec<Binding>> = None;
         let mut pats = Vec::new();
         for alt in alts {
@@ -261,7 +260,6 @@ impl Checker<'_> {
             }
         }
         binds.extend(first.unwrap_or_default());
-        let _ = p;
         Pat::Or(pats)
     }
 
