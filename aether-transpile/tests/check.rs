@@ -879,3 +879,12 @@ check!(e0304_equality_needs_same_types, r#"fn main() {
     println("{a}{b}")
 }
 "#);
+
+check!(format_specs_need_matching_types, r#"fn main() {
+    let n = 255
+    let f = 1.5
+    let s = "x"
+    println("{n:x} {n:#b} {f:e} {f:.3} {s:>8} {s:?}")
+    println("{s:x} {f:o}")
+}
+"#);

@@ -443,8 +443,11 @@ impl<'p> Checker<'p> {
             },
             ExprKind::Str(parts) => {
                 for p in parts {
-                    if let StrPart::Interp { expr, .. } = p {
-                        self.expr(expr, None);
+                    if let StrPart::Interp { expr, spec } = p {
+                        let t = self.expr(expr, None);
+                        if let Some(spec) = spec {
+                            self.check_format_spec(expr, &t, spec);
+                        }
                     }
                 }
                 Ty::Str
@@ -634,6 +637,25 @@ impl<'p> Checker<'p> {
                 None => self.block(b, Tail::Infer(None)),
             },
             ExprKind::Error => Ty::Error,
+        }
+    }
+
+    /// Integer formats (`x X b o`) need an int, exponent formats (`e E`) a
+    /// number: the generated Rust would not compile otherwise.
+    fn check_format_spec(&mut self, e: &Expr, t: &Ty, spec: &str) {
+        let Some(kind) = spec.chars().last() else { return };
+        let t = self.shallow(t);
+        let (ok, want) = match kind {
+            'x' | 'X' | 'b' | 'o' => (matches!(t, Ty::Int), "an int"),
+            'e' | 'E' => (matches!(t, Ty::Int | Ty::Float), "an int or a float"),
+            _ => return,
+        };
+        if !ok && !matches!(t, Ty::Error | Ty::Var(_)) {
+            let shown = self.display(&t);
+            self.emit(
+                Diagnostic::at(Code::E0300, e.span, format!("the format `:{spec}` needs {want}, found `{shown}`"))
+                    .with_help("remove the format spec or convert the value"),
+            );
         }
     }
 
