@@ -1,0 +1,204 @@
+//! Keeps the documentation, the examples and the broken-program corpus in
+//! step with the implementation:
+//! - `docs/errors.md` documents every diagnostic code, under a heading
+//!   `## CODE: title` whose title is the one in the code registry, and no code
+//!   that does not exist (a renamed or removed code would leave a stale
+//!   section that users would search for in vain);
+//! - `tests/corpus` has a program expecting each code;
+//! - every Aether snippet in `docs/language.md` parses;
+//! - the example programs and benchmark programs load and check cleanly.
+
+use aether_transpile::diagnostic::{Code, Diagnostic};
+use aether_transpile::source::FileId;
+use aether_transpile::{check, parse, project};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn read(rel: &str) -> String {
+    let path = repo_root().join(rel);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+fn errors_md() -> String {
+    read("docs/errors.md")
+}
+
+/// `## E0300: mismatched types` headings, keyed by code.
+fn code_headings(md: &str) -> BTreeMap<String, Vec<String>> {
+    let mut headings: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for line in md.lines() {
+        let Some(rest) = line.strip_prefix("## ") else { continue };
+        let Some((code, title)) = rest.split_once(": ") else { continue };
+        let looks_like_code = code.len() == 5
+            && matches!(code.as_bytes().first(), Some(b'E' | b'W'))
+            && code[1..].bytes().all(|b| b.is_ascii_digit());
+        if looks_like_code {
+            headings.entry(code.to_string()).or_default().push(title.to_string());
+        }
+    }
+    headings
+}
+
+#[test]
+fn every_code_has_exactly_one_section_with_its_title() {
+    let headings = code_headings(&errors_md());
+    let mut problems = Vec::new();
+    for code in Code::ALL {
+        match headings.get(code.as_str()).map(Vec::as_slice) {
+            None | Some([]) => problems.push(format!("missing: ## {}: {}", code.as_str(), code.title())),
+            Some([title]) if title == code.title() => {}
+            Some([title]) => {
+                problems.push(format!("{}: heading title {title:?}, registry title {:?}", code.as_str(), code.title()))
+            }
+            Some(many) => problems.push(format!("{}: {} sections", code.as_str(), many.len())),
+        }
+    }
+    assert!(problems.is_empty(), "docs/errors.md is out of step with codes.rs:\n{}", problems.join("\n"));
+}
+
+#[test]
+fn no_section_for_an_unknown_code() {
+    let headings = code_headings(&errors_md());
+    let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+    let unknown: Vec<&String> = headings.keys().filter(|k| !known.contains(&k.as_str())).collect();
+    assert!(unknown.is_empty(), "docs/errors.md documents codes that codes.rs lacks: {unknown:?}");
+}
+
+#[test]
+fn sections_appear_in_registry_order() {
+    // Readers scan the page by number; keep it sorted like the registry.
+    let md = errors_md();
+    let order: Vec<String> = md
+        .lines()
+        .filter_map(|l| l.strip_prefix("## "))
+        .filter_map(|r| r.split_once(": ").map(|(c, _)| c.to_string()))
+        .filter(|c| Code::ALL.iter().any(|k| k.as_str() == c))
+        .collect();
+    let expected: Vec<String> = Code::ALL.iter().map(|c| c.as_str().to_string()).collect();
+    assert_eq!(order, expected);
+}
+
+/// Codes named by `// expect:` lines (first line of a `.ae` file, or a
+/// `.expect` sidecar) anywhere under `dir`.
+fn expected_codes(dir: &Path) -> Vec<String> {
+    let mut codes = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).into_iter().filter_map(Result::ok) {
+        let path = entry.path();
+        let is_ae = path.extension().is_some_and(|x| x == "ae");
+        let is_sidecar = path.extension().is_some_and(|x| x == "expect");
+        if !entry.file_type().is_file() || !(is_ae || is_sidecar) {
+            continue;
+        }
+        // Lossy: the non-UTF-8 file's first line is still readable text.
+        let text = String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned();
+        if let Some(list) = text.lines().next().and_then(|l| l.strip_prefix("// expect:")) {
+            codes.extend(list.split_whitespace().map(str::to_string));
+        }
+    }
+    codes
+}
+
+#[test]
+fn corpus_expects_every_code() {
+    let root = repo_root().join("tests/corpus");
+    let broken = expected_codes(&root.join("broken"));
+    let warnings = expected_codes(&root.join("warnings"));
+    for code in Code::ALL {
+        let found = if code.as_str().starts_with('W') { &warnings } else { &broken };
+        assert!(found.iter().any(|c| c == code.as_str()), "no corpus program expects {}", code.as_str());
+    }
+    let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+    for c in broken.iter().chain(&warnings) {
+        assert!(known.contains(&c.as_str()), "corpus expects unknown code {c}");
+    }
+    // Files under warnings/ must be warning-only: the check exits 0 for them.
+    assert!(warnings.iter().all(|c| c.starts_with('W')), "an error code under tests/corpus/warnings: {warnings:?}");
+}
+
+/// The ```aether blocks of a markdown file.
+fn aether_blocks(md: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in md.lines() {
+        match (&mut current, line.trim_end()) {
+            (None, "```aether") => current = Some(String::new()),
+            (Some(_), "```") => blocks.extend(current.take()),
+            (Some(block), _) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+            (None, _) => {}
+        }
+    }
+    blocks
+}
+
+fn describe(diags: &[Diagnostic]) -> String {
+    diags.iter().map(|d| format!("{} {}", d.code.as_str(), d.message)).collect::<Vec<_>>().join("; ")
+}
+
+#[test]
+fn language_reference_snippets_parse() {
+    let blocks = aether_blocks(&read("docs/language.md"));
+    assert!(blocks.len() >= 25, "expected an example for every construct, found {} snippets", blocks.len());
+    for block in &blocks {
+        let (_, diags) = parse::parse_module(FileId(0), block);
+        assert!(diags.is_empty(), "snippet does not parse: {}\n{block}", describe(&diags));
+    }
+}
+
+#[test]
+fn lexical_and_syntax_examples_show_their_code() {
+    // The lexical and syntax examples in errors.md must show their own code;
+    // later examples need the checker and multi-file setups, so only the
+    // E00xx section (parse level) is held to this here.
+    let md = errors_md();
+    for section in md.split("\n## ").skip(1) {
+        let Some((code, _)) = section.split_once(':') else { continue };
+        if !code.starts_with("E00") || code == "E0006" || code == "E0008" || code == "E0012" {
+            continue;
+        }
+        let Some(block) = aether_blocks(section).into_iter().next() else {
+            panic!("{code} has no ```aether example");
+        };
+        let (_, diags) = parse::parse_module(FileId(0), &block);
+        assert!(diags.iter().any(|d| d.code.as_str() == code), "{code} example reports: {}", describe(&diags));
+    }
+}
+
+/// Load (as a single-file script or a project directory) and check; all
+/// diagnostics, errors and warnings.
+fn load_and_check(path: &Path) -> Vec<Diagnostic> {
+    let (program, mut diags) = if path.is_dir() {
+        project::load_from_disk(&path.join("src"), &path.join("src/main.ae"), path)
+    } else {
+        project::load_script(path, &repo_root())
+    };
+    diags.extend(check::check_program(&program).diagnostics);
+    diags
+}
+
+#[test]
+fn examples_and_benchmarks_are_clean() {
+    let root = repo_root();
+    let mut targets: Vec<PathBuf> =
+        ["examples/hello.ae", "examples/wordfreq.ae", "examples/life", "examples/particles"].iter().map(|p| root.join(p)).collect();
+    let bench = root.join("bench/programs");
+    let mut programs: Vec<PathBuf> = std::fs::read_dir(&bench)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", bench.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ae"))
+        .collect();
+    programs.sort();
+    assert_eq!(programs.len(), 5, "five benchmark programs");
+    targets.extend(programs);
+    for target in &targets {
+        let diags = load_and_check(target);
+        assert!(diags.is_empty(), "{}: {}", target.display(), describe(&diags));
+    }
+}
