@@ -39,6 +39,11 @@ pub(super) struct BodyCx {
     pub pending_pats: Vec<(NodeId, Ty)>,
     /// Diagnostics count when the body started, to tell whether it had errors.
     pub diags_at_start: usize,
+    /// Unused variables, reported when the body is done (W0001).
+    pub unused: Vec<(String, Span)>,
+    /// The body contains something the parser could not read; uses inside
+    /// it are lost, so unused-variable warnings would be noise.
+    pub saw_parse_error: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -69,6 +74,8 @@ impl BodyCx {
             pending_exprs: Vec::new(),
             pending_pats: Vec::new(),
             diags_at_start: 0,
+            unused: Vec::new(),
+            saw_parse_error: false,
         }
     }
 }
@@ -133,6 +140,14 @@ impl<'p> Checker<'p> {
     /// could not determine (only when the body had no other error).
     pub(super) fn finish_body(&mut self) {
         let m = self.cx.module.0 as usize;
+        if !self.cx.saw_parse_error {
+            for (name, span) in std::mem::take(&mut self.cx.unused) {
+                self.emit(
+                    Diagnostic::at(Code::W0001, span, format!("unused variable `{name}`"))
+                        .with_help(format!("if this is intentional, prefix it with an underscore: `_{name}`")),
+                );
+            }
+        }
         let clean = self.diags.len() == self.cx.diags_at_start;
         let mut reported = false;
         for id in self.cx.body_locals.clone() {
@@ -348,10 +363,7 @@ impl<'p> Checker<'p> {
                 continue;
             }
             let Some(span) = self.local_info(id).map(|i| i.span) else { continue };
-            self.emit(
-                Diagnostic::at(Code::W0001, span, format!("unused variable `{name}`"))
-                    .with_help(format!("if this is intentional, prefix it with an underscore: `_{name}`")),
-            );
+            self.cx.unused.push((name, span));
         }
     }
 
@@ -636,7 +648,10 @@ impl<'p> Checker<'p> {
                 Some(t) => self.block(b, Tail::Check(t)),
                 None => self.block(b, Tail::Infer(None)),
             },
-            ExprKind::Error => Ty::Error,
+            ExprKind::Error => {
+                self.cx.saw_parse_error = true;
+                Ty::Error
+            }
         }
     }
 

@@ -18,7 +18,8 @@ impl Checker<'_> {
     pub(super) fn bind_irrefutable(&mut self, p: &Pattern, ty: &Ty, mutable: bool, what: &str) {
         self.cx.pending_pats.push((p.id, ty.clone()));
         match &p.kind {
-            PatternKind::Wildcard | PatternKind::Error => {}
+            PatternKind::Wildcard => {}
+            PatternKind::Error => self.cx.saw_parse_error = true,
             PatternKind::Binding(name) => {
                 let id = self.new_local(name, ty.clone(), mutable, false);
                 if what == "for" && mutable {
@@ -168,7 +169,11 @@ impl Checker<'_> {
     pub(super) fn pattern(&mut self, p: &Pattern, ty: &Ty, binds: &mut Vec<Binding>) -> Pat {
         self.cx.pending_pats.push((p.id, ty.clone()));
         match &p.kind {
-            PatternKind::Wildcard | PatternKind::Error => Pat::Wild,
+            PatternKind::Wildcard => Pat::Wild,
+            PatternKind::Error => {
+                self.cx.saw_parse_error = true;
+                Pat::Wild
+            }
             PatternKind::Binding(name) => {
                 if let Ty::Enum(tid) = self.shallow(ty) {
                     if let Some(i) = self.unit_variant(tid, &name.name) {
