@@ -131,6 +131,10 @@ impl<'p> Checker<'p> {
     fn check_entry(&mut self) {
         let Some(entry) = self.program.entry else { return };
         let Some(module) = self.program.modules.get(entry.0 as usize) else { return };
+        if module.ast.items.is_empty() && module.ast.imports.is_empty() {
+            // Empty, unreadable or unparsable: the loader already said so.
+            return;
+        }
         match self.tables[entry.0 as usize].items.get("main").copied() {
             Some(ItemRef::Fn(f)) => {
                 let info = &self.fns[f.0 as usize];
