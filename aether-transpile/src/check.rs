@@ -3,12 +3,23 @@
 //! and warnings. It reads the untyped AST and records what it learns in
 //! side tables ([`CheckResult`]) for code generation.
 //!
-//! Layout: [`items`] collects every module's items and resolves signature
-//! types; [`expr`] checks bodies (statements, expressions, calls);
-//! [`infer`] holds the unification table; [`builtins`] the prelude, `math`
-//! and the methods of `str`, lists and maps; [`place`] the mutability rules;
-//! [`pattern`] patterns and their lowering for [`exhaustive`]; [`tables`]
-//! the side tables handed to code generation.
+//! Layout: `items` collects every module's items and resolves signature
+//! types; `expr` checks bodies (statements and expressions) and `call` the
+//! calls; `infer` holds the unification table; `builtins` the prelude,
+//! `math` and the methods of `str`, lists and maps; `place` the mutability
+//! rules; `pattern` patterns and their lowering for [`exhaustive`];
+//! [`tables`] the side tables handed to code generation.
+//!
+//! Passes: collect types (so any signature can name any module's type),
+//! then their fields and variants (and the infinite-size check), then fns,
+//! methods, consts and states; then check every body: global initializers
+//! (unannotated globals on demand, when first used), fns and methods,
+//! field defaults, tests; finally `main` and unused imports.
+//!
+//! Error recovery: an expression that fails gets [`Ty::Error`], which
+//! unifies with everything, so one mistake gives one diagnostic.
+//! Inference variables live per body; [`ModuleTables`] only ever holds
+//! solved types.
 
 pub mod exhaustive;
 

@@ -492,6 +492,10 @@ fn other() {
     let f = |x| x.len()
     println(f)
 }
+fn third() {
+    let id = |x| x
+    println(id)
+}
 "#);
 
 check!(e0307_question_mark, r#"fn a(x: int?) -> int {

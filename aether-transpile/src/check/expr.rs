@@ -157,10 +157,12 @@ impl<'p> Checker<'p> {
                 reported = true;
                 let shown = ty.display(&self.types).to_string();
                 let (name, span) = (info.name.clone(), info.span);
-                self.emit(
-                    Diagnostic::at(Code::E0306, span, format!("cannot infer the type of `{name}`"))
-                        .with_help(format!("annotate it: `let {name}: {shown} = ...` with each `_` filled in")),
-                );
+                let help = if self.cx.meta.get(&id).is_some_and(|m| m.param) {
+                    format!("annotate the parameter: `|{name}: {shown}|` with each `_` filled in")
+                } else {
+                    format!("annotate it: `let {name}: {shown} = ...` with each `_` filled in")
+                };
+                self.emit(Diagnostic::at(Code::E0306, span, format!("cannot infer the type of `{name}`")).with_help(help));
             }
             if let Some(info) = self.tables[m].locals.get_mut(id.0 as usize) {
                 info.ty = default_vars(ty);
