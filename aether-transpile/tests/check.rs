@@ -803,7 +803,10 @@ fn main() {
     var xs = []
     xs.push(P { x: 1 })
     let s = Shape.Circle(2.0)
-    let f = |p: P| p.get()
+    let k = 2
+    let f = |p: P| p.get() + k
+    let g = |a: int| |b: int| a + b + k
+    println(g(1)(2))
     println(half(xs[0].x) ?? f(xs[0]))
     match s { Circle(r) => println(r), Empty => {} }
 }
@@ -830,6 +833,13 @@ fn main() {
     for (id, p) in pats {
         let ty = tables.pat_types.get(id).map(|t| t.display(&result.types).to_string()).unwrap_or_default();
         out.push_str(&format!("{id:?}: {p:?} : {ty}\n"));
+    }
+    out.push_str("=== closure captures\n");
+    let mut caps: Vec<_> = tables.captures.iter().collect();
+    caps.sort_by_key(|(id, _)| **id);
+    for (id, locals) in caps {
+        let names: Vec<&str> = locals.iter().filter_map(|l| tables.locals.get(l.0 as usize)).map(|l| l.name.as_str()).collect();
+        out.push_str(&format!("{id:?}: {names:?}\n"));
     }
     out.push_str("=== locals\n");
     for l in &tables.locals {

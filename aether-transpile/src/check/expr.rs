@@ -33,6 +33,8 @@ pub(super) struct BodyCx {
     /// whether it contains a `break`.
     pub loops: Vec<bool>,
     pub closure_depth: u32,
+    /// The closures being checked, innermost last: their node and captures.
+    pub closures: Vec<(NodeId, Vec<LocalId>)>,
     /// The type of `self` and whether it is `mut self`.
     pub self_ty: Option<(Ty, bool)>,
     pub pending_exprs: Vec<(NodeId, Ty)>,
@@ -70,6 +72,7 @@ impl BodyCx {
             returns: Vec::new(),
             loops: Vec::new(),
             closure_depth: 0,
+            closures: Vec::new(),
             self_ty: None,
             pending_exprs: Vec::new(),
             pending_pats: Vec::new(),
@@ -645,7 +648,7 @@ impl<'p> Checker<'p> {
                 };
                 self.match_expr(scrutinee, arms, tail)
             }
-            ExprKind::Closure { params, ret, body } => self.closure(params, ret.as_ref(), body, expected),
+            ExprKind::Closure { params, ret, body } => self.closure(e, params, ret.as_ref(), body, expected),
             ExprKind::Block(b) => match expected {
                 Some(t) => self.block(b, Tail::Check(t)),
                 None => self.block(b, Tail::Infer(None)),
@@ -690,6 +693,13 @@ impl<'p> Checker<'p> {
         if let Some(id) = self.lookup_local(&n.name) {
             if let Some(meta) = self.cx.meta.get_mut(&id) {
                 meta.used = true;
+                let depth = meta.depth as usize;
+                // Closures deeper than the local's declaration capture it.
+                for (_, caps) in self.cx.closures.iter_mut().skip(depth) {
+                    if !caps.contains(&id) {
+                        caps.push(id);
+                    }
+                }
             }
             self.record_res(e.id, Res::Local(id));
             return self.local_info(id).map(|i| i.ty.clone()).unwrap_or(Ty::Error);
@@ -1118,6 +1128,7 @@ impl<'p> Checker<'p> {
 
     fn closure(
         &mut self,
+        e: &Expr,
         params: &[crate::ast::ClosureParam],
         ret: Option<&crate::ast::TypeExpr>,
         body: &Expr,
@@ -1153,6 +1164,7 @@ impl<'p> Checker<'p> {
         };
         self.push_scope();
         self.cx.closure_depth += 1;
+        self.cx.closures.push((e.id, Vec::new()));
         let saved_loops = std::mem::take(&mut self.cx.loops);
         self.cx.returns.push(ret_ty.clone());
         for (p, t) in params.iter().zip(ptys.iter()) {
@@ -1167,6 +1179,9 @@ impl<'p> Checker<'p> {
         self.cx.returns.pop();
         self.cx.loops = saved_loops;
         self.cx.closure_depth -= 1;
+        if let Some((id, caps)) = self.cx.closures.pop() {
+            self.tables[self.cx.module.0 as usize].captures.insert(id, caps);
+        }
         self.pop_scope_warn();
         Ty::Fn(ptys, Box::new(ret_ty))
     }

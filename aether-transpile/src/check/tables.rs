@@ -150,4 +150,7 @@ pub struct ModuleTables {
     pub coercions: HashMap<NodeId, Coercion>,
     pub patterns: HashMap<NodeId, PatRes>,
     pub locals: Vec<LocalInfo>,
+    /// For each closure expression, the enclosing locals it reads (it
+    /// holds copies of them), in order of first use.
+    pub captures: HashMap<NodeId, Vec<LocalId>>,
 }
