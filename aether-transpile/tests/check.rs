@@ -902,3 +902,14 @@ check!(format_specs_need_matching_types, r#"fn main() {
     println("{s:x} {f:o}")
 }
 "#);
+
+check!(e0312_pattern_shapes, r#"enum E { A(x: int), B(x: str) }
+fn main() {
+    let (a, b) = (1, 2, 3)
+    match 5 { "five" => {}, _ => {} }
+    match 5 { none => {}, _ => {} }
+    match E.A(1) { A(v) | B(v) => println(v) }
+    match 1 { Circle(r) => println(r), _ => {} }
+    println(a + b)
+}
+"#);

@@ -143,15 +143,8 @@ impl<'p> Checker<'p> {
     /// could not determine (only when the body had no other error).
     pub(super) fn finish_body(&mut self) {
         let m = self.cx.module.0 as usize;
-        if !self.cx.saw_parse_error {
-            for (name, span) in std::mem::take(&mut self.cx.unused) {
-                self.emit(
-                    Diagnostic::at(Code::W0001, span, format!("unused variable `{name}`"))
-                        .with_help(format!("if this is intentional, prefix it with an underscore: `_{name}`")),
-                );
-            }
-        }
-        let clean = self.diags.len() == self.cx.diags_at_start;
+        let start = self.cx.diags_at_start.min(self.diags.len());
+        let clean = !self.diags[start..].iter().any(|d| d.is_error());
         let mut reported = false;
         for id in self.cx.body_locals.clone() {
             let Some(info) = self.tables[m].locals.get(id.0 as usize) else { continue };
@@ -184,6 +177,18 @@ impl<'p> Checker<'p> {
                 }
             }
             self.tables[m].expr_types.insert(id, default_vars(t));
+        }
+        // A body with errors (or unreadable parts) has lost uses: its
+        // unused-variable warnings would be noise.
+        let clean = !self.diags[start..].iter().any(|d| d.is_error());
+        let unused = std::mem::take(&mut self.cx.unused);
+        if clean && !self.cx.saw_parse_error {
+            for (name, span) in unused {
+                self.emit(
+                    Diagnostic::at(Code::W0001, span, format!("unused variable `{name}`"))
+                        .with_help(format!("if this is intentional, prefix it with an underscore: `_{name}`")),
+                );
+            }
         }
         let pats = std::mem::take(&mut self.cx.pending_pats);
         for (id, t) in pats {

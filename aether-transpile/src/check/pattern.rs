@@ -63,11 +63,7 @@ impl Checker<'_> {
                 ts
             }
             other => {
-                let shown = self.display(&other);
-                self.emit(
-                    Diagnostic::new(Code::E0300, format!("mismatched types: expected `{shown}`, found a tuple of {n}"))
-                        .primary(p.span, format!("expected `{shown}`")),
-                );
+                self.pattern_mismatch(p.span, &other, &format!("a tuple of {n}"));
                 vec![Ty::Error; n]
             }
         }
@@ -104,6 +100,15 @@ impl Checker<'_> {
         for (name, id, _) in binds {
             self.bind(&name.name, id);
         }
+    }
+
+    /// A pattern whose shape cannot match the scrutinee's type (E0312).
+    fn pattern_mismatch(&mut self, span: crate::source::Span, expected: &Ty, found: &str) {
+        let shown = self.display(expected);
+        self.emit(
+            Diagnostic::new(Code::E0312, format!("mismatched pattern: expected `{shown}`, found {found}"))
+                .primary(span, format!("expected `{shown}`")),
+        );
     }
 
     fn unit_variant(&self, tid: TypeId, name: &str) -> Option<usize> {
@@ -194,7 +199,8 @@ impl Checker<'_> {
                     LitPattern::Bool(b) => (Ty::Bool, Ctor::Bool(*b)),
                 };
                 if !self.unify(ty, &lt) {
-                    self.mismatch(p.span, ty, &lt);
+                    let found = format!("`{}`", self.display(&lt));
+                    self.pattern_mismatch(p.span, ty, &found);
                     return Pat::Wild;
                 }
                 Pat::Ctor(ctor, Vec::new())
@@ -203,14 +209,15 @@ impl Checker<'_> {
                 let v = self.fresh(p.span);
                 let want = Ty::optional(v);
                 if !self.unify(ty, &want) {
-                    self.mismatch(p.span, ty, &want);
+                    let found = "`none`";
+                    self.pattern_mismatch(p.span, ty, found);
                     return Pat::Wild;
                 }
                 Pat::Ctor(Ctor::None, Vec::new())
             }
             PatternKind::Tuple(ps) if ps.is_empty() => {
                 if !self.unify(ty, &Ty::Unit) {
-                    self.mismatch(p.span, ty, &Ty::Unit);
+                    self.pattern_mismatch(p.span, ty, "`()`");
                 }
                 Pat::Ctor(Ctor::Unit, Vec::new())
             }
@@ -247,7 +254,11 @@ impl Checker<'_> {
                                 let ft = self.local_info(*fid).map(|i| i.ty.clone()).unwrap_or(Ty::Error);
                                 let tt = self.local_info(*id).map(|i| i.ty.clone()).unwrap_or(Ty::Error);
                                 if !self.unify(&ft, &tt) {
-                                    self.mismatch(name.span, &ft, &tt);
+                                    let (a, b) = (self.display(&ft), self.display(&tt));
+                                    self.emit(
+                                        Diagnostic::at(Code::E0312, name.span, format!("`{}` is a `{b}` here but a `{a}` in the first alternative", name.name))
+                                            .with_help("every alternative of `|` must bind the same names with the same types"),
+                                    );
                                 }
                                 self.record_pat(*node, PatRes::Binding(*fid));
                                 // The alternative's own local is never in scope.
@@ -281,7 +292,8 @@ impl Checker<'_> {
                 _ => (Ty::result(inner), Ctor::Err, PatRes::Err, Ty::Str),
             };
             if !self.unify(ty, &want) {
-                self.mismatch(p.span, ty, &want);
+                let found = format!("`{}(...)`", last.name);
+                self.pattern_mismatch(p.span, ty, &found);
                 return Pat::Wild;
             }
             self.record_pat(p.id, res);
@@ -306,11 +318,7 @@ impl Checker<'_> {
                     return self.wild_subpatterns(args, binds);
                 }
                 other => {
-                    let shown = self.display(&other);
-                    self.emit(
-                        Diagnostic::new(Code::E0300, format!("mismatched types: expected `{shown}`, found variant `{}`", last.name))
-                            .primary(p.span, format!("expected `{shown}`")),
-                    );
+                    self.pattern_mismatch(p.span, &other, &format!("variant `{}`", last.name));
                     return self.wild_subpatterns(args, binds);
                 }
             }
@@ -322,7 +330,8 @@ impl Checker<'_> {
             match self.resolve_type(m, &te) {
                 Ty::Enum(tid) => {
                     if !self.unify(ty, &Ty::Enum(tid)) {
-                        self.mismatch(p.span, ty, &Ty::Enum(tid));
+                        let found = format!("`{}`", self.display(&Ty::Enum(tid)));
+                        self.pattern_mismatch(p.span, ty, &found);
                         return self.wild_subpatterns(args, binds);
                     }
                     tid
