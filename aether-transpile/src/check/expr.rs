@@ -1351,6 +1351,8 @@ impl<'p> Checker<'p> {
                             d
                         };
                         self.emit(d);
+                        // Already an error: no unreachable-code warning after it.
+                        return Ty::Unit;
                     }
                 }
                 Ty::Never
