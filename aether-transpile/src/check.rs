@@ -173,7 +173,9 @@ impl<'p> Checker<'p> {
             for (i, import) in module.ast.imports.iter().enumerate() {
                 let used = self.imports_used[m].get(i).copied().unwrap_or(true);
                 let resolved = module.imports.get(i).copied().flatten().is_some();
-                if !used && (resolved || import.dotted() == "math") {
+                // A second import of the same name is E0102 already.
+                let duplicate = module.ast.imports[..i].iter().any(|p| p.local_name().name == import.local_name().name);
+                if !used && !duplicate && (resolved || import.dotted() == "math") {
                     self.emit(
                         Diagnostic::at(Code::W0004, import.span, format!("unused import `{}`", import.dotted()))
                             .with_help("remove the import"),
