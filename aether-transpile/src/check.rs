@@ -52,6 +52,8 @@ pub struct CheckResult {
     pub fns: Vec<FnInfo>,
     /// Every `const` and `state`, indexed by [`GlobalId`].
     pub globals: Vec<GlobalInfo>,
+    /// Methods and associated functions by receiver type and name.
+    pub methods: HashMap<(TypeId, String), FnId>,
     /// Per module (indexed by [`ModuleId`]): expression types, name
     /// resolutions, coercions, pattern decisions and locals.
     pub modules: Vec<ModuleTables>,
@@ -77,7 +79,14 @@ pub fn check_program(program: &Program) -> CheckResult {
     ck.warn_unused_imports();
     let mut diagnostics = ck.diags;
     crate::diagnostic::sort(&mut diagnostics);
-    CheckResult { diagnostics, types: ck.types, fns: ck.fns, globals: ck.globals, modules: ck.tables }
+    CheckResult {
+        diagnostics,
+        types: ck.types,
+        fns: ck.fns,
+        globals: ck.globals,
+        methods: ck.methods,
+        modules: ck.tables,
+    }
 }
 
 /// Whole-program state shared by all the passes. The per-body state lives
