@@ -913,3 +913,60 @@ fn main() {
     println(a + b)
 }
 "#);
+
+check!(accepts_a_realistic_program, r#"import math
+enum Cell { Alive, Dead }
+struct Grid { w: int, h: int, cells: [Cell] = [] }
+struct Rule { name: str, apply: fn(int, bool) -> bool }
+state generation = 0
+fn Grid.new(w: int, h: int) -> Grid {
+    var g = Grid { w, h }
+    for _ in 0..w * h { g.cells.push(Cell.Dead) }
+    g
+}
+fn Grid.get(self, x: int, y: int) -> bool {
+    if x < 0 || y < 0 || x >= self.w || y >= self.h { return false }
+    match self.cells[y * self.w + x] { Alive => true, Dead => false }
+}
+fn Grid.neighbours(self, x: int, y: int) -> int {
+    var n = 0
+    for dy in -1..=1 {
+        for dx in -1..=1 {
+            if (dx, dy) != (0, 0) && self.get(x + dx, y + dy) { n += 1 }
+        }
+    }
+    n
+}
+fn Grid.step(mut self, rule: Rule) {
+    var next: [Cell] = []
+    for y in 0..self.h {
+        for x in 0..self.w {
+            let alive = (rule.apply)(self.neighbours(x, y), self.get(x, y))
+            next.push(if alive { Cell.Alive } else { Cell.Dead })
+        }
+    }
+    self.cells = next
+    generation += 1
+}
+fn parse_size(s: str) -> (int, int)? {
+    let parts = s.split("x")
+    if parts.len() != 2 { return none }
+    let w = parts[0].trim().parse_int()?
+    let h = parts[1].trim().parse_int()?
+    some((w, h))
+}
+fn main() -> ()! {
+    let (w, h) = parse_size("8x6") ?? (4, 4)
+    var g = Grid.new(w, h)
+    let life = Rule { name: "life", apply: |n, alive| n == 3 || (alive && n == 2) }
+    g.step(life)
+    let alive = g.cells.filter(|c| c == Cell.Alive).len()
+    let ratio = float(alive) / float(g.cells.len())
+    println("{life.name}: {alive} alive, ratio {ratio:.2}, gen {generation}, r={math.sqrt(ratio)}")
+    var scores: {str: [int]} = {}
+    scores["a"] = [1]
+    if let xs = scores.get("a") { println(xs.len()) }
+    let text = read_file("none.txt")?
+    println(text.lines().map(|l| l.len()))
+}
+"#);
