@@ -2,28 +2,187 @@
 //! inference, mutability and value-semantics rules, match exhaustiveness,
 //! and warnings. It reads the untyped AST and records what it learns in
 //! side tables ([`CheckResult`]) for code generation.
+//!
+//! Layout: [`items`] collects every module's items and resolves signature
+//! types; [`expr`] checks bodies (statements, expressions, calls);
+//! [`infer`] holds the unification table; [`builtins`] the prelude, `math`
+//! and the methods of `str`, lists and maps; [`place`] the mutability rules;
+//! [`pattern`] patterns and their lowering for [`exhaustive`]; [`tables`]
+//! the side tables handed to code generation.
 
 pub mod exhaustive;
 
-use crate::diagnostic::Diagnostic;
+mod builtins;
+mod call;
+mod expr;
+mod infer;
+mod items;
+mod pattern;
+mod place;
+pub mod tables;
+
+pub use tables::{
+    Coercion, FnId, FnInfo, GlobalId, GlobalInfo, ItemRef, LocalId, LocalInfo, ModuleTables, ParamInfo, PatRes, Res,
+};
+
+use crate::diagnostic::{Code, Diagnostic};
 use crate::project::Program;
-use crate::ty::TypeTable;
+use crate::source::Span;
+use crate::ty::{ModuleId, Ty, TypeId, TypeTable};
+use std::collections::HashMap;
 
 /// Everything the checker learned about a program.
 #[derive(Debug, Default)]
 pub struct CheckResult {
     pub diagnostics: Vec<Diagnostic>,
+    /// Every user struct and enum, with resolved field types.
     pub types: TypeTable,
+    /// Every user function and method, indexed by [`FnId`].
+    pub fns: Vec<FnInfo>,
+    /// Every `const` and `state`, indexed by [`GlobalId`].
+    pub globals: Vec<GlobalInfo>,
+    /// Per module (indexed by [`ModuleId`]): expression types, name
+    /// resolutions, coercions, pattern decisions and locals.
+    pub modules: Vec<ModuleTables>,
 }
 
 impl CheckResult {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(|d| d.is_error())
     }
+
+    /// The side tables of one module.
+    pub fn module(&self, id: ModuleId) -> Option<&ModuleTables> {
+        self.modules.get(id.0 as usize)
+    }
 }
 
 /// Check a whole loaded program.
 pub fn check_program(program: &Program) -> CheckResult {
-    let _ = program;
-    CheckResult::default()
+    let mut ck = Checker::new(program);
+    ck.collect_items();
+    ck.check_bodies();
+    ck.check_entry();
+    ck.warn_unused_imports();
+    let mut diagnostics = ck.diags;
+    crate::diagnostic::sort(&mut diagnostics);
+    CheckResult { diagnostics, types: ck.types, fns: ck.fns, globals: ck.globals, modules: ck.tables }
+}
+
+/// Whole-program state shared by all the passes. The per-body state lives
+/// in [`expr::BodyCx`], swapped in and out as bodies are checked.
+struct Checker<'p> {
+    program: &'p Program,
+    types: TypeTable,
+    fns: Vec<FnInfo>,
+    globals: Vec<GlobalInfo>,
+    /// Methods and associated functions, by receiver type and name.
+    methods: HashMap<(TypeId, String), FnId>,
+    tables: Vec<ModuleTables>,
+    /// Per module, per import: whether the module's name was used.
+    imports_used: Vec<Vec<bool>>,
+    /// Initializer checking state of each global, for on-demand inference of
+    /// unannotated `const`/`state` types.
+    global_state: Vec<GlobalState>,
+    diags: Vec<Diagnostic>,
+    cx: expr::BodyCx,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum GlobalState {
+    /// Unannotated, initializer not checked yet: the type is unknown.
+    Pending,
+    /// Annotated, initializer not checked yet.
+    Annotated,
+    InProgress,
+    Done,
+}
+
+impl<'p> Checker<'p> {
+    fn new(program: &'p Program) -> Checker<'p> {
+        Checker {
+            program,
+            types: TypeTable::default(),
+            fns: Vec::new(),
+            globals: Vec::new(),
+            methods: HashMap::new(),
+            tables: program.modules.iter().map(|_| ModuleTables::default()).collect(),
+            imports_used: program.modules.iter().map(|m| vec![false; m.ast.imports.len()]).collect(),
+            global_state: Vec::new(),
+            diags: Vec::new(),
+            cx: expr::BodyCx::new(ModuleId(0)),
+        }
+    }
+
+    fn emit(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    fn error(&mut self, code: Code, span: Span, message: impl Into<String>) {
+        self.diags.push(Diagnostic::at(code, span, message));
+    }
+
+    fn display(&self, t: &Ty) -> String {
+        let t = self.zonk(t);
+        t.display(&self.types).to_string()
+    }
+
+    /// The entry module must have `fn main()` or `fn main() -> ()!`.
+    fn check_entry(&mut self) {
+        let Some(entry) = self.program.entry else { return };
+        let Some(module) = self.program.modules.get(entry.0 as usize) else { return };
+        match self.tables[entry.0 as usize].items.get("main").copied() {
+            Some(ItemRef::Fn(f)) => {
+                let info = &self.fns[f.0 as usize];
+                let ok_ret = info.ret == Ty::Unit || info.ret == Ty::result(Ty::Unit) || info.ret == Ty::Error;
+                if !info.params.is_empty() || !ok_ret {
+                    let span = info.span;
+                    self.emit(
+                        Diagnostic::at(Code::E0106, span, "`main` must take no parameters and return `()` or `()!`")
+                            .with_help("declare it as `fn main()` or `fn main() -> ()!`"),
+                    );
+                }
+            }
+            _ => {
+                let span = Span::new(module.file, 0, 0);
+                self.emit(
+                    Diagnostic::at(Code::E0105, span, format!("module `{}` has no `main` function", module.name))
+                        .with_help("add `fn main() { ... }`"),
+                );
+            }
+        }
+    }
+
+    fn warn_unused_imports(&mut self) {
+        for (m, module) in self.program.modules.iter().enumerate() {
+            for (i, import) in module.ast.imports.iter().enumerate() {
+                let used = self.imports_used[m].get(i).copied().unwrap_or(true);
+                let resolved = module.imports.get(i).copied().flatten().is_some();
+                if !used && (resolved || import.dotted() == "math") {
+                    self.emit(
+                        Diagnostic::at(Code::W0004, import.span, format!("unused import `{}`", import.dotted()))
+                            .with_help("remove the import"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// "did you mean `x`?": the closest candidate within edit distance 2 or with
+/// normalized similarity at least 0.7.
+fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let mut best: Option<(f64, &str)> = None;
+    for c in candidates {
+        if c == name || c.is_empty() {
+            continue;
+        }
+        let dist = strsim::levenshtein(name, c);
+        let sim = strsim::normalized_levenshtein(name, c);
+        let close = (dist <= 2 && dist < name.chars().count().max(c.chars().count())) || sim >= 0.7;
+        if close && best.is_none_or(|(s, _)| sim > s) {
+            best = Some((sim, c));
+        }
+    }
+    best.map(|(_, c)| format!("did you mean `{c}`?"))
 }

@@ -10,6 +10,7 @@
 pub mod ast;
 pub mod check;
 pub mod diagnostic;
+pub mod driver;
 pub mod lexer;
 pub mod parse;
 pub mod project;

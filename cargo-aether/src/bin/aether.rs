@@ -1,1 +1,5 @@
-fn main() {}
+//! `aether`: the same commands as `cargo aether`, without Cargo in front.
+
+fn main() -> std::process::ExitCode {
+    cargo_aether::run(std::env::args_os())
+}

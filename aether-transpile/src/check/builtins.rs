@@ -1,0 +1,424 @@
+//! The prelude, the built-in `math` module, and the methods of `str`,
+//! lists and maps, with the signatures of decisions.md.
+
+use super::{suggest, Checker, Res};
+use crate::ast::{Arg, Expr, Ident};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::ty::Ty;
+
+/// Names available everywhere without an import (shadowed by user items).
+pub(super) const PRELUDE: &[&str] = &[
+    "print", "println", "eprintln", "assert", "panic", "len", "args", "read_line", "read_file", "write_file", "now_ms",
+    "sleep_ms", "random_int", "random_float", "some", "ok", "err", "float", "int", "str",
+];
+
+const MATH_UNARY: &[&str] = &["sqrt", "sin", "cos", "tan", "floor", "ceil", "round", "exp", "ln"];
+const MATH_BINARY: &[&str] = &["atan2", "pow"];
+const MATH_GENERIC: &[&str] = &["abs", "min", "max"];
+const MATH_CONSTS: &[&str] = &["PI", "E"];
+
+const STR_METHODS: &[&str] = &[
+    "len", "contains", "split", "words", "lines", "trim", "to_upper", "to_lower", "starts_with", "ends_with", "replace",
+    "parse_int", "parse_float", "chars", "repeat",
+];
+const LIST_METHODS: &[&str] = &[
+    "push", "pop", "len", "insert", "remove", "contains", "sort", "sort_by", "map", "filter", "reverse", "join",
+    "is_empty", "first", "last",
+];
+const MAP_METHODS: &[&str] = &["insert", "get", "contains", "remove", "keys", "values", "len", "is_empty"];
+
+/// A prelude function with a fixed signature.
+fn fixed_sig(name: &str) -> Option<(Vec<Ty>, Ty)> {
+    Some(match name {
+        "panic" => (vec![Ty::Str], Ty::Never),
+        "args" => (vec![], Ty::list(Ty::Str)),
+        "read_line" => (vec![], Ty::optional(Ty::Str)),
+        "read_file" => (vec![Ty::Str], Ty::result(Ty::Str)),
+        "write_file" => (vec![Ty::Str, Ty::Str], Ty::result(Ty::Unit)),
+        "now_ms" => (vec![], Ty::Int),
+        "sleep_ms" => (vec![Ty::Int], Ty::Unit),
+        "random_int" => (vec![Ty::Int, Ty::Int], Ty::Int),
+        "random_float" => (vec![], Ty::Float),
+        _ => return None,
+    })
+}
+
+/// Interns a method name as `kind.name` for [`Res::BuiltinMethod`].
+fn method_res(kind: &str, name: &str) -> &'static str {
+    let all: &[&'static str] = &[
+        "str.len", "str.contains", "str.split", "str.words", "str.lines", "str.trim", "str.to_upper", "str.to_lower",
+        "str.starts_with", "str.ends_with", "str.replace", "str.parse_int", "str.parse_float", "str.chars", "str.repeat",
+        "list.push", "list.pop", "list.len", "list.insert", "list.remove", "list.contains", "list.sort", "list.sort_by",
+        "list.map", "list.filter", "list.reverse", "list.join", "list.is_empty", "list.first", "list.last", "map.insert",
+        "map.get", "map.contains", "map.remove", "map.keys", "map.values", "map.len", "map.is_empty",
+    ];
+    let key = format!("{kind}.{name}");
+    all.iter().find(|s| **s == key).copied().unwrap_or("unknown")
+}
+
+fn intern(list: &[&'static str], name: &str) -> &'static str {
+    list.iter().find(|s| **s == name).copied().unwrap_or("unknown")
+}
+
+impl Checker<'_> {
+    /// A prelude name used as a value (`xs.map(str)`), if it is one.
+    pub(super) fn builtin_value(&mut self, e: &Expr, name: &str, expected: Option<&Ty>) -> Option<Ty> {
+        if !PRELUDE.contains(&name) {
+            return None;
+        }
+        self.record_res(e.id, Res::Builtin(intern(PRELUDE, name)));
+        if let Some((ps, r)) = fixed_sig(name) {
+            return Some(Ty::Fn(ps, Box::new(r)));
+        }
+        let hint = match expected.map(|t| self.shallow(t)) {
+            Some(Ty::Fn(ps, _)) if ps.len() == 1 => ps.first().map(|p| self.shallow(p)),
+            _ => None,
+        };
+        let param = match hint {
+            Some(t) => t,
+            None => self.fresh(e.span),
+        };
+        let t = match name {
+            "print" | "println" | "eprintln" => Ty::Fn(vec![param], Box::new(Ty::Unit)),
+            "assert" => Ty::Fn(vec![Ty::Bool], Box::new(Ty::Unit)),
+            "len" => Ty::Fn(vec![param], Box::new(Ty::Int)),
+            "some" => Ty::Fn(vec![param.clone()], Box::new(Ty::optional(param))),
+            "ok" => Ty::Fn(vec![param.clone()], Box::new(Ty::result(param))),
+            "err" => {
+                let v = self.fresh(e.span);
+                Ty::Fn(vec![Ty::Str], Box::new(Ty::result(v)))
+            }
+            "str" => Ty::Fn(vec![param], Box::new(Ty::Str)),
+            "float" => {
+                let p = if param == Ty::Float { Ty::Float } else { Ty::Int };
+                Ty::Fn(vec![p], Box::new(Ty::Float))
+            }
+            "int" => {
+                let p = if matches!(param, Ty::Int | Ty::Bool) { param } else { Ty::Float };
+                Ty::Fn(vec![p], Box::new(Ty::Int))
+            }
+            _ => Ty::Error,
+        };
+        Some(t)
+    }
+
+    /// A call of a prelude function.
+    pub(super) fn builtin_call(&mut self, e: &Expr, callee: &Expr, name: &str, args: &[Arg], expected: Option<&Ty>) -> Ty {
+        self.record_res(callee.id, Res::Builtin(intern(PRELUDE, name)));
+        for a in args.iter().filter(|a| a.mutable) {
+            self.emit(
+                Diagnostic::at(Code::E0402, a.span, format!("`mut` given, but `{name}` takes no `mut` parameters"))
+                    .with_help("remove `mut`"),
+            );
+        }
+        if let Some((ps, r)) = fixed_sig(name) {
+            if ps.len() != args.len() {
+                self.arity(e.span, &format!("`{name}`"), ps.len(), args.len());
+                self.infer_args(args);
+                return r;
+            }
+            for (a, p) in args.iter().zip(ps.iter()) {
+                self.check_expr(&a.expr, p);
+            }
+            return r;
+        }
+        let (min, max) = match name {
+            "println" => (0, 1),
+            "assert" => (1, 2),
+            _ => (1, 1),
+        };
+        if args.len() < min || args.len() > max {
+            let takes = if min == max { format!("{min}") } else { format!("{min} or {max}") };
+            let s = if max == 1 { "" } else { "s" };
+            let was = if args.len() == 1 { "was" } else { "were" };
+            self.error(Code::E0301, e.span, format!("`{name}` takes {takes} argument{s} but {} {was} given", args.len()));
+            self.infer_args(args);
+            return match name {
+                "len" | "int" => Ty::Int,
+                "float" => Ty::Float,
+                "str" => Ty::Str,
+                "print" | "println" | "eprintln" | "assert" => Ty::Unit,
+                _ => Ty::Error,
+            };
+        }
+        let first = args.first().map(|a| &a.expr);
+        match (name, first) {
+            ("print" | "println" | "eprintln", _) => {
+                self.infer_args(args);
+                Ty::Unit
+            }
+            ("assert", Some(c)) => {
+                self.check_expr(c, &Ty::Bool);
+                if let Some(m) = args.get(1) {
+                    self.check_expr(&m.expr, &Ty::Str);
+                }
+                Ty::Unit
+            }
+            ("len", Some(x)) => {
+                let t = self.expr(x, None);
+                match self.shallow(&t) {
+                    Ty::Str | Ty::List(_) | Ty::Map(..) | Ty::Error => {}
+                    Ty::Var(_) => {
+                        self.must_know(x.span);
+                    }
+                    other => {
+                        let shown = self.display(&other);
+                        self.error(Code::E0300, x.span, format!("`len` takes a str, a list or a map, found `{shown}`"));
+                    }
+                }
+                Ty::Int
+            }
+            ("some", Some(x)) => {
+                let inner = match expected.map(|t| self.shallow(t)) {
+                    Some(Ty::Optional(t)) => self.check_expr(x, &t),
+                    _ => self.expr(x, None),
+                };
+                Ty::optional(inner)
+            }
+            ("ok", Some(x)) => {
+                let inner = match expected.map(|t| self.shallow(t)) {
+                    Some(Ty::Result(t)) => self.check_expr(x, &t),
+                    _ => self.expr(x, None),
+                };
+                Ty::result(inner)
+            }
+            ("err", Some(x)) => {
+                self.check_expr(x, &Ty::Str);
+                match expected.map(|t| self.shallow(t)) {
+                    Some(t @ Ty::Result(_)) => t,
+                    _ => Ty::result(self.fresh(e.span)),
+                }
+            }
+            ("float" | "int", Some(x)) => {
+                let t = self.expr(x, None);
+                let st = self.shallow(&t);
+                let ok = match name {
+                    "float" => matches!(st, Ty::Int | Ty::Float | Ty::Error),
+                    _ => matches!(st, Ty::Int | Ty::Float | Ty::Bool | Ty::Error),
+                };
+                if !ok {
+                    let shown = self.display(&st);
+                    let want = if name == "float" { "an int or a float" } else { "a float, an int or a bool" };
+                    let mut d = Diagnostic::at(Code::E0300, x.span, format!("`{name}(...)` converts {want}, not `{shown}`"));
+                    if st == Ty::Str {
+                        d = d.with_help(format!("parse a string with `s.parse_{name}()`, which returns `{name}?`"));
+                    }
+                    self.emit(d);
+                }
+                if name == "float" {
+                    Ty::Float
+                } else {
+                    Ty::Int
+                }
+            }
+            ("str", Some(x)) => {
+                self.expr(x, None);
+                Ty::Str
+            }
+            _ => {
+                self.infer_args(args);
+                Ty::Error
+            }
+        }
+    }
+
+    /// `math.PI`, or a math function used as a value.
+    pub(super) fn math_value(&mut self, e: &Expr, name: &Ident, expected: Option<&Ty>) -> Ty {
+        let n = name.name.as_str();
+        if MATH_CONSTS.contains(&n) {
+            self.record_res(e.id, Res::Math(intern(MATH_CONSTS, n)));
+            return Ty::Float;
+        }
+        let num = match expected.map(|t| self.shallow(t)) {
+            Some(Ty::Fn(ps, _)) if ps.first() == Some(&Ty::Int) => Ty::Int,
+            _ => Ty::Float,
+        };
+        if MATH_UNARY.contains(&n) {
+            self.record_res(e.id, Res::Math(intern(MATH_UNARY, n)));
+            Ty::Fn(vec![Ty::Float], Box::new(Ty::Float))
+        } else if MATH_BINARY.contains(&n) {
+            self.record_res(e.id, Res::Math(intern(MATH_BINARY, n)));
+            Ty::Fn(vec![Ty::Float, Ty::Float], Box::new(Ty::Float))
+        } else if n == "abs" {
+            self.record_res(e.id, Res::Math("abs"));
+            Ty::Fn(vec![num.clone()], Box::new(num))
+        } else if MATH_GENERIC.contains(&n) {
+            self.record_res(e.id, Res::Math(intern(MATH_GENERIC, n)));
+            Ty::Fn(vec![num.clone(), num.clone()], Box::new(num))
+        } else {
+            self.unknown_math(name);
+            Ty::Error
+        }
+    }
+
+    fn unknown_math(&mut self, name: &Ident) {
+        let all = MATH_UNARY.iter().chain(MATH_BINARY).chain(MATH_GENERIC).chain(MATH_CONSTS).copied();
+        let mut d = Diagnostic::at(Code::E0104, name.span, format!("module `math` has no item `{}`", name.name));
+        if let Some(h) = suggest(&name.name, all) {
+            d = d.with_help(h);
+        }
+        self.emit(d);
+    }
+
+    pub(super) fn math_call(&mut self, e: &Expr, callee: &Expr, name: &Ident, args: &[Arg]) -> Ty {
+        let n = name.name.as_str();
+        let arity = if MATH_UNARY.contains(&n) || n == "abs" {
+            1
+        } else if MATH_BINARY.contains(&n) || MATH_GENERIC.contains(&n) {
+            2
+        } else if MATH_CONSTS.contains(&n) {
+            self.record_res(callee.id, Res::Math(intern(MATH_CONSTS, n)));
+            self.error(Code::E0302, callee.span, format!("`math.{n}` is a constant, not a function"));
+            self.infer_args(args);
+            return Ty::Error;
+        } else {
+            self.unknown_math(name);
+            self.infer_args(args);
+            return Ty::Error;
+        };
+        let all = [MATH_UNARY, MATH_BINARY, MATH_GENERIC].concat();
+        self.record_res(callee.id, Res::Math(intern(&all, n)));
+        if args.len() != arity {
+            self.arity(e.span, &format!("`math.{n}`"), arity, args.len());
+            self.infer_args(args);
+            return if MATH_GENERIC.contains(&n) { Ty::Error } else { Ty::Float };
+        }
+        if !MATH_GENERIC.contains(&n) {
+            for a in args {
+                self.check_expr(&a.expr, &Ty::Float);
+            }
+            return Ty::Float;
+        }
+        // abs/min/max: int or float, all arguments the same type.
+        let mut t: Option<Ty> = None;
+        for a in args {
+            match &t {
+                Some(t) => {
+                    let t = t.clone();
+                    self.check_expr(&a.expr, &t);
+                }
+                None => {
+                    let at = self.expr(&a.expr, None);
+                    match self.shallow(&at) {
+                        x @ (Ty::Int | Ty::Float) => t = Some(x),
+                        Ty::Error => t = Some(Ty::Error),
+                        other => {
+                            let shown = self.display(&other);
+                            self.error(Code::E0300, a.expr.span, format!("`math.{n}` takes ints or floats, found `{shown}`"));
+                            t = Some(Ty::Error);
+                        }
+                    }
+                }
+            }
+        }
+        t.unwrap_or(Ty::Error)
+    }
+
+    /// A method of `str`, a list or a map.
+    pub(super) fn builtin_method_call(&mut self, e: &Expr, callee: &Expr, base: &Expr, recv: &Ty, name: &Ident, args: &[Arg]) -> Ty {
+        let n = name.name.as_str();
+        let (kind, names) = match recv {
+            Ty::Str => ("str", STR_METHODS),
+            Ty::List(_) => ("list", LIST_METHODS),
+            _ => ("map", MAP_METHODS),
+        };
+        if !names.contains(&n) {
+            let shown = self.display(recv);
+            let mut d = Diagnostic::at(Code::E0204, name.span, format!("`{shown}` has no method `{n}`"));
+            if let Some(h) = suggest(n, names.iter().copied()) {
+                d = d.with_help(h);
+            }
+            self.emit(d);
+            self.infer_args(args);
+            return Ty::Error;
+        }
+        self.record_res(callee.id, Res::BuiltinMethod(method_res(kind, n)));
+        for a in args.iter().filter(|a| a.mutable) {
+            self.emit(
+                Diagnostic::at(Code::E0402, a.span, format!("`mut` given, but `{n}` takes no `mut` parameters")).with_help("remove `mut`"),
+            );
+        }
+        let (params, ret, mutating): (Vec<Ty>, Ty, bool) = match recv {
+            Ty::Str => match n {
+                "len" => (vec![], Ty::Int, false),
+                "contains" | "starts_with" | "ends_with" => (vec![Ty::Str], Ty::Bool, false),
+                "split" => (vec![Ty::Str], Ty::list(Ty::Str), false),
+                "words" | "lines" | "chars" => (vec![], Ty::list(Ty::Str), false),
+                "trim" | "to_upper" | "to_lower" => (vec![], Ty::Str, false),
+                "replace" => (vec![Ty::Str, Ty::Str], Ty::Str, false),
+                "parse_int" => (vec![], Ty::optional(Ty::Int), false),
+                "parse_float" => (vec![], Ty::optional(Ty::Float), false),
+                _ => (vec![Ty::Int], Ty::Str, false),
+            },
+            Ty::List(el) => {
+                let el = (**el).clone();
+                match n {
+                    "push" => (vec![el], Ty::Unit, true),
+                    "pop" => (vec![], Ty::optional(el), true),
+                    "len" => (vec![], Ty::Int, false),
+                    "insert" => (vec![Ty::Int, el], Ty::Unit, true),
+                    "remove" => (vec![Ty::Int], el, true),
+                    "contains" => (vec![el], Ty::Bool, false),
+                    "sort" | "reverse" => (vec![], Ty::Unit, true),
+                    "sort_by" => (vec![Ty::Fn(vec![el.clone(), el], Box::new(Ty::Int))], Ty::Unit, true),
+                    "map" => {
+                        let u = self.fresh(e.span);
+                        (vec![Ty::Fn(vec![el], Box::new(u.clone()))], Ty::list(u), false)
+                    }
+                    "filter" => (vec![Ty::Fn(vec![el.clone()], Box::new(Ty::Bool))], Ty::list(el), false),
+                    "join" => (vec![Ty::Str], Ty::Str, false),
+                    "is_empty" => (vec![], Ty::Bool, false),
+                    _ => (vec![], Ty::optional(el), false),
+                }
+            }
+            Ty::Map(k, v) => {
+                let (k, v) = ((**k).clone(), (**v).clone());
+                match n {
+                    "insert" => (vec![k, v], Ty::Unit, true),
+                    "get" => (vec![k], Ty::optional(v), false),
+                    "contains" => (vec![k], Ty::Bool, false),
+                    "remove" => (vec![k], Ty::optional(v), true),
+                    "keys" => (vec![], Ty::list(k), false),
+                    "values" => (vec![], Ty::list(v), false),
+                    "len" => (vec![], Ty::Int, false),
+                    _ => (vec![], Ty::Bool, false),
+                }
+            }
+            _ => return Ty::Error,
+        };
+        if mutating {
+            let what = format!("`{n}` changes the {kind}, so it must be mutable");
+            self.require_mut_place(base, Code::E0404, &what);
+        }
+        self.cx.pending_exprs.push((callee.id, Ty::Fn(params.clone(), Box::new(ret.clone()))));
+        if params.len() != args.len() {
+            self.arity(e.span, &format!("`{n}`"), params.len(), args.len());
+            self.infer_args(args);
+            return ret;
+        }
+        for (a, p) in args.iter().zip(params.iter()) {
+            self.check_expr(&a.expr, p);
+        }
+        if let Ty::List(el) = recv {
+            let el = self.shallow(el);
+            match n {
+                "sort" if !matches!(el, Ty::Int | Ty::Float | Ty::Str | Ty::Error | Ty::Var(_)) => {
+                    let shown = self.display(&el);
+                    self.emit(
+                        Diagnostic::at(Code::E0304, name.span, format!("cannot sort a list of `{shown}`"))
+                            .with_help("`sort` works on ints, floats and strs; use `sort_by(|a, b| ...)`"),
+                    );
+                }
+                "join" if !self.unify(&el, &Ty::Str) => {
+                    let shown = self.display(&el);
+                    self.emit(
+                        Diagnostic::at(Code::E0300, name.span, format!("`join` needs a list of `str`, found a list of `{shown}`"))
+                            .with_help("convert first: `xs.map(str).join(sep)`"),
+                    );
+                }
+                _ => {}
+            }
+        }
+        ret
+    }
+}

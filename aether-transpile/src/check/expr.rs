@@ -1,0 +1,1440 @@
+//! Checking bodies: functions, methods, tests, global initializers and
+//! field defaults. Bidirectional: [`Checker::expr`] infers a type using an
+//! optional expected type as a hint, [`Checker::check_expr`] also coerces
+//! the result to the expected type (`T` → `T?`, `T` → `T!`, `never` → any).
+
+use super::infer::default_vars;
+use super::items::ImportTarget;
+use super::{suggest, Checker, Coercion, FnId, GlobalId, GlobalState, ItemRef, LocalId, LocalInfo, PatRes, Res};
+use crate::ast::{AssignOp, BinOp, Block, Expr, ExprKind, IfCond, ItemKind, StmtKind, StrPart, UnaryOp};
+use crate::ast::{Ident, NodeId, Stmt};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::Span;
+use crate::ty::{ModuleId, Ty, TypeDefKind, TypeId};
+use std::collections::HashMap;
+
+/// The state of the body being checked.
+#[derive(Debug)]
+pub(super) struct BodyCx {
+    pub module: ModuleId,
+    pub subst: Vec<Option<Ty>>,
+    /// Where each inference variable was created.
+    pub var_spans: Vec<Span>,
+    /// Innermost last.
+    pub scopes: Vec<Vec<(String, LocalId)>>,
+    pub meta: HashMap<LocalId, LocalMeta>,
+    /// Locals declared in this body, in order.
+    pub body_locals: Vec<LocalId>,
+    /// Return types: the function's, then one per enclosing closure.
+    pub returns: Vec<Ty>,
+    /// One entry per enclosing loop (of the innermost function or closure):
+    /// whether it contains a `break`.
+    pub loops: Vec<bool>,
+    pub closure_depth: u32,
+    /// The type of `self` and whether it is `mut self`.
+    pub self_ty: Option<(Ty, bool)>,
+    pub pending_exprs: Vec<(NodeId, Ty)>,
+    pub pending_pats: Vec<(NodeId, Ty)>,
+    /// Diagnostics count when the body started, to tell whether it had errors.
+    pub diags_at_start: usize,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(super) struct LocalMeta {
+    pub used: bool,
+    /// Closure nesting depth where the local was declared.
+    pub depth: u32,
+    pub param: bool,
+    /// Writes are seen outside (a `mut` parameter, a `for mut` element), so
+    /// assigning counts as a use.
+    pub escapes: bool,
+}
+
+impl BodyCx {
+    pub fn new(module: ModuleId) -> BodyCx {
+        BodyCx {
+            module,
+            subst: Vec::new(),
+            var_spans: Vec::new(),
+            scopes: vec![Vec::new()],
+            meta: HashMap::new(),
+            body_locals: Vec::new(),
+            returns: Vec::new(),
+            loops: Vec::new(),
+            closure_depth: 0,
+            self_ty: None,
+            pending_exprs: Vec::new(),
+            pending_pats: Vec::new(),
+            diags_at_start: 0,
+        }
+    }
+}
+
+/// What to do with a block's last expression.
+#[derive(Clone, Copy)]
+pub(super) enum Tail<'a> {
+    /// Statement position: the value is dropped, branches need not agree.
+    Discard,
+    Infer(Option<&'a Ty>),
+    Check(&'a Ty),
+}
+
+impl<'p> Checker<'p> {
+    pub(super) fn check_bodies(&mut self) {
+        for g in 0..self.globals.len() {
+            if matches!(self.global_state.get(g), Some(GlobalState::Pending | GlobalState::Annotated)) {
+                self.check_global(GlobalId(g as u32));
+            }
+        }
+        for f in 0..self.fns.len() {
+            self.check_fn(FnId(f as u32));
+        }
+        let program = self.program;
+        for (mi, module) in program.modules.iter().enumerate() {
+            let m = ModuleId(mi as u32);
+            for item in &module.ast.items {
+                match &item.kind {
+                    ItemKind::Struct(s) => {
+                        let Some(ItemRef::Type(tid)) = self.tables[mi].items.get(&s.name.name).copied() else { continue };
+                        for f in &s.fields {
+                            let Some(default) = &f.default else { continue };
+                            let ty = self
+                                .types
+                                .as_struct(tid)
+                                .and_then(|sd| sd.fields.iter().find(|x| x.name == f.name.name))
+                                .map(|x| x.ty.clone())
+                                .unwrap_or(Ty::Error);
+                            self.begin_body(m);
+                            self.check_expr(default, &ty);
+                            self.finish_body();
+                        }
+                    }
+                    ItemKind::Test(t) => {
+                        self.begin_body(m);
+                        self.cx.returns.push(Ty::Unit);
+                        self.block(&t.body, Tail::Discard);
+                        self.finish_body();
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    pub(super) fn begin_body(&mut self, m: ModuleId) {
+        self.cx = BodyCx::new(m);
+        self.cx.diags_at_start = self.diags.len();
+    }
+
+    /// Record solved types in the side tables and report what inference
+    /// could not determine (only when the body had no other error).
+    pub(super) fn finish_body(&mut self) {
+        let m = self.cx.module.0 as usize;
+        let clean = self.diags.len() == self.cx.diags_at_start;
+        let mut reported = false;
+        for id in self.cx.body_locals.clone() {
+            let Some(info) = self.tables[m].locals.get(id.0 as usize) else { continue };
+            let ty = self.zonk(&info.ty);
+            if clean && !reported && super::infer::contains(&ty, &|t| matches!(t, Ty::Var(_))) {
+                reported = true;
+                let shown = ty.display(&self.types).to_string();
+                let (name, span) = (info.name.clone(), info.span);
+                self.emit(
+                    Diagnostic::at(Code::E0306, span, format!("cannot infer the type of `{name}`"))
+                        .with_help(format!("annotate it: `let {name}: {shown} = ...` with each `_` filled in")),
+                );
+            }
+            if let Some(info) = self.tables[m].locals.get_mut(id.0 as usize) {
+                info.ty = default_vars(ty);
+            }
+        }
+        let exprs = std::mem::take(&mut self.cx.pending_exprs);
+        for (id, t) in exprs {
+            let t = self.zonk(&t);
+            if clean && !reported && super::infer::contains(&t, &|t| matches!(t, Ty::Var(_))) {
+                reported = true;
+                if let Some(span) = self.var_span_of(&t) {
+                    self.emit(
+                        Diagnostic::at(Code::E0306, span, "cannot infer the type of this expression")
+                            .with_help("add a type annotation to the variable it is stored in"),
+                    );
+                }
+            }
+            self.tables[m].expr_types.insert(id, default_vars(t));
+        }
+        let pats = std::mem::take(&mut self.cx.pending_pats);
+        for (id, t) in pats {
+            let t = default_vars(self.zonk(&t));
+            self.tables[m].pat_types.insert(id, t);
+        }
+    }
+
+    fn var_span_of(&self, t: &Ty) -> Option<Span> {
+        let found = std::cell::Cell::new(None);
+        super::infer::contains(t, &|t| {
+            if let Ty::Var(v) = t {
+                found.set(Some(v.0));
+                true
+            } else {
+                false
+            }
+        });
+        found.get().and_then(|v| self.cx.var_spans.get(v as usize).copied())
+    }
+
+    fn check_fn(&mut self, f: FnId) {
+        let Some(info) = self.fns.get(f.0 as usize).cloned() else { return };
+        let module = self.program.module(info.module);
+        let Some(ItemKind::Fn(decl)) = module.ast.items.get(info.item).map(|i| &i.kind) else { return };
+        self.begin_body(info.module);
+        self.cx.returns.push(info.ret.clone());
+        if let (Some(rt), Some(mutable)) = (info.receiver, info.self_param) {
+            self.cx.self_ty = Some((self.type_ty(rt), mutable));
+        }
+        for (i, p) in decl.params.iter().enumerate() {
+            let ty = info.params.get(i).map(|p| p.ty.clone()).unwrap_or(Ty::Error);
+            let local = self.new_local(&p.name, ty, p.mutable, true);
+            if decl.params[..i].iter().any(|q| q.name.name == p.name.name) {
+                // A duplicate (E0202 already): keep the first binding.
+                self.mark_used(local);
+            } else {
+                self.bind(&p.name.name, local);
+            }
+            if let Some(pi) = self.fns.get_mut(f.0 as usize).and_then(|fi| fi.params.get_mut(i)) {
+                pi.local = Some(local);
+            }
+        }
+        if info.ret == Ty::Unit {
+            self.block(&decl.body, Tail::Discard);
+        } else {
+            self.block(&decl.body, Tail::Check(&info.ret));
+        }
+        self.pop_scope_warn();
+        self.finish_body();
+    }
+
+    /// Check a `const`/`state` initializer, fixing the type of an
+    /// unannotated global.
+    pub(super) fn check_global(&mut self, g: GlobalId) {
+        let Some(info) = self.globals.get(g.0 as usize).cloned() else { return };
+        let annotated = self.global_state.get(g.0 as usize) == Some(&GlobalState::Annotated);
+        if let Some(s) = self.global_state.get_mut(g.0 as usize) {
+            *s = GlobalState::InProgress;
+        }
+        let module = self.program.module(info.module);
+        let value = match module.ast.items.get(info.item).map(|i| &i.kind) {
+            Some(ItemKind::Const(c)) => &c.value,
+            Some(ItemKind::State(s)) => &s.value,
+            _ => return,
+        };
+        let saved = std::mem::replace(&mut self.cx, BodyCx::new(info.module));
+        self.cx.diags_at_start = self.diags.len();
+        let ty = if annotated { self.check_expr(value, &info.ty) } else { self.expr(value, None) };
+        let ty = default_vars(self.zonk(&ty));
+        if !info.is_state {
+            self.check_const_expr(value);
+        }
+        self.finish_body();
+        self.cx = saved;
+        if let Some(gi) = self.globals.get_mut(g.0 as usize) {
+            if !annotated {
+                gi.ty = if ty == Ty::Never { Ty::Error } else { ty };
+            }
+        }
+        if let Some(s) = self.global_state.get_mut(g.0 as usize) {
+            *s = GlobalState::Done;
+        }
+    }
+
+    fn global_ty(&mut self, g: GlobalId, span: Span) -> Ty {
+        match self.global_state.get(g.0 as usize).copied() {
+            Some(GlobalState::Pending) => self.check_global(g),
+            Some(GlobalState::InProgress) => {
+                let name = self.globals.get(g.0 as usize).map(|i| i.name.clone()).unwrap_or_default();
+                self.emit(
+                    Diagnostic::at(Code::E0313, span, format!("the initializer of `{name}` depends on itself"))
+                        .with_help("initializers cannot be recursive"),
+                );
+                return Ty::Error;
+            }
+            _ => {}
+        }
+        self.globals.get(g.0 as usize).map(|i| i.ty.clone()).unwrap_or(Ty::Error)
+    }
+
+    /// Constant expressions: literals, consts, operators, and literals of
+    /// lists, tuples, maps, structs and variants built from them (E0313).
+    fn check_const_expr(&mut self, e: &Expr) -> bool {
+        let m = self.cx.module.0 as usize;
+        let ok = match &e.kind {
+            ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::None | ExprKind::Error => true,
+            ExprKind::Str(parts) => parts.iter().all(|p| matches!(p, StrPart::Text(_))),
+            ExprKind::Name(_) | ExprKind::Field { .. } => match self.tables[m].resolutions.get(&e.id) {
+                Some(Res::Global(g)) => self.globals.get(g.0 as usize).is_some_and(|gi| !gi.is_state),
+                Some(Res::Variant(..) | Res::Math("PI" | "E")) => true,
+                None => true,
+                _ => false,
+            },
+            ExprKind::Unary { expr, .. } => return self.check_const_expr(expr),
+            ExprKind::Binary { lhs, rhs, .. } => return self.check_const_expr(lhs) && self.check_const_expr(rhs),
+            ExprKind::List(items) | ExprKind::Tuple(items) => return items.iter().all(|i| self.check_const_expr(i)),
+            ExprKind::Map(pairs) => return pairs.iter().all(|(k, v)| self.check_const_expr(k) && self.check_const_expr(v)),
+            ExprKind::StructLit { fields, .. } => return fields.iter().all(|f| self.check_const_expr(&f.value)),
+            ExprKind::Call { callee, args } => {
+                let ctor = matches!(
+                    self.tables[m].resolutions.get(&callee.id),
+                    Some(Res::Variant(..) | Res::Builtin("some" | "ok" | "err"))
+                );
+                if ctor {
+                    return args.iter().all(|a| self.check_const_expr(&a.expr));
+                }
+                false
+            }
+            _ => false,
+        };
+        if !ok {
+            self.emit(
+                Diagnostic::at(Code::E0313, e.span, "not a constant expression")
+                    .with_help("a `const` may use literals, other consts and operators; use `state` for computed values"),
+            );
+        }
+        ok
+    }
+
+    // ---- locals and scopes ----
+
+    pub(super) fn new_local(&mut self, name: &Ident, ty: Ty, mutable: bool, param: bool) -> LocalId {
+        let m = self.cx.module.0 as usize;
+        let id = LocalId(self.tables[m].locals.len() as u32);
+        self.tables[m].locals.push(LocalInfo { name: name.name.clone(), ty, mutable, span: name.span });
+        self.cx.meta.insert(id, LocalMeta { used: false, depth: self.cx.closure_depth, param, escapes: param && mutable });
+        self.cx.body_locals.push(id);
+        id
+    }
+
+    pub(super) fn bind(&mut self, name: &str, id: LocalId) {
+        if let Some(scope) = self.cx.scopes.last_mut() {
+            scope.push((name.to_string(), id));
+        }
+    }
+
+    pub(super) fn lookup_local(&self, name: &str) -> Option<LocalId> {
+        self.cx.scopes.iter().rev().flat_map(|s| s.iter().rev()).find(|(n, _)| n == name).map(|(_, id)| *id)
+    }
+
+    pub(super) fn local_info(&self, id: LocalId) -> Option<&LocalInfo> {
+        self.tables[self.cx.module.0 as usize].locals.get(id.0 as usize)
+    }
+
+    pub(super) fn push_scope(&mut self) {
+        self.cx.scopes.push(Vec::new());
+    }
+
+    /// Leave a scope, warning about its unused variables (W0001).
+    pub(super) fn pop_scope_warn(&mut self) {
+        let Some(scope) = self.cx.scopes.pop() else { return };
+        for (name, id) in scope {
+            let used = self.cx.meta.get(&id).is_none_or(|m| m.used);
+            if used || name.starts_with('_') {
+                continue;
+            }
+            let Some(span) = self.local_info(id).map(|i| i.span) else { continue };
+            self.emit(
+                Diagnostic::at(Code::W0001, span, format!("unused variable `{name}`"))
+                    .with_help(format!("if this is intentional, prefix it with an underscore: `_{name}`")),
+            );
+        }
+    }
+
+    // ---- types and coercion ----
+
+    /// Check `e` against `expected`, coercing where allowed.
+    pub(super) fn check_expr(&mut self, e: &Expr, expected: &Ty) -> Ty {
+        let t = self.expr(e, Some(expected));
+        if self.coerce(Some(e.id), e.span, &t, expected) {
+            expected.clone()
+        } else {
+            Ty::Error
+        }
+    }
+
+    pub(super) fn coerce(&mut self, id: Option<NodeId>, span: Span, actual: &Ty, expected: &Ty) -> bool {
+        let a = self.shallow(actual);
+        let x = self.shallow(expected);
+        if matches!(a, Ty::Never | Ty::Error) || x.is_error() {
+            return true;
+        }
+        if self.unify(&a, &x) {
+            return true;
+        }
+        let wrap = match &x {
+            Ty::Optional(inner) if !matches!(a, Ty::Optional(_)) && self.unify(&a, inner) => Some(Coercion::WrapSome),
+            Ty::Result(inner) if !matches!(a, Ty::Result(_)) && self.unify(&a, inner) => Some(Coercion::WrapOk),
+            _ => None,
+        };
+        if let Some(c) = wrap {
+            if let Some(id) = id {
+                self.tables[self.cx.module.0 as usize].coercions.insert(id, c);
+            }
+            return true;
+        }
+        self.mismatch(span, &x, &a);
+        false
+    }
+
+    pub(super) fn mismatch(&mut self, span: Span, expected: &Ty, found: &Ty) {
+        let (xs, fs) = (self.display(expected), self.display(found));
+        let mut d = Diagnostic::new(Code::E0300, format!("mismatched types: expected `{xs}`, found `{fs}`"))
+            .primary(span, format!("expected `{xs}`"));
+        match (self.zonk(expected), self.zonk(found)) {
+            (Ty::Float, Ty::Int) => d = d.with_help("convert with `float(...)`"),
+            (Ty::Int, Ty::Float) => d = d.with_help("convert with `int(...)` (truncates toward zero)"),
+            (Ty::Str, _) => d = d.with_help("convert with `str(...)` or use interpolation \"{...}\""),
+            _ => {}
+        }
+        self.emit(d);
+    }
+
+    /// Type of `e`, using `expected` as a hint only. Records it.
+    pub(super) fn expr(&mut self, e: &Expr, expected: Option<&Ty>) -> Ty {
+        let t = self.expr_kind(e, expected);
+        self.cx.pending_exprs.push((e.id, t.clone()));
+        t
+    }
+
+    pub(super) fn record_res(&mut self, id: NodeId, r: Res) {
+        self.tables[self.cx.module.0 as usize].resolutions.insert(id, r);
+    }
+
+    fn record_ty(&mut self, id: NodeId, t: &Ty) {
+        self.cx.pending_exprs.push((id, t.clone()));
+    }
+
+    /// An expression in statement position: `if`/`match` branches need not
+    /// agree. Returns `never` when every path diverges.
+    fn expr_discard(&mut self, e: &Expr) -> Ty {
+        let t = match &e.kind {
+            ExprKind::If { cond, then, else_ } => self.if_expr(cond, then, else_.as_deref(), Tail::Discard),
+            ExprKind::Match { scrutinee, arms } => self.match_expr(e, scrutinee, arms, Tail::Discard),
+            ExprKind::Block(b) => self.block(b, Tail::Discard),
+            _ => return self.expr(e, None),
+        };
+        self.record_ty(e.id, &Ty::Unit);
+        t
+    }
+
+    fn expr_kind(&mut self, e: &Expr, expected: Option<&Ty>) -> Ty {
+        match &e.kind {
+            ExprKind::Int(_) => Ty::Int,
+            ExprKind::Float(_) => Ty::Float,
+            ExprKind::Bool(_) => Ty::Bool,
+            ExprKind::None => match expected.map(|t| self.shallow(t)) {
+                Some(t @ Ty::Optional(_)) => t,
+                _ => Ty::optional(self.fresh(e.span)),
+            },
+            ExprKind::Str(parts) => {
+                for p in parts {
+                    if let StrPart::Interp { expr, .. } = p {
+                        self.expr(expr, None);
+                    }
+                }
+                Ty::Str
+            }
+            ExprKind::Name(n) => self.name_expr(e, n, expected),
+            ExprKind::SelfValue => match self.cx.self_ty.clone() {
+                Some((t, _)) => {
+                    self.record_res(e.id, Res::SelfValue);
+                    t
+                }
+                None => {
+                    self.error(Code::E0200, e.span, "`self` is only available inside a method that takes `self`");
+                    Ty::Error
+                }
+            },
+            ExprKind::Field { base, name } => self.field_expr(e, base, name, expected),
+            ExprKind::TupleIndex { base, index, index_span } => {
+                let bt = self.expr(base, None);
+                match self.shallow(&bt) {
+                    Ty::Tuple(ts) => match ts.get(*index as usize) {
+                        Some(t) => t.clone(),
+                        None => {
+                            let shown = self.display(&bt);
+                            self.error(Code::E0203, *index_span, format!("the tuple `{shown}` has no field `{index}`"));
+                            Ty::Error
+                        }
+                    },
+                    Ty::Error => Ty::Error,
+                    Ty::Var(_) => self.must_know(base.span),
+                    other => {
+                        let shown = self.display(&other);
+                        self.error(Code::E0203, *index_span, format!("`{shown}` is not a tuple; it has no field `{index}`"));
+                        Ty::Error
+                    }
+                }
+            }
+            ExprKind::Call { callee, args } => self.call_expr(e, callee, args, expected),
+            ExprKind::Index { base, index } => {
+                let bt = self.expr(base, None);
+                match self.shallow(&bt) {
+                    Ty::List(el) => {
+                        self.check_expr(index, &Ty::Int);
+                        *el
+                    }
+                    Ty::Map(k, v) => {
+                        self.check_expr(index, &k);
+                        *v
+                    }
+                    Ty::Error => {
+                        self.expr(index, None);
+                        Ty::Error
+                    }
+                    Ty::Var(_) => self.must_know(base.span),
+                    Ty::Str => {
+                        self.expr(index, None);
+                        self.emit(
+                            Diagnostic::at(Code::E0303, e.span, "strings cannot be indexed")
+                                .with_help("use `s.chars()[i]`"),
+                        );
+                        Ty::Error
+                    }
+                    other => {
+                        self.expr(index, None);
+                        let shown = self.display(&other);
+                        self.error(Code::E0303, base.span, format!("a value of type `{shown}` cannot be indexed"));
+                        Ty::Error
+                    }
+                }
+            }
+            ExprKind::Slice { base, start, end, .. } => {
+                let bt = self.expr(base, None);
+                for b in [start, end].into_iter().flatten() {
+                    self.check_expr(b, &Ty::Int);
+                }
+                match self.shallow(&bt) {
+                    t @ Ty::List(_) => t,
+                    Ty::Error => Ty::Error,
+                    Ty::Var(_) => self.must_know(base.span),
+                    Ty::Str => {
+                        self.emit(
+                            Diagnostic::at(Code::E0303, e.span, "strings cannot be sliced")
+                                .with_help("use `s.chars()[a..b].join(\"\")`"),
+                        );
+                        Ty::Error
+                    }
+                    other => {
+                        let shown = self.display(&other);
+                        self.error(Code::E0303, base.span, format!("a value of type `{shown}` cannot be sliced"));
+                        Ty::Error
+                    }
+                }
+            }
+            ExprKind::Unary { op, expr } => {
+                let t = self.expr(expr, None);
+                let st = self.shallow(&t);
+                match (op, &st) {
+                    (_, Ty::Error) => Ty::Error,
+                    (UnaryOp::Neg, Ty::Int | Ty::Float) | (UnaryOp::Not, Ty::Bool) => st,
+                    (UnaryOp::Not, Ty::Var(_)) => {
+                        self.unify(&st, &Ty::Bool);
+                        Ty::Bool
+                    }
+                    _ => {
+                        let (sym, want) = match op {
+                            UnaryOp::Neg => ("-", "an int or a float"),
+                            UnaryOp::Not => ("!", "a bool"),
+                        };
+                        let shown = self.display(&st);
+                        self.emit(
+                            Diagnostic::at(Code::E0304, e.span, format!("cannot apply unary `{sym}` to `{shown}`"))
+                                .with_help(format!("`{sym}` needs {want}")),
+                        );
+                        Ty::Error
+                    }
+                }
+            }
+            ExprKind::Binary { op, lhs, rhs } => self.binary(e, *op, lhs, rhs),
+            ExprKind::Range { start, end, .. } => {
+                self.check_expr(start, &Ty::Int);
+                self.check_expr(end, &Ty::Int);
+                Ty::list(Ty::Int)
+            }
+            ExprKind::Try(inner) => self.try_expr(e, inner),
+            ExprKind::List(items) => {
+                let elem = match expected.map(|t| self.shallow(t)) {
+                    Some(Ty::List(el)) => *el,
+                    _ => self.fresh(e.span),
+                };
+                for item in items {
+                    self.check_expr(item, &elem);
+                }
+                Ty::list(elem)
+            }
+            ExprKind::Map(pairs) => {
+                let (k, v) = match expected.map(|t| self.shallow(t)) {
+                    Some(Ty::Map(k, v)) => (*k, *v),
+                    _ => (self.fresh(e.span), self.fresh(e.span)),
+                };
+                for (ke, ve) in pairs {
+                    self.check_expr(ke, &k);
+                    self.check_expr(ve, &v);
+                }
+                if let Some((first, _)) = pairs.first() {
+                    if !self.is_hashable(&k) {
+                        let shown = self.display(&k);
+                        self.emit(
+                            Diagnostic::at(Code::E0308, first.span, format!("`{shown}` cannot be a map key"))
+                                .with_help("map keys are built from int, str, bool, tuples, and enums/structs of those"),
+                        );
+                    }
+                }
+                Ty::map(k, v)
+            }
+            ExprKind::Tuple(items) if items.is_empty() => Ty::Unit,
+            ExprKind::Tuple(items) => {
+                let hints = match expected.map(|t| self.shallow(t)) {
+                    Some(Ty::Tuple(ts)) if ts.len() == items.len() => Some(ts),
+                    _ => None,
+                };
+                let mut out = Vec::new();
+                for (i, item) in items.iter().enumerate() {
+                    match hints.as_ref().and_then(|h| h.get(i)) {
+                        Some(h) => out.push(self.check_expr(item, h)),
+                        None => out.push(self.expr(item, None)),
+                    }
+                }
+                Ty::Tuple(out)
+            }
+            ExprKind::StructLit { path, fields } => self.struct_lit(e, path, fields),
+            ExprKind::If { cond, then, else_ } => {
+                let tail = match expected {
+                    Some(t) => Tail::Check(t),
+                    None => Tail::Infer(None),
+                };
+                self.if_expr(cond, then, else_.as_deref(), tail)
+            }
+            ExprKind::Match { scrutinee, arms } => {
+                let tail = match expected {
+                    Some(t) => Tail::Check(t),
+                    None => Tail::Infer(None),
+                };
+                self.match_expr(e, scrutinee, arms, tail)
+            }
+            ExprKind::Closure { params, ret, body } => self.closure(e, params, ret.as_ref(), body, expected),
+            ExprKind::Block(b) => match expected {
+                Some(t) => self.block(b, Tail::Check(t)),
+                None => self.block(b, Tail::Infer(None)),
+            },
+            ExprKind::Error => Ty::Error,
+        }
+    }
+
+    /// E0306 where a value's type must already be known (method calls,
+    /// fields, indexing on an unannotated closure parameter).
+    pub(super) fn must_know(&mut self, span: Span) -> Ty {
+        self.emit(
+            Diagnostic::at(Code::E0306, span, "the type of this value must be known here")
+                .with_help("add a type annotation, e.g. `|x: int| ...` or `let x: [int] = ...`"),
+        );
+        Ty::Error
+    }
+
+    fn name_expr(&mut self, e: &Expr, n: &Ident, expected: Option<&Ty>) -> Ty {
+        if let Some(id) = self.lookup_local(&n.name) {
+            if let Some(meta) = self.cx.meta.get_mut(&id) {
+                meta.used = true;
+            }
+            self.record_res(e.id, Res::Local(id));
+            return self.local_info(id).map(|i| i.ty.clone()).unwrap_or(Ty::Error);
+        }
+        let m = self.cx.module;
+        match self.tables[m.0 as usize].items.get(&n.name).copied() {
+            Some(ItemRef::Fn(f)) => {
+                self.record_res(e.id, Res::Fn(f));
+                return self.fns.get(f.0 as usize).map(|i| i.fn_ty()).unwrap_or(Ty::Error);
+            }
+            Some(ItemRef::Global(g)) => {
+                self.record_res(e.id, Res::Global(g));
+                return self.global_ty(g, e.span);
+            }
+            Some(ItemRef::Type(t)) => {
+                self.record_res(e.id, Res::Type(t));
+                let name = &n.name;
+                let help = match self.types.get(t).kind {
+                    TypeDefKind::Struct(_) => format!("construct a value with `{name} {{ ... }}`"),
+                    TypeDefKind::Enum(_) => format!("name a variant, e.g. `{name}.Variant`"),
+                };
+                self.emit(Diagnostic::at(Code::E0200, n.span, format!("`{name}` is a type, not a value")).with_help(help));
+                return Ty::Error;
+            }
+            None => {}
+        }
+        if self.is_import_name(m, &n.name) {
+            self.import_target(m, &n.name);
+            self.emit(
+                Diagnostic::at(Code::E0200, n.span, format!("module `{}` is not a value", n.name))
+                    .with_help(format!("use one of its items: `{}.name`", n.name)),
+            );
+            return Ty::Error;
+        }
+        if let Some(t) = self.builtin_value(e, &n.name, expected) {
+            return t;
+        }
+        self.unknown_name(n);
+        Ty::Error
+    }
+
+    fn unknown_name(&mut self, n: &Ident) {
+        let m = self.cx.module.0 as usize;
+        let mut candidates: Vec<String> = self.cx.scopes.iter().flatten().map(|(n, _)| n.clone()).collect();
+        candidates.extend(self.tables[m].items.keys().cloned());
+        candidates.extend(super::builtins::PRELUDE.iter().map(|s| s.to_string()));
+        candidates.sort();
+        let help = suggest(&n.name, candidates.iter().map(|s| s.as_str()));
+        let mut d = Diagnostic::at(Code::E0200, n.span, format!("cannot find `{}` in this scope", n.name));
+        if let Some(h) = help {
+            d = d.with_help(h);
+        }
+        self.emit(d);
+    }
+
+    /// The module or type a dotted prefix names, if it names one.
+    pub(super) fn static_base(&mut self, e: &Expr) -> Option<StaticBase> {
+        let m = self.cx.module;
+        match &e.kind {
+            ExprKind::Name(n) => {
+                if self.lookup_local(&n.name).is_some() {
+                    return None;
+                }
+                match self.tables[m.0 as usize].items.get(&n.name).copied() {
+                    Some(ItemRef::Type(t)) => {
+                        self.record_res(e.id, Res::Type(t));
+                        return Some(StaticBase::Type(t));
+                    }
+                    Some(_) => return None,
+                    None => {}
+                }
+                if !self.is_import_name(m, &n.name) {
+                    return None;
+                }
+                Some(match self.import_target(m, &n.name) {
+                    Some(ImportTarget::User(t)) => {
+                        self.record_res(e.id, Res::Module(t));
+                        StaticBase::Module(t)
+                    }
+                    Some(ImportTarget::Math) => StaticBase::Math,
+                    None => StaticBase::Broken,
+                })
+            }
+            ExprKind::Field { base, name } => match self.static_base(base)? {
+                StaticBase::Module(t) => match self.tables[t.0 as usize].items.get(&name.name).copied() {
+                    Some(ItemRef::Type(_)) => match self.module_member(t, name) {
+                        Some(ItemRef::Type(tid)) => {
+                            self.record_res(e.id, Res::Type(tid));
+                            Some(StaticBase::Type(tid))
+                        }
+                        _ => Some(StaticBase::Broken),
+                    },
+                    _ => None,
+                },
+                StaticBase::Broken => Some(StaticBase::Broken),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn field_expr(&mut self, e: &Expr, base: &Expr, name: &Ident, expected: Option<&Ty>) -> Ty {
+        if let Some(sb) = self.static_base(base) {
+            return match sb {
+                StaticBase::Broken => Ty::Error,
+                StaticBase::Math => self.math_value(e, name, expected),
+                StaticBase::Module(t) => match self.module_member(t, name) {
+                    Some(ItemRef::Fn(f)) => {
+                        self.record_res(e.id, Res::Fn(f));
+                        self.fns.get(f.0 as usize).map(|i| i.fn_ty()).unwrap_or(Ty::Error)
+                    }
+                    Some(ItemRef::Global(g)) => {
+                        self.record_res(e.id, Res::Global(g));
+                        self.global_ty(g, e.span)
+                    }
+                    Some(ItemRef::Type(_)) => {
+                        self.error(Code::E0200, name.span, format!("`{}` is a type, not a value", name.name));
+                        Ty::Error
+                    }
+                    None => Ty::Error,
+                },
+                StaticBase::Type(tid) => self.type_member_value(e, tid, name),
+            };
+        }
+        let bt = self.expr(base, None);
+        match self.shallow(&bt) {
+            Ty::Struct(tid) => {
+                let found = self
+                    .types
+                    .as_struct(tid)
+                    .and_then(|s| s.fields.iter().enumerate().find(|(_, f)| f.name == name.name))
+                    .map(|(i, f)| (i, f.ty.clone()));
+                match found {
+                    Some((i, t)) => {
+                        self.record_res(e.id, Res::Field(tid, i));
+                        t
+                    }
+                    None => {
+                        self.unknown_field(tid, name);
+                        Ty::Error
+                    }
+                }
+            }
+            Ty::Error => Ty::Error,
+            Ty::Var(_) => self.must_know(base.span),
+            other => {
+                let shown = self.display(&other);
+                let mut d = Diagnostic::at(Code::E0203, name.span, format!("`{shown}` has no field `{}`", name.name));
+                if matches!(other, Ty::Str | Ty::List(_) | Ty::Map(..)) {
+                    d = d.with_help(format!("to call a method, write `.{}()`", name.name));
+                }
+                self.emit(d);
+                Ty::Error
+            }
+        }
+    }
+
+    fn unknown_field(&mut self, tid: TypeId, name: &Ident) {
+        let tname = self.types.get(tid).name.clone();
+        let fields: Vec<String> =
+            self.types.as_struct(tid).map(|s| s.fields.iter().map(|f| f.name.clone()).collect()).unwrap_or_default();
+        let mut d = Diagnostic::at(Code::E0203, name.span, format!("struct `{tname}` has no field `{}`", name.name));
+        if self.methods.contains_key(&(tid, name.name.clone())) {
+            d = d.with_help(format!("`{}` is a method: call it with `.{}(...)`", name.name, name.name));
+        } else if let Some(h) = suggest(&name.name, fields.iter().map(|s| s.as_str())) {
+            d = d.with_help(h);
+        }
+        self.emit(d);
+    }
+
+    /// `Shape.Empty`, `Shape.Circle` (constructor as a value), `Ball.new`.
+    fn type_member_value(&mut self, e: &Expr, tid: TypeId, name: &Ident) -> Ty {
+        if let Some(en) = self.types.as_enum(tid) {
+            if let Some((i, v)) = en.variant(&name.name) {
+                let fields: Vec<Ty> = v.fields.iter().map(|f| f.ty.clone()).collect();
+                self.record_res(e.id, Res::Variant(tid, i));
+                let t = Ty::Enum(tid);
+                return if fields.is_empty() { t } else { Ty::Fn(fields, Box::new(t)) };
+            }
+        }
+        if let Some(f) = self.methods.get(&(tid, name.name.clone())).copied() {
+            self.record_res(e.id, Res::Fn(f));
+            return self.fns.get(f.0 as usize).map(|i| i.fn_ty()).unwrap_or(Ty::Error);
+        }
+        self.unknown_type_member(tid, name);
+        Ty::Error
+    }
+
+    fn unknown_type_member(&mut self, tid: TypeId, name: &Ident) {
+        let tname = self.types.get(tid).name.clone();
+        let mut candidates: Vec<String> =
+            self.methods.keys().filter(|(t, _)| *t == tid).map(|(_, n)| n.clone()).collect();
+        let code = match self.types.as_enum(tid) {
+            Some(en) => {
+                candidates.extend(en.variants.iter().map(|v| v.name.clone()));
+                Code::E0205
+            }
+            None => Code::E0204,
+        };
+        candidates.sort();
+        let what = if code == Code::E0205 { "variant or function" } else { "associated function" };
+        let mut d = Diagnostic::at(code, name.span, format!("`{tname}` has no {what} `{}`", name.name));
+        if let Some(h) = suggest(&name.name, candidates.iter().map(|s| s.as_str())) {
+            d = d.with_help(h);
+        }
+        self.emit(d);
+    }
+
+    fn binary(&mut self, e: &Expr, op: BinOp, lhs: &Expr, rhs: &Expr) -> Ty {
+        match op {
+            BinOp::And | BinOp::Or => {
+                self.check_expr(lhs, &Ty::Bool);
+                self.check_expr(rhs, &Ty::Bool);
+                return Ty::Bool;
+            }
+            BinOp::Coalesce => {
+                let lt = self.expr(lhs, None);
+                let inner = match self.shallow(&lt) {
+                    Ty::Optional(inner) => *inner,
+                    Ty::Error => {
+                        self.expr(rhs, None);
+                        return Ty::Error;
+                    }
+                    Ty::Var(_) => {
+                        let inner = self.fresh(lhs.span);
+                        self.unify(&lt, &Ty::optional(inner.clone()));
+                        inner
+                    }
+                    other => {
+                        self.expr(rhs, None);
+                        let shown = self.display(&other);
+                        self.emit(
+                            Diagnostic::at(Code::E0304, lhs.span, format!("`??` needs an optional on its left, found `{shown}`"))
+                                .with_help("`a ?? b` gives the value inside `a: T?`, or `b` when `a` is `none`"),
+                        );
+                        return Ty::Error;
+                    }
+                };
+                self.check_expr(rhs, &inner);
+                return inner;
+            }
+            _ => {}
+        }
+        let lt = self.expr(lhs, None);
+        let rt = self.expr(rhs, Some(&lt));
+        self.binary_types(e.span, op, &lt, &rt)
+    }
+
+    /// The result of `lt op rt` for arithmetic and comparisons (also used
+    /// by compound assignment).
+    pub(super) fn binary_types(&mut self, span: Span, op: BinOp, lt: &Ty, rt: &Ty) -> Ty {
+        let (l, r) = (self.shallow(lt), self.shallow(rt));
+        if l.is_error() || r.is_error() || l == Ty::Never || r == Ty::Never {
+            return if matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem) {
+                Ty::Error
+            } else {
+                Ty::Bool
+            };
+        }
+        let same = self.unify(&l, &r);
+        let t = self.shallow(&l);
+        let ok = same
+            && match op {
+                BinOp::Add => matches!(t, Ty::Int | Ty::Float | Ty::Str | Ty::Var(_)),
+                BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem => matches!(t, Ty::Int | Ty::Float | Ty::Var(_)),
+                BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => matches!(t, Ty::Int | Ty::Float | Ty::Str | Ty::Var(_)),
+                BinOp::Eq | BinOp::Ne => !super::infer::contains(&self.zonk(&t), &|t| matches!(t, Ty::Fn(..))),
+                BinOp::And | BinOp::Or | BinOp::Coalesce => false,
+            };
+        if !ok {
+            let (ls, rs) = (self.display(&l), self.display(&r));
+            let sym = op.as_str();
+            let mut d = Diagnostic::at(Code::E0304, span, format!("cannot apply `{sym}` to `{ls}` and `{rs}`"));
+            d = match (self.zonk(&l), self.zonk(&r)) {
+                (Ty::Int, Ty::Float) | (Ty::Float, Ty::Int) => {
+                    d.with_help("there is no implicit int → float conversion: write `float(i)` or `int(x)`")
+                }
+                (Ty::Str, _) | (_, Ty::Str) if op == BinOp::Add => d.with_help("convert with `str(...)` or use interpolation"),
+                _ => match op {
+                    BinOp::Add => d.with_help("`+` works on two ints, two floats or two strs"),
+                    BinOp::Eq | BinOp::Ne => d.with_help("functions cannot be compared"),
+                    BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => d.with_help("ordering works on int, float and str"),
+                    _ => d.with_help(format!("`{sym}` works on two ints or two floats")),
+                },
+            };
+            self.emit(d);
+            return if matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem) {
+                Ty::Error
+            } else {
+                Ty::Bool
+            };
+        }
+        match op {
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem => t,
+            _ => Ty::Bool,
+        }
+    }
+
+    fn try_expr(&mut self, e: &Expr, inner: &Expr) -> Ty {
+        let t = self.expr(inner, None);
+        let ret = self.cx.returns.last().cloned();
+        let Some(ret) = ret else {
+            self.error(Code::E0307, e.span, "`?` can only be used inside a function");
+            return Ty::Error;
+        };
+        let ret = self.shallow(&ret);
+        match self.shallow(&t) {
+            Ty::Error => Ty::Error,
+            Ty::Optional(x) => {
+                if let Ty::Var(_) = ret {
+                    let v = self.fresh(e.span);
+                    self.unify(&ret, &Ty::optional(v));
+                }
+                if matches!(self.shallow(&ret), Ty::Optional(_) | Ty::Error) {
+                    return *x;
+                }
+                let shown = self.display(&ret);
+                self.emit(
+                    Diagnostic::at(Code::E0307, e.span, format!("`?` on an optional needs a function returning an optional, not `{shown}`"))
+                        .with_help("make the return type `T?`, or handle `none` with `??`, `if let` or `match`"),
+                );
+                *x
+            }
+            Ty::Result(x) => {
+                if let Ty::Var(_) = ret {
+                    let v = self.fresh(e.span);
+                    self.unify(&ret, &Ty::result(v));
+                }
+                if matches!(self.shallow(&ret), Ty::Result(_) | Ty::Error) {
+                    return *x;
+                }
+                let shown = self.display(&ret);
+                self.emit(
+                    Diagnostic::at(Code::E0307, e.span, format!("`?` on a result needs a function returning a result, not `{shown}`"))
+                        .with_help("make the return type `T!`, or handle the error with `match`"),
+                );
+                *x
+            }
+            Ty::Var(_) => self.must_know(inner.span),
+            other => {
+                let shown = self.display(&other);
+                self.emit(
+                    Diagnostic::at(Code::E0307, e.span, format!("`?` needs an optional or a result, found `{shown}`"))
+                        .with_help("remove the `?`"),
+                );
+                Ty::Error
+            }
+        }
+    }
+
+    fn struct_lit(&mut self, e: &Expr, path: &[Ident], fields: &[crate::ast::FieldInit]) -> Ty {
+        let m = self.cx.module;
+        let span = path.first().map(|f| f.span).unwrap_or(e.span);
+        let span = path.last().map(|l| span.to(l.span)).unwrap_or(span);
+        let ty = self.resolve_type(m, &crate::ast::TypeExpr { kind: crate::ast::TypeExprKind::Named(path.to_vec()), span });
+        let tid = match ty {
+            Ty::Struct(tid) => tid,
+            Ty::Error => {
+                for f in fields {
+                    self.expr(&f.value, None);
+                }
+                return Ty::Error;
+            }
+            other => {
+                let shown = self.display(&other);
+                self.error(Code::E0201, span, format!("`{shown}` is not a struct"));
+                for f in fields {
+                    self.expr(&f.value, None);
+                }
+                return Ty::Error;
+            }
+        };
+        self.record_res(e.id, Res::Type(tid));
+        let defs: Vec<(String, Ty, bool)> = self
+            .types
+            .as_struct(tid)
+            .map(|s| s.fields.iter().map(|f| (f.name.clone(), f.ty.clone(), f.has_default)).collect())
+            .unwrap_or_default();
+        let mut given: HashMap<&str, Span> = HashMap::new();
+        for f in fields {
+            if let Some(prev) = given.get(f.name.name.as_str()) {
+                let prev = *prev;
+                self.emit(
+                    Diagnostic::at(Code::E0207, f.name.span, format!("field `{}` is given twice", f.name.name))
+                        .secondary(prev, "first given here"),
+                );
+                self.expr(&f.value, None);
+                continue;
+            }
+            given.insert(&f.name.name, f.name.span);
+            match defs.iter().position(|(n, _, _)| *n == f.name.name) {
+                Some(i) => {
+                    let t = defs[i].1.clone();
+                    self.check_expr(&f.value, &t);
+                }
+                None => {
+                    self.expr(&f.value, None);
+                    self.unknown_field(tid, &f.name);
+                }
+            }
+        }
+        let missing: Vec<String> = defs
+            .iter()
+            .filter(|(n, _, has_default)| !has_default && !given.contains_key(n.as_str()))
+            .map(|(n, _, _)| format!("`{n}`"))
+            .collect();
+        if !missing.is_empty() {
+            let tname = self.types.get(tid).name.clone();
+            let s = if missing.len() == 1 { "" } else { "s" };
+            self.emit(
+                Diagnostic::at(Code::E0206, span, format!("missing field{s} {} in `{tname}` literal", missing.join(", ")))
+                    .with_help("give every field without a default a value"),
+            );
+        }
+        Ty::Struct(tid)
+    }
+
+    fn closure(
+        &mut self,
+        e: &Expr,
+        params: &[crate::ast::ClosureParam],
+        ret: Option<&crate::ast::TypeExpr>,
+        body: &Expr,
+        expected: Option<&Ty>,
+    ) -> Ty {
+        let hint = match expected.map(|t| self.shallow(t)) {
+            Some(Ty::Fn(ps, r)) if ps.len() == params.len() => Some((ps, *r)),
+            _ => None,
+        };
+        let m = self.cx.module;
+        let mut ptys = Vec::new();
+        for (i, p) in params.iter().enumerate() {
+            let hinted = hint.as_ref().and_then(|(ps, _)| ps.get(i).cloned());
+            let t = match (&p.ty, hinted) {
+                (Some(te), h) => {
+                    let t = self.resolve_type(m, te);
+                    if let Some(h) = h {
+                        if !self.unify(&t, &h) {
+                            self.mismatch(te.span, &h, &t);
+                        }
+                    }
+                    t
+                }
+                (None, Some(h)) => h,
+                (None, None) => self.fresh(p.name.span),
+            };
+            ptys.push(t);
+        }
+        let ret_ty = match (ret, &hint) {
+            (Some(te), _) => self.resolve_type(m, te),
+            (None, Some((_, r))) => r.clone(),
+            (None, None) => self.fresh(body.span),
+        };
+        self.push_scope();
+        self.cx.closure_depth += 1;
+        let saved_loops = std::mem::take(&mut self.cx.loops);
+        self.cx.returns.push(ret_ty.clone());
+        for (p, t) in params.iter().zip(ptys.iter()) {
+            let id = self.new_local(&p.name, t.clone(), false, true);
+            self.bind(&p.name.name, id);
+        }
+        if self.shallow(&ret_ty) == Ty::Unit {
+            self.expr_discard(body);
+        } else {
+            self.check_expr(body, &ret_ty);
+        }
+        self.cx.returns.pop();
+        self.cx.loops = saved_loops;
+        self.cx.closure_depth -= 1;
+        self.pop_scope_warn();
+        let _ = e;
+        Ty::Fn(ptys, Box::new(ret_ty))
+    }
+
+    // ---- blocks and statements ----
+
+    fn block(&mut self, b: &Block, tail: Tail<'_>) -> Ty {
+        self.push_scope();
+        let mut diverged: Option<Span> = None;
+        let mut warned = false;
+        let mut value = Ty::Unit;
+        let n = b.stmts.len();
+        for (i, s) in b.stmts.iter().enumerate() {
+            if let (Some(at), false) = (diverged, warned) {
+                warned = true;
+                self.emit(
+                    Diagnostic::at(Code::W0002, s.span, "unreachable code")
+                        .secondary(at, "any code following this is unreachable"),
+                );
+            }
+            let is_tail = i + 1 == n;
+            let t = match (&s.kind, is_tail) {
+                (StmtKind::Expr(e), true) => match tail {
+                    Tail::Discard => self.expr_discard(e),
+                    Tail::Infer(x) => self.expr(e, x),
+                    Tail::Check(x) => {
+                        let t = self.expr(e, Some(x));
+                        if self.shallow(&t) == Ty::Never {
+                            Ty::Never
+                        } else {
+                            self.coerce(Some(e.id), e.span, &t, x);
+                            x.clone()
+                        }
+                    }
+                },
+                _ => self.stmt(s),
+            };
+            if self.shallow(&t) == Ty::Never {
+                diverged.get_or_insert(s.span);
+                value = Ty::Never;
+            } else if is_tail && diverged.is_none() {
+                value = match (&s.kind, tail) {
+                    (StmtKind::Expr(_), Tail::Infer(_) | Tail::Check(_)) => t,
+                    _ => Ty::Unit,
+                };
+            }
+        }
+        let ends_with_expr = matches!(b.stmts.last().map(|s| &s.kind), Some(StmtKind::Expr(_)));
+        if let Tail::Check(x) = tail {
+            if !ends_with_expr && diverged.is_none() {
+                let end = Span { file: b.span.file, start: b.span.end.saturating_sub(1), end: b.span.end };
+                self.coerce(None, end, &Ty::Unit, x);
+            }
+        }
+        self.pop_scope_warn();
+        value
+    }
+
+    /// A statement; returns `never` if it always diverges.
+    fn stmt(&mut self, s: &Stmt) -> Ty {
+        match &s.kind {
+            StmtKind::Let { mutable, pattern, ty, value } => {
+                let m = self.cx.module;
+                let t = match ty {
+                    Some(te) => {
+                        let t = self.resolve_type(m, te);
+                        self.check_expr(value, &t);
+                        t
+                    }
+                    None => self.expr(value, None),
+                };
+                let t = if self.shallow(&t) == Ty::Never { Ty::Error } else { t };
+                self.bind_irrefutable(pattern, &t, *mutable, "let");
+                Ty::Unit
+            }
+            StmtKind::Assign { target, op, value } => {
+                self.assign(target, *op, value);
+                Ty::Unit
+            }
+            StmtKind::Expr(e) => self.expr_discard(e),
+            StmtKind::While { cond, body } => {
+                self.check_expr(cond, &Ty::Bool);
+                self.cx.loops.push(false);
+                self.block(body, Tail::Discard);
+                self.cx.loops.pop();
+                Ty::Unit
+            }
+            StmtKind::Loop { body } => {
+                self.cx.loops.push(false);
+                self.block(body, Tail::Discard);
+                let broke = self.cx.loops.pop().unwrap_or(true);
+                if broke {
+                    Ty::Unit
+                } else {
+                    Ty::Never
+                }
+            }
+            StmtKind::For { mutable, pattern, iter, body } => {
+                let it = self.expr(iter, None);
+                let elem = match self.shallow(&it) {
+                    Ty::List(el) => *el,
+                    Ty::Map(k, v) => Ty::Tuple(vec![*k, *v]),
+                    Ty::Error => Ty::Error,
+                    Ty::Var(_) => self.must_know(iter.span),
+                    other => {
+                        let shown = self.display(&other);
+                        let mut d = Diagnostic::at(Code::E0300, iter.span, format!("cannot iterate over `{shown}`"))
+                            .with_note("`for` iterates over lists, maps and ranges");
+                        if other == Ty::Str {
+                            d = d.with_help("iterate over `s.chars()`");
+                        }
+                        self.emit(d);
+                        Ty::Error
+                    }
+                };
+                if *mutable {
+                    if matches!(self.shallow(&it), Ty::Map(..)) || matches!(iter.kind, ExprKind::Range { .. }) {
+                        self.error(Code::E0403, iter.span, "`for mut` works on lists only");
+                    } else {
+                        self.require_mut_place(iter, Code::E0403, "`for mut` needs a mutable list");
+                    }
+                }
+                self.push_scope();
+                self.bind_irrefutable(pattern, &elem, *mutable, "for");
+                self.cx.loops.push(false);
+                self.block(body, Tail::Discard);
+                self.cx.loops.pop();
+                self.pop_scope_warn();
+                Ty::Unit
+            }
+            StmtKind::Return(value) => {
+                let Some(ret) = self.cx.returns.last().cloned() else {
+                    self.error(Code::E0309, s.span, "`return` outside of a function");
+                    if let Some(v) = value {
+                        self.expr(v, None);
+                    }
+                    return Ty::Never;
+                };
+                match value {
+                    Some(v) => {
+                        self.check_expr(v, &ret);
+                    }
+                    None => {
+                        self.coerce(None, s.span, &Ty::Unit, &ret);
+                    }
+                }
+                Ty::Never
+            }
+            StmtKind::Break | StmtKind::Continue => {
+                let word = if matches!(s.kind, StmtKind::Break) { "break" } else { "continue" };
+                match self.cx.loops.last_mut() {
+                    Some(broke) => {
+                        if word == "break" {
+                            *broke = true;
+                        }
+                    }
+                    None => {
+                        let d = Diagnostic::at(Code::E0309, s.span, format!("`{word}` outside of a loop"));
+                        let d = if self.cx.closure_depth > 0 {
+                            d.with_note("a closure body is not part of the loop around it")
+                        } else {
+                            d
+                        };
+                        self.emit(d);
+                    }
+                }
+                Ty::Never
+            }
+        }
+    }
+
+    fn assign(&mut self, target: &Expr, op: AssignOp, value: &Expr) {
+        // The assigned variable itself is written, not read.
+        let root_local = match &target.kind {
+            ExprKind::Name(n) => self.lookup_local(&n.name),
+            _ => None,
+        };
+        let was_used = root_local
+            .and_then(|id| self.cx.meta.get(&id))
+            .filter(|m| op == AssignOp::Assign && !m.escapes)
+            .map(|m| m.used);
+        let tt = self.expr(target, None);
+        if let (Some(id), Some(used)) = (root_local, was_used) {
+            if let Some(meta) = self.cx.meta.get_mut(&id) {
+                meta.used = used;
+            }
+        }
+        if self.require_mut_place(target, Code::E0400, "cannot assign").is_none() {
+            // One mistake, one diagnostic: the value is not compared with
+            // a target that cannot be assigned anyway.
+            self.expr(value, None);
+            return;
+        }
+        match op.binary() {
+            None => {
+                self.check_expr(value, &tt);
+            }
+            Some(bin) => {
+                let vt = self.expr(value, Some(&tt));
+                let span = target.span.to(value.span);
+                let rt = self.binary_types(span, bin, &tt, &vt);
+                if !rt.is_error() {
+                    self.coerce(None, span, &rt, &tt);
+                }
+            }
+        }
+    }
+
+    fn if_expr(&mut self, cond: &IfCond, then: &Block, else_: Option<&Expr>, tail: Tail<'_>) -> Ty {
+        self.push_scope();
+        match cond {
+            IfCond::Expr(c) => {
+                self.check_expr(c, &Ty::Bool);
+            }
+            IfCond::Let { pattern, value } => {
+                let vt = self.expr(value, None);
+                self.if_let_pattern(pattern, &vt);
+            }
+        }
+        let Some(else_) = else_ else {
+            self.block(then, Tail::Discard);
+            self.pop_scope_warn();
+            return Ty::Unit;
+        };
+        let (tt, et) = match tail {
+            Tail::Discard => {
+                let tt = self.block(then, Tail::Discard);
+                self.pop_scope_warn();
+                let et = self.expr_discard(else_);
+                return if tt == Ty::Never && et == Ty::Never { Ty::Never } else { Ty::Unit };
+            }
+            Tail::Check(x) => {
+                let tt = self.block(then, Tail::Check(x));
+                self.pop_scope_warn();
+                let et = self.expr(else_, Some(x));
+                if self.shallow(&et) != Ty::Never {
+                    self.coerce(Some(else_.id), else_.span, &et, x);
+                }
+                return if self.shallow(&tt) == Ty::Never && self.shallow(&et) == Ty::Never { Ty::Never } else { x.clone() };
+            }
+            Tail::Infer(_) => {
+                let tt = self.block(then, Tail::Infer(None));
+                self.pop_scope_warn();
+                let et = self.expr(else_, Some(&tt));
+                (tt, et)
+            }
+        };
+        self.join(&tt, &et, else_)
+    }
+
+    /// The type of two branches: `never` yields to the other.
+    pub(super) fn join(&mut self, first: &Ty, second: &Ty, second_expr: &Expr) -> Ty {
+        let (a, b) = (self.shallow(first), self.shallow(second));
+        if a == Ty::Never {
+            return b;
+        }
+        if b == Ty::Never {
+            return a;
+        }
+        self.coerce(Some(second_expr.id), second_expr.span, &b, &a);
+        a
+    }
+
+    /// Check a match arm body or closure body by tail mode, returning its type.
+    pub(super) fn arm_body(&mut self, body: &Expr, tail: Tail<'_>, result: &mut Option<Ty>) -> Ty {
+        match tail {
+            Tail::Discard => self.expr_discard(body),
+            Tail::Check(x) => {
+                let t = self.expr(body, Some(x));
+                if self.shallow(&t) != Ty::Never {
+                    self.coerce(Some(body.id), body.span, &t, x);
+                    return x.clone();
+                }
+                t
+            }
+            Tail::Infer(_) => {
+                let hint = result.clone();
+                let t = self.expr(body, hint.as_ref());
+                if self.shallow(&t) == Ty::Never {
+                    return t;
+                }
+                match result {
+                    Some(r) => {
+                        let r = r.clone();
+                        self.coerce(Some(body.id), body.span, &t, &r);
+                    }
+                    None => *result = Some(t.clone()),
+                }
+                t
+            }
+        }
+    }
+
+    pub(super) fn match_result(&self, tail: Tail<'_>, result: Option<Ty>, all_never: bool) -> Ty {
+        if all_never {
+            return Ty::Never;
+        }
+        match tail {
+            Tail::Discard => Ty::Unit,
+            Tail::Check(x) => x.clone(),
+            Tail::Infer(_) => result.unwrap_or(Ty::Never),
+        }
+    }
+
+    /// Pattern matching needs the tail type in [`super::pattern`].
+    pub(super) fn mark_used(&mut self, id: LocalId) {
+        if let Some(meta) = self.cx.meta.get_mut(&id) {
+            meta.used = true;
+        }
+    }
+
+    pub(super) fn record_pat(&mut self, id: NodeId, res: PatRes) {
+        self.tables[self.cx.module.0 as usize].patterns.insert(id, res);
+    }
+}
+
+/// What a dotted prefix (`physics`, `Shape`, `geo.Shape`) names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum StaticBase {
+    Module(ModuleId),
+    Math,
+    Type(TypeId),
+    /// An import that did not load (already reported): stay quiet.
+    Broken,
+}
+

@@ -1,0 +1,483 @@
+//! Item collection: every module's fns, methods, types, consts and states,
+//! with duplicate detection, attribute and hook rules, signature types, and
+//! the infinite-size check for recursive types.
+
+use super::{suggest, Checker, FnId, FnInfo, GlobalId, GlobalInfo, GlobalState, ItemRef, ParamInfo};
+use crate::ast::{self, Ident, ItemKind, TypeExpr, TypeExprKind};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::Span;
+use crate::ty::{EnumDef, FieldDef, ModuleId, StructDef, Ty, TypeDef, TypeDefKind, TypeId, VariantDef};
+use std::collections::HashMap;
+
+/// What an imported name stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum ImportTarget {
+    User(ModuleId),
+    /// The built-in `math` module.
+    Math,
+}
+
+const PRIMITIVES: &[&str] = &["int", "float", "bool", "str"];
+const HOOKS: &[&str] = &["on_reload", "before_reload"];
+
+impl Checker<'_> {
+    pub(super) fn collect_items(&mut self) {
+        let program = self.program;
+        // Types first, so signatures anywhere can name types of any module.
+        let mut type_items: Vec<(TypeId, ModuleId, usize)> = Vec::new();
+        for (mi, module) in program.modules.iter().enumerate() {
+            let m = ModuleId(mi as u32);
+            for (idx, item) in module.ast.items.iter().enumerate() {
+                let (name, kind) = match &item.kind {
+                    ItemKind::Struct(s) => (&s.name, TypeDefKind::Struct(StructDef::default())),
+                    ItemKind::Enum(e) => (&e.name, TypeDefKind::Enum(EnumDef::default())),
+                    _ => continue,
+                };
+                let id = self.types.add(TypeDef {
+                    name: name.name.clone(),
+                    module: m,
+                    is_pub: item.is_pub,
+                    span: name.span,
+                    kind,
+                });
+                self.define_item(m, name, ItemRef::Type(id));
+                type_items.push((id, m, idx));
+            }
+        }
+        for &(id, m, idx) in &type_items {
+            let item = &program.module(m).ast.items[idx];
+            match &item.kind {
+                ItemKind::Struct(s) => {
+                    let mut fields: Vec<FieldDef> = Vec::new();
+                    for f in &s.fields {
+                        let ty = self.resolve_type(m, &f.ty);
+                        if let Some(prev) = fields.iter().find(|p| p.name == f.name.name) {
+                            self.duplicate("field", &f.name, prev.span);
+                            continue;
+                        }
+                        fields.push(FieldDef {
+                            name: f.name.name.clone(),
+                            ty,
+                            has_default: f.default.is_some(),
+                            span: f.name.span,
+                        });
+                    }
+                    if let Some(def) = self.types.defs.get_mut(id.0 as usize) {
+                        def.kind = TypeDefKind::Struct(StructDef { fields });
+                    }
+                }
+                ItemKind::Enum(e) => {
+                    let mut variants: Vec<VariantDef> = Vec::new();
+                    for v in &e.variants {
+                        let mut fields: Vec<FieldDef> = Vec::new();
+                        for f in &v.fields {
+                            let ty = self.resolve_type(m, &f.ty);
+                            if let Some(prev) = fields.iter().find(|p| p.name == f.name.name) {
+                                self.duplicate("field", &f.name, prev.span);
+                                continue;
+                            }
+                            fields.push(FieldDef { name: f.name.name.clone(), ty, has_default: false, span: f.name.span });
+                        }
+                        if let Some(prev) = variants.iter().find(|p| p.name == v.name.name) {
+                            self.duplicate("variant", &v.name, prev.span);
+                            continue;
+                        }
+                        variants.push(VariantDef { name: v.name.name.clone(), fields, span: v.name.span });
+                    }
+                    if let Some(def) = self.types.defs.get_mut(id.0 as usize) {
+                        def.kind = TypeDefKind::Enum(EnumDef { variants });
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.check_infinite_types();
+
+        for (mi, module) in program.modules.iter().enumerate() {
+            let m = ModuleId(mi as u32);
+            let mut tests: HashMap<&str, Span> = HashMap::new();
+            for (idx, item) in module.ast.items.iter().enumerate() {
+                self.check_attrs(item);
+                match &item.kind {
+                    ItemKind::Fn(f) => self.collect_fn(m, idx, item, f),
+                    ItemKind::Const(c) => self.collect_global(m, idx, item.is_pub, false, &c.name, c.ty.as_ref()),
+                    ItemKind::State(s) => self.collect_global(m, idx, item.is_pub, true, &s.name, s.ty.as_ref()),
+                    ItemKind::Test(t) => {
+                        if let Some(prev) = tests.get(t.name.as_str()) {
+                            let prev = *prev;
+                            self.emit(
+                                Diagnostic::at(Code::E0202, t.name_span, format!("test \"{}\" is defined twice", t.name))
+                                    .secondary(prev, "first defined here"),
+                            );
+                        } else {
+                            tests.insert(&t.name, t.name_span);
+                        }
+                    }
+                    ItemKind::Struct(_) | ItemKind::Enum(_) => {}
+                }
+            }
+        }
+    }
+
+    fn collect_fn(&mut self, m: ModuleId, idx: usize, item: &ast::Item, f: &ast::FnDecl) {
+        let mut params: Vec<ParamInfo> = Vec::new();
+        for p in &f.params {
+            let ty = self.resolve_type(m, &p.ty);
+            if let Some(prev) = params.iter().find(|q| q.name == p.name.name) {
+                let prev = prev.span;
+                self.duplicate("parameter", &p.name, prev);
+            }
+            params.push(ParamInfo { name: p.name.name.clone(), ty, mutable: p.mutable, span: p.name.span, local: None });
+        }
+        let ret = match &f.ret {
+            Some(t) => self.resolve_type(m, t),
+            None => Ty::Unit,
+        };
+        let receiver = match &f.receiver {
+            Some(r) => match self.tables[m.0 as usize].items.get(&r.name) {
+                Some(ItemRef::Type(t)) => Some(*t),
+                _ => {
+                    let help = suggest(&r.name, self.type_names(m));
+                    let mut d = Diagnostic::at(Code::E0201, r.span, format!("unknown type `{}`", r.name))
+                        .with_note("methods are declared in the module of their type");
+                    if let Some(h) = help {
+                        d = d.with_help(h);
+                    }
+                    self.emit(d);
+                    return;
+                }
+            },
+            None => None,
+        };
+        let id = FnId(self.fns.len() as u32);
+        self.fns.push(FnInfo {
+            name: f.name.name.clone(),
+            module: m,
+            is_pub: item.is_pub,
+            receiver,
+            self_param: f.self_param.as_ref().map(|s| s.mutable),
+            params,
+            ret,
+            span: f.name.span,
+            item: idx,
+        });
+        match receiver {
+            Some(t) => {
+                let key = (t, f.name.name.clone());
+                if let Some(prev) = self.methods.get(&key) {
+                    let prev = self.fns[prev.0 as usize].span;
+                    self.duplicate("method", &f.name, prev);
+                } else if let Some(field) = self.types.as_struct(t).and_then(|s| s.fields.iter().find(|x| x.name == f.name.name)) {
+                    let prev = field.span;
+                    self.duplicate("field or method", &f.name, prev);
+                } else {
+                    self.methods.insert(key, id);
+                }
+            }
+            None => self.define_item(m, &f.name, ItemRef::Fn(id)),
+        }
+        let hook = item.attrs.iter().find(|a| HOOKS.contains(&a.name.name.as_str()));
+        if let Some(attr) = hook {
+            if f.receiver.is_some() || !f.params.is_empty() || f.ret.is_some() || f.self_param.is_some() {
+                self.emit(
+                    Diagnostic::at(Code::E0600, f.name.span, format!("`@{}` hook must be a plain `fn {}()`", attr.name.name, f.name.name))
+                        .secondary(attr.span, "hook declared here")
+                        .with_help("hooks take no parameters, return nothing and are not methods"),
+                );
+            }
+        }
+    }
+
+    fn collect_global(&mut self, m: ModuleId, idx: usize, is_pub: bool, is_state: bool, name: &Ident, ty: Option<&TypeExpr>) {
+        let (ty, state) = match ty {
+            Some(t) => (self.resolve_type(m, t), GlobalState::Annotated),
+            None => (Ty::Error, GlobalState::Pending),
+        };
+        let id = GlobalId(self.globals.len() as u32);
+        self.globals.push(GlobalInfo { name: name.name.clone(), module: m, is_pub, is_state, ty, span: name.span, item: idx });
+        self.global_state.push(state);
+        self.define_item(m, name, ItemRef::Global(id));
+    }
+
+    /// Hook attributes only go on functions; the parser reports unknown ones.
+    fn check_attrs(&mut self, item: &ast::Item) {
+        if matches!(item.kind, ItemKind::Fn(_)) {
+            return;
+        }
+        for a in &item.attrs {
+            if HOOKS.contains(&a.name.name.as_str()) {
+                self.emit(
+                    Diagnostic::at(Code::E0010, a.span, format!("`@{}` can only be applied to a function", a.name.name))
+                        .with_help("remove the attribute"),
+                );
+            }
+        }
+    }
+
+    fn define_item(&mut self, m: ModuleId, name: &Ident, r: ItemRef) {
+        let prev = self.tables[m.0 as usize].items.get(&name.name).copied();
+        match prev {
+            Some(p) => {
+                let span = self.item_span(p);
+                self.duplicate("item", name, span);
+            }
+            None => {
+                self.tables[m.0 as usize].items.insert(name.name.clone(), r);
+            }
+        }
+    }
+
+    pub(super) fn item_span(&self, r: ItemRef) -> Span {
+        match r {
+            ItemRef::Fn(f) => self.fns.get(f.0 as usize).map(|f| f.span).unwrap_or_default(),
+            ItemRef::Type(t) => self.types.get(t).span,
+            ItemRef::Global(g) => self.globals.get(g.0 as usize).map(|g| g.span).unwrap_or_default(),
+        }
+    }
+
+    fn item_is_pub(&self, r: ItemRef) -> bool {
+        match r {
+            ItemRef::Fn(f) => self.fns.get(f.0 as usize).is_some_and(|f| f.is_pub),
+            ItemRef::Type(t) => self.types.get(t).is_pub,
+            ItemRef::Global(g) => self.globals.get(g.0 as usize).is_some_and(|g| g.is_pub),
+        }
+    }
+
+    pub(super) fn duplicate(&mut self, what: &str, name: &Ident, prev: Span) {
+        self.emit(
+            Diagnostic::at(Code::E0202, name.span, format!("the {what} `{}` is defined more than once", name.name))
+                .secondary(prev, "first defined here"),
+        );
+    }
+
+    fn type_names(&self, m: ModuleId) -> Vec<&str> {
+        let mut names: Vec<&str> = PRIMITIVES.to_vec();
+        for (n, r) in &self.tables[m.0 as usize].items {
+            if matches!(r, ItemRef::Type(_)) {
+                names.push(n);
+            }
+        }
+        names.sort_unstable();
+        names
+    }
+
+    /// The module an import name of `m` refers to, marking the import used.
+    pub(super) fn import_target(&mut self, m: ModuleId, name: &str) -> Option<ImportTarget> {
+        let module = self.program.module(m);
+        let i = module.ast.imports.iter().position(|imp| imp.local_name().name == name)?;
+        if let Some(used) = self.imports_used[m.0 as usize].get_mut(i) {
+            *used = true;
+        }
+        match module.imports.get(i).copied().flatten() {
+            Some(target) => Some(ImportTarget::User(target)),
+            None if module.ast.imports[i].dotted() == "math" => Some(ImportTarget::Math),
+            // Not found: the loader already reported it.
+            None => None,
+        }
+    }
+
+    /// Whether `name` is an import of `m` (whatever it resolved to).
+    pub(super) fn is_import_name(&self, m: ModuleId, name: &str) -> bool {
+        self.program.module(m).ast.imports.iter().any(|imp| imp.local_name().name == name)
+    }
+
+    /// Look up `member` in another module, checking it is public. Errors
+    /// (E0103, E0104) are reported at `span`.
+    pub(super) fn module_member(&mut self, target: ModuleId, member: &Ident) -> Option<ItemRef> {
+        let items = &self.tables[target.0 as usize].items;
+        match items.get(&member.name).copied() {
+            Some(r) if self.item_is_pub(r) => Some(r),
+            Some(r) => {
+                let def = self.item_span(r);
+                let modname = self.program.module(target).name.clone();
+                self.emit(
+                    Diagnostic::at(Code::E0103, member.span, format!("`{}` is private to module `{modname}`", member.name))
+                        .secondary(def, "defined here")
+                        .with_help(format!("mark it `pub` in `{modname}`")),
+                );
+                None
+            }
+            None => {
+                let modname = self.program.module(target).name.clone();
+                let candidates: Vec<&str> =
+                    items.iter().filter(|(_, r)| self.item_is_pub(**r)).map(|(n, _)| n.as_str()).collect();
+                let help = suggest(&member.name, candidates);
+                let mut d = Diagnostic::at(Code::E0104, member.span, format!("module `{modname}` has no item `{}`", member.name));
+                if let Some(h) = help {
+                    d = d.with_help(h);
+                }
+                self.emit(d);
+                None
+            }
+        }
+    }
+
+    /// Resolve a written type in module `m`. Errors become [`Ty::Error`].
+    pub(super) fn resolve_type(&mut self, m: ModuleId, t: &TypeExpr) -> Ty {
+        match &t.kind {
+            TypeExprKind::Named(path) => self.resolve_named_type(m, path, t.span),
+            TypeExprKind::List(e) => Ty::list(self.resolve_type(m, e)),
+            TypeExprKind::Map(k, v) => {
+                let kt = self.resolve_type(m, k);
+                let vt = self.resolve_type(m, v);
+                if !self.is_hashable(&kt) {
+                    let shown = self.display(&kt);
+                    self.emit(
+                        Diagnostic::at(Code::E0308, k.span, format!("`{shown}` cannot be a map key"))
+                            .with_help("map keys are built from int, str, bool, tuples, and enums/structs of those"),
+                    );
+                    return Ty::map(Ty::Error, vt);
+                }
+                Ty::map(kt, vt)
+            }
+            TypeExprKind::Optional(e) => Ty::optional(self.resolve_type(m, e)),
+            TypeExprKind::Result(e) => Ty::result(self.resolve_type(m, e)),
+            TypeExprKind::Tuple(ts) if ts.is_empty() => Ty::Unit,
+            TypeExprKind::Tuple(ts) => Ty::Tuple(ts.iter().map(|t| self.resolve_type(m, t)).collect()),
+            TypeExprKind::Fn(ps, r) => {
+                let ps = ps.iter().map(|t| self.resolve_type(m, t)).collect();
+                let r = match r {
+                    Some(r) => self.resolve_type(m, r),
+                    None => Ty::Unit,
+                };
+                Ty::Fn(ps, Box::new(r))
+            }
+            TypeExprKind::Error => Ty::Error,
+        }
+    }
+
+    fn resolve_named_type(&mut self, m: ModuleId, path: &[Ident], span: Span) -> Ty {
+        match path {
+            [one] => {
+                match one.name.as_str() {
+                    "int" => return Ty::Int,
+                    "float" => return Ty::Float,
+                    "bool" => return Ty::Bool,
+                    "str" => return Ty::Str,
+                    _ => {}
+                }
+                if let Some(ItemRef::Type(id)) = self.tables[m.0 as usize].items.get(&one.name).copied() {
+                    return self.type_ty(id);
+                }
+                let help = suggest(&one.name, self.type_names(m));
+                let mut d = Diagnostic::at(Code::E0201, one.span, format!("unknown type `{}`", one.name));
+                if let Some(h) = help {
+                    d = d.with_help(h);
+                }
+                self.emit(d);
+                Ty::Error
+            }
+            [module, name] => match self.import_target(m, &module.name) {
+                Some(ImportTarget::User(target)) => match self.module_member(target, name) {
+                    Some(ItemRef::Type(id)) => self.type_ty(id),
+                    Some(_) => {
+                        self.error(Code::E0201, name.span, format!("`{}.{}` is not a type", module.name, name.name));
+                        Ty::Error
+                    }
+                    None => Ty::Error,
+                },
+                Some(ImportTarget::Math) => {
+                    self.error(Code::E0201, name.span, format!("module `math` has no type `{}`", name.name));
+                    Ty::Error
+                }
+                None if self.is_import_name(m, &module.name) => Ty::Error,
+                None => {
+                    self.emit(
+                        Diagnostic::at(Code::E0201, module.span, format!("unknown module `{}`", module.name))
+                            .with_help(format!("add `import {}`", module.name)),
+                    );
+                    Ty::Error
+                }
+            },
+            _ => {
+                self.error(Code::E0201, span, "unknown type");
+                Ty::Error
+            }
+        }
+    }
+
+    pub(super) fn type_ty(&self, id: TypeId) -> Ty {
+        match self.types.get(id).kind {
+            TypeDefKind::Struct(_) => Ty::Struct(id),
+            TypeDefKind::Enum(_) => Ty::Enum(id),
+        }
+    }
+
+    /// Map keys: int, str, bool, tuples, and user types built from those.
+    pub(super) fn is_hashable(&self, t: &Ty) -> bool {
+        let mut seen = Vec::new();
+        self.hashable_inner(&self.zonk(t), &mut seen)
+    }
+
+    fn hashable_inner(&self, t: &Ty, seen: &mut Vec<TypeId>) -> bool {
+        match t {
+            Ty::Int | Ty::Str | Ty::Bool | Ty::Unit | Ty::Error | Ty::Var(_) | Ty::Never => true,
+            Ty::Tuple(ts) => ts.iter().all(|t| self.hashable_inner(t, seen)),
+            Ty::Optional(t) => self.hashable_inner(t, seen),
+            Ty::Struct(id) | Ty::Enum(id) => {
+                if seen.contains(id) {
+                    return true;
+                }
+                seen.push(*id);
+                let fields: Vec<Ty> = match &self.types.get(*id).kind {
+                    TypeDefKind::Struct(s) => s.fields.iter().map(|f| f.ty.clone()).collect(),
+                    TypeDefKind::Enum(e) => e.variants.iter().flat_map(|v| v.fields.iter().map(|f| f.ty.clone())).collect(),
+                };
+                fields.iter().all(|f| self.hashable_inner(f, seen))
+            }
+            Ty::Float | Ty::List(_) | Ty::Map(..) | Ty::Result(_) | Ty::Fn(..) => false,
+        }
+    }
+
+    /// A struct containing itself other than through `?`, a list, a map or
+    /// an enum would need infinite storage (E0311).
+    fn check_infinite_types(&mut self) {
+        let n = self.types.defs.len();
+        for start in 0..n {
+            let start = TypeId(start as u32);
+            let mut stack = vec![start];
+            let mut visited = vec![false; n];
+            let mut cyclic = false;
+            while let Some(t) = stack.pop() {
+                for next in self.direct_types(t) {
+                    if next == start {
+                        cyclic = true;
+                    } else if let Some(v) = visited.get_mut(next.0 as usize) {
+                        if !*v {
+                            *v = true;
+                            stack.push(next);
+                        }
+                    }
+                }
+            }
+            if cyclic {
+                let def = self.types.get(start);
+                let (name, span) = (def.name.clone(), def.span);
+                self.emit(
+                    Diagnostic::at(Code::E0311, span, format!("recursive type `{name}` has infinite size"))
+                        .with_help(format!("wrap the recursive field in `?` or a list, e.g. `{name}?` or `[{name}]`")),
+                );
+            }
+        }
+    }
+
+    /// User types stored inline (not behind `?`, a list or a map) in `t`.
+    fn direct_types(&self, t: TypeId) -> Vec<TypeId> {
+        fn inline(t: &Ty, out: &mut Vec<TypeId>) {
+            match t {
+                Ty::Struct(id) => out.push(*id),
+                Ty::Tuple(ts) => ts.iter().for_each(|t| inline(t, out)),
+                Ty::Result(t) => inline(t, out),
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        match &self.types.get(t).kind {
+            TypeDefKind::Struct(s) => s.fields.iter().for_each(|f| inline(&f.ty, &mut out)),
+            // Enum payloads may be boxed by code generation, so recursive
+            // enums (expression trees) are fine.
+            TypeDefKind::Enum(_) => {}
+        }
+        out
+    }
+}

@@ -1,0 +1,317 @@
+//! The front end as one call: what the user pointed at → a loaded, checked
+//! program with every diagnostic in reading order.
+//!
+//! `cargo aether check` calls this, and so will `build`, `run` and the
+//! reloader, so that they all agree on what a program is. Reading Cargo
+//! manifests is the caller's job (this crate does not depend on Cargo): the
+//! caller passes the package root and the `[package.metadata.aether]`
+//! settings to [`Input::project`].
+
+use crate::check;
+use crate::diagnostic::{self, Diagnostic, Severity};
+use crate::project::{self, Program};
+use crate::ty::TypeTable;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// What kind of thing an [`Input`] was made from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputKind {
+    /// A Cargo package with its Aether sources under a source directory.
+    Project,
+    /// A single `.ae` file: the entry; its directory is the source root.
+    Script,
+    /// A directory of `.ae` files without a Cargo manifest.
+    Directory,
+}
+
+/// Where a program's sources are, resolved and validated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Input {
+    pub kind: InputKind,
+    /// Every `.ae` file under this directory is a module of the program.
+    pub src_root: PathBuf,
+    /// The entry module's file, inside `src_root`.
+    pub entry: PathBuf,
+    /// Diagnostics name files relative to this directory; empty: as
+    /// given (relative paths stay relative to where the user stands).
+    pub display_base: PathBuf,
+}
+
+/// Why a path cannot be turned into an [`Input`]. Each renders as one
+/// sentence, fit for `error: ...`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InputError {
+    NotFound(PathBuf),
+    /// A file that is not an `.ae` file.
+    NotAether(PathBuf),
+    /// A project's source directory is missing.
+    NoSourceDir(PathBuf),
+    /// A source directory with no `.ae` file under it.
+    NoSources(PathBuf),
+    /// The entry file does not exist.
+    NoEntry(PathBuf),
+    /// A directory without `main.ae` and with several top-level `.ae` files.
+    AmbiguousEntry(PathBuf),
+}
+
+/// A loaded and checked program.
+#[derive(Debug)]
+pub struct Analysis {
+    pub program: Program,
+    /// The user types the checker found, for code generation.
+    pub types: TypeTable,
+    /// Loading and checking diagnostics, sorted into reading order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Input {
+    /// A project rooted at `package_root` (the directory of its
+    /// `Cargo.toml`). `src` is relative to the package root, `entry` to
+    /// `src`; diagnostics name files relative to the package root
+    /// (`src/game.ae`).
+    pub fn project(package_root: &Path, src: &Path, entry: &Path) -> Result<Input, InputError> {
+        let src_root = join_tidy(package_root, src);
+        if !src_root.is_dir() {
+            return Err(InputError::NoSourceDir(src_root));
+        }
+        if !has_sources(&src_root) {
+            return Err(InputError::NoSources(src_root));
+        }
+        let entry = src_root.join(entry);
+        if !entry.is_file() {
+            return Err(InputError::NoEntry(entry));
+        }
+        Ok(Input { kind: InputKind::Project, src_root, entry, display_base: package_root.to_path_buf() })
+    }
+
+    /// A single `.ae` file: it and the modules it imports from its
+    /// directory (not every file there: a directory of scripts is not one
+    /// program). Diagnostics name files the way the user named this one
+    /// (`examples/hello.ae`): relative paths are shown as given.
+    pub fn script(file: &Path) -> Result<Input, InputError> {
+        if !file.exists() {
+            return Err(InputError::NotFound(file.to_path_buf()));
+        }
+        if !file.is_file() || !is_ae(file) {
+            return Err(InputError::NotAether(file.to_path_buf()));
+        }
+        let dir = parent_dir(file);
+        Ok(Input {
+            kind: InputKind::Script,
+            entry: dir.join(file.file_name().unwrap_or(file.as_os_str())),
+            display_base: PathBuf::new(),
+            src_root: dir,
+        })
+    }
+
+    /// A directory of `.ae` files without a manifest: the directory is the
+    /// source root (every `.ae` file under it is checked) and `main.ae` the
+    /// entry; if there is no `main.ae` but exactly one `.ae` file directly
+    /// inside, that file is the entry. Files are named as for scripts.
+    pub fn directory(dir: &Path) -> Result<Input, InputError> {
+        if !dir.is_dir() {
+            return Err(InputError::NotFound(dir.to_path_buf()));
+        }
+        if !has_sources(dir) {
+            return Err(InputError::NoSources(dir.to_path_buf()));
+        }
+        let main = dir.join("main.ae");
+        let entry = if main.is_file() {
+            main
+        } else {
+            let mut top: Vec<PathBuf> = std::fs::read_dir(dir)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_file() && is_ae(p))
+                .collect();
+            match top.len() {
+                0 => return Err(InputError::NoEntry(main)),
+                1 => top.remove(0),
+                _ => return Err(InputError::AmbiguousEntry(dir.to_path_buf())),
+            }
+        };
+        Ok(Input { kind: InputKind::Directory, src_root: dir.to_path_buf(), entry, display_base: PathBuf::new() })
+    }
+}
+
+impl Analysis {
+    pub fn error_count(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.severity == Severity::Error).count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count()
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Load the program `input` describes, check it, and collect every
+/// diagnostic in reading order. The checker runs even after load errors:
+/// the parser leaves `Error` nodes the checker skips, so the user sees
+/// type errors in the files that did parse.
+pub fn analyze(input: &Input) -> Analysis {
+    let (program, mut diagnostics) = match input.kind {
+        InputKind::Script => project::load_script(&input.entry, &input.display_base),
+        InputKind::Project | InputKind::Directory => {
+            project::load_from_disk(&input.src_root, &input.entry, &input.display_base)
+        }
+    };
+    let checked = check::check_program(&program);
+    diagnostics.extend(checked.diagnostics);
+    diagnostic::sort(&mut diagnostics);
+    Analysis { program, types: checked.types, diagnostics }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InputError::NotFound(p) => write!(f, "`{}` does not exist", p.display()),
+            InputError::NotAether(p) => {
+                write!(f, "`{}` is not an `.ae` file or a directory", p.display())
+            }
+            InputError::NoSourceDir(p) => write!(f, "source directory `{}` does not exist", p.display()),
+            InputError::NoSources(p) => write!(f, "no `.ae` files found in `{}`", p.display()),
+            InputError::NoEntry(p) => write!(f, "entry file `{}` does not exist", p.display()),
+            InputError::AmbiguousEntry(p) => {
+                write!(f, "`{}` has no `main.ae` and several `.ae` files; name the entry file instead", p.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for InputError {}
+
+fn is_ae(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "ae")
+}
+
+/// Whether any `.ae` file lives under `dir`, at any depth.
+fn has_sources(dir: &Path) -> bool {
+    walkdir::WalkDir::new(dir).into_iter().flatten().any(|e| e.file_type().is_file() && is_ae(e.path()))
+}
+
+/// `base/rel`, without a leading `./` that would show in messages.
+pub fn join_tidy(base: &Path, rel: &Path) -> PathBuf {
+    if base.as_os_str().is_empty() || base == Path::new(".") {
+        rel.to_path_buf()
+    } else {
+        base.join(rel)
+    }
+}
+
+/// The directory of `file` as the user wrote it (`.` for a bare file name).
+fn parent_dir(file: &Path) -> PathBuf {
+    match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn temp() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "aether-driver-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
+        ));
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn project_input_validates_source_dir_and_entry() {
+        let root = temp();
+        assert_eq!(
+            Input::project(&root, Path::new("src"), Path::new("main.ae")),
+            Err(InputError::NoSourceDir(root.join("src")))
+        );
+        fs::create_dir_all(root.join("src")).unwrap();
+        assert_eq!(
+            Input::project(&root, Path::new("src"), Path::new("main.ae")),
+            Err(InputError::NoSources(root.join("src")))
+        );
+        fs::write(root.join("src/game.ae"), "fn f() {}\n").unwrap();
+        assert_eq!(
+            Input::project(&root, Path::new("src"), Path::new("main.ae")),
+            Err(InputError::NoEntry(root.join("src/main.ae")))
+        );
+        fs::write(root.join("src/main.ae"), "fn main() {}\n").unwrap();
+        let input = Input::project(&root, Path::new("src"), Path::new("main.ae")).unwrap();
+        assert_eq!(input.src_root, root.join("src"));
+        assert_eq!(input.entry, root.join("src/main.ae"));
+        assert_eq!(input.display_base, root);
+        fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn script_input_uses_its_directory_as_source_root() {
+        let root = temp();
+        let file = root.join("hello.ae");
+        assert_eq!(Input::script(&file), Err(InputError::NotFound(file.clone())));
+        fs::write(&file, "fn main() {}\n").unwrap();
+        let input = Input::script(&file).unwrap();
+        assert_eq!((input.src_root, input.entry), (root.clone(), file.clone()));
+        let txt = root.join("notes.txt");
+        fs::write(&txt, "hi").unwrap();
+        assert_eq!(Input::script(&txt), Err(InputError::NotAether(txt)));
+        fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn tidy_join_drops_the_current_directory() {
+        assert_eq!(join_tidy(Path::new("."), Path::new("src")), PathBuf::from("src"));
+        assert_eq!(join_tidy(Path::new(""), Path::new("src")), PathBuf::from("src"));
+        assert_eq!(join_tidy(Path::new("life"), Path::new("src")), PathBuf::from("life/src"));
+    }
+
+    #[test]
+    fn bare_file_name_has_current_directory_as_root() {
+        assert_eq!(parent_dir(Path::new("hello.ae")), PathBuf::from("."));
+        assert_eq!(parent_dir(Path::new("examples/hello.ae")), PathBuf::from("examples"));
+    }
+
+    #[test]
+    fn analyze_loads_checks_and_sorts() {
+        let root = temp();
+        fs::create_dir_all(root.join("src")).unwrap();
+        fs::write(root.join("src/main.ae"), "import game\nimport gone\n\nfn main() {\n    game.tick()\n}\n").unwrap();
+        fs::write(root.join("src/game.ae"), "pub fn tick() {\n    let = 1\n}\n").unwrap();
+        let input = Input::project(&root, Path::new("src"), Path::new("main.ae")).unwrap();
+        let analysis = analyze(&input);
+        let names: Vec<_> = analysis.program.sources.files().map(|(_, f)| f.name.clone()).collect();
+        assert!(names.contains(&"src/main.ae".to_string()) && names.contains(&"src/game.ae".to_string()), "{names:?}");
+        let located: Vec<_> = analysis
+            .diagnostics
+            .iter()
+            .map(|d| (d.code.as_str(), d.location(&analysis.program.sources).map(|l| l.0)))
+            .collect();
+        assert!(located.contains(&("E0100", Some("src/main.ae".to_string()))), "{located:?}");
+        assert!(located.contains(&("E0007", Some("src/game.ae".to_string()))), "{located:?}");
+        assert_eq!(analysis.error_count(), analysis.diagnostics.len());
+        assert!(analysis.has_errors());
+        fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn directory_input_picks_main_or_the_only_file() {
+        let root = temp();
+        assert_eq!(Input::directory(&root), Err(InputError::NoSources(root.clone())));
+        fs::write(root.join("solo.ae"), "fn main() {}\n").unwrap();
+        assert_eq!(Input::directory(&root).unwrap().entry, root.join("solo.ae"));
+        fs::write(root.join("other.ae"), "fn f() {}\n").unwrap();
+        assert_eq!(Input::directory(&root), Err(InputError::AmbiguousEntry(root.clone())));
+        fs::write(root.join("main.ae"), "fn main() {}\n").unwrap();
+        assert_eq!(Input::directory(&root).unwrap().entry, root.join("main.ae"));
+        fs::remove_dir_all(root).unwrap();
+    }
+}

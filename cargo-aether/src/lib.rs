@@ -1,0 +1,139 @@
+//! The `cargo aether` subcommand (also installed as the `aether` binary).
+//!
+//! Layout: this file parses the command line and dispatches; each
+//! subcommand lives in its own module (`check.rs`, ...) with its clap `Args`
+//! struct and a `run` function returning `Result<ExitCode, UsageError>`.
+//! Shared pieces: [`input`] turns the PATH argument into a
+//! [`aether_transpile::driver::Input`] (reading Cargo manifests through
+//! [`manifest`]), [`report`] prints diagnostics in the chosen message format.
+//!
+//! Exit codes: 0 success, 1 the program has errors, 2 usage errors (bad
+//! flags, bad paths, bad manifests), 101 an internal error (a panic).
+
+pub mod check;
+pub mod error;
+pub mod input;
+pub mod manifest;
+pub mod report;
+
+pub use error::UsageError;
+
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+/// Exit status when the checked program has errors.
+pub const EXIT_ERRORS: u8 = 1;
+/// Exit status for usage errors, as clap uses.
+pub const EXIT_USAGE: u8 = 2;
+/// Exit status when the tool itself failed (a panic), as rustc uses.
+pub const EXIT_INTERNAL: u8 = 101;
+
+/// Deeply nested input recurses deeply in the parser and checker; their
+/// depth limits are far below what this stack holds, so user input can
+/// never overflow it.
+const STACK_SIZE: usize = 256 * 1024 * 1024;
+
+/// `cargo aether ...`: Cargo runs `cargo-aether aether ...`.
+#[derive(Parser, Debug)]
+#[command(name = "cargo", bin_name = "cargo", disable_help_subcommand = true)]
+enum CargoCli {
+    Aether(Cli),
+}
+
+/// Aether: a small, statically typed language that compiles to Rust.
+#[derive(Parser, Debug)]
+#[command(name = "aether", version, arg_required_else_help = true, disable_help_subcommand = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check an Aether program for errors without building it.
+    Check(check::CheckArgs),
+}
+
+/// Run the command line `args` (including the program name) and return the
+/// process exit status. Accepts both `cargo-aether aether <cmd> ...` (how
+/// Cargo calls it) and `aether <cmd> ...`.
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString>,
+{
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let worker = std::thread::Builder::new()
+        .name("aether".into())
+        .stack_size(STACK_SIZE)
+        .spawn(move || run_on_this_thread(args));
+    match worker.map(|handle| handle.join()) {
+        Ok(Ok(code)) => code,
+        // The panic message is already on stderr from the panic hook.
+        Ok(Err(_)) => {
+            eprintln!("error: internal error in cargo-aether; please report it with the input that caused it");
+            ExitCode::from(EXIT_INTERNAL)
+        }
+        Err(e) => {
+            eprintln!("error: could not start a worker thread: {e}");
+            ExitCode::from(EXIT_INTERNAL)
+        }
+    }
+}
+
+fn run_on_this_thread(args: Vec<OsString>) -> ExitCode {
+    let cli = match parse(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout with status 0, errors to stderr with 2.
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(EXIT_USAGE));
+        }
+    };
+    let result = match &cli.command {
+        Command::Check(args) => check::run(args),
+    };
+    result.unwrap_or_else(|e| {
+        eprintln!("{e}");
+        ExitCode::from(EXIT_USAGE)
+    })
+}
+
+fn parse(args: Vec<OsString>) -> Result<Cli, clap::Error> {
+    if args.get(1).is_some_and(|a| a == "aether") {
+        let CargoCli::Aether(cli) = CargoCli::try_parse_from(args)?;
+        Ok(cli)
+    } else {
+        let mut command = Cli::command().bin_name("aether");
+        let matches = command.try_get_matches_from_mut(args)?;
+        Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut command))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+        CargoCli::command().debug_assert();
+    }
+
+    #[test]
+    fn cargo_form_and_direct_form_parse_alike() {
+        let cargo = parse(["cargo-aether", "aether", "check", "x.ae"].map(OsString::from).to_vec()).unwrap();
+        let direct = parse(["aether", "check", "x.ae"].map(OsString::from).to_vec()).unwrap();
+        assert_eq!(format!("{cargo:?}"), format!("{direct:?}"));
+    }
+
+    #[test]
+    fn usage_in_cargo_form_names_cargo_aether() {
+        let err = parse(["cargo-aether", "aether", "check", "--bogus"].map(OsString::from).to_vec()).unwrap_err();
+        assert!(err.to_string().contains("cargo aether check"), "{err}");
+        let err = parse(["aether", "check", "--bogus"].map(OsString::from).to_vec()).unwrap_err();
+        assert!(err.to_string().contains("aether check"), "{err}");
+        assert!(!err.to_string().contains("cargo aether check"), "{err}");
+    }
+}

@@ -1,0 +1,313 @@
+//! End-to-end tests of `cargo aether check`: the real binaries, run in
+//! temporary directories, judged by exit status and output.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn all(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit {:?}\n--- stdout\n{}--- stderr\n{}", self.code, self.stdout, self.stderr)
+    }
+}
+
+fn run(mut command: Command) -> Run {
+    let out = command.output().expect("the binary runs");
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// `cargo-aether aether <args>` in `dir`, exactly as Cargo runs it.
+fn cargo_aether(dir: &Path, args: &[&str]) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-aether"));
+    command.arg("aether").args(args).current_dir(dir);
+    run(command)
+}
+
+fn write(root: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let path = root.join(path);
+        fs::create_dir_all(path.parent().expect("file has a directory")).expect("mkdir");
+        fs::write(path, text).expect("write");
+    }
+}
+
+/// A pure Aether project in a fresh temporary directory, shaped like the
+/// examples: no Rust target of its own until the static build generates one.
+fn project(name: &str, metadata: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let manifest = format!(
+        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\nautobins = false\n\n\
+         [[bin]]\nname = \"{name}\"\npath = \"target/aether/main.rs\"\n\n\
+         [package.metadata.aether]\n{metadata}\n"
+    );
+    write(dir.path(), &[("Cargo.toml", manifest.as_str())]);
+    write(dir.path(), files);
+    dir
+}
+
+const CLEAN_MAIN: &str =
+    "import physics\n\nfn main() {\n    let y = physics.fall(10.0, 0.5)\n    println(\"y = {y}\")\n}\n";
+const CLEAN_PHYSICS: &str = "pub fn fall(y: float, dt: float) -> float {\n    y - 9.81 * dt\n}\n";
+
+fn clean_project() -> tempfile::TempDir {
+    project("falling", "", &[("src/main.ae", CLEAN_MAIN), ("src/physics.ae", CLEAN_PHYSICS)])
+}
+
+#[test]
+fn clean_project_exits_0() {
+    let dir = clean_project();
+    let r = cargo_aether(dir.path(), &["check"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(r.stderr, "Checked `falling` (2 modules): no errors\n", "{r:?}");
+    assert_eq!(r.stdout, "", "{r:?}");
+    // The same project named by path from elsewhere, and by its manifest.
+    let parent = dir.path().parent().expect("tempdir has a parent");
+    let name = dir.path().file_name().and_then(|n| n.to_str()).expect("utf-8 tempdir");
+    assert_eq!(cargo_aether(parent, &["check", name]).code, Some(0));
+    assert_eq!(cargo_aether(parent, &["check", &format!("{name}/Cargo.toml")]).code, Some(0));
+}
+
+#[test]
+fn project_with_errors_exits_1_and_names_files_from_the_package_root() {
+    let dir = project(
+        "broken",
+        "",
+        &[
+            ("src/main.ae", "import game\nimport missing\n\nfn main() {\n    game.tick()\n}\n"),
+            ("src/game.ae", "pub fn tick() {\n    let x = (1 +\n}\n"),
+        ],
+    );
+    let r = cargo_aether(dir.path(), &["check"]);
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert!(r.stderr.contains("error[E0100]"), "{r:?}");
+    assert!(r.stderr.contains("--> src/main.ae:2:1"), "{r:?}");
+    assert!(r.stderr.contains("error[E0007]"), "{r:?}");
+    assert!(r.stderr.contains("--> src/game.ae:3:1"), "{r:?}");
+    // Source order: game.ae's error and main.ae's error each appear once, and
+    // the summary comes last.
+    let last = r.stderr.lines().last().unwrap_or_default();
+    assert!(last.starts_with("error: could not check `broken` due to "), "{r:?}");
+    assert!(last.contains("previous errors"), "{r:?}");
+}
+
+#[test]
+fn custom_source_dir_and_entry_from_metadata() {
+    let dir = project(
+        "custom",
+        "src = \"game\"\nentry = \"app.ae\"\nhmr-exclude = [\"game/app.ae\"]",
+        &[("game/app.ae", "fn main() {\n    println(\"hi\")\n}\n")],
+    );
+    let r = cargo_aether(dir.path(), &["check"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(r.stderr.contains("Checked `custom` (1 module): no errors"), "{r:?}");
+}
+
+#[test]
+fn single_file_is_named_as_given() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        &[
+            ("scripts/hello.ae", "fn main() {\n    println(\"hello\")\n}\n"),
+            ("scripts/bad.ae", "fn main() {\n    let = 3\n}\n"),
+        ],
+    );
+    let ok = cargo_aether(dir.path(), &["check", "scripts/hello.ae"]);
+    assert_eq!(ok.code, Some(0), "{ok:?}");
+    assert!(ok.stderr.contains("Checked `scripts/hello.ae` (1 module): no errors"), "{ok:?}");
+
+    let bad = cargo_aether(dir.path(), &["check", "scripts/bad.ae"]);
+    assert_eq!(bad.code, Some(1), "{bad:?}");
+    assert!(bad.stderr.contains("error[E0007]"), "{bad:?}");
+    assert!(bad.stderr.contains("--> scripts/bad.ae:2:9"), "{bad:?}");
+
+    let here = cargo_aether(&dir.path().join("scripts"), &["check", "bad.ae"]);
+    assert_eq!(here.code, Some(1), "{here:?}");
+    assert!(here.stderr.contains("--> bad.ae:2:9"), "{here:?}");
+}
+
+#[test]
+fn directory_without_manifest_uses_main_ae() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), &[("main.ae", CLEAN_MAIN), ("physics.ae", CLEAN_PHYSICS)]);
+    let r = cargo_aether(dir.path(), &["check"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(r.stderr.contains("(2 modules): no errors"), "{r:?}");
+}
+
+#[test]
+fn json_lines_on_stdout() {
+    let dir = project("jsonny", "", &[("src/main.ae", "import nowhere\n\nfn main() {\n    let unused = 1\n}\n")]);
+    let r = cargo_aether(dir.path(), &["check", "--message-format", "json"]);
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert_eq!(r.stderr, "", "{r:?}");
+    let objects: Vec<serde_json::Value> =
+        r.stdout.lines().map(|l| serde_json::from_str(l).expect("each line is JSON")).collect();
+    let (summary, diagnostics) = objects.split_last().expect("at least the summary");
+    assert_eq!(summary["type"], "summary", "{r:?}");
+    assert!(summary["errors"].as_u64() >= Some(1), "{r:?}");
+    let errors = diagnostics.iter().filter(|d| d["severity"] == "error").count() as u64;
+    let warnings = diagnostics.iter().filter(|d| d["severity"] == "warning").count() as u64;
+    assert_eq!((summary["errors"].as_u64(), summary["warnings"].as_u64()), (Some(errors), Some(warnings)));
+    let missing = diagnostics.iter().find(|d| d["code"] == "E0100").expect("an E0100 diagnostic");
+    assert_eq!(missing["type"], "diagnostic");
+    assert_eq!(missing["labels"][0]["file"], "src/main.ae");
+    assert_eq!(missing["labels"][0]["line"], 1);
+    assert_eq!(missing["labels"][0]["column"], 1);
+    assert!(missing["rendered"].as_str().is_some_and(|s| s.starts_with("error[E0100]")), "{r:?}");
+
+    let clean = clean_project();
+    let r = cargo_aether(clean.path(), &["check", "--message-format=json"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let summary: serde_json::Value = serde_json::from_str(r.stdout.trim()).expect("one JSON line");
+    assert_eq!(summary, serde_json::json!({"type": "summary", "errors": 0, "warnings": 0}));
+}
+
+/// Exit 2 and a single `error: ...` line.
+fn assert_usage_error(r: &Run, needle: &str) {
+    assert_eq!(r.code, Some(2), "{r:?}");
+    assert_eq!(r.stdout, "", "{r:?}");
+    assert!(r.stderr.starts_with("error: "), "{r:?}");
+    assert_eq!(r.stderr.lines().count(), 1, "one sentence: {r:?}");
+    assert!(r.stderr.contains(needle), "expected {needle:?} in {r:?}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let empty = tempfile::tempdir().expect("tempdir");
+    assert_usage_error(&cargo_aether(empty.path(), &["check", "nowhere"]), "`nowhere` does not exist");
+    assert_usage_error(&cargo_aether(empty.path(), &["check"]), "no `.ae` files found in `.`");
+    write(empty.path(), &[("notes.txt", "hi")]);
+    assert_usage_error(&cargo_aether(empty.path(), &["check", "notes.txt"]), "is not an `.ae` file");
+
+    let no_sources = project("nosrc", "", &[("src/readme.txt", "nothing")]);
+    assert_usage_error(&cargo_aether(no_sources.path(), &["check"]), "no `.ae` files found in");
+
+    let no_entry = project("noentry", "", &[("src/game.ae", CLEAN_PHYSICS)]);
+    assert_usage_error(&cargo_aether(no_entry.path(), &["check"]), "entry file `src/main.ae` does not exist");
+
+    let bad_value = project("badvalue", "src = 3", &[("src/main.ae", CLEAN_MAIN)]);
+    assert_usage_error(&cargo_aether(bad_value.path(), &["check"]), "`src` must be a string, found the number `3`");
+
+    let bad_list = project("badlist", "hmr-exclude = \"src/a.ae\"", &[("src/main.ae", CLEAN_MAIN)]);
+    assert_usage_error(&cargo_aether(bad_list.path(), &["check"]), "`hmr-exclude` must be a list of paths");
+
+    let unreadable = tempfile::tempdir().expect("tempdir");
+    write(unreadable.path(), &[("Cargo.toml", "[package]\nname = \n"), ("src/main.ae", CLEAN_MAIN)]);
+    assert_usage_error(&cargo_aether(unreadable.path(), &["check"]), "could not read manifest `Cargo.toml`");
+
+    // Flags are clap's: its message starts with one `error:` sentence and
+    // adds the usage line.
+    let r = cargo_aether(empty.path(), &["check", "--bogus"]);
+    assert_eq!(r.code, Some(2), "{r:?}");
+    assert!(r.stderr.starts_with("error: unexpected argument '--bogus' found"), "{r:?}");
+    assert!(r.stderr.contains("Usage: cargo aether check"), "{r:?}");
+    let r = cargo_aether(empty.path(), &["check", "--message-format", "xml"]);
+    assert_eq!(r.code, Some(2), "{r:?}");
+    assert!(r.stderr.starts_with("error: invalid value 'xml'"), "{r:?}");
+}
+
+#[test]
+fn aether_binary_runs_the_same_cli() {
+    let dir = clean_project();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_aether"));
+    command.args(["check", "."]).current_dir(dir.path());
+    let r = run(command);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(r.stderr.contains("Checked `falling` (2 modules): no errors"), "{r:?}");
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let depth = 100_000;
+    let text = format!("fn main() {{\n    let x = {}1{}\n}}\n", "(".repeat(depth), ")".repeat(depth));
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), &[("deep.ae", text.as_str())]);
+    let r = cargo_aether(dir.path(), &["check", "deep.ae"]);
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert!(r.stderr.contains("error[E0008]"), "{r:?}");
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the crate is in the repository").to_path_buf()
+}
+
+/// `cargo aether` through the alias in `.cargo/config.toml`, as a user of a
+/// fresh clone runs it. This builds the binary through Cargo (usually a
+/// no-op: the test build already made it).
+#[test]
+fn cargo_alias_runs_check() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), &[("hello.ae", "fn main() {\n    println(\"hello\")\n}\n")]);
+    let file = dir.path().join("hello.ae");
+    let mut command = Command::new(env!("CARGO"));
+    command.args(["aether", "check"]).arg(&file).current_dir(repo_root());
+    let r = run(command);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(r.stderr.contains("(1 module): no errors"), "{r:?}");
+}
+
+/// Every example checks cleanly: each `.ae` file at the top of `examples/`
+/// and each directory there with a `Cargo.toml`.
+#[test]
+fn every_example_checks_cleanly() {
+    let examples = repo_root().join("examples");
+    let mut entries: Vec<PathBuf> = fs::read_dir(&examples)
+        .unwrap_or_else(|e| panic!("{} must exist: {e}", examples.display()))
+        .map(|e| e.expect("readable directory entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ae") || p.join("Cargo.toml").is_file())
+        .collect();
+    entries.sort();
+    assert!(!entries.is_empty(), "no examples found in {}", examples.display());
+    for path in &entries {
+        let r = cargo_aether(&repo_root(), &["check", path.to_str().expect("utf-8 path")]);
+        assert_eq!(r.code, Some(0), "{}: {r:?}", path.display());
+    }
+}
+
+/// Every file in `tests/corpus/broken/` fails to check with at least the
+/// codes its first line promises: `// expect: E0300 E0201`.
+#[test]
+fn every_broken_corpus_file_reports_its_codes() {
+    let corpus = repo_root().join("tests/corpus/broken");
+    let mut files: Vec<PathBuf> = fs::read_dir(&corpus)
+        .unwrap_or_else(|e| panic!("{} must exist: {e}", corpus.display()))
+        .map(|e| e.expect("readable directory entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ae"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no broken programs found in {}", corpus.display());
+    for path in &files {
+        let text = fs::read_to_string(path).expect("corpus files are UTF-8");
+        let codes: Vec<&str> = text
+            .lines()
+            .next()
+            .and_then(|l| l.trim().strip_prefix("// expect:"))
+            .unwrap_or_else(|| panic!("{} must start with `// expect: CODES`", path.display()))
+            .split_whitespace()
+            .collect();
+        assert!(!codes.is_empty(), "{}: `// expect:` lists no codes", path.display());
+        let r = cargo_aether(&repo_root(), &["check", path.to_str().expect("utf-8 path")]);
+        assert_eq!(r.code, Some(1), "{}: {r:?}", path.display());
+        for code in codes {
+            assert!(r.stderr.contains(&format!("[{code}]")), "{}: expected {code}: {r:?}", path.display());
+        }
+        assert!(r.all().contains("could not check"), "{}: {r:?}", path.display());
+    }
+}
