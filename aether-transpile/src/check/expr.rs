@@ -178,11 +178,10 @@ impl<'p> Checker<'p> {
             }
             self.tables[m].expr_types.insert(id, default_vars(t));
         }
-        // A body with errors (or unreadable parts) has lost uses: its
-        // unused-variable warnings would be noise.
-        let clean = !self.diags[start..].iter().any(|d| d.is_error());
+        // A body with unreadable parts has lost uses: its unused-variable
+        // warnings would be noise. (Type errors do not lose uses.)
         let unused = std::mem::take(&mut self.cx.unused);
-        if clean && !self.cx.saw_parse_error {
+        if !self.cx.saw_parse_error {
             for (name, span) in unused {
                 self.emit(
                     Diagnostic::at(Code::W0001, span, format!("unused variable `{name}`"))
