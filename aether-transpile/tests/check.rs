@@ -970,3 +970,16 @@ fn main() -> ()! {
     println(text.lines().map(|l| l.len()))
 }
 "#);
+
+check!(let_patterns_may_be_any_irrefutable_pattern, r#"enum Wrap { W(n: int) }
+fn unit() {}
+fn main() {
+    let () = unit()
+    let Wrap.W(n) = Wrap.W(3)
+    var (a, W(b)) = (1, Wrap.W(2))
+    a += b
+    println(n + a)
+    let ok(v) = ok(1)
+    println(v)
+}
+"#);

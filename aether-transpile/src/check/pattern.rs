@@ -30,22 +30,37 @@ impl Checker<'_> {
                 self.record_pat(p.id, PatRes::Binding(id));
                 self.bind(&name.name, id);
             }
-            PatternKind::Tuple(ps) => {
+            PatternKind::Tuple(ps) if !ps.is_empty() => {
                 let elems = self.tuple_elems(p, ty, ps.len());
                 for (sub, t) in ps.iter().zip(elems.iter()) {
                     self.bind_irrefutable(sub, t, mutable, what);
                 }
             }
             _ => {
-                self.emit(
-                    Diagnostic::at(Code::E0312, p.span, format!("`{what}` needs a pattern that always matches"))
-                        .with_help("use a name, `_` or a tuple of those here; use `if let` or `match` for other patterns"),
-                );
-                // Bind its names anyway so their uses are not reported too.
+                // Anything else must still match every value (`()`, a
+                // variant of a one-variant enum); ask the exhaustiveness
+                // check, which also names a value it misses.
+                let errors_before = self.diags.len();
                 let mut binds = Vec::new();
-                self.pattern(p, &Ty::Error, &mut binds);
+                let pat = self.pattern(p, ty, &mut binds);
+                let failed = self.diags[errors_before..].iter().any(|d| d.is_error());
+                let scrut = self.zonk(ty);
+                let unknown = super::infer::contains(&scrut, &|t| matches!(t, Ty::Var(_) | Ty::Error));
+                if !failed && !unknown {
+                    let check = exhaustive::check_match(&self.types, &scrut, &[(pat, false)]);
+                    if !check.missing.is_empty() {
+                        let list = check.missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
+                        self.emit(
+                            Diagnostic::new(Code::E0312, format!("`{what}` needs a pattern that always matches: {list} not covered"))
+                                .primary(p.span, format!("{list} not covered"))
+                                .with_help("use a name, `_` or a tuple here; use `if let` or `match` for patterns that can fail"),
+                        );
+                    }
+                }
                 for (name, id, _) in binds {
-                    self.mark_used(id);
+                    if let Some(info) = self.tables[self.cx.module.0 as usize].locals.get_mut(id.0 as usize) {
+                        info.mutable = mutable;
+                    }
                     self.bind(&name.name, id);
                 }
             }
