@@ -275,10 +275,15 @@ fn every_example_checks_cleanly() {
         .collect();
     entries.sort();
     assert!(!entries.is_empty(), "no examples found in {}", examples.display());
-    for path in &entries {
-        let r = cargo_aether(&repo_root(), &["check", path.to_str().expect("utf-8 path")]);
-        assert_eq!(r.code, Some(0), "{}: {r:?}", path.display());
-    }
+    // Check them all before failing, so one run lists every broken example.
+    let failures: Vec<String> = entries
+        .iter()
+        .filter_map(|path| {
+            let r = cargo_aether(&repo_root(), &["check", path.to_str().expect("utf-8 path")]);
+            (r.code != Some(0)).then(|| format!("{}: {r:?}", path.display()))
+        })
+        .collect();
+    assert!(failures.is_empty(), "examples that do not check:\n{}", failures.join("\n"));
 }
 
 /// The codes a corpus file promises: its first line `// expect: E0300 W0001`,
@@ -314,24 +319,34 @@ fn check_corpus(dir: &str, expected_status: i32) {
     let files = corpus_files(&root);
     assert!(!files.is_empty(), "no programs found in {}", root.display());
     let mut checked = 0;
+    // Check them all before failing, so one run lists every mismatch.
+    let mut failures = Vec::new();
     for path in &files {
         let codes = match expectation(path) {
             Some(codes) => codes,
             // Entries in subdirectories are marked; so must every top-level file be.
             None if path.parent() == Some(root.as_path()) => {
-                panic!("{} must start with `// expect: CODES`", path.display())
+                failures.push(format!("{}: must start with `// expect: CODES`", path.display()));
+                continue;
             }
             None => continue,
         };
-        assert!(!codes.is_empty(), "{}: `// expect:` lists no codes", path.display());
-        let r = cargo_aether(&repo_root(), &["check", path.to_str().expect("utf-8 path")]);
-        assert_eq!(r.code, Some(expected_status), "{}: {r:?}", path.display());
-        for code in &codes {
-            assert!(r.stderr.contains(&format!("[{code}]")), "{}: expected {code}: {r:?}", path.display());
-        }
         checked += 1;
+        if codes.is_empty() {
+            failures.push(format!("{}: `// expect:` lists no codes", path.display()));
+            continue;
+        }
+        let r = cargo_aether(&repo_root(), &["check", path.to_str().expect("utf-8 path")]);
+        let missing: Vec<&String> = codes.iter().filter(|c| !r.stderr.contains(&format!("[{c}]"))).collect();
+        if r.code != Some(expected_status) || !missing.is_empty() {
+            failures.push(format!(
+                "{}: expected exit {expected_status} with {codes:?}, missing {missing:?}: {r:?}",
+                path.display()
+            ));
+        }
     }
     assert!(checked > 0, "no corpus file in {} has an expectation", root.display());
+    assert!(failures.is_empty(), "{} corpus failures:\n{}", failures.len(), failures.join("\n"));
 }
 
 /// Every program in `tests/corpus/broken/` fails to check (exit 1) with at
@@ -345,4 +360,47 @@ fn every_broken_corpus_file_reports_its_codes() {
 #[test]
 fn every_warnings_corpus_file_passes_with_its_warnings() {
     check_corpus("tests/corpus/warnings", 0);
+}
+
+#[test]
+fn warnings_alone_still_pass() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), &[("warn.ae", "fn main() {\n    let unused = 1\n}\n")]);
+    let r = cargo_aether(dir.path(), &["check", "warn.ae"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(r.stderr.starts_with("warning[W0001]"), "{r:?}");
+    assert!(r.stderr.contains("--> warn.ae:2:9"), "{r:?}");
+    assert!(
+        r.stderr.ends_with("warning: `warn.ae` generated 1 warning\nChecked `warn.ae` (1 module): no errors\n"),
+        "{r:?}"
+    );
+    let r = cargo_aether(dir.path(), &["check", "warn.ae", "--message-format", "json"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(r.stdout.ends_with("{\"errors\":0,\"type\":\"summary\",\"warnings\":1}\n"), "{r:?}");
+}
+
+/// The README's examples are real: the broken program prints exactly the
+/// output shown, and the language tour checks cleanly.
+#[test]
+fn readme_examples_are_current() {
+    let readme = fs::read_to_string(repo_root().join("README.md")).expect("README.md");
+    let between = |start: &str, end: &str, from: usize| -> (String, usize) {
+        let s = readme[from..].find(start).map(|i| from + i + start.len()).expect("README marker");
+        let e = readme[s..].find(end).map(|i| s + i).expect("README end marker");
+        (readme[s..e].to_string(), e)
+    };
+    let (source, at) = between("$ cat oops.ae\n", "$ cargo aether check oops.ae\n", 0);
+    let (output, _) = between("$ cargo aether check oops.ae\n", "```", at);
+    let (tour, _) = between("```aether\n", "```", 0);
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), &[("oops.ae", source.as_str()), ("tour.ae", tour.as_str())]);
+    let r = cargo_aether(dir.path(), &["check", "oops.ae"]);
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert_eq!(r.stderr, output, "README.md shows stale output for oops.ae");
+    let r = cargo_aether(dir.path(), &["check", "tour.ae"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(r.stderr, "Checked `tour.ae` (1 module): no errors\n", "{r:?}");
+    let (life, _) = between("$ cargo aether check examples/life\n", "```", 0);
+    let r = cargo_aether(&repo_root(), &["check", "examples/life"]);
+    assert_eq!(r.stderr, life, "{r:?}");
 }
