@@ -16,6 +16,9 @@ use codespan_reporting::files::{self, Files};
 use codespan_reporting::term;
 use serde::Serialize;
 
+/// Source lines longer than this are not echoed in rendered diagnostics.
+pub const MAX_SHOWN_LINE: usize = 400;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -101,6 +104,9 @@ impl Diagnostic {
 
     /// Render rustc-style, without colour.
     pub fn render(&self, sources: &SourceMap) -> String {
+        if let Some(long) = self.longest_labelled_line(sources).filter(|&n| n > MAX_SHOWN_LINE) {
+            return self.render_without_source(sources, long);
+        }
         let files = FilesAdapter(sources);
         let mut config = term::Config::default();
         config.chars = term::Chars::ascii();
@@ -131,6 +137,38 @@ impl Diagnostic {
             // still show the user the message rather than nothing.
             format!("{}[{}]: {} (could not render source: {e})\n", self.severity_word(), self.code.as_str(), self.message)
         })
+    }
+
+    /// The length of the longest source line a label points into.
+    fn longest_labelled_line(&self, sources: &SourceMap) -> Option<usize> {
+        self.labels
+            .iter()
+            .filter_map(|l| {
+                let file = sources.get(l.span.file);
+                let (line, _) = file.line_col(l.span.start as usize);
+                let start = *file.line_starts().get(line - 1)?;
+                let end = file.line_starts().get(line).copied().unwrap_or(file.text.len());
+                Some(end - start)
+            })
+            .max()
+    }
+
+    /// A very long line (generated code, a minified file) would flood the
+    /// terminal: show the location and the messages, not the line.
+    fn render_without_source(&self, sources: &SourceMap, line_len: usize) -> String {
+        let mut out = format!("{}[{}]: {}\n", self.severity_word(), self.code.as_str(), self.message);
+        if let Some((file, line, col)) = self.location(sources) {
+            out.push_str(&format!("  --> {file}:{line}:{col}\n"));
+        }
+        out.push_str(&format!("  = note: the source line is {line_len} characters long and is not shown\n"));
+        for h in &self.help {
+            out.push_str(&format!("  = help: {h}\n"));
+        }
+        for n in &self.notes {
+            out.push_str(&format!("  = note: {n}\n"));
+        }
+        out.push('\n');
+        out
     }
 
     fn severity_word(&self) -> &'static str {
@@ -228,5 +266,40 @@ impl<'a> FilesAdapter<'a> {
         } else {
             Err(files::Error::FileMissing)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    fn one_file(text: &str) -> SourceMap {
+        let mut sources = SourceMap::new();
+        sources.add(SourceFile::new("src/game.ae", Default::default(), text.to_string()));
+        sources
+    }
+
+    #[test]
+    fn renders_rustc_style() {
+        let sources = one_file("fn main() {\n    let x: int = \"s\"\n}\n");
+        let span = Span::new(crate::source::FileId(0), 29, 32);
+        let d = Diagnostic::at(Code::E0300, span, "mismatched types").with_help("convert it");
+        let text = d.render(&sources);
+        assert!(text.starts_with("error[E0300]: mismatched types\n  --> src/game.ae:2:18\n"), "{text}");
+        assert!(text.contains("^^^") && text.contains("= help: convert it"), "{text}");
+        let json = d.to_json(&sources);
+        assert_eq!(json["labels"][0]["line"], 2);
+        assert_eq!(json["labels"][0]["column"], 18);
+    }
+
+    #[test]
+    fn very_long_lines_are_not_echoed() {
+        let line = format!("let x = {}", "1 + ".repeat(500));
+        let sources = one_file(&line);
+        let d = Diagnostic::at(Code::E0007, Span::new(crate::source::FileId(0), 8, 9), "oops");
+        let text = d.render(&sources);
+        assert!(text.len() < 400, "{text}");
+        assert!(text.contains("--> src/game.ae:1:9"), "{text}");
     }
 }
