@@ -36,14 +36,14 @@ const STACK_SIZE: usize = 256 * 1024 * 1024;
 
 /// `cargo aether ...`: Cargo runs `cargo-aether aether ...`.
 #[derive(Parser, Debug)]
-#[command(name = "cargo", bin_name = "cargo", disable_help_subcommand = true)]
+#[command(name = "cargo", bin_name = "cargo")]
 enum CargoCli {
     Aether(Cli),
 }
 
 /// Aether: a small, statically typed language that compiles to Rust.
 #[derive(Parser, Debug)]
-#[command(name = "aether", version, arg_required_else_help = true, disable_help_subcommand = true)]
+#[command(name = "aether", version, arg_required_else_help = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -126,6 +126,16 @@ mod tests {
         let cargo = parse(["cargo-aether", "aether", "check", "x.ae"].map(OsString::from).to_vec()).unwrap();
         let direct = parse(["aether", "check", "x.ae"].map(OsString::from).to_vec()).unwrap();
         assert_eq!(format!("{cargo:?}"), format!("{direct:?}"));
+    }
+
+    #[test]
+    fn help_is_a_subcommand_and_exits_0() {
+        for args in [&["cargo-aether", "aether", "help", "check"][..], &["aether", "help"], &["aether", "check", "-h"]]
+        {
+            let err = parse(args.iter().map(OsString::from).collect()).unwrap_err();
+            assert_eq!(err.kind(), clap::error::ErrorKind::DisplayHelp, "{args:?}");
+            assert_eq!(err.exit_code(), 0, "{args:?}");
+        }
     }
 
     #[test]
