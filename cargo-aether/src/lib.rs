@@ -29,18 +29,6 @@ pub const EXIT_USAGE: u8 = 2;
 /// Exit status when the tool itself failed (a panic), as rustc uses.
 pub const EXIT_INTERNAL: u8 = 101;
 
-/// Deeply nested input recurses deeply in the parser and checker; their
-/// depth limits are far below what this stack holds, so user input can
-/// never overflow it.
-const STACK_SIZE: usize = 256 * 1024 * 1024;
-
-/// `cargo aether ...`: Cargo runs `cargo-aether aether ...`.
-#[derive(Parser, Debug)]
-#[command(name = "cargo", bin_name = "cargo")]
-enum CargoCli {
-    Aether(Cli),
-}
-
 /// Aether: a small, statically typed language that compiles to Rust.
 #[derive(Parser, Debug)]
 #[command(name = "aether", version, arg_required_else_help = true)]
@@ -53,6 +41,9 @@ pub struct Cli {
 pub enum Command {
     /// Check an Aether program for errors without building it.
     Check(check::CheckArgs),
+    // A new subcommand: a module `foo.rs` with `FooArgs` and
+    // `run(&FooArgs) -> Result<ExitCode, UsageError>`, a variant here, and
+    // an arm in `run_on_this_thread`.
 }
 
 /// Run the command line `args` (including the program name) and return the
@@ -80,6 +71,18 @@ where
             ExitCode::from(EXIT_INTERNAL)
         }
     }
+}
+
+/// Deeply nested input recurses deeply in the parser and checker; their
+/// depth limits are far below what this stack holds, so user input can
+/// never overflow it.
+const STACK_SIZE: usize = 256 * 1024 * 1024;
+
+/// `cargo aether ...`: Cargo runs `cargo-aether aether ...`.
+#[derive(Parser, Debug)]
+#[command(name = "cargo", bin_name = "cargo")]
+enum CargoCli {
+    Aether(Cli),
 }
 
 fn run_on_this_thread(args: Vec<OsString>) -> ExitCode {
