@@ -101,6 +101,22 @@ fn project_with_errors_exits_1_and_names_files_from_the_package_root() {
 }
 
 #[test]
+fn nested_modules_are_named_by_their_path() {
+    let dir = project(
+        "nested",
+        "",
+        &[
+            ("src/main.ae", "import net.http\n\nfn main() {\n    println(net.http.get(\"/\"))\n}\n"),
+            ("src/net/http.ae", "pub fn get(path: str) -> int {\n    path\n}\n"),
+        ],
+    );
+    let r = cargo_aether(dir.path(), &["check"]);
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert!(r.stderr.contains("error[E0300]"), "{r:?}");
+    assert!(r.stderr.contains("--> src/net/http.ae:2:5"), "{r:?}");
+}
+
+#[test]
 fn custom_source_dir_and_entry_from_metadata() {
     let dir = project(
         "custom",
@@ -130,6 +146,19 @@ fn single_file_is_named_as_given() {
     assert_eq!(bad.code, Some(1), "{bad:?}");
     assert!(bad.stderr.contains("error[E0007]"), "{bad:?}");
     assert!(bad.stderr.contains("--> scripts/bad.ae:2:9"), "{bad:?}");
+
+    // Imports resolve next to the script, and are named the same way.
+    write(
+        dir.path(),
+        &[
+            ("scripts/uses.ae", "import helper\n\nfn main() {\n    helper.greet()\n}\n"),
+            ("scripts/helper.ae", "pub fn greet() {\n    println(nope)\n}\n"),
+        ],
+    );
+    let imports = cargo_aether(dir.path(), &["check", "scripts/uses.ae"]);
+    assert_eq!(imports.code, Some(1), "{imports:?}");
+    assert!(imports.stderr.contains("error[E0200]"), "{imports:?}");
+    assert!(imports.stderr.contains("--> scripts/helper.ae:2:13"), "{imports:?}");
 
     let here = cargo_aether(&dir.path().join("scripts"), &["check", "bad.ae"]);
     assert_eq!(here.code, Some(1), "{here:?}");
@@ -205,6 +234,10 @@ fn usage_errors_exit_2() {
     let unreadable = tempfile::tempdir().expect("tempdir");
     write(unreadable.path(), &[("Cargo.toml", "[package]\nname = \n"), ("src/main.ae", CLEAN_MAIN)]);
     assert_usage_error(&cargo_aether(unreadable.path(), &["check"]), "could not read manifest `Cargo.toml`");
+
+    // Usage errors stay on stderr even when stdout is for JSON.
+    let r = cargo_aether(empty.path(), &["check", "nowhere", "--message-format", "json"]);
+    assert_usage_error(&r, "`nowhere` does not exist");
 
     // Flags are clap's: its message starts with one `error:` sentence and
     // adds the usage line.
