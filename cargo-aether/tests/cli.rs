@@ -106,7 +106,7 @@ fn nested_modules_are_named_by_their_path() {
         "nested",
         "",
         &[
-            ("src/main.ae", "import net.http\n\nfn main() {\n    println(net.http.get(\"/\"))\n}\n"),
+            ("src/main.ae", "import net.http\n\nfn main() {\n    println(http.get(\"/\"))\n}\n"),
             ("src/net/http.ae", "pub fn get(path: str) -> int {\n    path\n}\n"),
         ],
     );
@@ -114,6 +114,7 @@ fn nested_modules_are_named_by_their_path() {
     assert_eq!(r.code, Some(1), "{r:?}");
     assert!(r.stderr.contains("error[E0300]"), "{r:?}");
     assert!(r.stderr.contains("--> src/net/http.ae:2:5"), "{r:?}");
+    assert!(r.stderr.ends_with("error: could not check `nested` due to 1 previous error\n"), "{r:?}");
 }
 
 #[test]
