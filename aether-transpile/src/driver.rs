@@ -168,6 +168,15 @@ pub fn analyze(input: &Input) -> Analysis {
     Analysis { program, types: checked.types, diagnostics }
 }
 
+/// `base/rel`, without a leading `./` that would show in messages.
+pub fn join_tidy(base: &Path, rel: &Path) -> PathBuf {
+    if base.as_os_str().is_empty() || base == Path::new(".") {
+        rel.to_path_buf()
+    } else {
+        base.join(rel)
+    }
+}
+
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -194,15 +203,6 @@ fn is_ae(path: &Path) -> bool {
 /// Whether any `.ae` file lives under `dir`, at any depth.
 fn has_sources(dir: &Path) -> bool {
     walkdir::WalkDir::new(dir).into_iter().flatten().any(|e| e.file_type().is_file() && is_ae(e.path()))
-}
-
-/// `base/rel`, without a leading `./` that would show in messages.
-pub fn join_tidy(base: &Path, rel: &Path) -> PathBuf {
-    if base.as_os_str().is_empty() || base == Path::new(".") {
-        rel.to_path_buf()
-    } else {
-        base.join(rel)
-    }
 }
 
 /// The directory of `file` as the user wrote it (`.` for a bare file name).
