@@ -195,8 +195,8 @@ impl<'p> Checker<'p> {
     }
 }
 
-/// "did you mean `x`?": the closest candidate within edit distance 2 or with
-/// normalized similarity at least 0.7.
+/// "did you mean `x`?": the closest candidate within edit distance 2 (1 for
+/// names under 4 characters) or with normalized similarity at least 0.7.
 fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let mut best: Option<(f64, &str)> = None;
     for c in candidates {
@@ -205,7 +205,9 @@ fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Opt
         }
         let dist = strsim::levenshtein(name, c);
         let sim = strsim::normalized_levenshtein(name, c);
-        let close = (dist <= 2 && dist < name.chars().count().max(c.chars().count())) || sim >= 0.7;
+        // Two edits turn any short name into any other: short names get one.
+        let max_dist = if name.chars().count() < 4 { 1 } else { 2 };
+        let close = (dist <= max_dist && dist < name.chars().count().max(c.chars().count())) || sim >= 0.7;
         if close && best.is_none_or(|(s, _)| sim > s) {
             best = Some((sim, c));
         }

@@ -983,3 +983,13 @@ fn main() {
     println(v)
 }
 "#);
+
+check!(helpful_messages_for_common_mistakes, r#"fn main() {
+    let xs = [1, 2]
+    let a = xs.get(0)
+    let s: str = none
+    let n = "text".len
+    for c in "abc" { println(c) }
+    println("{a}{s}{n}")
+}
+"#);

@@ -325,7 +325,9 @@ impl Checker<'_> {
         if !names.contains(&n) {
             let shown = self.display(recv);
             let mut d = Diagnostic::at(Code::E0204, name.span, format!("`{shown}` has no method `{n}`"));
-            if let Some(h) = suggest(n, names.iter().copied()) {
+            if kind == "list" && n == "get" {
+                d = d.with_help("index a list with `xs[i]`; `first()` and `last()` return optionals");
+            } else if let Some(h) = suggest(n, names.iter().copied()) {
                 d = d.with_help(h);
             }
             self.emit(d);

@@ -413,13 +413,24 @@ impl<'p> Checker<'p> {
     }
 
     pub(super) fn mismatch(&mut self, span: Span, expected: &Ty, found: &Ty) {
-        let (xs, fs) = (self.display(expected), self.display(found));
+        let xs = self.display(expected);
+        let found = self.zonk(found);
+        // `none` on its own has type `_?`; say what the user wrote.
+        let fs = match &found {
+            Ty::Optional(inner) if matches!(**inner, Ty::Var(_)) => "none".to_string(),
+            other => other.display(&self.types).to_string(),
+        };
         let mut d = Diagnostic::new(Code::E0300, format!("mismatched types: expected `{xs}`, found `{fs}`"))
             .primary(span, format!("expected `{xs}`"));
-        match (self.zonk(expected), self.zonk(found)) {
+        match (self.zonk(expected), found) {
             (Ty::Float, Ty::Int) => d = d.with_help("convert with `float(...)`"),
             (Ty::Int, Ty::Float) => d = d.with_help("convert with `int(...)` (truncates toward zero)"),
-            (Ty::Str, _) => d = d.with_help("convert with `str(...)` or use interpolation \"{...}\""),
+            (Ty::Str, Ty::Int | Ty::Float | Ty::Bool) => {
+                d = d.with_help("convert with `str(...)` or use interpolation \"{...}\"")
+            }
+            (x, Ty::Optional(_)) if !matches!(x, Ty::Optional(_)) => {
+                d = d.with_help(format!("declare it as `{xs}?` to allow `none`, or unwrap with `??`, `if let` or `match`"))
+            }
             _ => {}
         }
         self.emit(d);
