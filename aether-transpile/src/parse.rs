@@ -211,6 +211,8 @@ impl<'a> Parser<'a> {
     }
 
     /// Enter one level of nesting; past [`MAX_DEPTH`] report E0008 once.
+    /// Callers recurse through [`crate::with_stack`], so the depth limit is
+    /// about readable programs, not about the thread's stack size.
     fn enter(&mut self) -> PResult<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
@@ -234,6 +236,12 @@ impl<'a> Parser<'a> {
     fn sync_statement(&mut self) {
         let mut depth = 0i32;
         loop {
+            // An unclosed bracket must not swallow the next statement: a
+            // line that starts with `let`, `for`, ... begins a new one.
+            let line_start = self.pos > 0 && self.tokens[self.pos - 1].kind == T::Newline;
+            if line_start && depth <= 0 && is_statement_keyword(&self.tokens[self.pos].kind) {
+                break;
+            }
             match &self.tokens[self.pos].kind {
                 T::Eof => break,
                 T::Newline | T::Semi if depth <= 0 => break,
@@ -541,7 +549,7 @@ impl<'a> Parser<'a> {
 
     fn type_expr(&mut self) -> PResult<TypeExpr> {
         self.enter()?;
-        let r = self.type_expr_inner();
+        let r = crate::with_stack(|| self.type_expr_inner());
         self.leave();
         r
     }
@@ -651,7 +659,7 @@ impl<'a> Parser<'a> {
 
     fn block(&mut self) -> PResult<Block> {
         self.enter()?;
-        let r = self.block_inner();
+        let r = crate::with_stack(|| self.block_inner());
         self.leave();
         r
     }
@@ -722,9 +730,19 @@ impl<'a> Parser<'a> {
                 let mutable = self.bump().kind == T::Var;
                 let pattern = self.pattern()?;
                 let ty = if self.eat(&T::Colon) { Some(self.type_expr()?) } else { None };
-                self.expect(T::Eq, "`=` and a value")?;
-                self.skip_newlines();
-                let value = self.expr()?;
+                // A broken initializer still declares the name, so later uses
+                // don't add "cannot find" errors to the one that matters.
+                let value = match self.expect(T::Eq, "`=` and a value") {
+                    Ok(_) => {
+                        self.skip_newlines();
+                        self.expr()
+                    }
+                    Err(()) => Err(()),
+                };
+                let value = value.unwrap_or_else(|()| {
+                    let span = self.span();
+                    self.mk(ExprKind::Error, span)
+                });
                 StmtKind::Let { mutable, pattern, ty, value }
             }
             T::While => {
@@ -797,7 +815,7 @@ impl<'a> Parser<'a> {
 
     fn expr(&mut self) -> PResult<Expr> {
         self.enter()?;
-        let r = self.range_expr();
+        let r = crate::with_stack(|| self.range_expr());
         self.leave();
         r
     }
@@ -839,7 +857,8 @@ impl<'a> Parser<'a> {
             let op_tok = self.bump();
             self.skip_newlines();
             // `??` is right-associative; the rest are left-associative.
-            let rhs = if op == BinOp::Coalesce { self.binary(bp - 1)? } else { self.binary(bp)? };
+            let rhs_min = if op == BinOp::Coalesce { bp - 1 } else { bp };
+            let rhs = crate::with_stack(|| self.binary(rhs_min))?;
             if is_comparison(op) {
                 if let Some((next, _)) = binary_op(self.peek()) {
                     if is_comparison(next) {
@@ -867,7 +886,7 @@ impl<'a> Parser<'a> {
         };
         let start = self.bump().span;
         self.enter()?;
-        let inner = self.unary();
+        let inner = crate::with_stack(|| self.unary());
         self.leave();
         let inner = inner?;
         let span = start.to(inner.span);
@@ -1264,7 +1283,7 @@ impl<'a> Parser<'a> {
 
     fn pattern(&mut self) -> PResult<Pattern> {
         self.enter()?;
-        let r = self.or_pattern();
+        let r = crate::with_stack(|| self.or_pattern());
         self.leave();
         r
     }
@@ -1395,6 +1414,11 @@ impl<'a> Parser<'a> {
 }
 
 // ---- helpers ----------------------------------------------------------
+
+fn is_statement_keyword(kind: &T) -> bool {
+    matches!(kind, T::Let | T::Var | T::While | T::For | T::Loop | T::Return | T::Break | T::Continue)
+        || is_item_start(kind)
+}
 
 fn is_item_start(kind: &T) -> bool {
     matches!(kind, T::Fn | T::Struct | T::Enum | T::Const | T::State | T::Pub | T::Import | T::Test | T::At)

@@ -438,7 +438,9 @@ impl<'p> Checker<'p> {
 
     /// Type of `e`, using `expected` as a hint only. Records it.
     pub(super) fn expr(&mut self, e: &Expr, expected: Option<&Ty>) -> Ty {
-        let t = self.expr_kind(e, expected);
+        // Nesting is capped by the parser, but a debug build's frames are
+        // large: grow the stack on demand so any thread can check any input.
+        let t = crate::with_stack(|| self.expr_kind(e, expected));
         self.cx.pending_exprs.push((e.id, t.clone()));
         t
     }

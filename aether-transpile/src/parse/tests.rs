@@ -512,7 +512,7 @@ fn deep_nesting_is_an_error_not_a_crash() {
     // Run on a small stack (the size of a test thread) to prove the depth
     // limit keeps recursion bounded.
     let handle = std::thread::Builder::new()
-        .stack_size(8 * 1024 * 1024)
+        .stack_size(2 * 1024 * 1024)
         .spawn(|| {
             let deep = format!("fn f() {{ let x = {}1{} }}\n", "(".repeat(10_000), ")".repeat(10_000));
             let (_, diags) = parse_module(FileId(0), &deep);
