@@ -156,6 +156,31 @@ impl<'a> Parser<'a> {
         NodeId(self.next_id - 1)
     }
 
+    /// Items up to (not including) `close`, separated by `,`, with line
+    /// breaks as whitespace; when `lines_separate`, a line break also
+    /// separates items (struct fields, enum variants, literals written one per
+    /// line). Returns the items and whether a trailing `,` was written.
+    fn separated<R>(
+        &mut self,
+        close: &T,
+        lines_separate: bool,
+        mut item: impl FnMut(&mut Self) -> PResult<R>,
+    ) -> PResult<(Vec<R>, bool)> {
+        self.with_newlines(true, |p| {
+            let mut items = Vec::new();
+            let mut trailing = false;
+            while !p.at(close) && !p.at(&T::Eof) {
+                items.push(item(p)?);
+                let newline = lines_separate && p.tokens[p.pos].kind == T::Newline;
+                trailing = p.eat(&T::Comma);
+                if !trailing && !newline {
+                    break;
+                }
+            }
+            Ok((items, trailing))
+        })
+    }
+
     fn with_newlines<R>(&mut self, skip: bool, f: impl FnOnce(&mut Self) -> R) -> R {
         self.newline_modes.push(skip);
         let saved_no_struct = std::mem::replace(&mut self.no_struct, false);
@@ -469,22 +494,13 @@ impl<'a> Parser<'a> {
         self.bump();
         let name = self.ident("a struct name")?;
         self.expect(T::LBrace, "`{` and the struct's fields")?;
-        let fields = self.with_newlines(true, |p| {
-            let mut fields = Vec::new();
-            while let T::Ident(_) = p.peek() {
-                let name = p.ident("a field name")?;
-                p.expect(T::Colon, "`:` and the field's type")?;
-                let ty = p.type_expr()?;
-                let default = if p.eat(&T::Eq) { Some(p.expr()?) } else { None };
-                let span = name.span.to(p.prev_span());
-                fields.push(FieldDecl { name, ty, default, span });
-                // Fields are separated by commas or line breaks.
-                let newline = p.tokens[p.pos].kind == T::Newline;
-                if !p.eat(&T::Comma) && !newline {
-                    break;
-                }
-            }
-            Ok(fields)
+        let (fields, _) = self.separated(&T::RBrace, true, |p| {
+            let name = p.ident("a field name")?;
+            p.expect(T::Colon, "`:` and the field's type")?;
+            let ty = p.type_expr()?;
+            let default = if p.eat(&T::Eq) { Some(p.expr()?) } else { None };
+            let span = name.span.to(p.prev_span());
+            Ok(FieldDecl { name, ty, default, span })
         })?;
         self.expect(T::RBrace, "`}` or another field (`name: type`)")?;
         Ok(StructDecl { name, fields })
@@ -494,31 +510,20 @@ impl<'a> Parser<'a> {
         self.bump();
         let name = self.ident("an enum name")?;
         self.expect(T::LBrace, "`{` and the enum's variants")?;
-        let variants = self.with_newlines(true, |p| {
-            let mut variants = Vec::new();
-            while let T::Ident(_) = p.peek() {
-                let name = p.ident("a variant name")?;
-                let mut fields = Vec::new();
-                if p.eat(&T::LParen) {
-                    while !p.at(&T::RParen) && !p.at(&T::Eof) {
-                        let fname = p.ident("a field name (variant fields are named: `Circle(r: float)`)")?;
-                        p.expect(T::Colon, "`:` and the field's type")?;
-                        let ty = p.type_expr()?;
-                        fields.push(VariantField { name: fname, ty });
-                        if !p.eat(&T::Comma) {
-                            break;
-                        }
-                    }
-                    p.expect(T::RParen, "`)` after the variant's fields")?;
-                }
-                let span = name.span.to(p.prev_span());
-                variants.push(VariantDecl { name, fields, span });
-                let newline = p.tokens[p.pos].kind == T::Newline;
-                if !p.eat(&T::Comma) && !newline {
-                    break;
-                }
+        let (variants, _) = self.separated(&T::RBrace, true, |p| {
+            let name = p.ident("a variant name")?;
+            let mut fields = Vec::new();
+            if p.eat(&T::LParen) {
+                (fields, _) = p.separated(&T::RParen, false, |p| {
+                    let name = p.ident("a field name (variant fields are named: `Circle(r: float)`)")?;
+                    p.expect(T::Colon, "`:` and the field's type")?;
+                    let ty = p.type_expr()?;
+                    Ok(VariantField { name, ty })
+                })?;
+                p.expect(T::RParen, "`)` after the variant's fields")?;
             }
-            Ok(variants)
+            let span = name.span.to(p.prev_span());
+            Ok(VariantDecl { name, fields, span })
         })?;
         self.expect(T::RBrace, "`}` or another variant")?;
         Ok(EnumDecl { name, variants })
@@ -584,17 +589,7 @@ impl<'a> Parser<'a> {
             }
             T::LParen => {
                 self.bump();
-                let mut items = self.with_newlines(true, |p| {
-                    let mut items = Vec::new();
-                    while !p.at(&T::RParen) && !p.at(&T::Eof) {
-                        items.push(p.type_expr()?);
-                        if !p.eat(&T::Comma) {
-                            break;
-                        }
-                    }
-                    Ok(items)
-                })?;
-                let trailing_comma = self.prev_is(&T::Comma);
+                let (mut items, trailing_comma) = self.separated(&T::RParen, false, |p| p.type_expr())?;
                 self.expect(T::RParen, "`)` to close the tuple type")?;
                 if items.len() == 1 && !trailing_comma {
                     let mut inner = items.remove(0);
@@ -606,16 +601,7 @@ impl<'a> Parser<'a> {
             T::Fn => {
                 self.bump();
                 self.expect(T::LParen, "`(` and the parameter types")?;
-                let params = self.with_newlines(true, |p| {
-                    let mut params = Vec::new();
-                    while !p.at(&T::RParen) && !p.at(&T::Eof) {
-                        params.push(p.type_expr()?);
-                        if !p.eat(&T::Comma) {
-                            break;
-                        }
-                    }
-                    Ok(params)
-                })?;
+                let (params, _) = self.separated(&T::RParen, false, |p| p.type_expr())?;
                 self.expect(T::RParen, "`)` after the parameter types")?;
                 let ret = if self.eat(&T::Arrow) { Some(Box::new(self.type_expr()?)) } else { None };
                 // The postfix `?`/`!` already went to the return type.
@@ -903,7 +889,12 @@ impl<'a> Parser<'a> {
             match self.tokens[self.cur_index()].kind.clone() {
                 T::LParen if self.cur_index() == self.pos => {
                     self.bump();
-                    let args = self.with_newlines(true, |p| p.args())?;
+                    let (args, _) = self.separated(&T::RParen, false, |p| {
+                        let start = p.span();
+                        let mutable = p.eat(&T::Mut);
+                        let expr = p.expr()?;
+                        Ok(Arg { mutable, span: start.to(expr.span), expr })
+                    })?;
                     let close = self.expect(T::RParen, "`,` or `)` in the argument list")?;
                     let span = e.span.to(close);
                     e = self.mk(ExprKind::Call { callee: Box::new(e), args }, span);
@@ -940,20 +931,6 @@ impl<'a> Parser<'a> {
             }
         }
         Ok(e)
-    }
-
-    fn args(&mut self) -> PResult<Vec<Arg>> {
-        let mut args = Vec::new();
-        while !self.at(&T::RParen) && !self.at(&T::Eof) {
-            let start = self.span();
-            let mutable = self.eat(&T::Mut);
-            let expr = self.expr()?;
-            args.push(Arg { mutable, span: start.to(expr.span), expr });
-            if !self.eat(&T::Comma) {
-                break;
-            }
-        }
-        Ok(args)
     }
 
     /// After `base[`: an index or a slice, and the closing `]`.
@@ -1001,24 +978,16 @@ impl<'a> Parser<'a> {
     fn struct_lit(&mut self, path_expr: Expr) -> PResult<Expr> {
         let path = path_of(&path_expr);
         self.bump();
-        let fields = self.with_newlines(true, |p| {
-            let mut fields = Vec::new();
-            while let T::Ident(_) = p.peek() {
-                let name = p.ident("a field name")?;
-                let value = if p.eat(&T::Colon) {
-                    p.expr()?
-                } else {
-                    // Shorthand `Ball { x }` means `Ball { x: x }`.
-                    let id = p.id();
-                    Expr { id, kind: ExprKind::Name(name.clone()), span: name.span }
-                };
-                fields.push(FieldInit { name, value });
-                let newline = p.tokens[p.pos].kind == T::Newline;
-                if !p.eat(&T::Comma) && !newline {
-                    break;
-                }
-            }
-            Ok(fields)
+        let (fields, _) = self.separated(&T::RBrace, true, |p| {
+            let name = p.ident("a field name")?;
+            let value = if p.eat(&T::Colon) {
+                p.expr()?
+            } else {
+                // Shorthand `Ball { x }` means `Ball { x: x }`.
+                let id = p.id();
+                Expr { id, kind: ExprKind::Name(name.clone()), span: name.span }
+            };
+            Ok(FieldInit { name, value })
         })?;
         let close = self.expect(T::RBrace, "`,` or `}` in the struct literal")?;
         let span = path_expr.span.to(close);
@@ -1060,34 +1029,17 @@ impl<'a> Parser<'a> {
             T::LParen => return self.paren(),
             T::LBracket => {
                 self.bump();
-                let items = self.with_newlines(true, |p| {
-                    let mut items = Vec::new();
-                    while !p.at(&T::RBracket) && !p.at(&T::Eof) {
-                        items.push(p.expr()?);
-                        if !p.eat(&T::Comma) {
-                            break;
-                        }
-                    }
-                    Ok(items)
-                })?;
+                let (items, _) = self.separated(&T::RBracket, false, |p| p.expr())?;
                 let close = self.expect(T::RBracket, "`,` or `]` in the list")?;
                 return Ok(self.mk(ExprKind::List(items), span.to(close)));
             }
             T::LBrace => {
                 self.bump();
-                let entries = self.with_newlines(true, |p| {
-                    let mut entries = Vec::new();
-                    while !p.at(&T::RBrace) && !p.at(&T::Eof) {
-                        let k = p.expr()?;
-                        p.expect(T::Colon, "`:` between a map key and its value")?;
-                        let v = p.expr()?;
-                        entries.push((k, v));
-                        let newline = p.tokens[p.pos].kind == T::Newline;
-                        if !p.eat(&T::Comma) && !newline {
-                            break;
-                        }
-                    }
-                    Ok(entries)
+                let (entries, _) = self.separated(&T::RBrace, true, |p| {
+                    let k = p.expr()?;
+                    p.expect(T::Colon, "`:` between a map key and its value")?;
+                    let v = p.expr()?;
+                    Ok((k, v))
                 })?;
                 let close = self.expect(T::RBrace, "`,` or `}` in the map literal")?;
                 return Ok(self.mk(ExprKind::Map(entries), span.to(close)));
@@ -1112,18 +1064,7 @@ impl<'a> Parser<'a> {
 
     fn paren(&mut self) -> PResult<Expr> {
         let open = self.bump().span;
-        let (mut items, trailing) = self.with_newlines(true, |p| {
-            let mut items = Vec::new();
-            let mut trailing = false;
-            while !p.at(&T::RParen) && !p.at(&T::Eof) {
-                items.push(p.expr()?);
-                trailing = p.eat(&T::Comma);
-                if !trailing {
-                    break;
-                }
-            }
-            Ok((items, trailing))
-        })?;
+        let (mut items, trailing) = self.separated(&T::RParen, false, |p| p.expr())?;
         let close = self.expect(T::RParen, "`)`")?;
         if items.len() == 1 && !trailing {
             let mut inner = items.remove(0);
@@ -1137,16 +1078,10 @@ impl<'a> Parser<'a> {
         let start = self.span();
         let mut params = Vec::new();
         if self.bump().kind == T::Pipe {
-            self.with_newlines(true, |p| {
-                while !p.at(&T::Pipe) && !p.at(&T::Eof) {
-                    let name = p.ident("a closure parameter name")?;
-                    let ty = if p.eat(&T::Colon) { Some(p.type_expr()?) } else { None };
-                    params.push(ClosureParam { name, ty });
-                    if !p.eat(&T::Comma) {
-                        break;
-                    }
-                }
-                Ok(())
+            (params, _) = self.separated(&T::Pipe, false, |p| {
+                let name = p.ident("a closure parameter name")?;
+                let ty = if p.eat(&T::Colon) { Some(p.type_expr()?) } else { None };
+                Ok(ClosureParam { name, ty })
             })?;
             self.expect(T::Pipe, "`|` after the closure's parameters")?;
         }
@@ -1355,18 +1290,7 @@ impl<'a> Parser<'a> {
             }
             T::LParen => {
                 self.bump();
-                let (mut items, trailing) = self.with_newlines(true, |p| {
-                    let mut items = Vec::new();
-                    let mut trailing = false;
-                    while !p.at(&T::RParen) && !p.at(&T::Eof) {
-                        items.push(p.pattern()?);
-                        trailing = p.eat(&T::Comma);
-                        if !trailing {
-                            break;
-                        }
-                    }
-                    Ok((items, trailing))
-                })?;
+                let (mut items, trailing) = self.separated(&T::RParen, false, |p| p.pattern())?;
                 let close = self.expect(T::RParen, "`)` to close the tuple pattern")?;
                 if items.len() == 1 && !trailing {
                     let mut inner = items.remove(0);
@@ -1383,16 +1307,7 @@ impl<'a> Parser<'a> {
                 }
                 let args = if self.tokens[self.pos].kind == T::LParen {
                     self.bump();
-                    let args = self.with_newlines(true, |p| {
-                        let mut args = Vec::new();
-                        while !p.at(&T::RParen) && !p.at(&T::Eof) {
-                            args.push(p.pattern()?);
-                            if !p.eat(&T::Comma) {
-                                break;
-                            }
-                        }
-                        Ok(args)
-                    })?;
+                    let (args, _) = self.separated(&T::RParen, false, |p| p.pattern())?;
                     self.expect(T::RParen, "`)` to close the variant pattern")?;
                     Some(args)
                 } else {

@@ -255,7 +255,7 @@ impl Checker<'_> {
                 self.call_fn(f, args, e.span, None)
             }
             None => {
-                self.unknown_type_member_pub(tid, name);
+                self.unknown_type_member(tid, name);
                 self.infer_args(args);
                 Ty::Error
             }
@@ -326,25 +326,6 @@ impl Checker<'_> {
                 Ty::Error
             }
         }
-    }
-
-    fn unknown_type_member_pub(&mut self, tid: TypeId, name: &Ident) {
-        let tname = self.types.get(tid).name.clone();
-        let mut candidates: Vec<String> = self.methods.keys().filter(|(t, _)| *t == tid).map(|(_, n)| n.clone()).collect();
-        let code = match self.types.as_enum(tid) {
-            Some(en) => {
-                candidates.extend(en.variants.iter().map(|v| v.name.clone()));
-                Code::E0205
-            }
-            None => Code::E0204,
-        };
-        candidates.sort();
-        let what = if code == Code::E0205 { "variant or function" } else { "associated function" };
-        let mut d = Diagnostic::at(code, name.span, format!("`{tname}` has no {what} `{}`", name.name));
-        if let Some(h) = suggest(&name.name, candidates.iter().map(|s| s.as_str())) {
-            d = d.with_help(h);
-        }
-        self.emit(d);
     }
 }
 

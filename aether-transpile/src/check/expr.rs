@@ -913,7 +913,7 @@ impl<'p> Checker<'p> {
         Ty::Error
     }
 
-    fn unknown_type_member(&mut self, tid: TypeId, name: &Ident) {
+    pub(super) fn unknown_type_member(&mut self, tid: TypeId, name: &Ident) {
         let tname = self.types.get(tid).name.clone();
         let mut candidates: Vec<String> =
             self.methods.keys().filter(|(t, _)| *t == tid).map(|(_, n)| n.clone()).collect();
