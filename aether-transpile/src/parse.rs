@@ -1137,30 +1137,72 @@ impl<'a> Parser<'a> {
         let arms = self.with_newlines(true, |p| {
             let mut arms = Vec::new();
             while !p.at(&T::RBrace) && !p.at(&T::Eof) {
-                let pattern = p.pattern()?;
-                let guard = if p.eat(&T::If) { Some(p.expr()?) } else { None };
-                p.expect(T::FatArrow, "`=>` after the pattern")?;
-                p.skip_newlines();
-                let body = if p.at(&T::LBrace) {
-                    let block = p.block()?;
-                    let span = block.span;
-                    p.mk(ExprKind::Block(block), span)
-                } else {
-                    p.with_newlines(false, |p| p.expr())?
-                };
-                let span = pattern.span.to(body.span);
-                arms.push(MatchArm { pattern, guard, body, span });
-                // Arms are separated by commas or line breaks.
-                let newline = p.tokens[p.pos].kind == T::Newline;
-                if !p.eat(&T::Comma) && !newline && !p.at(&T::RBrace) {
-                    p.unexpected("`,`, a line break or `}` after the match arm");
-                    return Err(());
+                let start = p.pos;
+                match p.match_arm() {
+                    Ok(arm) => arms.push(arm),
+                    // A broken arm costs only itself: skip to the next one.
+                    Err(()) => p.sync_arm(),
+                }
+                if p.pos == start {
+                    p.pos += 1;
                 }
             }
-            Ok(arms)
-        })?;
+            arms
+        });
         let close = self.expect(T::RBrace, "`}` to close the match")?;
         Ok(self.mk(ExprKind::Match { scrutinee: Box::new(scrutinee), arms }, start.to(close)))
+    }
+
+    fn match_arm(&mut self) -> PResult<MatchArm> {
+        let pattern = self.pattern()?;
+        let guard = if self.eat(&T::If) { Some(self.expr()?) } else { None };
+        self.expect(T::FatArrow, "`=>` after the pattern")?;
+        self.skip_newlines();
+        let body = if self.at(&T::LBrace) {
+            let block = self.block()?;
+            let span = block.span;
+            self.mk(ExprKind::Block(block), span)
+        } else {
+            // Any statement may follow `=>`, so `Coin(v) => score += v`
+            // reads as it would in a block.
+            let stmt = self.with_newlines(false, |p| p.stmt())?;
+            match stmt.kind {
+                StmtKind::Expr(e) => e,
+                _ => {
+                    let span = stmt.span;
+                    self.mk(ExprKind::Block(Block { stmts: vec![stmt], span }), span)
+                }
+            }
+        };
+        let span = pattern.span.to(body.span);
+        // Arms are separated by commas or line breaks.
+        let newline = self.tokens[self.pos].kind == T::Newline;
+        if !self.eat(&T::Comma) && !newline && !self.at(&T::RBrace) {
+            self.unexpected("`,`, a line break or `}` after the match arm");
+            return Err(());
+        }
+        Ok(MatchArm { pattern, guard, body, span })
+    }
+
+    /// Skip the rest of a broken match arm: to a `,` or line break outside
+    /// brackets, or the `}` that closes the match (not consumed).
+    fn sync_arm(&mut self) {
+        let mut depth = 0i32;
+        loop {
+            match &self.tokens[self.pos].kind {
+                T::Eof => break,
+                T::Newline | T::Comma if depth <= 0 => {
+                    self.pos += 1;
+                    break;
+                }
+                T::RBrace if depth <= 0 => break,
+                T::LParen | T::LBracket | T::LBrace => depth += 1,
+                T::RParen | T::RBracket | T::RBrace => depth -= 1,
+                _ => {}
+            }
+            self.pos += 1;
+        }
+        self.recovering = false;
     }
 
     /// Parse the `{expr}` parts of a string literal in place.

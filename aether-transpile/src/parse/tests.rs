@@ -448,6 +448,37 @@ fn control_flow_expressions() {
 }
 
 #[test]
+fn match_arms_may_be_statements() {
+    insta::assert_snapshot!(parse_ok(
+        r#"fn f() {
+    match e {
+        Coin(v) => score += v
+        Hit(d) => player.hp -= d,
+        Quit => return
+        Skip => continue
+        _ => {}
+    }
+}
+"#
+    ));
+}
+
+#[test]
+fn a_broken_match_arm_costs_only_itself() {
+    insta::assert_snapshot!(parse_err(
+        r#"fn f() {
+    let s = match x {
+        1 => "one"
+        2 => ) oops
+        3 => "three"
+    }
+    let t = 1 +
+}
+"#
+    ));
+}
+
+#[test]
 fn closures_and_mut_args() {
     insta::assert_snapshot!(parse_ok(
         r#"fn f() {
