@@ -14,6 +14,7 @@ pub mod check;
 pub mod error;
 pub mod input;
 pub mod manifest;
+pub mod new;
 pub mod report;
 
 pub use error::UsageError;
@@ -41,6 +42,8 @@ pub struct Cli {
 pub enum Command {
     /// Check an Aether program for errors without building it.
     Check(check::CheckArgs),
+    /// Create a new Aether project from a template.
+    New(new::NewArgs),
     // A new subcommand: a module `foo.rs` with `FooArgs` and
     // `run(&FooArgs) -> Result<ExitCode, UsageError>`, a variant here, and
     // an arm in `run_on_this_thread`.
@@ -96,6 +99,7 @@ fn run_on_this_thread(args: Vec<OsString>) -> ExitCode {
     };
     let result = match &cli.command {
         Command::Check(args) => check::run(args),
+        Command::New(args) => new::run(args),
     };
     result.unwrap_or_else(|e| {
         eprintln!("{e}");

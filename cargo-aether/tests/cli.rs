@@ -432,3 +432,33 @@ fn readme_examples_are_current() {
     let r = cargo_aether(&repo_root(), &["check", "examples/life"]);
     assert_eq!(r.stderr, life, "{r:?}");
 }
+
+#[test]
+fn new_creates_projects_that_check_cleanly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for template in ["script", "game", "server"] {
+        let name = format!("my-{template}");
+        let r = cargo_aether(dir.path(), &["new", &name, "--template", template]);
+        assert_eq!(r.code, Some(0), "{r:?}");
+        assert!(r.stderr.contains(&format!("Created Aether project `{name}`")), "{r:?}");
+        let manifest = fs::read_to_string(dir.path().join(&name).join("Cargo.toml")).expect("manifest");
+        assert!(manifest.contains(&format!("name = \"{name}\"")), "{manifest}");
+        let r = cargo_aether(&dir.path().join(&name), &["check"]);
+        assert_eq!(r.code, Some(0), "{template}: {r:?}");
+        assert!(r.stderr.contains(&format!("Checked `{name}`")), "{r:?}");
+    }
+    // The default template is the script.
+    let r = cargo_aether(dir.path(), &["new", "plain"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(dir.path().join("plain/src/main.ae").is_file());
+}
+
+#[test]
+fn new_refuses_bad_names_and_existing_directories() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), &[("taken/file.txt", "x")]);
+    assert_usage_error(&cargo_aether(dir.path(), &["new", "taken"]), "already exists and is not empty");
+    assert_usage_error(&cargo_aether(dir.path(), &["new", "9lives"]), "is not a valid project name");
+    let r = cargo_aether(dir.path(), &["new", "x", "--template", "nope"]);
+    assert_eq!(r.code, Some(2), "{r:?}");
+}
