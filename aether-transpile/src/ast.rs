@@ -419,3 +419,112 @@ pub enum LitPattern {
     Str(String),
     Bool(bool),
 }
+
+/// Dropping an expression tree recursively would take one stack frame per
+/// level, and a long flat chain (`0 + 0 + ... + 1`, a long method chain) is
+/// thousands of levels deep even though it is not nested in the source. So
+/// expressions are torn down with an explicit stack instead.
+impl Drop for Expr {
+    fn drop(&mut self) {
+        if is_leaf(&self.kind) {
+            return;
+        }
+        let mut pending = Vec::new();
+        take_children(&mut self.kind, &mut pending);
+        while let Some(mut e) = pending.pop() {
+            take_children(&mut e.kind, &mut pending);
+            // `e` now has no children: dropping it does not recurse.
+        }
+    }
+}
+
+fn is_leaf(kind: &ExprKind) -> bool {
+    matches!(
+        kind,
+        ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::Bool(_)
+            | ExprKind::None
+            | ExprKind::Name(_)
+            | ExprKind::SelfValue
+            | ExprKind::Error
+    )
+}
+
+/// Move every direct child expression of `kind` into `out`.
+fn take_children(kind: &mut ExprKind, out: &mut Vec<Expr>) {
+    fn block(b: Block, out: &mut Vec<Expr>) {
+        for stmt in b.stmts {
+            match stmt.kind {
+                StmtKind::Let { value, .. } => out.push(value),
+                StmtKind::Assign { target, value, .. } => out.extend([target, value]),
+                StmtKind::Expr(e) => out.push(e),
+                StmtKind::While { cond, body } => {
+                    out.push(cond);
+                    block(body, out);
+                }
+                StmtKind::Loop { body } => block(body, out),
+                StmtKind::For { iter, body, .. } => {
+                    out.push(iter);
+                    block(body, out);
+                }
+                StmtKind::Return(e) => out.extend(e),
+                StmtKind::Break | StmtKind::Continue => {}
+            }
+        }
+    }
+    match std::mem::replace(kind, ExprKind::Error) {
+        ExprKind::Str(parts) => {
+            for part in parts {
+                if let StrPart::Interp { expr, .. } = part {
+                    out.push(expr);
+                }
+            }
+        }
+        ExprKind::Field { base, .. } | ExprKind::TupleIndex { base, .. } => out.push(*base),
+        ExprKind::Call { callee, args } => {
+            out.push(*callee);
+            out.extend(args.into_iter().map(|a| a.expr));
+        }
+        ExprKind::Index { base, index } => out.extend([*base, *index]),
+        ExprKind::Slice { base, start, end, .. } => {
+            out.push(*base);
+            out.extend(start.map(|b| *b));
+            out.extend(end.map(|b| *b));
+        }
+        ExprKind::Unary { expr, .. } | ExprKind::Try(expr) => out.push(*expr),
+        ExprKind::Binary { lhs, rhs, .. } => out.extend([*lhs, *rhs]),
+        ExprKind::Range { start, end, .. } => out.extend([*start, *end]),
+        ExprKind::List(items) | ExprKind::Tuple(items) => out.extend(items),
+        ExprKind::Map(entries) => {
+            for (k, v) in entries {
+                out.extend([k, v]);
+            }
+        }
+        ExprKind::StructLit { fields, .. } => out.extend(fields.into_iter().map(|f| f.value)),
+        ExprKind::If { cond, then, else_ } => {
+            match cond {
+                IfCond::Expr(e) => out.push(*e),
+                IfCond::Let { value, .. } => out.push(*value),
+            }
+            block(then, out);
+            out.extend(else_.map(|b| *b));
+        }
+        ExprKind::Match { scrutinee, arms } => {
+            out.push(*scrutinee);
+            for arm in arms {
+                out.extend(arm.guard);
+                out.push(arm.body);
+            }
+        }
+        ExprKind::Closure { body, .. } => out.push(*body),
+        ExprKind::Block(b) => block(b, out),
+        ExprKind::Int(_)
+        | ExprKind::Float(_)
+        | ExprKind::Bool(_)
+        | ExprKind::None
+        | ExprKind::Name(_)
+        | ExprKind::SelfValue
+        | ExprKind::Error => {}
+    }
+}

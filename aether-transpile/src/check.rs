@@ -3,12 +3,23 @@
 //! and warnings. It reads the untyped AST and records what it learns in
 //! side tables ([`CheckResult`]) for code generation.
 //!
-//! Layout: [`items`] collects every module's items and resolves signature
-//! types; [`expr`] checks bodies (statements, expressions, calls);
-//! [`infer`] holds the unification table; [`builtins`] the prelude, `math`
-//! and the methods of `str`, lists and maps; [`place`] the mutability rules;
-//! [`pattern`] patterns and their lowering for [`exhaustive`]; [`tables`]
-//! the side tables handed to code generation.
+//! Layout: `items` collects every module's items and resolves signature
+//! types; `expr` checks bodies (statements and expressions) and `call` the
+//! calls; `infer` holds the unification table; `builtins` the prelude,
+//! `math` and the methods of `str`, lists and maps; `place` the mutability
+//! rules; `pattern` patterns and their lowering for [`exhaustive`];
+//! [`tables`] the side tables handed to code generation.
+//!
+//! Passes: collect types (so any signature can name any module's type),
+//! then their fields and variants (and the infinite-size check), then fns,
+//! methods, consts and states; then check every body: global initializers
+//! (unannotated globals on demand, when first used), fns and methods,
+//! field defaults, tests; finally `main` and unused imports.
+//!
+//! Error recovery: an expression that fails gets [`Ty::Error`], which
+//! unifies with everything, so one mistake gives one diagnostic.
+//! Inference variables live per body; [`ModuleTables`] only ever holds
+//! solved types.
 
 pub mod exhaustive;
 
@@ -41,6 +52,8 @@ pub struct CheckResult {
     pub fns: Vec<FnInfo>,
     /// Every `const` and `state`, indexed by [`GlobalId`].
     pub globals: Vec<GlobalInfo>,
+    /// Methods and associated functions by receiver type and name.
+    pub methods: HashMap<(TypeId, String), FnId>,
     /// Per module (indexed by [`ModuleId`]): expression types, name
     /// resolutions, coercions, pattern decisions and locals.
     pub modules: Vec<ModuleTables>,
@@ -66,7 +79,14 @@ pub fn check_program(program: &Program) -> CheckResult {
     ck.warn_unused_imports();
     let mut diagnostics = ck.diags;
     crate::diagnostic::sort(&mut diagnostics);
-    CheckResult { diagnostics, types: ck.types, fns: ck.fns, globals: ck.globals, modules: ck.tables }
+    CheckResult {
+        diagnostics,
+        types: ck.types,
+        fns: ck.fns,
+        globals: ck.globals,
+        methods: ck.methods,
+        modules: ck.tables,
+    }
 }
 
 /// Whole-program state shared by all the passes. The per-body state lives
@@ -131,6 +151,10 @@ impl<'p> Checker<'p> {
     fn check_entry(&mut self) {
         let Some(entry) = self.program.entry else { return };
         let Some(module) = self.program.modules.get(entry.0 as usize) else { return };
+        if module.ast.items.is_empty() && module.ast.imports.is_empty() {
+            // Empty, unreadable or unparsable: the loader already said so.
+            return;
+        }
         match self.tables[entry.0 as usize].items.get("main").copied() {
             Some(ItemRef::Fn(f)) => {
                 let info = &self.fns[f.0 as usize];
@@ -158,7 +182,9 @@ impl<'p> Checker<'p> {
             for (i, import) in module.ast.imports.iter().enumerate() {
                 let used = self.imports_used[m].get(i).copied().unwrap_or(true);
                 let resolved = module.imports.get(i).copied().flatten().is_some();
-                if !used && (resolved || import.dotted() == "math") {
+                // A second import of the same name is E0102 already.
+                let duplicate = module.ast.imports[..i].iter().any(|p| p.local_name().name == import.local_name().name);
+                if !used && !duplicate && (resolved || import.dotted() == "math") {
                     self.emit(
                         Diagnostic::at(Code::W0004, import.span, format!("unused import `{}`", import.dotted()))
                             .with_help("remove the import"),
@@ -169,8 +195,8 @@ impl<'p> Checker<'p> {
     }
 }
 
-/// "did you mean `x`?": the closest candidate within edit distance 2 or with
-/// normalized similarity at least 0.7.
+/// "did you mean `x`?": the closest candidate within edit distance 2 (1 for
+/// names under 4 characters) or with normalized similarity at least 0.7.
 fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let mut best: Option<(f64, &str)> = None;
     for c in candidates {
@@ -179,7 +205,9 @@ fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Opt
         }
         let dist = strsim::levenshtein(name, c);
         let sim = strsim::normalized_levenshtein(name, c);
-        let close = (dist <= 2 && dist < name.chars().count().max(c.chars().count())) || sim >= 0.7;
+        // Two edits turn any short name into any other: short names get one.
+        let max_dist = if name.chars().count() < 4 { 1 } else { 2 };
+        let close = (dist <= max_dist && dist < name.chars().count().max(c.chars().count())) || sim >= 0.7;
         if close && best.is_none_or(|(s, _)| sim > s) {
             best = Some((sim, c));
         }

@@ -10,7 +10,6 @@
 use crate::check;
 use crate::diagnostic::{self, Diagnostic, Severity};
 use crate::project::{self, Program};
-use crate::ty::TypeTable;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -59,8 +58,9 @@ pub enum InputError {
 #[derive(Debug)]
 pub struct Analysis {
     pub program: Program,
-    /// The user types the checker found, for code generation.
-    pub types: TypeTable,
+    /// What the checker learned (types, resolutions, side tables), for code
+    /// generation. Its diagnostics are moved into [`Analysis::diagnostics`].
+    pub checked: check::CheckResult,
     /// Loading and checking diagnostics, sorted into reading order.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -156,16 +156,40 @@ impl Analysis {
 /// the parser leaves `Error` nodes the checker skips, so the user sees
 /// type errors in the files that did parse.
 pub fn analyze(input: &Input) -> Analysis {
-    let (program, mut diagnostics) = match input.kind {
+    analyze_with(input, true)
+}
+
+/// Like [`analyze`], but the entry file is checked as an ordinary module:
+/// it need not have `main` (for `cargo aether expand src/grid.ae`).
+pub fn analyze_module(input: &Input) -> Analysis {
+    analyze_with(input, false)
+}
+
+fn analyze_with(input: &Input, needs_main: bool) -> Analysis {
+    let (mut program, mut diagnostics) = match input.kind {
         InputKind::Script => project::load_script(&input.entry, &input.display_base),
         InputKind::Project | InputKind::Directory => {
             project::load_from_disk(&input.src_root, &input.entry, &input.display_base)
         }
     };
-    let checked = check::check_program(&program);
-    diagnostics.extend(checked.diagnostics);
+    let entry = program.entry;
+    if !needs_main {
+        program.entry = None;
+    }
+    let mut checked = check::check_program(&program);
+    program.entry = entry;
+    diagnostics.append(&mut checked.diagnostics);
     diagnostic::sort(&mut diagnostics);
-    Analysis { program, types: checked.types, diagnostics }
+    Analysis { program, checked, diagnostics }
+}
+
+/// `base/rel`, without a leading `./` that would show in messages.
+pub fn join_tidy(base: &Path, rel: &Path) -> PathBuf {
+    if base.as_os_str().is_empty() || base == Path::new(".") {
+        rel.to_path_buf()
+    } else {
+        base.join(rel)
+    }
 }
 
 impl fmt::Display for InputError {
@@ -194,15 +218,6 @@ fn is_ae(path: &Path) -> bool {
 /// Whether any `.ae` file lives under `dir`, at any depth.
 fn has_sources(dir: &Path) -> bool {
     walkdir::WalkDir::new(dir).into_iter().flatten().any(|e| e.file_type().is_file() && is_ae(e.path()))
-}
-
-/// `base/rel`, without a leading `./` that would show in messages.
-pub fn join_tidy(base: &Path, rel: &Path) -> PathBuf {
-    if base.as_os_str().is_empty() || base == Path::new(".") {
-        rel.to_path_buf()
-    } else {
-        base.join(rel)
-    }
 }
 
 /// The directory of `file` as the user wrote it (`.` for a bare file name).

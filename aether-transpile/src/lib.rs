@@ -18,3 +18,10 @@ pub mod project;
 pub mod source;
 pub mod token;
 pub mod ty;
+
+/// Run `f` with at least 128 KiB of stack left, growing the stack by 2 MiB
+/// when needed. The recursive parts of the front end go through this, so
+/// deeply nested input is safe on any thread, whatever its stack size.
+pub(crate) fn with_stack<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(128 * 1024, 2 * 1024 * 1024, f)
+}

@@ -156,6 +156,31 @@ impl<'a> Parser<'a> {
         NodeId(self.next_id - 1)
     }
 
+    /// Items up to (not including) `close`, separated by `,`, with line
+    /// breaks as whitespace; when `lines_separate`, a line break also
+    /// separates items (struct fields, enum variants, literals written one per
+    /// line). Returns the items and whether a trailing `,` was written.
+    fn separated<R>(
+        &mut self,
+        close: &T,
+        lines_separate: bool,
+        mut item: impl FnMut(&mut Self) -> PResult<R>,
+    ) -> PResult<(Vec<R>, bool)> {
+        self.with_newlines(true, |p| {
+            let mut items = Vec::new();
+            let mut trailing = false;
+            while !p.at(close) && !p.at(&T::Eof) {
+                items.push(item(p)?);
+                let newline = lines_separate && p.tokens[p.pos].kind == T::Newline;
+                trailing = p.eat(&T::Comma);
+                if !trailing && !newline {
+                    break;
+                }
+            }
+            Ok((items, trailing))
+        })
+    }
+
     fn with_newlines<R>(&mut self, skip: bool, f: impl FnOnce(&mut Self) -> R) -> R {
         self.newline_modes.push(skip);
         let saved_no_struct = std::mem::replace(&mut self.no_struct, false);
@@ -211,6 +236,8 @@ impl<'a> Parser<'a> {
     }
 
     /// Enter one level of nesting; past [`MAX_DEPTH`] report E0008 once.
+    /// Callers recurse through [`crate::with_stack`], so the depth limit is
+    /// about readable programs, not about the thread's stack size.
     fn enter(&mut self) -> PResult<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
@@ -234,6 +261,12 @@ impl<'a> Parser<'a> {
     fn sync_statement(&mut self) {
         let mut depth = 0i32;
         loop {
+            // An unclosed bracket must not swallow the next statement: a
+            // line that starts with `let`, `for`, ... begins a new one.
+            let line_start = self.pos > 0 && self.tokens[self.pos - 1].kind == T::Newline;
+            if line_start && depth <= 0 && is_statement_keyword(&self.tokens[self.pos].kind) {
+                break;
+            }
             match &self.tokens[self.pos].kind {
                 T::Eof => break,
                 T::Newline | T::Semi if depth <= 0 => break,
@@ -461,22 +494,13 @@ impl<'a> Parser<'a> {
         self.bump();
         let name = self.ident("a struct name")?;
         self.expect(T::LBrace, "`{` and the struct's fields")?;
-        let fields = self.with_newlines(true, |p| {
-            let mut fields = Vec::new();
-            while let T::Ident(_) = p.peek() {
-                let name = p.ident("a field name")?;
-                p.expect(T::Colon, "`:` and the field's type")?;
-                let ty = p.type_expr()?;
-                let default = if p.eat(&T::Eq) { Some(p.expr()?) } else { None };
-                let span = name.span.to(p.prev_span());
-                fields.push(FieldDecl { name, ty, default, span });
-                // Fields are separated by commas or line breaks.
-                let newline = p.tokens[p.pos].kind == T::Newline;
-                if !p.eat(&T::Comma) && !newline {
-                    break;
-                }
-            }
-            Ok(fields)
+        let (fields, _) = self.separated(&T::RBrace, true, |p| {
+            let name = p.ident("a field name")?;
+            p.expect(T::Colon, "`:` and the field's type")?;
+            let ty = p.type_expr()?;
+            let default = if p.eat(&T::Eq) { Some(p.expr()?) } else { None };
+            let span = name.span.to(p.prev_span());
+            Ok(FieldDecl { name, ty, default, span })
         })?;
         self.expect(T::RBrace, "`}` or another field (`name: type`)")?;
         Ok(StructDecl { name, fields })
@@ -486,31 +510,20 @@ impl<'a> Parser<'a> {
         self.bump();
         let name = self.ident("an enum name")?;
         self.expect(T::LBrace, "`{` and the enum's variants")?;
-        let variants = self.with_newlines(true, |p| {
-            let mut variants = Vec::new();
-            while let T::Ident(_) = p.peek() {
-                let name = p.ident("a variant name")?;
-                let mut fields = Vec::new();
-                if p.eat(&T::LParen) {
-                    while !p.at(&T::RParen) && !p.at(&T::Eof) {
-                        let fname = p.ident("a field name (variant fields are named: `Circle(r: float)`)")?;
-                        p.expect(T::Colon, "`:` and the field's type")?;
-                        let ty = p.type_expr()?;
-                        fields.push(VariantField { name: fname, ty });
-                        if !p.eat(&T::Comma) {
-                            break;
-                        }
-                    }
-                    p.expect(T::RParen, "`)` after the variant's fields")?;
-                }
-                let span = name.span.to(p.prev_span());
-                variants.push(VariantDecl { name, fields, span });
-                let newline = p.tokens[p.pos].kind == T::Newline;
-                if !p.eat(&T::Comma) && !newline {
-                    break;
-                }
+        let (variants, _) = self.separated(&T::RBrace, true, |p| {
+            let name = p.ident("a variant name")?;
+            let mut fields = Vec::new();
+            if p.eat(&T::LParen) {
+                (fields, _) = p.separated(&T::RParen, false, |p| {
+                    let name = p.ident("a field name (variant fields are named: `Circle(r: float)`)")?;
+                    p.expect(T::Colon, "`:` and the field's type")?;
+                    let ty = p.type_expr()?;
+                    Ok(VariantField { name, ty })
+                })?;
+                p.expect(T::RParen, "`)` after the variant's fields")?;
             }
-            Ok(variants)
+            let span = name.span.to(p.prev_span());
+            Ok(VariantDecl { name, fields, span })
         })?;
         self.expect(T::RBrace, "`}` or another variant")?;
         Ok(EnumDecl { name, variants })
@@ -541,7 +554,7 @@ impl<'a> Parser<'a> {
 
     fn type_expr(&mut self) -> PResult<TypeExpr> {
         self.enter()?;
-        let r = self.type_expr_inner();
+        let r = crate::with_stack(|| self.type_expr_inner());
         self.leave();
         r
     }
@@ -576,17 +589,7 @@ impl<'a> Parser<'a> {
             }
             T::LParen => {
                 self.bump();
-                let mut items = self.with_newlines(true, |p| {
-                    let mut items = Vec::new();
-                    while !p.at(&T::RParen) && !p.at(&T::Eof) {
-                        items.push(p.type_expr()?);
-                        if !p.eat(&T::Comma) {
-                            break;
-                        }
-                    }
-                    Ok(items)
-                })?;
-                let trailing_comma = self.prev_is(&T::Comma);
+                let (mut items, trailing_comma) = self.separated(&T::RParen, false, |p| p.type_expr())?;
                 self.expect(T::RParen, "`)` to close the tuple type")?;
                 if items.len() == 1 && !trailing_comma {
                     let mut inner = items.remove(0);
@@ -598,16 +601,7 @@ impl<'a> Parser<'a> {
             T::Fn => {
                 self.bump();
                 self.expect(T::LParen, "`(` and the parameter types")?;
-                let params = self.with_newlines(true, |p| {
-                    let mut params = Vec::new();
-                    while !p.at(&T::RParen) && !p.at(&T::Eof) {
-                        params.push(p.type_expr()?);
-                        if !p.eat(&T::Comma) {
-                            break;
-                        }
-                    }
-                    Ok(params)
-                })?;
+                let (params, _) = self.separated(&T::RParen, false, |p| p.type_expr())?;
                 self.expect(T::RParen, "`)` after the parameter types")?;
                 let ret = if self.eat(&T::Arrow) { Some(Box::new(self.type_expr()?)) } else { None };
                 // The postfix `?`/`!` already went to the return type.
@@ -651,7 +645,7 @@ impl<'a> Parser<'a> {
 
     fn block(&mut self) -> PResult<Block> {
         self.enter()?;
-        let r = self.block_inner();
+        let r = crate::with_stack(|| self.block_inner());
         self.leave();
         r
     }
@@ -722,9 +716,19 @@ impl<'a> Parser<'a> {
                 let mutable = self.bump().kind == T::Var;
                 let pattern = self.pattern()?;
                 let ty = if self.eat(&T::Colon) { Some(self.type_expr()?) } else { None };
-                self.expect(T::Eq, "`=` and a value")?;
-                self.skip_newlines();
-                let value = self.expr()?;
+                // A broken initializer still declares the name, so later uses
+                // don't add "cannot find" errors to the one that matters.
+                let value = match self.expect(T::Eq, "`=` and a value") {
+                    Ok(_) => {
+                        self.skip_newlines();
+                        self.expr()
+                    }
+                    Err(()) => Err(()),
+                };
+                let value = value.unwrap_or_else(|()| {
+                    let span = self.span();
+                    self.mk(ExprKind::Error, span)
+                });
                 StmtKind::Let { mutable, pattern, ty, value }
             }
             T::While => {
@@ -797,7 +801,7 @@ impl<'a> Parser<'a> {
 
     fn expr(&mut self) -> PResult<Expr> {
         self.enter()?;
-        let r = self.range_expr();
+        let r = crate::with_stack(|| self.range_expr());
         self.leave();
         r
     }
@@ -839,7 +843,8 @@ impl<'a> Parser<'a> {
             let op_tok = self.bump();
             self.skip_newlines();
             // `??` is right-associative; the rest are left-associative.
-            let rhs = if op == BinOp::Coalesce { self.binary(bp - 1)? } else { self.binary(bp)? };
+            let rhs_min = if op == BinOp::Coalesce { bp - 1 } else { bp };
+            let rhs = crate::with_stack(|| self.binary(rhs_min))?;
             if is_comparison(op) {
                 if let Some((next, _)) = binary_op(self.peek()) {
                     if is_comparison(next) {
@@ -867,7 +872,7 @@ impl<'a> Parser<'a> {
         };
         let start = self.bump().span;
         self.enter()?;
-        let inner = self.unary();
+        let inner = crate::with_stack(|| self.unary());
         self.leave();
         let inner = inner?;
         let span = start.to(inner.span);
@@ -884,7 +889,12 @@ impl<'a> Parser<'a> {
             match self.tokens[self.cur_index()].kind.clone() {
                 T::LParen if self.cur_index() == self.pos => {
                     self.bump();
-                    let args = self.with_newlines(true, |p| p.args())?;
+                    let (args, _) = self.separated(&T::RParen, false, |p| {
+                        let start = p.span();
+                        let mutable = p.eat(&T::Mut);
+                        let expr = p.expr()?;
+                        Ok(Arg { mutable, span: start.to(expr.span), expr })
+                    })?;
                     let close = self.expect(T::RParen, "`,` or `)` in the argument list")?;
                     let span = e.span.to(close);
                     e = self.mk(ExprKind::Call { callee: Box::new(e), args }, span);
@@ -921,20 +931,6 @@ impl<'a> Parser<'a> {
             }
         }
         Ok(e)
-    }
-
-    fn args(&mut self) -> PResult<Vec<Arg>> {
-        let mut args = Vec::new();
-        while !self.at(&T::RParen) && !self.at(&T::Eof) {
-            let start = self.span();
-            let mutable = self.eat(&T::Mut);
-            let expr = self.expr()?;
-            args.push(Arg { mutable, span: start.to(expr.span), expr });
-            if !self.eat(&T::Comma) {
-                break;
-            }
-        }
-        Ok(args)
     }
 
     /// After `base[`: an index or a slice, and the closing `]`.
@@ -982,24 +978,16 @@ impl<'a> Parser<'a> {
     fn struct_lit(&mut self, path_expr: Expr) -> PResult<Expr> {
         let path = path_of(&path_expr);
         self.bump();
-        let fields = self.with_newlines(true, |p| {
-            let mut fields = Vec::new();
-            while let T::Ident(_) = p.peek() {
-                let name = p.ident("a field name")?;
-                let value = if p.eat(&T::Colon) {
-                    p.expr()?
-                } else {
-                    // Shorthand `Ball { x }` means `Ball { x: x }`.
-                    let id = p.id();
-                    Expr { id, kind: ExprKind::Name(name.clone()), span: name.span }
-                };
-                fields.push(FieldInit { name, value });
-                let newline = p.tokens[p.pos].kind == T::Newline;
-                if !p.eat(&T::Comma) && !newline {
-                    break;
-                }
-            }
-            Ok(fields)
+        let (fields, _) = self.separated(&T::RBrace, true, |p| {
+            let name = p.ident("a field name")?;
+            let value = if p.eat(&T::Colon) {
+                p.expr()?
+            } else {
+                // Shorthand `Ball { x }` means `Ball { x: x }`.
+                let id = p.id();
+                Expr { id, kind: ExprKind::Name(name.clone()), span: name.span }
+            };
+            Ok(FieldInit { name, value })
         })?;
         let close = self.expect(T::RBrace, "`,` or `}` in the struct literal")?;
         let span = path_expr.span.to(close);
@@ -1041,34 +1029,17 @@ impl<'a> Parser<'a> {
             T::LParen => return self.paren(),
             T::LBracket => {
                 self.bump();
-                let items = self.with_newlines(true, |p| {
-                    let mut items = Vec::new();
-                    while !p.at(&T::RBracket) && !p.at(&T::Eof) {
-                        items.push(p.expr()?);
-                        if !p.eat(&T::Comma) {
-                            break;
-                        }
-                    }
-                    Ok(items)
-                })?;
+                let (items, _) = self.separated(&T::RBracket, false, |p| p.expr())?;
                 let close = self.expect(T::RBracket, "`,` or `]` in the list")?;
                 return Ok(self.mk(ExprKind::List(items), span.to(close)));
             }
             T::LBrace => {
                 self.bump();
-                let entries = self.with_newlines(true, |p| {
-                    let mut entries = Vec::new();
-                    while !p.at(&T::RBrace) && !p.at(&T::Eof) {
-                        let k = p.expr()?;
-                        p.expect(T::Colon, "`:` between a map key and its value")?;
-                        let v = p.expr()?;
-                        entries.push((k, v));
-                        let newline = p.tokens[p.pos].kind == T::Newline;
-                        if !p.eat(&T::Comma) && !newline {
-                            break;
-                        }
-                    }
-                    Ok(entries)
+                let (entries, _) = self.separated(&T::RBrace, true, |p| {
+                    let k = p.expr()?;
+                    p.expect(T::Colon, "`:` between a map key and its value")?;
+                    let v = p.expr()?;
+                    Ok((k, v))
                 })?;
                 let close = self.expect(T::RBrace, "`,` or `}` in the map literal")?;
                 return Ok(self.mk(ExprKind::Map(entries), span.to(close)));
@@ -1093,18 +1064,7 @@ impl<'a> Parser<'a> {
 
     fn paren(&mut self) -> PResult<Expr> {
         let open = self.bump().span;
-        let (mut items, trailing) = self.with_newlines(true, |p| {
-            let mut items = Vec::new();
-            let mut trailing = false;
-            while !p.at(&T::RParen) && !p.at(&T::Eof) {
-                items.push(p.expr()?);
-                trailing = p.eat(&T::Comma);
-                if !trailing {
-                    break;
-                }
-            }
-            Ok((items, trailing))
-        })?;
+        let (mut items, trailing) = self.separated(&T::RParen, false, |p| p.expr())?;
         let close = self.expect(T::RParen, "`)`")?;
         if items.len() == 1 && !trailing {
             let mut inner = items.remove(0);
@@ -1118,16 +1078,10 @@ impl<'a> Parser<'a> {
         let start = self.span();
         let mut params = Vec::new();
         if self.bump().kind == T::Pipe {
-            self.with_newlines(true, |p| {
-                while !p.at(&T::Pipe) && !p.at(&T::Eof) {
-                    let name = p.ident("a closure parameter name")?;
-                    let ty = if p.eat(&T::Colon) { Some(p.type_expr()?) } else { None };
-                    params.push(ClosureParam { name, ty });
-                    if !p.eat(&T::Comma) {
-                        break;
-                    }
-                }
-                Ok(())
+            (params, _) = self.separated(&T::Pipe, false, |p| {
+                let name = p.ident("a closure parameter name")?;
+                let ty = if p.eat(&T::Colon) { Some(p.type_expr()?) } else { None };
+                Ok(ClosureParam { name, ty })
             })?;
             self.expect(T::Pipe, "`|` after the closure's parameters")?;
         }
@@ -1183,30 +1137,72 @@ impl<'a> Parser<'a> {
         let arms = self.with_newlines(true, |p| {
             let mut arms = Vec::new();
             while !p.at(&T::RBrace) && !p.at(&T::Eof) {
-                let pattern = p.pattern()?;
-                let guard = if p.eat(&T::If) { Some(p.expr()?) } else { None };
-                p.expect(T::FatArrow, "`=>` after the pattern")?;
-                p.skip_newlines();
-                let body = if p.at(&T::LBrace) {
-                    let block = p.block()?;
-                    let span = block.span;
-                    p.mk(ExprKind::Block(block), span)
-                } else {
-                    p.with_newlines(false, |p| p.expr())?
-                };
-                let span = pattern.span.to(body.span);
-                arms.push(MatchArm { pattern, guard, body, span });
-                // Arms are separated by commas or line breaks.
-                let newline = p.tokens[p.pos].kind == T::Newline;
-                if !p.eat(&T::Comma) && !newline && !p.at(&T::RBrace) {
-                    p.unexpected("`,`, a line break or `}` after the match arm");
-                    return Err(());
+                let start = p.pos;
+                match p.match_arm() {
+                    Ok(arm) => arms.push(arm),
+                    // A broken arm costs only itself: skip to the next one.
+                    Err(()) => p.sync_arm(),
+                }
+                if p.pos == start {
+                    p.pos += 1;
                 }
             }
-            Ok(arms)
-        })?;
+            arms
+        });
         let close = self.expect(T::RBrace, "`}` to close the match")?;
         Ok(self.mk(ExprKind::Match { scrutinee: Box::new(scrutinee), arms }, start.to(close)))
+    }
+
+    fn match_arm(&mut self) -> PResult<MatchArm> {
+        let pattern = self.pattern()?;
+        let guard = if self.eat(&T::If) { Some(self.expr()?) } else { None };
+        self.expect(T::FatArrow, "`=>` after the pattern")?;
+        self.skip_newlines();
+        let body = if self.at(&T::LBrace) {
+            let block = self.block()?;
+            let span = block.span;
+            self.mk(ExprKind::Block(block), span)
+        } else {
+            // Any statement may follow `=>`, so `Coin(v) => score += v`
+            // reads as it would in a block.
+            let stmt = self.with_newlines(false, |p| p.stmt())?;
+            match stmt.kind {
+                StmtKind::Expr(e) => e,
+                _ => {
+                    let span = stmt.span;
+                    self.mk(ExprKind::Block(Block { stmts: vec![stmt], span }), span)
+                }
+            }
+        };
+        let span = pattern.span.to(body.span);
+        // Arms are separated by commas or line breaks.
+        let newline = self.tokens[self.pos].kind == T::Newline;
+        if !self.eat(&T::Comma) && !newline && !self.at(&T::RBrace) {
+            self.unexpected("`,`, a line break or `}` after the match arm");
+            return Err(());
+        }
+        Ok(MatchArm { pattern, guard, body, span })
+    }
+
+    /// Skip the rest of a broken match arm: to a `,` or line break outside
+    /// brackets, or the `}` that closes the match (not consumed).
+    fn sync_arm(&mut self) {
+        let mut depth = 0i32;
+        loop {
+            match &self.tokens[self.pos].kind {
+                T::Eof => break,
+                T::Newline | T::Comma if depth <= 0 => {
+                    self.pos += 1;
+                    break;
+                }
+                T::RBrace if depth <= 0 => break,
+                T::LParen | T::LBracket | T::LBrace => depth += 1,
+                T::RParen | T::RBracket | T::RBrace => depth -= 1,
+                _ => {}
+            }
+            self.pos += 1;
+        }
+        self.recovering = false;
     }
 
     /// Parse the `{expr}` parts of a string literal in place.
@@ -1264,7 +1260,7 @@ impl<'a> Parser<'a> {
 
     fn pattern(&mut self) -> PResult<Pattern> {
         self.enter()?;
-        let r = self.or_pattern();
+        let r = crate::with_stack(|| self.or_pattern());
         self.leave();
         r
     }
@@ -1336,18 +1332,7 @@ impl<'a> Parser<'a> {
             }
             T::LParen => {
                 self.bump();
-                let (mut items, trailing) = self.with_newlines(true, |p| {
-                    let mut items = Vec::new();
-                    let mut trailing = false;
-                    while !p.at(&T::RParen) && !p.at(&T::Eof) {
-                        items.push(p.pattern()?);
-                        trailing = p.eat(&T::Comma);
-                        if !trailing {
-                            break;
-                        }
-                    }
-                    Ok((items, trailing))
-                })?;
+                let (mut items, trailing) = self.separated(&T::RParen, false, |p| p.pattern())?;
                 let close = self.expect(T::RParen, "`)` to close the tuple pattern")?;
                 if items.len() == 1 && !trailing {
                     let mut inner = items.remove(0);
@@ -1364,16 +1349,7 @@ impl<'a> Parser<'a> {
                 }
                 let args = if self.tokens[self.pos].kind == T::LParen {
                     self.bump();
-                    let args = self.with_newlines(true, |p| {
-                        let mut args = Vec::new();
-                        while !p.at(&T::RParen) && !p.at(&T::Eof) {
-                            args.push(p.pattern()?);
-                            if !p.eat(&T::Comma) {
-                                break;
-                            }
-                        }
-                        Ok(args)
-                    })?;
+                    let (args, _) = self.separated(&T::RParen, false, |p| p.pattern())?;
                     self.expect(T::RParen, "`)` to close the variant pattern")?;
                     Some(args)
                 } else {
@@ -1395,6 +1371,11 @@ impl<'a> Parser<'a> {
 }
 
 // ---- helpers ----------------------------------------------------------
+
+fn is_statement_keyword(kind: &T) -> bool {
+    matches!(kind, T::Let | T::Var | T::While | T::For | T::Loop | T::Return | T::Break | T::Continue)
+        || is_item_start(kind)
+}
 
 fn is_item_start(kind: &T) -> bool {
     matches!(kind, T::Fn | T::Struct | T::Enum | T::Const | T::State | T::Pub | T::Import | T::Test | T::At)

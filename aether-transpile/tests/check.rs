@@ -1,7 +1,7 @@
 //! Checker snapshot tests: each case is Aether source (one file or several
 //! modules) and the rendered diagnostics the checker produces for it.
 
-use aether_transpile::{check, diagnostic, project};
+use aether_transpile::{ast, check, diagnostic, project};
 
 /// Load `files` (the first is the entry), check them, and render every
 /// diagnostic in reading order; the snapshot shows the sources too.
@@ -492,6 +492,10 @@ fn other() {
     let f = |x| x.len()
     println(f)
 }
+fn third() {
+    let id = |x| x
+    println(id)
+}
 "#);
 
 check!(e0307_question_mark, r#"fn a(x: int?) -> int {
@@ -709,5 +713,283 @@ check!(one_mistake_one_diagnostic, r#"fn main() {
     let z = y.field.more
     println(z[0])
     x.call()
+}
+"#);
+
+// ---- side tables for code generation ----
+
+/// Every expression of a module with its source text, in source order.
+fn collect_exprs<'a>(module: &'a ast::Module, out: &mut Vec<&'a ast::Expr>) {
+    fn block<'a>(b: &'a ast::Block, out: &mut Vec<&'a ast::Expr>) {
+        for s in &b.stmts {
+            match &s.kind {
+                ast::StmtKind::Let { value, .. } => expr(value, out),
+                ast::StmtKind::Assign { target, value, .. } => {
+                    expr(target, out);
+                    expr(value, out);
+                }
+                ast::StmtKind::Expr(e) => expr(e, out),
+                ast::StmtKind::While { cond, body } => {
+                    expr(cond, out);
+                    block(body, out);
+                }
+                ast::StmtKind::Loop { body } => block(body, out),
+                ast::StmtKind::For { iter, body, .. } => {
+                    expr(iter, out);
+                    block(body, out);
+                }
+                ast::StmtKind::Return(Some(e)) => expr(e, out),
+                ast::StmtKind::Return(None) | ast::StmtKind::Break | ast::StmtKind::Continue => {}
+            }
+        }
+    }
+    fn expr<'a>(e: &'a ast::Expr, out: &mut Vec<&'a ast::Expr>) {
+        use ast::ExprKind as K;
+        out.push(e);
+        match &e.kind {
+            K::Str(parts) => parts.iter().for_each(|p| {
+                if let ast::StrPart::Interp { expr: x, .. } = p {
+                    expr(x, out)
+                }
+            }),
+            K::Field { base, .. } | K::TupleIndex { base, .. } | K::Unary { expr: base, .. } | K::Try(base) => expr(base, out),
+            K::Call { callee, args } => {
+                expr(callee, out);
+                args.iter().for_each(|a| expr(&a.expr, out));
+            }
+            K::Index { base, index } => {
+                expr(base, out);
+                expr(index, out);
+            }
+            K::Binary { lhs, rhs, .. } | K::Range { start: lhs, end: rhs, .. } => {
+                expr(lhs, out);
+                expr(rhs, out);
+            }
+            K::List(xs) | K::Tuple(xs) => xs.iter().for_each(|x| expr(x, out)),
+            K::StructLit { fields, .. } => fields.iter().for_each(|f| expr(&f.value, out)),
+            K::If { cond, then, else_ } => {
+                match cond {
+                    ast::IfCond::Expr(c) => expr(c, out),
+                    ast::IfCond::Let { value, .. } => expr(value, out),
+                }
+                block(then, out);
+                if let Some(x) = else_ {
+                    expr(x, out);
+                }
+            }
+            K::Match { scrutinee, arms } => {
+                expr(scrutinee, out);
+                arms.iter().for_each(|a| expr(&a.body, out));
+            }
+            K::Closure { body, .. } => expr(body, out),
+            K::Block(b) => block(b, out),
+            _ => {}
+        }
+    }
+    for item in &module.items {
+        if let ast::ItemKind::Fn(f) = &item.kind {
+            block(&f.body, out);
+        }
+    }
+}
+
+#[test]
+fn side_tables_record_types_resolutions_and_coercions() {
+    let src = r#"enum Shape { Circle(r: float), Empty }
+struct P { x: int }
+fn P.get(self) -> int { self.x }
+fn half(n: int) -> int? { n / 2 }
+fn main() {
+    var xs = []
+    xs.push(P { x: 1 })
+    let s = Shape.Circle(2.0)
+    let k = 2
+    let f = |p: P| p.get() + k
+    let g = |a: int| |b: int| a + b + k
+    println(g(1)(2))
+    println(half(xs[0].x) ?? f(xs[0]))
+    match s { Circle(r) => println(r), Empty => {} }
+}
+"#;
+    let (program, diags) = project::load_in_memory(&[("main.ae", src)], "main.ae");
+    assert!(diags.is_empty());
+    let result = check::check_program(&program);
+    let module = program.modules.first().expect("one module");
+    let tables = result.module(aether_transpile::ty::ModuleId(0)).expect("tables");
+    let mut exprs = Vec::new();
+    collect_exprs(&module.ast, &mut exprs);
+    let mut out = format!("{src}=== expressions\n");
+    for e in exprs {
+        let text = &src[e.span.range()];
+        let text = if text.len() > 30 { format!("{}...", &text[..27]) } else { text.to_string() };
+        let ty = tables.expr_types.get(&e.id).map(|t| t.display(&result.types).to_string());
+        let res = tables.resolutions.get(&e.id).map(|r| format!(" -> {r:?}")).unwrap_or_default();
+        let co = tables.coercions.get(&e.id).map(|c| format!(" (coerced: {c:?})")).unwrap_or_default();
+        out.push_str(&format!("`{text}`: {}{res}{co}\n", ty.unwrap_or_else(|| "NOT RECORDED".into())));
+    }
+    out.push_str("=== patterns\n");
+    let mut pats: Vec<_> = tables.patterns.iter().collect();
+    pats.sort_by_key(|(id, _)| **id);
+    for (id, p) in pats {
+        let ty = tables.pat_types.get(id).map(|t| t.display(&result.types).to_string()).unwrap_or_default();
+        out.push_str(&format!("{id:?}: {p:?} : {ty}\n"));
+    }
+    out.push_str("=== closure captures\n");
+    let mut caps: Vec<_> = tables.captures.iter().collect();
+    caps.sort_by_key(|(id, _)| **id);
+    for (id, locals) in caps {
+        let names: Vec<&str> = locals.iter().filter_map(|l| tables.locals.get(l.0 as usize)).map(|l| l.name.as_str()).collect();
+        out.push_str(&format!("{id:?}: {names:?}\n"));
+    }
+    out.push_str("=== locals\n");
+    for l in &tables.locals {
+        out.push_str(&format!("{} : {} (mutable: {})\n", l.name, l.ty.display(&result.types), l.mutable));
+    }
+    assert!(result.diagnostics.is_empty(), "{:?}", result.diagnostics);
+    insta::assert_snapshot!(out);
+}
+
+check!(e0103_private_methods_and_e0104_math, [
+    ("main.ae", r#"import math
+import shapes
+fn main() {
+    var p = shapes.make()
+    p.grow()
+    p.secret()
+    let _q = shapes.P.hidden()
+    println(math.sqroot(2.0) + math.PI)
+}
+"#),
+    ("shapes.ae", r#"pub struct P { size: int }
+pub fn make() -> P { P { size: 1 } }
+pub fn P.grow(mut self) { self.size += 1 }
+fn P.secret(self) -> int { self.size }
+fn P.hidden() -> P { P { size: 0 } }
+"#),
+]);
+
+check!(accepts_inference_from_later_use, r#"fn main() {
+    var xs = []
+    xs.push(1)
+    var best = none
+    for x in xs {
+        if x > 2 { best = some(x) }
+    }
+    var m = {}
+    m.insert("k", [1.5])
+    var names = []
+    names.push("a")
+    let joined = names.join(",")
+    let pairs = xs.map(|x| (x, str(x)))
+    let flags = [true] == [false]
+    println("{best ?? 0} {m} {joined} {pairs} {flags}")
+}
+"#);
+
+check!(e0304_equality_needs_same_types, r#"fn main() {
+    let a = 1 == "one"
+    let f = |x: int| x
+    let b = f == f
+    println("{a}{b}")
+}
+"#);
+
+check!(format_specs_need_matching_types, r#"fn main() {
+    let n = 255
+    let f = 1.5
+    let s = "x"
+    println("{n:x} {n:#b} {f:e} {f:.3} {s:>8} {s:?}")
+    println("{s:x} {f:o}")
+}
+"#);
+
+check!(e0312_pattern_shapes, r#"enum E { A(x: int), B(x: str) }
+fn main() {
+    let (a, b) = (1, 2, 3)
+    match 5 { "five" => {}, _ => {} }
+    match 5 { none => {}, _ => {} }
+    match E.A(1) { A(v) | B(v) => println(v) }
+    match 1 { Circle(r) => println(r), _ => {} }
+    println(a + b)
+}
+"#);
+
+check!(accepts_a_realistic_program, r#"import math
+enum Cell { Alive, Dead }
+struct Grid { w: int, h: int, cells: [Cell] = [] }
+struct Rule { name: str, apply: fn(int, bool) -> bool }
+state generation = 0
+fn Grid.new(w: int, h: int) -> Grid {
+    var g = Grid { w, h }
+    for _ in 0..w * h { g.cells.push(Cell.Dead) }
+    g
+}
+fn Grid.get(self, x: int, y: int) -> bool {
+    if x < 0 || y < 0 || x >= self.w || y >= self.h { return false }
+    match self.cells[y * self.w + x] { Alive => true, Dead => false }
+}
+fn Grid.neighbours(self, x: int, y: int) -> int {
+    var n = 0
+    for dy in -1..=1 {
+        for dx in -1..=1 {
+            if (dx, dy) != (0, 0) && self.get(x + dx, y + dy) { n += 1 }
+        }
+    }
+    n
+}
+fn Grid.step(mut self, rule: Rule) {
+    var next: [Cell] = []
+    for y in 0..self.h {
+        for x in 0..self.w {
+            let alive = (rule.apply)(self.neighbours(x, y), self.get(x, y))
+            next.push(if alive { Cell.Alive } else { Cell.Dead })
+        }
+    }
+    self.cells = next
+    generation += 1
+}
+fn parse_size(s: str) -> (int, int)? {
+    let parts = s.split("x")
+    if parts.len() != 2 { return none }
+    let w = parts[0].trim().parse_int()?
+    let h = parts[1].trim().parse_int()?
+    some((w, h))
+}
+fn main() -> ()! {
+    let (w, h) = parse_size("8x6") ?? (4, 4)
+    var g = Grid.new(w, h)
+    let life = Rule { name: "life", apply: |n, alive| n == 3 || (alive && n == 2) }
+    g.step(life)
+    let alive = g.cells.filter(|c| c == Cell.Alive).len()
+    let ratio = float(alive) / float(g.cells.len())
+    println("{life.name}: {alive} alive, ratio {ratio:.2}, gen {generation}, r={math.sqrt(ratio)}")
+    var scores: {str: [int]} = {}
+    scores["a"] = [1]
+    if let xs = scores.get("a") { println(xs.len()) }
+    let text = read_file("none.txt")?
+    println(text.lines().map(|l| l.len()))
+}
+"#);
+
+check!(let_patterns_may_be_any_irrefutable_pattern, r#"enum Wrap { W(n: int) }
+fn unit() {}
+fn main() {
+    let () = unit()
+    let Wrap.W(n) = Wrap.W(3)
+    var (a, W(b)) = (1, Wrap.W(2))
+    a += b
+    println(n + a)
+    let ok(v) = ok(1)
+    println(v)
+}
+"#);
+
+check!(helpful_messages_for_common_mistakes, r#"fn main() {
+    let xs = [1, 2]
+    let a = xs.get(0)
+    let s: str = none
+    let n = "text".len
+    for c in "abc" { println(c) }
+    println("{a}{s}{n}")
 }
 "#);

@@ -99,3 +99,40 @@ fn the_seed_program_loads_cleanly() {
     let result = check::check_program(&program);
     assert!(result.diagnostics.is_empty(), "{:?}", result.diagnostics);
 }
+
+#[test]
+fn deep_nesting_is_safe_on_a_small_stack() {
+    // A reloader or an editor plugin may run the front end on a worker
+    // thread; the stack must not be the limit.
+    let handle = std::thread::Builder::new()
+        .stack_size(512 * 1024)
+        .spawn(|| {
+            let n = 10_000;
+            let sources = [
+                format!("fn main() {{ let x = {}1{} }}\n", "(".repeat(n), ")".repeat(n)),
+                format!("fn main() {{ let x = {}1 }}\n", "-".repeat(n)),
+                format!("fn main() {{ let x: {}int{} = 1 }}\n", "[".repeat(n), "]".repeat(n)),
+                format!("fn main() {}{}\n", "{ if true ".repeat(n), "}".repeat(n + 1)),
+                format!("fn main() {{ let x = 1 }}\nfn f() -> int {{ {}1 }}\n", "0 + ".repeat(n)),
+                format!("fn main() {{ let x = 1 }}\nfn f(o: int?) -> int {{ {}1 }}\n", "o ?? ".repeat(n)),
+                format!("fn main() {{ let x = 1 }}\nfn f(s: str) -> str {{ s{} }}\n", ".trim()".repeat(n)),
+            ];
+            sources
+                .iter()
+                .map(|src| {
+                    let (program, mut diags) = project::load_in_memory(&[("main.ae", src)], "main.ae");
+                    diags.extend(check::check_program(&program).diagnostics);
+                    diags.iter().map(|d| d.code.as_str()).collect::<Vec<_>>()
+                })
+                .collect::<Vec<_>>()
+        })
+        .expect("spawn");
+    let codes = handle.join().expect("the front end overflowed a 512 KiB stack");
+    for c in &codes[..4] {
+        assert!(c.contains(&"E0008"), "{codes:?}");
+    }
+    // Long flat chains are not nesting: they must check cleanly.
+    for c in &codes[4..] {
+        assert!(c.iter().all(|c| c.starts_with('W')), "{codes:?}");
+    }
+}

@@ -14,6 +14,7 @@ pub mod check;
 pub mod error;
 pub mod input;
 pub mod manifest;
+pub mod new;
 pub mod report;
 
 pub use error::UsageError;
@@ -29,21 +30,9 @@ pub const EXIT_USAGE: u8 = 2;
 /// Exit status when the tool itself failed (a panic), as rustc uses.
 pub const EXIT_INTERNAL: u8 = 101;
 
-/// Deeply nested input recurses deeply in the parser and checker; their
-/// depth limits are far below what this stack holds, so user input can
-/// never overflow it.
-const STACK_SIZE: usize = 256 * 1024 * 1024;
-
-/// `cargo aether ...`: Cargo runs `cargo-aether aether ...`.
-#[derive(Parser, Debug)]
-#[command(name = "cargo", bin_name = "cargo", disable_help_subcommand = true)]
-enum CargoCli {
-    Aether(Cli),
-}
-
 /// Aether: a small, statically typed language that compiles to Rust.
 #[derive(Parser, Debug)]
-#[command(name = "aether", version, arg_required_else_help = true, disable_help_subcommand = true)]
+#[command(name = "aether", version, arg_required_else_help = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -53,6 +42,11 @@ pub struct Cli {
 pub enum Command {
     /// Check an Aether program for errors without building it.
     Check(check::CheckArgs),
+    /// Create a new Aether project from a template.
+    New(new::NewArgs),
+    // A new subcommand: a module `foo.rs` with `FooArgs` and
+    // `run(&FooArgs) -> Result<ExitCode, UsageError>`, a variant here, and
+    // an arm in `run_on_this_thread`.
 }
 
 /// Run the command line `args` (including the program name) and return the
@@ -82,6 +76,18 @@ where
     }
 }
 
+/// Deeply nested input recurses deeply in the parser and checker; their
+/// depth limits are far below what this stack holds, so user input can
+/// never overflow it.
+const STACK_SIZE: usize = 256 * 1024 * 1024;
+
+/// `cargo aether ...`: Cargo runs `cargo-aether aether ...`.
+#[derive(Parser, Debug)]
+#[command(name = "cargo", bin_name = "cargo")]
+enum CargoCli {
+    Aether(Cli),
+}
+
 fn run_on_this_thread(args: Vec<OsString>) -> ExitCode {
     let cli = match parse(args) {
         Ok(cli) => cli,
@@ -93,6 +99,7 @@ fn run_on_this_thread(args: Vec<OsString>) -> ExitCode {
     };
     let result = match &cli.command {
         Command::Check(args) => check::run(args),
+        Command::New(args) => new::run(args),
     };
     result.unwrap_or_else(|e| {
         eprintln!("{e}");
@@ -126,6 +133,16 @@ mod tests {
         let cargo = parse(["cargo-aether", "aether", "check", "x.ae"].map(OsString::from).to_vec()).unwrap();
         let direct = parse(["aether", "check", "x.ae"].map(OsString::from).to_vec()).unwrap();
         assert_eq!(format!("{cargo:?}"), format!("{direct:?}"));
+    }
+
+    #[test]
+    fn help_is_a_subcommand_and_exits_0() {
+        for args in [&["cargo-aether", "aether", "help", "check"][..], &["aether", "help"], &["aether", "check", "-h"]]
+        {
+            let err = parse(args.iter().map(OsString::from).collect()).unwrap_err();
+            assert_eq!(err.kind(), clap::error::ErrorKind::DisplayHelp, "{args:?}");
+            assert_eq!(err.exit_code(), 0, "{args:?}");
+        }
     }
 
     #[test]

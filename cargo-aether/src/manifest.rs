@@ -37,8 +37,6 @@ impl Default for AetherSettings {
     }
 }
 
-const KEYS: &[&str] = &["src", "entry", "hmr-exclude"];
-
 /// Read the manifest at `manifest_path` through `cargo metadata`, so that
 /// everything Cargo accepts (workspace inheritance, ...) works here too.
 pub fn read(manifest_path: &Path) -> Result<Manifest, UsageError> {
@@ -98,7 +96,7 @@ pub fn parse_settings(table: Option<&Value>) -> Result<AetherSettings, String> {
                     .collect::<Result<_, _>>()?;
             }
             _ => {
-                let hint = match strsim_closest(key) {
+                let hint = match closest_key(key) {
                     Some(k) => format!("did you mean `{k}`?"),
                     None => {
                         format!("the keys are {}", KEYS.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "))
@@ -110,6 +108,8 @@ pub fn parse_settings(table: Option<&Value>) -> Result<AetherSettings, String> {
     }
     Ok(settings)
 }
+
+const KEYS: &[&str] = &["src", "entry", "hmr-exclude"];
 
 fn relative_path(key: &str, value: &Value) -> Result<PathBuf, String> {
     match value {
@@ -134,23 +134,8 @@ fn kind(value: &Value) -> String {
 }
 
 /// A known key within two edits of `key` (a typo like `entri`).
-fn strsim_closest(key: &str) -> Option<&'static str> {
-    KEYS.iter().copied().filter(|k| edit_distance(k, key) <= 2).min_by_key(|k| edit_distance(k, key))
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diag = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let next = (diag + usize::from(ca != *cb)).min(row[j] + 1).min(row[j + 1] + 1);
-            diag = row[j + 1];
-            row[j + 1] = next;
-        }
-    }
-    row[b.len()]
+fn closest_key(key: &str) -> Option<&'static str> {
+    KEYS.iter().copied().filter(|k| strsim::levenshtein(k, key) <= 2).min_by_key(|k| strsim::levenshtein(k, key))
 }
 
 fn canonical(path: &Path) -> PathBuf {

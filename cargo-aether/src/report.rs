@@ -26,6 +26,8 @@ pub struct Action {
 
 impl Action {
     pub const CHECK: Action = Action { verb: "check", done: "Checked" };
+    pub const BUILD: Action = Action { verb: "build", done: "Built" };
+    pub const EXPAND: Action = Action { verb: "expand", done: "Expanded" };
 }
 
 /// Print `analysis`'s diagnostics and a summary; return the exit status
@@ -45,6 +47,29 @@ pub fn emit(analysis: &Analysis, format: MessageFormat, action: Action, name: &s
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Print the warnings of an error-free analysis (a build goes on after
+/// them, so there is no summary line yet).
+pub fn emit_warnings(analysis: &Analysis, format: MessageFormat, name: &str) {
+    if analysis.diagnostics.is_empty() {
+        return;
+    }
+    let text = match format {
+        MessageFormat::Human => {
+            let mut out = String::new();
+            for d in &analysis.diagnostics {
+                out.push_str(&d.render(&analysis.program.sources));
+            }
+            out.push_str(&format!("warning: `{name}` generated {}\n", count(analysis.warning_count(), "warning")));
+            out
+        }
+        MessageFormat::Json => json(analysis),
+    };
+    let _ = match format {
+        MessageFormat::Human => std::io::stderr().lock().write_all(text.as_bytes()),
+        MessageFormat::Json => std::io::stdout().lock().write_all(text.as_bytes()),
+    };
 }
 
 /// The human form: every diagnostic rendered, then one summary line like

@@ -11,12 +11,6 @@ struct Run {
     stderr: String,
 }
 
-impl Run {
-    fn all(&self) -> String {
-        format!("{}{}", self.stdout, self.stderr)
-    }
-}
-
 impl std::fmt::Debug for Run {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "exit {:?}\n--- stdout\n{}--- stderr\n{}", self.code, self.stdout, self.stderr)
@@ -107,6 +101,23 @@ fn project_with_errors_exits_1_and_names_files_from_the_package_root() {
 }
 
 #[test]
+fn nested_modules_are_named_by_their_path() {
+    let dir = project(
+        "nested",
+        "",
+        &[
+            ("src/main.ae", "import net.http\n\nfn main() {\n    println(http.get(\"/\"))\n}\n"),
+            ("src/net/http.ae", "pub fn get(path: str) -> int {\n    path\n}\n"),
+        ],
+    );
+    let r = cargo_aether(dir.path(), &["check"]);
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert!(r.stderr.contains("error[E0300]"), "{r:?}");
+    assert!(r.stderr.contains("--> src/net/http.ae:2:5"), "{r:?}");
+    assert!(r.stderr.ends_with("error: could not check `nested` due to 1 previous error\n"), "{r:?}");
+}
+
+#[test]
 fn custom_source_dir_and_entry_from_metadata() {
     let dir = project(
         "custom",
@@ -136,6 +147,19 @@ fn single_file_is_named_as_given() {
     assert_eq!(bad.code, Some(1), "{bad:?}");
     assert!(bad.stderr.contains("error[E0007]"), "{bad:?}");
     assert!(bad.stderr.contains("--> scripts/bad.ae:2:9"), "{bad:?}");
+
+    // Imports resolve next to the script, and are named the same way.
+    write(
+        dir.path(),
+        &[
+            ("scripts/uses.ae", "import helper\n\nfn main() {\n    helper.greet()\n}\n"),
+            ("scripts/helper.ae", "pub fn greet() {\n    println(nope)\n}\n"),
+        ],
+    );
+    let imports = cargo_aether(dir.path(), &["check", "scripts/uses.ae"]);
+    assert_eq!(imports.code, Some(1), "{imports:?}");
+    assert!(imports.stderr.contains("error[E0200]"), "{imports:?}");
+    assert!(imports.stderr.contains("--> scripts/helper.ae:2:13"), "{imports:?}");
 
     let here = cargo_aether(&dir.path().join("scripts"), &["check", "bad.ae"]);
     assert_eq!(here.code, Some(1), "{here:?}");
@@ -212,6 +236,10 @@ fn usage_errors_exit_2() {
     write(unreadable.path(), &[("Cargo.toml", "[package]\nname = \n"), ("src/main.ae", CLEAN_MAIN)]);
     assert_usage_error(&cargo_aether(unreadable.path(), &["check"]), "could not read manifest `Cargo.toml`");
 
+    // Usage errors stay on stderr even when stdout is for JSON.
+    let r = cargo_aether(empty.path(), &["check", "nowhere", "--message-format", "json"]);
+    assert_usage_error(&r, "`nowhere` does not exist");
+
     // Flags are clap's: its message starts with one `error:` sentence and
     // adds the usage line.
     let r = cargo_aether(empty.path(), &["check", "--bogus"]);
@@ -275,39 +303,162 @@ fn every_example_checks_cleanly() {
         .collect();
     entries.sort();
     assert!(!entries.is_empty(), "no examples found in {}", examples.display());
-    for path in &entries {
-        let r = cargo_aether(&repo_root(), &["check", path.to_str().expect("utf-8 path")]);
-        assert_eq!(r.code, Some(0), "{}: {r:?}", path.display());
-    }
+    // Check them all before failing, so one run lists every broken example.
+    let failures: Vec<String> = entries
+        .iter()
+        .filter_map(|path| {
+            let r = cargo_aether(&repo_root(), &["check", path.to_str().expect("utf-8 path")]);
+            (r.code != Some(0)).then(|| format!("{}: {r:?}", path.display()))
+        })
+        .collect();
+    assert!(failures.is_empty(), "examples that do not check:\n{}", failures.join("\n"));
 }
 
-/// Every file in `tests/corpus/broken/` fails to check with at least the
-/// codes its first line promises: `// expect: E0300 E0201`.
+/// The codes a corpus file promises: its first line `// expect: E0300 W0001`,
+/// or the same line in a sidecar `NAME.ae.expect` for files that cannot carry
+/// it (empty, not UTF-8). `None`: a helper module, not an entry.
+fn expectation(path: &Path) -> Option<Vec<String>> {
+    let sidecar = PathBuf::from(format!("{}.expect", path.display()));
+    let text = fs::read(if sidecar.is_file() { &sidecar } else { path }).expect("readable corpus file");
+    let first = String::from_utf8_lossy(&text).lines().next().unwrap_or_default().to_string();
+    let codes = first.trim().strip_prefix("// expect:")?;
+    Some(codes.split_whitespace().map(str::to_string).collect())
+}
+
+/// The `.ae` files of a corpus directory, and of its subdirectories except
+/// `lib/` (modules the others import), sorted.
+fn corpus_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir).unwrap_or_else(|e| panic!("{} must exist: {e}", dir.display())) {
+        let path = entry.expect("readable directory entry").path();
+        if path.is_dir() && path.file_name().is_some_and(|n| n != "lib") {
+            files.extend(corpus_files(&path));
+        } else if path.extension().is_some_and(|e| e == "ae") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Check each corpus file and compare with its promise.
+fn check_corpus(dir: &str, expected_status: i32) {
+    let root = repo_root().join(dir);
+    let files = corpus_files(&root);
+    assert!(!files.is_empty(), "no programs found in {}", root.display());
+    let mut checked = 0;
+    // Check them all before failing, so one run lists every mismatch.
+    let mut failures = Vec::new();
+    for path in &files {
+        let codes = match expectation(path) {
+            Some(codes) => codes,
+            // Entries in subdirectories are marked; so must every top-level file be.
+            None if path.parent() == Some(root.as_path()) => {
+                failures.push(format!("{}: must start with `// expect: CODES`", path.display()));
+                continue;
+            }
+            None => continue,
+        };
+        checked += 1;
+        if codes.is_empty() {
+            failures.push(format!("{}: `// expect:` lists no codes", path.display()));
+            continue;
+        }
+        let r = cargo_aether(&repo_root(), &["check", path.to_str().expect("utf-8 path")]);
+        let missing: Vec<&String> = codes.iter().filter(|c| !r.stderr.contains(&format!("[{c}]"))).collect();
+        if r.code != Some(expected_status) || !missing.is_empty() {
+            failures.push(format!(
+                "{}: expected exit {expected_status} with {codes:?}, missing {missing:?}: {r:?}",
+                path.display()
+            ));
+        }
+    }
+    assert!(checked > 0, "no corpus file in {} has an expectation", root.display());
+    assert!(failures.is_empty(), "{} corpus failures:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// Every program in `tests/corpus/broken/` fails to check (exit 1) with at
+/// least the codes it promises.
 #[test]
 fn every_broken_corpus_file_reports_its_codes() {
-    let corpus = repo_root().join("tests/corpus/broken");
-    let mut files: Vec<PathBuf> = fs::read_dir(&corpus)
-        .unwrap_or_else(|e| panic!("{} must exist: {e}", corpus.display()))
-        .map(|e| e.expect("readable directory entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "ae"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no broken programs found in {}", corpus.display());
-    for path in &files {
-        let text = fs::read_to_string(path).expect("corpus files are UTF-8");
-        let codes: Vec<&str> = text
-            .lines()
-            .next()
-            .and_then(|l| l.trim().strip_prefix("// expect:"))
-            .unwrap_or_else(|| panic!("{} must start with `// expect: CODES`", path.display()))
-            .split_whitespace()
-            .collect();
-        assert!(!codes.is_empty(), "{}: `// expect:` lists no codes", path.display());
-        let r = cargo_aether(&repo_root(), &["check", path.to_str().expect("utf-8 path")]);
-        assert_eq!(r.code, Some(1), "{}: {r:?}", path.display());
-        for code in codes {
-            assert!(r.stderr.contains(&format!("[{code}]")), "{}: expected {code}: {r:?}", path.display());
-        }
-        assert!(r.all().contains("could not check"), "{}: {r:?}", path.display());
+    check_corpus("tests/corpus/broken", 1);
+}
+
+/// Programs with only warnings still pass (exit 0) and show the warnings.
+#[test]
+fn every_warnings_corpus_file_passes_with_its_warnings() {
+    check_corpus("tests/corpus/warnings", 0);
+}
+
+#[test]
+fn warnings_alone_still_pass() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), &[("warn.ae", "fn main() {\n    let unused = 1\n}\n")]);
+    let r = cargo_aether(dir.path(), &["check", "warn.ae"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(r.stderr.starts_with("warning[W0001]"), "{r:?}");
+    assert!(r.stderr.contains("--> warn.ae:2:9"), "{r:?}");
+    assert!(
+        r.stderr.ends_with("warning: `warn.ae` generated 1 warning\nChecked `warn.ae` (1 module): no errors\n"),
+        "{r:?}"
+    );
+    let r = cargo_aether(dir.path(), &["check", "warn.ae", "--message-format", "json"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(r.stdout.ends_with("{\"errors\":0,\"type\":\"summary\",\"warnings\":1}\n"), "{r:?}");
+}
+
+/// The README's examples are real: the broken program prints exactly the
+/// output shown, and the language tour checks cleanly.
+#[test]
+fn readme_examples_are_current() {
+    let readme = fs::read_to_string(repo_root().join("README.md")).expect("README.md");
+    let between = |start: &str, end: &str, from: usize| -> (String, usize) {
+        let s = readme[from..].find(start).map(|i| from + i + start.len()).expect("README marker");
+        let e = readme[s..].find(end).map(|i| s + i).expect("README end marker");
+        (readme[s..e].to_string(), e)
+    };
+    let (source, at) = between("$ cat oops.ae\n", "$ cargo aether check oops.ae\n", 0);
+    let (output, _) = between("$ cargo aether check oops.ae\n", "```", at);
+    let (tour, _) = between("```aether\n", "```", 0);
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), &[("oops.ae", source.as_str()), ("tour.ae", tour.as_str())]);
+    let r = cargo_aether(dir.path(), &["check", "oops.ae"]);
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert_eq!(r.stderr, output, "README.md shows stale output for oops.ae");
+    let r = cargo_aether(dir.path(), &["check", "tour.ae"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(r.stderr, "Checked `tour.ae` (1 module): no errors\n", "{r:?}");
+    let (life, _) = between("$ cargo aether check examples/life\n", "```", 0);
+    let r = cargo_aether(&repo_root(), &["check", "examples/life"]);
+    assert_eq!(r.stderr, life, "{r:?}");
+}
+
+#[test]
+fn new_creates_projects_that_check_cleanly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for template in ["script", "game", "server"] {
+        let name = format!("my-{template}");
+        let r = cargo_aether(dir.path(), &["new", &name, "--template", template]);
+        assert_eq!(r.code, Some(0), "{r:?}");
+        assert!(r.stderr.contains(&format!("Created Aether project `{name}`")), "{r:?}");
+        let manifest = fs::read_to_string(dir.path().join(&name).join("Cargo.toml")).expect("manifest");
+        assert!(manifest.contains(&format!("name = \"{name}\"")), "{manifest}");
+        let r = cargo_aether(&dir.path().join(&name), &["check"]);
+        assert_eq!(r.code, Some(0), "{template}: {r:?}");
+        assert!(r.stderr.contains(&format!("Checked `{name}`")), "{r:?}");
     }
+    // The default template is the script.
+    let r = cargo_aether(dir.path(), &["new", "plain"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(dir.path().join("plain/src/main.ae").is_file());
+}
+
+#[test]
+fn new_refuses_bad_names_and_existing_directories() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), &[("taken/file.txt", "x")]);
+    assert_usage_error(&cargo_aether(dir.path(), &["new", "taken"]), "already exists and is not empty");
+    assert_usage_error(&cargo_aether(dir.path(), &["new", "9lives"]), "is not a valid project name");
+    let r = cargo_aether(dir.path(), &["new", "x", "--template", "nope"]);
+    assert_eq!(r.code, Some(2), "{r:?}");
 }

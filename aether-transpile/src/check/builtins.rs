@@ -19,7 +19,7 @@ const MATH_CONSTS: &[&str] = &["PI", "E"];
 
 const STR_METHODS: &[&str] = &[
     "len", "contains", "split", "words", "lines", "trim", "to_upper", "to_lower", "starts_with", "ends_with", "replace",
-    "parse_int", "parse_float", "chars", "repeat",
+    "parse_int", "parse_float", "chars", "repeat", "is_empty",
 ];
 const LIST_METHODS: &[&str] = &[
     "push", "pop", "len", "insert", "remove", "contains", "sort", "sort_by", "map", "filter", "reverse", "join",
@@ -47,7 +47,7 @@ fn fixed_sig(name: &str) -> Option<(Vec<Ty>, Ty)> {
 fn method_res(kind: &str, name: &str) -> &'static str {
     let all: &[&'static str] = &[
         "str.len", "str.contains", "str.split", "str.words", "str.lines", "str.trim", "str.to_upper", "str.to_lower",
-        "str.starts_with", "str.ends_with", "str.replace", "str.parse_int", "str.parse_float", "str.chars", "str.repeat",
+        "str.starts_with", "str.ends_with", "str.replace", "str.parse_int", "str.parse_float", "str.chars", "str.repeat", "str.is_empty",
         "list.push", "list.pop", "list.len", "list.insert", "list.remove", "list.contains", "list.sort", "list.sort_by",
         "list.map", "list.filter", "list.reverse", "list.join", "list.is_empty", "list.first", "list.last", "map.insert",
         "map.get", "map.contains", "map.remove", "map.keys", "map.values", "map.len", "map.is_empty",
@@ -325,7 +325,9 @@ impl Checker<'_> {
         if !names.contains(&n) {
             let shown = self.display(recv);
             let mut d = Diagnostic::at(Code::E0204, name.span, format!("`{shown}` has no method `{n}`"));
-            if let Some(h) = suggest(n, names.iter().copied()) {
+            if kind == "list" && n == "get" {
+                d = d.with_help("index a list with `xs[i]`; `first()` and `last()` return optionals");
+            } else if let Some(h) = suggest(n, names.iter().copied()) {
                 d = d.with_help(h);
             }
             self.emit(d);
@@ -341,6 +343,7 @@ impl Checker<'_> {
         let (params, ret, mutating): (Vec<Ty>, Ty, bool) = match recv {
             Ty::Str => match n {
                 "len" => (vec![], Ty::Int, false),
+                "is_empty" => (vec![], Ty::Bool, false),
                 "contains" | "starts_with" | "ends_with" => (vec![Ty::Str], Ty::Bool, false),
                 "split" => (vec![Ty::Str], Ty::list(Ty::Str), false),
                 "words" | "lines" | "chars" => (vec![], Ty::list(Ty::Str), false),

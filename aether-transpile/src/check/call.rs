@@ -193,6 +193,22 @@ impl Checker<'_> {
         info.ret
     }
 
+    /// Methods and associated functions are private to their module unless
+    /// `pub` (E0103).
+    fn check_method_visible(&mut self, f: FnId, at: Span) {
+        let Some(info) = self.fns.get(f.0 as usize) else { return };
+        if info.is_pub || info.module == self.cx.module {
+            return;
+        }
+        let modname = self.program.module(info.module).name.clone();
+        let (name, def) = (info.name.clone(), info.span);
+        self.emit(
+            Diagnostic::at(Code::E0103, at, format!("`{name}` is private to module `{modname}`"))
+                .secondary(def, "defined here")
+                .with_help(format!("mark it `pub` in `{modname}`")),
+        );
+    }
+
     pub(super) fn source_text(&self, span: Span) -> String {
         self.program.sources.get(span.file).text.get(span.range()).unwrap_or("...").to_string()
     }
@@ -226,6 +242,7 @@ impl Checker<'_> {
             Some(f) => {
                 self.record_res(callee.id, Res::Fn(f));
                 self.record_fn_ty(callee.id, f);
+                self.check_method_visible(f, name.span);
                 if self.fns.get(f.0 as usize).is_some_and(|i| i.self_param.is_some()) {
                     let tname = self.types.get(tid).name.clone();
                     self.emit(
@@ -238,7 +255,7 @@ impl Checker<'_> {
                 self.call_fn(f, args, e.span, None)
             }
             None => {
-                self.unknown_type_member_pub(tid, name);
+                self.unknown_type_member(tid, name);
                 self.infer_args(args);
                 Ty::Error
             }
@@ -252,6 +269,7 @@ impl Checker<'_> {
                 if let Some(f) = self.methods.get(&(tid, name.name.clone())).copied() {
                     self.record_res(callee.id, Res::Method(f));
                     self.record_fn_ty(callee.id, f);
+                    self.check_method_visible(f, name.span);
                     let Some(info) = self.fns.get(f.0 as usize).cloned() else { return Ty::Error };
                     return match info.self_param {
                         Some(mutable) => self.call_fn(f, args, e.span, Some((base, mutable))),
@@ -308,25 +326,6 @@ impl Checker<'_> {
                 Ty::Error
             }
         }
-    }
-
-    fn unknown_type_member_pub(&mut self, tid: TypeId, name: &Ident) {
-        let tname = self.types.get(tid).name.clone();
-        let mut candidates: Vec<String> = self.methods.keys().filter(|(t, _)| *t == tid).map(|(_, n)| n.clone()).collect();
-        let code = match self.types.as_enum(tid) {
-            Some(en) => {
-                candidates.extend(en.variants.iter().map(|v| v.name.clone()));
-                Code::E0205
-            }
-            None => Code::E0204,
-        };
-        candidates.sort();
-        let what = if code == Code::E0205 { "variant or function" } else { "associated function" };
-        let mut d = Diagnostic::at(code, name.span, format!("`{tname}` has no {what} `{}`", name.name));
-        if let Some(h) = suggest(&name.name, candidates.iter().map(|s| s.as_str())) {
-            d = d.with_help(h);
-        }
-        self.emit(d);
     }
 }
 

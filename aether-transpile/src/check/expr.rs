@@ -22,6 +22,8 @@ pub(super) struct BodyCx {
     pub var_spans: Vec<Span>,
     /// Innermost last.
     pub scopes: Vec<Vec<(String, LocalId)>>,
+    /// The locals in scope by name, innermost last (mirrors `scopes`).
+    pub by_name: HashMap<String, Vec<LocalId>>,
     pub meta: HashMap<LocalId, LocalMeta>,
     /// Locals declared in this body, in order.
     pub body_locals: Vec<LocalId>,
@@ -31,12 +33,19 @@ pub(super) struct BodyCx {
     /// whether it contains a `break`.
     pub loops: Vec<bool>,
     pub closure_depth: u32,
+    /// The closures being checked, innermost last: their node and captures.
+    pub closures: Vec<(NodeId, Vec<LocalId>)>,
     /// The type of `self` and whether it is `mut self`.
     pub self_ty: Option<(Ty, bool)>,
     pub pending_exprs: Vec<(NodeId, Ty)>,
     pub pending_pats: Vec<(NodeId, Ty)>,
     /// Diagnostics count when the body started, to tell whether it had errors.
     pub diags_at_start: usize,
+    /// Unused variables, reported when the body is done (W0001).
+    pub unused: Vec<(String, Span)>,
+    /// The body contains something the parser could not read; uses inside
+    /// it are lost, so unused-variable warnings would be noise.
+    pub saw_parse_error: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -57,15 +66,19 @@ impl BodyCx {
             subst: Vec::new(),
             var_spans: Vec::new(),
             scopes: vec![Vec::new()],
+            by_name: HashMap::new(),
             meta: HashMap::new(),
             body_locals: Vec::new(),
             returns: Vec::new(),
             loops: Vec::new(),
             closure_depth: 0,
+            closures: Vec::new(),
             self_ty: None,
             pending_exprs: Vec::new(),
             pending_pats: Vec::new(),
             diags_at_start: 0,
+            unused: Vec::new(),
+            saw_parse_error: false,
         }
     }
 }
@@ -130,7 +143,8 @@ impl<'p> Checker<'p> {
     /// could not determine (only when the body had no other error).
     pub(super) fn finish_body(&mut self) {
         let m = self.cx.module.0 as usize;
-        let clean = self.diags.len() == self.cx.diags_at_start;
+        let start = self.cx.diags_at_start.min(self.diags.len());
+        let clean = !self.diags[start..].iter().any(|d| d.is_error());
         let mut reported = false;
         for id in self.cx.body_locals.clone() {
             let Some(info) = self.tables[m].locals.get(id.0 as usize) else { continue };
@@ -139,10 +153,12 @@ impl<'p> Checker<'p> {
                 reported = true;
                 let shown = ty.display(&self.types).to_string();
                 let (name, span) = (info.name.clone(), info.span);
-                self.emit(
-                    Diagnostic::at(Code::E0306, span, format!("cannot infer the type of `{name}`"))
-                        .with_help(format!("annotate it: `let {name}: {shown} = ...` with each `_` filled in")),
-                );
+                let help = if self.cx.meta.get(&id).is_some_and(|m| m.param) {
+                    format!("annotate the parameter: `|{name}: {shown}|` with each `_` filled in")
+                } else {
+                    format!("annotate it: `let {name}: {shown} = ...` with each `_` filled in")
+                };
+                self.emit(Diagnostic::at(Code::E0306, span, format!("cannot infer the type of `{name}`")).with_help(help));
             }
             if let Some(info) = self.tables[m].locals.get_mut(id.0 as usize) {
                 info.ty = default_vars(ty);
@@ -161,6 +177,17 @@ impl<'p> Checker<'p> {
                 }
             }
             self.tables[m].expr_types.insert(id, default_vars(t));
+        }
+        // A body with unreadable parts has lost uses: its unused-variable
+        // warnings would be noise. (Type errors do not lose uses.)
+        let unused = std::mem::take(&mut self.cx.unused);
+        if !self.cx.saw_parse_error {
+            for (name, span) in unused {
+                self.emit(
+                    Diagnostic::at(Code::W0001, span, format!("unused variable `{name}`"))
+                        .with_help(format!("if this is intentional, prefix it with an underscore: `_{name}`")),
+                );
+            }
         }
         let pats = std::mem::take(&mut self.cx.pending_pats);
         for (id, t) in pats {
@@ -315,11 +342,12 @@ impl<'p> Checker<'p> {
     pub(super) fn bind(&mut self, name: &str, id: LocalId) {
         if let Some(scope) = self.cx.scopes.last_mut() {
             scope.push((name.to_string(), id));
+            self.cx.by_name.entry(name.to_string()).or_default().push(id);
         }
     }
 
     pub(super) fn lookup_local(&self, name: &str) -> Option<LocalId> {
-        self.cx.scopes.iter().rev().flat_map(|s| s.iter().rev()).find(|(n, _)| n == name).map(|(_, id)| *id)
+        self.cx.by_name.get(name).and_then(|ids| ids.last()).copied()
     }
 
     pub(super) fn local_info(&self, id: LocalId) -> Option<&LocalInfo> {
@@ -333,16 +361,18 @@ impl<'p> Checker<'p> {
     /// Leave a scope, warning about its unused variables (W0001).
     pub(super) fn pop_scope_warn(&mut self) {
         let Some(scope) = self.cx.scopes.pop() else { return };
+        for (name, _) in scope.iter().rev() {
+            if let Some(ids) = self.cx.by_name.get_mut(name) {
+                ids.pop();
+            }
+        }
         for (name, id) in scope {
             let used = self.cx.meta.get(&id).is_none_or(|m| m.used);
             if used || name.starts_with('_') {
                 continue;
             }
             let Some(span) = self.local_info(id).map(|i| i.span) else { continue };
-            self.emit(
-                Diagnostic::at(Code::W0001, span, format!("unused variable `{name}`"))
-                    .with_help(format!("if this is intentional, prefix it with an underscore: `_{name}`")),
-            );
+            self.cx.unused.push((name, span));
         }
     }
 
@@ -383,13 +413,24 @@ impl<'p> Checker<'p> {
     }
 
     pub(super) fn mismatch(&mut self, span: Span, expected: &Ty, found: &Ty) {
-        let (xs, fs) = (self.display(expected), self.display(found));
+        let xs = self.display(expected);
+        let found = self.zonk(found);
+        // `none` on its own has type `_?`; say what the user wrote.
+        let fs = match &found {
+            Ty::Optional(inner) if matches!(**inner, Ty::Var(_)) => "none".to_string(),
+            other => other.display(&self.types).to_string(),
+        };
         let mut d = Diagnostic::new(Code::E0300, format!("mismatched types: expected `{xs}`, found `{fs}`"))
             .primary(span, format!("expected `{xs}`"));
-        match (self.zonk(expected), self.zonk(found)) {
+        match (self.zonk(expected), found) {
             (Ty::Float, Ty::Int) => d = d.with_help("convert with `float(...)`"),
             (Ty::Int, Ty::Float) => d = d.with_help("convert with `int(...)` (truncates toward zero)"),
-            (Ty::Str, _) => d = d.with_help("convert with `str(...)` or use interpolation \"{...}\""),
+            (Ty::Str, Ty::Int | Ty::Float | Ty::Bool) => {
+                d = d.with_help("convert with `str(...)` or use interpolation \"{...}\"")
+            }
+            (x, Ty::Optional(_)) if !matches!(x, Ty::Optional(_)) => {
+                d = d.with_help(format!("declare it as `{xs}?` to allow `none`, or unwrap with `??`, `if let` or `match`"))
+            }
             _ => {}
         }
         self.emit(d);
@@ -397,7 +438,9 @@ impl<'p> Checker<'p> {
 
     /// Type of `e`, using `expected` as a hint only. Records it.
     pub(super) fn expr(&mut self, e: &Expr, expected: Option<&Ty>) -> Ty {
-        let t = self.expr_kind(e, expected);
+        // Nesting is capped by the parser, but a debug build's frames are
+        // large: grow the stack on demand so any thread can check any input.
+        let t = crate::with_stack(|| self.expr_kind(e, expected));
         self.cx.pending_exprs.push((e.id, t.clone()));
         t
     }
@@ -415,7 +458,7 @@ impl<'p> Checker<'p> {
     fn expr_discard(&mut self, e: &Expr) -> Ty {
         let t = match &e.kind {
             ExprKind::If { cond, then, else_ } => self.if_expr(cond, then, else_.as_deref(), Tail::Discard),
-            ExprKind::Match { scrutinee, arms } => self.match_expr(e, scrutinee, arms, Tail::Discard),
+            ExprKind::Match { scrutinee, arms } => self.match_expr(scrutinee, arms, Tail::Discard),
             ExprKind::Block(b) => self.block(b, Tail::Discard),
             _ => return self.expr(e, None),
         };
@@ -434,8 +477,11 @@ impl<'p> Checker<'p> {
             },
             ExprKind::Str(parts) => {
                 for p in parts {
-                    if let StrPart::Interp { expr, .. } = p {
-                        self.expr(expr, None);
+                    if let StrPart::Interp { expr, spec } = p {
+                        let t = self.expr(expr, None);
+                        if let Some(spec) = spec {
+                            self.check_format_spec(expr, &t, spec);
+                        }
                     }
                 }
                 Ty::Str
@@ -617,14 +663,36 @@ impl<'p> Checker<'p> {
                     Some(t) => Tail::Check(t),
                     None => Tail::Infer(None),
                 };
-                self.match_expr(e, scrutinee, arms, tail)
+                self.match_expr(scrutinee, arms, tail)
             }
             ExprKind::Closure { params, ret, body } => self.closure(e, params, ret.as_ref(), body, expected),
             ExprKind::Block(b) => match expected {
                 Some(t) => self.block(b, Tail::Check(t)),
                 None => self.block(b, Tail::Infer(None)),
             },
-            ExprKind::Error => Ty::Error,
+            ExprKind::Error => {
+                self.cx.saw_parse_error = true;
+                Ty::Error
+            }
+        }
+    }
+
+    /// Integer formats (`x X b o`) need an int, exponent formats (`e E`) a
+    /// number: the generated Rust would not compile otherwise.
+    fn check_format_spec(&mut self, e: &Expr, t: &Ty, spec: &str) {
+        let Some(kind) = spec.chars().last() else { return };
+        let t = self.shallow(t);
+        let (ok, want) = match kind {
+            'x' | 'X' | 'b' | 'o' => (matches!(t, Ty::Int), "an int"),
+            'e' | 'E' => (matches!(t, Ty::Int | Ty::Float), "an int or a float"),
+            _ => return,
+        };
+        if !ok && !matches!(t, Ty::Error | Ty::Var(_)) {
+            let shown = self.display(&t);
+            self.emit(
+                Diagnostic::at(Code::E0300, e.span, format!("the format `:{spec}` needs {want}, found `{shown}`"))
+                    .with_help("remove the format spec or convert the value"),
+            );
         }
     }
 
@@ -642,6 +710,13 @@ impl<'p> Checker<'p> {
         if let Some(id) = self.lookup_local(&n.name) {
             if let Some(meta) = self.cx.meta.get_mut(&id) {
                 meta.used = true;
+                let depth = meta.depth as usize;
+                // Closures deeper than the local's declaration capture it.
+                for (_, caps) in self.cx.closures.iter_mut().skip(depth) {
+                    if !caps.contains(&id) {
+                        caps.push(id);
+                    }
+                }
             }
             self.record_res(e.id, Res::Local(id));
             return self.local_info(id).map(|i| i.ty.clone()).unwrap_or(Ty::Error);
@@ -824,13 +899,21 @@ impl<'p> Checker<'p> {
         }
         if let Some(f) = self.methods.get(&(tid, name.name.clone())).copied() {
             self.record_res(e.id, Res::Fn(f));
+            if self.fns.get(f.0 as usize).is_some_and(|i| i.self_param.is_some()) {
+                let tname = self.types.get(tid).name.clone();
+                self.emit(
+                    Diagnostic::at(Code::E0204, name.span, format!("`{tname}.{}` is a method that takes `self`", name.name))
+                        .with_help(format!("call it on a value, or wrap it: `|v| v.{}(...)`", name.name)),
+                );
+                return Ty::Error;
+            }
             return self.fns.get(f.0 as usize).map(|i| i.fn_ty()).unwrap_or(Ty::Error);
         }
         self.unknown_type_member(tid, name);
         Ty::Error
     }
 
-    fn unknown_type_member(&mut self, tid: TypeId, name: &Ident) {
+    pub(super) fn unknown_type_member(&mut self, tid: TypeId, name: &Ident) {
         let tname = self.types.get(tid).name.clone();
         let mut candidates: Vec<String> =
             self.methods.keys().filter(|(t, _)| *t == tid).map(|(_, n)| n.clone()).collect();
@@ -920,6 +1003,7 @@ impl<'p> Checker<'p> {
                     d.with_help("there is no implicit int → float conversion: write `float(i)` or `int(x)`")
                 }
                 (Ty::Str, _) | (_, Ty::Str) if op == BinOp::Add => d.with_help("convert with `str(...)` or use interpolation"),
+                _ if !same => d.with_help(format!("both sides of `{sym}` must have the same type")),
                 _ => match op {
                     BinOp::Add => d.with_help("`+` works on two ints, two floats or two strs"),
                     BinOp::Eq | BinOp::Ne => d.with_help("functions cannot be compared"),
@@ -1097,6 +1181,7 @@ impl<'p> Checker<'p> {
         };
         self.push_scope();
         self.cx.closure_depth += 1;
+        self.cx.closures.push((e.id, Vec::new()));
         let saved_loops = std::mem::take(&mut self.cx.loops);
         self.cx.returns.push(ret_ty.clone());
         for (p, t) in params.iter().zip(ptys.iter()) {
@@ -1111,8 +1196,10 @@ impl<'p> Checker<'p> {
         self.cx.returns.pop();
         self.cx.loops = saved_loops;
         self.cx.closure_depth -= 1;
+        if let Some((id, caps)) = self.cx.closures.pop() {
+            self.tables[self.cx.module.0 as usize].captures.insert(id, caps);
+        }
         self.pop_scope_warn();
-        let _ = e;
         Ty::Fn(ptys, Box::new(ret_ty))
     }
 
@@ -1276,6 +1363,8 @@ impl<'p> Checker<'p> {
                             d
                         };
                         self.emit(d);
+                        // Already an error: no unreachable-code warning after it.
+                        return Ty::Unit;
                     }
                 }
                 Ty::Never

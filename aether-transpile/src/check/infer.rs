@@ -41,15 +41,20 @@ impl Checker<'_> {
     /// Make `a` and `b` equal, solving variables. On failure nothing is
     /// changed.
     pub(super) fn unify(&mut self, a: &Ty, b: &Ty) -> bool {
-        let saved = self.cx.subst.clone();
-        let ok = self.unify_inner(a, b);
+        let mut trail = Vec::new();
+        let ok = self.unify_inner(a, b, &mut trail);
         if !ok {
-            self.cx.subst = saved;
+            // Only unbound variables are ever bound, so undoing is unbinding.
+            for v in trail {
+                if let Some(slot) = self.cx.subst.get_mut(v.0 as usize) {
+                    *slot = None;
+                }
+            }
         }
         ok
     }
 
-    fn unify_inner(&mut self, a: &Ty, b: &Ty) -> bool {
+    fn unify_inner(&mut self, a: &Ty, b: &Ty, trail: &mut Vec<TyVar>) -> bool {
         let a = self.shallow(a);
         let b = self.shallow(b);
         match (&a, &b) {
@@ -61,20 +66,21 @@ impl Checker<'_> {
                 }
                 if let Some(slot) = self.cx.subst.get_mut(v.0 as usize) {
                     *slot = Some(t.clone());
+                    trail.push(*v);
                 }
                 true
             }
             (Ty::List(x), Ty::List(y)) | (Ty::Optional(x), Ty::Optional(y)) | (Ty::Result(x), Ty::Result(y)) => {
-                self.unify_inner(x, y)
+                self.unify_inner(x, y, trail)
             }
-            (Ty::Map(k1, v1), Ty::Map(k2, v2)) => self.unify_inner(k1, k2) && self.unify_inner(v1, v2),
+            (Ty::Map(k1, v1), Ty::Map(k2, v2)) => self.unify_inner(k1, k2, trail) && self.unify_inner(v1, v2, trail),
             (Ty::Tuple(xs), Ty::Tuple(ys)) => {
-                xs.len() == ys.len() && xs.iter().zip(ys.iter()).all(|(x, y)| self.unify_inner(x, y))
+                xs.len() == ys.len() && xs.iter().zip(ys.iter()).all(|(x, y)| self.unify_inner(x, y, trail))
             }
             (Ty::Fn(p1, r1), Ty::Fn(p2, r2)) => {
                 p1.len() == p2.len()
-                    && p1.iter().zip(p2.iter()).all(|(x, y)| self.unify_inner(x, y))
-                    && self.unify_inner(r1, r2)
+                    && p1.iter().zip(p2.iter()).all(|(x, y)| self.unify_inner(x, y, trail))
+                    && self.unify_inner(r1, r2, trail)
             }
             _ => a == b,
         }

@@ -18,7 +18,8 @@ impl Checker<'_> {
     pub(super) fn bind_irrefutable(&mut self, p: &Pattern, ty: &Ty, mutable: bool, what: &str) {
         self.cx.pending_pats.push((p.id, ty.clone()));
         match &p.kind {
-            PatternKind::Wildcard | PatternKind::Error => {}
+            PatternKind::Wildcard => {}
+            PatternKind::Error => self.cx.saw_parse_error = true,
             PatternKind::Binding(name) => {
                 let id = self.new_local(name, ty.clone(), mutable, false);
                 if what == "for" && mutable {
@@ -29,22 +30,37 @@ impl Checker<'_> {
                 self.record_pat(p.id, PatRes::Binding(id));
                 self.bind(&name.name, id);
             }
-            PatternKind::Tuple(ps) => {
+            PatternKind::Tuple(ps) if !ps.is_empty() => {
                 let elems = self.tuple_elems(p, ty, ps.len());
                 for (sub, t) in ps.iter().zip(elems.iter()) {
                     self.bind_irrefutable(sub, t, mutable, what);
                 }
             }
             _ => {
-                self.emit(
-                    Diagnostic::at(Code::E0312, p.span, format!("`{what}` needs a pattern that always matches"))
-                        .with_help("use a name, `_` or a tuple of those here; use `if let` or `match` for other patterns"),
-                );
-                // Bind its names anyway so their uses are not reported too.
+                // Anything else must still match every value (`()`, a
+                // variant of a one-variant enum); ask the exhaustiveness
+                // check, which also names a value it misses.
+                let errors_before = self.diags.len();
                 let mut binds = Vec::new();
-                self.pattern(p, &Ty::Error, &mut binds);
+                let pat = self.pattern(p, ty, &mut binds);
+                let failed = self.diags[errors_before..].iter().any(|d| d.is_error());
+                let scrut = self.zonk(ty);
+                let unknown = super::infer::contains(&scrut, &|t| matches!(t, Ty::Var(_) | Ty::Error));
+                if !failed && !unknown {
+                    let check = exhaustive::check_match(&self.types, &scrut, &[(pat, false)]);
+                    if !check.missing.is_empty() {
+                        let list = check.missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
+                        self.emit(
+                            Diagnostic::new(Code::E0312, format!("`{what}` needs a pattern that always matches: {list} not covered"))
+                                .primary(p.span, format!("{list} not covered"))
+                                .with_help("use a name, `_` or a tuple here; use `if let` or `match` for patterns that can fail"),
+                        );
+                    }
+                }
                 for (name, id, _) in binds {
-                    self.mark_used(id);
+                    if let Some(info) = self.tables[self.cx.module.0 as usize].locals.get_mut(id.0 as usize) {
+                        info.mutable = mutable;
+                    }
                     self.bind(&name.name, id);
                 }
             }
@@ -62,11 +78,7 @@ impl Checker<'_> {
                 ts
             }
             other => {
-                let shown = self.display(&other);
-                self.emit(
-                    Diagnostic::new(Code::E0300, format!("mismatched types: expected `{shown}`, found a tuple of {n}"))
-                        .primary(p.span, format!("expected `{shown}`")),
-                );
+                self.pattern_mismatch(p.span, &other, &format!("a tuple of {n}"));
                 vec![Ty::Error; n]
             }
         }
@@ -105,13 +117,22 @@ impl Checker<'_> {
         }
     }
 
+    /// A pattern whose shape cannot match the scrutinee's type (E0312).
+    fn pattern_mismatch(&mut self, span: crate::source::Span, expected: &Ty, found: &str) {
+        let shown = self.display(expected);
+        self.emit(
+            Diagnostic::new(Code::E0312, format!("mismatched pattern: expected `{shown}`, found {found}"))
+                .primary(span, format!("expected `{shown}`")),
+        );
+    }
+
     fn unit_variant(&self, tid: TypeId, name: &str) -> Option<usize> {
         let en = self.types.as_enum(tid)?;
         let (i, v) = en.variant(name)?;
         v.fields.is_empty().then_some(i)
     }
 
-    pub(super) fn match_expr(&mut self, e: &Expr, scrutinee: &Expr, arms: &[MatchArm], tail: Tail<'_>) -> Ty {
+    pub(super) fn match_expr(&mut self, scrutinee: &Expr, arms: &[MatchArm], tail: Tail<'_>) -> Ty {
         let st = self.expr(scrutinee, None);
         let errors_before = self.diags.len();
         let mut lowered: Vec<(Pat, bool)> = Vec::new();
@@ -160,7 +181,6 @@ impl Checker<'_> {
                 }
             }
         }
-        let _ = e;
         self.match_result(tail, result, all_never)
     }
 
@@ -169,7 +189,11 @@ impl Checker<'_> {
     pub(super) fn pattern(&mut self, p: &Pattern, ty: &Ty, binds: &mut Vec<Binding>) -> Pat {
         self.cx.pending_pats.push((p.id, ty.clone()));
         match &p.kind {
-            PatternKind::Wildcard | PatternKind::Error => Pat::Wild,
+            PatternKind::Wildcard => Pat::Wild,
+            PatternKind::Error => {
+                self.cx.saw_parse_error = true;
+                Pat::Wild
+            }
             PatternKind::Binding(name) => {
                 if let Ty::Enum(tid) = self.shallow(ty) {
                     if let Some(i) = self.unit_variant(tid, &name.name) {
@@ -190,7 +214,8 @@ impl Checker<'_> {
                     LitPattern::Bool(b) => (Ty::Bool, Ctor::Bool(*b)),
                 };
                 if !self.unify(ty, &lt) {
-                    self.mismatch(p.span, ty, &lt);
+                    let found = format!("`{}`", self.display(&lt));
+                    self.pattern_mismatch(p.span, ty, &found);
                     return Pat::Wild;
                 }
                 Pat::Ctor(ctor, Vec::new())
@@ -199,14 +224,15 @@ impl Checker<'_> {
                 let v = self.fresh(p.span);
                 let want = Ty::optional(v);
                 if !self.unify(ty, &want) {
-                    self.mismatch(p.span, ty, &want);
+                    let found = "`none`";
+                    self.pattern_mismatch(p.span, ty, found);
                     return Pat::Wild;
                 }
                 Pat::Ctor(Ctor::None, Vec::new())
             }
             PatternKind::Tuple(ps) if ps.is_empty() => {
                 if !self.unify(ty, &Ty::Unit) {
-                    self.mismatch(p.span, ty, &Ty::Unit);
+                    self.pattern_mismatch(p.span, ty, "`()`");
                 }
                 Pat::Ctor(Ctor::Unit, Vec::new())
             }
@@ -215,12 +241,12 @@ impl Checker<'_> {
                 let subs = ps.iter().zip(elems.iter()).map(|(sp, t)| self.pattern(sp, t, binds)).collect();
                 Pat::Ctor(Ctor::Tuple(ps.len()), subs)
             }
-            PatternKind::Or(alts) => self.or_pattern(p, alts, ty, binds),
+            PatternKind::Or(alts) => self.or_pattern(alts, ty, binds),
             PatternKind::Variant { path, args } => self.variant_pattern(p, path, args.as_deref(), ty, binds),
         }
     }
 
-    fn or_pattern(&mut self, p: &Pattern, alts: &[Pattern], ty: &Ty, binds: &mut Vec<Binding>) -> Pat {
+    fn or_pattern(&mut self, alts: &[Pattern], ty: &Ty, binds: &mut Vec<Binding>) -> Pat {
         let mut first: Option<Vec<Binding>> = None;
         let mut pats = Vec::new();
         for alt in alts {
@@ -243,7 +269,11 @@ impl Checker<'_> {
                                 let ft = self.local_info(*fid).map(|i| i.ty.clone()).unwrap_or(Ty::Error);
                                 let tt = self.local_info(*id).map(|i| i.ty.clone()).unwrap_or(Ty::Error);
                                 if !self.unify(&ft, &tt) {
-                                    self.mismatch(name.span, &ft, &tt);
+                                    let (a, b) = (self.display(&ft), self.display(&tt));
+                                    self.emit(
+                                        Diagnostic::at(Code::E0312, name.span, format!("`{}` is a `{b}` here but a `{a}` in the first alternative", name.name))
+                                            .with_help("every alternative of `|` must bind the same names with the same types"),
+                                    );
                                 }
                                 self.record_pat(*node, PatRes::Binding(*fid));
                                 // The alternative's own local is never in scope.
@@ -261,7 +291,6 @@ impl Checker<'_> {
             }
         }
         binds.extend(first.unwrap_or_default());
-        let _ = p;
         Pat::Or(pats)
     }
 
@@ -278,7 +307,8 @@ impl Checker<'_> {
                 _ => (Ty::result(inner), Ctor::Err, PatRes::Err, Ty::Str),
             };
             if !self.unify(ty, &want) {
-                self.mismatch(p.span, ty, &want);
+                let found = format!("`{}(...)`", last.name);
+                self.pattern_mismatch(p.span, ty, &found);
                 return Pat::Wild;
             }
             self.record_pat(p.id, res);
@@ -303,11 +333,7 @@ impl Checker<'_> {
                     return self.wild_subpatterns(args, binds);
                 }
                 other => {
-                    let shown = self.display(&other);
-                    self.emit(
-                        Diagnostic::new(Code::E0300, format!("mismatched types: expected `{shown}`, found variant `{}`", last.name))
-                            .primary(p.span, format!("expected `{shown}`")),
-                    );
+                    self.pattern_mismatch(p.span, &other, &format!("variant `{}`", last.name));
                     return self.wild_subpatterns(args, binds);
                 }
             }
@@ -319,7 +345,8 @@ impl Checker<'_> {
             match self.resolve_type(m, &te) {
                 Ty::Enum(tid) => {
                     if !self.unify(ty, &Ty::Enum(tid)) {
-                        self.mismatch(p.span, ty, &Ty::Enum(tid));
+                        let found = format!("`{}`", self.display(&Ty::Enum(tid)));
+                        self.pattern_mismatch(p.span, ty, &found);
                         return self.wild_subpatterns(args, binds);
                     }
                     tid

@@ -140,7 +140,9 @@ pub struct ModuleTables {
     /// Module-level names: fns (not methods), types, consts and states.
     pub items: HashMap<String, ItemRef>,
     /// The type of every checked expression (inference variables solved;
-    /// anything left unknown is [`Ty::Error`]).
+    /// anything left unknown is [`Ty::Error`]). Static prefixes (a module
+    /// or type name before `.`) and callees naming a prelude or `math`
+    /// function have a resolution but no type.
     pub expr_types: HashMap<NodeId, Ty>,
     /// The type each pattern node matches against.
     pub pat_types: HashMap<NodeId, Ty>,
@@ -148,4 +150,7 @@ pub struct ModuleTables {
     pub coercions: HashMap<NodeId, Coercion>,
     pub patterns: HashMap<NodeId, PatRes>,
     pub locals: Vec<LocalInfo>,
+    /// For each closure expression, the enclosing locals it reads (it
+    /// holds copies of them), in order of first use.
+    pub captures: HashMap<NodeId, Vec<LocalId>>,
 }

@@ -448,6 +448,37 @@ fn control_flow_expressions() {
 }
 
 #[test]
+fn match_arms_may_be_statements() {
+    insta::assert_snapshot!(parse_ok(
+        r#"fn f() {
+    match e {
+        Coin(v) => score += v
+        Hit(d) => player.hp -= d,
+        Quit => return
+        Skip => continue
+        _ => {}
+    }
+}
+"#
+    ));
+}
+
+#[test]
+fn a_broken_match_arm_costs_only_itself() {
+    insta::assert_snapshot!(parse_err(
+        r#"fn f() {
+    let s = match x {
+        1 => "one"
+        2 => ) oops
+        3 => "three"
+    }
+    let t = 1 +
+}
+"#
+    ));
+}
+
+#[test]
 fn closures_and_mut_args() {
     insta::assert_snapshot!(parse_ok(
         r#"fn f() {
@@ -512,7 +543,7 @@ fn deep_nesting_is_an_error_not_a_crash() {
     // Run on a small stack (the size of a test thread) to prove the depth
     // limit keeps recursion bounded.
     let handle = std::thread::Builder::new()
-        .stack_size(8 * 1024 * 1024)
+        .stack_size(2 * 1024 * 1024)
         .spawn(|| {
             let deep = format!("fn f() {{ let x = {}1{} }}\n", "(".repeat(10_000), ")".repeat(10_000));
             let (_, diags) = parse_module(FileId(0), &deep);
