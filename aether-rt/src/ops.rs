@@ -24,6 +24,14 @@ pub fn index_mut<T>(xs: &mut [T], i: i64, loc: Location) -> &mut T {
     }
 }
 
+/// `xs[i]` where the list's type must fix the element type (an
+/// `&[T]` parameter would let `&str` expectations infer `T = str`).
+#[inline]
+#[allow(clippy::ptr_arg)]
+pub fn elem<T>(xs: &Vec<T>, i: i64, loc: Location) -> &T {
+    index(xs, i, loc)
+}
+
 /// `xs[i] = v` with the index computed before the list is borrowed, so
 /// the index expression may read the list (`xs[xs.len() - 1] = 0`).
 #[inline]

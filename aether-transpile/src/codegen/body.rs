@@ -137,7 +137,7 @@ impl<'a> Gen<'a> {
     /// `__loc(line, col)`: the module's `aether_rt::Location` helper.
     pub fn loc(&self, span: Span) -> TokenStream {
         let (_, line, col) = self.position(span);
-        let (line, col) = (line as u32, col as u32);
+        let (line, col) = (proc_macro2::Literal::u32_unsuffixed(line as u32), proc_macro2::Literal::u32_unsuffixed(col as u32));
         quote!(__loc(#line, #col))
     }
 
@@ -194,10 +194,15 @@ impl<'a> Gen<'a> {
     }
 
     /// An argument for a `&str` parameter.
+    /// (`.as_str()` rather than `&String`, so that an expected `&str`
+    /// never drives the inference of a generic helper's element type.)
     pub fn to_str(&self, c: Code) -> TokenStream {
         match &c.lit {
             Some(s) => quote!(#s),
-            None => self.to_ref(c),
+            None => {
+                let r = self.to_recv(c);
+                quote!(#r.as_str())
+            }
         }
     }
 

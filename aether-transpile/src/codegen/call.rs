@@ -166,15 +166,9 @@ impl Gen<'_> {
         let Some(a) = args.first() else {
             return quote!(println!());
         };
-        let (fmt, fargs, lets) = self.display_arg_hoisted(&a.expr);
+        let (fmt, fargs, lets) = self.display_arg(&a.expr);
         let call = quote!(#mac!(#fmt #(, #fargs)*));
         with_hoisted(lets, Vec::new(), call)
-    }
-
-    /// `{x}` of one value, with state copied out when it must be.
-    fn display_arg_hoisted(&mut self, e: &Expr) -> (String, Vec<TokenStream>, Vec<TokenStream>) {
-        let (fmt, args) = self.display_arg(e);
-        (fmt, args, Vec::new())
     }
 
     /// The prelude functions, on generated arguments.

@@ -254,26 +254,27 @@ impl Gen<'_> {
             c.lit = Some(s);
             return c;
         }
-        let (fmt, args) = self.format_parts(parts);
-        Code::owned(quote!(format!(#fmt #(, #args)*)))
+        let (fmt, args, lets) = self.format_parts(parts);
+        Code::owned(with_hoisted(lets, Vec::new(), quote!(format!(#fmt #(, #args)*))))
     }
 
-    /// A `format!` string and its arguments for an interpolated string.
-    pub fn format_parts(&mut self, parts: &[StrPart]) -> (String, Vec<TokenStream>) {
+    /// A `format!` string, its arguments, and the `let`s that must run
+    /// first (state copied out when an argument needs `ctx`).
+    pub fn format_parts(&mut self, parts: &[StrPart]) -> (String, Vec<TokenStream>, Vec<TokenStream>) {
         let mut fmt = String::new();
         let mut args = Vec::new();
+        let mut shown = Vec::new();
         for p in parts {
             match p {
                 StrPart::Text(t) => fmt.push_str(&t.replace('{', "{{").replace('}', "}}")),
                 StrPart::Interp { expr, spec } => {
                     let t = self.expr_ty(expr.id);
-                    let native = matches!(t, Ty::Int | Ty::Str | Ty::Bool) || (spec.is_some() && t == Ty::Float);
-                    let r = self.borrow(expr);
-                    if native {
-                        args.push(r);
-                    } else {
-                        args.push(quote!(::aether_rt::show::Shown(#r)));
-                    }
+                    let coerced = self.tables.coercions.contains_key(&expr.id);
+                    let native = !coerced && (matches!(t, Ty::Int | Ty::Str | Ty::Bool) || (spec.is_some() && t == Ty::Float));
+                    let c = self.coerced(expr);
+                    let owned = self.to_owned(c.clone(), &t);
+                    args.push(Part { ts: self.to_ref(c), mode: PartMode::Shared, owned, lvalue: TokenStream::new(), by_ref: true });
+                    shown.push(!native);
                     match spec {
                         Some(s) => {
                             fmt.push_str("{:");
@@ -285,11 +286,17 @@ impl Gen<'_> {
                 }
             }
         }
-        (fmt, args)
+        let (lets, _, ts) = hoist(self, args, false);
+        let args = ts
+            .into_iter()
+            .zip(shown)
+            .map(|(a, shown)| if shown { quote!(::aether_rt::show::Shown(#a)) } else { a })
+            .collect();
+        (fmt, args, lets)
     }
 
-    /// `{x}` of a single value: a `format!` string and argument.
-    pub fn display_arg(&mut self, e: &Expr) -> (String, Vec<TokenStream>) {
+    /// `{x}` of a single value: a `format!` string, argument and `let`s.
+    pub fn display_arg(&mut self, e: &Expr) -> (String, Vec<TokenStream>, Vec<TokenStream>) {
         if let ExprKind::Str(parts) = &e.kind {
             if !self.tables.coercions.contains_key(&e.id) {
                 return self.format_parts(parts);
@@ -298,9 +305,9 @@ impl Gen<'_> {
         let t = self.expr_ty(e.id);
         let r = self.borrow(e);
         if matches!(t, Ty::Int | Ty::Str | Ty::Bool) && !self.tables.coercions.contains_key(&e.id) {
-            ("{}".into(), vec![r])
+            ("{}".into(), vec![r], Vec::new())
         } else {
-            ("{}".into(), vec![quote!(::aether_rt::show::Shown(#r))])
+            ("{}".into(), vec![quote!(::aether_rt::show::Shown(#r))], Vec::new())
         }
     }
 
@@ -342,7 +349,7 @@ impl Gen<'_> {
                 ];
                 let (lets, after, ts) = hoist(self, parts, false);
                 let (b, i) = (&ts[0], &ts[1]);
-                let call = quote!(::aether_rt::ops::index(#b, #i, #loc));
+                let call = quote!(::aether_rt::ops::elem(#b, #i, #loc));
                 if lets.is_empty() {
                     Code::new(call, Kind::Ref)
                 } else {

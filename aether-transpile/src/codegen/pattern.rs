@@ -236,7 +236,11 @@ impl Gen<'_> {
                                 None => self.pat(sp, inner_mode, false),
                                 Some(b) => self.boxed_binding(sp, b, inner_mode),
                             };
-                            fs.push(quote!(#fname: #sub));
+                            if sub.to_string() == fname.to_string() {
+                                fs.push(quote!(#fname));
+                            } else {
+                                fs.push(quote!(#fname: #sub));
+                            }
                         }
                         quote!(#path { #(#fs),* })
                     }
