@@ -23,6 +23,8 @@ enum Source {
     Project(&'static str),
     /// In-memory files: (path, text), entry `main.ae`.
     Memory(&'static [(&'static str, &'static str)]),
+    /// The program of a `tests/snapshots/codegen__*.snap` snapshot.
+    Snapshot(String),
 }
 
 const PROGRAMS: &[(&str, Source)] = &[
@@ -194,6 +196,38 @@ some(20) none
 true [[1, 2], [30, 4]] -3 -1 1.5! 5
 ";
 
+/// The Aether files of a codegen snapshot: the part before the generated
+/// Rust, split at `// ---- path` lines when there are several files.
+fn snapshot_files(snap: &str) -> Vec<(String, String)> {
+    let body = snap.splitn(3, "---\n").nth(2).unwrap_or_default();
+    let src = body.split("\n// ==== generated Rust ====").next().unwrap_or_default();
+    if !src.starts_with("// ---- ") {
+        return vec![("main.ae".into(), src.to_string())];
+    }
+    src.split("// ---- ")
+        .filter(|chunk| !chunk.is_empty())
+        .filter_map(|chunk| chunk.split_once('\n'))
+        .map(|(path, text)| (path.to_string(), text.to_string()))
+        .collect()
+}
+
+/// Every codegen snapshot program: they must compile too.
+fn snapshot_programs() -> Vec<(String, Source)> {
+    let dir = repo().join("aether-transpile/tests/snapshots");
+    let mut out = Vec::new();
+    let mut entries: Vec<_> = std::fs::read_dir(&dir).expect("snapshots").filter_map(Result::ok).collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let name = e.file_name().to_string_lossy().to_string();
+        let Some(stem) = name.strip_prefix("codegen__").and_then(|n| n.strip_suffix(".snap")) else { continue };
+        let text = std::fs::read_to_string(e.path()).expect("snapshot");
+        if text.contains("// ==== generated Rust ====") {
+            out.push((format!("snap_{stem}"), Source::Snapshot(text)));
+        }
+    }
+    out
+}
+
 fn load(source: &Source) -> Program {
     let root = repo();
     let (program, diags) = match source {
@@ -203,6 +237,11 @@ fn load(source: &Source) -> Program {
             project::load_from_disk(&dir.join("src"), &dir.join("src/main.ae"), &dir)
         }
         Source::Memory(files) => project::load_in_memory(files, "main.ae"),
+        Source::Snapshot(text) => {
+            let files = snapshot_files(text);
+            let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+            project::load_in_memory(&refs, "main.ae")
+        }
     };
     assert!(diags.iter().all(|d| !d.is_error()), "load errors: {diags:?}");
     program
@@ -215,7 +254,9 @@ fn built() -> &'static PathBuf {
     let r = BUILT.get_or_init(|| {
         let root = repo().join("target/aether-e2e");
         let mut members = Vec::new();
-        for (name, source) in PROGRAMS {
+        let snapshots = snapshot_programs();
+        let all = PROGRAMS.iter().map(|(n, s)| (n.to_string(), s)).chain(snapshots.iter().map(|(n, s)| (n.clone(), s)));
+        for (name, source) in all {
             let program = load(source);
             let checked = check_program(&program);
             if checked.has_errors() {
@@ -223,7 +264,7 @@ fn built() -> &'static PathBuf {
             }
             let opts = CodegenOptions { crate_name: format!("ae_{name}"), rt_path: repo().join("aether-rt") };
             let generated = generate(&program, &checked, &opts).map_err(|e| format!("{name}: {e}"))?;
-            let dir = root.join(name);
+            let dir = root.join(&name);
             for (rel, text) in &generated.files {
                 let text = if rel == Path::new("Cargo.toml") { as_member(text) } else { text.clone() };
                 write_if_changed(&dir.join(rel), &text);
@@ -354,6 +395,24 @@ fn spectralnorm() {
 #[test]
 fn features() {
     assert_output("features", &[], FEATURES_OUT);
+}
+
+/// Every program of the codegen snapshots compiles (`built()` builds them
+/// with the rest) and the deterministic ones run to completion.
+#[test]
+fn snapshot_programs_compile_and_run() {
+    let names: Vec<String> = snapshot_programs().into_iter().map(|(n, _)| n).collect();
+    assert!(names.len() >= 10, "{names:?}");
+    for name in names {
+        let out = run(&name, &[]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let expected_failure = name == "snap_optionals_and_results"; // reads a missing port.txt
+        if expected_failure {
+            assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+        } else {
+            assert!(out.status.success(), "{name} failed: {stderr}");
+        }
+    }
 }
 
 #[test]

@@ -75,6 +75,8 @@ pub(crate) struct Gen<'a> {
     pub in_const: bool,
     /// Statements a pattern adds at the start of its arm (unboxing).
     pub fixups: Vec<TokenStream>,
+    /// The next block is a function body: its tail may move a local.
+    pub move_tail: bool,
     pub tmp: u32,
     pub errors: Vec<String>,
 }
@@ -97,6 +99,7 @@ impl<'a> Gen<'a> {
             discarding: false,
             in_const: false,
             fixups: Vec::new(),
+            move_tail: false,
             tmp: 0,
             errors: Vec::new(),
         }
@@ -299,6 +302,20 @@ pub(crate) fn ctx_use(ts: &TokenStream) -> CtxUse {
         out
     }
     walk(ts, false)
+}
+
+/// Whether `ctx` itself is passed on somewhere in the code (a call that
+/// needs it), as opposed to only reading or writing `ctx.module.field`
+/// places, which Rust's borrow checker tracks per field.
+pub(crate) fn ctx_passed(ts: &TokenStream) -> bool {
+    let toks: Vec<TokenTree> = ts.clone().into_iter().collect();
+    toks.iter().enumerate().any(|(i, t)| match t {
+        TokenTree::Ident(id) if id == "ctx" => {
+            !matches!(toks.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '.')
+        }
+        TokenTree::Group(g) => ctx_passed(&g.stream()),
+        _ => false,
+    })
 }
 
 /// How a part of a call holds its value while later parts are evaluated.

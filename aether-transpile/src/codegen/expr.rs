@@ -17,6 +17,23 @@ impl Gen<'_> {
         self.to_owned(c, &t)
     }
 
+    /// The value of an expression evaluated as the function's last act
+    /// (`return x`, the body's tail): a local is moved, not cloned.
+    pub fn value_last_use(&mut self, e: &Expr) -> TokenStream {
+        if let (ExprKind::Name(_), Some(Res::Local(id))) = (&e.kind, self.tables.resolutions.get(&e.id)) {
+            if self.locals.get(id).copied().unwrap_or(LocalKind::Owned) == LocalKind::Owned {
+                let c = self.expr(e);
+                let v = c.ts;
+                return match self.tables.coercions.get(&e.id) {
+                    None => v,
+                    Some(Coercion::WrapSome) => quote!(Some(#v)),
+                    Some(Coercion::WrapOk) => quote!(Ok(#v)),
+                };
+            }
+        }
+        self.value(e)
+    }
+
     /// `&T` of the expression (coerced).
     pub fn borrow(&mut self, e: &Expr) -> TokenStream {
         let c = self.coerced(e);
@@ -442,7 +459,11 @@ impl Gen<'_> {
             let Some(i) = def.fields.iter().position(|f| f.name == fi.name.name) else { continue };
             let name = names::ident(&fi.name.name);
             let v = self.field_value(&fi.value, self.facts().boxing(tid, 0, i));
-            inits.push(quote!(#name: #v));
+            if v.to_string() == name.to_string() {
+                inits.push(quote!(#name));
+            } else {
+                inits.push(quote!(#name: #v));
+            }
         }
         let needs = self.needs().defaults.get(tid.0 as usize).copied().unwrap_or(false);
         for f in def.fields.iter().filter(|f| f.has_default) {

@@ -327,6 +327,7 @@ fn function(
             gen.locals.insert(l, kind);
         }
     }
+    gen.move_tail = true;
     let body = gen.block(&decl.body, &info.ret);
     let name = if info.receiver.is_some() { names::method(&info.name) } else { names::item(&info.name) };
     let ret = if info.ret == Ty::Unit {

@@ -1,7 +1,7 @@
 //! Blocks, statements, `if`, loops, assignments and mutable places.
 
 use super::analysis::{self, Root};
-use super::body::{ctx_use, paren, Code, CtxUse, Gen, Kind, LocalKind};
+use super::body::{ctx_passed, ctx_use, paren, Code, CtxUse, Gen, Kind, LocalKind};
 use super::names;
 use super::types::Boxing;
 use crate::ast::{AssignOp, BinOp, Block, Expr, ExprKind, IfCond, Pattern, PatternKind, Stmt, StmtKind};
@@ -14,12 +14,14 @@ impl Gen<'_> {
     /// A block whose value has type `t`; `()` means statements only.
     pub fn block(&mut self, b: &Block, t: &Ty) -> TokenStream {
         let saved = self.locals.clone();
+        let move_tail = std::mem::take(&mut self.move_tail);
         let mut out = Vec::new();
         let n = b.stmts.len();
         let value_mode = !matches!(t, Ty::Unit | Ty::Never | Ty::Error);
         for (i, s) in b.stmts.iter().enumerate() {
             let last = i + 1 == n;
             match (&s.kind, last && value_mode) {
+                (StmtKind::Expr(e), true) if move_tail => out.push(self.value_last_use(e)),
                 (StmtKind::Expr(e), true) => out.push(self.value(e)),
                 _ => out.push(self.stmt(s)),
             }
@@ -145,7 +147,7 @@ impl Gen<'_> {
                 let ret = self.ret.last().cloned().unwrap_or(Ty::Unit);
                 match v {
                     Some(v) => {
-                        let v = self.value(v);
+                        let v = self.value_last_use(v);
                         quote!(return #v;)
                     }
                     None => match ret {
@@ -202,7 +204,18 @@ impl Gen<'_> {
                 return hoist_value(v, |v| quote!(#bp.#f = #v;));
             }
         }
+        let self_append = tt == Ty::Str
+            && analysis::place_root(self.tables, value).is_some()
+            && analysis::place_root(self.tables, value) == analysis::place_root(self.tables, target);
         let v = match op {
+            AssignOp::Add if tt == Ty::Str && self_append => {
+                // `s += s`: the appended text must not borrow the target.
+                let v = self.value(value);
+                let place = self.place(target);
+                let lv = self.to_lvalue(place);
+                let lv = paren(lv);
+                return quote!({ let __v = #v; #lv.push_str(&__v); });
+            }
             AssignOp::Add if tt == Ty::Str => self.str_arg(value),
             _ => self.value(value),
         };
@@ -234,7 +247,7 @@ impl Gen<'_> {
                 quote!(#lv #o #v;)
             }
         };
-        if place_ctx && v_ctx && (op != AssignOp::Assign || ctx_use(&v) == CtxUse::Mut) {
+        if place_ctx && v_ctx && ctx_passed(&v) {
             let out = body(quote!(__v));
             return quote!({ let __v = #v; #out });
         }
@@ -310,7 +323,7 @@ impl Gen<'_> {
             self.locals = probe_locals;
             self.tmp = probe_tmp;
             self.errors.truncate(probe_errors);
-            let body_ctx = ctx_use(&probe) == CtxUse::Mut;
+            let body_ctx = ctx_passed(&probe);
             let iter_ctx = ctx_use(&c.ts) != CtxUse::None;
             let changed = root.is_some_and(|r| {
                 let m = analysis::mutated_roots(self.ck, self.tables, body);
