@@ -189,6 +189,12 @@ show_tuple!(A 0, B 1, C 2);
 show_tuple!(A 0, B 1, C 2, D 3);
 show_tuple!(A 0, B 1, C 2, D 3, E 4);
 show_tuple!(A 0, B 1, C 2, D 3, E 4, F 5);
+show_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
+show_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+show_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8);
+show_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9);
+show_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10);
+show_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11);
 
 #[cfg(test)]
 mod tests {

@@ -139,7 +139,7 @@ pub(crate) struct Shared {
 impl Shared {
     fn new(program: &Program, ck: &CheckResult) -> Shared {
         Shared {
-            module_names: program.modules.iter().map(|m| names::module(&m.name)).collect(),
+            module_names: names::modules(program.modules.iter().map(|m| m.name.as_str())),
             facts: types::TypeFacts::compute(ck),
             needs: analysis::CtxNeeds::compute(program, ck),
         }
@@ -188,10 +188,8 @@ fn main_rs(program: &Program, ck: &CheckResult, shared: &Shared) -> TokenStream 
         let n = names::plain(n);
         quote!(mod #n;)
     });
-    let with_state: Vec<ModuleId> = init_order(program)
-        .into_iter()
-        .filter(|m| ck.globals.iter().any(|g| g.module == *m && g.is_state))
-        .collect();
+    let with_state: Vec<ModuleId> =
+        init_order(program).into_iter().filter(|m| ck.globals.iter().any(|g| g.module == *m && g.is_state)).collect();
     let fields = with_state.iter().map(|m| {
         let n = names::plain(&shared.module_names[m.0 as usize]);
         quote!(pub #n: #n::State)
@@ -207,18 +205,16 @@ fn main_rs(program: &Program, ck: &CheckResult, shared: &Shared) -> TokenStream 
     let call_main = match program.entry {
         Some(e) => {
             let n = names::plain(&shared.module_names[e.0 as usize]);
-            let main_fn = ck
-                .module(e)
-                .and_then(|t| t.items.get("main"))
-                .and_then(|r| match r {
-                    crate::check::ItemRef::Fn(f) => Some(*f),
-                    _ => None,
-                });
+            let main_fn = ck.module(e).and_then(|t| t.items.get("main")).and_then(|r| match r {
+                crate::check::ItemRef::Fn(f) => Some(*f),
+                _ => None,
+            });
             let args = match main_fn {
                 Some(f) if shared.needs.fn_needs(f) => quote!(ctx),
                 _ => quote!(),
             };
-            let returns_result = main_fn.and_then(|f| ck.fns.get(f.0 as usize)).is_some_and(|i| i.ret != crate::ty::Ty::Unit);
+            let returns_result =
+                main_fn.and_then(|f| ck.fns.get(f.0 as usize)).is_some_and(|i| i.ret != crate::ty::Ty::Unit);
             if returns_result {
                 quote! {
                     if let Err(e) = #n::main(#args) {

@@ -219,7 +219,9 @@ fn snapshot_programs() -> Vec<(String, Source)> {
     entries.sort_by_key(|e| e.file_name());
     for e in entries {
         let name = e.file_name().to_string_lossy().to_string();
-        let Some(stem) = name.strip_prefix("codegen__").and_then(|n| n.strip_suffix(".snap")) else { continue };
+        let Some(stem) = name.strip_prefix("codegen__").and_then(|n| n.strip_suffix(".snap")) else {
+            continue;
+        };
         let text = std::fs::read_to_string(e.path()).expect("snapshot");
         if text.contains("// ==== generated Rust ====") {
             out.push((format!("snap_{stem}"), Source::Snapshot(text)));
@@ -271,10 +273,8 @@ fn built() -> &'static PathBuf {
             }
             members.push(format!("\"{name}\""));
         }
-        let manifest = format!(
-            "[workspace]\nresolver = \"2\"\nmembers = [{}]\n\n[profile.dev]\ndebug = 0\n",
-            members.join(", ")
-        );
+        let manifest =
+            format!("[workspace]\nresolver = \"2\"\nmembers = [{}]\n\n[profile.dev]\ndebug = 0\n", members.join(", "));
         write_if_changed(&root.join("Cargo.toml"), &manifest);
         let out = Command::new(env!("CARGO"))
             .args(["build", "--offline", "--quiet", "--manifest-path"])

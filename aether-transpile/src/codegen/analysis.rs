@@ -9,7 +9,14 @@ use std::collections::HashSet;
 
 /// The built-in methods that change their receiver.
 pub(crate) const MUTATING: &[&str] = &[
-    "list.push", "list.pop", "list.insert", "list.remove", "list.sort", "list.sort_by", "list.reverse", "map.insert",
+    "list.push",
+    "list.pop",
+    "list.insert",
+    "list.remove",
+    "list.sort",
+    "list.sort_by",
+    "list.reverse",
+    "map.insert",
     "map.remove",
 ];
 
@@ -157,11 +164,10 @@ pub(crate) fn visit_expr(e: &Expr, into_closures: bool, f: &mut dyn FnMut(Visit<
 
 /// Whether code directly (not counting callees) needs `ctx`, and the user
 /// functions it calls.
-fn direct_needs(
-    ck: &CheckResult,
-    tables: &ModuleTables,
-    visit: &mut dyn FnMut(&mut dyn FnMut(Visit<'_>)),
-) -> (bool, Vec<FnId>) {
+/// Runs a visitor over some code (a body, a field default).
+type Walker<'w> = dyn FnMut(&mut dyn FnMut(Visit<'_>)) + 'w;
+
+fn direct_needs(ck: &CheckResult, tables: &ModuleTables, visit: &mut Walker<'_>) -> (bool, Vec<FnId>) {
     let mut needs = false;
     let mut calls = Vec::new();
     visit(&mut |v| {
@@ -175,7 +181,14 @@ fn direct_needs(
         if let ExprKind::Call { callee, .. } = &e.kind {
             let direct = matches!(
                 tables.resolutions.get(&callee.id),
-                Some(Res::Fn(_) | Res::Method(_) | Res::Builtin(_) | Res::BuiltinMethod(_) | Res::Math(_) | Res::Variant(..))
+                Some(
+                    Res::Fn(_)
+                        | Res::Method(_)
+                        | Res::Builtin(_)
+                        | Res::BuiltinMethod(_)
+                        | Res::Math(_)
+                        | Res::Variant(..)
+                )
             );
             if !direct {
                 needs = true;
@@ -223,17 +236,25 @@ impl CtxNeeds {
         };
         for (i, info) in ck.fns.iter().enumerate() {
             let module = program.module(info.module);
-            let Some(tables) = ck.module(info.module) else { continue };
-            let Some(ItemKind::Fn(decl)) = module.ast.items.get(info.item).map(|it| &it.kind) else { continue };
+            let Some(tables) = ck.module(info.module) else {
+                continue;
+            };
+            let Some(ItemKind::Fn(decl)) = module.ast.items.get(info.item).map(|it| &it.kind) else {
+                continue;
+            };
             let (needs, calls) = direct_needs(ck, tables, &mut |f| visit_block(&decl.body, false, f));
             direct[i] = needs;
             edges[i] = calls.into_iter().filter_map(node_of).collect();
         }
         for (t, def) in ck.types.defs.iter().enumerate() {
             let module = program.module(def.module);
-            let Some(tables) = ck.module(def.module) else { continue };
+            let Some(tables) = ck.module(def.module) else {
+                continue;
+            };
             for item in &module.ast.items {
-                let ItemKind::Struct(s) = &item.kind else { continue };
+                let ItemKind::Struct(s) = &item.kind else {
+                    continue;
+                };
                 if s.name.name != def.name {
                     continue;
                 }

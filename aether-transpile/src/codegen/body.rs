@@ -140,7 +140,8 @@ impl<'a> Gen<'a> {
     /// `__loc(line, col)`: the module's `aether_rt::Location` helper.
     pub fn loc(&self, span: Span) -> TokenStream {
         let (_, line, col) = self.position(span);
-        let (line, col) = (proc_macro2::Literal::u32_unsuffixed(line as u32), proc_macro2::Literal::u32_unsuffixed(col as u32));
+        let (line, col) =
+            (proc_macro2::Literal::u32_unsuffixed(line as u32), proc_macro2::Literal::u32_unsuffixed(col as u32));
         quote!(__loc(#line, #col))
     }
 
@@ -218,7 +219,7 @@ impl<'a> Gen<'a> {
     }
 
     /// `&mut place`.
-    pub fn to_mut(&self, c: Code) -> TokenStream {
+    pub fn to_mut_ref(&self, c: Code) -> TokenStream {
         let ts = c.ts;
         match c.kind {
             Kind::MutRef => quote!(&mut *#ts),
@@ -352,11 +353,15 @@ impl Part {
 /// `Exclusive` ones are written back after the call (copy-out). That is
 /// Aether's value semantics made explicit. Returns the `let`s to put before
 /// the call, the write-backs to put after, and the parts' final tokens.
-pub(crate) fn hoist(gen: &mut Gen<'_>, parts: Vec<Part>, callee_ctx: bool) -> (Vec<TokenStream>, Vec<TokenStream>, Vec<TokenStream>) {
+pub(crate) fn hoist(
+    gen: &mut Gen<'_>,
+    parts: Vec<Part>,
+    callee_ctx: bool,
+) -> (Vec<TokenStream>, Vec<TokenStream>, Vec<TokenStream>) {
     let uses: Vec<CtxUse> = parts.iter().map(|p| ctx_use(&p.ts)).collect();
     let mentions = uses.iter().filter(|u| **u != CtxUse::None).count() + usize::from(callee_ctx);
-    let holder_mut = callee_ctx
-        || parts.iter().zip(&uses).any(|(p, u)| *u != CtxUse::None && p.mode == PartMode::Exclusive);
+    let holder_mut =
+        callee_ctx || parts.iter().zip(&uses).any(|(p, u)| *u != CtxUse::None && p.mode == PartMode::Exclusive);
     let holder = holder_mut || parts.iter().zip(&uses).any(|(p, u)| *u != CtxUse::None && p.mode == PartMode::Shared);
     let any_mut_use = uses.contains(&CtxUse::Mut);
     let conflict = mentions >= 2 && holder && (holder_mut || any_mut_use);

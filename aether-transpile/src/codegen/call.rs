@@ -51,8 +51,13 @@ impl Gen<'_> {
                 let ct = self.expr_ty(callee.id);
                 let c = self.coerced(callee);
                 let owned = self.to_owned(c.clone(), &ct);
-                let mut parts =
-                    vec![Part { ts: self.to_recv(c), mode: PartMode::Shared, owned, lvalue: TokenStream::new(), by_ref: false }];
+                let mut parts = vec![Part {
+                    ts: self.to_recv(c),
+                    mode: PartMode::Shared,
+                    owned,
+                    lvalue: TokenStream::new(),
+                    by_ref: false,
+                }];
                 for a in args {
                     let v = self.value(&a.expr);
                     parts.push(Part::value(v));
@@ -106,7 +111,7 @@ impl Gen<'_> {
                 let c = self.expr(&a.expr);
                 let owned = self.to_owned(c.clone(), &t);
                 let lvalue = self.to_lvalue(c.clone());
-                parts.push(Part { ts: self.to_mut(c), mode: PartMode::Exclusive, owned, lvalue, by_ref: true });
+                parts.push(Part { ts: self.to_mut_ref(c), mode: PartMode::Exclusive, owned, lvalue, by_ref: true });
             } else if self.is_copy(&p.ty) {
                 let v = self.value(&a.expr);
                 parts.push(Part::value(v));
@@ -174,7 +179,13 @@ impl Gen<'_> {
     /// The prelude functions, on generated arguments.
     pub fn builtin_impl(&mut self, e: &Expr, name: &str, mut args: Vec<ArgCode>) -> TokenStream {
         let loc = self.loc(e.span);
-        let take = |args: &mut Vec<ArgCode>| if args.is_empty() { None } else { Some(args.remove(0)) };
+        let take = |args: &mut Vec<ArgCode>| {
+            if args.is_empty() {
+                None
+            } else {
+                Some(args.remove(0))
+            }
+        };
         let first = take(&mut args);
         let second = take(&mut args);
         match (name, first, second) {
@@ -340,15 +351,25 @@ impl Gen<'_> {
         if mutating {
             let lvalue = self.to_lvalue(rc.clone());
             let ts = match name {
-                "list.insert" | "list.remove" | "list.sort_by" => self.to_mut(rc.clone()),
-                "list.sort" if elem == Ty::Float => self.to_mut(rc.clone()),
+                "list.insert" | "list.remove" | "list.sort_by" => self.to_mut_ref(rc.clone()),
+                "list.sort" if elem == Ty::Float => self.to_mut_ref(rc.clone()),
                 _ => self.to_recv(rc.clone()),
             };
             let by_ref = matches!(name, "list.insert" | "list.remove" | "list.sort_by")
                 || (name == "list.sort" && elem == Ty::Float);
             parts.push(Part { ts, mode: PartMode::Exclusive, owned, lvalue, by_ref });
         } else {
-            let (ts, by_ref) = if str_recv && !matches!(name, "str.contains" | "str.starts_with" | "str.ends_with" | "str.trim" | "str.to_upper" | "str.to_lower" | "str.replace") {
+            let (ts, by_ref) = if str_recv
+                && !matches!(
+                    name,
+                    "str.contains"
+                        | "str.starts_with"
+                        | "str.ends_with"
+                        | "str.trim"
+                        | "str.to_upper"
+                        | "str.to_lower"
+                        | "str.replace"
+                ) {
                 (self.to_str(rc.clone()), true)
             } else if matches!(name, "list.map" | "list.filter") {
                 (self.to_ref(rc.clone()), true)
@@ -428,7 +449,8 @@ impl Gen<'_> {
                 quote!({ let __f = #a0; ::aether_rt::list::filter(#r, |__x| __f(ctx, #clone_x)) })
             }
             "list.sort_by" => {
-                let (ca, cb) = if elem_copy { (quote!(*__a), quote!(*__b)) } else { (quote!(__a.clone()), quote!(__b.clone())) };
+                let (ca, cb) =
+                    if elem_copy { (quote!(*__a), quote!(*__b)) } else { (quote!(__a.clone()), quote!(__b.clone())) };
                 quote!({ let __f = #a0; ::aether_rt::list::sort_by(#r, |__a, __b| __f(ctx, #ca, #cb)) })
             }
             "map.insert" if discard => quote!(#r.insert(#a0, #a1)),

@@ -287,10 +287,17 @@ impl Gen<'_> {
                 StrPart::Interp { expr, spec } => {
                     let t = self.expr_ty(expr.id);
                     let coerced = self.tables.coercions.contains_key(&expr.id);
-                    let native = !coerced && (matches!(t, Ty::Int | Ty::Str | Ty::Bool) || (spec.is_some() && t == Ty::Float));
+                    let native =
+                        !coerced && (matches!(t, Ty::Int | Ty::Str | Ty::Bool) || (spec.is_some() && t == Ty::Float));
                     let c = self.coerced(expr);
                     let owned = self.to_owned(c.clone(), &t);
-                    args.push(Part { ts: self.to_ref(c), mode: PartMode::Shared, owned, lvalue: TokenStream::new(), by_ref: true });
+                    args.push(Part {
+                        ts: self.to_ref(c),
+                        mode: PartMode::Shared,
+                        owned,
+                        lvalue: TokenStream::new(),
+                        by_ref: true,
+                    });
                     shown.push(!native);
                     match spec {
                         Some(s) => {
@@ -413,8 +420,12 @@ impl Gen<'_> {
             let (l, r) = (paren(l), paren(r));
             let loc = self.loc(e.span);
             return Code::owned(match (op, &lt) {
-                (BinOp::Div, Ty::Int) if !self.in_const => quote!(::aether_rt::ops::div(#l, #r, #loc)),
-                (BinOp::Rem, Ty::Int) if !self.in_const => quote!(::aether_rt::ops::rem(#l, #r, #loc)),
+                (BinOp::Div, Ty::Int) if !self.in_const => {
+                    quote!(::aether_rt::ops::div(#l, #r, #loc))
+                }
+                (BinOp::Rem, Ty::Int) if !self.in_const => {
+                    quote!(::aether_rt::ops::rem(#l, #r, #loc))
+                }
                 _ => {
                     let o = op_tokens(op);
                     quote!(#l #o #r)
@@ -456,10 +467,12 @@ impl Gen<'_> {
         };
         let mut inits = Vec::new();
         for fi in fields {
-            let Some(i) = def.fields.iter().position(|f| f.name == fi.name.name) else { continue };
+            let Some(i) = def.fields.iter().position(|f| f.name == fi.name.name) else {
+                continue;
+            };
             let name = names::ident(&fi.name.name);
             let v = self.field_value(&fi.value, self.facts().boxing(tid, 0, i));
-            if v.to_string() == name.to_string() {
+            if name == v.to_string() {
                 inits.push(quote!(#name));
             } else {
                 inits.push(quote!(#name: #v));
@@ -600,7 +613,9 @@ impl Gen<'_> {
         let saved_self = self.self_kind.clone();
         let saved_ctx = self.has_ctx;
         for id in &caps {
-            let Some(info) = self.tables.locals.get(id.0 as usize).cloned() else { continue };
+            let Some(info) = self.tables.locals.get(id.0 as usize).cloned() else {
+                continue;
+            };
             let name = names::local(&info.name);
             let c = self.expr_of_local(*id);
             let v = self.to_owned(c, &info.ty);
@@ -720,4 +735,3 @@ impl IntoTs for Literal {
         quote!(#self)
     }
 }
-

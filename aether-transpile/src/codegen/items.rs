@@ -45,7 +45,9 @@ pub(crate) fn expand(program: &Program, ck: &CheckResult, shared: &Shared, m: Mo
         let mut inits = Vec::new();
         let mname = names::plain(&shared.module_names[m.0 as usize]);
         for (_, g) in &states {
-            let Some(ItemKind::State(sd)) = module.ast.items.get(g.item).map(|i| &i.kind) else { continue };
+            let Some(ItemKind::State(sd)) = module.ast.items.get(g.item).map(|i| &i.kind) else {
+                continue;
+            };
             let n = names::item(&g.name);
             gen.ret = vec![g.ty.clone()];
             let v = gen.value(&sd.value);
@@ -65,7 +67,9 @@ pub(crate) fn expand(program: &Program, ck: &CheckResult, shared: &Shared, m: Mo
 
     // Constants.
     for g in ck.globals.iter().filter(|g| g.module == m && !g.is_state) {
-        let Some(ItemKind::Const(cd)) = module.ast.items.get(g.item).map(|i| &i.kind) else { continue };
+        let Some(ItemKind::Const(cd)) = module.ast.items.get(g.item).map(|i| &i.kind) else {
+            continue;
+        };
         let n = names::item(&g.name);
         let t = names_.rust_ty(&g.ty);
         let mut gen = Gen::new(program, ck, shared, m);
@@ -93,7 +97,9 @@ pub(crate) fn expand(program: &Program, ck: &CheckResult, shared: &Shared, m: Mo
     // Functions and methods.
     let mut methods: Vec<(TypeId, TokenStream)> = Vec::new();
     for (i, info) in ck.fns.iter().enumerate().filter(|(_, f)| f.module == m) {
-        let Some(ItemKind::Fn(decl)) = module.ast.items.get(info.item).map(|it| &it.kind) else { continue };
+        let Some(ItemKind::Fn(decl)) = module.ast.items.get(info.item).map(|it| &it.kind) else {
+            continue;
+        };
         let (ts, mut errs) = function(program, ck, shared, m, FnId(i as u32), decl);
         errors.append(&mut errs);
         match info.receiver {
@@ -114,7 +120,9 @@ pub(crate) fn expand(program: &Program, ck: &CheckResult, shared: &Shared, m: Mo
     // Tests.
     let mut count = 0usize;
     for item in &module.ast.items {
-        let ItemKind::Test(t) = &item.kind else { continue };
+        let ItemKind::Test(t) = &item.kind else {
+            continue;
+        };
         count += 1;
         let slug: String =
             t.name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
@@ -259,7 +267,9 @@ fn defaults_impl(
     }) else {
         return (TokenStream::new(), errors);
     };
-    let Some(fields) = ck.types.as_struct(tid) else { return (TokenStream::new(), errors) };
+    let Some(fields) = ck.types.as_struct(tid) else {
+        return (TokenStream::new(), errors);
+    };
     for (fi, f) in sd.fields.iter().enumerate() {
         let Some(d) = &f.default else { continue };
         let ty = fields.fields.get(fi).map(|x| x.ty.clone()).unwrap_or(Ty::Error);
@@ -268,7 +278,8 @@ fn defaults_impl(
         gen.ret = vec![ty.clone()];
         let v = gen.field_value(d, shared.facts.boxing(tid, 0, fi));
         errors.append(&mut gen.errors);
-        let t = TypeNames { ck, module_names: &shared.module_names, here: m }.field_ty(&ty, shared.facts.boxing(tid, 0, fi));
+        let t = TypeNames { ck, module_names: &shared.module_names, here: m }
+            .field_ty(&ty, shared.facts.boxing(tid, 0, fi));
         let name = format_ident!("__default_{}", f.name.name);
         let ctx = if needs { quote!(ctx: &mut crate::Ctx) } else { quote!() };
         fns.push(quote!(pub fn #name(#ctx) -> #t { #v }));
@@ -288,7 +299,9 @@ fn function(
     f: FnId,
     decl: &FnDecl,
 ) -> (TokenStream, Vec<String>) {
-    let Some(info) = ck.fns.get(f.0 as usize) else { return (TokenStream::new(), Vec::new()) };
+    let Some(info) = ck.fns.get(f.0 as usize) else {
+        return (TokenStream::new(), Vec::new());
+    };
     let mut gen = Gen::new(program, ck, shared, m);
     let needs = shared.needs.fn_needs(f);
     gen.has_ctx = needs;

@@ -27,14 +27,60 @@ const NOT_RAW: &[&str] = &["self", "super", "crate", "Self", "_"];
 
 /// Names that generated code uses unqualified in type or value position.
 const RESERVED_ITEMS: &[&str] = &[
-    "Option", "Some", "None", "Result", "Ok", "Err", "Vec", "String", "Box", "Rc", "Clone", "Copy", "Default", "Debug",
-    "PartialEq", "Eq", "Hash", "PartialOrd", "Ord", "Fn", "FnMut", "FnOnce", "Drop", "Iterator", "Into", "From",
-    "ToString", "Send", "Sync", "Sized", "State", "Ctx", "Show", "__init", "__loc", "__zero",
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "Vec",
+    "String",
+    "Box",
+    "Rc",
+    "Clone",
+    "Copy",
+    "Default",
+    "Debug",
+    "PartialEq",
+    "Eq",
+    "Hash",
+    "PartialOrd",
+    "Ord",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "Drop",
+    "Iterator",
+    "Into",
+    "From",
+    "ToString",
+    "Send",
+    "Sync",
+    "Sized",
+    "State",
+    "Ctx",
+    "Show",
+    "__init",
+    "__loc",
+    "__zero",
+    "ctx",
 ];
 
 /// Method names that would shadow trait methods generated code calls.
-const RESERVED_METHODS: &[&str] =
-    &["clone", "eq", "ne", "fmt", "show", "show_nested", "to_show_string", "hash", "to_owned", "into", "as_deref", "map"];
+const RESERVED_METHODS: &[&str] = &[
+    "clone",
+    "eq",
+    "ne",
+    "fmt",
+    "show",
+    "show_nested",
+    "to_show_string",
+    "hash",
+    "to_owned",
+    "into",
+    "as_deref",
+    "map",
+];
 
 /// A Rust identifier for an Aether name (keywords made raw).
 pub(crate) fn ident(name: &str) -> Ident {
@@ -71,9 +117,18 @@ pub(crate) fn method(name: &str) -> Ident {
     ident(name)
 }
 
-/// The Rust module of a dotted Aether module name.
+/// The Rust module of a dotted Aether module name. File names that are not
+/// identifiers (`my-game.ae`, loaded as part of a project) have their other
+/// characters replaced by `_`.
 pub(crate) fn module(dotted: &str) -> String {
-    let joined = dotted.replace('.', "__");
+    let mut joined: String = dotted
+        .replace('.', "__")
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+        .collect();
+    if joined.is_empty() || joined.starts_with(|c: char| c.is_ascii_digit()) || joined == "_" {
+        joined.insert_str(0, "m_");
+    }
     if matches!(joined.as_str(), "main" | "std" | "core" | "alloc" | "aether_rt" | "crate" | "self" | "super") {
         return format!("{joined}_");
     }
@@ -83,6 +138,42 @@ pub(crate) fn module(dotted: &str) -> String {
     joined
 }
 
+/// The Rust module names of all modules, unique.
+pub(crate) fn modules<'a>(dotted: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for d in dotted {
+        let base = module(d);
+        let mut name = base.clone();
+        let mut n = 2;
+        while out.contains(&name) {
+            name = format!("{base}_{n}");
+            n += 1;
+        }
+        out.push(name);
+    }
+    out
+}
+
+/// An identifier generated code chose (a module name, `self`, a temporary).
 pub(crate) fn plain(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_valid_rust() {
+        assert_eq!(ident("type").to_string(), "r#type");
+        assert_eq!(ident("self").to_string(), "self_");
+        assert_eq!(local("ctx").to_string(), "ctx_");
+        assert_eq!(item("Option").to_string(), "Option_");
+        assert_eq!(method("clone").to_string(), "clone_");
+        assert_eq!(module("net.http"), "net__http");
+        assert_eq!(module("main"), "main_");
+        assert_eq!(module("my-game"), "my_game");
+        assert_eq!(module("3d"), "m_3d");
+        assert_eq!(modules(["a.b", "a__b", "a.b"].into_iter()), vec!["a__b", "a__b_2", "a__b_3"]);
+    }
 }

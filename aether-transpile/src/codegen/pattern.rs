@@ -27,7 +27,12 @@ enum Mode {
 
 impl Gen<'_> {
     /// `if let`: the pattern, the scrutinee and `let`s to run first.
-    pub fn if_let_head(&mut self, pattern: &Pattern, value: &Expr, body_uses_ctx: bool) -> (TokenStream, TokenStream, Vec<TokenStream>) {
+    pub fn if_let_head(
+        &mut self,
+        pattern: &Pattern,
+        value: &Expr,
+        body_uses_ctx: bool,
+    ) -> (TokenStream, TokenStream, Vec<TokenStream>) {
         if let Some(PatRes::Unwrap(id)) = self.tables.patterns.get(&pattern.id).cloned() {
             let vt = self.expr_ty(value.id);
             let ctor = if matches!(vt, Ty::Result(_)) { quote!(Ok) } else { quote!(Some) };
@@ -56,7 +61,13 @@ impl Gen<'_> {
     }
 
     /// The scrutinee tokens and how they are matched.
-    fn scrutinee(&mut self, c: super::body::Code, t: &Ty, arms_use_ctx: bool, strs: bool) -> (TokenStream, Mode, Vec<TokenStream>) {
+    fn scrutinee(
+        &mut self,
+        c: super::body::Code,
+        t: &Ty,
+        arms_use_ctx: bool,
+        strs: bool,
+    ) -> (TokenStream, Mode, Vec<TokenStream>) {
         let hoist = arms_use_ctx && ctx_use(&c.ts) != CtxUse::None;
         if strs && *t == Ty::Str {
             let r = self.to_ref(c.clone());
@@ -87,7 +98,7 @@ impl Gen<'_> {
         let strs = arms.iter().any(|a| has_str_literal(&a.pattern));
         let top_binding = arms.iter().any(|a| matches!(a.pattern.kind, PatternKind::Binding(_)));
         let (scrut, mode, pre) = match c.boxopt.clone() {
-            Some(place) if !top_binding && !(arms_ctx && ctx_use(&place) != CtxUse::None) => {
+            Some(place) if !top_binding && (!arms_ctx || ctx_use(&place) == CtxUse::None) => {
                 (quote!(#place.as_deref()), Mode::Ref, Vec::new())
             }
             _ => self.scrutinee(c, &st, arms_ctx, strs),
@@ -127,7 +138,9 @@ impl Gen<'_> {
         let mut f = |v: super::analysis::Visit<'_>| {
             if let super::analysis::Visit::Expr(e) = v {
                 match self.tables.resolutions.get(&e.id) {
-                    Some(crate::check::Res::Fn(f) | crate::check::Res::Method(f)) if self.needs().fn_needs(*f) => found = true,
+                    Some(crate::check::Res::Fn(f) | crate::check::Res::Method(f)) if self.needs().fn_needs(*f) => {
+                        found = true
+                    }
                     Some(crate::check::Res::Global(_)) => found = true,
                     _ => {}
                 }
@@ -236,7 +249,7 @@ impl Gen<'_> {
                                 None => self.pat(sp, inner_mode, false),
                                 Some(b) => self.boxed_binding(sp, b, inner_mode),
                             };
-                            if sub.to_string() == fname.to_string() {
+                            if fname == sub.to_string() {
                                 fs.push(quote!(#fname));
                             } else {
                                 fs.push(quote!(#fname: #sub));

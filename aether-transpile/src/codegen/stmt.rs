@@ -283,13 +283,13 @@ impl Gen<'_> {
                     Ty::Map(..) => {
                         let k = self.borrow(index);
                         let b = self.place(base);
-                        let b = self.to_mut(b);
+                        let b = self.to_mut_ref(b);
                         Code::new(quote!(::aether_rt::ops::entry_mut(#k, #b, #loc)), Kind::MutRef)
                     }
                     _ => {
                         let i = self.value(index);
                         let b = self.place(base);
-                        let b = self.to_mut(b);
+                        let b = self.to_mut_ref(b);
                         Code::new(quote!(::aether_rt::ops::elem_mut(#i, #b, #loc)), Kind::MutRef)
                     }
                 }
@@ -329,7 +329,8 @@ impl Gen<'_> {
                 let m = analysis::mutated_roots(self.ck, self.tables, body);
                 m.contains(&r) || (mutable && analysis::mentions_root(self.tables, body, r))
             });
-            let conflict = (iter_ctx && body_ctx) || changed || matches!(root, Some(Root::SelfValue) if mutable && body_ctx);
+            let conflict =
+                (iter_ctx && body_ctx) || changed || matches!(root, Some(Root::SelfValue) if mutable && body_ctx);
             if mutable {
                 if conflict {
                     let owned = self.to_owned(c.clone(), &it);

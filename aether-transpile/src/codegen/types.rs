@@ -64,6 +64,7 @@ impl TypeFacts {
             }
         }
         let mut boxing = Vec::with_capacity(n);
+        #[allow(clippy::needless_range_loop)] // `id` is also compared against
         for id in 0..n {
             let mut per_variant = Vec::new();
             for variant in fields_of(id) {
