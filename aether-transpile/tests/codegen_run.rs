@@ -37,6 +37,9 @@ const PROGRAMS: &[(&str, Source)] = &[
     ("mandelbrot", Source::Script("bench/programs/mandelbrot.ae")),
     ("nbody", Source::Script("bench/programs/nbody.ae")),
     ("spectralnorm", Source::Script("bench/programs/spectralnorm.ae")),
+    ("template_script", Source::Project("templates/script")),
+    ("template_game", Source::Project("templates/game")),
+    ("template_server", Source::Project("templates/server")),
     ("index_error", Source::Memory(&[("main.ae", INDEX_ERROR)])),
     ("features", Source::Memory(&[("main.ae", FEATURES), ("shapes.ae", SHAPES)])),
 ];
@@ -326,6 +329,21 @@ fn run(name: &str, args: &[&str]) -> Output {
     Command::new(&bin).args(args).current_dir(repo()).output().unwrap_or_else(|e| panic!("run {}: {e}", bin.display()))
 }
 
+fn run_with_stdin(name: &str, input: &str) -> Output {
+    use std::io::Write;
+    let bin = built().join(format!("ae_{name}{}", std::env::consts::EXE_SUFFIX));
+    let mut child = Command::new(&bin)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("run {}: {e}", bin.display()));
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(input.as_bytes()).expect("write stdin");
+    }
+    child.wait_with_output().expect("wait")
+}
+
 fn expected(file: &str) -> String {
     std::fs::read_to_string(repo().join("examples/expected").join(file)).expect("expected output")
 }
@@ -395,6 +413,26 @@ fn spectralnorm() {
 #[test]
 fn features() {
     assert_output("features", &[], FEATURES_OUT);
+}
+
+/// The `cargo aether new` templates.
+#[test]
+fn templates() {
+    assert_output("template_script", &["Ada", "Alan"], "Hello, Ada!\nHello, Alan!\n");
+    assert_output("template_script", &[], "Hello, world!\n");
+    let out = run("template_game", &["12"]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 13, "{stdout}");
+    assert_eq!(lines[6], "tick   7  x   10.5  hp 2  score 10");
+    assert_eq!(lines[12], "final score: 20");
+    let out = run_with_stdin("template_server", "set a 1 2\nget a\ncount\ndel a\nget a\nfoo\n\nquit\nget a\n");
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "ok\n1 2\n1 keys after 3 requests\ndeleted\n(none)\nerror: unknown command `foo`\nerror: empty request\n"
+    );
 }
 
 /// Every program of the codegen snapshots compiles (`built()` builds them
