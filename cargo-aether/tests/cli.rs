@@ -539,3 +539,20 @@ fn expand_prints_the_generated_rust() {
     let r = cargo_aether(dir.path(), &["expand", "src"]);
     assert_usage_error(&r, "expand takes one `.ae` file");
 }
+
+#[test]
+fn readme_quick_start_is_current() {
+    let readme = fs::read_to_string(repo_root().join("README.md")).expect("README.md");
+    let shown = |command: &str| -> String {
+        let start = readme.find(command).map(|i| i + command.len()).expect("README shows the command");
+        let end = readme[start..].find("```").map(|i| start + i).expect("end of the console block");
+        readme[start..end].to_string()
+    };
+    let cache = tempfile::tempdir().expect("tempdir");
+    let repo = repo_root();
+    let life = cargo_aether_build(&repo, cache.path(), &["run", "examples/life", "--", "1"]);
+    assert_eq!(life.code, Some(0), "{life:?}");
+    assert_eq!(life.stdout, shown("$ cargo aether run examples/life -- 1\n"), "README.md shows stale output");
+    let hello = cargo_aether_build(&repo, cache.path(), &["run", "examples/hello.ae", "--", "Ada"]);
+    assert_eq!(hello.stdout, shown("$ cargo aether run examples/hello.ae -- Ada\n"), "README.md shows stale output");
+}
