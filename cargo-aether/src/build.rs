@@ -26,6 +26,7 @@ use std::hash::{Hash, Hasher};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
+use std::time::Instant;
 
 #[derive(clap::Args, Debug)]
 pub struct BuildArgs {
@@ -41,11 +42,24 @@ pub struct BuildArgs {
     /// How to print diagnostics.
     #[arg(long, value_enum, value_name = "FMT", default_value_t = MessageFormat::Human)]
     pub message_format: MessageFormat,
+
+    /// Print how long each phase took (check, generate, cargo).
+    #[arg(long)]
+    pub timings: bool,
+}
+
+/// How to build, for [`build`].
+#[derive(Clone, Copy, Debug)]
+pub struct BuildOptions {
+    pub release: bool,
+    pub format: MessageFormat,
+    pub timings: bool,
 }
 
 pub fn run(args: &BuildArgs) -> Result<ExitCode, UsageError> {
     let target = input::resolve(&args.path)?;
-    match build(&target, args.release, args.message_format)? {
+    let options = BuildOptions { release: args.release, format: args.message_format, timings: args.timings };
+    match build(&target, options)? {
         Outcome::Built(exe) => {
             eprintln!("    Finished `{}`: {}", target.name, exe.display());
             println!("{}", exe.display());
@@ -65,9 +79,15 @@ pub enum Outcome {
 
 /// Check, generate and build `target`; print diagnostics (and warnings) on
 /// the way. Shared by `build` and `run`.
-pub fn build(target: &Target, release: bool, format: MessageFormat) -> Result<Outcome, UsageError> {
+pub fn build(target: &Target, opts: BuildOptions) -> Result<Outcome, UsageError> {
+    let BuildOptions { release, format, timings } = opts;
+    let started = Instant::now();
     let analysis = driver::analyze(&target.input);
+    let checked_at = Instant::now();
     if analysis.has_errors() {
+        if let Some(entry) = only_missing_main(&analysis) {
+            return Err(UsageError::new(format!("`{entry}` has no `fn main()`, so there is nothing to run; add one")));
+        }
         return Ok(Outcome::Failed(report::emit(&analysis, format, Action::BUILD, &target.name)));
     }
     report::emit_warnings(&analysis, format, &target.name);
@@ -85,7 +105,20 @@ pub fn build(target: &Target, release: bool, format: MessageFormat) -> Result<Ou
     };
     let stamp = stamp_of(&generated.files, release);
     let exe = layout.executable(release);
+    let generated_at = Instant::now();
+    let report_timings = |cargo: Option<Instant>| {
+        if timings {
+            let ms = |a: Instant, b: Instant| b.duration_since(a).as_secs_f64() * 1000.0;
+            let cargo_ms = cargo.map_or("skipped (nothing changed)".to_string(), |c| format!("{:.0} ms", ms(generated_at, c)));
+            eprintln!(
+                "[aether] timings: check {:.1} ms, generate {:.1} ms, cargo {cargo_ms}",
+                ms(started, checked_at),
+                ms(checked_at, generated_at)
+            );
+        }
+    };
     if exe.is_file() && std::fs::read_to_string(layout.stamp_file()).is_ok_and(|s| s == stamp) {
+        report_timings(None);
         return Ok(Outcome::Built(exe));
     }
     write_changed(&layout.crate_dir, &generated.files)
@@ -97,7 +130,9 @@ pub fn build(target: &Target, release: bool, format: MessageFormat) -> Result<Ou
         .zip(&analysis.program.modules)
         .map(|((rs, _), m)| (rs.to_string_lossy().into_owned(), analysis.program.sources.get(m.file).name.clone()))
         .collect();
-    match cargo_build(&layout, release, &sources)? {
+    let built = cargo_build(&layout, release, &sources)?;
+    report_timings(Some(Instant::now()));
+    match built {
         Some(built) => {
             // A failed stamp write only costs a no-op cargo run next time.
             let _ = std::fs::write(layout.stamp_file(), &stamp);
@@ -105,6 +140,15 @@ pub fn build(target: &Target, release: bool, format: MessageFormat) -> Result<Ou
         }
         None => Ok(Outcome::Failed(ExitCode::from(crate::EXIT_INTERNAL))),
     }
+}
+
+/// The entry file, when the only error is that it lacks `main`: that is a
+/// usage error for `build`/`run` (exit 2), not a program error.
+fn only_missing_main(analysis: &driver::Analysis) -> Option<String> {
+    let mut errors = analysis.diagnostics.iter().filter(|d| d.is_error());
+    let all_e0105 = errors.all(|d| d.code == aether_transpile::diagnostic::Code::E0105);
+    let entry = analysis.program.entry?;
+    all_e0105.then(|| analysis.program.sources.get(analysis.program.module(entry).file).name.clone())
 }
 
 /// Where the generated crate and cargo's output live.
@@ -118,7 +162,9 @@ impl Layout {
     fn for_target(target: &Target) -> Result<Layout, UsageError> {
         let env_target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).filter(|p| !p.as_os_str().is_empty());
         if let (InputKind::Project, Some(manifest)) = (target.input.kind, &target.manifest) {
-            let base = manifest.root.join("target").join("aether");
+            // Absolute, so the printed executable path works from anywhere.
+            let root = std::fs::canonicalize(&manifest.root).unwrap_or_else(|_| manifest.root.clone());
+            let base = root.join("target").join("aether");
             return Ok(Layout {
                 crate_name: crate_name(&manifest.name),
                 crate_dir: base.join("static"),

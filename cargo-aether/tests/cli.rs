@@ -522,6 +522,16 @@ fn build_a_project_prints_the_executable_and_check_errors_stop_it() {
     let out = Command::new(&exe).output().expect("the program runs");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "y = 5.095\n");
 
+    // Nothing changed: cargo is skipped, and --timings says so.
+    let r = cargo_aether_build(dir.path(), cache.path(), &["build", "--timings"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(r.stderr.contains("[aether] timings: check "), "{r:?}");
+    assert!(r.stderr.contains("cargo skipped (nothing changed)"), "{r:?}");
+
+    write(dir.path(), &[("src/main.ae", "fn helper() {}\n")]);
+    assert_usage_error(&cargo_aether_build(dir.path(), cache.path(), &["build"]), "`src/main.ae` has no `fn main()`");
+
+    write(dir.path(), &[("src/main.ae", CLEAN_MAIN)]);
     write(dir.path(), &[("src/physics.ae", "pub fn fall(y: float, dt: float) -> float {\n    y - 9.81 * dt + 1\n}\n")]);
     let r = cargo_aether_build(dir.path(), cache.path(), &["build"]);
     assert_eq!(r.code, Some(1), "{r:?}");
