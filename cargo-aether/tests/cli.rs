@@ -566,3 +566,28 @@ fn readme_quick_start_is_current() {
     let hello = cargo_aether_build(&repo, cache.path(), &["run", "examples/hello.ae", "--", "Ada"]);
     assert_eq!(hello.stdout, shown("$ cargo aether run examples/hello.ae -- Ada\n"), "README.md shows stale output");
 }
+
+#[test]
+fn test_runs_test_blocks_under_their_own_names() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let dir = project(
+        "tested",
+        "",
+        &[(
+            "src/main.ae",
+            "fn double(x: int) -> int { x * 2 }\n\nfn main() { println(double(2)) }\n\n\
+             test \"doubles\" {\n    assert(double(3) == 6)\n}\n\n\
+             test \"breaks on purpose\" {\n    assert(double(1) == 3, \"one doubled\")\n}\n",
+        )],
+    );
+    let r = cargo_aether_build(dir.path(), cache.path(), &["test"]);
+    assert_eq!(r.code, Some(101), "{r:?}");
+    assert!(r.stdout.contains("test src/main.ae: doubles ... ok"), "{r:?}");
+    assert!(r.stdout.contains("test src/main.ae: breaks on purpose ... FAILED"), "{r:?}");
+    assert!(r.stdout.contains("assertion failed: one doubled\n  --> src/main.ae:10:5"), "{r:?}");
+    assert!(r.stdout.contains("test result: FAILED. 1 passed; 1 failed"), "{r:?}");
+
+    let r = cargo_aether_build(dir.path(), cache.path(), &["test", ".", "doubles"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(r.stdout.contains("test result: ok. 1 passed; 0 failed"), "{r:?}");
+}

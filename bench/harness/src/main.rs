@@ -113,7 +113,7 @@ fn transpile_share(aether: &Path, repo: &Path) -> Result<(), String> {
         let num = |after: &str| -> f64 {
             line.split(after).nth(1).and_then(|r| r.trim().split(' ').next()).and_then(|n| n.parse().ok()).unwrap_or(0.0)
         };
-        Ok((num("check") + num("generate"), num("cargo")))
+        Ok((num("check + generate"), num("cargo")))
     };
     build()?;
     let mut rows = Vec::new();
