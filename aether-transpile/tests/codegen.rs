@@ -446,6 +446,62 @@ fn dotted_modules() {
     );
 }
 
+/// Places borrowed and changed in one statement, copies that must not
+/// alias, state passed where `ctx` is needed too.
+#[test]
+fn value_semantics_and_borrows() {
+    check(
+        "value_semantics_and_borrows",
+        r#"struct Ball { x: float, tags: [str] }
+
+state balls: [Ball] = [Ball { x: 1.0, tags: [] }]
+state hits: int = 0
+
+fn Ball.push(mut self, t: str) {
+    self.tags.push(t)
+    hits += 1
+}
+
+fn Ball.moved(self, dx: float) -> Ball {
+    var c = self
+    c.x += dx
+    c
+}
+
+fn grow(mut xs: [int], n: int) {
+    xs.push(n)
+}
+
+fn count(xs: [int]) -> int { xs.len() }
+
+fn bump(mut b: Ball) {
+    b.x += 1.0
+    hits += 1
+}
+
+fn main() {
+    var xs = [1, 2, 3]
+    grow(mut xs, xs.len())
+    xs[0] = xs[3]
+    xs[xs.len() - 1] += xs[1]
+    let copy = xs
+    xs.push(count(copy))
+    var grid = [[1], [2]]
+    grow(mut grid[1], 7)
+    var b = Ball { x: 0.0, tags: ["a"] }
+    let b2 = b.moved(2.0)
+    b.push("b")
+    bump(mut balls[0])
+    balls[0].push("c")
+    var s = "ab"
+    s += s
+    let f = |n: int| n + xs.len()
+    println("{xs} {copy} {grid} {b.x} {b2.x} {b.tags} {b2.tags} {balls[0].x} {balls[0].tags} {hits} {s} {f(1)}")
+}
+"#,
+    );
+}
+
 #[test]
 fn generated_crate_files() {
     let (program, _) = load_in_memory(&[("main.ae", "fn main() {\n    println(\"hi\")\n}\n")], "main.ae");

@@ -233,6 +233,12 @@ fn snapshot_programs() -> Vec<(String, Source)> {
     out
 }
 
+/// The expected output of the snapshot programs written to test semantics.
+const SNAPSHOT_OUTPUTS: &[(&str, &str)] = &[(
+    "snap_value_semantics_and_borrows",
+    "[3, 2, 3, 5, 4] [3, 2, 3, 5] [[1], [2, 7]] 0.0 2.0 [\"a\", \"b\"] [\"a\"] 2.0 [\"c\"] 3 abab 6\n",
+)];
+
 fn load(source: &Source) -> Program {
     let root = repo();
     let (program, diags) = match source {
@@ -449,6 +455,9 @@ fn snapshot_programs_compile_and_run() {
             assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
         } else {
             assert!(out.status.success(), "{name} failed: {stderr}");
+        }
+        if let Some((_, want)) = SNAPSHOT_OUTPUTS.iter().find(|(n, _)| *n == name) {
+            assert_eq!(String::from_utf8_lossy(&out.stdout), *want, "{name}");
         }
     }
 }

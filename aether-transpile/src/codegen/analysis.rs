@@ -383,18 +383,34 @@ pub(crate) fn mutated_roots(ck: &CheckResult, tables: &ModuleTables, b: &Block) 
     out
 }
 
+/// Whether an expression mentions a root at all (reads included).
+pub(crate) fn expr_mentions_root(tables: &ModuleTables, e: &Expr, root: Root) -> bool {
+    let mut found = false;
+    visit_expr(e, true, &mut |v| {
+        if let Visit::Expr(x) = v {
+            if root_of(tables, x) == Some(root) {
+                found = true;
+            }
+        }
+    });
+    found
+}
+
+fn root_of(tables: &ModuleTables, e: &Expr) -> Option<Root> {
+    match (&e.kind, tables.resolutions.get(&e.id)) {
+        (_, Some(Res::Local(id))) => Some(Root::Local(*id)),
+        (_, Some(Res::Global(g))) => Some(Root::Global(g.0)),
+        (ExprKind::SelfValue, _) => Some(Root::SelfValue),
+        _ => None,
+    }
+}
+
 /// Whether a block mentions a root at all (reads included).
 pub(crate) fn mentions_root(tables: &ModuleTables, b: &Block, root: Root) -> bool {
     let mut found = false;
     visit_block(b, true, &mut |v| {
         if let Visit::Expr(e) = v {
-            let r = match (&e.kind, tables.resolutions.get(&e.id)) {
-                (_, Some(Res::Local(id))) => Some(Root::Local(*id)),
-                (_, Some(Res::Global(g))) => Some(Root::Global(g.0)),
-                (ExprKind::SelfValue, _) => Some(Root::SelfValue),
-                _ => None,
-            };
-            if r == Some(root) {
+            if root_of(tables, e) == Some(root) {
                 found = true;
             }
         }

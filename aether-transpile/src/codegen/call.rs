@@ -1,6 +1,7 @@
 //! Calls: user functions and methods, variant constructors, function
 //! values, the prelude, `math`, and the methods of `str`, lists and maps.
 
+use super::analysis;
 use super::body::{hoist, paren, with_hoisted, Code, Gen, Kind, Part, PartMode};
 use super::names;
 use crate::ast::{Arg, Expr, ExprKind};
@@ -89,7 +90,7 @@ impl Gen<'_> {
         if let Some(r) = recv {
             let rt = self.expr_ty(r.id);
             if info.self_param == Some(true) {
-                let c = self.expr(r);
+                let c = self.place(r);
                 let owned = self.to_owned(c.clone(), &rt);
                 let lvalue = self.to_lvalue(c.clone());
                 parts.push(Part { ts: self.to_recv(c), mode: PartMode::Exclusive, owned, lvalue, by_ref: false });
@@ -108,7 +109,7 @@ impl Gen<'_> {
         for (a, p) in args.iter().zip(&info.params) {
             let t = self.expr_ty(a.expr.id);
             if p.mutable {
-                let c = self.expr(&a.expr);
+                let c = self.place(&a.expr);
                 let owned = self.to_owned(c.clone(), &t);
                 let lvalue = self.to_lvalue(c.clone());
                 parts.push(Part { ts: self.to_mut_ref(c), mode: PartMode::Exclusive, owned, lvalue, by_ref: true });
@@ -127,7 +128,30 @@ impl Gen<'_> {
                 });
             }
         }
-        let (lets, after, ts) = hoist(self, parts, callee_ctx);
+        // A part that reads what a `mut` part changes is evaluated first,
+        // into a temporary: the callee sees the value before the call.
+        let exprs: Vec<&Expr> = recv.into_iter().chain(args.iter().map(|a| &a.expr)).collect();
+        let mut pre = Vec::new();
+        let exclusive: Vec<analysis::Root> = parts
+            .iter()
+            .zip(&exprs)
+            .filter(|(p, _)| p.mode == PartMode::Exclusive)
+            .filter_map(|(_, e)| analysis::place_root(self.tables, e))
+            .collect();
+        for (part, e) in parts.iter_mut().zip(&exprs) {
+            if part.mode == PartMode::Exclusive || !exclusive.iter().any(|r| analysis::expr_mentions_root(self.tables, e, *r)) {
+                continue;
+            }
+            let t = self.fresh("b");
+            let owned = part.owned.clone();
+            pre.push(quote!(let #t = #owned;));
+            part.ts = if part.by_ref { quote!(&#t) } else { quote!(#t) };
+            part.owned = quote!(#t);
+            part.mode = PartMode::Value;
+        }
+        let (mut lets, after, ts) = hoist(self, parts, callee_ctx);
+        pre.append(&mut lets);
+        let lets = pre;
         let ctx = if callee_ctx { vec![quote!(ctx)] } else { Vec::new() };
         let fname = names::method(&info.name);
         let call = match (recv, info.receiver) {
