@@ -31,6 +31,9 @@ impl Gen<'_> {
                 Code::owned(self.builtin_impl(e, name, codes))
             }
             Some(Res::BuiltinMethod(name)) => match &callee.kind {
+                ExprKind::Field { base, .. } if analysis::inline_closure(self.tables, callee, args).is_some() => {
+                    Code::owned(self.inline_list_call(e, name, base, &args[0].expr))
+                }
                 ExprKind::Field { base, .. } => {
                     let discard = std::mem::take(&mut self.discarding);
                     let bt = self.expr_ty(base.id);
@@ -69,6 +72,63 @@ impl Gen<'_> {
                 Code::owned(with_hoisted(lets, after, quote!((#f)(ctx #(, #rest)*))))
             }
         }
+    }
+
+    /// `xs.map(|x| ...)` with the closure as a plain Rust closure over
+    /// references to the elements ([`analysis::inline_closure`]).
+    fn inline_list_call(&mut self, e: &Expr, name: &str, base: &Expr, closure: &Expr) -> TokenStream {
+        let ExprKind::Closure { params, body, .. } = &closure.kind else {
+            return self.unsupported(e.span, "an inline closure that is not a closure");
+        };
+        let bt = self.expr_ty(base.id);
+        let elem = match &bt {
+            Ty::List(el) => (**el).clone(),
+            _ => Ty::Error,
+        };
+        let ret = match self.expr_ty(closure.id) {
+            Ty::Fn(_, r) => *r,
+            _ => Ty::Error,
+        };
+        let el_ts = self.rust_ty(&elem);
+        let saved = self.locals.clone();
+        let mut decls = Vec::new();
+        for p in params {
+            if let Some(id) = analysis::local_at(self.tables, p.name.span) {
+                self.locals.insert(id, super::body::LocalKind::Ref);
+            }
+            let n = names::local(&p.name.name);
+            decls.push(quote!(#n: &#el_ts));
+        }
+        self.ret.push(ret.clone());
+        let body_ts = if ret == Ty::Unit {
+            let s = self.expr_stmt(body);
+            quote!({ #s })
+        } else {
+            let v = self.value(body);
+            quote!({ #v })
+        };
+        self.ret.pop();
+        self.locals = saved;
+        let rt = self.rust_ty(&ret);
+        let clo = quote!(|#(#decls),*| -> #rt #body_ts);
+        let sort = name == "list.sort_by";
+        let recv = if sort { self.place(base) } else { self.coerced(base) };
+        let owned = self.to_owned(recv.clone(), &bt);
+        let part = if sort {
+            let lvalue = self.to_lvalue(recv.clone());
+            Part { ts: self.to_mut_ref(recv), mode: PartMode::Exclusive, owned, lvalue, by_ref: true }
+        } else {
+            Part { ts: self.to_ref(recv), mode: PartMode::Shared, owned, lvalue: TokenStream::new(), by_ref: true }
+        };
+        let uses_ctx = super::body::ctx_use(&clo) != super::body::CtxUse::None;
+        let (lets, after, ts) = hoist(self, vec![part], uses_ctx);
+        let r = &ts[0];
+        let call = match name {
+            "list.map" => quote!(::aether_rt::list::map(#r, #clo)),
+            "list.filter" => quote!(::aether_rt::list::filter(#r, #clo)),
+            _ => quote!(::aether_rt::list::sort_by(#r, #clo)),
+        };
+        with_hoisted(lets, after, call)
     }
 
     fn arg_codes(&mut self, args: &[Arg]) -> Vec<ArgCode> {
@@ -139,7 +199,9 @@ impl Gen<'_> {
             .filter_map(|(_, e)| analysis::place_root(self.tables, e))
             .collect();
         for (part, e) in parts.iter_mut().zip(&exprs) {
-            if part.mode == PartMode::Exclusive || !exclusive.iter().any(|r| analysis::expr_mentions_root(self.tables, e, *r)) {
+            if part.mode == PartMode::Exclusive
+                || !exclusive.iter().any(|r| analysis::expr_mentions_root(self.tables, e, *r))
+            {
                 continue;
             }
             let t = self.fresh("b");
