@@ -152,12 +152,17 @@ fn main() {
         "yes" | "y" => true
         _ => false
     }
+    let cmd = match ("go", 2) {
+        ("go", n) if n > 1 => "far"
+        ("go", _) => "near"
+        (_, _) => "stay"
+    }
     var total = 0
     match some(3) {
         some(h) => total += h
         none => println("none")
     }
-    println("{word} {total} {Shape.Empty}")
+    println("{word} {cmd} {total} {Shape.Empty}")
 }
 "#,
     );
@@ -516,11 +521,15 @@ fn generated_crate_files() {
 
 #[test]
 fn unsupported_constructs_are_errors_not_bad_rust() {
-    let src = "fn main() {\n    let p = (\"a\", 1)\n    match p {\n        (\"a\", 1) => println(\"a1\")\n        _ => println(\"other\")\n    }\n}\n";
+    let src = "fn main() {\n    let p = (\"a\", 1)\n    match p {\n        (\"a\", 1) | (\"b\", 2) => println(\"a1\")\n        _ => println(\"other\")\n    }\n}\n";
     let (program, _) = load_in_memory(&[("main.ae", src)], "main.ae");
     let checked = check_program(&program);
     assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
     let opts = CodegenOptions { crate_name: "x".into(), rt_path: PathBuf::from("/rt") };
     let err = generate(&program, &checked, &opts).err().expect("an unsupported construct");
-    assert_eq!(err, "main.ae:4:10: unsupported in code generation: a string literal pattern inside another pattern");
+    assert_eq!(
+        err,
+        "main.ae:4:10: unsupported in code generation: a string literal nested in an alternative of an `|` pattern\n\
+         main.ae:4:21: unsupported in code generation: a string literal nested in an alternative of an `|` pattern"
+    );
 }
