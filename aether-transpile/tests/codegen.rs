@@ -301,7 +301,7 @@ fn main() {
     s += p.name
     let t = "  Hello, World  ".trim()
     println("{t.len()} {t.contains("World")} {t.split(", ")} {t.to_upper()} {t.replace("World", "Aether")}")
-    println("{"42".parse_int()} {"x".chars()} {"ab".repeat(3)} {s < t} {str(1.5)}")
+    println("{"42".parse_int()} {"x".chars()} {"ab".repeat(3)} {s < t} {str(1.5)} {s.is_empty()}")
 }
 "#,
     );

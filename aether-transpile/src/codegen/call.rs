@@ -518,7 +518,7 @@ impl Gen<'_> {
             "list.push" => quote!(#r.push(#a0)),
             "list.pop" => quote!(#r.pop()),
             "list.len" | "map.len" => quote!((#r.len() as i64)),
-            "list.is_empty" | "map.is_empty" => quote!(#r.is_empty()),
+            "list.is_empty" | "map.is_empty" | "str.is_empty" => quote!(#r.is_empty()),
             "list.insert" => quote!(::aether_rt::list::insert(#r, #a0, #a1, #loc)),
             "list.remove" => quote!(::aether_rt::list::remove(#r, #a0, #loc)),
             "list.contains" => quote!(#r.contains(#a0)),
