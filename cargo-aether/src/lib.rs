@@ -10,12 +10,15 @@
 //! Exit codes: 0 success, 1 the program has errors, 2 usage errors (bad
 //! flags, bad paths, bad manifests), 101 an internal error (a panic).
 
+pub mod build;
 pub mod check;
 pub mod error;
+pub mod expand;
 pub mod input;
 pub mod manifest;
 pub mod new;
 pub mod report;
+pub mod run;
 
 pub use error::UsageError;
 
@@ -42,6 +45,12 @@ pub struct Cli {
 pub enum Command {
     /// Check an Aether program for errors without building it.
     Check(check::CheckArgs),
+    /// Check and build an Aether program into one executable.
+    Build(build::BuildArgs),
+    /// Build and run an Aether program (a project or a single `.ae` script).
+    Run(run::RunArgs),
+    /// Print the Rust code that an `.ae` file is transpiled to.
+    Expand(expand::ExpandArgs),
     /// Create a new Aether project from a template.
     New(new::NewArgs),
     // A new subcommand: a module `foo.rs` with `FooArgs` and
@@ -99,6 +108,9 @@ fn run_on_this_thread(args: Vec<OsString>) -> ExitCode {
     };
     let result = match &cli.command {
         Command::Check(args) => check::run(args),
+        Command::Build(args) => build::run(args),
+        Command::Run(args) => run::run(args),
+        Command::Expand(args) => expand::run(args),
         Command::New(args) => new::run(args),
     };
     result.unwrap_or_else(|e| {

@@ -462,3 +462,97 @@ fn new_refuses_bad_names_and_existing_directories() {
     let r = cargo_aether(dir.path(), &["new", "x", "--template", "nope"]);
     assert_eq!(r.code, Some(2), "{r:?}");
 }
+
+/// `cargo-aether aether <args>` with builds going to one target directory
+/// shared by every build test (the runtime compiles once) and scripts cached
+/// in `cache`.
+fn cargo_aether_build(dir: &Path, cache: &Path, args: &[&str]) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-aether"));
+    command
+        .arg("aether")
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", repo_root().join("target/cli-e2e"))
+        .env("AETHER_CACHE_DIR", cache);
+    run(command)
+}
+
+#[test]
+fn run_a_script_with_arguments_and_again_without_rebuilding() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let hello = repo_root().join("examples/hello.ae");
+    let hello = hello.to_str().expect("utf-8 path");
+    let first = cargo_aether_build(cache.path(), cache.path(), &["run", hello, "--", "Ada"]);
+    assert_eq!(first.code, Some(0), "{first:?}");
+    assert_eq!(first.stdout, "Hello, Ada!\n");
+    let again = cargo_aether_build(cache.path(), cache.path(), &["run", hello]);
+    assert_eq!(again.code, Some(0), "{again:?}");
+    assert_eq!(again.stdout, "Hello, world!\n");
+    // Unchanged: cargo is not even started.
+    assert!(!again.stderr.contains("Compiling") && !again.stderr.contains("Finished"), "{again:?}");
+}
+
+#[test]
+fn run_passes_exit_codes_and_runtime_errors_name_the_ae_file() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    write(
+        cache.path(),
+        &[
+            ("fails.ae", "fn main() -> ()! {\n    let n = \"x\".parse_int() ?? -1\n    if n < 0 {\n        return err(\"no number\")\n    }\n}\n"),
+            ("oob.ae", "fn main() {\n    let xs = [1, 2, 3]\n    let i = xs.len() + 2\n    println(xs[i])\n}\n"),
+        ],
+    );
+    let r = cargo_aether_build(cache.path(), cache.path(), &["run", "fails.ae"]);
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert!(r.stderr.contains("error: no number"), "{r:?}");
+    let r = cargo_aether_build(cache.path(), cache.path(), &["run", "oob.ae"]);
+    assert_eq!(r.code, Some(101), "{r:?}");
+    assert!(r.stderr.contains("index 5 is out of range for a list of length 3"), "{r:?}");
+    assert!(r.stderr.contains("--> oob.ae:4:13"), "{r:?}");
+}
+
+#[test]
+fn build_a_project_prints_the_executable_and_check_errors_stop_it() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let dir = clean_project();
+    let r = cargo_aether_build(dir.path(), cache.path(), &["build"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let exe = PathBuf::from(r.stdout.trim());
+    assert!(exe.is_file(), "{r:?}");
+    let out = Command::new(&exe).output().expect("the program runs");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "y = 5.095\n");
+
+    write(dir.path(), &[("src/physics.ae", "pub fn fall(y: float, dt: float) -> float {\n    y - 9.81 * dt + 1\n}\n")]);
+    let r = cargo_aether_build(dir.path(), cache.path(), &["build"]);
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert!(r.stderr.contains("error[E0304]") || r.stderr.contains("error[E0300]"), "{r:?}");
+    assert!(r.stderr.contains("could not build `falling`"), "{r:?}");
+    assert!(!r.stderr.contains("Compiling"), "a program with errors is never handed to rustc: {r:?}");
+}
+
+#[test]
+fn expand_prints_the_generated_rust() {
+    let dir = clean_project();
+    let r = cargo_aether(dir.path(), &["expand", "src/physics.ae"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(r.stdout.contains("pub fn fall(y: f64, dt: f64) -> f64"), "{r:?}");
+    let r = cargo_aether(dir.path(), &["expand", "src"]);
+    assert_usage_error(&r, "expand takes one `.ae` file");
+}
+
+#[test]
+fn readme_quick_start_is_current() {
+    let readme = fs::read_to_string(repo_root().join("README.md")).expect("README.md");
+    let shown = |command: &str| -> String {
+        let start = readme.find(command).map(|i| i + command.len()).expect("README shows the command");
+        let end = readme[start..].find("```").map(|i| start + i).expect("end of the console block");
+        readme[start..end].to_string()
+    };
+    let cache = tempfile::tempdir().expect("tempdir");
+    let repo = repo_root();
+    let life = cargo_aether_build(&repo, cache.path(), &["run", "examples/life", "--", "1"]);
+    assert_eq!(life.code, Some(0), "{life:?}");
+    assert_eq!(life.stdout, shown("$ cargo aether run examples/life -- 1\n"), "README.md shows stale output");
+    let hello = cargo_aether_build(&repo, cache.path(), &["run", "examples/hello.ae", "--", "Ada"]);
+    assert_eq!(hello.stdout, shown("$ cargo aether run examples/hello.ae -- Ada\n"), "README.md shows stale output");
+}

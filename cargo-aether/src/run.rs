@@ -1,0 +1,59 @@
+//! `cargo aether run [PATH] [--release] [-- ARGS]`: build, then run the
+//! program with ARGS, passing its exit status through.
+//!
+//! A single `.ae` file is a script: `cargo aether run hello.ae` works in any
+//! directory, and its build is cached (see `build.rs`), so running it again
+//! unchanged starts without rebuilding.
+
+use crate::build::{self, Outcome};
+use crate::input;
+use crate::report::MessageFormat;
+use crate::UsageError;
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::{Command, ExitCode};
+
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    /// A project directory (with Cargo.toml), a single `.ae` file, or a
+    /// directory of `.ae` files.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+
+    /// Build with optimizations.
+    #[arg(long)]
+    pub release: bool,
+
+    /// Arguments for the program (after `--`).
+    #[arg(last = true, value_name = "ARGS")]
+    pub args: Vec<OsString>,
+}
+
+pub fn run(args: &RunArgs) -> Result<ExitCode, UsageError> {
+    let target = input::resolve(&args.path)?;
+    let exe = match build::build(&target, args.release, MessageFormat::Human)? {
+        Outcome::Built(exe) => exe,
+        Outcome::Failed(code) => return Ok(code),
+    };
+    let status = Command::new(&exe)
+        .args(&args.args)
+        .status()
+        .map_err(|e| UsageError::new(format!("cannot start `{}`: {e}", exe.display())))?;
+    Ok(exit_code_of(status))
+}
+
+/// The program's own status; killed by a signal is reported as 128 + the
+/// signal number, as shells do.
+fn exit_code_of(status: std::process::ExitStatus) -> ExitCode {
+    if let Some(code) = status.code() {
+        return ExitCode::from(code.clamp(0, 255) as u8);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(signal) = status.signal() {
+            return ExitCode::from((128 + signal).clamp(0, 255) as u8);
+        }
+    }
+    ExitCode::from(crate::EXIT_INTERNAL)
+}
