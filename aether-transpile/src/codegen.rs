@@ -85,8 +85,9 @@ pub struct CodegenOptions {
 
 /// The files of the generated crate.
 pub struct Generated {
-    /// Paths relative to the generated crate root: `Cargo.toml`,
-    /// `src/main.rs`, `src/<module>.rs`.
+    /// Paths relative to the generated crate root: first one
+    /// `src/<module>.rs` per module, in [`ModuleId`] order, then
+    /// `src/main.rs`, then `Cargo.toml`.
     pub files: Vec<(PathBuf, String)>,
 }
 
