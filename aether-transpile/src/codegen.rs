@@ -27,8 +27,12 @@
 //!   printing, indexing base) it is borrowed. `for x in list` binds `&T`
 //!   (`.iter()`), `for mut x` binds `&mut T` (`.iter_mut()`); a fresh list is
 //!   consumed and binds values. Match and `if let` bindings are references
-//!   when the scrutinee is a place matched by reference. NOTE: moving a value
-//!   at its last use instead of cloning it is a later optimisation.
+//!   when the scrutinee is a place matched by reference. A local returned
+//!   by a function (its tail, `return x`) is moved. NOTE: moving a value at
+//!   its other last uses (`xs.push(row)` at the end of a loop body) instead
+//!   of cloning it is a later optimisation.
+//! - A loop over a list that the body changes, or over state while the
+//!   body needs `ctx`, iterates a copy (`for mut`: a copy written back).
 //! - State: every `state` of the program lives in `crate::Ctx` (one field
 //!   per module, of type `<module>::State`). A function takes
 //!   `ctx: &mut Ctx` first iff it (transitively) reads or writes state or
@@ -44,7 +48,13 @@
 //! - Closures capture by value: each captured local is cloned into a `move`
 //!   closure, `Rc::new(move |ctx: &mut Ctx, a: A| -> B { ... })`. Named
 //!   functions, variant constructors and builtins used as values are wrapped
-//!   the same way.
+//!   the same way. A closure literal given directly to `map`, `filter` or
+//!   `sort_by` (and not mentioning the list itself) is generated as a plain
+//!   Rust closure over element references instead: no `Rc`, no clone of the
+//!   elements, and no `ctx` unless its body needs it.
+//! - Patterns: struct-like variant patterns (`Shape::Circle { r: x }`);
+//!   a `str` scrutinee with literal arms is matched as `&str`; string
+//!   literals nested in tuples or variants become guard conditions.
 //! - Runtime errors (index, key, integer division and remainder, slices,
 //!   `assert`, `panic`, list `insert`/`remove`) pass `__loc(line, col)`, an
 //!   `aether_rt::Location` naming the `.ae` file. Integer overflow follows
@@ -85,8 +95,9 @@ pub struct CodegenOptions {
 
 /// The files of the generated crate.
 pub struct Generated {
-    /// Paths relative to the generated crate root: `Cargo.toml`,
-    /// `src/main.rs`, `src/<module>.rs`.
+    /// Paths relative to the generated crate root: first one
+    /// `src/<module>.rs` per module, in [`ModuleId`] order, then
+    /// `src/main.rs`, then `Cargo.toml`.
     pub files: Vec<(PathBuf, String)>,
 }
 

@@ -152,12 +152,17 @@ fn main() {
         "yes" | "y" => true
         _ => false
     }
+    let cmd = match ("go", 2) {
+        ("go", n) if n > 1 => "far"
+        ("go", _) => "near"
+        (_, _) => "stay"
+    }
     var total = 0
     match some(3) {
         some(h) => total += h
         none => println("none")
     }
-    println("{word} {total} {Shape.Empty}")
+    println("{word} {cmd} {total} {Shape.Empty}")
 }
 "#,
     );
@@ -296,7 +301,7 @@ fn main() {
     s += p.name
     let t = "  Hello, World  ".trim()
     println("{t.len()} {t.contains("World")} {t.split(", ")} {t.to_upper()} {t.replace("World", "Aether")}")
-    println("{"42".parse_int()} {"x".chars()} {"ab".repeat(3)} {s < t} {str(1.5)}")
+    println("{"42".parse_int()} {"x".chars()} {"ab".repeat(3)} {s < t} {str(1.5)} {s.is_empty()}")
 }
 "#,
     );
@@ -446,6 +451,62 @@ fn dotted_modules() {
     );
 }
 
+/// Places borrowed and changed in one statement, copies that must not
+/// alias, state passed where `ctx` is needed too.
+#[test]
+fn value_semantics_and_borrows() {
+    check(
+        "value_semantics_and_borrows",
+        r#"struct Ball { x: float, tags: [str] }
+
+state balls: [Ball] = [Ball { x: 1.0, tags: [] }]
+state hits: int = 0
+
+fn Ball.push(mut self, t: str) {
+    self.tags.push(t)
+    hits += 1
+}
+
+fn Ball.moved(self, dx: float) -> Ball {
+    var c = self
+    c.x += dx
+    c
+}
+
+fn grow(mut xs: [int], n: int) {
+    xs.push(n)
+}
+
+fn count(xs: [int]) -> int { xs.len() }
+
+fn bump(mut b: Ball) {
+    b.x += 1.0
+    hits += 1
+}
+
+fn main() {
+    var xs = [1, 2, 3]
+    grow(mut xs, xs.len())
+    xs[0] = xs[3]
+    xs[xs.len() - 1] += xs[1]
+    let copy = xs
+    xs.push(count(copy))
+    var grid = [[1], [2]]
+    grow(mut grid[1], 7)
+    var b = Ball { x: 0.0, tags: ["a"] }
+    let b2 = b.moved(2.0)
+    b.push("b")
+    bump(mut balls[0])
+    balls[0].push("c")
+    var s = "ab"
+    s += s
+    let f = |n: int| n + xs.len()
+    println("{xs} {copy} {grid} {b.x} {b2.x} {b.tags} {b2.tags} {balls[0].x} {balls[0].tags} {hits} {s} {f(1)}")
+}
+"#,
+    );
+}
+
 #[test]
 fn generated_crate_files() {
     let (program, _) = load_in_memory(&[("main.ae", "fn main() {\n    println(\"hi\")\n}\n")], "main.ae");
@@ -460,11 +521,15 @@ fn generated_crate_files() {
 
 #[test]
 fn unsupported_constructs_are_errors_not_bad_rust() {
-    let src = "fn main() {\n    let p = (\"a\", 1)\n    match p {\n        (\"a\", 1) => println(\"a1\")\n        _ => println(\"other\")\n    }\n}\n";
+    let src = "fn main() {\n    let p = (\"a\", 1)\n    match p {\n        (\"a\", 1) | (\"b\", 2) => println(\"a1\")\n        _ => println(\"other\")\n    }\n}\n";
     let (program, _) = load_in_memory(&[("main.ae", src)], "main.ae");
     let checked = check_program(&program);
     assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
     let opts = CodegenOptions { crate_name: "x".into(), rt_path: PathBuf::from("/rt") };
     let err = generate(&program, &checked, &opts).err().expect("an unsupported construct");
-    assert_eq!(err, "main.ae:4:10: unsupported in code generation: a string literal pattern inside another pattern");
+    assert_eq!(
+        err,
+        "main.ae:4:10: unsupported in code generation: a string literal nested in an alternative of an `|` pattern\n\
+         main.ae:4:21: unsupported in code generation: a string literal nested in an alternative of an `|` pattern"
+    );
 }

@@ -42,6 +42,7 @@ const PROGRAMS: &[(&str, Source)] = &[
     ("template_server", Source::Project("templates/server")),
     ("index_error", Source::Memory(&[("main.ae", INDEX_ERROR)])),
     ("features", Source::Memory(&[("main.ae", FEATURES), ("shapes.ae", SHAPES)])),
+    ("features2", Source::Memory(&[("main.ae", FEATURES2)])),
 ];
 
 const INDEX_ERROR: &str = "fn main() {\n    let xs = [1, 2, 3]\n    let i = 5\n    println(xs[i])\n}\n";
@@ -233,6 +234,109 @@ fn snapshot_programs() -> Vec<(String, Source)> {
     out
 }
 
+/// The expected output of the snapshot programs written to test semantics.
+const SNAPSHOT_OUTPUTS: &[(&str, &str)] = &[
+    (
+        "snap_value_semantics_and_borrows",
+        "[3, 2, 3, 5, 4] [3, 2, 3, 5] [[1], [2, 7]] 0.0 2.0 [\"a\", \"b\"] [\"a\"] 2.0 [\"c\"] 3 abab 6\n",
+    ),
+    ("snap_enums_and_match", "square of side 2.0\nsmall\non the y axis at 5\ntrue far 3 Empty\n"),
+];
+
+/// Function-typed fields and state, nested places, closures returning
+/// closures, equality, sorting, shadowing.
+const FEATURES2: &str = r#"struct Btn { label: str, on_click: fn(int) -> int }
+
+struct Vec2 { x: float, y: float }
+struct Body { pos: Vec2, name: str }
+
+state handler: fn(int) -> int = |x| x + 1
+state seen: {str: int} = {"a": 1, "b": 2}
+state total: int = 0
+
+fn add(n: int) {
+    total += n
+}
+
+fn Body.scaler(self) -> fn(float) -> float {
+    |k: float| self.pos.x * k
+}
+
+fn divmod(a: int, b: int) -> (int, int) {
+    (a / b, a % b)
+}
+
+fn fib(n: int) -> int {
+    if n < 2 { n } else { fib(n - 1) + fib(n - 2) }
+}
+
+fn check(r: int!) -> str {
+    if let err(e) = r {
+        return "failed: {e}"
+    }
+    "fine"
+}
+
+fn main() {
+    let b = Btn { label: "ok", on_click: |x| x * 10 }
+    println("{b.label} {b.on_click(3)} {handler(2)}")
+
+    var m: {str: [int]} = {}
+    m["a"] = []
+    m["a"].push(1)
+    m["a"].push(2)
+    println(m)
+
+    var bodies = [Body { pos: Vec2 { x: 1.0, y: 2.0 }, name: "p" }]
+    bodies[0].pos.x += 1.5
+    let s = bodies[0].scaler()
+    println("{bodies[0].pos.x} {s(2.0)}")
+
+    println("a,b".split(",").map(|w| w.to_upper()).join("-"))
+    let (q, r) = divmod(7, 2)
+    println("{q} {r} {fib(15)}")
+    println("{[1, 2] == [1, 2]} {bodies[0].pos == Vec2 { x: 2.5, y: 2.0 }} {Vec2 { x: 0.0, y: 0.0 } != bodies[0].pos}")
+
+    var words = ["pear", "apple", "fig"]
+    words.sort()
+    var fs = [2.5, -1.0, 0.5]
+    fs.sort()
+    println("{words} {fs}")
+
+    println("{check(ok(1))} {check(err("boom"))}")
+
+    for (k, v) in seen {
+        add(v)
+        println("{k} -> {v}")
+    }
+    var xs = [4]
+    let last = xs.pop() ?? 0
+    let none_left = xs.pop() ?? -1
+    println("{total} {last} {none_left} {len(words)} {len("héllo")} {len(seen)}")
+
+    let x = 1
+    let x = x + 1
+    let adder = |a: int| -> fn(int) -> int { |c: int| a + c }
+    let add2 = adder(x)
+    println("{add2(3)}")
+    assert(add2(1) == 3, "adder")
+}
+"#;
+
+const FEATURES2_OUT: &str = "ok 30 3
+{\"a\": [1, 2]}
+2.5 5.0
+A-B
+3 1 610
+true true true
+[\"apple\", \"fig\", \"pear\"] [-1.0, 0.5, 2.5]
+fine failed: boom
+a -> 1
+b -> 2
+3 4 -1 3 5 2
+5
+";
+
 fn load(source: &Source) -> Program {
     let root = repo();
     let (program, diags) = match source {
@@ -413,6 +517,7 @@ fn spectralnorm() {
 #[test]
 fn features() {
     assert_output("features", &[], FEATURES_OUT);
+    assert_output("features2", &[], FEATURES2_OUT);
 }
 
 /// The `cargo aether new` templates.
@@ -449,6 +554,9 @@ fn snapshot_programs_compile_and_run() {
             assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
         } else {
             assert!(out.status.success(), "{name} failed: {stderr}");
+        }
+        if let Some((_, want)) = SNAPSHOT_OUTPUTS.iter().find(|(n, _)| *n == name) {
+            assert_eq!(String::from_utf8_lossy(&out.stdout), *want, "{name}");
         }
     }
 }

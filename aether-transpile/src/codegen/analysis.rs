@@ -22,7 +22,7 @@ pub(crate) const MUTATING: &[&str] = &[
 
 /// Visit every expression of a block (pre-order). Closure bodies are
 /// entered only when `into_closures`.
-pub(crate) fn visit_block(b: &Block, into_closures: bool, f: &mut dyn FnMut(Visit<'_>)) {
+pub(crate) fn visit_block<'a>(b: &'a Block, into_closures: bool, f: &mut dyn FnMut(Visit<'a>)) {
     for s in &b.stmts {
         visit_stmt(s, into_closures, f);
     }
@@ -35,7 +35,7 @@ pub(crate) enum Visit<'a> {
     Pattern(&'a Pattern),
 }
 
-pub(crate) fn visit_stmt(s: &Stmt, into_closures: bool, f: &mut dyn FnMut(Visit<'_>)) {
+pub(crate) fn visit_stmt<'a>(s: &'a Stmt, into_closures: bool, f: &mut dyn FnMut(Visit<'a>)) {
     f(Visit::Stmt(s));
     match &s.kind {
         StmtKind::Let { pattern, value, .. } => {
@@ -66,7 +66,7 @@ pub(crate) fn visit_stmt(s: &Stmt, into_closures: bool, f: &mut dyn FnMut(Visit<
     }
 }
 
-fn visit_pattern(p: &Pattern, f: &mut dyn FnMut(Visit<'_>)) {
+fn visit_pattern<'a>(p: &'a Pattern, f: &mut dyn FnMut(Visit<'a>)) {
     f(Visit::Pattern(p));
     match &p.kind {
         PatternKind::Tuple(ps) | PatternKind::Or(ps) => ps.iter().for_each(|p| visit_pattern(p, f)),
@@ -75,9 +75,9 @@ fn visit_pattern(p: &Pattern, f: &mut dyn FnMut(Visit<'_>)) {
     }
 }
 
-pub(crate) fn visit_expr(e: &Expr, into_closures: bool, f: &mut dyn FnMut(Visit<'_>)) {
+pub(crate) fn visit_expr<'a>(e: &'a Expr, into_closures: bool, f: &mut dyn FnMut(Visit<'a>)) {
     f(Visit::Expr(e));
-    let mut go = |x: &Expr| visit_expr(x, into_closures, f);
+    let mut go = |x: &'a Expr| visit_expr(x, into_closures, f);
     match &e.kind {
         ExprKind::Int(_)
         | ExprKind::Float(_)
@@ -164,47 +164,86 @@ pub(crate) fn visit_expr(e: &Expr, into_closures: bool, f: &mut dyn FnMut(Visit<
 
 /// Whether code directly (not counting callees) needs `ctx`, and the user
 /// functions it calls.
-/// Runs a visitor over some code (a body, a field default).
-type Walker<'w> = dyn FnMut(&mut dyn FnMut(Visit<'_>)) + 'w;
+/// The body of a closure literal passed to `map`, `filter` or `sort_by`
+/// that is generated inline, as a plain Rust closure borrowing its
+/// surroundings, instead of as a function value: when it does not mention
+/// the list it works on.
+pub(crate) fn inline_closure<'a>(
+    tables: &ModuleTables,
+    callee: &'a Expr,
+    args: &'a [crate::ast::Arg],
+) -> Option<&'a Expr> {
+    let Some(Res::BuiltinMethod("list.map" | "list.filter" | "list.sort_by")) = tables.resolutions.get(&callee.id)
+    else {
+        return None;
+    };
+    let ExprKind::Field { base, .. } = &callee.kind else { return None };
+    let [arg] = args else { return None };
+    let ExprKind::Closure { body, .. } = &arg.expr.kind else { return None };
+    if let Some(root) = place_root(tables, base) {
+        if expr_mentions_root(tables, body, root) {
+            return None;
+        }
+    }
+    Some(body)
+}
 
-fn direct_needs(ck: &CheckResult, tables: &ModuleTables, visit: &mut Walker<'_>) -> (bool, Vec<FnId>) {
+/// Whether code directly (not counting callees) needs `ctx`, and the user
+/// functions it calls. Inline closure bodies count as part of the code.
+fn direct_needs<'a>(ck: &CheckResult, tables: &ModuleTables, roots: Vec<Visit<'a>>) -> (bool, Vec<FnId>) {
     let mut needs = false;
     let mut calls = Vec::new();
-    visit(&mut |v| {
-        let Visit::Expr(e) = v else { return };
-        match tables.resolutions.get(&e.id) {
-            Some(Res::Global(g)) if ck.globals.get(g.0 as usize).is_some_and(|g| g.is_state) => needs = true,
-            Some(Res::Fn(f) | Res::Method(f)) => calls.push(*f),
-            Some(Res::BuiltinMethod("list.map" | "list.filter" | "list.sort_by")) => needs = true,
-            _ => {}
-        }
-        if let ExprKind::Call { callee, .. } = &e.kind {
-            let direct = matches!(
-                tables.resolutions.get(&callee.id),
-                Some(
-                    Res::Fn(_)
-                        | Res::Method(_)
-                        | Res::Builtin(_)
-                        | Res::BuiltinMethod(_)
-                        | Res::Math(_)
-                        | Res::Variant(..)
-                )
-            );
-            if !direct {
-                needs = true;
+    let mut work = roots;
+    while let Some(root) = work.pop() {
+        let mut inline: Vec<&'a Expr> = Vec::new();
+        let mut f = |v: Visit<'a>| {
+            let Visit::Expr(e) = v else { return };
+            match tables.resolutions.get(&e.id) {
+                Some(Res::Global(g)) if ck.globals.get(g.0 as usize).is_some_and(|g| g.is_state) => needs = true,
+                Some(Res::Fn(f) | Res::Method(f)) => calls.push(*f),
+                _ => {}
             }
-        }
-        if let ExprKind::StructLit { fields, .. } = &e.kind {
-            // Field defaults are generated as functions of the defining module.
-            if let Some(Res::Type(tid)) = tables.resolutions.get(&e.id) {
-                if let Some(s) = ck.types.as_struct(*tid) {
-                    if s.fields.iter().any(|f| f.has_default && !fields.iter().any(|g| g.name.name == f.name)) {
-                        calls.push(FnId(u32::MAX - tid.0));
+            if let ExprKind::Call { callee, args } = &e.kind {
+                let res = tables.resolutions.get(&callee.id);
+                if let Some(Res::BuiltinMethod("list.map" | "list.filter" | "list.sort_by")) = res {
+                    match inline_closure(tables, callee, args) {
+                        Some(body) => inline.push(body),
+                        None => needs = true,
+                    }
+                }
+                let direct = matches!(
+                    res,
+                    Some(
+                        Res::Fn(_)
+                            | Res::Method(_)
+                            | Res::Builtin(_)
+                            | Res::BuiltinMethod(_)
+                            | Res::Math(_)
+                            | Res::Variant(..)
+                    )
+                );
+                if !direct {
+                    needs = true;
+                }
+            }
+            if let ExprKind::StructLit { fields, .. } = &e.kind {
+                // Field defaults are generated as functions of the defining module.
+                if let Some(Res::Type(tid)) = tables.resolutions.get(&e.id) {
+                    if let Some(s) = ck.types.as_struct(*tid) {
+                        if s.fields.iter().any(|f| f.has_default && !fields.iter().any(|g| g.name.name == f.name)) {
+                            calls.push(FnId(u32::MAX - tid.0));
+                        }
                     }
                 }
             }
+        };
+        match root {
+            Visit::Expr(e) => visit_expr(e, false, &mut f),
+            Visit::Stmt(s) => visit_stmt(s, false, &mut f),
+            Visit::Pattern(_) => {}
         }
-    });
+        work.extend(inline.into_iter().map(Visit::Expr));
+    }
     (needs, calls)
 }
 
@@ -242,7 +281,7 @@ impl CtxNeeds {
             let Some(ItemKind::Fn(decl)) = module.ast.items.get(info.item).map(|it| &it.kind) else {
                 continue;
             };
-            let (needs, calls) = direct_needs(ck, tables, &mut |f| visit_block(&decl.body, false, f));
+            let (needs, calls) = direct_needs(ck, tables, decl.body.stmts.iter().map(Visit::Stmt).collect());
             direct[i] = needs;
             edges[i] = calls.into_iter().filter_map(node_of).collect();
         }
@@ -260,7 +299,7 @@ impl CtxNeeds {
                 }
                 for fd in &s.fields {
                     if let Some(d) = &fd.default {
-                        let (needs, calls) = direct_needs(ck, tables, &mut |f| visit_expr(d, false, f));
+                        let (needs, calls) = direct_needs(ck, tables, vec![Visit::Expr(d)]);
                         direct[nf + t] |= needs;
                         edges[nf + t].extend(calls.into_iter().filter_map(node_of));
                     }
@@ -383,18 +422,34 @@ pub(crate) fn mutated_roots(ck: &CheckResult, tables: &ModuleTables, b: &Block) 
     out
 }
 
+/// Whether an expression mentions a root at all (reads included).
+pub(crate) fn expr_mentions_root(tables: &ModuleTables, e: &Expr, root: Root) -> bool {
+    let mut found = false;
+    visit_expr(e, true, &mut |v| {
+        if let Visit::Expr(x) = v {
+            if root_of(tables, x) == Some(root) {
+                found = true;
+            }
+        }
+    });
+    found
+}
+
+fn root_of(tables: &ModuleTables, e: &Expr) -> Option<Root> {
+    match (&e.kind, tables.resolutions.get(&e.id)) {
+        (_, Some(Res::Local(id))) => Some(Root::Local(*id)),
+        (_, Some(Res::Global(g))) => Some(Root::Global(g.0)),
+        (ExprKind::SelfValue, _) => Some(Root::SelfValue),
+        _ => None,
+    }
+}
+
 /// Whether a block mentions a root at all (reads included).
 pub(crate) fn mentions_root(tables: &ModuleTables, b: &Block, root: Root) -> bool {
     let mut found = false;
     visit_block(b, true, &mut |v| {
         if let Visit::Expr(e) = v {
-            let r = match (&e.kind, tables.resolutions.get(&e.id)) {
-                (_, Some(Res::Local(id))) => Some(Root::Local(*id)),
-                (_, Some(Res::Global(g))) => Some(Root::Global(g.0)),
-                (ExprKind::SelfValue, _) => Some(Root::SelfValue),
-                _ => None,
-            };
-            if r == Some(root) {
+            if root_of(tables, e) == Some(root) {
                 found = true;
             }
         }

@@ -75,6 +75,11 @@ pub(crate) struct Gen<'a> {
     pub in_const: bool,
     /// Statements a pattern adds at the start of its arm (unboxing).
     pub fixups: Vec<TokenStream>,
+    /// Conditions a `match` arm's pattern adds to its guard (string
+    /// literals inside tuples and variants); `None` outside match arms.
+    pub pat_guards: Option<Vec<TokenStream>>,
+    /// Depth of or-patterns being generated.
+    pub in_or: u32,
     /// The next block is a function body: its tail may move a local.
     pub move_tail: bool,
     pub tmp: u32,
@@ -100,6 +105,8 @@ impl<'a> Gen<'a> {
             in_const: false,
             fixups: Vec::new(),
             move_tail: false,
+            pat_guards: None,
+            in_or: 0,
             tmp: 0,
             errors: Vec::new(),
         }

@@ -1,6 +1,7 @@
 //! Calls: user functions and methods, variant constructors, function
 //! values, the prelude, `math`, and the methods of `str`, lists and maps.
 
+use super::analysis;
 use super::body::{hoist, paren, with_hoisted, Code, Gen, Kind, Part, PartMode};
 use super::names;
 use crate::ast::{Arg, Expr, ExprKind};
@@ -30,6 +31,9 @@ impl Gen<'_> {
                 Code::owned(self.builtin_impl(e, name, codes))
             }
             Some(Res::BuiltinMethod(name)) => match &callee.kind {
+                ExprKind::Field { base, .. } if analysis::inline_closure(self.tables, callee, args).is_some() => {
+                    Code::owned(self.inline_list_call(e, name, base, &args[0].expr))
+                }
                 ExprKind::Field { base, .. } => {
                     let discard = std::mem::take(&mut self.discarding);
                     let bt = self.expr_ty(base.id);
@@ -70,6 +74,63 @@ impl Gen<'_> {
         }
     }
 
+    /// `xs.map(|x| ...)` with the closure as a plain Rust closure over
+    /// references to the elements ([`analysis::inline_closure`]).
+    fn inline_list_call(&mut self, e: &Expr, name: &str, base: &Expr, closure: &Expr) -> TokenStream {
+        let ExprKind::Closure { params, body, .. } = &closure.kind else {
+            return self.unsupported(e.span, "an inline closure that is not a closure");
+        };
+        let bt = self.expr_ty(base.id);
+        let elem = match &bt {
+            Ty::List(el) => (**el).clone(),
+            _ => Ty::Error,
+        };
+        let ret = match self.expr_ty(closure.id) {
+            Ty::Fn(_, r) => *r,
+            _ => Ty::Error,
+        };
+        let el_ts = self.rust_ty(&elem);
+        let saved = self.locals.clone();
+        let mut decls = Vec::new();
+        for p in params {
+            if let Some(id) = analysis::local_at(self.tables, p.name.span) {
+                self.locals.insert(id, super::body::LocalKind::Ref);
+            }
+            let n = names::local(&p.name.name);
+            decls.push(quote!(#n: &#el_ts));
+        }
+        self.ret.push(ret.clone());
+        let body_ts = if ret == Ty::Unit {
+            let s = self.expr_stmt(body);
+            quote!({ #s })
+        } else {
+            let v = self.value(body);
+            quote!({ #v })
+        };
+        self.ret.pop();
+        self.locals = saved;
+        let rt = self.rust_ty(&ret);
+        let clo = quote!(|#(#decls),*| -> #rt #body_ts);
+        let sort = name == "list.sort_by";
+        let recv = if sort { self.place(base) } else { self.coerced(base) };
+        let owned = self.to_owned(recv.clone(), &bt);
+        let part = if sort {
+            let lvalue = self.to_lvalue(recv.clone());
+            Part { ts: self.to_mut_ref(recv), mode: PartMode::Exclusive, owned, lvalue, by_ref: true }
+        } else {
+            Part { ts: self.to_ref(recv), mode: PartMode::Shared, owned, lvalue: TokenStream::new(), by_ref: true }
+        };
+        let uses_ctx = super::body::ctx_use(&clo) != super::body::CtxUse::None;
+        let (lets, after, ts) = hoist(self, vec![part], uses_ctx);
+        let r = &ts[0];
+        let call = match name {
+            "list.map" => quote!(::aether_rt::list::map(#r, #clo)),
+            "list.filter" => quote!(::aether_rt::list::filter(#r, #clo)),
+            _ => quote!(::aether_rt::list::sort_by(#r, #clo)),
+        };
+        with_hoisted(lets, after, call)
+    }
+
     fn arg_codes(&mut self, args: &[Arg]) -> Vec<ArgCode> {
         args.iter()
             .map(|a| {
@@ -89,7 +150,7 @@ impl Gen<'_> {
         if let Some(r) = recv {
             let rt = self.expr_ty(r.id);
             if info.self_param == Some(true) {
-                let c = self.expr(r);
+                let c = self.place(r);
                 let owned = self.to_owned(c.clone(), &rt);
                 let lvalue = self.to_lvalue(c.clone());
                 parts.push(Part { ts: self.to_recv(c), mode: PartMode::Exclusive, owned, lvalue, by_ref: false });
@@ -108,7 +169,7 @@ impl Gen<'_> {
         for (a, p) in args.iter().zip(&info.params) {
             let t = self.expr_ty(a.expr.id);
             if p.mutable {
-                let c = self.expr(&a.expr);
+                let c = self.place(&a.expr);
                 let owned = self.to_owned(c.clone(), &t);
                 let lvalue = self.to_lvalue(c.clone());
                 parts.push(Part { ts: self.to_mut_ref(c), mode: PartMode::Exclusive, owned, lvalue, by_ref: true });
@@ -127,7 +188,32 @@ impl Gen<'_> {
                 });
             }
         }
-        let (lets, after, ts) = hoist(self, parts, callee_ctx);
+        // A part that reads what a `mut` part changes is evaluated first,
+        // into a temporary: the callee sees the value before the call.
+        let exprs: Vec<&Expr> = recv.into_iter().chain(args.iter().map(|a| &a.expr)).collect();
+        let mut pre = Vec::new();
+        let exclusive: Vec<analysis::Root> = parts
+            .iter()
+            .zip(&exprs)
+            .filter(|(p, _)| p.mode == PartMode::Exclusive)
+            .filter_map(|(_, e)| analysis::place_root(self.tables, e))
+            .collect();
+        for (part, e) in parts.iter_mut().zip(&exprs) {
+            if part.mode == PartMode::Exclusive
+                || !exclusive.iter().any(|r| analysis::expr_mentions_root(self.tables, e, *r))
+            {
+                continue;
+            }
+            let t = self.fresh("b");
+            let owned = part.owned.clone();
+            pre.push(quote!(let #t = #owned;));
+            part.ts = if part.by_ref { quote!(&#t) } else { quote!(#t) };
+            part.owned = quote!(#t);
+            part.mode = PartMode::Value;
+        }
+        let (mut lets, after, ts) = hoist(self, parts, callee_ctx);
+        pre.append(&mut lets);
+        let lets = pre;
         let ctx = if callee_ctx { vec![quote!(ctx)] } else { Vec::new() };
         let fname = names::method(&info.name);
         let call = match (recv, info.receiver) {
@@ -432,7 +518,7 @@ impl Gen<'_> {
             "list.push" => quote!(#r.push(#a0)),
             "list.pop" => quote!(#r.pop()),
             "list.len" | "map.len" => quote!((#r.len() as i64)),
-            "list.is_empty" | "map.is_empty" => quote!(#r.is_empty()),
+            "list.is_empty" | "map.is_empty" | "str.is_empty" => quote!(#r.is_empty()),
             "list.insert" => quote!(::aether_rt::list::insert(#r, #a0, #a1, #loc)),
             "list.remove" => quote!(::aether_rt::list::remove(#r, #a0, #loc)),
             "list.contains" => quote!(#r.contains(#a0)),

@@ -106,15 +106,15 @@ impl Gen<'_> {
         let mut out = Vec::new();
         for arm in arms {
             let saved = self.locals.clone();
+            self.pat_guards = Some(Vec::new());
             let pat = self.pat(&arm.pattern, mode, true);
+            let mut conds = self.pat_guards.take().unwrap_or_default();
             let fix = std::mem::take(&mut self.fixups);
-            let guard = match &arm.guard {
-                Some(g) => {
-                    let g = self.value(g);
-                    quote!(if #g)
-                }
-                None => quote!(),
-            };
+            if let Some(g) = &arm.guard {
+                let g = self.value(g);
+                conds.push(super::body::paren(g));
+            }
+            let guard = if conds.is_empty() { quote!() } else { quote!(if #(#conds)&&*) };
             let body = if value_mode {
                 self.value(&arm.body)
             } else {
@@ -199,8 +199,16 @@ impl Gen<'_> {
                 LitPattern::Str(s) => {
                     if mode == Mode::Str && top {
                         quote!(#s)
+                    } else if self.pat_guards.is_some() && self.in_or == 0 {
+                        // Rust cannot match a `String` against a literal: bind
+                        // it and compare in the arm's guard.
+                        let t = self.fresh("lit");
+                        if let Some(g) = self.pat_guards.as_mut() {
+                            g.push(quote!(#t.as_str() == #s));
+                        }
+                        quote!(#t)
                     } else {
-                        self.unsupported(p.span, "a string literal pattern inside another pattern")
+                        self.unsupported(p.span, "a string literal nested in an alternative of an `|` pattern")
                     }
                 }
             },
@@ -214,7 +222,9 @@ impl Gen<'_> {
                 quote!((#(#subs),*))
             }
             PatternKind::Or(ps) => {
+                self.in_or += 1;
                 let subs: Vec<TokenStream> = ps.iter().map(|sp| self.pat(sp, mode, top)).collect();
+                self.in_or -= 1;
                 quote!(#(#subs)|*)
             }
             PatternKind::Variant { args, .. } => {
