@@ -591,3 +591,55 @@ fn test_runs_test_blocks_under_their_own_names() {
     assert_eq!(r.code, Some(0), "{r:?}");
     assert!(r.stdout.contains("test result: ok. 1 passed; 0 failed"), "{r:?}");
 }
+
+#[test]
+fn a_rustc_failure_is_reported_as_an_aether_bug_naming_the_ae_files() {
+    // A stand-in for cargo that fails the way rustc would on generated code,
+    // pointing at every generated module.
+    let cache = tempfile::tempdir().expect("tempdir");
+    let fake = cache.path().join("fake-cargo");
+    write(
+        cache.path(),
+        &[(
+            "fake-cargo",
+            "#!/bin/sh\nwhile [ $# -gt 0 ]; do [ \"$1\" = --manifest-path ] && m=\"$2\"; shift; done\n\
+             for f in \"$(dirname \"$m\")\"/src/*.rs; do\n\
+             printf '{\"reason\":\"compiler-message\",\"message\":{\"rendered\":\"error[E0308]: mismatched types (fake)\\\\n\",\"spans\":[{\"file_name\":\"%s\"}]}}\\n' \"$f\"\n\
+             done\nexit 101\n",
+        )],
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    // A script, not a project: reading a manifest would run the fake too.
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), &[("main.ae", CLEAN_MAIN), ("physics.ae", CLEAN_PHYSICS)]);
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-aether"));
+    command
+        .args(["aether", "build", "main.ae"])
+        .current_dir(dir.path())
+        .env("CARGO", &fake)
+        .env("CARGO_TARGET_DIR", cache.path().join("target"))
+        .env("AETHER_CACHE_DIR", cache.path());
+    let r = run(command);
+    assert_eq!(r.code, Some(101), "{r:?}");
+    assert!(r.stderr.contains("error[E0308]: mismatched types (fake)"), "rustc's words are shown: {r:?}");
+    assert!(r.stderr.contains("error: rustc rejected the Rust generated for this program"), "{r:?}");
+    assert!(r.stderr.contains("this is a bug in Aether, not in your program"), "{r:?}");
+    assert!(r.stderr.contains("generated from main.ae, physics.ae"), "{r:?}");
+}
+
+#[test]
+fn a_static_build_links_nothing_of_hot_reloading() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let hello = repo_root().join("examples/hello.ae");
+    let r = cargo_aether_build(cache.path(), cache.path(), &["build", hello.to_str().expect("utf-8 path")]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let exe = fs::read(r.stdout.trim()).expect("the executable");
+    for hmr_only in ["libloading", "notify", "dlopen"] {
+        let found = exe.windows(hmr_only.len()).any(|w| w == hmr_only.as_bytes());
+        assert!(!found, "the static hello binary mentions `{hmr_only}`");
+    }
+}
