@@ -125,7 +125,17 @@ impl Prepared {
     pub fn write(&self) -> Result<(), UsageError> {
         write_changed(&self.layout.crate_dir, &self.files).map_err(|e| {
             UsageError::new(format!("cannot write the generated crate in `{}`: {e}", self.layout.crate_dir.display()))
-        })
+        })?;
+        // Start from the Aether workspace's lock file: the runtime's
+        // dependencies are then already resolved, so a first build needs no
+        // registry index update (and works offline once they are cached).
+        let lock = self.layout.crate_dir.join("Cargo.lock");
+        if !lock.exists() {
+            if let Some(workspace_lock) = rt_path().parent().map(|p| p.join("Cargo.lock")) {
+                let _ = std::fs::copy(workspace_lock, lock);
+            }
+        }
+        Ok(())
     }
 }
 

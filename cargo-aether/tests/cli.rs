@@ -500,8 +500,11 @@ fn run_passes_exit_codes_and_runtime_errors_name_the_ae_file() {
         &[
             ("fails.ae", "fn main() -> ()! {\n    let n = \"x\".parse_int() ?? -1\n    if n < 0 {\n        return err(\"no number\")\n    }\n}\n"),
             ("oob.ae", "fn main() {\n    let xs = [1, 2, 3]\n    let i = xs.len() + 2\n    println(xs[i])\n}\n"),
+            ("shebang.ae", "#!/usr/bin/env -S cargo aether run\nfn main() {\n    println(\"scripted\")\n}\n"),
         ],
     );
+    let r = cargo_aether_build(cache.path(), cache.path(), &["run", "shebang.ae"]);
+    assert_eq!((r.code, r.stdout.as_str()), (Some(0), "scripted\n"), "{r:?}");
     let r = cargo_aether_build(cache.path(), cache.path(), &["run", "fails.ae"]);
     assert_eq!(r.code, Some(1), "{r:?}");
     assert!(r.stderr.contains("error: no number"), "{r:?}");
