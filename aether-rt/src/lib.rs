@@ -9,8 +9,13 @@
 //!
 //! Invariant: this crate never depends on `aether-transpile`.
 
-#![forbid(unsafe_code)]
+// Unsafe code is allowed only where marked: the ABI's `Sync` impls and the
+// HMR loader, each block with a `// SAFETY:` comment.
+#![deny(unsafe_code)]
 
+pub mod abi;
+#[cfg(feature = "hmr")]
+pub mod hmr;
 pub mod list;
 pub mod ops;
 pub mod prelude;

@@ -1,0 +1,516 @@
+//! The stable ABI between an HMR host and its module libraries: the one place
+//! that owns it. Layouts here are `#[repr(C)]` and change only together with
+//! [`ABI_VERSION`]; docs/hmr-abi.md describes the same contract in prose.
+//!
+//! # Symbol names (the whole scheme)
+//! A module library (`cdylib`) exports exactly two symbols, both `#[no_mangle]`
+//! and `extern "C"`, both emitted by [`export_module!`]:
+//!
+//! | symbol                        | type                                   | stable across ABI versions |
+//! |-------------------------------|----------------------------------------|----------------------------|
+//! | `aether_abi_version`          | `extern "C" fn() -> u32`               | yes, forever               |
+//! | `aether_module_v{ABI_VERSION}`| `extern "C" fn() -> *const ModuleDescriptor` | no: the name carries the version |
+//!
+//! The host calls `aether_abi_version` first and refuses the library unless it
+//! returns [`ABI_VERSION`]; only then does it look up the versioned entry and
+//! read the descriptor, so a descriptor of another layout is never read.
+//! Functions of the module are reached only through the descriptor's table:
+//! their own symbols are not part of the ABI.
+//!
+//! # Fingerprints
+//! [`fingerprint`] is 64-bit FNV-1a over UTF-8 text, computable in `const`
+//! context and identical in every process and compilation (unlike std's
+//! randomized hasher). The code generator fingerprints canonical type and
+//! signature strings (e.g. `"fn(int, str) -> int"`); the runtime compares
+//! numbers, never the strings.
+//!
+//! # State
+//! `state` variables live in memory owned by the runtime, so their values
+//! survive a reload. A [`StateEntry`] says what the module needs (name, type
+//! fingerprint, size, alignment, how to initialize and drop a value) and
+//! points at a [`Slot`] inside the module: before the first call into a new
+//! library the runtime stores the address of the value there. A module reads
+//! its state only through its slot. Same name and same type fingerprint: the
+//! old memory is handed to the new library unchanged; a changed fingerprint:
+//! fresh memory initialized by the new library (a later migration may do
+//! better), never old bytes reinterpreted.
+
+use std::ffi::c_void;
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicPtr, Ordering};
+
+/// The version of every layout and symbol in this file. Bump it on any change.
+pub const ABI_VERSION: u32 = 1;
+
+/// The unversioned symbol of `extern "C" fn() -> u32`, returning the ABI
+/// version the library was built with.
+pub const VERSION_SYMBOL: &str = "aether_abi_version";
+
+/// The prefix of the versioned entry symbol; see [`entry_symbol`].
+pub const ENTRY_SYMBOL_PREFIX: &str = "aether_module_v";
+
+/// The type of the function behind [`VERSION_SYMBOL`].
+pub type VersionFn = extern "C" fn() -> u32;
+
+/// The type of the function behind [`entry_symbol`].
+pub type EntryFn = extern "C" fn() -> *const ModuleDescriptor;
+
+/// `aether_module_v{ABI_VERSION}`: the entry symbol of this ABI version.
+pub fn entry_symbol() -> String {
+    format!("{ENTRY_SYMBOL_PREFIX}{ABI_VERSION}")
+}
+
+/// 64-bit FNV-1a of `text`. Stable across processes, compilations and
+/// platforms; usable in `const` items so descriptors carry precomputed values.
+pub const fn fingerprint(text: &str) -> u64 {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let bytes = text.as_bytes();
+    let mut hash = OFFSET;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash ^= bytes[i] as u64;
+        hash = hash.wrapping_mul(PRIME);
+        i += 1;
+    }
+    hash
+}
+
+/// Combine fingerprints in order (e.g. a module's interface fingerprint from
+/// its functions' and states' fingerprints). Order matters.
+pub const fn fingerprint_combine(acc: u64, next: u64) -> u64 {
+    // One FNV-1a round per byte of `next`, so the result stays FNV-shaped.
+    let mut hash = acc;
+    let mut i = 0;
+    while i < 8 {
+        hash ^= (next >> (i * 8)) & 0xff;
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        i += 1;
+    }
+    hash
+}
+
+/// An FFI-safe string: pointer and length of UTF-8 bytes. Built only from
+/// `&'static str`; what a loaded library hands over is validated by the
+/// loader before use (it may not be UTF-8, the pointer may be null).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct Str {
+    ptr: *const u8,
+    len: usize,
+}
+
+impl Str {
+    pub const fn new(s: &'static str) -> Str {
+        Str { ptr: s.as_ptr(), len: s.len() }
+    }
+
+    /// The raw pointer and length, for the loader's validation.
+    pub fn raw_parts(&self) -> (*const u8, usize) {
+        (self.ptr, self.len)
+    }
+}
+
+/// An FFI-safe slice: pointer and length. Built only from `&'static [T]`.
+#[repr(C)]
+#[derive(Debug)]
+pub struct Slice<T> {
+    ptr: *const T,
+    len: usize,
+    _marker: PhantomData<[T]>,
+}
+
+impl<T> Clone for Slice<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Slice<T> {}
+
+impl<T> Slice<T> {
+    pub const fn new(items: &'static [T]) -> Slice<T> {
+        Slice { ptr: items.as_ptr(), len: items.len(), _marker: PhantomData }
+    }
+
+    /// The raw pointer and length, for the loader's validation.
+    pub fn raw_parts(&self) -> (*const T, usize) {
+        (self.ptr, self.len)
+    }
+}
+
+/// What a module library's entry symbol points at: one `static` per library.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct ModuleDescriptor {
+    /// Must equal [`ABI_VERSION`] (checked again after the version function).
+    pub abi_version: u32,
+    /// The module's name as the program knows it (e.g. `physics`).
+    pub name: Str,
+    /// Fingerprint of everything other modules may depend on; callers built
+    /// against another interface must be rebuilt first.
+    pub interface_fingerprint: u64,
+    pub functions: Slice<FnEntry>,
+    pub states: Slice<StateEntry>,
+    /// Where the runtime stores its [`CallTable`] before any call, so every
+    /// call to an Aether function (even within the module) goes through it.
+    /// Null when the module calls no Aether function.
+    pub host: *const HostSlot,
+}
+
+/// One function of a module, reachable through the function table.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct FnEntry {
+    pub name: Str,
+    /// [`fingerprint`] of the canonical signature string.
+    pub signature_fingerprint: u64,
+    /// The generated `extern "C"` shim, cast to a data pointer; the caller
+    /// casts it back to the type the signature fingerprint promises.
+    pub ptr: *const c_void,
+}
+
+impl FnEntry {
+    /// `signature` is the canonical signature text, fingerprinted here.
+    pub const fn new(name: &'static str, signature: &'static str, ptr: *const c_void) -> FnEntry {
+        FnEntry { name: Str::new(name), signature_fingerprint: fingerprint(signature), ptr }
+    }
+}
+
+/// One `state` variable of a module; its value lives in runtime memory.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct StateEntry {
+    pub name: Str,
+    /// [`fingerprint`] of the canonical type string; equal means the old
+    /// value may be handed to the new library as it is.
+    pub type_fingerprint: u64,
+    pub size: usize,
+    pub align: usize,
+    /// Writes the initial value into uninitialized memory of `size`/`align`.
+    pub init: extern "C" fn(*mut c_void),
+    /// Drops the value in place (the memory itself belongs to the runtime).
+    pub drop: extern "C" fn(*mut c_void),
+    /// Where the runtime stores the address of the value before any call.
+    pub slot: *const Slot,
+}
+
+/// A pointer-sized cell in a module library that the runtime fills in (the
+/// address of a state value, for one). Atomic, so a `static` needs no unsafe.
+#[repr(transparent)]
+#[derive(Debug)]
+pub struct Slot(AtomicPtr<c_void>);
+
+impl Slot {
+    pub const fn new() -> Slot {
+        Slot(AtomicPtr::new(std::ptr::null_mut()))
+    }
+
+    pub fn get(&self) -> *mut c_void {
+        self.0.load(Ordering::Acquire)
+    }
+
+    pub fn set(&self, ptr: *mut c_void) {
+        self.0.store(ptr, Ordering::Release)
+    }
+}
+
+/// The module's cell for the runtime's [`CallTable`]. Only a `&'static
+/// CallTable` can be stored, so reading it back is sound.
+#[repr(transparent)]
+#[derive(Debug)]
+pub struct HostSlot(AtomicPtr<CallTable>);
+
+impl HostSlot {
+    pub const fn new() -> HostSlot {
+        HostSlot(AtomicPtr::new(std::ptr::null_mut()))
+    }
+
+    pub fn set(&self, table: &'static CallTable) {
+        self.0.store((table as *const CallTable).cast_mut(), Ordering::Release)
+    }
+
+    pub fn get(&self) -> Option<&'static CallTable> {
+        let ptr = self.0.load(Ordering::Acquire);
+        // SAFETY: only `set` writes this cell, always from a `&'static
+        // CallTable`, and a CallTable is never freed or moved.
+        #[allow(unsafe_code)]
+        unsafe {
+            ptr.cast_const().as_ref()
+        }
+    }
+}
+
+impl Default for HostSlot {
+    fn default() -> Self {
+        HostSlot::new()
+    }
+}
+
+/// The runtime's function table as generated code sees it: one atomic
+/// pointer to an immutable [`TableView`]. A reload builds a whole new view
+/// (every module swapped in it at once) and publishes it with one store, so a
+/// call sees either the old program or the new one, never a mix; a call
+/// already running keeps the code it started in. Views are never freed.
+#[repr(C)]
+#[derive(Debug)]
+pub struct CallTable {
+    current: AtomicPtr<TableView>,
+}
+
+/// One immutable generation of function pointers: `modules[m][f]`, indices
+/// fixed by the program's build (module order, function order).
+#[repr(C)]
+#[derive(Debug)]
+pub struct TableView {
+    generation: u64,
+    modules: *const ModuleView,
+    len: usize,
+}
+
+#[repr(C)]
+#[derive(Debug)]
+struct ModuleView {
+    fns: *const *const c_void,
+    len: usize,
+}
+
+impl CallTable {
+    pub const fn new() -> CallTable {
+        CallTable { current: AtomicPtr::new(std::ptr::null_mut()) }
+    }
+
+    /// The function pointer in slot `f` of module `m` in the current view,
+    /// or null when there is none (nothing published, index out of range,
+    /// module not loaded yet).
+    #[inline]
+    pub fn lookup(&self, m: usize, f: usize) -> *const c_void {
+        let view = self.current.load(Ordering::Acquire);
+        // SAFETY: `current` holds null or a pointer from `TableView::leak`,
+        // which is never freed; a view's arrays are leaked with it, never
+        // written after publication, and `len` fields are their true lengths.
+        #[allow(unsafe_code)]
+        unsafe {
+            let Some(view) = view.cast_const().as_ref() else { return std::ptr::null() };
+            if m >= view.len {
+                return std::ptr::null();
+            }
+            let module = &*view.modules.add(m);
+            if f >= module.len {
+                return std::ptr::null();
+            }
+            *module.fns.add(f)
+        }
+    }
+
+    /// The generation of the current view (0 before the first publish).
+    pub fn generation(&self) -> u64 {
+        self.view().map_or(0, |v| v.generation)
+    }
+
+    /// Make `view` current; calls starting after this see it.
+    pub fn publish(&self, view: &'static TableView) {
+        self.current.store((view as *const TableView).cast_mut(), Ordering::Release)
+    }
+
+    fn view(&self) -> Option<&'static TableView> {
+        // SAFETY: as in `lookup`: null or a leaked, never-freed view.
+        #[allow(unsafe_code)]
+        unsafe {
+            self.current.load(Ordering::Acquire).cast_const().as_ref()
+        }
+    }
+}
+
+impl Default for CallTable {
+    fn default() -> Self {
+        CallTable::new()
+    }
+}
+
+impl TableView {
+    /// Build a view from `modules[m][f]` function pointers and leak it: a
+    /// call may still be reading an old view, so none is ever freed (a view
+    /// costs a few bytes per function per reload).
+    pub fn leak(generation: u64, modules: Vec<Vec<*const c_void>>) -> &'static TableView {
+        let modules: Vec<ModuleView> = modules
+            .into_iter()
+            .map(|fns| {
+                let fns: &'static [*const c_void] = Vec::leak(fns);
+                ModuleView { fns: fns.as_ptr(), len: fns.len() }
+            })
+            .collect();
+        let modules: &'static [ModuleView] = Vec::leak(modules);
+        Box::leak(Box::new(TableView { generation, modules: modules.as_ptr(), len: modules.len() }))
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+}
+
+impl Default for Slot {
+    fn default() -> Self {
+        Slot::new()
+    }
+}
+
+// SAFETY (all four impls): these types hold pointers only to immutable
+// `'static` data (string bytes, entry arrays, code) or to a `Slot`, which is
+// itself atomic. Nothing in this crate writes through them, and reading
+// immutable data from several threads is sound, so a descriptor can be a
+// `static` and cross threads.
+#[allow(unsafe_code)]
+unsafe impl Sync for Str {}
+#[allow(unsafe_code)]
+unsafe impl Send for Str {}
+#[allow(unsafe_code)]
+unsafe impl<T: Sync> Sync for Slice<T> {}
+#[allow(unsafe_code)]
+unsafe impl<T: Sync> Send for Slice<T> {}
+#[allow(unsafe_code)]
+unsafe impl Sync for FnEntry {}
+#[allow(unsafe_code)]
+unsafe impl Send for FnEntry {}
+#[allow(unsafe_code)]
+unsafe impl Sync for StateEntry {}
+#[allow(unsafe_code)]
+unsafe impl Send for StateEntry {}
+#[allow(unsafe_code)]
+unsafe impl Sync for ModuleDescriptor {}
+#[allow(unsafe_code)]
+unsafe impl Send for ModuleDescriptor {}
+// SAFETY: a view is immutable after `leak` and its pointers reach only other
+// immutable leaked arrays and code, so sharing it between threads is sound.
+#[allow(unsafe_code)]
+unsafe impl Sync for TableView {}
+#[allow(unsafe_code)]
+unsafe impl Send for TableView {}
+#[allow(unsafe_code)]
+unsafe impl Sync for ModuleView {}
+#[allow(unsafe_code)]
+unsafe impl Send for ModuleView {}
+
+/// Export a module library's two ABI symbols. Use once, at the root of the
+/// module's `cdylib` crate (a `#[no_mangle]` item of a dependency is not
+/// exported, so these must expand in the module crate itself):
+///
+/// ```text
+/// static DESCRIPTOR: aether_rt::abi::ModuleDescriptor = /* … */;
+/// aether_rt::export_module!(DESCRIPTOR);
+/// ```
+#[macro_export]
+macro_rules! export_module {
+    ($descriptor:path) => {
+        #[no_mangle]
+        pub extern "C" fn aether_abi_version() -> u32 {
+            $crate::abi::ABI_VERSION
+        }
+
+        // The name must equal `entry_symbol()`; a test in aether-rt checks it.
+        #[no_mangle]
+        pub extern "C" fn aether_module_v1() -> *const $crate::abi::ModuleDescriptor {
+            &$descriptor
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[allow(unsafe_code)] // #[no_mangle]
+    mod exported {
+        extern "C" fn answer() -> i64 {
+            1
+        }
+        static FUNCTIONS: [super::FnEntry; 1] =
+            [super::FnEntry::new("answer", "fn() -> int", answer as *const std::ffi::c_void)];
+        static DESCRIPTOR: super::ModuleDescriptor = super::ModuleDescriptor {
+            abi_version: super::ABI_VERSION,
+            name: super::Str::new("m"),
+            interface_fingerprint: 7,
+            functions: super::Slice::new(&FUNCTIONS),
+            states: super::Slice::new(&[]),
+            host: std::ptr::null(),
+        };
+        crate::export_module!(DESCRIPTOR);
+        pub fn entry() -> *const super::ModuleDescriptor {
+            aether_module_v1()
+        }
+        pub fn version() -> u32 {
+            aether_abi_version()
+        }
+    }
+
+    #[test]
+    fn the_macro_exports_the_entry_symbol_of_this_version() {
+        // The macro cannot paste ABI_VERSION into an identifier, so its
+        // spelled-out name is checked against entry_symbol() here.
+        let source = include_str!("abi.rs");
+        let spelled = format!("pub extern \"C\" fn {}()", entry_symbol());
+        assert!(source.contains(&spelled), "export_module! must define {spelled}");
+        assert_eq!(exported::version(), ABI_VERSION);
+        assert!(!exported::entry().is_null());
+    }
+
+    #[test]
+    fn fingerprints_are_fnv1a_and_stable() {
+        // Reference values of 64-bit FNV-1a.
+        assert_eq!(fingerprint(""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fingerprint("a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fingerprint("foobar"), 0x8594_4171_f739_67e8);
+        const AT_COMPILE_TIME: u64 = fingerprint("fn() -> int");
+        assert_eq!(AT_COMPILE_TIME, fingerprint("fn() -> int"));
+        assert_ne!(fingerprint("fn() -> int"), fingerprint("fn() -> float"));
+        assert_ne!(fingerprint_combine(fingerprint("a"), 1), fingerprint_combine(fingerprint("a"), 2));
+        assert_ne!(
+            fingerprint_combine(fingerprint_combine(0, 1), 2),
+            fingerprint_combine(fingerprint_combine(0, 2), 1)
+        );
+    }
+
+    #[test]
+    fn str_and_slice_keep_pointer_and_length() {
+        let s = Str::new("physics");
+        assert_eq!(s.raw_parts().1, 7);
+        static XS: [u32; 3] = [1, 2, 3];
+        let xs = Slice::new(&XS);
+        assert_eq!(xs.raw_parts(), (XS.as_ptr(), 3));
+    }
+
+    #[test]
+    fn a_call_table_publishes_whole_views() {
+        extern "C" fn one() -> i64 {
+            1
+        }
+        extern "C" fn two() -> i64 {
+            2
+        }
+        static TABLE: CallTable = CallTable::new();
+        static HOST: HostSlot = HostSlot::new();
+        assert!(HOST.get().is_none());
+        HOST.set(&TABLE);
+        let table = HOST.get().map(|t| t as *const CallTable);
+        assert_eq!(table, Some(&TABLE as *const CallTable));
+        assert!(TABLE.lookup(0, 0).is_null());
+        assert_eq!(TABLE.generation(), 0);
+        let p1 = one as *const c_void;
+        let p2 = two as *const c_void;
+        TABLE.publish(TableView::leak(1, vec![vec![p1], vec![p1, p2]]));
+        assert_eq!(TABLE.lookup(1, 1), p2);
+        assert!(TABLE.lookup(0, 1).is_null());
+        assert!(TABLE.lookup(2, 0).is_null());
+        TABLE.publish(TableView::leak(2, vec![vec![p2], vec![p2, p1]]));
+        assert_eq!((TABLE.generation(), TABLE.lookup(0, 0), TABLE.lookup(1, 1)), (2, p2, p1));
+    }
+
+    #[test]
+    fn a_slot_starts_null_and_keeps_what_is_stored() {
+        static SLOT: Slot = Slot::new();
+        assert!(SLOT.get().is_null());
+        let mut value = 5_i64;
+        SLOT.set((&mut value as *mut i64).cast());
+        assert_eq!(SLOT.get(), (&mut value as *mut i64).cast::<c_void>());
+    }
+}

@@ -1,0 +1,387 @@
+//! Load a module library, check it against the ABI and against what its
+//! callers were built for, and keep it loaded for the rest of the process.
+//!
+//! Order of checks (each refusal is a [`LoadError`]; nothing panics and no
+//! function of a refused library is called, beyond its initializers that the
+//! system loader runs on open):
+//! 1. copy the file to a fresh, uniquely named path (dlopen caches by path:
+//!    opening the same path again would return the old library);
+//! 2. open it; look up `aether_abi_version` and call it; refuse unless it
+//!    returns [`ABI_VERSION`];
+//! 3. look up `aether_module_v{N}`, call it, and validate the descriptor:
+//!    non-null and aligned pointers, UTF-8 names, no duplicate names,
+//!    non-null function pointers, sane state sizes;
+//! 4. compare it with the caller's [`Interface`]: the module name, and every
+//!    required function by name and signature fingerprint.
+//!
+//! Libraries are never unloaded, refused ones included: pointers into a
+//! library (string literals, closures, vtables, its code in a running call)
+//! may outlive any moment we could pick, and glibc pins a library anyway once
+//! a thread-local with a destructor was registered in it. The cost is the
+//! mapped image per reload ([`kept_libraries`] reports it).
+
+#![allow(unsafe_code)]
+
+use crate::abi::{
+    entry_symbol, EntryFn, FnEntry, HostSlot, ModuleDescriptor, Slot, StateEntry, Str, VersionFn, ABI_VERSION,
+    VERSION_SYMBOL,
+};
+use std::collections::HashSet;
+use std::ffi::c_void;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+/// Makes the fresh copies and loads them.
+#[derive(Debug)]
+pub struct Loader {
+    copies: PathBuf,
+    next: AtomicU64,
+}
+
+/// What the caller (the host, or modules built against this one) requires of
+/// a module. Functions the library has beyond these are accepted.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Interface {
+    pub module: String,
+    pub functions: Vec<(String, u64)>,
+}
+
+/// A loaded, validated module. Its pointers stay valid for the process
+/// lifetime because the library is never unloaded.
+#[derive(Clone, Debug)]
+pub struct LoadedModule {
+    pub name: String,
+    pub interface_fingerprint: u64,
+    pub functions: Vec<LoadedFn>,
+    pub states: Vec<LoadedState>,
+    pub host: Option<&'static HostSlot>,
+    /// The unique copy that was opened.
+    pub copy: PathBuf,
+    /// Size of the library file: roughly what stays mapped per reload.
+    pub bytes: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct LoadedFn {
+    pub name: String,
+    pub signature_fingerprint: u64,
+    pub ptr: FnPtr,
+}
+
+/// A function pointer of a loaded library, as a data pointer; cast it to the
+/// type its signature fingerprint promises.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FnPtr(NonNull<c_void>);
+
+impl FnPtr {
+    pub fn as_ptr(self) -> *const c_void {
+        self.0.as_ptr().cast_const()
+    }
+}
+
+// SAFETY: an `FnPtr` points at code of a library that is never unloaded;
+// code is immutable, so the address may be shared and sent freely.
+unsafe impl Send for FnPtr {}
+unsafe impl Sync for FnPtr {}
+
+#[derive(Clone, Debug)]
+pub struct LoadedState {
+    pub name: String,
+    pub type_fingerprint: u64,
+    pub size: usize,
+    pub align: usize,
+    pub init: extern "C" fn(*mut c_void),
+    pub drop: extern "C" fn(*mut c_void),
+    pub slot: &'static Slot,
+}
+
+/// Why a library was refused. Nothing of it was published.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoadError {
+    Copy { path: PathBuf, message: String },
+    Open { path: PathBuf, message: String },
+    NotAModule { path: PathBuf },
+    AbiVersion { path: PathBuf, found: u32, expected: u32 },
+    MissingEntry { path: PathBuf, symbol: String },
+    Invalid { path: PathBuf, problem: String },
+    WrongModule { path: PathBuf, found: String, expected: String },
+    MissingFunction { module: String, function: String },
+    SignatureMismatch { module: String, function: String, found: u64, expected: u64 },
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Copy { path, message } => write!(f, "cannot copy {}: {message}", path.display()),
+            LoadError::Open { path, message } => write!(f, "cannot open {}: {message}", path.display()),
+            LoadError::NotAModule { path } => {
+                write!(f, "{} is not an Aether module library (no `{VERSION_SYMBOL}` symbol)", path.display())
+            }
+            LoadError::AbiVersion { path, found, expected } => write!(
+                f,
+                "{} was built for Aether ABI version {found}, this runtime speaks version {expected}",
+                path.display()
+            ),
+            LoadError::MissingEntry { path, symbol } => {
+                write!(f, "{} has no entry symbol `{symbol}`", path.display())
+            }
+            LoadError::Invalid { path, problem } => {
+                write!(f, "{} has an invalid module descriptor: {problem}", path.display())
+            }
+            LoadError::WrongModule { path, found, expected } => {
+                write!(f, "{} holds module `{found}`, expected `{expected}`", path.display())
+            }
+            LoadError::MissingFunction { module, function } => {
+                write!(f, "module `{module}` no longer has function `{function}`, which its callers use")
+            }
+            LoadError::SignatureMismatch { module, function, found, expected } => write!(
+                f,
+                "function `{module}.{function}` changed its signature \
+                 (fingerprint {found:016x}, callers were built for {expected:016x})"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Libraries opened so far (refused ones included) and the bytes of their
+/// files: what never-unloading costs.
+pub fn kept_libraries() -> (usize, u64) {
+    let kept = KEPT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    (kept.len(), kept.iter().map(|k| k.bytes).sum())
+}
+
+impl Interface {
+    pub fn new(module: impl Into<String>) -> Interface {
+        Interface { module: module.into(), functions: Vec::new() }
+    }
+
+    /// Require `name` with the canonical `signature` (fingerprinted here).
+    pub fn function(mut self, name: impl Into<String>, signature: &str) -> Interface {
+        self.functions.push((name.into(), crate::abi::fingerprint(signature)));
+        self
+    }
+}
+
+impl Loader {
+    /// Copies go to `copies` (created if missing).
+    pub fn new(copies: impl Into<PathBuf>) -> Loader {
+        Loader { copies: copies.into(), next: AtomicU64::new(0) }
+    }
+
+    /// Copies go to `<temp>/aether-hmr-<pid>`.
+    pub fn in_temp_dir() -> Loader {
+        Loader::new(std::env::temp_dir().join(format!("aether-hmr-{}", std::process::id())))
+    }
+
+    /// Load the library at `path` and check it against `expected`.
+    pub fn load(&self, path: &Path, expected: &Interface) -> Result<LoadedModule, LoadError> {
+        let (copy, bytes) = self.copy(path)?;
+        // SAFETY: opening runs the library's initializers. Aether module
+        // libraries are built by `cargo aether` from generated code whose
+        // initializers are std's; an arbitrary library is the user's choice.
+        let opened = unsafe { libloading::Library::new(&copy) };
+        // Unix keeps the mapping after the file is gone; removing the copy
+        // keeps the temp dir from growing by one image per reload.
+        let remove_copy = || {
+            if cfg!(unix) {
+                let _ = std::fs::remove_file(&copy);
+            }
+        };
+        let library = match opened {
+            Ok(library) => library,
+            Err(e) => {
+                let _ = std::fs::remove_file(&copy);
+                return Err(LoadError::Open { path: path.to_path_buf(), message: e.to_string() });
+            }
+        };
+        remove_copy();
+        let result = inspect(&library, path, expected);
+        let mut kept = KEPT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        kept.push(Kept { _library: library, bytes });
+        result.map(|mut module| {
+            module.copy = copy.clone();
+            module.bytes = bytes;
+            module
+        })
+    }
+
+    fn copy(&self, path: &Path) -> Result<(PathBuf, u64), LoadError> {
+        let copy_error = |e: std::io::Error| LoadError::Copy { path: path.to_path_buf(), message: e.to_string() };
+        std::fs::create_dir_all(&self.copies).map_err(copy_error)?;
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("module");
+        let ext = path.extension().and_then(|s| s.to_str()).unwrap_or("so");
+        let name = format!("{stem}-hot-{}-{n}.{ext}", std::process::id());
+        let partial = self.copies.join(format!("{name}.partial"));
+        let copy = self.copies.join(name);
+        // Copy under another name, then rename: a copy is opened only whole.
+        let bytes = std::fs::copy(path, &partial).map_err(copy_error)?;
+        std::fs::rename(&partial, &copy).map_err(copy_error)?;
+        Ok((copy, bytes))
+    }
+}
+
+struct Kept {
+    _library: libloading::Library,
+    bytes: u64,
+}
+
+/// Never drained: see the module docs for why libraries stay loaded.
+static KEPT: Mutex<Vec<Kept>> = Mutex::new(Vec::new());
+
+/// Limit on name lengths: longer is certainly not generated code.
+const MAX_NAME: usize = 4096;
+/// Limit on table lengths, for the same reason.
+const MAX_ENTRIES: usize = 1 << 20;
+
+fn inspect(library: &libloading::Library, path: &Path, expected: &Interface) -> Result<LoadedModule, LoadError> {
+    // SAFETY: every Aether module exports `aether_abi_version` with type
+    // `VersionFn` (the one signature that never changes between versions).
+    // A library of another kind lacks the symbol and is refused here.
+    let version: VersionFn = match unsafe { library.get::<VersionFn>(VERSION_SYMBOL) } {
+        Ok(symbol) => *symbol,
+        Err(_) => return Err(LoadError::NotAModule { path: path.to_path_buf() }),
+    };
+    let found = version();
+    if found != ABI_VERSION {
+        return Err(LoadError::AbiVersion { path: path.to_path_buf(), found, expected: ABI_VERSION });
+    }
+    let symbol = entry_symbol();
+    // SAFETY: the library speaks this ABI version (checked above), whose
+    // entry symbol has type `EntryFn`.
+    let entry: EntryFn = match unsafe { library.get::<EntryFn>(symbol.as_str()) } {
+        Ok(symbol) => *symbol,
+        Err(_) => return Err(LoadError::MissingEntry { path: path.to_path_buf(), symbol }),
+    };
+    let invalid = |problem: String| LoadError::Invalid { path: path.to_path_buf(), problem };
+    let descriptor = entry();
+    if descriptor.is_null() || !descriptor.is_aligned() {
+        return Err(invalid("the entry returned a null or misaligned pointer".into()));
+    }
+    // SAFETY: non-null and aligned (checked), and by this ABI version a
+    // pointer to a `'static ModuleDescriptor` in the library, which stays
+    // loaded for the process lifetime.
+    let descriptor: &'static ModuleDescriptor = unsafe { &*descriptor };
+    if descriptor.abi_version != ABI_VERSION {
+        return Err(LoadError::AbiVersion {
+            path: path.to_path_buf(),
+            found: descriptor.abi_version,
+            expected: ABI_VERSION,
+        });
+    }
+    let name = read_str(descriptor.name).map_err(|p| invalid(format!("module name: {p}")))?;
+    if name != expected.module {
+        return Err(LoadError::WrongModule { path: path.to_path_buf(), found: name, expected: expected.module.clone() });
+    }
+    let (fns_ptr, fns_len) = descriptor.functions.raw_parts();
+    let fn_entries: &'static [FnEntry] = read_slice(fns_ptr, fns_len).map_err(|p| invalid(format!("functions: {p}")))?;
+    let mut seen = HashSet::new();
+    let mut functions = Vec::with_capacity(fn_entries.len());
+    for entry in fn_entries {
+        let fn_name = read_str(entry.name).map_err(|p| invalid(format!("function name: {p}")))?;
+        let ptr = NonNull::new(entry.ptr.cast_mut())
+            .ok_or_else(|| invalid(format!("function `{fn_name}` has a null pointer")))?;
+        if !seen.insert(fn_name.clone()) {
+            return Err(invalid(format!("function `{fn_name}` appears twice")));
+        }
+        functions.push(LoadedFn { name: fn_name, signature_fingerprint: entry.signature_fingerprint, ptr: FnPtr(ptr) });
+    }
+    let (states_ptr, states_len) = descriptor.states.raw_parts();
+    let state_entries: &'static [StateEntry] =
+        read_slice(states_ptr, states_len).map_err(|p| invalid(format!("states: {p}")))?;
+    let mut seen = HashSet::new();
+    let mut states = Vec::with_capacity(state_entries.len());
+    for entry in state_entries {
+        let state_name = read_str(entry.name).map_err(|p| invalid(format!("state name: {p}")))?;
+        if !seen.insert(state_name.clone()) {
+            return Err(invalid(format!("state `{state_name}` appears twice")));
+        }
+        if !entry.align.is_power_of_two() || entry.size > isize::MAX as usize / 2 {
+            return Err(invalid(format!("state `{state_name}` has size {} and alignment {}", entry.size, entry.align)));
+        }
+        if entry.slot.is_null() || !entry.slot.is_aligned() {
+            return Err(invalid(format!("state `{state_name}` has a null or misaligned slot")));
+        }
+        // SAFETY: non-null, aligned, and by the ABI a `'static Slot` of the
+        // library, which is never unloaded.
+        let slot: &'static Slot = unsafe { &*entry.slot };
+        states.push(LoadedState {
+            name: state_name,
+            type_fingerprint: entry.type_fingerprint,
+            size: entry.size,
+            align: entry.align,
+            init: entry.init,
+            drop: entry.drop,
+            slot,
+        });
+    }
+    let host = if descriptor.host.is_null() {
+        None
+    } else if !descriptor.host.is_aligned() {
+        return Err(invalid("misaligned host slot".into()));
+    } else {
+        // SAFETY: non-null, aligned, a `'static HostSlot` of a library that
+        // is never unloaded.
+        Some(unsafe { &*descriptor.host })
+    };
+    for (function, expected_fp) in &expected.functions {
+        match functions.iter().find(|f| &f.name == function) {
+            None => return Err(LoadError::MissingFunction { module: name, function: function.clone() }),
+            Some(f) if f.signature_fingerprint != *expected_fp => {
+                return Err(LoadError::SignatureMismatch {
+                    module: name,
+                    function: function.clone(),
+                    found: f.signature_fingerprint,
+                    expected: *expected_fp,
+                })
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(LoadedModule {
+        name,
+        interface_fingerprint: descriptor.interface_fingerprint,
+        functions,
+        states,
+        host,
+        copy: PathBuf::new(),
+        bytes: 0,
+    })
+}
+
+fn read_str(s: Str) -> Result<String, String> {
+    let (ptr, len) = s.raw_parts();
+    if len > MAX_NAME {
+        return Err(format!("{len} bytes long"));
+    }
+    if len == 0 {
+        return Err("empty".into());
+    }
+    if ptr.is_null() {
+        return Err("null pointer".into());
+    }
+    // SAFETY: non-null with a bounded length; by the ABI the bytes are a
+    // `'static` string of the never-unloaded library. UTF-8 is checked below.
+    let bytes = unsafe { std::slice::from_raw_parts(ptr, len) };
+    std::str::from_utf8(bytes).map(str::to_string).map_err(|_| "not UTF-8".into())
+}
+
+fn read_slice<T>(ptr: *const T, len: usize) -> Result<&'static [T], String> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    if len > MAX_ENTRIES {
+        return Err(format!("{len} entries"));
+    }
+    if ptr.is_null() || !ptr.is_aligned() {
+        return Err("null or misaligned pointer".into());
+    }
+    // SAFETY: non-null, aligned, bounded length; by the ABI a `'static`
+    // array of the never-unloaded library.
+    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
+}

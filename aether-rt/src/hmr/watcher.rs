@@ -1,0 +1,204 @@
+//! Watch a source tree and hand out debounced batches of changed `.ae` files.
+//!
+//! The directory is watched recursively, never single files: editors save by
+//! writing a temporary file and renaming it over the original, which a watch
+//! on the original file would lose. Events are collected until the tree has
+//! been quiet for `debounce` (a save is often several events), then sent as
+//! one [`Batch`]. Editor temporaries (`.foo.ae.swp`, `foo.ae~`, `#foo.ae#`,
+//! `.#foo.ae`, `foo.ae.tmp`) are ignored because only `.ae` names count and
+//! lock files are skipped.
+//!
+//! Polling (notify's `PollWatcher`) is used when `AETHER_HMR_POLL=1`, or when
+//! the platform's watcher fails to start: some file systems (network and
+//! WSL-mounted ones) deliver no events at all.
+
+use notify::{Event, EventKind, PollWatcher, RecursiveMode, Watcher as _};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WatcherConfig {
+    /// Quiet period that ends a batch.
+    pub debounce: Duration,
+    /// A batch is sent at the latest this long after its first event, even
+    /// if events keep coming (a build writing into the tree, say).
+    pub max_delay: Duration,
+    /// How often the polling watcher rescans.
+    pub poll_interval: Duration,
+    /// Poll instead of using the platform's watcher.
+    pub force_poll: bool,
+    /// File extensions that count, without the dot.
+    pub extensions: Vec<String>,
+}
+
+/// Which watcher is running.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WatcherKind {
+    Native,
+    Poll,
+}
+
+/// Files changed (created, written, renamed onto or removed) in one burst,
+/// sorted and without duplicates.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Batch {
+    pub paths: Vec<PathBuf>,
+}
+
+/// A running watcher; iterate it (blocking) or use `recv_timeout`.
+pub struct Watcher {
+    kind: WatcherKind,
+    batches: Receiver<Batch>,
+    // Dropping the notify watcher ends its events, which ends the debounce
+    // thread, which closes `batches`.
+    _inner: Box<dyn notify::Watcher + Send>,
+}
+
+impl Default for WatcherConfig {
+    fn default() -> Self {
+        WatcherConfig {
+            debounce: Duration::from_millis(50),
+            max_delay: Duration::from_millis(1000),
+            poll_interval: Duration::from_millis(200),
+            force_poll: std::env::var("AETHER_HMR_POLL").is_ok_and(|v| v == "1"),
+            extensions: vec!["ae".to_string()],
+        }
+    }
+}
+
+impl Watcher {
+    /// Start watching `dir` recursively.
+    pub fn new(dir: &Path, config: WatcherConfig) -> notify::Result<Watcher> {
+        let dir = dir.canonicalize().map_err(notify::Error::io)?;
+        let (events_tx, events_rx) = mpsc::channel::<notify::Result<Event>>();
+        let (kind, inner) = if config.force_poll {
+            (WatcherKind::Poll, start_poll(&dir, &config, events_tx)?)
+        } else {
+            match start_native(&dir, events_tx.clone()) {
+                Ok(inner) => (WatcherKind::Native, inner),
+                Err(_) => (WatcherKind::Poll, start_poll(&dir, &config, events_tx)?),
+            }
+        };
+        let (batches_tx, batches) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("aether-hmr-watch".into())
+            .spawn(move || debounce(events_rx, batches_tx, config))
+            .map_err(notify::Error::io)?;
+        Ok(Watcher { kind, batches, _inner: inner })
+    }
+
+    pub fn kind(&self) -> WatcherKind {
+        self.kind
+    }
+
+    /// The next batch, waiting at most `timeout`; `None` on timeout or when
+    /// the watcher stopped.
+    pub fn recv_timeout(&self, timeout: Duration) -> Option<Batch> {
+        self.batches.recv_timeout(timeout).ok()
+    }
+
+    /// A batch that is ready now, if any.
+    pub fn try_recv(&self) -> Option<Batch> {
+        self.batches.try_recv().ok()
+    }
+}
+
+impl Iterator for Watcher {
+    type Item = Batch;
+
+    fn next(&mut self) -> Option<Batch> {
+        self.batches.recv().ok()
+    }
+}
+
+impl std::fmt::Debug for Watcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Watcher").field("kind", &self.kind).finish_non_exhaustive()
+    }
+}
+
+fn start_native(dir: &Path, tx: Sender<notify::Result<Event>>) -> notify::Result<Box<dyn notify::Watcher + Send>> {
+    let mut watcher = notify::recommended_watcher(tx)?;
+    watcher.watch(dir, RecursiveMode::Recursive)?;
+    Ok(Box::new(watcher))
+}
+
+fn start_poll(
+    dir: &Path,
+    config: &WatcherConfig,
+    tx: Sender<notify::Result<Event>>,
+) -> notify::Result<Box<dyn notify::Watcher + Send>> {
+    // Comparing contents catches a rewrite within the file system's mtime
+    // granularity; source trees are small enough to hash every interval.
+    let notify_config =
+        notify::Config::default().with_poll_interval(config.poll_interval).with_compare_contents(true);
+    let mut watcher = PollWatcher::new(tx, notify_config)?;
+    watcher.watch(dir, RecursiveMode::Recursive)?;
+    Ok(Box::new(watcher))
+}
+
+fn debounce(events: Receiver<notify::Result<Event>>, batches: Sender<Batch>, config: WatcherConfig) {
+    let mut pending = BTreeSet::new();
+    let mut first: Option<Instant> = None;
+    loop {
+        let received = match first {
+            None => events.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            Some(start) => {
+                let until_max = config.max_delay.saturating_sub(start.elapsed());
+                events.recv_timeout(config.debounce.min(until_max))
+            }
+        };
+        match received {
+            Ok(Ok(event)) => {
+                if counts(&event.kind) {
+                    for path in event.paths.into_iter().filter(|p| is_source(p, &config.extensions)) {
+                        pending.insert(path);
+                        first.get_or_insert_with(Instant::now);
+                    }
+                }
+            }
+            // A watcher error (e.g. an event queue overflow) loses events we
+            // cannot name; the next batch still comes with the next change.
+            Ok(Err(_)) => {}
+            Err(RecvTimeoutError::Timeout) => {
+                first = None;
+                let paths: Vec<PathBuf> = std::mem::take(&mut pending).into_iter().collect();
+                if !paths.is_empty() && batches.send(Batch { paths }).is_err() {
+                    return;
+                }
+            }
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+    }
+}
+
+/// Reads and metadata-only touches are not changes.
+fn counts(kind: &EventKind) -> bool {
+    !matches!(kind, EventKind::Access(_) | EventKind::Modify(notify::event::ModifyKind::Metadata(_)))
+}
+
+fn is_source(path: &Path, extensions: &[String]) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else { return false };
+    if name.starts_with(".#") || name.starts_with('#') {
+        return false;
+    }
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| extensions.iter().any(|x| x == e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_source_names_count() {
+        let ae = vec!["ae".to_string()];
+        for name in ["game.ae", "src/physics.ae", "a.b.ae"] {
+            assert!(is_source(Path::new(name), &ae), "{name}");
+        }
+        for name in [".game.ae.swp", "game.ae~", "#game.ae#", ".#game.ae", "game.ae.tmp", "game.rs", "ae", "4913"] {
+            assert!(!is_source(Path::new(name), &ae), "{name}");
+        }
+    }
+}
