@@ -35,8 +35,12 @@
 //! fresh memory initialized by the new library (a later migration may do
 //! better), never old bytes reinterpreted.
 
+use std::any::Any;
 use std::ffi::c_void;
+use std::fmt;
 use std::marker::PhantomData;
+use std::mem::{ManuallyDrop, MaybeUninit};
+use std::panic::{catch_unwind, UnwindSafe};
 use std::sync::atomic::{AtomicPtr, Ordering};
 
 /// The version of every layout and symbol in this file. Bump it on any change.
@@ -391,6 +395,105 @@ unsafe impl Sync for ModuleView {}
 #[allow(unsafe_code)]
 unsafe impl Send for ModuleView {}
 
+/// A panic caught at the module boundary: its message (which, for Aether
+/// runtime errors, already names the `.ae` location: see [`crate::fail`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PanicInfo {
+    pub message: String,
+}
+
+impl fmt::Display for PanicInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for PanicInfo {}
+
+/// Run `f`, turning a panic into `Err` with the panic's message.
+///
+/// Panics must not cross `extern "C"` (since Rust 1.81 that aborts the
+/// process), so every generated shim runs the Aether function inside this,
+/// through [`Guarded::call`]. The panic hook still runs (and prints) in the
+/// image that panicked.
+pub fn call_guarded<R>(f: impl FnOnce() -> R + UnwindSafe) -> Result<R, PanicInfo> {
+    catch_unwind(f).map_err(|payload| PanicInfo { message: payload_message(payload.as_ref()) })
+}
+
+/// What a generated shim returns across `extern "C"`: the value, or the
+/// message of the panic that ended the call. The message's buffer is
+/// allocated in the module and freed in the host, which is sound because
+/// every image uses the system allocator (a module must not declare a
+/// `#[global_allocator]`). Consume it with [`Guarded::into_result`];
+/// dropping it otherwise leaks (never frees wrongly).
+#[repr(C)]
+pub struct Guarded<T> {
+    // Initialized exactly when `panic.ptr` is null.
+    value: MaybeUninit<T>,
+    panic: RawString,
+}
+
+/// A `String`'s parts, `#[repr(C)]`; `ptr` is null for "no string".
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+struct RawString {
+    ptr: *mut u8,
+    len: usize,
+    cap: usize,
+}
+
+impl<T> Guarded<T> {
+    /// Run `f` under [`call_guarded`] and package the outcome for return.
+    pub fn call(f: impl FnOnce() -> T + UnwindSafe) -> Guarded<T> {
+        Guarded::from_result(call_guarded(f))
+    }
+
+    pub fn from_result(result: Result<T, PanicInfo>) -> Guarded<T> {
+        match result {
+            Ok(value) => Guarded {
+                value: MaybeUninit::new(value),
+                panic: RawString { ptr: std::ptr::null_mut(), len: 0, cap: 0 },
+            },
+            Err(info) => {
+                // Never a null pointer: an empty String still has a dangling,
+                // non-null one.
+                let mut message = ManuallyDrop::new(info.message);
+                let panic = RawString { ptr: message.as_mut_ptr(), len: message.len(), cap: message.capacity() };
+                Guarded { value: MaybeUninit::uninit(), panic }
+            }
+        }
+    }
+
+    pub fn into_result(self) -> Result<T, PanicInfo> {
+        let this = ManuallyDrop::new(self);
+        if this.panic.ptr.is_null() {
+            // SAFETY: the fields are private and both constructors keep the
+            // invariant: `value` is initialized when `panic.ptr` is null. It
+            // is read once, since `self` was consumed.
+            #[allow(unsafe_code)]
+            Ok(unsafe { this.value.assume_init_read() })
+        } else {
+            let RawString { ptr, len, cap } = this.panic;
+            // SAFETY: the parts come from a `String` given up in
+            // `from_result` (`ManuallyDrop`), rebuilt exactly once here; all
+            // images share the system allocator (see the type's docs).
+            #[allow(unsafe_code)]
+            let message = unsafe { String::from_raw_parts(ptr, len, cap) };
+            Err(PanicInfo { message })
+        }
+    }
+}
+
+fn payload_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&'static str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic with a non-string payload".to_string()
+    }
+}
+
 /// Export a module library's two ABI symbols. Use once, at the root of the
 /// module's `cdylib` crate (a `#[no_mangle]` item of a dependency is not
 /// exported, so these must expand in the module crate itself):
@@ -503,6 +606,23 @@ mod tests {
         assert!(TABLE.lookup(2, 0).is_null());
         TABLE.publish(TableView::leak(2, vec![vec![p2], vec![p2, p1]]));
         assert_eq!((TABLE.generation(), TABLE.lookup(0, 0), TABLE.lookup(1, 1)), (2, p2, p1));
+    }
+
+    #[test]
+    fn a_panic_becomes_an_error_with_its_message() {
+        let quiet = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let literal = call_guarded(|| -> i64 { panic!("boom") });
+        let formatted = Guarded::call(|| -> i64 { panic!("index {} out of range", 5) });
+        let custom = call_guarded(|| std::panic::panic_any(17_u8));
+        std::panic::set_hook(quiet);
+        assert_eq!(literal, Err(PanicInfo { message: "boom".into() }));
+        assert_eq!(formatted.into_result().map_err(|e| e.to_string()), Err("index 5 out of range".to_string()));
+        assert_eq!(custom.map_err(|e| e.message), Err("panic with a non-string payload".to_string()));
+        assert_eq!(call_guarded(|| 3), Ok(3));
+        assert_eq!(Guarded::call(|| String::from("kept")).into_result(), Ok("kept".to_string()));
+        let empty = Guarded::<i64>::from_result(Err(PanicInfo { message: String::new() }));
+        assert_eq!(empty.into_result(), Err(PanicInfo { message: String::new() }));
     }
 
     #[test]

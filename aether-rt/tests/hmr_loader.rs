@@ -1,1 +1,356 @@
+//! Real module libraries, built at test time: a tiny `cdylib` crate per test
+//! that exports a descriptor through `aether_rt::abi`, built with cargo into
+//! one shared target dir (`<repo>/target/hmr-tests`) so rebuilds are
+//! incremental, then loaded, validated, swapped and called.
 
+use aether_rt::abi::{fingerprint, Guarded, PanicInfo};
+use aether_rt::hmr::{kept_libraries, FnTables, Interface, LoadError, Loader};
+use std::ffi::c_void;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+type AnswerFn = extern "C" fn() -> Guarded<i64>;
+
+#[test]
+fn a_rebuilt_library_is_swapped_in_between_calls() {
+    let fixture = Fixture::new("hmr_fx_swap");
+    let interface = Interface::new("counter").function("answer", "fn() -> int").function("twice", "fn() -> int");
+    let loader = Loader::new(fixture.dir.path().join("copies"));
+    let tables = FnTables::new(vec![interface.clone()]);
+    let counter = tables.module_id("counter").expect("the layout names `counter`");
+    let answer = tables.slot(counter, "answer").expect("answer has a slot");
+    let twice = tables.slot(counter, "twice").expect("twice has a slot");
+    assert_eq!(tables.get(counter, answer), None, "nothing is published before the first load");
+
+    let first = fixture.build(&module_source(&Module::default()));
+    let module = loader.load(&first, &interface).expect("the first build loads");
+    assert_eq!(module.name, "counter");
+    let mut update = tables.update();
+    update.replace(counter, module).expect("it fits the layout");
+    assert_eq!(update.publish(), 1);
+    assert_eq!(call(&tables, counter, answer), Ok(1));
+    // `twice` calls `answer` through the runtime's table (its host slot).
+    assert_eq!(call(&tables, counter, twice), Ok(2));
+    let old_answer = tables.get(counter, answer).expect("published");
+
+    let build_started = Instant::now();
+    let second = fixture.build(&module_source(&Module { answer: 2, ..Module::default() }));
+    let build = build_started.elapsed();
+    let load_started = Instant::now();
+    let module = loader.load(&second, &interface).expect("the second build loads");
+    let load = load_started.elapsed();
+    assert_ne!(module.copy, first, "each load opens a fresh copy");
+    let swap_started = Instant::now();
+    let mut update = tables.update();
+    update.replace(counter, module).expect("it fits the layout");
+    assert_eq!(update.publish(), 2);
+    let swap = swap_started.elapsed();
+
+    assert_eq!(call(&tables, counter, answer), Ok(2), "the next call reaches the new code");
+    assert_eq!(call(&tables, counter, twice), Ok(4), "calls inside the module go through the table too");
+    // The old library stays loaded: a call that started in it can finish.
+    assert_eq!(call_ptr(old_answer), Ok(1));
+    let (libraries, bytes) = kept_libraries();
+    eprintln!(
+        "hmr timings: rebuild after a one-line change {build:?}, load + validate {load:?}, \
+         swap {swap:?}; {libraries} libraries kept, {} KiB mapped in total",
+        bytes / 1024
+    );
+}
+
+#[test]
+fn a_panic_inside_a_guarded_call_comes_back_as_an_error() {
+    let fixture = Fixture::new("hmr_fx_panic");
+    let interface = Interface::new("counter").function("answer", "fn() -> int");
+    let source = module_source(&Module { answer_body: "panic!(\"boom\\n  --> counter.ae:3:5\")", ..Module::default() });
+    let module = Loader::new(fixture.dir.path().join("copies"))
+        .load(&fixture.build(&source), &interface)
+        .expect("the library loads");
+    let tables = FnTables::new(vec![interface]);
+    let mut update = tables.update();
+    update.replace(aether_rt::hmr::ModuleId(0), module).expect("it fits");
+    update.publish();
+    let m = aether_rt::hmr::ModuleId(0);
+    let outcome = call(&tables, m, 0);
+    assert_eq!(outcome, Err(PanicInfo { message: "boom\n  --> counter.ae:3:5".into() }));
+    // The process and the module survive: the next call panics again, cleanly.
+    assert!(call(&tables, m, 0).is_err());
+}
+
+#[test]
+fn mismatched_libraries_are_refused_and_the_old_table_stays() {
+    let fixture = Fixture::new("hmr_fx_refuse");
+    let interface = Interface::new("counter").function("answer", "fn() -> int").function("twice", "fn() -> int");
+    let loader = Loader::new(fixture.dir.path().join("copies"));
+    let tables = FnTables::new(vec![interface.clone()]);
+    let m = aether_rt::hmr::ModuleId(0);
+    let good = loader.load(&fixture.build(&module_source(&Module::default())), &interface).expect("loads");
+    let mut update = tables.update();
+    update.replace(m, good).expect("fits");
+    update.publish();
+
+    let refusals: Vec<(&str, Module, fn(&LoadError) -> bool)> = vec![
+        ("another ABI version", Module { abi_version: 99, ..Module::default() }, |e| {
+            matches!(e, LoadError::AbiVersion { found: 99, expected: 1, .. })
+        }),
+        ("a changed signature", Module { answer_signature: "fn() -> float", ..Module::default() }, |e| {
+            matches!(e, LoadError::SignatureMismatch { function, .. } if function == "answer")
+        }),
+        ("no entry symbol", Module { export_entry: false, ..Module::default() }, |e| {
+            matches!(e, LoadError::MissingEntry { symbol, .. } if symbol == "aether_module_v1")
+        }),
+        ("no version symbol", Module { export_version: false, ..Module::default() }, |e| {
+            matches!(e, LoadError::NotAModule { .. })
+        }),
+        ("another module", Module { name: "physics", ..Module::default() }, |e| {
+            matches!(e, LoadError::WrongModule { found, .. } if found == "physics")
+        }),
+        ("a missing function", Module { twice_name: "thrice", ..Module::default() }, |e| {
+            matches!(e, LoadError::MissingFunction { function, .. } if function == "twice")
+        }),
+        ("a duplicate function", Module { twice_name: "answer", ..Module::default() }, |e| {
+            matches!(e, LoadError::Invalid { problem, .. } if problem.contains("`answer` appears twice"))
+        }),
+        ("a null function pointer", Module { twice_ptr: "std::ptr::null()", ..Module::default() }, |e| {
+            matches!(e, LoadError::Invalid { problem, .. } if problem.contains("null pointer"))
+        }),
+        ("a name that is not UTF-8", Module { name_bytes: Some(b"\xff\xfe"), ..Module::default() }, |e| {
+            matches!(e, LoadError::Invalid { problem, .. } if problem.contains("not UTF-8"))
+        }),
+    ];
+    for (what, module, expected) in refusals {
+        let path = fixture.build(&module_source(&module));
+        let error = match loader.load(&path, &interface) {
+            Ok(_) => panic!("a library with {what} was accepted"),
+            Err(error) => error,
+        };
+        assert!(expected(&error), "{what}: unexpected refusal {error:?}");
+        assert!(!error.to_string().is_empty());
+        assert_eq!(tables.generation(), 1, "{what}: nothing was published");
+        assert_eq!(call(&tables, m, 0), Ok(1), "{what}: the old code keeps running");
+    }
+
+    let not_a_library = fixture.dir.path().join("libnot.so");
+    std::fs::write(&not_a_library, "not an ELF file").expect("write");
+    assert!(matches!(loader.load(&not_a_library, &interface), Err(LoadError::Open { .. })));
+    assert!(matches!(
+        loader.load(&fixture.dir.path().join("missing.so"), &interface),
+        Err(LoadError::Copy { .. })
+    ));
+}
+
+#[test]
+fn a_half_prepared_update_publishes_nothing() {
+    let fixture = Fixture::new("hmr_fx_partial");
+    let counter = Interface::new("counter").function("answer", "fn() -> int");
+    let physics = Interface::new("physics").function("answer", "fn() -> int");
+    let loader = Loader::new(fixture.dir.path().join("copies"));
+    let tables = FnTables::new(vec![counter.clone(), physics]);
+    let (c, p) = (aether_rt::hmr::ModuleId(0), aether_rt::hmr::ModuleId(1));
+    let module = loader.load(&fixture.build(&module_source(&Module::default())), &counter).expect("loads");
+
+    // Two modules swap together or not at all: the second one does not fit
+    // its slot, so the update is dropped and the first is not visible.
+    let mut update = tables.update();
+    update.replace(c, module.clone()).expect("counter fits its slot");
+    assert!(update.replace(p, module.clone()).is_err(), "counter cannot fill physics' slot");
+    drop(update);
+    assert_eq!(tables.generation(), 0);
+    assert_eq!(tables.get(c, 0), None);
+
+    let mut update = tables.update();
+    update.replace(c, module).expect("fits");
+    update.publish();
+    assert_eq!(call(&tables, c, 0), Ok(1));
+    assert_eq!(tables.get(p, 0), None, "a module never loaded stays empty");
+}
+
+fn call(tables: &FnTables, m: aether_rt::hmr::ModuleId, slot: usize) -> Result<i64, PanicInfo> {
+    call_ptr(tables.get(m, slot).expect("a function is published in this slot"))
+}
+
+fn call_ptr(ptr: *const c_void) -> Result<i64, PanicInfo> {
+    // SAFETY: every slot of these tests holds a shim checked to have the
+    // signature `fn() -> int`, i.e. `extern "C" fn() -> Guarded<i64>`.
+    let f: AnswerFn = unsafe { std::mem::transmute::<*const c_void, AnswerFn>(ptr) };
+    f().into_result()
+}
+
+/// What to vary in the generated module crate.
+struct Module {
+    name: &'static str,
+    name_bytes: Option<&'static [u8]>,
+    answer: i64,
+    answer_body: &'static str,
+    answer_signature: &'static str,
+    twice_name: &'static str,
+    twice_ptr: &'static str,
+    abi_version: u32,
+    export_version: bool,
+    export_entry: bool,
+}
+
+impl Default for Module {
+    fn default() -> Self {
+        Module {
+            name: "counter",
+            name_bytes: None,
+            answer: 1,
+            answer_body: "",
+            answer_signature: "fn() -> int",
+            twice_name: "twice",
+            twice_ptr: "twice as *const c_void",
+            abi_version: aether_rt::abi::ABI_VERSION,
+            export_version: true,
+            export_entry: true,
+        }
+    }
+}
+
+/// The module library as the code generator would emit it, by hand.
+fn module_source(m: &Module) -> String {
+    let body = if m.answer_body.is_empty() { m.answer.to_string() } else { m.answer_body.to_string() };
+    let name = match m.name_bytes {
+        // A `Str` is built only from `&str`; bad bytes need its raw layout.
+        Some(bytes) => format!(
+            "{{ static BYTES: [u8; {}] = {bytes:?}; \
+             unsafe {{ std::mem::transmute::<RawStr, Str>(RawStr(BYTES.as_ptr(), BYTES.len())) }} }}",
+            bytes.len()
+        ),
+        None => format!("Str::new({:?})", m.name),
+    };
+    let name_item = if m.name_bytes.is_some() {
+        format!("fn module_name() -> Str {name}")
+    } else {
+        format!("const fn module_name() -> Str {{ {name} }}")
+    };
+    let descriptor = if m.name_bytes.is_some() {
+        // Not const-constructible: build it once at first use.
+        "static DESCRIPTOR: std::sync::LazyLock<ModuleDescriptor> = std::sync::LazyLock::new(|| descriptor());"
+    } else {
+        "static DESCRIPTOR: ModuleDescriptor = descriptor();"
+    };
+    let descriptor_fn = if m.name_bytes.is_some() { "fn" } else { "const fn" };
+    let version = if m.export_version {
+        format!("#[no_mangle] pub extern \"C\" fn aether_abi_version() -> u32 {{ {} }}", m.abi_version)
+    } else {
+        String::new()
+    };
+    let entry = if m.export_entry {
+        "#[no_mangle] pub extern \"C\" fn aether_module_v1() -> *const ModuleDescriptor { let d: &ModuleDescriptor = &DESCRIPTOR; d }"
+    } else {
+        ""
+    };
+    format!(
+        r#"#![allow(clippy::all, dead_code)]
+use aether_rt::abi::*;
+use std::ffi::c_void;
+
+#[repr(C)]
+struct RawStr(*const u8, usize);
+
+static HOST: HostSlot = HostSlot::new();
+
+extern "C" fn answer() -> Guarded<i64> {{
+    Guarded::call(|| {body})
+}}
+
+extern "C" fn twice() -> Guarded<i64> {{
+    Guarded::call(|| {{
+        let table = HOST.get().expect("the runtime set the host slot");
+        let f = table.lookup(0, 0);
+        assert!(!f.is_null(), "answer is published");
+        let f: extern "C" fn() -> Guarded<i64> = unsafe {{ std::mem::transmute(f) }};
+        match f().into_result() {{
+            Ok(v) => 2 * v,
+            Err(p) => panic!("{{p}}"),
+        }}
+    }})
+}}
+
+static FUNCTIONS: [FnEntry; 2] = [
+    FnEntry::new("answer", {answer_sig:?}, answer as *const c_void),
+    FnEntry::new({twice_name:?}, "fn() -> int", {twice_ptr}),
+];
+
+{name_item}
+
+{descriptor_fn} descriptor() -> ModuleDescriptor {{
+    ModuleDescriptor {{
+        abi_version: {abi},
+        name: module_name(),
+        interface_fingerprint: {interface},
+        functions: Slice::new(&FUNCTIONS),
+        states: Slice::new(&[]),
+        host: &HOST,
+    }}
+}}
+
+{descriptor}
+{version}
+{entry}
+"#,
+        answer_sig = m.answer_signature,
+        twice_name = m.twice_name,
+        twice_ptr = m.twice_ptr,
+        abi = m.abi_version,
+        interface = fingerprint("answer: fn() -> int; twice: fn() -> int"),
+    )
+}
+
+/// A module crate in a temp dir, built into the shared target dir.
+struct Fixture {
+    dir: tempfile::TempDir,
+    name: &'static str,
+}
+
+impl Fixture {
+    fn new(name: &'static str) -> Fixture {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let rt = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let manifest = format!(
+            "[package]\nname = {name:?}\nversion = \"0.0.0\"\nedition = \"2021\"\n\n\
+             [lib]\ncrate-type = [\"cdylib\"]\npath = \"lib.rs\"\n\n\
+             [dependencies]\naether-rt = {{ path = {rt:?} }}\n\n\
+             [profile.dev]\ndebug = 0\n\n[workspace]\n",
+            rt = rt.display().to_string(),
+        );
+        std::fs::write(dir.path().join("Cargo.toml"), manifest).expect("write Cargo.toml");
+        // The workspace's lock file pins the same dependency versions, so
+        // the shared target dir's compiled dependencies are reused.
+        if let Some(lock) = rt.parent().map(|root| root.join("Cargo.lock")) {
+            let _ = std::fs::copy(lock, dir.path().join("Cargo.lock"));
+        }
+        Fixture { dir, name }
+    }
+
+    /// Write `source` as the crate's lib.rs, build, return the library path.
+    fn build(&self, source: &str) -> PathBuf {
+        std::fs::write(self.dir.path().join("lib.rs"), source).expect("write lib.rs");
+        let target = target_dir();
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+        let output = Command::new(cargo)
+            .arg("build")
+            .arg("--quiet")
+            .arg("--manifest-path")
+            .arg(self.dir.path().join("Cargo.toml"))
+            .env("CARGO_TARGET_DIR", &target)
+            .output()
+            .expect("cargo runs");
+        assert!(
+            output.status.success(),
+            "building the fixture failed:\n{}\n--- source ---\n{source}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let file = format!("{}{}{}", std::env::consts::DLL_PREFIX, self.name, std::env::consts::DLL_SUFFIX);
+        let path = target.join("debug").join(file);
+        assert!(path.is_file(), "cargo built {}", path.display());
+        path
+    }
+}
+
+fn target_dir() -> PathBuf {
+    let rt = Path::new(env!("CARGO_MANIFEST_DIR"));
+    rt.parent().unwrap_or(rt).join("target").join("hmr-tests")
+}
