@@ -11,6 +11,7 @@ use std::process::Command;
 use std::time::Instant;
 
 type AnswerFn = extern "C" fn() -> Guarded<i64>;
+type IsExpected = fn(&LoadError) -> bool;
 
 #[test]
 fn a_rebuilt_library_is_swapped_in_between_calls() {
@@ -90,34 +91,48 @@ fn mismatched_libraries_are_refused_and_the_old_table_stays() {
     update.replace(m, good).expect("fits");
     update.publish();
 
-    let refusals: Vec<(&str, Module, fn(&LoadError) -> bool)> = vec![
+    let refusals: Vec<(&str, Module, IsExpected)> = vec![
         ("another ABI version", Module { abi_version: 99, ..Module::default() }, |e| {
             matches!(e, LoadError::AbiVersion { found: 99, expected: 1, .. })
         }),
-        ("a changed signature", Module { answer_signature: "fn() -> float", ..Module::default() }, |e| {
-            matches!(e, LoadError::SignatureMismatch { function, .. } if function == "answer")
-        }),
-        ("no entry symbol", Module { export_entry: false, ..Module::default() }, |e| {
-            matches!(e, LoadError::MissingEntry { symbol, .. } if symbol == "aether_module_v1")
-        }),
+        (
+            "a changed signature",
+            Module { answer_signature: "fn() -> float", ..Module::default() },
+            |e| matches!(e, LoadError::SignatureMismatch { function, .. } if function == "answer"),
+        ),
+        (
+            "no entry symbol",
+            Module { export_entry: false, ..Module::default() },
+            |e| matches!(e, LoadError::MissingEntry { symbol, .. } if symbol == "aether_module_v1"),
+        ),
         ("no version symbol", Module { export_version: false, ..Module::default() }, |e| {
             matches!(e, LoadError::NotAModule { .. })
         }),
-        ("another module", Module { name: "physics", ..Module::default() }, |e| {
-            matches!(e, LoadError::WrongModule { found, .. } if found == "physics")
-        }),
-        ("a missing function", Module { twice_name: "thrice", ..Module::default() }, |e| {
-            matches!(e, LoadError::MissingFunction { function, .. } if function == "twice")
-        }),
-        ("a duplicate function", Module { twice_name: "answer", ..Module::default() }, |e| {
-            matches!(e, LoadError::Invalid { problem, .. } if problem.contains("`answer` appears twice"))
-        }),
-        ("a null function pointer", Module { twice_ptr: "std::ptr::null()", ..Module::default() }, |e| {
-            matches!(e, LoadError::Invalid { problem, .. } if problem.contains("null pointer"))
-        }),
-        ("a name that is not UTF-8", Module { name_bytes: Some(b"\xff\xfe"), ..Module::default() }, |e| {
-            matches!(e, LoadError::Invalid { problem, .. } if problem.contains("not UTF-8"))
-        }),
+        (
+            "another module",
+            Module { name: "physics", ..Module::default() },
+            |e| matches!(e, LoadError::WrongModule { found, .. } if found == "physics"),
+        ),
+        (
+            "a missing function",
+            Module { twice_name: "thrice", ..Module::default() },
+            |e| matches!(e, LoadError::MissingFunction { function, .. } if function == "twice"),
+        ),
+        (
+            "a duplicate function",
+            Module { twice_name: "answer", ..Module::default() },
+            |e| matches!(e, LoadError::Invalid { problem, .. } if problem.contains("`answer` appears twice")),
+        ),
+        (
+            "a null function pointer",
+            Module { twice_ptr: "std::ptr::null()", ..Module::default() },
+            |e| matches!(e, LoadError::Invalid { problem, .. } if problem.contains("null pointer")),
+        ),
+        (
+            "a name that is not UTF-8",
+            Module { name_bytes: Some(b"\xff\xfe"), ..Module::default() },
+            |e| matches!(e, LoadError::Invalid { problem, .. } if problem.contains("not UTF-8")),
+        ),
     ];
     for (what, module, expected) in refusals {
         let path = fixture.build(&module_source(&module));
@@ -134,10 +149,7 @@ fn mismatched_libraries_are_refused_and_the_old_table_stays() {
     let not_a_library = fixture.dir.path().join("libnot.so");
     std::fs::write(&not_a_library, "not an ELF file").expect("write");
     assert!(matches!(loader.load(&not_a_library, &interface), Err(LoadError::Open { .. })));
-    assert!(matches!(
-        loader.load(&fixture.dir.path().join("missing.so"), &interface),
-        Err(LoadError::Copy { .. })
-    ));
+    assert!(matches!(loader.load(&fixture.dir.path().join("missing.so"), &interface), Err(LoadError::Copy { .. })));
 }
 
 #[test]

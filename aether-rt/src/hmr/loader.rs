@@ -276,10 +276,15 @@ fn inspect(library: &libloading::Library, path: &Path, expected: &Interface) -> 
     }
     let name = read_str(descriptor.name).map_err(|p| invalid(format!("module name: {p}")))?;
     if name != expected.module {
-        return Err(LoadError::WrongModule { path: path.to_path_buf(), found: name, expected: expected.module.clone() });
+        return Err(LoadError::WrongModule {
+            path: path.to_path_buf(),
+            found: name,
+            expected: expected.module.clone(),
+        });
     }
     let (fns_ptr, fns_len) = descriptor.functions.raw_parts();
-    let fn_entries: &'static [FnEntry] = read_slice(fns_ptr, fns_len).map_err(|p| invalid(format!("functions: {p}")))?;
+    let fn_entries: &'static [FnEntry] =
+        read_slice(fns_ptr, fns_len).map_err(|p| invalid(format!("functions: {p}")))?;
     let mut seen = HashSet::new();
     let mut functions = Vec::with_capacity(fn_entries.len());
     for entry in fn_entries {

@@ -131,9 +131,11 @@ impl Update<'_> {
         }
         let mut fns = Vec::with_capacity(interface.functions.len());
         for (name, fingerprint) in &interface.functions {
-            let f = module.functions.iter().find(|f| &f.name == name).ok_or_else(|| {
-                SwapError::MissingFunction { module: module.name.clone(), function: name.clone() }
-            })?;
+            let f = module
+                .functions
+                .iter()
+                .find(|f| &f.name == name)
+                .ok_or_else(|| SwapError::MissingFunction { module: module.name.clone(), function: name.clone() })?;
             if f.signature_fingerprint != *fingerprint {
                 return Err(SwapError::SignatureMismatch { module: module.name.clone(), function: name.clone() });
             }

@@ -62,7 +62,7 @@ impl Default for WatcherConfig {
             debounce: Duration::from_millis(50),
             max_delay: Duration::from_millis(1000),
             poll_interval: Duration::from_millis(200),
-            force_poll: std::env::var("AETHER_HMR_POLL").is_ok_and(|v| v == "1"),
+            force_poll: poll_requested(std::env::var("AETHER_HMR_POLL").ok().as_deref()),
             extensions: vec!["ae".to_string()],
         }
     }
@@ -119,6 +119,11 @@ impl std::fmt::Debug for Watcher {
     }
 }
 
+/// `AETHER_HMR_POLL=1` asks for polling; unset or anything else does not.
+fn poll_requested(value: Option<&str>) -> bool {
+    value.is_some_and(|v| v.trim() == "1")
+}
+
 fn start_native(dir: &Path, tx: Sender<notify::Result<Event>>) -> notify::Result<Box<dyn notify::Watcher + Send>> {
     let mut watcher = notify::recommended_watcher(tx)?;
     watcher.watch(dir, RecursiveMode::Recursive)?;
@@ -132,8 +137,7 @@ fn start_poll(
 ) -> notify::Result<Box<dyn notify::Watcher + Send>> {
     // Comparing contents catches a rewrite within the file system's mtime
     // granularity; source trees are small enough to hash every interval.
-    let notify_config =
-        notify::Config::default().with_poll_interval(config.poll_interval).with_compare_contents(true);
+    let notify_config = notify::Config::default().with_poll_interval(config.poll_interval).with_compare_contents(true);
     let mut watcher = PollWatcher::new(tx, notify_config)?;
     watcher.watch(dir, RecursiveMode::Recursive)?;
     Ok(Box::new(watcher))
@@ -190,6 +194,14 @@ fn is_source(path: &Path, extensions: &[String]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn polling_is_asked_for_with_one() {
+        assert!(poll_requested(Some("1")));
+        assert!(!poll_requested(Some("0")));
+        assert!(!poll_requested(Some("")));
+        assert!(!poll_requested(None));
+    }
 
     #[test]
     fn only_source_names_count() {
