@@ -191,9 +191,13 @@ pub struct StateEntry {
     pub type_fingerprint: u64,
     pub size: usize,
     pub align: usize,
-    /// Writes the initial value into uninitialized memory of `size`/`align`.
-    pub init: extern "C" fn(*mut c_void),
-    /// Drops the value in place (the memory itself belongs to the runtime).
+    /// Writes the initial value into uninitialized memory of `size`/`align`;
+    /// returns false (memory left uninitialized) when the initializer
+    /// panicked: the shim catches it with [`call_guarded`], and the reload is
+    /// refused.
+    pub init: extern "C" fn(*mut c_void) -> bool,
+    /// Drops the value in place (the memory itself belongs to the runtime);
+    /// must not unwind either.
     pub drop: extern "C" fn(*mut c_void),
     /// Where the runtime stores the address of the value before any call.
     pub slot: *const Slot,

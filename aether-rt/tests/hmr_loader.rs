@@ -4,7 +4,7 @@
 //! incremental, then loaded, validated, swapped and called.
 
 use aether_rt::abi::{fingerprint, Guarded, PanicInfo};
-use aether_rt::hmr::{kept_libraries, FnTables, Interface, LoadError, Loader};
+use aether_rt::hmr::{kept_libraries, FnTables, Interface, LoadError, Loader, ModuleId, StateReport, States};
 use std::ffi::c_void;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -70,9 +70,9 @@ fn a_panic_inside_a_guarded_call_comes_back_as_an_error() {
         .expect("the library loads");
     let tables = FnTables::new(vec![interface]);
     let mut update = tables.update();
-    update.replace(aether_rt::hmr::ModuleId(0), module).expect("it fits");
+    update.replace(ModuleId(0), module).expect("it fits");
     update.publish();
-    let m = aether_rt::hmr::ModuleId(0);
+    let m = ModuleId(0);
     let outcome = call(&tables, m, 0);
     assert_eq!(outcome, Err(PanicInfo { message: "boom\n  --> counter.ae:3:5".into() }));
     // The process and the module survive: the next call panics again, cleanly.
@@ -85,7 +85,7 @@ fn mismatched_libraries_are_refused_and_the_old_table_stays() {
     let interface = Interface::new("counter").function("answer", "fn() -> int").function("twice", "fn() -> int");
     let loader = Loader::new(fixture.dir.path().join("copies"));
     let tables = FnTables::new(vec![interface.clone()]);
-    let m = aether_rt::hmr::ModuleId(0);
+    let m = ModuleId(0);
     let good = loader.load(&fixture.build(&module_source(&Module::default())), &interface).expect("loads");
     let mut update = tables.update();
     update.replace(m, good).expect("fits");
@@ -159,7 +159,7 @@ fn a_half_prepared_update_publishes_nothing() {
     let physics = Interface::new("physics").function("answer", "fn() -> int");
     let loader = Loader::new(fixture.dir.path().join("copies"));
     let tables = FnTables::new(vec![counter.clone(), physics]);
-    let (c, p) = (aether_rt::hmr::ModuleId(0), aether_rt::hmr::ModuleId(1));
+    let (c, p) = (ModuleId(0), ModuleId(1));
     let module = loader.load(&fixture.build(&module_source(&Module::default())), &counter).expect("loads");
 
     // Two modules swap together or not at all: the second one does not fit
@@ -176,6 +176,43 @@ fn a_half_prepared_update_publishes_nothing() {
     update.publish();
     assert_eq!(call(&tables, c, 0), Ok(1));
     assert_eq!(tables.get(p, 0), None, "a module never loaded stays empty");
+}
+
+#[test]
+fn state_survives_a_reload_and_resets_when_its_type_changes() {
+    let fixture = Fixture::new("hmr_fx_state");
+    let interface = Interface::new("counter").function("bump", "fn() -> int");
+    let loader = Loader::new(fixture.dir.path().join("copies"));
+    let tables = FnTables::new(vec![interface.clone()]);
+    let m = ModuleId(0);
+    let mut states = States::new();
+    let reload = |states: &mut States, module: &Module| -> StateReport {
+        let loaded = loader.load(&fixture.build(&module_source(module)), &interface).expect("loads");
+        let plan = states.prepare(&loaded).expect("states bind");
+        let mut update = tables.update();
+        update.replace(m, loaded).expect("fits");
+        let report = plan.commit(states);
+        update.publish();
+        report
+    };
+
+    let report = reload(&mut states, &Module::default());
+    assert_eq!(report.new, ["count"]);
+    assert_eq!((call(&tables, m, 0), call(&tables, m, 0), call(&tables, m, 0)), (Ok(101), Ok(102), Ok(103)));
+
+    let report = reload(&mut states, &Module { step: 10, ..Module::default() });
+    assert_eq!((report.kept, report.reset), (vec!["count".to_string()], vec![]));
+    assert_eq!(call(&tables, m, 0), Ok(113), "the new code continues from the old value");
+
+    // A reload that is prepared but refused before publishing loses nothing.
+    let changed = Module { state_type: "float", step: 1000, ..Module::default() };
+    let loaded = loader.load(&fixture.build(&module_source(&changed)), &interface).expect("loads");
+    drop(states.prepare(&loaded).expect("prepares"));
+    assert_eq!(call(&tables, m, 0), Ok(123), "the old code and its value are untouched");
+
+    let report = reload(&mut states, &changed);
+    assert_eq!((report.kept, report.reset), (vec![], vec!["count".to_string()]));
+    assert_eq!(call(&tables, m, 0), Ok(1100), "a changed type starts over from its initializer");
 }
 
 fn call(tables: &FnTables, m: aether_rt::hmr::ModuleId, slot: usize) -> Result<i64, PanicInfo> {
@@ -201,6 +238,8 @@ struct Module {
     abi_version: u32,
     export_version: bool,
     export_entry: bool,
+    state_type: &'static str,
+    step: i64,
 }
 
 impl Default for Module {
@@ -216,6 +255,8 @@ impl Default for Module {
             abi_version: aether_rt::abi::ABI_VERSION,
             export_version: true,
             export_entry: true,
+            state_type: "int",
+            step: 1,
         }
     }
 }
@@ -281,9 +322,39 @@ extern "C" fn twice() -> Guarded<i64> {{
     }})
 }}
 
-static FUNCTIONS: [FnEntry; 2] = [
+static COUNT: Slot = Slot::new();
+
+extern "C" fn count_init(p: *mut c_void) -> bool {{
+    call_guarded(|| unsafe {{ p.cast::<i64>().write(100) }}).is_ok()
+}}
+
+extern "C" fn count_drop(_: *mut c_void) {{}}
+
+static STATES: [StateEntry; 1] = [StateEntry {{
+    name: Str::new("count"),
+    type_fingerprint: fingerprint({state_type:?}),
+    size: std::mem::size_of::<i64>(),
+    align: std::mem::align_of::<i64>(),
+    init: count_init,
+    drop: count_drop,
+    slot: &COUNT,
+}}];
+
+extern "C" fn bump() -> Guarded<i64> {{
+    Guarded::call(|| {{
+        let count = COUNT.get().cast::<i64>();
+        assert!(!count.is_null(), "the runtime bound `count`");
+        unsafe {{
+            *count += {step};
+            *count
+        }}
+    }})
+}}
+
+static FUNCTIONS: [FnEntry; 3] = [
     FnEntry::new("answer", {answer_sig:?}, answer as *const c_void),
     FnEntry::new({twice_name:?}, "fn() -> int", {twice_ptr}),
+    FnEntry::new("bump", "fn() -> int", bump as *const c_void),
 ];
 
 {name_item}
@@ -294,7 +365,7 @@ static FUNCTIONS: [FnEntry; 2] = [
         name: module_name(),
         interface_fingerprint: {interface},
         functions: Slice::new(&FUNCTIONS),
-        states: Slice::new(&[]),
+        states: Slice::new(&STATES),
         host: &HOST,
     }}
 }}
@@ -304,6 +375,8 @@ static FUNCTIONS: [FnEntry; 2] = [
 {entry}
 "#,
         answer_sig = m.answer_signature,
+        state_type = m.state_type,
+        step = m.step,
         twice_name = m.twice_name,
         twice_ptr = m.twice_ptr,
         abi = m.abi_version,

@@ -93,7 +93,7 @@ pub struct LoadedState {
     pub type_fingerprint: u64,
     pub size: usize,
     pub align: usize,
-    pub init: extern "C" fn(*mut c_void),
+    pub init: extern "C" fn(*mut c_void) -> bool,
     pub drop: extern "C" fn(*mut c_void),
     pub slot: &'static Slot,
 }

@@ -1,0 +1,190 @@
+//! `state` variables in memory owned by the runtime, so their values survive
+//! a reload.
+//!
+//! A reload binds the new library's states in two steps, so a refused
+//! reload loses nothing ("abort", never "fail"):
+//! 1. [`States::prepare`]: for each state of the new library, reuse the
+//!    current value when name, type fingerprint, size and alignment are
+//!    unchanged (kept); otherwise allocate fresh memory and run the new
+//!    library's initializer (new, or reset when the type changed). Nothing
+//!    current is touched. Dropping the [`StatePlan`] frees what it allocated.
+//! 2. [`StatePlan::commit`], just before the function table is published:
+//!    point the new library's slots at the values and record them.
+//!
+//! A value replaced by a reset is never freed: code of the old library may
+//! still be running with a pointer to it. That leaks one value per type
+//! change, which is what a development loop can afford; the migration work
+//! that follows can convert old values instead.
+
+#![allow(unsafe_code)]
+
+use super::loader::{LoadedModule, LoadedState};
+use std::alloc::Layout;
+use std::collections::HashMap;
+use std::ffi::c_void;
+use std::fmt;
+use std::ptr::NonNull;
+
+/// Every state value of the program, by module and name.
+#[derive(Debug, Default)]
+pub struct States {
+    cells: HashMap<(String, String), Cell>,
+}
+
+/// A prepared binding of one module's states; commit it or drop it.
+#[derive(Debug)]
+pub struct StatePlan {
+    module: String,
+    bindings: Vec<Binding>,
+}
+
+/// What a reload did with each state variable, by name.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StateReport {
+    /// Same type: the value was handed to the new code.
+    pub kept: Vec<String>,
+    /// Changed type: reset to its initializer (warn, naming it).
+    pub reset: Vec<String>,
+    /// Not there before: initialized.
+    pub new: Vec<String>,
+}
+
+/// Why a module's states cannot be bound.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StateError {
+    /// The initializer of this state panicked (the shim caught it).
+    InitFailed { module: String, state: String },
+    /// Size and alignment do not form a valid layout.
+    BadLayout { module: String, state: String },
+}
+
+impl fmt::Display for StateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StateError::InitFailed { module, state } => {
+                write!(f, "the initializer of state `{state}` in module `{module}` failed")
+            }
+            StateError::BadLayout { module, state } => {
+                write!(f, "state `{state}` in module `{module}` has an invalid size or alignment")
+            }
+        }
+    }
+}
+
+impl std::error::Error for StateError {}
+
+impl States {
+    pub fn new() -> States {
+        States::default()
+    }
+
+    /// Prepare the states of `module` (see the module docs). On error,
+    /// whatever was allocated so far is freed and nothing changed.
+    pub fn prepare(&self, module: &LoadedModule) -> Result<StatePlan, StateError> {
+        let mut plan = StatePlan { module: module.name.clone(), bindings: Vec::with_capacity(module.states.len()) };
+        for state in &module.states {
+            let key = (module.name.clone(), state.name.clone());
+            let current = self.cells.get(&key);
+            if let Some(cell) = current.filter(|c| c.matches(state)) {
+                plan.bindings.push(Binding { state: state.clone(), cell: cell.clone(), outcome: Outcome::Kept });
+                continue;
+            }
+            let bad_layout = || StateError::BadLayout { module: module.name.clone(), state: state.name.clone() };
+            let layout = Layout::from_size_align(state.size, state.align).map_err(|_| bad_layout())?;
+            let ptr = allocate(layout).ok_or_else(bad_layout)?;
+            if !(state.init)(ptr.as_ptr().cast()) {
+                deallocate(ptr, layout);
+                return Err(StateError::InitFailed { module: module.name.clone(), state: state.name.clone() });
+            }
+            let cell = Cell { type_fingerprint: state.type_fingerprint, layout, ptr, drop: state.drop };
+            let outcome = if current.is_some() { Outcome::Reset } else { Outcome::New };
+            plan.bindings.push(Binding { state: state.clone(), cell, outcome });
+        }
+        Ok(plan)
+    }
+
+    /// The address of a state value, for the host's own use (tests, tools).
+    pub fn address(&self, module: &str, state: &str) -> Option<*mut c_void> {
+        self.cells.get(&(module.to_string(), state.to_string())).map(|c| c.ptr.as_ptr().cast())
+    }
+}
+
+impl StatePlan {
+    /// Point the new library's slots at the values and make them current.
+    /// Call it right before publishing the function table.
+    pub fn commit(mut self, states: &mut States) -> StateReport {
+        let mut report = StateReport::default();
+        for binding in std::mem::take(&mut self.bindings) {
+            binding.state.slot.set(binding.cell.ptr.as_ptr().cast());
+            let name = binding.state.name.clone();
+            match binding.outcome {
+                Outcome::Kept => report.kept.push(name.clone()),
+                Outcome::Reset => report.reset.push(name.clone()),
+                Outcome::New => report.new.push(name.clone()),
+            }
+            // A replaced cell is forgotten, never freed: see the module docs.
+            states.cells.insert((self.module.clone(), name), binding.cell);
+        }
+        report
+    }
+}
+
+impl Drop for StatePlan {
+    /// An uncommitted plan frees the values it created; kept ones belong to
+    /// the current program and stay.
+    fn drop(&mut self) {
+        for binding in self.bindings.drain(..) {
+            if binding.outcome != Outcome::Kept {
+                (binding.cell.drop)(binding.cell.ptr.as_ptr().cast());
+                deallocate(binding.cell.ptr, binding.cell.layout);
+            }
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Cell {
+    type_fingerprint: u64,
+    layout: Layout,
+    ptr: NonNull<u8>,
+    drop: extern "C" fn(*mut c_void),
+}
+
+impl Cell {
+    fn matches(&self, state: &LoadedState) -> bool {
+        self.type_fingerprint == state.type_fingerprint
+            && self.layout.size() == state.size
+            && self.layout.align() == state.align
+    }
+}
+
+#[derive(Debug)]
+struct Binding {
+    state: LoadedState,
+    cell: Cell,
+    outcome: Outcome,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Outcome {
+    Kept,
+    Reset,
+    New,
+}
+
+fn allocate(layout: Layout) -> Option<NonNull<u8>> {
+    if layout.size() == 0 {
+        // A zero-sized value needs no memory, only an aligned address.
+        return NonNull::new(std::ptr::without_provenance_mut(layout.align()));
+    }
+    // SAFETY: the layout has a non-zero size (checked above).
+    NonNull::new(unsafe { std::alloc::alloc_zeroed(layout) })
+}
+
+fn deallocate(ptr: NonNull<u8>, layout: Layout) {
+    if layout.size() != 0 {
+        // SAFETY: `ptr` came from `allocate` with this same layout, and each
+        // cell is deallocated at most once (only by an uncommitted plan).
+        unsafe { std::alloc::dealloc(ptr.as_ptr(), layout) }
+    }
+}
