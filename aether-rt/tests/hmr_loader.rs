@@ -4,7 +4,9 @@
 //! incremental, then loaded, validated, swapped and called.
 
 use aether_rt::abi::{fingerprint, Guarded, PanicInfo};
-use aether_rt::hmr::{kept_libraries, FnTables, Interface, LoadError, Loader, ModuleId, StateReport, States};
+use aether_rt::hmr::{
+    kept_libraries, FnTables, Interface, LoadError, Loader, ModuleId, StateError, StateReport, States,
+};
 use std::ffi::c_void;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -52,6 +54,26 @@ fn a_rebuilt_library_is_swapped_in_between_calls() {
     assert_eq!(call(&tables, counter, twice), Ok(4), "calls inside the module go through the table too");
     // The old library stays loaded: a call that started in it can finish.
     assert_eq!(call_ptr(old_answer), Ok(1));
+    // What never unloading costs: reload the same build 20 more times.
+    let (before_count, before_bytes) = kept_libraries();
+    let rss_before = resident_kib();
+    for _ in 0..20 {
+        let module = loader.load(&second, &interface).expect("reloads");
+        let mut update = tables.update();
+        update.replace(counter, module).expect("it fits the layout");
+        update.publish();
+    }
+    let (after_count, after_bytes) = kept_libraries();
+    assert!(after_count >= before_count + 20, "every opened library is kept");
+    assert_eq!(call(&tables, counter, answer), Ok(2));
+    if let (Some(before), Some(after)) = (rss_before, resident_kib()) {
+        eprintln!(
+            "hmr memory: 20 reloads kept {} KiB of library files; resident set grew {} KiB ({} KiB per reload)",
+            (after_bytes - before_bytes) / 1024,
+            after.saturating_sub(before),
+            after.saturating_sub(before) / 20
+        );
+    }
     let (libraries, bytes) = kept_libraries();
     eprintln!(
         "hmr timings: rebuild after a one-line change {build:?}, load + validate {load:?}, \
@@ -210,9 +232,26 @@ fn state_survives_a_reload_and_resets_when_its_type_changes() {
     drop(states.prepare(&loaded).expect("prepares"));
     assert_eq!(call(&tables, m, 0), Ok(123), "the old code and its value are untouched");
 
+    // An initializer that panics refuses the reload, with the state's name.
+    let broken = Module { state_type: "float", state_init: "panic!(\"bad init\")", ..Module::default() };
+    let loaded = loader.load(&fixture.build(&module_source(&broken)), &interface).expect("loads");
+    assert_eq!(
+        states.prepare(&loaded).map(|_| ()),
+        Err(StateError::InitFailed { module: "counter".into(), state: "count".into() })
+    );
+    assert_eq!(call(&tables, m, 0), Ok(133), "the old code and its value are untouched");
+
     let report = reload(&mut states, &changed);
     assert_eq!((report.kept, report.reset), (vec![], vec!["count".to_string()]));
     assert_eq!(call(&tables, m, 0), Ok(1100), "a changed type starts over from its initializer");
+}
+
+/// Resident set size of this process, where the platform tells it cheaply.
+fn resident_kib() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    // statm counts pages; 4 KiB on the platforms CI runs on.
+    Some(pages * 4)
 }
 
 fn call(tables: &FnTables, m: aether_rt::hmr::ModuleId, slot: usize) -> Result<i64, PanicInfo> {
@@ -239,6 +278,7 @@ struct Module {
     export_version: bool,
     export_entry: bool,
     state_type: &'static str,
+    state_init: &'static str,
     step: i64,
 }
 
@@ -256,6 +296,7 @@ impl Default for Module {
             export_version: true,
             export_entry: true,
             state_type: "int",
+            state_init: "p.cast::<i64>().write(100)",
             step: 1,
         }
     }
@@ -325,7 +366,7 @@ extern "C" fn twice() -> Guarded<i64> {{
 static COUNT: Slot = Slot::new();
 
 extern "C" fn count_init(p: *mut c_void) -> bool {{
-    call_guarded(|| unsafe {{ p.cast::<i64>().write(100) }}).is_ok()
+    call_guarded(|| unsafe {{ {state_init} }}).is_ok()
 }}
 
 extern "C" fn count_drop(_: *mut c_void) {{}}
@@ -376,6 +417,7 @@ static FUNCTIONS: [FnEntry; 3] = [
 "#,
         answer_sig = m.answer_signature,
         state_type = m.state_type,
+        state_init = m.state_init,
         step = m.step,
         twice_name = m.twice_name,
         twice_ptr = m.twice_ptr,
