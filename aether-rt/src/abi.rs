@@ -4,7 +4,7 @@
 //!
 //! # Symbol names (the whole scheme)
 //! A module library (`cdylib`) exports exactly two symbols, both `#[no_mangle]`
-//! and `extern "C"`, both emitted by [`export_module!`]:
+//! and `extern "C"`, both emitted by [`crate::export_module!`]:
 //!
 //! | symbol                        | type                                   | stable across ABI versions |
 //! |-------------------------------|----------------------------------------|----------------------------|

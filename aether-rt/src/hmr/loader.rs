@@ -38,7 +38,6 @@ use std::sync::Mutex;
 #[derive(Debug)]
 pub struct Loader {
     copies: PathBuf,
-    next: AtomicU64,
 }
 
 /// What the caller (the host, or modules built against this one) requires of
@@ -58,7 +57,8 @@ pub struct LoadedModule {
     pub functions: Vec<LoadedFn>,
     pub states: Vec<LoadedState>,
     pub host: Option<&'static HostSlot>,
-    /// The unique copy that was opened.
+    /// The unique copy that was opened (on Unix already deleted again: the
+    /// mapping outlives the file).
     pub copy: PathBuf,
     /// Size of the library file: roughly what stays mapped per reload.
     pub bytes: u64,
@@ -170,7 +170,7 @@ impl Interface {
 impl Loader {
     /// Copies go to `copies` (created if missing).
     pub fn new(copies: impl Into<PathBuf>) -> Loader {
-        Loader { copies: copies.into(), next: AtomicU64::new(0) }
+        Loader { copies: copies.into() }
     }
 
     /// Copies go to `<temp>/aether-hmr-<pid>`.
@@ -213,7 +213,7 @@ impl Loader {
     fn copy(&self, path: &Path) -> Result<(PathBuf, u64), LoadError> {
         let copy_error = |e: std::io::Error| LoadError::Copy { path: path.to_path_buf(), message: e.to_string() };
         std::fs::create_dir_all(&self.copies).map_err(copy_error)?;
-        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let n = NEXT_COPY.fetch_add(1, Ordering::Relaxed);
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("module");
         let ext = path.extension().and_then(|s| s.to_str()).unwrap_or("so");
         let name = format!("{stem}-hot-{}-{n}.{ext}", std::process::id());
@@ -225,6 +225,10 @@ impl Loader {
         Ok((copy, bytes))
     }
 }
+
+/// Process-wide, so two loaders sharing a directory never make the same
+/// name: glibc would hand back the library already opened under it.
+static NEXT_COPY: AtomicU64 = AtomicU64::new(0);
 
 struct Kept {
     _library: libloading::Library,
