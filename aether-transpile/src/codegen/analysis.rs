@@ -422,6 +422,75 @@ pub(crate) fn mutated_roots(ck: &CheckResult, tables: &ModuleTables, b: &Block) 
     out
 }
 
+/// The locals a `let`/`for` pattern binds.
+pub(crate) fn pattern_locals(tables: &ModuleTables, p: &Pattern, out: &mut Vec<LocalId>) {
+    visit_pattern(p, &mut |v| {
+        if let Visit::Pattern(q) = v {
+            if let Some(PatRes::Binding(id)) = tables.patterns.get(&q.id) {
+                out.push(*id);
+            }
+        }
+    });
+}
+
+/// Whether a statement mentions a local (closures included).
+pub(crate) fn stmt_mentions(tables: &ModuleTables, s: &Stmt, id: LocalId) -> bool {
+    let mut found = false;
+    visit_stmt(s, true, &mut |v| {
+        if let Visit::Expr(e) = v {
+            if tables.resolutions.get(&e.id) == Some(&Res::Local(id)) {
+                found = true;
+            }
+        }
+    });
+    found
+}
+
+/// Whether a statement uses a local exactly once, and not inside a loop or
+/// a closure (where one use in the text is many at run time).
+pub(crate) fn single_plain_use(tables: &ModuleTables, s: &Stmt, id: LocalId) -> bool {
+    let mut total = 0;
+    let mut repeated = 0;
+    let is_use = |e: &Expr| tables.resolutions.get(&e.id) == Some(&Res::Local(id));
+    visit_stmt(s, true, &mut |v| match v {
+        Visit::Expr(e) => {
+            if is_use(e) {
+                total += 1;
+            }
+            if let ExprKind::Closure { body, .. } = &e.kind {
+                visit_expr(body, true, &mut |w| {
+                    if matches!(w, Visit::Expr(x) if is_use(x)) {
+                        repeated += 1;
+                    }
+                });
+            }
+        }
+        Visit::Stmt(st) => {
+            let body = match &st.kind {
+                StmtKind::While { cond, body } => {
+                    visit_expr(cond, true, &mut |w| {
+                        if matches!(w, Visit::Expr(x) if is_use(x)) {
+                            repeated += 1;
+                        }
+                    });
+                    Some(body)
+                }
+                StmtKind::Loop { body } | StmtKind::For { body, .. } => Some(body),
+                _ => None,
+            };
+            if let Some(b) = body {
+                visit_block(b, true, &mut |w| {
+                    if matches!(w, Visit::Expr(x) if is_use(x)) {
+                        repeated += 1;
+                    }
+                });
+            }
+        }
+        Visit::Pattern(_) => {}
+    });
+    total == 1 && repeated == 0
+}
+
 /// Whether an expression mentions a root at all (reads included).
 pub(crate) fn expr_mentions_root(tables: &ModuleTables, e: &Expr, root: Root) -> bool {
     let mut found = false;

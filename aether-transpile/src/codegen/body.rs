@@ -80,6 +80,10 @@ pub(crate) struct Gen<'a> {
     pub pat_guards: Option<Vec<TokenStream>>,
     /// Depth of or-patterns being generated.
     pub in_or: u32,
+    /// Locals whose next use is their last: moved instead of cloned.
+    pub movable: Vec<LocalId>,
+    /// The loop variables of the `for` whose body is generated next.
+    pub loop_locals: Vec<LocalId>,
     /// The next block is a function body: its tail may move a local.
     pub move_tail: bool,
     pub tmp: u32,
@@ -105,6 +109,8 @@ impl<'a> Gen<'a> {
             in_const: false,
             fixups: Vec::new(),
             move_tail: false,
+            movable: Vec::new(),
+            loop_locals: Vec::new(),
             pat_guards: None,
             in_or: 0,
             tmp: 0,

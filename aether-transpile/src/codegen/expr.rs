@@ -170,6 +170,7 @@ impl Gen<'_> {
                 let info_name = self.tables.locals.get(id.0 as usize).map(|l| l.name.clone()).unwrap_or_default();
                 let name = names::local(&info_name);
                 match self.locals.get(&id).copied().unwrap_or(LocalKind::Owned) {
+                    LocalKind::Owned if self.movable.contains(&id) => Code::new(quote!(#name), Kind::Owned),
                     LocalKind::Owned => Code::new(quote!(#name), Kind::Place),
                     LocalKind::Ref => Code::new(quote!(#name), Kind::Ref),
                     LocalKind::MutRef => Code::new(quote!(#name), Kind::MutRef),

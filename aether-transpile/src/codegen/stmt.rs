@@ -5,7 +5,7 @@ use super::body::{ctx_passed, ctx_use, paren, Code, CtxUse, Gen, Kind, LocalKind
 use super::names;
 use super::types::Boxing;
 use crate::ast::{AssignOp, BinOp, Block, Expr, ExprKind, IfCond, Pattern, PatternKind, Stmt, StmtKind};
-use crate::check::{PatRes, Res};
+use crate::check::{LocalId, PatRes, Res};
 use crate::ty::Ty;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -15,15 +15,32 @@ impl Gen<'_> {
     pub fn block(&mut self, b: &Block, t: &Ty) -> TokenStream {
         let saved = self.locals.clone();
         let move_tail = std::mem::take(&mut self.move_tail);
+        // Locals owned by this block: its `let`s and the loop variables of
+        // the `for` it is the body of.
+        let mut own: Vec<LocalId> = std::mem::take(&mut self.loop_locals);
         let mut out = Vec::new();
         let n = b.stmts.len();
         let value_mode = !matches!(t, Ty::Unit | Ty::Never | Ty::Error);
         for (i, s) in b.stmts.iter().enumerate() {
             let last = i + 1 == n;
+            // A local used once here and never again is moved, not cloned.
+            let saved_movable = self.movable.clone();
+            let mine: Vec<LocalId> = own
+                .iter()
+                .copied()
+                .filter(|id| self.locals.get(id).copied().unwrap_or(LocalKind::Owned) == LocalKind::Owned)
+                .filter(|id| analysis::single_plain_use(self.tables, s, *id))
+                .filter(|id| !b.stmts[i + 1..].iter().any(|later| analysis::stmt_mentions(self.tables, later, *id)))
+                .collect();
+            self.movable.extend(mine);
             match (&s.kind, last && value_mode) {
                 (StmtKind::Expr(e), true) if move_tail => out.push(self.value_last_use(e)),
                 (StmtKind::Expr(e), true) => out.push(self.value(e)),
                 _ => out.push(self.stmt(s)),
+            }
+            self.movable = saved_movable;
+            if let StmtKind::Let { pattern, .. } = &s.kind {
+                analysis::pattern_locals(self.tables, pattern, &mut own);
             }
         }
         let ends_with_expr = matches!(b.stmts.last().map(|s| &s.kind), Some(StmtKind::Expr(_)));
@@ -305,7 +322,7 @@ impl Gen<'_> {
             let (s, en) = (self.value(start), self.value(end));
             let (s, en) = (paren(s), paren(en));
             let pat = self.irrefutable(pattern, false, LocalKind::Owned);
-            let b = self.block(body, &Ty::Unit);
+            let b = self.loop_body(pattern, body);
             if *inclusive {
                 quote!(for #pat in #s..=#en #b)
             } else {
@@ -364,12 +381,22 @@ impl Gen<'_> {
                     (false, _, _) => (quote!(#src.iter()), LocalKind::Ref),
                 };
                 let pat = self.irrefutable(pattern, false, kind);
-                let b = self.block(body, &Ty::Unit);
+                let b =
+                    if kind == LocalKind::Owned { self.loop_body(pattern, body) } else { self.block(body, &Ty::Unit) };
                 quote!(for #pat in #iter_ts #b)
             }
         };
         self.locals = saved;
         out
+    }
+
+    /// The body of a `for` whose variables own their values (fresh each
+    /// iteration, so they may be moved at their last use).
+    fn loop_body(&mut self, pattern: &Pattern, body: &Block) -> TokenStream {
+        let mut own = Vec::new();
+        analysis::pattern_locals(self.tables, pattern, &mut own);
+        self.loop_locals = own;
+        self.block(body, &Ty::Unit)
     }
 
     /// A `let`/`for` pattern: names, `_` and tuples of those.
