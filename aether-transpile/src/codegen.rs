@@ -229,6 +229,7 @@ fn main_rs(program: &Program, ck: &CheckResult, shared: &Shared) -> TokenStream 
             if returns_result {
                 quote! {
                     if let Err(e) = #n::main(#args) {
+                        ::aether_rt::prelude::flush_stdout();
                         eprintln!("error: {}", e);
                         ::std::process::exit(1);
                     }
@@ -261,6 +262,8 @@ fn main_rs(program: &Program, ck: &CheckResult, shared: &Shared) -> TokenStream 
             // Runtime errors already name the `.ae` location; a Rust
             // backtrace note would only be noise.
             ::std::panic::set_hook(Box::new(|info| {
+                // What the program printed so far comes before the error.
+                ::aether_rt::prelude::flush_stdout();
                 let payload = info.payload();
                 let message = if let Some(s) = payload.downcast_ref::<String>() {
                     s.clone()

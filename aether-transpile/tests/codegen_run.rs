@@ -320,6 +320,9 @@ fn main() {
     let add2 = adder(x)
     println("{add2(3)}")
     assert(add2(1) == 3, "adder")
+    print("end ")
+    print(x)
+    println()
 }
 "#;
 
@@ -335,6 +338,7 @@ a -> 1
 b -> 2
 3 4 -1 3 5 2
 5
+end 2
 ";
 
 fn load(source: &Source) -> Program {
