@@ -552,7 +552,8 @@ fn templates() {
 /// with its own freshly initialized state.
 #[test]
 fn generated_tests_run() {
-    let root = built().parent().and_then(Path::parent).and_then(Path::parent).expect("e2e root").to_path_buf();
+    built();
+    let root = repo().join("target/aether-e2e");
     let out = Command::new(env!("CARGO"))
         .args(["test", "--offline", "--no-fail-fast", "--manifest-path"])
         .arg(root.join("Cargo.toml"))
