@@ -191,6 +191,15 @@ pub(crate) fn inline_closure<'a>(
 /// Whether code directly (not counting callees) needs `ctx`, and the user
 /// functions it calls. Inline closure bodies count as part of the code.
 fn direct_needs<'a>(ck: &CheckResult, tables: &ModuleTables, roots: Vec<Visit<'a>>) -> (bool, Vec<FnId>) {
+    let (state, passes, calls) = ctx_uses(ck, tables, roots);
+    (state || passes, calls)
+}
+
+/// What code does with `ctx` directly: whether it touches state, whether
+/// it passes `ctx` on (calls a function value, or `map`/`filter`/`sort_by`
+/// with one), and the user functions it calls (which may pass it on too).
+fn ctx_uses<'a>(ck: &CheckResult, tables: &ModuleTables, roots: Vec<Visit<'a>>) -> (bool, bool, Vec<FnId>) {
+    let mut state = false;
     let mut needs = false;
     let mut calls = Vec::new();
     let mut work = roots;
@@ -199,7 +208,7 @@ fn direct_needs<'a>(ck: &CheckResult, tables: &ModuleTables, roots: Vec<Visit<'a
         let mut f = |v: Visit<'a>| {
             let Visit::Expr(e) = v else { return };
             match tables.resolutions.get(&e.id) {
-                Some(Res::Global(g)) if ck.globals.get(g.0 as usize).is_some_and(|g| g.is_state) => needs = true,
+                Some(Res::Global(g)) if ck.globals.get(g.0 as usize).is_some_and(|g| g.is_state) => state = true,
                 Some(Res::Fn(f) | Res::Method(f)) => calls.push(*f),
                 _ => {}
             }
@@ -244,7 +253,21 @@ fn direct_needs<'a>(ck: &CheckResult, tables: &ModuleTables, roots: Vec<Visit<'a
         }
         work.extend(inline.into_iter().map(Visit::Expr));
     }
-    (needs, calls)
+    (state, needs, calls)
+}
+
+/// Whether a block passes `ctx` to something (a call needing it), as
+/// opposed to only reading and writing state fields.
+pub(crate) fn block_passes_ctx(ck: &CheckResult, tables: &ModuleTables, needs: &CtxNeeds, b: &Block) -> bool {
+    let (_, passes, calls) = ctx_uses(ck, tables, b.stmts.iter().map(Visit::Stmt).collect());
+    passes
+        || calls.iter().any(|f| {
+            if (f.0 as usize) < needs.fns.len() {
+                needs.fn_needs(*f)
+            } else {
+                needs.defaults.get((u32::MAX - f.0) as usize).copied().unwrap_or(false)
+            }
+        })
 }
 
 /// Which user functions take `ctx: &mut Ctx`: those that read or write

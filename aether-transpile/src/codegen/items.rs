@@ -6,7 +6,7 @@ use super::names;
 use super::types::TypeNames;
 use super::Shared;
 use crate::ast::{FnDecl, ItemKind};
-use crate::check::{CheckResult, FnId, ItemRef};
+use crate::check::{CheckResult, FnId};
 use crate::project::Program;
 use crate::ty::{ModuleId, Ty, TypeDefKind, TypeId};
 use proc_macro2::TokenStream;
@@ -349,6 +349,5 @@ fn function(
         let t = gen.rust_ty(&info.ret);
         quote!(-> #t)
     };
-    let _ = ItemRef::Fn(f);
     (quote!(pub fn #name(#(#params),*) #ret #body), gen.errors)
 }

@@ -331,16 +331,7 @@ impl Gen<'_> {
         } else {
             let root = analysis::place_root(self.tables, iter);
             let c = self.coerced(iter);
-            // Generate the body once to see whether it needs `ctx` mutably.
-            let probe_locals = self.locals.clone();
-            let probe_tmp = self.tmp;
-            let probe_errors = self.errors.len();
-            let _ = self.irrefutable(pattern, mutable, LocalKind::Ref);
-            let probe = self.block(body, &Ty::Unit);
-            self.locals = probe_locals;
-            self.tmp = probe_tmp;
-            self.errors.truncate(probe_errors);
-            let body_ctx = ctx_passed(&probe);
+            let body_ctx = analysis::block_passes_ctx(self.ck, self.tables, self.needs(), body);
             let iter_ctx = ctx_use(&c.ts) != CtxUse::None;
             let changed = root.is_some_and(|r| {
                 let m = analysis::mutated_roots(self.ck, self.tables, body);
