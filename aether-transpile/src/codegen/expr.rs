@@ -434,14 +434,15 @@ impl Gen<'_> {
             });
         }
         // Comparisons of non-Copy values compare references; strings as `&str`.
+        let (lc, rc) = (self.coerced(lhs), self.coerced(rhs));
+        let rt = self.expr_ty(rhs.id);
+        let lo = self.to_owned(lc.clone(), &lt);
+        let ro = self.to_owned(rc.clone(), &rt);
         let (l, r) = if lt == Ty::Str {
-            let (lc, rc) = (self.coerced(lhs), self.coerced(rhs));
             (str_operand(self, lc), str_operand(self, rc))
         } else {
-            (self.borrow(lhs), self.borrow(rhs))
+            (self.to_ref(lc), self.to_ref(rc))
         };
-        let lo = self.value(lhs);
-        let ro = self.value(rhs);
         let parts = vec![
             Part { ts: l, mode: PartMode::Shared, owned: lo, lvalue: TokenStream::new(), by_ref: lt != Ty::Str },
             Part { ts: r, mode: PartMode::Shared, owned: ro, lvalue: TokenStream::new(), by_ref: lt != Ty::Str },
