@@ -36,6 +36,10 @@ pub(crate) enum Visit<'a> {
 }
 
 pub(crate) fn visit_stmt<'a>(s: &'a Stmt, into_closures: bool, f: &mut dyn FnMut(Visit<'a>)) {
+    crate::with_stack(|| visit_stmt_inner(s, into_closures, f))
+}
+
+fn visit_stmt_inner<'a>(s: &'a Stmt, into_closures: bool, f: &mut dyn FnMut(Visit<'a>)) {
     f(Visit::Stmt(s));
     match &s.kind {
         StmtKind::Let { pattern, value, .. } => {
@@ -76,6 +80,10 @@ fn visit_pattern<'a>(p: &'a Pattern, f: &mut dyn FnMut(Visit<'a>)) {
 }
 
 pub(crate) fn visit_expr<'a>(e: &'a Expr, into_closures: bool, f: &mut dyn FnMut(Visit<'a>)) {
+    crate::with_stack(|| visit_expr_inner(e, into_closures, f))
+}
+
+fn visit_expr_inner<'a>(e: &'a Expr, into_closures: bool, f: &mut dyn FnMut(Visit<'a>)) {
     f(Visit::Expr(e));
     let mut go = |x: &'a Expr| visit_expr(x, into_closures, f);
     match &e.kind {

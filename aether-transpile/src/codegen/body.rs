@@ -298,6 +298,9 @@ pub(crate) enum CtxUse {
 
 pub(crate) fn ctx_use(ts: &TokenStream) -> CtxUse {
     fn walk(ts: &TokenStream, in_block: bool) -> CtxUse {
+        crate::with_stack(|| walk_inner(ts, in_block))
+    }
+    fn walk_inner(ts: &TokenStream, in_block: bool) -> CtxUse {
         let toks: Vec<TokenTree> = ts.clone().into_iter().collect();
         let mut out = CtxUse::None;
         for (i, t) in toks.iter().enumerate() {
@@ -322,6 +325,10 @@ pub(crate) fn ctx_use(ts: &TokenStream) -> CtxUse {
 /// needs it), as opposed to only reading or writing `ctx.module.field`
 /// places, which Rust's borrow checker tracks per field.
 pub(crate) fn ctx_passed(ts: &TokenStream) -> bool {
+    crate::with_stack(|| ctx_passed_inner(ts))
+}
+
+fn ctx_passed_inner(ts: &TokenStream) -> bool {
     let toks: Vec<TokenTree> = ts.clone().into_iter().collect();
     toks.iter().enumerate().any(|(i, t)| match t {
         TokenTree::Ident(id) if id == "ctx" => {

@@ -63,6 +63,10 @@ impl Gen<'_> {
     }
 
     pub fn expr(&mut self, e: &Expr) -> Code {
+        crate::with_stack(|| self.expr_inner(e))
+    }
+
+    fn expr_inner(&mut self, e: &Expr) -> Code {
         match &e.kind {
             ExprKind::Int(i) => Code::owned(Literal::i64_unsuffixed(*i).into_token_stream_()),
             ExprKind::Float(f) => Code::owned(float_lit(*f)),

@@ -13,6 +13,10 @@ use quote::quote;
 impl Gen<'_> {
     /// A block whose value has type `t`; `()` means statements only.
     pub fn block(&mut self, b: &Block, t: &Ty) -> TokenStream {
+        crate::with_stack(|| self.block_inner(b, t))
+    }
+
+    fn block_inner(&mut self, b: &Block, t: &Ty) -> TokenStream {
         let saved = self.locals.clone();
         let move_tail = std::mem::take(&mut self.move_tail);
         // Locals owned by this block: its `let`s and the loop variables of
@@ -134,6 +138,10 @@ impl Gen<'_> {
 
     /// A statement.
     pub fn stmt(&mut self, s: &Stmt) -> TokenStream {
+        crate::with_stack(|| self.stmt_inner(s))
+    }
+
+    fn stmt_inner(&mut self, s: &Stmt) -> TokenStream {
         match &s.kind {
             StmtKind::Let { mutable, pattern, value, .. } => {
                 let t = self.tables.pat_types.get(&pattern.id).cloned().unwrap_or_else(|| self.expr_ty(value.id));
