@@ -26,6 +26,7 @@ use std::hash::{Hash, Hasher};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
+use std::time::Instant;
 
 #[derive(clap::Args, Debug)]
 pub struct BuildArgs {
@@ -41,11 +42,24 @@ pub struct BuildArgs {
     /// How to print diagnostics.
     #[arg(long, value_enum, value_name = "FMT", default_value_t = MessageFormat::Human)]
     pub message_format: MessageFormat,
+
+    /// Print how long each phase took (check, generate, cargo).
+    #[arg(long)]
+    pub timings: bool,
+}
+
+/// How to build, for [`build`].
+#[derive(Clone, Copy, Debug)]
+pub struct BuildOptions {
+    pub release: bool,
+    pub format: MessageFormat,
+    pub timings: bool,
 }
 
 pub fn run(args: &BuildArgs) -> Result<ExitCode, UsageError> {
     let target = input::resolve(&args.path)?;
-    match build(&target, args.release, args.message_format)? {
+    let options = BuildOptions { release: args.release, format: args.message_format, timings: args.timings };
+    match build(&target, options)? {
         Outcome::Built(exe) => {
             eprintln!("    Finished `{}`: {}", target.name, exe.display());
             println!("{}", exe.display());
@@ -63,12 +77,25 @@ pub enum Outcome {
     Failed(ExitCode),
 }
 
-/// Check, generate and build `target`; print diagnostics (and warnings) on
-/// the way. Shared by `build` and `run`.
-pub fn build(target: &Target, release: bool, format: MessageFormat) -> Result<Outcome, UsageError> {
+/// A checked program and its generated crate, not yet written.
+pub struct Prepared {
+    pub analysis: driver::Analysis,
+    pub layout: Layout,
+    pub files: Vec<(PathBuf, String)>,
+    /// (generated file, `.ae` file) for every module, to name the user's
+    /// files when rustc complains.
+    pub sources: Vec<(String, String)>,
+}
+
+/// Check `target` and generate its crate; print diagnostics (and warnings).
+/// `Err(status)` when the program cannot be built (the reason is printed).
+pub fn prepare(target: &Target, format: MessageFormat) -> Result<Result<Prepared, ExitCode>, UsageError> {
     let analysis = driver::analyze(&target.input);
     if analysis.has_errors() {
-        return Ok(Outcome::Failed(report::emit(&analysis, format, Action::BUILD, &target.name)));
+        if let Some(entry) = only_missing_main(&analysis) {
+            return Err(UsageError::new(format!("`{entry}` has no `fn main()`, so there is nothing to run; add one")));
+        }
+        return Ok(Err(report::emit(&analysis, format, Action::BUILD, &target.name)));
     }
     report::emit_warnings(&analysis, format, &target.name);
     let layout = Layout::for_target(target)?;
@@ -80,45 +107,102 @@ pub fn build(target: &Target, release: bool, format: MessageFormat) -> Result<Ou
             for line in unsupported.lines() {
                 eprintln!("  {line}");
             }
-            return Ok(Outcome::Failed(ExitCode::from(crate::EXIT_ERRORS)));
+            return Ok(Err(ExitCode::from(crate::EXIT_ERRORS)));
         }
     };
-    let stamp = stamp_of(&generated.files, release);
-    let exe = layout.executable(release);
-    if exe.is_file() && std::fs::read_to_string(layout.stamp_file()).is_ok_and(|s| s == stamp) {
-        return Ok(Outcome::Built(exe));
-    }
-    write_changed(&layout.crate_dir, &generated.files)
-        .map_err(|e| UsageError::new(format!("cannot write the generated crate in `{}`: {e}", layout.crate_dir.display())))?;
-    // Module files come first, in module order: name each by its `.ae` file.
-    let sources: Vec<(String, String)> = generated
+    // Module files come first, in module order.
+    let sources = generated
         .files
         .iter()
         .zip(&analysis.program.modules)
         .map(|((rs, _), m)| (rs.to_string_lossy().into_owned(), analysis.program.sources.get(m.file).name.clone()))
         .collect();
-    match cargo_build(&layout, release, &sources)? {
-        Some(built) => {
+    Ok(Ok(Prepared { analysis, layout, files: generated.files, sources }))
+}
+
+impl Prepared {
+    /// Write the generated crate (only the files that changed).
+    pub fn write(&self) -> Result<(), UsageError> {
+        write_changed(&self.layout.crate_dir, &self.files).map_err(|e| {
+            UsageError::new(format!("cannot write the generated crate in `{}`: {e}", self.layout.crate_dir.display()))
+        })?;
+        // Start from the Aether workspace's lock file: the runtime's
+        // dependencies are then already resolved, so a first build needs no
+        // registry index update (and works offline once they are cached).
+        let lock = self.layout.crate_dir.join("Cargo.lock");
+        if !lock.exists() {
+            if let Some(workspace_lock) = rt_path().parent().map(|p| p.join("Cargo.lock")) {
+                let _ = std::fs::copy(workspace_lock, lock);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Check, generate and build `target`; print diagnostics (and warnings) on
+/// the way. Shared by `build` and `run`.
+pub fn build(target: &Target, opts: BuildOptions) -> Result<Outcome, UsageError> {
+    let BuildOptions { release, format, timings } = opts;
+    let started = Instant::now();
+    let prepared = match prepare(target, format)? {
+        Ok(p) => p,
+        Err(code) => return Ok(Outcome::Failed(code)),
+    };
+    let generated_at = Instant::now();
+    let report_timings = |cargo: Option<Instant>| {
+        if timings {
+            let ms = |a: Instant, b: Instant| b.duration_since(a).as_secs_f64() * 1000.0;
+            let cargo_ms = cargo.map_or("skipped (nothing changed)".to_string(), |c| format!("{:.0} ms", ms(generated_at, c)));
+            eprintln!("[aether] timings: check + generate {:.1} ms, cargo {cargo_ms}", ms(started, generated_at));
+        }
+    };
+    let stamp = stamp_of(&prepared.files, release);
+    let exe = prepared.layout.executable(release);
+    if exe.is_file() && std::fs::read_to_string(prepared.layout.stamp_file()).is_ok_and(|s| s == stamp) {
+        report_timings(None);
+        return Ok(Outcome::Built(exe));
+    }
+    prepared.write()?;
+    let mut args = vec!["build"];
+    if release {
+        args.push("--release");
+    }
+    let built = cargo(&prepared, &args)?;
+    report_timings(Some(Instant::now()));
+    match built {
+        Some(artifacts) => {
             // A failed stamp write only costs a no-op cargo run next time.
-            let _ = std::fs::write(layout.stamp_file(), &stamp);
-            Ok(Outcome::Built(built))
+            let _ = std::fs::write(prepared.layout.stamp_file(), &stamp);
+            let exe = artifacts.into_iter().find(|a| !a.is_test).map_or(exe, |a| a.executable);
+            Ok(Outcome::Built(exe))
         }
         None => Ok(Outcome::Failed(ExitCode::from(crate::EXIT_INTERNAL))),
     }
 }
 
+/// The entry file, when the only error is that it lacks `main`: that is a
+/// usage error for `build`/`run` (exit 2), not a program error.
+fn only_missing_main(analysis: &driver::Analysis) -> Option<String> {
+    let mut errors = analysis.diagnostics.iter().filter(|d| d.is_error());
+    let all_e0105 = errors.all(|d| d.code == aether_transpile::diagnostic::Code::E0105);
+    let entry = analysis.program.entry?;
+    all_e0105.then(|| analysis.program.sources.get(analysis.program.module(entry).file).name.clone())
+}
+
 /// Where the generated crate and cargo's output live.
-struct Layout {
-    crate_name: String,
-    crate_dir: PathBuf,
-    target_dir: PathBuf,
+pub struct Layout {
+    pub crate_name: String,
+    pub crate_dir: PathBuf,
+    pub target_dir: PathBuf,
 }
 
 impl Layout {
     fn for_target(target: &Target) -> Result<Layout, UsageError> {
         let env_target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).filter(|p| !p.as_os_str().is_empty());
         if let (InputKind::Project, Some(manifest)) = (target.input.kind, &target.manifest) {
-            let base = manifest.root.join("target").join("aether");
+            // Absolute, so the printed executable path works from anywhere.
+            let root = std::fs::canonicalize(&manifest.root).unwrap_or_else(|_| manifest.root.clone());
+            let base = root.join("target").join("aether");
             return Ok(Layout {
                 crate_name: crate_name(&manifest.name),
                 crate_dir: base.join("static"),
@@ -212,25 +296,30 @@ fn write_changed(dir: &Path, files: &[(PathBuf, String)]) -> std::io::Result<()>
     Ok(())
 }
 
-/// Run cargo on the generated crate, showing its progress. Returns the
-/// executable, or `None` after explaining a failure.
-fn cargo_build(layout: &Layout, release: bool, sources: &[(String, String)]) -> Result<Option<PathBuf>, UsageError> {
+/// An executable cargo built.
+pub struct Artifact {
+    pub executable: PathBuf,
+    /// A test harness (`cargo test --no-run`) rather than the program.
+    pub is_test: bool,
+}
+
+/// Run `cargo <args>` on the generated crate, showing its progress.
+/// Returns the executables built, or `None` after explaining a failure.
+pub fn cargo(prepared: &Prepared, args: &[&str]) -> Result<Option<Vec<Artifact>>, UsageError> {
+    let layout = &prepared.layout;
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(&cargo);
-    cmd.arg("build")
+    cmd.args(args)
         .arg("--manifest-path")
         .arg(layout.crate_dir.join("Cargo.toml"))
         .arg("--message-format=json-diagnostic-rendered-ansi")
         .env("CARGO_TARGET_DIR", &layout.target_dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
-    if release {
-        cmd.arg("--release");
-    }
     let mut child = cmd
         .spawn()
         .map_err(|e| UsageError::new(format!("cannot run `{}`: {e}", Path::new(&cargo).display())))?;
-    let mut executable = None;
+    let mut artifacts = Vec::new();
     let mut rendered = Vec::new();
     let mut files = BTreeSet::new();
     if let Some(stdout) = child.stdout.take() {
@@ -239,7 +328,8 @@ fn cargo_build(layout: &Layout, release: bool, sources: &[(String, String)]) -> 
             match msg["reason"].as_str() {
                 Some("compiler-artifact") => {
                     if let Some(exe) = msg["executable"].as_str() {
-                        executable = Some(PathBuf::from(exe));
+                        let is_test = msg["profile"]["test"].as_bool().unwrap_or(false);
+                        artifacts.push(Artifact { executable: PathBuf::from(exe), is_test });
                     }
                 }
                 Some("compiler-message") => {
@@ -259,12 +349,9 @@ fn cargo_build(layout: &Layout, release: bool, sources: &[(String, String)]) -> 
     }
     let status = child.wait().map_err(|e| UsageError::new(format!("cargo did not finish: {e}")))?;
     if status.success() {
-        if let Some(exe) = executable {
-            return Ok(Some(exe));
-        }
-        return Ok(Some(layout.executable(release)));
+        return Ok(Some(artifacts));
     }
-    explain_rustc_failure(layout, sources, &rendered, &files);
+    explain_rustc_failure(layout, &prepared.sources, &rendered, &files);
     Ok(None)
 }
 

@@ -19,6 +19,7 @@ pub mod manifest;
 pub mod new;
 pub mod report;
 pub mod run;
+pub mod test;
 
 pub use error::UsageError;
 
@@ -51,6 +52,8 @@ pub enum Command {
     Run(run::RunArgs),
     /// Print the Rust code that an `.ae` file is transpiled to.
     Expand(expand::ExpandArgs),
+    /// Run the program's `test "name" { ... }` blocks.
+    Test(test::TestArgs),
     /// Create a new Aether project from a template.
     New(new::NewArgs),
     // A new subcommand: a module `foo.rs` with `FooArgs` and
@@ -111,6 +114,7 @@ fn run_on_this_thread(args: Vec<OsString>) -> ExitCode {
         Command::Build(args) => build::run(args),
         Command::Run(args) => run::run(args),
         Command::Expand(args) => expand::run(args),
+        Command::Test(args) => test::run(args),
         Command::New(args) => new::run(args),
     };
     result.unwrap_or_else(|e| {

@@ -5,7 +5,7 @@
 //! directory, and its build is cached (see `build.rs`), so running it again
 //! unchanged starts without rebuilding.
 
-use crate::build::{self, Outcome};
+use crate::build::{self, BuildOptions, Outcome};
 use crate::input;
 use crate::report::MessageFormat;
 use crate::UsageError;
@@ -31,7 +31,8 @@ pub struct RunArgs {
 
 pub fn run(args: &RunArgs) -> Result<ExitCode, UsageError> {
     let target = input::resolve(&args.path)?;
-    let exe = match build::build(&target, args.release, MessageFormat::Human)? {
+    let options = BuildOptions { release: args.release, format: MessageFormat::Human, timings: false };
+    let exe = match build::build(&target, options)? {
         Outcome::Built(exe) => exe,
         Outcome::Failed(code) => return Ok(code),
     };

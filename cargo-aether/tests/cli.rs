@@ -500,8 +500,11 @@ fn run_passes_exit_codes_and_runtime_errors_name_the_ae_file() {
         &[
             ("fails.ae", "fn main() -> ()! {\n    let n = \"x\".parse_int() ?? -1\n    if n < 0 {\n        return err(\"no number\")\n    }\n}\n"),
             ("oob.ae", "fn main() {\n    let xs = [1, 2, 3]\n    let i = xs.len() + 2\n    println(xs[i])\n}\n"),
+            ("shebang.ae", "#!/usr/bin/env -S cargo aether run\nfn main() {\n    println(\"scripted\")\n}\n"),
         ],
     );
+    let r = cargo_aether_build(cache.path(), cache.path(), &["run", "shebang.ae"]);
+    assert_eq!((r.code, r.stdout.as_str()), (Some(0), "scripted\n"), "{r:?}");
     let r = cargo_aether_build(cache.path(), cache.path(), &["run", "fails.ae"]);
     assert_eq!(r.code, Some(1), "{r:?}");
     assert!(r.stderr.contains("error: no number"), "{r:?}");
@@ -522,6 +525,16 @@ fn build_a_project_prints_the_executable_and_check_errors_stop_it() {
     let out = Command::new(&exe).output().expect("the program runs");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "y = 5.095\n");
 
+    // Nothing changed: cargo is skipped, and --timings says so.
+    let r = cargo_aether_build(dir.path(), cache.path(), &["build", "--timings"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(r.stderr.contains("[aether] timings: check "), "{r:?}");
+    assert!(r.stderr.contains("cargo skipped (nothing changed)"), "{r:?}");
+
+    write(dir.path(), &[("src/main.ae", "fn helper() {}\n")]);
+    assert_usage_error(&cargo_aether_build(dir.path(), cache.path(), &["build"]), "`src/main.ae` has no `fn main()`");
+
+    write(dir.path(), &[("src/main.ae", CLEAN_MAIN)]);
     write(dir.path(), &[("src/physics.ae", "pub fn fall(y: float, dt: float) -> float {\n    y - 9.81 * dt + 1\n}\n")]);
     let r = cargo_aether_build(dir.path(), cache.path(), &["build"]);
     assert_eq!(r.code, Some(1), "{r:?}");
@@ -555,4 +568,81 @@ fn readme_quick_start_is_current() {
     assert_eq!(life.stdout, shown("$ cargo aether run examples/life -- 1\n"), "README.md shows stale output");
     let hello = cargo_aether_build(&repo, cache.path(), &["run", "examples/hello.ae", "--", "Ada"]);
     assert_eq!(hello.stdout, shown("$ cargo aether run examples/hello.ae -- Ada\n"), "README.md shows stale output");
+}
+
+#[test]
+fn test_runs_test_blocks_under_their_own_names() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let dir = project(
+        "tested",
+        "",
+        &[(
+            "src/main.ae",
+            "fn double(x: int) -> int { x * 2 }\n\nfn main() { println(double(2)) }\n\n\
+             test \"doubles\" {\n    assert(double(3) == 6)\n}\n\n\
+             test \"breaks on purpose\" {\n    assert(double(1) == 3, \"one doubled\")\n}\n",
+        )],
+    );
+    let r = cargo_aether_build(dir.path(), cache.path(), &["test"]);
+    assert_eq!(r.code, Some(101), "{r:?}");
+    assert!(r.stdout.contains("test src/main.ae: doubles ... ok"), "{r:?}");
+    assert!(r.stdout.contains("test src/main.ae: breaks on purpose ... FAILED"), "{r:?}");
+    assert!(r.stdout.contains("assertion failed: one doubled\n  --> src/main.ae:10:5"), "{r:?}");
+    assert!(r.stdout.contains("test result: FAILED. 1 passed; 1 failed"), "{r:?}");
+
+    let r = cargo_aether_build(dir.path(), cache.path(), &["test", ".", "doubles"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(r.stdout.contains("test result: ok. 1 passed; 0 failed"), "{r:?}");
+}
+
+#[test]
+fn a_rustc_failure_is_reported_as_an_aether_bug_naming_the_ae_files() {
+    // A stand-in for cargo that fails the way rustc would on generated code,
+    // pointing at every generated module.
+    let cache = tempfile::tempdir().expect("tempdir");
+    let fake = cache.path().join("fake-cargo");
+    write(
+        cache.path(),
+        &[(
+            "fake-cargo",
+            "#!/bin/sh\nwhile [ $# -gt 0 ]; do [ \"$1\" = --manifest-path ] && m=\"$2\"; shift; done\n\
+             for f in \"$(dirname \"$m\")\"/src/*.rs; do\n\
+             printf '{\"reason\":\"compiler-message\",\"message\":{\"rendered\":\"error[E0308]: mismatched types (fake)\\\\n\",\"spans\":[{\"file_name\":\"%s\"}]}}\\n' \"$f\"\n\
+             done\nexit 101\n",
+        )],
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    // A script, not a project: reading a manifest would run the fake too.
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), &[("main.ae", CLEAN_MAIN), ("physics.ae", CLEAN_PHYSICS)]);
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-aether"));
+    command
+        .args(["aether", "build", "main.ae"])
+        .current_dir(dir.path())
+        .env("CARGO", &fake)
+        .env("CARGO_TARGET_DIR", cache.path().join("target"))
+        .env("AETHER_CACHE_DIR", cache.path());
+    let r = run(command);
+    assert_eq!(r.code, Some(101), "{r:?}");
+    assert!(r.stderr.contains("error[E0308]: mismatched types (fake)"), "rustc's words are shown: {r:?}");
+    assert!(r.stderr.contains("error: rustc rejected the Rust generated for this program"), "{r:?}");
+    assert!(r.stderr.contains("this is a bug in Aether, not in your program"), "{r:?}");
+    assert!(r.stderr.contains("generated from main.ae, physics.ae"), "{r:?}");
+}
+
+#[test]
+fn a_static_build_links_nothing_of_hot_reloading() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let hello = repo_root().join("examples/hello.ae");
+    let r = cargo_aether_build(cache.path(), cache.path(), &["build", hello.to_str().expect("utf-8 path")]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let exe = fs::read(r.stdout.trim()).expect("the executable");
+    for hmr_only in ["libloading", "notify", "dlopen"] {
+        let found = exe.windows(hmr_only.len()).any(|w| w == hmr_only.as_bytes());
+        assert!(!found, "the static hello binary mentions `{hmr_only}`");
+    }
 }

@@ -89,7 +89,65 @@ fn run(repo: &Path, runs: usize, quick: bool) -> Result<(), String> {
     println!("| Rust | {rs_size} |");
     println!("| Aether | {ae_size} ({:.2}x) |", ae_size as f64 / rs_size as f64);
     println!();
+    transpile_share(&aether, repo)?;
     println!("{runs} runs each, medians; machine: {}", machine());
+    Ok(())
+}
+
+/// How much of an edit-and-rebuild of the largest example is Aether's own
+/// work (check + generate) and how much is cargo, from `build --timings`.
+/// The example is copied to a temporary directory and edited there.
+fn transpile_share(aether: &Path, repo: &Path) -> Result<(), String> {
+    let dir = std::env::temp_dir().join(format!("aether-bench-particles-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_dir(&repo.join("examples/particles"), &dir).map_err(|e| format!("copying the example: {e}"))?;
+    let main = dir.join("src/main.ae");
+    let build = || -> Result<(f64, f64), String> {
+        let out = Command::new(aether)
+            .args(["aether", "build", "--timings"])
+            .arg(&dir)
+            .output()
+            .map_err(|e| format!("cannot run cargo-aether: {e}"))?;
+        let err = String::from_utf8_lossy(&out.stderr);
+        let line = err.lines().find(|l| l.starts_with("[aether] timings:")).ok_or(format!("no timings in:\n{err}"))?;
+        let num = |after: &str| -> f64 {
+            line.split(after).nth(1).and_then(|r| r.trim().split(' ').next()).and_then(|n| n.parse().ok()).unwrap_or(0.0)
+        };
+        Ok((num("check + generate"), num("cargo")))
+    };
+    build()?;
+    let mut rows = Vec::new();
+    for i in 0..5 {
+        let text = std::fs::read_to_string(&main).map_err(|e| e.to_string())?;
+        std::fs::write(&main, format!("{text}\n// edit {i}\nfn edited_{i}() -> int {{ {i} }}\n")).map_err(|e| e.to_string())?;
+        rows.push(build()?);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    rows.sort_by(|a, b| (a.0 + a.1).total_cmp(&(b.0 + b.1)));
+    let (ours, cargo) = rows[rows.len() / 2];
+    println!("| edit + `cargo aether build` of examples/particles (debug) | ms |");
+    println!("|---|---:|");
+    println!("| check + generate (Aether) | {ours:.1} |");
+    println!("| cargo (rustc) | {cargo:.0} |");
+    println!("| Aether's share | {:.1}% |", 100.0 * ours / (ours + cargo));
+    println!();
+    Ok(())
+}
+
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if name == "target" {
+            continue;
+        }
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &to.join(&name))?;
+        } else {
+            std::fs::copy(entry.path(), to.join(&name))?;
+        }
+    }
     Ok(())
 }
 
