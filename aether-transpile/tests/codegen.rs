@@ -157,6 +157,7 @@ fn main() {
         ("go", _) => "near"
         (_, _) => "stay"
     }
+    if let ("go", n) = ("go", 4) { println("go {n}") } else { println("stop") }
     var total = 0
     match some(3) {
         some(h) => total += h

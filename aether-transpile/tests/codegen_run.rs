@@ -244,7 +244,7 @@ const SNAPSHOT_OUTPUTS: &[(&str, &str)] = &[
         "snap_value_semantics_and_borrows",
         "[3, 2, 3, 5, 4] [3, 2, 3, 5] [[1], [2, 7]] 0.0 2.0 [\"a\", \"b\"] [\"a\"] 2.0 [\"c\"] 3 abab 6\n",
     ),
-    ("snap_enums_and_match", "square of side 2.0\nsmall\non the y axis at 5\ntrue far 3 Empty\n"),
+    ("snap_enums_and_match", "square of side 2.0\nsmall\non the y axis at 5\ngo 4\ntrue far 3 Empty\n"),
 ];
 
 /// Function-typed fields and state, nested places, closures returning

@@ -82,6 +82,9 @@ impl Gen<'_> {
     fn if_expr(&mut self, cond: &IfCond, then: &Block, else_: Option<&Expr>, t: &Ty) -> TokenStream {
         let saved = self.locals.clone();
         let value_mode = !matches!(t, Ty::Unit | Ty::Never | Ty::Error);
+        // With conditions from the pattern (string literals in a tuple),
+        // `if let` becomes a `match` with a guard: (pattern, scrutinee, guard).
+        let mut as_match: Option<(TokenStream, TokenStream, Vec<TokenStream>)> = None;
         let (head, pre) = match cond {
             IfCond::Expr(c) => {
                 let v = self.value(c);
@@ -89,8 +92,14 @@ impl Gen<'_> {
             }
             IfCond::Let { pattern, value } => {
                 let uses = then_ctx_use(self, then, else_);
+                self.pat_guards = Some(Vec::new());
                 let (pat, scrut, pre) = self.if_let_head(pattern, value, uses);
-                (quote!(if let #pat = #scrut), pre)
+                let conds = self.pat_guards.take().unwrap_or_default();
+                let head = quote!(if let #pat = #scrut);
+                if !conds.is_empty() {
+                    as_match = Some((pat, scrut, conds));
+                }
+                (head, pre)
             }
         };
         let fix = std::mem::take(&mut self.fixups);
@@ -128,7 +137,15 @@ impl Gen<'_> {
                 }
             }
         };
-        let out = quote!(#head #then_ts #else_ts);
+        let out = match as_match {
+            None => quote!(#head #then_ts #else_ts),
+            Some((pat, scrut, conds)) => {
+                // `else X` → `X` (a block or an `if` expression).
+                let other: TokenStream = else_ts.into_iter().skip(1).collect();
+                let other = if other.is_empty() { quote!({}) } else { other };
+                quote!(match #scrut { #pat if #(#conds)&&* => #then_ts, _ => #other })
+            }
+        };
         if pre.is_empty() {
             out
         } else {
