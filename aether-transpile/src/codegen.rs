@@ -269,19 +269,7 @@ fn main_rs(program: &Program, ck: &CheckResult, shared: &Shared) -> TokenStream 
         fn main() {
             // Runtime errors already name the `.ae` location; a Rust
             // backtrace note would only be noise.
-            ::std::panic::set_hook(Box::new(|info| {
-                // What the program printed so far comes before the error.
-                ::aether_rt::prelude::flush_stdout();
-                let payload = info.payload();
-                let message = if let Some(s) = payload.downcast_ref::<String>() {
-                    s.clone()
-                } else if let Some(s) = payload.downcast_ref::<&str>() {
-                    s.to_string()
-                } else {
-                    String::from("the program panicked")
-                };
-                eprintln!("error: {}", message);
-            }));
+            ::aether_rt::install_panic_hook();
             let mut ctx = Ctx::new();
             let ctx = &mut ctx;
             #call_main

@@ -138,6 +138,7 @@ pub(crate) fn expand(program: &Program, ck: &CheckResult, shared: &Shared, m: Mo
             #[cfg(test)]
             #[test]
             fn #name() {
+                ::aether_rt::install_panic_hook();
                 let mut ctx = crate::Ctx::new();
                 let ctx = &mut ctx;
                 #body
