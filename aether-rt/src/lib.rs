@@ -86,3 +86,26 @@ mod tests {
         assert_eq!(msg, "index 5 out of range for a list of length 3\n  --> src/game.ae:12:9");
     }
 }
+
+/// Make panics read as Aether runtime errors: `error: <message>` on stderr
+/// (the message already names the `.ae` location), after flushing what the
+/// program printed, with no Rust source location or backtrace note. Called
+/// first thing by a generated `main` and by every generated test; installing
+/// it more than once is harmless.
+pub fn install_panic_hook() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            prelude::flush_stdout();
+            let payload = info.payload();
+            let message = if let Some(s) = payload.downcast_ref::<String>() {
+                s.as_str()
+            } else if let Some(s) = payload.downcast_ref::<&str>() {
+                s
+            } else {
+                "the program panicked"
+            };
+            eprintln!("error: {message}");
+        }));
+    });
+}

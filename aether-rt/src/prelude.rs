@@ -25,6 +25,12 @@ pub fn read_line() -> Option<String> {
     }
 }
 
+/// After `print(v)`: text without a line break (a prompt) shows at once.
+pub fn flush_stdout() {
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+}
+
 /// `read_file(path)`
 pub fn read_file(path: &str) -> Result<String, Error> {
     std::fs::read_to_string(path).map_err(|e| Error(format!("cannot read `{path}`: {e}")))

@@ -109,7 +109,7 @@ pub fn generate(program: &Program, checked: &CheckResult, opts: &CodegenOptions)
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for m in program.module_ids() {
-        let (ts, mut errs) = items::expand(program, checked, &shared, m);
+        let (ts, mut errs) = crate::with_stack(|| items::expand(program, checked, &shared, m));
         errors.append(&mut errs);
         let name = &shared.module_names[m.0 as usize];
         files.push((PathBuf::from(format!("src/{name}.rs")), format_file(ts)));
@@ -131,7 +131,7 @@ pub fn expand_module(program: &Program, checked: &CheckResult, module: ModuleId)
         return String::new();
     }
     let shared = Shared::new(program, checked);
-    let (ts, errors) = items::expand(program, checked, &shared, module);
+    let (ts, errors) = crate::with_stack(|| items::expand(program, checked, &shared, module));
     let mut out = String::new();
     for e in errors {
         out.push_str(&format!("// {e}\n"));
@@ -159,7 +159,15 @@ impl Shared {
 
 /// Format with prettyplease; unparsable tokens (a generator bug) are
 /// returned unformatted outside tests.
+///
+/// `syn` and `prettyplease` recurse once per nesting level of the code (a
+/// chain `0 + 0 + ... + 1` of thousands of terms is thousands deep), so they
+/// run on a stack of their own, reserved (not committed) up front.
 fn format_file(ts: TokenStream) -> String {
+    stacker::grow(256 * 1024 * 1024, move || format_tokens(ts))
+}
+
+fn format_tokens(ts: TokenStream) -> String {
     match syn::parse2::<syn::File>(ts.clone()) {
         Ok(file) => prettyplease::unparse(&file),
         Err(e) => {
@@ -229,6 +237,7 @@ fn main_rs(program: &Program, ck: &CheckResult, shared: &Shared) -> TokenStream 
             if returns_result {
                 quote! {
                     if let Err(e) = #n::main(#args) {
+                        ::aether_rt::prelude::flush_stdout();
                         eprintln!("error: {}", e);
                         ::std::process::exit(1);
                     }
@@ -260,17 +269,7 @@ fn main_rs(program: &Program, ck: &CheckResult, shared: &Shared) -> TokenStream 
         fn main() {
             // Runtime errors already name the `.ae` location; a Rust
             // backtrace note would only be noise.
-            ::std::panic::set_hook(Box::new(|info| {
-                let payload = info.payload();
-                let message = if let Some(s) = payload.downcast_ref::<String>() {
-                    s.clone()
-                } else if let Some(s) = payload.downcast_ref::<&str>() {
-                    s.to_string()
-                } else {
-                    String::from("the program panicked")
-                };
-                eprintln!("error: {}", message);
-            }));
+            ::aether_rt::install_panic_hook();
             let mut ctx = Ctx::new();
             let ctx = &mut ctx;
             #call_main

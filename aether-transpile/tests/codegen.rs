@@ -157,6 +157,7 @@ fn main() {
         ("go", _) => "near"
         (_, _) => "stay"
     }
+    if let ("go", n) = ("go", 4) { println("go {n}") } else { println("stop") }
     var total = 0
     match some(3) {
         some(h) => total += h
@@ -532,4 +533,24 @@ fn unsupported_constructs_are_errors_not_bad_rust() {
         "main.ae:4:10: unsupported in code generation: a string literal nested in an alternative of an `|` pattern\n\
          main.ae:4:21: unsupported in code generation: a string literal nested in an alternative of an `|` pattern"
     );
+}
+
+/// A flat chain of thousands of operators is thousands of levels deep in
+/// the tree: generation and formatting must not overflow a test thread's
+/// small stack.
+#[test]
+fn deep_expressions_do_not_overflow_the_stack() {
+    let ints = vec!["1"; 3000].join(" + ");
+    let strs = vec!["\"a\""; 1000].join(" + ");
+    let src = format!("fn main() {{\n    let x = {ints}\n    let s = {strs}\n    println(\"{{x}} {{s.len()}}\")\n}}\n");
+    let (program, diags) = load_in_memory(&[("main.ae", &src)], "main.ae");
+    assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
+    let checked = check_program(&program);
+    assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
+    let opts = CodegenOptions { crate_name: "deep".into(), rt_path: PathBuf::from("/rt") };
+    let generated = generate(&program, &checked, &opts).expect("generate");
+    let module = &generated.files[0].1;
+    assert!(!module.contains("did not parse"));
+    assert_eq!(module.matches("+ 1").count(), 2999);
+    assert_eq!(module.matches("+ \"a\"").count(), 999);
 }

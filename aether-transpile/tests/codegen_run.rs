@@ -41,9 +41,13 @@ const PROGRAMS: &[(&str, Source)] = &[
     ("template_game", Source::Project("templates/game")),
     ("template_server", Source::Project("templates/server")),
     ("index_error", Source::Memory(&[("main.ae", INDEX_ERROR)])),
+    ("tests_fail", Source::Memory(&[("main.ae", TESTS_FAIL)])),
     ("features", Source::Memory(&[("main.ae", FEATURES), ("shapes.ae", SHAPES)])),
     ("features2", Source::Memory(&[("main.ae", FEATURES2)])),
 ];
+
+const TESTS_FAIL: &str = "state n: int = 1\n\ntest \"passes\" {\n    n += 1\n    assert(n == 2)\n}\n\n\
+                          test \"fails\" {\n    assert(n == 5, \"n is five\")\n}\n\nfn main() {}\n";
 
 const INDEX_ERROR: &str = "fn main() {\n    let xs = [1, 2, 3]\n    let i = 5\n    println(xs[i])\n}\n";
 
@@ -240,7 +244,7 @@ const SNAPSHOT_OUTPUTS: &[(&str, &str)] = &[
         "snap_value_semantics_and_borrows",
         "[3, 2, 3, 5, 4] [3, 2, 3, 5] [[1], [2, 7]] 0.0 2.0 [\"a\", \"b\"] [\"a\"] 2.0 [\"c\"] 3 abab 6\n",
     ),
-    ("snap_enums_and_match", "square of side 2.0\nsmall\non the y axis at 5\ntrue far 3 Empty\n"),
+    ("snap_enums_and_match", "square of side 2.0\nsmall\non the y axis at 5\ngo 4\ntrue far 3 Empty\n"),
 ];
 
 /// Function-typed fields and state, nested places, closures returning
@@ -320,6 +324,9 @@ fn main() {
     let add2 = adder(x)
     println("{add2(3)}")
     assert(add2(1) == 3, "adder")
+    print("end ")
+    print(x)
+    println()
 }
 "#;
 
@@ -335,6 +342,7 @@ a -> 1
 b -> 2
 3 4 -1 3 5 2
 5
+end 2
 ";
 
 fn load(source: &Source) -> Program {
@@ -538,6 +546,27 @@ fn templates() {
         String::from_utf8_lossy(&out.stdout),
         "ok\n1 2\n1 keys after 3 requests\ndeleted\n(none)\nerror: unknown command `foo`\nerror: empty request\n"
     );
+}
+
+/// `test` blocks become `#[test]` functions of the generated crate, each
+/// with its own freshly initialized state.
+#[test]
+fn generated_tests_run() {
+    built();
+    let root = repo().join("target/aether-e2e");
+    let out = Command::new(env!("CARGO"))
+        .args(["test", "--offline", "--no-fail-fast", "--manifest-path"])
+        .arg(root.join("Cargo.toml"))
+        .args(["-p", "ae_template_script", "-p", "ae_tests_fail"])
+        .env("CARGO_TARGET_DIR", root.join("target"))
+        .output()
+        .expect("cargo test");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success());
+    assert!(stdout.contains("test main_::test_1_greets_by_name ... ok"), "{stdout}");
+    assert!(stdout.contains("test main_::test_1_passes ... ok"), "{stdout}");
+    assert!(stdout.contains("test main_::test_2_fails ... FAILED"), "{stdout}");
+    assert!(stdout.contains("assertion failed: n is five\n  --> main.ae:9:5"), "{stdout}");
 }
 
 /// Every program of the codegen snapshots compiles (`built()` builds them

@@ -36,6 +36,10 @@ pub(crate) enum Visit<'a> {
 }
 
 pub(crate) fn visit_stmt<'a>(s: &'a Stmt, into_closures: bool, f: &mut dyn FnMut(Visit<'a>)) {
+    crate::with_stack(|| visit_stmt_inner(s, into_closures, f))
+}
+
+fn visit_stmt_inner<'a>(s: &'a Stmt, into_closures: bool, f: &mut dyn FnMut(Visit<'a>)) {
     f(Visit::Stmt(s));
     match &s.kind {
         StmtKind::Let { pattern, value, .. } => {
@@ -76,6 +80,10 @@ fn visit_pattern<'a>(p: &'a Pattern, f: &mut dyn FnMut(Visit<'a>)) {
 }
 
 pub(crate) fn visit_expr<'a>(e: &'a Expr, into_closures: bool, f: &mut dyn FnMut(Visit<'a>)) {
+    crate::with_stack(|| visit_expr_inner(e, into_closures, f))
+}
+
+fn visit_expr_inner<'a>(e: &'a Expr, into_closures: bool, f: &mut dyn FnMut(Visit<'a>)) {
     f(Visit::Expr(e));
     let mut go = |x: &'a Expr| visit_expr(x, into_closures, f);
     match &e.kind {
@@ -191,6 +199,15 @@ pub(crate) fn inline_closure<'a>(
 /// Whether code directly (not counting callees) needs `ctx`, and the user
 /// functions it calls. Inline closure bodies count as part of the code.
 fn direct_needs<'a>(ck: &CheckResult, tables: &ModuleTables, roots: Vec<Visit<'a>>) -> (bool, Vec<FnId>) {
+    let (state, passes, calls) = ctx_uses(ck, tables, roots);
+    (state || passes, calls)
+}
+
+/// What code does with `ctx` directly: whether it touches state, whether
+/// it passes `ctx` on (calls a function value, or `map`/`filter`/`sort_by`
+/// with one), and the user functions it calls (which may pass it on too).
+fn ctx_uses<'a>(ck: &CheckResult, tables: &ModuleTables, roots: Vec<Visit<'a>>) -> (bool, bool, Vec<FnId>) {
+    let mut state = false;
     let mut needs = false;
     let mut calls = Vec::new();
     let mut work = roots;
@@ -199,7 +216,7 @@ fn direct_needs<'a>(ck: &CheckResult, tables: &ModuleTables, roots: Vec<Visit<'a
         let mut f = |v: Visit<'a>| {
             let Visit::Expr(e) = v else { return };
             match tables.resolutions.get(&e.id) {
-                Some(Res::Global(g)) if ck.globals.get(g.0 as usize).is_some_and(|g| g.is_state) => needs = true,
+                Some(Res::Global(g)) if ck.globals.get(g.0 as usize).is_some_and(|g| g.is_state) => state = true,
                 Some(Res::Fn(f) | Res::Method(f)) => calls.push(*f),
                 _ => {}
             }
@@ -244,7 +261,21 @@ fn direct_needs<'a>(ck: &CheckResult, tables: &ModuleTables, roots: Vec<Visit<'a
         }
         work.extend(inline.into_iter().map(Visit::Expr));
     }
-    (needs, calls)
+    (state, needs, calls)
+}
+
+/// Whether a block passes `ctx` to something (a call needing it), as
+/// opposed to only reading and writing state fields.
+pub(crate) fn block_passes_ctx(ck: &CheckResult, tables: &ModuleTables, needs: &CtxNeeds, b: &Block) -> bool {
+    let (_, passes, calls) = ctx_uses(ck, tables, b.stmts.iter().map(Visit::Stmt).collect());
+    passes
+        || calls.iter().any(|f| {
+            if (f.0 as usize) < needs.fns.len() {
+                needs.fn_needs(*f)
+            } else {
+                needs.defaults.get((u32::MAX - f.0) as usize).copied().unwrap_or(false)
+            }
+        })
 }
 
 /// Which user functions take `ctx: &mut Ctx`: those that read or write
@@ -420,6 +451,75 @@ pub(crate) fn mutated_roots(ck: &CheckResult, tables: &ModuleTables, b: &Block) 
         Visit::Pattern(_) => {}
     });
     out
+}
+
+/// The locals a `let`/`for` pattern binds.
+pub(crate) fn pattern_locals(tables: &ModuleTables, p: &Pattern, out: &mut Vec<LocalId>) {
+    visit_pattern(p, &mut |v| {
+        if let Visit::Pattern(q) = v {
+            if let Some(PatRes::Binding(id)) = tables.patterns.get(&q.id) {
+                out.push(*id);
+            }
+        }
+    });
+}
+
+/// Whether a statement mentions a local (closures included).
+pub(crate) fn stmt_mentions(tables: &ModuleTables, s: &Stmt, id: LocalId) -> bool {
+    let mut found = false;
+    visit_stmt(s, true, &mut |v| {
+        if let Visit::Expr(e) = v {
+            if tables.resolutions.get(&e.id) == Some(&Res::Local(id)) {
+                found = true;
+            }
+        }
+    });
+    found
+}
+
+/// Whether a statement uses a local exactly once, and not inside a loop or
+/// a closure (where one use in the text is many at run time).
+pub(crate) fn single_plain_use(tables: &ModuleTables, s: &Stmt, id: LocalId) -> bool {
+    let mut total = 0;
+    let mut repeated = 0;
+    let is_use = |e: &Expr| tables.resolutions.get(&e.id) == Some(&Res::Local(id));
+    visit_stmt(s, true, &mut |v| match v {
+        Visit::Expr(e) => {
+            if is_use(e) {
+                total += 1;
+            }
+            if let ExprKind::Closure { body, .. } = &e.kind {
+                visit_expr(body, true, &mut |w| {
+                    if matches!(w, Visit::Expr(x) if is_use(x)) {
+                        repeated += 1;
+                    }
+                });
+            }
+        }
+        Visit::Stmt(st) => {
+            let body = match &st.kind {
+                StmtKind::While { cond, body } => {
+                    visit_expr(cond, true, &mut |w| {
+                        if matches!(w, Visit::Expr(x) if is_use(x)) {
+                            repeated += 1;
+                        }
+                    });
+                    Some(body)
+                }
+                StmtKind::Loop { body } | StmtKind::For { body, .. } => Some(body),
+                _ => None,
+            };
+            if let Some(b) = body {
+                visit_block(b, true, &mut |w| {
+                    if matches!(w, Visit::Expr(x) if is_use(x)) {
+                        repeated += 1;
+                    }
+                });
+            }
+        }
+        Visit::Pattern(_) => {}
+    });
+    total == 1 && repeated == 0
 }
 
 /// Whether an expression mentions a root at all (reads included).

@@ -80,6 +80,10 @@ pub(crate) struct Gen<'a> {
     pub pat_guards: Option<Vec<TokenStream>>,
     /// Depth of or-patterns being generated.
     pub in_or: u32,
+    /// Locals whose next use is their last: moved instead of cloned.
+    pub movable: Vec<LocalId>,
+    /// The loop variables of the `for` whose body is generated next.
+    pub loop_locals: Vec<LocalId>,
     /// The next block is a function body: its tail may move a local.
     pub move_tail: bool,
     pub tmp: u32,
@@ -105,6 +109,8 @@ impl<'a> Gen<'a> {
             in_const: false,
             fixups: Vec::new(),
             move_tail: false,
+            movable: Vec::new(),
+            loop_locals: Vec::new(),
             pat_guards: None,
             in_or: 0,
             tmp: 0,
@@ -292,6 +298,9 @@ pub(crate) enum CtxUse {
 
 pub(crate) fn ctx_use(ts: &TokenStream) -> CtxUse {
     fn walk(ts: &TokenStream, in_block: bool) -> CtxUse {
+        crate::with_stack(|| walk_inner(ts, in_block))
+    }
+    fn walk_inner(ts: &TokenStream, in_block: bool) -> CtxUse {
         let toks: Vec<TokenTree> = ts.clone().into_iter().collect();
         let mut out = CtxUse::None;
         for (i, t) in toks.iter().enumerate() {
@@ -316,6 +325,10 @@ pub(crate) fn ctx_use(ts: &TokenStream) -> CtxUse {
 /// needs it), as opposed to only reading or writing `ctx.module.field`
 /// places, which Rust's borrow checker tracks per field.
 pub(crate) fn ctx_passed(ts: &TokenStream) -> bool {
+    crate::with_stack(|| ctx_passed_inner(ts))
+}
+
+fn ctx_passed_inner(ts: &TokenStream) -> bool {
     let toks: Vec<TokenTree> = ts.clone().into_iter().collect();
     toks.iter().enumerate().any(|(i, t)| match t {
         TokenTree::Ident(id) if id == "ctx" => {

@@ -258,7 +258,14 @@ impl Gen<'_> {
             return quote!(println!());
         };
         let (fmt, fargs, lets) = self.display_arg(&a.expr);
-        let call = quote!(#mac!(#fmt #(, #fargs)*));
+        let call = if name == "print" {
+            quote!({
+                print!(#fmt #(, #fargs)*);
+                ::aether_rt::prelude::flush_stdout();
+            })
+        } else {
+            quote!(#mac!(#fmt #(, #fargs)*))
+        };
         with_hoisted(lets, Vec::new(), call)
     }
 
@@ -279,10 +286,15 @@ impl Gen<'_> {
             ("print" | "println" | "eprintln", Some((c, t)), _) => {
                 let mac = format_ident!("{}", name);
                 let r = self.to_ref(c);
-                if matches!(t, Ty::Int | Ty::Str | Ty::Bool) {
-                    quote!(#mac!("{}", #r))
+                let arg =
+                    if matches!(t, Ty::Int | Ty::Str | Ty::Bool) { r } else { quote!(::aether_rt::show::Shown(#r)) };
+                if name == "print" {
+                    quote!({
+                        print!("{}", #arg);
+                        ::aether_rt::prelude::flush_stdout();
+                    })
                 } else {
-                    quote!(#mac!("{}", ::aether_rt::show::Shown(#r)))
+                    quote!(#mac!("{}", #arg))
                 }
             }
             ("str", Some((c, t)), _) => match t {

@@ -1,6 +1,6 @@
 //! Expressions.
 
-use super::body::{hoist, paren, with_hoisted, Code, Gen, Kind, LocalKind, Part, PartMode};
+use super::body::{atomic, hoist, paren, with_hoisted, Code, Gen, Kind, LocalKind, Part, PartMode};
 use super::names;
 use super::types::Boxing;
 use crate::ast::{BinOp, Expr, ExprKind, StrPart, UnaryOp};
@@ -63,6 +63,10 @@ impl Gen<'_> {
     }
 
     pub fn expr(&mut self, e: &Expr) -> Code {
+        crate::with_stack(|| self.expr_inner(e))
+    }
+
+    fn expr_inner(&mut self, e: &Expr) -> Code {
         match &e.kind {
             ExprKind::Int(i) => Code::owned(Literal::i64_unsuffixed(*i).into_token_stream_()),
             ExprKind::Float(f) => Code::owned(float_lit(*f)),
@@ -170,6 +174,7 @@ impl Gen<'_> {
                 let info_name = self.tables.locals.get(id.0 as usize).map(|l| l.name.clone()).unwrap_or_default();
                 let name = names::local(&info_name);
                 match self.locals.get(&id).copied().unwrap_or(LocalKind::Owned) {
+                    LocalKind::Owned if self.movable.contains(&id) => Code::new(quote!(#name), Kind::Owned),
                     LocalKind::Owned => Code::new(quote!(#name), Kind::Place),
                     LocalKind::Ref => Code::new(quote!(#name), Kind::Ref),
                     LocalKind::MutRef => Code::new(quote!(#name), Kind::MutRef),
@@ -390,7 +395,7 @@ impl Gen<'_> {
         match op {
             BinOp::And | BinOp::Or => {
                 let (l, r) = (self.value(lhs), self.value(rhs));
-                let (l, r) = (paren(l), paren(r));
+                let (l, r) = (self.infix_operand(l, lhs, op, false), self.infix_operand(r, rhs, op, true));
                 return Code::owned(if op == BinOp::And { quote!(#l && #r) } else { quote!(#l || #r) });
             }
             BinOp::Coalesce => {
@@ -417,7 +422,6 @@ impl Gen<'_> {
         if arith || copy {
             let l = self.value(lhs);
             let r = self.value(rhs);
-            let (l, r) = (paren(l), paren(r));
             let loc = self.loc(e.span);
             return Code::owned(match (op, &lt) {
                 (BinOp::Div, Ty::Int) if !self.in_const => {
@@ -427,20 +431,22 @@ impl Gen<'_> {
                     quote!(::aether_rt::ops::rem(#l, #r, #loc))
                 }
                 _ => {
+                    let (l, r) = (self.infix_operand(l, lhs, op, false), self.infix_operand(r, rhs, op, true));
                     let o = op_tokens(op);
                     quote!(#l #o #r)
                 }
             });
         }
         // Comparisons of non-Copy values compare references; strings as `&str`.
+        let (lc, rc) = (self.coerced(lhs), self.coerced(rhs));
+        let rt = self.expr_ty(rhs.id);
+        let lo = self.to_owned(lc.clone(), &lt);
+        let ro = self.to_owned(rc.clone(), &rt);
         let (l, r) = if lt == Ty::Str {
-            let (lc, rc) = (self.coerced(lhs), self.coerced(rhs));
             (str_operand(self, lc), str_operand(self, rc))
         } else {
-            (self.borrow(lhs), self.borrow(rhs))
+            (self.to_ref(lc), self.to_ref(rc))
         };
-        let lo = self.value(lhs);
-        let ro = self.value(rhs);
         let parts = vec![
             Part { ts: l, mode: PartMode::Shared, owned: lo, lvalue: TokenStream::new(), by_ref: lt != Ty::Str },
             Part { ts: r, mode: PartMode::Shared, owned: ro, lvalue: TokenStream::new(), by_ref: lt != Ty::Str },
@@ -455,6 +461,36 @@ impl Gen<'_> {
         };
         let o = op_tokens(op);
         Code::owned(with_hoisted(lets, after, quote!(#l #o #r)))
+    }
+
+    /// An operand of an infix operator, parenthesized only where Rust's
+    /// precedence needs it (`a * b + c`, `(a + b) * c`, `a - (b - c)`).
+    fn infix_operand(&self, ts: TokenStream, ast: &Expr, parent: BinOp, right: bool) -> TokenStream {
+        if let ExprKind::Binary { op, lhs, .. } = &ast.kind {
+            let child_ty = self.expr_ty(lhs.id);
+            let arith = matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem);
+            // The forms `binary` emits as a bare `a op b` (others are calls,
+            // `match`es or blocks that may hold hoisted `let`s).
+            let bare = match op {
+                BinOp::And | BinOp::Or => true,
+                BinOp::Coalesce => false,
+                BinOp::Div | BinOp::Rem if child_ty == Ty::Int => self.in_const,
+                _ if arith => child_ty != Ty::Str,
+                _ => self.is_copy(&child_ty),
+            };
+            if bare && !self.tables.coercions.contains_key(&ast.id) {
+                let (c, p) = (precedence(*op), precedence(parent));
+                let needs = c < p || (right && c == p) || (c == 7 && p == 7);
+                return if needs { quote!((#ts)) } else { ts };
+            }
+        }
+        let mut toks = ts.clone().into_iter();
+        if let Some(proc_macro2::TokenTree::Punct(p)) = toks.next() {
+            if matches!(p.as_char(), '*' | '-' | '!') && atomic(&toks.collect()) {
+                return ts;
+            }
+        }
+        paren(ts)
     }
 
     fn struct_lit(&mut self, e: &Expr, fields: &[crate::ast::FieldInit]) -> Code {
@@ -693,6 +729,18 @@ fn str_operand(gen: &Gen<'_>, c: Code) -> TokenStream {
 
 pub(crate) fn is_scalar(t: &Ty) -> bool {
     matches!(t, Ty::Int | Ty::Float | Ty::Bool)
+}
+
+/// Rust's binding strength of an infix operator (higher binds tighter).
+fn precedence(op: BinOp) -> u8 {
+    match op {
+        BinOp::Mul | BinOp::Div | BinOp::Rem => 10,
+        BinOp::Add | BinOp::Sub => 9,
+        BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => 7,
+        BinOp::And => 6,
+        BinOp::Or => 5,
+        BinOp::Coalesce => 0,
+    }
 }
 
 pub(crate) fn op_tokens(op: BinOp) -> TokenStream {

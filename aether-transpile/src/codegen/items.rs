@@ -6,7 +6,7 @@ use super::names;
 use super::types::TypeNames;
 use super::Shared;
 use crate::ast::{FnDecl, ItemKind};
-use crate::check::{CheckResult, FnId, ItemRef};
+use crate::check::{CheckResult, FnId};
 use crate::project::Program;
 use crate::ty::{ModuleId, Ty, TypeDefKind, TypeId};
 use proc_macro2::TokenStream;
@@ -138,6 +138,7 @@ pub(crate) fn expand(program: &Program, ck: &CheckResult, shared: &Shared, m: Mo
             #[cfg(test)]
             #[test]
             fn #name() {
+                ::aether_rt::install_panic_hook();
                 let mut ctx = crate::Ctx::new();
                 let ctx = &mut ctx;
                 #body
@@ -349,6 +350,5 @@ fn function(
         let t = gen.rust_ty(&info.ret);
         quote!(-> #t)
     };
-    let _ = ItemRef::Fn(f);
     (quote!(pub fn #name(#(#params),*) #ret #body), gen.errors)
 }

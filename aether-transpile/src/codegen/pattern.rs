@@ -160,6 +160,10 @@ impl Gen<'_> {
 
     /// A refutable pattern; declares its bindings' kinds.
     fn pat(&mut self, p: &Pattern, mode: Mode, top: bool) -> TokenStream {
+        crate::with_stack(|| self.pat_inner(p, mode, top))
+    }
+
+    fn pat_inner(&mut self, p: &Pattern, mode: Mode, top: bool) -> TokenStream {
         let res = self.tables.patterns.get(&p.id).cloned();
         match &p.kind {
             PatternKind::Wildcard | PatternKind::Error => quote!(_),

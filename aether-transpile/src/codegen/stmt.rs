@@ -5,7 +5,7 @@ use super::body::{ctx_passed, ctx_use, paren, Code, CtxUse, Gen, Kind, LocalKind
 use super::names;
 use super::types::Boxing;
 use crate::ast::{AssignOp, BinOp, Block, Expr, ExprKind, IfCond, Pattern, PatternKind, Stmt, StmtKind};
-use crate::check::{PatRes, Res};
+use crate::check::{LocalId, PatRes, Res};
 use crate::ty::Ty;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -13,17 +13,38 @@ use quote::quote;
 impl Gen<'_> {
     /// A block whose value has type `t`; `()` means statements only.
     pub fn block(&mut self, b: &Block, t: &Ty) -> TokenStream {
+        crate::with_stack(|| self.block_inner(b, t))
+    }
+
+    fn block_inner(&mut self, b: &Block, t: &Ty) -> TokenStream {
         let saved = self.locals.clone();
         let move_tail = std::mem::take(&mut self.move_tail);
+        // Locals owned by this block: its `let`s and the loop variables of
+        // the `for` it is the body of.
+        let mut own: Vec<LocalId> = std::mem::take(&mut self.loop_locals);
         let mut out = Vec::new();
         let n = b.stmts.len();
         let value_mode = !matches!(t, Ty::Unit | Ty::Never | Ty::Error);
         for (i, s) in b.stmts.iter().enumerate() {
             let last = i + 1 == n;
+            // A local used once here and never again is moved, not cloned.
+            let saved_movable = self.movable.clone();
+            let mine: Vec<LocalId> = own
+                .iter()
+                .copied()
+                .filter(|id| self.locals.get(id).copied().unwrap_or(LocalKind::Owned) == LocalKind::Owned)
+                .filter(|id| analysis::single_plain_use(self.tables, s, *id))
+                .filter(|id| !b.stmts[i + 1..].iter().any(|later| analysis::stmt_mentions(self.tables, later, *id)))
+                .collect();
+            self.movable.extend(mine);
             match (&s.kind, last && value_mode) {
                 (StmtKind::Expr(e), true) if move_tail => out.push(self.value_last_use(e)),
                 (StmtKind::Expr(e), true) => out.push(self.value(e)),
                 _ => out.push(self.stmt(s)),
+            }
+            self.movable = saved_movable;
+            if let StmtKind::Let { pattern, .. } = &s.kind {
+                analysis::pattern_locals(self.tables, pattern, &mut own);
             }
         }
         let ends_with_expr = matches!(b.stmts.last().map(|s| &s.kind), Some(StmtKind::Expr(_)));
@@ -61,6 +82,9 @@ impl Gen<'_> {
     fn if_expr(&mut self, cond: &IfCond, then: &Block, else_: Option<&Expr>, t: &Ty) -> TokenStream {
         let saved = self.locals.clone();
         let value_mode = !matches!(t, Ty::Unit | Ty::Never | Ty::Error);
+        // With conditions from the pattern (string literals in a tuple),
+        // `if let` becomes a `match` with a guard: (pattern, scrutinee, guard).
+        let mut as_match: Option<(TokenStream, TokenStream, Vec<TokenStream>)> = None;
         let (head, pre) = match cond {
             IfCond::Expr(c) => {
                 let v = self.value(c);
@@ -68,8 +92,14 @@ impl Gen<'_> {
             }
             IfCond::Let { pattern, value } => {
                 let uses = then_ctx_use(self, then, else_);
+                self.pat_guards = Some(Vec::new());
                 let (pat, scrut, pre) = self.if_let_head(pattern, value, uses);
-                (quote!(if let #pat = #scrut), pre)
+                let conds = self.pat_guards.take().unwrap_or_default();
+                let head = quote!(if let #pat = #scrut);
+                if !conds.is_empty() {
+                    as_match = Some((pat, scrut, conds));
+                }
+                (head, pre)
             }
         };
         let fix = std::mem::take(&mut self.fixups);
@@ -107,7 +137,15 @@ impl Gen<'_> {
                 }
             }
         };
-        let out = quote!(#head #then_ts #else_ts);
+        let out = match as_match {
+            None => quote!(#head #then_ts #else_ts),
+            Some((pat, scrut, conds)) => {
+                // `else X` → `X` (a block or an `if` expression).
+                let other: TokenStream = else_ts.into_iter().skip(1).collect();
+                let other = if other.is_empty() { quote!({}) } else { other };
+                quote!(match #scrut { #pat if #(#conds)&&* => #then_ts, _ => #other })
+            }
+        };
         if pre.is_empty() {
             out
         } else {
@@ -117,6 +155,10 @@ impl Gen<'_> {
 
     /// A statement.
     pub fn stmt(&mut self, s: &Stmt) -> TokenStream {
+        crate::with_stack(|| self.stmt_inner(s))
+    }
+
+    fn stmt_inner(&mut self, s: &Stmt) -> TokenStream {
         match &s.kind {
             StmtKind::Let { mutable, pattern, value, .. } => {
                 let t = self.tables.pat_types.get(&pattern.id).cloned().unwrap_or_else(|| self.expr_ty(value.id));
@@ -305,7 +347,7 @@ impl Gen<'_> {
             let (s, en) = (self.value(start), self.value(end));
             let (s, en) = (paren(s), paren(en));
             let pat = self.irrefutable(pattern, false, LocalKind::Owned);
-            let b = self.block(body, &Ty::Unit);
+            let b = self.loop_body(pattern, body);
             if *inclusive {
                 quote!(for #pat in #s..=#en #b)
             } else {
@@ -314,16 +356,7 @@ impl Gen<'_> {
         } else {
             let root = analysis::place_root(self.tables, iter);
             let c = self.coerced(iter);
-            // Generate the body once to see whether it needs `ctx` mutably.
-            let probe_locals = self.locals.clone();
-            let probe_tmp = self.tmp;
-            let probe_errors = self.errors.len();
-            let _ = self.irrefutable(pattern, mutable, LocalKind::Ref);
-            let probe = self.block(body, &Ty::Unit);
-            self.locals = probe_locals;
-            self.tmp = probe_tmp;
-            self.errors.truncate(probe_errors);
-            let body_ctx = ctx_passed(&probe);
+            let body_ctx = analysis::block_passes_ctx(self.ck, self.tables, self.needs(), body);
             let iter_ctx = ctx_use(&c.ts) != CtxUse::None;
             let changed = root.is_some_and(|r| {
                 let m = analysis::mutated_roots(self.ck, self.tables, body);
@@ -364,12 +397,22 @@ impl Gen<'_> {
                     (false, _, _) => (quote!(#src.iter()), LocalKind::Ref),
                 };
                 let pat = self.irrefutable(pattern, false, kind);
-                let b = self.block(body, &Ty::Unit);
+                let b =
+                    if kind == LocalKind::Owned { self.loop_body(pattern, body) } else { self.block(body, &Ty::Unit) };
                 quote!(for #pat in #iter_ts #b)
             }
         };
         self.locals = saved;
         out
+    }
+
+    /// The body of a `for` whose variables own their values (fresh each
+    /// iteration, so they may be moved at their last use).
+    fn loop_body(&mut self, pattern: &Pattern, body: &Block) -> TokenStream {
+        let mut own = Vec::new();
+        analysis::pattern_locals(self.tables, pattern, &mut own);
+        self.loop_locals = own;
+        self.block(body, &Ty::Unit)
     }
 
     /// A `let`/`for` pattern: names, `_` and tuples of those.
