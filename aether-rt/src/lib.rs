@@ -9,8 +9,9 @@
 //!
 //! Invariant: this crate never depends on `aether-transpile`.
 
-// Unsafe code is allowed only where marked: the ABI's `Sync` impls and the
-// HMR loader, each block with a `// SAFETY:` comment.
+// Unsafe code is allowed only where marked, each with a `// SAFETY:` comment:
+// in `abi` (Sync impls, reading the call table, `Guarded`) and in the HMR
+// loader and state store.
 #![deny(unsafe_code)]
 
 pub mod abi;
