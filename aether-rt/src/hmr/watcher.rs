@@ -10,7 +10,7 @@
 //!
 //! Limit: a whole directory moved or removed at once is reported by the
 //! platform as one event on the directory, which names no `.ae` file and is
-//! not in any batch; a host that cares rescans its module list on a batch.
+//! therefore not reported (files created or saved in it later are).
 //!
 //! Polling (notify's `PollWatcher`) is used when `AETHER_HMR_POLL=1`, or when
 //! the platform's watcher fails to start: some file systems (network and
