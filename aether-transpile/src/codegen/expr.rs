@@ -340,6 +340,17 @@ impl Gen<'_> {
         }
     }
 
+    /// A `key`/`elem` lookup: a borrow when nothing was hoisted, otherwise
+    /// an owned copy computed inside the hoisted block.
+    fn hoisted_lookup(&mut self, e: &Expr, call: TokenStream, lets: Vec<TokenStream>, after: Vec<TokenStream>) -> Code {
+        if lets.is_empty() {
+            return Code::new(call, Kind::Ref);
+        }
+        let et = self.expr_ty(e.id);
+        let v = self.to_owned(Code::new(call, Kind::Ref), &et);
+        Code::owned(with_hoisted(lets, after, v))
+    }
+
     fn index(&mut self, e: &Expr, base: &Expr, index: &Expr) -> Code {
         let bt = self.expr_ty(base.id);
         let loc = self.loc(e.span);
@@ -362,13 +373,7 @@ impl Gen<'_> {
                 let (lets, after, ts) = hoist(self, parts, false);
                 let (b, k) = (&ts[0], &ts[1]);
                 let call = quote!(::aether_rt::ops::key(#b, #k, #loc));
-                if lets.is_empty() {
-                    Code::new(call, Kind::Ref)
-                } else {
-                    let et = self.expr_ty(e.id);
-                    let v = self.to_owned(Code::new(call, Kind::Ref), &et);
-                    Code::owned(with_hoisted(lets, after, v))
-                }
+                self.hoisted_lookup(e, call, lets, after)
             }
             _ => {
                 let i = self.value(index);
@@ -379,13 +384,7 @@ impl Gen<'_> {
                 let (lets, after, ts) = hoist(self, parts, false);
                 let (b, i) = (&ts[0], &ts[1]);
                 let call = quote!(::aether_rt::ops::elem(#b, #i, #loc));
-                if lets.is_empty() {
-                    Code::new(call, Kind::Ref)
-                } else {
-                    let et = self.expr_ty(e.id);
-                    let v = self.to_owned(Code::new(call, Kind::Ref), &et);
-                    Code::owned(with_hoisted(lets, after, v))
-                }
+                self.hoisted_lookup(e, call, lets, after)
             }
         }
     }
