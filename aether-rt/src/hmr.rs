@@ -3,6 +3,7 @@
 //! keep `state` values across reloads ([`state`]), and watch the sources ([`watcher`]). The ABI itself, with the panic guard
 //! that generated shims use ([`crate::abi::Guarded`]), is [`crate::abi`].
 
+pub mod host;
 pub mod loader;
 pub mod state;
 pub mod tables;

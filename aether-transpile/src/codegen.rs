@@ -73,6 +73,7 @@ pub(crate) mod analysis;
 pub(crate) mod body;
 pub(crate) mod call;
 pub(crate) mod expr;
+pub mod hmr;
 pub(crate) mod items;
 pub(crate) mod names;
 pub(crate) mod pattern;
@@ -145,14 +146,18 @@ pub(crate) struct Shared {
     pub module_names: Vec<String>,
     pub facts: types::TypeFacts,
     pub needs: analysis::CtxNeeds,
+    /// Generating for `--hmr`: calls to top-level functions go through the
+    /// runtime's call table (see [`hmr`]).
+    pub hmr: bool,
 }
 
 impl Shared {
-    fn new(program: &Program, ck: &CheckResult) -> Shared {
+    pub(crate) fn new(program: &Program, ck: &CheckResult) -> Shared {
         Shared {
             module_names: names::modules(program.modules.iter().map(|m| m.name.as_str())),
             facts: types::TypeFacts::compute(ck),
             needs: analysis::CtxNeeds::compute(program, ck),
+            hmr: false,
         }
     }
 }
@@ -163,7 +168,7 @@ impl Shared {
 /// `syn` and `prettyplease` recurse once per nesting level of the code (a
 /// chain `0 + 0 + ... + 1` of thousands of terms is thousands deep), so they
 /// run on a stack of their own, reserved (not committed) up front.
-fn format_file(ts: TokenStream) -> String {
+pub(crate) fn format_file(ts: TokenStream) -> String {
     stacker::grow(256 * 1024 * 1024, move || format_tokens(ts))
 }
 
@@ -180,7 +185,7 @@ fn format_tokens(ts: TokenStream) -> String {
 }
 
 /// Modules in dependency order: imports before importers.
-fn init_order(program: &Program) -> Vec<ModuleId> {
+pub(crate) fn init_order(program: &Program) -> Vec<ModuleId> {
     fn visit(program: &Program, m: ModuleId, seen: &mut Vec<bool>, out: &mut Vec<ModuleId>) {
         if seen[m.0 as usize] {
             return;

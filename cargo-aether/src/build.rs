@@ -197,7 +197,7 @@ pub struct Layout {
 }
 
 impl Layout {
-    fn for_target(target: &Target) -> Result<Layout, UsageError> {
+    pub(crate) fn for_target(target: &Target) -> Result<Layout, UsageError> {
         let env_target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).filter(|p| !p.as_os_str().is_empty());
         if let (InputKind::Project, Some(manifest)) = (target.input.kind, &target.manifest) {
             // Absolute, so the printed executable path works from anywhere.
@@ -282,7 +282,7 @@ fn stamp_of(files: &[(PathBuf, String)], release: bool) -> String {
 
 /// Write each file whose text differs from what is on disk; leave the rest
 /// untouched so their timestamps (and cargo's incremental state) survive.
-fn write_changed(dir: &Path, files: &[(PathBuf, String)]) -> std::io::Result<()> {
+pub(crate) fn write_changed(dir: &Path, files: &[(PathBuf, String)]) -> std::io::Result<()> {
     for (rel, text) in files {
         let path = dir.join(rel);
         if std::fs::read_to_string(&path).is_ok_and(|old| old == *text) {

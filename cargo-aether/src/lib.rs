@@ -14,6 +14,7 @@ pub mod build;
 pub mod check;
 pub mod error;
 pub mod expand;
+pub mod hmr;
 pub mod input;
 pub mod manifest;
 pub mod new;

@@ -24,6 +24,12 @@ pub struct RunArgs {
     #[arg(long)]
     pub release: bool,
 
+    /// Hot reloading: every module is a shared library, and saving a `.ae`
+    /// file swaps the new code in while the program runs (state kept). Also
+    /// on with `AETHER_HMR=1`.
+    #[arg(long)]
+    pub hmr: bool,
+
     /// Arguments for the program (after `--`).
     #[arg(last = true, value_name = "ARGS")]
     pub args: Vec<OsString>,
@@ -31,6 +37,9 @@ pub struct RunArgs {
 
 pub fn run(args: &RunArgs) -> Result<ExitCode, UsageError> {
     let target = input::resolve(&args.path)?;
+    if args.hmr || crate::hmr::requested_by_env(std::env::var("AETHER_HMR").ok().as_deref()) {
+        return crate::hmr::run(&target, args.release, &args.args);
+    }
     let options = BuildOptions { release: args.release, format: MessageFormat::Human, timings: false };
     let exe = match build::build(&target, options)? {
         Outcome::Built(exe) => exe,
@@ -45,7 +54,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, UsageError> {
 
 /// The program's own status; killed by a signal is reported as 128 + the
 /// signal number, as shells do.
-fn exit_code_of(status: std::process::ExitStatus) -> ExitCode {
+pub(crate) fn exit_code_of(status: std::process::ExitStatus) -> ExitCode {
     if let Some(code) = status.code() {
         return ExitCode::from(code.clamp(0, 255) as u8);
     }

@@ -172,6 +172,17 @@ impl<'a> Gen<'a> {
         quote!(crate::#name)
     }
 
+    /// The path to call the top-level function `name` of module `m`: the
+    /// function itself, or under `--hmr` its call-table trampoline.
+    pub fn fn_item_path(&self, m: ModuleId, name: proc_macro2::Ident) -> TokenStream {
+        if self.shared.hmr {
+            let module = super::names::plain(&self.shared.module_names[m.0 as usize]);
+            quote!(crate::__hmr_calls::#module::#name)
+        } else {
+            self.item_path(m, name)
+        }
+    }
+
     /// The path of an item of module `m` as seen from here.
     pub fn item_path(&self, m: ModuleId, name: proc_macro2::Ident) -> TokenStream {
         if m == self.module {

@@ -229,7 +229,7 @@ impl Gen<'_> {
                 quote!(#p::#fname(#(#all),*))
             }
             (None, None) => {
-                let p = self.item_path(info.module, names::item(&info.name));
+                let p = self.fn_item_path(info.module, names::item(&info.name));
                 let all = ctx.iter().chain(ts.iter());
                 quote!(#p(#(#all),*))
             }

@@ -579,7 +579,7 @@ impl Gen<'_> {
                 let p = self.names().type_path(tid);
                 quote!(#p::#fname)
             }
-            None => self.item_path(info.module, names::item(&info.name)),
+            None => self.fn_item_path(info.module, names::item(&info.name)),
         };
         let ret = self.rust_ty(&info.ret);
         let fnty = self.rust_ty(&info.fn_ty());
