@@ -198,6 +198,11 @@ impl Host {
                 _ => eprintln!("[aether] ignored an unknown command: {line}"),
             }
         }
+        // The supervisor is gone (killed, or crashed): without it nothing
+        // watches the sources, and an orphaned program would run unseen.
+        crate::prelude::flush_stdout();
+        eprintln!("[aether] the `cargo aether run --hmr` that started this program is gone; stopping");
+        std::process::exit(1);
     }
 
     fn reload(&self, index: usize, path: &Path, saved_ms: u128, changed: usize) {

@@ -1,0 +1,155 @@
+//! End to end: the real `cargo-aether aether run --hmr` on a program whose
+//! counter lives in `state` and whose output line is formatted by another
+//! module; the test edits that module while the program runs.
+//!
+//! Waits are generous (a cold first build compiles the runtime) and nothing
+//! is asserted about time; the reload latency is printed (`--nocapture`).
+#![cfg(unix)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the crate sits in the repository").to_path_buf()
+}
+
+/// Every line the program printed so far, with when it arrived.
+#[derive(Clone, Default)]
+struct Lines(Arc<Mutex<Vec<(Instant, String)>>>);
+
+impl Lines {
+    fn follow(&self, stream: impl std::io::Read + Send + 'static) {
+        let lines = self.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                lines.0.lock().unwrap_or_else(|p| p.into_inner()).push((Instant::now(), line));
+            }
+        });
+    }
+
+    fn snapshot(&self) -> Vec<(Instant, String)> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn text(&self) -> String {
+        self.snapshot().into_iter().map(|(_, l)| l + "\n").collect()
+    }
+
+    /// The first line from index `from` on that `pick` accepts.
+    fn wait_for<T>(
+        &self,
+        from: usize,
+        timeout: Duration,
+        mut pick: impl FnMut(&str) -> Option<T>,
+    ) -> Option<(usize, Instant, T)> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let lines = self.snapshot();
+            for (i, (at, line)) in lines.iter().enumerate().skip(from) {
+                if let Some(v) = pick(line) {
+                    return Some((i, *at, v));
+                }
+            }
+            if Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// Kills the whole process group (the CLI and the host it started) when the
+/// test ends, passing or failing.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn counter(prefix: &'static str) -> impl FnMut(&str) -> Option<u64> {
+    move |line| line.strip_prefix(prefix)?.strip_prefix(' ')?.trim().parse().ok()
+}
+
+fn write_fmt(dir: &Path, body: &str) {
+    // Write a sibling and rename it over the file, as editors do: the watcher
+    // never sees a half-written file.
+    let tmp = dir.join(".fmt.ae.tmp");
+    std::fs::write(&tmp, body).expect("write");
+    std::fs::rename(&tmp, dir.join("fmt.ae")).expect("rename");
+}
+
+#[test]
+fn edit_a_module_while_it_runs_and_keep_its_state() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let program = dir.path().join("counter");
+    std::fs::create_dir_all(&program).expect("mkdir");
+    for file in ["main.ae", "fmt.ae"] {
+        std::fs::copy(repo_root().join("tests/hmr-fixtures/counter").join(file), program.join(file)).expect("copy");
+    }
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-aether"));
+    command
+        .args(["aether", "run", "--hmr"])
+        .arg(&program)
+        .env("CARGO_TARGET_DIR", repo_root().join("target/hmr-e2e"))
+        .env("AETHER_CACHE_DIR", dir.path().join("cache"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = KillOnDrop(command.spawn().expect("cargo-aether starts"));
+    let (out, err) = (Lines::default(), Lines::default());
+    out.follow(child.0.stdout.take().expect("stdout"));
+    err.follow(child.0.stderr.take().expect("stderr"));
+    let report = |what: &str| format!("{what}\n--- stdout\n{}--- stderr\n{}", out.text(), err.text());
+
+    // Running: a few ticks of the original code.
+    let first = out.wait_for(0, Duration::from_secs(300), counter("tick"));
+    assert!(first.is_some(), "{}", report("the program never printed `tick N`"));
+    let (at, _, _) =
+        out.wait_for(0, Duration::from_secs(30), |l| counter("tick")(l).filter(|n| *n >= 3)).expect("ticks");
+    assert!(err.text().contains("hot reloading is ON"), "{}", report("the mode is announced"));
+
+    // Edit the formatting function: the new prefix appears, the count goes on.
+    let before = out.snapshot().iter().filter_map(|(_, l)| counter("tick")(l)).max().unwrap_or(0);
+    let saved = Instant::now();
+    write_fmt(&program, "pub fn line(n: int) -> str {\n    \"tock {n}\"\n}\n");
+    let tock = out.wait_for(at, Duration::from_secs(60), counter("tock"));
+    let Some((tock_at, tock_seen, n)) = tock else { panic!("{}", report("no output from the edited code")) };
+    println!(
+        "reload latency (file write -> first line of new code): {} ms",
+        tock_seen.duration_since(saved).as_millis()
+    );
+    assert!(n > before, "{}", report(&format!("the counter was reset: {n} after {before}")));
+    let reloaded = err.wait_for(0, Duration::from_secs(10), |l| l.contains("[aether] reloaded").then_some(()));
+    assert!(reloaded.is_some(), "{}", report("the reload line on stderr"));
+    assert!(err.text().contains("fmt.ae in"), "{}", report("the reload line names the file"));
+
+    // A syntax error: the diagnostic is printed, the old code keeps running.
+    let errors_from = err.snapshot().len();
+    write_fmt(&program, "pub fn line(n: int) -> str {\n    \"broken {n}\" +\n}\n");
+    let diag = err.wait_for(errors_from, Duration::from_secs(60), |l| l.contains("not reloaded").then_some(()));
+    assert!(diag.is_some(), "{}", report("no diagnostic for the syntax error"));
+    let shown = err.text();
+    assert!(shown.contains("error") && shown.contains("fmt.ae:"), "{}", report("the diagnostic names fmt.ae"));
+    let last_tock = out.snapshot().len();
+    let still = out.wait_for(last_tock, Duration::from_secs(10), counter("tock"));
+    assert!(still.is_some(), "{}", report("the old code stopped after the syntax error"));
+
+    // Fixed: reloads normally, counter still carried over.
+    let before = out.snapshot().iter().filter_map(|(_, l)| counter("tock")(l)).max().unwrap_or(0);
+    let saved = Instant::now();
+    write_fmt(&program, "pub fn line(n: int) -> str {\n    \"tack {n}\"\n}\n");
+    let tack = out.wait_for(tock_at, Duration::from_secs(60), counter("tack"));
+    let Some((_, tack_seen, n)) = tack else { panic!("{}", report("no reload after fixing the error")) };
+    println!("reload latency after the fix: {} ms", tack_seen.duration_since(saved).as_millis());
+    assert!(n > before, "{}", report(&format!("the counter was reset: {n} after {before}")));
+    assert!(!out.text().contains("broken"), "{}", report("the broken version never ran"));
+}
