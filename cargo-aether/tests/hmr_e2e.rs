@@ -153,3 +153,58 @@ fn edit_a_module_while_it_runs_and_keep_its_state() {
     assert!(n > before, "{}", report(&format!("the counter was reset: {n} after {before}")));
     assert!(!out.text().contains("broken"), "{}", report("the broken version never ran"));
 }
+
+fn cargo_aether(args: &[&str], path: &Path, cache: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_cargo-aether"))
+        .arg("aether")
+        .args(args)
+        .arg(path)
+        .env("CARGO_TARGET_DIR", repo_root().join("target/hmr-e2e"))
+        .env("AETHER_CACHE_DIR", cache)
+        .stdin(Stdio::null())
+        .output()
+        .expect("cargo-aether runs")
+}
+
+#[test]
+fn a_program_prints_under_hmr_what_it_prints_in_a_static_build() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let program = repo_root().join("tests/hmr-fixtures/same");
+    let static_run = cargo_aether(&["run"], &program, cache.path());
+    let hmr_run = cargo_aether(&["run", "--hmr"], &program, cache.path());
+    let show = |o: &std::process::Output| {
+        format!(
+            "exit {:?}\n{}{}",
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    };
+    assert_eq!(static_run.status.code(), Some(0), "{}", show(&static_run));
+    assert_eq!(hmr_run.status.code(), Some(0), "{}", show(&hmr_run));
+    assert_eq!(String::from_utf8_lossy(&hmr_run.stdout), String::from_utf8_lossy(&static_run.stdout));
+    assert!(String::from_utf8_lossy(&hmr_run.stdout).contains("fib(15) = 610 after 1973 calls"), "{}", show(&hmr_run));
+    assert!(String::from_utf8_lossy(&hmr_run.stderr).contains("hot reloading is ON"), "{}", show(&hmr_run));
+}
+
+#[test]
+fn what_this_slice_cannot_run_is_refused_with_a_reason() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("main.ae"),
+        "import shapes\n\nfn main() {\n    println(shapes.area(shapes.Square { side: 2.0 }))\n}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("shapes.ae"),
+        "pub struct Square {\n    side: float\n}\n\npub fn area(s: Square) -> float {\n    s.side * s.side\n}\n",
+    )
+    .expect("write");
+    let out = cargo_aether(&["run", "--hmr"], dir.path(), &dir.path().join("cache"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("uses what --hmr cannot run yet"), "{stderr}");
+    assert!(stderr.contains("function `area` has the signature `fn(Square) -> float`"), "{stderr}");
+    assert!(stderr.contains("not yet supported under --hmr"), "{stderr}");
+    assert!(stderr.contains("without --hmr runs it as a static build"), "{stderr}");
+}
