@@ -37,8 +37,12 @@ pub fn run(target: &Target, release: bool, args: &[OsString]) -> Result<ExitCode
     }
     report::emit_warnings(&analysis, MessageFormat::Human, &target.name);
     let ws = workspace_dir(&layout);
+    // Programs share one target directory, and two of them may well both be
+    // called `main`: the workspace's path makes their library names unique.
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    std::hash::Hash::hash(&ws, &mut hasher);
     let opts = HmrOptions {
-        program: layout.crate_name.clone(),
+        program: format!("{}_{:08x}", layout.crate_name, std::hash::Hasher::finish(&hasher) as u32),
         rt_path: build::rt_path(),
         lib_dir: layout.target_dir.join("debug"),
     };

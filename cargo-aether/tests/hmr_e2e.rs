@@ -152,6 +152,25 @@ fn edit_a_module_while_it_runs_and_keep_its_state() {
     println!("reload latency after the fix: {} ms", tack_seen.duration_since(saved).as_millis());
     assert!(n > before, "{}", report(&format!("the counter was reset: {n} after {before}")));
     assert!(!out.text().contains("broken"), "{}", report("the broken version never ran"));
+
+    // A runtime error in the edited module: reported with its .ae location,
+    // `main` stops, the process stays; the fix restarts `main` with the state.
+    let errors_from = err.snapshot().len();
+    write_fmt(
+        &program,
+        "pub fn line(n: int) -> str {\n    if n > 0 {\n        panic(\"boom at {n}\")\n    }\n    \"never {n}\"\n}\n",
+    );
+    let stopped = err.wait_for(errors_from, Duration::from_secs(60), |l| l.contains("`main` stopped").then_some(()));
+    assert!(stopped.is_some(), "{}", report("the runtime error was not survived"));
+    let shown = err.text();
+    assert!(shown.contains("boom at") && shown.contains("fmt.ae:3:"), "{}", report("the error names fmt.ae"));
+    assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report("the process ended after the runtime error"));
+    let before = out.snapshot().iter().filter_map(|(_, l)| counter("tack")(l)).max().unwrap_or(0);
+    let lines_before = out.snapshot().len();
+    write_fmt(&program, "pub fn line(n: int) -> str {\n    \"back {n}\"\n}\n");
+    let back = out.wait_for(lines_before, Duration::from_secs(60), counter("back"));
+    let Some((_, _, n)) = back else { panic!("{}", report("`main` did not start again after the fix")) };
+    assert!(n > before, "{}", report(&format!("the counter was reset: {n} after {before}")));
 }
 
 fn cargo_aether(args: &[&str], path: &Path, cache: &Path) -> std::process::Output {

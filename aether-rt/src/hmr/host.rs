@@ -13,13 +13,21 @@
 //! the module in a new table generation, commits the state and publishes;
 //! any failure before the publish leaves the old code and state running and
 //! prints why.
+//!
+//! A runtime error (panic) in Aether code is caught at every module boundary
+//! and unwinds, as an error, to `main`'s shim. With the supervisor connected
+//! the process then keeps running: `main` has stopped, the state stays, and
+//! after the next successful reload `main` is called again (a game loop in
+//! `main` resumes with its state; its locals start afresh).
 #![allow(unsafe_code)]
 
 use super::{FnTables, Interface, LoadedModule, Loader, ModuleId, States};
 use crate::abi::Guarded;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
+use std::time::Duration;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The environment variable naming the command socket.
@@ -62,6 +70,7 @@ pub fn run(program: &ProgramSpec) -> i32 {
         loader: Loader::in_temp_dir(),
         tables: FnTables::new(interfaces),
         states: Mutex::new(SharedStates(States::new())),
+        listening: AtomicBool::new(false),
     }));
     if let Err(message) = host.load_all() {
         eprintln!("error: the program cannot start: {message}");
@@ -74,20 +83,37 @@ pub fn run(program: &ProgramSpec) -> i32 {
             eprintln!("[aether] cannot start the reload listener ({e}); running without reloads");
         }
     }
-    let Some(ptr) = host.tables.get(ModuleId(program.entry_module), program.entry_fn) else {
-        eprintln!("error: the program has no `main` to run");
-        return 1;
-    };
-    // SAFETY: the slot holds `main`, whose signature fingerprint (`fn() -> ()`)
-    // the loader checked: its shim is `extern "C" fn() -> Guarded<()>`.
-    let main: extern "C" fn() -> Guarded<()> = unsafe { std::mem::transmute(ptr) };
-    match main().into_result() {
-        Ok(()) => {
-            crate::prelude::flush_stdout();
-            0
+    loop {
+        let Some(ptr) = host.tables.get(ModuleId(program.entry_module), program.entry_fn) else {
+            eprintln!("error: the program has no `main` to run");
+            return 1;
+        };
+        // SAFETY: the slot holds `main`, whose signature fingerprint
+        // (`fn() -> ()`) the loader checked: its shim is
+        // `extern "C" fn() -> Guarded<()>`.
+        let main: extern "C" fn() -> Guarded<()> = unsafe { std::mem::transmute(ptr) };
+        match main().into_result() {
+            Ok(()) => {
+                crate::prelude::flush_stdout();
+                return 0;
+            }
+            // The panic hook of the module that panicked printed the error.
+            Err(_) if host.listening.load(Ordering::Acquire) => {
+                crate::prelude::flush_stdout();
+                // Taken after the failure: a reload that landed while the
+                // failing run went on must not restart it straight away.
+                let generation = host.tables.generation();
+                eprintln!(
+                    "[aether] `main` stopped with the runtime error above; the program keeps running with its \
+                     state: fix the code and save, and `main` starts again"
+                );
+                while host.tables.generation() == generation {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                eprintln!("[aether] `main` starts again (state kept)");
+            }
+            Err(_) => return 101,
         }
-        // The panic hook of the module that panicked printed the error.
-        Err(_) => 101,
     }
 }
 
@@ -97,6 +123,8 @@ struct Host {
     loader: Loader,
     tables: FnTables,
     states: Mutex<SharedStates>,
+    /// Connected to the supervisor: reloads can come.
+    listening: AtomicBool,
 }
 
 /// `States` holds raw pointers to the values it owns, so it is not `Send`
@@ -183,6 +211,7 @@ impl Host {
                 return;
             }
         };
+        self.listening.store(true, Ordering::Release);
         for line in BufReader::new(stream).lines().map_while(Result::ok) {
             let fields: Vec<&str> = line.split('\t').collect();
             match fields.as_slice() {
