@@ -174,7 +174,12 @@ fn edit_a_module_while_it_runs_and_keep_its_state() {
 }
 
 fn cargo_aether(args: &[&str], path: &Path, cache: &Path) -> std::process::Output {
+    cargo_aether_env(args, path, cache, &[])
+}
+
+fn cargo_aether_env(args: &[&str], path: &Path, cache: &Path, env: &[(&str, &str)]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_cargo-aether"))
+        .envs(env.iter().copied())
         .arg("aether")
         .args(args)
         .arg(path)
@@ -189,8 +194,9 @@ fn cargo_aether(args: &[&str], path: &Path, cache: &Path) -> std::process::Outpu
 fn a_program_prints_under_hmr_what_it_prints_in_a_static_build() {
     let cache = tempfile::tempdir().expect("tempdir");
     let program = repo_root().join("tests/hmr-fixtures/same");
-    let static_run = cargo_aether(&["run"], &program, cache.path());
-    let hmr_run = cargo_aether(&["run", "--hmr"], &program, cache.path());
+    let static_run = cargo_aether_env(&["run"], &program, cache.path(), &[("AETHER_HMR", "0")]);
+    // `AETHER_HMR=1` is the other spelling of `--hmr`.
+    let hmr_run = cargo_aether_env(&["run"], &program, cache.path(), &[("AETHER_HMR", "1")]);
     let show = |o: &std::process::Output| {
         format!(
             "exit {:?}\n{}{}",
