@@ -54,6 +54,9 @@ pub struct ProgramSpec {
     pub modules: &'static [ModuleSpec],
     pub entry_module: usize,
     pub entry_fn: usize,
+    /// Module indices, imports before importers: the order state
+    /// initializers run in.
+    pub init_order: &'static [usize],
 }
 
 /// Load everything, start listening for reloads, run `main`; the exit status.
@@ -154,30 +157,32 @@ fn leak_spec(program: &ProgramSpec) -> &'static ProgramSpec {
         modules: program.modules,
         entry_module: program.entry_module,
         entry_fn: program.entry_fn,
+        init_order: program.init_order,
     }))
 }
 
 impl Host {
-    /// The first generation: every module, all or nothing.
+    /// The first generation: every module, all or nothing. Functions are
+    /// published first and the states bound after, in module dependency
+    /// order, so a `state` initializer may call functions (as in the static
+    /// build, a state read before its initializer ran holds a placeholder).
     fn load_all(&self) -> Result<(), String> {
         let mut loaded = Vec::new();
         for (i, spec) in self.program.modules.iter().enumerate() {
             let module = self.load(i, Path::new(spec.library))?;
             loaded.push(module);
         }
-        let mut states = self.lock_states();
-        let mut plans = Vec::new();
-        for module in &loaded {
-            plans.push(states.prepare(module).map_err(|e| e.to_string())?);
-        }
         let mut update = self.tables.update();
-        for (i, module) in loaded.into_iter().enumerate() {
-            update.replace(ModuleId(i), module).map_err(|e| e.to_string())?;
-        }
-        for plan in plans {
-            plan.commit(&mut states);
+        for (i, module) in loaded.iter().enumerate() {
+            update.replace(ModuleId(i), module.clone()).map_err(|e| e.to_string())?;
         }
         update.publish();
+        let mut states = self.lock_states();
+        for &i in self.program.init_order {
+            let Some(module) = loaded.get(i) else { continue };
+            let plan = states.prepare(module).map_err(|e| e.to_string())?;
+            plan.commit(&mut states);
+        }
         Ok(())
     }
 
