@@ -153,6 +153,21 @@ fn edit_a_module_while_it_runs_and_keep_its_state() {
     assert!(n > before, "{}", report(&format!("the counter was reset: {n} after {before}")));
     assert!(!out.text().contains("broken"), "{}", report("the broken version never ran"));
 
+    // An interface change (a new function) is refused in this slice; the old
+    // code keeps running.
+    let errors_from = err.snapshot().len();
+    write_fmt(&program, "pub fn line(n: int) -> str {\n    \"tuck {n}\"\n}\n\npub fn extra() -> int {\n    1\n}\n");
+    let refused =
+        err.wait_for(errors_from, Duration::from_secs(60), |l| l.contains("restart to use them").then_some(()));
+    assert!(refused.is_some(), "{}", report("an interface change was not refused"));
+    let lines_now = out.snapshot().len();
+    assert!(
+        out.wait_for(lines_now, Duration::from_secs(10), counter("tack")).is_some(),
+        "{}",
+        report("old code stopped")
+    );
+    assert!(!out.text().contains("tuck"), "{}", report("the refused version ran"));
+
     // A runtime error in the edited module: reported with its .ae location,
     // `main` stops, the process stays; the fix restarts `main` with the state.
     let errors_from = err.snapshot().len();
