@@ -67,7 +67,7 @@ pub fn run(target: &Target, release: bool, args: &[OsString]) -> Result<ExitCode
         return Ok(ExitCode::from(crate::EXIT_INTERNAL));
     }
     eprintln!("[aether] built {} module libraries in {:.1} s", packages.len(), started.elapsed().as_secs_f64());
-    supervise(target, &layout, &ws, &opts, analysis, generated, args)
+    supervise(target, &ws, &opts, analysis, generated, args)
 }
 
 /// The generated workspace: `target/aether/hmr/` beside the static crate of a
@@ -142,7 +142,6 @@ struct Current {
 #[cfg(unix)]
 fn supervise(
     target: &Target,
-    layout: &Layout,
     ws: &Path,
     opts: &HmrOptions,
     analysis: Analysis,
@@ -188,7 +187,7 @@ fn supervise(
             .max()
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
             .map_or_else(now_ms, |d| d.as_millis());
-        let commands = match rebuild(target, layout, ws, opts, &mut current) {
+        let commands = match rebuild(target, ws, opts, &mut current) {
             Some(c) => c,
             None => continue,
         };
@@ -208,7 +207,6 @@ fn supervise(
 #[cfg(not(unix))]
 fn supervise(
     _target: &Target,
-    _layout: &Layout,
     _ws: &Path,
     _opts: &HmrOptions,
     _analysis: Analysis,
@@ -235,12 +233,10 @@ fn now_ms() -> u128 {
 /// be reloaded (the reason is printed).
 fn rebuild(
     target: &Target,
-    layout: &Layout,
     ws: &Path,
     opts: &HmrOptions,
     current: &mut Current,
 ) -> Option<Vec<(usize, PathBuf, usize)>> {
-    let _ = layout;
     let analysis = driver::analyze(&target.input);
     if analysis.has_errors() {
         report::emit(&analysis, MessageFormat::Human, Action { verb: "reload", done: "Checked" }, &target.name);
