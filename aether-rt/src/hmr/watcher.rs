@@ -182,9 +182,18 @@ fn debounce(events: Receiver<notify::Result<Event>>, batches: Sender<Batch>, con
     }
 }
 
-/// Reads and metadata-only touches are not changes.
+/// Reads and metadata-only touches are not changes, except a new write
+/// time: notify's poll watcher reports a save that lands in a later second
+/// as exactly that (it compares mtimes before contents), so ignoring it
+/// would lose edits whenever the clock ticks between two polls.
 fn counts(kind: &EventKind) -> bool {
-    !matches!(kind, EventKind::Access(_) | EventKind::Modify(notify::event::ModifyKind::Metadata(_)))
+    use notify::event::{MetadataKind, ModifyKind};
+    match kind {
+        EventKind::Access(_) => false,
+        EventKind::Modify(ModifyKind::Metadata(MetadataKind::WriteTime)) => true,
+        EventKind::Modify(ModifyKind::Metadata(_)) => false,
+        _ => true,
+    }
 }
 
 fn is_source(path: &Path, extensions: &[String]) -> bool {
@@ -205,6 +214,15 @@ mod tests {
         assert!(!poll_requested(Some("0")));
         assert!(!poll_requested(Some("")));
         assert!(!poll_requested(None));
+    }
+
+    #[test]
+    fn a_new_write_time_is_a_change_other_metadata_is_not() {
+        use notify::event::{AccessKind, DataChange, MetadataKind, ModifyKind};
+        assert!(counts(&EventKind::Modify(ModifyKind::Metadata(MetadataKind::WriteTime))));
+        assert!(counts(&EventKind::Modify(ModifyKind::Data(DataChange::Any))));
+        assert!(!counts(&EventKind::Modify(ModifyKind::Metadata(MetadataKind::Permissions))));
+        assert!(!counts(&EventKind::Access(AccessKind::Any)));
     }
 
     #[test]
