@@ -273,6 +273,9 @@ fn rebuild(
         }
     }
     if changed.is_empty() {
+        // Said out loud: after an error was fixed by undoing it, this is how
+        // the user learns the program is in sync again.
+        eprintln!("[aether] checked: no code changed, nothing to reload");
         current.analysis = analysis;
         return None;
     }
