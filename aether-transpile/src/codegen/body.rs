@@ -402,18 +402,18 @@ pub(crate) fn hoist(
     let mut lets = Vec::new();
     let mut after = Vec::new();
     let mut out = Vec::new();
-    // Without a callee `ctx`, the first borrowing part may stay in place
-    // once every other state access is in a temporary.
-    let mut keep = if callee_ctx {
-        None
-    } else {
-        parts.iter().zip(&uses).position(|(p, u)| *u != CtxUse::None && p.mode != PartMode::Value)
-    };
+    // Arguments are evaluated left to right. Everything up to the last part
+    // that touches state goes into temporaries, in order; that last part may
+    // stay in place when the callee itself needs no `ctx` (it is then the
+    // only user of `ctx` when the call runs). Later parts never touch state,
+    // so evaluating them in the call keeps the order too. Places without
+    // state (locals) have no effects and stay in place wherever they are.
+    let last_ctx = uses.iter().rposition(|u| *u != CtxUse::None);
+    let keep = if callee_ctx { None } else { last_ctx };
+    let hoist_until = last_ctx.map_or(0, |l| l + 1);
     for (i, (p, u)) in parts.into_iter().zip(uses).enumerate() {
-        if u == CtxUse::None || keep == Some(i) {
-            if keep == Some(i) {
-                keep = None;
-            }
+        let effects_before_state = p.mode == PartMode::Value && i < hoist_until;
+        if keep == Some(i) || (u == CtxUse::None && !effects_before_state) {
             out.push(p.ts);
             continue;
         }
