@@ -44,7 +44,16 @@ const PROGRAMS: &[(&str, Source)] = &[
     ("tests_fail", Source::Memory(&[("main.ae", TESTS_FAIL)])),
     ("features", Source::Memory(&[("main.ae", FEATURES), ("shapes.ae", SHAPES)])),
     ("features2", Source::Memory(&[("main.ae", FEATURES2)])),
+    ("evaluation_order", Source::Memory(&[("main.ae", EVALUATION_ORDER)])),
 ];
+
+/// Arguments run left to right, even where reading state next to a call
+/// that changes it forces the generator to use temporaries.
+const EVALUATION_ORDER: &str = "state calls: int = 0\nstate log: [str] = []\n\n\
+fn f(tag: str) -> int {\n    calls += 1\n    log.push(tag)\n    calls\n}\n\n\
+fn pair(a: int, b: int, c: int) -> str { \"{a} {b} {c}\" }\n\n\
+fn main() {\n    println(\"{f(\"a\")} after {calls}\")\n    println(pair(calls, f(\"b\"), calls))\n\
+    println(log.join(\",\"))\n}\n";
 
 const TESTS_FAIL: &str = "state n: int = 1\n\ntest \"passes\" {\n    n += 1\n    assert(n == 2)\n}\n\n\
                           test \"fails\" {\n    assert(n == 5, \"n is five\")\n}\n\nfn main() {}\n";
@@ -526,6 +535,7 @@ fn spectralnorm() {
 fn features() {
     assert_output("features", &[], FEATURES_OUT);
     assert_output("features2", &[], FEATURES2_OUT);
+    assert_output("evaluation_order", &[], "1 after 1\n1 2 2\na,b\n");
 }
 
 /// The `cargo aether new` templates.
