@@ -99,15 +99,7 @@ impl Gen<'_> {
             let n = names::local(&p.name.name);
             decls.push(quote!(#n: &#el_ts));
         }
-        self.ret.push(ret.clone());
-        let body_ts = if ret == Ty::Unit {
-            let s = self.expr_stmt(body);
-            quote!({ #s })
-        } else {
-            let v = self.value(body);
-            quote!({ #v })
-        };
-        self.ret.pop();
+        let body_ts = self.closure_body(body, &ret);
         self.locals = saved;
         let rt = self.rust_ty(&ret);
         let clo = quote!(|#(#decls),*| -> #rt #body_ts);

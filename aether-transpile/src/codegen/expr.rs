@@ -340,6 +340,21 @@ impl Gen<'_> {
         }
     }
 
+    /// A closure's body as a block returning `ret` (discarding the value
+    /// when `ret` is `()`), with `return` inside it bound to the closure.
+    pub(crate) fn closure_body(&mut self, body: &Expr, ret: &Ty) -> TokenStream {
+        self.ret.push(ret.clone());
+        let body_ts = if *ret == Ty::Unit {
+            let s = self.expr_stmt(body);
+            quote!({ #s })
+        } else {
+            let v = self.value(body);
+            quote!({ #v })
+        };
+        self.ret.pop();
+        body_ts
+    }
+
     /// A `key`/`elem` lookup: a borrow when nothing was hoisted, otherwise
     /// an owned copy computed inside the hoisted block.
     fn hoisted_lookup(&mut self, e: &Expr, call: TokenStream, lets: Vec<TokenStream>, after: Vec<TokenStream>) -> Code {
@@ -681,15 +696,7 @@ impl Gen<'_> {
             }
         }
         self.has_ctx = true;
-        self.ret.push((**ret).clone());
-        let body_ts = if **ret == Ty::Unit {
-            let s = self.expr_stmt(body);
-            quote!({ #s })
-        } else {
-            let v = self.value(body);
-            quote!({ #v })
-        };
-        self.ret.pop();
+        let body_ts = self.closure_body(body, ret);
         self.locals = saved_locals;
         self.self_kind = saved_self;
         self.has_ctx = saved_ctx;
