@@ -1,0 +1,526 @@
+//! `cargo run --release --manifest-path bench/hmr/Cargo.toml -- [--reloads N] [--edits N]`
+//!
+//! Measures hot reloading with the real CLI (`target/release/cargo-aether
+//! aether run --hmr`) on a generated program in a temporary directory, with
+//! its own `AETHER_CACHE_DIR` and `CARGO_TARGET_DIR` there, so nothing is
+//! shared with the user's caches:
+//!
+//! 1. reload latency of one-line edits in a ~300-line module, from the file
+//!    write to the first line printed by the new code, next to the floor
+//!    (`cargo build` of a hand-written cdylib after the same change) and a
+//!    full stop-rebuild-restart of the static program;
+//! 2. call overhead: `bench/programs/fib.ae` under --hmr and statically;
+//! 3. the host's resident memory after 1 and after many reloads.
+//!
+//! Prints Markdown tables for docs/performance.md.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Top-level functions in the generated module besides `version` and `report`.
+const FUNCTIONS: usize = 28;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let flag = |name: &str, default: usize| -> usize {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(default)
+    };
+    let edits = flag("--edits", 20).max(1);
+    let reloads = flag("--reloads", 200).max(edits);
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root");
+    let work = std::env::temp_dir().join(format!("aether-bench-hmr-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    let result = run(&repo, &work, edits, reloads);
+    let _ = std::fs::remove_dir_all(&work);
+    if let Err(e) = result {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run(repo: &Path, work: &Path, edits: usize, reloads: usize) -> Result<(), String> {
+    eprintln!("building cargo-aether (release)...");
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["build", "--release", "-p", "cargo-aether"])
+        .current_dir(repo)
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() {
+        return Err("building cargo-aether failed".into());
+    }
+    let tool = Tool {
+        exe: repo.join("target/release/cargo-aether"),
+        cache: work.join("cache"),
+        target: work.join("target"),
+    };
+    let date = Command::new("date").args(["-u", "+%Y-%m-%d %H:%M UTC"]).output().map(|o| o.stdout).unwrap_or_default();
+    println!("Measured {}, machine: {}\n", String::from_utf8_lossy(&date).trim(), machine());
+
+    let reload = reload_latency(&tool, work, edits, reloads)?;
+    let floor = cargo_floor(work, edits)?;
+    let restart = full_restart(&tool, work, 5)?;
+    let (rl, rp) = median_p95(&reload.latency);
+    let (hl, hp) = median_p95(&reload.reported);
+    let (fl, fp) = median_p95(&floor);
+    let (sl, sp) = median_p95(&restart);
+    println!("| one-line edit of a {}-line module, {} edits | median | p95 |", reload.module_lines, edits);
+    println!("|---|---:|---:|");
+    println!("| `run --hmr`: file write → first line of the new code | {rl} ms | {rp} ms |");
+    println!("| the same, as the `[aether] reloaded ... in N ms` line says | {hl} ms | {hp} ms |");
+    println!("| floor: `cargo build` of the hand-written cdylib | {fl} ms | {fp} ms |");
+    println!("| stop, `cargo aether build`, restart → first line ({} runs) | {sl} ms | {sp} ms |", restart.len());
+    println!();
+    println!("reload / floor (medians): **{:.2}x** (target: within 1.5x)\n", rl as f64 / fl.max(1) as f64);
+
+    println!("| host resident memory (VmRSS) | kB |");
+    println!("|---|---:|");
+    for (n, kb) in &reload.rss {
+        println!("| after {n} reload{} | {kb} |", if *n == 1 { "" } else { "s" });
+    }
+    println!();
+
+    call_overhead(&tool, repo, work)?;
+    Ok(())
+}
+
+struct Tool {
+    exe: PathBuf,
+    cache: PathBuf,
+    target: PathBuf,
+}
+
+impl Tool {
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(&self.exe);
+        c.arg("aether").args(args).env("AETHER_CACHE_DIR", &self.cache).env("CARGO_TARGET_DIR", &self.target);
+        c
+    }
+
+    /// `cargo aether build [--release] PATH` → the executable it printed.
+    fn build(&self, path: &Path, release: bool) -> Result<PathBuf, String> {
+        let mut c = self.command(&["build"]);
+        if release {
+            c.arg("--release");
+        }
+        let out = c.arg(path).stderr(Stdio::inherit()).output().map_err(|e| format!("cannot run cargo-aether: {e}"))?;
+        if !out.status.success() {
+            return Err(format!("cargo aether build {} failed", path.display()));
+        }
+        let printed = String::from_utf8_lossy(&out.stdout);
+        Ok(PathBuf::from(printed.lines().last().unwrap_or("").trim()))
+    }
+}
+
+// ---------------------------------------------------------------- reloads
+
+struct Reloads {
+    module_lines: usize,
+    latency: Vec<u64>,
+    reported: Vec<u64>,
+    rss: Vec<(usize, u64)>,
+}
+
+fn reload_latency(tool: &Tool, work: &Path, edits: usize, reloads: usize) -> Result<Reloads, String> {
+    let program = work.join("program");
+    std::fs::create_dir_all(&program).map_err(|e| e.to_string())?;
+    std::fs::write(program.join("main.ae"), MAIN_AE).map_err(|e| e.to_string())?;
+    let module = module_ae(0);
+    let module_lines = module.lines().count();
+    write_atomic(&program.join("mods.ae"), &module)?;
+
+    let mut command = tool.command(&["run", "--hmr"]);
+    command.arg(&program).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    eprintln!("starting `cargo aether run --hmr` (the first build compiles the runtime)...");
+    let mut child = KillGroupOnDrop(command.spawn().map_err(|e| format!("cannot run cargo-aether: {e}"))?);
+    let (out, err) = (Lines::default(), Lines::default());
+    out.follow(child.0.stdout.take().ok_or("no stdout")?);
+    err.follow(child.0.stderr.take().ok_or("no stderr")?);
+    let fail = |what: &str| format!("{what}\n--- stderr (last lines)\n{}", err.tail(30));
+    out.wait_for(0, Duration::from_secs(600), |l| l.starts_with("v0 ").then_some(()))
+        .ok_or_else(|| fail("the program never printed its first line"))?;
+    let host = host_pid(child.0.id()).ok_or_else(|| fail("cannot find the host process"))?;
+
+    let mut result = Reloads { module_lines, latency: Vec::new(), reported: Vec::new(), rss: Vec::new() };
+    for i in 1..=reloads {
+        let (from_out, from_err) = (out.len(), err.len());
+        let saved = Instant::now();
+        write_atomic(&program.join("mods.ae"), &module_ae(i))?;
+        let mark = format!("v{i} ");
+        let (_, seen, ()) = out
+            .wait_for(from_out, Duration::from_secs(120), |l| l.starts_with(&mark).then_some(()))
+            .ok_or_else(|| fail(&format!("edit {i}: the new code never printed")))?;
+        let reported = err
+            .wait_for(from_err, Duration::from_secs(10), reported_ms)
+            .ok_or_else(|| fail(&format!("edit {i}: no `[aether] reloaded` line")))?;
+        if i <= edits {
+            result.latency.push(seen.duration_since(saved).as_millis() as u64);
+            result.reported.push(reported.2);
+        }
+        if [1, 10, 20, 50, 100, 200, 500, 1000].contains(&i) || i == reloads {
+            std::thread::sleep(Duration::from_millis(300));
+            let kb = vm_rss(host).ok_or_else(|| fail("cannot read the host's VmRSS"))?;
+            if result.rss.last().map(|(n, _)| *n) != Some(i) {
+                result.rss.push((i, kb));
+            }
+        }
+        if i % 10 == 0 {
+            eprintln!("{i} reloads done");
+        }
+    }
+    Ok(result)
+}
+
+/// `[aether] reloaded mods.ae in 243 ms (...)` → 243
+fn reported_ms(line: &str) -> Option<u64> {
+    let rest = line.strip_prefix("[aether] reloaded ")?;
+    rest.split(" in ").nth(1)?.split(' ').next()?.parse().ok()
+}
+
+/// The host is the CLI's child whose command line names the `_hmr_host` binary.
+fn host_pid(cli: u32) -> Option<u32> {
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
+        // `pid (comm) state ppid ...`; comm may hold spaces, so split after the last ')'.
+        let ppid = stat.rsplit(')').next()?.split_whitespace().nth(1)?.parse::<u32>().ok()?;
+        let cmdline = std::fs::read_to_string(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        if ppid == cli && cmdline.contains("_hmr_host") {
+            return Some(pid);
+        }
+    }
+    None
+}
+
+fn vm_rss(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+const MAIN_AE: &str = "\
+// The reload benchmark's program: calls the edited module every few ms.
+
+import mods
+
+state ticks: int = 0
+
+fn main() {
+    loop {
+        ticks += 1
+        println(mods.report(ticks))
+        sleep_ms(5)
+    }
+}
+";
+
+/// The generated module: `FUNCTIONS` small functions over int, float, bool,
+/// str and lists, `report` calling them all, and `version`, the line edits
+/// change. Its first output word is `v<version>`.
+fn module_ae(version: usize) -> String {
+    let mut s = String::from("// Generated by bench/hmr: the module the reload benchmark edits.\n\n");
+    s += &format!("pub fn version() -> str {{\n    \"v{version}\"\n}}\n\n");
+    for i in 0..FUNCTIONS {
+        s += &format!("/// f{i:02}: one of the functions `report` calls.\n");
+        s += &match i % 4 {
+            0 => format!(
+                "fn f{i:02}(n: int) -> int {{\n    let a = n * {m} + {i}\n    let b = a % 7\n    if b > 3 {{\n        return a - b\n    }}\n    a + b\n}}\n\n",
+                m = i + 2
+            ),
+            1 => format!(
+                "fn f{i:02}(n: int) -> str {{\n    let t = \"f{i:02}:{{n}}\"\n    if n % 2 == 0 {{\n        return t + \"+\"\n    }}\n    t + \"-\"\n}}\n\n"
+            ),
+            2 => format!(
+                "fn f{i:02}(xs: [int]) -> int {{\n    var total = 0\n    for x in xs {{\n        total += x * {i}\n    }}\n    total\n}}\n\n"
+            ),
+            _ => format!(
+                "fn f{i:02}(x: float, on: bool) -> float {{\n    if on {{\n        return x * 1.5 + {i}.0\n    }}\n    x / 2.0\n}}\n\n"
+            ),
+        };
+    }
+    s += "pub fn report(n: int) -> str {\n    var total = 0\n    var text = \"\"\n    var x = 0.0\n";
+    for i in 0..FUNCTIONS {
+        s += &match i % 4 {
+            0 => format!("    total += f{i:02}(n)\n"),
+            1 => format!("    text = f{i:02}(n)\n"),
+            2 => format!("    total += f{i:02}([n, {i}, 3])\n"),
+            _ => format!("    x = f{i:02}(x, n % 2 == 0)\n"),
+        };
+    }
+    s += "    \"{version()} {n} {total} {text} {x}\"\n}\n";
+    s
+}
+
+// ------------------------------------------------------------ cargo floor
+
+/// `cargo build` of a hand-written cdylib with the same functions, after the
+/// same one-line change, `edits` times (after one warm-up build).
+fn cargo_floor(work: &Path, edits: usize) -> Result<Vec<u64>, String> {
+    let dir = work.join("floor");
+    std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"floor\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[lib]\ncrate-type = [\"cdylib\"]\n\n[workspace]\n",
+    )
+    .map_err(|e| e.to_string())?;
+    let build = |version: usize| -> Result<u64, String> {
+        write_atomic(&dir.join("src/lib.rs"), &module_rs(version))?;
+        let start = Instant::now();
+        let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["build", "--quiet"])
+            .current_dir(&dir)
+            .env("CARGO_TARGET_DIR", work.join("floor-target"))
+            .output()
+            .map_err(|e| format!("cannot run cargo: {e}"))?;
+        let ms = start.elapsed().as_millis() as u64;
+        if !out.status.success() {
+            return Err(format!("the floor crate failed to build:\n{}", String::from_utf8_lossy(&out.stderr)));
+        }
+        Ok(ms)
+    };
+    eprintln!("floor: cargo build of the hand-written cdylib...");
+    build(0)?;
+    (1..=edits).map(build).collect()
+}
+
+fn module_rs(version: usize) -> String {
+    let mut s = String::from("//! Hand-written equivalent of the benchmark's mods.ae.\n\n");
+    s += &format!("pub fn version() -> String {{\n    \"v{version}\".to_string()\n}}\n\n");
+    for i in 0..FUNCTIONS {
+        s += &format!("/// f{i:02}: one of the functions `report` calls.\n");
+        s += &match i % 4 {
+            0 => format!(
+                "fn f{i:02}(n: i64) -> i64 {{\n    let a = n * {m} + {i};\n    let b = a % 7;\n    if b > 3 {{\n        return a - b;\n    }}\n    a + b\n}}\n\n",
+                m = i + 2
+            ),
+            1 => format!(
+                "fn f{i:02}(n: i64) -> String {{\n    let t = format!(\"f{i:02}:{{n}}\");\n    if n % 2 == 0 {{\n        return t + \"+\";\n    }}\n    t + \"-\"\n}}\n\n"
+            ),
+            2 => format!(
+                "fn f{i:02}(xs: Vec<i64>) -> i64 {{\n    let mut total = 0;\n    for x in xs {{\n        total += x * {i};\n    }}\n    total\n}}\n\n"
+            ),
+            _ => format!(
+                "fn f{i:02}(x: f64, on: bool) -> f64 {{\n    if on {{\n        return x * 1.5 + {i}.0;\n    }}\n    x / 2.0\n}}\n\n"
+            ),
+        };
+    }
+    s += "pub fn report(n: i64) -> String {\n    let mut total = 0;\n    let mut text = String::new();\n    let mut x = 0.0;\n";
+    for i in 0..FUNCTIONS {
+        s += &match i % 4 {
+            0 => format!("    total += f{i:02}(n);\n"),
+            1 => format!("    text = f{i:02}(n);\n"),
+            2 => format!("    total += f{i:02}(vec![n, {i}, 3]);\n"),
+            _ => format!("    x = f{i:02}(x, n % 2 == 0);\n"),
+        };
+    }
+    s += "    format!(\"{} {n} {total} {text} {x}\", version())\n}\n\n";
+    // Exported, so the cdylib really compiles and links every function.
+    s += "#[no_mangle]\npub extern \"C\" fn report_len(n: i64) -> usize {\n    report(n).len()\n}\n";
+    s
+}
+
+// ----------------------------------------------------------- full restart
+
+/// The edit, then `cargo aether build` (debug, static) and a fresh start of
+/// the program up to its first line: what a restart costs without --hmr.
+fn full_restart(tool: &Tool, work: &Path, runs: usize) -> Result<Vec<u64>, String> {
+    let program = work.join("program");
+    eprintln!("full restart: cargo aether build + start...");
+    tool.build(&program, false)?;
+    let mut times = Vec::new();
+    for i in 0..runs {
+        let version = 100_000 + i;
+        write_atomic(&program.join("mods.ae"), &module_ae(version))?;
+        let start = Instant::now();
+        let exe = tool.build(&program, false)?;
+        let mut command = Command::new(&exe);
+        command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null());
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let mut child = KillGroupOnDrop(command.spawn().map_err(|e| format!("cannot run {}: {e}", exe.display()))?);
+        let mut first = String::new();
+        BufReader::new(child.0.stdout.take().ok_or("no stdout")?)
+            .read_line(&mut first)
+            .map_err(|e| e.to_string())?;
+        let ms = start.elapsed().as_millis() as u64;
+        if !first.starts_with(&format!("v{version} ")) {
+            return Err(format!("the restarted program printed {first:?}"));
+        }
+        times.push(ms);
+    }
+    Ok(times)
+}
+
+// ---------------------------------------------------------- call overhead
+
+fn call_overhead(tool: &Tool, repo: &Path, work: &Path) -> Result<(), String> {
+    let fib = work.join("fib");
+    std::fs::create_dir_all(&fib).map_err(|e| e.to_string())?;
+    std::fs::copy(repo.join("bench/programs/fib.ae"), fib.join("main.ae")).map_err(|e| e.to_string())?;
+    let expected = std::fs::read_to_string(repo.join("bench/expected/fib.out")).map_err(|e| e.to_string())?;
+    eprintln!("fib: building static debug and release...");
+    let debug = tool.build(&fib, false)?;
+    let release = tool.build(&fib, true)?;
+    for exe in [&debug, &release] {
+        let got = capture(Command::new(exe).arg("20"))?;
+        if got != expected {
+            return Err(format!("{} 20 printed {got:?}", exe.display()));
+        }
+    }
+    let hmr = |n: &str| {
+        let mut c = tool.command(&["run", "--hmr"]);
+        c.arg(&fib).arg("--").arg(n).stdin(Stdio::null());
+        c
+    };
+    eprintln!("fib: building under --hmr...");
+    let got = capture(&mut hmr("20"))?;
+    if got != expected {
+        return Err(format!("run --hmr fib 20 printed {got:?}"));
+    }
+    // N such that the static debug build takes about a second.
+    let mut n = 24;
+    while n < 45 && time(Command::new(&debug).arg(n.to_string()))? < Duration::from_millis(700) {
+        n += 1;
+    }
+    let n = n.to_string();
+    let host = find_host(&tool.target);
+    let runs = 5;
+    let (mut sd, mut sr, mut hm, mut ho) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..runs {
+        sd.push(time(Command::new(&debug).arg(&n))?.as_millis() as u64);
+        sr.push(time(Command::new(&release).arg(&n))?.as_millis() as u64);
+        hm.push(time(&mut hmr(&n))?.as_millis() as u64);
+        // The host without the CLI: only the calls, no check or cargo.
+        if let Some(h) = &host {
+            match time(Command::new(h).arg(&n)) {
+                Ok(t) => ho.push(t.as_millis() as u64),
+                Err(e) => eprintln!("the host on its own: {e}"),
+            }
+        }
+    }
+    let (sd, sr, hm) = (median(&mut sd), median(&mut sr), median(&mut hm));
+    println!("| fib({n}), wall time of the whole run, median of {runs} | ms | / static debug |");
+    println!("|---|---:|---:|");
+    println!("| static, `cargo aether build` (debug) | {sd} | 1.00x |");
+    println!("| `cargo aether run --hmr` (debug; includes the CLI's check and cargo's up-to-date check) | {hm} | {:.2}x |", hm as f64 / sd as f64);
+    if !ho.is_empty() {
+        let ho = median(&mut ho);
+        println!("| the --hmr host binary run on its own (debug) | {ho} | {:.2}x |", ho as f64 / sd as f64);
+    }
+    println!("| static, `cargo aether build --release` (for scale) | {sr} | {:.2}x |", sr as f64 / sd as f64);
+    println!();
+    Ok(())
+}
+
+/// The fib program's --hmr host executable: the newest `*_hmr_host` in the
+/// benchmark's target dir (fib's was built last).
+fn find_host(target: &Path) -> Option<PathBuf> {
+    let hosts = std::fs::read_dir(target.join("debug")).ok()?.flatten().filter(|e| {
+        e.file_name().to_string_lossy().ends_with("_hmr_host") && e.path().is_file()
+    });
+    let newest = hosts.max_by_key(|e| e.metadata().and_then(|m| m.modified()).ok())?;
+    eprintln!("fib: the host binary is {}", newest.path().display());
+    Some(newest.path())
+}
+
+fn capture(c: &mut Command) -> Result<String, String> {
+    let out = c.stderr(Stdio::null()).output().map_err(|e| e.to_string())?;
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn time(c: &mut Command) -> Result<Duration, String> {
+    let start = Instant::now();
+    let status = c.stdout(Stdio::null()).stderr(Stdio::null()).status().map_err(|e| e.to_string())?;
+    let elapsed = start.elapsed();
+    status.success().then_some(elapsed).ok_or_else(|| format!("{c:?} failed"))
+}
+
+// ---------------------------------------------------------------- helpers
+
+/// Every line a stream printed so far, with when it arrived.
+#[derive(Clone, Default)]
+struct Lines(Arc<Mutex<Vec<(Instant, String)>>>);
+
+impl Lines {
+    fn follow(&self, stream: impl std::io::Read + Send + 'static) {
+        let lines = self.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                lines.0.lock().unwrap_or_else(|p| p.into_inner()).push((Instant::now(), line));
+            }
+        });
+    }
+
+    fn len(&self) -> usize {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
+    fn tail(&self, n: usize) -> String {
+        let lines = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        lines.iter().skip(lines.len().saturating_sub(n)).map(|(_, l)| format!("{l}\n")).collect()
+    }
+
+    /// The first line from index `from` on that `pick` accepts.
+    fn wait_for<T>(&self, from: usize, timeout: Duration, mut pick: impl FnMut(&str) -> Option<T>) -> Option<(usize, Instant, T)> {
+        let deadline = Instant::now() + timeout;
+        let mut next = from;
+        loop {
+            {
+                let lines = self.0.lock().unwrap_or_else(|p| p.into_inner());
+                for (i, (at, line)) in lines.iter().enumerate().skip(next) {
+                    if let Some(v) = pick(line) {
+                        return Some((i, *at, v));
+                    }
+                }
+                next = next.max(lines.len());
+            }
+            if Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+}
+
+/// Kills the child's whole process group (the CLI and the host it started).
+struct KillGroupOnDrop(Child);
+
+impl Drop for KillGroupOnDrop {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Writes a sibling and renames it over the file, as editors do.
+fn write_atomic(path: &Path, text: &str) -> Result<(), String> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, text).map_err(|e| format!("{}: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn median(xs: &mut [u64]) -> u64 {
+    xs.sort();
+    xs.get(xs.len() / 2).copied().unwrap_or(0)
+}
+
+/// Median and 95th percentile (nearest rank).
+fn median_p95(xs: &[u64]) -> (u64, u64) {
+    let mut v = xs.to_vec();
+    v.sort();
+    let rank = ((v.len() as f64) * 0.95).ceil() as usize;
+    (median(&mut v.clone()), v.get(rank.saturating_sub(1)).copied().unwrap_or(0))
+}
+
+fn machine() -> String {
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    format!("{cores} cores, {} {}", std::env::consts::OS, std::env::consts::ARCH)
+}
