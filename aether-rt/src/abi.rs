@@ -240,26 +240,33 @@ pub struct ImportEntry {
 /// state `S` in the current table, of type `T`. Zero-sized; it reads the
 /// address on every access, so code that was running before a reload (a
 /// loop in `main`) sees a value that the reload reset or migrated.
-pub struct StateRef<T, const M: usize, const S: usize>(PhantomData<fn() -> T>);
+///
+/// `FP` is the state's fingerprint (its name and type): code from before a
+/// reload that changed the variable never reads it as the wrong type.
+pub struct StateRef<T, const M: usize, const S: usize, const FP: u64>(PhantomData<fn() -> T>);
 
-impl<T, const M: usize, const S: usize> Default for StateRef<T, M, S> {
+impl<T, const M: usize, const S: usize, const FP: u64> Default for StateRef<T, M, S, FP> {
     fn default() -> Self {
         StateRef(PhantomData)
     }
 }
 
-impl<T, const M: usize, const S: usize> StateRef<T, M, S> {
+impl<T, const M: usize, const S: usize, const FP: u64> StateRef<T, M, S, FP> {
     #[inline]
     fn ptr(&self) -> *mut T {
-        let p = HOST.get().map_or(std::ptr::null_mut(), |t| t.state(M, S));
+        let Some(table) = HOST.get() else { panic!("a `state` value was used before the program started") };
+        let p = table.state(M, S, Some(FP));
         if p.is_null() {
-            panic!("a `state` value was used before the program started");
+            panic!(
+                "this code is from before a reload that changed a `state` declaration it uses; \
+                 it stops here (a running loop: it starts again with the new code)"
+            );
         }
         p.cast()
     }
 }
 
-impl<T, const M: usize, const S: usize> std::ops::Deref for StateRef<T, M, S> {
+impl<T, const M: usize, const S: usize, const FP: u64> std::ops::Deref for StateRef<T, M, S, FP> {
     type Target = T;
     #[inline]
     fn deref(&self) -> &T {
@@ -274,7 +281,7 @@ impl<T, const M: usize, const S: usize> std::ops::Deref for StateRef<T, M, S> {
     }
 }
 
-impl<T, const M: usize, const S: usize> std::ops::DerefMut for StateRef<T, M, S> {
+impl<T, const M: usize, const S: usize, const FP: u64> std::ops::DerefMut for StateRef<T, M, S, FP> {
     #[inline]
     fn deref_mut(&mut self) -> &mut T {
         // SAFETY: as in `deref`; generated code borrows state only through
@@ -289,19 +296,30 @@ impl<T, const M: usize, const S: usize> std::ops::DerefMut for StateRef<T, M, S>
 /// Generated code's way to a function: the pointer in slot `f` of module
 /// `m`, after letting a pending reload in. `what` names it in the panic
 /// when there is none (called before the program started).
+///
+/// `fingerprint` is the function's (name and signature): a call from code
+/// that was built before a reload changed it fails as a runtime error
+/// instead of calling with the wrong arguments.
 #[inline]
-pub fn lookup(m: usize, f: usize, what: &str) -> *const c_void {
-    let p = match HOST.get() {
-        Some(table) => {
-            table.safe_point();
-            table.lookup(m, f)
-        }
-        None => std::ptr::null(),
-    };
+pub fn lookup(m: usize, f: usize, fingerprint: u64, what: &str) -> *const c_void {
+    let Some(table) = HOST.get() else { panic!("`{what}` is not loaded (called before the program started?)") };
+    table.safe_point();
+    let p = table.lookup_checked(m, f, Some(fingerprint));
     if p.is_null() {
-        panic!("`{what}` is not loaded (called before the program started?)");
+        stale(table, m, f, what);
     }
     p
+}
+
+#[cold]
+fn stale(table: &CallTable, m: usize, f: usize, what: &str) -> ! {
+    if table.has_function(m, f) {
+        panic!(
+            "`{what}` changed in a reload (its signature, or its place in the module) and this call is from code \
+             built before it; that code stops here (a running loop: it starts again with the new code)"
+        )
+    }
+    panic!("`{what}` is not loaded (it was removed by a reload, or the program has not started)")
 }
 
 /// The value of a guarded call, or the panic unwound further in this image
@@ -414,17 +432,34 @@ pub struct TableView {
 #[derive(Debug)]
 struct ModuleView {
     fns: *const *const c_void,
+    fn_fingerprints: *const u64,
     len: usize,
     states: *const *mut c_void,
+    state_fingerprints: *const u64,
     states_len: usize,
+}
+
+/// One module's row of a [`TableView`]: its functions and its state
+/// addresses, each with the fingerprint its descriptor gave it.
+#[derive(Clone, Debug, Default)]
+pub struct Row {
+    pub fns: Vec<(*const c_void, u64)>,
+    pub states: Vec<(*mut c_void, u64)>,
 }
 
 extern "C" fn no_op() {}
 
+impl HostHooks {
+    /// Hooks that do nothing: one thread, nothing to wait for (tests, tools).
+    pub const fn none() -> HostHooks {
+        HostHooks { yield_to_reload: no_op, release: no_op, acquire: no_op }
+    }
+}
+
 impl CallTable {
     /// A table whose lock hooks do nothing (one thread, no reloads).
     pub const fn new() -> CallTable {
-        CallTable::with_hooks(HostHooks { yield_to_reload: no_op, release: no_op, acquire: no_op })
+        CallTable::with_hooks(HostHooks::none())
     }
 
     pub const fn with_hooks(hooks: HostHooks) -> CallTable {
@@ -436,11 +471,22 @@ impl CallTable {
     /// module not loaded yet).
     #[inline]
     pub fn lookup(&self, m: usize, f: usize) -> *const c_void {
+        self.lookup_checked(m, f, None)
+    }
+
+    /// [`CallTable::lookup`], and null unless the slot's fingerprint is
+    /// `fingerprint` (when given): code from before a reload that changed
+    /// the function's signature or position never calls the wrong thing.
+    #[inline]
+    pub fn lookup_checked(&self, m: usize, f: usize, fingerprint: Option<u64>) -> *const c_void {
         match self.module(m) {
             Some(module) if f < module.len => {
-                // SAFETY: in bounds of a leaked, immutable array (see `module`).
+                // SAFETY: in bounds of leaked, immutable arrays (see `module`).
                 #[allow(unsafe_code)]
                 unsafe {
+                    if fingerprint.is_some_and(|fp| *module.fn_fingerprints.add(f) != fp) {
+                        return std::ptr::null();
+                    }
                     *module.fns.add(f)
                 }
             }
@@ -448,19 +494,28 @@ impl CallTable {
         }
     }
 
-    /// The address of state `s` of module `m` in the current view, or null.
+    /// The address of state `s` of module `m` in the current view, or null
+    /// (also when its fingerprint is not `fingerprint`, when given).
     #[inline]
-    pub fn state(&self, m: usize, s: usize) -> *mut c_void {
+    pub fn state(&self, m: usize, s: usize, fingerprint: Option<u64>) -> *mut c_void {
         match self.module(m) {
             Some(module) if s < module.states_len => {
-                // SAFETY: as in `lookup`.
+                // SAFETY: as in `lookup_checked`.
                 #[allow(unsafe_code)]
                 unsafe {
+                    if fingerprint.is_some_and(|fp| *module.state_fingerprints.add(s) != fp) {
+                        return std::ptr::null_mut();
+                    }
                     *module.states.add(s)
                 }
             }
             _ => std::ptr::null_mut(),
         }
+    }
+
+    /// Whether module `m` has a function at `f` (of any fingerprint).
+    pub fn has_function(&self, m: usize, f: usize) -> bool {
+        !self.lookup(m, f).is_null()
     }
 
     #[inline]
@@ -525,13 +580,22 @@ impl TableView {
     /// Build a view from per-module function pointers and state addresses
     /// and leak it: a call may still be reading an old view, so none is ever
     /// freed (a view costs a few bytes per function per reload).
-    pub fn leak(generation: u64, modules: Vec<(Vec<*const c_void>, Vec<*mut c_void>)>) -> &'static TableView {
+    pub fn leak(generation: u64, modules: Vec<Row>) -> &'static TableView {
         let modules: Vec<ModuleView> = modules
             .into_iter()
-            .map(|(fns, states)| {
-                let fns: &'static [*const c_void] = Vec::leak(fns);
-                let states: &'static [*mut c_void] = Vec::leak(states);
-                ModuleView { fns: fns.as_ptr(), len: fns.len(), states: states.as_ptr(), states_len: states.len() }
+            .map(|row| {
+                let (fns, fn_fps): (Vec<*const c_void>, Vec<u64>) = row.fns.into_iter().unzip();
+                let (states, state_fps): (Vec<*mut c_void>, Vec<u64>) = row.states.into_iter().unzip();
+                let (fns, fn_fps) = (Vec::leak(fns), Vec::leak(fn_fps));
+                let (states, state_fps) = (Vec::leak(states), Vec::leak(state_fps));
+                ModuleView {
+                    fns: fns.as_ptr(),
+                    fn_fingerprints: fn_fps.as_ptr(),
+                    len: fns.len(),
+                    states: states.as_ptr(),
+                    state_fingerprints: state_fps.as_ptr(),
+                    states_len: states.len(),
+                }
             })
             .collect();
         let modules: &'static [ModuleView] = Vec::leak(modules);
@@ -790,12 +854,14 @@ mod tests {
         assert_eq!(TABLE.generation(), 0);
         let p1 = one as *const c_void;
         let p2 = two as *const c_void;
-        TABLE.publish(TableView::leak(1, vec![(vec![p1], vec![]), (vec![p1, p2], vec![])]));
+        TABLE.publish(TableView::leak(1, vec![Row { fns: vec![(p1, 1)], states: vec![] }, Row { fns: vec![(p1, 1), (p2, 2)], states: vec![] }]));
         assert_eq!(TABLE.lookup(1, 1), p2);
         assert!(TABLE.lookup(0, 1).is_null());
         assert!(TABLE.lookup(2, 0).is_null());
-        TABLE.publish(TableView::leak(2, vec![(vec![p2], vec![]), (vec![p2, p1], vec![std::ptr::null_mut()])]));
+        TABLE.publish(TableView::leak(2, vec![Row { fns: vec![(p2, 2)], states: vec![] }, Row { fns: vec![(p2, 2), (p1, 1)], states: vec![] }]));
         assert_eq!((TABLE.generation(), TABLE.lookup(0, 0), TABLE.lookup(1, 1)), (2, p2, p1));
+        assert_eq!(TABLE.lookup_checked(1, 1, Some(1)), p1);
+        assert!(TABLE.lookup_checked(1, 1, Some(2)).is_null(), "a stale fingerprint finds nothing");
     }
 
     #[test]

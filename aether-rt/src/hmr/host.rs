@@ -88,10 +88,11 @@ pub fn run(program: &'static ProgramSpec) -> i32 {
         }
     }
     loop {
-        let Some(main) = host.function(program.entry_module, "main", "fn() -> ()") else {
+        let Some(main) = host.function(program.entry_module, "main") else {
             eprintln!("error: the program has no `fn main()` to run");
             return 1;
         };
+        let started = host.tables.generation();
         GATE.acquire();
         let outcome = main().into_result();
         GATE.release();
@@ -103,14 +104,18 @@ pub fn run(program: &'static ProgramSpec) -> i32 {
             // The panic hook of the module that panicked printed the error.
             Err(_) if host.listening.load(Ordering::Acquire) => {
                 crate::prelude::flush_stdout();
-                // Taken after the failure: a reload that landed while the
-                // failing run went on must not restart it straight away.
-                let generation = host.tables.generation();
+                if host.tables.generation() != started {
+                    // A reload landed while this `main` ran: the error may be
+                    // its old code meeting the new (a changed signature).
+                    // Once, with the new code, before waiting for a fix.
+                    eprintln!("[aether] `main` stopped after a reload; it starts again with the new code (state kept)");
+                    continue;
+                }
                 eprintln!(
                     "[aether] `main` stopped with the runtime error above; the program keeps running with its \
                      state: fix the code and save, and `main` starts again"
                 );
-                while host.tables.generation() == generation {
+                while host.tables.generation() == started {
                     std::thread::sleep(Duration::from_millis(20));
                 }
                 eprintln!("[aether] `main` starts again (state kept)");
@@ -118,6 +123,12 @@ pub fn run(program: &'static ProgramSpec) -> i32 {
             Err(_) => return 101,
         }
     }
+}
+
+/// The fingerprint of `fn name()` as the code generator writes it: the
+/// entry's name and its signature.
+fn unit_fn_fingerprint(name: &str) -> u64 {
+    fingerprint(&format!("{name}: fn() -> ()"))
 }
 
 /// Milliseconds since the epoch (the CLI sends the save time in the same unit).
@@ -259,10 +270,10 @@ impl Host {
 
     /// A `fn()`-shaped Aether function of module `m`, checked against its
     /// signature fingerprint.
-    fn function(&self, m: usize, name: &str, signature: &str) -> Option<extern "C" fn() -> Guarded<()>> {
+    fn function(&self, m: usize, name: &str) -> Option<extern "C" fn() -> Guarded<()>> {
         let module = self.tables.current(ModuleId(m))?;
         let (_, f) = module.function(name)?;
-        if f.signature_fingerprint != fingerprint(signature) {
+        if f.signature_fingerprint != unit_fn_fingerprint(name) {
             return None;
         }
         // SAFETY: the signature fingerprint says the shim is
@@ -275,7 +286,8 @@ impl Host {
     fn run_hooks(&self, module: &LoadedModule, hooks: &[usize], what: &str, file: &str) {
         for &h in hooks {
             let Some(f) = module.functions.get(h) else { continue };
-            if f.signature_fingerprint != fingerprint("fn() -> ()") {
+            if f.signature_fingerprint != unit_fn_fingerprint(&f.name) {
+                eprintln!("[aether] the {what} hook `{}` of {file} must be `fn {}()`; skipped", f.name, f.name);
                 continue;
             }
             // SAFETY: checked above: the shim of a `fn()`.
@@ -352,6 +364,9 @@ impl Host {
         for (i, path) in modules {
             loaded.push((*i, self.load(*i, Some(Path::new(path)))?));
         }
+        // Before `update()`, which holds the tables' writer lock.
+        let old: Vec<(usize, LoadedModule)> =
+            loaded.iter().filter_map(|(i, _)| Some((*i, self.tables.current(ModuleId(*i))?))).collect();
         let mut update = self.tables.update();
         let mut plans = Vec::new();
         {
@@ -364,8 +379,6 @@ impl Host {
             }
         }
         update.check().map_err(|e| e.to_string())?;
-        let old: Vec<(usize, LoadedModule)> =
-            loaded.iter().filter_map(|(i, _)| Some((*i, self.tables.current(ModuleId(*i))?))).collect();
 
         // Wait for the running code to reach a safe point, then hold the gate.
         let table = self.tables.call_table();

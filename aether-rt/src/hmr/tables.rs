@@ -11,7 +11,7 @@
 //! publishing changes nothing.
 
 use super::loader::{FnPtr, LoadedModule};
-use crate::abi::{CallTable, HostHooks, TableView};
+use crate::abi::{CallTable, HostHooks, Row, TableView};
 use std::ffi::c_void;
 use std::fmt;
 use std::sync::{Mutex, MutexGuard};
@@ -192,9 +192,12 @@ impl Update<'_> {
             .modules
             .iter()
             .zip(&self.states)
-            .map(|(module, states)| {
-                let fns = module.as_ref().map_or_else(Vec::new, |m| m.functions.iter().map(|f| FnPtr::as_ptr(f.ptr)).collect());
-                (fns, states.iter().map(|p| p.0).collect())
+            .map(|(module, states)| match module {
+                Some(m) => Row {
+                    fns: m.functions.iter().map(|f| (FnPtr::as_ptr(f.ptr), f.signature_fingerprint)).collect(),
+                    states: states.iter().zip(&m.states).map(|(p, s)| (p.0, s.type_fingerprint)).collect(),
+                },
+                None => Row::default(),
             })
             .collect();
         let generation = self.guard.generation + 1;

@@ -96,7 +96,7 @@ pub fn generate(program: &Program, checked: &CheckResult, opts: &HmrOptions) -> 
         let (mut iface, mut errs) = crate::with_stack(|| items::expand_part(program, checked, &shared, m, Part::Interface));
         errors.append(&mut errs);
         iface.extend(state_struct(checked, &shared, m));
-        iface.extend(method_trampolines(checked, &shared, &layout, m));
+        iface.extend(method_trampolines(program, checked, &shared, &layout, m));
         let (body, mut errs) = crate::with_stack(|| items::expand_part(program, checked, &shared, m, Part::Bodies));
         errors.append(&mut errs);
         let text = format_file(iface.clone());
@@ -180,6 +180,40 @@ pub fn signature(checked: &CheckResult, f: FnId) -> String {
     format!("fn({}) -> {}", params.join(", "), info.ret.display(&checked.types))
 }
 
+/// What a function's table slot is fingerprinted by: its entry name and its
+/// signature with the structure of every user type in it, so a call from
+/// code built against another version of it is refused at the call.
+fn slot_text(ck: &CheckResult, f: FnId) -> String {
+    let Some(info) = ck.fns.get(f.0 as usize) else { return String::new() };
+    let mut text = format!("{}: fn(", entry_name(ck, f));
+    match info.self_param {
+        Some(true) => text.push_str("mut self, "),
+        Some(false) => text.push_str("self, "),
+        None => {}
+    }
+    let mut first = info.self_param.is_none();
+    for p in &info.params {
+        if !first {
+            text.push_str(", ");
+        }
+        first = false;
+        if p.mutable {
+            text.push_str("mut ");
+        }
+        structural(ck, &p.ty, &mut Vec::new(), &mut text);
+    }
+    text.push_str(") -> ");
+    structural(ck, &info.ret, &mut Vec::new(), &mut text);
+    text
+}
+
+/// What a state's slot is fingerprinted by: its name and structural type.
+fn state_text(ck: &CheckResult, g: &crate::check::GlobalInfo) -> String {
+    let mut text = format!("{}: ", g.name);
+    structural(ck, &g.ty, &mut Vec::new(), &mut text);
+    text
+}
+
 /// The call table's layout: per module, its functions and methods in
 /// `FnId` order. Host and every module crate are generated from the same
 /// layout.
@@ -229,7 +263,8 @@ fn included(program: &Program, m: ModuleId) -> Vec<ModuleId> {
 fn interface_fingerprint(ck: &CheckResult, layout: &CallLayout, m: ModuleId, text: &str) -> u64 {
     let mut all = String::from(text);
     for f in layout.of_module(m) {
-        all.push_str(&format!("\n{}: {}", entry_name(ck, *f), signature(ck, *f)));
+        all.push('\n');
+        all.push_str(&slot_text(ck, *f));
     }
     fnv(&all)
 }
@@ -371,9 +406,10 @@ fn state_struct(ck: &CheckResult, shared: &Shared, m: ModuleId) -> TokenStream {
     let mi = proc_macro2::Literal::usize_unsuffixed(m.0 as usize);
     let fields = states.iter().enumerate().map(|(si, g)| {
         let si = proc_macro2::Literal::usize_unsuffixed(si);
+        let fp = proc_macro2::Literal::u64_unsuffixed(fnv(&state_text(ck, g)));
         let n = names::item(&g.name);
         let t = tn.rust_ty(&g.ty);
-        quote!(pub #n: ::aether_rt::abi::StateRef<#t, #mi, #si>)
+        quote!(pub #n: ::aether_rt::abi::StateRef<#t, #mi, #si, #fp>)
     });
     quote! {
         /// This module's `state` variables: references into runtime memory.
@@ -427,9 +463,10 @@ fn rust_sig(ck: &CheckResult, shared: &Shared, f: FnId) -> RustSig {
 }
 
 /// The body of a trampoline: look the function up, call its shim.
-fn trampoline_body(m: usize, f: usize, what: &str, self_ty: Option<TokenStream>, sig: &RustSig) -> TokenStream {
+fn trampoline_body(m: usize, f: usize, fp: u64, what: &str, self_ty: Option<TokenStream>, sig: &RustSig) -> TokenStream {
     let (args, arg_tys, ret) = (&sig.args, &sig.arg_tys, &sig.ret);
     let (m, f) = (proc_macro2::Literal::usize_unsuffixed(m), proc_macro2::Literal::usize_unsuffixed(f));
+    let fp = proc_macro2::Literal::u64_unsuffixed(fp);
     let (self_ty, self_arg) = match self_ty {
         Some(t) => (vec![t], vec![quote!(self)]),
         None => (Vec::new(), Vec::new()),
@@ -440,13 +477,13 @@ fn trampoline_body(m: usize, f: usize, what: &str, self_ty: Option<TokenStream>,
         // library's imports) is the one in the table: the slot holds this
         // function's shim, of exactly this type.
         let f: extern "C" fn(#(#self_ty,)* #(#arg_tys),*) -> ::aether_rt::abi::Guarded<#ret> =
-            unsafe { ::std::mem::transmute(::aether_rt::abi::lookup(#m, #f, #what)) };
+            unsafe { ::std::mem::transmute(::aether_rt::abi::lookup(#m, #f, #fp, #what)) };
         ::aether_rt::abi::unwrap_guarded(f(#(#self_arg,)* #(#args),*))
     }
 }
 
 /// Module `m`'s methods as trampolines, in its interface.
-fn method_trampolines(ck: &CheckResult, shared: &Shared, layout: &CallLayout, m: ModuleId) -> TokenStream {
+fn method_trampolines(program: &Program, ck: &CheckResult, shared: &Shared, layout: &CallLayout, m: ModuleId) -> TokenStream {
     let tn = super::types::TypeNames { ck, module_names: &shared.module_names, here: m };
     let mut by_type: Vec<(TypeId, Vec<TokenStream>)> = Vec::new();
     for (fi, f) in layout.of_module(m).iter().enumerate() {
@@ -463,8 +500,8 @@ fn method_trampolines(ck: &CheckResult, shared: &Shared, layout: &CallLayout, m:
         let ctx = if sig.needs_ctx { vec![quote!(ctx: &mut crate::Ctx)] } else { Vec::new() };
         let params = &sig.params;
         let ret = &sig.ret;
-        let what = format!("{}.{}", shared.module_names[m.0 as usize], entry_name(ck, *f));
-        let body = trampoline_body(m.0 as usize, fi, &what, self_ty, &sig);
+        let what = format!("{}.{}", program.module(m).name, entry_name(ck, *f));
+        let body = trampoline_body(m.0 as usize, fi, fnv(&slot_text(ck, *f)), &what, self_ty, &sig);
         let item = quote! {
             pub fn #name(#(#recv,)* #(#ctx,)* #(#params),*) -> #ret { #body }
         };
@@ -526,8 +563,8 @@ fn module_lib(
             let sig = rust_sig(ck, shared, *f);
             let ctx = if sig.needs_ctx { vec![quote!(ctx: &mut crate::Ctx)] } else { Vec::new() };
             let (params, ret) = (&sig.params, &sig.ret);
-            let what = format!("{}.{}", shared.module_names[xi], info.name);
-            let body = trampoline_body(xi, fi, &what, None, &sig);
+            let what = format!("{}.{}", program.module(x).name, info.name);
+            let body = trampoline_body(xi, fi, fnv(&slot_text(ck, *f)), &what, None, &sig);
             fns.push(quote!(pub fn #fname(#(#ctx,)* #(#params),*) -> #ret { #body }));
         }
         tramp_mods.push(quote!(pub mod #xmod { use crate::#xmod::*; #(#fns)* }));
@@ -571,8 +608,8 @@ fn module_lib(
             }
         });
         let entry = entry_name(ck, *f);
-        let signature = signature(ck, *f);
-        entries.push(quote!(FnEntry::new(#entry, #signature, __shims::#shim as *const c_void)));
+        let slot = slot_text(ck, *f);
+        entries.push(quote!(FnEntry::new(#entry, #slot, __shims::#shim as *const c_void)));
         let index = fi as u32;
         if has_attr(program, ck, *f, "before_reload") {
             before.push(index);
@@ -619,8 +656,7 @@ fn module_lib(
                 let _ = call_guarded(::std::panic::AssertUnwindSafe(move || unsafe { p.cast::<#t>().drop_in_place() }));
             }
         });
-        let mut text = String::new();
-        structural(ck, &g.ty, &mut Vec::new(), &mut text);
+        let text = state_text(ck, g);
         let state_name = g.name.clone();
         state_entries.push(quote!(StateEntry {
             name: Str::new(#state_name),
