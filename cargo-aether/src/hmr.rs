@@ -26,9 +26,6 @@ pub fn requested_by_env(value: Option<&str>) -> bool {
 
 /// Run `target` under HMR; the host's exit status.
 pub fn run(target: &Target, release: bool, args: &[OsString]) -> Result<ExitCode, UsageError> {
-    if release {
-        return Err(UsageError::new("`--hmr` with `--release` is not yet supported; drop one of them"));
-    }
     eprintln!("[aether] running `{}` with hot reloading ON: edit a .ae file and it is swapped in", target.name);
     let layout = Layout::for_target(target)?;
     let analysis = driver::analyze(&target.input);
@@ -44,7 +41,8 @@ pub fn run(target: &Target, release: bool, args: &[OsString]) -> Result<ExitCode
     let opts = HmrOptions {
         program: format!("{}_{:08x}", layout.crate_name, std::hash::Hasher::finish(&hasher) as u32),
         rt_path: build::rt_path(),
-        lib_dir: layout.target_dir.join("debug"),
+        // `--release`: optimized libraries (fast code, slower reloads).
+        lib_dir: layout.target_dir.join(if release { "release" } else { "debug" }),
         exclude: excluded_modules(target),
     };
     let generated = match gen::generate(&analysis.program, &analysis.checked, &opts) {
@@ -60,9 +58,9 @@ pub fn run(target: &Target, release: bool, args: &[OsString]) -> Result<ExitCode
     };
     write_all(&ws, &generated)?;
     let started = Instant::now();
-    let host_ok = cargo_build(&ws, &layout.target_dir, &[generated.host_package.as_str()], false)?;
+    let host_ok = cargo_build(&ws, &layout.target_dir, &[generated.host_package.as_str()], false, release)?;
     let packages: Vec<&str> = generated.modules.iter().map(|m| m.package.as_str()).collect();
-    let modules_ok = host_ok.is_ok() && cargo_build(&ws, &layout.target_dir, &packages, false)?.is_ok();
+    let modules_ok = host_ok.is_ok() && cargo_build(&ws, &layout.target_dir, &packages, false, release)?.is_ok();
     if !modules_ok {
         explain_rustc_failure(&ws, None);
         return Ok(ExitCode::from(crate::EXIT_INTERNAL));
@@ -119,12 +117,21 @@ fn write_all(ws: &Path, generated: &HmrGenerated) -> Result<(), UsageError> {
 /// `cargo build -p ...` in the generated workspace. `Ok(Err(stderr))` when
 /// cargo failed. Quiet builds (reloads) capture cargo's output to show it
 /// only on failure.
-fn cargo_build(ws: &Path, target_dir: &Path, packages: &[&str], quiet: bool) -> Result<Result<(), String>, UsageError> {
+fn cargo_build(
+    ws: &Path,
+    target_dir: &Path,
+    packages: &[&str],
+    quiet: bool,
+    release: bool,
+) -> Result<Result<(), String>, UsageError> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(&cargo);
     cmd.arg("build").arg("--manifest-path").arg(ws.join("Cargo.toml")).env("CARGO_TARGET_DIR", target_dir);
     for p in packages {
         cmd.arg("-p").arg(p);
+    }
+    if release {
+        cmd.arg("--release");
     }
     if quiet {
         cmd.arg("--quiet").stderr(Stdio::piped());
@@ -318,7 +325,8 @@ fn rebuild(target: &Target, ws: &Path, opts: &HmrOptions, current: &mut Current)
     }
     let packages: Vec<&str> =
         changed.iter().filter_map(|i| generated.modules.get(*i)).map(|m| m.package.as_str()).collect();
-    match cargo_build(ws, &opts_target_dir(opts), &packages, true) {
+    let release = opts.lib_dir.ends_with("release");
+    match cargo_build(ws, &opts_target_dir(opts), &packages, true, release) {
         Ok(Ok(())) => {}
         Ok(Err(stderr)) => {
             eprint!("{stderr}");
@@ -338,7 +346,7 @@ fn rebuild(target: &Target, ws: &Path, opts: &HmrOptions, current: &mut Current)
     Some(Reload { modules, changed: functions })
 }
 
-/// `<target>/debug` → `<target>`.
+/// `<target>/debug` (or `release`) → `<target>`.
 fn opts_target_dir(opts: &HmrOptions) -> PathBuf {
     opts.lib_dir.parent().map(Path::to_path_buf).unwrap_or_else(|| opts.lib_dir.clone())
 }

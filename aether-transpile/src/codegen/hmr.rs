@@ -798,11 +798,11 @@ fn host_manifest(package: &str, rt: &Path, modules: &[HmrModule], shared: &Share
 
 /// The workspace: every module crate and the host share one target
 /// directory and one lock file. `panic = "unwind"` is what the shims' panic
-/// guard relies on.
+/// guard relies on; `--release` builds the same crates optimized.
 fn workspace_manifest(members: &[String]) -> String {
     format!(
         "[workspace]\nresolver = \"2\"\nmembers = [\"host\", {}]\n\n\
-         [profile.dev]\ndebug = 0\npanic = \"unwind\"\n",
+         [profile.dev]\ndebug = 0\npanic = \"unwind\"\n\n[profile.release]\npanic = \"unwind\"\n",
         members.join(", ")
     )
 }
