@@ -182,6 +182,10 @@ pub struct ModuleDescriptor {
     /// The library's copy of [`HOST`], where the runtime stores its
     /// [`CallTable`] before any call.
     pub host: *const HostSlot,
+    /// Called once when the library was accepted, before any other of its
+    /// functions: sets up what every call would otherwise check (the
+    /// library's panic hook, in its own copy of std).
+    pub prepare: extern "C" fn(),
 }
 
 /// One function of a module, reachable through the function table.
@@ -790,6 +794,7 @@ mod tests {
             before_reload: super::Slice::new(&[]),
             on_reload: super::Slice::new(&[]),
             host: &super::HOST,
+            prepare: super::no_op,
         };
         crate::export_module!(DESCRIPTOR);
         pub fn entry() -> *const super::ModuleDescriptor {

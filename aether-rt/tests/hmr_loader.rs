@@ -431,8 +431,11 @@ static FUNCTIONS: [FnEntry; 3] = [
         before_reload: Slice::new(&[]),
         on_reload: Slice::new(&ON_RELOAD),
         host: &HOST,
+        prepare,
     }}
 }}
+
+extern "C" fn prepare() {{}}
 
 static IMPORTS: [ImportEntry; {nimports}] = {imports};
 static ON_RELOAD: [u32; {nhooks}] = {on_reload};

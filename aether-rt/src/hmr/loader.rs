@@ -348,6 +348,8 @@ pub fn read_descriptor(
     };
     let before_reload = hooks(descriptor.before_reload, "before_reload")?;
     let on_reload = hooks(descriptor.on_reload, "on_reload")?;
+    // Accepted: let the library set itself up (its panic hook) once.
+    (descriptor.prepare)();
     Ok(LoadedModule {
         name,
         interface_fingerprint: descriptor.interface_fingerprint,

@@ -599,7 +599,6 @@ fn module_lib(
         };
         shims.push(quote! {
             pub extern "C" fn #shim(#(#self_param,)* #(#params),*) -> Guarded<#ret> {
-                ::aether_rt::install_panic_hook();
                 Guarded::call(::std::panic::AssertUnwindSafe(move || {
                     let mut ctx = crate::Ctx::default();
                     let _ = &mut ctx;
@@ -637,7 +636,6 @@ fn module_lib(
             pub const #size: usize = ::std::mem::size_of::<#t>();
             pub const #align: usize = ::std::mem::align_of::<#t>();
             pub extern "C" fn #zero(p: *mut c_void) -> bool {
-                ::aether_rt::install_panic_hook();
                 // SAFETY: the runtime passes fresh memory of this type's
                 // size and alignment.
                 call_guarded(::std::panic::AssertUnwindSafe(move || unsafe { p.cast::<#t>().write(#zero_fn()) })).is_ok()
@@ -709,6 +707,10 @@ fn module_lib(
             use ::aether_rt::abi::*;
             use ::std::ffi::c_void;
             use crate::#mod_ident::*;
+            /// Once, when the runtime accepted this library.
+            pub extern "C" fn __prepare() {
+                ::aether_rt::install_panic_hook();
+            }
             #(#shims)*
         }
 
@@ -727,6 +729,7 @@ fn module_lib(
             before_reload: Slice::new(&BEFORE_RELOAD),
             on_reload: Slice::new(&ON_RELOAD),
             host: &HOST,
+            prepare: __shims::__prepare,
         };
         #export
     }

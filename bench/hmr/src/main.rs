@@ -1,4 +1,4 @@
-//! `cargo run --release --manifest-path bench/hmr/Cargo.toml -- [--reloads N] [--edits N]`
+//! `cargo run --release --manifest-path bench/hmr/Cargo.toml -- [--reloads N] [--edits N] [--calls-only]`
 //!
 //! Measures hot reloading with the real CLI (`target/release/cargo-aether
 //! aether run --hmr`) on a generated program in a temporary directory, with
@@ -9,7 +9,8 @@
 //!    write to the first line printed by the new code, next to the floor
 //!    (`cargo build` of a hand-written cdylib after the same change) and a
 //!    full stop-rebuild-restart of the static program;
-//! 2. call overhead: `bench/programs/fib.ae` under --hmr and statically;
+//! 2. call overhead: `bench/programs/fib.ae` (call-heavy) and `nbody.ae`
+//!    (loop-heavy) under --hmr and statically, debug and release;
 //! 3. the host's resident memory after 1 and after many reloads.
 //!
 //! Prints Markdown tables for docs/performance.md.
@@ -37,7 +38,8 @@ fn main() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root");
     let work = std::env::temp_dir().join(format!("aether-bench-hmr-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
-    let result = run(&repo, &work, edits, reloads);
+    let calls_only = args.iter().any(|a| a == "--calls-only");
+    let result = run(&repo, &work, edits, reloads, calls_only);
     let _ = std::fs::remove_dir_all(&work);
     if let Err(e) = result {
         eprintln!("error: {e}");
@@ -45,7 +47,7 @@ fn main() {
     }
 }
 
-fn run(repo: &Path, work: &Path, edits: usize, reloads: usize) -> Result<(), String> {
+fn run(repo: &Path, work: &Path, edits: usize, reloads: usize, calls_only: bool) -> Result<(), String> {
     eprintln!("building cargo-aether (release)...");
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .args(["build", "--release", "-p", "cargo-aether"])
@@ -62,6 +64,9 @@ fn run(repo: &Path, work: &Path, edits: usize, reloads: usize) -> Result<(), Str
     };
     let date = Command::new("date").args(["-u", "+%Y-%m-%d %H:%M UTC"]).output().map(|o| o.stdout).unwrap_or_default();
     println!("Measured {}, machine: {}\n", String::from_utf8_lossy(&date).trim(), machine());
+    if calls_only {
+        return call_overhead(&tool, repo, work);
+    }
 
     let reload = reload_latency(&tool, work, edits, reloads)?;
     let floor = cargo_floor(work, edits)?;
@@ -360,72 +365,64 @@ fn full_restart(tool: &Tool, work: &Path, runs: usize) -> Result<Vec<u64>, Strin
 // ---------------------------------------------------------- call overhead
 
 fn call_overhead(tool: &Tool, repo: &Path, work: &Path) -> Result<(), String> {
-    let fib = work.join("fib");
-    std::fs::create_dir_all(&fib).map_err(|e| e.to_string())?;
-    std::fs::copy(repo.join("bench/programs/fib.ae"), fib.join("main.ae")).map_err(|e| e.to_string())?;
-    let expected = std::fs::read_to_string(repo.join("bench/expected/fib.out")).map_err(|e| e.to_string())?;
-    eprintln!("fib: building static debug and release...");
-    let debug = tool.build(&fib, false)?;
-    let release = tool.build(&fib, true)?;
-    for exe in [&debug, &release] {
-        let got = capture(Command::new(exe).arg("20"))?;
-        if got != expected {
-            return Err(format!("{} 20 printed {got:?}", exe.display()));
+    println!("| program, wall time of the whole run (median of 5) | static | --hmr host | --hmr / static |");
+    println!("|---|---:|---:|---:|");
+    for (program, target_ms) in [("fib", 700), ("nbody", 700)] {
+        for release in [false, true] {
+            let row = overhead_row(tool, repo, work, program, release, target_ms)?;
+            println!("{row}");
         }
     }
-    let hmr = |n: &str| {
-        let mut c = tool.command(&["run", "--hmr"]);
-        c.arg(&fib).arg("--").arg(n).stdin(Stdio::null());
-        c
-    };
-    eprintln!("fib: building under --hmr...");
-    let got = capture(&mut hmr("20"))?;
-    if got != expected {
-        return Err(format!("run --hmr fib 20 printed {got:?}"));
-    }
-    // N such that the static debug build takes about a second.
-    let mut n = 24;
-    while n < 45 && time(Command::new(&debug).arg(n.to_string()))? < Duration::from_millis(700) {
-        n += 1;
-    }
-    let n = n.to_string();
-    let host = find_host(&tool.target);
-    let runs = 5;
-    let (mut sd, mut sr, mut hm, mut ho) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..runs {
-        sd.push(time(Command::new(&debug).arg(&n))?.as_millis() as u64);
-        sr.push(time(Command::new(&release).arg(&n))?.as_millis() as u64);
-        hm.push(time(&mut hmr(&n))?.as_millis() as u64);
-        // The host without the CLI: only the calls, no check or cargo.
-        if let Some(h) = &host {
-            match time(Command::new(h).arg(&n)) {
-                Ok(t) => ho.push(t.as_millis() as u64),
-                Err(e) => eprintln!("the host on its own: {e}"),
-            }
-        }
-    }
-    let (sd, sr, hm) = (median(&mut sd), median(&mut sr), median(&mut hm));
-    println!("| fib({n}), wall time of the whole run, median of {runs} | ms | / static debug |");
-    println!("|---|---:|---:|");
-    println!("| static, `cargo aether build` (debug) | {sd} | 1.00x |");
-    println!("| `cargo aether run --hmr` (debug; includes the CLI's check and cargo's up-to-date check) | {hm} | {:.2}x |", hm as f64 / sd as f64);
-    if !ho.is_empty() {
-        let ho = median(&mut ho);
-        println!("| the --hmr host binary run on its own (debug) | {ho} | {:.2}x |", ho as f64 / sd as f64);
-    }
-    println!("| static, `cargo aether build --release` (for scale) | {sr} | {:.2}x |", sr as f64 / sd as f64);
     println!();
     Ok(())
 }
 
-/// The fib program's --hmr host executable: the newest `*_hmr_host` in the
-/// benchmark's target dir (fib's was built last).
-fn find_host(target: &Path) -> Option<PathBuf> {
-    let hosts = std::fs::read_dir(target.join("debug")).ok()?.flatten().filter(|e| {
+/// One program in one profile: static executable and --hmr host, each run
+/// on its own (no CLI), with an argument that makes the static run last
+/// about `target_ms`.
+fn overhead_row(tool: &Tool, repo: &Path, work: &Path, program: &str, release: bool, target_ms: u64) -> Result<String, String> {
+    let profile = if release { "release" } else { "debug" };
+    let dir = work.join(format!("{program}-{profile}"));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    std::fs::copy(repo.join(format!("bench/programs/{program}.ae")), dir.join("main.ae")).map_err(|e| e.to_string())?;
+    let expected = std::fs::read_to_string(repo.join(format!("bench/expected/{program}.out"))).map_err(|e| e.to_string())?;
+    let check_arg = if program == "fib" { "20" } else { "1000" };
+    eprintln!("{program} ({profile}): building static and --hmr...");
+    let exe = tool.build(&dir, release)?;
+    let got = capture(Command::new(&exe).arg(check_arg))?;
+    if got != expected {
+        return Err(format!("{} {check_arg} printed {got:?}", exe.display()));
+    }
+    let mut hmr = tool.command(&["run", "--hmr"]);
+    if release {
+        hmr.arg("--release");
+    }
+    let got = capture(hmr.arg(&dir).arg("--").arg(check_arg).stdin(Stdio::null()))?;
+    if got != expected {
+        return Err(format!("run --hmr {program} {check_arg} printed {got:?}"));
+    }
+    let host = find_host(&tool.target.join(profile)).ok_or("no --hmr host was built")?;
+    let mut n: u64 = if program == "fib" { 24 } else { 100_000 };
+    while time(Command::new(&exe).arg(n.to_string()))? < Duration::from_millis(target_ms) && n < 50_000_000 {
+        n = if program == "fib" { n + 1 } else { n * 2 };
+    }
+    let n = n.to_string();
+    let (mut st, mut hm) = (Vec::new(), Vec::new());
+    for _ in 0..5 {
+        st.push(time(Command::new(&exe).arg(&n))?.as_millis() as u64);
+        hm.push(time(Command::new(&host).arg(&n))?.as_millis() as u64);
+    }
+    let (st, hm) = (median(&mut st), median(&mut hm));
+    Ok(format!("| {program} {n}, {profile} | {st} ms | {hm} ms | {:.2}x |", hm as f64 / st.max(1) as f64))
+}
+
+/// The --hmr host executable built last in `dir` (`<target>/debug` or
+/// `<target>/release`).
+fn find_host(dir: &Path) -> Option<PathBuf> {
+    let hosts = std::fs::read_dir(dir).ok()?.flatten().filter(|e| {
         e.file_name().to_string_lossy().ends_with("_hmr_host") && e.path().is_file()
     });
     let newest = hosts.max_by_key(|e| e.metadata().and_then(|m| m.modified()).ok())?;
-    eprintln!("fib: the host binary is {}", newest.path().display());
     Some(newest.path())
 }
 
