@@ -154,7 +154,7 @@ fn extern_fns(ck: &CheckResult, shared: &Shared, m: ModuleId) -> TokenStream {
     let fns = ck.fns.iter().filter(|f| f.module == m).filter_map(|info| {
         let path: syn::Path = syn::parse_str(info.host.as_deref()?).ok()?;
         let name = names::item(&info.name);
-        let (params, args) = signature(info, &shared.facts, |t| reroot(names_.rust_ty(t), &quote!(super)));
+        let (params, args) = signature(info, &shared.facts, false, |t| reroot(names_.rust_ty(t), &quote!(super)));
         let ret = ret_ty(&info.ret, |t| reroot(names_.rust_ty(t), &quote!(super)));
         Some(quote! {
             pub fn #name(ctx: &mut super::Ctx #(, #params)*) #ret {
@@ -201,7 +201,7 @@ fn module_bindings(ck: &CheckResult, shared: &Shared, m: ModuleId, skipped: &mut
             continue;
         }
         let fname = names::item(&info.name);
-        let (params, args) = signature(info, &shared.facts, rust_ty);
+        let (params, args) = signature(info, &shared.facts, true, rust_ty);
         let ret = ret_ty(&info.ret, rust_ty);
         let doc = format!(" Calls Aether `{mname}.{}`.", info.name);
         let body = if needs {
@@ -224,25 +224,33 @@ fn module_bindings(ck: &CheckResult, shared: &Shared, m: ModuleId, skipped: &mut
 }
 
 /// Parameters (`name: T`, `&T` or `&mut T`, as the static generator passes
-/// them) and the matching argument list.
+/// them) and the matching argument list. With `str_as_ref` (bindings), a
+/// read-only `str` is taken as `&str`, the Rust habit, at the cost of one
+/// copy into the `String` the generated function borrows.
 fn signature(
     info: &FnInfo,
     facts: &super::types::TypeFacts,
+    str_as_ref: bool,
     rust_ty: impl Fn(&Ty) -> TokenStream,
-) -> (Vec<TokenStream>, Vec<Ident>) {
+) -> (Vec<TokenStream>, Vec<TokenStream>) {
     let mut params = Vec::new();
     let mut args = Vec::new();
     for p in &info.params {
         let n = names::local(&p.name);
         let t = rust_ty(&p.ty);
-        params.push(if p.mutable {
-            quote!(#n: &mut #t)
+        if p.mutable {
+            params.push(quote!(#n: &mut #t));
+            args.push(quote!(#n));
         } else if facts.is_copy(&p.ty) {
-            quote!(#n: #t)
+            params.push(quote!(#n: #t));
+            args.push(quote!(#n));
+        } else if str_as_ref && p.ty == Ty::Str {
+            params.push(quote!(#n: &str));
+            args.push(quote!(&#n.to_owned()));
         } else {
-            quote!(#n: &#t)
-        });
-        args.push(n);
+            params.push(quote!(#n: &#t));
+            args.push(quote!(#n));
+        }
     }
     (params, args)
 }
