@@ -30,10 +30,13 @@ impl std::fmt::Debug for Run {
 /// `cargo <args>` on the package at `dir`, with the shared target dir.
 fn cargo(dir: &Path, args: &[&str]) -> Run {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let (command, rest) = args.split_first().expect("a cargo command");
+    // Before `--`: what follows it goes to the program.
     let out = Command::new(cargo)
-        .args(args)
+        .arg(command)
         .arg("--manifest-path")
         .arg(dir.join("Cargo.toml"))
+        .args(rest)
         .env("CARGO_TARGET_DIR", target_dir())
         .output()
         .expect("cargo runs");

@@ -11,9 +11,9 @@
 //!   program state, behind one `aether_rt::bridge::Shared` (a lock, the
 //!   context created on first use with the initializers run once).
 //! - `<module>` (beside `__aether`): the typed bindings the host calls. Each
-//!   `pub fn` gets a wrapper with the same Rust signature minus `ctx`
-//!   (read-only `Copy` values by value, others `&T`, `mut` parameters
-//!   `&mut T`); a function that touches state takes the lock, a pure one is
+//!   `pub fn` gets a wrapper (`int`/`float`/`bool` by value, `mut`
+//!   parameters `&mut T`, others `&T`; see [`signature`]); a function that
+//!   touches state takes the lock, a pure one is
 //!   called directly. Every user type and `pub const` is re-exported.
 //! - `extern fn` becomes a function in its module that lends the context
 //!   to the host for the duration of the call (so the host may call back
@@ -154,7 +154,7 @@ fn extern_fns(ck: &CheckResult, shared: &Shared, m: ModuleId) -> TokenStream {
     let fns = ck.fns.iter().filter(|f| f.module == m).filter_map(|info| {
         let path: syn::Path = syn::parse_str(info.host.as_deref()?).ok()?;
         let name = names::item(&info.name);
-        let (params, args) = signature(info, &shared.facts, false, |t| reroot(names_.rust_ty(t), &quote!(super)));
+        let (params, args) = signature(info, &shared.facts, Side::Extern, |t| reroot(names_.rust_ty(t), &quote!(super)));
         let ret = ret_ty(&info.ret, |t| reroot(names_.rust_ty(t), &quote!(super)));
         Some(quote! {
             pub fn #name(ctx: &mut super::Ctx #(, #params)*) #ret {
@@ -201,7 +201,7 @@ fn module_bindings(ck: &CheckResult, shared: &Shared, m: ModuleId, skipped: &mut
             continue;
         }
         let fname = names::item(&info.name);
-        let (params, args) = signature(info, &shared.facts, true, rust_ty);
+        let (params, args) = signature(info, &shared.facts, Side::Binding, rust_ty);
         let ret = ret_ty(&info.ret, rust_ty);
         let doc = format!(" Calls Aether `{mname}.{}`.", info.name);
         let body = if needs {
@@ -223,14 +223,26 @@ fn module_bindings(ck: &CheckResult, shared: &Shared, m: ModuleId, skipped: &mut
     }
 }
 
-/// Parameters (`name: T`, `&T` or `&mut T`, as the static generator passes
-/// them) and the matching argument list. With `str_as_ref` (bindings), a
-/// read-only `str` is taken as `&str`, the Rust habit, at the cost of one
-/// copy into the `String` the generated function borrows.
+/// Which way a generated function faces.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    /// A binding: Rust calls it, it calls the generated function.
+    Binding,
+    /// An `extern fn`: generated code calls it, it calls the host.
+    Extern,
+}
+
+/// The parameters of a function between Rust and generated code, and the
+/// arguments it passes on. The host sees one simple rule: `int`, `float`,
+/// `bool` and `()` by value, `mut` parameters as `&mut T`, everything else
+/// as `&T` (a read-only `str` as `&str`, which costs a binding one copy
+/// into the `String` the generated function borrows). Generated functions
+/// take every `Copy` value by value, so a `Copy` struct is dereferenced on
+/// the way in and borrowed on the way out.
 fn signature(
     info: &FnInfo,
     facts: &super::types::TypeFacts,
-    str_as_ref: bool,
+    side: Side,
     rust_ty: impl Fn(&Ty) -> TokenStream,
 ) -> (Vec<TokenStream>, Vec<TokenStream>) {
     let mut params = Vec::new();
@@ -238,19 +250,24 @@ fn signature(
     for p in &info.params {
         let n = names::local(&p.name);
         let t = rust_ty(&p.ty);
-        if p.mutable {
-            params.push(quote!(#n: &mut #t));
-            args.push(quote!(#n));
-        } else if facts.is_copy(&p.ty) {
-            params.push(quote!(#n: #t));
-            args.push(quote!(#n));
-        } else if str_as_ref && p.ty == Ty::Str {
-            params.push(quote!(#n: &str));
-            args.push(quote!(&#n.to_owned()));
+        let scalar = matches!(p.ty, Ty::Int | Ty::Float | Ty::Bool | Ty::Unit);
+        let copy = facts.is_copy(&p.ty);
+        let (param, arg) = if p.mutable {
+            (quote!(#n: &mut #t), quote!(#n))
+        } else if scalar {
+            (quote!(#n: #t), quote!(#n))
+        } else if side == Side::Binding && p.ty == Ty::Str {
+            (quote!(#n: &str), quote!(&#n.to_owned()))
+        } else if copy {
+            match side {
+                Side::Binding => (quote!(#n: &#t), quote!(*#n)),
+                Side::Extern => (quote!(#n: #t), quote!(&#n)),
+            }
         } else {
-            params.push(quote!(#n: &#t));
-            args.push(quote!(#n));
-        }
+            (quote!(#n: &#t), quote!(#n))
+        };
+        params.push(param);
+        args.push(arg);
     }
     (params, args)
 }
