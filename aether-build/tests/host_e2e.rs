@@ -125,3 +125,13 @@ fn game_host_example_runs_a_bounded_number_of_frames() {
     assert_eq!(r.stdout.matches("frame ").count(), 40, "{r:?}");
     assert!(r.stdout.ends_with("game over after 40 frames\n"), "{r:?}");
 }
+
+#[test]
+fn aether_tests_run_under_cargo_test_of_the_host() {
+    let r = cargo(&host(), &["test", "--", "--list"]);
+    assert!(r.ok, "{r:?}");
+    assert!(r.stdout.contains("logic::__aether::rules::test_1_hp_stays_in_range: test"), "{r:?}");
+    let r = cargo(&host(), &["test", "-q"]);
+    assert!(r.ok, "{r:?}");
+    assert!(r.stdout.contains("1 passed"), "{r:?}");
+}
