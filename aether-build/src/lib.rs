@@ -1,7 +1,7 @@
 //! Compile Aether modules into an existing Rust crate, from its `build.rs`
 //! (static mode; see docs/rust-interop.md).
 //!
-//! ```no_run
+//! ```text
 //! // build.rs
 //! fn main() {
 //!     aether_build::compile("src/logic");

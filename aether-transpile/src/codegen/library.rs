@@ -58,7 +58,7 @@ pub fn generate(program: &Program, checked: &CheckResult) -> Result<Library, Str
         let (ts, mut errs) = crate::with_stack(|| items::expand(program, checked, &shared, m));
         errors.append(&mut errs);
         let body = reroot(ts, &quote!(super));
-        let externs = extern_fns(checked, &shared, m);
+        let externs = extern_fns(checked, &shared, m, &mut errors);
         let name = names::plain(&shared.module_names[m.0 as usize]);
         modules.push(quote! {
             pub mod #name {
@@ -148,20 +148,27 @@ fn ctx_def(program: &Program, ck: &CheckResult, shared: &Shared) -> TokenStream 
     }
 }
 
-/// Each `extern fn` of module `m`: lend the context, call the host.
-fn extern_fns(ck: &CheckResult, shared: &Shared, m: ModuleId) -> TokenStream {
+/// Each `extern fn` of module `m`: lend the context, call the host. A
+/// path that does not parse as Rust (the parser validated it, so this is a
+/// bug) is reported rather than dropped.
+fn extern_fns(ck: &CheckResult, shared: &Shared, m: ModuleId, errors: &mut Vec<String>) -> TokenStream {
     let names_ = TypeNames { ck, module_names: &shared.module_names, here: m };
-    let fns = ck.fns.iter().filter(|f| f.module == m).filter_map(|info| {
-        let path: syn::Path = syn::parse_str(info.host.as_deref()?).ok()?;
+    let mut fns = Vec::new();
+    for info in ck.fns.iter().filter(|f| f.module == m) {
+        let Some(host) = info.host.as_deref() else { continue };
+        let Ok(path) = syn::parse_str::<syn::Path>(host) else {
+            errors.push(format!("`extern fn {}`: `{host}` is not a Rust path", info.name));
+            continue;
+        };
         let name = names::item(&info.name);
         let (params, args) = signature(info, &shared.facts, Side::Extern, |t| reroot(names_.rust_ty(t), &quote!(super)));
         let ret = ret_ty(&info.ret, |t| reroot(names_.rust_ty(t), &quote!(super)));
-        Some(quote! {
+        fns.push(quote! {
             pub fn #name(ctx: &mut super::Ctx #(, #params)*) #ret {
                 super::__SHARED.lend(ctx, || #path(#(#args),*))
             }
-        })
-    });
+        });
+    }
     quote!(#(#fns)*)
 }
 
