@@ -69,6 +69,8 @@ strongest Some(\"Bob\")
 strongest of none None
 max 20 clamp 20
 parse Ok(7) Err(\"negative hp: -1\")
+party of 1
+Ada the brave the first
 shown Player { name: \"Ada the brave\", hp: 14, pos: (2, -3), tags: [\"veteran\"] }
 ";
     assert_eq!(r.stdout, expected, "{r:?}");

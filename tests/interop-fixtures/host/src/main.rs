@@ -28,6 +28,8 @@ fn story() {
     println!("strongest of none {:?}", game::strongest(&Vec::new()));
     println!("max {} clamp {}", logic::rules::MAX_HP, logic::rules::clamp_hp(99));
     println!("parse {:?} {:?}", game::parse_hp("7"), game::parse_hp("-1").map_err(|e| e.to_string()));
+    println!("party of {}", game::recruit(&ada));
+    println!("{}", game::promote_first());
     let mut shown = String::new();
     aether_rt::Show::show(&ada, &mut shown);
     println!("shown {shown}");
