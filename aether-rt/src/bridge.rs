@@ -92,13 +92,14 @@ impl<C> Drop for Restore<C> {
 }
 
 /// Mount the Aether modules that `aether_build::compile("src/<name>")`
-/// generated as `pub mod <name>` here: `aether_rt::include_aether!(logic);`
-/// then `logic::game::score(&player)`.
+/// generated as `mod <name>` here (`include_aether!(pub <name>)` for a
+/// public one): `aether_rt::include_aether!(logic);` then
+/// `logic::game::score(&player)`.
 #[macro_export]
 macro_rules! include_aether {
-    ($name:ident) => {
-        #[allow(clippy::all)]
-        pub mod $name {
+    ($vis:vis $name:ident) => {
+        #[allow(missing_docs, clippy::all, clippy::pedantic)]
+        $vis mod $name {
             include!(concat!(env!("OUT_DIR"), "/aether/", stringify!($name), ".rs"));
         }
     };

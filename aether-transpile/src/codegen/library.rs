@@ -74,7 +74,7 @@ pub fn generate(program: &Program, checked: &CheckResult) -> Result<Library, Str
         /// The generated modules and the program's state. Not for direct use:
         /// call the bindings beside this module.
         #[doc(hidden)]
-        #[allow(unused, non_snake_case, non_camel_case_types, non_upper_case_globals, unreachable_code, unreachable_patterns, non_shorthand_field_patterns, clippy::all)]
+        #[allow(unused, non_snake_case, non_camel_case_types, non_upper_case_globals, unreachable_code, unreachable_patterns, non_shorthand_field_patterns, missing_docs, clippy::all, clippy::pedantic)]
         pub mod __aether {
             #(#modules)*
             #ctx
@@ -225,7 +225,7 @@ fn module_bindings(ck: &CheckResult, shared: &Shared, m: ModuleId, skipped: &mut
     let doc = format!(" Bindings of the Aether module `{}`.", mname.replace("__", "."));
     quote! {
         #[doc = #doc]
-        #[allow(unused, non_snake_case, non_camel_case_types, non_upper_case_globals, clippy::all)]
+        #[allow(unused, non_snake_case, non_camel_case_types, non_upper_case_globals, missing_docs, clippy::all, clippy::pedantic)]
         pub mod #name { #(#items)* }
     }
 }
