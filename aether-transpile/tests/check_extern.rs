@@ -84,3 +84,29 @@ extern fn unknown(x: Nope) = "crate::host::unknown"
         true
     ));
 }
+
+/// The Aether snippets of docs/rust-interop.md are modules of a host crate:
+/// each checks cleanly there.
+#[test]
+fn rust_interop_snippets_check_in_a_host_crate() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/rust-interop.md");
+    let md = std::fs::read_to_string(&path).expect("docs/rust-interop.md");
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in md.lines() {
+        match (&mut current, line.trim_end()) {
+            (None, "```aether") => current = Some(String::new()),
+            (Some(_), "```") => blocks.extend(current.take()),
+            (Some(block), _) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+            (None, _) => {}
+        }
+    }
+    assert!(blocks.len() >= 3, "expected the guide's snippets, found {}", blocks.len());
+    for block in &blocks {
+        let out = render(block, true);
+        assert!(out.contains("no diagnostics"), "{out}");
+    }
+}
