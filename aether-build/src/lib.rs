@@ -224,7 +224,7 @@ mod tests {
         let done = compile_to(pkg.path(), Path::new("src/logic"), "logic", &out).expect("compiles");
         assert_eq!(done.sources.len(), 2);
         let code = std::fs::read_to_string(&done.output).expect("output");
-        assert!(code.contains("pub fn hit(p: &mut super::__aether::game::P) -> i64"), "{code}");
+        assert!(code.contains("pub fn hit(p: &mut P) -> i64"), "{code}");
         assert!(code.contains("pub fn twice(x: i64) -> i64"), "{code}");
         assert!(code.contains("__SHARED.call("), "{code}");
         let paths = code.lines().filter(|l| !l.trim_start().starts_with("//"));

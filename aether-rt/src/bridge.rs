@@ -139,4 +139,15 @@ mod tests {
         assert_eq!(SHARED.call(|c| c.n), 100 + 8000);
         assert!(LENT.with(Cell::get).is_null());
     }
+
+    #[test]
+    fn a_panicking_host_function_leaves_nothing_lent_and_the_lock_usable() {
+        let caught = std::panic::catch_unwind(|| {
+            SHARED.call(|c| SHARED.lend(c, || panic!("host failed")));
+        });
+        assert!(caught.is_err());
+        assert!(LENT.with(Cell::get).is_null());
+        // The poisoned lock is recovered: the state is still there.
+        assert!(SHARED.call(|c| c.n) >= 100);
+    }
 }

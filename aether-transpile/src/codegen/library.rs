@@ -176,10 +176,10 @@ fn extern_fns(ck: &CheckResult, shared: &Shared, m: ModuleId, errors: &mut Vec<S
 fn module_bindings(ck: &CheckResult, shared: &Shared, m: ModuleId, skipped: &mut Vec<String>) -> TokenStream {
     let mname = &shared.module_names[m.0 as usize];
     let name = names::plain(mname);
-    let root = quote!(super::__aether);
-    // From outside every module: every type path is `crate::<module>::T`.
-    let names_ = TypeNames { ck, module_names: &shared.module_names, here: ModuleId(u32::MAX) };
-    let rust_ty = |t: &Ty| reroot(names_.rust_ty(t), &root);
+    // Types of `m` by their bare names (re-exported below), others through
+    // the sibling bindings module that re-exports them: `super::geo::Pos`.
+    let names_ = TypeNames { ck, module_names: &shared.module_names, here: m };
+    let rust_ty = |t: &Ty| reroot(names_.rust_ty(t), &quote!(super));
     let mut items = Vec::new();
     let types: Vec<Ident> =
         ck.types.defs.iter().filter(|d| d.module == m).map(|d| names::item(&d.name)).collect();
