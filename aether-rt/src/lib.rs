@@ -10,11 +10,12 @@
 //! Invariant: this crate never depends on `aether-transpile`.
 
 // Unsafe code is allowed only where marked, each with a `// SAFETY:` comment:
-// in `abi` (Sync impls, reading the call table, `Guarded`) and in the HMR
-// loader and state store.
+// in `abi` (Sync impls, reading the call table, `Guarded`), in the HMR
+// loader and state store, and in `bridge` (re-entering a lent context).
 #![deny(unsafe_code)]
 
 pub mod abi;
+pub mod bridge;
 #[cfg(feature = "hmr")]
 pub mod hmr;
 pub mod list;

@@ -70,6 +70,21 @@ pub enum ItemKind {
     Const(ConstDecl),
     State(StateDecl),
     Test(TestDecl),
+    ExternFn(ExternFnDecl),
+}
+
+/// `extern fn name(params) -> ret = "rust::path"`: a function of the Rust
+/// host crate (or a crate it depends on), called from Aether. It has no
+/// body; only a host crate built through `aether-build` can bind it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExternFnDecl {
+    pub name: Ident,
+    pub params: Vec<Param>,
+    pub ret: Option<TypeExpr>,
+    /// The Rust path, as written between the quotes: `crate::render::draw`.
+    pub path: String,
+    /// The string literal holding the path.
+    pub path_span: Span,
 }
 
 /// `fn name(params) -> ret { body }` or a method `fn Type.name(self, ...)`.

@@ -70,9 +70,21 @@ impl CheckResult {
     }
 }
 
-/// Check a whole loaded program.
+/// Check a whole loaded program, built on its own (by `cargo aether`):
+/// an `extern fn` has nothing to bind to there (E0107).
 pub fn check_program(program: &Program) -> CheckResult {
+    check_with(program, false)
+}
+
+/// Check a program compiled into a Rust host crate (by `aether-build`),
+/// whose `extern fn`s bind to the host's functions.
+pub fn check_library(program: &Program) -> CheckResult {
+    check_with(program, true)
+}
+
+fn check_with(program: &Program, host: bool) -> CheckResult {
     let mut ck = Checker::new(program);
+    ck.host = host;
     ck.collect_items();
     ck.check_bodies();
     ck.check_entry();
@@ -106,6 +118,8 @@ struct Checker<'p> {
     global_state: Vec<GlobalState>,
     diags: Vec<Diagnostic>,
     cx: expr::BodyCx,
+    /// Compiled into a Rust host crate: `extern fn` is allowed.
+    host: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -131,6 +145,7 @@ impl<'p> Checker<'p> {
             global_state: Vec::new(),
             diags: Vec::new(),
             cx: expr::BodyCx::new(ModuleId(0)),
+            host: false,
         }
     }
 

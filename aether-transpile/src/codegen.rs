@@ -75,6 +75,7 @@ pub(crate) mod call;
 pub(crate) mod expr;
 pub mod hmr;
 pub(crate) mod items;
+pub mod library;
 pub(crate) mod names;
 pub(crate) mod pattern;
 pub(crate) mod stmt;

@@ -415,6 +415,7 @@ impl<'a> Parser<'a> {
                 ItemKind::State(StateDecl { name, ty, value })
             }
             T::Test => ItemKind::Test(self.test_decl()?),
+            T::Extern => ItemKind::ExternFn(self.extern_fn_decl()?),
             T::Let | T::Var => {
                 let span = self.span();
                 self.error(
@@ -424,7 +425,7 @@ impl<'a> Parser<'a> {
                 return Err(());
             }
             _ => {
-                self.unexpected("an item (`fn`, `struct`, `enum`, `const`, `state`, `test` or `import`)");
+                self.unexpected("an item (`fn`, `struct`, `enum`, `const`, `state`, `test`, `extern fn` or `import`)");
                 return Err(());
             }
         };
@@ -455,6 +456,59 @@ impl<'a> Parser<'a> {
         let ret = if self.eat(&T::Arrow) { Some(self.type_expr()?) } else { None };
         let body = self.block()?;
         Ok(FnDecl { receiver, name, self_param, params, ret, body })
+    }
+
+    /// `extern fn name(params) -> ret = "rust::path"`. The path is checked
+    /// here, where its literal is at hand: Rust identifiers joined by `::`.
+    fn extern_fn_decl(&mut self) -> PResult<ExternFnDecl> {
+        self.bump();
+        self.expect(T::Fn, "`fn` after `extern`")?;
+        let name = self.ident("a function name")?;
+        if self.at(&T::Dot) {
+            let span = self.span();
+            self.error(
+                Diagnostic::at(Code::E0007, span, "an `extern fn` cannot be a method")
+                    .with_help("declare a plain function and pass the value as a parameter"),
+            );
+            return Err(());
+        }
+        self.expect(T::LParen, "`(` and the parameter list")?;
+        let (_, params) = self.with_newlines(true, |p| p.params(false))?;
+        self.expect(T::RParen, "`)` after the parameters")?;
+        let ret = if self.eat(&T::Arrow) { Some(self.type_expr()?) } else { None };
+        if self.at(&T::LBrace) {
+            let span = self.span();
+            self.error(
+                Diagnostic::at(Code::E0013, span, "an `extern fn` has no body; it names the Rust function to call")
+                    .with_help("write `= \"crate::module::function\"` instead of the body"),
+            );
+            return Err(());
+        }
+        self.expect(T::Eq, "`=` and the Rust path of the function, as a string")?;
+        self.skip_newlines();
+        let tok = self.peek_tok().clone();
+        let path = match &tok.kind {
+            T::Str(pieces) => match pieces.as_slice() {
+                [StrPiece::Text(t)] => t.clone(),
+                [] => String::new(),
+                _ => {
+                    self.error(Diagnostic::at(Code::E0013, tok.span, "the Rust path of an `extern fn` cannot interpolate values"));
+                    return Err(());
+                }
+            },
+            _ => {
+                self.unexpected("the Rust path of the function as a string: `= \"crate::module::function\"`");
+                return Err(());
+            }
+        };
+        self.bump();
+        if let Err(why) = validate_rust_path(&path) {
+            self.diags.push(
+                Diagnostic::at(Code::E0013, tok.span, format!("`{path}` is not a Rust function path: {why}"))
+                    .with_help("write the path as in Rust: `crate::module::function` or `other_crate::function`"),
+            );
+        }
+        Ok(ExternFnDecl { name, params, ret, path, path_span: tok.span })
     }
 
     fn params(&mut self, is_method: bool) -> PResult<(Option<SelfParam>, Vec<Param>)> {
@@ -1378,7 +1432,52 @@ fn is_statement_keyword(kind: &T) -> bool {
 }
 
 fn is_item_start(kind: &T) -> bool {
-    matches!(kind, T::Fn | T::Struct | T::Enum | T::Const | T::State | T::Pub | T::Import | T::Test | T::At)
+    matches!(kind, T::Fn | T::Struct | T::Enum | T::Const | T::State | T::Pub | T::Import | T::Test | T::At | T::Extern)
+}
+
+/// Rust keywords that cannot name a path segment (`r#` forms aside, which
+/// the path does not accept: the host names its own functions).
+const RUST_KEYWORDS: &[&str] = &[
+    "as", "async", "await", "box", "break", "const", "continue", "dyn", "else", "enum", "extern", "false", "fn",
+    "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "static",
+    "struct", "trait", "true", "type", "unsafe", "use", "where", "while", "yield", "try", "gen", "macro",
+    "abstract", "become", "do", "final", "override", "priv", "typeof", "unsized", "virtual",
+];
+
+/// A Rust path to a function: `crate::a::f`, `::std::f`, `other::f`.
+/// `crate` may only start the path. Relative paths (`self::`, `super::`)
+/// are refused: they would be resolved inside the generated code, which the
+/// user never sees; `crate::` is the host crate, wherever the code sits.
+pub fn validate_rust_path(path: &str) -> Result<(), &'static str> {
+    if path.is_empty() {
+        return Err("it is empty");
+    }
+    if path.chars().any(char::is_whitespace) {
+        return Err("it contains whitespace");
+    }
+    let absolute = path.starts_with("::");
+    let body = path.strip_prefix("::").unwrap_or(path);
+    let segments: Vec<&str> = body.split("::").collect();
+    if segments.len() < 2 {
+        return Err("name the module or crate too: `crate::module::function`");
+    }
+    for (i, seg) in segments.iter().enumerate() {
+        if seg.is_empty() {
+            return Err("it has an empty segment");
+        }
+        let first_ok = seg.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+        if !first_ok || !seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || *seg == "_" {
+            return Err("each segment must be a Rust identifier");
+        }
+        match *seg {
+            "self" | "super" => return Err("relative paths are not supported; start from `crate::`"),
+            "crate" if i > 0 || absolute => return Err("`crate` may only start the path"),
+            "crate" => {}
+            _ if RUST_KEYWORDS.contains(seg) => return Err("a segment is a Rust keyword"),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Binding power of binary operators (higher binds tighter).

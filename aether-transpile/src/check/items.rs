@@ -113,6 +113,7 @@ impl Checker<'_> {
                             tests.insert(&t.name, t.name_span);
                         }
                     }
+                    ItemKind::ExternFn(x) => self.collect_extern(m, idx, item, x),
                     ItemKind::Struct(_) | ItemKind::Enum(_) => {}
                 }
             }
@@ -160,6 +161,7 @@ impl Checker<'_> {
             ret,
             span: f.name.span,
             item: idx,
+            host: None,
         });
         match receiver {
             Some(t) => {
@@ -185,6 +187,91 @@ impl Checker<'_> {
                         .with_help("hooks take no parameters, return nothing and are not methods"),
                 );
             }
+        }
+    }
+
+    /// An `extern fn`: a signature without a body, bound to a Rust path.
+    /// Function values cannot cross into Rust (they carry the program's
+    /// state context), so its types must not hold one. Outside a host crate
+    /// there is nothing to bind to: E0107 (see [`super::check_library`]).
+    fn collect_extern(&mut self, m: ModuleId, idx: usize, item: &ast::Item, x: &ast::ExternFnDecl) {
+        let mut params: Vec<ParamInfo> = Vec::new();
+        for p in &x.params {
+            let ty = self.resolve_type(m, &p.ty);
+            if let Some(prev) = params.iter().find(|q| q.name == p.name.name) {
+                let prev = prev.span;
+                self.duplicate("parameter", &p.name, prev);
+            }
+            if self.holds_fn(&ty) {
+                self.emit(
+                    Diagnostic::at(Code::E0013, p.ty.span, "an `extern fn` parameter cannot hold a function value")
+                        .with_note("Aether function values carry the program's state context, which Rust code cannot call"),
+                );
+            }
+            params.push(ParamInfo { name: p.name.name.clone(), ty, mutable: p.mutable, span: p.name.span, local: None });
+        }
+        let ret = match &x.ret {
+            Some(t) => {
+                let ty = self.resolve_type(m, t);
+                if self.holds_fn(&ty) {
+                    self.emit(
+                        Diagnostic::at(Code::E0013, t.span, "an `extern fn` cannot return a function value")
+                            .with_note("Aether function values carry the program's state context, which Rust code cannot build"),
+                    );
+                }
+                ty
+            }
+            None => Ty::Unit,
+        };
+        if !self.host {
+            self.emit(
+                Diagnostic::at(Code::E0107, x.name.span, format!("`extern fn {}` has no Rust host crate to bind to", x.name.name))
+                    .secondary(x.path_span, "nothing provides this Rust function")
+                    .with_note("`cargo aether` builds a program on its own; only a Rust crate that compiles its `.ae` files with `aether-build` can provide it")
+                    .with_help("compile these files from your crate's `build.rs` with `aether_build::compile` (see docs/rust-interop.md)"),
+            );
+        }
+        let id = FnId(self.fns.len() as u32);
+        self.fns.push(FnInfo {
+            name: x.name.name.clone(),
+            module: m,
+            is_pub: item.is_pub,
+            receiver: None,
+            self_param: None,
+            params,
+            ret,
+            span: x.name.span,
+            item: idx,
+            host: Some(x.path.clone()),
+        });
+        self.define_item(m, &x.name, ItemRef::Fn(id));
+    }
+
+    /// Whether a value of `ty` holds a function value anywhere, through
+    /// containers and user types.
+    pub(super) fn holds_fn(&self, ty: &Ty) -> bool {
+        let mut seen = Vec::new();
+        self.holds_fn_inner(ty, &mut seen)
+    }
+
+    fn holds_fn_inner(&self, ty: &Ty, seen: &mut Vec<TypeId>) -> bool {
+        match ty {
+            Ty::Fn(..) => true,
+            Ty::Struct(t) | Ty::Enum(t) => {
+                if seen.contains(t) {
+                    return false;
+                }
+                seen.push(*t);
+                let field_tys: Vec<Ty> = match &self.types.get(*t).kind {
+                    TypeDefKind::Struct(s) => s.fields.iter().map(|f| f.ty.clone()).collect(),
+                    TypeDefKind::Enum(e) => e.variants.iter().flat_map(|v| v.fields.iter().map(|f| f.ty.clone())).collect(),
+                };
+                field_tys.iter().any(|f| self.holds_fn_inner(f, seen))
+            }
+            Ty::List(t) | Ty::Optional(t) | Ty::Result(t) => self.holds_fn_inner(t, seen),
+            Ty::Map(k, v) => self.holds_fn_inner(k, seen) || self.holds_fn_inner(v, seen),
+            Ty::Tuple(ts) => ts.iter().any(|t| self.holds_fn_inner(t, seen)),
+            Ty::Int | Ty::Float | Ty::Bool | Ty::Str | Ty::Unit | Ty::Never | Ty::Var(_) | Ty::Error => false,
         }
     }
 

@@ -34,6 +34,8 @@ pub struct FnInfo {
     pub span: Span,
     /// Index into the module's `ast.items`.
     pub item: usize,
+    /// For an `extern fn`: the Rust path of the host function it calls.
+    pub host: Option<String>,
 }
 
 impl FnInfo {

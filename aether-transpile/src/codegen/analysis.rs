@@ -305,6 +305,12 @@ impl CtxNeeds {
             }
         };
         for (i, info) in ck.fns.iter().enumerate() {
+            // An `extern fn` lends the state to the host while it runs, so
+            // the host may call back into Aether (see `codegen::library`).
+            if info.host.is_some() {
+                direct[i] = true;
+                continue;
+            }
             let module = program.module(info.module);
             let Some(tables) = ck.module(info.module) else {
                 continue;

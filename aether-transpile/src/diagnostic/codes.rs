@@ -39,6 +39,7 @@ codes! {
     E0010 = "misplaced or unknown attribute",
     E0011 = "invalid assignment target",
     E0012 = "empty source file",
+    E0013 = "invalid `extern fn` declaration",
     // Modules: E01xx
     E0100 = "imported module not found",
     E0101 = "import cycle",
@@ -47,6 +48,7 @@ codes! {
     E0104 = "no such item in module",
     E0105 = "entry module has no `main` function",
     E0106 = "invalid `main` signature",
+    E0107 = "`extern fn` outside a Rust host crate",
     // Names: E02xx
     E0200 = "unknown name",
     E0201 = "unknown type",

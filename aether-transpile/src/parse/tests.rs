@@ -105,6 +105,15 @@ fn dump_item(item: &Item) -> String {
         ItemKind::Test(t) => {
             let _ = write!(s, "(test {:?} {})", t.name, block(&t.body));
         }
+        ItemKind::ExternFn(x) => {
+            let params: Vec<String> = x
+                .params
+                .iter()
+                .map(|p| format!("{}{}: {}", if p.mutable { "mut " } else { "" }, p.name.name, ty(&p.ty)))
+                .collect();
+            let ret = x.ret.as_ref().map(|t| format!(" -> {}", ty(t))).unwrap_or_default();
+            let _ = write!(s, "(extern fn {} ({}){ret} = {:?})", x.name.name, params.join(", "), x.path);
+        }
     }
     s
 }
@@ -564,4 +573,66 @@ fn deep_nesting_is_an_error_not_a_crash() {
 fn empty_file_parses_to_nothing() {
     let (m, diags) = parse_module(FileId(0), "");
     assert!(m.items.is_empty() && diags.is_empty());
+}
+
+// ---- extern fn ----------------------------------------------------------
+
+#[test]
+fn extern_fns() {
+    insta::assert_snapshot!(parse_ok(
+        r#"extern fn draw_rect(x: float, y: float, w: float, h: float) = "crate::render::draw_rect"
+pub extern fn log(line: str) = "crate::host::log"
+extern fn grow(mut xs: [int], n: int) -> int? = "::host_utils::grow"
+extern fn multi(a: int,
+          b: int) -> (int, int) =
+    "other_crate::pairs::multi"
+fn main() { draw_rect(0.0, 0.0, 1.0, 1.0) }
+"#
+    ));
+}
+
+#[test]
+fn extern_fn_with_a_body() {
+    insta::assert_snapshot!(parse_err("extern fn log(line: str) { println(line) }\nfn main() {}\n"));
+}
+
+#[test]
+fn extern_fn_without_a_path() {
+    insta::assert_snapshot!(parse_err("extern fn log(line: str)\nfn main() {}\n"));
+}
+
+#[test]
+fn extern_fn_path_not_a_string() {
+    insta::assert_snapshot!(parse_err("extern fn log(line: str) = crate.log\nfn main() {}\n"));
+}
+
+#[test]
+fn extern_fn_bad_paths() {
+    insta::assert_snapshot!(parse_err(
+        r#"extern fn a() = "draw"
+extern fn b() = "self::draw"
+extern fn c() = "crate::fn::draw"
+extern fn d() = "crate::render::"
+extern fn e() = "crate::re nder::draw"
+extern fn f() = "render::crate::draw"
+extern fn g() = "crate::{x}"
+extern fn h() = ""
+fn main() {}
+"#
+    ));
+}
+
+#[test]
+fn extern_without_fn_and_extern_method() {
+    insta::assert_snapshot!(parse_err("extern draw() = \"crate::draw\"\nextern fn Ball.draw() = \"crate::draw\"\nfn main() {}\n"));
+}
+
+#[test]
+fn rust_paths_are_validated() {
+    for ok in ["crate::a::b", "crate::f", "::std::f", "host::f", "a_b::c_1::_d"] {
+        assert_eq!(validate_rust_path(ok), Ok(()), "{ok}");
+    }
+    for bad in ["", "f", "::", "crate", "crate::", "a::::b", "super::f", "a::self::f", "::crate::f", "a::1b", "a::_", "a::match"] {
+        assert!(validate_rust_path(bad).is_err(), "{bad:?} should be refused");
+    }
 }

@@ -1,0 +1,261 @@
+//! Compile Aether modules into an existing Rust crate, from its `build.rs`
+//! (static mode; see docs/rust-interop.md).
+//!
+//! ```text
+//! // build.rs
+//! fn main() {
+//!     aether_build::compile("src/logic");
+//! }
+//! ```
+//!
+//! ```text
+//! // src/main.rs
+//! aether_rt::include_aether!(logic);
+//!
+//! fn main() {
+//!     let player = logic::game::Player { name: "ada".into(), hp: 10 };
+//!     println!("{}", logic::game::score(&player));
+//! }
+//! ```
+//!
+//! Every `.ae` file under the directory is a module; `src/logic/game.ae`
+//! becomes `logic::game`. The modules are checked like any Aether program
+//! (but need no `main`); diagnostics name the `.ae` file, line and column
+//! and fail the build. The generated Rust goes to
+//! `$OUT_DIR/aether/<name>.rs`, which `aether_rt::include_aether!(<name>)`
+//! mounts as `mod <name>`.
+
+use aether_transpile::codegen::library;
+use aether_transpile::diagnostic::{self, Diagnostic, Severity};
+use aether_transpile::{check, project};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// What [`try_compile`] wrote.
+#[derive(Debug)]
+pub struct Compiled {
+    /// The generated file (`$OUT_DIR/aether/<name>.rs`).
+    pub output: PathBuf,
+    /// Every `.ae` file of the program.
+    pub sources: Vec<PathBuf>,
+    /// Warnings, one line each (`src/logic/game.ae:3:9: warning[W0001]: ...`).
+    pub warnings: Vec<String>,
+}
+
+/// Why [`try_compile`] failed.
+#[derive(Debug)]
+pub enum Error {
+    /// The Aether program has errors. `summary` holds one line per error
+    /// (`file:line:col: error[CODE]: message`), `rendered` the full
+    /// rustc-style rendering of every diagnostic.
+    Diagnostics { summary: Vec<String>, rendered: String, sources: Vec<PathBuf> },
+    /// Not a directory of `.ae` files, or an unusable name.
+    Input(String),
+    /// The generator cannot handle part of the program yet.
+    Unsupported(String),
+    /// `OUT_DIR` is missing (not run by cargo) or not writable.
+    Output(String),
+}
+
+/// Compile the `.ae` files under `dir` (relative to the package root) as the
+/// module `<last component of dir>`, for a `build.rs`. Prints
+/// `cargo::rerun-if-changed` for the directory and every file, warnings as
+/// `cargo::warning`, and on errors `cargo::error` lines plus the full
+/// diagnostics, then exits the build script with status 1.
+pub fn compile(dir: impl AsRef<Path>) {
+    let dir = dir.as_ref();
+    let name = default_name(dir);
+    compile_named(dir, &name);
+}
+
+/// Like [`compile`], mounted as `include_aether!(<name>)`.
+pub fn compile_named(dir: impl AsRef<Path>, name: &str) {
+    let dir = dir.as_ref();
+    println!("cargo::rerun-if-changed={}", dir.display());
+    match try_compile(dir, name) {
+        Ok(done) => {
+            for s in &done.sources {
+                println!("cargo::rerun-if-changed={}", s.display());
+            }
+            for w in &done.warnings {
+                println!("cargo::warning={w}");
+            }
+        }
+        Err(e) => {
+            if let Error::Diagnostics { sources, rendered, .. } = &e {
+                for s in sources {
+                    println!("cargo::rerun-if-changed={}", s.display());
+                }
+                eprint!("{rendered}");
+            }
+            for line in e.to_string().lines() {
+                println!("cargo::error={line}");
+            }
+            std::process::exit(1);
+        }
+    }
+}
+
+/// The checking and generation of [`compile`] without printing anything:
+/// `dir` is relative to `CARGO_MANIFEST_DIR` (or absolute); the output goes
+/// to `$OUT_DIR/aether/<name>.rs`.
+pub fn try_compile(dir: &Path, name: &str) -> Result<Compiled, Error> {
+    let out_dir = std::env::var_os("OUT_DIR")
+        .map(PathBuf::from)
+        .ok_or_else(|| Error::Output("OUT_DIR is not set: call this from a build script".into()))?;
+    let package = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
+    compile_to(&package, dir, name, &out_dir.join("aether"))
+}
+
+/// [`try_compile`] with every location explicit: `dir` relative to
+/// `package` (diagnostics name files relative to it), output in
+/// `out/<name>.rs`.
+pub fn compile_to(package: &Path, dir: &Path, name: &str, out: &Path) -> Result<Compiled, Error> {
+    if !is_rust_ident(name) {
+        return Err(Error::Input(format!("`{name}` cannot name a Rust module; pass another name to `compile_named`")));
+    }
+    let src_root = if package.as_os_str().is_empty() { dir.to_path_buf() } else { package.join(dir) };
+    if !src_root.is_dir() {
+        return Err(Error::Input(format!("`{}` is not a directory of `.ae` files", src_root.display())));
+    }
+    let sources = ae_files(&src_root);
+    let Some(entry) = sources.first().cloned() else {
+        return Err(Error::Input(format!("no `.ae` files found in `{}`", src_root.display())));
+    };
+    let (mut program, mut diags) = project::load_from_disk(&src_root, &entry, package);
+    // A library has no entry: nothing needs `main`.
+    program.entry = None;
+    let checked = check::check_library(&program);
+    diags.extend(checked.diagnostics.iter().cloned());
+    diagnostic::sort(&mut diags);
+    let line = |d: &Diagnostic| {
+        let severity = if d.severity == Severity::Error { "error" } else { "warning" };
+        let at = d.location(&program.sources).map(|(f, l, c)| format!("{f}:{l}:{c}: ")).unwrap_or_default();
+        format!("{at}{severity}[{}]: {}", d.code.as_str(), d.message)
+    };
+    let warnings: Vec<String> = diags.iter().filter(|d| !d.is_error()).map(line).collect();
+    if diags.iter().any(Diagnostic::is_error) {
+        let summary = diags.iter().filter(|d| d.is_error()).map(line).collect();
+        let rendered = diags.iter().map(|d| d.render(&program.sources)).collect();
+        return Err(Error::Diagnostics { summary, rendered, sources });
+    }
+    let lib = library::generate(&program, &checked).map_err(Error::Unsupported)?;
+    let mut warnings = warnings;
+    warnings.extend(lib.skipped.iter().map(|s| format!("no Rust binding for {s}")));
+    let output = out.join(format!("{name}.rs"));
+    write_if_changed(&output, &lib.code).map_err(|e| Error::Output(format!("cannot write `{}`: {e}", output.display())))?;
+    Ok(Compiled { output, sources, warnings })
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Diagnostics { summary, .. } => {
+                for line in summary {
+                    writeln!(f, "{line}")?;
+                }
+                write!(f, "the Aether modules have {} error(s)", summary.len())
+            }
+            Error::Input(m) | Error::Output(m) => f.write_str(m),
+            Error::Unsupported(m) => {
+                writeln!(f, "the Aether modules use what a Rust host crate cannot build yet:")?;
+                f.write_str(m)
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// `src/logic` → `logic`.
+fn default_name(dir: &Path) -> String {
+    dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "aether".into())
+}
+
+fn is_rust_ident(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name != "_"
+}
+
+/// The `.ae` files under `dir`, sorted.
+fn ae_files(dir: &Path) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "ae"))
+        .map(|e| e.into_path())
+        .collect()
+}
+
+/// Rewriting an unchanged file would make cargo recompile the host crate.
+fn write_if_changed(path: &Path, text: &str) -> std::io::Result<()> {
+    if std::fs::read_to_string(path).is_ok_and(|old| old == text) {
+        return Ok(());
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(path, text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn package(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (rel, text) in files {
+            let path = dir.path().join(rel);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, text).expect("write");
+        }
+        dir
+    }
+
+    #[test]
+    fn generates_bindings_and_lists_sources() {
+        let pkg = package(&[
+            ("src/logic/game.ae", "pub struct P { hp: int }\nstate hits: int = 0\npub fn hit(mut p: P) -> int {\n    hits += 1\n    p.hp -= 1\n    hits\n}\n"),
+            ("src/logic/util.ae", "pub fn twice(x: int) -> int { x * 2 }\n"),
+        ]);
+        let out = pkg.path().join("out");
+        let done = compile_to(pkg.path(), Path::new("src/logic"), "logic", &out).expect("compiles");
+        assert_eq!(done.sources.len(), 2);
+        let code = std::fs::read_to_string(&done.output).expect("output");
+        assert!(code.contains("pub fn hit(p: &mut P) -> i64"), "{code}");
+        assert!(code.contains("pub fn twice(x: i64) -> i64"), "{code}");
+        assert!(code.contains("__SHARED.call("), "{code}");
+        let paths = code.lines().filter(|l| !l.trim_start().starts_with("//"));
+        assert!(!paths.into_iter().any(|l| l.contains("crate::")), "generated paths must be re-rooted:\n{code}");
+    }
+
+    #[test]
+    fn errors_name_the_ae_file_line_and_column() {
+        let pkg = package(&[("src/logic/game.ae", "pub fn f() -> int {\n    \"no\"\n}\n")]);
+        let err = compile_to(pkg.path(), Path::new("src/logic"), "logic", &pkg.path().join("out")).unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("src/logic/game.ae:2:5: error[E0300]: mismatched types"), "{text}");
+        let Error::Diagnostics { rendered, sources, .. } = err else { panic!("diagnostics expected") };
+        assert!(rendered.contains("--> src/logic/game.ae:2:5"), "{rendered}");
+        assert_eq!(sources.len(), 1);
+    }
+
+    #[test]
+    fn bad_inputs_are_reported() {
+        let pkg = package(&[("src/empty/readme.txt", "no aether here")]);
+        let out = pkg.path().join("out");
+        assert!(matches!(compile_to(pkg.path(), Path::new("src/empty"), "empty", &out), Err(Error::Input(_))));
+        assert!(matches!(compile_to(pkg.path(), Path::new("src/missing"), "m", &out), Err(Error::Input(_))));
+        assert!(matches!(compile_to(pkg.path(), Path::new("src/empty"), "1x", &out), Err(Error::Input(_))));
+    }
+
+    #[test]
+    fn state_holding_a_function_is_refused() {
+        let pkg = package(&[("src/logic/game.ae", "state f: fn(int) -> int = |x| x\npub fn g() -> int { f(1) }\n")]);
+        let err = compile_to(pkg.path(), Path::new("src/logic"), "logic", &pkg.path().join("out")).unwrap_err();
+        assert!(matches!(err, Error::Unsupported(_)), "{err}");
+        assert!(err.to_string().contains("state `f` of module `game` holds a function value"), "{err}");
+    }
+}

@@ -1,0 +1,112 @@
+//! Checker snapshot tests for `extern fn`: accepted in a program compiled
+//! into a Rust host crate (`check_library`), refused (E0107) in one built
+//! on its own (`check_program`), and typed like any other function.
+
+use aether_transpile::{check, diagnostic, project};
+
+/// Check `src` as module `logic.ae`, with a host (`library`) or without,
+/// and render the source and every diagnostic.
+fn render(src: &str, library: bool) -> String {
+    let (mut program, mut diags) = project::load_in_memory(&[("logic.ae", src)], "logic.ae");
+    // A library has no entry: nothing needs `main`.
+    program.entry = None;
+    let result = if library { check::check_library(&program) } else { check::check_program(&program) };
+    diags.extend(result.diagnostics);
+    diagnostic::sort(&mut diags);
+    let mut out = format!("--- logic.ae ({})\n{src}=== diagnostics\n", if library { "library" } else { "cargo aether" });
+    if diags.is_empty() {
+        out.push_str("no diagnostics\n");
+    }
+    for d in &diags {
+        out.push_str(&d.render(&program.sources));
+    }
+    out
+}
+
+const GOOD: &str = r#"pub struct Player { name: str, hp: int }
+pub enum Hit { Miss, Damage(amount: int) }
+extern fn log(line: str) = "crate::host::log"
+extern fn roll(sides: int) -> int = "crate::host::roll"
+extern fn heal(mut p: Player, by: int) -> bool = "crate::host::heal"
+pub extern fn scores() -> [int]? = "crate::host::scores"
+state hits: int = 0
+
+pub fn attack(mut p: Player) -> Hit {
+    hits += 1
+    let r = roll(6)
+    log("{p.name} rolled {r}")
+    if r > 3 {
+        let _ = heal(mut p, 1)
+        Hit.Damage(r)
+    } else {
+        Hit.Miss
+    }
+}
+"#;
+
+#[test]
+fn extern_fns_check_in_a_host_crate() {
+    let out = render(GOOD, true);
+    assert!(out.contains("no diagnostics"), "{out}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn extern_fns_are_refused_without_a_host_crate() {
+    insta::assert_snapshot!(render(GOOD, false));
+}
+
+#[test]
+fn extern_fn_calls_are_typed() {
+    insta::assert_snapshot!(render(
+        r#"extern fn roll(sides: int) -> int = "crate::host::roll"
+extern fn heal(mut hp: int) = "crate::host::heal"
+pub fn f() -> str {
+    var hp = 3
+    heal(hp)
+    roll("six")
+}
+"#,
+        true
+    ));
+}
+
+#[test]
+fn extern_fns_cannot_carry_function_values() {
+    insta::assert_snapshot!(render(
+        r#"struct Handler { run: fn(int) -> int }
+extern fn each(f: fn(int)) = "crate::host::each"
+extern fn make() -> Handler = "crate::host::make"
+extern fn many(hs: [Handler?]) = "crate::host::many"
+extern fn twice(x: int, x: int) = "crate::host::twice"
+extern fn unknown(x: Nope) = "crate::host::unknown"
+"#,
+        true
+    ));
+}
+
+/// The Aether snippets of docs/rust-interop.md are modules of a host crate:
+/// each checks cleanly there.
+#[test]
+fn rust_interop_snippets_check_in_a_host_crate() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/rust-interop.md");
+    let md = std::fs::read_to_string(&path).expect("docs/rust-interop.md");
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in md.lines() {
+        match (&mut current, line.trim_end()) {
+            (None, "```aether") => current = Some(String::new()),
+            (Some(_), "```") => blocks.extend(current.take()),
+            (Some(block), _) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+            (None, _) => {}
+        }
+    }
+    assert!(blocks.len() >= 3, "expected the guide's snippets, found {}", blocks.len());
+    for block in &blocks {
+        let out = render(block, true);
+        assert!(out.contains("no diagnostics"), "{out}");
+    }
+}
