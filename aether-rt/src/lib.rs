@@ -15,6 +15,7 @@
 #![deny(unsafe_code)]
 
 pub mod abi;
+pub mod dynval;
 #[cfg(feature = "hmr")]
 pub mod hmr;
 pub mod list;
