@@ -93,6 +93,11 @@ pub(crate) fn expand(program: &Program, ck: &CheckResult, shared: &Shared, m: Mo
         items.push(defaults);
         errors.append(&mut errs);
     }
+    if shared.dyn_impls {
+        let (impls, mut errs) = super::dynval::expand_dyn_impls(program, ck, shared, m);
+        items.push(impls);
+        errors.append(&mut errs);
+    }
 
     // Functions and methods.
     let mut methods: Vec<(TypeId, TokenStream)> = Vec::new();
