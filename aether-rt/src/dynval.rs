@@ -141,12 +141,21 @@ pub struct Migration {
     /// Why the innermost failed conversion failed, with its path.
     reason: Option<String>,
     whole_reset: bool,
+    /// The path of a part that only a placeholder could fill (see
+    /// [`Migration::field_or_init`]).
+    needs_init: Option<String>,
 }
 
 impl Migration {
     /// A migration of the value named `root` (a state variable's name).
     pub fn new(root: &str) -> Migration {
-        Migration { path: vec![root.to_string()], changes: Vec::new(), reason: None, whole_reset: false }
+        Migration {
+            path: vec![root.to_string()],
+            changes: Vec::new(),
+            reason: None,
+            whole_reset: false,
+            needs_init: None,
+        }
     }
 
     /// Everything that happened, in order.
@@ -206,16 +215,31 @@ impl Migration {
     /// field's default or zero value) if new or not convertible, the latter
     /// with a reset warning.
     pub fn field<T: Dyn>(&mut self, fields: &[(String, Value)], name: &str, fallback: impl FnOnce() -> T) -> T {
-        self.path.push(format!(".{name}"));
-        let out = match fields.iter().find(|(n, _)| n == name) {
-            Some((_, old)) => self.convert_or(old, fallback),
-            None => {
-                self.log(ChangeKind::Added, format!("new field of type {}", T::dyn_type()));
-                fallback()
-            }
-        };
-        self.path.pop();
+        self.field_filled(fields, name, fallback).0
+    }
+
+    /// Like [`Migration::field`], for a field whose type's zero value holds
+    /// a function that must never run (the placeholder generated code uses
+    /// for `fn` types) and which has no declared default: if the field is
+    /// new or resets, the value being built is only good for throwing away,
+    /// and [`migrate`] runs the state's initializer instead.
+    pub fn field_or_init<T: Dyn>(
+        &mut self,
+        fields: &[(String, Value)],
+        name: &str,
+        placeholder: impl FnOnce() -> T,
+    ) -> T {
+        let (out, fell_back) = self.field_filled(fields, name, placeholder);
+        if fell_back && self.needs_init.is_none() {
+            self.needs_init = Some(format!("{}.{name}", self.path()));
+        }
         out
+    }
+
+    /// Whether a part could only be filled with a placeholder, so the value
+    /// built must be replaced by the state's initializer ([`migrate`] does).
+    pub fn needs_init(&self) -> bool {
+        self.needs_init.is_some()
     }
 
     /// Record the old `fields` not named in `kept` as dropped.
@@ -255,20 +279,35 @@ impl Migration {
         out
     }
 
-    /// `old` as a `T`, or `fallback()` with a reset warning.
-    fn convert_or<T: Dyn>(&mut self, old: &Value, fallback: impl FnOnce() -> T) -> T {
-        self.reason = None;
-        match T::from_dyn(old, self) {
-            Some(v) => v,
-            None => {
-                let why = self
-                    .reason
-                    .take()
-                    .unwrap_or_else(|| format!("`{}` was {}, now {}", self.path(), old.type_name(), T::dyn_type()));
-                self.log(ChangeKind::Reset, why);
-                fallback()
+    /// [`Migration::field`], and whether the field took `fallback()`.
+    fn field_filled<T: Dyn>(
+        &mut self,
+        fields: &[(String, Value)],
+        name: &str,
+        fallback: impl FnOnce() -> T,
+    ) -> (T, bool) {
+        self.path.push(format!(".{name}"));
+        let out = match fields.iter().find(|(n, _)| n == name) {
+            Some((_, old)) => {
+                self.reason = None;
+                match T::from_dyn(old, self) {
+                    Some(v) => (v, false),
+                    None => {
+                        let why = self.reason.take().unwrap_or_else(|| {
+                            format!("`{}` was {}, now {}", self.path(), old.type_name(), T::dyn_type())
+                        });
+                        self.log(ChangeKind::Reset, why);
+                        (fallback(), true)
+                    }
+                }
             }
-        }
+            None => {
+                self.log(ChangeKind::Added, format!("new field of type {}", T::dyn_type()));
+                (fallback(), true)
+            }
+        };
+        self.path.pop();
+        out
     }
 
     fn log(&mut self, kind: ChangeKind, detail: String) {
@@ -290,7 +329,16 @@ pub fn migrate<T: Dyn>(name: &str, old: &Value, init: impl FnOnce() -> T) -> (T,
     let mut m = Migration::new(name);
     m.reason = None;
     let value = match T::from_dyn(old, &mut m) {
-        Some(v) => v,
+        Some(v) if m.needs_init.is_none() => v,
+        Some(_) => {
+            let at = m.needs_init.clone().unwrap_or_default();
+            m.log(
+                ChangeKind::Reset,
+                format!("`{at}` would hold a function that cannot be carried across a reload; initializer run again"),
+            );
+            m.whole_reset = true;
+            init()
+        }
         None => {
             let why = m.reason.take().unwrap_or_else(|| format!("was {}, now {}", old.type_name(), T::dyn_type()));
             m.log(ChangeKind::Reset, format!("{why}; initializer run again"));
@@ -1489,6 +1537,45 @@ mod tests {
             m.warnings(),
             vec!["state `handler`: `handler` reset (`handler` is a function value, which cannot be carried across a reload; initializer run again)"]
         );
+    }
+
+    #[test]
+    fn a_function_placeholder_never_survives_migration() {
+        /// `struct Hook { n: int, run: fn(int) -> int }`, as generated.
+        struct Hook {
+            n: i64,
+            run: Rc<dyn Fn(i64) -> i64>,
+        }
+        impl Dyn for Hook {
+            fn to_dyn(&self) -> Value {
+                Value::Struct {
+                    ty: "Hook".into(),
+                    fields: vec![("n".into(), self.n.to_dyn()), ("run".into(), self.run.to_dyn())],
+                }
+            }
+            fn from_dyn(v: &Value, m: &mut Migration) -> Option<Hook> {
+                let f = m.struct_fields(v, "Hook")?;
+                Some(Hook { n: m.field(f, "n", || 0), run: m.field_or_init(f, "run", || Rc::new(|_| unreachable!())) })
+            }
+            fn dyn_type() -> String {
+                "Hook".into()
+            }
+        }
+        let old = Hook { n: 4, run: Rc::new(|x| x + 1) }.to_dyn();
+        let (h, m) = migrate::<Hook>("hook", &old, || Hook { n: -1, run: Rc::new(|x| x * 10) });
+        assert_eq!((h.n, (h.run)(2)), (-1, 20));
+        assert!(m.needs_init());
+        assert_eq!(m.outcome(), Outcome::Reset);
+        assert_eq!(m.warnings().len(), 2);
+        assert_eq!(
+            m.warnings()[1],
+            "state `hook`: `hook` reset (`hook.run` would hold a function that cannot be carried across a reload; \
+             initializer run again)"
+        );
+        // However deep the placeholder sits, the state takes its initializer.
+        let (hs, m) = migrate::<Vec<Hook>>("hooks", &Value::List(vec![old]), Vec::new);
+        assert!(hs.is_empty());
+        assert_eq!(m.outcome(), Outcome::Reset);
     }
 
     #[test]

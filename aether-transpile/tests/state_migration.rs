@@ -54,6 +54,10 @@ pub struct World {
     pair: (int, str)
     tree: Tree?
 }
+
+pub struct Weapon { name: str, hit: fn(int) -> int }
+
+pub struct Armed { name: str, power: fn(int) -> int }
 "#;
 
 /// Against `V1`: fields reordered, widened, added with and without a
@@ -98,6 +102,10 @@ pub struct World {
     tree: Tree?
     extra: [Vec2]
 }
+
+pub struct Weapon { name: str, hit: fn(int) -> int }
+
+pub struct Armed { name: str, power: fn(int) -> int = |x| x * 2 }
 "#;
 
 /// The entry point of the test binary.
@@ -294,6 +302,29 @@ pub fn run() {
     let (v, m) = migrate::<v2::Vec2>("v", &v1::Tree { v: 1, left: None, right: None }.to_dyn(), || v2::Vec2 { y: 0.0, x: 0.0, z: 0.0 });
     assert_eq!(v, v2::Vec2 { y: 0.0, x: 0.0, z: 0.0 });
     assert_eq!(m.outcome(), Outcome::Reset);
+
+    // A function value never migrates: a field holding one takes its
+    // declared default, and without one the whole state its initializer
+    // (never a placeholder that would panic when called).
+    let mut ctx = crate::Ctx::new();
+    let old_armed = v1::Armed { name: "ada".into(), power: std::rc::Rc::new(|_: &mut crate::Ctx, x: i64| x + 1) };
+    let (armed, m) = migrate::<v2::Armed>("armed", &old_armed.to_dyn(), || panic!("migrated"));
+    assert_eq!((armed.name.as_str(), (armed.power)(&mut ctx, 3)), ("ada", 6));
+    assert_eq!(m.outcome(), Outcome::Migrated);
+    assert_eq!(m.warnings(), vec![
+        "state `armed`: `armed.power` reset (`armed.power` is a function value, which cannot be carried across a reload)"
+    ]);
+    let old_weapon = v1::Weapon { name: "axe".into(), hit: std::rc::Rc::new(|_: &mut crate::Ctx, x: i64| x + 1) };
+    let (weapon, m) = migrate::<v2::Weapon>("weapon", &old_weapon.to_dyn(), || v2::Weapon {
+        name: "fists".into(),
+        hit: std::rc::Rc::new(|_: &mut crate::Ctx, x: i64| x - 1),
+    });
+    assert_eq!((weapon.name.as_str(), (weapon.hit)(&mut ctx, 3)), ("fists", 2));
+    assert_eq!(m.outcome(), Outcome::Reset);
+    assert_eq!(m.warnings(), vec![
+        "state `weapon`: `weapon.hit` reset (`weapon.hit` is a function value, which cannot be carried across a reload)",
+        "state `weapon`: `weapon` reset (`weapon.hit` would hold a function that cannot be carried across a reload; initializer run again)",
+    ]);
 
     // The reload line, for the three states `world`, `mode` and `idle`.
     let outcomes = [

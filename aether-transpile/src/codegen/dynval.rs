@@ -96,13 +96,12 @@ impl TypeGen<'_> {
         let from_fields = fields.iter().enumerate().map(|(fi, f)| {
             let n = names::ident(&f.name);
             let name = &f.name;
-            let fallback = if has_default.get(fi).copied().unwrap_or(false) && !defaults_need_ctx {
+            if has_default.get(fi).copied().unwrap_or(false) && !defaults_need_ctx {
                 let d = quote::format_ident!("__default_{}", f.name);
-                quote!(#path::#d())
+                quote!(#n: __m.field(__f, #name, || #path::#d()))
             } else {
-                self.zero(f, 0, fi)
-            };
-            quote!(#n: __m.field(__f, #name, || #fallback))
+                self.zero_field(f, 0, fi)
+            }
         });
         let kept = fields.iter().map(|f| &f.name);
         quote! {
@@ -157,12 +156,7 @@ impl TypeGen<'_> {
             let value = if v.fields.is_empty() {
                 quote!(#path::#vn)
             } else {
-                let fs = v.fields.iter().enumerate().map(|(fi, f)| {
-                    let n = names::ident(&f.name);
-                    let name = &f.name;
-                    let zero = self.zero(f, vi, fi);
-                    quote!(#n: __m.field(__f, #name, || #zero))
-                });
+                let fs = v.fields.iter().enumerate().map(|(fi, f)| self.zero_field(f, vi, fi));
                 quote!(#path::#vn { #(#fs),* })
             };
             let kept = v.fields.iter().map(|f| &f.name);
@@ -197,15 +191,25 @@ impl TypeGen<'_> {
         }
     }
 
-    /// The zero value of field `fi` of variant `vi`, boxed like the field.
-    fn zero(&self, f: &FieldDef, vi: usize, fi: usize) -> TokenStream {
-        match self.facts.boxing(self.tid, vi, fi) {
+    /// `name: <migrated>` for field `fi` of variant `vi` (0 for structs)
+    /// that falls back to its zero value. A zero value holding a function is
+    /// a placeholder that panics when called: never left in live state.
+    fn zero_field(&self, f: &FieldDef, vi: usize, fi: usize) -> TokenStream {
+        let n = names::ident(&f.name);
+        let name = &f.name;
+        let boxing = self.facts.boxing(self.tid, vi, fi);
+        let zero = match boxing {
             Some(Boxing::Opt) => quote!(::std::option::Option::None),
             Some(Boxing::Whole) => {
                 let z = self.names.zero(&f.ty, self.facts, &mut Vec::new());
                 quote!(::std::boxed::Box::new(#z))
             }
             None => self.names.zero(&f.ty, self.facts, &mut Vec::new()),
+        };
+        if boxing != Some(Boxing::Opt) && zero_has_fn(self.names.ck, self.facts, &f.ty, &mut Vec::new()) {
+            quote!(#n: __m.field_or_init(__f, #name, || #zero))
+        } else {
+            quote!(#n: __m.field(__f, #name, || #zero))
         }
     }
 }
@@ -225,6 +229,35 @@ fn declared_defaults(program: &Program, m: ModuleId, def: &TypeDef) -> Vec<bool>
             _ => None,
         })
         .unwrap_or_default()
+}
+
+/// Whether `TypeNames::zero(t)` holds a function value (it mirrors that
+/// function's choices: every struct field, an enum's first unit variant).
+fn zero_has_fn(ck: &CheckResult, facts: &TypeFacts, t: &Ty, visiting: &mut Vec<TypeId>) -> bool {
+    match t {
+        Ty::Fn(..) => true,
+        Ty::Tuple(ts) => ts.iter().any(|t| zero_has_fn(ck, facts, t, visiting)),
+        Ty::Result(t) => zero_has_fn(ck, facts, t, visiting),
+        Ty::Struct(id) | Ty::Enum(id) => {
+            if visiting.contains(id) {
+                return false;
+            }
+            visiting.push(*id);
+            let (variant, fields) = match &ck.types.get(*id).kind {
+                TypeDefKind::Struct(s) => (0, s.fields.as_slice()),
+                TypeDefKind::Enum(e) => {
+                    let pick = e.variants.iter().position(|v| v.fields.is_empty()).unwrap_or(0);
+                    (pick, e.variants.get(pick).map(|v| v.fields.as_slice()).unwrap_or(&[]))
+                }
+            };
+            let out = fields.iter().enumerate().any(|(fi, f)| {
+                facts.boxing(*id, variant, fi) != Some(Boxing::Opt) && zero_has_fn(ck, facts, &f.ty, visiting)
+            });
+            visiting.pop();
+            out
+        }
+        _ => false,
+    }
 }
 
 /// The most elements of any tuple type inside `t` (0 without tuples).
