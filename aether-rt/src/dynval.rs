@@ -77,6 +77,14 @@ pub trait Dyn: Sized {
 
     /// The Aether spelling of the type, for messages: `int`, `[Enemy]`.
     fn dyn_type() -> String;
+
+    /// What an element of a list or map becomes when its old value is of
+    /// an enum variant this type no longer has, so one such element does
+    /// not cost the whole container. `None` (the default): the container
+    /// resets. Generated enums return their zero value.
+    fn dyn_zero() -> Option<Self> {
+        None
+    }
 }
 
 /// What happened to one part of a migrated value.
@@ -144,6 +152,8 @@ pub struct Migration {
     /// The path of a part that only a placeholder could fill (see
     /// [`Migration::field_or_init`]).
     needs_init: Option<String>,
+    /// Whether the innermost failed conversion was a removed variant.
+    variant_gone: bool,
 }
 
 impl Migration {
@@ -155,6 +165,7 @@ impl Migration {
             reason: None,
             whole_reset: false,
             needs_init: None,
+            variant_gone: false,
         }
     }
 
@@ -197,6 +208,15 @@ impl Migration {
     /// Record why `v` cannot become the type being built, and fail.
     pub fn incompatible<T>(&mut self, why: impl fmt::Display) -> Option<T> {
         self.reason = Some(format!("`{}` {why}", self.path()));
+        self.variant_gone = false;
+        None
+    }
+
+    /// Record that the old value is of `variant`, which enum `ty` no longer
+    /// has, and fail.
+    pub fn removed_variant<T>(&mut self, variant: &str, ty: &str) -> Option<T> {
+        self.incompatible::<T>(format_args!("was variant `{variant}`, which `{ty}` no longer has"));
+        self.variant_gone = true;
         None
     }
 
@@ -837,6 +857,22 @@ impl Parser<'_> {
 
 // ---- Builtin representations ----
 
+/// An element of a list or map: converted, or replaced by the type's zero
+/// value if its variant is gone (see [`Dyn::dyn_zero`]).
+fn element<T: Dyn>(v: &Value, m: &mut Migration) -> Option<T> {
+    m.variant_gone = false;
+    if let Some(x) = T::from_dyn(v, m) {
+        return Some(x);
+    }
+    if !m.variant_gone {
+        return None;
+    }
+    let zero = T::dyn_zero()?;
+    let why = m.reason.take().unwrap_or_default();
+    m.log(ChangeKind::Reset, format!("{why}; now {}", zero.to_dyn()));
+    Some(zero)
+}
+
 impl Dyn for i64 {
     fn to_dyn(&self) -> Value {
         Value::Int(*self)
@@ -932,7 +968,7 @@ impl<T: Dyn> Dyn for Vec<T> {
             Value::List(xs) => {
                 let mut out = Vec::with_capacity(xs.len());
                 for (i, x) in xs.iter().enumerate() {
-                    out.push(m.at(format!("[{i}]"), |m| T::from_dyn(x, m))?);
+                    out.push(m.at(format!("[{i}]"), |m| element(x, m))?);
                 }
                 Some(out)
             }
@@ -962,7 +998,7 @@ impl<K: Dyn + Hash + Eq, V: Dyn> Dyn for Map<K, V> {
         for (k, val) in kvs {
             let segment = format!("[{k}]");
             let key = m.at(segment.clone(), |m| K::from_dyn(k, m))?;
-            let val = m.at(segment, |m| V::from_dyn(val, m))?;
+            let val = m.at(segment, |m| element(val, m))?;
             if out.insert(key, val).is_some() {
                 return m.incompatible(format_args!("has two keys equal to {k} in the new key type"));
             }
@@ -1177,11 +1213,14 @@ mod tests {
                     m.drop_others(f, &["target"]);
                     Some(out)
                 }),
-                other => m.incompatible(format_args!("was variant `{other}`, which `Mode` no longer has")),
+                other => m.removed_variant(other, "Mode"),
             }
         }
         fn dyn_type() -> String {
             "Mode".into()
+        }
+        fn dyn_zero() -> Option<Mode> {
+            Some(Mode::Idle)
         }
     }
 
@@ -1507,9 +1546,30 @@ mod tests {
             vec!["state `mode`: `mode` reset (`mode` was variant `Flee`, which `Mode` no longer has; initializer run again)"]
         );
 
-        // Inside a list, the element resets the list; inside an optional
-        // field, that field.
-        let (x, m) = migrate::<Vec<Mode>>("modes", &Value::List(vec![Mode::Idle.to_dyn(), old.clone()]), Vec::new);
+        // In a list or map, only that element resets, to the enum's zero.
+        let chase = Mode::Chase { target: 3 }.to_dyn();
+        let (x, m) = migrate::<Vec<Mode>>("modes", &Value::List(vec![chase.clone(), old.clone()]), Vec::new);
+        assert_eq!(x, vec![Mode::Chase { target: 3 }, Mode::Idle]);
+        assert_eq!(m.outcome(), Outcome::Migrated);
+        assert_eq!(
+            m.warnings(),
+            vec![
+                "state `modes`: `modes[1]` reset (`modes[1]` was variant `Flee`, which `Mode` no longer has; now Idle)"
+            ]
+        );
+        let (x, m) = migrate::<Map<i64, Mode>>("by_id", &Value::Map(vec![(Value::Int(7), old.clone())]), Map::new);
+        assert_eq!(x.get(&7), Some(&Mode::Idle));
+        assert_eq!(m.resets(), 1);
+
+        // A type without a zero (here a tuple) resets its whole container.
+        let pair = |v: &Value| Value::Tuple(vec![v.clone(), Value::Int(1)]);
+        let (x, m) = migrate::<Vec<(Mode, i64)>>("pairs", &Value::List(vec![pair(&chase), pair(&old)]), Vec::new);
+        assert!(x.is_empty());
+        assert_eq!(m.outcome(), Outcome::Reset);
+
+        // Any other mismatch is not a removed variant: the list resets.
+        let other = Value::Variant { ty: "Shape".into(), variant: "Idle".into(), fields: vec![] };
+        let (x, m) = migrate::<Vec<Mode>>("modes", &Value::List(vec![chase, other]), Vec::new);
         assert!(x.is_empty());
         assert_eq!(m.outcome(), Outcome::Reset);
     }

@@ -53,6 +53,7 @@ pub struct World {
     boss: Enemy?
     pair: (int, str)
     tree: Tree?
+    modes: [Mode]
 }
 
 pub struct Weapon { name: str, hit: fn(int) -> int }
@@ -100,6 +101,7 @@ pub struct World {
     boss: Enemy?
     pair: (float, str)
     tree: Tree?
+    modes: [Mode]
     extra: [Vec2]
 }
 
@@ -145,6 +147,7 @@ fn old_world() -> v1::World {
         boss: Some(old_enemy("boss", 100, v1::Mode::Idle)),
         pair: (4, "four".into()),
         tree: Some(v1::Tree { v: 1, left: Some(Box::new(v1::Tree { v: 2, left: None, right: None })), right: None }),
+        modes: vec![v1::Mode::Chase { target: 1 }, v1::Mode::Flee { speed: 2.0 }, v1::Mode::Idle],
     }
 }
 
@@ -172,6 +175,7 @@ fn new_world() -> v2::World {
         boss: Some(new_enemy("boss", 100.0, v2::Mode::Idle)),
         pair: (4.0, "four".into()),
         tree: Some(v2::Tree { v: 1.0, left: Some(Box::new(v2::Tree { v: 2.0, left: None, right: None })), right: None }),
+        modes: vec![v2::Mode::Chase { target: 1, since: 0 }, v2::Mode::Idle, v2::Mode::Idle],
         extra: vec![],
     }
 }
@@ -229,6 +233,10 @@ fn expected_world_log() -> Vec<String> {
     want.push("converted `world.pair.0` (int to float)".to_string());
     want.push("converted `world.tree.v` (int to float)".to_string());
     want.push("converted `world.tree.left.v` (int to float)".to_string());
+    want.push("added `world.modes[0].Chase.since` (new field of type int)".to_string());
+    want.push(
+        "reset `world.modes[1]` (`world.modes[1]` was variant `Flee`, which `Mode` no longer has; now Idle)".to_string(),
+    );
     want.push("added `world.extra` (new field of type [Vec2])".to_string());
     want
 }
@@ -242,13 +250,14 @@ fn check_world(world: v2::World, m: &aether_rt::dynval::Migration) {
     }
     assert_eq!(got.len(), want.len(), "{got:#?}");
     assert_eq!(m.outcome(), Outcome::Migrated);
-    assert_eq!(m.resets(), 3);
+    assert_eq!(m.resets(), 4);
     assert_eq!(
         m.warnings(),
         vec![
             "state `world`: `world.player.score` reset (`world.player.score` was int, now str)",
             "state `world`: `world.player.weapon` reset (`world.player.weapon` was str, now int)",
             "state `world`: `world.enemies[1].mode` reset (`world.enemies[1].mode` was variant `Flee`, which `Mode` no longer has)",
+            "state `world`: `world.modes[1]` reset (`world.modes[1]` was variant `Flee`, which `Mode` no longer has; now Idle)",
         ]
     );
 }

@@ -168,7 +168,18 @@ impl TypeGen<'_> {
                 }),
             }
         });
-        let gone = format!("was variant `{{}}`, which `{ty_name}` no longer has");
+        // The zero value replaces an element of a list or map whose
+        // variant is gone; a placeholder function must not.
+        let zero = if zero_has_fn(self.names.ck, self.facts, &Ty::Enum(self.tid), &mut Vec::new()) {
+            quote!()
+        } else {
+            let z = self.names.zero(&Ty::Enum(self.tid), self.facts, &mut Vec::new());
+            quote! {
+                fn dyn_zero() -> ::std::option::Option<Self> {
+                    ::std::option::Option::Some(#z)
+                }
+            }
+        };
         quote! {
             impl ::aether_rt::dynval::Dyn for #path {
                 fn to_dyn(&self) -> ::aether_rt::dynval::Value {
@@ -181,12 +192,13 @@ impl TypeGen<'_> {
                     let (__variant, __f) = __m.variant(__v, #ty_name)?;
                     match __variant {
                         #(#from_arms)*
-                        __other => __m.incompatible(::std::format_args!(#gone, __other)),
+                        __other => __m.removed_variant(__other, #ty_name),
                     }
                 }
                 fn dyn_type() -> ::std::string::String {
                     ::std::string::String::from(#ty_name)
                 }
+                #zero
             }
         }
     }
