@@ -59,6 +59,12 @@ pub struct World {
 pub struct Weapon { name: str, hit: fn(int) -> int }
 
 pub struct Armed { name: str, power: fn(int) -> int }
+
+pub struct Box { type: str, ref: int }
+
+pub struct Chain { v: int, next: (Chain, int)? }
+
+pub enum Option { Nothing, Some(v: int) }
 "#;
 
 /// Against `V1`: fields reordered, widened, added with and without a
@@ -108,6 +114,12 @@ pub struct World {
 pub struct Weapon { name: str, hit: fn(int) -> int }
 
 pub struct Armed { name: str, power: fn(int) -> int = |x| x * 2 }
+
+pub struct Box { ref: float, type: str, move: bool = true }
+
+pub struct Chain { v: float, next: (Chain, int)? }
+
+pub enum Option { Nothing, Some(v: int), Many(vs: [int]) }
 "#;
 
 /// The entry point of the test binary.
@@ -334,6 +346,18 @@ pub fn run() {
         "state `weapon`: `weapon.hit` reset (`weapon.hit` is a function value, which cannot be carried across a reload)",
         "state `weapon`: `weapon` reset (`weapon.hit` would hold a function that cannot be carried across a reload; initializer run again)",
     ]);
+
+    // Names that are Rust keywords or std names, and a recursive type boxed
+    // as a whole.
+    let (b, m) = migrate::<v2::Box_>("b", &v1::Box_ { r#type: "t".into(), r#ref: 3 }.to_dyn(), || panic!("migrated"));
+    assert_eq!(b, v2::Box_ { r#ref: 3.0, r#type: "t".into(), r#move: true });
+    assert_eq!(log(&m), vec!["converted `b.ref` (int to float)", "added `b.move` (new field of type bool)"]);
+    let old_chain = v1::Chain { v: 1, next: Box::new(Some((v1::Chain { v: 2, next: Box::new(None) }, 7))) };
+    let (chain, m) = migrate::<v2::Chain>("c", &old_chain.to_dyn(), || panic!("migrated"));
+    assert_eq!(chain, v2::Chain { v: 1.0, next: Box::new(Some((v2::Chain { v: 2.0, next: Box::new(None) }, 7))) });
+    assert_eq!(log(&m), vec!["converted `c.v` (int to float)", "converted `c.next.0.v` (int to float)"]);
+    let (o, m) = migrate::<v2::Option_>("o", &v1::Option_::Some { v: 4 }.to_dyn(), || panic!("kept"));
+    assert_eq!((o, m.outcome()), (v2::Option_::Some { v: 4 }, Outcome::Kept));
 
     // The reload line, for the three states `world`, `mode` and `idle`.
     let outcomes = [
