@@ -154,6 +154,10 @@ pub struct Migration {
     needs_init: Option<String>,
     /// Whether the innermost failed conversion was a removed variant.
     variant_gone: bool,
+    /// Whether structs and enums must have the same name to match (false
+    /// only when matching the parameter of a `@migrate` function).
+    names_matter: bool,
+    notes: Vec<String>,
 }
 
 impl Migration {
@@ -166,6 +170,8 @@ impl Migration {
             whole_reset: false,
             needs_init: None,
             variant_gone: false,
+            names_matter: true,
+            notes: Vec::new(),
         }
     }
 
@@ -178,6 +184,12 @@ impl Migration {
     pub fn warnings(&self) -> Vec<String> {
         let root = self.path.first().map(String::as_str).unwrap_or("");
         self.changes.iter().filter(|c| c.kind == ChangeKind::Reset).map(|c| format!("state `{root}`: {c}")).collect()
+    }
+
+    /// Remarks that are neither changes nor warnings: a `@migrate` function
+    /// that did not apply.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
     }
 
     /// Whether the new value differs from a field-by-field copy of the old.
@@ -277,7 +289,7 @@ impl Migration {
     /// why not and fail.
     pub fn struct_fields<'v>(&mut self, v: &'v Value, ty: &str) -> Option<&'v [(String, Value)]> {
         match v {
-            Value::Struct { ty: old, fields } if old == ty => Some(fields),
+            Value::Struct { ty: old, fields } if old == ty || !self.names_matter => Some(fields),
             _ => self.incompatible(format_args!("was {}, now {ty}", v.type_name())),
         }
     }
@@ -286,7 +298,7 @@ impl Migration {
     /// otherwise record why not and fail.
     pub fn variant<'v>(&mut self, v: &'v Value, ty: &str) -> Option<(&'v str, &'v [(String, Value)])> {
         match v {
-            Value::Variant { ty: old, variant, fields } if old == ty => Some((variant, fields)),
+            Value::Variant { ty: old, variant, fields } if old == ty || !self.names_matter => Some((variant, fields)),
             _ => self.incompatible(format_args!("was {}, now {ty}", v.type_name())),
         }
     }
@@ -367,6 +379,60 @@ pub fn migrate<T: Dyn>(name: &str, old: &Value, init: impl FnOnce() -> T) -> (T,
         }
     };
     (value, m)
+}
+
+/// Migrate state `name` with a user's `@migrate` function `hook`, whose
+/// parameter type `O` describes the shape of the old value.
+///
+/// A value that is already exactly a `T` is kept: the hook is stale (left
+/// in after the change it was written for), and running it again on every
+/// reload would apply its change again. Otherwise, if the old value has
+/// exactly the shape `O` (every field present; nothing added, dropped,
+/// converted or reset; type names are not compared, so `O` may be a type
+/// written for the purpose), the new value is `hook(old)`. Otherwise the
+/// automatic rules of [`migrate`] apply, and a note says why the hook was
+/// not used.
+pub fn migrate_with<O: Dyn, T: Dyn>(
+    name: &str,
+    old: &Value,
+    hook: impl FnOnce(O) -> T,
+    init: impl FnOnce() -> T,
+) -> (T, Migration) {
+    let mut exact = Migration::new(name);
+    if let Some(same) = T::from_dyn(old, &mut exact) {
+        if !exact.changed() && exact.needs_init.is_none() {
+            exact.notes.push(format!(
+                "the `@migrate` function of state `{name}` was not used: the value is a {} already",
+                T::dyn_type()
+            ));
+            return (same, exact);
+        }
+    }
+    let mut shape = Migration::new(name);
+    shape.names_matter = false;
+    let matched = O::from_dyn(old, &mut shape);
+    let why_not = match (&matched, shape.changes.first()) {
+        (Some(_), None) if shape.needs_init.is_none() => None,
+        (Some(_), Some(c)) => Some(c.to_string()),
+        (Some(_), None) => Some(format!("`{name}` holds a function value")),
+        (None, _) => Some(shape.reason.take().unwrap_or_else(|| format!("`{name}` was {}", old.type_name()))),
+    };
+    match (matched, why_not) {
+        (Some(o), None) => {
+            let mut m = Migration::new(name);
+            m.log(ChangeKind::Converted, "by its `@migrate` function".to_string());
+            (hook(o), m)
+        }
+        (_, why) => {
+            let (value, mut m) = migrate(name, old, init);
+            m.notes.push(format!(
+                "the `@migrate` function of state `{name}` was not used: the old value is not a {} ({})",
+                O::dyn_type(),
+                why.unwrap_or_default()
+            ));
+            (value, m)
+        }
+    }
 }
 
 impl Value {
@@ -1636,6 +1702,50 @@ mod tests {
         let (hs, m) = migrate::<Vec<Hook>>("hooks", &Value::List(vec![old]), Vec::new);
         assert!(hs.is_empty());
         assert_eq!(m.outcome(), Outcome::Reset);
+    }
+
+    #[test]
+    fn a_migrate_function_takes_over_when_the_old_shape_matches() {
+        // The running program has `struct Point { x: float, y: float }`; the
+        // new one calls it `Pos` and swaps the axes, which no automatic rule
+        // would do. The hook's parameter type (`Pos`) need not be named
+        // like the old type.
+        let old = Value::Struct {
+            ty: "Point".into(),
+            fields: vec![("x".into(), Value::Float(1.0)), ("y".into(), Value::Float(2.0))],
+        };
+        let swap = |p: Pos| Pos { x: p.y, y: p.x };
+        let (p, m) = migrate_with::<Pos, Pos>("p", &old, swap, || panic!("hooked"));
+        assert_eq!(p, Pos { x: 2.0, y: 1.0 });
+        assert_eq!(m.outcome(), Outcome::Migrated);
+        assert_eq!(m.changes()[0].to_string(), "`p` converted (by its `@migrate` function)");
+        assert!(m.notes().is_empty());
+
+        // Another shape (here a field more): the hook is not used, the
+        // automatic rules apply, and a note says why.
+        let newer = Pos { x: 5.0, y: 6.0 }.to_dyn();
+        let mut three = old.clone();
+        if let Value::Struct { fields, .. } = &mut three {
+            fields.push(("z".into(), Value::Float(3.0)));
+        }
+        let (p, m) = migrate_with::<Pos, Pos>("p", &three, swap, || Pos { x: 0.0, y: 0.0 });
+        assert_eq!(p, Pos { x: 0.0, y: 0.0 });
+        assert_eq!(
+            m.notes(),
+            &["the `@migrate` function of state `p` was not used: the old value is not a Pos (`p.z` dropped (no longer a field))"]
+        );
+
+        // A value of the new type is kept, so a hook left in place does not
+        // apply its change again on the next reload.
+        let (p, m) = migrate_with::<Pos, Pos>("p", &newer, swap, || panic!("kept"));
+        assert_eq!((p, m.outcome()), (Pos { x: 5.0, y: 6.0 }, Outcome::Kept));
+        assert_eq!(m.notes(), &["the `@migrate` function of state `p` was not used: the value is a Pos already"]);
+        let (x, m) = migrate_with::<Pos, f64>("n", &Value::Int(3), |_| 0.0, || 9.0);
+        assert_eq!((x, m.outcome()), (3.0, Outcome::Migrated));
+        assert_eq!(
+            m.notes(),
+            &["the `@migrate` function of state `n` was not used: the old value is not a Pos (`n` was int, now Pos)"]
+        );
     }
 
     #[test]
