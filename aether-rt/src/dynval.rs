@@ -94,8 +94,8 @@ pub enum ChangeKind {
     Added,
     /// A field (or variant payload field) of the old type is gone.
     Dropped,
-    /// A lossless widening: `int` → `float`, `T` → `T?`, `T` → `T!`,
-    /// `T` → `[T]`.
+    /// A lossless widening (`int` → `float`, `T` → `T?`, `T` → `T!`,
+    /// `T` → `[T]`), or the work of a `@migrate` function.
     Converted,
     /// The old value could not become the new type; the part took its
     /// default, zero value or initializer instead. A warning.
@@ -137,6 +137,31 @@ pub enum Outcome {
     Migrated,
     /// The whole value was replaced by the state's initializer.
     Reset,
+}
+
+/// The outcomes of a reload's state migrations, shown as the reload line
+/// reports them: `state kept: 2, migrated: 1, reset: 0`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub kept: usize,
+    pub migrated: usize,
+    pub reset: usize,
+}
+
+impl Tally {
+    pub fn add(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Kept => self.kept += 1,
+            Outcome::Migrated => self.migrated += 1,
+            Outcome::Reset => self.reset += 1,
+        }
+    }
+}
+
+impl fmt::Display for Tally {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "state kept: {}, migrated: {}, reset: {}", self.kept, self.migrated, self.reset)
+    }
 }
 
 /// The log of one value's migration, and the path to the part being
@@ -1746,6 +1771,15 @@ mod tests {
             m.notes(),
             &["the `@migrate` function of state `n` was not used: the old value is not a Pos (`n` was int, now Pos)"]
         );
+    }
+
+    #[test]
+    fn a_tally_reads_like_the_reload_line() {
+        let mut t = Tally::default();
+        for o in [Outcome::Kept, Outcome::Migrated, Outcome::Kept, Outcome::Reset] {
+            t.add(o);
+        }
+        assert_eq!(t.to_string(), "state kept: 2, migrated: 1, reset: 1");
     }
 
     #[test]

@@ -125,7 +125,7 @@ pub enum Option { Nothing, Some(v: int), Many(vs: [int]) }
 /// The entry point of the test binary.
 const CHECK: &str = r#"
 use crate::{v1, v2};
-use aether_rt::dynval::{migrate, Dyn, Outcome, Value};
+use aether_rt::dynval::{migrate, Dyn, Outcome, Tally, Value};
 use aether_rt::Map;
 
 fn old_enemy(name: &str, hp: i64, mode: v1::Mode) -> v1::Enemy {
@@ -360,18 +360,11 @@ pub fn run() {
     assert_eq!((o, m.outcome()), (v2::Option_::Some { v: 4 }, Outcome::Kept));
 
     // The reload line, for the three states `world`, `mode` and `idle`.
-    let outcomes = [
-        migrate::<v2::World>("world", &old, new_world).1.outcome(),
-        migrate::<v2::Mode>("mode", &v1::Mode::Flee { speed: 1.0 }.to_dyn(), || v2::Mode::Idle).1.outcome(),
-        migrate::<v2::Mode>("idle", &v1::Mode::Idle.to_dyn(), || v2::Mode::Idle).1.outcome(),
-    ];
-    let count = |o: Outcome| outcomes.iter().filter(|x| **x == o).count();
-    println!(
-        "state kept: {}, migrated: {}, reset: {}",
-        count(Outcome::Kept),
-        count(Outcome::Migrated),
-        count(Outcome::Reset)
-    );
+    let mut tally = Tally::default();
+    tally.add(migrate::<v2::World>("world", &old, new_world).1.outcome());
+    tally.add(migrate::<v2::Mode>("mode", &v1::Mode::Flee { speed: 1.0 }.to_dyn(), || v2::Mode::Idle).1.outcome());
+    tally.add(migrate::<v2::Mode>("idle", &v1::Mode::Idle.to_dyn(), || v2::Mode::Idle).1.outcome());
+    println!("{tally}");
 }
 "#;
 
