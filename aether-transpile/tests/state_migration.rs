@@ -425,3 +425,18 @@ fn state_migrates_field_by_field_between_generated_versions() {
     assert!(run.status.success(), "migration check failed:\n{}", String::from_utf8_lossy(&run.stderr));
     assert_eq!(String::from_utf8_lossy(&run.stdout), "state kept: 1, migrated: 1, reset: 1\n");
 }
+
+#[test]
+fn a_type_holding_a_tuple_too_long_to_migrate_is_reported() {
+    let long = format!("({})", vec!["int"; 13].join(", "));
+    let src = format!("pub struct Wide {{ ok: (int, int), t: {long}? }}\n\nfn main() {{}}\n");
+    let (program, diags) = project::load_in_memory(&[("main.ae", src.as_str())], "main.ae");
+    assert!(diags.iter().all(|d| !d.is_error()), "load errors: {diags:?}");
+    let checked = check_program(&program);
+    assert!(!checked.has_errors(), "check errors: {:?}", checked.diagnostics);
+    let entry = program.module_ids().next().expect("a module");
+    assert_eq!(
+        expand_module_with_dyn_impls(&program, &checked, entry),
+        Err("Wide.t: a tuple of more than 12 elements cannot be carried across a hot reload".to_string())
+    );
+}

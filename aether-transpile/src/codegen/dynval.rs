@@ -9,7 +9,7 @@
 //! over (its declared default, else its type's zero value).
 //!
 //! `to_dyn` names fields and variants by their Aether names; `from_dyn`
-//! asks the [`Migration`](aether_rt) for each field of the new type by name,
+//! asks the `aether_rt::dynval::Migration` for each field of the new type by name,
 //! so reordered fields are matched, new fields get their fallback, and old
 //! fields nobody asked for are logged as dropped.
 
