@@ -27,13 +27,20 @@
 //! # State
 //! `state` variables live in memory owned by the runtime, so their values
 //! survive a reload. A [`StateEntry`] says what the module needs (name, type
-//! fingerprint, size, alignment, how to initialize and drop a value) and
-//! points at a [`Slot`] inside the module: before the first call into a new
-//! library the runtime stores the address of the value there. A module reads
-//! its state only through its slot. Same name and same type fingerprint: the
-//! old memory is handed to the new library unchanged; a changed fingerprint:
-//! fresh memory initialized by the new library (a later migration may do
-//! better), never old bytes reinterpreted.
+//! fingerprint, size, alignment, how to zero, initialize and drop a value);
+//! the runtime publishes each value's address in the [`TableView`] next to
+//! the functions, and generated code reads state only through it. Same name
+//! and same type fingerprint: the old value is handed to the new library
+//! unchanged; a changed fingerprint: fresh memory, never old bytes
+//! reinterpreted.
+//!
+//! # Reloads and the program lock
+//! Aether code runs under one program-wide lock that the host owns
+//! ([`HostHooks`]). A reload is prepared on another thread, then applied at a
+//! safe point of the running code: a call (generated code checks
+//! [`CallTable::safe_point`] before each) or a blocking builtin
+//! ([`blocking`]). No borrow of `state` is live across a call in generated
+//! code, so hooks and swaps there never alias a running function's borrows.
 
 use std::any::Any;
 use std::ffi::c_void;
@@ -41,10 +48,10 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::mem::{ManuallyDrop, MaybeUninit};
 use std::panic::{catch_unwind, UnwindSafe};
-use std::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 
 /// The version of every layout and symbol in this file. Bump it on any change.
-pub const ABI_VERSION: u32 = 1;
+pub const ABI_VERSION: u32 = 2;
 
 /// The unversioned symbol of `extern "C" fn() -> u32`, returning the ABI
 /// version the library was built with.
@@ -151,14 +158,29 @@ pub struct ModuleDescriptor {
     pub abi_version: u32,
     /// The module's name as the program knows it (e.g. `physics`).
     pub name: Str,
-    /// Fingerprint of everything other modules may depend on; callers built
-    /// against another interface must be rebuilt first.
+    /// Fingerprint of everything other modules may depend on (its types,
+    /// constants, state declarations, functions and their signatures):
+    /// libraries built against another interface of this module must be
+    /// replaced together with it.
     pub interface_fingerprint: u64,
+    /// Top-level functions and methods, in table order: generated code
+    /// calls `table.lookup(module index, position in this list)`.
     pub functions: Slice<FnEntry>,
+    /// One entry per `state` variable, in declaration order: generated code
+    /// reads the value at `table.state(module index, position in this list)`.
     pub states: Slice<StateEntry>,
-    /// Where the runtime stores its [`CallTable`] before any call, so every
-    /// call to an Aether function (even within the module) goes through it.
-    /// Null when the module calls no Aether function.
+    /// The interfaces this library was built against (its own and every
+    /// module it imports, directly or not). A set of libraries is published
+    /// only when every import matches the module in the set.
+    pub imports: Slice<ImportEntry>,
+    /// Indices into `functions` of the `@before_reload` hooks (`fn()`), run
+    /// in this (old) library just before a reload that replaces it.
+    pub before_reload: Slice<u32>,
+    /// Indices into `functions` of the `@on_reload` hooks (`fn()`), run in
+    /// this (new) library right after it was swapped in.
+    pub on_reload: Slice<u32>,
+    /// The library's copy of [`HOST`], where the runtime stores its
+    /// [`CallTable`] before any call.
     pub host: *const HostSlot,
 }
 
@@ -166,6 +188,7 @@ pub struct ModuleDescriptor {
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct FnEntry {
+    /// `name` for a top-level function, `Type.name` for a method.
     pub name: Str,
     /// [`fingerprint`] of the canonical signature string.
     pub signature_fingerprint: u64,
@@ -186,40 +209,147 @@ impl FnEntry {
 #[derive(Clone, Copy, Debug)]
 pub struct StateEntry {
     pub name: Str,
-    /// [`fingerprint`] of the canonical type string; equal means the old
-    /// value may be handed to the new library as it is.
+    /// [`fingerprint`] of the canonical type string (with the structure of
+    /// every user type in it); equal means the old value may be handed to
+    /// the new library as it is.
     pub type_fingerprint: u64,
     pub size: usize,
     pub align: usize,
-    /// Writes the initial value into uninitialized memory of `size`/`align`;
-    /// returns false (memory left uninitialized) when the initializer
-    /// panicked: the shim catches it with [`call_guarded`], and the reload is
-    /// refused.
+    /// Writes the type's zero value into uninitialized memory of
+    /// `size`/`align`; false (memory left uninitialized) if it panicked.
+    pub zero: extern "C" fn(*mut c_void) -> bool,
+    /// Runs the variable's initializer and assigns the result to the
+    /// (initialized) value; false if the initializer panicked, the value
+    /// then still holds a valid value. Both shims catch panics with
+    /// [`call_guarded`].
     pub init: extern "C" fn(*mut c_void) -> bool,
     /// Drops the value in place (the memory itself belongs to the runtime);
     /// must not unwind either.
     pub drop: extern "C" fn(*mut c_void),
-    /// Where the runtime stores the address of the value before any call.
-    pub slot: *const Slot,
 }
 
-/// A pointer-sized cell in a module library that the runtime fills in (the
-/// address of a state value, for one). Atomic, so a `static` needs no unsafe.
-#[repr(transparent)]
-#[derive(Debug)]
-pub struct Slot(AtomicPtr<c_void>);
+/// An interface a library was built against.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct ImportEntry {
+    pub module: Str,
+    pub interface_fingerprint: u64,
+}
 
-impl Slot {
-    pub const fn new() -> Slot {
-        Slot(AtomicPtr::new(std::ptr::null_mut()))
+/// A `state` variable as generated code sees it under HMR: module `M`'s
+/// state `S` in the current table, of type `T`. Zero-sized; it reads the
+/// address on every access, so code that was running before a reload (a
+/// loop in `main`) sees a value that the reload reset or migrated.
+///
+/// `FP` is the state's fingerprint (its name and type): code from before a
+/// reload that changed the variable never reads it as the wrong type.
+pub struct StateRef<T, const M: usize, const S: usize, const FP: u64>(PhantomData<fn() -> T>);
+
+impl<T, const M: usize, const S: usize, const FP: u64> Default for StateRef<T, M, S, FP> {
+    fn default() -> Self {
+        StateRef(PhantomData)
     }
+}
 
-    pub fn get(&self) -> *mut c_void {
-        self.0.load(Ordering::Acquire)
+impl<T, const M: usize, const S: usize, const FP: u64> StateRef<T, M, S, FP> {
+    #[inline]
+    fn ptr(&self) -> *mut T {
+        let Some(table) = HOST.get() else { panic!("a `state` value was used before the program started") };
+        let p = table.state(M, S, Some(FP));
+        if p.is_null() {
+            panic!(
+                "this code is from before a reload that changed a `state` declaration it uses; \
+                 it stops here (a running loop: it starts again with the new code)"
+            );
+        }
+        p.cast()
     }
+}
 
-    pub fn set(&self, ptr: *mut c_void) {
-        self.0.store(ptr, Ordering::Release)
+impl<T, const M: usize, const S: usize, const FP: u64> std::ops::Deref for StateRef<T, M, S, FP> {
+    type Target = T;
+    #[inline]
+    fn deref(&self) -> &T {
+        // SAFETY: the table holds the address of an initialized `T` (its
+        // type fingerprint was checked against this library's) that the
+        // runtime never frees while code may use it; Aether code runs under
+        // the program lock, so no other thread touches it meanwhile.
+        #[allow(unsafe_code)]
+        unsafe {
+            &*self.ptr()
+        }
+    }
+}
+
+impl<T, const M: usize, const S: usize, const FP: u64> std::ops::DerefMut for StateRef<T, M, S, FP> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: as in `deref`; generated code borrows state only through
+        // `&mut ctx`, and never across a call, so this borrow is unique.
+        #[allow(unsafe_code)]
+        unsafe {
+            &mut *self.ptr()
+        }
+    }
+}
+
+/// Generated code's way to a function: the pointer in slot `f` of module
+/// `m`, after letting a pending reload in. `what` names it in the panic
+/// when there is none (called before the program started).
+///
+/// `fingerprint` is the function's (name and signature): a call from code
+/// that was built before a reload changed it fails as a runtime error
+/// instead of calling with the wrong arguments.
+#[inline]
+pub fn lookup(m: usize, f: usize, fingerprint: u64, what: &str) -> *const c_void {
+    let Some(table) = HOST.get() else { panic!("`{what}` is not loaded (called before the program started?)") };
+    table.safe_point();
+    let p = table.lookup_checked(m, f, Some(fingerprint));
+    if p.is_null() {
+        stale(table, m, f, what);
+    }
+    p
+}
+
+#[cold]
+fn stale(table: &CallTable, m: usize, f: usize, what: &str) -> ! {
+    if table.has_function(m, f) {
+        panic!(
+            "`{what}` changed in a reload (its signature, or its place in the module) and this call is from code \
+             built before it; that code stops here (a running loop: it starts again with the new code)"
+        )
+    }
+    panic!("`{what}` is not loaded (it was removed by a reload, or the program has not started)")
+}
+
+/// The value of a guarded call, or the panic unwound further in this image
+/// (already reported by the panic hook of the image that panicked).
+#[inline]
+pub fn unwrap_guarded<T>(guarded: Guarded<T>) -> T {
+    match guarded.into_result() {
+        Ok(v) => v,
+        Err(e) => std::panic::resume_unwind(Box::new(e.message)),
+    }
+}
+
+/// Each image's (library's, host's) cell for the runtime's [`CallTable`]:
+/// generated code and the builtins reach the runtime through it. Null in a
+/// static build, where nothing is loaded.
+pub static HOST: HostSlot = HostSlot::new();
+
+/// Run a blocking builtin (a sleep, reading input): under HMR the thread
+/// gives up the program lock meanwhile, so a reload can be applied while it
+/// waits. Generated code holds no borrow of `state` across a call, so this
+/// is a safe point.
+pub fn blocking<R>(f: impl FnOnce() -> R) -> R {
+    match HOST.get() {
+        Some(table) => {
+            (table.hooks.release)();
+            let result = f();
+            (table.hooks.acquire)();
+            result
+        }
+        None => f(),
     }
 }
 
@@ -257,17 +387,39 @@ impl Default for HostSlot {
 
 /// The runtime's function table as generated code sees it: one atomic
 /// pointer to an immutable [`TableView`]. A reload builds a whole new view
-/// (every module swapped in it at once) and publishes it with one store, so a
-/// call sees either the old program or the new one, never a mix; a call
-/// already running keeps the code it started in. Views are never freed.
+/// (every module swapped in it at once, functions and state addresses
+/// together) and publishes it with one store, so a call sees either the old
+/// program or the new one, never a mix; a call already running keeps the
+/// code it started in. Views are never freed.
+///
+/// A reload is published only at a safe point of the thread running Aether
+/// code: the reloading thread raises `pending`, and the running code gives
+/// up the program lock at its next call ([`CallTable::safe_point`]) or
+/// blocking builtin ([`blocking`]).
 #[repr(C)]
 #[derive(Debug)]
 pub struct CallTable {
     current: AtomicPtr<TableView>,
+    pending: AtomicBool,
+    hooks: HostHooks,
 }
 
-/// One immutable generation of function pointers: `modules[m][f]`, indices
-/// fixed by the program's build (module order, function order).
+/// The host's side of the program lock, called from any image.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct HostHooks {
+    /// Called at a safe point while a reload is pending: give up the lock,
+    /// wait until the reload is applied, take it again.
+    pub yield_to_reload: extern "C" fn(),
+    /// Give up the program lock around a blocking builtin...
+    pub release: extern "C" fn(),
+    /// ...and take it back.
+    pub acquire: extern "C" fn(),
+}
+
+/// One immutable generation of function pointers (`modules[m].fns[f]`) and
+/// state addresses (`modules[m].states[s]`); indices are fixed by the
+/// descriptors' orders.
 #[repr(C)]
 #[derive(Debug)]
 pub struct TableView {
@@ -280,12 +432,38 @@ pub struct TableView {
 #[derive(Debug)]
 struct ModuleView {
     fns: *const *const c_void,
+    fn_fingerprints: *const u64,
     len: usize,
+    states: *const *mut c_void,
+    state_fingerprints: *const u64,
+    states_len: usize,
+}
+
+/// One module's row of a [`TableView`]: its functions and its state
+/// addresses, each with the fingerprint its descriptor gave it.
+#[derive(Clone, Debug, Default)]
+pub struct Row {
+    pub fns: Vec<(*const c_void, u64)>,
+    pub states: Vec<(*mut c_void, u64)>,
+}
+
+extern "C" fn no_op() {}
+
+impl HostHooks {
+    /// Hooks that do nothing: one thread, nothing to wait for (tests, tools).
+    pub const fn none() -> HostHooks {
+        HostHooks { yield_to_reload: no_op, release: no_op, acquire: no_op }
+    }
 }
 
 impl CallTable {
+    /// A table whose lock hooks do nothing (one thread, no reloads).
     pub const fn new() -> CallTable {
-        CallTable { current: AtomicPtr::new(std::ptr::null_mut()) }
+        CallTable::with_hooks(HostHooks::none())
+    }
+
+    pub const fn with_hooks(hooks: HostHooks) -> CallTable {
+        CallTable { current: AtomicPtr::new(std::ptr::null_mut()), pending: AtomicBool::new(false), hooks }
     }
 
     /// The function pointer in slot `f` of module `m` in the current view,
@@ -293,22 +471,83 @@ impl CallTable {
     /// module not loaded yet).
     #[inline]
     pub fn lookup(&self, m: usize, f: usize) -> *const c_void {
-        let view = self.current.load(Ordering::Acquire);
+        self.lookup_checked(m, f, None)
+    }
+
+    /// [`CallTable::lookup`], and null unless the slot's fingerprint is
+    /// `fingerprint` (when given): code from before a reload that changed
+    /// the function's signature or position never calls the wrong thing.
+    #[inline]
+    pub fn lookup_checked(&self, m: usize, f: usize, fingerprint: Option<u64>) -> *const c_void {
+        match self.module(m) {
+            Some(module) if f < module.len => {
+                // SAFETY: in bounds of leaked, immutable arrays (see `module`).
+                #[allow(unsafe_code)]
+                unsafe {
+                    if fingerprint.is_some_and(|fp| *module.fn_fingerprints.add(f) != fp) {
+                        return std::ptr::null();
+                    }
+                    *module.fns.add(f)
+                }
+            }
+            _ => std::ptr::null(),
+        }
+    }
+
+    /// The address of state `s` of module `m` in the current view, or null
+    /// (also when its fingerprint is not `fingerprint`, when given).
+    #[inline]
+    pub fn state(&self, m: usize, s: usize, fingerprint: Option<u64>) -> *mut c_void {
+        match self.module(m) {
+            Some(module) if s < module.states_len => {
+                // SAFETY: as in `lookup_checked`.
+                #[allow(unsafe_code)]
+                unsafe {
+                    if fingerprint.is_some_and(|fp| *module.state_fingerprints.add(s) != fp) {
+                        return std::ptr::null_mut();
+                    }
+                    *module.states.add(s)
+                }
+            }
+            _ => std::ptr::null_mut(),
+        }
+    }
+
+    /// Whether module `m` has a function at `f` (of any fingerprint).
+    pub fn has_function(&self, m: usize, f: usize) -> bool {
+        !self.lookup(m, f).is_null()
+    }
+
+    #[inline]
+    fn module(&self, m: usize) -> Option<&'static ModuleView> {
+        let view = self.view()?;
+        if m >= view.len {
+            return None;
+        }
         // SAFETY: `current` holds null or a pointer from `TableView::leak`,
         // which is never freed; a view's arrays are leaked with it, never
         // written after publication, and `len` fields are their true lengths.
         #[allow(unsafe_code)]
         unsafe {
-            let Some(view) = view.cast_const().as_ref() else { return std::ptr::null() };
-            if m >= view.len {
-                return std::ptr::null();
-            }
-            let module = &*view.modules.add(m);
-            if f >= module.len {
-                return std::ptr::null();
-            }
-            *module.fns.add(f)
+            Some(&*view.modules.add(m))
         }
+    }
+
+    /// Called by generated code before every call: lets a pending reload in.
+    #[inline]
+    pub fn safe_point(&self) {
+        if self.pending.load(Ordering::Relaxed) {
+            (self.hooks.yield_to_reload)();
+        }
+    }
+
+    /// Whether a reload waits for the running code to reach a safe point.
+    pub fn is_pending(&self) -> bool {
+        self.pending.load(Ordering::Acquire)
+    }
+
+    pub fn set_pending(&self, pending: bool) {
+        self.pending.store(pending, Ordering::Release)
     }
 
     /// The generation of the current view (0 before the first publish).
@@ -321,8 +560,9 @@ impl CallTable {
         self.current.store((view as *const TableView).cast_mut(), Ordering::Release)
     }
 
+    #[inline]
     fn view(&self) -> Option<&'static TableView> {
-        // SAFETY: as in `lookup`: null or a leaked, never-freed view.
+        // SAFETY: null or a leaked, never-freed view.
         #[allow(unsafe_code)]
         unsafe {
             self.current.load(Ordering::Acquire).cast_const().as_ref()
@@ -337,15 +577,25 @@ impl Default for CallTable {
 }
 
 impl TableView {
-    /// Build a view from `modules[m][f]` function pointers and leak it: a
-    /// call may still be reading an old view, so none is ever freed (a view
-    /// costs a few bytes per function per reload).
-    pub fn leak(generation: u64, modules: Vec<Vec<*const c_void>>) -> &'static TableView {
+    /// Build a view from per-module function pointers and state addresses
+    /// and leak it: a call may still be reading an old view, so none is ever
+    /// freed (a view costs a few bytes per function per reload).
+    pub fn leak(generation: u64, modules: Vec<Row>) -> &'static TableView {
         let modules: Vec<ModuleView> = modules
             .into_iter()
-            .map(|fns| {
-                let fns: &'static [*const c_void] = Vec::leak(fns);
-                ModuleView { fns: fns.as_ptr(), len: fns.len() }
+            .map(|row| {
+                let (fns, fn_fps): (Vec<*const c_void>, Vec<u64>) = row.fns.into_iter().unzip();
+                let (states, state_fps): (Vec<*mut c_void>, Vec<u64>) = row.states.into_iter().unzip();
+                let (fns, fn_fps) = (Vec::leak(fns), Vec::leak(fn_fps));
+                let (states, state_fps) = (Vec::leak(states), Vec::leak(state_fps));
+                ModuleView {
+                    fns: fns.as_ptr(),
+                    fn_fingerprints: fn_fps.as_ptr(),
+                    len: fns.len(),
+                    states: states.as_ptr(),
+                    state_fingerprints: state_fps.as_ptr(),
+                    states_len: states.len(),
+                }
             })
             .collect();
         let modules: &'static [ModuleView] = Vec::leak(modules);
@@ -357,15 +607,8 @@ impl TableView {
     }
 }
 
-impl Default for Slot {
-    fn default() -> Self {
-        Slot::new()
-    }
-}
-
 // SAFETY (all four impls): these types hold pointers only to immutable
-// `'static` data (string bytes, entry arrays, code) or to a `Slot`, which is
-// itself atomic. Nothing in this crate writes through them, and reading
+// `'static` data (string bytes, entry arrays, code). Nothing in this crate writes through them, and reading
 // immutable data from several threads is sound, so a descriptor can be a
 // `static` and cross threads.
 #[allow(unsafe_code)]
@@ -384,6 +627,10 @@ unsafe impl Send for FnEntry {}
 unsafe impl Sync for StateEntry {}
 #[allow(unsafe_code)]
 unsafe impl Send for StateEntry {}
+#[allow(unsafe_code)]
+unsafe impl Sync for ImportEntry {}
+#[allow(unsafe_code)]
+unsafe impl Send for ImportEntry {}
 #[allow(unsafe_code)]
 unsafe impl Sync for ModuleDescriptor {}
 #[allow(unsafe_code)]
@@ -516,7 +763,7 @@ macro_rules! export_module {
 
         // The name must equal `entry_symbol()`; a test in aether-rt checks it.
         #[no_mangle]
-        pub extern "C" fn aether_module_v1() -> *const $crate::abi::ModuleDescriptor {
+        pub extern "C" fn aether_module_v2() -> *const $crate::abi::ModuleDescriptor {
             &$descriptor
         }
     };
@@ -539,11 +786,14 @@ mod tests {
             interface_fingerprint: 7,
             functions: super::Slice::new(&FUNCTIONS),
             states: super::Slice::new(&[]),
-            host: std::ptr::null(),
+            imports: super::Slice::new(&[]),
+            before_reload: super::Slice::new(&[]),
+            on_reload: super::Slice::new(&[]),
+            host: &super::HOST,
         };
         crate::export_module!(DESCRIPTOR);
         pub fn entry() -> *const super::ModuleDescriptor {
-            aether_module_v1()
+            aether_module_v2()
         }
         pub fn version() -> u32 {
             aether_abi_version()
@@ -604,12 +854,14 @@ mod tests {
         assert_eq!(TABLE.generation(), 0);
         let p1 = one as *const c_void;
         let p2 = two as *const c_void;
-        TABLE.publish(TableView::leak(1, vec![vec![p1], vec![p1, p2]]));
+        TABLE.publish(TableView::leak(1, vec![Row { fns: vec![(p1, 1)], states: vec![] }, Row { fns: vec![(p1, 1), (p2, 2)], states: vec![] }]));
         assert_eq!(TABLE.lookup(1, 1), p2);
         assert!(TABLE.lookup(0, 1).is_null());
         assert!(TABLE.lookup(2, 0).is_null());
-        TABLE.publish(TableView::leak(2, vec![vec![p2], vec![p2, p1]]));
+        TABLE.publish(TableView::leak(2, vec![Row { fns: vec![(p2, 2)], states: vec![] }, Row { fns: vec![(p2, 2), (p1, 1)], states: vec![] }]));
         assert_eq!((TABLE.generation(), TABLE.lookup(0, 0), TABLE.lookup(1, 1)), (2, p2, p1));
+        assert_eq!(TABLE.lookup_checked(1, 1, Some(1)), p1);
+        assert!(TABLE.lookup_checked(1, 1, Some(2)).is_null(), "a stale fingerprint finds nothing");
     }
 
     #[test]
@@ -627,14 +879,5 @@ mod tests {
         assert_eq!(Guarded::call(|| String::from("kept")).into_result(), Ok("kept".to_string()));
         let empty = Guarded::<i64>::from_result(Err(PanicInfo { message: String::new() }));
         assert_eq!(empty.into_result(), Err(PanicInfo { message: String::new() }));
-    }
-
-    #[test]
-    fn a_slot_starts_null_and_keeps_what_is_stored() {
-        static SLOT: Slot = Slot::new();
-        assert!(SLOT.get().is_null());
-        let mut value = 5_i64;
-        SLOT.set((&mut value as *mut i64).cast());
-        assert_eq!(SLOT.get(), (&mut value as *mut i64).cast::<c_void>());
     }
 }

@@ -15,7 +15,8 @@ pub fn args() -> Vec<String> {
 /// `none` at end of input.
 pub fn read_line() -> Option<String> {
     let mut line = String::new();
-    match std::io::stdin().lock().read_line(&mut line) {
+    // Waiting for input is a safe point: a hot reload may land meanwhile.
+    match crate::abi::blocking(|| std::io::stdin().lock().read_line(&mut line)) {
         Ok(0) | Err(_) => None,
         Ok(_) => {
             let trimmed = line.trim_end_matches(['\n', '\r']).len();
@@ -49,7 +50,8 @@ pub fn now_ms() -> i64 {
 /// `sleep_ms(ms)`; zero or negative returns at once.
 pub fn sleep_ms(ms: i64) {
     if let Ok(ms) = u64::try_from(ms) {
-        std::thread::sleep(std::time::Duration::from_millis(ms));
+        // A safe point: a hot reload may land while this thread sleeps.
+        crate::abi::blocking(|| std::thread::sleep(std::time::Duration::from_millis(ms)));
     }
 }
 

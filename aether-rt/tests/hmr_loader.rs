@@ -3,10 +3,8 @@
 //! one shared target dir (`<repo>/target/hmr-tests`) so rebuilds are
 //! incremental, then loaded, validated, swapped and called.
 
-use aether_rt::abi::{fingerprint, Guarded, PanicInfo};
-use aether_rt::hmr::{
-    kept_libraries, FnTables, Interface, LoadError, Loader, ModuleId, StateError, StateReport, States,
-};
+use aether_rt::abi::{fingerprint, Guarded, HostHooks, PanicInfo};
+use aether_rt::hmr::{kept_libraries, FnTables, LoadError, Loader, ModuleId, StateError, StateReport, States, SwapError};
 use std::ffi::c_void;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -15,23 +13,38 @@ use std::time::Instant;
 type AnswerFn = extern "C" fn() -> Guarded<i64>;
 type IsExpected = fn(&LoadError) -> bool;
 
+/// Table slots of the fixture module's functions.
+const ANSWER: usize = 0;
+const TWICE: usize = 1;
+const BUMP: usize = 2;
+
+fn new_tables(names: &[&str]) -> FnTables {
+    FnTables::new(names.iter().map(|n| n.to_string()).collect(), HostHooks::none())
+}
+
+/// Publish `module` in row `m` with no state (the tests that use state bind it themselves).
+fn publish(tables: &FnTables, m: ModuleId, module: aether_rt::hmr::LoadedModule) -> u64 {
+    let states = vec![std::ptr::null_mut(); module.states.len()];
+    let mut update = tables.update();
+    update.replace(m, module).expect("it fits the layout");
+    update.set_states(m, states).expect("a row");
+    update.publish().expect("it links")
+}
+
 #[test]
 fn a_rebuilt_library_is_swapped_in_between_calls() {
     let fixture = Fixture::new("hmr_fx_swap");
-    let interface = Interface::new("counter").function("answer", "fn() -> int").function("twice", "fn() -> int");
     let loader = Loader::new(fixture.dir.path().join("copies"));
-    let tables = FnTables::new(vec![interface.clone()]);
+    let tables = new_tables(&["counter"]);
     let counter = tables.module_id("counter").expect("the layout names `counter`");
-    let answer = tables.slot(counter, "answer").expect("answer has a slot");
-    let twice = tables.slot(counter, "twice").expect("twice has a slot");
+    let (answer, twice) = (ANSWER, TWICE);
     assert_eq!(tables.get(counter, answer), None, "nothing is published before the first load");
 
     let first = fixture.build(&module_source(&Module::default()));
-    let module = loader.load(&first, &interface).expect("the first build loads");
+    let module = loader.load(&first, "counter").expect("the first build loads");
     assert_eq!(module.name, "counter");
-    let mut update = tables.update();
-    update.replace(counter, module).expect("it fits the layout");
-    assert_eq!(update.publish(), 1);
+    assert_eq!(module.function("twice").map(|(i, _)| i), Some(TWICE));
+    assert_eq!(publish(&tables, counter, module), 1);
     assert_eq!(call(&tables, counter, answer), Ok(1));
     // `twice` calls `answer` through the runtime's table (its host slot).
     assert_eq!(call(&tables, counter, twice), Ok(2));
@@ -41,13 +54,11 @@ fn a_rebuilt_library_is_swapped_in_between_calls() {
     let second = fixture.build(&module_source(&Module { answer: 2, ..Module::default() }));
     let build = build_started.elapsed();
     let load_started = Instant::now();
-    let module = loader.load(&second, &interface).expect("the second build loads");
+    let module = loader.load(&second, "counter").expect("the second build loads");
     let load = load_started.elapsed();
     assert_ne!(module.copy, first, "each load opens a fresh copy");
     let swap_started = Instant::now();
-    let mut update = tables.update();
-    update.replace(counter, module).expect("it fits the layout");
-    assert_eq!(update.publish(), 2);
+    assert_eq!(publish(&tables, counter, module), 2);
     let swap = swap_started.elapsed();
 
     assert_eq!(call(&tables, counter, answer), Ok(2), "the next call reaches the new code");
@@ -58,10 +69,8 @@ fn a_rebuilt_library_is_swapped_in_between_calls() {
     let (before_count, before_bytes) = kept_libraries();
     let rss_before = resident_kib();
     for _ in 0..20 {
-        let module = loader.load(&second, &interface).expect("reloads");
-        let mut update = tables.update();
-        update.replace(counter, module).expect("it fits the layout");
-        update.publish();
+        let module = loader.load(&second, "counter").expect("reloads");
+        publish(&tables, counter, module);
     }
     let (after_count, after_bytes) = kept_libraries();
     assert!(after_count >= before_count + 20, "every opened library is kept");
@@ -85,16 +94,13 @@ fn a_rebuilt_library_is_swapped_in_between_calls() {
 #[test]
 fn a_panic_inside_a_guarded_call_comes_back_as_an_error() {
     let fixture = Fixture::new("hmr_fx_panic");
-    let interface = Interface::new("counter").function("answer", "fn() -> int");
     let source = module_source(&Module { answer_body: "panic!(\"boom\\n  --> counter.ae:3:5\")", ..Module::default() });
     let module = Loader::new(fixture.dir.path().join("copies"))
-        .load(&fixture.build(&source), &interface)
+        .load(&fixture.build(&source), "counter")
         .expect("the library loads");
-    let tables = FnTables::new(vec![interface]);
-    let mut update = tables.update();
-    update.replace(ModuleId(0), module).expect("it fits");
-    update.publish();
+    let tables = new_tables(&["counter"]);
     let m = ModuleId(0);
+    publish(&tables, m, module);
     let outcome = call(&tables, m, 0);
     assert_eq!(outcome, Err(PanicInfo { message: "boom\n  --> counter.ae:3:5".into() }));
     // The process and the module survive: the next call panics again, cleanly.
@@ -104,28 +110,20 @@ fn a_panic_inside_a_guarded_call_comes_back_as_an_error() {
 #[test]
 fn mismatched_libraries_are_refused_and_the_old_table_stays() {
     let fixture = Fixture::new("hmr_fx_refuse");
-    let interface = Interface::new("counter").function("answer", "fn() -> int").function("twice", "fn() -> int");
     let loader = Loader::new(fixture.dir.path().join("copies"));
-    let tables = FnTables::new(vec![interface.clone()]);
+    let tables = new_tables(&["counter"]);
     let m = ModuleId(0);
-    let good = loader.load(&fixture.build(&module_source(&Module::default())), &interface).expect("loads");
-    let mut update = tables.update();
-    update.replace(m, good).expect("fits");
-    update.publish();
+    let good = loader.load(&fixture.build(&module_source(&Module::default())), "counter").expect("loads");
+    publish(&tables, m, good);
 
     let refusals: Vec<(&str, Module, IsExpected)> = vec![
         ("another ABI version", Module { abi_version: 99, ..Module::default() }, |e| {
-            matches!(e, LoadError::AbiVersion { found: 99, expected: 1, .. })
+            matches!(e, LoadError::AbiVersion { found: 99, expected: aether_rt::abi::ABI_VERSION, .. })
         }),
-        (
-            "a changed signature",
-            Module { answer_signature: "fn() -> float", ..Module::default() },
-            |e| matches!(e, LoadError::SignatureMismatch { function, .. } if function == "answer"),
-        ),
         (
             "no entry symbol",
             Module { export_entry: false, ..Module::default() },
-            |e| matches!(e, LoadError::MissingEntry { symbol, .. } if symbol == "aether_module_v1"),
+            |e| matches!(e, LoadError::MissingEntry { symbol, .. } if *symbol == aether_rt::abi::entry_symbol()),
         ),
         ("no version symbol", Module { export_version: false, ..Module::default() }, |e| {
             matches!(e, LoadError::NotAModule { .. })
@@ -136,9 +134,9 @@ fn mismatched_libraries_are_refused_and_the_old_table_stays() {
             |e| matches!(e, LoadError::WrongModule { found, .. } if found == "physics"),
         ),
         (
-            "a missing function",
-            Module { twice_name: "thrice", ..Module::default() },
-            |e| matches!(e, LoadError::MissingFunction { function, .. } if function == "twice"),
+            "a hook index out of range",
+            Module { on_reload: "[7]", ..Module::default() },
+            |e| matches!(e, LoadError::Invalid { problem, .. } if problem.contains("hook index 7")),
         ),
         (
             "a duplicate function",
@@ -158,7 +156,7 @@ fn mismatched_libraries_are_refused_and_the_old_table_stays() {
     ];
     for (what, module, expected) in refusals {
         let path = fixture.build(&module_source(&module));
-        let error = match loader.load(&path, &interface) {
+        let error = match loader.load(&path, "counter") {
             Ok(_) => panic!("a library with {what} was accepted"),
             Err(error) => error,
         };
@@ -170,19 +168,32 @@ fn mismatched_libraries_are_refused_and_the_old_table_stays() {
 
     let not_a_library = fixture.dir.path().join("libnot.so");
     std::fs::write(&not_a_library, "not an ELF file").expect("write");
-    assert!(matches!(loader.load(&not_a_library, &interface), Err(LoadError::Open { .. })));
-    assert!(matches!(loader.load(&fixture.dir.path().join("missing.so"), &interface), Err(LoadError::Copy { .. })));
+    assert!(matches!(loader.load(&not_a_library, "counter"), Err(LoadError::Open { .. })));
+    assert!(matches!(loader.load(&fixture.dir.path().join("missing.so"), "counter"), Err(LoadError::Copy { .. })));
+
+    // A library built against another interface of a module it imports is
+    // refused when the set is published: here `counter` imports `physics`.
+    let tables = new_tables(&["counter", "physics"]);
+    let physics = loader.load(&fixture.build(&module_source(&Module { name: "physics", ..Module::default() })), "physics");
+    let physics = physics.expect("physics loads");
+    let importer = Module { imports: "[ImportEntry { module: Str::new(\"physics\"), interface_fingerprint: 12345 }]", ..Module::default() };
+    let counter = loader.load(&fixture.build(&module_source(&importer)), "counter").expect("counter loads");
+    let mut update = tables.update();
+    update.replace(ModuleId(0), counter).expect("fits");
+    update.set_states(ModuleId(0), vec![std::ptr::null_mut()]).expect("row");
+    update.replace(ModuleId(1), physics).expect("fits");
+    update.set_states(ModuleId(1), vec![std::ptr::null_mut()]).expect("row");
+    assert!(matches!(update.publish(), Err(SwapError::StaleImport { module, import }) if module == "counter" && import == "physics"));
+    assert_eq!(tables.generation(), 0, "nothing was published");
 }
 
 #[test]
 fn a_half_prepared_update_publishes_nothing() {
     let fixture = Fixture::new("hmr_fx_partial");
-    let counter = Interface::new("counter").function("answer", "fn() -> int");
-    let physics = Interface::new("physics").function("answer", "fn() -> int");
     let loader = Loader::new(fixture.dir.path().join("copies"));
-    let tables = FnTables::new(vec![counter.clone(), physics]);
+    let tables = new_tables(&["counter", "physics"]);
     let (c, p) = (ModuleId(0), ModuleId(1));
-    let module = loader.load(&fixture.build(&module_source(&Module::default())), &counter).expect("loads");
+    let module = loader.load(&fixture.build(&module_source(&Module::default())), "counter").expect("loads");
 
     // Two modules swap together or not at all: the second one does not fit
     // its slot, so the update is dropped and the first is not visible.
@@ -193,9 +204,7 @@ fn a_half_prepared_update_publishes_nothing() {
     assert_eq!(tables.generation(), 0);
     assert_eq!(tables.get(c, 0), None);
 
-    let mut update = tables.update();
-    update.replace(c, module).expect("fits");
-    update.publish();
+    publish(&tables, c, module);
     assert_eq!(call(&tables, c, 0), Ok(1));
     assert_eq!(tables.get(p, 0), None, "a module never loaded stays empty");
 }
@@ -203,47 +212,50 @@ fn a_half_prepared_update_publishes_nothing() {
 #[test]
 fn state_survives_a_reload_and_resets_when_its_type_changes() {
     let fixture = Fixture::new("hmr_fx_state");
-    let interface = Interface::new("counter").function("bump", "fn() -> int");
     let loader = Loader::new(fixture.dir.path().join("copies"));
-    let tables = FnTables::new(vec![interface.clone()]);
+    let tables = new_tables(&["counter"]);
     let m = ModuleId(0);
     let mut states = States::new();
+    // As the host does it: bind (kept or zeroed), initialize, publish, commit.
     let reload = |states: &mut States, module: &Module| -> StateReport {
-        let loaded = loader.load(&fixture.build(&module_source(module)), &interface).expect("loads");
-        let plan = states.prepare(&loaded).expect("states bind");
+        let loaded = loader.load(&fixture.build(&module_source(module)), "counter").expect("loads");
+        let mut plan = states.prepare(&loaded).expect("states bind");
+        plan.initialize().expect("initializers run");
         let mut update = tables.update();
         update.replace(m, loaded).expect("fits");
-        let report = plan.commit(states);
-        update.publish();
-        report
+        update.set_states(m, plan.addresses()).expect("row");
+        update.publish().expect("links");
+        plan.commit(states)
     };
 
     let report = reload(&mut states, &Module::default());
     assert_eq!(report.new, ["count"]);
-    assert_eq!((call(&tables, m, 0), call(&tables, m, 0), call(&tables, m, 0)), (Ok(101), Ok(102), Ok(103)));
+    let bump = || call(&tables, m, BUMP);
+    assert_eq!((bump(), bump(), bump()), (Ok(101), Ok(102), Ok(103)));
 
     let report = reload(&mut states, &Module { step: 10, ..Module::default() });
     assert_eq!((report.kept, report.reset), (vec!["count".to_string()], vec![]));
-    assert_eq!(call(&tables, m, 0), Ok(113), "the new code continues from the old value");
+    assert_eq!(bump(), Ok(113), "the new code continues from the old value");
 
     // A reload that is prepared but refused before publishing loses nothing.
     let changed = Module { state_type: "float", step: 1000, ..Module::default() };
-    let loaded = loader.load(&fixture.build(&module_source(&changed)), &interface).expect("loads");
-    drop(states.prepare(&loaded).expect("prepares"));
-    assert_eq!(call(&tables, m, 0), Ok(123), "the old code and its value are untouched");
+    let loaded = loader.load(&fixture.build(&module_source(&changed)), "counter").expect("loads");
+    let mut plan = states.prepare(&loaded).expect("prepares");
+    plan.initialize().expect("initializes");
+    drop(plan);
+    assert_eq!(bump(), Ok(123), "the old code and its value are untouched");
 
     // An initializer that panics refuses the reload, with the state's name.
     let broken = Module { state_type: "float", state_init: "panic!(\"bad init\")", ..Module::default() };
-    let loaded = loader.load(&fixture.build(&module_source(&broken)), &interface).expect("loads");
-    assert_eq!(
-        states.prepare(&loaded).map(|_| ()),
-        Err(StateError::InitFailed { module: "counter".into(), state: "count".into() })
-    );
-    assert_eq!(call(&tables, m, 0), Ok(133), "the old code and its value are untouched");
+    let loaded = loader.load(&fixture.build(&module_source(&broken)), "counter").expect("loads");
+    let mut plan = states.prepare(&loaded).expect("zeroed memory binds");
+    assert_eq!(plan.initialize(), Err(StateError::InitFailed { module: "counter".into(), state: "count".into() }));
+    drop(plan);
+    assert_eq!(bump(), Ok(133), "the old code and its value are untouched");
 
     let report = reload(&mut states, &changed);
     assert_eq!((report.kept, report.reset), (vec![], vec!["count".to_string()]));
-    assert_eq!(call(&tables, m, 0), Ok(1100), "a changed type starts over from its initializer");
+    assert_eq!(bump(), Ok(1100), "a changed type starts over from its initializer");
 }
 
 /// Resident set size of this process, where the platform tells it cheaply.
@@ -280,6 +292,8 @@ struct Module {
     state_type: &'static str,
     state_init: &'static str,
     step: i64,
+    imports: &'static str,
+    on_reload: &'static str,
 }
 
 impl Default for Module {
@@ -296,8 +310,10 @@ impl Default for Module {
             export_version: true,
             export_entry: true,
             state_type: "int",
-            state_init: "p.cast::<i64>().write(100)",
+            state_init: "*p.cast::<i64>() = 100",
             step: 1,
+            imports: "[]",
+            on_reload: "[]",
         }
     }
 }
@@ -332,9 +348,12 @@ fn module_source(m: &Module) -> String {
         String::new()
     };
     let entry = if m.export_entry {
-        "#[no_mangle] pub extern \"C\" fn aether_module_v1() -> *const ModuleDescriptor { let d: &ModuleDescriptor = &DESCRIPTOR; d }"
+        format!(
+            "#[no_mangle] pub extern \"C\" fn {}() -> *const ModuleDescriptor {{ let d: &ModuleDescriptor = &DESCRIPTOR; d }}",
+            aether_rt::abi::entry_symbol()
+        )
     } else {
-        ""
+        String::new()
     };
     format!(
         r#"#![allow(clippy::all, dead_code)]
@@ -343,8 +362,6 @@ use std::ffi::c_void;
 
 #[repr(C)]
 struct RawStr(*const u8, usize);
-
-static HOST: HostSlot = HostSlot::new();
 
 extern "C" fn answer() -> Guarded<i64> {{
     Guarded::call(|| {body})
@@ -363,7 +380,10 @@ extern "C" fn twice() -> Guarded<i64> {{
     }})
 }}
 
-static COUNT: Slot = Slot::new();
+extern "C" fn count_zero(p: *mut c_void) -> bool {{
+    unsafe {{ p.cast::<i64>().write(0) }};
+    true
+}}
 
 extern "C" fn count_init(p: *mut c_void) -> bool {{
     call_guarded(|| unsafe {{ {state_init} }}).is_ok()
@@ -376,14 +396,14 @@ static STATES: [StateEntry; 1] = [StateEntry {{
     type_fingerprint: fingerprint({state_type:?}),
     size: std::mem::size_of::<i64>(),
     align: std::mem::align_of::<i64>(),
+    zero: count_zero,
     init: count_init,
     drop: count_drop,
-    slot: &COUNT,
 }}];
 
 extern "C" fn bump() -> Guarded<i64> {{
     Guarded::call(|| {{
-        let count = COUNT.get().cast::<i64>();
+        let count = HOST.get().expect("published").state(0, 0, None).cast::<i64>();
         assert!(!count.is_null(), "the runtime bound `count`");
         unsafe {{
             *count += {step};
@@ -407,9 +427,15 @@ static FUNCTIONS: [FnEntry; 3] = [
         interface_fingerprint: {interface},
         functions: Slice::new(&FUNCTIONS),
         states: Slice::new(&STATES),
+        imports: Slice::new(&IMPORTS),
+        before_reload: Slice::new(&[]),
+        on_reload: Slice::new(&ON_RELOAD),
         host: &HOST,
     }}
 }}
+
+static IMPORTS: [ImportEntry; {nimports}] = {imports};
+static ON_RELOAD: [u32; {nhooks}] = {on_reload};
 
 {descriptor}
 {version}
@@ -423,6 +449,10 @@ static FUNCTIONS: [FnEntry; 3] = [
         twice_ptr = m.twice_ptr,
         abi = m.abi_version,
         interface = fingerprint("answer: fn() -> int; twice: fn() -> int"),
+        imports = m.imports,
+        nimports = m.imports.matches("ImportEntry").count(),
+        on_reload = m.on_reload,
+        nhooks = if m.on_reload == "[]" { 0 } else { m.on_reload.matches(',').count() + 1 },
     )
 }
 

@@ -8,7 +8,12 @@ use aether_transpile::project::load_in_memory;
 use std::path::PathBuf;
 
 fn options() -> HmrOptions {
-    HmrOptions { program: "snap_1234".into(), rt_path: PathBuf::from("/rt"), lib_dir: PathBuf::from("/target/debug") }
+    HmrOptions {
+        program: "snap_1234".into(),
+        rt_path: PathBuf::from("/rt"),
+        lib_dir: PathBuf::from("/target/debug"),
+        exclude: Vec::new(),
+    }
 }
 
 fn checked(files: &[(&str, &str)]) -> (aether_transpile::project::Program, aether_transpile::check::CheckResult) {
@@ -67,23 +72,90 @@ fn signatures_are_canonical_text() {
     assert_eq!(signature(&checked, f), "fn(int, mut [str]) -> float");
 }
 
+fn files_of(generated: &aether_transpile::codegen::hmr::HmrGenerated, module: &str) -> Vec<(String, String)> {
+    generated
+        .modules
+        .iter()
+        .filter(|m| m.name == module)
+        .flat_map(|m| m.files.iter().map(|(p, t)| (p.display().to_string(), t.clone())))
+        .collect()
+}
+
+const SHAPES: &str = "pub state count: int = 0\n\npub struct Square {\n    side: float\n}\n\n\
+                      pub fn Square.area(self) -> float {\n    self.side * self.side\n}\n\n\
+                      pub fn area(s: Square) -> float {\n    s.area()\n}\n";
+
 #[test]
-fn what_does_not_cross_modules_is_refused() {
+fn types_state_and_methods_cross_modules() {
+    let main = "import shapes\n\nfn main() {\n    let s = shapes.Square { side: 2.0 }\n    \
+                println(shapes.area(s))\n    println(s.area())\n    println(shapes.count)\n}\n";
+    let (program, checked) = checked(&[("main.ae", main), ("shapes.ae", SHAPES)]);
+    let generated = match generate(&program, &checked, &options()) {
+        Ok(g) => g,
+        Err(e) => panic!("generate failed: {e}"),
+    };
+    let main_files = files_of(&generated, "main");
+    let shapes_iface = main_files.iter().find(|(p, _)| p.ends_with("src/shapes.rs")).map(|(_, t)| t.as_str());
+    let Some(shapes_iface) = shapes_iface else { panic!("main's crate lacks the interface of shapes: {main_files:?}") };
+    // The importer compiles the type, the state reference and a method
+    // trampoline, never the method's body.
+    assert!(shapes_iface.contains("#[repr(C)]\npub struct Square"), "{shapes_iface}");
+    assert!(shapes_iface.contains("StateRef<i64, 1, 0, "), "{shapes_iface}");
+    assert!(shapes_iface.contains("pub fn area(&self) -> f64"), "{shapes_iface}");
+    assert!(!shapes_iface.contains("__body_area"), "{shapes_iface}");
+    let shapes_files = files_of(&generated, "shapes");
+    assert!(shapes_files.iter().any(|(_, t)| t.contains("pub fn __body_area(&self) -> f64")), "{shapes_files:?}");
+    assert!(shapes_files.iter().all(|(p, _)| !p.ends_with("src/main.rs")), "shapes does not import main");
+}
+
+#[test]
+fn a_body_edit_changes_one_crate_and_an_interface_edit_its_importers_too() {
+    let main = "import shapes\n\nfn main() {\n    println(shapes.area(shapes.Square { side: 2.0 }))\n}\n";
+    let generate_with = |shapes: &str| {
+        let (program, checked) = checked(&[("main.ae", main), ("shapes.ae", shapes)]);
+        match generate(&program, &checked, &options()) {
+            Ok(g) => g,
+            Err(e) => panic!("generate failed: {e}"),
+        }
+    };
+    let before = generate_with(SHAPES);
+    let body_edit = generate_with(&SHAPES.replace("self.side * self.side", "self.side * 2.0"));
+    let type_edit = generate_with(&SHAPES.replace("side: float\n", "side: float\n    name: str = \"sq\"\n"));
+    let changed = |after: &aether_transpile::codegen::hmr::HmrGenerated| -> Vec<String> {
+        before
+            .modules
+            .iter()
+            .zip(&after.modules)
+            .filter(|(a, b)| a.files != b.files)
+            .map(|(a, _)| a.name.clone())
+            .collect()
+    };
+    assert_eq!(changed(&body_edit), vec!["shapes".to_string()]);
+    assert_eq!(before.modules[1].interface, body_edit.modules[1].interface);
+    assert_eq!(changed(&type_edit), vec!["main".to_string(), "shapes".to_string()]);
+    assert_ne!(before.modules[1].interface, type_edit.modules[1].interface);
+}
+
+#[test]
+fn excluded_modules_are_linked_into_the_host() {
     let (program, checked) = checked(&[
-        (
-            "main.ae",
-            "import shapes\n\nfn main() {\n    println(shapes.area(shapes.Square { side: 2.0 }))\n    \
-             println(shapes.count)\n}\n",
-        ),
-        (
-            "shapes.ae",
-            "pub state count: int = 0\n\npub struct Square {\n    side: float\n}\n\n\
-             pub fn area(s: Square) -> float {\n    s.side * s.side\n}\n",
-        ),
+        ("main.ae", "import gpu\n\nfn main() {\n    println(gpu.draw())\n}\n"),
+        ("gpu.ae", "@no_hmr\n\npub fn draw() -> int {\n    1\n}\n"),
     ]);
+    let generated = match generate(&program, &checked, &options()) {
+        Ok(g) => g,
+        Err(e) => panic!("generate failed: {e}"),
+    };
+    let gpu = generated.modules.iter().find(|m| m.name == "gpu").map(|m| m.reloadable);
+    assert_eq!(gpu, Some(false));
+    let host = generated.files.iter().map(|(_, t)| t.as_str()).collect::<String>();
+    assert!(host.contains("snap_1234_hmr_gpu = { path = \"../modules/gpu\" }"), "{host}");
+    assert!(host.contains("Some(snap_1234_hmr_gpu::__aether_descriptor)"), "{host}");
+}
+
+#[test]
+fn a_main_with_parameters_is_refused() {
+    let (program, checked) = checked(&[("main.ae", "fn main() -> ()! {\n    ok(())\n}\n")]);
     let Err(errors) = generate(&program, &checked, &options()) else { panic!("generated what it cannot run") };
-    assert!(errors.contains("function `area` has the signature `fn(Square) -> float`"), "{errors}");
-    assert!(errors.contains("uses `count` of module `shapes`"), "{errors}");
-    assert!(errors.contains("uses type `Square` of module `shapes`"), "{errors}");
-    assert!(errors.lines().all(|l| l.ends_with("(not yet supported under --hmr)")), "{errors}");
+    assert!(errors.contains("`main` must be `fn main()`"), "{errors}");
 }

@@ -26,9 +26,6 @@ pub fn requested_by_env(value: Option<&str>) -> bool {
 
 /// Run `target` under HMR; the host's exit status.
 pub fn run(target: &Target, release: bool, args: &[OsString]) -> Result<ExitCode, UsageError> {
-    if release {
-        return Err(UsageError::new("`--hmr` with `--release` is not yet supported; drop one of them"));
-    }
     eprintln!("[aether] running `{}` with hot reloading ON: edit a .ae file and it is swapped in", target.name);
     let layout = Layout::for_target(target)?;
     let analysis = driver::analyze(&target.input);
@@ -44,7 +41,9 @@ pub fn run(target: &Target, release: bool, args: &[OsString]) -> Result<ExitCode
     let opts = HmrOptions {
         program: format!("{}_{:08x}", layout.crate_name, std::hash::Hasher::finish(&hasher) as u32),
         rt_path: build::rt_path(),
-        lib_dir: layout.target_dir.join("debug"),
+        // `--release`: optimized libraries (fast code, slower reloads).
+        lib_dir: layout.target_dir.join(if release { "release" } else { "debug" }),
+        exclude: excluded_modules(target),
     };
     let generated = match gen::generate(&analysis.program, &analysis.checked, &opts) {
         Ok(g) => g,
@@ -59,15 +58,33 @@ pub fn run(target: &Target, release: bool, args: &[OsString]) -> Result<ExitCode
     };
     write_all(&ws, &generated)?;
     let started = Instant::now();
-    let host_ok = cargo_build(&ws, &layout.target_dir, &[generated.host_package.as_str()], false)?;
+    let host_ok = cargo_build(&ws, &layout.target_dir, &[generated.host_package.as_str()], false, release)?;
     let packages: Vec<&str> = generated.modules.iter().map(|m| m.package.as_str()).collect();
-    let modules_ok = host_ok.is_ok() && cargo_build(&ws, &layout.target_dir, &packages, false)?.is_ok();
+    let modules_ok = host_ok.is_ok() && cargo_build(&ws, &layout.target_dir, &packages, false, release)?.is_ok();
     if !modules_ok {
         explain_rustc_failure(&ws, None);
         return Ok(ExitCode::from(crate::EXIT_INTERNAL));
     }
     eprintln!("[aether] built {} module libraries in {:.1} s", packages.len(), started.elapsed().as_secs_f64());
     supervise(target, &ws, &opts, analysis, generated, args)
+}
+
+/// `[package.metadata.aether] hmr-exclude` (paths from the project root) as
+/// module names (`physics`, `net.http`).
+fn excluded_modules(target: &Target) -> Vec<String> {
+    let Some(manifest) = &target.manifest else { return Vec::new() };
+    let src = manifest.root.join(&manifest.settings.src);
+    manifest
+        .settings
+        .hmr_exclude
+        .iter()
+        .filter_map(|p| {
+            let rel = manifest.root.join(p);
+            let rel = rel.strip_prefix(&src).ok()?.with_extension("");
+            let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            Some(parts.join("."))
+        })
+        .collect()
 }
 
 /// The generated workspace: `target/aether/hmr/` beside the static crate of a
@@ -100,12 +117,21 @@ fn write_all(ws: &Path, generated: &HmrGenerated) -> Result<(), UsageError> {
 /// `cargo build -p ...` in the generated workspace. `Ok(Err(stderr))` when
 /// cargo failed. Quiet builds (reloads) capture cargo's output to show it
 /// only on failure.
-fn cargo_build(ws: &Path, target_dir: &Path, packages: &[&str], quiet: bool) -> Result<Result<(), String>, UsageError> {
+fn cargo_build(
+    ws: &Path,
+    target_dir: &Path,
+    packages: &[&str],
+    quiet: bool,
+    release: bool,
+) -> Result<Result<(), String>, UsageError> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(&cargo);
     cmd.arg("build").arg("--manifest-path").arg(ws.join("Cargo.toml")).env("CARGO_TARGET_DIR", target_dir);
     for p in packages {
         cmd.arg("-p").arg(p);
+    }
+    if release {
+        cmd.arg("--release");
     }
     if quiet {
         cmd.arg("--quiet").stderr(Stdio::piped());
@@ -195,11 +221,13 @@ fn supervise(
             eprintln!("[aether] the program has not opened its reload channel; the change is not applied");
             continue;
         };
-        for (index, library, changed) in commands {
-            let line = format!("reload\t{index}\t{}\t{saved_ms}\t{changed}\n", library.display());
-            if stream.write_all(line.as_bytes()).is_err() {
-                eprintln!("[aether] the program closed its reload channel; the change is not applied");
-            }
+        let mut line = format!("reload\t{saved_ms}\t{}", commands.changed);
+        for (index, library) in &commands.modules {
+            line.push_str(&format!("\t{index}={}", library.display()));
+        }
+        line.push('\n');
+        if stream.write_all(line.as_bytes()).is_err() {
+            eprintln!("[aether] the program closed its reload channel; the change is not applied");
         }
     }
 }
@@ -228,15 +256,23 @@ fn now_ms() -> u128 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis())
 }
 
-/// Re-check, regenerate and rebuild after a save. The reload commands
-/// (module index, library, functions changed), or `None` when nothing is to
-/// be reloaded (the reason is printed).
-fn rebuild(
-    target: &Target,
-    ws: &Path,
-    opts: &HmrOptions,
-    current: &mut Current,
-) -> Option<Vec<(usize, PathBuf, usize)>> {
+/// What to send the host after a rebuild: the modules to swap together
+/// (index, library) and how many functions changed in them.
+struct Reload {
+    modules: Vec<(usize, PathBuf)>,
+    changed: usize,
+}
+
+/// Re-check, regenerate and rebuild after a save: the reload to send, or
+/// `None` when nothing is to be reloaded (the reason is printed).
+///
+/// A module crate holds its own code and the interfaces of the modules it
+/// imports (see `codegen/hmr.rs`), so the crates whose generated files
+/// changed are exactly the ones to rebuild: an edited function body changes
+/// one crate, a changed type or signature changes its module's crate and
+/// every crate built against it. They are built in one cargo run and swapped
+/// in one step.
+fn rebuild(target: &Target, ws: &Path, opts: &HmrOptions, current: &mut Current) -> Option<Reload> {
     let analysis = driver::analyze(&target.input);
     if analysis.has_errors() {
         report::emit(&analysis, MessageFormat::Human, Action { verb: "reload", done: "Checked" }, &target.name);
@@ -257,26 +293,30 @@ fn rebuild(
         refused(&["modules were added, removed or renamed; restart to pick that up (not yet supported under --hmr)"]);
         return None;
     }
-    let mut changed = Vec::new();
-    for (i, (old, new)) in current.generated.modules.iter().zip(&generated.modules).enumerate() {
-        if old.files != new.files {
-            if old.interface != new.interface {
-                let why = format!(
-                    "{}: the functions of this module changed (added, removed, or a new signature); \
-                     restart to use them (not yet supported under --hmr)",
-                    new.file
-                );
-                refused(&[why.as_str()]);
-                return None;
-            }
-            changed.push(i);
-        }
-    }
+    let changed: Vec<usize> = current
+        .generated
+        .modules
+        .iter()
+        .zip(&generated.modules)
+        .enumerate()
+        .filter(|(_, (old, new))| old.files != new.files)
+        .map(|(i, _)| i)
+        .collect();
     if changed.is_empty() {
         // Said out loud: after an error was fixed by undoing it, this is how
         // the user learns the program is in sync again.
         eprintln!("[aether] checked: no code changed, nothing to reload");
         current.analysis = analysis;
+        return None;
+    }
+    let fixed: Vec<String> = changed
+        .iter()
+        .filter_map(|i| generated.modules.get(*i))
+        .filter(|m| !m.reloadable)
+        .map(|m| format!("{}: excluded from hot reloading (`@no_hmr` or `hmr-exclude`); restart to use the change", m.file))
+        .collect();
+    if !fixed.is_empty() {
+        refused(&fixed.iter().map(String::as_str).collect::<Vec<_>>());
         return None;
     }
     if let Err(e) = write_all(ws, &generated) {
@@ -285,7 +325,8 @@ fn rebuild(
     }
     let packages: Vec<&str> =
         changed.iter().filter_map(|i| generated.modules.get(*i)).map(|m| m.package.as_str()).collect();
-    match cargo_build(ws, &opts_target_dir(opts), &packages, true) {
+    let release = opts.lib_dir.ends_with("release");
+    match cargo_build(ws, &opts_target_dir(opts), &packages, true, release) {
         Ok(Ok(())) => {}
         Ok(Err(stderr)) => {
             eprint!("{stderr}");
@@ -299,19 +340,13 @@ fn rebuild(
             return None;
         }
     }
-    let commands = changed
-        .iter()
-        .filter_map(|i| {
-            let m = generated.modules.get(*i)?;
-            let n = changed_functions(&current.analysis, &analysis, *i);
-            Some((*i, m.library.clone(), n))
-        })
-        .collect();
+    let functions = changed.iter().map(|i| changed_functions(&current.analysis, &analysis, *i)).sum();
+    let modules = changed.iter().filter_map(|i| Some((*i, generated.modules.get(*i)?.library.clone()))).collect();
     *current = Current { analysis, generated };
-    Some(commands)
+    Some(Reload { modules, changed: functions })
 }
 
-/// `<target>/debug` → `<target>`.
+/// `<target>/debug` (or `release`) → `<target>`.
 fn opts_target_dir(opts: &HmrOptions) -> PathBuf {
     opts.lib_dir.parent().map(Path::to_path_buf).unwrap_or_else(|| opts.lib_dir.clone())
 }

@@ -570,6 +570,17 @@ fn readme_quick_start_is_current() {
     assert_eq!(hello.stdout, shown("$ cargo aether run examples/hello.ae -- Ada\n"), "README.md shows stale output");
 }
 
+/// The arcade example's bounded mode (`-- FRAMES`) draws from its own seeded
+/// generator, never the clock, so a run is a fixed game with a fixed output.
+#[test]
+fn arcade_example_plays_the_expected_game() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let r = cargo_aether_build(&repo_root(), cache.path(), &["run", "examples/arcade", "--", "1000"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let want = fs::read_to_string(repo_root().join("examples/expected/arcade.out")).expect("arcade.out");
+    assert_eq!(r.stdout, want, "{r:?}");
+}
+
 #[test]
 fn test_runs_test_blocks_under_their_own_names() {
     let cache = tempfile::tempdir().expect("tempdir");

@@ -7,12 +7,18 @@
 //! `AETHER_HMR_SOCKET` (the program's stdin and stdout are the user's), one
 //! line each, fields separated by tabs:
 //!
-//! `reload <module index> <library path> <saved at, ms since the epoch> <functions changed>`
+//! `reload <saved at, ms since the epoch> <functions changed> <index>=<library>...`
 //!
-//! A reload loads and validates the library, prepares its state, replaces
-//! the module in a new table generation, commits the state and publishes;
-//! any failure before the publish leaves the old code and state running and
-//! prints why.
+//! One command replaces any number of modules at once (a module whose
+//! interface changed and the modules built against it). Everything that can
+//! fail happens first, on the listener thread, while the program runs on:
+//! load and validate every library, check that the new set links (every
+//! library's imports match), allocate and initialize new or changed state.
+//! Only then is the swap applied, at a safe point of the running code (see
+//! [`super::gate`]): `@before_reload` hooks of the replaced libraries run,
+//! the new generation (functions and state addresses) is published with one
+//! atomic store, `@on_reload` hooks of the new libraries run. A failure
+//! before that leaves the old code and state running and prints why.
 //!
 //! A runtime error (panic) in Aether code is caught at every module boundary
 //! and unwinds, as an error, to `main`'s shim. With the supervisor connected
@@ -21,57 +27,52 @@
 //! `main` resumes with its state; its locals start afresh).
 #![allow(unsafe_code)]
 
-use super::{FnTables, Interface, LoadedModule, Loader, ModuleId, States};
-use crate::abi::Guarded;
+use super::{FnTables, Gate, LoadedModule, Loader, ModuleId, StatePlan, StateReport, States};
+use crate::abi::{fingerprint, CallTable, Guarded, HostHooks, ModuleDescriptor};
+use std::cell::Cell;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The environment variable naming the command socket.
 pub const SOCKET_ENV: &str = "AETHER_HMR_SOCKET";
 
-/// One module library, as the host was generated for it.
+/// One module, as the host was generated for it.
 #[derive(Debug)]
 pub struct ModuleSpec {
     pub name: &'static str,
     /// The `.ae` file, for messages.
     pub file: &'static str,
-    /// Where cargo builds the library.
+    /// Where cargo builds the library (unused for a linked module).
     pub library: &'static str,
-    /// Every top-level function, in table order: name and canonical signature.
-    pub functions: &'static [(&'static str, &'static str)],
-    /// The module's `state` variables (kept or reset together).
-    pub state_vars: &'static [&'static str],
-    pub interface_fingerprint: u64,
+    /// A module excluded from reloading (`@no_hmr`, `hmr-exclude`) is linked
+    /// into the host: its descriptor, reached without loading anything.
+    pub linked: Option<extern "C" fn() -> *const ModuleDescriptor>,
 }
 
-/// The program: its modules in table order and where `main` is.
+/// The program: its modules in table order and which one has `main`.
 #[derive(Debug)]
 pub struct ProgramSpec {
     pub modules: &'static [ModuleSpec],
     pub entry_module: usize,
-    pub entry_fn: usize,
     /// Module indices, imports before importers: the order state
     /// initializers run in.
     pub init_order: &'static [usize],
 }
 
 /// Load everything, start listening for reloads, run `main`; the exit status.
-pub fn run(program: &ProgramSpec) -> i32 {
+pub fn run(program: &'static ProgramSpec) -> i32 {
     eprintln!("[aether] hot reloading is ON: modules are shared libraries; edit a .ae file to swap it in");
-    let interfaces: Vec<Interface> = program
-        .modules
-        .iter()
-        .map(|m| m.functions.iter().fold(Interface::new(m.name), |i, (n, s)| i.function(*n, s)))
-        .collect();
+    let names = program.modules.iter().map(|m| m.name.to_string()).collect();
+    let tables = FnTables::new(names, HostHooks { yield_to_reload, release: release_gate, acquire: acquire_gate });
+    let _ = TABLE.set(tables.call_table());
     let host: &'static Host = Box::leak(Box::new(Host {
-        program: leak_spec(program),
-        interfaces: interfaces.clone(),
+        program,
         loader: Loader::in_temp_dir(),
-        tables: FnTables::new(interfaces),
+        tables,
         states: Mutex::new(SharedStates(States::new())),
         listening: AtomicBool::new(false),
     }));
@@ -87,15 +88,15 @@ pub fn run(program: &ProgramSpec) -> i32 {
         }
     }
     loop {
-        let Some(ptr) = host.tables.get(ModuleId(program.entry_module), program.entry_fn) else {
-            eprintln!("error: the program has no `main` to run");
+        let Some(main) = host.function(program.entry_module, "main") else {
+            eprintln!("error: the program has no `fn main()` to run");
             return 1;
         };
-        // SAFETY: the slot holds `main`, whose signature fingerprint
-        // (`fn() -> ()`) the loader checked: its shim is
-        // `extern "C" fn() -> Guarded<()>`.
-        let main: extern "C" fn() -> Guarded<()> = unsafe { std::mem::transmute(ptr) };
-        match main().into_result() {
+        let started = host.tables.generation();
+        GATE.acquire();
+        let outcome = main().into_result();
+        GATE.release();
+        match outcome {
             Ok(()) => {
                 crate::prelude::flush_stdout();
                 return 0;
@@ -103,14 +104,18 @@ pub fn run(program: &ProgramSpec) -> i32 {
             // The panic hook of the module that panicked printed the error.
             Err(_) if host.listening.load(Ordering::Acquire) => {
                 crate::prelude::flush_stdout();
-                // Taken after the failure: a reload that landed while the
-                // failing run went on must not restart it straight away.
-                let generation = host.tables.generation();
+                if host.tables.generation() != started {
+                    // A reload landed while this `main` ran: the error may be
+                    // its old code meeting the new (a changed signature).
+                    // Once, with the new code, before waiting for a fix.
+                    eprintln!("[aether] `main` stopped after a reload; it starts again with the new code (state kept)");
+                    continue;
+                }
                 eprintln!(
                     "[aether] `main` stopped with the runtime error above; the program keeps running with its \
                      state: fix the code and save, and `main` starts again"
                 );
-                while host.tables.generation() == generation {
+                while host.tables.generation() == started {
                     std::thread::sleep(Duration::from_millis(20));
                 }
                 eprintln!("[aether] `main` starts again (state kept)");
@@ -120,9 +125,55 @@ pub fn run(program: &ProgramSpec) -> i32 {
     }
 }
 
+/// The fingerprint of `fn name()` as the code generator writes it: the
+/// entry's name and its signature.
+fn unit_fn_fingerprint(name: &str) -> u64 {
+    fingerprint(&format!("{name}: fn() -> ()"))
+}
+
+/// Milliseconds since the epoch (the CLI sends the save time in the same unit).
+pub fn now_ms() -> u128 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis())
+}
+
+/// The program lock (see [`super::gate`]).
+static GATE: Gate = Gate::new();
+/// The call table, for the lock hooks (which the ABI passes no argument).
+static TABLE: OnceLock<&'static CallTable> = OnceLock::new();
+
+thread_local! {
+    /// Set on the thread applying a reload: its hooks and initializers call
+    /// Aether code, whose safe points must not wait for that same reload.
+    static APPLYING: Cell<bool> = const { Cell::new(false) };
+}
+
+extern "C" fn yield_to_reload() {
+    if APPLYING.with(Cell::get) {
+        return;
+    }
+    GATE.release_all();
+    if let Some(table) = TABLE.get() {
+        while table.is_pending() {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+    GATE.restore();
+}
+
+extern "C" fn release_gate() {
+    if !APPLYING.with(Cell::get) {
+        GATE.release_all();
+    }
+}
+
+extern "C" fn acquire_gate() {
+    if !APPLYING.with(Cell::get) {
+        GATE.restore();
+    }
+}
+
 struct Host {
     program: &'static ProgramSpec,
-    interfaces: Vec<Interface>,
     loader: Loader,
     tables: FnTables,
     states: Mutex<SharedStates>,
@@ -135,8 +186,8 @@ struct Host {
 struct SharedStates(States);
 
 // SAFETY: the values behind the pointers are owned by `States` alone (the
-// module libraries reach them through their slots, which is the point of
-// runtime-owned state), and every access from the host goes through the mutex.
+// module libraries reach them through the published table), every access from
+// the host goes through the mutex, and Aether code runs under the gate.
 unsafe impl Send for SharedStates {}
 
 impl std::ops::Deref for SharedStates {
@@ -152,53 +203,99 @@ impl std::ops::DerefMut for SharedStates {
     }
 }
 
-fn leak_spec(program: &ProgramSpec) -> &'static ProgramSpec {
-    Box::leak(Box::new(ProgramSpec {
-        modules: program.modules,
-        entry_module: program.entry_module,
-        entry_fn: program.entry_fn,
-        init_order: program.init_order,
-    }))
+/// What a reload changed, for its report line.
+struct Applied {
+    files: Vec<&'static str>,
+    reports: Vec<(&'static str, StateReport)>,
 }
 
 impl Host {
-    /// The first generation: every module, all or nothing. Functions are
-    /// published first and the states bound after, in module dependency
-    /// order, so a `state` initializer may call functions (as in the static
-    /// build, a state read before its initializer ran holds a placeholder).
+    /// The first generation: every module, all or nothing. Functions and
+    /// zeroed state are published first, then the state initializers run in
+    /// module dependency order, so an initializer may call functions and read
+    /// other state (as in the static build, a state read before its
+    /// initializer ran holds its type's zero value).
     fn load_all(&self) -> Result<(), String> {
         let mut loaded = Vec::new();
-        for (i, spec) in self.program.modules.iter().enumerate() {
-            let module = self.load(i, Path::new(spec.library))?;
-            loaded.push(module);
+        for i in 0..self.program.modules.len() {
+            loaded.push(self.load(i, None)?);
         }
+        let mut plans: Vec<StatePlan> = Vec::new();
         let mut update = self.tables.update();
-        for (i, module) in loaded.iter().enumerate() {
-            update.replace(ModuleId(i), module.clone()).map_err(|e| e.to_string())?;
+        {
+            let states = self.lock_states();
+            for (i, module) in loaded.into_iter().enumerate() {
+                let plan = states.prepare(&module).map_err(|e| e.to_string())?;
+                update.replace(ModuleId(i), module).map_err(|e| e.to_string())?;
+                update.set_states(ModuleId(i), plan.addresses()).map_err(|e| e.to_string())?;
+                plans.push(plan);
+            }
         }
-        update.publish();
-        let mut states = self.lock_states();
+        update.publish().map_err(|e| e.to_string())?;
+        GATE.acquire();
+        let mut result = Ok(());
         for &i in self.program.init_order {
-            let Some(module) = loaded.get(i) else { continue };
-            let plan = states.prepare(module).map_err(|e| e.to_string())?;
+            if let Some(plan) = plans.get_mut(i) {
+                if let Err(e) = plan.initialize() {
+                    result = Err(e.to_string());
+                    break;
+                }
+            }
+        }
+        GATE.release();
+        result?;
+        let mut states = self.lock_states();
+        for plan in plans {
             plan.commit(&mut states);
         }
         Ok(())
     }
 
-    fn load(&self, i: usize, path: &Path) -> Result<LoadedModule, String> {
-        let (Some(spec), Some(interface)) = (self.program.modules.get(i), self.interfaces.get(i)) else {
-            return Err(format!("no module with index {i}"));
-        };
-        let module = self.loader.load(path, interface).map_err(|e| e.to_string())?;
-        if module.interface_fingerprint != spec.interface_fingerprint {
-            return Err(format!(
-                "module `{}` changed its interface (the functions other modules call); restart to use it \
-                 (not yet supported under --hmr)",
-                spec.name
-            ));
+    /// Load module `i` from `path` (its built library by default), or take
+    /// its linked descriptor.
+    fn load(&self, i: usize, path: Option<&Path>) -> Result<LoadedModule, String> {
+        let spec = self.program.modules.get(i).ok_or_else(|| format!("no module with index {i}"))?;
+        if let Some(linked) = spec.linked {
+            if path.is_some() {
+                return Err(format!(
+                    "{} is excluded from hot reloading (`@no_hmr` or `hmr-exclude`): restart to use the change",
+                    spec.file
+                ));
+            }
+            return super::read_descriptor(linked(), Path::new(spec.file), spec.name).map_err(|e| e.to_string());
         }
-        Ok(module)
+        let path = path.unwrap_or(Path::new(spec.library));
+        self.loader.load(path, spec.name).map_err(|e| e.to_string())
+    }
+
+    /// A `fn()`-shaped Aether function of module `m`, checked against its
+    /// signature fingerprint.
+    fn function(&self, m: usize, name: &str) -> Option<extern "C" fn() -> Guarded<()>> {
+        let module = self.tables.current(ModuleId(m))?;
+        let (_, f) = module.function(name)?;
+        if f.signature_fingerprint != unit_fn_fingerprint(name) {
+            return None;
+        }
+        // SAFETY: the signature fingerprint says the shim is
+        // `extern "C" fn() -> Guarded<()>`.
+        Some(unsafe { std::mem::transmute::<*const std::ffi::c_void, extern "C" fn() -> Guarded<()>>(f.ptr.as_ptr()) })
+    }
+
+    /// Run hooks (indices into `module`'s functions); a failing hook is
+    /// reported and the others still run.
+    fn run_hooks(&self, module: &LoadedModule, hooks: &[usize], what: &str, file: &str) {
+        for &h in hooks {
+            let Some(f) = module.functions.get(h) else { continue };
+            if f.signature_fingerprint != unit_fn_fingerprint(&f.name) {
+                eprintln!("[aether] the {what} hook `{}` of {file} must be `fn {}()`; skipped", f.name, f.name);
+                continue;
+            }
+            // SAFETY: checked above: the shim of a `fn()`.
+            let hook: extern "C" fn() -> Guarded<()> = unsafe { std::mem::transmute(f.ptr.as_ptr()) };
+            if hook().into_result().is_err() {
+                eprintln!("[aether] the {what} hook `{}` of {file} failed (error above); the reload goes on", f.name);
+            }
+        }
     }
 
     fn lock_states(&self) -> std::sync::MutexGuard<'_, SharedStates> {
@@ -218,18 +315,9 @@ impl Host {
         };
         self.listening.store(true, Ordering::Release);
         for line in BufReader::new(stream).lines().map_while(Result::ok) {
-            let fields: Vec<&str> = line.split('\t').collect();
-            match fields.as_slice() {
-                ["reload", index, path, saved, changed] => {
-                    let (Ok(index), Ok(saved), Ok(changed)) =
-                        (index.parse::<usize>(), saved.parse::<u128>(), changed.parse::<usize>())
-                    else {
-                        eprintln!("[aether] ignored a malformed reload command: {line}");
-                        continue;
-                    };
-                    self.reload(index, Path::new(path), saved, changed);
-                }
-                _ => eprintln!("[aether] ignored an unknown command: {line}"),
+            match parse_command(&line) {
+                Some(Command::Reload { saved_ms, changed, modules }) => self.reload(&modules, saved_ms, changed),
+                None => eprintln!("[aether] ignored a malformed command: {line}"),
             }
         }
         // The supervisor is gone (killed, or crashed): without it nothing
@@ -239,45 +327,115 @@ impl Host {
         std::process::exit(1);
     }
 
-    fn reload(&self, index: usize, path: &Path, saved_ms: u128, changed: usize) {
-        let file = self.program.modules.get(index).map_or("?", |m| m.file);
-        let vars = self.program.modules.get(index).map_or(&[][..], |m| m.state_vars);
-        let outcome = (|| -> Result<super::StateReport, String> {
-            let module = self.load(index, path)?;
-            let mut states = self.lock_states();
-            let plan = states.prepare(&module).map_err(|e| e.to_string())?;
-            let mut update = self.tables.update();
-            update.replace(ModuleId(index), module).map_err(|e| e.to_string())?;
-            let report = plan.commit(&mut states);
-            update.publish();
-            Ok(report)
-        })();
-        match outcome {
-            Ok(report) => {
+    fn reload(&self, modules: &[(usize, String)], saved_ms: u128, changed: usize) {
+        let files: Vec<&'static str> =
+            modules.iter().map(|(i, _)| self.program.modules.get(*i).map_or("?", |m| m.file)).collect();
+        match self.apply(modules) {
+            Ok(applied) => {
                 let ms = now_ms().saturating_sub(saved_ms);
-                let (kept, reset) = if report.reset.is_empty() { (vars.len(), 0) } else { (0, vars.len()) };
-                if reset > 0 {
-                    eprintln!(
-                        "[aether] warning: the state of {file} changed type; reset to its initializers: {}",
-                        vars.join(", ")
-                    );
+                let (mut kept, mut reset, mut new) = (0, 0, 0);
+                for (file, report) in &applied.reports {
+                    kept += report.kept.len();
+                    reset += report.reset.len();
+                    new += report.new.len();
+                    for name in &report.reset {
+                        eprintln!(
+                            "[aether] warning: state `{name}` of {file} changed type; reset to its initializer"
+                        );
+                    }
                 }
+                let new = if new > 0 { format!(", new: {new}") } else { String::new() };
                 eprintln!(
-                    "[aether] reloaded {file} in {ms} ms ({changed} function{} changed, state kept: {kept}, reset: {reset})",
+                    "[aether] reloaded {} in {ms} ms ({changed} function{} changed, state kept: {kept}, reset: {reset}{new})",
+                    applied.files.join(", "),
                     if changed == 1 { "" } else { "s" }
                 );
             }
             Err(why) => {
-                eprintln!("[aether] reload of {file} refused; the old code and state keep running:");
+                eprintln!("[aether] reload of {} refused; the old code and state keep running:", files.join(", "));
                 eprintln!("  {why}");
             }
         }
     }
+
+    /// The transaction: prepare everything, then swap at a safe point.
+    fn apply(&self, modules: &[(usize, String)]) -> Result<Applied, String> {
+        let mut loaded = Vec::new();
+        for (i, path) in modules {
+            loaded.push((*i, self.load(*i, Some(Path::new(path)))?));
+        }
+        // Before `update()`, which holds the tables' writer lock.
+        let old: Vec<(usize, LoadedModule)> =
+            loaded.iter().filter_map(|(i, _)| Some((*i, self.tables.current(ModuleId(*i))?))).collect();
+        let mut update = self.tables.update();
+        let mut plans = Vec::new();
+        {
+            let states = self.lock_states();
+            for (i, module) in &loaded {
+                let plan = states.prepare(module).map_err(|e| e.to_string())?;
+                update.replace(ModuleId(*i), module.clone()).map_err(|e| e.to_string())?;
+                update.set_states(ModuleId(*i), plan.addresses()).map_err(|e| e.to_string())?;
+                plans.push((*i, plan));
+            }
+        }
+        update.check().map_err(|e| e.to_string())?;
+
+        // Wait for the running code to reach a safe point, then hold the gate.
+        let table = self.tables.call_table();
+        table.set_pending(true);
+        GATE.acquire();
+        APPLYING.with(|a| a.set(true));
+        let result = (|| {
+            for (_, plan) in plans.iter_mut() {
+                plan.initialize().map_err(|e| e.to_string())?;
+            }
+            for (i, module) in &old {
+                let file = self.program.modules.get(*i).map_or("?", |m| m.file);
+                self.run_hooks(module, &module.before_reload, "@before_reload", file);
+            }
+            update.publish().map_err(|e| e.to_string())?;
+            let mut states = self.lock_states();
+            let mut reports = Vec::new();
+            for (i, plan) in plans {
+                let file = self.program.modules.get(i).map_or("?", |m| m.file);
+                reports.push((file, plan.commit(&mut states)));
+            }
+            drop(states);
+            for (i, module) in &loaded {
+                let file = self.program.modules.get(*i).map_or("?", |m| m.file);
+                self.run_hooks(module, &module.on_reload, "@on_reload", file);
+            }
+            let files = loaded.iter().map(|(i, _)| self.program.modules.get(*i).map_or("?", |m| m.file)).collect();
+            Ok(Applied { files, reports })
+        })();
+        APPLYING.with(|a| a.set(false));
+        table.set_pending(false);
+        GATE.release();
+        result
+    }
 }
 
-/// Milliseconds since the epoch (the CLI sends the save time in the same unit).
-pub fn now_ms() -> u128 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis())
+enum Command {
+    Reload { saved_ms: u128, changed: usize, modules: Vec<(usize, String)> },
+}
+
+fn parse_command(line: &str) -> Option<Command> {
+    let mut fields = line.split('\t');
+    match fields.next()? {
+        "reload" => {
+            let saved_ms = fields.next()?.parse().ok()?;
+            let changed = fields.next()?.parse().ok()?;
+            let modules: Option<Vec<(usize, String)>> = fields
+                .map(|f| {
+                    let (index, path) = f.split_once('=')?;
+                    Some((index.parse().ok()?, path.to_string()))
+                })
+                .collect();
+            let modules = modules.filter(|m| !m.is_empty())?;
+            Some(Command::Reload { saved_ms, changed, modules })
+        }
+        _ => None,
+    }
 }
 
 #[cfg(unix)]
@@ -288,4 +446,23 @@ fn connect(socket: &Path) -> std::io::Result<std::os::unix::net::UnixStream> {
 #[cfg(not(unix))]
 fn connect(_socket: &Path) -> std::io::Result<std::fs::File> {
     Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "reloads need Unix domain sockets"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reload_commands_parse_and_malformed_ones_are_refused() {
+        let Some(Command::Reload { saved_ms, changed, modules }) =
+            parse_command("reload\t17\t2\t0=/t/a.so\t3=/t/b=c.so")
+        else {
+            panic!("a valid command must parse");
+        };
+        assert_eq!((saved_ms, changed), (17, 2));
+        assert_eq!(modules, vec![(0, "/t/a.so".to_string()), (3, "/t/b=c.so".to_string())]);
+        for bad in ["", "reload", "reload\t1\t1", "reload\tx\t1\t0=a", "reload\t1\t1\tnope", "quit\t1"] {
+            assert!(parse_command(bad).is_none(), "{bad:?} must be refused");
+        }
+    }
 }

@@ -11,8 +11,9 @@
 //! 3. look up `aether_module_v{N}`, call it, and validate the descriptor:
 //!    non-null and aligned pointers, UTF-8 names, no duplicate names,
 //!    non-null function pointers, sane state sizes;
-//! 4. compare it with the caller's [`Interface`]: the module name, and every
-//!    required function by name and signature fingerprint.
+//! 4. check that it holds the expected module (by name). Whether its
+//!    interface fits the other modules is checked when a set of modules is
+//!    published ([`super::Update::publish`]), against every library's imports.
 //!
 //! Libraries are never unloaded, refused ones included: pointers into a
 //! library (string literals, closures, vtables, its code in a running call)
@@ -23,8 +24,8 @@
 #![allow(unsafe_code)]
 
 use crate::abi::{
-    entry_symbol, EntryFn, FnEntry, HostSlot, ModuleDescriptor, Slot, StateEntry, Str, VersionFn, ABI_VERSION,
-    VERSION_SYMBOL,
+    entry_symbol, EntryFn, FnEntry, HostSlot, ImportEntry, ModuleDescriptor, StateEntry, Str, VersionFn,
+    ABI_VERSION, VERSION_SYMBOL,
 };
 use std::collections::HashSet;
 use std::ffi::c_void;
@@ -40,14 +41,6 @@ pub struct Loader {
     copies: PathBuf,
 }
 
-/// What the caller (the host, or modules built against this one) requires of
-/// a module. Functions the library has beyond these are accepted.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Interface {
-    pub module: String,
-    pub functions: Vec<(String, u64)>,
-}
-
 /// A loaded, validated module. Its pointers stay valid for the process
 /// lifetime because the library is never unloaded.
 #[derive(Clone, Debug)]
@@ -56,6 +49,11 @@ pub struct LoadedModule {
     pub interface_fingerprint: u64,
     pub functions: Vec<LoadedFn>,
     pub states: Vec<LoadedState>,
+    /// The interfaces (module name, fingerprint) it was built against.
+    pub imports: Vec<(String, u64)>,
+    /// Indices into `functions` of its `@before_reload` / `@on_reload` hooks.
+    pub before_reload: Vec<usize>,
+    pub on_reload: Vec<usize>,
     pub host: Option<&'static HostSlot>,
     /// The unique copy that was opened (on Unix already deleted again: the
     /// mapping outlives the file).
@@ -93,9 +91,16 @@ pub struct LoadedState {
     pub type_fingerprint: u64,
     pub size: usize,
     pub align: usize,
+    pub zero: extern "C" fn(*mut c_void) -> bool,
     pub init: extern "C" fn(*mut c_void) -> bool,
     pub drop: extern "C" fn(*mut c_void),
-    pub slot: &'static Slot,
+}
+
+impl LoadedModule {
+    /// The function called `name` and its index in the table.
+    pub fn function(&self, name: &str) -> Option<(usize, &LoadedFn)> {
+        self.functions.iter().enumerate().find(|(_, f)| f.name == name)
+    }
 }
 
 /// Why a library was refused. Nothing of it was published.
@@ -108,8 +113,6 @@ pub enum LoadError {
     MissingEntry { path: PathBuf, symbol: String },
     Invalid { path: PathBuf, problem: String },
     WrongModule { path: PathBuf, found: String, expected: String },
-    MissingFunction { module: String, function: String },
-    SignatureMismatch { module: String, function: String, found: u64, expected: u64 },
 }
 
 impl fmt::Display for LoadError {
@@ -134,14 +137,6 @@ impl fmt::Display for LoadError {
             LoadError::WrongModule { path, found, expected } => {
                 write!(f, "{} holds module `{found}`, expected `{expected}`", path.display())
             }
-            LoadError::MissingFunction { module, function } => {
-                write!(f, "module `{module}` no longer has function `{function}`, which its callers use")
-            }
-            LoadError::SignatureMismatch { module, function, found, expected } => write!(
-                f,
-                "function `{module}.{function}` changed its signature \
-                 (fingerprint {found:016x}, callers were built for {expected:016x})"
-            ),
         }
     }
 }
@@ -155,18 +150,6 @@ pub fn kept_libraries() -> (usize, u64) {
     (kept.len(), kept.iter().map(|k| k.bytes).sum())
 }
 
-impl Interface {
-    pub fn new(module: impl Into<String>) -> Interface {
-        Interface { module: module.into(), functions: Vec::new() }
-    }
-
-    /// Require `name` with the canonical `signature` (fingerprinted here).
-    pub fn function(mut self, name: impl Into<String>, signature: &str) -> Interface {
-        self.functions.push((name.into(), crate::abi::fingerprint(signature)));
-        self
-    }
-}
-
 impl Loader {
     /// Copies go to `copies` (created if missing).
     pub fn new(copies: impl Into<PathBuf>) -> Loader {
@@ -178,8 +161,8 @@ impl Loader {
         Loader::new(std::env::temp_dir().join(format!("aether-hmr-{}", std::process::id())))
     }
 
-    /// Load the library at `path` and check it against `expected`.
-    pub fn load(&self, path: &Path, expected: &Interface) -> Result<LoadedModule, LoadError> {
+    /// Load the library at `path`, which must hold module `expected`.
+    pub fn load(&self, path: &Path, expected: &str) -> Result<LoadedModule, LoadError> {
         let (copy, bytes) = self.copy(path)?;
         // SAFETY: opening runs the library's initializers. Aether module
         // libraries are built by `cargo aether` from generated code whose
@@ -243,7 +226,7 @@ const MAX_NAME: usize = 4096;
 /// Limit on table lengths, for the same reason.
 const MAX_ENTRIES: usize = 1 << 20;
 
-fn inspect(library: &libloading::Library, path: &Path, expected: &Interface) -> Result<LoadedModule, LoadError> {
+fn inspect(library: &libloading::Library, path: &Path, expected: &str) -> Result<LoadedModule, LoadError> {
     // SAFETY: every Aether module exports `aether_abi_version` with type
     // `VersionFn` (the one signature that never changes between versions).
     // A library of another kind lacks the symbol and is refused here.
@@ -262,8 +245,20 @@ fn inspect(library: &libloading::Library, path: &Path, expected: &Interface) -> 
         Ok(symbol) => *symbol,
         Err(_) => return Err(LoadError::MissingEntry { path: path.to_path_buf(), symbol }),
     };
+    read_descriptor(entry(), path, expected)
+}
+
+/// Validate a module descriptor: one returned by a library's entry symbol,
+/// or one linked into the host itself (a module excluded from reloading).
+///
+/// The pointer must be null or point at a descriptor that lives for the
+/// rest of the process (a library's `static`, never unloaded).
+pub fn read_descriptor(
+    descriptor: *const ModuleDescriptor,
+    path: &Path,
+    expected: &str,
+) -> Result<LoadedModule, LoadError> {
     let invalid = |problem: String| LoadError::Invalid { path: path.to_path_buf(), problem };
-    let descriptor = entry();
     if descriptor.is_null() || !descriptor.is_aligned() {
         return Err(invalid("the entry returned a null or misaligned pointer".into()));
     }
@@ -279,12 +274,8 @@ fn inspect(library: &libloading::Library, path: &Path, expected: &Interface) -> 
         });
     }
     let name = read_str(descriptor.name).map_err(|p| invalid(format!("module name: {p}")))?;
-    if name != expected.module {
-        return Err(LoadError::WrongModule {
-            path: path.to_path_buf(),
-            found: name,
-            expected: expected.module.clone(),
-        });
+    if name != expected {
+        return Err(LoadError::WrongModule { path: path.to_path_buf(), found: name, expected: expected.to_string() });
     }
     let (fns_ptr, fns_len) = descriptor.functions.raw_parts();
     let fn_entries: &'static [FnEntry] =
@@ -313,20 +304,14 @@ fn inspect(library: &libloading::Library, path: &Path, expected: &Interface) -> 
         if !entry.align.is_power_of_two() || entry.size > isize::MAX as usize / 2 {
             return Err(invalid(format!("state `{state_name}` has size {} and alignment {}", entry.size, entry.align)));
         }
-        if entry.slot.is_null() || !entry.slot.is_aligned() {
-            return Err(invalid(format!("state `{state_name}` has a null or misaligned slot")));
-        }
-        // SAFETY: non-null, aligned, and by the ABI a `'static Slot` of the
-        // library, which is never unloaded.
-        let slot: &'static Slot = unsafe { &*entry.slot };
         states.push(LoadedState {
             name: state_name,
             type_fingerprint: entry.type_fingerprint,
             size: entry.size,
             align: entry.align,
+            zero: entry.zero,
             init: entry.init,
             drop: entry.drop,
-            slot,
         });
     }
     let host = if descriptor.host.is_null() {
@@ -338,25 +323,39 @@ fn inspect(library: &libloading::Library, path: &Path, expected: &Interface) -> 
         // is never unloaded.
         Some(unsafe { &*descriptor.host })
     };
-    for (function, expected_fp) in &expected.functions {
-        match functions.iter().find(|f| &f.name == function) {
-            None => return Err(LoadError::MissingFunction { module: name, function: function.clone() }),
-            Some(f) if f.signature_fingerprint != *expected_fp => {
-                return Err(LoadError::SignatureMismatch {
-                    module: name,
-                    function: function.clone(),
-                    found: f.signature_fingerprint,
-                    expected: *expected_fp,
-                })
-            }
-            Some(_) => {}
-        }
+    let (imports_ptr, imports_len) = descriptor.imports.raw_parts();
+    let import_entries: &'static [ImportEntry] =
+        read_slice(imports_ptr, imports_len).map_err(|p| invalid(format!("imports: {p}")))?;
+    let mut imports = Vec::with_capacity(import_entries.len());
+    for entry in import_entries {
+        let module = read_str(entry.module).map_err(|p| invalid(format!("import name: {p}")))?;
+        imports.push((module, entry.interface_fingerprint));
     }
+    let hooks = |slice: crate::abi::Slice<u32>, what: &str| -> Result<Vec<usize>, LoadError> {
+        let (ptr, len) = slice.raw_parts();
+        let indices: &'static [u32] = read_slice(ptr, len).map_err(|p| invalid(format!("{what} hooks: {p}")))?;
+        indices
+            .iter()
+            .map(|&i| {
+                let i = i as usize;
+                if i < functions.len() {
+                    Ok(i)
+                } else {
+                    Err(invalid(format!("{what} hook index {i} is out of range")))
+                }
+            })
+            .collect()
+    };
+    let before_reload = hooks(descriptor.before_reload, "before_reload")?;
+    let on_reload = hooks(descriptor.on_reload, "on_reload")?;
     Ok(LoadedModule {
         name,
         interface_fingerprint: descriptor.interface_fingerprint,
         functions,
         states,
+        imports,
+        before_reload,
+        on_reload,
         host,
         copy: PathBuf::new(),
         bytes: 0,

@@ -5,11 +5,13 @@
 //! reload loses nothing ("abort", never "fail"):
 //! 1. [`States::prepare`]: for each state of the new library, reuse the
 //!    current value when name, type fingerprint, size and alignment are
-//!    unchanged (kept); otherwise allocate fresh memory and run the new
-//!    library's initializer (new, or reset when the type changed). Nothing
-//!    current is touched. Dropping the [`StatePlan`] frees what it allocated.
-//! 2. [`StatePlan::commit`], just before the function table is published:
-//!    point the new library's slots at the values and record them.
+//!    unchanged (kept); otherwise allocate fresh memory holding the type's
+//!    zero value (new, or reset when the type changed), and
+//!    [`StatePlan::initialize`] runs the new library's initializers into it.
+//!    Nothing current is touched. Dropping the [`StatePlan`] frees what it
+//!    allocated.
+//! 2. [`StatePlan::commit`], when the generation holding
+//!    [`StatePlan::addresses`] is published: record the values.
 //!
 //! A value replaced by a reset is never freed: code of the old library may
 //! still be running with a pointer to it. That leaks one value per type
@@ -78,8 +80,8 @@ impl States {
         States::default()
     }
 
-    /// Prepare the states of `module` (see the module docs). On error,
-    /// whatever was allocated so far is freed and nothing changed.
+    /// Bind the states of `module`: kept values, and fresh zeroed memory
+    /// for new and changed ones. Runs no initializer yet.
     pub fn prepare(&self, module: &LoadedModule) -> Result<StatePlan, StateError> {
         let mut plan = StatePlan { module: module.name.clone(), bindings: Vec::with_capacity(module.states.len()) };
         for state in &module.states {
@@ -92,7 +94,7 @@ impl States {
             let bad_layout = || StateError::BadLayout { module: module.name.clone(), state: state.name.clone() };
             let layout = Layout::from_size_align(state.size, state.align).map_err(|_| bad_layout())?;
             let ptr = allocate(layout).ok_or_else(bad_layout)?;
-            if !(state.init)(ptr.as_ptr().cast()) {
+            if !(state.zero)(ptr.as_ptr().cast()) {
                 deallocate(ptr, layout);
                 return Err(StateError::InitFailed { module: module.name.clone(), state: state.name.clone() });
             }
@@ -103,19 +105,35 @@ impl States {
         Ok(plan)
     }
 
-    /// The address of a state value, for the host's own use (tests, tools).
+    /// The current address of `module`'s state `state`.
     pub fn address(&self, module: &str, state: &str) -> Option<*mut c_void> {
         self.cells.get(&(module.to_string(), state.to_string())).map(|c| c.ptr.as_ptr().cast())
     }
 }
 
 impl StatePlan {
-    /// Point the new library's slots at the values and make them current.
-    /// Call it right before publishing the function table.
+    /// Every state's address, in the library's declaration order: the row
+    /// to publish.
+    pub fn addresses(&self) -> Vec<*mut c_void> {
+        self.bindings.iter().map(|b| b.cell.ptr.as_ptr().cast()).collect()
+    }
+
+    /// Run the initializer of every new or reset state, in declaration
+    /// order. The caller holds the program lock; an initializer reads other
+    /// state through the currently published table.
+    pub fn initialize(&mut self) -> Result<(), StateError> {
+        for binding in &self.bindings {
+            if binding.outcome != Outcome::Kept && !(binding.state.init)(binding.cell.ptr.as_ptr().cast()) {
+                return Err(StateError::InitFailed { module: self.module.clone(), state: binding.state.name.clone() });
+            }
+        }
+        Ok(())
+    }
+
+    /// Record the values as current (their generation was published).
     pub fn commit(mut self, states: &mut States) -> StateReport {
         let mut report = StateReport::default();
         for binding in std::mem::take(&mut self.bindings) {
-            binding.state.slot.set(binding.cell.ptr.as_ptr().cast());
             let name = binding.state.name.clone();
             match binding.outcome {
                 Outcome::Kept => report.kept.push(name.clone()),

@@ -1,15 +1,17 @@
-//! The host's side of the function table: which module and function each
-//! slot of the [`CallTable`] holds, and all-or-nothing updates.
+//! The host's side of the function table: which library each module's row of
+//! the [`CallTable`] comes from, and all-or-nothing updates.
 //!
-//! The slot layout is fixed when the program is built (modules in order,
-//! each module's functions in order), so generated code calls through
-//! `table.lookup(m, f)` with constant indices. An [`Update`] prepares a whole
-//! new generation (any number of modules replaced), checks every module
-//! before anything is visible, and [`Update::publish`] makes it current with
-//! one atomic store. Dropping an `Update` without publishing changes nothing.
+//! Modules are in program order; each module's row holds its functions and
+//! its state addresses in its descriptor's order, so generated code calls
+//! `table.lookup(m, f)` and reads `table.state(m, s)` with constant indices.
+//! An [`Update`] prepares a whole new generation (any number of modules
+//! replaced), and [`Update::publish`] checks that every library's imports
+//! match the interfaces of the modules in the new set before it makes the
+//! set current with one atomic store. Dropping an `Update` without
+//! publishing changes nothing.
 
-use super::loader::{FnPtr, Interface, LoadedModule};
-use crate::abi::{CallTable, TableView};
+use super::loader::{FnPtr, LoadedModule};
+use crate::abi::{CallTable, HostHooks, Row, TableView};
 use std::ffi::c_void;
 use std::fmt;
 use std::sync::{Mutex, MutexGuard};
@@ -18,31 +20,36 @@ use std::sync::{Mutex, MutexGuard};
 #[derive(Debug)]
 pub struct FnTables {
     table: &'static CallTable,
-    layout: Vec<Interface>,
+    names: Vec<String>,
     writer: Mutex<Published>,
 }
 
-/// Index of a module in the layout.
+/// A module's index in the table (its position in the program).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ModuleId(pub usize);
 
-/// A generation being prepared; holds the writer lock until published or
-/// dropped, so two reloads never interleave.
+/// A generation being prepared; holds the writer lock, so updates never
+/// interleave.
 #[derive(Debug)]
 pub struct Update<'a> {
     tables: &'a FnTables,
     guard: MutexGuard<'a, Published>,
-    ptrs: Vec<Vec<*const c_void>>,
     modules: Vec<Option<LoadedModule>>,
+    states: Vec<Vec<StatePtr>>,
 }
 
-/// Why a module cannot go into a generation.
+/// Why a generation cannot be published.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SwapError {
     UnknownModule(ModuleId),
     WrongModule { slot: String, found: String },
-    MissingFunction { module: String, function: String },
-    SignatureMismatch { module: String, function: String },
+    /// A module's library was built against an interface of `import` that
+    /// is not the one in the new set.
+    StaleImport { module: String, import: String },
+    /// A module imports one that is not in the program.
+    MissingImport { module: String, import: String },
+    /// A module's state addresses do not match its state declarations.
+    StateCount { module: String },
 }
 
 impl fmt::Display for SwapError {
@@ -50,12 +57,15 @@ impl fmt::Display for SwapError {
         match self {
             SwapError::UnknownModule(id) => write!(f, "no module with index {}", id.0),
             SwapError::WrongModule { slot, found } => write!(f, "module `{found}` cannot replace `{slot}`"),
-            SwapError::MissingFunction { module, function } => {
-                write!(f, "module `{module}` lacks `{function}`")
+            SwapError::StaleImport { module, import } => write!(
+                f,
+                "module `{module}` was built against another version of `{import}`'s interface; \
+                 both must be rebuilt and swapped together"
+            ),
+            SwapError::MissingImport { module, import } => {
+                write!(f, "module `{module}` needs module `{import}`, which the program does not have")
             }
-            SwapError::SignatureMismatch { module, function } => {
-                write!(f, "`{module}.{function}` has another signature than its callers expect")
-            }
+            SwapError::StateCount { module } => write!(f, "module `{module}` got the wrong number of state values"),
         }
     }
 }
@@ -63,31 +73,29 @@ impl fmt::Display for SwapError {
 impl std::error::Error for SwapError {}
 
 impl FnTables {
-    /// Tables with one module per interface, in this order; every slot is
-    /// empty (lookups give null) until a module is published.
-    pub fn new(layout: Vec<Interface>) -> FnTables {
-        // Leaked: module libraries hold `&'static CallTable` in their host
-        // slot, and libraries are never unloaded.
-        let table: &'static CallTable = Box::leak(Box::new(CallTable::new()));
-        let modules = vec![None; layout.len()];
-        FnTables { table, layout, writer: Mutex::new(Published { generation: 0, modules }) }
+    /// Tables for the modules `names` (in program order), nothing loaded
+    /// yet; `hooks` are the host's program-lock functions.
+    pub fn new(names: Vec<String>, hooks: HostHooks) -> FnTables {
+        let table: &'static CallTable = Box::leak(Box::new(CallTable::with_hooks(hooks)));
+        let n = names.len();
+        FnTables {
+            table,
+            names,
+            writer: Mutex::new(Published { generation: 0, modules: vec![None; n], states: vec![Vec::new(); n] }),
+        }
     }
 
-    /// What the host slots of module libraries are set to.
+    /// The table generated code calls through (stored in every library's
+    /// [`crate::abi::HOST`] on publish).
     pub fn call_table(&self) -> &'static CallTable {
         self.table
     }
 
     pub fn module_id(&self, name: &str) -> Option<ModuleId> {
-        self.layout.iter().position(|i| i.module == name).map(ModuleId)
+        self.names.iter().position(|n| n == name).map(ModuleId)
     }
 
-    /// Index of `function` in module `m`'s slots.
-    pub fn slot(&self, m: ModuleId, function: &str) -> Option<usize> {
-        self.layout.get(m.0)?.functions.iter().position(|(name, _)| name == function)
-    }
-
-    /// The current function in slot `f` of module `m`, if one is published.
+    /// The function pointer at `(m, f)` in the current generation.
     pub fn get(&self, m: ModuleId, f: usize) -> Option<*const c_void> {
         let ptr = self.table.lookup(m.0, f);
         (!ptr.is_null()).then_some(ptr)
@@ -97,22 +105,22 @@ impl FnTables {
         self.table.generation()
     }
 
-    /// The module currently published in `m`, if any.
+    /// The library currently published for `m`.
     pub fn current(&self, m: ModuleId) -> Option<LoadedModule> {
         self.lock().modules.get(m.0).cloned().flatten()
     }
 
-    /// Start a new generation from the current one.
+    /// The state addresses currently published for `m`.
+    pub fn current_states(&self, m: ModuleId) -> Vec<*mut c_void> {
+        self.lock().states.get(m.0).map(|s| s.iter().map(|p| p.0).collect()).unwrap_or_default()
+    }
+
+    /// Start preparing the next generation from the current one.
     pub fn update(&self) -> Update<'_> {
         let guard = self.lock();
-        let ptrs = self
-            .layout
-            .iter()
-            .enumerate()
-            .map(|(m, i)| (0..i.functions.len()).map(|f| self.table.lookup(m, f)).collect())
-            .collect();
         let modules = guard.modules.clone();
-        Update { tables: self, guard, ptrs, modules }
+        let states = guard.states.clone();
+        Update { tables: self, guard, modules, states }
     }
 
     fn lock(&self) -> MutexGuard<'_, Published> {
@@ -121,48 +129,83 @@ impl FnTables {
 }
 
 impl Update<'_> {
-    /// Put `module` in slot `m` of the new generation; checked against the
-    /// layout (the loader checked it already; this guards against mixing up
-    /// modules). On error the generation is unchanged.
+    /// Put `module` in row `m` of the new generation (its states keep the
+    /// row's current addresses until [`Update::set_states`]).
     pub fn replace(&mut self, m: ModuleId, module: LoadedModule) -> Result<(), SwapError> {
-        let interface = self.tables.layout.get(m.0).ok_or(SwapError::UnknownModule(m))?;
-        if module.name != interface.module {
-            return Err(SwapError::WrongModule { slot: interface.module.clone(), found: module.name });
+        let slot = self.tables.names.get(m.0).ok_or(SwapError::UnknownModule(m))?;
+        if &module.name != slot {
+            return Err(SwapError::WrongModule { slot: slot.clone(), found: module.name });
         }
-        let mut fns = Vec::with_capacity(interface.functions.len());
-        for (name, fingerprint) in &interface.functions {
-            let f = module
-                .functions
-                .iter()
-                .find(|f| &f.name == name)
-                .ok_or_else(|| SwapError::MissingFunction { module: module.name.clone(), function: name.clone() })?;
-            if f.signature_fingerprint != *fingerprint {
-                return Err(SwapError::SignatureMismatch { module: module.name.clone(), function: name.clone() });
-            }
-            fns.push(FnPtr::as_ptr(f.ptr));
-        }
-        if let (Some(slot), Some(modules)) = (self.ptrs.get_mut(m.0), self.modules.get_mut(m.0)) {
-            *slot = fns;
-            *modules = Some(module);
+        if let Some(row) = self.modules.get_mut(m.0) {
+            *row = Some(module);
         }
         Ok(())
     }
 
-    /// Make the new generation current: host slots of the new libraries are
-    /// set first, then one atomic store publishes every module at once.
-    /// Returns the new generation number.
-    pub fn publish(mut self) -> u64 {
+    /// The state addresses of row `m`, in its descriptor's order.
+    pub fn set_states(&mut self, m: ModuleId, states: Vec<*mut c_void>) -> Result<(), SwapError> {
+        let row = self.states.get_mut(m.0).ok_or(SwapError::UnknownModule(m))?;
+        *row = states.into_iter().map(StatePtr).collect();
+        Ok(())
+    }
+
+    /// The library row `m` will hold.
+    pub fn module(&self, m: ModuleId) -> Option<&LoadedModule> {
+        self.modules.get(m.0)?.as_ref()
+    }
+
+    /// Every loaded module's imports match the interface of the module of
+    /// that name in this generation, and every state row fits.
+    pub fn check(&self) -> Result<(), SwapError> {
+        for (i, module) in self.modules.iter().enumerate() {
+            let Some(module) = module else { continue };
+            for (import, fingerprint) in &module.imports {
+                let Some(pos) = self.tables.names.iter().position(|n| n == import) else {
+                    return Err(SwapError::MissingImport { module: module.name.clone(), import: import.clone() });
+                };
+                match self.modules.get(pos).and_then(Option::as_ref) {
+                    Some(other) if other.interface_fingerprint == *fingerprint => {}
+                    // Not loaded yet (start-up loads in order): checked when it is.
+                    None => {}
+                    Some(_) => {
+                        return Err(SwapError::StaleImport { module: module.name.clone(), import: import.clone() })
+                    }
+                }
+            }
+            if self.states.get(i).map_or(0, Vec::len) != module.states.len() {
+                return Err(SwapError::StateCount { module: module.name.clone() });
+            }
+        }
+        Ok(())
+    }
+
+    /// Check, then make this generation current with one atomic store; the
+    /// new generation number. Nothing changes on an error.
+    pub fn publish(mut self) -> Result<u64, SwapError> {
+        self.check()?;
         for module in self.modules.iter().flatten() {
             if let Some(host) = module.host {
                 host.set(self.tables.table);
             }
         }
+        let rows = self
+            .modules
+            .iter()
+            .zip(&self.states)
+            .map(|(module, states)| match module {
+                Some(m) => Row {
+                    fns: m.functions.iter().map(|f| (FnPtr::as_ptr(f.ptr), f.signature_fingerprint)).collect(),
+                    states: states.iter().zip(&m.states).map(|(p, s)| (p.0, s.type_fingerprint)).collect(),
+                },
+                None => Row::default(),
+            })
+            .collect();
         let generation = self.guard.generation + 1;
-        let view = TableView::leak(generation, std::mem::take(&mut self.ptrs));
-        self.tables.table.publish(view);
+        self.tables.table.publish(TableView::leak(generation, rows));
         self.guard.generation = generation;
         self.guard.modules = std::mem::take(&mut self.modules);
-        generation
+        self.guard.states = std::mem::take(&mut self.states);
+        Ok(generation)
     }
 }
 
@@ -170,4 +213,17 @@ impl Update<'_> {
 struct Published {
     generation: u64,
     modules: Vec<Option<LoadedModule>>,
+    states: Vec<Vec<StatePtr>>,
 }
+
+/// A state value's address in runtime memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct StatePtr(*mut c_void);
+
+// SAFETY: the address of a value owned by `States`; the tables only store and
+// publish it, never dereference it. Access to the value itself is serialized
+// by the program lock (`Gate`).
+#[allow(unsafe_code)]
+unsafe impl Send for StatePtr {}
+#[allow(unsafe_code)]
+unsafe impl Sync for StatePtr {}

@@ -198,7 +198,12 @@ impl Gen<'_> {
                 let name = names::item(&info.name);
                 if info.is_state {
                     let m = names::plain(&self.shared.module_names[info.module.0 as usize]);
-                    Code::new(quote!(ctx.#m.#name), Kind::Place)
+                    if self.shared.hmr {
+                        // A reference into runtime memory (codegen/hmr.rs).
+                        Code::new(quote!((*ctx.#m.#name)), Kind::Place)
+                    } else {
+                        Code::new(quote!(ctx.#m.#name), Kind::Place)
+                    }
                 } else if is_scalar(&info.ty) {
                     Code::new(self.item_path(info.module, name), Kind::Place)
                 } else {

@@ -1,29 +1,38 @@
-//! Code generation for `--hmr`: one `cdylib` crate per module, one host
+//! Code generation for `--hmr`: one library crate per module, one host
 //! binary, one cargo workspace around them (see `docs/hmr.md`).
 //!
-//! A module crate holds the same module file as the static build, generated
-//! with [`Shared::hmr`] set, which changes one thing in it: a call to a
-//! top-level function (of this module or another) goes to a trampoline in
-//! `crate::__hmr_calls::<module>::<fn>`, with the static function's Rust
-//! signature, which looks the function up in the runtime's call table and
-//! calls its `extern "C"` shim. The crate's `lib.rs` adds the glue: `Ctx`
-//! (this module's state, reached through a [`Slot`] in runtime memory), a
-//! shim per function, the state's init/drop shims, and the descriptor.
+//! Each module's file is split in two ([`items::Part`]):
+//! - its **interface**: types (`repr(C)`), constants, its `State` (one
+//!   [`StateRef`] per `state` variable: a reference into runtime memory), and
+//!   its methods as call-table trampolines;
+//! - its **bodies**: functions, method bodies (`__body_<name>`), state
+//!   initializers.
 //!
-//! This first slice supports, across the call table, parameters and results
-//! of type `int`, `float`, `bool`, `str`, `()` and lists of those; it refuses
-//! (with one message per construct) reading another module's state or
-//! constants, using another module's types, and a `main` that takes or
-//! returns anything.
+//! The crate of module `m` holds `m`'s interface and bodies, plus the
+//! interfaces of every module `m` imports, directly or not (their types and
+//! constants are compiled into it; their code never is). So a crate's files
+//! change exactly when its own code or an interface it compiles against
+//! changes: the supervisor rebuilds the crates whose files changed and swaps
+//! them together, and the runtime refuses a set in which a library's
+//! `imports` (interface fingerprints) do not match.
 //!
-//! [`Slot`]: https://docs.rs/aether-rt (aether_rt::abi::Slot)
+//! Every call to an Aether function or method, also within one module, goes
+//! through the runtime's call table: a trampoline with the static signature
+//! looks up `(module index, function index)` and calls the `extern "C"` shim
+//! there, which runs the body under a panic guard. Indices: modules in
+//! program order, each module's functions and methods in checker order.
+//!
+//! [`StateRef`]: https://docs.rs/aether-rt (aether_rt::abi::StateRef)
 
-use super::{format_file, items, names, Shared};
-use crate::check::{CheckResult, FnId, ItemRef, Res};
+use super::items::{self, Part};
+use super::{format_file, names, Shared};
+use crate::ast::ItemKind;
+use crate::check::{CheckResult, FnId, ItemRef};
 use crate::project::Program;
-use crate::ty::{ModuleId, Ty};
+use crate::ty::{ModuleId, Ty, TypeDefKind, TypeId};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// Where the generated workspace's crates find the runtime, and what to call
@@ -36,6 +45,9 @@ pub struct HmrOptions {
     /// Directory where cargo puts the built libraries (`<target>/debug`), so
     /// the host knows where to load them from.
     pub lib_dir: PathBuf,
+    /// Modules never hot-reloaded (besides `@no_hmr` files): module names
+    /// (`physics`, `net.http`), from `hmr-exclude`.
+    pub exclude: Vec<String>,
 }
 
 /// One module's generated crate.
@@ -48,9 +60,11 @@ pub struct HmrModule {
     pub package: String,
     /// The library cargo builds.
     pub library: PathBuf,
-    /// Fingerprint of what other modules depend on: a change needs a restart
-    /// in this slice.
+    /// Fingerprint of what other modules compile against.
     pub interface: u64,
+    /// False for a module linked into the host (`@no_hmr`, `hmr-exclude`):
+    /// a change to it needs a restart.
+    pub reloadable: bool,
     /// Files relative to the workspace root.
     pub files: Vec<(PathBuf, String)>,
 }
@@ -66,105 +80,276 @@ pub struct HmrGenerated {
 }
 
 /// Generate the HMR workspace for a checked program, or say (one line per
-/// problem) what this slice of `--hmr` does not support yet.
+/// problem) what `--hmr` cannot run.
 pub fn generate(program: &Program, checked: &CheckResult, opts: &HmrOptions) -> Result<HmrGenerated, String> {
     let mut shared = Shared::new(program, checked);
     shared.hmr = true;
-    let mut errors = unsupported(program, checked, &shared);
-    let table = CallLayout::of(program, checked, &shared);
-    let mut modules = Vec::new();
-    for m in program.module_ids() {
-        let (ts, mut errs) = crate::with_stack(|| items::expand(program, checked, &shared, m));
+    let mut errors = unsupported(program, checked);
+    let layout = CallLayout::of(program, checked);
+    let ids: Vec<ModuleId> = program.module_ids().collect();
+
+    // Every module's interface and bodies, generated once.
+    let mut interfaces = Vec::new();
+    let mut bodies = Vec::new();
+    let mut fingerprints = Vec::new();
+    for &m in &ids {
+        let (mut iface, mut errs) = crate::with_stack(|| items::expand_part(program, checked, &shared, m, Part::Interface));
         errors.append(&mut errs);
-        let name = shared.module_names[m.0 as usize].clone();
-        let package = format!("{}_hmr_{}", opts.program, name.to_ascii_lowercase());
-        let file = program.sources.get(program.module(m).file).name.clone();
-        let lib = module_lib(checked, &shared, &table, m);
-        let interface = table.interface_fingerprint(m);
-        let dir = PathBuf::from("modules").join(&name);
-        let files = vec![
-            (dir.join(format!("src/{name}.rs")), format_file(ts)),
-            (dir.join("src/lib.rs"), format_file(lib)),
-            (dir.join("Cargo.toml"), module_manifest(&package, &opts.rt_path)),
-        ];
-        let library =
-            opts.lib_dir.join(format!("{}{}{}", std::env::consts::DLL_PREFIX, package, std::env::consts::DLL_SUFFIX));
-        modules.push(HmrModule { name: program.module(m).name.clone(), file, package, library, interface, files });
+        iface.extend(state_struct(checked, &shared, m));
+        iface.extend(method_trampolines(program, checked, &shared, &layout, m));
+        let (body, mut errs) = crate::with_stack(|| items::expand_part(program, checked, &shared, m, Part::Bodies));
+        errors.append(&mut errs);
+        let text = format_file(iface.clone());
+        fingerprints.push(interface_fingerprint(checked, &layout, m, &text));
+        interfaces.push((iface, text));
+        bodies.push(body);
     }
     if !errors.is_empty() {
         errors.sort();
         errors.dedup();
         return Err(errors.join("\n"));
     }
+
+    let mut modules = Vec::new();
+    for &m in &ids {
+        let mi = m.0 as usize;
+        let name = shared.module_names[mi].clone();
+        let aether_name = program.module(m).name.clone();
+        let reloadable = program.module(m).ast.no_hmr.is_none() && !opts.exclude.contains(&aether_name);
+        let package = format!("{}_hmr_{}", opts.program, name.to_ascii_lowercase());
+        let file = program.sources.get(program.module(m).file).name.clone();
+        let included = included(program, m);
+        let dir = PathBuf::from("modules").join(&name);
+        let mut files = Vec::new();
+        for &x in &included {
+            let xi = x.0 as usize;
+            let text = if x == m {
+                let (iface, _) = &interfaces[xi];
+                let mut all = iface.clone();
+                all.extend(bodies[xi].clone());
+                format_file(all)
+            } else {
+                interfaces[xi].1.clone()
+            };
+            files.push((dir.join(format!("src/{}.rs", shared.module_names[xi])), text));
+        }
+        let lib = module_lib(program, checked, &shared, &layout, m, &included, &fingerprints, reloadable);
+        files.push((dir.join("src/lib.rs"), format_file(lib)));
+        files.push((dir.join("Cargo.toml"), module_manifest(&package, &opts.rt_path, reloadable)));
+        let library = if reloadable {
+            opts.lib_dir.join(format!("{}{}{}", std::env::consts::DLL_PREFIX, package, std::env::consts::DLL_SUFFIX))
+        } else {
+            PathBuf::new()
+        };
+        modules.push(HmrModule {
+            name: aether_name,
+            file,
+            package,
+            library,
+            interface: fingerprints[mi],
+            reloadable,
+            files,
+        });
+    }
     let host_package = format!("{}_hmr_host", opts.program);
     let host_executable = opts.lib_dir.join(format!("{host_package}{}", std::env::consts::EXE_SUFFIX));
     let mut files = vec![
-        (PathBuf::from("host/src/main.rs"), format_file(host_main(program, checked, &table, &modules))),
-        (PathBuf::from("host/Cargo.toml"), host_manifest(&host_package, &opts.rt_path)),
+        (PathBuf::from("host/src/main.rs"), format_file(host_main(program, &shared, &modules))),
+        (PathBuf::from("host/Cargo.toml"), host_manifest(&host_package, &opts.rt_path, &modules, &shared)),
     ];
-    let members: Vec<String> = modules.iter().map(|m| format!("\"modules/{}\"", shared_dir(m))).collect();
+    let members: Vec<String> = shared.module_names.iter().map(|n| format!("\"modules/{n}\"")).collect();
     files.push((PathBuf::from("Cargo.toml"), workspace_manifest(&members)));
     Ok(HmrGenerated { modules, host_package, host_executable, files })
 }
 
-/// The canonical signature string of a top-level function, as fingerprinted
-/// in the descriptor (`fn(int, mut [str]) -> str`).
+/// The canonical signature string of a function or method, as fingerprinted
+/// in the descriptor (`fn(int, mut [str]) -> str`, `fn(mut self, float) -> ()`).
 pub fn signature(checked: &CheckResult, f: FnId) -> String {
     let Some(info) = checked.fns.get(f.0 as usize) else { return String::new() };
-    let params: Vec<String> = info
-        .params
-        .iter()
-        .map(|p| format!("{}{}", if p.mutable { "mut " } else { "" }, p.ty.display(&checked.types)))
-        .collect();
+    let mut params: Vec<String> = Vec::new();
+    match info.self_param {
+        Some(true) => params.push("mut self".into()),
+        Some(false) => params.push("self".into()),
+        None => {}
+    }
+    params.extend(
+        info.params
+            .iter()
+            .map(|p| format!("{}{}", if p.mutable { "mut " } else { "" }, p.ty.display(&checked.types))),
+    );
     format!("fn({}) -> {}", params.join(", "), info.ret.display(&checked.types))
 }
 
-/// The directory of a module crate inside `modules/`.
-fn shared_dir(m: &HmrModule) -> String {
-    m.files
-        .first()
-        .and_then(|(p, _)| p.components().nth(1))
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .unwrap_or_default()
+/// What a function's table slot is fingerprinted by: its entry name and its
+/// signature with the structure of every user type in it, so a call from
+/// code built against another version of it is refused at the call.
+fn slot_text(ck: &CheckResult, f: FnId) -> String {
+    let Some(info) = ck.fns.get(f.0 as usize) else { return String::new() };
+    let mut text = format!("{}: fn(", entry_name(ck, f));
+    match info.self_param {
+        Some(true) => text.push_str("mut self, "),
+        Some(false) => text.push_str("self, "),
+        None => {}
+    }
+    let mut first = info.self_param.is_none();
+    for p in &info.params {
+        if !first {
+            text.push_str(", ");
+        }
+        first = false;
+        if p.mutable {
+            text.push_str("mut ");
+        }
+        structural(ck, &p.ty, &mut Vec::new(), &mut text);
+    }
+    text.push_str(") -> ");
+    structural(ck, &info.ret, &mut Vec::new(), &mut text);
+    text
 }
 
-/// The call table's layout: per module, its top-level functions in `FnId`
-/// order. Host and every module crate are generated from the same layout.
+/// What a state's slot is fingerprinted by: its name and structural type.
+fn state_text(ck: &CheckResult, g: &crate::check::GlobalInfo) -> String {
+    let mut text = format!("{}: ", g.name);
+    structural(ck, &g.ty, &mut Vec::new(), &mut text);
+    text
+}
+
+/// The call table's layout: per module, its functions and methods in
+/// `FnId` order. Host and every module crate are generated from the same
+/// layout.
 struct CallLayout {
     fns: Vec<Vec<FnId>>,
-    signatures: Vec<Vec<String>>,
-    names: Vec<Vec<String>>,
 }
 
 impl CallLayout {
-    fn of(program: &Program, ck: &CheckResult, _shared: &Shared) -> CallLayout {
+    fn of(program: &Program, ck: &CheckResult) -> CallLayout {
         let mut fns = vec![Vec::new(); program.modules.len()];
         for (i, info) in ck.fns.iter().enumerate() {
-            if info.receiver.is_none() {
-                if let Some(list) = fns.get_mut(info.module.0 as usize) {
-                    list.push(FnId(i as u32));
-                }
+            if let Some(list) = fns.get_mut(info.module.0 as usize) {
+                list.push(FnId(i as u32));
             }
         }
-        let signatures = fns.iter().map(|l| l.iter().map(|f| signature(ck, *f)).collect()).collect();
-        let names = fns
-            .iter()
-            .map(|l| l.iter().map(|f| ck.fns.get(f.0 as usize).map(|i| i.name.clone()).unwrap_or_default()).collect())
-            .collect();
-        CallLayout { fns, signatures, names }
+        CallLayout { fns }
     }
 
-    fn interface_fingerprint(&self, m: ModuleId) -> u64 {
-        let i = m.0 as usize;
-        let text: Vec<String> = self
-            .names
-            .get(i)
-            .into_iter()
-            .flatten()
-            .zip(self.signatures.get(i).into_iter().flatten())
-            .map(|(n, s)| format!("{n}: {s}"))
-            .collect();
-        fnv(&text.join("; "))
+    fn of_module(&self, m: ModuleId) -> &[FnId] {
+        self.fns.get(m.0 as usize).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The name of a table entry: `f`, or `Type.f` for a method.
+fn entry_name(ck: &CheckResult, f: FnId) -> String {
+    let Some(info) = ck.fns.get(f.0 as usize) else { return String::new() };
+    match info.receiver {
+        Some(t) => format!("{}.{}", ck.types.get(t).name, info.name),
+        None => info.name.clone(),
+    }
+}
+
+/// Module `m` and every module it imports, directly or not, in program order.
+fn included(program: &Program, m: ModuleId) -> Vec<ModuleId> {
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![m];
+    while let Some(x) = stack.pop() {
+        if seen.insert(x.0) {
+            stack.extend(program.module(x).imports.iter().flatten().copied());
+        }
+    }
+    seen.into_iter().map(ModuleId).collect()
+}
+
+/// Fingerprint of what other modules compile against: the interface file's
+/// text and the table entries with their signatures.
+fn interface_fingerprint(ck: &CheckResult, layout: &CallLayout, m: ModuleId, text: &str) -> u64 {
+    let mut all = String::from(text);
+    for f in layout.of_module(m) {
+        all.push('\n');
+        all.push_str(&slot_text(ck, *f));
+    }
+    fnv(&all)
+}
+
+/// A type written out with the structure of every user type in it, so a
+/// state's type fingerprint changes when a field of a type it holds does.
+fn structural(ck: &CheckResult, t: &Ty, visiting: &mut Vec<TypeId>, out: &mut String) {
+    let user = |tid: TypeId, out: &mut String, visiting: &mut Vec<TypeId>| {
+        let def = ck.types.get(tid);
+        out.push_str(&def.name);
+        if visiting.contains(&tid) {
+            return;
+        }
+        visiting.push(tid);
+        match &def.kind {
+            TypeDefKind::Struct(s) => {
+                out.push('{');
+                for f in &s.fields {
+                    out.push_str(&f.name);
+                    out.push_str(": ");
+                    structural(ck, &f.ty, visiting, out);
+                    out.push_str(", ");
+                }
+                out.push('}');
+            }
+            TypeDefKind::Enum(e) => {
+                out.push('<');
+                for v in &e.variants {
+                    out.push_str(&v.name);
+                    out.push('(');
+                    for f in &v.fields {
+                        out.push_str(&f.name);
+                        out.push_str(": ");
+                        structural(ck, &f.ty, visiting, out);
+                        out.push_str(", ");
+                    }
+                    out.push_str("), ");
+                }
+                out.push('>');
+            }
+        }
+        visiting.pop();
+    };
+    match t {
+        Ty::Struct(tid) | Ty::Enum(tid) => user(*tid, out, visiting),
+        Ty::List(inner) => {
+            out.push('[');
+            structural(ck, inner, visiting, out);
+            out.push(']');
+        }
+        Ty::Map(k, v) => {
+            out.push('{');
+            structural(ck, k, visiting, out);
+            out.push_str(": ");
+            structural(ck, v, visiting, out);
+            out.push('}');
+        }
+        Ty::Optional(inner) => {
+            out.push('(');
+            structural(ck, inner, visiting, out);
+            out.push_str(")?");
+        }
+        Ty::Result(inner) => {
+            out.push('(');
+            structural(ck, inner, visiting, out);
+            out.push_str(")!");
+        }
+        Ty::Tuple(ts) => {
+            out.push('(');
+            for t in ts {
+                structural(ck, t, visiting, out);
+                out.push_str(", ");
+            }
+            out.push(')');
+        }
+        Ty::Fn(ps, r) => {
+            out.push_str("fn(");
+            for p in ps {
+                structural(ck, p, visiting, out);
+                out.push_str(", ");
+            }
+            out.push_str(") -> ");
+            structural(ck, r, visiting, out);
+        }
+        other => out.push_str(&other.display(&ck.types).to_string()),
     }
 }
 
@@ -179,59 +364,10 @@ fn fnv(text: &str) -> u64 {
     hash
 }
 
-fn crosses(t: &Ty) -> bool {
-    match t {
-        Ty::Int | Ty::Float | Ty::Bool | Ty::Str | Ty::Unit => true,
-        Ty::List(inner) => crosses(inner),
-        _ => false,
-    }
-}
-
-/// What this slice refuses, one line each, naming the `.ae` file.
-fn unsupported(program: &Program, ck: &CheckResult, shared: &Shared) -> Vec<String> {
+/// What `--hmr` refuses, one line each, naming the `.ae` file.
+fn unsupported(program: &Program, ck: &CheckResult) -> Vec<String> {
     let mut errors = Vec::new();
     let file_of = |m: ModuleId| program.sources.get(program.module(m).file).name.clone();
-    for info in ck.fns.iter().filter(|i| i.receiver.is_none()) {
-        let fine = info.params.iter().all(|p| crosses(&p.ty)) && crosses(&info.ret);
-        if !fine {
-            errors.push(format!(
-                "{}: function `{}` has the signature `{}`; under --hmr only int, float, bool, str, () and lists of \
-                 those cross the call table (not yet supported under --hmr)",
-                file_of(info.module),
-                info.name,
-                info.fn_ty().display(&ck.types)
-            ));
-        }
-    }
-    for m in program.module_ids() {
-        let Some(tables) = ck.module(m) else { continue };
-        for res in tables.resolutions.values() {
-            let foreign =
-                match res {
-                    Res::Global(g) => ck
-                        .globals
-                        .get(g.0 as usize)
-                        .filter(|g| g.module != m)
-                        .map(|g| format!("`{}` of module `{}`", g.name, shared.module_names[g.module.0 as usize])),
-                    Res::Type(t) | Res::Variant(t, _) | Res::Field(t, _) => {
-                        ck.types.defs.get(t.0 as usize).filter(|d| d.module != m).map(|d| {
-                            format!("type `{}` of module `{}`", d.name, shared.module_names[d.module.0 as usize])
-                        })
-                    }
-                    Res::Method(f) => ck.fns.get(f.0 as usize).filter(|i| i.module != m).map(|i| {
-                        format!("method `{}` of module `{}`", i.name, shared.module_names[i.module.0 as usize])
-                    }),
-                    _ => None,
-                };
-            if let Some(what) = foreign {
-                errors.push(format!(
-                    "{}: uses {what}; under --hmr a module may use only the functions of another module \
-                     (not yet supported under --hmr)",
-                    file_of(m)
-                ));
-            }
-        }
-    }
     match program.entry.and_then(|e| entry_main(ck, e)) {
         Some(f) => {
             if let Some(info) = ck.fns.get(f.0 as usize) {
@@ -255,231 +391,63 @@ fn entry_main(ck: &CheckResult, e: ModuleId) -> Option<FnId> {
     }
 }
 
-/// `lib.rs` of module `m`'s crate.
-fn module_lib(ck: &CheckResult, shared: &Shared, table: &CallLayout, m: ModuleId) -> TokenStream {
-    let mi = m.0 as usize;
-    let name = &shared.module_names[mi];
-    let mod_ident = names::plain(name);
-    let has_state = ck.globals.iter().any(|g| g.module == m && g.is_state);
-    let (ctx_struct, ctx_value) = if has_state {
-        (
-            quote!(pub struct Ctx { pub #mod_ident: StateRef<#mod_ident::State> }),
-            quote!(Ctx { #mod_ident: StateRef::bound() }),
-        )
-    } else {
-        (
-            quote!(
-                pub struct Ctx {}
-            ),
-            quote!(Ctx {}),
-        )
-    };
-
-    // Trampolines: every top-level function of every module.
-    let mut tramp_mods = Vec::new();
-    for (tm, list) in table.fns.iter().enumerate() {
-        let tmod = names::plain(&shared.module_names[tm]);
-        let mut fns = Vec::new();
-        for (fi, f) in list.iter().enumerate() {
-            let Some(info) = ck.fns.get(f.0 as usize) else { continue };
-            let fname = names::item(&info.name);
-            let sig = rust_sig(ck, shared, *f);
-            let (params, args, arg_tys) = (&sig.params, &sig.args, &sig.arg_tys);
-            let ret = &sig.ret;
-            let ctx_param = if shared.needs.fn_needs(*f) { quote!(ctx: &mut crate::Ctx,) } else { quote!() };
-            let what = format!("{}.{}", shared.module_names[tm], info.name);
-            fns.push(quote! {
-                pub fn #fname(#ctx_param #(#params),*) -> #ret {
-                    let p = crate::__lookup(#tm, #fi, #what);
-                    // SAFETY: the loader checked the signature fingerprint of
-                    // the function in this slot against the one this call was
-                    // generated for.
-                    let f: extern "C" fn(#(#arg_tys),*) -> ::aether_rt::abi::Guarded<#ret> =
-                        unsafe { ::std::mem::transmute(p) };
-                    match f(#(#args),*).into_result() {
-                        Ok(v) => v,
-                        // Already reported by the panic hook of the image
-                        // that panicked: unwind on without a second message.
-                        Err(e) => ::std::panic::resume_unwind(Box::new(e.message)),
-                    }
-                }
-            });
-        }
-        tramp_mods.push(quote!(pub mod #tmod { #(#fns)* }));
-    }
-
-    // Shims and the function table entries of this module.
-    let mut shims = Vec::new();
-    let mut entries = Vec::new();
-    for (fi, f) in table.fns.get(mi).into_iter().flatten().enumerate() {
-        let Some(info) = ck.fns.get(f.0 as usize) else { continue };
-        let fname = names::item(&info.name);
-        let shim = format_ident!("__shim_{}", fi);
-        let sig = rust_sig(ck, shared, *f);
-        let (params, args, ret) = (&sig.params, &sig.args, &sig.ret);
-        let ctx_arg = if shared.needs.fn_needs(*f) { quote!(&mut ctx,) } else { quote!() };
-        shims.push(quote! {
-            extern "C" fn #shim(#(#params),*) -> ::aether_rt::abi::Guarded<#ret> {
-                ::aether_rt::install_panic_hook();
-                ::aether_rt::abi::Guarded::call(::std::panic::AssertUnwindSafe(move || {
-                    let mut ctx = #ctx_value;
-                    let _ = &mut ctx;
-                    #mod_ident::#fname(#ctx_arg #(#args),*)
-                }))
-            }
-        });
-        let fname_str = info.name.clone();
-        let signature = table.signatures.get(mi).and_then(|s| s.get(fi)).cloned().unwrap_or_default();
-        entries.push(quote!(FnEntry::new(#fname_str, #signature, #shim as *const c_void)));
-    }
-    let nfns = entries.len();
-
-    let (state_items, state_entries, nstates) = if has_state {
-        let fields: Vec<String> = ck
-            .globals
-            .iter()
-            .filter(|g| g.module == m && g.is_state)
-            .map(|g| format!("{}: {}", g.name, g.ty.display(&ck.types)))
-            .collect();
-        let type_text = format!("state {{{}}}", fields.join(", "));
-        let items = quote! {
-            extern "C" fn __state_init(p: *mut c_void) -> bool {
-                ::aether_rt::install_panic_hook();
-                ::aether_rt::abi::call_guarded(::std::panic::AssertUnwindSafe(move || {
-                    // SAFETY: the runtime passes fresh memory of this
-                    // type's size and alignment.
-                    unsafe { p.cast::<#mod_ident::State>().write(#mod_ident::State::__zero()) };
-                    // Bound while the initializers run, so that functions
-                    // of this module they call see the value being built.
-                    __STATE.set(p);
-                    let mut ctx = Ctx { #mod_ident: StateRef(p.cast()) };
-                    #mod_ident::__init(&mut ctx);
-                }))
-                .is_ok()
-            }
-            extern "C" fn __state_drop(p: *mut c_void) {
-                // SAFETY: the runtime passes a value `__state_init` wrote.
-                let _ = ::aether_rt::abi::call_guarded(::std::panic::AssertUnwindSafe(move || unsafe {
-                    p.cast::<#mod_ident::State>().drop_in_place()
-                }));
-            }
-            static __STATE: Slot = Slot::new();
-        };
-        let entry = quote!(StateEntry {
-            name: Str::new("state"),
-            type_fingerprint: fingerprint(#type_text),
-            size: ::std::mem::size_of::<#mod_ident::State>(),
-            align: ::std::mem::align_of::<#mod_ident::State>(),
-            init: __state_init,
-            drop: __state_drop,
-            slot: &__STATE,
-        });
-        (items, vec![entry], 1usize)
-    } else {
-        (quote!(), Vec::new(), 0usize)
-    };
-    let state_ref = if has_state {
-        quote! {
-            /// This module's state, in memory the runtime owns. A pointer,
-            /// not a `&'static mut`, so that re-entrant calls (which build a
-            /// `Ctx` of their own) never alias a live `&mut`.
-            pub struct StateRef<T>(*mut T);
-            impl<T> StateRef<T> {
-                fn bound() -> StateRef<T> {
-                    let p = __STATE.get();
-                    if p.is_null() {
-                        panic!("this module's state is not initialized yet (a state initializer of another module called into it)");
-                    }
-                    StateRef(p.cast())
-                }
-            }
-            impl<T> ::std::ops::Deref for StateRef<T> {
-                type Target = T;
-                fn deref(&self) -> &T {
-                    // SAFETY: the slot points at an initialized value that
-                    // the runtime never frees while code may use it.
-                    unsafe { &*self.0 }
-                }
-            }
-            impl<T> ::std::ops::DerefMut for StateRef<T> {
-                fn deref_mut(&mut self) -> &mut T {
-                    // SAFETY: as above; the borrow checker sees `ctx`
-                    // borrowed for as long as this reference lives.
-                    unsafe { &mut *self.0 }
-                }
-            }
-        }
-    } else {
-        quote!()
-    };
-    let module_name = program_module_name(shared, mi);
-    let doc =
-        format!(" Generated by `cargo aether run --hmr`: module `{name}` as a hot-reloadable library. Do not edit.");
-    let iface = table.interface_fingerprint(m);
-    quote! {
-        #![allow(unused, non_snake_case, non_camel_case_types, non_upper_case_globals, unreachable_code, unreachable_patterns, non_shorthand_field_patterns, improper_ctypes_definitions, clippy::all)]
-        #![doc = #doc]
-
-        use ::aether_rt::abi::*;
-        use ::std::ffi::c_void;
-
-        pub mod #mod_ident;
-
-        #ctx_struct
-        #state_ref
-
-        pub mod __hmr_calls { #(#tramp_mods)* }
-
-        static HOST: HostSlot = HostSlot::new();
-
-        fn __lookup(m: usize, f: usize, what: &str) -> *const c_void {
-            let p = HOST.get().map_or(::std::ptr::null(), |t| t.lookup(m, f));
-            if p.is_null() {
-                panic!("`{what}` is not loaded (called before the program started?)");
-            }
-            p
-        }
-
-        #(#shims)*
-        #state_items
-
-        static FUNCTIONS: [FnEntry; #nfns] = [#(#entries),*];
-        static STATES: [StateEntry; #nstates] = [#(#state_entries),*];
-        static DESCRIPTOR: ModuleDescriptor = ModuleDescriptor {
-            abi_version: ABI_VERSION,
-            name: Str::new(#module_name),
-            interface_fingerprint: #iface,
-            functions: Slice::new(&FUNCTIONS),
-            states: Slice::new(&STATES),
-            host: &HOST,
-        };
-        ::aether_rt::export_module!(DESCRIPTOR);
-    }
+fn states_of(ck: &CheckResult, m: ModuleId) -> Vec<&crate::check::GlobalInfo> {
+    ck.globals.iter().filter(|g| g.module == m && g.is_state).collect()
 }
 
-fn program_module_name(shared: &Shared, m: usize) -> String {
-    shared.module_names.get(m).cloned().unwrap_or_default()
+/// `State` of module `m` in its interface: a zero-sized reference per
+/// `state` variable, reading the value's address from the table.
+fn state_struct(ck: &CheckResult, shared: &Shared, m: ModuleId) -> TokenStream {
+    let states = states_of(ck, m);
+    if states.is_empty() {
+        return quote!();
+    }
+    let tn = super::types::TypeNames { ck, module_names: &shared.module_names, here: m };
+    let mi = proc_macro2::Literal::usize_unsuffixed(m.0 as usize);
+    let fields = states.iter().enumerate().map(|(si, g)| {
+        let si = proc_macro2::Literal::usize_unsuffixed(si);
+        let fp = proc_macro2::Literal::u64_unsuffixed(fnv(&state_text(ck, g)));
+        let n = names::item(&g.name);
+        let t = tn.rust_ty(&g.ty);
+        quote!(pub #n: ::aether_rt::abi::StateRef<#t, #mi, #si, #fp>)
+    });
+    quote! {
+        /// This module's `state` variables: references into runtime memory.
+        #[derive(Default)]
+        pub struct State { #(#fields),* }
+    }
 }
 
 /// The Rust signature of a function as the static build declares it
-/// (without `ctx`), and how to forward its parameters.
+/// (without `ctx` and `self`), and how to forward its parameters.
 struct RustSig {
     params: Vec<TokenStream>,
     args: Vec<TokenStream>,
     arg_tys: Vec<TokenStream>,
     ret: TokenStream,
+    /// `&self` / `&mut self` of a method, or nothing.
+    receiver: Option<bool>,
+    needs_ctx: bool,
 }
 
 fn rust_sig(ck: &CheckResult, shared: &Shared, f: FnId) -> RustSig {
-    let mut sig = RustSig { params: Vec::new(), args: Vec::new(), arg_tys: Vec::new(), ret: quote!(()) };
+    let mut sig = RustSig {
+        params: Vec::new(),
+        args: Vec::new(),
+        arg_tys: Vec::new(),
+        ret: quote!(()),
+        receiver: None,
+        needs_ctx: shared.needs.fn_needs(f),
+    };
     let Some(info) = ck.fns.get(f.0 as usize) else { return sig };
     let tn = super::types::TypeNames { ck, module_names: &shared.module_names, here: info.module };
+    sig.receiver = info.receiver.and(info.self_param);
     for p in &info.params {
         let n = names::local(&p.name);
         let t = tn.rust_ty(&p.ty);
         let t = if p.mutable {
             quote!(&mut #t)
-        } else if is_copy(&p.ty) {
+        } else if shared.facts.is_copy(&p.ty) {
             t
         } else {
             quote!(&#t)
@@ -494,62 +462,309 @@ fn rust_sig(ck: &CheckResult, shared: &Shared, f: FnId) -> RustSig {
     sig
 }
 
-/// Among the types that cross the table, the ones the static build passes by
-/// value (it must agree with `Gen::is_copy` for them).
-fn is_copy(t: &Ty) -> bool {
-    matches!(t, Ty::Int | Ty::Float | Ty::Bool | Ty::Unit)
+/// The body of a trampoline: look the function up, call its shim.
+fn trampoline_body(m: usize, f: usize, fp: u64, what: &str, self_ty: Option<TokenStream>, sig: &RustSig) -> TokenStream {
+    let (args, arg_tys, ret) = (&sig.args, &sig.arg_tys, &sig.ret);
+    let (m, f) = (proc_macro2::Literal::usize_unsuffixed(m), proc_macro2::Literal::usize_unsuffixed(f));
+    let fp = proc_macro2::Literal::u64_unsuffixed(fp);
+    let (self_ty, self_arg) = match self_ty {
+        Some(t) => (vec![t], vec![quote!(self)]),
+        None => (Vec::new(), Vec::new()),
+    };
+    quote! {
+        // SAFETY: the runtime publishes a library only when the interface
+        // this call was generated against (its fingerprint among the
+        // library's imports) is the one in the table: the slot holds this
+        // function's shim, of exactly this type.
+        let f: extern "C" fn(#(#self_ty,)* #(#arg_tys),*) -> ::aether_rt::abi::Guarded<#ret> =
+            unsafe { ::std::mem::transmute(::aether_rt::abi::lookup(#m, #f, #fp, #what)) };
+        ::aether_rt::abi::unwrap_guarded(f(#(#self_arg,)* #(#args),*))
+    }
+}
+
+/// Module `m`'s methods as trampolines, in its interface.
+fn method_trampolines(program: &Program, ck: &CheckResult, shared: &Shared, layout: &CallLayout, m: ModuleId) -> TokenStream {
+    let tn = super::types::TypeNames { ck, module_names: &shared.module_names, here: m };
+    let mut by_type: Vec<(TypeId, Vec<TokenStream>)> = Vec::new();
+    for (fi, f) in layout.of_module(m).iter().enumerate() {
+        let Some(info) = ck.fns.get(f.0 as usize) else { continue };
+        let Some(tid) = info.receiver else { continue };
+        let sig = rust_sig(ck, shared, *f);
+        let path = tn.type_path(tid);
+        let name = names::method(&info.name);
+        let (recv, self_ty) = match sig.receiver {
+            Some(true) => (vec![quote!(&mut self)], Some(quote!(&mut #path))),
+            Some(false) => (vec![quote!(&self)], Some(quote!(&#path))),
+            None => (Vec::new(), None),
+        };
+        let ctx = if sig.needs_ctx { vec![quote!(ctx: &mut crate::Ctx)] } else { Vec::new() };
+        let params = &sig.params;
+        let ret = &sig.ret;
+        let what = format!("{}.{}", program.module(m).name, entry_name(ck, *f));
+        let body = trampoline_body(m.0 as usize, fi, fnv(&slot_text(ck, *f)), &what, self_ty, &sig);
+        let item = quote! {
+            pub fn #name(#(#recv,)* #(#ctx,)* #(#params),*) -> #ret { #body }
+        };
+        match by_type.iter_mut().find(|(t, _)| *t == tid) {
+            Some((_, list)) => list.push(item),
+            None => by_type.push((tid, vec![item])),
+        }
+    }
+    let impls = by_type.into_iter().map(|(tid, fns)| {
+        let path = tn.type_path(tid);
+        quote!(impl #path { #(#fns)* })
+    });
+    quote!(#(#impls)*)
+}
+
+/// Whether the function's item carries `@name`.
+fn has_attr(program: &Program, ck: &CheckResult, f: FnId, name: &str) -> bool {
+    let Some(info) = ck.fns.get(f.0 as usize) else { return false };
+    program
+        .module(info.module)
+        .ast
+        .items
+        .get(info.item)
+        .is_some_and(|item| item.attrs.iter().any(|a| a.name.name == name) && matches!(item.kind, ItemKind::Fn(_)))
+}
+
+/// `lib.rs` of module `m`'s crate.
+fn module_lib(
+    program: &Program,
+    ck: &CheckResult,
+    shared: &Shared,
+    layout: &CallLayout,
+    m: ModuleId,
+    included: &[ModuleId],
+    fingerprints: &[u64],
+    reloadable: bool,
+) -> TokenStream {
+    let mi = m.0 as usize;
+    let name = &shared.module_names[mi];
+    let mod_ident = names::plain(name);
+    let mods = included.iter().map(|x| names::plain(&shared.module_names[x.0 as usize]));
+    let ctx_fields = included.iter().filter(|x| !states_of(ck, **x).is_empty()).map(|x| {
+        let n = names::plain(&shared.module_names[x.0 as usize]);
+        quote!(pub #n: crate::#n::State)
+    });
+
+    // Trampolines of the top-level functions of every included module.
+    let mut tramp_mods = Vec::new();
+    for &x in included {
+        let xi = x.0 as usize;
+        let xmod = names::plain(&shared.module_names[xi]);
+        let mut fns = Vec::new();
+        for (fi, f) in layout.of_module(x).iter().enumerate() {
+            let Some(info) = ck.fns.get(f.0 as usize) else { continue };
+            if info.receiver.is_some() {
+                continue;
+            }
+            let fname = names::item(&info.name);
+            let sig = rust_sig(ck, shared, *f);
+            let ctx = if sig.needs_ctx { vec![quote!(ctx: &mut crate::Ctx)] } else { Vec::new() };
+            let (params, ret) = (&sig.params, &sig.ret);
+            let what = format!("{}.{}", program.module(x).name, info.name);
+            let body = trampoline_body(xi, fi, fnv(&slot_text(ck, *f)), &what, None, &sig);
+            fns.push(quote!(pub fn #fname(#(#ctx,)* #(#params),*) -> #ret { #body }));
+        }
+        tramp_mods.push(quote!(pub mod #xmod { use crate::#xmod::*; #(#fns)* }));
+    }
+
+    // Shims and table entries of this module's functions.
+    let tn = super::types::TypeNames { ck, module_names: &shared.module_names, here: m };
+    let mut shims = Vec::new();
+    let mut entries = Vec::new();
+    let mut before = Vec::new();
+    let mut after = Vec::new();
+    for (fi, f) in layout.of_module(m).iter().enumerate() {
+        let Some(info) = ck.fns.get(f.0 as usize) else { continue };
+        let shim = format_ident!("__shim_{}", fi);
+        let sig = rust_sig(ck, shared, *f);
+        let (params, args, ret) = (&sig.params, &sig.args, &sig.ret);
+        let ctx_arg = if sig.needs_ctx { vec![quote!(&mut ctx)] } else { Vec::new() };
+        let (self_param, self_arg, callee) = match info.receiver {
+            Some(tid) => {
+                let path = tn.type_path(tid);
+                let body = format_ident!("__body_{}", info.name);
+                match sig.receiver {
+                    Some(true) => (vec![quote!(self_: &mut #path)], vec![quote!(self_)], quote!(#path::#body)),
+                    Some(false) => (vec![quote!(self_: &#path)], vec![quote!(self_)], quote!(#path::#body)),
+                    None => (Vec::new(), Vec::new(), quote!(#path::#body)),
+                }
+            }
+            None => {
+                let fname = names::item(&info.name);
+                (Vec::new(), Vec::new(), quote!(#fname))
+            }
+        };
+        shims.push(quote! {
+            pub extern "C" fn #shim(#(#self_param,)* #(#params),*) -> Guarded<#ret> {
+                ::aether_rt::install_panic_hook();
+                Guarded::call(::std::panic::AssertUnwindSafe(move || {
+                    let mut ctx = crate::Ctx::default();
+                    let _ = &mut ctx;
+                    #callee(#(#self_arg,)* #(#ctx_arg,)* #(#args),*)
+                }))
+            }
+        });
+        let entry = entry_name(ck, *f);
+        let slot = slot_text(ck, *f);
+        entries.push(quote!(FnEntry::new(#entry, #slot, __shims::#shim as *const c_void)));
+        let index = fi as u32;
+        if has_attr(program, ck, *f, "before_reload") {
+            before.push(index);
+        }
+        if has_attr(program, ck, *f, "on_reload") {
+            after.push(index);
+        }
+    }
+    let nfns = entries.len();
+
+    // State: one entry per variable.
+    let mut state_entries = Vec::new();
+    for (si, g) in states_of(ck, m).iter().enumerate() {
+        let t = tn.rust_ty(&g.ty);
+        let zero_fn = format_ident!("__state_zero_{}", g.name);
+        let init_fn = format_ident!("__state_init_{}", g.name);
+        let (zero, init, drop, size, align) = (
+            format_ident!("__zero_{}", si),
+            format_ident!("__init_{}", si),
+            format_ident!("__drop_{}", si),
+            format_ident!("__SIZE_{}", si),
+            format_ident!("__ALIGN_{}", si),
+        );
+        shims.push(quote! {
+            pub const #size: usize = ::std::mem::size_of::<#t>();
+            pub const #align: usize = ::std::mem::align_of::<#t>();
+            pub extern "C" fn #zero(p: *mut c_void) -> bool {
+                ::aether_rt::install_panic_hook();
+                // SAFETY: the runtime passes fresh memory of this type's
+                // size and alignment.
+                call_guarded(::std::panic::AssertUnwindSafe(move || unsafe { p.cast::<#t>().write(#zero_fn()) })).is_ok()
+            }
+            pub extern "C" fn #init(p: *mut c_void) -> bool {
+                call_guarded(::std::panic::AssertUnwindSafe(move || {
+                    let mut ctx = crate::Ctx::default();
+                    let v = #init_fn(&mut ctx);
+                    // SAFETY: the runtime passes memory `zero` initialized.
+                    unsafe { *p.cast::<#t>() = v };
+                }))
+                .is_ok()
+            }
+            pub extern "C" fn #drop(p: *mut c_void) {
+                // SAFETY: the runtime passes a value `zero` wrote.
+                let _ = call_guarded(::std::panic::AssertUnwindSafe(move || unsafe { p.cast::<#t>().drop_in_place() }));
+            }
+        });
+        let text = state_text(ck, g);
+        let state_name = g.name.clone();
+        state_entries.push(quote!(StateEntry {
+            name: Str::new(#state_name),
+            type_fingerprint: fingerprint(#text),
+            size: __shims::#size,
+            align: __shims::#align,
+            zero: __shims::#zero,
+            init: __shims::#init,
+            drop: __shims::#drop,
+        }));
+    }
+    let nstates = state_entries.len();
+    let imports = included.iter().map(|x| {
+        let n = shared.module_names[x.0 as usize].clone();
+        let fp = fingerprints[x.0 as usize];
+        quote!(ImportEntry { module: Str::new(#n), interface_fingerprint: #fp })
+    });
+    let nimports = included.len();
+    let (nbefore, nafter) = (before.len(), after.len());
+    let module_name = name.clone();
+    let iface = fingerprints[mi];
+    let export = if reloadable {
+        quote!(::aether_rt::export_module!(DESCRIPTOR);)
+    } else {
+        quote! {
+            /// This module is linked into the host (never reloaded): the host
+            /// reads its descriptor directly.
+            pub extern "C" fn __aether_descriptor() -> *const ModuleDescriptor {
+                &DESCRIPTOR
+            }
+        }
+    };
+    let doc = format!(" Generated by `cargo aether run --hmr`: module `{name}` as a hot-reloadable library. Do not edit.");
+    quote! {
+        #![allow(unused, non_snake_case, non_camel_case_types, non_upper_case_globals, unreachable_code, unreachable_patterns, non_shorthand_field_patterns, improper_ctypes_definitions, clippy::all)]
+        #![doc = #doc]
+
+        use ::aether_rt::abi::*;
+        use ::std::ffi::c_void;
+
+        #(pub mod #mods;)*
+
+        /// The `state` of every module this one compiles against.
+        #[derive(Default)]
+        pub struct Ctx { #(#ctx_fields),* }
+
+        pub mod __hmr_calls { #(#tramp_mods)* }
+
+        pub mod __shims {
+            use ::aether_rt::abi::*;
+            use ::std::ffi::c_void;
+            use crate::#mod_ident::*;
+            #(#shims)*
+        }
+
+        static FUNCTIONS: [FnEntry; #nfns] = [#(#entries),*];
+        static STATES: [StateEntry; #nstates] = [#(#state_entries),*];
+        static IMPORTS: [ImportEntry; #nimports] = [#(#imports),*];
+        static BEFORE_RELOAD: [u32; #nbefore] = [#(#before),*];
+        static ON_RELOAD: [u32; #nafter] = [#(#after),*];
+        static DESCRIPTOR: ModuleDescriptor = ModuleDescriptor {
+            abi_version: ABI_VERSION,
+            name: Str::new(#module_name),
+            interface_fingerprint: #iface,
+            functions: Slice::new(&FUNCTIONS),
+            states: Slice::new(&STATES),
+            imports: Slice::new(&IMPORTS),
+            before_reload: Slice::new(&BEFORE_RELOAD),
+            on_reload: Slice::new(&ON_RELOAD),
+            host: &HOST,
+        };
+        #export
+    }
 }
 
 /// `main.rs` of the host.
-fn host_main(program: &Program, ck: &CheckResult, table: &CallLayout, modules: &[HmrModule]) -> TokenStream {
+fn host_main(program: &Program, shared: &Shared, modules: &[HmrModule]) -> TokenStream {
     let specs = modules.iter().enumerate().map(|(i, m)| {
-        let name = table_module_name(program, i);
+        let name = shared.module_names[i].clone();
         let file = &m.file;
         let library = m.library.to_string_lossy().into_owned();
-        let fns = table
-            .names
-            .get(i)
-            .into_iter()
-            .flatten()
-            .zip(table.signatures.get(i).into_iter().flatten())
-            .map(|(n, s)| quote!((#n, #s)));
-        let states: Vec<String> =
-            ck.globals.iter().filter(|g| g.module.0 as usize == i && g.is_state).map(|g| g.name.clone()).collect();
-        let iface = m.interface;
+        let linked = if m.reloadable {
+            quote!(None)
+        } else {
+            let krate = format_ident!("{}", m.package);
+            quote!(Some(#krate::__aether_descriptor))
+        };
         quote! {
-            ::aether_rt::hmr::host::ModuleSpec {
-                name: #name,
-                file: #file,
-                library: #library,
-                functions: &[#(#fns),*],
-                state_vars: &[#(#states),*],
-                interface_fingerprint: #iface,
-            }
+            ::aether_rt::hmr::host::ModuleSpec { name: #name, file: #file, library: #library, linked: #linked }
         }
     });
     let entry = program.entry.map_or(0, |e| e.0 as usize);
-    let entry_fn = program
-        .entry
-        .and_then(|e| entry_main(ck, e))
-        .and_then(|f| table.fns.get(entry).and_then(|l| l.iter().position(|g| *g == f)))
-        .unwrap_or(0);
     let init_order = super::init_order(program).into_iter().map(|m| m.0 as usize);
     quote! {
         //! Generated by `cargo aether run --hmr`: the host that loads the module libraries. Do not edit.
 
         static MODULES: &[::aether_rt::hmr::host::ModuleSpec] = &[#(#specs),*];
+        static PROGRAM: ::aether_rt::hmr::host::ProgramSpec = ::aether_rt::hmr::host::ProgramSpec {
+            modules: MODULES,
+            entry_module: #entry,
+            init_order: &[#(#init_order),*],
+        };
 
         fn main() {
             ::aether_rt::install_panic_hook();
-            let program = ::aether_rt::hmr::host::ProgramSpec { modules: MODULES, entry_module: #entry, entry_fn: #entry_fn, init_order: &[#(#init_order),*] };
-            ::std::process::exit(::aether_rt::hmr::host::run(&program));
+            ::std::process::exit(::aether_rt::hmr::host::run(&PROGRAM));
         }
     }
-}
-
-fn table_module_name(program: &Program, i: usize) -> String {
-    let names = names::modules(program.modules.iter().map(|m| m.name.as_str()));
-    names.get(i).cloned().unwrap_or_default()
 }
 
 fn rt_dep(rt: &Path, hmr: bool) -> String {
@@ -561,29 +776,33 @@ fn rt_dep(rt: &Path, hmr: bool) -> String {
     }
 }
 
-fn module_manifest(package: &str, rt: &Path) -> String {
+fn module_manifest(package: &str, rt: &Path, reloadable: bool) -> String {
+    let kind = if reloadable { "cdylib" } else { "rlib" };
     format!(
         "[package]\nname = \"{package}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
-         [lib]\ncrate-type = [\"cdylib\"]\npath = \"src/lib.rs\"\n\n[dependencies]\n{}\n",
+         [lib]\ncrate-type = [\"{kind}\"]\npath = \"src/lib.rs\"\n\n[dependencies]\n{}\n",
         rt_dep(rt, false)
     )
 }
 
-fn host_manifest(package: &str, rt: &Path) -> String {
+fn host_manifest(package: &str, rt: &Path, modules: &[HmrModule], shared: &Shared) -> String {
+    let mut deps = rt_dep(rt, true);
+    for (i, m) in modules.iter().enumerate().filter(|(_, m)| !m.reloadable) {
+        deps.push_str(&format!("\n{} = {{ path = \"../modules/{}\" }}", m.package, shared.module_names[i]));
+    }
     format!(
         "[package]\nname = \"{package}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
-         [[bin]]\nname = \"{package}\"\npath = \"src/main.rs\"\n\n[dependencies]\n{}\n",
-        rt_dep(rt, true)
+         [[bin]]\nname = \"{package}\"\npath = \"src/main.rs\"\n\n[dependencies]\n{deps}\n"
     )
 }
 
 /// The workspace: every module crate and the host share one target
 /// directory and one lock file. `panic = "unwind"` is what the shims' panic
-/// guard relies on.
+/// guard relies on; `--release` builds the same crates optimized.
 fn workspace_manifest(members: &[String]) -> String {
     format!(
         "[workspace]\nresolver = \"2\"\nmembers = [\"host\", {}]\n\n\
-         [profile.dev]\ndebug = 0\npanic = \"unwind\"\n",
+         [profile.dev]\ndebug = 0\npanic = \"unwind\"\n\n[profile.release]\npanic = \"unwind\"\n",
         members.join(", ")
     )
 }

@@ -12,24 +12,73 @@ use crate::ty::{ModuleId, Ty, TypeDefKind, TypeId};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+/// Which items of a module file to generate. The static build takes all of
+/// them; under `--hmr` a module's *interface* (what other modules compile
+/// against: types, constants, state declarations) is generated apart from
+/// its *bodies* (functions, methods, state initializers), so a module crate
+/// can include the interfaces of the modules it imports without their code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Part {
+    All,
+    Interface,
+    Bodies,
+}
+
 /// The tokens of one module file, and what could not be generated.
 pub(crate) fn expand(program: &Program, ck: &CheckResult, shared: &Shared, m: ModuleId) -> (TokenStream, Vec<String>) {
+    expand_part(program, ck, shared, m, Part::All)
+}
+
+/// The tokens of one part of a module file, and what could not be generated.
+pub(crate) fn expand_part(
+    program: &Program,
+    ck: &CheckResult,
+    shared: &Shared,
+    m: ModuleId,
+    part: Part,
+) -> (TokenStream, Vec<String>) {
+    let interface = part != Part::Bodies;
+    let bodies = part != Part::Interface;
     let module = program.module(m);
     let file = program.sources.get(module.file).name.clone();
     let mut errors = Vec::new();
     let mut items = Vec::new();
     let names_ = TypeNames { ck, module_names: &shared.module_names, here: m };
 
-    items.push(quote! {
-        const fn __loc(line: u32, col: u32) -> ::aether_rt::Location {
-            ::aether_rt::Location { file: #file, line, col }
-        }
-    });
+    if interface {
+        items.push(quote! {
+            const fn __loc(line: u32, col: u32) -> ::aether_rt::Location {
+                ::aether_rt::Location { file: #file, line, col }
+            }
+        });
+    }
 
     // Module state.
     let states: Vec<(usize, &crate::check::GlobalInfo)> =
         ck.globals.iter().enumerate().filter(|(_, g)| g.module == m && g.is_state).collect();
-    if !states.is_empty() {
+    if shared.hmr && bodies {
+        // Under --hmr each state value lives in runtime memory on its own;
+        // the glue (codegen/hmr.rs) declares `State` and calls these.
+        for (_, g) in &states {
+            let Some(ItemKind::State(sd)) = module.ast.items.get(g.item).map(|i| &i.kind) else {
+                continue;
+            };
+            let t = names_.rust_ty(&g.ty);
+            let z = names_.zero(&g.ty, &shared.facts, &mut Vec::new());
+            let mut gen = Gen::new(program, ck, shared, m);
+            gen.has_ctx = true;
+            gen.ret = vec![g.ty.clone()];
+            let v = gen.value(&sd.value);
+            errors.append(&mut gen.errors);
+            let zero = format_ident!("__state_zero_{}", g.name);
+            let init = format_ident!("__state_init_{}", g.name);
+            items.push(quote! {
+                pub fn #zero() -> #t { #z }
+                pub fn #init(ctx: &mut crate::Ctx) -> #t { #v }
+            });
+        }
+    }
+    if !states.is_empty() && !shared.hmr {
         let fields = states.iter().map(|(_, g)| {
             let n = names::item(&g.name);
             let t = names_.rust_ty(&g.ty);
@@ -66,7 +115,7 @@ pub(crate) fn expand(program: &Program, ck: &CheckResult, shared: &Shared, m: Mo
     }
 
     // Constants.
-    for g in ck.globals.iter().filter(|g| g.module == m && !g.is_state) {
+    for g in ck.globals.iter().filter(|g| interface && g.module == m && !g.is_state) {
         let Some(ItemKind::Const(cd)) = module.ast.items.get(g.item).map(|i| &i.kind) else {
             continue;
         };
@@ -85,7 +134,7 @@ pub(crate) fn expand(program: &Program, ck: &CheckResult, shared: &Shared, m: Mo
     }
 
     // Types.
-    for (i, def) in ck.types.defs.iter().enumerate().filter(|(_, d)| d.module == m) {
+    for (i, def) in ck.types.defs.iter().enumerate().filter(|(_, d)| interface && d.module == m) {
         let tid = TypeId(i as u32);
         items.push(type_def(&names_, shared, tid, def));
         items.push(show_impl(&names_, tid, def));
@@ -101,7 +150,9 @@ pub(crate) fn expand(program: &Program, ck: &CheckResult, shared: &Shared, m: Mo
 
     // Functions and methods.
     let mut methods: Vec<(TypeId, TokenStream)> = Vec::new();
-    for (i, info) in ck.fns.iter().enumerate().filter(|(_, f)| f.module == m) {
+    // Under --hmr a method's body is `__body_<name>`; the interface holds a
+    // method of the plain name that calls it through the table.
+    for (i, info) in ck.fns.iter().enumerate().filter(|(_, f)| bodies && f.module == m) {
         let Some(ItemKind::Fn(decl)) = module.ast.items.get(info.item).map(|it| &it.kind) else {
             continue;
         };
@@ -124,7 +175,7 @@ pub(crate) fn expand(program: &Program, ck: &CheckResult, shared: &Shared, m: Mo
 
     // Tests.
     let mut count = 0usize;
-    for item in &module.ast.items {
+    for item in module.ast.items.iter().filter(|_| part == Part::All) {
         let ItemKind::Test(t) = &item.kind else {
             continue;
         };
@@ -170,6 +221,13 @@ fn type_def(names_: &TypeNames<'_>, shared: &Shared, tid: TypeId, def: &crate::t
         derives.push(quote!(Eq));
         derives.push(quote!(Hash));
     }
+    // Under --hmr a value crosses between libraries built separately: a
+    // `repr(C)` layout is one both sides agree on by definition.
+    let repr = match &def.kind {
+        TypeDefKind::Enum(e) if e.variants.is_empty() => quote!(),
+        _ if shared.hmr => quote!(#[repr(C)]),
+        _ => quote!(),
+    };
     match &def.kind {
         TypeDefKind::Struct(s) => {
             let fields = s.fields.iter().enumerate().map(|(fi, f)| {
@@ -179,6 +237,7 @@ fn type_def(names_: &TypeNames<'_>, shared: &Shared, tid: TypeId, def: &crate::t
             });
             quote! {
                 #[derive(#(#derives),*)]
+                #repr
                 pub struct #name { #(#fields),* }
             }
         }
@@ -198,6 +257,7 @@ fn type_def(names_: &TypeNames<'_>, shared: &Shared, tid: TypeId, def: &crate::t
             });
             quote! {
                 #[derive(#(#derives),*)]
+                #repr
                 pub enum #name { #(#variants),* }
             }
         }
@@ -348,7 +408,11 @@ fn function(
     }
     gen.move_tail = true;
     let body = gen.block(&decl.body, &info.ret);
-    let name = if info.receiver.is_some() { names::method(&info.name) } else { names::item(&info.name) };
+    let name = match info.receiver {
+        Some(_) if shared.hmr => format_ident!("__body_{}", info.name),
+        Some(_) => names::method(&info.name),
+        None => names::item(&info.name),
+    };
     let ret = if info.ret == Ty::Unit {
         quote!()
     } else {
