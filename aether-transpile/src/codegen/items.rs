@@ -142,7 +142,7 @@ pub(crate) fn expand_part(
         items.push(defaults);
         errors.append(&mut errs);
     }
-    if shared.dyn_impls {
+    if shared.dyn_impls && interface {
         let (impls, mut errs) = super::dynval::expand_dyn_impls(program, ck, shared, m);
         items.push(impls);
         errors.append(&mut errs);
