@@ -1,7 +1,7 @@
 //! `impl aether_rt::dynval::Dyn` for the user types of a module: how a hot
 //! reload carries `state` into a changed type, field by field.
 //!
-//! Generated only with [`Shared::dyn_impls`] set, so the static build is
+//! Generated only with `Shared::dyn_impls` set, so the static build is
 //! unchanged. The rules live in the runtime (`aether_rt::dynval`, described
 //! in `docs/state-migration.md`); this file supplies what only the
 //! generator knows: each type's Aether name, its fields and variants by
@@ -24,7 +24,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 /// The formatted Rust of one module as the `--hmr` build generates it with
-/// [`Shared::dyn_impls`] on, or the constructs it could not generate.
+/// `Shared::dyn_impls` on, or the constructs it could not generate.
 pub fn expand_module_with_dyn_impls(program: &Program, checked: &CheckResult, m: ModuleId) -> Result<String, String> {
     if m.0 as usize >= program.modules.len() {
         return Err(format!("no module {}", m.0));
