@@ -406,6 +406,22 @@ pub fn migrate<T: Dyn>(name: &str, old: &Value, init: impl FnOnce() -> T) -> (T,
     (value, m)
 }
 
+/// [`migrate`] from the text form of the old value ([`Value::encode`]): how
+/// state crosses a process restart, or a boundary between two copies of
+/// this crate. Text that does not decode resets the state to `init()`, with
+/// a warning saying why.
+pub fn migrate_text<T: Dyn>(name: &str, text: &str, init: impl FnOnce() -> T) -> (T, Migration) {
+    match Value::decode(text) {
+        Ok(old) => migrate(name, &old, init),
+        Err(e) => {
+            let mut m = Migration::new(name);
+            m.log(ChangeKind::Reset, format!("{e}; initializer run again"));
+            m.whole_reset = true;
+            (init(), m)
+        }
+    }
+}
+
 /// Migrate state `name` with a user's `@migrate` function `hook`, whose
 /// parameter type `O` describes the shape of the old value.
 ///
@@ -1770,6 +1786,19 @@ mod tests {
         assert_eq!(
             m.notes(),
             &["the `@migrate` function of state `n` was not used: the old value is not a Pos (`n` was int, now Pos)"]
+        );
+    }
+
+    #[test]
+    fn state_text_migrates_or_resets_with_the_reason() {
+        let text = vec![1i64, 2].to_dyn().encode();
+        let (xs, m) = migrate_text::<Vec<f64>>("xs", &text, Vec::new);
+        assert_eq!((xs, m.outcome()), (vec![1.0, 2.0], Outcome::Migrated));
+        let (xs, m) = migrate_text::<Vec<f64>>("xs", "[i1,", || vec![9.0]);
+        assert_eq!((xs, m.outcome()), (vec![9.0], Outcome::Reset));
+        assert_eq!(
+            m.warnings(),
+            vec!["state `xs`: `xs` reset (malformed state text at byte 4: expected a value, found the end; initializer run again)"]
         );
     }
 
