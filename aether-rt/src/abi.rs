@@ -230,6 +230,74 @@ pub struct StateEntry {
     /// Drops the value in place (the memory itself belongs to the runtime);
     /// must not unwind either.
     pub drop: extern "C" fn(*mut c_void),
+    /// The value in the text form of [`crate::dynval::Value`]: how it
+    /// crosses into another library's type (or a process restart).
+    pub save: extern "C" fn(*const c_void) -> Guarded<Text>,
+    /// Assign into the (initialized) value the migration of a saved text
+    /// (`ptr`, `len`: UTF-8) into this library's type; what happened.
+    pub migrate: extern "C" fn(*const u8, usize, *mut c_void) -> Guarded<Migrated>,
+}
+
+/// What [`StateEntry::migrate`] did.
+#[repr(C)]
+#[derive(Debug)]
+pub struct Migrated {
+    /// 0: copied unchanged, 1: migrated (fields added, dropped, converted
+    /// or reset), 2: the initializer ran instead.
+    pub outcome: u32,
+    /// One warning per line, naming the variable and the field.
+    pub warnings: Text,
+}
+
+/// A `String` handed across `extern "C"`: its parts, `#[repr(C)]`. Built
+/// from a `String` and turned back into one exactly once (dropping it
+/// unconverted leaks, never frees wrongly). Sound across libraries because
+/// every image uses the system allocator.
+#[repr(C)]
+#[derive(Debug)]
+pub struct Text(RawString);
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        let mut s = ManuallyDrop::new(s);
+        Text(RawString { ptr: s.as_mut_ptr(), len: s.len(), cap: s.capacity() })
+    }
+}
+
+impl Text {
+    pub fn into_string(self) -> String {
+        let RawString { ptr, len, cap } = self.0;
+        // SAFETY: the parts come from a `String` given up in `from`
+        // (`ManuallyDrop`) and `self` is consumed, so this runs once.
+        #[allow(unsafe_code)]
+        unsafe {
+            String::from_raw_parts(ptr, len, cap)
+        }
+    }
+}
+
+impl Migrated {
+    pub fn new(outcome: crate::dynval::Outcome, warnings: Vec<String>) -> Migrated {
+        let outcome = match outcome {
+            crate::dynval::Outcome::Kept => 0,
+            crate::dynval::Outcome::Migrated => 1,
+            crate::dynval::Outcome::Reset => 2,
+        };
+        Migrated { outcome, warnings: Text::from(warnings.join("\n")) }
+    }
+}
+
+/// The body of a generated `save` shim.
+pub fn save_value<T: crate::dynval::Dyn>(value: &T) -> Text {
+    Text::from(value.to_dyn().encode())
+}
+
+/// The body of a generated `migrate` shim: `text` (the old value, saved by
+/// another library) into `dst`, or `init()` where it does not fit.
+pub fn migrate_value<T: crate::dynval::Dyn>(name: &str, text: &str, dst: &mut T, init: impl FnOnce() -> T) -> Migrated {
+    let (value, m) = crate::dynval::migrate_text(name, text, init);
+    *dst = value;
+    Migrated::new(m.outcome(), m.warnings())
 }
 
 /// An interface a library was built against.

@@ -373,20 +373,29 @@ impl Host {
         match self.apply(modules) {
             Ok(applied) => {
                 let ms = now_ms().saturating_sub(saved_ms);
-                let (mut kept, mut reset, mut new) = (0, 0, 0);
+                let (mut kept, mut migrated, mut reset, mut new) = (0, 0, 0, 0);
                 for (file, report) in &applied.reports {
                     kept += report.kept.len();
+                    migrated += report.migrated.len();
                     reset += report.reset.len();
                     new += report.new.len();
+                    for warning in &report.warnings {
+                        eprintln!("[aether] warning: {file}: {warning}");
+                    }
                     for name in &report.reset {
+                        let tick = format!("state `{name}`");
+                        if report.warnings.iter().any(|w| w.contains(&tick)) {
+                            continue;
+                        }
                         eprintln!(
-                            "[aether] warning: state `{name}` of {file} changed type; reset to its initializer"
+                            "[aether] warning: state `{name}` of {file} changed type and could not be carried over; \
+                             reset to its initializer"
                         );
                     }
                 }
                 let new = if new > 0 { format!(", new: {new}") } else { String::new() };
                 eprintln!(
-                    "[aether] reloaded {} in {ms} ms ({changed} function{} changed, state kept: {kept}, reset: {reset}{new})",
+                    "[aether] reloaded {} in {ms} ms ({changed} function{} changed, state kept: {kept}, migrated: {migrated}, reset: {reset}{new})",
                     applied.files.join(", "),
                     if changed == 1 { "" } else { "s" }
                 );

@@ -94,6 +94,8 @@ pub struct LoadedState {
     pub zero: extern "C" fn(*mut c_void) -> bool,
     pub init: extern "C" fn(*mut c_void) -> bool,
     pub drop: extern "C" fn(*mut c_void),
+    pub save: extern "C" fn(*const c_void) -> crate::abi::Guarded<crate::abi::Text>,
+    pub migrate: extern "C" fn(*const u8, usize, *mut c_void) -> crate::abi::Guarded<crate::abi::Migrated>,
 }
 
 impl LoadedModule {
@@ -312,6 +314,8 @@ pub fn read_descriptor(
             zero: entry.zero,
             init: entry.init,
             drop: entry.drop,
+            save: entry.save,
+            migrate: entry.migrate,
         });
     }
     let host = if descriptor.host.is_null() {

@@ -112,6 +112,8 @@ fn generate_with(
 ) -> Result<(HmrGenerated, Option<String>), String> {
     let mut shared = Shared::new(program, checked);
     shared.hmr = true;
+    // State that changes type is carried over through `aether_rt::dynval`.
+    shared.dyn_impls = true;
     let mut errors = if library { Vec::new() } else { unsupported(program, checked) };
     let layout = CallLayout::of(program, checked);
     let ids: Vec<ModuleId> = program.module_ids().collect();
@@ -868,6 +870,8 @@ fn module_lib(
             format_ident!("__SIZE_{}", si),
             format_ident!("__ALIGN_{}", si),
         );
+        let (save, migrate) = (format_ident!("__save_{}", si), format_ident!("__migrate_{}", si));
+        let state_name = g.name.clone();
         shims.push(quote! {
             pub const #size: usize = ::std::mem::size_of::<#t>();
             pub const #align: usize = ::std::mem::align_of::<#t>();
@@ -889,9 +893,25 @@ fn module_lib(
                 // SAFETY: the runtime passes a value `zero` wrote.
                 let _ = call_guarded(::std::panic::AssertUnwindSafe(move || unsafe { p.cast::<#t>().drop_in_place() }));
             }
+            pub extern "C" fn #save(p: *const c_void) -> Guarded<Text> {
+                // SAFETY: the runtime passes this library's value, under
+                // the program lock.
+                Guarded::call(::std::panic::AssertUnwindSafe(move || save_value(unsafe { &*p.cast::<#t>() })))
+            }
+            pub extern "C" fn #migrate(text: *const u8, len: usize, p: *mut c_void) -> Guarded<Migrated> {
+                Guarded::call(::std::panic::AssertUnwindSafe(move || {
+                    // SAFETY: the runtime passes the saved text and memory
+                    // `zero` initialized, not yet published.
+                    let text = String::from_utf8_lossy(unsafe { ::std::slice::from_raw_parts(text, len) });
+                    let dst = unsafe { &mut *p.cast::<#t>() };
+                    migrate_value(#state_name, &text, dst, || {
+                        let mut ctx = crate::Ctx::default();
+                        #init_fn(&mut ctx)
+                    })
+                }))
+            }
         });
         let text = state_text(ck, g);
-        let state_name = g.name.clone();
         state_entries.push(quote!(StateEntry {
             name: Str::new(#state_name),
             type_fingerprint: fingerprint(#text),
@@ -900,6 +920,8 @@ fn module_lib(
             zero: __shims::#zero,
             init: __shims::#init,
             drop: __shims::#drop,
+            save: __shims::#save,
+            migrate: __shims::#migrate,
         }));
     }
     let nstates = state_entries.len();
