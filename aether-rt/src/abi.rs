@@ -186,6 +186,8 @@ pub struct ModuleDescriptor {
     /// functions: sets up what every call would otherwise check (the
     /// library's panic hook, in its own copy of std).
     pub prepare: extern "C" fn(),
+    /// The library's copy of [`PENDING`].
+    pub pending: *const AtomicBool,
 }
 
 /// One function of a module, reachable through the function table.
@@ -300,52 +302,100 @@ pub fn migrate_value<T: crate::dynval::Dyn>(name: &str, text: &str, dst: &mut T,
     Migrated::new(m.outcome(), m.warnings())
 }
 
-/// An interface a library was built against.
+/// An interface a library was built against, and the library's slots for
+/// that module's functions and states: the runtime fills them at every
+/// publish, so a call or a state access is one load (see [`Slot`]).
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct ImportEntry {
     pub module: Str,
     pub interface_fingerprint: u64,
+    /// One per function of the module's row, in its order.
+    pub functions: Slice<SlotEntry>,
+    /// One per state of the module's row, in its order.
+    pub states: Slice<SlotEntry>,
 }
 
-/// A `state` variable as generated code sees it under HMR: module `M`'s
-/// state `S` in the current table, of type `T`. Zero-sized; it reads the
-/// address on every access, so code that was running before a reload (a
-/// loop in `main`) sees a value that the reload reset or migrated.
-///
-/// `FP` is the state's fingerprint (its name and type): code from before a
-/// reload that changed the variable never reads it as the wrong type.
-pub struct StateRef<T, const M: usize, const S: usize, const FP: u64>(PhantomData<fn() -> T>);
+/// A slot and the fingerprint of what it must hold: the runtime stores the
+/// address only when the published entry has this fingerprint, and null
+/// otherwise (code built against another version then fails at the call,
+/// as a runtime error).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct SlotEntry {
+    pub fingerprint: u64,
+    pub slot: *const Slot,
+}
 
-impl<T, const M: usize, const S: usize, const FP: u64> Default for StateRef<T, M, S, FP> {
-    fn default() -> Self {
-        StateRef(PhantomData)
+/// A pointer-sized cell in a library that the runtime fills in: a function
+/// to call or a state value's address. Atomic, so a `static` needs no
+/// unsafe; stores happen while the program lock is held, so a relaxed load
+/// sees a complete generation.
+#[repr(transparent)]
+#[derive(Debug, Default)]
+pub struct Slot(AtomicPtr<c_void>);
+
+impl Slot {
+    pub const fn new() -> Slot {
+        Slot(AtomicPtr::new(std::ptr::null_mut()))
+    }
+
+    #[inline]
+    pub fn get(&self) -> *mut c_void {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    pub fn set(&self, ptr: *mut c_void) {
+        self.0.store(ptr, Ordering::Release)
     }
 }
 
-impl<T, const M: usize, const S: usize, const FP: u64> StateRef<T, M, S, FP> {
+/// Each image's flag, raised by the runtime in every library while a reload
+/// waits for a safe point; generated code checks it before each call.
+pub static PENDING: AtomicBool = AtomicBool::new(false);
+
+/// A `state` variable as generated code sees it under HMR: a reference to
+/// the library's slot for it, which the runtime points at the value (and
+/// re-points when a reload resets or migrates it; null when a reload
+/// changed its declaration, so code from before it never reads it as the
+/// wrong type).
+pub struct StateRef<T> {
+    slot: &'static Slot,
+    _type: PhantomData<fn() -> T>,
+}
+
+impl<T> StateRef<T> {
+    pub const fn new(slot: &'static Slot) -> StateRef<T> {
+        StateRef { slot, _type: PhantomData }
+    }
+
     #[inline]
     fn ptr(&self) -> *mut T {
-        let Some(table) = HOST.get() else { panic!("a `state` value was used before the program started") };
-        let p = table.state(M, S, Some(FP));
+        let p = self.slot.get();
         if p.is_null() {
-            panic!(
-                "this code is from before a reload that changed a `state` declaration it uses; \
-                 it stops here (a running loop: it starts again with the new code)"
-            );
+            stale_state();
         }
         p.cast()
     }
 }
 
-impl<T, const M: usize, const S: usize, const FP: u64> std::ops::Deref for StateRef<T, M, S, FP> {
+#[cold]
+fn stale_state() -> ! {
+    panic!(
+        "this code is from before a reload that changed a `state` declaration it uses (or the program has not \
+         started); it stops here (a running loop: it starts again with the new code)"
+    )
+}
+
+impl<T> std::ops::Deref for StateRef<T> {
     type Target = T;
     #[inline]
     fn deref(&self) -> &T {
-        // SAFETY: the table holds the address of an initialized `T` (its
-        // type fingerprint was checked against this library's) that the
-        // runtime never frees while code may use it; Aether code runs under
-        // the program lock, so no other thread touches it meanwhile.
+        // SAFETY: the runtime stores in the slot only the address of an
+        // initialized `T` whose fingerprint (name and structural type) is
+        // the one this library was built for, and never frees it while
+        // code may use it; Aether code runs under the program lock, so no
+        // other thread touches it meanwhile.
         #[allow(unsafe_code)]
         unsafe {
             &*self.ptr()
@@ -353,7 +403,7 @@ impl<T, const M: usize, const S: usize, const FP: u64> std::ops::Deref for State
     }
 }
 
-impl<T, const M: usize, const S: usize, const FP: u64> std::ops::DerefMut for StateRef<T, M, S, FP> {
+impl<T> std::ops::DerefMut for StateRef<T> {
     #[inline]
     fn deref_mut(&mut self) -> &mut T {
         // SAFETY: as in `deref`; generated code borrows state only through
@@ -363,6 +413,32 @@ impl<T, const M: usize, const S: usize, const FP: u64> std::ops::DerefMut for St
             &mut *self.ptr()
         }
     }
+}
+
+/// Generated code's way to a function through its slot: the pointer, after
+/// letting a pending reload in. `what` names the function when the slot is
+/// empty (the function changed in a reload, or the program has not started).
+#[inline]
+pub fn call_slot(slot: &Slot, what: &str) -> *const c_void {
+    if PENDING.load(Ordering::Relaxed) {
+        if let Some(table) = HOST.get() {
+            (table.hooks.yield_to_reload)();
+        }
+    }
+    let p = slot.get();
+    if p.is_null() {
+        stale_call(what);
+    }
+    p.cast_const()
+}
+
+#[cold]
+fn stale_call(what: &str) -> ! {
+    panic!(
+        "`{what}` changed in a reload (its signature, or its place in the module) and this call is from code \
+         built before it, or it is not loaded; that code stops here (a running loop: it starts again with the new \
+         code)"
+    )
 }
 
 /// Generated code's way to a function: the pointer in slot `f` of module
@@ -700,6 +776,10 @@ unsafe impl Sync for StateEntry {}
 #[allow(unsafe_code)]
 unsafe impl Send for StateEntry {}
 #[allow(unsafe_code)]
+unsafe impl Sync for SlotEntry {}
+#[allow(unsafe_code)]
+unsafe impl Send for SlotEntry {}
+#[allow(unsafe_code)]
 unsafe impl Sync for ImportEntry {}
 #[allow(unsafe_code)]
 unsafe impl Send for ImportEntry {}
@@ -863,6 +943,7 @@ mod tests {
             on_reload: super::Slice::new(&[]),
             host: &super::HOST,
             prepare: super::no_op,
+            pending: &super::PENDING,
         };
         crate::export_module!(DESCRIPTOR);
         pub fn entry() -> *const super::ModuleDescriptor {

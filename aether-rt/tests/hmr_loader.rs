@@ -176,7 +176,7 @@ fn mismatched_libraries_are_refused_and_the_old_table_stays() {
     let tables = new_tables(&["counter", "physics"]);
     let physics = loader.load(&fixture.build(&module_source(&Module { name: "physics", ..Module::default() })), "physics");
     let physics = physics.expect("physics loads");
-    let importer = Module { imports: "[ImportEntry { module: Str::new(\"physics\"), interface_fingerprint: 12345 }]", ..Module::default() };
+    let importer = Module { imports: "[ImportEntry { module: Str::new(\"physics\"), interface_fingerprint: 12345, functions: Slice::new(&[]), states: Slice::new(&[]) }]", ..Module::default() };
     let counter = loader.load(&fixture.build(&module_source(&importer)), "counter").expect("counter loads");
     let mut update = tables.update();
     update.replace(ModuleId(0), counter).expect("fits");
@@ -453,6 +453,7 @@ static FUNCTIONS: [FnEntry; 3] = [
         on_reload: Slice::new(&ON_RELOAD),
         host: &HOST,
         prepare,
+        pending: &PENDING,
     }}
 }}
 

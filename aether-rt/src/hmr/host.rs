@@ -430,8 +430,7 @@ impl Host {
         update.check().map_err(|e| e.to_string())?;
 
         // Wait for the running code to reach a safe point, then hold the gate.
-        let table = self.tables.call_table();
-        table.set_pending(true);
+        self.tables.set_pending(true);
         GATE.acquire();
         APPLYING.with(|a| a.set(true));
         let result = (|| {
@@ -458,7 +457,7 @@ impl Host {
             Ok(Applied { files, reports })
         })();
         APPLYING.with(|a| a.set(false));
-        table.set_pending(false);
+        self.tables.set_pending(false);
         GATE.release();
         result
     }

@@ -14,6 +14,7 @@ use super::loader::{FnPtr, LoadedModule};
 use crate::abi::{CallTable, HostHooks, Row, TableView};
 use std::ffi::c_void;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 /// The program's function tables.
@@ -22,6 +23,9 @@ pub struct FnTables {
     table: &'static CallTable,
     names: Vec<String>,
     writer: Mutex<Published>,
+    /// The "reload pending" flag of every library ever published (and of
+    /// this image): raised together, so running code of any version sees it.
+    flags: Mutex<Vec<&'static AtomicBool>>,
 }
 
 /// A module's index in the table (its position in the program).
@@ -89,7 +93,13 @@ impl FnTables {
         FnTables {
             table,
             names,
-            writer: Mutex::new(Published { generation: 0, modules: vec![None; n], states: vec![Vec::new(); n] }),
+            writer: Mutex::new(Published {
+                generation: 0,
+                modules: vec![None; n],
+                states: vec![Vec::new(); n],
+                every: Vec::new(),
+            }),
+            flags: Mutex::new(vec![&crate::abi::PENDING]),
         }
     }
 
@@ -131,6 +141,14 @@ impl FnTables {
         Update { tables: self, guard, modules, states }
     }
 
+    /// Raise or lower "a reload is pending" for all running code.
+    pub fn set_pending(&self, pending: bool) {
+        self.table.set_pending(pending);
+        for flag in self.flags.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).iter() {
+            flag.store(pending, Ordering::Release);
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, Published> {
         self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -167,16 +185,19 @@ impl Update<'_> {
     pub fn check(&self) -> Result<(), SwapError> {
         for (i, module) in self.modules.iter().enumerate() {
             let Some(module) = module else { continue };
-            for (import, fingerprint) in &module.imports {
-                let Some(pos) = self.tables.names.iter().position(|n| n == import) else {
-                    return Err(SwapError::MissingImport { module: module.name.clone(), import: import.clone() });
+            for import in &module.imports {
+                let Some(pos) = self.tables.names.iter().position(|n| *n == import.module) else {
+                    return Err(SwapError::MissingImport { module: module.name.clone(), import: import.module.clone() });
                 };
                 match self.modules.get(pos).and_then(Option::as_ref) {
-                    Some(other) if other.interface_fingerprint == *fingerprint => {}
+                    Some(other) if other.interface_fingerprint == import.fingerprint => {}
                     // Not loaded yet (start-up loads in order): checked when it is.
                     None => {}
                     Some(_) => {
-                        return Err(SwapError::StaleImport { module: module.name.clone(), import: import.clone() })
+                        return Err(SwapError::StaleImport {
+                            module: module.name.clone(),
+                            import: import.module.clone(),
+                        })
                     }
                 }
             }
@@ -196,7 +217,7 @@ impl Update<'_> {
                 host.set(self.tables.table);
             }
         }
-        let rows = self
+        let rows: Vec<Row> = self
             .modules
             .iter()
             .zip(&self.states)
@@ -209,6 +230,19 @@ impl Update<'_> {
             })
             .collect();
         let generation = self.guard.generation + 1;
+        // Every library ever published, old versions included (their code
+        // may still be running): point its slots at this generation.
+        for module in self.modules.iter().flatten() {
+            if !self.guard.every.iter().any(|m| m.copy == module.copy && m.name == module.name) {
+                self.guard.every.push(module.clone());
+                if let Some(flag) = module.pending {
+                    self.tables.flags.lock().unwrap_or_else(|p| p.into_inner()).push(flag);
+                }
+            }
+        }
+        for library in &self.guard.every {
+            fill_slots(library, &self.tables.names, &rows);
+        }
         self.tables.table.publish(TableView::leak(generation, rows));
         self.guard.generation = generation;
         self.guard.modules = std::mem::take(&mut self.modules);
@@ -222,6 +256,24 @@ struct Published {
     generation: u64,
     modules: Vec<Option<LoadedModule>>,
     states: Vec<Vec<StatePtr>>,
+    /// Every library ever published.
+    every: Vec<LoadedModule>,
+}
+
+/// Point `library`'s slots at the entries of `rows` (one row per module of
+/// `names`) whose fingerprints are the ones it was built for; null the rest.
+fn fill_slots(library: &LoadedModule, names: &[String], rows: &[Row]) {
+    for import in &library.imports {
+        let row = names.iter().position(|n| *n == import.module).and_then(|i| rows.get(i));
+        for (i, (fingerprint, slot)) in import.functions.iter().enumerate() {
+            let entry = row.and_then(|r| r.fns.get(i)).filter(|(_, fp)| fp == fingerprint);
+            slot.set(entry.map_or(std::ptr::null_mut(), |(p, _)| p.cast_mut()));
+        }
+        for (i, (fingerprint, slot)) in import.states.iter().enumerate() {
+            let entry = row.and_then(|r| r.states.get(i)).filter(|(_, fp)| fp == fingerprint);
+            slot.set(entry.map_or(std::ptr::null_mut(), |(p, _)| *p));
+        }
+    }
 }
 
 /// A state value's address in runtime memory.
