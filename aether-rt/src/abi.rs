@@ -423,6 +423,11 @@ pub fn call_slot(slot: &Slot, what: &str) -> *const c_void {
     if PENDING.load(Ordering::Relaxed) {
         if let Some(table) = HOST.get() {
             (table.hooks.yield_to_reload)();
+            if (table.hooks.unwind_requested)() {
+                // Caught by the shim around us and passed up as an error,
+                // boundary by boundary, to the host that called `main`.
+                std::panic::resume_unwind(Box::new(RESTART_MAIN.to_string()));
+            }
         }
     }
     let p = slot.get();
@@ -563,6 +568,9 @@ pub struct HostHooks {
     pub release: extern "C" fn(),
     /// ...and take it back.
     pub acquire: extern "C" fn(),
+    /// Asked at a safe point after yielding: true when this thread must
+    /// unwind (the running `main` is to start again with new code).
+    pub unwind_requested: extern "C" fn() -> bool,
 }
 
 /// One immutable generation of function pointers (`modules[m].fns[f]`) and
@@ -597,12 +605,20 @@ pub struct Row {
 
 extern "C" fn no_op() {}
 
+extern "C" fn never() -> bool {
+    false
+}
+
 impl HostHooks {
     /// Hooks that do nothing: one thread, nothing to wait for (tests, tools).
     pub const fn none() -> HostHooks {
-        HostHooks { yield_to_reload: no_op, release: no_op, acquire: no_op }
+        HostHooks { yield_to_reload: no_op, release: no_op, acquire: no_op, unwind_requested: never }
     }
 }
+
+/// The payload of the unwind that ends a running `main` so that it starts
+/// again with new code (not an error: no message is printed for it).
+pub const RESTART_MAIN: &str = "[aether] main restarts with the new code";
 
 impl CallTable {
     /// A table whose lock hooks do nothing (one thread, no reloads).

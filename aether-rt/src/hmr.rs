@@ -17,6 +17,6 @@ pub use gate::Gate;
 pub use loader::{
     kept_libraries, read_descriptor, FnPtr, LoadError, LoadedFn, LoadedImport, LoadedModule, LoadedState, Loader,
 };
-pub use state::{StateError, StatePlan, StateReport, States};
+pub use state::{Snapshot, StateError, StatePlan, StateReport, States};
 pub use tables::{FnTables, ModuleId, SwapError, Update};
 pub use watcher::{Batch, Watcher, WatcherConfig, WatcherKind};

@@ -41,6 +41,13 @@ pub struct StatePlan {
     warnings: Vec<String>,
 }
 
+/// A module's state cells at one moment (see [`States::snapshot`]).
+#[derive(Debug)]
+pub struct Snapshot {
+    module: String,
+    cells: Vec<((String, String), Cell)>,
+}
+
 /// What a reload did with each state variable, by name.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StateReport {
@@ -122,6 +129,19 @@ impl States {
         Ok(plan)
     }
 
+    /// The current values of `module`'s states, to put back with
+    /// [`States::restore`] (a rollback).
+    pub fn snapshot(&self, module: &str) -> Snapshot {
+        let cells = self.cells.iter().filter(|((m, _), _)| m == module).map(|(k, c)| (k.clone(), c.clone())).collect();
+        Snapshot { module: module.to_string(), cells }
+    }
+
+    /// Make a snapshot's values `module`'s states again.
+    pub fn restore(&mut self, snapshot: Snapshot) {
+        self.cells.retain(|(m, _), _| *m != snapshot.module);
+        self.cells.extend(snapshot.cells);
+    }
+
     /// The current address of `module`'s state `state`.
     pub fn address(&self, module: &str, state: &str) -> Option<*mut c_void> {
         self.cells.get(&(module.to_string(), state.to_string())).map(|c| c.ptr.as_ptr().cast())
@@ -142,6 +162,13 @@ impl StatePlan {
     /// saved) runs its initializer. The caller holds the program lock; an
     /// initializer reads other state through the currently published table.
     pub fn initialize(&mut self) -> Result<(), StateError> {
+        self.initialize_from(&HashMap::new())
+    }
+
+    /// [`StatePlan::initialize`], taking the value of a new state from
+    /// `saved` (state name → text of a value saved before a restart) when
+    /// it is there: a hot restart carries state through the migration path.
+    pub fn initialize_from(&mut self, saved: &HashMap<String, String>) -> Result<(), StateError> {
         for binding in &mut self.bindings {
             if !binding.fresh {
                 continue;
@@ -151,7 +178,8 @@ impl StatePlan {
                 .previous
                 .as_ref()
                 .and_then(|old| (old.save)(old.ptr.as_ptr().cast_const().cast()).into_result().ok())
-                .map(crate::abi::Text::into_string);
+                .map(crate::abi::Text::into_string)
+                .or_else(|| saved.get(&binding.state.name).cloned());
             if let Some(text) = saved {
                 let migrated = (binding.state.migrate)(text.as_ptr(), text.len(), dst).into_result();
                 let Ok(migrated) = migrated else {

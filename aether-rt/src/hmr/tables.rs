@@ -144,8 +144,15 @@ impl FnTables {
     /// Raise or lower "a reload is pending" for all running code.
     pub fn set_pending(&self, pending: bool) {
         self.table.set_pending(pending);
+        self.set_flags(pending);
+    }
+
+    /// Raise or lower every image's flag only: running code then calls the
+    /// host at its next call, without waiting for anything (how a running
+    /// `main` learns that it is to start again).
+    pub fn set_flags(&self, raised: bool) {
         for flag in self.flags.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).iter() {
-            flag.store(pending, Ordering::Release);
+            flag.store(raised, Ordering::Release);
         }
     }
 
@@ -173,6 +180,11 @@ impl Update<'_> {
         let row = self.states.get_mut(m.0).ok_or(SwapError::UnknownModule(m))?;
         *row = states.into_iter().map(StatePtr).collect();
         Ok(())
+    }
+
+    /// The state addresses row `m` will hold.
+    pub fn states_of(&self, m: ModuleId) -> Vec<*mut c_void> {
+        self.states.get(m.0).map(|r| r.iter().map(|p| p.0).collect()).unwrap_or_default()
     }
 
     /// The library row `m` will hold.
