@@ -369,8 +369,13 @@ impl<T> StateRef<T> {
         StateRef { slot, _type: PhantomData }
     }
 
+    /// The value's address (checked non-null). Generated code writes
+    /// `(*ctx.m.x.ptr())`, a place like the static build's `ctx.m.x`, so a
+    /// call such as `x.insert(k, x.get(k))` borrows it as the static build
+    /// does (a `&mut` through `DerefMut` would be taken before the
+    /// arguments are read).
     #[inline]
-    fn ptr(&self) -> *mut T {
+    pub fn ptr(&self) -> *mut T {
         let p = self.slot.get();
         if p.is_null() {
             stale_state();
@@ -383,7 +388,7 @@ impl<T> StateRef<T> {
 fn stale_state() -> ! {
     panic!(
         "this code is from before a reload that changed a `state` declaration it uses (or the program has not \
-         started); it stops here (a running loop: it starts again with the new code)"
+         started); it stops here {STALE}"
     )
 }
 
@@ -415,6 +420,11 @@ impl<T> std::ops::DerefMut for StateRef<T> {
     }
 }
 
+/// Ends the message of a runtime error raised by code from before a reload
+/// meeting the new code: the host starts `main` again with the new code
+/// when it sees it.
+pub const STALE: &str = "(stale after a reload: a running loop starts again with the new code)";
+
 /// Generated code's way to a function through its slot: the pointer, after
 /// letting a pending reload in. `what` names the function when the slot is
 /// empty (the function changed in a reload, or the program has not started).
@@ -441,38 +451,8 @@ pub fn call_slot(slot: &Slot, what: &str) -> *const c_void {
 fn stale_call(what: &str) -> ! {
     panic!(
         "`{what}` changed in a reload (its signature, or its place in the module) and this call is from code \
-         built before it, or it is not loaded; that code stops here (a running loop: it starts again with the new \
-         code)"
+         built before it, or it is not loaded; that code stops here {STALE}"
     )
-}
-
-/// Generated code's way to a function: the pointer in slot `f` of module
-/// `m`, after letting a pending reload in. `what` names it in the panic
-/// when there is none (called before the program started).
-///
-/// `fingerprint` is the function's (name and signature): a call from code
-/// that was built before a reload changed it fails as a runtime error
-/// instead of calling with the wrong arguments.
-#[inline]
-pub fn lookup(m: usize, f: usize, fingerprint: u64, what: &str) -> *const c_void {
-    let Some(table) = HOST.get() else { panic!("`{what}` is not loaded (called before the program started?)") };
-    table.safe_point();
-    let p = table.lookup_checked(m, f, Some(fingerprint));
-    if p.is_null() {
-        stale(table, m, f, what);
-    }
-    p
-}
-
-#[cold]
-fn stale(table: &CallTable, m: usize, f: usize, what: &str) -> ! {
-    if table.has_function(m, f) {
-        panic!(
-            "`{what}` changed in a reload (its signature, or its place in the module) and this call is from code \
-             built before it; that code stops here (a running loop: it starts again with the new code)"
-        )
-    }
-    panic!("`{what}` is not loaded (it was removed by a reload, or the program has not started)")
 }
 
 /// The value of a guarded call, or the panic unwound further in this image

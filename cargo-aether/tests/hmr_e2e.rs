@@ -183,17 +183,35 @@ fn edit_a_module_while_it_runs_and_keep_its_state() {
     assert!(out.text().contains("hook ran with calls 100"), "{}", report("the @on_reload hook ran in the new code"));
     assert!(err.text().contains("starts again with the new code"), "{}", report("main restarted"));
 
-    // A runtime error in the edited module: reported with its .ae location,
-    // `main` stops, the process stays; the fix restarts `main` with the state.
+    // A runtime error right after a reload (within the grace window): the
+    // reload is rolled back, the state restored, the old code runs on.
     let errors_from = err.snapshot().len();
     write_fmt(
         &program,
         "pub fn line(n: int, word: str) -> str {\n    if n > 0 {\n        panic(\"boom at {n}\")\n    }\n    \"never {n}\"\n}\n",
     );
-    let stopped = err.wait_for(errors_from, Duration::from_secs(60), |l| l.contains("`main` stopped").then_some(()));
-    assert!(stopped.is_some(), "{}", report("the runtime error was not survived"));
+    let rolled = err.wait_for(errors_from, Duration::from_secs(60), |l| l.contains("rolled back").then_some(()));
+    assert!(rolled.is_some(), "{}", report("a panic right after the reload was not rolled back"));
     let shown = err.text();
     assert!(shown.contains("boom at") && shown.contains("fmt.ae:3:"), "{}", report("the error names fmt.ae"));
+    let before = out.snapshot().iter().filter_map(|(_, l)| counter("tuck")(l)).max().unwrap_or(0);
+    let lines_before = out.snapshot().len();
+    let again = out.wait_for(lines_before, Duration::from_secs(30), counter("tuck"));
+    let Some((_, _, n)) = again else { panic!("{}", report("the previous code did not run again")) };
+    assert!(n >= before, "{}", report(&format!("the counter went back: {n} after {before}")));
+    assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report("the process ended after the runtime error"));
+
+    // A runtime error later than the grace window: `main` stops, the process
+    // stays; the fix restarts `main` with the state.
+    let errors_from = err.snapshot().len();
+    write_fmt(
+        &program,
+        "state late: int = 0\n\npub fn line(n: int, word: str) -> str {\n    late += 1\n    if late > 60 {\n        \
+         panic(\"late boom at {n}\")\n    }\n    \"{word} {n}\"\n}\n",
+    );
+    let stopped = err.wait_for(errors_from, Duration::from_secs(120), |l| l.contains("`main` stopped").then_some(()));
+    assert!(stopped.is_some(), "{}", report("a late runtime error was not survived"));
+    assert!(err.text().contains("late boom at"), "{}", report("the late error is shown"));
     assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report("the process ended after the runtime error"));
     let before = out.snapshot().iter().filter_map(|(_, l)| counter("tuck")(l)).max().unwrap_or(0);
     let lines_before = out.snapshot().len();

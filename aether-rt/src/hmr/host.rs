@@ -97,16 +97,15 @@ pub fn run(program: &'static ProgramSpec) -> i32 {
                 eprintln!("[aether] `main` changed: it starts again with the new code (state kept)");
             }
             // The panic hook of the module that panicked printed the error.
-            Err(_) if host.listening.load(Ordering::Acquire) => {
+            Err(e) if host.listening.load(Ordering::Acquire) => {
                 crate::prelude::flush_stdout();
-                if host.roll_back_if_recent() {
+                if e.message.contains(crate::abi::STALE) && host.tables.generation() != started {
+                    // Old code of this `main` met the new code (a changed
+                    // signature or state declaration): not a bug to fix.
+                    eprintln!("[aether] `main` starts again with the new code (state kept)");
                     continue;
                 }
-                if host.tables.generation() != started {
-                    // A reload landed while this `main` ran: the error may be
-                    // its old code meeting the new (a changed signature).
-                    // Once, with the new code, before waiting for a fix.
-                    eprintln!("[aether] `main` stopped after a reload; it starts again with the new code (state kept)");
+                if host.roll_back_if_recent() {
                     continue;
                 }
                 eprintln!(
