@@ -574,7 +574,10 @@ impl Soak {
             self.fail("`main` did not start again after the panic was fixed");
         }
         if struct_edit {
-            let warned = shown.contains("state `player` of world.ae changed type");
+            // The warning names the file by its path.
+            let warned = shown
+                .lines()
+                .any(|l| l.contains("warning: state `player` of ") && l.contains("world.ae changed type"));
             match STRUCT_EDIT_OUTCOME {
                 StateOutcome::Reset if !(warned && self.checker.reset_seen) => {
                     self.fail("a field edit of `Player` did not reset `state player` with a warning")
