@@ -228,16 +228,16 @@ fn choose(rng: &mut XorShift, model: &Model, broken: Option<File>) -> Edit {
     loop {
         return match rng.below(100) {
             0..=14 => Edit::Tag,
-            15..=24 => Edit::Const,
-            25..=39 => Edit::Body(file(rng)),
-            40..=47 if model.extra.is_none() => Edit::AddFunction,
-            40..=47 => Edit::RemoveFunction,
-            48..=55 if model.fields.len() < 4 => Edit::AddField,
-            48..=55 => Edit::RemoveField,
-            56..=59 if !model.fields.is_empty() => Edit::RemoveField,
-            56..=59 => continue,
-            60..=71 => Edit::SyntaxError(file(rng)),
-            72..=83 => Edit::TypeError(file(rng)),
+            15..=26 => Edit::Const,
+            27..=44 => Edit::Body(file(rng)),
+            45..=54 if model.extra.is_none() => Edit::AddFunction,
+            45..=54 => Edit::RemoveFunction,
+            55..=63 if model.fields.len() < 4 => Edit::AddField,
+            55..=63 => Edit::RemoveField,
+            64..=67 if !model.fields.is_empty() => Edit::RemoveField,
+            64..=67 => continue,
+            68..=80 => Edit::SyntaxError(file(rng)),
+            81..=93 => Edit::TypeError(file(rng)),
             _ => Edit::Panic,
         };
     }
@@ -564,20 +564,43 @@ impl Soak {
             &format!("output of {}", edit.describe()),
         );
         let shown = self.err.text_from(errors_from);
-        if !shown.contains("[aether] reloaded") {
-            self.fail(&format!("no reload line for {}", edit.describe()));
-        }
         if shown.contains("not reloaded") {
             self.fail(&format!("a valid edit ({}) was refused", edit.describe()));
+        }
+        let reloads: Vec<&str> = shown.lines().filter(|l| l.starts_with("[aether] reloaded ")).collect();
+        let names = |line: &str, file: File| {
+            line.contains(&format!("/{} ", file.name())) || line.contains(&format!("/{},", file.name()))
+        };
+        match edit {
+            // A body change swaps only its own module.
+            Edit::Tag | Edit::Body(_) | Edit::Fix(_) => {
+                let file = match edit {
+                    Edit::Body(f) | Edit::Fix(f) => *f,
+                    _ => File::Look,
+                };
+                if !reloads.iter().any(|l| names(l, file))
+                    || reloads.iter().any(|l| FILES.iter().any(|f| *f != file && names(l, *f)))
+                {
+                    self.fail(&format!("{} did not reload {} alone", edit.describe(), file.name()));
+                }
+            }
+            // An interface change of world.ae swaps it with both its importers in one step.
+            _ => {
+                if !reloads.iter().any(|l| FILES.iter().all(|f| names(l, *f))) {
+                    self.fail(&format!("{} did not reload world.ae with look.ae and main.ae at once", edit.describe()));
+                }
+            }
+        }
+        if !struct_edit && reloads.iter().any(|l| !l.contains(" reset: 0)")) {
+            self.fail(&format!("{} reset a state", edit.describe()));
         }
         if was_stopped && !shown.contains("starts again") {
             self.fail("`main` did not start again after the panic was fixed");
         }
         if struct_edit {
             // The warning names the file by its path.
-            let warned = shown
-                .lines()
-                .any(|l| l.contains("warning: state `player` of ") && l.contains("world.ae changed type"));
+            let warned =
+                shown.lines().any(|l| l.contains("warning: state `player` of ") && l.contains("world.ae changed type"));
             match STRUCT_EDIT_OUTCOME {
                 StateOutcome::Reset if !(warned && self.checker.reset_seen) => {
                     self.fail("a field edit of `Player` did not reset `state player` with a warning")
@@ -632,13 +655,7 @@ impl Soak {
         }
     }
 
-    fn wait_stderr(
-        &mut self,
-        child: &mut KillOnDrop,
-        from: usize,
-        what: &str,
-        pick: impl Fn(&str) -> bool,
-    ) {
+    fn wait_stderr(&mut self, child: &mut KillOnDrop, from: usize, what: &str, pick: impl Fn(&str) -> bool) {
         let deadline = Instant::now() + EDIT_TIMEOUT;
         loop {
             self.check_new_lines();
