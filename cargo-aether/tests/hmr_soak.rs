@@ -27,6 +27,11 @@ use std::time::{Duration, Instant};
 /// "State"); issue 5's migration turns this into `Migrated`.
 const STRUCT_EDIT_OUTCOME: StateOutcome = StateOutcome::Reset;
 
+/// What a reload does to `state trail` when its type flips between `[int]`
+/// and `[str]`: reset with a warning, today and under issue 5's migration
+/// too (neither is a lossless widening of the other).
+const RETYPE_OUTCOME: StateOutcome = StateOutcome::Reset;
+
 const DEFAULT_EDITS: usize = 200;
 const DEFAULT_SEED: u64 = 0x5eed_a37e_0005;
 const FIRST_BUILD: Duration = Duration::from_secs(600);
@@ -147,12 +152,14 @@ struct Model {
     extra: Option<u64>,
     /// Ids of the defaulted fields `f<id>: int = <id>` of `Player`.
     fields: Vec<u64>,
+    /// `state trail` is `[str]` (else `[int]`).
+    trail_str: bool,
     rev: [u64; 3],
 }
 
 impl Model {
     fn initial() -> Model {
-        Model { tag: "v0".into(), bonus: 0, extra: None, fields: Vec::new(), rev: [0; 3] }
+        Model { tag: "v0".into(), bonus: 0, extra: None, fields: Vec::new(), trail_str: false, rev: [0; 3] }
     }
 
     fn rev(&self, file: File) -> u64 {
@@ -177,6 +184,8 @@ enum Edit {
     AddField,
     /// `Player` loses one of the fields an earlier edit added.
     RemoveField,
+    /// `state trail` changes its type.
+    Retype,
     /// A syntax error appended to a module: refused with a diagnostic.
     SyntaxError(File),
     /// A type error appended to a module: refused with a diagnostic.
@@ -197,6 +206,7 @@ impl Edit {
             Edit::RemoveFunction => "remove-fn",
             Edit::AddField => "add-field",
             Edit::RemoveField => "remove-field",
+            Edit::Retype => "retype-state",
             Edit::SyntaxError(_) => "syntax-error",
             Edit::TypeError(_) => "type-error",
             Edit::Panic => "panic",
@@ -229,7 +239,8 @@ fn choose(rng: &mut XorShift, model: &Model, broken: Option<File>) -> Edit {
         return match rng.below(100) {
             0..=14 => Edit::Tag,
             15..=26 => Edit::Const,
-            27..=44 => Edit::Body(file(rng)),
+            27..=38 => Edit::Body(file(rng)),
+            39..=44 => Edit::Retype,
             45..=54 if model.extra.is_none() => Edit::AddFunction,
             45..=54 => Edit::RemoveFunction,
             55..=63 if model.fields.len() < 4 => Edit::AddField,
@@ -270,7 +281,11 @@ impl Templates {
                     Some(n) => format!("\npub fn extra_{n}() -> int {{\n    {n}\n}}\n"),
                     None => String::new(),
                 };
+                let (trail_type, trail_item) =
+                    if model.trail_str { ("[str]", "\"{frames}\"") } else { ("[int]", "frames") };
                 self.world
+                    .replace("@TRAIL_TYPE@", trail_type)
+                    .replace("@TRAIL_ITEM@", trail_item)
                     .replace("@BONUS@", &model.bonus.to_string())
                     .replace("@FIELDS@", &fields)
                     .replace("@REV@", &rev)
@@ -296,7 +311,7 @@ impl Templates {
     }
 }
 
-/// One frame line: `frame N v=T b=B x=X p=P len=L tags=G total=S w=W l=L m=M`.
+/// One frame line: `frame N v=T b=B x=X p=P tr=R len=L tags=G total=S w=W l=L m=M`.
 #[derive(Clone, Debug, PartialEq)]
 struct Frame {
     frame: u64,
@@ -304,6 +319,7 @@ struct Frame {
     bonus: i64,
     extra: Option<u64>,
     hits: u64,
+    trail: u64,
     len: u64,
     tags: u64,
     total: u64,
@@ -329,6 +345,7 @@ impl Frame {
             bonus: fields.get("b")?.parse().ok()?,
             extra,
             hits: num("p")?,
+            trail: num("tr")?,
             len: num("len")?,
             tags: num("tags")?,
             total: num("total")?,
@@ -336,7 +353,8 @@ impl Frame {
         })
     }
 
-    /// The values an edit can change, compared with a model.
+    /// The values an edit can change, compared with a model (`trail`'s type
+    /// shows only through its reset).
     fn shows(&self, model: &Model) -> bool {
         self.tag == model.tag && self.bonus == model.bonus && self.extra == model.extra && self.rev == model.rev
     }
@@ -345,9 +363,9 @@ impl Frame {
 /// Follows every frame line and checks it against the edit history.
 struct Checker {
     last_frame: u64,
-    /// `frames - player.hits`: both grow by one each frame, so this changes
-    /// only when `player` is reset.
-    offset: Option<u64>,
+    /// `frames - player.hits` and `frames - trail.len()`: each grows by one
+    /// a frame, so these change only when their state is reset.
+    offset: [Option<u64>; 2],
     tags: BTreeSet<String>,
     /// Lines of stdout already checked.
     seen: usize,
@@ -356,9 +374,9 @@ struct Checker {
     old: Model,
     new: Model,
     went_new: [bool; 6],
-    /// Whether the current edit may reset `player`, and whether it did.
-    reset_allowed: bool,
-    reset_seen: bool,
+    /// Whether the current edit may reset `player` / `trail`, and whether it did.
+    reset_allowed: [bool; 2],
+    reset_seen: [bool; 2],
     /// Lines since every field showed the new model.
     settled: usize,
 }
@@ -367,24 +385,24 @@ impl Checker {
     fn new(model: &Model) -> Checker {
         Checker {
             last_frame: 0,
-            offset: None,
+            offset: [None; 2],
             tags: BTreeSet::new(),
             seen: 0,
             old: model.clone(),
             new: model.clone(),
             went_new: [false; 6],
-            reset_allowed: false,
-            reset_seen: false,
+            reset_allowed: [false; 2],
+            reset_seen: [false; 2],
             settled: 0,
         }
     }
 
-    fn begin(&mut self, new: &Model, reset_allowed: bool) {
+    fn begin(&mut self, new: &Model, reset_allowed: [bool; 2]) {
         self.old = self.new.clone();
         self.new = new.clone();
         self.went_new = [false; 6];
         self.reset_allowed = reset_allowed;
-        self.reset_seen = false;
+        self.reset_seen = [false; 2];
         self.settled = 0;
     }
 
@@ -404,20 +422,21 @@ impl Checker {
         if f.tags != self.tags.len() as u64 {
             return Err(format!("{} distinct tags ran but the map holds {}", self.tags.len(), f.tags));
         }
-        if f.hits > f.frame {
-            return Err(format!("player has {} hits after {} frames", f.hits, f.frame));
-        }
-        let offset = f.frame - f.hits;
-        match self.offset {
-            Some(old) if offset != old => {
-                if !self.reset_allowed || self.reset_seen || offset < old {
-                    return Err(format!("player.hits jumped (frames - hits {old} -> {offset}) and no edit reset it"));
+        for (i, (name, count)) in [("player.hits", f.hits), ("trail.len()", f.trail)].into_iter().enumerate() {
+            let Some(offset) = f.frame.checked_sub(count) else {
+                return Err(format!("{name} is {count} after {} frames", f.frame));
+            };
+            match self.offset[i] {
+                Some(old) if offset != old => {
+                    if !self.reset_allowed[i] || self.reset_seen[i] || offset < old {
+                        return Err(format!("{name} jumped (frames - it: {old} -> {offset}) and no edit reset it"));
+                    }
+                    self.reset_seen[i] = true;
                 }
-                self.reset_seen = true;
+                _ => {}
             }
-            _ => {}
+            self.offset[i] = Some(offset);
         }
-        self.offset = Some(offset);
         let (old, new) = (&self.old, &self.new);
         let fields = [
             (f.tag == old.tag, f.tag == new.tag),
@@ -479,7 +498,7 @@ impl Soak {
                 };
                 write_file(program, file.name(), &(templates.render(model, *file) + &junk));
                 self.broken = Some(*file);
-                self.checker.begin(model, false);
+                self.checker.begin(model, [false; 2]);
                 let what = format!("the diagnostic of {} (\"not reloaded\")", edit.describe());
                 self.wait_stderr(child, errors_from, &what, |l| l.contains("not reloaded"));
                 let shown = self.err.text_from(errors_from);
@@ -495,7 +514,7 @@ impl Soak {
                 write_file(program, File::Look.name(), &templates.render_with(model, File::Look, Some(index)));
                 self.broken = Some(File::Look);
                 self.stopped = true;
-                self.checker.begin(model, false);
+                self.checker.begin(model, [false; 2]);
                 self.wait_stderr(child, errors_from, "\"`main` stopped\" after a panicking frame", |l| {
                     l.contains("`main` stopped")
                 });
@@ -532,6 +551,10 @@ impl Soak {
                 next.fields.push(index_rev);
                 next.rev[File::World as usize] = index_rev;
             }
+            Edit::Retype => {
+                next.trail_str = !next.trail_str;
+                next.rev[File::World as usize] = index_rev;
+            }
             Edit::RemoveField => {
                 let at = (index_rev as usize) % next.fields.len().max(1);
                 if at < next.fields.len() {
@@ -541,6 +564,7 @@ impl Soak {
             }
         }
         let struct_edit = matches!(edit, Edit::AddField | Edit::RemoveField);
+        let retype = matches!(edit, Edit::Retype);
         let was_stopped = std::mem::take(&mut self.stopped);
         self.broken = None;
         let order: &[File] = match edit {
@@ -548,7 +572,13 @@ impl Soak {
             Edit::RemoveFunction => &[File::Look, File::World],
             _ => &FILES,
         };
-        self.checker.begin(&next, struct_edit && STRUCT_EDIT_OUTCOME == StateOutcome::Reset);
+        self.checker.begin(
+            &next,
+            [
+                struct_edit && STRUCT_EDIT_OUTCOME == StateOutcome::Reset,
+                retype && RETYPE_OUTCOME == StateOutcome::Reset,
+            ],
+        );
         for file in order {
             let text = templates.render(&next, *file);
             if text != templates.render(model, *file) || matches!(edit, Edit::Fix(f) if f == file) {
@@ -591,22 +621,29 @@ impl Soak {
                 }
             }
         }
-        if !struct_edit && reloads.iter().any(|l| !l.contains(" reset: 0)")) {
+        if !struct_edit && !retype && reloads.iter().any(|l| !l.contains(" reset: 0)")) {
             self.fail(&format!("{} reset a state", edit.describe()));
         }
         if was_stopped && !shown.contains("starts again") {
             self.fail("`main` did not start again after the panic was fixed");
         }
-        if struct_edit {
+        for (i, name, edited, outcome) in
+            [(0, "player", struct_edit, STRUCT_EDIT_OUTCOME), (1, "trail", retype, RETYPE_OUTCOME)]
+        {
+            if !edited {
+                continue;
+            }
             // The warning names the file by its path.
-            let warned =
-                shown.lines().any(|l| l.contains("warning: state `player` of ") && l.contains("world.ae changed type"));
-            match STRUCT_EDIT_OUTCOME {
-                StateOutcome::Reset if !(warned && self.checker.reset_seen) => {
-                    self.fail("a field edit of `Player` did not reset `state player` with a warning")
+            let warned = shown
+                .lines()
+                .any(|l| l.contains(&format!("warning: state `{name}` of ")) && l.contains("world.ae changed type"));
+            let reset = self.checker.reset_seen[i];
+            match outcome {
+                StateOutcome::Reset if !(warned && reset) => {
+                    self.fail(&format!("{} did not reset `state {name}` with a warning", edit.describe()))
                 }
-                StateOutcome::Migrated if warned || self.checker.reset_seen => {
-                    self.fail("a field edit of `Player` did not carry `state player` over")
+                StateOutcome::Migrated if warned || reset => {
+                    self.fail(&format!("{} did not carry `state {name}` over", edit.describe()))
                 }
                 _ => {}
             }
