@@ -171,6 +171,10 @@ impl Model {
 enum Edit {
     /// look.ae: the tag `tag()` returns (a body change).
     Tag,
+    /// look.ae saved twice, this many ms apart, with two tags: the second
+    /// save may land during the first one's build; whatever ran in between,
+    /// the second version is what runs in the end.
+    Burst(u64),
     /// world.ae: the value of `pub const BONUS` (an interface change: world,
     /// look and main rebuild).
     Const,
@@ -200,6 +204,7 @@ impl Edit {
     fn name(&self) -> &'static str {
         match self {
             Edit::Tag => "tag",
+            Edit::Burst(_) => "burst",
             Edit::Const => "const",
             Edit::Body(_) => "body",
             Edit::AddFunction => "add-fn",
@@ -219,6 +224,7 @@ impl Edit {
             Edit::Body(f) | Edit::SyntaxError(f) | Edit::TypeError(f) | Edit::Fix(f) => {
                 format!("{} {}", self.name(), f.name())
             }
+            Edit::Burst(ms) => format!("burst look.ae, {ms} ms apart"),
             _ => self.name().to_string(),
         }
     }
@@ -237,7 +243,8 @@ fn choose(rng: &mut XorShift, model: &Model, broken: Option<File>) -> Edit {
     let file = |rng: &mut XorShift| FILES[rng.below(3) as usize];
     loop {
         return match rng.below(100) {
-            0..=14 => Edit::Tag,
+            0..=9 => Edit::Tag,
+            10..=14 => Edit::Burst(rng.below(400)),
             15..=26 => Edit::Const,
             27..=38 => Edit::Body(file(rng)),
             39..=44 => Edit::Retype,
@@ -356,7 +363,20 @@ impl Frame {
     /// The values an edit can change, compared with a model (`trail`'s type
     /// shows only through its reset).
     fn shows(&self, model: &Model) -> bool {
-        self.tag == model.tag && self.bonus == model.bonus && self.extra == model.extra && self.rev == model.rev
+        self.versions() == Frame::versions_of(model)
+    }
+
+    fn versions(&self) -> [String; 6] {
+        let extra = self.extra.map_or("-".to_string(), |n| n.to_string());
+        let [w, l, m] = self.rev.map(|r| r.to_string());
+        [self.tag.clone(), self.bonus.to_string(), extra, w, l, m]
+    }
+
+    /// What a line of the program `model` describes shows, in `versions`' order.
+    fn versions_of(model: &Model) -> [String; 6] {
+        let extra = model.extra.map_or("-".to_string(), |n| n.to_string());
+        let [w, l, m] = model.rev.map(|r| r.to_string());
+        [model.tag.clone(), model.bonus.to_string(), extra, w, l, m]
     }
 }
 
@@ -369,11 +389,13 @@ struct Checker {
     tags: BTreeSet<String>,
     /// Lines of stdout already checked.
     seen: usize,
-    /// The model before the current edit and after it; a line may show
-    /// either, field by field, but never go back once it showed the new one.
-    old: Model,
+    /// The model before the current edit, the versions its saves went
+    /// through, and the last one (`new`): a line shows, field by field, one of
+    /// them, never going back to an earlier one.
+    stages: Vec<Model>,
     new: Model,
-    went_new: [bool; 6],
+    /// Per field of `Frame::versions`, the earliest stage it may still show.
+    stage: [usize; 6],
     /// Whether the current edit may reset `player` / `trail`, and whether it did.
     reset_allowed: [bool; 2],
     reset_seen: [bool; 2],
@@ -388,19 +410,23 @@ impl Checker {
             offset: [None; 2],
             tags: BTreeSet::new(),
             seen: 0,
-            old: model.clone(),
+            stages: vec![model.clone()],
             new: model.clone(),
-            went_new: [false; 6],
+            stage: [0; 6],
             reset_allowed: [false; 2],
             reset_seen: [false; 2],
             settled: 0,
         }
     }
 
-    fn begin(&mut self, new: &Model, reset_allowed: [bool; 2]) {
-        self.old = self.new.clone();
-        self.new = new.clone();
-        self.went_new = [false; 6];
+    /// A new edit whose saves go through `saved`, the last being what runs
+    /// once it settled.
+    fn begin(&mut self, saved: &[&Model], reset_allowed: [bool; 2]) {
+        let mut stages = vec![self.new.clone()];
+        stages.extend(saved.iter().map(|m| (*m).clone()));
+        self.new = stages.last().cloned().unwrap_or_else(|| self.new.clone());
+        self.stages = stages;
+        self.stage = [0; 6];
         self.reset_allowed = reset_allowed;
         self.reset_seen = [false; 2];
         self.settled = 0;
@@ -437,24 +463,17 @@ impl Checker {
             }
             self.offset[i] = Some(offset);
         }
-        let (old, new) = (&self.old, &self.new);
-        let fields = [
-            (f.tag == old.tag, f.tag == new.tag),
-            (f.bonus == old.bonus, f.bonus == new.bonus),
-            (f.extra == old.extra, f.extra == new.extra),
-            (f.rev[0] == old.rev[0], f.rev[0] == new.rev[0]),
-            (f.rev[1] == old.rev[1], f.rev[1] == new.rev[1]),
-            (f.rev[2] == old.rev[2], f.rev[2] == new.rev[2]),
-        ];
-        for (i, (is_old, is_new)) in fields.into_iter().enumerate() {
-            if is_new {
-                self.went_new[i] = true;
-            } else if !is_old || self.went_new[i] {
+        let shown = f.versions();
+        for (i, value) in shown.iter().enumerate() {
+            let from = self.stage[i];
+            let Some(at) = self.stages.iter().skip(from).position(|m| &Frame::versions_of(m)[i] == value) else {
                 return Err(format!(
-                    "a line shows a version the history does not have (old {:?}, new {:?})",
-                    self.old, self.new
+                    "field {i} of the line shows a version the history does not have (or an older one): \
+                     it went through {:?}",
+                    self.stages
                 ));
-            }
+            };
+            self.stage[i] = from + at;
         }
         if f.shows(&self.new) {
             self.settled += 1;
@@ -498,7 +517,7 @@ impl Soak {
                 };
                 write_file(program, file.name(), &(templates.render(model, *file) + &junk));
                 self.broken = Some(*file);
-                self.checker.begin(model, [false; 2]);
+                self.checker.begin(&[model], [false; 2]);
                 let what = format!("the diagnostic of {} (\"not reloaded\")", edit.describe());
                 self.wait_stderr(child, errors_from, &what, |l| l.contains("not reloaded"));
                 let shown = self.err.text_from(errors_from);
@@ -514,7 +533,7 @@ impl Soak {
                 write_file(program, File::Look.name(), &templates.render_with(model, File::Look, Some(index)));
                 self.broken = Some(File::Look);
                 self.stopped = true;
-                self.checker.begin(model, [false; 2]);
+                self.checker.begin(&[model], [false; 2]);
                 // Today `main` stops (after one retry with the new code, as
                 // any `main` that fails after a reload gets) and waits for a
                 // fix. Issue 5's rollback changes this expectation: the swap
@@ -532,7 +551,7 @@ impl Soak {
                 self.alive(child, "after a panic in a frame");
                 return;
             }
-            Edit::Tag => {
+            Edit::Tag | Edit::Burst(_) => {
                 next.tag = format!("v{index}");
                 next.rev[File::Look as usize] = index_rev;
             }
@@ -576,13 +595,23 @@ impl Soak {
             Edit::RemoveFunction => &[File::Look, File::World],
             _ => &FILES,
         };
+        let mut first_save = next.clone();
+        first_save.tag = format!("x{index}");
+        let saved: &[&Model] = match edit {
+            Edit::Burst(_) => &[&first_save, &next],
+            _ => &[&next],
+        };
         self.checker.begin(
-            &next,
+            saved,
             [
                 struct_edit && STRUCT_EDIT_OUTCOME == StateOutcome::Reset,
                 retype && RETYPE_OUTCOME == StateOutcome::Reset,
             ],
         );
+        if let Edit::Burst(ms) = edit {
+            write_file(program, File::Look.name(), &templates.render(&first_save, File::Look));
+            std::thread::sleep(Duration::from_millis(*ms));
+        }
         for file in order {
             let text = templates.render(&next, *file);
             if text != templates.render(model, *file) || matches!(edit, Edit::Fix(f) if f == file) {
@@ -597,17 +626,44 @@ impl Soak {
             0,
             &format!("output of {}", edit.describe()),
         );
+        // stdout and stderr are two pipes: the new code's output may be read
+        // before the reload line, so wait for that line too.
+        let names = |line: &str, file: File| {
+            line.starts_with("[aether] reloaded ")
+                && (line.contains(&format!("/{} ", file.name())) || line.contains(&format!("/{},", file.name())))
+        };
+        match edit {
+            Edit::Tag | Edit::Burst(_) | Edit::Body(_) | Edit::Fix(_) => {
+                let file = match edit {
+                    Edit::Body(f) | Edit::Fix(f) => *f,
+                    _ => File::Look,
+                };
+                self.wait_stderr(child, errors_from, &format!("the reload line of {}", file.name()), |l| {
+                    names(l, file)
+                });
+            }
+            _ => self.wait_stderr(child, errors_from, "a reload line naming all three modules", |l| {
+                FILES.iter().all(|f| names(l, *f))
+            }),
+        }
+        if was_stopped {
+            self.wait_stderr(child, errors_from, "\"`main` starts again (state kept)\"", |l| {
+                l.contains("`main` starts again (state kept)")
+            });
+        }
+        if matches!(edit, Edit::Burst(_) | Edit::AddFunction | Edit::RemoveFunction) {
+            // Two saves make one or two reloads: let the second one's line
+            // arrive here rather than in the next edit's window.
+            self.quiet_stderr(child, Duration::from_secs(1));
+        }
         let shown = self.err.text_from(errors_from);
         if shown.contains("not reloaded") {
             self.fail(&format!("a valid edit ({}) was refused", edit.describe()));
         }
         let reloads: Vec<&str> = shown.lines().filter(|l| l.starts_with("[aether] reloaded ")).collect();
-        let names = |line: &str, file: File| {
-            line.contains(&format!("/{} ", file.name())) || line.contains(&format!("/{},", file.name()))
-        };
         match edit {
             // A body change swaps only its own module.
-            Edit::Tag | Edit::Body(_) | Edit::Fix(_) => {
+            Edit::Tag | Edit::Burst(_) | Edit::Body(_) | Edit::Fix(_) => {
                 let file = match edit {
                     Edit::Body(f) | Edit::Fix(f) => *f,
                     _ => File::Look,
@@ -627,9 +683,6 @@ impl Soak {
         }
         if !struct_edit && !retype && reloads.iter().any(|l| !l.contains(" reset: 0)")) {
             self.fail(&format!("{} reset a state", edit.describe()));
-        }
-        if was_stopped && !shown.contains("`main` starts again (state kept)") {
-            self.fail("`main` did not start again after the panic was fixed");
         }
         for (i, name, edited, outcome) in
             [(0, "player", struct_edit, STRUCT_EDIT_OUTCOME), (1, "trail", retype, RETYPE_OUTCOME)]
@@ -711,6 +764,25 @@ impl Soak {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    /// Waits until stderr printed nothing for `quiet`.
+    fn quiet_stderr(&mut self, child: &mut KillOnDrop, quiet: Duration) {
+        let deadline = Instant::now() + EDIT_TIMEOUT;
+        let mut count = self.err.len();
+        let mut since = Instant::now();
+        while since.elapsed() < quiet {
+            std::thread::sleep(Duration::from_millis(20));
+            self.check_new_lines();
+            if self.err.len() != count {
+                count = self.err.len();
+                since = Instant::now();
+            }
+            if Instant::now() > deadline {
+                self.fail("stderr never went quiet");
+            }
+        }
+        self.alive(child, "while waiting for stderr to go quiet");
     }
 
     fn alive(&mut self, child: &mut KillOnDrop, when: &str) {
