@@ -23,13 +23,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// What a reload does to `state player` when its struct gains or loses a
-/// field. Today it is reset to its initializer with a warning (docs/hmr.md,
-/// "State"); issue 5's migration turns this into `Migrated`.
-const STRUCT_EDIT_OUTCOME: StateOutcome = StateOutcome::Reset;
+/// field: carried over field by field (docs/state-migration.md).
+const STRUCT_EDIT_OUTCOME: StateOutcome = StateOutcome::Migrated;
 
 /// What a reload does to `state trail` when its type flips between `[int]`
-/// and `[str]`: reset with a warning, today and under issue 5's migration
-/// too (neither is a lossless widening of the other).
+/// and `[str]`: reset with a warning (neither is a lossless widening of the
+/// other).
 const RETYPE_OUTCOME: StateOutcome = StateOutcome::Reset;
 
 const DEFAULT_EDITS: usize = 200;
@@ -114,7 +113,6 @@ fn hundreds_of_random_edits_keep_the_program_alive_and_its_state_right() {
 }
 
 /// How a state whose type changed comes through a reload.
-#[allow(dead_code)] // `Migrated` is issue 5's behaviour, selected by `STRUCT_EDIT_OUTCOME`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum StateOutcome {
     /// Back to its initializer, with a warning naming it.
@@ -532,22 +530,18 @@ impl Soak {
             Edit::Panic => {
                 write_file(program, File::Look.name(), &templates.render_with(model, File::Look, Some(index)));
                 self.broken = Some(File::Look);
-                self.stopped = true;
                 self.checker.begin(&[model], [false; 2]);
-                // Today `main` stops (after one retry with the new code, as
-                // any `main` that fails after a reload gets) and waits for a
-                // fix. Issue 5's rollback changes this expectation: the swap
-                // is undone and the old output continues.
-                self.wait_stderr(child, errors_from, "\"`main` stopped\" after a panicking frame", |l| {
-                    l.contains("`main` stopped with the runtime error")
+                // The frame panics right after the swap, within the grace
+                // window: the reload is rolled back, the state restored as
+                // it was at the swap, and the old code's frames go on.
+                self.wait_stderr(child, errors_from, "\"rolled back\" after a panicking frame", |l| {
+                    l.contains("rolled back to the previous version")
                 });
                 let shown = self.err.text_from(errors_from);
                 if !shown.contains(&format!("soak panic {index}")) || !shown.contains("look.ae:") {
                     self.fail("the panic is not reported with its message and look.ae location");
                 }
-                // No frame is printed while `main` is stopped; whatever came
-                // before is still checked.
-                self.check_new_lines();
+                self.wait_frames(child, EDIT_TIMEOUT, |_| true, SETTLE_FRAMES, "old frames after a rollback");
                 self.alive(child, "after a panic in a frame");
                 return;
             }
@@ -691,9 +685,9 @@ impl Soak {
                 continue;
             }
             // The warning names the file by its path.
-            let warned = shown
-                .lines()
-                .any(|l| l.contains(&format!("warning: state `{name}` of ")) && l.contains("world.ae changed type"));
+            let warned = shown.lines().any(|l| {
+                l.contains("warning") && l.contains(&format!("state `{name}`")) && l.contains("world.ae")
+            });
             let reset = self.checker.reset_seen[i];
             match outcome {
                 StateOutcome::Reset if !(warned && reset) => {
