@@ -176,6 +176,13 @@ pub fn enter(program: &'static ProgramSpec) -> Entered {
     if let Err(message) = started {
         panic!("the Aether modules cannot start: {message}");
     }
+    // A reload waiting for the calls in flight goes first: new calls wait
+    // until it is applied (unless this thread is inside a call already).
+    if let Some(table) = TABLE.get() {
+        while table.is_pending() && !GATE.held_by_me() {
+            std::thread::sleep(Duration::from_micros(200));
+        }
+    }
     GATE.acquire();
     Entered(())
 }
