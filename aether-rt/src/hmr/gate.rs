@@ -36,17 +36,27 @@ pub struct Gate {
 }
 
 thread_local! {
-    /// This thread's nonzero token.
-    static TOKEN: u64 = next_token();
+    /// This thread's nonzero token (0 until first used).
+    static TOKEN: Cell<u64> = const { Cell::new(0) };
     /// How many levels this thread holds.
     static DEPTH: Cell<usize> = const { Cell::new(0) };
     /// Levels given up by [`Gate::release_all`], restored by [`Gate::restore`].
     static GIVEN_UP: Cell<usize> = const { Cell::new(0) };
 }
 
-fn next_token() -> u64 {
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    NEXT.fetch_add(1, Ordering::Relaxed)
+/// This thread's token.
+#[inline]
+fn token() -> u64 {
+    TOKEN.with(|t| {
+        let v = t.get();
+        if v != 0 {
+            return v;
+        }
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        let v = NEXT.fetch_add(1, Ordering::Relaxed);
+        t.set(v);
+        v
+    })
 }
 
 impl Gate {
@@ -55,8 +65,9 @@ impl Gate {
     }
 
     /// Take the gate (again, if this thread holds it already).
+    #[inline]
     pub fn acquire(&self) {
-        let me = TOKEN.with(|t| *t);
+        let me = token();
         if self.owner.load(Ordering::Relaxed) != me {
             self.take(me);
         }
@@ -64,8 +75,9 @@ impl Gate {
     }
 
     /// Give back one level; the gate is free when every level is.
+    #[inline]
     pub fn release(&self) {
-        let me = TOKEN.with(|t| *t);
+        let me = token();
         if self.owner.load(Ordering::Relaxed) != me {
             return;
         }
@@ -82,7 +94,7 @@ impl Gate {
     /// Give up every level this thread holds (around a blocking call or at
     /// a safe point); [`Gate::restore`] takes them back.
     pub fn release_all(&self) {
-        let me = TOKEN.with(|t| *t);
+        let me = token();
         if self.owner.load(Ordering::Relaxed) != me {
             GIVEN_UP.with(|g| g.set(0));
             return;
@@ -97,7 +109,7 @@ impl Gate {
         if depth == 0 {
             return;
         }
-        let me = TOKEN.with(|t| *t);
+        let me = token();
         if self.owner.load(Ordering::Relaxed) != me {
             self.take(me);
         }
@@ -106,7 +118,7 @@ impl Gate {
 
     /// Whether this thread holds the gate.
     pub fn held_by_me(&self) -> bool {
-        self.owner.load(Ordering::Relaxed) == TOKEN.with(|t| *t)
+        self.owner.load(Ordering::Relaxed) == token()
     }
 
     /// Whether some thread holds the gate.
@@ -130,8 +142,11 @@ impl Gate {
     }
 
     fn free(&self) {
-        self.owner.store(0, Ordering::SeqCst);
-        if self.waiting.load(Ordering::SeqCst) > 0 {
+        // Release, not SeqCst: a waiter that registers just as this runs may
+        // miss the wake-up, and then finds the gate free when its 1 ms wait
+        // times out. The common case (nobody waiting) stays cheap.
+        self.owner.store(0, Ordering::Release);
+        if self.waiting.load(Ordering::Relaxed) > 0 {
             let _guard = self.sleep.lock().unwrap_or_else(|p| p.into_inner());
             self.changed.notify_all();
         }
