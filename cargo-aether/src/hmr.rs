@@ -200,7 +200,7 @@ fn prepare_rust_modules(
     let (generated, bindings) = session.generate(&analysis, opts).map_err(UsageError::new)?;
     write_all(ws, &generated)?;
     let packages: Vec<&str> = generated.modules.iter().map(|m| m.package.as_str()).collect();
-    if !cargo_build(ws, target_dir, &packages, false, release)?.is_ok() {
+    if cargo_build(ws, target_dir, &packages, false, release)?.is_err() {
         explain_rustc_failure(ws, None);
         return Ok(Err(ExitCode::from(crate::EXIT_INTERNAL)));
     }

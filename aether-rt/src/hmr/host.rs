@@ -424,7 +424,7 @@ impl Host {
                     spec.file
                 ));
             }
-            return super::read_descriptor(linked(), Path::new(spec.file), spec.name).map_err(|e| e.to_string());
+            return super::loader::read_descriptor(linked(), Path::new(spec.file), spec.name).map_err(|e| e.to_string());
         }
         let path = path.unwrap_or(Path::new(spec.library));
         self.loader.load(path, spec.name).map_err(|e| e.to_string())

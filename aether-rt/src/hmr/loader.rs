@@ -267,7 +267,7 @@ fn inspect(library: &libloading::Library, path: &Path, expected: &str) -> Result
 ///
 /// The pointer must be null or point at a descriptor that lives for the
 /// rest of the process (a library's `static`, never unloaded).
-pub fn read_descriptor(
+pub(crate) fn read_descriptor(
     descriptor: *const ModuleDescriptor,
     path: &Path,
     expected: &str,

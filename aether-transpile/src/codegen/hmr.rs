@@ -871,6 +871,7 @@ fn has_attr(program: &Program, ck: &CheckResult, f: FnId, name: &str) -> bool {
 }
 
 /// `lib.rs` of module `m`'s crate.
+#[allow(clippy::too_many_arguments)]
 fn module_lib(
     program: &Program,
     ck: &CheckResult,
