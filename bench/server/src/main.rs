@@ -89,25 +89,20 @@ fn words(cmd: &str) -> Result<Vec<String>, String> {
 }
 
 fn run(o: &Options) -> Result<(), String> {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .map_err(|e| format!("the repository root: {e}"))?;
     let example = repo.join("examples/live-server");
-    let default_cmd = |handlers: &str| -> Result<Vec<String>, String> {
-        let exe = build_release(&repo, &example)?;
+    let exe = if o.aether_cmd.is_none() || o.rust_cmd.is_none() { Some(build_release(&repo, &example)?) } else { None };
+    let default_cmd = |handlers: &str| -> Vec<String> {
+        let exe = exe.as_ref().map(|e| e.display().to_string()).unwrap_or_default();
         let threads = o.server_threads.to_string();
-        Ok([exe.display().to_string(), "--port".into(), "0".into(), "--threads".into(), threads]
-            .into_iter()
-            .chain(["--handlers".to_string(), handlers.to_string()])
-            .collect())
+        [exe.as_str(), "--port", "0", "--threads", &threads, "--handlers", handlers].map(str::to_string).to_vec()
     };
     let servers = [
-        ("Aether handlers", match &o.aether_cmd {
-            Some(c) => c.clone(),
-            None => default_cmd("aether")?,
-        }),
-        ("Rust handlers", match &o.rust_cmd {
-            Some(c) => c.clone(),
-            None => default_cmd("rust")?,
-        }),
+        ("Aether handlers", o.aether_cmd.clone().unwrap_or_else(|| default_cmd("aether"))),
+        ("Rust handlers", o.rust_cmd.clone().unwrap_or_else(|| default_cmd("rust"))),
     ];
     let mut results: Vec<Vec<Round>> = vec![Vec::new(); servers.len()];
     for round in 1..=o.rounds {
