@@ -250,7 +250,7 @@ fn client(id: usize, addr: &str, measure_from: Instant, stop: &AtomicBool) -> Cl
             let answer = c.send(method, path, body);
             (start, answer.map(|r| ok(&r)))
         };
-        let steps: [(&str, &str, &[u8], &dyn Fn(&Reply) -> bool); 4] = [
+        let steps: [Step; 4] = [
             ("PUT", &key, value.as_bytes(), &|r| r.status == 201),
             ("GET", &key, b"", &|r| r.status == 200 && r.body == value),
             ("GET", "/", b"", &|r| r.status == 200),
@@ -284,6 +284,9 @@ fn client(id: usize, addr: &str, measure_from: Instant, stop: &AtomicBool) -> Cl
     }
     report
 }
+
+/// A request of the cycle: method, path, body, and the check of its answer.
+type Step<'a> = (&'a str, &'a str, &'a [u8], &'a dyn Fn(&Reply) -> bool);
 
 fn value_of(client: usize, i: u64) -> String {
     format!("value {client} {i} of the live-server bench")
