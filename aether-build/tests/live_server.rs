@@ -138,6 +138,41 @@ fn rust_handlers_answer_like_the_aether_ones() {
     assert_eq!(transcript("aether"), transcript("rust"));
 }
 
+/// A runtime error in an Aether handler costs its request a 500; the worker,
+/// the other requests and the state go on.
+#[test]
+fn a_failing_handler_answers_500_and_the_server_goes_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let example = repo().join("examples/live-server");
+    let root = std::fs::canonicalize(repo()).expect("repo path");
+    let manifest = std::fs::read_to_string(example.join("Cargo.toml"))
+        .expect("manifest")
+        .replace("../../", &format!("{}/", root.display()))
+        .replace("name = \"live-server\"", "name = \"live-server-fails\"");
+    let routes = std::fs::read_to_string(example.join("src/logic/routes.ae")).expect("routes.ae");
+    let catch_all = "        _ => http.text(404, \"no route for {path}\")";
+    assert!(routes.contains(catch_all), "routes.ae changed: update this test");
+    let routes = routes.replace(catch_all, &format!("        \"/fail\" => panic(\"failing on purpose\")\n{catch_all}"));
+    std::fs::create_dir_all(dir.path().join("src/logic")).expect("mkdir");
+    for file in ["Cargo.lock", "build.rs", "src/main.rs", "src/native.rs", "src/logic/http.ae", "src/logic/kv.ae"] {
+        std::fs::copy(example.join(file), dir.path().join(file)).expect("copy the example");
+    }
+    std::fs::write(dir.path().join("Cargo.toml"), manifest).expect("write");
+    std::fs::write(dir.path().join("src/logic/routes.ae"), routes).expect("write");
+    let exe = build(dir.path(), "live-server-fails").unwrap_or_else(|e| panic!("{e}"));
+
+    let server = Server::start_binary(&exe, &["--threads", "1"]);
+    let mut c = server.connect();
+    assert_eq!(c.send("PUT", "/kv/kept", "yes").status, 201);
+    for _ in 0..3 {
+        let r = c.send("GET", "/fail", "");
+        assert_eq!(r.status, 500, "{r:?}");
+    }
+    // The one worker thread survived, and the state is intact.
+    assert_eq!(c.send("GET", "/kv/kept", "").body, "yes");
+    assert_eq!(c.send("GET", "/count", "").body, "6\n");
+}
+
 #[test]
 fn bad_arguments_are_refused_with_the_usage() {
     for args in [&["--handlers", "python"][..], &["--port", "http"], &["--threads", "0"], &["--port"]] {
@@ -155,23 +190,25 @@ fn repo() -> PathBuf {
 /// The example's binary, built once for all tests of this file.
 fn binary() -> PathBuf {
     static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    let built = BUILT.get_or_init(|| {
-        let target = repo().join("target/aether-interop");
-        let out = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-            .args(["build", "-q", "--manifest-path"])
-            .arg(repo().join("examples/live-server/Cargo.toml"))
-            .env("CARGO_TARGET_DIR", &target)
-            .output()
-            .map_err(|e| format!("cannot run cargo: {e}"))?;
-        if !out.status.success() {
-            return Err(format!("building live-server failed:\n{}", String::from_utf8_lossy(&out.stderr)));
-        }
-        Ok(target.join("debug").join(format!("live-server{}", std::env::consts::EXE_SUFFIX)))
-    });
-    match built {
+    match BUILT.get_or_init(|| build(&repo().join("examples/live-server"), "live-server")) {
         Ok(path) => path.clone(),
         Err(e) => panic!("{e}"),
     }
+}
+
+/// `cargo build` of the package at `dir` in the shared target dir; its binary.
+fn build(dir: &Path, name: &str) -> Result<PathBuf, String> {
+    let target = repo().join("target/aether-interop");
+    let out = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .args(["build", "-q", "--manifest-path"])
+        .arg(dir.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("building {name} failed:\n{}", String::from_utf8_lossy(&out.stderr)));
+    }
+    Ok(target.join("debug").join(format!("{name}{}", std::env::consts::EXE_SUFFIX)))
 }
 
 /// A running server, killed when dropped (also when a test fails).
@@ -182,7 +219,11 @@ struct Server {
 
 impl Server {
     fn start(args: &[&str]) -> Server {
-        let mut child = Command::new(binary())
+        Server::start_binary(&binary(), args)
+    }
+
+    fn start_binary(exe: &Path, args: &[&str]) -> Server {
+        let mut child = Command::new(exe)
             .args(["--port", "0"])
             .args(args)
             .stdout(Stdio::piped())

@@ -49,7 +49,8 @@ fn main() {
     let _ = writeln!(out, "listening on http://{bound}");
     let _ = out.flush();
     let handler = options.handlers;
-    eprintln!("{} worker threads, handlers in {}", options.threads, handler.name());
+    let plural = if options.threads == 1 { "" } else { "s" };
+    eprintln!("{} worker thread{plural}, handlers in {}", options.threads, handler.name());
     let workers: Vec<_> = (0..options.threads)
         .map(|_| {
             let server = Arc::clone(&server);
