@@ -25,6 +25,7 @@
 //! `$OUT_DIR/aether/<name>.rs`, which `aether_rt::include_aether!(<name>)`
 //! mounts as `mod <name>`.
 
+use aether_transpile::codegen::hmr::{self as hmr_gen, HmrOptions};
 use aether_transpile::codegen::library;
 use aether_transpile::diagnostic::{self, Diagnostic, Severity};
 use aether_transpile::{check, project};
@@ -122,12 +123,7 @@ pub fn compile_to(package: &Path, dir: &Path, name: &str, out: &Path) -> Result<
     let Some(entry) = sources.first().cloned() else {
         return Err(Error::Input(format!("no `.ae` files found in `{}`", src_root.display())));
     };
-    let (mut program, mut diags) = project::load_from_disk(&src_root, &entry, package);
-    // A library has no entry: nothing needs `main`.
-    program.entry = None;
-    let checked = check::check_library(&program);
-    diags.extend(checked.diagnostics.iter().cloned());
-    diagnostic::sort(&mut diags);
+    let (program, checked, diags) = analyze(&src_root, &entry, package);
     let line = |d: &Diagnostic| {
         let severity = if d.severity == Severity::Error { "error" } else { "warning" };
         let at = d.location(&program.sources).map(|(f, l, c)| format!("{f}:{l}:{c}: ")).unwrap_or_default();
@@ -139,12 +135,96 @@ pub fn compile_to(package: &Path, dir: &Path, name: &str, out: &Path) -> Result<
         let rendered = diags.iter().map(|d| d.render(&program.sources)).collect();
         return Err(Error::Diagnostics { summary, rendered, sources });
     }
+    if let Some(hmr) = HmrBuild::from_env() {
+        // `cargo aether run --hmr` builds this crate: bindings that call the
+        // module libraries it builds itself, from the same options.
+        let opts = hmr.options(name);
+        let (_, bindings) = hmr_gen::generate_library(&program, &checked, &opts).map_err(Error::Unsupported)?;
+        let output = out.join(format!("{name}.rs"));
+        write_if_changed(&output, &bindings)
+            .map_err(|e| Error::Output(format!("cannot write `{}`: {e}", output.display())))?;
+        hmr.record(name, &src_root).map_err(Error::Output)?;
+        return Ok(Compiled { output, sources, warnings });
+    }
     let lib = library::generate(&program, &checked).map_err(Error::Unsupported)?;
     let mut warnings = warnings;
     warnings.extend(lib.skipped.iter().map(|s| format!("no Rust binding for {s}")));
     let output = out.join(format!("{name}.rs"));
     write_if_changed(&output, &lib.code).map_err(|e| Error::Output(format!("cannot write `{}`: {e}", output.display())))?;
     Ok(Compiled { output, sources, warnings })
+}
+
+/// Load and check the `.ae` files under `src_root` as modules of a host
+/// crate (no `main`; `extern fn` allowed): the program, what the checker
+/// learned, and every diagnostic in reading order. `package` is the host
+/// crate's directory, which diagnostics name files relative to.
+pub fn analyze(src_root: &Path, entry: &Path, package: &Path) -> (project::Program, check::CheckResult, Vec<Diagnostic>) {
+    let (mut program, mut diags) = project::load_from_disk(src_root, entry, package);
+    program.entry = None;
+    let checked = check::check_library(&program);
+    diags.extend(checked.diagnostics.iter().cloned());
+    diagnostic::sort(&mut diags);
+    (program, checked, diags)
+}
+
+/// The first `.ae` file under `dir` (in file-name order): where loading
+/// starts; the others are found from there or listed.
+pub fn entry_of(dir: &Path) -> Option<PathBuf> {
+    ae_files(dir).into_iter().next()
+}
+
+/// What `cargo aether run --hmr` tells a host crate's build script through
+/// the environment (see `cargo-aether/src/hmr.rs`).
+pub struct HmrBuild {
+    /// `AETHER_HMR_PROGRAM`: the prefix of the module libraries' package names.
+    pub program: String,
+    /// `AETHER_HMR_LIB_DIR`: where cargo puts the module libraries.
+    pub lib_dir: PathBuf,
+    /// `AETHER_HMR_INFO`: where to record which directories were compiled.
+    pub info: PathBuf,
+}
+
+impl HmrBuild {
+    /// Set when `AETHER_HMR=1` and the other variables are there.
+    pub fn from_env() -> Option<HmrBuild> {
+        for var in ["AETHER_HMR", "AETHER_HMR_PROGRAM", "AETHER_HMR_LIB_DIR", "AETHER_HMR_INFO"] {
+            println!("cargo::rerun-if-env-changed={var}");
+        }
+        if std::env::var("AETHER_HMR").ok().as_deref() != Some("1") {
+            return None;
+        }
+        let info = PathBuf::from(std::env::var_os("AETHER_HMR_INFO")?);
+        // The CLI removes the record before each build, so this script runs
+        // again each time `cargo aether run --hmr` starts.
+        println!("cargo::rerun-if-changed={}", info.display());
+        Some(HmrBuild {
+            program: std::env::var("AETHER_HMR_PROGRAM").ok()?,
+            lib_dir: PathBuf::from(std::env::var_os("AETHER_HMR_LIB_DIR")?),
+            info,
+        })
+    }
+
+    /// The options both sides generate with, for the modules named `name`.
+    pub fn options(&self, name: &str) -> HmrOptions {
+        HmrOptions {
+            program: format!("{}_{name}", self.program),
+            rt_path: PathBuf::new(),
+            lib_dir: self.lib_dir.clone(),
+            exclude: Vec::new(),
+        }
+    }
+
+    /// Append `name<TAB>src_root` to the record the CLI reads.
+    fn record(&self, name: &str, src_root: &Path) -> Result<(), String> {
+        use std::io::Write;
+        let root = src_root.canonicalize().unwrap_or_else(|_| src_root.to_path_buf());
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.info)
+            .map_err(|e| format!("cannot write `{}`: {e}", self.info.display()))?;
+        writeln!(file, "{name}\t{}", root.display()).map_err(|e| format!("cannot write `{}`: {e}", self.info.display()))
+    }
 }
 
 impl fmt::Display for Error {

@@ -16,6 +16,7 @@
 
 pub mod abi;
 pub mod bridge;
+pub mod dynval;
 #[cfg(feature = "hmr")]
 pub mod hmr;
 pub mod list;

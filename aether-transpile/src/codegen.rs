@@ -72,6 +72,7 @@
 pub(crate) mod analysis;
 pub(crate) mod body;
 pub(crate) mod call;
+pub mod dynval;
 pub(crate) mod expr;
 pub mod hmr;
 pub(crate) mod items;
@@ -150,6 +151,9 @@ pub(crate) struct Shared {
     /// Generating for `--hmr`: calls to top-level functions go through the
     /// runtime's call table (see [`hmr`]).
     pub hmr: bool,
+    /// Every user type implements `aether_rt::dynval::Dyn`, so `--hmr` can
+    /// migrate state into changed types (see [`dynval`]).
+    pub dyn_impls: bool,
 }
 
 impl Shared {
@@ -159,6 +163,7 @@ impl Shared {
             facts: types::TypeFacts::compute(ck),
             needs: analysis::CtxNeeds::compute(program, ck),
             hmr: false,
+            dyn_impls: false,
         }
     }
 }

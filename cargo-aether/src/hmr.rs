@@ -66,7 +66,134 @@ pub fn run(target: &Target, release: bool, args: &[OsString]) -> Result<ExitCode
         return Ok(ExitCode::from(crate::EXIT_INTERNAL));
     }
     eprintln!("[aether] built {} module libraries in {:.1} s", packages.len(), started.elapsed().as_secs_f64());
-    supervise(target, &ws, &opts, analysis, generated, args)
+    let mut command = Command::new(&generated.host_executable);
+    command.args(args);
+    let session = Session::Program { target };
+    supervise(&session, &ws, &opts, Current { analysis, generated, bindings: None }, command)
+}
+
+/// `cargo aether run --hmr` in a Rust crate that compiles `.ae` files in from
+/// its `build.rs` (`aether-build`; docs/rust-interop.md): build the crate
+/// with its bindings in their `--hmr` shape (they call through the runtime's
+/// table and start it on first use), build the module libraries, run the
+/// crate's binary, watch the `.ae` files and swap rebuilt modules in. The
+/// environment tells the build script what to generate; it records which
+/// directory it compiled, which is what is watched.
+pub fn run_rust_host(target: &Target, release: bool, args: &[OsString]) -> Result<ExitCode, UsageError> {
+    let Some(manifest) = &target.manifest else {
+        return Err(UsageError::new("a Rust host crate needs its Cargo.toml"));
+    };
+    eprintln!("[aether] running `{}` with hot reloading ON: edit a .ae file and it is swapped in", target.name);
+    let root = manifest.root.canonicalize().unwrap_or_else(|_| manifest.root.clone());
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
+    let target_dir = if target_dir.is_relative() { root.join(target_dir) } else { target_dir };
+    let lib_dir = target_dir.join(if release { "release" } else { "debug" });
+    let base = target_dir.join("aether").join("hmr-host");
+    std::fs::create_dir_all(&base)
+        .map_err(|e| UsageError::new(format!("cannot create `{}`: {e}", base.display())))?;
+    let info = base.join("compiled-dirs.txt");
+    let _ = std::fs::remove_file(&info);
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    std::hash::Hash::hash(&root, &mut hasher);
+    let crate_name: String =
+        manifest.name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+    let prefix = format!("{crate_name}_{:08x}", std::hash::Hasher::finish(&hasher) as u32);
+
+    let started = Instant::now();
+    let exe = build_rust_host(&root, &target_dir, &lib_dir, &prefix, &info, release)?;
+    let Some(exe) = exe else { return Ok(ExitCode::from(crate::EXIT_ERRORS)) };
+    let recorded = std::fs::read_to_string(&info).unwrap_or_default();
+    let dirs: Vec<(&str, &str)> = recorded.lines().filter_map(|l| l.split_once('\t')).collect();
+    let (name, src_root) = match dirs.as_slice() {
+        [one] => (one.0.to_string(), PathBuf::from(one.1)),
+        [] => {
+            return Err(UsageError::new(format!(
+                "`{}` compiled no Aether modules in its build script (`aether_build::compile(\"src/...\")`)",
+                target.name
+            )))
+        }
+        _ => {
+            return Err(UsageError::new(
+                "the build script compiles several Aether directories; `--hmr` supports one per crate for now",
+            ))
+        }
+    };
+    let Some(entry) = aether_build::entry_of(&src_root) else {
+        return Err(UsageError::new(format!("no `.ae` files in `{}`", src_root.display())));
+    };
+    let session = Session::RustHost { package: root.clone(), src_root, entry, name: name.clone() };
+    let opts = HmrOptions {
+        program: format!("{prefix}_{name}"),
+        rt_path: build::rt_path(),
+        lib_dir: lib_dir.clone(),
+        exclude: Vec::new(),
+    };
+    let analysis = session.analyze();
+    if analysis.has_errors() {
+        return Ok(report::emit(&analysis, MessageFormat::Human, Action::BUILD, &target.name));
+    }
+    let (generated, bindings) = session.generate(&analysis, &opts).map_err(UsageError::new)?;
+    let ws = base.join(&name);
+    write_all(&ws, &generated)?;
+    let packages: Vec<&str> = generated.modules.iter().map(|m| m.package.as_str()).collect();
+    if !cargo_build(&ws, &target_dir, &packages, false, release)?.is_ok() {
+        explain_rustc_failure(&ws, None);
+        return Ok(ExitCode::from(crate::EXIT_INTERNAL));
+    }
+    eprintln!(
+        "[aether] built the host and {} module libraries in {:.1} s",
+        packages.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let mut command = Command::new(&exe);
+    command.args(args).current_dir(&root);
+    supervise(&session, &ws, &opts, Current { analysis, generated, bindings }, command)
+}
+
+/// `cargo build` of a Rust host crate with its `--hmr` bindings; the path of
+/// its executable, or `None` when the build failed (cargo said why).
+fn build_rust_host(
+    root: &Path,
+    target_dir: &Path,
+    lib_dir: &Path,
+    prefix: &str,
+    info: &Path,
+    release: bool,
+) -> Result<Option<PathBuf>, UsageError> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(&cargo);
+    cmd.arg("build")
+        .arg("--manifest-path")
+        .arg(root.join("Cargo.toml"))
+        .args(["--features", "aether-rt/hmr", "--message-format=json-render-diagnostics"])
+        .env("CARGO_TARGET_DIR", target_dir)
+        .env("AETHER_HMR", "1")
+        .env("AETHER_HMR_PROGRAM", prefix)
+        .env("AETHER_HMR_LIB_DIR", lib_dir)
+        .env("AETHER_HMR_INFO", info)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    if release {
+        cmd.arg("--release");
+    }
+    let mut child = cmd.spawn().map_err(|e| UsageError::new(format!("cannot run cargo: {e}")))?;
+    let manifest = root.join("Cargo.toml");
+    let mut exe = None;
+    if let Some(stdout) = child.stdout.take() {
+        for message in cargo_metadata::Message::parse_stream(std::io::BufReader::new(stdout)).map_while(Result::ok) {
+            if let cargo_metadata::Message::CompilerArtifact(artifact) = message {
+                let ours = artifact.manifest_path.as_std_path().canonicalize().ok() == manifest.canonicalize().ok();
+                if ours && artifact.executable.is_some() {
+                    exe = artifact.executable.map(|p| p.into_std_path_buf());
+                }
+            }
+        }
+    }
+    let status = child.wait().map_err(|e| UsageError::new(format!("cargo: {e}")))?;
+    if !status.success() {
+        return Ok(None);
+    }
+    exe.map(Some).ok_or_else(|| UsageError::new("the crate built no executable to run"))
 }
 
 /// `[package.metadata.aether] hmr-exclude` (paths from the project root) as
@@ -163,16 +290,60 @@ fn explain_rustc_failure(ws: &Path, module: Option<&str>) {
 struct Current {
     analysis: Analysis,
     generated: HmrGenerated,
+    /// A Rust host's bindings as it was built: a change to them needs a
+    /// rebuilt host, so it is refused.
+    bindings: Option<String>,
+}
+
+/// What is being hot-reloaded: an Aether program (with a generated host),
+/// or the Aether modules of a Rust host crate.
+enum Session<'a> {
+    Program { target: &'a Target },
+    RustHost { package: PathBuf, src_root: PathBuf, entry: PathBuf, name: String },
+}
+
+impl Session<'_> {
+    fn watch_root(&self) -> &Path {
+        match self {
+            Session::Program { target } => &target.input.src_root,
+            Session::RustHost { src_root, .. } => src_root,
+        }
+    }
+
+    fn name(&self) -> String {
+        match self {
+            Session::Program { target } => target.name.clone(),
+            Session::RustHost { name, .. } => name.clone(),
+        }
+    }
+
+    fn analyze(&self) -> Analysis {
+        match self {
+            Session::Program { target } => driver::analyze(&target.input),
+            Session::RustHost { package, src_root, entry, .. } => {
+                let (program, checked, diagnostics) = aether_build::analyze(src_root, entry, package);
+                Analysis { program, checked, diagnostics }
+            }
+        }
+    }
+
+    fn generate(&self, analysis: &Analysis, opts: &HmrOptions) -> Result<(HmrGenerated, Option<String>), String> {
+        match self {
+            Session::Program { .. } => gen::generate(&analysis.program, &analysis.checked, opts).map(|g| (g, None)),
+            Session::RustHost { .. } => {
+                gen::generate_library(&analysis.program, &analysis.checked, opts).map(|(g, b)| (g, Some(b)))
+            }
+        }
+    }
 }
 
 #[cfg(unix)]
 fn supervise(
-    target: &Target,
+    session: &Session<'_>,
     ws: &Path,
     opts: &HmrOptions,
-    analysis: Analysis,
-    generated: HmrGenerated,
-    args: &[OsString],
+    current: Current,
+    mut command: Command,
 ) -> Result<ExitCode, UsageError> {
     use aether_rt::hmr::{Watcher, WatcherConfig};
     use std::io::Write;
@@ -189,22 +360,25 @@ fn supervise(
             let _ = conn_tx.send(stream);
         }
     });
-    let watcher = Watcher::new(&target.input.src_root, WatcherConfig::default())
-        .map_err(|e| UsageError::new(format!("cannot watch `{}`: {e}", target.input.src_root.display())))?;
-    let mut child = Command::new(&generated.host_executable)
-        .args(args)
+    let root = session.watch_root();
+    let watcher = Watcher::new(root, WatcherConfig::default())
+        .map_err(|e| UsageError::new(format!("cannot watch `{}`: {e}", root.display())))?;
+    let mut child = command
         .env(aether_rt::hmr::host::SOCKET_ENV, &socket)
         .spawn()
-        .map_err(|e| UsageError::new(format!("cannot start `{}`: {e}", generated.host_executable.display())))?;
+        .map_err(|e| UsageError::new(format!("cannot start `{:?}`: {e}", command.get_program())))?;
     let mut channel: Option<UnixStream> = None;
-    let mut current = Current { analysis, generated };
+    let mut current = current;
     loop {
         if let Some(status) = child.try_wait().map_err(|e| UsageError::new(format!("lost the program: {e}")))? {
             return Ok(crate::run::exit_code_of(status));
         }
         let Some(batch) = watcher.recv_timeout(Duration::from_millis(100)) else { continue };
         if channel.is_none() {
-            channel = conn_rx.recv_timeout(Duration::from_secs(10)).ok();
+            // A generated host connects at start; a Rust host when its
+            // first call starts the Aether runtime (perhaps never).
+            let wait = if matches!(session, Session::Program { .. }) { 10 } else { 0 };
+            channel = conn_rx.recv_timeout(Duration::from_secs(wait)).ok();
         }
         let saved_ms = batch
             .paths
@@ -213,12 +387,15 @@ fn supervise(
             .max()
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
             .map_or_else(now_ms, |d| d.as_millis());
-        let commands = match rebuild(target, ws, opts, &mut current) {
+        let commands = match rebuild(session, ws, opts, &mut current) {
             Some(c) => c,
             None => continue,
         };
         let Some(stream) = channel.as_mut() else {
-            eprintln!("[aether] the program has not opened its reload channel; the change is not applied");
+            eprintln!(
+                "[aether] rebuilt; the program has not started its Aether code yet, so it will load the new code \
+                 when it does"
+            );
             continue;
         };
         let mut line = format!("reload\t{saved_ms}\t{}", commands.changed);
@@ -234,12 +411,11 @@ fn supervise(
 
 #[cfg(not(unix))]
 fn supervise(
-    _target: &Target,
+    _session: &Session<'_>,
     _ws: &Path,
     _opts: &HmrOptions,
-    _analysis: Analysis,
-    _generated: HmrGenerated,
-    _args: &[OsString],
+    _current: Current,
+    _command: Command,
 ) -> Result<ExitCode, UsageError> {
     Err(UsageError::new("`--hmr` is not yet supported on this platform (it needs Unix domain sockets)"))
 }
@@ -272,21 +448,29 @@ struct Reload {
 /// one crate, a changed type or signature changes its module's crate and
 /// every crate built against it. They are built in one cargo run and swapped
 /// in one step.
-fn rebuild(target: &Target, ws: &Path, opts: &HmrOptions, current: &mut Current) -> Option<Reload> {
-    let analysis = driver::analyze(&target.input);
+fn rebuild(session: &Session<'_>, ws: &Path, opts: &HmrOptions, current: &mut Current) -> Option<Reload> {
+    let analysis = session.analyze();
+    let name = session.name();
     if analysis.has_errors() {
-        report::emit(&analysis, MessageFormat::Human, Action { verb: "reload", done: "Checked" }, &target.name);
+        report::emit(&analysis, MessageFormat::Human, Action { verb: "reload", done: "Checked" }, &name);
         eprintln!("[aether] not reloaded: the old code keeps running; fix the error and save again");
         return None;
     }
-    report::emit_warnings(&analysis, MessageFormat::Human, &target.name);
-    let generated = match gen::generate(&analysis.program, &analysis.checked, opts) {
+    report::emit_warnings(&analysis, MessageFormat::Human, &name);
+    let (generated, bindings) = match session.generate(&analysis, opts) {
         Ok(g) => g,
         Err(unsupported) => {
             refused(&unsupported.lines().collect::<Vec<_>>());
             return None;
         }
     };
+    if bindings != current.bindings {
+        refused(&[
+            "the Rust host compiles against what changed (a type, constant or signature of a module, or an \
+             `extern fn`); restart `cargo aether run --hmr` to rebuild the host",
+        ]);
+        return None;
+    }
     let old_names: Vec<&str> = current.generated.modules.iter().map(|m| m.name.as_str()).collect();
     let new_names: Vec<&str> = generated.modules.iter().map(|m| m.name.as_str()).collect();
     if old_names != new_names {
@@ -342,7 +526,7 @@ fn rebuild(target: &Target, ws: &Path, opts: &HmrOptions, current: &mut Current)
     }
     let functions = changed.iter().map(|i| changed_functions(&current.analysis, &analysis, *i)).sum();
     let modules = changed.iter().filter_map(|i| Some((*i, generated.modules.get(*i)?.library.clone()))).collect();
-    *current = Current { analysis, generated };
+    *current = Current { analysis, generated, bindings };
     Some(Reload { modules, changed: functions })
 }
 

@@ -20,6 +20,9 @@ pub struct Manifest {
     /// The directory holding `Cargo.toml`, as the user named it.
     pub root: PathBuf,
     pub settings: AetherSettings,
+    /// A Rust crate that compiles `.ae` files in from its `build.rs` (it has
+    /// `aether-build` as a build-dependency): `run` builds it with cargo.
+    pub rust_host: bool,
 }
 
 /// `[package.metadata.aether]`, with defaults filled in.
@@ -59,7 +62,11 @@ pub fn read(manifest_path: &Path) -> Result<Manifest, UsageError> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    Ok(Manifest { name: package.name.to_string(), root, settings })
+    let rust_host = package
+        .dependencies
+        .iter()
+        .any(|d| d.name == "aether-build" && d.kind == cargo_metadata::DependencyKind::Build);
+    Ok(Manifest { name: package.name.to_string(), root, settings, rust_host })
 }
 
 /// Validate the `[package.metadata.aether]` table (`None` when absent).

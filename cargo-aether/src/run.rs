@@ -37,7 +37,14 @@ pub struct RunArgs {
 
 pub fn run(args: &RunArgs) -> Result<ExitCode, UsageError> {
     let target = input::resolve(&args.path)?;
-    if args.hmr || crate::hmr::requested_by_env(std::env::var("AETHER_HMR").ok().as_deref()) {
+    let hmr = args.hmr || crate::hmr::requested_by_env(std::env::var("AETHER_HMR").ok().as_deref());
+    if target.manifest.as_ref().is_some_and(|m| m.rust_host) {
+        if hmr {
+            return crate::hmr::run_rust_host(&target, args.release, &args.args);
+        }
+        return cargo_run(&target, args);
+    }
+    if hmr {
         return crate::hmr::run(&target, args.release, &args.args);
     }
     let options = BuildOptions { release: args.release, format: MessageFormat::Human, timings: false };
@@ -49,6 +56,22 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, UsageError> {
         .args(&args.args)
         .status()
         .map_err(|e| UsageError::new(format!("cannot start `{}`: {e}", exe.display())))?;
+    Ok(exit_code_of(status))
+}
+
+/// A Rust crate with Aether modules compiled in (static): plain `cargo run`.
+fn cargo_run(target: &input::Target, args: &RunArgs) -> Result<ExitCode, UsageError> {
+    let Some(manifest) = &target.manifest else { return Err(UsageError::new("no Cargo.toml")) };
+    let root = manifest.root.canonicalize().unwrap_or_else(|_| manifest.root.clone());
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.arg("run").arg("--manifest-path").arg(root.join("Cargo.toml"));
+    if args.release {
+        cmd.arg("--release");
+    }
+    // Run where the crate is, as `cargo run` in its directory would.
+    cmd.arg("--").args(&args.args).current_dir(&root);
+    let status = cmd.status().map_err(|e| UsageError::new(format!("cannot run cargo: {e}")))?;
     Ok(exit_code_of(status))
 }
 

@@ -256,3 +256,85 @@ fn what_hmr_cannot_run_is_refused_with_a_reason() {
     assert!(stderr.contains("`main` must be `fn main()`"), "{stderr}");
     assert!(stderr.contains("without --hmr runs it as a static build"), "{stderr}");
 }
+
+/// A Rust host crate (its own loop and four worker threads calling in)
+/// whose Aether modules are edited while it runs under `--hmr`.
+#[test]
+fn a_rust_host_keeps_running_while_its_aether_modules_change() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let host = dir.path().join("host");
+    let fixture = repo_root().join("tests/hmr-fixtures/rust-host");
+    for file in ["build.rs", "src/main.rs", "src/logic/game.ae", "src/logic/fmt.ae"] {
+        let to = host.join(file);
+        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(fixture.join(file), &to).expect("copy");
+    }
+    let root = repo_root();
+    std::fs::write(
+        host.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"hmr-rust-host\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
+             [dependencies]\naether-rt = {{ path = {:?} }}\n\n[build-dependencies]\naether-build = {{ path = {:?} }}\n\n\
+             [profile.dev]\ndebug = 0\n\n[workspace]\n",
+            root.join("aether-rt").display().to_string(),
+            root.join("aether-build").display().to_string(),
+        ),
+    )
+    .expect("write Cargo.toml");
+    std::fs::copy(root.join("Cargo.lock"), host.join("Cargo.lock")).expect("lock");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-aether"));
+    command
+        .args(["aether", "run", "--hmr"])
+        .arg(&host)
+        .env("CARGO_TARGET_DIR", repo_root().join("target/hmr-e2e"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = KillOnDrop(command.spawn().expect("cargo-aether starts"));
+    let (out, err) = (Lines::default(), Lines::default());
+    out.follow(child.0.stdout.take().expect("stdout"));
+    err.follow(child.0.stderr.take().expect("stderr"));
+    let report = |what: &str| format!("{what}\n--- stdout\n{}--- stderr\n{}", out.text(), err.text());
+    // `tick 3 noted 10 work 57`: the frame count and the work count live in
+    // Aether state; `noted 10` came from the host function `note`.
+    let parse = |word: &'static str| {
+        move |l: &str| -> Option<(u64, u64)> {
+            let rest = l.strip_prefix(word)?.strip_prefix(' ')?;
+            let (n, rest) = rest.split_once(" noted 10 work ")?;
+            Some((n.parse().ok()?, rest.trim().parse().ok()?))
+        }
+    };
+
+    let first = out.wait_for(0, Duration::from_secs(600), parse("tick"));
+    assert!(first.is_some(), "{}", report("the host never printed `tick N`"));
+    assert!(err.text().contains("hot reloading is ON"), "{}", report("the mode is announced"));
+    let (at, _, _) =
+        out.wait_for(0, Duration::from_secs(30), |l| parse("tick")(l).filter(|(n, _)| *n >= 3)).expect("ticks");
+
+    // A body edit in the module the host calls: new output, state kept.
+    let (n0, w0) = out.snapshot().iter().filter_map(|(_, l)| parse("tick")(l)).max().unwrap_or((0, 0));
+    let game = std::fs::read_to_string(host.join("src/logic/game.ae")).expect("read");
+    write_file(&host.join("src/logic"), "game.ae", &game.replace("fmt.show(\"tick\"", "fmt.show(\"tock\""));
+    let tock = out.wait_for(at, Duration::from_secs(120), parse("tock"));
+    let Some((tock_at, _, (n, w))) = tock else { panic!("{}", report("no output from the edited module")) };
+    assert!(n > n0 && w > w0, "{}", report(&format!("state was reset: {n}/{w} after {n0}/{w0}")));
+
+    // A body edit in a module it imports.
+    write_file(&host.join("src/logic"), "fmt.ae", "pub fn show(word: str, n: int, noted: int) -> str {\n    \"{word}! {n} noted {noted}\"\n}\n");
+    let bang = out.wait_for(tock_at, Duration::from_secs(120), |l| parse("tock!")(l));
+    assert!(bang.is_some(), "{}", report("no output after editing the imported module"));
+
+    // A change the Rust host compiles against (a signature) needs a rebuilt
+    // host: refused, and the old code keeps running.
+    let errors_from = err.snapshot().len();
+    write_file(&host.join("src/logic"), "fmt.ae", "pub fn show(word: str, n: int) -> str {\n    \"{word} {n}\"\n}\n");
+    write_file(&host.join("src/logic"), "game.ae", &game.replace("fmt.show(\"tick\", frames, host_note(1))", "fmt.show(\"tuck\", frames)"));
+    let refused = err.wait_for(errors_from, Duration::from_secs(120), |l| l.contains("restart `cargo aether run --hmr` to rebuild the host").then_some(()));
+    assert!(refused.is_some(), "{}", report("an interface change of a Rust host was not refused"));
+    let lines_now = out.snapshot().len();
+    assert!(out.wait_for(lines_now, Duration::from_secs(10), |l| parse("tock!")(l)).is_some(), "{}", report("old code stopped"));
+    assert!(!out.text().contains("tuck"), "{}", report("the refused version ran"));
+    assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report("the host ended"));
+    println!("--- the host's stderr\n{}", err.text());
+}

@@ -66,27 +66,13 @@ pub struct ProgramSpec {
 /// Load everything, start listening for reloads, run `main`; the exit status.
 pub fn run(program: &'static ProgramSpec) -> i32 {
     eprintln!("[aether] hot reloading is ON: modules are shared libraries; edit a .ae file to swap it in");
-    let names = program.modules.iter().map(|m| m.name.to_string()).collect();
-    let tables = FnTables::new(names, HostHooks { yield_to_reload, release: release_gate, acquire: acquire_gate });
-    let _ = TABLE.set(tables.call_table());
-    let host: &'static Host = Box::leak(Box::new(Host {
-        program,
-        loader: Loader::in_temp_dir(),
-        tables,
-        states: Mutex::new(SharedStates(States::new())),
-        listening: AtomicBool::new(false),
-    }));
-    if let Err(message) = host.load_all() {
-        eprintln!("error: the program cannot start: {message}");
-        return 1;
-    }
-    if let Some(socket) = std::env::var_os(SOCKET_ENV).filter(|s| !s.is_empty()) {
-        let socket = std::path::PathBuf::from(socket);
-        let spawned = std::thread::Builder::new().name("aether-hmr-reload".into()).spawn(move || host.listen(&socket));
-        if let Err(e) = spawned {
-            eprintln!("[aether] cannot start the reload listener ({e}); running without reloads");
+    let host = match start(program) {
+        Ok(host) => host,
+        Err(message) => {
+            eprintln!("error: the program cannot start: {message}");
+            return 1;
         }
-    }
+    };
     loop {
         let Some(main) = host.function(program.entry_module, "main") else {
             eprintln!("error: the program has no `fn main()` to run");
@@ -123,6 +109,60 @@ pub fn run(program: &'static ProgramSpec) -> i32 {
             Err(_) => return 101,
         }
     }
+}
+
+/// Load every module, publish the table, run the state initializers, and
+/// (under the supervisor) start listening for reloads. Once per process.
+fn start(program: &'static ProgramSpec) -> Result<&'static Host, String> {
+    let names = program.modules.iter().map(|m| m.name.to_string()).collect();
+    let tables = FnTables::new(names, HostHooks { yield_to_reload, release: release_gate, acquire: acquire_gate });
+    let _ = TABLE.set(tables.call_table());
+    // This image's own cell: bindings of a Rust host call through it.
+    crate::abi::HOST.set(tables.call_table());
+    let host: &'static Host = Box::leak(Box::new(Host {
+        program,
+        loader: Loader::in_temp_dir(),
+        tables,
+        states: Mutex::new(SharedStates(States::new())),
+        listening: AtomicBool::new(false),
+    }));
+    host.load_all()?;
+    if let Some(socket) = std::env::var_os(SOCKET_ENV).filter(|s| !s.is_empty()) {
+        let socket = std::path::PathBuf::from(socket);
+        let spawned = std::thread::Builder::new().name("aether-hmr-reload".into()).spawn(move || host.listen(&socket));
+        if let Err(e) = spawned {
+            eprintln!("[aether] cannot start the reload listener ({e}); running without reloads");
+        }
+    }
+    Ok(host)
+}
+
+/// A Rust host's call into Aether holds the program lock while this lives.
+#[derive(Debug)]
+pub struct Entered(());
+
+impl Drop for Entered {
+    fn drop(&mut self) {
+        GATE.release();
+    }
+}
+
+/// For the bindings of a Rust host crate under `--hmr`: start the runtime
+/// on first use (loading the module libraries of `program`), then take the
+/// program lock for one call. Calls from many threads are serialized; a
+/// reload waits for the calls in flight. Panics if the runtime cannot start
+/// (a library is missing or refused), like a failed call would.
+pub fn enter(program: &'static ProgramSpec) -> Entered {
+    static STARTED: OnceLock<Result<(), String>> = OnceLock::new();
+    let started = STARTED.get_or_init(|| {
+        eprintln!("[aether] hot reloading is ON: the Aether modules are shared libraries; edit a .ae file to swap it in");
+        start(program).map(|_| ())
+    });
+    if let Err(message) = started {
+        panic!("the Aether modules cannot start: {message}");
+    }
+    GATE.acquire();
+    Entered(())
 }
 
 /// The fingerprint of `fn name()` as the code generator writes it: the

@@ -57,6 +57,14 @@ impl fmt::Display for SwapError {
         match self {
             SwapError::UnknownModule(id) => write!(f, "no module with index {}", id.0),
             SwapError::WrongModule { slot, found } => write!(f, "module `{found}` cannot replace `{slot}`"),
+            SwapError::StaleImport { module, import } if module == "__host" || import == "__host" => {
+                let changed = if module == "__host" { import } else { module };
+                write!(
+                    f,
+                    "the Rust host compiles against `{changed}` (its types, constants, signatures or `extern fn`s), \
+                     which changed; restart `cargo aether run --hmr` to rebuild the host"
+                )
+            }
             SwapError::StaleImport { module, import } => write!(
                 f,
                 "module `{module}` was built against another version of `{import}`'s interface; \

@@ -82,9 +82,37 @@ pub struct HmrGenerated {
 /// Generate the HMR workspace for a checked program, or say (one line per
 /// problem) what `--hmr` cannot run.
 pub fn generate(program: &Program, checked: &CheckResult, opts: &HmrOptions) -> Result<HmrGenerated, String> {
+    generate_with(program, checked, opts, false).map(|(g, _)| g)
+}
+
+/// The `--hmr` build of Aether modules compiled into a Rust host crate (by
+/// `aether-build`, checked with `check_library`): the module crates (no host
+/// crate: the user's crate is the host), and the bindings file the host
+/// `include!`s, whose functions call through the table and whose runtime
+/// starts on first use. `extern fn`s become the table's last row, `__host`,
+/// filled by the host crate. Both sides of one build must be generated with
+/// the same options.
+pub fn generate_library(
+    program: &Program,
+    checked: &CheckResult,
+    opts: &HmrOptions,
+) -> Result<(HmrGenerated, String), String> {
+    let (generated, bindings) = generate_with(program, checked, opts, true)?;
+    Ok((generated, bindings.unwrap_or_default()))
+}
+
+/// The name of the table row holding a Rust host's `extern fn`s.
+pub const HOST_ROW: &str = "__host";
+
+fn generate_with(
+    program: &Program,
+    checked: &CheckResult,
+    opts: &HmrOptions,
+    library: bool,
+) -> Result<(HmrGenerated, Option<String>), String> {
     let mut shared = Shared::new(program, checked);
     shared.hmr = true;
-    let mut errors = unsupported(program, checked);
+    let mut errors = if library { Vec::new() } else { unsupported(program, checked) };
     let layout = CallLayout::of(program, checked);
     let ids: Vec<ModuleId> = program.module_ids().collect();
 
@@ -115,7 +143,8 @@ pub fn generate(program: &Program, checked: &CheckResult, opts: &HmrOptions) -> 
         let mi = m.0 as usize;
         let name = shared.module_names[mi].clone();
         let aether_name = program.module(m).name.clone();
-        let reloadable = program.module(m).ast.no_hmr.is_none() && !opts.exclude.contains(&aether_name);
+        // A host crate links no module into itself: every one is a library.
+        let reloadable = library || (program.module(m).ast.no_hmr.is_none() && !opts.exclude.contains(&aether_name));
         let package = format!("{}_hmr_{}", opts.program, name.to_ascii_lowercase());
         let file = program.sources.get(program.module(m).file).name.clone();
         let included = included(program, m);
@@ -151,15 +180,23 @@ pub fn generate(program: &Program, checked: &CheckResult, opts: &HmrOptions) -> 
             files,
         });
     }
+    let mut members: Vec<String> = shared.module_names.iter().map(|n| format!("\"modules/{n}\"")).collect();
+    if library {
+        let bindings = library_bindings(program, checked, &shared, &layout, &interfaces, &fingerprints, &modules);
+        let files = vec![(PathBuf::from("Cargo.toml"), workspace_manifest(&members))];
+        let generated =
+            HmrGenerated { modules, host_package: String::new(), host_executable: PathBuf::new(), files };
+        return Ok((generated, Some(bindings)));
+    }
     let host_package = format!("{}_hmr_host", opts.program);
     let host_executable = opts.lib_dir.join(format!("{host_package}{}", std::env::consts::EXE_SUFFIX));
     let mut files = vec![
         (PathBuf::from("host/src/main.rs"), format_file(host_main(program, &shared, &modules))),
         (PathBuf::from("host/Cargo.toml"), host_manifest(&host_package, &opts.rt_path, &modules, &shared)),
     ];
-    let members: Vec<String> = shared.module_names.iter().map(|n| format!("\"modules/{n}\"")).collect();
+    members.insert(0, "\"host\"".to_string());
     files.push((PathBuf::from("Cargo.toml"), workspace_manifest(&members)));
-    Ok(HmrGenerated { modules, host_package, host_executable, files })
+    Ok((HmrGenerated { modules, host_package, host_executable, files }, None))
 }
 
 /// The canonical signature string of a function or method, as fingerprinted
@@ -207,6 +244,13 @@ fn slot_text(ck: &CheckResult, f: FnId) -> String {
     text
 }
 
+/// What an `extern fn`'s slot in the `__host` row is fingerprinted by: its
+/// module, name, signature and the Rust path it binds to.
+fn extern_slot_text(program: &Program, ck: &CheckResult, f: FnId) -> String {
+    let Some(info) = ck.fns.get(f.0 as usize) else { return String::new() };
+    format!("{}.{} = {}", program.module(info.module).name, slot_text(ck, f), info.host.as_deref().unwrap_or(""))
+}
+
 /// What a state's slot is fingerprinted by: its name and structural type.
 fn state_text(ck: &CheckResult, g: &crate::check::GlobalInfo) -> String {
     let mut text = format!("{}: ", g.name);
@@ -219,17 +263,32 @@ fn state_text(ck: &CheckResult, g: &crate::check::GlobalInfo) -> String {
 /// layout.
 struct CallLayout {
     fns: Vec<Vec<FnId>>,
+    /// `extern fn`s of every module, in `FnId` order: the `__host` row,
+    /// after the modules' rows.
+    externs: Vec<FnId>,
+    /// The `__host` row's interface fingerprint (0 when it is empty).
+    host_fingerprint: u64,
 }
 
 impl CallLayout {
     fn of(program: &Program, ck: &CheckResult) -> CallLayout {
         let mut fns = vec![Vec::new(); program.modules.len()];
+        let mut externs = Vec::new();
         for (i, info) in ck.fns.iter().enumerate() {
-            if let Some(list) = fns.get_mut(info.module.0 as usize) {
+            if info.host.is_some() {
+                externs.push(FnId(i as u32));
+            } else if let Some(list) = fns.get_mut(info.module.0 as usize) {
                 list.push(FnId(i as u32));
             }
         }
-        CallLayout { fns }
+        let host_text: Vec<String> = externs.iter().map(|f| extern_slot_text(program, ck, *f)).collect();
+        let host_fingerprint = if externs.is_empty() { 0 } else { fnv(&host_text.join("\n")) };
+        CallLayout { fns, externs, host_fingerprint }
+    }
+
+    /// The index of the `__host` row.
+    fn host_row(&self) -> usize {
+        self.fns.len()
     }
 
     fn of_module(&self, m: ModuleId) -> &[FnId] {
@@ -517,6 +576,182 @@ fn method_trampolines(program: &Program, ck: &CheckResult, shared: &Shared, layo
     quote!(#(#impls)*)
 }
 
+/// Trampolines of module `x`'s `extern fn`s: calls into the `__host` row.
+fn extern_trampolines(program: &Program, ck: &CheckResult, shared: &Shared, layout: &CallLayout, x: ModuleId) -> Vec<TokenStream> {
+    let mut fns = Vec::new();
+    for (k, f) in layout.externs.iter().enumerate() {
+        let Some(info) = ck.fns.get(f.0 as usize).filter(|i| i.module == x) else { continue };
+        let fname = names::item(&info.name);
+        let sig = rust_sig(ck, shared, *f);
+        let ctx = if sig.needs_ctx { vec![quote!(ctx: &mut crate::Ctx)] } else { Vec::new() };
+        let (params, ret) = (&sig.params, &sig.ret);
+        let what = format!("{}.{} (a function of the Rust host)", program.module(x).name, info.name);
+        let body = trampoline_body(layout.host_row(), k, fnv(&extern_slot_text(program, ck, *f)), &what, None, &sig);
+        fns.push(quote!(pub fn #fname(#(#ctx,)* #(#params),*) -> #ret { #body }));
+    }
+    fns
+}
+
+/// The bindings file of a Rust host crate under `--hmr` (see
+/// [`generate_library`]): the interfaces of every module (its types and
+/// constants, as the Rust API), one binding per `pub fn` that takes the
+/// program lock and calls through the table, the `__host` row's shims of the
+/// `extern fn`s, and the program's spec for the embedded runtime.
+fn library_bindings(
+    program: &Program,
+    ck: &CheckResult,
+    shared: &Shared,
+    layout: &CallLayout,
+    interfaces: &[(TokenStream, String)],
+    fingerprints: &[u64],
+    modules: &[HmrModule],
+) -> String {
+    let root1 = quote!(super);
+    let root2 = quote!(super::super);
+    let mut mods = Vec::new();
+    let mut calls = Vec::new();
+    let mut bindings = Vec::new();
+    for m in program.module_ids() {
+        let mi = m.0 as usize;
+        let name = names::plain(&shared.module_names[mi]);
+        let iface = super::library::reroot(interfaces[mi].0.clone(), &root1);
+        mods.push(quote!(pub mod #name { #iface }));
+        let mut tramps = Vec::new();
+        for (fi, f) in layout.of_module(m).iter().enumerate() {
+            let Some(info) = ck.fns.get(f.0 as usize) else { continue };
+            if info.receiver.is_some() {
+                continue;
+            }
+            let fname = names::item(&info.name);
+            let sig = rust_sig(ck, shared, *f);
+            let ctx = if sig.needs_ctx { vec![quote!(ctx: &mut crate::Ctx)] } else { Vec::new() };
+            let (params, ret) = (&sig.params, &sig.ret);
+            let what = format!("{}.{}", program.module(m).name, info.name);
+            let body = trampoline_body(mi, fi, fnv(&slot_text(ck, *f)), &what, None, &sig);
+            tramps.push(quote!(pub fn #fname(#(#ctx,)* #(#params),*) -> #ret { #body }));
+        }
+        tramps.extend(extern_trampolines(program, ck, shared, layout, m));
+        let tramps = super::library::reroot(quote!(#(#tramps)*), &root2);
+        calls.push(quote!(pub mod #name { use super::super::#name::*; #tramps }));
+        bindings.push(super::library::hmr_module_bindings(ck, shared, m));
+    }
+    let ctx_fields = program.module_ids().filter(|m| !states_of(ck, *m).is_empty()).map(|m| {
+        let n = names::plain(&shared.module_names[m.0 as usize]);
+        quote!(pub #n: #n::State)
+    });
+
+    // The `__host` row: shims of the `extern fn`s, as a linked module whose
+    // imports are every module's interface (the host compiles against them
+    // all: a reload that changes one needs a rebuilt host).
+    let mut shims = Vec::new();
+    let mut entries = Vec::new();
+    for (k, f) in layout.externs.iter().enumerate() {
+        let Some(info) = ck.fns.get(f.0 as usize) else { continue };
+        let Ok(path) = syn::parse_str::<syn::Path>(info.host.as_deref().unwrap_or("")) else { continue };
+        let shim = format_ident!("__host_{}", k);
+        let sig = rust_sig(ck, shared, *f);
+        let (params, ret) = (&sig.params, &sig.ret);
+        let params = super::library::reroot(quote!(#(#params),*), &root1);
+        let ret = super::library::reroot(ret.clone(), &root1);
+        let args = super::library::extern_args(info, &shared.facts);
+        // In a module of its own beside the module's interface, so the
+        // module's types are in scope by their bare names.
+        let holder = format_ident!("__host_{}", shared.module_names[info.module.0 as usize]);
+        let module = names::plain(&shared.module_names[info.module.0 as usize]);
+        shims.push(quote! {
+            pub mod #holder {
+                use super::#module::*;
+                pub extern "C" fn #shim(#params) -> ::aether_rt::abi::Guarded<#ret> {
+                    ::aether_rt::abi::Guarded::call(::std::panic::AssertUnwindSafe(move || #path(#(#args),*)))
+                }
+            }
+        });
+        let text = extern_slot_text(program, ck, *f);
+        let entry = format!("{}.{}", program.module(info.module).name, info.name);
+        entries.push(quote!(::aether_rt::abi::FnEntry::new(#entry, #text, #holder::#shim as *const ::std::ffi::c_void)));
+    }
+    let nentries = entries.len();
+    let imports = program.module_ids().map(|m| {
+        let n = shared.module_names[m.0 as usize].clone();
+        let fp = fingerprints[m.0 as usize];
+        quote!(::aether_rt::abi::ImportEntry { module: ::aether_rt::abi::Str::new(#n), interface_fingerprint: #fp })
+    });
+    let nimports = program.modules.len();
+    let host_fp = layout.host_fingerprint;
+    let specs = modules.iter().enumerate().map(|(i, m)| {
+        let name = shared.module_names[i].clone();
+        let file = &m.file;
+        let library = m.library.to_string_lossy().into_owned();
+        quote!(::aether_rt::hmr::host::ModuleSpec { name: #name, file: #file, library: #library, linked: None })
+    });
+    let nspecs = modules.len() + 1;
+    let init_order = super::init_order(program).into_iter().map(|m| m.0 as usize);
+    let ts = quote! {
+        /// The generated interfaces, trampolines and runtime glue. Not for
+        /// direct use: call the bindings beside this module.
+        #[doc(hidden)]
+        #[allow(unused, non_snake_case, non_camel_case_types, non_upper_case_globals, unreachable_code, unreachable_patterns, non_shorthand_field_patterns, improper_ctypes_definitions, missing_docs, clippy::all, clippy::pedantic)]
+        pub mod __aether {
+            #(#mods)*
+
+            /// The `state` of every module: references into runtime memory.
+            #[derive(Default)]
+            pub struct Ctx { #(#ctx_fields),* }
+
+            pub mod __hmr_calls { #(#calls)* }
+
+            #(#shims)*
+
+            static HOST_FNS: [::aether_rt::abi::FnEntry; #nentries] = [#(#entries),*];
+            static HOST_IMPORTS: [::aether_rt::abi::ImportEntry; #nimports] = [#(#imports),*];
+            extern "C" fn __prepare() {}
+            static HOST_DESCRIPTOR: ::aether_rt::abi::ModuleDescriptor = ::aether_rt::abi::ModuleDescriptor {
+                abi_version: ::aether_rt::abi::ABI_VERSION,
+                name: ::aether_rt::abi::Str::new(#HOST_ROW),
+                interface_fingerprint: #host_fp,
+                functions: ::aether_rt::abi::Slice::new(&HOST_FNS),
+                states: ::aether_rt::abi::Slice::new(&[]),
+                imports: ::aether_rt::abi::Slice::new(&HOST_IMPORTS),
+                before_reload: ::aether_rt::abi::Slice::new(&[]),
+                on_reload: ::aether_rt::abi::Slice::new(&[]),
+                host: &::aether_rt::abi::HOST,
+                prepare: __prepare,
+            };
+            extern "C" fn __host_descriptor() -> *const ::aether_rt::abi::ModuleDescriptor {
+                &HOST_DESCRIPTOR
+            }
+            static MODULES: [::aether_rt::hmr::host::ModuleSpec; #nspecs] = [
+                #(#specs,)*
+                ::aether_rt::hmr::host::ModuleSpec {
+                    name: #HOST_ROW, file: "the Rust host", library: "", linked: Some(__host_descriptor),
+                },
+            ];
+            static PROGRAM: ::aether_rt::hmr::host::ProgramSpec = ::aether_rt::hmr::host::ProgramSpec {
+                modules: &MODULES,
+                entry_module: usize::MAX,
+                init_order: &[#(#init_order),*],
+            };
+
+            /// Start the runtime (once) and take the program lock for a call.
+            pub fn __enter() -> ::aether_rt::hmr::host::Entered {
+                ::aether_rt::hmr::host::enter(&PROGRAM)
+            }
+        }
+
+        /// Start the Aether runtime now (it starts on the first call anyway):
+        /// load the module libraries, run the `state` initializers, and begin
+        /// taking reloads from `cargo aether run --hmr`.
+        #[allow(dead_code)]
+        pub fn start() {
+            drop(__aether::__enter());
+        }
+
+        #(#bindings)*
+    };
+    let header = "// Generated by aether-build for `cargo aether run --hmr`. Do not edit.\n";
+    format!("{header}{}", format_file(ts))
+}
+
 /// Whether the function's item carries `@name`.
 fn has_attr(program: &Program, ck: &CheckResult, f: FnId, name: &str) -> bool {
     let Some(info) = ck.fns.get(f.0 as usize) else { return false };
@@ -567,6 +802,7 @@ fn module_lib(
             let body = trampoline_body(xi, fi, fnv(&slot_text(ck, *f)), &what, None, &sig);
             fns.push(quote!(pub fn #fname(#(#ctx,)* #(#params),*) -> #ret { #body }));
         }
+        fns.extend(extern_trampolines(program, ck, shared, layout, x));
         tramp_mods.push(quote!(pub mod #xmod { use crate::#xmod::*; #(#fns)* }));
     }
 
@@ -667,12 +903,19 @@ fn module_lib(
         }));
     }
     let nstates = state_entries.len();
-    let imports = included.iter().map(|x| {
-        let n = shared.module_names[x.0 as usize].clone();
-        let fp = fingerprints[x.0 as usize];
-        quote!(ImportEntry { module: Str::new(#n), interface_fingerprint: #fp })
-    });
-    let nimports = included.len();
+    let mut imports: Vec<TokenStream> = included
+        .iter()
+        .map(|x| {
+            let n = shared.module_names[x.0 as usize].clone();
+            let fp = fingerprints[x.0 as usize];
+            quote!(ImportEntry { module: Str::new(#n), interface_fingerprint: #fp })
+        })
+        .collect();
+    if !layout.externs.is_empty() {
+        let fp = layout.host_fingerprint;
+        imports.push(quote!(ImportEntry { module: Str::new(#HOST_ROW), interface_fingerprint: #fp }));
+    }
+    let nimports = imports.len();
     let (nbefore, nafter) = (before.len(), after.len());
     let module_name = name.clone();
     let iface = fingerprints[mi];
@@ -804,7 +1047,7 @@ fn host_manifest(package: &str, rt: &Path, modules: &[HmrModule], shared: &Share
 /// guard relies on; `--release` builds the same crates optimized.
 fn workspace_manifest(members: &[String]) -> String {
     format!(
-        "[workspace]\nresolver = \"2\"\nmembers = [\"host\", {}]\n\n\
+        "[workspace]\nresolver = \"2\"\nmembers = [{}]\n\n\
          [profile.dev]\ndebug = 0\npanic = \"unwind\"\n\n[profile.release]\npanic = \"unwind\"\n",
         members.join(", ")
     )

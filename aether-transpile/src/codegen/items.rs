@@ -142,6 +142,11 @@ pub(crate) fn expand_part(
         items.push(defaults);
         errors.append(&mut errs);
     }
+    if shared.dyn_impls && interface {
+        let (impls, mut errs) = super::dynval::expand_dyn_impls(program, ck, shared, m);
+        items.push(impls);
+        errors.append(&mut errs);
+    }
 
     // Functions and methods.
     let mut methods: Vec<(TypeId, TokenStream)> = Vec::new();

@@ -66,7 +66,7 @@ pub fn generate(program: &Program, checked: &CheckResult) -> Result<Library, Str
                 #externs
             }
         });
-        bindings.push(module_bindings(checked, &shared, m, &mut skipped));
+        bindings.push(module_bindings(checked, &shared, m, &mut skipped, false));
     }
     errors.extend(unshareable_state(checked, &shared));
     let ctx = ctx_def(program, checked, &shared);
@@ -93,7 +93,7 @@ pub fn generate(program: &Program, checked: &CheckResult) -> Result<Library, Str
 /// `crate` at the start of generated paths, replaced by `root`: the
 /// generated code no longer sits at the crate root. `crate` is a keyword,
 /// so it is never an Aether name (those are escaped by [`names`]).
-fn reroot(ts: TokenStream, root: &TokenStream) -> TokenStream {
+pub(crate) fn reroot(ts: TokenStream, root: &TokenStream) -> TokenStream {
     ts.into_iter()
         .flat_map(|tt| -> Vec<TokenTree> {
             match tt {
@@ -173,7 +173,20 @@ fn extern_fns(ck: &CheckResult, shared: &Shared, m: ModuleId, errors: &mut Vec<S
 }
 
 /// The bindings module of `m`: its types, `pub const`s and `pub fn`s.
-fn module_bindings(ck: &CheckResult, shared: &Shared, m: ModuleId, skipped: &mut Vec<String>) -> TokenStream {
+/// The bindings of module `m` under `--hmr` (see `hmr::generate_library`):
+/// the same Rust API, each call taking the program lock and going through
+/// the call table.
+pub(crate) fn hmr_module_bindings(ck: &CheckResult, shared: &Shared, m: ModuleId) -> TokenStream {
+    module_bindings(ck, shared, m, &mut Vec::new(), true)
+}
+
+/// The arguments an `extern fn`'s wrapper passes to the Rust function, from
+/// its parameters as generated code passes them.
+pub(crate) fn extern_args(info: &FnInfo, facts: &super::types::TypeFacts) -> Vec<TokenStream> {
+    signature(info, facts, Side::Extern, |_| quote!(())).1
+}
+
+fn module_bindings(ck: &CheckResult, shared: &Shared, m: ModuleId, skipped: &mut Vec<String>, hmr: bool) -> TokenStream {
     let mname = &shared.module_names[m.0 as usize];
     let name = names::plain(mname);
     // Types of `m` by their bare names (re-exported below), others through
@@ -211,10 +224,18 @@ fn module_bindings(ck: &CheckResult, shared: &Shared, m: ModuleId, skipped: &mut
         let (params, args) = signature(info, &shared.facts, Side::Binding, rust_ty);
         let ret = ret_ty(&info.ret, rust_ty);
         let doc = format!(" Calls Aether `{mname}.{}`.", info.name);
-        let body = if needs {
-            quote!(super::__aether::__SHARED.call(|ctx| super::__aether::#name::#fname(ctx #(, #args)*)))
-        } else {
-            quote!(super::__aether::#name::#fname(#(#args),*))
+        let body = match (hmr, needs) {
+            (true, needs) => {
+                let ctx = if needs { vec![quote!(&mut super::__aether::Ctx::default())] } else { Vec::new() };
+                quote! {
+                    let _entered = super::__aether::__enter();
+                    super::__aether::__hmr_calls::#name::#fname(#(#ctx,)* #(#args),*)
+                }
+            }
+            (false, true) => {
+                quote!(super::__aether::__SHARED.call(|ctx| super::__aether::#name::#fname(ctx #(, #args)*)))
+            }
+            (false, false) => quote!(super::__aether::#name::#fname(#(#args),*)),
         };
         items.push(quote! {
             #[doc = #doc]
