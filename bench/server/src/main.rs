@@ -2,33 +2,42 @@
 //!
 //! Loads examples/live-server (built `--release` first) with `--clients`
 //! keep-alive HTTP/1.1 connections on loopback for `--seconds` per round,
-//! alternating the Aether handlers and the hand-written Rust ones
-//! (`--handlers rust`) for `--rounds` rounds, a fresh server each round.
+//! alternating the servers for `--rounds` rounds, a fresh server each round:
+//! the Aether handlers, the hand-written Rust ones (`--handlers rust`), and
+//! with `--hmr` the Aether handlers under `cargo aether run --hmr`, whose
+//! greeting is rewritten every `--reload-every-ms` during the load.
 //! Each client cycles through `PUT /kv/<unique key>`, `GET` of that key,
 //! `GET /` and `GET /count`, checking every answer. After a round every
 //! written key is read back (lost writes) and `GET /count` must equal the
 //! number of requests the server answered (exact count).
 //!
 //! Options:
-//!   --clients N         client threads, one connection each (default 8)
-//!   --seconds S         measured seconds per round (default 5), after 1 s of warm-up
-//!   --rounds R          rounds per server (default 3); the table shows the median
-//!   --server-threads N  worker threads of the default servers (default 4)
-//!   --aether-cmd "CMD"  the Aether server's command line instead of the release build
-//!   --rust-cmd "CMD"    the Rust server's command line instead of the release build
+//!   --clients N          client threads, one connection each (default 8)
+//!   --seconds S          measured seconds per round (default 5), after 1 s of warm-up
+//!   --rounds R           rounds per server (default 3); the table shows the median
+//!   --server-threads N   worker threads of the default servers (default 4)
+//!   --aether-cmd "CMD"   the Aether server's command line instead of the release build
+//!   --rust-cmd "CMD"     the Rust server's command line instead of the release build
+//!   --hmr                add the Aether server under `cargo aether run --hmr --release`
+//!                        (target/release/cargo-aether, built first), in a copy of the
+//!                        example in a temporary directory
+//!   --hmr-cmd "CMD"      that server's command line instead (implies --hmr)
+//!   --reload-every-ms N  while the --hmr server is loaded, rewrite `greeting()` in its
+//!                        src/logic/routes.ae every N ms (default: no edits)
 //!
-//! A command line is split on whitespace and runs in examples/live-server;
-//! its program must print `listening on http://ADDR` on stdout (the first
-//! line that starts so is taken; anything before it is skipped), e.g.
-//! `--aether-cmd "cargo aether run --hmr -- --port 0"`. Its whole process
-//! group is killed after the round. Prints a Markdown table for
+//! A command line is split on whitespace; its program must print
+//! `listening on http://ADDR` on stdout (the first line that starts so is
+//! taken; anything before it is skipped). The static servers' commands run in
+//! examples/live-server, the --hmr one in the copy. Each server's whole
+//! process group is killed after its round. Prints a Markdown table for
 //! docs/performance.md.
 
+use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -36,6 +45,10 @@ const WARM_UP: Duration = Duration::from_secs(1);
 /// How long a server command may take to print its address (a command such
 /// as `cargo aether run` may compile first).
 const START_TIMEOUT: Duration = Duration::from_secs(600);
+/// The greeting's text in routes.ae, which the reloader rewrites.
+const GREETING: &str = "Hello from Aether! Edit src/logic/routes.ae to change this line.";
+/// What the reloader writes instead, followed by the edit's number.
+const RELOADED: &str = "Hello from Aether, edit ";
 
 fn main() {
     let result = Options::parse(std::env::args().skip(1).collect()).and_then(|o| run(&o));
@@ -52,13 +65,30 @@ struct Options {
     server_threads: usize,
     aether_cmd: Option<Vec<String>>,
     rust_cmd: Option<Vec<String>>,
+    hmr: bool,
+    hmr_cmd: Option<Vec<String>>,
+    reload_every: Option<Duration>,
 }
 
 impl Options {
     fn parse(args: Vec<String>) -> Result<Options, String> {
-        let mut o = Options { clients: 8, seconds: 5, rounds: 3, server_threads: 4, aether_cmd: None, rust_cmd: None };
+        let mut o = Options {
+            clients: 8,
+            seconds: 5,
+            rounds: 3,
+            server_threads: 4,
+            aether_cmd: None,
+            rust_cmd: None,
+            hmr: false,
+            hmr_cmd: None,
+            reload_every: None,
+        };
         let mut it = args.into_iter();
         while let Some(flag) = it.next() {
+            if flag == "--hmr" {
+                o.hmr = true;
+                continue;
+            }
             let value = it.next().ok_or_else(|| format!("`{flag}` needs a value"))?;
             let number = || -> Result<usize, String> {
                 match value.parse::<usize>() {
@@ -73,8 +103,16 @@ impl Options {
                 "--server-threads" => o.server_threads = number()?,
                 "--aether-cmd" => o.aether_cmd = Some(words(&value)?),
                 "--rust-cmd" => o.rust_cmd = Some(words(&value)?),
+                "--hmr-cmd" => {
+                    o.hmr_cmd = Some(words(&value)?);
+                    o.hmr = true;
+                }
+                "--reload-every-ms" => o.reload_every = Some(Duration::from_millis(number()? as u64)),
                 other => return Err(format!("unknown option `{other}` (see the top of bench/server/src/main.rs)")),
             }
+        }
+        if o.reload_every.is_some() && !o.hmr {
+            return Err("--reload-every-ms edits the --hmr server: add --hmr".into());
         }
         Ok(o)
     }
@@ -88,6 +126,15 @@ fn words(cmd: &str) -> Result<Vec<String>, String> {
     Ok(w)
 }
 
+/// One of the servers under test.
+struct Server {
+    name: &'static str,
+    cmd: Vec<String>,
+    dir: PathBuf,
+    /// routes.ae to rewrite during the load, and how often.
+    reload: Option<(PathBuf, Duration)>,
+}
+
 fn run(o: &Options) -> Result<(), String> {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../..")
@@ -95,32 +142,79 @@ fn run(o: &Options) -> Result<(), String> {
         .map_err(|e| format!("the repository root: {e}"))?;
     let example = repo.join("examples/live-server");
     let exe = if o.aether_cmd.is_none() || o.rust_cmd.is_none() { Some(build_release(&repo, &example)?) } else { None };
+    let threads = o.server_threads.to_string();
     let default_cmd = |handlers: &str| -> Vec<String> {
         let exe = exe.as_ref().map(|e| e.display().to_string()).unwrap_or_default();
-        let threads = o.server_threads.to_string();
         [exe.as_str(), "--port", "0", "--threads", &threads, "--handlers", handlers].map(str::to_string).to_vec()
     };
-    let servers = [
-        ("Aether handlers", o.aether_cmd.clone().unwrap_or_else(|| default_cmd("aether"))),
-        ("Rust handlers", o.rust_cmd.clone().unwrap_or_else(|| default_cmd("rust"))),
+    let mut servers = vec![
+        Server {
+            name: "Aether handlers",
+            cmd: o.aether_cmd.clone().unwrap_or_else(|| default_cmd("aether")),
+            dir: example.clone(),
+            reload: None,
+        },
+        Server {
+            name: "Rust handlers",
+            cmd: o.rust_cmd.clone().unwrap_or_else(|| default_cmd("rust")),
+            dir: example.clone(),
+            reload: None,
+        },
     ];
-    let mut results: Vec<Vec<Round>> = vec![Vec::new(); servers.len()];
+    let work = std::env::temp_dir().join(format!("aether-bench-server-{}", std::process::id()));
+    if o.hmr {
+        let copy = work.join("live-server");
+        let cmd = match &o.hmr_cmd {
+            Some(c) => c.clone(),
+            None => {
+                let tool = build_cargo_aether(&repo)?;
+                [tool.display().to_string().as_str(), "aether", "run", "--hmr", "--release", ".", "--", "--port", "0"]
+                    .into_iter()
+                    .chain(["--threads", &threads])
+                    .map(str::to_string)
+                    .collect()
+            }
+        };
+        let name = if o.reload_every.is_some() { "Aether handlers, --hmr, reloading" } else { "Aether handlers, --hmr" };
+        servers.push(Server {
+            name,
+            cmd,
+            dir: copy.clone(),
+            reload: o.reload_every.map(|every| (copy.join("src/logic/routes.ae"), every)),
+        });
+    }
+    let result = measure(o, &repo, &example, &servers);
+    let _ = std::fs::remove_dir_all(&work);
+    result
+}
+
+fn measure(o: &Options, repo: &Path, example: &Path, servers: &[Server]) -> Result<(), String> {
+    let mut results: Vec<Vec<Round>> = servers.iter().map(|_| Vec::new()).collect();
     for round in 1..=o.rounds {
-        // Alternating the servers spreads the machine's noise over both.
-        for ((name, cmd), rounds) in servers.iter().zip(results.iter_mut()) {
-            eprintln!("round {round}/{}: {name}: {}", o.rounds, cmd.join(" "));
-            let r = load_round(&example, cmd, o)?;
+        // Alternating the servers spreads the machine's noise over all.
+        for (server, rounds) in servers.iter().zip(results.iter_mut()) {
+            if server.dir != example {
+                // A fresh copy each round: the edits of the last round undone,
+                // the path (and so the build caches) the same.
+                copy_example(repo, example, &server.dir)?;
+            }
+            eprintln!("round {round}/{}: {}: {}", o.rounds, server.name, server.cmd.join(" "));
+            let r = load_round(server, repo, o)?;
             eprintln!(
-                "  {:.0} req/s, {} failed, {} lost writes, count {}",
+                "  {:.0} req/s, {} failed, {} lost writes, count {}{}",
                 r.per_second(),
                 r.failed,
                 r.lost,
-                if r.count_exact { "exact" } else { "WRONG" }
+                if r.count_exact { "exact" } else { "WRONG" },
+                match server.reload {
+                    Some(_) => format!(", {} edits, {} seen by clients", r.edits, r.versions_seen),
+                    None => String::new(),
+                }
             );
             rounds.push(r);
         }
     }
-    print_table(o, &servers, &results);
+    print_table(o, servers, &results);
     Ok(())
 }
 
@@ -130,16 +224,46 @@ fn build_release(repo: &Path, example: &Path) -> Result<PathBuf, String> {
     let target = repo.join("target/aether-interop");
     let exe = target.join("release").join(format!("live-server{}", std::env::consts::EXE_SUFFIX));
     eprintln!("building examples/live-server (release)...");
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["build", "--release", "-q", "--manifest-path"])
-        .arg(example.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", &target)
-        .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !status.success() {
-        return Err("building examples/live-server failed".into());
-    }
+    cargo(repo, &["build", "--release", "-q", "--manifest-path", &example.join("Cargo.toml").display().to_string()], Some(&target))?;
     Ok(exe)
+}
+
+fn build_cargo_aether(repo: &Path) -> Result<PathBuf, String> {
+    eprintln!("building cargo-aether (release)...");
+    cargo(repo, &["build", "--release", "-q", "-p", "cargo-aether"], None)?;
+    Ok(repo.join("target/release").join(format!("cargo-aether{}", std::env::consts::EXE_SUFFIX)))
+}
+
+fn cargo(dir: &Path, args: &[&str], target: Option<&Path>) -> Result<(), String> {
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command.args(args).current_dir(dir);
+    if let Some(t) = target {
+        command.env("CARGO_TARGET_DIR", t);
+    }
+    let status = command.status().map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() {
+        return Err(format!("`cargo {}` failed", args.join(" ")));
+    }
+    Ok(())
+}
+
+/// The example's sources at `to`, its path dependencies made absolute.
+fn copy_example(repo: &Path, example: &Path, to: &Path) -> Result<(), String> {
+    let io = |e: std::io::Error| format!("copying the example to {}: {e}", to.display());
+    let _ = std::fs::remove_dir_all(to.join("src"));
+    std::fs::create_dir_all(to.join("src/logic")).map_err(io)?;
+    for file in ["Cargo.lock", "build.rs", "src/main.rs", "src/native.rs"] {
+        std::fs::copy(example.join(file), to.join(file)).map_err(io)?;
+    }
+    for entry in std::fs::read_dir(example.join("src/logic")).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        if let Some(name) = path.file_name() {
+            std::fs::copy(&path, to.join("src/logic").join(name)).map_err(io)?;
+        }
+    }
+    let manifest = std::fs::read_to_string(example.join("Cargo.toml")).map_err(io)?;
+    std::fs::write(to.join("Cargo.toml"), manifest.replace("../../", &format!("{}/", repo.display()))).map_err(io)?;
+    Ok(())
 }
 
 #[derive(Clone)]
@@ -152,6 +276,10 @@ struct Round {
     count_exact: bool,
     /// Latency of each measured request, in microseconds, sorted.
     latencies: Vec<u32>,
+    /// Greeting rewrites made during the round, and how many of them the
+    /// clients got back from `GET /`.
+    edits: u64,
+    versions_seen: usize,
 }
 
 impl Round {
@@ -174,26 +302,33 @@ struct ClientReport {
     /// Indexes `i` of the keys `b{client}-{i}` whose PUT was acknowledged.
     written: Vec<u64>,
     latencies: Vec<u32>,
+    /// The numbers of the greeting edits `GET /` answered with.
+    seen: BTreeSet<u64>,
 }
 
-fn load_round(dir: &Path, cmd: &[String], o: &Options) -> Result<Round, String> {
-    let server = ServerProcess::start(dir, cmd)?;
-    let addr = server.addr.as_str();
-    let stop = AtomicBool::new(false);
-    let measure_from = Instant::now() + WARM_UP;
+/// Shared by the clients of a round: when to start measuring, when to stop.
+struct Shared {
+    measure_from: Instant,
+    stop: AtomicBool,
+}
+
+fn load_round(server: &Server, repo: &Path, o: &Options) -> Result<Round, String> {
+    let process = ServerProcess::start(&server.dir, &server.cmd, &repo.join("target/aether-interop"))?;
+    let addr = process.addr.as_str();
+    let shared = Shared { measure_from: Instant::now() + WARM_UP, stop: AtomicBool::new(false) };
+    let edits = AtomicU64::new(0);
     let (elapsed, reports) = std::thread::scope(|s| {
-        let clients: Vec<_> =
-            (0..o.clients).map(|c| s.spawn({ let stop = &stop; move || client(c, addr, measure_from, stop) })).collect();
-        // HMR hook: a `--reload-every-ms N` option would start its reloader
-        // here, beside the clients: every N ms it rewrites `greeting()` in
-        // src/logic/routes.ae of the server's package (by rename, as editors
-        // do) until `stop`, and counts the new greetings seen by `GET /`; the
-        // checks after the round then show that reloads lose no request and
-        // no write. It needs a server command running under
-        // `cargo aether run --hmr` (see --aether-cmd).
-        std::thread::sleep((measure_from + Duration::from_secs(o.seconds)).saturating_duration_since(Instant::now()));
-        stop.store(true, Ordering::Relaxed);
-        let elapsed = measure_from.elapsed();
+        let clients: Vec<_> = (0..o.clients).map(|c| s.spawn({ let shared = &shared; move || client(c, addr, shared) })).collect();
+        // The reloader edits the handler the clients call, while they call it:
+        // the checks after the round show what the reloads cost in failed
+        // requests and lost writes.
+        if let Some((routes, every)) = &server.reload {
+            let (shared, edits) = (&shared, &edits);
+            s.spawn(move || reloader(routes, *every, shared, edits));
+        }
+        std::thread::sleep((shared.measure_from + Duration::from_secs(o.seconds)).saturating_duration_since(Instant::now()));
+        shared.stop.store(true, Ordering::Relaxed);
+        let elapsed = shared.measure_from.elapsed();
         let reports: Vec<ClientReport> = clients
             .into_iter()
             .map(|h| h.join().unwrap_or_else(|_| ClientReport { failed: 1, ..ClientReport::default() }))
@@ -210,9 +345,10 @@ fn load_round(dir: &Path, cmd: &[String], o: &Options) -> Result<Round, String> 
             false
         }
     };
-    drop(server);
+    drop(process);
     let mut latencies: Vec<u32> = reports.iter().flat_map(|r| r.latencies.iter().copied()).collect();
     latencies.sort_unstable();
+    let versions_seen = reports.iter().flat_map(|r| r.seen.iter()).collect::<BTreeSet<_>>().len();
     Ok(Round {
         requests: reports.iter().map(|r| r.measured).sum(),
         elapsed,
@@ -220,18 +356,49 @@ fn load_round(dir: &Path, cmd: &[String], o: &Options) -> Result<Round, String> 
         lost: verify.lost,
         count_exact,
         latencies,
+        edits: edits.load(Ordering::Relaxed),
+        versions_seen,
     })
+}
+
+/// Every `every`, from the start of the load to its end, rewrites the
+/// greeting in `routes` (by rename, as editors do) to `RELOADED` + the
+/// edit's number.
+fn reloader(routes: &Path, every: Duration, shared: &Shared, edits: &AtomicU64) {
+    let Ok(original) = std::fs::read_to_string(routes) else {
+        eprintln!("  the reloader cannot read {}", routes.display());
+        return;
+    };
+    if !original.contains(GREETING) {
+        eprintln!("  the greeting is not in {}: no edits", routes.display());
+        return;
+    }
+    let mut next = Instant::now() + every;
+    let mut n = 0;
+    while !shared.stop.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(5));
+        if Instant::now() < next {
+            continue;
+        }
+        n += 1;
+        let text = original.replace(GREETING, &format!("{RELOADED}{n}"));
+        let tmp = routes.with_extension("ae.tmp");
+        if std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, routes)).is_ok() {
+            edits.store(n, Ordering::Relaxed);
+        }
+        next += every;
+    }
 }
 
 /// One client: a keep-alive connection cycling through a write, a read of
 /// it, the greeting and the counter, until `stop`. A request that fails
 /// (connection error, wrong status or body) counts as failed and the
 /// client reconnects.
-fn client(id: usize, addr: &str, measure_from: Instant, stop: &AtomicBool) -> ClientReport {
+fn client(id: usize, addr: &str, shared: &Shared) -> ClientReport {
     let mut report = ClientReport::default();
     let mut conn: Option<Conn> = None;
     let mut i: u64 = 0;
-    while !stop.load(Ordering::Relaxed) {
+    while !shared.stop.load(Ordering::Relaxed) {
         let c = match &mut conn {
             Some(c) => c,
             None => match Conn::open(addr) {
@@ -245,30 +412,31 @@ fn client(id: usize, addr: &str, measure_from: Instant, stop: &AtomicBool) -> Cl
         };
         let key = format!("/kv/b{id}-{i}");
         let value = value_of(id, i);
-        let step = |c: &mut Conn, method: &str, path: &str, body: &[u8], ok: &dyn Fn(&Reply) -> bool| {
-            let start = Instant::now();
-            let answer = c.send(method, path, body);
-            (start, answer.map(|r| ok(&r)))
-        };
+        // The greeting of the example, or one of the reloader's.
+        let greeting_ok = |r: &Reply| r.status == 200 && (r.body.trim() == GREETING || edit_number(r).is_some());
         let steps: [Step; 4] = [
             ("PUT", &key, value.as_bytes(), &|r| r.status == 201),
             ("GET", &key, b"", &|r| r.status == 200 && r.body == value),
-            ("GET", "/", b"", &|r| r.status == 200),
+            ("GET", "/", b"", &greeting_ok),
             ("GET", "/count", b"", &|r| r.status == 200 && r.body.trim().parse::<u64>().is_ok()),
         ];
         for (n, (method, path, body, ok)) in steps.into_iter().enumerate() {
-            let (start, answer) = step(c, method, path, body, ok);
-            match answer {
-                Ok(good) => {
+            let start = Instant::now();
+            match c.send(method, path, body) {
+                Ok(reply) => {
                     report.answered += 1;
-                    if start >= measure_from {
+                    if start >= shared.measure_from {
                         report.measured += 1;
                         report.latencies.push(u32::try_from(start.elapsed().as_micros()).unwrap_or(u32::MAX));
                     }
-                    if !good {
+                    if !ok(&reply) {
                         report.failed += 1;
                     } else if n == 0 {
                         report.written.push(i);
+                    } else if n == 2 {
+                        if let Some(edit) = edit_number(&reply) {
+                            report.seen.insert(edit);
+                        }
                     }
                 }
                 Err(_) => {
@@ -283,6 +451,10 @@ fn client(id: usize, addr: &str, measure_from: Instant, stop: &AtomicBool) -> Cl
         i += 1;
     }
     report
+}
+
+fn edit_number(r: &Reply) -> Option<u64> {
+    r.body.trim().strip_prefix(RELOADED)?.parse().ok()
 }
 
 /// A request of the cycle: method, path, body, and the check of its answer.
@@ -349,27 +521,36 @@ fn verify_writes(addr: &str, clients: usize, reports: &[ClientReport]) -> Verifi
     }
 }
 
-fn print_table(o: &Options, servers: &[(&str, Vec<String>)], results: &[Vec<Round>]) {
+fn print_table(o: &Options, servers: &[Server], results: &[Vec<Round>]) {
     println!(
         "\n{} keep-alive clients on loopback, {} s per round after {} s of warm-up, {} rounds per server \
-         (median round shown; failed requests and lost writes summed over all rounds)\n",
+         (median round shown; failed requests, lost writes and edits summed over all rounds)\n",
         o.clients,
         o.seconds,
         WARM_UP.as_secs(),
         o.rounds
     );
-    println!("| server | req/s (median) | req/s (min–max) | p50 µs | p99 µs | failed | lost writes | count exact |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---|");
+    println!("| server | req/s (median) | req/s (min–max) | p50 µs | p99 µs | failed | lost writes | count exact | edits (answered) |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---|---:|");
     let mut medians = Vec::new();
-    for ((name, _), rounds) in servers.iter().zip(results) {
+    for (server, rounds) in servers.iter().zip(results) {
         let mut sorted: Vec<&Round> = rounds.iter().collect();
         sorted.sort_by(|a, b| a.per_second().total_cmp(&b.per_second()));
         let (Some(lo), Some(mid), Some(hi)) = (sorted.first(), sorted.get(sorted.len() / 2), sorted.last()) else {
             continue;
         };
-        medians.push(mid.per_second());
+        medians.push((server.name, mid.per_second()));
+        let edits = match server.reload {
+            Some(_) => format!(
+                "{} ({})",
+                rounds.iter().map(|r| r.edits).sum::<u64>(),
+                rounds.iter().map(|r| r.versions_seen).sum::<usize>()
+            ),
+            None => "–".into(),
+        };
         println!(
-            "| {name} | {:.0} | {:.0}–{:.0} | {} | {} | {} | {} | {} |",
+            "| {} | {:.0} | {:.0}–{:.0} | {} | {} | {} | {} | {} | {edits} |",
+            server.name,
             mid.per_second(),
             lo.per_second(),
             hi.per_second(),
@@ -380,12 +561,15 @@ fn print_table(o: &Options, servers: &[(&str, Vec<String>)], results: &[Vec<Roun
             if rounds.iter().all(|r| r.count_exact) { "yes" } else { "no" }
         );
     }
-    if let [aether, rust] = medians.as_slice() {
-        println!("\nAether / Rust throughput: {:.2}", aether / rust.max(1e-9));
+    if let Some((_, rust)) = medians.iter().find(|(name, _)| name.starts_with("Rust")) {
+        println!();
+        for (name, rps) in medians.iter().filter(|(name, _)| !name.starts_with("Rust")) {
+            println!("{name} / Rust handlers throughput: {:.2}", rps / rust.max(1e-9));
+        }
     }
     println!("\nservers:");
-    for (name, cmd) in servers {
-        println!("- {name}: `{}`", cmd.join(" "));
+    for server in servers {
+        println!("- {}: `{}`", server.name, server.cmd.join(" "));
     }
 }
 
@@ -397,10 +581,15 @@ struct ServerProcess {
 }
 
 impl ServerProcess {
-    fn start(dir: &Path, cmd: &[String]) -> Result<ServerProcess, String> {
+    /// Runs `cmd` in `dir`; a `cargo` it runs builds in `target` unless
+    /// `CARGO_TARGET_DIR` says otherwise.
+    fn start(dir: &Path, cmd: &[String], target: &Path) -> Result<ServerProcess, String> {
         let (program, args) = cmd.split_first().ok_or("an empty server command")?;
         let mut command = Command::new(program);
         command.args(args).current_dir(dir).stdout(Stdio::piped()).stderr(Stdio::inherit());
+        if std::env::var_os("CARGO_TARGET_DIR").is_none() {
+            command.env("CARGO_TARGET_DIR", target);
+        }
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
         let mut child = command.spawn().map_err(|e| format!("cannot run `{program}`: {e}"))?;
