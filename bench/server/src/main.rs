@@ -253,7 +253,8 @@ fn cargo(dir: &Path, args: &[&str], target: Option<&Path>) -> Result<(), String>
     Ok(())
 }
 
-/// The example's sources at `to`, its path dependencies made absolute.
+/// The example's sources at `to`, its path dependencies made absolute, as
+/// the package `live-server-hmr`.
 fn copy_example(repo: &Path, example: &Path, to: &Path) -> Result<(), String> {
     let io = |e: std::io::Error| format!("copying the example to {}: {e}", to.display());
     let _ = std::fs::remove_dir_all(to.join("src"));
@@ -267,8 +268,13 @@ fn copy_example(repo: &Path, example: &Path, to: &Path) -> Result<(), String> {
             std::fs::copy(&path, to.join("src/logic").join(name)).map_err(io)?;
         }
     }
-    let manifest = std::fs::read_to_string(example.join("Cargo.toml")).map_err(io)?;
-    std::fs::write(to.join("Cargo.toml"), manifest.replace("../../", &format!("{}/", repo.display()))).map_err(io)?;
+    // Another package name: its binary, built in the same target dir, must
+    // not replace the static one the other rows run.
+    let manifest = std::fs::read_to_string(example.join("Cargo.toml"))
+        .map_err(io)?
+        .replace("../../", &format!("{}/", repo.display()))
+        .replace("name = \"live-server\"", "name = \"live-server-hmr\"");
+    std::fs::write(to.join("Cargo.toml"), manifest).map_err(io)?;
     Ok(())
 }
 
