@@ -38,7 +38,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -316,18 +316,32 @@ struct ClientReport {
     latencies: Vec<u32>,
     /// The numbers of the greeting edits `GET /` answered with.
     seen: BTreeSet<u64>,
+    /// What went wrong, for the first few failures.
+    errors: Vec<String>,
 }
 
-/// Shared by the clients of a round: when to start measuring, when to stop.
+impl ClientReport {
+    fn fail(&mut self, why: String) {
+        self.failed += 1;
+        if self.errors.len() < 3 {
+            self.errors.push(why);
+        }
+    }
+}
+
+/// Shared by the clients of a round: when to start measuring, when to stop,
+/// and how many clients have had their first answer.
 struct Shared {
     measure_from: Instant,
     stop: AtomicBool,
+    started: AtomicUsize,
 }
 
 fn load_round(server: &Server, repo: &Path, o: &Options) -> Result<Round, String> {
     let process = ServerProcess::start(&server.dir, &server.cmd, &repo.join("target/aether-interop"))?;
     let addr = process.addr.as_str();
-    let shared = Shared { measure_from: Instant::now() + WARM_UP, stop: AtomicBool::new(false) };
+    let shared =
+        Shared { measure_from: Instant::now() + WARM_UP, stop: AtomicBool::new(false), started: AtomicUsize::new(0) };
     let edits = AtomicU64::new(0);
     let (elapsed, reports) = std::thread::scope(|s| {
         let clients: Vec<_> = (0..o.clients).map(|c| s.spawn({ let shared = &shared; move || client(c, addr, shared) })).collect();
@@ -347,6 +361,9 @@ fn load_round(server: &Server, repo: &Path, o: &Options) -> Result<Round, String
             .collect();
         (elapsed, reports)
     });
+    for e in reports.iter().flat_map(|r| r.errors.iter()) {
+        eprintln!("  failed: {e}");
+    }
     let verify = verify_writes(addr, o.clients, &reports);
     let answered: u64 = reports.iter().map(|r| r.answered).sum::<u64>() + verify.answered;
     // The count includes the request that reads it.
@@ -410,13 +427,21 @@ fn client(id: usize, addr: &str, shared: &Shared) -> ClientReport {
     let mut report = ClientReport::default();
     let mut conn: Option<Conn> = None;
     let mut i: u64 = 0;
+    // The clients open their connections one after another, each once the
+    // previous one has had an answer: tiny_http 0.12 can leave connections
+    // opened in a burst unserved until other keep-alive connections close
+    // (a race in its connection thread pool), which would measure that
+    // rather than the handlers.
+    while shared.started.load(Ordering::Acquire) < id && !shared.stop.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(1));
+    }
     while !shared.stop.load(Ordering::Relaxed) {
         let c = match &mut conn {
             Some(c) => c,
             None => match Conn::open(addr) {
                 Ok(c) => conn.insert(c),
-                Err(_) => {
-                    report.failed += 1;
+                Err(e) => {
+                    report.fail(format!("connect: {e}"));
                     std::thread::sleep(Duration::from_millis(10));
                     continue;
                 }
@@ -442,7 +467,7 @@ fn client(id: usize, addr: &str, shared: &Shared) -> ClientReport {
                         report.latencies.push(u32::try_from(start.elapsed().as_micros()).unwrap_or(u32::MAX));
                     }
                     if !ok(&reply) {
-                        report.failed += 1;
+                        report.fail(format!("{method} {path}: {} {:?}", reply.status, reply.body));
                     } else if n == 0 {
                         report.written.push(i);
                     } else if n == 2 {
@@ -451,14 +476,17 @@ fn client(id: usize, addr: &str, shared: &Shared) -> ClientReport {
                         }
                     }
                 }
-                Err(_) => {
+                Err(e) => {
                     // The server may or may not have handled it: the exact
                     // count can no longer be checked, and the round says so.
-                    report.failed += 1;
+                    report.fail(format!("{method} {path}: {e}"));
                     conn = None;
                     break;
                 }
             }
+        }
+        if i == 0 {
+            shared.started.fetch_add(1, Ordering::Release);
         }
         i += 1;
     }
