@@ -186,6 +186,8 @@ pub struct ModuleDescriptor {
     /// functions: sets up what every call would otherwise check (the
     /// library's panic hook, in its own copy of std).
     pub prepare: extern "C" fn(),
+    /// The library's copy of [`PENDING`].
+    pub pending: *const AtomicBool,
 }
 
 /// One function of a module, reachable through the function table.
@@ -230,54 +232,175 @@ pub struct StateEntry {
     /// Drops the value in place (the memory itself belongs to the runtime);
     /// must not unwind either.
     pub drop: extern "C" fn(*mut c_void),
+    /// The value in the text form of [`crate::dynval::Value`]: how it
+    /// crosses into another library's type (or a process restart).
+    pub save: extern "C" fn(*const c_void) -> Guarded<Text>,
+    /// Assign into the (initialized) value the migration of a saved text
+    /// (`ptr`, `len`: UTF-8) into this library's type; what happened.
+    pub migrate: extern "C" fn(*const u8, usize, *mut c_void) -> Guarded<Migrated>,
 }
 
-/// An interface a library was built against.
+/// What [`StateEntry::migrate`] did.
+#[repr(C)]
+#[derive(Debug)]
+pub struct Migrated {
+    /// 0: copied unchanged, 1: migrated (fields added, dropped, converted
+    /// or reset), 2: the initializer ran instead.
+    pub outcome: u32,
+    /// One warning per line, naming the variable and the field.
+    pub warnings: Text,
+}
+
+/// A `String` handed across `extern "C"`: its parts, `#[repr(C)]`. Built
+/// from a `String` and turned back into one exactly once (dropping it
+/// unconverted leaks, never frees wrongly). Sound across libraries because
+/// every image uses the system allocator.
+#[repr(C)]
+#[derive(Debug)]
+pub struct Text(RawString);
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        let mut s = ManuallyDrop::new(s);
+        Text(RawString { ptr: s.as_mut_ptr(), len: s.len(), cap: s.capacity() })
+    }
+}
+
+impl Text {
+    pub fn into_string(self) -> String {
+        let RawString { ptr, len, cap } = self.0;
+        // SAFETY: the parts come from a `String` given up in `from`
+        // (`ManuallyDrop`) and `self` is consumed, so this runs once.
+        #[allow(unsafe_code)]
+        unsafe {
+            String::from_raw_parts(ptr, len, cap)
+        }
+    }
+}
+
+impl Migrated {
+    pub fn new(outcome: crate::dynval::Outcome, warnings: Vec<String>) -> Migrated {
+        let outcome = match outcome {
+            crate::dynval::Outcome::Kept => 0,
+            crate::dynval::Outcome::Migrated => 1,
+            crate::dynval::Outcome::Reset => 2,
+        };
+        Migrated { outcome, warnings: Text::from(warnings.join("\n")) }
+    }
+}
+
+/// The body of a generated `save` shim.
+pub fn save_value<T: crate::dynval::Dyn>(value: &T) -> Text {
+    Text::from(value.to_dyn().encode())
+}
+
+/// The body of a generated `migrate` shim: `text` (the old value, saved by
+/// another library) into `dst`, or `init()` where it does not fit.
+pub fn migrate_value<T: crate::dynval::Dyn>(name: &str, text: &str, dst: &mut T, init: impl FnOnce() -> T) -> Migrated {
+    let (value, m) = crate::dynval::migrate_text(name, text, init);
+    *dst = value;
+    Migrated::new(m.outcome(), m.warnings())
+}
+
+/// An interface a library was built against, and the library's slots for
+/// that module's functions and states: the runtime fills them at every
+/// publish, so a call or a state access is one load (see [`Slot`]).
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct ImportEntry {
     pub module: Str,
     pub interface_fingerprint: u64,
+    /// One per function of the module's row, in its order.
+    pub functions: Slice<SlotEntry>,
+    /// One per state of the module's row, in its order.
+    pub states: Slice<SlotEntry>,
 }
 
-/// A `state` variable as generated code sees it under HMR: module `M`'s
-/// state `S` in the current table, of type `T`. Zero-sized; it reads the
-/// address on every access, so code that was running before a reload (a
-/// loop in `main`) sees a value that the reload reset or migrated.
-///
-/// `FP` is the state's fingerprint (its name and type): code from before a
-/// reload that changed the variable never reads it as the wrong type.
-pub struct StateRef<T, const M: usize, const S: usize, const FP: u64>(PhantomData<fn() -> T>);
+/// A slot and the fingerprint of what it must hold: the runtime stores the
+/// address only when the published entry has this fingerprint, and null
+/// otherwise (code built against another version then fails at the call,
+/// as a runtime error).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct SlotEntry {
+    pub fingerprint: u64,
+    pub slot: *const Slot,
+}
 
-impl<T, const M: usize, const S: usize, const FP: u64> Default for StateRef<T, M, S, FP> {
-    fn default() -> Self {
-        StateRef(PhantomData)
+/// A pointer-sized cell in a library that the runtime fills in: a function
+/// to call or a state value's address. Atomic, so a `static` needs no
+/// unsafe; stores happen while the program lock is held, so a relaxed load
+/// sees a complete generation.
+#[repr(transparent)]
+#[derive(Debug, Default)]
+pub struct Slot(AtomicPtr<c_void>);
+
+impl Slot {
+    pub const fn new() -> Slot {
+        Slot(AtomicPtr::new(std::ptr::null_mut()))
+    }
+
+    #[inline]
+    pub fn get(&self) -> *mut c_void {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    pub fn set(&self, ptr: *mut c_void) {
+        self.0.store(ptr, Ordering::Release)
     }
 }
 
-impl<T, const M: usize, const S: usize, const FP: u64> StateRef<T, M, S, FP> {
+/// Each image's flag, raised by the runtime in every library while a reload
+/// waits for a safe point; generated code checks it before each call.
+pub static PENDING: AtomicBool = AtomicBool::new(false);
+
+/// A `state` variable as generated code sees it under HMR: a reference to
+/// the library's slot for it, which the runtime points at the value (and
+/// re-points when a reload resets or migrates it; null when a reload
+/// changed its declaration, so code from before it never reads it as the
+/// wrong type).
+pub struct StateRef<T> {
+    slot: &'static Slot,
+    _type: PhantomData<fn() -> T>,
+}
+
+impl<T> StateRef<T> {
+    pub const fn new(slot: &'static Slot) -> StateRef<T> {
+        StateRef { slot, _type: PhantomData }
+    }
+
+    /// The value's address (checked non-null). Generated code writes
+    /// `(*ctx.m.x.ptr())`, a place like the static build's `ctx.m.x`, so a
+    /// call such as `x.insert(k, x.get(k))` borrows it as the static build
+    /// does (a `&mut` through `DerefMut` would be taken before the
+    /// arguments are read).
     #[inline]
-    fn ptr(&self) -> *mut T {
-        let Some(table) = HOST.get() else { panic!("a `state` value was used before the program started") };
-        let p = table.state(M, S, Some(FP));
+    pub fn ptr(&self) -> *mut T {
+        let p = self.slot.get();
         if p.is_null() {
-            panic!(
-                "this code is from before a reload that changed a `state` declaration it uses; \
-                 it stops here (a running loop: it starts again with the new code)"
-            );
+            stale_state();
         }
         p.cast()
     }
 }
 
-impl<T, const M: usize, const S: usize, const FP: u64> std::ops::Deref for StateRef<T, M, S, FP> {
+#[cold]
+fn stale_state() -> ! {
+    panic!(
+        "this code is from before a reload that changed a `state` declaration it uses (or the program has not \
+         started); it stops here {STALE}"
+    )
+}
+
+impl<T> std::ops::Deref for StateRef<T> {
     type Target = T;
     #[inline]
     fn deref(&self) -> &T {
-        // SAFETY: the table holds the address of an initialized `T` (its
-        // type fingerprint was checked against this library's) that the
-        // runtime never frees while code may use it; Aether code runs under
-        // the program lock, so no other thread touches it meanwhile.
+        // SAFETY: the runtime stores in the slot only the address of an
+        // initialized `T` whose fingerprint (name and structural type) is
+        // the one this library was built for, and never frees it while
+        // code may use it; Aether code runs under the program lock, so no
+        // other thread touches it meanwhile.
         #[allow(unsafe_code)]
         unsafe {
             &*self.ptr()
@@ -285,7 +408,7 @@ impl<T, const M: usize, const S: usize, const FP: u64> std::ops::Deref for State
     }
 }
 
-impl<T, const M: usize, const S: usize, const FP: u64> std::ops::DerefMut for StateRef<T, M, S, FP> {
+impl<T> std::ops::DerefMut for StateRef<T> {
     #[inline]
     fn deref_mut(&mut self) -> &mut T {
         // SAFETY: as in `deref`; generated code borrows state only through
@@ -297,33 +420,39 @@ impl<T, const M: usize, const S: usize, const FP: u64> std::ops::DerefMut for St
     }
 }
 
-/// Generated code's way to a function: the pointer in slot `f` of module
-/// `m`, after letting a pending reload in. `what` names it in the panic
-/// when there is none (called before the program started).
-///
-/// `fingerprint` is the function's (name and signature): a call from code
-/// that was built before a reload changed it fails as a runtime error
-/// instead of calling with the wrong arguments.
+/// Ends the message of a runtime error raised by code from before a reload
+/// meeting the new code: the host starts `main` again with the new code
+/// when it sees it.
+pub const STALE: &str = "(stale after a reload: a running loop starts again with the new code)";
+
+/// Generated code's way to a function through its slot: the pointer, after
+/// letting a pending reload in. `what` names the function when the slot is
+/// empty (the function changed in a reload, or the program has not started).
 #[inline]
-pub fn lookup(m: usize, f: usize, fingerprint: u64, what: &str) -> *const c_void {
-    let Some(table) = HOST.get() else { panic!("`{what}` is not loaded (called before the program started?)") };
-    table.safe_point();
-    let p = table.lookup_checked(m, f, Some(fingerprint));
-    if p.is_null() {
-        stale(table, m, f, what);
+pub fn call_slot(slot: &Slot, what: &str) -> *const c_void {
+    if PENDING.load(Ordering::Relaxed) {
+        if let Some(table) = HOST.get() {
+            (table.hooks.yield_to_reload)();
+            if (table.hooks.unwind_requested)() {
+                // Caught by the shim around us and passed up as an error,
+                // boundary by boundary, to the host that called `main`.
+                std::panic::resume_unwind(Box::new(RESTART_MAIN.to_string()));
+            }
+        }
     }
-    p
+    let p = slot.get();
+    if p.is_null() {
+        stale_call(what);
+    }
+    p.cast_const()
 }
 
 #[cold]
-fn stale(table: &CallTable, m: usize, f: usize, what: &str) -> ! {
-    if table.has_function(m, f) {
-        panic!(
-            "`{what}` changed in a reload (its signature, or its place in the module) and this call is from code \
-             built before it; that code stops here (a running loop: it starts again with the new code)"
-        )
-    }
-    panic!("`{what}` is not loaded (it was removed by a reload, or the program has not started)")
+fn stale_call(what: &str) -> ! {
+    panic!(
+        "`{what}` changed in a reload (its signature, or its place in the module) and this call is from code \
+         built before it, or it is not loaded; that code stops here {STALE}"
+    )
 }
 
 /// The value of a guarded call, or the panic unwound further in this image
@@ -419,6 +548,9 @@ pub struct HostHooks {
     pub release: extern "C" fn(),
     /// ...and take it back.
     pub acquire: extern "C" fn(),
+    /// Asked at a safe point after yielding: true when this thread must
+    /// unwind (the running `main` is to start again with new code).
+    pub unwind_requested: extern "C" fn() -> bool,
 }
 
 /// One immutable generation of function pointers (`modules[m].fns[f]`) and
@@ -453,12 +585,20 @@ pub struct Row {
 
 extern "C" fn no_op() {}
 
+extern "C" fn never() -> bool {
+    false
+}
+
 impl HostHooks {
     /// Hooks that do nothing: one thread, nothing to wait for (tests, tools).
     pub const fn none() -> HostHooks {
-        HostHooks { yield_to_reload: no_op, release: no_op, acquire: no_op }
+        HostHooks { yield_to_reload: no_op, release: no_op, acquire: no_op, unwind_requested: never }
     }
 }
+
+/// The payload of the unwind that ends a running `main` so that it starts
+/// again with new code (not an error: no message is printed for it).
+pub const RESTART_MAIN: &str = "[aether] main restarts with the new code";
 
 impl CallTable {
     /// A table whose lock hooks do nothing (one thread, no reloads).
@@ -632,6 +772,10 @@ unsafe impl Sync for StateEntry {}
 #[allow(unsafe_code)]
 unsafe impl Send for StateEntry {}
 #[allow(unsafe_code)]
+unsafe impl Sync for SlotEntry {}
+#[allow(unsafe_code)]
+unsafe impl Send for SlotEntry {}
+#[allow(unsafe_code)]
 unsafe impl Sync for ImportEntry {}
 #[allow(unsafe_code)]
 unsafe impl Send for ImportEntry {}
@@ -795,6 +939,7 @@ mod tests {
             on_reload: super::Slice::new(&[]),
             host: &super::HOST,
             prepare: super::no_op,
+            pending: &super::PENDING,
         };
         crate::export_module!(DESCRIPTOR);
         pub fn entry() -> *const super::ModuleDescriptor {

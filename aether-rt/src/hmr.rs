@@ -14,7 +14,9 @@ pub mod watcher;
 
 pub use crate::abi::{call_guarded, Guarded, PanicInfo};
 pub use gate::Gate;
-pub use loader::{kept_libraries, read_descriptor, FnPtr, LoadError, LoadedFn, LoadedModule, LoadedState, Loader};
-pub use state::{StateError, StatePlan, StateReport, States};
+pub use loader::{
+    kept_libraries, read_descriptor, FnPtr, LoadError, LoadedFn, LoadedImport, LoadedModule, LoadedState, Loader,
+};
+pub use state::{Snapshot, StateError, StatePlan, StateReport, States};
 pub use tables::{FnTables, ModuleId, SwapError, Update};
 pub use watcher::{Batch, Watcher, WatcherConfig, WatcherKind};

@@ -176,7 +176,7 @@ fn mismatched_libraries_are_refused_and_the_old_table_stays() {
     let tables = new_tables(&["counter", "physics"]);
     let physics = loader.load(&fixture.build(&module_source(&Module { name: "physics", ..Module::default() })), "physics");
     let physics = physics.expect("physics loads");
-    let importer = Module { imports: "[ImportEntry { module: Str::new(\"physics\"), interface_fingerprint: 12345 }]", ..Module::default() };
+    let importer = Module { imports: "[ImportEntry { module: Str::new(\"physics\"), interface_fingerprint: 12345, functions: Slice::new(&[]), states: Slice::new(&[]) }]", ..Module::default() };
     let counter = loader.load(&fixture.build(&module_source(&importer)), "counter").expect("counter loads");
     let mut update = tables.update();
     update.replace(ModuleId(0), counter).expect("fits");
@@ -210,7 +210,7 @@ fn a_half_prepared_update_publishes_nothing() {
 }
 
 #[test]
-fn state_survives_a_reload_and_resets_when_its_type_changes() {
+fn state_survives_a_reload_and_migrates_when_its_type_changes() {
     let fixture = Fixture::new("hmr_fx_state");
     let loader = Loader::new(fixture.dir.path().join("copies"));
     let tables = new_tables(&["counter"]);
@@ -246,16 +246,18 @@ fn state_survives_a_reload_and_resets_when_its_type_changes() {
     assert_eq!(bump(), Ok(123), "the old code and its value are untouched");
 
     // An initializer that panics refuses the reload, with the state's name.
-    let broken = Module { state_type: "float", state_init: "panic!(\"bad init\")", ..Module::default() };
+    let broken = Module { state_name: "fresh", state_init: "panic!(\"bad init\")", ..Module::default() };
     let loaded = loader.load(&fixture.build(&module_source(&broken)), "counter").expect("loads");
     let mut plan = states.prepare(&loaded).expect("zeroed memory binds");
-    assert_eq!(plan.initialize(), Err(StateError::InitFailed { module: "counter".into(), state: "count".into() }));
+    assert_eq!(plan.initialize(), Err(StateError::InitFailed { module: "counter".into(), state: "fresh".into() }));
     drop(plan);
     assert_eq!(bump(), Ok(133), "the old code and its value are untouched");
 
-    let report = reload(&mut states, &changed);
-    assert_eq!((report.kept, report.reset), (vec![], vec!["count".to_string()]));
-    assert_eq!(bump(), Ok(1100), "a changed type starts over from its initializer");
+    // A changed type is migrated from the old value (saved by the old
+    // library, read by the new one), never reinterpreted.
+    let report = reload(&mut states, &Module { migrate_bonus: 5, ..changed });
+    assert_eq!((report.kept, report.migrated, report.reset), (vec![], vec!["count".to_string()], vec![]));
+    assert_eq!(bump(), Ok(1138), "the old value 133, migrated (+5), then one step of 1000");
 }
 
 /// Resident set size of this process, where the platform tells it cheaply.
@@ -294,6 +296,8 @@ struct Module {
     step: i64,
     imports: &'static str,
     on_reload: &'static str,
+    migrate_bonus: i64,
+    state_name: &'static str,
 }
 
 impl Default for Module {
@@ -314,6 +318,8 @@ impl Default for Module {
             step: 1,
             imports: "[]",
             on_reload: "[]",
+            migrate_bonus: 0,
+            state_name: "count",
         }
     }
 }
@@ -391,14 +397,29 @@ extern "C" fn count_init(p: *mut c_void) -> bool {{
 
 extern "C" fn count_drop(_: *mut c_void) {{}}
 
+extern "C" fn count_save(p: *const c_void) -> Guarded<Text> {{
+    Guarded::call(|| Text::from(unsafe {{ *p.cast::<i64>() }}.to_string()))
+}}
+
+extern "C" fn count_migrate(text: *const u8, len: usize, p: *mut c_void) -> Guarded<Migrated> {{
+    Guarded::call(|| {{
+        let text = String::from_utf8_lossy(unsafe {{ std::slice::from_raw_parts(text, len) }}).into_owned();
+        let old: i64 = text.parse().unwrap_or(0);
+        unsafe {{ *p.cast::<i64>() = old + {migrate_bonus} }};
+        Migrated {{ outcome: 1, warnings: Text::from(String::new()) }}
+    }})
+}}
+
 static STATES: [StateEntry; 1] = [StateEntry {{
-    name: Str::new("count"),
+    name: Str::new({state_name:?}),
     type_fingerprint: fingerprint({state_type:?}),
     size: std::mem::size_of::<i64>(),
     align: std::mem::align_of::<i64>(),
     zero: count_zero,
     init: count_init,
     drop: count_drop,
+    save: count_save,
+    migrate: count_migrate,
 }}];
 
 extern "C" fn bump() -> Guarded<i64> {{
@@ -432,6 +453,7 @@ static FUNCTIONS: [FnEntry; 3] = [
         on_reload: Slice::new(&ON_RELOAD),
         host: &HOST,
         prepare,
+        pending: &PENDING,
     }}
 }}
 
@@ -455,6 +477,8 @@ static ON_RELOAD: [u32; {nhooks}] = {on_reload};
         imports = m.imports,
         nimports = m.imports.matches("ImportEntry").count(),
         on_reload = m.on_reload,
+        migrate_bonus = m.migrate_bonus,
+        state_name = m.state_name,
         nhooks = if m.on_reload == "[]" { 0 } else { m.on_reload.matches(',').count() + 1 },
     )
 }

@@ -100,7 +100,8 @@ fn types_state_and_methods_cross_modules() {
     // The importer compiles the type, the state reference and a method
     // trampoline, never the method's body.
     assert!(shapes_iface.contains("#[repr(C)]\npub struct Square"), "{shapes_iface}");
-    assert!(shapes_iface.contains("StateRef<i64, 1, 0, "), "{shapes_iface}");
+    assert!(shapes_iface.contains("pub count: ::aether_rt::abi::StateRef<i64>"), "{shapes_iface}");
+    assert!(shapes_iface.contains("StateRef::new(&__STATE_SLOTS[0])"), "{shapes_iface}");
     assert!(shapes_iface.contains("pub fn area(&self) -> f64"), "{shapes_iface}");
     assert!(!shapes_iface.contains("__body_area"), "{shapes_iface}");
     let shapes_files = files_of(&generated, "shapes");

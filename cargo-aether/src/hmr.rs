@@ -45,7 +45,42 @@ pub fn run(target: &Target, release: bool, args: &[OsString]) -> Result<ExitCode
         lib_dir: layout.target_dir.join(if release { "release" } else { "debug" }),
         exclude: excluded_modules(target),
     };
-    let generated = match gen::generate(&analysis.program, &analysis.checked, &opts) {
+    let session = Session::Program { target };
+    let target_dir = layout.target_dir.clone();
+    // The first start reuses the check done above; a hot restart checks again.
+    let mut analysis_once = Some(analysis);
+    let mut prepare = || prepare_program(target, &ws, &opts, &target_dir, release, args, analysis_once.take());
+    match prepare()? {
+        Ok((command, current)) => supervise(&session, &ws, &opts, current, command, &mut prepare),
+        Err(code) => Ok(code),
+    }
+}
+
+/// Generate and build the host and every module library of a program; the
+/// command that starts it and what the supervisor knows of it, or the exit
+/// status to stop with (the reason was printed). `analysis`: the program as
+/// already checked, or `None` to check it now (a hot restart).
+#[allow(clippy::too_many_arguments)]
+fn prepare_program(
+    target: &Target,
+    ws: &Path,
+    opts: &HmrOptions,
+    target_dir: &Path,
+    release: bool,
+    args: &[OsString],
+    analysis: Option<Analysis>,
+) -> Result<Result<(Command, Current), ExitCode>, UsageError> {
+    let analysis = match analysis {
+        Some(a) => a,
+        None => {
+            let a = driver::analyze(&target.input);
+            if a.has_errors() {
+                return Ok(Err(report::emit(&a, MessageFormat::Human, Action::BUILD, &target.name)));
+            }
+            a
+        }
+    };
+    let generated = match gen::generate(&analysis.program, &analysis.checked, opts) {
         Ok(g) => g,
         Err(unsupported) => {
             eprintln!("error: `{}` uses what --hmr cannot run yet:", target.name);
@@ -53,23 +88,22 @@ pub fn run(target: &Target, release: bool, args: &[OsString]) -> Result<ExitCode
                 eprintln!("  {line}");
             }
             eprintln!("  = help: `cargo aether run` without --hmr runs it as a static build");
-            return Ok(ExitCode::from(crate::EXIT_ERRORS));
+            return Ok(Err(ExitCode::from(crate::EXIT_ERRORS)));
         }
     };
-    write_all(&ws, &generated)?;
+    write_all(ws, &generated)?;
     let started = Instant::now();
-    let host_ok = cargo_build(&ws, &layout.target_dir, &[generated.host_package.as_str()], false, release)?;
+    let host_ok = cargo_build(ws, target_dir, &[generated.host_package.as_str()], false, release)?;
     let packages: Vec<&str> = generated.modules.iter().map(|m| m.package.as_str()).collect();
-    let modules_ok = host_ok.is_ok() && cargo_build(&ws, &layout.target_dir, &packages, false, release)?.is_ok();
+    let modules_ok = host_ok.is_ok() && cargo_build(ws, target_dir, &packages, false, release)?.is_ok();
     if !modules_ok {
-        explain_rustc_failure(&ws, None);
-        return Ok(ExitCode::from(crate::EXIT_INTERNAL));
+        explain_rustc_failure(ws, None);
+        return Ok(Err(ExitCode::from(crate::EXIT_INTERNAL)));
     }
     eprintln!("[aether] built {} module libraries in {:.1} s", packages.len(), started.elapsed().as_secs_f64());
     let mut command = Command::new(&generated.host_executable);
     command.args(args);
-    let session = Session::Program { target };
-    supervise(&session, &ws, &opts, Current { analysis, generated, bindings: None }, command)
+    Ok(Ok((command, Current { analysis, generated, bindings: None })))
 }
 
 /// `cargo aether run --hmr` in a Rust crate that compiles `.ae` files in from
@@ -128,26 +162,59 @@ pub fn run_rust_host(target: &Target, release: bool, args: &[OsString]) -> Resul
         lib_dir: lib_dir.clone(),
         exclude: Vec::new(),
     };
+    let ws = base.join(&name);
+    let first = prepare_rust_modules(&session, &ws, &opts, &target_dir, release, &exe, args, &target.name, started)?;
+    // A hot restart builds the host crate again, then its modules.
+    let mut prepare = || -> Result<Result<(Command, Current), ExitCode>, UsageError> {
+        let _ = std::fs::remove_file(&info);
+        let started = Instant::now();
+        match build_rust_host(&root, &target_dir, &lib_dir, &prefix, &info, release)? {
+            Some(exe) => prepare_rust_modules(&session, &ws, &opts, &target_dir, release, &exe, args, &target.name, started),
+            None => Ok(Err(ExitCode::from(crate::EXIT_ERRORS))),
+        }
+    };
+    match first {
+        Ok((command, current)) => supervise(&session, &ws, &opts, current, command, &mut prepare),
+        Err(code) => Ok(code),
+    }
+}
+
+/// Check, generate and build the module libraries of a Rust host crate
+/// whose executable is `exe`; the command that starts it.
+#[allow(clippy::too_many_arguments)]
+fn prepare_rust_modules(
+    session: &Session<'_>,
+    ws: &Path,
+    opts: &HmrOptions,
+    target_dir: &Path,
+    release: bool,
+    exe: &Path,
+    args: &[OsString],
+    name: &str,
+    started: Instant,
+) -> Result<Result<(Command, Current), ExitCode>, UsageError> {
     let analysis = session.analyze();
     if analysis.has_errors() {
-        return Ok(report::emit(&analysis, MessageFormat::Human, Action::BUILD, &target.name));
+        return Ok(Err(report::emit(&analysis, MessageFormat::Human, Action::BUILD, name)));
     }
-    let (generated, bindings) = session.generate(&analysis, &opts).map_err(UsageError::new)?;
-    let ws = base.join(&name);
-    write_all(&ws, &generated)?;
+    let (generated, bindings) = session.generate(&analysis, opts).map_err(UsageError::new)?;
+    write_all(ws, &generated)?;
     let packages: Vec<&str> = generated.modules.iter().map(|m| m.package.as_str()).collect();
-    if !cargo_build(&ws, &target_dir, &packages, false, release)?.is_ok() {
-        explain_rustc_failure(&ws, None);
-        return Ok(ExitCode::from(crate::EXIT_INTERNAL));
+    if !cargo_build(ws, target_dir, &packages, false, release)?.is_ok() {
+        explain_rustc_failure(ws, None);
+        return Ok(Err(ExitCode::from(crate::EXIT_INTERNAL)));
     }
     eprintln!(
         "[aether] built the host and {} module libraries in {:.1} s",
         packages.len(),
         started.elapsed().as_secs_f64()
     );
-    let mut command = Command::new(&exe);
-    command.args(args).current_dir(&root);
-    supervise(&session, &ws, &opts, Current { analysis, generated, bindings }, command)
+    let mut command = Command::new(exe);
+    command.args(args);
+    if let Session::RustHost { package, .. } = session {
+        command.current_dir(package);
+    }
+    Ok(Ok((command, Current { analysis, generated, bindings })))
 }
 
 /// `cargo build` of a Rust host crate with its `--hmr` bindings; the path of
@@ -337,41 +404,80 @@ impl Session<'_> {
     }
 }
 
+/// Builds (again) what the session runs: for a hot restart.
+type Prepare<'a> = dyn FnMut() -> Result<Result<(Command, Current), ExitCode>, UsageError> + 'a;
+
+/// What `AETHER_HMR_RESTART` asks for a change that cannot be applied live:
+/// `auto` restarts the program with its state carried over.
+fn auto_restart() -> bool {
+    std::env::var("AETHER_HMR_RESTART").is_ok_and(|v| v.trim().eq_ignore_ascii_case("auto"))
+}
+
 #[cfg(unix)]
 fn supervise(
     session: &Session<'_>,
     ws: &Path,
     opts: &HmrOptions,
     current: Current,
-    mut command: Command,
+    command: Command,
+    prepare: &mut Prepare<'_>,
 ) -> Result<ExitCode, UsageError> {
     use aether_rt::hmr::{Watcher, WatcherConfig};
-    use std::io::Write;
+    use std::io::{BufRead, Write};
     use std::os::unix::net::{UnixListener, UnixStream};
+    use std::sync::mpsc;
 
     let socket = std::env::temp_dir().join(format!("aether-hmr-{}.sock", std::process::id()));
     let _ = std::fs::remove_file(&socket);
     let listener = UnixListener::bind(&socket)
         .map_err(|e| UsageError::new(format!("cannot open the reload channel {}: {e}", socket.display())))?;
     let _cleanup = RemoveOnDrop(socket.clone());
-    let (conn_tx, conn_rx) = std::sync::mpsc::channel::<UnixStream>();
+    // Every connection (a hot restart makes a new one), with a thread
+    // forwarding what the program says back (rollbacks, saved state).
+    let (conn_tx, conn_rx) = mpsc::channel::<UnixStream>();
+    let (reply_tx, reply_rx) = mpsc::channel::<String>();
     std::thread::spawn(move || {
-        if let Ok((stream, _)) = listener.accept() {
-            let _ = conn_tx.send(stream);
+        for stream in listener.incoming().map_while(Result::ok) {
+            if let Ok(reader) = stream.try_clone() {
+                let tx = reply_tx.clone();
+                std::thread::spawn(move || {
+                    for line in std::io::BufReader::new(reader).lines().map_while(Result::ok) {
+                        let _ = tx.send(line);
+                    }
+                });
+            }
+            if conn_tx.send(stream).is_err() {
+                break;
+            }
         }
     });
     let root = session.watch_root();
     let watcher = Watcher::new(root, WatcherConfig::default())
         .map_err(|e| UsageError::new(format!("cannot watch `{}`: {e}", root.display())))?;
-    let mut child = command
-        .env(aether_rt::hmr::host::SOCKET_ENV, &socket)
-        .spawn()
-        .map_err(|e| UsageError::new(format!("cannot start `{:?}`: {e}", command.get_program())))?;
+    let spawn = |mut command: Command, restore: Option<&Path>| {
+        command.env(aether_rt::hmr::host::SOCKET_ENV, &socket);
+        if let Some(path) = restore {
+            command.env(aether_rt::hmr::host::RESTORE_ENV, path);
+        }
+        command.spawn().map_err(|e| UsageError::new(format!("cannot start `{:?}`: {e}", command.get_program())))
+    };
+    let mut child = spawn(command, None)?;
     let mut channel: Option<UnixStream> = None;
     let mut current = current;
     loop {
         if let Some(status) = child.try_wait().map_err(|e| UsageError::new(format!("lost the program: {e}")))? {
             return Ok(crate::run::exit_code_of(status));
+        }
+        while let Ok(line) = reply_rx.try_recv() {
+            if let Some(indices) = line.strip_prefix("rolledback\t") {
+                // The program went back to the previous code: the next
+                // save rebuilds these modules even if nothing else changed.
+                for i in indices.split('\t').filter_map(|i| i.parse::<usize>().ok()) {
+                    if let Some(m) = current.generated.modules.get_mut(i) {
+                        m.files.clear();
+                    }
+                }
+            }
         }
         let Some(batch) = watcher.recv_timeout(Duration::from_millis(100)) else { continue };
         if channel.is_none() {
@@ -388,8 +494,34 @@ fn supervise(
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
             .map_or_else(now_ms, |d| d.as_millis());
         let commands = match rebuild(session, ws, opts, &mut current) {
-            Some(c) => c,
-            None => continue,
+            Rebuilt::Reload(c) => c,
+            Rebuilt::Nothing => continue,
+            Rebuilt::Restart(why) => {
+                if !auto_restart() {
+                    refused(&[why.as_str(), "set AETHER_HMR_RESTART=auto to restart with the state carried over"]);
+                    continue;
+                }
+                eprintln!("[aether] {why}: restarting with the state carried over (AETHER_HMR_RESTART=auto)");
+                let Some((command, next)) = prepare()?.ok() else {
+                    eprintln!("[aether] the restart's build failed; the old program keeps running");
+                    continue;
+                };
+                let state = ws.join("saved-state.txt");
+                let _ = std::fs::remove_file(&state);
+                let saved = channel.as_mut().is_some_and(|stream| {
+                    let asked = writeln!(stream, "save\t{}", state.display()).is_ok();
+                    asked && wait_for_reply(&reply_rx, "saved\t", Duration::from_secs(30))
+                });
+                if !saved {
+                    eprintln!("[aether] the program did not save its state; it restarts from its initializers");
+                }
+                let _ = child.kill();
+                let _ = child.wait();
+                child = spawn(command, saved.then_some(state.as_path()))?;
+                channel = conn_rx.recv_timeout(Duration::from_secs(30)).ok();
+                current = next;
+                continue;
+            }
         };
         let Some(stream) = channel.as_mut() else {
             eprintln!(
@@ -398,7 +530,8 @@ fn supervise(
             );
             continue;
         };
-        let mut line = format!("reload\t{saved_ms}\t{}", commands.changed);
+        let main = if commands.restart_main { "main" } else { "-" };
+        let mut line = format!("reload\t{saved_ms}\t{}\t{main}", commands.changed);
         for (index, library) in &commands.modules {
             line.push_str(&format!("\t{index}={}", library.display()));
         }
@@ -409,6 +542,19 @@ fn supervise(
     }
 }
 
+/// Wait for a line from the program starting with `prefix`.
+fn wait_for_reply(replies: &std::sync::mpsc::Receiver<String>, prefix: &str, timeout: Duration) -> bool {
+    let deadline = Instant::now() + timeout;
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match replies.recv_timeout(left) {
+            Ok(line) if line.starts_with(prefix) => return true,
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+    }
+    false
+}
+
 #[cfg(not(unix))]
 fn supervise(
     _session: &Session<'_>,
@@ -416,6 +562,7 @@ fn supervise(
     _opts: &HmrOptions,
     _current: Current,
     _command: Command,
+    _prepare: &mut Prepare<'_>,
 ) -> Result<ExitCode, UsageError> {
     Err(UsageError::new("`--hmr` is not yet supported on this platform (it needs Unix domain sockets)"))
 }
@@ -433,10 +580,21 @@ fn now_ms() -> u128 {
 }
 
 /// What to send the host after a rebuild: the modules to swap together
-/// (index, library) and how many functions changed in them.
+/// (index, library), how many functions changed in them, and whether the
+/// running `main` changed (it then starts again with the new code).
 struct Reload {
     modules: Vec<(usize, PathBuf)>,
     changed: usize,
+    restart_main: bool,
+}
+
+/// What a save leads to.
+enum Rebuilt {
+    Reload(Reload),
+    /// Nothing to send (the reason was printed).
+    Nothing,
+    /// A change that cannot be applied live, and why.
+    Restart(String),
 }
 
 /// Re-check, regenerate and rebuild after a save: the reload to send, or
@@ -448,34 +606,33 @@ struct Reload {
 /// one crate, a changed type or signature changes its module's crate and
 /// every crate built against it. They are built in one cargo run and swapped
 /// in one step.
-fn rebuild(session: &Session<'_>, ws: &Path, opts: &HmrOptions, current: &mut Current) -> Option<Reload> {
+fn rebuild(session: &Session<'_>, ws: &Path, opts: &HmrOptions, current: &mut Current) -> Rebuilt {
     let analysis = session.analyze();
     let name = session.name();
     if analysis.has_errors() {
         report::emit(&analysis, MessageFormat::Human, Action { verb: "reload", done: "Checked" }, &name);
         eprintln!("[aether] not reloaded: the old code keeps running; fix the error and save again");
-        return None;
+        return Rebuilt::Nothing;
     }
     report::emit_warnings(&analysis, MessageFormat::Human, &name);
     let (generated, bindings) = match session.generate(&analysis, opts) {
         Ok(g) => g,
         Err(unsupported) => {
             refused(&unsupported.lines().collect::<Vec<_>>());
-            return None;
+            return Rebuilt::Nothing;
         }
     };
     if bindings != current.bindings {
-        refused(&[
+        return Rebuilt::Restart(
             "the Rust host compiles against what changed (a type, constant or signature of a module, or an \
-             `extern fn`); restart `cargo aether run --hmr` to rebuild the host",
-        ]);
-        return None;
+             `extern fn`); restart `cargo aether run --hmr` to rebuild the host"
+                .to_string(),
+        );
     }
     let old_names: Vec<&str> = current.generated.modules.iter().map(|m| m.name.as_str()).collect();
     let new_names: Vec<&str> = generated.modules.iter().map(|m| m.name.as_str()).collect();
     if old_names != new_names {
-        refused(&["modules were added, removed or renamed; restart to pick that up (not yet supported under --hmr)"]);
-        return None;
+        return Rebuilt::Restart("modules were added, removed or renamed; that needs a restart".to_string());
     }
     let changed: Vec<usize> = current
         .generated
@@ -491,7 +648,7 @@ fn rebuild(session: &Session<'_>, ws: &Path, opts: &HmrOptions, current: &mut Cu
         // the user learns the program is in sync again.
         eprintln!("[aether] checked: no code changed, nothing to reload");
         current.analysis = analysis;
-        return None;
+        return Rebuilt::Nothing;
     }
     let fixed: Vec<String> = changed
         .iter()
@@ -500,12 +657,11 @@ fn rebuild(session: &Session<'_>, ws: &Path, opts: &HmrOptions, current: &mut Cu
         .map(|m| format!("{}: excluded from hot reloading (`@no_hmr` or `hmr-exclude`); restart to use the change", m.file))
         .collect();
     if !fixed.is_empty() {
-        refused(&fixed.iter().map(String::as_str).collect::<Vec<_>>());
-        return None;
+        return Rebuilt::Restart(fixed.join("; "));
     }
     if let Err(e) = write_all(ws, &generated) {
         refused(&[e.to_string().as_str()]);
-        return None;
+        return Rebuilt::Nothing;
     }
     let packages: Vec<&str> =
         changed.iter().filter_map(|i| generated.modules.get(*i)).map(|m| m.package.as_str()).collect();
@@ -517,17 +673,18 @@ fn rebuild(session: &Session<'_>, ws: &Path, opts: &HmrOptions, current: &mut Cu
             let files: Vec<&str> =
                 changed.iter().filter_map(|i| generated.modules.get(*i)).map(|m| m.file.as_str()).collect();
             explain_rustc_failure(ws, Some(&files.join(", ")));
-            return None;
+            return Rebuilt::Nothing;
         }
         Err(e) => {
             refused(&[e.to_string().as_str()]);
-            return None;
+            return Rebuilt::Nothing;
         }
     }
     let functions = changed.iter().map(|i| changed_functions(&current.analysis, &analysis, *i)).sum();
     let modules = changed.iter().filter_map(|i| Some((*i, generated.modules.get(*i)?.library.clone()))).collect();
+    let restart_main = main_changed(&current.analysis, &analysis);
     *current = Current { analysis, generated, bindings };
-    Some(Reload { modules, changed: functions })
+    Rebuilt::Reload(Reload { modules, changed: functions, restart_main })
 }
 
 /// `<target>/debug` (or `release`) → `<target>`.
@@ -540,6 +697,19 @@ fn refused(lines: &[&str]) {
     for line in lines {
         eprintln!("  {line}");
     }
+}
+
+/// Whether the entry module's `main` differs in its source text: the
+/// running `main` is then to start again with the new code.
+fn main_changed(old: &Analysis, new: &Analysis) -> bool {
+    let text = |a: &Analysis| -> Option<String> {
+        let entry = a.program.entry?;
+        let info = a.checked.fns.iter().find(|f| f.module == entry && f.name == "main" && f.receiver.is_none())?;
+        let module = a.program.module(info.module);
+        let item = module.ast.items.get(info.item)?;
+        a.program.sources.get(module.file).text.get(item.span.range()).map(str::to_string)
+    };
+    text(old) != text(new)
 }
 
 /// How many functions of module `index` differ in their source text.

@@ -183,17 +183,35 @@ fn edit_a_module_while_it_runs_and_keep_its_state() {
     assert!(out.text().contains("hook ran with calls 100"), "{}", report("the @on_reload hook ran in the new code"));
     assert!(err.text().contains("starts again with the new code"), "{}", report("main restarted"));
 
-    // A runtime error in the edited module: reported with its .ae location,
-    // `main` stops, the process stays; the fix restarts `main` with the state.
+    // A runtime error right after a reload (within the grace window): the
+    // reload is rolled back, the state restored, the old code runs on.
     let errors_from = err.snapshot().len();
     write_fmt(
         &program,
         "pub fn line(n: int, word: str) -> str {\n    if n > 0 {\n        panic(\"boom at {n}\")\n    }\n    \"never {n}\"\n}\n",
     );
-    let stopped = err.wait_for(errors_from, Duration::from_secs(60), |l| l.contains("`main` stopped").then_some(()));
-    assert!(stopped.is_some(), "{}", report("the runtime error was not survived"));
+    let rolled = err.wait_for(errors_from, Duration::from_secs(60), |l| l.contains("rolled back").then_some(()));
+    assert!(rolled.is_some(), "{}", report("a panic right after the reload was not rolled back"));
     let shown = err.text();
     assert!(shown.contains("boom at") && shown.contains("fmt.ae:3:"), "{}", report("the error names fmt.ae"));
+    let before = out.snapshot().iter().filter_map(|(_, l)| counter("tuck")(l)).max().unwrap_or(0);
+    let lines_before = out.snapshot().len();
+    let again = out.wait_for(lines_before, Duration::from_secs(30), counter("tuck"));
+    let Some((_, _, n)) = again else { panic!("{}", report("the previous code did not run again")) };
+    assert!(n >= before, "{}", report(&format!("the counter went back: {n} after {before}")));
+    assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report("the process ended after the runtime error"));
+
+    // A runtime error later than the grace window: `main` stops, the process
+    // stays; the fix restarts `main` with the state.
+    let errors_from = err.snapshot().len();
+    write_fmt(
+        &program,
+        "state late: int = 0\n\npub fn line(n: int, word: str) -> str {\n    late += 1\n    if late > 60 {\n        \
+         panic(\"late boom at {n}\")\n    }\n    \"{word} {n}\"\n}\n",
+    );
+    let stopped = err.wait_for(errors_from, Duration::from_secs(120), |l| l.contains("`main` stopped").then_some(()));
+    assert!(stopped.is_some(), "{}", report("a late runtime error was not survived"));
+    assert!(err.text().contains("late boom at"), "{}", report("the late error is shown"));
     assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report("the process ended after the runtime error"));
     let before = out.snapshot().iter().filter_map(|(_, l)| counter("tuck")(l)).max().unwrap_or(0);
     let lines_before = out.snapshot().len();
@@ -337,4 +355,101 @@ fn a_rust_host_keeps_running_while_its_aether_modules_change() {
     assert!(!out.text().contains("tuck"), "{}", report("the refused version ran"));
     assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report("the host ended"));
     println!("--- the host's stderr\n{}", err.text());
+}
+
+/// Types of live `state` change (fields added with and without a default,
+/// removed, reordered, retyped; enum variants added and removed; inside a
+/// list and a map): every value is carried over field by field.
+#[test]
+fn state_is_migrated_when_its_type_changes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let program = dir.path().join("migrate");
+    std::fs::create_dir_all(&program).expect("mkdir");
+    for file in ["main.ae", "world.ae"] {
+        std::fs::copy(repo_root().join("tests/hmr-fixtures/migrate").join(file), program.join(file)).expect("copy");
+    }
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-aether"));
+    command
+        .args(["aether", "run", "--hmr"])
+        .arg(&program)
+        .env("CARGO_TARGET_DIR", repo_root().join("target/hmr-e2e"))
+        .env("AETHER_CACHE_DIR", dir.path().join("cache"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = KillOnDrop(command.spawn().expect("cargo-aether starts"));
+    let (out, err) = (Lines::default(), Lines::default());
+    out.follow(child.0.stdout.take().expect("stdout"));
+    err.follow(child.0.stderr.take().expect("stderr"));
+    let report = |what: &str| format!("{what}\n--- stdout\n{}--- stderr\n{}", out.text(), err.text());
+    let ticks = |tag: &'static str| {
+        move |l: &str| -> Option<u64> { l.strip_prefix(tag)?.strip_prefix(" ticks ")?.split(' ').next()?.parse().ok() }
+    };
+    let v1 = out.wait_for(0, Duration::from_secs(300), |l| ticks("v1")(l).filter(|n| *n >= 3));
+    assert!(v1.is_some(), "{}", report("the program never ran"));
+    let before = out.snapshot().iter().filter_map(|(_, l)| ticks("v1")(l)).max().unwrap_or(0);
+
+    // v2: Player's `hp` removed, `score` int → float and moved first, `level`
+    // new with a default, `tag` new without one; Mode loses `Fleeing`, gains
+    // `Sleeping`.
+    let v2 = std::fs::read_to_string(program.join("world.ae"))
+        .expect("read")
+        .replace("    name: str\n    hp: int\n    score: int\n", "    score: float\n    name: str\n    level: int = 1\n    tag: str\n")
+        .replace("    Fleeing\n", "    Sleeping(hours: int)\n")
+        .replace("players[i].score += 1", "players[i].score += 1.0")
+        .replace(", hp: 10, score: 0 }", ", score: 0.0, tag: \"init\" }")
+        .replace(", hp: 7, score: 0 }", ", score: 0.0, tag: \"init\" }")
+        .replace(", hp: 3, score: 0 }", ", score: 0.0, tag: \"init\" }")
+        .replace("\"v1 ticks", "\"v2 ticks");
+    let lines_before = out.snapshot().len();
+    write_file(&program, "world.ae", &v2);
+    let seen = out.wait_for(lines_before, Duration::from_secs(120), ticks("v2"));
+    let Some((i, _, n)) = seen else { panic!("{}", report("no output from the migrated version")) };
+    assert!(n > before, "{}", report(&format!("ticks went from {before} to {n}")));
+    let line = out.snapshot()[i].1.clone();
+    // Every score carried over (as a float), names kept, new fields at their
+    // default or zero value, the removed field gone.
+    let score = |name: &str| -> Option<f64> {
+        let at = line.find(&format!("name: \"{name}\""))?;
+        let head = &line[..at];
+        head.rsplit("score: ").next()?.split(',').next()?.trim().parse().ok()
+    };
+    for who in ["ann", "bob", "cy"] {
+        let s = score(who).unwrap_or(-1.0);
+        assert!(s >= 0.0, "{}", report(&format!("{who}'s score did not come through: {line}")));
+    }
+    assert!(score("ann").unwrap_or(0.0) >= before as f64 - 1.0, "{}", report(&format!("ann's score was reset: {line}")));
+    assert!(line.contains("level: 1, tag: \"\""), "{}", report(&format!("new fields: {line}")));
+    assert!(!line.contains("hp:"), "{}", report(&format!("the removed field: {line}")));
+    assert!(line.contains("mode Hunting(\"bob\")"), "{}", report(&format!("the enum value: {line}")));
+    let migrated = err.wait_for(0, Duration::from_secs(10), |l| {
+        (l.contains("[aether] reloaded") && l.contains("migrated: 2")).then_some(())
+    });
+    assert!(migrated.is_some(), "{}", report("the reload line counts the migrated states"));
+
+    // v3: the variant the live value holds is removed: that state goes to the
+    // new type's default, with a warning that names it; the others stay.
+    let v3 = v2
+        .replace("    Hunting(target: str)\n", "")
+        .replace("Mode.Hunting(\"bob\")", "Mode.Sleeping(8)")
+        .replace("\"v2 ticks", "\"v3 ticks");
+    let lines_before = out.snapshot().len();
+    let errors_from = err.snapshot().len();
+    write_file(&program, "world.ae", &v3);
+    let seen = out.wait_for(lines_before, Duration::from_secs(120), ticks("v3"));
+    let Some((i, _, _)) = seen else { panic!("{}", report("no output from v3")) };
+    let line = out.snapshot()[i].1.clone();
+    assert!(
+        line.contains("mode Idle") || line.contains("mode Sleeping(8)"),
+        "{}",
+        report(&format!("the removed variant's value is the type's default or the initializer's: {line}"))
+    );
+    assert!(line.contains("name: \"ann\""), "{}", report(&format!("players kept: {line}")));
+    let warned = err.wait_for(errors_from, Duration::from_secs(10), |l| {
+        (l.contains("warning") && l.contains("mode") && l.contains("Hunting")).then_some(())
+    });
+    assert!(warned.is_some(), "{}", report("a warning names the state and the removed variant"));
+    assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report("the program ended"));
+    println!("--- the program's stderr\n{}", err.text());
 }

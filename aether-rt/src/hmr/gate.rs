@@ -2,92 +2,93 @@
 //! is applied only while no thread runs Aether code.
 //!
 //! A thread takes the gate before it calls into Aether (the host before
-//! `main`, before a hook, before a state initializer) and gives it back when
-//! the call returns; the gate is reentrant per thread. Running code gives it
-//! up at safe points: at a call while a reload is pending
-//! ([`crate::abi::CallTable::safe_point`]) and around blocking builtins
-//! ([`crate::abi::blocking`]). Generated code never holds a borrow of
-//! `state` across a call, so whatever runs in between (a reload, its hooks)
-//! cannot alias a borrow of the code that yielded.
+//! `main`, before a hook, before a state initializer; a Rust host's binding
+//! before each call) and gives it back when the call returns; the gate is
+//! reentrant per thread. Running code gives it up at safe points: at a call
+//! while a reload is pending ([`crate::abi::call_slot`]) and around blocking
+//! builtins ([`crate::abi::blocking`]). Generated code never holds a borrow
+//! of `state` across a call, so whatever runs in between (a reload, its
+//! hooks) cannot alias a borrow of the code that yielded.
 //!
 //! Why a lock and not per-module reference counts: `state` is shared by all
 //! code of a program, so serializing Aether code is what makes it free of
 //! data races by construction, and it makes "a reload waits for no longer
 //! than the calls in flight" (up to their next safe point) simple to keep.
+//!
+//! Taking a free gate is one compare-and-swap (a Rust host calls in through
+//! it on every binding call); only a thread that finds it taken sleeps, on a
+//! condition variable.
 
 use std::cell::Cell;
-use std::sync::{Condvar, Mutex, MutexGuard};
-use std::thread::ThreadId;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
 /// A reentrant lock with explicit give-up and take-back.
 #[derive(Debug, Default)]
 pub struct Gate {
-    inner: Mutex<Holder>,
+    /// The token of the thread holding it, 0 when free.
+    owner: AtomicU64,
+    /// Threads sleeping in `acquire`: a release wakes them only if any.
+    waiting: AtomicUsize,
+    sleep: Mutex<()>,
     changed: Condvar,
 }
 
-#[derive(Debug, Default)]
-struct Holder {
-    owner: Option<ThreadId>,
-    depth: usize,
+thread_local! {
+    /// This thread's nonzero token.
+    static TOKEN: u64 = next_token();
+    /// How many levels this thread holds.
+    static DEPTH: Cell<usize> = const { Cell::new(0) };
+    /// Levels given up by [`Gate::release_all`], restored by [`Gate::restore`].
+    static GIVEN_UP: Cell<usize> = const { Cell::new(0) };
 }
 
-thread_local! {
-    /// Depths given up by [`Gate::release_all`] on this thread, restored by
-    /// [`Gate::restore`] (a stack: blocking calls do not nest today, but
-    /// nothing breaks if they do).
-    static GIVEN_UP: Cell<usize> = const { Cell::new(0) };
+fn next_token() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 impl Gate {
     pub const fn new() -> Gate {
-        Gate { inner: Mutex::new(Holder { owner: None, depth: 0 }), changed: Condvar::new() }
+        Gate { owner: AtomicU64::new(0), waiting: AtomicUsize::new(0), sleep: Mutex::new(()), changed: Condvar::new() }
     }
 
     /// Take the gate (again, if this thread holds it already).
     pub fn acquire(&self) {
-        let me = std::thread::current().id();
-        let mut holder = self.lock();
-        loop {
-            match holder.owner {
-                Some(owner) if owner == me => break,
-                None => {
-                    holder.owner = Some(me);
-                    break;
-                }
-                Some(_) => holder = self.wait(holder),
-            }
+        let me = TOKEN.with(|t| *t);
+        if self.owner.load(Ordering::Relaxed) != me {
+            self.take(me);
         }
-        holder.depth += 1;
+        DEPTH.with(|d| d.set(d.get() + 1));
     }
 
     /// Give back one level; the gate is free when every level is.
     pub fn release(&self) {
-        let me = std::thread::current().id();
-        let mut holder = self.lock();
-        if holder.owner == Some(me) {
-            holder.depth = holder.depth.saturating_sub(1);
-            if holder.depth == 0 {
-                holder.owner = None;
-                self.changed.notify_all();
-            }
+        let me = TOKEN.with(|t| *t);
+        if self.owner.load(Ordering::Relaxed) != me {
+            return;
+        }
+        let left = DEPTH.with(|d| {
+            let left = d.get().saturating_sub(1);
+            d.set(left);
+            left
+        });
+        if left == 0 {
+            self.free();
         }
     }
 
     /// Give up every level this thread holds (around a blocking call or at
     /// a safe point); [`Gate::restore`] takes them back.
     pub fn release_all(&self) {
-        let me = std::thread::current().id();
-        let mut holder = self.lock();
-        if holder.owner == Some(me) {
-            GIVEN_UP.with(|g| g.set(holder.depth));
-            holder.owner = None;
-            holder.depth = 0;
-            self.changed.notify_all();
-        } else {
+        let me = TOKEN.with(|t| *t);
+        if self.owner.load(Ordering::Relaxed) != me {
             GIVEN_UP.with(|g| g.set(0));
+            return;
         }
+        GIVEN_UP.with(|g| g.set(DEPTH.with(|d| d.replace(0))));
+        self.free();
     }
 
     /// Take back what [`Gate::release_all`] gave up on this thread.
@@ -96,29 +97,43 @@ impl Gate {
         if depth == 0 {
             return;
         }
-        let me = std::thread::current().id();
-        let mut holder = self.lock();
-        while holder.owner.is_some_and(|o| o != me) {
-            holder = self.wait(holder);
+        let me = TOKEN.with(|t| *t);
+        if self.owner.load(Ordering::Relaxed) != me {
+            self.take(me);
         }
-        holder.owner = Some(me);
-        holder.depth += depth;
+        DEPTH.with(|d| d.set(d.get() + depth));
+    }
+
+    /// Whether this thread holds the gate.
+    pub fn held_by_me(&self) -> bool {
+        self.owner.load(Ordering::Relaxed) == TOKEN.with(|t| *t)
     }
 
     /// Whether some thread holds the gate.
     pub fn is_held(&self) -> bool {
-        self.lock().owner.is_some()
+        self.owner.load(Ordering::Acquire) != 0
     }
 
-    fn lock(&self) -> MutexGuard<'_, Holder> {
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn take(&self, me: u64) {
+        loop {
+            if self.owner.compare_exchange(0, me, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+                return;
+            }
+            self.waiting.fetch_add(1, Ordering::SeqCst);
+            let guard = self.sleep.lock().unwrap_or_else(|p| p.into_inner());
+            if self.owner.load(Ordering::SeqCst) != 0 {
+                // A timeout, so a missed wake-up costs a millisecond, never a hang.
+                let _ = self.changed.wait_timeout(guard, Duration::from_millis(1));
+            }
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+        }
     }
 
-    fn wait<'a>(&self, guard: MutexGuard<'a, Holder>) -> MutexGuard<'a, Holder> {
-        // A timeout, so a missed wake-up costs a few milliseconds, never a hang.
-        match self.changed.wait_timeout(guard, Duration::from_millis(5)) {
-            Ok((guard, _)) => guard,
-            Err(poisoned) => poisoned.into_inner().0,
+    fn free(&self) {
+        self.owner.store(0, Ordering::SeqCst);
+        if self.waiting.load(Ordering::SeqCst) > 0 {
+            let _guard = self.sleep.lock().unwrap_or_else(|p| p.into_inner());
+            self.changed.notify_all();
         }
     }
 }
@@ -126,7 +141,7 @@ impl Gate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::atomic::AtomicUsize;
     use std::sync::Arc;
 
     #[test]
@@ -170,5 +185,30 @@ mod tests {
         assert!(gate.is_held(), "two levels were restored, one released");
         gate.release();
         assert!(!gate.is_held());
+    }
+
+    #[test]
+    fn many_threads_never_overlap() {
+        let gate = Arc::new(Gate::new());
+        let inside = Arc::new(AtomicUsize::new(0));
+        let total = Arc::new(AtomicUsize::new(0));
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let (g, i, t) = (gate.clone(), inside.clone(), total.clone());
+                std::thread::spawn(move || {
+                    for _ in 0..2000 {
+                        g.acquire();
+                        assert_eq!(i.fetch_add(1, Ordering::SeqCst), 0, "two threads inside at once");
+                        t.fetch_add(1, Ordering::SeqCst);
+                        i.fetch_sub(1, Ordering::SeqCst);
+                        g.release();
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            assert!(t.join().is_ok());
+        }
+        assert_eq!(total.load(Ordering::SeqCst), 8000);
     }
 }

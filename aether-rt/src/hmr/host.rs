@@ -30,7 +30,8 @@
 use super::{FnTables, Gate, LoadedModule, Loader, ModuleId, StatePlan, StateReport, States};
 use crate::abi::{fingerprint, CallTable, Guarded, HostHooks, ModuleDescriptor};
 use std::cell::Cell;
-use std::io::{BufRead, BufReader};
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
@@ -39,6 +40,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The environment variable naming the command socket.
 pub const SOCKET_ENV: &str = "AETHER_HMR_SOCKET";
+
+/// The environment variable naming a file of state saved by the previous
+/// run (a hot restart), read once at start-up.
+pub const RESTORE_ENV: &str = "AETHER_HMR_RESTORE";
 
 /// One module, as the host was generated for it.
 #[derive(Debug)]
@@ -73,6 +78,7 @@ pub fn run(program: &'static ProgramSpec) -> i32 {
             return 1;
         }
     };
+    let _ = MAIN_THREAD.set(std::thread::current().id());
     loop {
         let Some(main) = host.function(program.entry_module, "main") else {
             eprintln!("error: the program has no `fn main()` to run");
@@ -87,14 +93,19 @@ pub fn run(program: &'static ProgramSpec) -> i32 {
                 crate::prelude::flush_stdout();
                 return 0;
             }
+            Err(e) if e.message == crate::abi::RESTART_MAIN => {
+                eprintln!("[aether] `main` changed: it starts again with the new code (state kept)");
+            }
             // The panic hook of the module that panicked printed the error.
-            Err(_) if host.listening.load(Ordering::Acquire) => {
+            Err(e) if host.listening.load(Ordering::Acquire) => {
                 crate::prelude::flush_stdout();
-                if host.tables.generation() != started {
-                    // A reload landed while this `main` ran: the error may be
-                    // its old code meeting the new (a changed signature).
-                    // Once, with the new code, before waiting for a fix.
-                    eprintln!("[aether] `main` stopped after a reload; it starts again with the new code (state kept)");
+                if e.message.contains(crate::abi::STALE) && host.tables.generation() != started {
+                    // Old code of this `main` met the new code (a changed
+                    // signature or state declaration): not a bug to fix.
+                    eprintln!("[aether] `main` starts again with the new code (state kept)");
+                    continue;
+                }
+                if host.roll_back_if_recent() {
                     continue;
                 }
                 eprintln!(
@@ -115,7 +126,8 @@ pub fn run(program: &'static ProgramSpec) -> i32 {
 /// (under the supervisor) start listening for reloads. Once per process.
 fn start(program: &'static ProgramSpec) -> Result<&'static Host, String> {
     let names = program.modules.iter().map(|m| m.name.to_string()).collect();
-    let tables = FnTables::new(names, HostHooks { yield_to_reload, release: release_gate, acquire: acquire_gate });
+    let hooks = HostHooks { yield_to_reload, release: release_gate, acquire: acquire_gate, unwind_requested };
+    let tables = FnTables::new(names, hooks);
     let _ = TABLE.set(tables.call_table());
     // This image's own cell: bindings of a Rust host call through it.
     crate::abi::HOST.set(tables.call_table());
@@ -125,7 +137,10 @@ fn start(program: &'static ProgramSpec) -> Result<&'static Host, String> {
         tables,
         states: Mutex::new(SharedStates(States::new())),
         listening: AtomicBool::new(false),
+        last_reload: Mutex::new(None),
+        reply: Mutex::new(None),
     }));
+    let _ = HOST_REF.set(host);
     host.load_all()?;
     if let Some(socket) = std::env::var_os(SOCKET_ENV).filter(|s| !s.is_empty()) {
         let socket = std::path::PathBuf::from(socket);
@@ -160,6 +175,13 @@ pub fn enter(program: &'static ProgramSpec) -> Entered {
     });
     if let Err(message) = started {
         panic!("the Aether modules cannot start: {message}");
+    }
+    // A reload waiting for the calls in flight goes first: new calls wait
+    // until it is applied (unless this thread is inside a call already).
+    if let Some(table) = TABLE.get() {
+        while table.is_pending() && !GATE.held_by_me() {
+            std::thread::sleep(Duration::from_micros(200));
+        }
     }
     GATE.acquire();
     Entered(())
@@ -200,6 +222,23 @@ extern "C" fn yield_to_reload() {
     GATE.restore();
 }
 
+/// The thread that runs `main` (of a generated host).
+static MAIN_THREAD: OnceLock<std::thread::ThreadId> = OnceLock::new();
+/// Set by a reload that changed `main`: the running `main` unwinds at its
+/// next call and starts again with the new code.
+static RESTART_MAIN: AtomicBool = AtomicBool::new(false);
+static HOST_REF: OnceLock<&'static Host> = OnceLock::new();
+
+extern "C" fn unwind_requested() -> bool {
+    if MAIN_THREAD.get() != Some(&std::thread::current().id()) || !RESTART_MAIN.swap(false, Ordering::AcqRel) {
+        return false;
+    }
+    if let Some(host) = HOST_REF.get() {
+        host.tables.set_flags(false);
+    }
+    true
+}
+
 extern "C" fn release_gate() {
     if !APPLYING.with(Cell::get) {
         GATE.release_all();
@@ -219,6 +258,35 @@ struct Host {
     states: Mutex<SharedStates>,
     /// Connected to the supervisor: reloads can come.
     listening: AtomicBool,
+    /// What the last reload replaced, to roll it back if its code fails
+    /// within the grace window.
+    last_reload: Mutex<Option<Rollback>>,
+    /// The way back to the supervisor (rollbacks, saved state).
+    reply: Mutex<Option<Box<dyn std::io::Write + Send>>>,
+}
+
+/// Enough of the program before a reload to go back to it.
+struct Rollback {
+    at: std::time::Instant,
+    files: Vec<&'static str>,
+    indices: Vec<usize>,
+    /// Per replaced row: the old library, its state addresses, its cells.
+    rows: Vec<(usize, LoadedModule, Vec<*mut std::ffi::c_void>, super::Snapshot)>,
+    /// Kept states (shared memory): their values at the swap, as text, and
+    /// how to put them back (the old library's `migrate`).
+    kept: Vec<(String, *mut std::ffi::c_void, super::LoadedState)>,
+}
+
+// SAFETY: the pointers are addresses of runtime-owned state values, used
+// only under the program lock.
+unsafe impl Send for Rollback {}
+
+/// The grace window: a runtime error in `main` this soon after a reload
+/// rolls the reload back (`AETHER_HMR_GRACE_MS`, default 2000; 0 turns it
+/// off).
+fn grace() -> Duration {
+    let ms = std::env::var("AETHER_HMR_GRACE_MS").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(2000);
+    Duration::from_millis(ms)
 }
 
 /// `States` holds raw pointers to the values it owns, so it is not `Send`
@@ -241,6 +309,11 @@ impl std::ops::DerefMut for SharedStates {
     fn deref_mut(&mut self) -> &mut States {
         &mut self.0
     }
+}
+
+/// The state addresses row `i` will have in `update`.
+fn update_states_of(update: &super::Update<'_>, i: usize) -> Vec<*mut std::ffi::c_void> {
+    update.states_of(ModuleId(i))
 }
 
 /// What a reload changed, for its report line.
@@ -272,11 +345,15 @@ impl Host {
             }
         }
         update.publish().map_err(|e| e.to_string())?;
+        // A hot restart: the values the previous process saved.
+        let restored = std::env::var_os(RESTORE_ENV).map(|p| read_saved(Path::new(&p))).unwrap_or_default();
         GATE.acquire();
         let mut result = Ok(());
         for &i in self.program.init_order {
+            let name = self.program.modules.get(i).map_or("", |m| m.name);
+            let saved = restored.get(name).cloned().unwrap_or_default();
             if let Some(plan) = plans.get_mut(i) {
-                if let Err(e) = plan.initialize() {
+                if let Err(e) = plan.initialize_from(&saved) {
                     result = Err(e.to_string());
                     break;
                 }
@@ -285,10 +362,55 @@ impl Host {
         GATE.release();
         result?;
         let mut states = self.lock_states();
+        let mut tally = (0, 0, 0);
         for plan in plans {
-            plan.commit(&mut states);
+            let report = plan.commit(&mut states);
+            if !restored.is_empty() {
+                tally.0 += report.migrated.len();
+                tally.1 += report.reset.len();
+                tally.2 += report.new.len();
+                for w in &report.warnings {
+                    eprintln!("[aether] warning: {w}");
+                }
+            }
+        }
+        if !restored.is_empty() {
+            eprintln!(
+                "[aether] hot restart: state carried over from the previous run (migrated: {}, reset: {}, restored or new: {})",
+                tally.0, tally.1, tally.2
+            );
         }
         Ok(())
+    }
+
+    /// Write every state value (its text form) to `path`, for a hot restart:
+    /// `module<TAB>state<TAB>text` per line, escaped. Taken at a safe point.
+    fn save_state(&self, path: &str) {
+        self.tables.set_pending(true);
+        GATE.acquire();
+        APPLYING.with(|a| a.set(true));
+        let mut out = String::new();
+        for (i, spec) in self.program.modules.iter().enumerate() {
+            let Some(module) = self.tables.current(ModuleId(i)) else { continue };
+            let ptrs = self.tables.current_states(ModuleId(i));
+            for (state, ptr) in module.states.iter().zip(ptrs) {
+                if ptr.is_null() {
+                    continue;
+                }
+                if let Ok(text) = (state.save)(ptr.cast_const()).into_result() {
+                    out.push_str(&format!("{}\t{}\t{}\n", spec.name, state.name, escape(&text.into_string())));
+                }
+            }
+        }
+        APPLYING.with(|a| a.set(false));
+        self.tables.set_pending(false);
+        GATE.release();
+        let tmp = format!("{path}.partial");
+        let written = std::fs::write(&tmp, out).and_then(|()| std::fs::rename(&tmp, path));
+        match written {
+            Ok(()) => self.send_reply(&format!("saved\t{path}")),
+            Err(e) => eprintln!("[aether] cannot save the state to {path}: {e}"),
+        }
     }
 
     /// Load module `i` from `path` (its built library by default), or take
@@ -354,9 +476,15 @@ impl Host {
             }
         };
         self.listening.store(true, Ordering::Release);
+        if let Ok(writer) = stream.try_clone() {
+            *self.reply.lock().unwrap_or_else(|p| p.into_inner()) = Some(Box::new(writer));
+        }
         for line in BufReader::new(stream).lines().map_while(Result::ok) {
             match parse_command(&line) {
-                Some(Command::Reload { saved_ms, changed, modules }) => self.reload(&modules, saved_ms, changed),
+                Some(Command::Reload { saved_ms, changed, restart_main, modules }) => {
+                    self.reload(&modules, saved_ms, changed, restart_main)
+                }
+                Some(Command::Save { path }) => self.save_state(&path),
                 None => eprintln!("[aether] ignored a malformed command: {line}"),
             }
         }
@@ -367,26 +495,35 @@ impl Host {
         std::process::exit(1);
     }
 
-    fn reload(&self, modules: &[(usize, String)], saved_ms: u128, changed: usize) {
+    fn reload(&self, modules: &[(usize, String)], saved_ms: u128, changed: usize, restart_main: bool) {
         let files: Vec<&'static str> =
             modules.iter().map(|(i, _)| self.program.modules.get(*i).map_or("?", |m| m.file)).collect();
-        match self.apply(modules) {
+        match self.apply(modules, restart_main) {
             Ok(applied) => {
                 let ms = now_ms().saturating_sub(saved_ms);
-                let (mut kept, mut reset, mut new) = (0, 0, 0);
+                let (mut kept, mut migrated, mut reset, mut new) = (0, 0, 0, 0);
                 for (file, report) in &applied.reports {
                     kept += report.kept.len();
+                    migrated += report.migrated.len();
                     reset += report.reset.len();
                     new += report.new.len();
+                    for warning in &report.warnings {
+                        eprintln!("[aether] warning: {file}: {warning}");
+                    }
                     for name in &report.reset {
+                        let tick = format!("state `{name}`");
+                        if report.warnings.iter().any(|w| w.contains(&tick)) {
+                            continue;
+                        }
                         eprintln!(
-                            "[aether] warning: state `{name}` of {file} changed type; reset to its initializer"
+                            "[aether] warning: state `{name}` of {file} changed type and could not be carried over; \
+                             reset to its initializer"
                         );
                     }
                 }
                 let new = if new > 0 { format!(", new: {new}") } else { String::new() };
                 eprintln!(
-                    "[aether] reloaded {} in {ms} ms ({changed} function{} changed, state kept: {kept}, reset: {reset}{new})",
+                    "[aether] reloaded {} in {ms} ms ({changed} function{} changed, state kept: {kept}, migrated: {migrated}, reset: {reset}{new})",
                     applied.files.join(", "),
                     if changed == 1 { "" } else { "s" }
                 );
@@ -399,7 +536,7 @@ impl Host {
     }
 
     /// The transaction: prepare everything, then swap at a safe point.
-    fn apply(&self, modules: &[(usize, String)]) -> Result<Applied, String> {
+    fn apply(&self, modules: &[(usize, String)], restart_main: bool) -> Result<Applied, String> {
         let mut loaded = Vec::new();
         for (i, path) in modules {
             loaded.push((*i, self.load(*i, Some(Path::new(path)))?));
@@ -407,6 +544,12 @@ impl Host {
         // Before `update()`, which holds the tables' writer lock.
         let old: Vec<(usize, LoadedModule)> =
             loaded.iter().filter_map(|(i, _)| Some((*i, self.tables.current(ModuleId(*i))?))).collect();
+        let old_rows: Vec<(usize, LoadedModule, Vec<*mut std::ffi::c_void>, super::Snapshot)> = {
+            let states = self.lock_states();
+            old.iter()
+                .map(|(i, m)| (*i, m.clone(), self.tables.current_states(ModuleId(*i)), states.snapshot(&m.name)))
+                .collect()
+        };
         let mut update = self.tables.update();
         let mut plans = Vec::new();
         {
@@ -421,8 +564,7 @@ impl Host {
         update.check().map_err(|e| e.to_string())?;
 
         // Wait for the running code to reach a safe point, then hold the gate.
-        let table = self.tables.call_table();
-        table.set_pending(true);
+        self.tables.set_pending(true);
         GATE.acquire();
         APPLYING.with(|a| a.set(true));
         let result = (|| {
@@ -433,7 +575,29 @@ impl Host {
                 let file = self.program.modules.get(*i).map_or("?", |m| m.file);
                 self.run_hooks(module, &module.before_reload, "@before_reload", file);
             }
+            // The values of states the new code shares with the old, as they
+            // are now: what a rollback puts back.
+            let mut kept = Vec::new();
+            for (i, module, ptrs, _) in &old_rows {
+                let new_ptrs = update_states_of(&update, *i);
+                for (s, state) in module.states.iter().enumerate() {
+                    let Some(&ptr) = ptrs.get(s) else { continue };
+                    if !new_ptrs.contains(&ptr) || ptr.is_null() {
+                        continue;
+                    }
+                    if let Ok(text) = (state.save)(ptr.cast_const()).into_result() {
+                        kept.push((text.into_string(), ptr, state.clone()));
+                    }
+                }
+            }
             update.publish().map_err(|e| e.to_string())?;
+            *self.last_reload.lock().unwrap_or_else(|p| p.into_inner()) = Some(Rollback {
+                at: std::time::Instant::now(),
+                files: loaded.iter().map(|(i, _)| self.program.modules.get(*i).map_or("?", |m| m.file)).collect(),
+                indices: loaded.iter().map(|(i, _)| *i).collect(),
+                rows: old_rows,
+                kept,
+            });
             let mut states = self.lock_states();
             let mut reports = Vec::new();
             for (i, plan) in plans {
@@ -449,22 +613,129 @@ impl Host {
             Ok(Applied { files, reports })
         })();
         APPLYING.with(|a| a.set(false));
-        table.set_pending(false);
+        self.tables.set_pending(false);
+        if restart_main && result.is_ok() && MAIN_THREAD.get().is_some() {
+            // The running `main` unwinds at its next call (see
+            // `unwind_requested`) and starts again with the new code.
+            RESTART_MAIN.store(true, Ordering::Release);
+            self.tables.set_flags(true);
+        }
         GATE.release();
         result
     }
+
+    /// After `main` failed: if a reload landed within the grace window, put
+    /// the program back as it was before it (old code, and the state values
+    /// as they were at the swap) and say so. True when it rolled back.
+    fn roll_back_if_recent(&self) -> bool {
+        let record = {
+            let mut last = self.last_reload.lock().unwrap_or_else(|p| p.into_inner());
+            match last.as_ref() {
+                Some(r) if r.at.elapsed() <= grace() => last.take(),
+                _ => None,
+            }
+        };
+        let Some(record) = record else { return false };
+        GATE.acquire();
+        let mut update = self.tables.update();
+        let mut ok = true;
+        for (i, module, ptrs, _) in &record.rows {
+            ok &= update.replace(ModuleId(*i), module.clone()).is_ok();
+            ok &= update.set_states(ModuleId(*i), ptrs.clone()).is_ok();
+        }
+        let published = ok && update.publish().is_ok();
+        if published {
+            for (text, ptr, state) in &record.kept {
+                let _ = (state.migrate)(text.as_ptr(), text.len(), *ptr).into_result().map(|m| m.warnings.into_string());
+            }
+            let mut states = self.lock_states();
+            for (_, _, _, snapshot) in record.rows {
+                states.restore(snapshot);
+            }
+        }
+        GATE.release();
+        if !published {
+            eprintln!("[aether] the previous version could not be put back; the program keeps the new code");
+            return false;
+        }
+        eprintln!(
+            "[aether] the new code of {} failed within {} ms of the reload: rolled back to the previous version, \
+             state restored as it was at the reload; save again to retry",
+            record.files.join(", "),
+            grace().as_millis()
+        );
+        self.send_reply(&format!(
+            "rolledback\t{}",
+            record.indices.iter().map(|i| i.to_string()).collect::<Vec<_>>().join("\t")
+        ));
+        true
+    }
+
+    fn send_reply(&self, line: &str) {
+        if let Some(w) = self.reply.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
+            let _ = writeln!(w, "{line}");
+            let _ = w.flush();
+        }
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('\n', "\\n").replace('\t', "\\t")
+}
+
+fn unescape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    out
+}
+
+/// A state file written by `save_state`: module → state → text. A file that
+/// cannot be read restores nothing (every state starts at its initializer).
+fn read_saved(path: &Path) -> HashMap<String, HashMap<String, String>> {
+    let mut out: HashMap<String, HashMap<String, String>> = HashMap::new();
+    let Ok(text) = std::fs::read_to_string(path) else {
+        eprintln!("[aether] warning: cannot read the saved state {}; starting afresh", path.display());
+        return out;
+    };
+    for line in text.lines() {
+        let mut fields = line.splitn(3, '\t');
+        if let (Some(m), Some(s), Some(v)) = (fields.next(), fields.next(), fields.next()) {
+            out.entry(m.to_string()).or_default().insert(s.to_string(), unescape(v));
+        }
+    }
+    out
 }
 
 enum Command {
-    Reload { saved_ms: u128, changed: usize, modules: Vec<(usize, String)> },
+    Reload { saved_ms: u128, changed: usize, restart_main: bool, modules: Vec<(usize, String)> },
+    /// Write every state value to a file (a hot restart carries them over).
+    Save { path: String },
 }
 
 fn parse_command(line: &str) -> Option<Command> {
     let mut fields = line.split('\t');
     match fields.next()? {
+        "save" => Some(Command::Save { path: fields.next().filter(|p| !p.is_empty())?.to_string() }),
         "reload" => {
             let saved_ms = fields.next()?.parse().ok()?;
             let changed = fields.next()?.parse().ok()?;
+            let restart_main = match fields.next()? {
+                "main" => true,
+                "-" => false,
+                _ => return None,
+            };
             let modules: Option<Vec<(usize, String)>> = fields
                 .map(|f| {
                     let (index, path) = f.split_once('=')?;
@@ -472,7 +743,7 @@ fn parse_command(line: &str) -> Option<Command> {
                 })
                 .collect();
             let modules = modules.filter(|m| !m.is_empty())?;
-            Some(Command::Reload { saved_ms, changed, modules })
+            Some(Command::Reload { saved_ms, changed, restart_main, modules })
         }
         _ => None,
     }
@@ -494,14 +765,19 @@ mod tests {
 
     #[test]
     fn reload_commands_parse_and_malformed_ones_are_refused() {
-        let Some(Command::Reload { saved_ms, changed, modules }) =
-            parse_command("reload\t17\t2\t0=/t/a.so\t3=/t/b=c.so")
+        let Some(Command::Reload { saved_ms, changed, restart_main, modules }) =
+            parse_command("reload\t17\t2\tmain\t0=/t/a.so\t3=/t/b=c.so")
         else {
             panic!("a valid command must parse");
         };
-        assert_eq!((saved_ms, changed), (17, 2));
+        assert_eq!((saved_ms, changed, restart_main), (17, 2, true));
         assert_eq!(modules, vec![(0, "/t/a.so".to_string()), (3, "/t/b=c.so".to_string())]);
-        for bad in ["", "reload", "reload\t1\t1", "reload\tx\t1\t0=a", "reload\t1\t1\tnope", "quit\t1"] {
+        assert!(matches!(parse_command("save\t/tmp/s.txt"), Some(Command::Save { path }) if path == "/tmp/s.txt"));
+        for text in ["plain", "tab\there", "line\nbreak", "back\\slash\\n"] {
+            assert_eq!(unescape(&escape(text)), text);
+            assert!(!escape(text).contains(['\n', '\t']));
+        }
+        for bad in ["", "reload", "reload\t1\t1\t-", "reload\tx\t1\t-\t0=a", "reload\t1\t1\t-\tnope", "reload\t1\t1\tx\t0=a", "quit\t1", "save"] {
             assert!(parse_command(bad).is_none(), "{bad:?} must be refused");
         }
     }

@@ -49,12 +49,14 @@ pub struct LoadedModule {
     pub interface_fingerprint: u64,
     pub functions: Vec<LoadedFn>,
     pub states: Vec<LoadedState>,
-    /// The interfaces (module name, fingerprint) it was built against.
-    pub imports: Vec<(String, u64)>,
+    /// The interfaces it was built against, with its slots for them.
+    pub imports: Vec<LoadedImport>,
     /// Indices into `functions` of its `@before_reload` / `@on_reload` hooks.
     pub before_reload: Vec<usize>,
     pub on_reload: Vec<usize>,
     pub host: Option<&'static HostSlot>,
+    /// The library's "reload pending" flag.
+    pub pending: Option<&'static std::sync::atomic::AtomicBool>,
     /// The unique copy that was opened (on Unix already deleted again: the
     /// mapping outlives the file).
     pub copy: PathBuf,
@@ -94,6 +96,18 @@ pub struct LoadedState {
     pub zero: extern "C" fn(*mut c_void) -> bool,
     pub init: extern "C" fn(*mut c_void) -> bool,
     pub drop: extern "C" fn(*mut c_void),
+    pub save: extern "C" fn(*const c_void) -> crate::abi::Guarded<crate::abi::Text>,
+    pub migrate: extern "C" fn(*const u8, usize, *mut c_void) -> crate::abi::Guarded<crate::abi::Migrated>,
+}
+
+/// One interface a library was built against, and its slots for that
+/// module's functions and states: (fingerprint, slot) in row order.
+#[derive(Clone, Debug)]
+pub struct LoadedImport {
+    pub module: String,
+    pub fingerprint: u64,
+    pub functions: Vec<(u64, &'static crate::abi::Slot)>,
+    pub states: Vec<(u64, &'static crate::abi::Slot)>,
 }
 
 impl LoadedModule {
@@ -312,6 +326,8 @@ pub fn read_descriptor(
             zero: entry.zero,
             init: entry.init,
             drop: entry.drop,
+            save: entry.save,
+            migrate: entry.migrate,
         });
     }
     let host = if descriptor.host.is_null() {
@@ -329,7 +345,25 @@ pub fn read_descriptor(
     let mut imports = Vec::with_capacity(import_entries.len());
     for entry in import_entries {
         let module = read_str(entry.module).map_err(|p| invalid(format!("import name: {p}")))?;
-        imports.push((module, entry.interface_fingerprint));
+        let slots = |slice: crate::abi::Slice<crate::abi::SlotEntry>, what: &str| {
+            let (ptr, len) = slice.raw_parts();
+            let entries: &'static [crate::abi::SlotEntry] =
+                read_slice(ptr, len).map_err(|p| invalid(format!("{what} slots of `{module}`: {p}")))?;
+            entries
+                .iter()
+                .map(|e| {
+                    if e.slot.is_null() || !e.slot.is_aligned() {
+                        return Err(invalid(format!("a null or misaligned {what} slot for `{module}`")));
+                    }
+                    // SAFETY: non-null and aligned (checked), and by the ABI a
+                    // `'static Slot` of the library, which is never unloaded.
+                    Ok((e.fingerprint, unsafe { &*e.slot }))
+                })
+                .collect::<Result<Vec<_>, LoadError>>()
+        };
+        let functions = slots(entry.functions, "function")?;
+        let states = slots(entry.states, "state")?;
+        imports.push(LoadedImport { module, fingerprint: entry.interface_fingerprint, functions, states });
     }
     let hooks = |slice: crate::abi::Slice<u32>, what: &str| -> Result<Vec<usize>, LoadError> {
         let (ptr, len) = slice.raw_parts();
@@ -348,6 +382,12 @@ pub fn read_descriptor(
     };
     let before_reload = hooks(descriptor.before_reload, "before_reload")?;
     let on_reload = hooks(descriptor.on_reload, "on_reload")?;
+    let pending = if descriptor.pending.is_null() || !descriptor.pending.is_aligned() {
+        return Err(invalid("a null or misaligned pending flag".into()));
+    } else {
+        // SAFETY: non-null and aligned (checked), a `'static` of the library.
+        Some(unsafe { &*descriptor.pending })
+    };
     // Accepted: let the library set itself up (its panic hook) once.
     (descriptor.prepare)();
     Ok(LoadedModule {
@@ -359,6 +399,7 @@ pub fn read_descriptor(
         before_reload,
         on_reload,
         host,
+        pending,
         copy: PathBuf::new(),
         bytes: 0,
     })

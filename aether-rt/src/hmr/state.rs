@@ -38,6 +38,14 @@ pub struct States {
 pub struct StatePlan {
     module: String,
     bindings: Vec<Binding>,
+    warnings: Vec<String>,
+}
+
+/// A module's state cells at one moment (see [`States::snapshot`]).
+#[derive(Debug)]
+pub struct Snapshot {
+    module: String,
+    cells: Vec<((String, String), Cell)>,
 }
 
 /// What a reload did with each state variable, by name.
@@ -45,10 +53,16 @@ pub struct StatePlan {
 pub struct StateReport {
     /// Same type: the value was handed to the new code.
     pub kept: Vec<String>,
-    /// Changed type: reset to its initializer (warn, naming it).
+    /// Changed type: carried into the new type field by field.
+    pub migrated: Vec<String>,
+    /// Changed type and nothing could be carried over (or the old value
+    /// could not be saved): reset to its initializer.
     pub reset: Vec<String>,
     /// Not there before: initialized.
     pub new: Vec<String>,
+    /// What a migration dropped or reset, one line each, naming the
+    /// variable and the field.
+    pub warnings: Vec<String>,
 }
 
 /// Why a module's states cannot be bound.
@@ -83,12 +97,22 @@ impl States {
     /// Bind the states of `module`: kept values, and fresh zeroed memory
     /// for new and changed ones. Runs no initializer yet.
     pub fn prepare(&self, module: &LoadedModule) -> Result<StatePlan, StateError> {
-        let mut plan = StatePlan { module: module.name.clone(), bindings: Vec::with_capacity(module.states.len()) };
+        let mut plan = StatePlan {
+            module: module.name.clone(),
+            bindings: Vec::with_capacity(module.states.len()),
+            warnings: Vec::new(),
+        };
         for state in &module.states {
             let key = (module.name.clone(), state.name.clone());
             let current = self.cells.get(&key);
             if let Some(cell) = current.filter(|c| c.matches(state)) {
-                plan.bindings.push(Binding { state: state.clone(), cell: cell.clone(), outcome: Outcome::Kept });
+                plan.bindings.push(Binding {
+                    state: state.clone(),
+                    cell: cell.clone(),
+                    outcome: Outcome::Kept,
+                    previous: None,
+                    fresh: false,
+                });
                 continue;
             }
             let bad_layout = || StateError::BadLayout { module: module.name.clone(), state: state.name.clone() };
@@ -98,11 +122,24 @@ impl States {
                 deallocate(ptr, layout);
                 return Err(StateError::InitFailed { module: module.name.clone(), state: state.name.clone() });
             }
-            let cell = Cell { type_fingerprint: state.type_fingerprint, layout, ptr, drop: state.drop };
+            let cell = Cell { type_fingerprint: state.type_fingerprint, layout, ptr, drop: state.drop, save: state.save };
             let outcome = if current.is_some() { Outcome::Reset } else { Outcome::New };
-            plan.bindings.push(Binding { state: state.clone(), cell, outcome });
+            plan.bindings.push(Binding { state: state.clone(), cell, outcome, previous: current.cloned(), fresh: true });
         }
         Ok(plan)
+    }
+
+    /// The current values of `module`'s states, to put back with
+    /// [`States::restore`] (a rollback).
+    pub fn snapshot(&self, module: &str) -> Snapshot {
+        let cells = self.cells.iter().filter(|((m, _), _)| m == module).map(|(k, c)| (k.clone(), c.clone())).collect();
+        Snapshot { module: module.to_string(), cells }
+    }
+
+    /// Make a snapshot's values `module`'s states again.
+    pub fn restore(&mut self, snapshot: Snapshot) {
+        self.cells.retain(|(m, _), _| *m != snapshot.module);
+        self.cells.extend(snapshot.cells);
     }
 
     /// The current address of `module`'s state `state`.
@@ -118,12 +155,46 @@ impl StatePlan {
         self.bindings.iter().map(|b| b.cell.ptr.as_ptr().cast()).collect()
     }
 
-    /// Run the initializer of every new or reset state, in declaration
-    /// order. The caller holds the program lock; an initializer reads other
-    /// state through the currently published table.
+    /// Give every new or changed state its value, in declaration order: a
+    /// changed one is migrated from its current value (saved by the library
+    /// that owns it, read into the new type field by field; see
+    /// `aether_rt::dynval`), a new one (or one whose old value cannot be
+    /// saved) runs its initializer. The caller holds the program lock; an
+    /// initializer reads other state through the currently published table.
     pub fn initialize(&mut self) -> Result<(), StateError> {
-        for binding in &self.bindings {
-            if binding.outcome != Outcome::Kept && !(binding.state.init)(binding.cell.ptr.as_ptr().cast()) {
+        self.initialize_from(&HashMap::new())
+    }
+
+    /// [`StatePlan::initialize`], taking the value of a new state from
+    /// `saved` (state name → text of a value saved before a restart) when
+    /// it is there: a hot restart carries state through the migration path.
+    pub fn initialize_from(&mut self, saved: &HashMap<String, String>) -> Result<(), StateError> {
+        for binding in &mut self.bindings {
+            if !binding.fresh {
+                continue;
+            }
+            let dst: *mut c_void = binding.cell.ptr.as_ptr().cast();
+            let saved = binding
+                .previous
+                .as_ref()
+                .and_then(|old| (old.save)(old.ptr.as_ptr().cast_const().cast()).into_result().ok())
+                .map(crate::abi::Text::into_string)
+                .or_else(|| saved.get(&binding.state.name).cloned());
+            if let Some(text) = saved {
+                let migrated = (binding.state.migrate)(text.as_ptr(), text.len(), dst).into_result();
+                let Ok(migrated) = migrated else {
+                    return Err(StateError::InitFailed { module: self.module.clone(), state: binding.state.name.clone() });
+                };
+                binding.outcome = match migrated.outcome {
+                    0 => Outcome::Kept,
+                    1 => Outcome::Migrated,
+                    _ => Outcome::Reset,
+                };
+                let warnings = migrated.warnings.into_string();
+                self.warnings.extend(warnings.lines().filter(|l| !l.is_empty()).map(str::to_string));
+                continue;
+            }
+            if !(binding.state.init)(dst) {
                 return Err(StateError::InitFailed { module: self.module.clone(), state: binding.state.name.clone() });
             }
         }
@@ -132,11 +203,12 @@ impl StatePlan {
 
     /// Record the values as current (their generation was published).
     pub fn commit(mut self, states: &mut States) -> StateReport {
-        let mut report = StateReport::default();
+        let mut report = StateReport { warnings: std::mem::take(&mut self.warnings), ..StateReport::default() };
         for binding in std::mem::take(&mut self.bindings) {
             let name = binding.state.name.clone();
             match binding.outcome {
                 Outcome::Kept => report.kept.push(name.clone()),
+                Outcome::Migrated => report.migrated.push(name.clone()),
                 Outcome::Reset => report.reset.push(name.clone()),
                 Outcome::New => report.new.push(name.clone()),
             }
@@ -152,7 +224,7 @@ impl Drop for StatePlan {
     /// the current program and stay.
     fn drop(&mut self) {
         for binding in self.bindings.drain(..) {
-            if binding.outcome != Outcome::Kept {
+            if binding.fresh {
                 (binding.cell.drop)(binding.cell.ptr.as_ptr().cast());
                 deallocate(binding.cell.ptr, binding.cell.layout);
             }
@@ -166,6 +238,8 @@ struct Cell {
     layout: Layout,
     ptr: NonNull<u8>,
     drop: extern "C" fn(*mut c_void),
+    /// Of the library whose type the value has.
+    save: extern "C" fn(*const c_void) -> crate::abi::Guarded<crate::abi::Text>,
 }
 
 impl Cell {
@@ -181,11 +255,16 @@ struct Binding {
     state: LoadedState,
     cell: Cell,
     outcome: Outcome,
+    /// For a changed type: the current value, to migrate from.
+    previous: Option<Cell>,
+    /// The cell was allocated by this plan (freed if it is dropped).
+    fresh: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Outcome {
     Kept,
+    Migrated,
     Reset,
     New,
 }

@@ -14,6 +14,7 @@ use super::loader::{FnPtr, LoadedModule};
 use crate::abi::{CallTable, HostHooks, Row, TableView};
 use std::ffi::c_void;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 /// The program's function tables.
@@ -22,6 +23,9 @@ pub struct FnTables {
     table: &'static CallTable,
     names: Vec<String>,
     writer: Mutex<Published>,
+    /// The "reload pending" flag of every library ever published (and of
+    /// this image): raised together, so running code of any version sees it.
+    flags: Mutex<Vec<&'static AtomicBool>>,
 }
 
 /// A module's index in the table (its position in the program).
@@ -89,7 +93,13 @@ impl FnTables {
         FnTables {
             table,
             names,
-            writer: Mutex::new(Published { generation: 0, modules: vec![None; n], states: vec![Vec::new(); n] }),
+            writer: Mutex::new(Published {
+                generation: 0,
+                modules: vec![None; n],
+                states: vec![Vec::new(); n],
+                every: Vec::new(),
+            }),
+            flags: Mutex::new(vec![&crate::abi::PENDING]),
         }
     }
 
@@ -131,6 +141,21 @@ impl FnTables {
         Update { tables: self, guard, modules, states }
     }
 
+    /// Raise or lower "a reload is pending" for all running code.
+    pub fn set_pending(&self, pending: bool) {
+        self.table.set_pending(pending);
+        self.set_flags(pending);
+    }
+
+    /// Raise or lower every image's flag only: running code then calls the
+    /// host at its next call, without waiting for anything (how a running
+    /// `main` learns that it is to start again).
+    pub fn set_flags(&self, raised: bool) {
+        for flag in self.flags.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).iter() {
+            flag.store(raised, Ordering::Release);
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, Published> {
         self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -157,6 +182,11 @@ impl Update<'_> {
         Ok(())
     }
 
+    /// The state addresses row `m` will hold.
+    pub fn states_of(&self, m: ModuleId) -> Vec<*mut c_void> {
+        self.states.get(m.0).map(|r| r.iter().map(|p| p.0).collect()).unwrap_or_default()
+    }
+
     /// The library row `m` will hold.
     pub fn module(&self, m: ModuleId) -> Option<&LoadedModule> {
         self.modules.get(m.0)?.as_ref()
@@ -167,16 +197,19 @@ impl Update<'_> {
     pub fn check(&self) -> Result<(), SwapError> {
         for (i, module) in self.modules.iter().enumerate() {
             let Some(module) = module else { continue };
-            for (import, fingerprint) in &module.imports {
-                let Some(pos) = self.tables.names.iter().position(|n| n == import) else {
-                    return Err(SwapError::MissingImport { module: module.name.clone(), import: import.clone() });
+            for import in &module.imports {
+                let Some(pos) = self.tables.names.iter().position(|n| *n == import.module) else {
+                    return Err(SwapError::MissingImport { module: module.name.clone(), import: import.module.clone() });
                 };
                 match self.modules.get(pos).and_then(Option::as_ref) {
-                    Some(other) if other.interface_fingerprint == *fingerprint => {}
+                    Some(other) if other.interface_fingerprint == import.fingerprint => {}
                     // Not loaded yet (start-up loads in order): checked when it is.
                     None => {}
                     Some(_) => {
-                        return Err(SwapError::StaleImport { module: module.name.clone(), import: import.clone() })
+                        return Err(SwapError::StaleImport {
+                            module: module.name.clone(),
+                            import: import.module.clone(),
+                        })
                     }
                 }
             }
@@ -196,7 +229,7 @@ impl Update<'_> {
                 host.set(self.tables.table);
             }
         }
-        let rows = self
+        let rows: Vec<Row> = self
             .modules
             .iter()
             .zip(&self.states)
@@ -209,6 +242,19 @@ impl Update<'_> {
             })
             .collect();
         let generation = self.guard.generation + 1;
+        // Every library ever published, old versions included (their code
+        // may still be running): point its slots at this generation.
+        for module in self.modules.iter().flatten() {
+            if !self.guard.every.iter().any(|m| m.copy == module.copy && m.name == module.name) {
+                self.guard.every.push(module.clone());
+                if let Some(flag) = module.pending {
+                    self.tables.flags.lock().unwrap_or_else(|p| p.into_inner()).push(flag);
+                }
+            }
+        }
+        for library in &self.guard.every {
+            fill_slots(library, &self.tables.names, &rows);
+        }
         self.tables.table.publish(TableView::leak(generation, rows));
         self.guard.generation = generation;
         self.guard.modules = std::mem::take(&mut self.modules);
@@ -222,6 +268,24 @@ struct Published {
     generation: u64,
     modules: Vec<Option<LoadedModule>>,
     states: Vec<Vec<StatePtr>>,
+    /// Every library ever published.
+    every: Vec<LoadedModule>,
+}
+
+/// Point `library`'s slots at the entries of `rows` (one row per module of
+/// `names`) whose fingerprints are the ones it was built for; null the rest.
+fn fill_slots(library: &LoadedModule, names: &[String], rows: &[Row]) {
+    for import in &library.imports {
+        let row = names.iter().position(|n| *n == import.module).and_then(|i| rows.get(i));
+        for (i, (fingerprint, slot)) in import.functions.iter().enumerate() {
+            let entry = row.and_then(|r| r.fns.get(i)).filter(|(_, fp)| fp == fingerprint);
+            slot.set(entry.map_or(std::ptr::null_mut(), |(p, _)| p.cast_mut()));
+        }
+        for (i, (fingerprint, slot)) in import.states.iter().enumerate() {
+            let entry = row.and_then(|r| r.states.get(i)).filter(|(_, fp)| fp == fingerprint);
+            slot.set(entry.map_or(std::ptr::null_mut(), |(p, _)| *p));
+        }
+    }
 }
 
 /// A state value's address in runtime memory.

@@ -199,8 +199,9 @@ impl Gen<'_> {
                 if info.is_state {
                     let m = names::plain(&self.shared.module_names[info.module.0 as usize]);
                     if self.shared.hmr {
-                        // A reference into runtime memory (codegen/hmr.rs).
-                        Code::new(quote!((*ctx.#m.#name)), Kind::Place)
+                        // A value in runtime memory (codegen/hmr.rs), as a
+                        // place: function bodies are `unsafe` under --hmr.
+                        Code::new(quote!((*ctx.#m.#name.ptr())), Kind::Place)
                     } else {
                         Code::new(quote!(ctx.#m.#name), Kind::Place)
                     }

@@ -112,6 +112,8 @@ fn generate_with(
 ) -> Result<(HmrGenerated, Option<String>), String> {
     let mut shared = Shared::new(program, checked);
     shared.hmr = true;
+    // State that changes type is carried over through `aether_rt::dynval`.
+    shared.dyn_impls = true;
     let mut errors = if library { Vec::new() } else { unsupported(program, checked) };
     let layout = CallLayout::of(program, checked);
     let ids: Vec<ModuleId> = program.module_ids().collect();
@@ -123,6 +125,7 @@ fn generate_with(
     for &m in &ids {
         let (mut iface, mut errs) = crate::with_stack(|| items::expand_part(program, checked, &shared, m, Part::Interface));
         errors.append(&mut errs);
+        iface.extend(fn_slots(&layout, m));
         iface.extend(state_struct(checked, &shared, m));
         iface.extend(method_trampolines(program, checked, &shared, &layout, m));
         let (body, mut errs) = crate::with_stack(|| items::expand_part(program, checked, &shared, m, Part::Bodies));
@@ -286,10 +289,6 @@ impl CallLayout {
         CallLayout { fns, externs, host_fingerprint }
     }
 
-    /// The index of the `__host` row.
-    fn host_row(&self) -> usize {
-        self.fns.len()
-    }
 
     fn of_module(&self, m: ModuleId) -> &[FnId] {
         self.fns.get(m.0 as usize).map_or(&[], Vec::as_slice)
@@ -462,18 +461,30 @@ fn state_struct(ck: &CheckResult, shared: &Shared, m: ModuleId) -> TokenStream {
         return quote!();
     }
     let tn = super::types::TypeNames { ck, module_names: &shared.module_names, here: m };
-    let mi = proc_macro2::Literal::usize_unsuffixed(m.0 as usize);
-    let fields = states.iter().enumerate().map(|(si, g)| {
-        let si = proc_macro2::Literal::usize_unsuffixed(si);
-        let fp = proc_macro2::Literal::u64_unsuffixed(fnv(&state_text(ck, g)));
-        let n = names::item(&g.name);
+    let n = states.len();
+    let fields = states.iter().map(|g| {
+        let name = names::item(&g.name);
         let t = tn.rust_ty(&g.ty);
-        quote!(pub #n: ::aether_rt::abi::StateRef<#t, #mi, #si, #fp>)
+        quote!(pub #name: ::aether_rt::abi::StateRef<#t>)
+    });
+    let inits = states.iter().enumerate().map(|(si, g)| {
+        let name = names::item(&g.name);
+        let si = proc_macro2::Literal::usize_unsuffixed(si);
+        quote!(#name: ::aether_rt::abi::StateRef::new(&__STATE_SLOTS[#si]))
     });
     quote! {
+        /// This module's `state` as this library reads it; the runtime fills
+        /// the slots.
+        pub static __STATE_SLOTS: [::aether_rt::abi::Slot; #n] = [const { ::aether_rt::abi::Slot::new() }; #n];
+
         /// This module's `state` variables: references into runtime memory.
-        #[derive(Default)]
         pub struct State { #(#fields),* }
+
+        impl Default for State {
+            fn default() -> State {
+                State { #(#inits),* }
+            }
+        }
     }
 }
 
@@ -522,22 +533,44 @@ fn rust_sig(ck: &CheckResult, shared: &Shared, f: FnId) -> RustSig {
 }
 
 /// The body of a trampoline: look the function up, call its shim.
-fn trampoline_body(m: usize, f: usize, fp: u64, what: &str, self_ty: Option<TokenStream>, sig: &RustSig) -> TokenStream {
+/// The body of a trampoline: load the function from its slot (`slot`: a
+/// path to the library's `Slot` for it), call its shim.
+fn trampoline_body(slot: TokenStream, what: &str, self_ty: Option<TokenStream>, sig: &RustSig) -> TokenStream {
     let (args, arg_tys, ret) = (&sig.args, &sig.arg_tys, &sig.ret);
-    let (m, f) = (proc_macro2::Literal::usize_unsuffixed(m), proc_macro2::Literal::usize_unsuffixed(f));
-    let fp = proc_macro2::Literal::u64_unsuffixed(fp);
     let (self_ty, self_arg) = match self_ty {
         Some(t) => (vec![t], vec![quote!(self)]),
         None => (Vec::new(), Vec::new()),
     };
     quote! {
-        // SAFETY: the runtime publishes a library only when the interface
-        // this call was generated against (its fingerprint among the
-        // library's imports) is the one in the table: the slot holds this
-        // function's shim, of exactly this type.
+        // SAFETY: the runtime stores in this slot only a function whose
+        // fingerprint (name and structural signature) is the one this call
+        // was generated for: its shim, of exactly this type.
         let f: extern "C" fn(#(#self_ty,)* #(#arg_tys),*) -> ::aether_rt::abi::Guarded<#ret> =
-            unsafe { ::std::mem::transmute(::aether_rt::abi::lookup(#m, #f, #fp, #what)) };
+            unsafe { ::std::mem::transmute(::aether_rt::abi::call_slot(&#slot, #what)) };
         ::aether_rt::abi::unwrap_guarded(f(#(#self_arg,)* #(#args),*))
+    }
+}
+
+/// `__FN_SLOTS[i]`: the slot of function `i` of the module whose interface
+/// (or a glob import of it) is in scope.
+fn fn_slot(i: usize) -> TokenStream {
+    let i = proc_macro2::Literal::usize_unsuffixed(i);
+    quote!(__FN_SLOTS[#i])
+}
+
+/// `crate::__HOST_SLOTS[k]`: the slot of the Rust host's `extern fn` `k`.
+fn host_slot(k: usize) -> TokenStream {
+    let k = proc_macro2::Literal::usize_unsuffixed(k);
+    quote!(crate::__HOST_SLOTS[#k])
+}
+
+/// The slots a module's interface declares: one per function of its row.
+fn fn_slots(layout: &CallLayout, m: ModuleId) -> TokenStream {
+    let n = layout.of_module(m).len();
+    quote! {
+        /// This module's functions as this library calls them; the runtime
+        /// fills the slots.
+        pub static __FN_SLOTS: [::aether_rt::abi::Slot; #n] = [const { ::aether_rt::abi::Slot::new() }; #n];
     }
 }
 
@@ -560,7 +593,7 @@ fn method_trampolines(program: &Program, ck: &CheckResult, shared: &Shared, layo
         let params = &sig.params;
         let ret = &sig.ret;
         let what = format!("{}.{}", program.module(m).name, entry_name(ck, *f));
-        let body = trampoline_body(m.0 as usize, fi, fnv(&slot_text(ck, *f)), &what, self_ty, &sig);
+        let body = trampoline_body(fn_slot(fi), &what, self_ty, &sig);
         let item = quote! {
             pub fn #name(#(#recv,)* #(#ctx,)* #(#params),*) -> #ret { #body }
         };
@@ -586,7 +619,7 @@ fn extern_trampolines(program: &Program, ck: &CheckResult, shared: &Shared, layo
         let ctx = if sig.needs_ctx { vec![quote!(ctx: &mut crate::Ctx)] } else { Vec::new() };
         let (params, ret) = (&sig.params, &sig.ret);
         let what = format!("{}.{} (a function of the Rust host)", program.module(x).name, info.name);
-        let body = trampoline_body(layout.host_row(), k, fnv(&extern_slot_text(program, ck, *f)), &what, None, &sig);
+        let body = trampoline_body(host_slot(k), &what, None, &sig);
         fns.push(quote!(pub fn #fname(#(#ctx,)* #(#params),*) -> #ret { #body }));
     }
     fns
@@ -627,7 +660,7 @@ fn library_bindings(
             let ctx = if sig.needs_ctx { vec![quote!(ctx: &mut crate::Ctx)] } else { Vec::new() };
             let (params, ret) = (&sig.params, &sig.ret);
             let what = format!("{}.{}", program.module(m).name, info.name);
-            let body = trampoline_body(mi, fi, fnv(&slot_text(ck, *f)), &what, None, &sig);
+            let body = trampoline_body(fn_slot(fi), &what, None, &sig);
             tramps.push(quote!(pub fn #fname(#(#ctx,)* #(#params),*) -> #ret { #body }));
         }
         tramps.extend(extern_trampolines(program, ck, shared, layout, m));
@@ -671,12 +704,11 @@ fn library_bindings(
         entries.push(quote!(::aether_rt::abi::FnEntry::new(#entry, #text, #holder::#shim as *const ::std::ffi::c_void)));
     }
     let nentries = entries.len();
-    let imports = program.module_ids().map(|m| {
-        let n = shared.module_names[m.0 as usize].clone();
-        let fp = fingerprints[m.0 as usize];
-        quote!(::aether_rt::abi::ImportEntry { module: ::aether_rt::abi::Str::new(#n), interface_fingerprint: #fp })
-    });
-    let nimports = program.modules.len();
+    let all: Vec<ModuleId> = program.module_ids().collect();
+    let (import_statics, imports) =
+        import_entries(program, ck, shared, layout, &all, fingerprints, &quote!(), &quote!());
+    let nimports = imports.len();
+    let nhost = layout.externs.len();
     let host_fp = layout.host_fingerprint;
     let specs = modules.iter().enumerate().map(|(i, m)| {
         let name = shared.module_names[i].clone();
@@ -702,7 +734,10 @@ fn library_bindings(
 
             #(#shims)*
 
+            /// The `extern fn`s as the bindings' trampolines call them.
+            pub static __HOST_SLOTS: [::aether_rt::abi::Slot; #nhost] = [const { ::aether_rt::abi::Slot::new() }; #nhost];
             static HOST_FNS: [::aether_rt::abi::FnEntry; #nentries] = [#(#entries),*];
+            #import_statics
             static HOST_IMPORTS: [::aether_rt::abi::ImportEntry; #nimports] = [#(#imports),*];
             extern "C" fn __prepare() {}
             static HOST_DESCRIPTOR: ::aether_rt::abi::ModuleDescriptor = ::aether_rt::abi::ModuleDescriptor {
@@ -716,6 +751,7 @@ fn library_bindings(
                 on_reload: ::aether_rt::abi::Slice::new(&[]),
                 host: &::aether_rt::abi::HOST,
                 prepare: __prepare,
+                pending: &::aether_rt::abi::PENDING,
             };
             extern "C" fn __host_descriptor() -> *const ::aether_rt::abi::ModuleDescriptor {
                 &HOST_DESCRIPTOR
@@ -750,6 +786,77 @@ fn library_bindings(
     };
     let header = "// Generated by aether-build for `cargo aether run --hmr`. Do not edit.\n";
     format!("{header}{}", format_file(ts))
+}
+
+/// The imports of a library (or of a Rust host's `__host` row): for each
+/// module of `modules`, its interface fingerprint and the library's slots
+/// for its functions and states, with the fingerprint each must hold; and
+/// the `__host` row's slots when there are `extern fn`s. `root` leads to
+/// the modules (`crate::`, or nothing inside the bindings' `__aether`),
+/// `host_root` to `__HOST_SLOTS`.
+#[allow(clippy::too_many_arguments)]
+fn import_entries(
+    program: &Program,
+    ck: &CheckResult,
+    shared: &Shared,
+    layout: &CallLayout,
+    modules: &[ModuleId],
+    fingerprints: &[u64],
+    root: &TokenStream,
+    host_root: &TokenStream,
+) -> (TokenStream, Vec<TokenStream>) {
+    let abi = quote!(::aether_rt::abi);
+    let mut statics = Vec::new();
+    let mut entries = Vec::new();
+    let mut push = |tag: String, name: String, fp: u64, fns: Vec<TokenStream>, states: Vec<TokenStream>| {
+        let (fns_ident, states_ident) = (format_ident!("__IMPORT_FNS_{}", tag), format_ident!("__IMPORT_STATES_{}", tag));
+        let (nf, ns) = (fns.len(), states.len());
+        statics.push(quote! {
+            static #fns_ident: [#abi::SlotEntry; #nf] = [#(#fns),*];
+            static #states_ident: [#abi::SlotEntry; #ns] = [#(#states),*];
+        });
+        entries.push(quote!(#abi::ImportEntry {
+            module: #abi::Str::new(#name),
+            interface_fingerprint: #fp,
+            functions: #abi::Slice::new(&#fns_ident),
+            states: #abi::Slice::new(&#states_ident),
+        }));
+    };
+    for &x in modules {
+        let xi = x.0 as usize;
+        let xmod = names::plain(&shared.module_names[xi]);
+        let fns = layout
+            .of_module(x)
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let fp = fnv(&slot_text(ck, *f));
+                quote!(#abi::SlotEntry { fingerprint: #fp, slot: &#root #xmod::__FN_SLOTS[#i] })
+            })
+            .collect();
+        let states = states_of(ck, x)
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                let fp = fnv(&state_text(ck, g));
+                quote!(#abi::SlotEntry { fingerprint: #fp, slot: &#root #xmod::__STATE_SLOTS[#i] })
+            })
+            .collect();
+        push(xi.to_string(), shared.module_names[xi].clone(), fingerprints[xi], fns, states);
+    }
+    if !layout.externs.is_empty() {
+        let fns = layout
+            .externs
+            .iter()
+            .enumerate()
+            .map(|(k, f)| {
+                let fp = fnv(&extern_slot_text(program, ck, *f));
+                quote!(#abi::SlotEntry { fingerprint: #fp, slot: &#host_root __HOST_SLOTS[#k] })
+            })
+            .collect();
+        push("host".to_string(), HOST_ROW.to_string(), layout.host_fingerprint, fns, Vec::new());
+    }
+    (quote!(#(#statics)*), entries)
 }
 
 /// Whether the function's item carries `@name`.
@@ -799,7 +906,7 @@ fn module_lib(
             let ctx = if sig.needs_ctx { vec![quote!(ctx: &mut crate::Ctx)] } else { Vec::new() };
             let (params, ret) = (&sig.params, &sig.ret);
             let what = format!("{}.{}", program.module(x).name, info.name);
-            let body = trampoline_body(xi, fi, fnv(&slot_text(ck, *f)), &what, None, &sig);
+            let body = trampoline_body(fn_slot(fi), &what, None, &sig);
             fns.push(quote!(pub fn #fname(#(#ctx,)* #(#params),*) -> #ret { #body }));
         }
         fns.extend(extern_trampolines(program, ck, shared, layout, x));
@@ -868,6 +975,8 @@ fn module_lib(
             format_ident!("__SIZE_{}", si),
             format_ident!("__ALIGN_{}", si),
         );
+        let (save, migrate) = (format_ident!("__save_{}", si), format_ident!("__migrate_{}", si));
+        let state_name = g.name.clone();
         shims.push(quote! {
             pub const #size: usize = ::std::mem::size_of::<#t>();
             pub const #align: usize = ::std::mem::align_of::<#t>();
@@ -889,9 +998,25 @@ fn module_lib(
                 // SAFETY: the runtime passes a value `zero` wrote.
                 let _ = call_guarded(::std::panic::AssertUnwindSafe(move || unsafe { p.cast::<#t>().drop_in_place() }));
             }
+            pub extern "C" fn #save(p: *const c_void) -> Guarded<Text> {
+                // SAFETY: the runtime passes this library's value, under
+                // the program lock.
+                Guarded::call(::std::panic::AssertUnwindSafe(move || save_value(unsafe { &*p.cast::<#t>() })))
+            }
+            pub extern "C" fn #migrate(text: *const u8, len: usize, p: *mut c_void) -> Guarded<Migrated> {
+                Guarded::call(::std::panic::AssertUnwindSafe(move || {
+                    // SAFETY: the runtime passes the saved text and memory
+                    // `zero` initialized, not yet published.
+                    let text = String::from_utf8_lossy(unsafe { ::std::slice::from_raw_parts(text, len) });
+                    let dst = unsafe { &mut *p.cast::<#t>() };
+                    migrate_value(#state_name, &text, dst, || {
+                        let mut ctx = crate::Ctx::default();
+                        #init_fn(&mut ctx)
+                    })
+                }))
+            }
         });
         let text = state_text(ck, g);
-        let state_name = g.name.clone();
         state_entries.push(quote!(StateEntry {
             name: Str::new(#state_name),
             type_fingerprint: fingerprint(#text),
@@ -900,25 +1025,18 @@ fn module_lib(
             zero: __shims::#zero,
             init: __shims::#init,
             drop: __shims::#drop,
+            save: __shims::#save,
+            migrate: __shims::#migrate,
         }));
     }
     let nstates = state_entries.len();
-    let mut imports: Vec<TokenStream> = included
-        .iter()
-        .map(|x| {
-            let n = shared.module_names[x.0 as usize].clone();
-            let fp = fingerprints[x.0 as usize];
-            quote!(ImportEntry { module: Str::new(#n), interface_fingerprint: #fp })
-        })
-        .collect();
-    if !layout.externs.is_empty() {
-        let fp = layout.host_fingerprint;
-        imports.push(quote!(ImportEntry { module: Str::new(#HOST_ROW), interface_fingerprint: #fp }));
-    }
+    let (import_statics, imports) =
+        import_entries(program, ck, shared, layout, included, fingerprints, &quote!(crate::), &quote!(crate::));
     let nimports = imports.len();
     let (nbefore, nafter) = (before.len(), after.len());
     let module_name = name.clone();
     let iface = fingerprints[mi];
+    let nhost = layout.externs.len();
     let export = if reloadable {
         quote!(::aether_rt::export_module!(DESCRIPTOR);)
     } else {
@@ -957,8 +1075,12 @@ fn module_lib(
             #(#shims)*
         }
 
+        /// The Rust host's `extern fn`s as this library calls them.
+        pub static __HOST_SLOTS: [Slot; #nhost] = [const { Slot::new() }; #nhost];
+
         static FUNCTIONS: [FnEntry; #nfns] = [#(#entries),*];
         static STATES: [StateEntry; #nstates] = [#(#state_entries),*];
+        #import_statics
         static IMPORTS: [ImportEntry; #nimports] = [#(#imports),*];
         static BEFORE_RELOAD: [u32; #nbefore] = [#(#before),*];
         static ON_RELOAD: [u32; #nafter] = [#(#after),*];
@@ -973,6 +1095,7 @@ fn module_lib(
             on_reload: Slice::new(&ON_RELOAD),
             host: &HOST,
             prepare: __shims::__prepare,
+            pending: &PENDING,
         };
         #export
     }

@@ -74,7 +74,10 @@ pub(crate) fn expand_part(
             let init = format_ident!("__state_init_{}", g.name);
             items.push(quote! {
                 pub fn #zero() -> #t { #z }
-                pub fn #init(ctx: &mut crate::Ctx) -> #t { #v }
+                pub fn #init(ctx: &mut crate::Ctx) -> #t {
+                    #[allow(unused_unsafe)]
+                    unsafe { #v }
+                }
             });
         }
     }
@@ -348,7 +351,12 @@ fn defaults_impl(
             .field_ty(&ty, shared.facts.boxing(tid, 0, fi));
         let name = format_ident!("__default_{}", f.name.name);
         let ctx = if needs { quote!(ctx: &mut crate::Ctx) } else { quote!() };
-        fns.push(quote!(pub fn #name(#ctx) -> #t { #v }));
+        if shared.hmr && needs {
+            // A default that reads `state`: raw places, as in `function`.
+            fns.push(quote!(pub fn #name(#ctx) -> #t { #[allow(unused_unsafe)] unsafe { #v } }));
+        } else {
+            fns.push(quote!(pub fn #name(#ctx) -> #t { #v }));
+        }
     }
     if fns.is_empty() {
         return (TokenStream::new(), errors);
@@ -419,5 +427,10 @@ fn function(
         let t = gen.rust_ty(&info.ret);
         quote!(-> #t)
     };
+    if shared.hmr {
+        // `state` is `(*ctx.m.x.ptr())` under --hmr: a raw place, read
+        // through the slot on every access (see `abi::StateRef::ptr`).
+        return (quote!(pub fn #name(#(#params),*) #ret { #[allow(unused_unsafe)] unsafe #body }), gen.errors);
+    }
     (quote!(pub fn #name(#(#params),*) #ret #body), gen.errors)
 }
