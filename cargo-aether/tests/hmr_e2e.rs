@@ -38,6 +38,11 @@ impl Lines {
         self.snapshot().into_iter().map(|(_, l)| l + "\n").collect()
     }
 
+    /// The lines from index `from` on.
+    fn text_from(&self, from: usize) -> String {
+        self.snapshot().into_iter().skip(from).map(|(_, l)| l + "\n").collect()
+    }
+
     /// The first line from index `from` on that `pick` accepts.
     fn wait_for<T>(
         &self,
@@ -452,4 +457,60 @@ fn state_is_migrated_when_its_type_changes() {
     assert!(warned.is_some(), "{}", report("a warning names the state and the removed variant"));
     assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report("the program ended"));
     println!("--- the program's stderr\n{}", err.text());
+}
+
+/// One save that touches two modules, one of them broken: nothing swaps.
+/// Then a change no reload can apply (a new module): with
+/// `AETHER_HMR_RESTART=auto` the program restarts with its state carried over.
+#[test]
+fn a_broken_pair_swaps_nothing_and_a_new_module_hot_restarts_with_the_state() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let program = dir.path().join("counter");
+    std::fs::create_dir_all(&program).expect("mkdir");
+    for file in ["main.ae", "fmt.ae"] {
+        std::fs::copy(repo_root().join("tests/hmr-fixtures/counter").join(file), program.join(file)).expect("copy");
+    }
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-aether"));
+    command
+        .args(["aether", "run", "--hmr"])
+        .arg(&program)
+        .env("CARGO_TARGET_DIR", repo_root().join("target/hmr-e2e"))
+        .env("AETHER_CACHE_DIR", dir.path().join("cache"))
+        .env("AETHER_HMR_RESTART", "auto")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = KillOnDrop(command.spawn().expect("cargo-aether starts"));
+    let (out, err) = (Lines::default(), Lines::default());
+    out.follow(child.0.stdout.take().expect("stdout"));
+    err.follow(child.0.stderr.take().expect("stderr"));
+    let report = |what: &str| format!("{what}\n--- stdout\n{}--- stderr\n{}", out.text(), err.text());
+    let ticks = out.wait_for(0, Duration::from_secs(300), |l| counter("tick")(l).filter(|n| *n >= 3));
+    assert!(ticks.is_some(), "{}", report("the program never ran"));
+
+    // fmt.ae changes validly, main.ae breaks, in one save.
+    let errors_from = err.snapshot().len();
+    let main_src = std::fs::read_to_string(program.join("main.ae")).expect("read");
+    write_fmt(&program, "pub fn line(n: int) -> str {\n    \"half {n}\"\n}\n");
+    write_file(&program, "main.ae", &main_src.replace("count += 1", "count += \"one\""));
+    let refused = err.wait_for(errors_from, Duration::from_secs(60), |l| l.contains("not reloaded").then_some(()));
+    assert!(refused.is_some(), "{}", report("the broken pair was not refused"));
+    let lines_now = out.snapshot().len();
+    assert!(out.wait_for(lines_now, Duration::from_secs(10), counter("tick")).is_some(), "{}", report("old code stopped"));
+    assert!(!out.text().contains("half"), "{}", report("half of a broken pair ran"));
+    assert!(!err.text_from(errors_from).contains("[aether] reloaded"), "{}", report("something swapped"));
+
+    // Fixed, and a new module imported: no reload can add a module, so the
+    // program is rebuilt and restarted, its state saved and migrated in.
+    let before = out.snapshot().iter().filter_map(|(_, l)| counter("tick")(l)).max().unwrap_or(0);
+    let lines_before = out.snapshot().len();
+    write_file(&program, "extra.ae", "pub fn word() -> str {\n    \"fresh\"\n}\n");
+    write_fmt(&program, "import extra\n\npub fn line(n: int) -> str {\n    \"{extra.word()} {n}\"\n}\n");
+    write_file(&program, "main.ae", &main_src);
+    let fresh = out.wait_for(lines_before, Duration::from_secs(300), counter("fresh"));
+    let Some((_, _, n)) = fresh else { panic!("{}", report("no output after the hot restart")) };
+    assert!(n > before, "{}", report(&format!("the counter was not carried over: {n} after {before}")));
+    assert!(err.text().contains("hot restart: state carried over"), "{}", report("the restart says what it did"));
+    assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report("the CLI ended"));
 }
