@@ -79,6 +79,26 @@ impl Drop for KillOnDrop {
     }
 }
 
+/// `cargo aether run --hmr PATH` as a live process (the shared target dir,
+/// `env` on top), killed when dropped; its stdout and stderr lines.
+fn start_hmr(path: &Path, env: &[(&str, std::ffi::OsString)]) -> (KillOnDrop, Lines, Lines) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-aether"));
+    command
+        .args(["aether", "run", "--hmr"])
+        .arg(path)
+        .env("CARGO_TARGET_DIR", repo_root().join("target/hmr-e2e"))
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = KillOnDrop(command.spawn().expect("cargo-aether starts"));
+    let (out, err) = (Lines::default(), Lines::default());
+    out.follow(child.0.stdout.take().expect("stdout"));
+    err.follow(child.0.stderr.take().expect("stderr"));
+    (child, out, err)
+}
+
 fn counter(prefix: &'static str) -> impl FnMut(&str) -> Option<u64> {
     move |line| line.strip_prefix(prefix)?.strip_prefix(' ')?.trim().parse().ok()
 }
@@ -103,20 +123,7 @@ fn edit_a_module_while_it_runs_and_keep_its_state() {
     for file in ["main.ae", "fmt.ae"] {
         std::fs::copy(repo_root().join("tests/hmr-fixtures/counter").join(file), program.join(file)).expect("copy");
     }
-    let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-aether"));
-    command
-        .args(["aether", "run", "--hmr"])
-        .arg(&program)
-        .env("CARGO_TARGET_DIR", repo_root().join("target/hmr-e2e"))
-        .env("AETHER_CACHE_DIR", dir.path().join("cache"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    std::os::unix::process::CommandExt::process_group(&mut command, 0);
-    let mut child = KillOnDrop(command.spawn().expect("cargo-aether starts"));
-    let (out, err) = (Lines::default(), Lines::default());
-    out.follow(child.0.stdout.take().expect("stdout"));
-    err.follow(child.0.stderr.take().expect("stderr"));
+    let (mut child, out, err) = start_hmr(&program, &[("AETHER_CACHE_DIR", dir.path().join("cache").into())]);
     let report = |what: &str| format!("{what}\n--- stdout\n{}--- stderr\n{}", out.text(), err.text());
 
     // Running: a few ticks of the original code.
@@ -305,19 +312,7 @@ fn a_rust_host_keeps_running_while_its_aether_modules_change() {
     )
     .expect("write Cargo.toml");
     std::fs::copy(root.join("Cargo.lock"), host.join("Cargo.lock")).expect("lock");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-aether"));
-    command
-        .args(["aether", "run", "--hmr"])
-        .arg(&host)
-        .env("CARGO_TARGET_DIR", repo_root().join("target/hmr-e2e"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    std::os::unix::process::CommandExt::process_group(&mut command, 0);
-    let mut child = KillOnDrop(command.spawn().expect("cargo-aether starts"));
-    let (out, err) = (Lines::default(), Lines::default());
-    out.follow(child.0.stdout.take().expect("stdout"));
-    err.follow(child.0.stderr.take().expect("stderr"));
+    let (mut child, out, err) = start_hmr(&host, &[]);
     let report = |what: &str| format!("{what}\n--- stdout\n{}--- stderr\n{}", out.text(), err.text());
     // `tick 3 noted 10 work 57`: the frame count and the work count live in
     // Aether state; `noted 10` came from the host function `note`.
@@ -373,20 +368,7 @@ fn state_is_migrated_when_its_type_changes() {
     for file in ["main.ae", "world.ae"] {
         std::fs::copy(repo_root().join("tests/hmr-fixtures/migrate").join(file), program.join(file)).expect("copy");
     }
-    let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-aether"));
-    command
-        .args(["aether", "run", "--hmr"])
-        .arg(&program)
-        .env("CARGO_TARGET_DIR", repo_root().join("target/hmr-e2e"))
-        .env("AETHER_CACHE_DIR", dir.path().join("cache"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    std::os::unix::process::CommandExt::process_group(&mut command, 0);
-    let mut child = KillOnDrop(command.spawn().expect("cargo-aether starts"));
-    let (out, err) = (Lines::default(), Lines::default());
-    out.follow(child.0.stdout.take().expect("stdout"));
-    err.follow(child.0.stderr.take().expect("stderr"));
+    let (mut child, out, err) = start_hmr(&program, &[("AETHER_CACHE_DIR", dir.path().join("cache").into())]);
     let report = |what: &str| format!("{what}\n--- stdout\n{}--- stderr\n{}", out.text(), err.text());
     let ticks = |tag: &'static str| {
         move |l: &str| -> Option<u64> { l.strip_prefix(tag)?.strip_prefix(" ticks ")?.split(' ').next()?.parse().ok() }
@@ -470,21 +452,7 @@ fn a_broken_pair_swaps_nothing_and_a_new_module_hot_restarts_with_the_state() {
     for file in ["main.ae", "fmt.ae"] {
         std::fs::copy(repo_root().join("tests/hmr-fixtures/counter").join(file), program.join(file)).expect("copy");
     }
-    let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-aether"));
-    command
-        .args(["aether", "run", "--hmr"])
-        .arg(&program)
-        .env("CARGO_TARGET_DIR", repo_root().join("target/hmr-e2e"))
-        .env("AETHER_CACHE_DIR", dir.path().join("cache"))
-        .env("AETHER_HMR_RESTART", "auto")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    std::os::unix::process::CommandExt::process_group(&mut command, 0);
-    let mut child = KillOnDrop(command.spawn().expect("cargo-aether starts"));
-    let (out, err) = (Lines::default(), Lines::default());
-    out.follow(child.0.stdout.take().expect("stdout"));
-    err.follow(child.0.stderr.take().expect("stderr"));
+    let (mut child, out, err) = start_hmr(&program, &[("AETHER_CACHE_DIR", dir.path().join("cache").into()), ("AETHER_HMR_RESTART", "auto".into())]);
     let report = |what: &str| format!("{what}\n--- stdout\n{}--- stderr\n{}", out.text(), err.text());
     let ticks = out.wait_for(0, Duration::from_secs(300), |l| counter("tick")(l).filter(|n| *n >= 3));
     assert!(ticks.is_some(), "{}", report("the program never ran"));

@@ -609,6 +609,27 @@ fn method_trampolines(program: &Program, ck: &CheckResult, shared: &Shared, layo
     quote!(#(#impls)*)
 }
 
+/// Trampolines of module `x`'s top-level functions and `extern fn`s, for
+/// its module in `__hmr_calls` (with `x`'s interface glob-imported there).
+fn module_trampolines(program: &Program, ck: &CheckResult, shared: &Shared, layout: &CallLayout, x: ModuleId) -> Vec<TokenStream> {
+    let mut fns = Vec::new();
+    for (fi, f) in layout.of_module(x).iter().enumerate() {
+        let Some(info) = ck.fns.get(f.0 as usize) else { continue };
+        if info.receiver.is_some() {
+            continue;
+        }
+        let fname = names::item(&info.name);
+        let sig = rust_sig(ck, shared, *f);
+        let ctx = if sig.needs_ctx { vec![quote!(ctx: &mut crate::Ctx)] } else { Vec::new() };
+        let (params, ret) = (&sig.params, &sig.ret);
+        let what = format!("{}.{}", program.module(x).name, info.name);
+        let body = trampoline_body(fn_slot(fi), &what, None, &sig);
+        fns.push(quote!(pub fn #fname(#(#ctx,)* #(#params),*) -> #ret { #body }));
+    }
+    fns.extend(extern_trampolines(program, ck, shared, layout, x));
+    fns
+}
+
 /// Trampolines of module `x`'s `extern fn`s: calls into the `__host` row.
 fn extern_trampolines(program: &Program, ck: &CheckResult, shared: &Shared, layout: &CallLayout, x: ModuleId) -> Vec<TokenStream> {
     let mut fns = Vec::new();
@@ -649,21 +670,7 @@ fn library_bindings(
         let name = names::plain(&shared.module_names[mi]);
         let iface = super::library::reroot(interfaces[mi].0.clone(), &root1);
         mods.push(quote!(pub mod #name { #iface }));
-        let mut tramps = Vec::new();
-        for (fi, f) in layout.of_module(m).iter().enumerate() {
-            let Some(info) = ck.fns.get(f.0 as usize) else { continue };
-            if info.receiver.is_some() {
-                continue;
-            }
-            let fname = names::item(&info.name);
-            let sig = rust_sig(ck, shared, *f);
-            let ctx = if sig.needs_ctx { vec![quote!(ctx: &mut crate::Ctx)] } else { Vec::new() };
-            let (params, ret) = (&sig.params, &sig.ret);
-            let what = format!("{}.{}", program.module(m).name, info.name);
-            let body = trampoline_body(fn_slot(fi), &what, None, &sig);
-            tramps.push(quote!(pub fn #fname(#(#ctx,)* #(#params),*) -> #ret { #body }));
-        }
-        tramps.extend(extern_trampolines(program, ck, shared, layout, m));
+        let tramps = module_trampolines(program, ck, shared, layout, m);
         let tramps = super::library::reroot(quote!(#(#tramps)*), &root2);
         calls.push(quote!(pub mod #name { use super::super::#name::*; #tramps }));
         bindings.push(super::library::hmr_module_bindings(ck, shared, m));
@@ -896,21 +903,7 @@ fn module_lib(
     for &x in included {
         let xi = x.0 as usize;
         let xmod = names::plain(&shared.module_names[xi]);
-        let mut fns = Vec::new();
-        for (fi, f) in layout.of_module(x).iter().enumerate() {
-            let Some(info) = ck.fns.get(f.0 as usize) else { continue };
-            if info.receiver.is_some() {
-                continue;
-            }
-            let fname = names::item(&info.name);
-            let sig = rust_sig(ck, shared, *f);
-            let ctx = if sig.needs_ctx { vec![quote!(ctx: &mut crate::Ctx)] } else { Vec::new() };
-            let (params, ret) = (&sig.params, &sig.ret);
-            let what = format!("{}.{}", program.module(x).name, info.name);
-            let body = trampoline_body(fn_slot(fi), &what, None, &sig);
-            fns.push(quote!(pub fn #fname(#(#ctx,)* #(#params),*) -> #ret { #body }));
-        }
-        fns.extend(extern_trampolines(program, ck, shared, layout, x));
+        let fns = module_trampolines(program, ck, shared, layout, x);
         tramp_mods.push(quote!(pub mod #xmod { use crate::#xmod::*; #(#fns)* }));
     }
 
