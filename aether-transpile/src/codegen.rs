@@ -213,25 +213,33 @@ pub(crate) fn init_order(program: &Program) -> Vec<ModuleId> {
     out
 }
 
+/// The pieces of the static build's `Ctx` (all module state): its fields,
+/// their zero values, and the initializer calls, modules in dependency
+/// order. Shared by a program's `main.rs` and a host crate's library.
+pub(crate) struct CtxParts {
+    pub fields: Vec<TokenStream>,
+    pub zeros: Vec<TokenStream>,
+    pub inits: Vec<TokenStream>,
+}
+
+pub(crate) fn ctx_parts(program: &Program, ck: &CheckResult, shared: &Shared) -> CtxParts {
+    let with_state: Vec<ModuleId> =
+        init_order(program).into_iter().filter(|m| ck.globals.iter().any(|g| g.module == *m && g.is_state)).collect();
+    let name = |m: &ModuleId| names::plain(&shared.module_names[m.0 as usize]);
+    let each = |f: &dyn Fn(proc_macro2::Ident) -> TokenStream| with_state.iter().map(|m| f(name(m))).collect();
+    CtxParts {
+        fields: each(&|n| quote!(pub #n: #n::State)),
+        zeros: each(&|n| quote!(#n: #n::State::__zero())),
+        inits: each(&|n| quote!(#n::__init(&mut ctx);)),
+    }
+}
+
 fn main_rs(program: &Program, ck: &CheckResult, shared: &Shared) -> TokenStream {
     let mods = shared.module_names.iter().map(|n| {
         let n = names::plain(n);
         quote!(mod #n;)
     });
-    let with_state: Vec<ModuleId> =
-        init_order(program).into_iter().filter(|m| ck.globals.iter().any(|g| g.module == *m && g.is_state)).collect();
-    let fields = with_state.iter().map(|m| {
-        let n = names::plain(&shared.module_names[m.0 as usize]);
-        quote!(pub #n: #n::State)
-    });
-    let zeros = with_state.iter().map(|m| {
-        let n = names::plain(&shared.module_names[m.0 as usize]);
-        quote!(#n: #n::State::__zero())
-    });
-    let inits = with_state.iter().map(|m| {
-        let n = names::plain(&shared.module_names[m.0 as usize]);
-        quote!(#n::__init(&mut ctx);)
-    });
+    let CtxParts { fields, zeros, inits } = ctx_parts(program, ck, shared);
     let call_main = match program.entry {
         Some(e) => {
             let n = names::plain(&shared.module_names[e.0 as usize]);

@@ -28,7 +28,7 @@
 use super::items;
 use super::names;
 use super::types::TypeNames;
-use super::{init_order, Shared};
+use super::Shared;
 use crate::check::{CheckResult, FnId, FnInfo};
 use crate::project::Program;
 use crate::ty::{ModuleId, Ty};
@@ -111,20 +111,7 @@ pub(crate) fn reroot(ts: TokenStream, root: &TokenStream) -> TokenStream {
 
 /// `Ctx`, its constructor, and the shared context the bindings lock.
 fn ctx_def(program: &Program, ck: &CheckResult, shared: &Shared) -> TokenStream {
-    let with_state: Vec<ModuleId> =
-        init_order(program).into_iter().filter(|m| ck.globals.iter().any(|g| g.module == *m && g.is_state)).collect();
-    let fields = with_state.iter().map(|m| {
-        let n = names::plain(&shared.module_names[m.0 as usize]);
-        quote!(pub #n: #n::State)
-    });
-    let zeros = with_state.iter().map(|m| {
-        let n = names::plain(&shared.module_names[m.0 as usize]);
-        quote!(#n: #n::State::__zero())
-    });
-    let inits = with_state.iter().map(|m| {
-        let n = names::plain(&shared.module_names[m.0 as usize]);
-        quote!(#n::__init(&mut ctx);)
-    });
+    let super::CtxParts { fields, zeros, inits } = super::ctx_parts(program, ck, shared);
     quote! {
         /// All module state of the program.
         pub struct Ctx { #(#fields),* }
