@@ -81,11 +81,12 @@ impl Drop for KillOnDrop {
 
 /// `cargo aether run --hmr PATH` as a live process (the shared target dir,
 /// `env` on top), killed when dropped; its stdout and stderr lines.
-fn start_hmr(path: &Path, env: &[(&str, std::ffi::OsString)]) -> (KillOnDrop, Lines, Lines) {
+fn start_hmr(path: &Path, args: &[&str], env: &[(&str, std::ffi::OsString)]) -> (KillOnDrop, Lines, Lines) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-aether"));
     command
         .args(["aether", "run", "--hmr"])
         .arg(path)
+        .args(args)
         .env("CARGO_TARGET_DIR", repo_root().join("target/hmr-e2e"))
         .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
@@ -123,7 +124,7 @@ fn edit_a_module_while_it_runs_and_keep_its_state() {
     for file in ["main.ae", "fmt.ae"] {
         std::fs::copy(repo_root().join("tests/hmr-fixtures/counter").join(file), program.join(file)).expect("copy");
     }
-    let (mut child, out, err) = start_hmr(&program, &[("AETHER_CACHE_DIR", dir.path().join("cache").into())]);
+    let (mut child, out, err) = start_hmr(&program, &[], &[("AETHER_CACHE_DIR", dir.path().join("cache").into())]);
     let report = |what: &str| format!("{what}\n--- stdout\n{}--- stderr\n{}", out.text(), err.text());
 
     // Running: a few ticks of the original code.
@@ -312,7 +313,7 @@ fn a_rust_host_keeps_running_while_its_aether_modules_change() {
     )
     .expect("write Cargo.toml");
     std::fs::copy(root.join("Cargo.lock"), host.join("Cargo.lock")).expect("lock");
-    let (mut child, out, err) = start_hmr(&host, &[]);
+    let (mut child, out, err) = start_hmr(&host, &[], &[]);
     let report = |what: &str| format!("{what}\n--- stdout\n{}--- stderr\n{}", out.text(), err.text());
     // `tick 3 noted 10 work 57`: the frame count and the work count live in
     // Aether state; `noted 10` came from the host function `note`.
@@ -368,7 +369,7 @@ fn state_is_migrated_when_its_type_changes() {
     for file in ["main.ae", "world.ae"] {
         std::fs::copy(repo_root().join("tests/hmr-fixtures/migrate").join(file), program.join(file)).expect("copy");
     }
-    let (mut child, out, err) = start_hmr(&program, &[("AETHER_CACHE_DIR", dir.path().join("cache").into())]);
+    let (mut child, out, err) = start_hmr(&program, &[], &[("AETHER_CACHE_DIR", dir.path().join("cache").into())]);
     let report = |what: &str| format!("{what}\n--- stdout\n{}--- stderr\n{}", out.text(), err.text());
     let ticks = |tag: &'static str| {
         move |l: &str| -> Option<u64> { l.strip_prefix(tag)?.strip_prefix(" ticks ")?.split(' ').next()?.parse().ok() }
@@ -452,7 +453,7 @@ fn a_broken_pair_swaps_nothing_and_a_new_module_hot_restarts_with_the_state() {
     for file in ["main.ae", "fmt.ae"] {
         std::fs::copy(repo_root().join("tests/hmr-fixtures/counter").join(file), program.join(file)).expect("copy");
     }
-    let (mut child, out, err) = start_hmr(&program, &[("AETHER_CACHE_DIR", dir.path().join("cache").into()), ("AETHER_HMR_RESTART", "auto".into())]);
+    let (mut child, out, err) = start_hmr(&program, &[], &[("AETHER_CACHE_DIR", dir.path().join("cache").into()), ("AETHER_HMR_RESTART", "auto".into())]);
     let report = |what: &str| format!("{what}\n--- stdout\n{}--- stderr\n{}", out.text(), err.text());
     let ticks = out.wait_for(0, Duration::from_secs(300), |l| counter("tick")(l).filter(|n| *n >= 3));
     assert!(ticks.is_some(), "{}", report("the program never ran"));
@@ -481,4 +482,54 @@ fn a_broken_pair_swaps_nothing_and_a_new_module_hot_restarts_with_the_state() {
     assert!(n > before, "{}", report(&format!("the counter was not carried over: {n} after {before}")));
     assert!(err.text().contains("hot restart: state carried over"), "{}", report("the restart says what it did"));
     assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report("the CLI ended"));
+}
+
+/// `examples/rust-game-host` (a Rust game loop calling Aether gameplay each
+/// frame) under `--hmr`: an edit of the gameplay shows in the next frames,
+/// and the game's state (its frame count and score line) goes on.
+#[test]
+fn the_rust_game_host_plays_on_while_its_gameplay_is_edited() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let game = dir.path().join("game");
+    let example = repo_root().join("examples/rust-game-host");
+    let root = repo_root();
+    for file in ["build.rs", "Cargo.lock", "src/main.rs", "src/host.rs", "src/gameplay/ai.ae", "src/gameplay/geo.ae", "src/gameplay/world.ae"] {
+        let to = game.join(file);
+        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(example.join(file), &to).expect("copy");
+    }
+    let manifest = std::fs::read_to_string(example.join("Cargo.toml"))
+        .expect("manifest")
+        .replace("../../", &format!("{}/", root.canonicalize().expect("repo").display()))
+        .replace("name = \"rust-game-host\"", "name = \"rust-game-host-hmr-e2e\"");
+    std::fs::write(game.join("Cargo.toml"), manifest).expect("write");
+    let world = std::fs::read_to_string(game.join("src/gameplay/world.ae")).expect("world.ae");
+    let hud = "\"score {w.score} | best {best} | hp {hearts}\"";
+    assert!(world.contains(hud), "world.ae changed: update this test");
+
+    let (mut child, out, err) =
+        start_hmr(&game, &["--", "--frames", "100000"], &[("GAME_FRAME_MS", "20".into())]);
+    let report = |what: &str| format!("{what}\n--- stdout (tail)\n{}--- stderr\n{}", tail(&out.text()), err.text());
+    let frame = |marker: &'static str| {
+        move |l: &str| -> Option<u64> {
+            let rest = l.strip_prefix("frame ")?;
+            let (n, hud) = rest.split_once(" | ")?;
+            hud.starts_with(marker).then(|| n.trim().parse().ok()).flatten()
+        }
+    };
+    let first = out.wait_for(0, Duration::from_secs(600), |l| frame("score")(l).filter(|n| *n >= 5));
+    assert!(first.is_some(), "{}", report("the game never drew a frame"));
+    let before = out.snapshot().iter().filter_map(|(_, l)| frame("score")(l)).max().unwrap_or(0);
+    let lines_before = out.snapshot().len();
+    write_file(&game.join("src/gameplay"), "world.ae", &world.replace(hud, "\"LIVE points {w.score} | best {best} | hp {hearts}\""));
+    let live = out.wait_for(lines_before, Duration::from_secs(120), frame("LIVE points"));
+    let Some((_, _, n)) = live else { panic!("{}", report("the edited HUD never showed")) };
+    assert!(n > before, "{}", report(&format!("the game restarted: frame {n} after {before}")));
+    assert!(err.text().contains("[aether] reloaded src/gameplay/world.ae"), "{}", report("the reload line"));
+    assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report("the game ended"));
+}
+
+fn tail(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(30)..].iter().map(|l| format!("{l}\n")).collect()
 }

@@ -4,7 +4,8 @@
 //!
 //! `cargo run -- --frames 200` (or `GAME_FRAMES=200`); on a terminal it
 //! animates at about 20 frames per second, otherwise (tests, pipes) it
-//! prints every frame at once.
+//! prints every frame at once, or one every `GAME_FRAME_MS` milliseconds
+//! when that is set (a test that edits the gameplay while it runs).
 
 mod host;
 
@@ -24,6 +25,7 @@ fn main() {
         }
     };
     let live = std::io::stdout().is_terminal();
+    let pace = std::env::var("GAME_FRAME_MS").ok().and_then(|v| v.parse::<u64>().ok());
     let mut w = world::new_world(24, 8);
     let out = std::io::stdout();
     let mut out = out.lock();
@@ -38,6 +40,8 @@ fn main() {
         let _ = out.flush();
         if live {
             std::thread::sleep(std::time::Duration::from_millis(50));
+        } else if let Some(ms) = pace {
+            std::thread::sleep(std::time::Duration::from_millis(ms));
         }
     }
     let _ = writeln!(out, "game over after {frames} frames");
