@@ -302,6 +302,27 @@ pub fn migrate_value<T: crate::dynval::Dyn>(name: &str, text: &str, dst: &mut T,
     Migrated::new(m.outcome(), m.warnings())
 }
 
+/// [`migrate_value`] with the user's `@migrate` function `hook` for this
+/// state: it takes over when the old value has exactly the shape `O`
+/// (`aether_rt::dynval::migrate_with`). Its notes (why it was not used)
+/// are reported with the warnings.
+pub fn migrate_value_with<O: crate::dynval::Dyn, T: crate::dynval::Dyn>(
+    name: &str,
+    text: &str,
+    dst: &mut T,
+    hook: impl FnOnce(O) -> T,
+    init: impl FnOnce() -> T,
+) -> Migrated {
+    let (value, m) = match crate::dynval::Value::decode(text) {
+        Ok(old) => crate::dynval::migrate_with(name, &old, hook, init),
+        Err(_) => crate::dynval::migrate_text(name, text, init),
+    };
+    *dst = value;
+    let mut lines = m.warnings();
+    lines.extend(m.notes().iter().map(|n| n.to_string()));
+    Migrated::new(m.outcome(), lines)
+}
+
 /// An interface a library was built against, and the library's slots for
 /// that module's functions and states: the runtime fills them at every
 /// publish, so a call or a state access is one load (see [`Slot`]).

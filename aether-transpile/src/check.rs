@@ -82,11 +82,14 @@ pub fn check_library(program: &Program) -> CheckResult {
     check_with(program, true)
 }
 
+pub(crate) use items::{MIGRATE, MIGRATE_PREFIX};
+
 fn check_with(program: &Program, host: bool) -> CheckResult {
     let mut ck = Checker::new(program);
     ck.host = host;
     ck.collect_items();
     ck.check_bodies();
+    ck.check_migrate_hooks();
     ck.check_entry();
     ck.warn_unused_imports();
     let mut diagnostics = ck.diags;

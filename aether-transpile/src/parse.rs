@@ -24,7 +24,7 @@ use crate::token::{StrPiece, Token, TokenKind as T};
 pub const MAX_DEPTH: u32 = 128;
 
 /// Attributes the language knows (see `docs/language.md`).
-pub const KNOWN_ATTRIBUTES: &[&str] = &["on_reload", "before_reload", "no_hmr"];
+pub const KNOWN_ATTRIBUTES: &[&str] = &["on_reload", "before_reload", "no_hmr", "migrate"];
 
 /// Parse one file. `src` is the whole file text.
 pub fn parse_module(file: FileId, src: &str) -> (Module, Vec<Diagnostic>) {
@@ -371,7 +371,7 @@ impl<'a> Parser<'a> {
                 if let Some(close) = closest(&name.name, KNOWN_ATTRIBUTES.iter().copied()) {
                     d = d.with_help(format!("did you mean `@{close}`?"));
                 } else {
-                    d = d.with_help("known attributes: @on_reload, @before_reload, @no_hmr");
+                    d = d.with_help("known attributes: @on_reload, @before_reload, @no_hmr, @migrate");
                 }
                 self.diags.push(d);
             }

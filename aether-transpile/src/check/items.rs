@@ -19,6 +19,10 @@ pub(super) enum ImportTarget {
 
 const PRIMITIVES: &[&str] = &["int", "float", "bool", "str"];
 const HOOKS: &[&str] = &["on_reload", "before_reload"];
+/// `@migrate fn migrate_<state>(old: T) -> S`: takes over the migration of
+/// `state <state>` of its module when its type changes under --hmr.
+pub(crate) const MIGRATE: &str = "migrate";
+pub(crate) const MIGRATE_PREFIX: &str = "migrate_";
 
 impl Checker<'_> {
     pub(super) fn collect_items(&mut self) {
@@ -178,6 +182,22 @@ impl Checker<'_> {
             }
             None => self.define_item(m, &f.name, ItemRef::Fn(id)),
         }
+        if let Some(attr) = item.attrs.iter().find(|a| a.name.name == MIGRATE) {
+            let single = f.params.len() == 1 && !f.params.iter().any(|p| p.mutable);
+            if f.receiver.is_some() || f.self_param.is_some() || !single || f.ret.is_none() {
+                self.emit(
+                    Diagnostic::at(Code::E0600, f.name.span, "a `@migrate` function takes one value and returns one")
+                        .secondary(attr.span, "declared here")
+                        .with_help(format!("write `@migrate fn {}(old: OldShape) -> NewType`", f.name.name)),
+                );
+            } else if !f.name.name.starts_with(MIGRATE_PREFIX) {
+                self.emit(
+                    Diagnostic::at(Code::E0600, f.name.span, "a `@migrate` function is named after its state")
+                        .secondary(attr.span, "declared here")
+                        .with_help("name it `migrate_<state>`, e.g. `migrate_player` for `state player`"),
+                );
+            }
+        }
         let hook = item.attrs.iter().find(|a| HOOKS.contains(&a.name.name.as_str()));
         if let Some(attr) = hook {
             if f.receiver.is_some() || !f.params.is_empty() || f.ret.is_some() || f.self_param.is_some() {
@@ -287,12 +307,54 @@ impl Checker<'_> {
     }
 
     /// Hook attributes only go on functions; the parser reports unknown ones.
+    /// Each well-formed `@migrate fn migrate_<state>` names a `state` of its
+    /// module and returns that state's type (known once bodies are checked:
+    /// a state's type may be inferred from its initializer).
+    pub(super) fn check_migrate_hooks(&mut self) {
+        let program = self.program;
+        let mut problems = Vec::new();
+        for info in &self.fns {
+            let Some(item) = program.module(info.module).ast.items.get(info.item) else { continue };
+            let Some(attr) = item.attrs.iter().find(|a| a.name.name == MIGRATE) else { continue };
+            let Some(state) = info.name.strip_prefix(MIGRATE_PREFIX) else { continue };
+            if info.params.len() != 1 || info.receiver.is_some() {
+                continue;
+            }
+            let global = self.globals.iter().find(|g| g.module == info.module && g.is_state && g.name == state);
+            match global {
+                None => problems.push(
+                    Diagnostic::at(Code::E0600, info.span, format!("there is no `state {state}` in this module to migrate"))
+                        .secondary(attr.span, "declared here"),
+                ),
+                Some(g) if g.ty != info.ret && !matches!(g.ty, Ty::Error) && !matches!(info.ret, Ty::Error) => problems
+                    .push(
+                        Diagnostic::at(
+                            Code::E0600,
+                            info.span,
+                            format!(
+                                "`{}` returns `{}`, but `state {state}` is a `{}`",
+                                info.name,
+                                info.ret.display(&self.types),
+                                g.ty.display(&self.types)
+                            ),
+                        )
+                        .secondary(g.span, "the state")
+                        .with_help("a `@migrate` function returns the state's new type"),
+                    ),
+                Some(_) => {}
+            }
+        }
+        for d in problems {
+            self.emit(d);
+        }
+    }
+
     fn check_attrs(&mut self, item: &ast::Item) {
         if matches!(item.kind, ItemKind::Fn(_)) {
             return;
         }
         for a in &item.attrs {
-            if HOOKS.contains(&a.name.name.as_str()) {
+            if HOOKS.contains(&a.name.name.as_str()) || a.name.name == MIGRATE {
                 self.emit(
                     Diagnostic::at(Code::E0010, a.span, format!("`@{}` can only be applied to a function", a.name.name))
                         .with_help("remove the attribute"),

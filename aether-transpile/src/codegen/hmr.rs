@@ -866,6 +866,27 @@ fn import_entries(
     (quote!(#(#statics)*), entries)
 }
 
+/// The user's `@migrate fn migrate_<state>(old: T) -> S` of module `m`, as a
+/// closure from the old shape `T` to the state's value (the checker made
+/// sure of the shape).
+fn migrate_hook(program: &Program, ck: &CheckResult, shared: &Shared, m: ModuleId, state: &str) -> Option<TokenStream> {
+    let name = format!("{}{state}", crate::check::MIGRATE_PREFIX);
+    let (i, info) = ck.fns.iter().enumerate().find(|(_, f)| {
+        f.module == m && f.receiver.is_none() && f.name == name && f.params.len() == 1 && f.host.is_none()
+    })?;
+    let f = FnId(i as u32);
+    if !has_attr(program, ck, f, crate::check::MIGRATE) {
+        return None;
+    }
+    let tn = super::types::TypeNames { ck, module_names: &shared.module_names, here: m };
+    let param = info.params.first()?;
+    let old_ty = tn.rust_ty(&param.ty);
+    let arg = if shared.facts.is_copy(&param.ty) { quote!(old) } else { quote!(&old) };
+    let ctx = if shared.needs.fn_needs(f) { vec![quote!(&mut crate::Ctx::default())] } else { Vec::new() };
+    let fname = names::item(&info.name);
+    Some(quote!(|old: #old_ty| #fname(#(#ctx,)* #arg)))
+}
+
 /// Whether the function's item carries `@name`.
 fn has_attr(program: &Program, ck: &CheckResult, f: FnId, name: &str) -> bool {
     let Some(info) = ck.fns.get(f.0 as usize) else { return false };
@@ -971,6 +992,14 @@ fn module_lib(
         );
         let (save, migrate) = (format_ident!("__save_{}", si), format_ident!("__migrate_{}", si));
         let state_name = g.name.clone();
+        let init_value = quote!(|| {
+            let mut ctx = crate::Ctx::default();
+            #init_fn(&mut ctx)
+        });
+        let migrate_call = match migrate_hook(program, ck, shared, m, &g.name) {
+            Some(hook) => quote!(migrate_value_with(#state_name, &text, dst, #hook, #init_value)),
+            None => quote!(migrate_value(#state_name, &text, dst, #init_value)),
+        };
         shims.push(quote! {
             pub const #size: usize = ::std::mem::size_of::<#t>();
             pub const #align: usize = ::std::mem::align_of::<#t>();
@@ -1003,10 +1032,7 @@ fn module_lib(
                     // `zero` initialized, not yet published.
                     let text = String::from_utf8_lossy(unsafe { ::std::slice::from_raw_parts(text, len) });
                     let dst = unsafe { &mut *p.cast::<#t>() };
-                    migrate_value(#state_name, &text, dst, || {
-                        let mut ctx = crate::Ctx::default();
-                        #init_fn(&mut ctx)
-                    })
+                    #migrate_call
                 }))
             }
         });
