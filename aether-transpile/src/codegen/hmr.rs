@@ -330,6 +330,14 @@ fn interface_fingerprint(ck: &CheckResult, layout: &CallLayout, m: ModuleId, tex
 /// A type written out with the structure of every user type in it, so a
 /// state's type fingerprint changes when a field of a type it holds does.
 fn structural(ck: &CheckResult, t: &Ty, visiting: &mut Vec<TypeId>, out: &mut String) {
+    let fields = |fields: &[crate::ty::FieldDef], out: &mut String, visiting: &mut Vec<TypeId>| {
+        for f in fields {
+            out.push_str(&f.name);
+            out.push_str(": ");
+            structural(ck, &f.ty, visiting, out);
+            out.push_str(", ");
+        }
+    };
     let user = |tid: TypeId, out: &mut String, visiting: &mut Vec<TypeId>| {
         let def = ck.types.get(tid);
         out.push_str(&def.name);
@@ -340,12 +348,7 @@ fn structural(ck: &CheckResult, t: &Ty, visiting: &mut Vec<TypeId>, out: &mut St
         match &def.kind {
             TypeDefKind::Struct(s) => {
                 out.push('{');
-                for f in &s.fields {
-                    out.push_str(&f.name);
-                    out.push_str(": ");
-                    structural(ck, &f.ty, visiting, out);
-                    out.push_str(", ");
-                }
+                fields(&s.fields, out, visiting);
                 out.push('}');
             }
             TypeDefKind::Enum(e) => {
@@ -353,12 +356,7 @@ fn structural(ck: &CheckResult, t: &Ty, visiting: &mut Vec<TypeId>, out: &mut St
                 for v in &e.variants {
                     out.push_str(&v.name);
                     out.push('(');
-                    for f in &v.fields {
-                        out.push_str(&f.name);
-                        out.push_str(": ");
-                        structural(ck, &f.ty, visiting, out);
-                        out.push_str(", ");
-                    }
+                    fields(&v.fields, out, visiting);
                     out.push_str("), ");
                 }
                 out.push('>');
