@@ -140,6 +140,7 @@ fn generate_with(
         errors.dedup();
         return Err(errors.join("\n"));
     }
+    let body_texts: Vec<String> = bodies.into_iter().map(format_file).collect();
 
     let mut modules = Vec::new();
     for &m in &ids {
@@ -155,11 +156,11 @@ fn generate_with(
         let mut files = Vec::new();
         for &x in &included {
             let xi = x.0 as usize;
+            // The interface is formatted once (its text is also what the
+            // fingerprint and the importers' crates use); a reload formats
+            // only the bodies again.
             let text = if x == m {
-                let (iface, _) = &interfaces[xi];
-                let mut all = iface.clone();
-                all.extend(bodies[xi].clone());
-                format_file(all)
+                format!("{}{}", interfaces[xi].1, body_texts[xi])
             } else {
                 interfaces[xi].1.clone()
             };
