@@ -150,7 +150,8 @@ pub fn compile_to(package: &Path, dir: &Path, name: &str, out: &Path) -> Result<
     let mut warnings = warnings;
     warnings.extend(lib.skipped.iter().map(|s| format!("no Rust binding for {s}")));
     let output = out.join(format!("{name}.rs"));
-    write_if_changed(&output, &lib.code).map_err(|e| Error::Output(format!("cannot write `{}`: {e}", output.display())))?;
+    write_if_changed(&output, &lib.code)
+        .map_err(|e| Error::Output(format!("cannot write `{}`: {e}", output.display())))?;
     Ok(Compiled { output, sources, warnings })
 }
 
@@ -158,7 +159,11 @@ pub fn compile_to(package: &Path, dir: &Path, name: &str, out: &Path) -> Result<
 /// crate (no `main`; `extern fn` allowed): the program, what the checker
 /// learned, and every diagnostic in reading order. `package` is the host
 /// crate's directory, which diagnostics name files relative to.
-pub fn analyze(src_root: &Path, entry: &Path, package: &Path) -> (project::Program, check::CheckResult, Vec<Diagnostic>) {
+pub fn analyze(
+    src_root: &Path,
+    entry: &Path,
+    package: &Path,
+) -> (project::Program, check::CheckResult, Vec<Diagnostic>) {
     let (mut program, mut diags) = project::load_from_disk(src_root, entry, package);
     program.entry = None;
     let checked = check::check_library(&program);

@@ -94,7 +94,10 @@ fn small_host(game: &str) -> tempfile::TempDir {
     let files = [
         ("Cargo.toml", manifest),
         ("build.rs", std::fs::read_to_string(host().join("build.rs")).expect("build.rs")),
-        ("src/main.rs", "aether_rt::include_aether!(logic);\nfn main() { println!(\"{}\", logic::game::f()); }\n".into()),
+        (
+            "src/main.rs",
+            "aether_rt::include_aether!(logic);\nfn main() { println!(\"{}\", logic::game::f()); }\n".into(),
+        ),
         ("src/logic/game.ae", game.to_string()),
     ];
     for (rel, text) in files {

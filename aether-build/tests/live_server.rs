@@ -287,7 +287,8 @@ impl Conn {
     fn read_reply(&mut self) -> Reply {
         let mut line = String::new();
         self.reader.read_line(&mut line).expect("status line");
-        let status = line.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("status line {line:?}"));
+        let status =
+            line.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("status line {line:?}"));
         let (mut length, mut content_type) = (0, String::new());
         loop {
             line.clear();

@@ -1025,11 +1025,17 @@ mod tests {
         assert_eq!(TABLE.generation(), 0);
         let p1 = one as *const c_void;
         let p2 = two as *const c_void;
-        TABLE.publish(TableView::leak(1, vec![Row { fns: vec![(p1, 1)], states: vec![] }, Row { fns: vec![(p1, 1), (p2, 2)], states: vec![] }]));
+        TABLE.publish(TableView::leak(
+            1,
+            vec![Row { fns: vec![(p1, 1)], states: vec![] }, Row { fns: vec![(p1, 1), (p2, 2)], states: vec![] }],
+        ));
         assert_eq!(TABLE.lookup(1, 1), p2);
         assert!(TABLE.lookup(0, 1).is_null());
         assert!(TABLE.lookup(2, 0).is_null());
-        TABLE.publish(TableView::leak(2, vec![Row { fns: vec![(p2, 2)], states: vec![] }, Row { fns: vec![(p2, 2), (p1, 1)], states: vec![] }]));
+        TABLE.publish(TableView::leak(
+            2,
+            vec![Row { fns: vec![(p2, 2)], states: vec![] }, Row { fns: vec![(p2, 2), (p1, 1)], states: vec![] }],
+        ));
         assert_eq!((TABLE.generation(), TABLE.lookup(0, 0), TABLE.lookup(1, 1)), (2, p2, p1));
         assert_eq!(TABLE.lookup_checked(1, 1, Some(1)), p1);
         assert!(TABLE.lookup_checked(1, 1, Some(2)).is_null(), "a stale fingerprint finds nothing");

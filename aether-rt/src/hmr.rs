@@ -14,9 +14,7 @@ pub mod watcher;
 
 pub use crate::abi::{call_guarded, Guarded, PanicInfo};
 pub use gate::Gate;
-pub use loader::{
-    kept_libraries, FnPtr, LoadError, LoadedFn, LoadedImport, LoadedModule, LoadedState, Loader,
-};
+pub use loader::{kept_libraries, FnPtr, LoadError, LoadedFn, LoadedImport, LoadedModule, LoadedState, Loader};
 pub use state::{Snapshot, StateError, StatePlan, StateReport, States};
 pub use tables::{FnTables, ModuleId, SwapError, Update};
 pub use watcher::{Batch, Watcher, WatcherConfig, WatcherKind};

@@ -129,12 +129,33 @@ mod tests {
 
     #[test]
     fn failures_name_the_location() {
-        assert_eq!(message(|| { index(&[1, 2, 3], 5, LOC); }), "index 5 is out of range for a list of length 3\n  --> t.ae:3:7");
-        assert!(message(|| { index(&[1], -1, LOC); }).starts_with("index -1 is out of range"));
-        assert_eq!(message(|| { div(1, 0, LOC); }), "division by zero\n  --> t.ae:3:7");
+        assert_eq!(
+            message(|| {
+                index(&[1, 2, 3], 5, LOC);
+            }),
+            "index 5 is out of range for a list of length 3\n  --> t.ae:3:7"
+        );
+        assert!(message(|| {
+            index(&[1], -1, LOC);
+        })
+        .starts_with("index -1 is out of range"));
+        assert_eq!(
+            message(|| {
+                div(1, 0, LOC);
+            }),
+            "division by zero\n  --> t.ae:3:7"
+        );
         let m: Map<String, i64> = Map::new();
-        assert_eq!(message(|| { key(&m, &"k".to_string(), LOC); }), "key \"k\" is not in the map\n  --> t.ae:3:7");
-        assert!(message(|| { slice(&[1, 2], Some(1), Some(5), false, LOC); }).starts_with("slice 1..5"));
+        assert_eq!(
+            message(|| {
+                key(&m, &"k".to_string(), LOC);
+            }),
+            "key \"k\" is not in the map\n  --> t.ae:3:7"
+        );
+        assert!(message(|| {
+            slice(&[1, 2], Some(1), Some(5), false, LOC);
+        })
+        .starts_with("slice 1..5"));
     }
 
     #[test]

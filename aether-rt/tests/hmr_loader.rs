@@ -4,7 +4,9 @@
 //! incremental, then loaded, validated, swapped and called.
 
 use aether_rt::abi::{fingerprint, Guarded, HostHooks, PanicInfo};
-use aether_rt::hmr::{kept_libraries, FnTables, LoadError, Loader, ModuleId, StateError, StateReport, States, SwapError};
+use aether_rt::hmr::{
+    kept_libraries, FnTables, LoadError, Loader, ModuleId, StateError, StateReport, States, SwapError,
+};
 use std::ffi::c_void;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -174,7 +176,8 @@ fn mismatched_libraries_are_refused_and_the_old_table_stays() {
     // A library built against another interface of a module it imports is
     // refused when the set is published: here `counter` imports `physics`.
     let tables = new_tables(&["counter", "physics"]);
-    let physics = loader.load(&fixture.build(&module_source(&Module { name: "physics", ..Module::default() })), "physics");
+    let physics =
+        loader.load(&fixture.build(&module_source(&Module { name: "physics", ..Module::default() })), "physics");
     let physics = physics.expect("physics loads");
     let importer = Module { imports: "[ImportEntry { module: Str::new(\"physics\"), interface_fingerprint: 12345, functions: Slice::new(&[]), states: Slice::new(&[]) }]", ..Module::default() };
     let counter = loader.load(&fixture.build(&module_source(&importer)), "counter").expect("counter loads");
@@ -183,7 +186,9 @@ fn mismatched_libraries_are_refused_and_the_old_table_stays() {
     update.set_states(ModuleId(0), vec![std::ptr::null_mut()]).expect("row");
     update.replace(ModuleId(1), physics).expect("fits");
     update.set_states(ModuleId(1), vec![std::ptr::null_mut()]).expect("row");
-    assert!(matches!(update.publish(), Err(SwapError::StaleImport { module, import }) if module == "counter" && import == "physics"));
+    assert!(
+        matches!(update.publish(), Err(SwapError::StaleImport { module, import }) if module == "counter" && import == "physics")
+    );
     assert_eq!(tables.generation(), 0, "nothing was published");
 }
 

@@ -215,14 +215,33 @@ pub struct Stmt {
 #[derive(Clone, Debug, PartialEq)]
 pub enum StmtKind {
     /// `let p: T = e` (`mutable: false`) or `var p: T = e` (`mutable: true`).
-    Let { mutable: bool, pattern: Pattern, ty: Option<TypeExpr>, value: Expr },
+    Let {
+        mutable: bool,
+        pattern: Pattern,
+        ty: Option<TypeExpr>,
+        value: Expr,
+    },
     /// `target op value`; `target` is a name, field, tuple index or index expression.
-    Assign { target: Expr, op: AssignOp, value: Expr },
+    Assign {
+        target: Expr,
+        op: AssignOp,
+        value: Expr,
+    },
     Expr(Expr),
-    While { cond: Expr, body: Block },
-    Loop { body: Block },
+    While {
+        cond: Expr,
+        body: Block,
+    },
+    Loop {
+        body: Block,
+    },
     /// `for p in iter`, `for mut x in list`, `for (k, v) in map`.
-    For { mutable: bool, pattern: Pattern, iter: Expr, body: Block },
+    For {
+        mutable: bool,
+        pattern: Pattern,
+        iter: Expr,
+        body: Block,
+    },
     Return(Option<Expr>),
     Break,
     Continue,
@@ -274,19 +293,48 @@ pub enum ExprKind {
     SelfValue,
     /// `base.name`: a field, a module member (`physics.step`), an enum
     /// variant (`Shape.Empty`), or, as a call's callee, a method.
-    Field { base: Box<Expr>, name: Ident },
+    Field {
+        base: Box<Expr>,
+        name: Ident,
+    },
     /// `t.0`
-    TupleIndex { base: Box<Expr>, index: u32, index_span: Span },
+    TupleIndex {
+        base: Box<Expr>,
+        index: u32,
+        index_span: Span,
+    },
     /// `callee(args)`; a method call is a call whose callee is a `Field`.
-    Call { callee: Box<Expr>, args: Vec<Arg> },
+    Call {
+        callee: Box<Expr>,
+        args: Vec<Arg>,
+    },
     /// `base[index]`
-    Index { base: Box<Expr>, index: Box<Expr> },
+    Index {
+        base: Box<Expr>,
+        index: Box<Expr>,
+    },
     /// `base[start..end]`, either bound optional.
-    Slice { base: Box<Expr>, start: Option<Box<Expr>>, end: Option<Box<Expr>>, inclusive: bool },
-    Unary { op: UnaryOp, expr: Box<Expr> },
-    Binary { op: BinOp, lhs: Box<Expr>, rhs: Box<Expr> },
+    Slice {
+        base: Box<Expr>,
+        start: Option<Box<Expr>>,
+        end: Option<Box<Expr>>,
+        inclusive: bool,
+    },
+    Unary {
+        op: UnaryOp,
+        expr: Box<Expr>,
+    },
+    Binary {
+        op: BinOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
     /// `start..end` / `start..=end` (in `for` and as values).
-    Range { start: Box<Expr>, end: Box<Expr>, inclusive: bool },
+    Range {
+        start: Box<Expr>,
+        end: Box<Expr>,
+        inclusive: bool,
+    },
     /// `expr?`
     Try(Box<Expr>),
     /// `[a, b]`
@@ -296,12 +344,26 @@ pub enum ExprKind {
     /// `(a, b)`; `()` is the unit value. `(a)` is just `a`, not a tuple.
     Tuple(Vec<Expr>),
     /// `Ball { x: 1.0 }` or `physics.Ball { x }` (shorthand field).
-    StructLit { path: Vec<Ident>, fields: Vec<FieldInit> },
+    StructLit {
+        path: Vec<Ident>,
+        fields: Vec<FieldInit>,
+    },
     /// `if cond { } else ...`; `else_` is a `Block` or another `If`.
-    If { cond: IfCond, then: Block, else_: Option<Box<Expr>> },
-    Match { scrutinee: Box<Expr>, arms: Vec<MatchArm> },
+    If {
+        cond: IfCond,
+        then: Block,
+        else_: Option<Box<Expr>>,
+    },
+    Match {
+        scrutinee: Box<Expr>,
+        arms: Vec<MatchArm>,
+    },
     /// `|x| x * 2`, `|a: int| -> int { a }`.
-    Closure { params: Vec<ClosureParam>, ret: Option<TypeExpr>, body: Box<Expr> },
+    Closure {
+        params: Vec<ClosureParam>,
+        ret: Option<TypeExpr>,
+        body: Box<Expr>,
+    },
     /// A `{ ... }` block in expression position (an `else` branch, an arm body,
     /// a closure body).
     Block(Block),
@@ -313,7 +375,10 @@ pub enum ExprKind {
 pub enum StrPart {
     Text(String),
     /// `{expr}` or `{expr:spec}`; `spec` is a Rust format spec, already validated.
-    Interp { expr: Expr, spec: Option<String> },
+    Interp {
+        expr: Expr,
+        spec: Option<String>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -321,7 +386,10 @@ pub enum IfCond {
     Expr(Box<Expr>),
     /// `if let pattern = value`: a bare binding unwraps `T?` (and the `ok`
     /// side of `T!`); other patterns match like a one-armed `match`.
-    Let { pattern: Pattern, value: Box<Expr> },
+    Let {
+        pattern: Pattern,
+        value: Box<Expr>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]

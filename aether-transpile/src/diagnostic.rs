@@ -135,7 +135,12 @@ impl Diagnostic {
         term::emit_into_string(&config, &files, &diag).unwrap_or_else(|e| {
             // Rendering only fails on spans outside their file, which is our bug;
             // still show the user the message rather than nothing.
-            format!("{}[{}]: {} (could not render source: {e})\n", self.severity_word(), self.code.as_str(), self.message)
+            format!(
+                "{}[{}]: {} (could not render source: {e})\n",
+                self.severity_word(),
+                self.code.as_str(),
+                self.message
+            )
         })
     }
 
@@ -251,9 +256,8 @@ impl<'a> Files<'a> for FilesAdapter<'a> {
     fn line_range(&'a self, id: usize, line_index: usize) -> Result<std::ops::Range<usize>, files::Error> {
         let file = self.file(id)?;
         let starts = file.line_starts();
-        let start = *starts
-            .get(line_index)
-            .ok_or(files::Error::LineTooLarge { given: line_index, max: starts.len() - 1 })?;
+        let start =
+            *starts.get(line_index).ok_or(files::Error::LineTooLarge { given: line_index, max: starts.len() - 1 })?;
         let end = starts.get(line_index + 1).copied().unwrap_or(file.text.len());
         Ok(start..end)
     }

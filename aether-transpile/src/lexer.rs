@@ -149,7 +149,12 @@ impl<'a> Lexer<'a> {
             match i64::from_str_radix(&digits, radix) {
                 Ok(v) => self.push(TokenKind::Int(v), start),
                 Err(_) => {
-                    self.error(Code::E0004, start, self.pos, format!("invalid integer literal `{}`", &self.src[start..self.pos]));
+                    self.error(
+                        Code::E0004,
+                        start,
+                        self.pos,
+                        format!("invalid integer literal `{}`", &self.src[start..self.pos]),
+                    );
                     self.push(TokenKind::Int(0), start);
                 }
             }
@@ -175,7 +180,12 @@ impl<'a> Lexer<'a> {
             while self.peek().is_ascii_alphanumeric() || self.peek() == b'_' {
                 self.pos += 1;
             }
-            self.error(Code::E0004, start, self.pos, format!("invalid number literal `{}`", &self.src[start..self.pos]));
+            self.error(
+                Code::E0004,
+                start,
+                self.pos,
+                format!("invalid number literal `{}`", &self.src[start..self.pos]),
+            );
             self.push(TokenKind::Int(0), start);
             return;
         }
@@ -270,7 +280,8 @@ impl<'a> Lexer<'a> {
             b'}' => text.push('}'),
             b'u' if self.peek() == b'{' => {
                 let open = self.pos;
-                while self.pos < self.bytes.len() && self.peek() != b'}' && self.peek() != b'"' && self.peek() != b'\n' {
+                while self.pos < self.bytes.len() && self.peek() != b'}' && self.peek() != b'"' && self.peek() != b'\n'
+                {
                     self.pos += 1;
                 }
                 let hex = &self.src[open + 1..self.pos];

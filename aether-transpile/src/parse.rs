@@ -445,11 +445,8 @@ impl<'a> Parser<'a> {
     fn fn_decl(&mut self) -> PResult<FnDecl> {
         self.bump();
         let first = self.ident("a function name")?;
-        let (receiver, name) = if self.eat(&T::Dot) {
-            (Some(first), self.ident("a method name after `.`")?)
-        } else {
-            (None, first)
-        };
+        let (receiver, name) =
+            if self.eat(&T::Dot) { (Some(first), self.ident("a method name after `.`")?) } else { (None, first) };
         self.expect(T::LParen, "`(` and the parameter list")?;
         let (self_param, params) = self.with_newlines(true, |p| p.params(receiver.is_some()))?;
         self.expect(T::RParen, "`)` after the parameters")?;
@@ -492,7 +489,11 @@ impl<'a> Parser<'a> {
                 [StrPiece::Text(t)] => t.clone(),
                 [] => String::new(),
                 _ => {
-                    self.error(Diagnostic::at(Code::E0013, tok.span, "the Rust path of an `extern fn` cannot interpolate values"));
+                    self.error(Diagnostic::at(
+                        Code::E0013,
+                        tok.span,
+                        "the Rust path of an `extern fn` cannot interpolate values",
+                    ));
                     return Err(());
                 }
             },
@@ -755,8 +756,12 @@ impl<'a> Parser<'a> {
             _ => {
                 let tok = self.tokens[self.pos].clone();
                 self.error(
-                    Diagnostic::at(Code::E0007, tok.span, format!("expected end of statement, found {}", tok.kind.describe()))
-                        .with_help("put a line break or `;` between statements"),
+                    Diagnostic::at(
+                        Code::E0007,
+                        tok.span,
+                        format!("expected end of statement, found {}", tok.kind.describe()),
+                    )
+                    .with_help("put a line break or `;` between statements"),
                 );
                 false
             }
@@ -937,7 +942,8 @@ impl<'a> Parser<'a> {
         let mut e = self.primary()?;
         loop {
             // A `.method()` chain may continue on the next line.
-            if self.tokens[self.pos].kind == T::Newline && self.next_line_starts_with(&T::Dot) && !self.skips_newlines() {
+            if self.tokens[self.pos].kind == T::Newline && self.next_line_starts_with(&T::Dot) && !self.skips_newlines()
+            {
                 self.skip_newlines();
             }
             match self.tokens[self.cur_index()].kind.clone() {
@@ -1438,10 +1444,10 @@ fn is_item_start(kind: &T) -> bool {
 /// Rust keywords that cannot name a path segment (`r#` forms aside, which
 /// the path does not accept: the host names its own functions).
 const RUST_KEYWORDS: &[&str] = &[
-    "as", "async", "await", "box", "break", "const", "continue", "dyn", "else", "enum", "extern", "false", "fn",
-    "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "static",
-    "struct", "trait", "true", "type", "unsafe", "use", "where", "while", "yield", "try", "gen", "macro",
-    "abstract", "become", "do", "final", "override", "priv", "typeof", "unsized", "virtual",
+    "as", "async", "await", "box", "break", "const", "continue", "dyn", "else", "enum", "extern", "false", "fn", "for",
+    "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "static", "struct",
+    "trait", "true", "type", "unsafe", "use", "where", "while", "yield", "try", "gen", "macro", "abstract", "become",
+    "do", "final", "override", "priv", "typeof", "unsized", "virtual",
 ];
 
 /// A Rust path to a function: `crate::a::f`, `::std::f`, `other::f`.
@@ -1508,7 +1514,9 @@ fn is_comparison(op: BinOp) -> bool {
 fn is_place(e: &Expr) -> bool {
     match &e.kind {
         ExprKind::Name(_) | ExprKind::SelfValue => true,
-        ExprKind::Field { base, .. } | ExprKind::TupleIndex { base, .. } | ExprKind::Index { base, .. } => is_place(base),
+        ExprKind::Field { base, .. } | ExprKind::TupleIndex { base, .. } | ExprKind::Index { base, .. } => {
+            is_place(base)
+        }
         _ => false,
     }
 }
@@ -1550,7 +1558,9 @@ fn hint_for(found: &T, expected: &str) -> Option<&'static str> {
     match found {
         T::Eq if !expected.contains("`=`") => Some("`=` assigns; to compare, use `==`"),
         T::Ident(name) if name == "elif" => Some("write `else if`"),
-        T::Ident(name) if name == "def" || name == "func" || name == "function" => Some("functions are declared with `fn`"),
+        T::Ident(name) if name == "def" || name == "func" || name == "function" => {
+            Some("functions are declared with `fn`")
+        }
         _ => None,
     }
 }

@@ -15,7 +15,10 @@ pub enum StrPiece {
     Text(String),
     /// `expr` is the byte range of the expression's source text in the file;
     /// the parser lexes and parses it in place, so spans stay true.
-    Interp { expr: Span, spec: Option<(String, Span)> },
+    Interp {
+        expr: Span,
+        spec: Option<(String, Span)>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -43,7 +43,9 @@ macro_rules! check {
     };
 }
 
-check!(smoke, r#"import math
+check!(
+    smoke,
+    r#"import math
 struct Ball { x: float, y: float, vy: float = 0.0 }
 enum Shape { Circle(r: float), Rect(w: float, h: float), Empty }
 state balls: [Ball] = []
@@ -64,11 +66,14 @@ fn main() {
     println(m.get("a") ?? 3)
     println(area(Shape.Circle(1.0)))
 }
-"#);
+"#
+);
 
 // ---- programs the checker accepts, one per construct group ----
 
-check!(accepts_bindings_and_operators, r#"fn main() {
+check!(
+    accepts_bindings_and_operators,
+    r#"fn main() {
     let a = 1
     var b: int = 2
     b += a * 3 - 4 / 2 % 3
@@ -89,9 +94,12 @@ check!(accepts_bindings_and_operators, r#"fn main() {
     let e: int? = 5
     println("{a} {b} {f:.2} {s} {c} {n} {z} {d} {e ?? 0} {r.len():>5} {u}")
 }
-"#);
+"#
+);
 
-check!(accepts_structs_and_methods, r#"struct Vec2 { x: float, y: float }
+check!(
+    accepts_structs_and_methods,
+    r#"struct Vec2 { x: float, y: float }
 struct Ball {
     pos: Vec2
     vel: Vec2 = Vec2 { x: 0.0, y: 0.0 }
@@ -116,9 +124,12 @@ fn main() {
     let t = Tree { left: none, right: some(Tree { left: none, right: none }) }
     println("{b.speed()} {list} {t.kids.len()}")
 }
-"#);
+"#
+);
 
-check!(accepts_enums_and_match, r#"enum Shape { Circle(r: float), Rect(w: float, h: float), Empty }
+check!(
+    accepts_enums_and_match,
+    r#"enum Shape { Circle(r: float), Rect(w: float, h: float), Empty }
 enum Expr { Num(n: int), Add(l: Expr, r: Expr), Neg(e: Expr) }
 fn area(s: Shape) -> float {
     match s {
@@ -154,9 +165,12 @@ fn main() {
     }
     println(classify(1, true, "x", (1, false)))
 }
-"#);
+"#
+);
 
-check!(accepts_control_flow, r#"fn find(xs: [int], target: int) -> int? {
+check!(
+    accepts_control_flow,
+    r#"fn find(xs: [int], target: int) -> int? {
     var i = 0
     while i < xs.len() {
         if xs[i] == target { return i }
@@ -190,9 +204,12 @@ fn main() {
     println(find(xs, 2) ?? -1)
     println(sign(-5) + spin())
 }
-"#);
+"#
+);
 
-check!(accepts_closures_and_fn_values, r#"fn double(x: int) -> int { x * 2 }
+check!(
+    accepts_closures_and_fn_values,
+    r#"fn double(x: int) -> int { x * 2 }
 fn apply(f: fn(int) -> int, x: int) -> int { f(x) }
 fn main() {
     let xs = [1, 2, 3]
@@ -207,9 +224,12 @@ fn main() {
     println(xs.map(str).join(", "))
     println("{ys} {zs} {sorted}")
 }
-"#);
+"#
+);
 
-check!(accepts_optionals_and_results, r#"fn parse(s: str) -> int! {
+check!(
+    accepts_optionals_and_results,
+    r#"fn parse(s: str) -> int! {
     match s.parse_int() {
         some(n) => n
         none => err("not a number: {s}")
@@ -243,9 +263,12 @@ fn main() -> ()! {
     let line = read_line() ?? ""
     println(line)
 }
-"#);
+"#
+);
 
-check!(accepts_builtins_and_methods, r#"import math
+check!(
+    accepts_builtins_and_methods,
+    r#"import math
 fn main() {
     let s = "  Hello World  "
     let t = s.trim().to_upper().to_lower().replace("l", "L")
@@ -302,9 +325,12 @@ fn main() {
     println("{g}{c}{r}{ks}{vs}{ml}{me}{root}{more}{mixed}{fl}{conv}{ci}{st}{now}{a}")
     if xs.len() > 100 { panic("too many") }
 }
-"#);
+"#
+);
 
-check!(accepts_module_items, r#"const LIMIT: int = 10
+check!(
+    accepts_module_items,
+    r#"const LIMIT: int = 10
 const NAMES: [str] = ["a", "b"]
 const HALF = LIMIT / 2
 const ORIGIN = (0, 0)
@@ -325,10 +351,15 @@ fn main() {
 test "limit is ten" {
     assert(LIMIT == 10)
 }
-"#);
+"#
+);
 
-check!(accepts_multiple_modules, [
-    ("main.ae", r#"import geo
+check!(
+    accepts_multiple_modules,
+    [
+        (
+            "main.ae",
+            r#"import geo
 import net.http
 fn main() {
     let s = geo.Shape.Circle(2.0)
@@ -343,8 +374,11 @@ fn main() {
     }
     println(http.get("x") + geo.counter)
 }
-"#),
-    ("geo.ae", r#"pub enum Shape { Circle(r: float), Empty }
+"#
+        ),
+        (
+            "geo.ae",
+            r#"pub enum Shape { Circle(r: float), Empty }
 pub struct Point { x: float, y: float }
 pub const UNIT: float = 1.0
 pub state counter: int = 0
@@ -357,9 +391,11 @@ pub fn area(s: Shape) -> float {
     }
 }
 fn helper() -> float { 0.0 }
-"#),
-    ("net/http.ae", "pub fn get(url: str) -> int { url.len() }\n"),
-]);
+"#
+        ),
+        ("net/http.ae", "pub fn get(url: str) -> int { url.len() }\n"),
+    ]
+);
 
 // ---- modules and items ----
 
@@ -374,7 +410,9 @@ check!(e0105_missing_main, "fn mian() {}\n");
 
 check!(e0106_bad_main_signature, "fn main(args: [str]) -> int { args.len() }\n");
 
-check!(e0200_unknown_names, r#"fn main() {
+check!(
+    e0200_unknown_names,
+    r#"fn main() {
     let count = 1
     println(cuont)
     printn("x")
@@ -382,15 +420,21 @@ check!(e0200_unknown_names, r#"fn main() {
     let _t = Point
 }
 struct Point { x: int }
-"#);
+"#
+);
 
-check!(e0201_unknown_types, r#"struct S { a: Strng, b: [Flaot] }
+check!(
+    e0201_unknown_types,
+    r#"struct S { a: Strng, b: [Flaot] }
 fn f(x: mystery.T) {}
 fn Missing.m(self) {}
 fn main() { let _n: intt = 1 }
-"#);
+"#
+);
 
-check!(e0202_duplicates, r#"struct A { x: int, x: float }
+check!(
+    e0202_duplicates,
+    r#"struct A { x: int, x: float }
 enum E { One, One }
 fn A.go(self) {}
 fn A.go(self) {}
@@ -400,9 +444,12 @@ const A: int = 1
 test "t" {}
 test "t" {}
 fn main() {}
-"#);
+"#
+);
 
-check!(e0203_e0204_e0205_unknown_members, r#"struct Ball { x: float, y: float }
+check!(
+    e0203_e0204_e0205_unknown_members,
+    r#"struct Ball { x: float, y: float }
 enum Shape { Circle(r: float), Empty }
 fn Ball.fall(mut self) {}
 fn main() {
@@ -415,19 +462,25 @@ fn main() {
     "s".lenght()
     match Shape.Empty { Circel(_) => {}, _ => {} }
 }
-"#);
+"#
+);
 
-check!(e0206_e0207_struct_literals, r#"struct P { x: int, y: int, z: int = 0 }
+check!(
+    e0206_e0207_struct_literals,
+    r#"struct P { x: int, y: int, z: int = 0 }
 fn main() {
     let _a = P { x: 1 }
     let _b = P { x: 1, y: 2, x: 3 }
     let _c = P { x: 1, y: 2, w: 5 }
 }
-"#);
+"#
+);
 
 // ---- types ----
 
-check!(e0300_mismatched_types, r#"fn f(x: float) -> int { x }
+check!(
+    e0300_mismatched_types,
+    r#"fn f(x: float) -> int { x }
 fn g() -> int {
     let _ = 1
 }
@@ -439,9 +492,12 @@ fn main() {
     let xs = [1, "two"]
     println("{a}{b}{c}{xs}")
 }
-"#);
+"#
+);
 
-check!(e0301_wrong_argument_counts, r#"enum E { Pair(a: int, b: int) }
+check!(
+    e0301_wrong_argument_counts,
+    r#"enum E { Pair(a: int, b: int) }
 fn two(a: int, b: int) -> int { a + b }
 fn main() {
     two(1)
@@ -450,9 +506,12 @@ fn main() {
     let _e = E.Pair(1)
     println(1, 2)
 }
-"#);
+"#
+);
 
-check!(e0302_calling_non_functions, r#"struct S { a: int }
+check!(
+    e0302_calling_non_functions,
+    r#"struct S { a: int }
 enum E { Empty }
 fn main() {
     let x = 5
@@ -460,9 +519,12 @@ fn main() {
     S(1)
     let _e = E.Empty()
 }
-"#);
+"#
+);
 
-check!(e0303_indexing, r#"fn main() {
+check!(
+    e0303_indexing,
+    r#"fn main() {
     let s = "hello"
     println(s[0])
     let n = 5
@@ -470,9 +532,12 @@ check!(e0303_indexing, r#"fn main() {
     let xs = [1, 2]
     println(xs["a"])
 }
-"#);
+"#
+);
 
-check!(e0304_operators, r#"fn main() {
+check!(
+    e0304_operators,
+    r#"fn main() {
     let a = 1 + 2.0
     let b = "a" - "b"
     let c = true < false
@@ -482,9 +547,12 @@ check!(e0304_operators, r#"fn main() {
     let g = "n: " + 1
     println("{a}{b}{c}{d}{e}{f}{g}")
 }
-"#);
+"#
+);
 
-check!(e0306_cannot_infer, r#"fn main() {
+check!(
+    e0306_cannot_infer,
+    r#"fn main() {
     let xs = []
     println(xs.len())
 }
@@ -496,9 +564,12 @@ fn third() {
     let id = |x| x
     println(id)
 }
-"#);
+"#
+);
 
-check!(e0307_question_mark, r#"fn a(x: int?) -> int {
+check!(
+    e0307_question_mark,
+    r#"fn a(x: int?) -> int {
     x?
 }
 fn b(r: int!) -> int? {
@@ -508,17 +579,23 @@ fn c(n: int) -> int! {
     n?
 }
 fn main() {}
-"#);
+"#
+);
 
-check!(e0308_map_keys, r#"fn main() {
+check!(
+    e0308_map_keys,
+    r#"fn main() {
     let m: {float: int} = {}
     let n = {1.5: "x"}
     let o: {[int]: int} = {}
     println("{m}{n}{o}")
 }
-"#);
+"#
+);
 
-check!(e0309_break_outside_loop, r#"fn main() {
+check!(
+    e0309_break_outside_loop,
+    r#"fn main() {
     break
     continue
     for x in [1] {
@@ -526,16 +603,22 @@ check!(e0309_break_outside_loop, r#"fn main() {
         f()
     }
 }
-"#);
+"#
+);
 
-check!(e0311_infinite_struct, r#"struct Node { value: int, next: Node }
+check!(
+    e0311_infinite_struct,
+    r#"struct Node { value: int, next: Node }
 struct A { b: B }
 struct B { a: (A, int) }
 struct Fine { next: Fine?, kids: [Fine], map: {str: Fine} }
 fn main() {}
-"#);
+"#
+);
 
-check!(e0312_invalid_patterns, r#"enum E { A(x: int), B }
+check!(
+    e0312_invalid_patterns,
+    r#"enum E { A(x: int), B }
 fn main() {
     let some(x) = some(1)
     let e = E.B
@@ -544,21 +627,29 @@ fn main() {
     if let n = 5 { println(n) }
     println(x)
 }
-"#);
+"#
+);
 
-check!(e0313_constant_initializers, r#"fn compute() -> int { 4 }
+check!(
+    e0313_constant_initializers,
+    r#"fn compute() -> int { 4 }
 state s: int = compute()
 const A: int = compute()
 const B: int = s + 1
 const C: str = "{A}"
 const D = D + 1
 fn main() {}
-"#);
+"#
+);
 
 // ---- mutability and value semantics ----
 
-check!(e0400_assign_to_immutable, [
-    ("main.ae", r#"import other
+check!(
+    e0400_assign_to_immutable,
+    [
+        (
+            "main.ae",
+            r#"import other
 const LIMIT: int = 3
 struct P { x: int }
 fn P.set(self) { self.x = 1 }
@@ -578,11 +669,15 @@ fn main() {
     other.total = 1
     f(p, 1)
 }
-"#),
-    ("other.ae", "pub state total: int = 0\n"),
-]);
+"#
+        ),
+        ("other.ae", "pub state total: int = 0\n"),
+    ]
+);
 
-check!(e0401_e0402_e0403_mut_arguments, r#"fn grow(mut xs: [int]) { xs.push(1) }
+check!(
+    e0401_e0402_e0403_mut_arguments,
+    r#"fn grow(mut xs: [int]) { xs.push(1) }
 fn show(xs: [int]) { println(xs) }
 fn main() {
     var a = [1]
@@ -592,9 +687,12 @@ fn main() {
     grow(mut b)
     grow(mut [3])
 }
-"#);
+"#
+);
 
-check!(e0404_mutating_methods_on_immutable, r#"struct C { n: int }
+check!(
+    e0404_mutating_methods_on_immutable,
+    r#"struct C { n: int }
 fn C.inc(mut self) { self.n += 1 }
 fn main() {
     let xs = [1]
@@ -607,9 +705,12 @@ fn main() {
     ok.push(2)
     ok.sort()
 }
-"#);
+"#
+);
 
-check!(e0405_closure_assigns_captured, r#"fn main() {
+check!(
+    e0405_closure_assigns_captured,
+    r#"fn main() {
     var count = 0
     let f = || -> () { count += 1 }
     var xs = [1]
@@ -618,27 +719,36 @@ check!(e0405_closure_assigns_captured, r#"fn main() {
     g()
     println(count)
 }
-"#);
+"#
+);
 
-check!(e0406_same_value_mut_twice, r#"fn swap(mut _a: [int], mut _b: [int]) {}
+check!(
+    e0406_same_value_mut_twice,
+    r#"fn swap(mut _a: [int], mut _b: [int]) {}
 fn main() {
     var xs = [1]
     var ys = [2]
     swap(mut xs, mut xs)
     swap(mut xs, mut ys)
 }
-"#);
+"#
+);
 
-check!(for_mut_needs_a_mutable_list, r#"fn main() {
+check!(
+    for_mut_needs_a_mutable_list,
+    r#"fn main() {
     let xs = [1, 2]
     for mut x in xs { x += 1 }
     for mut i in 0..3 { i += 1 }
 }
-"#);
+"#
+);
 
 // ---- match ----
 
-check!(e0500_non_exhaustive_match, r#"enum Shape { Circle(r: float), Rect(w: float, h: float), Empty }
+check!(
+    e0500_non_exhaustive_match,
+    r#"enum Shape { Circle(r: float), Rect(w: float, h: float), Empty }
 fn f(s: Shape, o: bool?, n: int) -> int {
     let a = match s { Circle(_) => 1 }
     let b = match o { some(true) => 1, none => 2 }
@@ -646,11 +756,14 @@ fn f(s: Shape, o: bool?, n: int) -> int {
     a + b + c
 }
 fn main() {}
-"#);
+"#
+);
 
 // ---- hooks ----
 
-check!(e0600_invalid_hooks, r#"struct S { a: int }
+check!(
+    e0600_invalid_hooks,
+    r#"struct S { a: int }
 @on_reload
 fn f(_x: int) {}
 @before_reload
@@ -658,11 +771,14 @@ fn g() -> int { 1 }
 @on_reload
 fn S.h(self) {}
 fn main() {}
-"#);
+"#
+);
 
 // ---- warnings ----
 
-check!(w0001_unused_variables, r#"fn f(unused_param: int, _ignored: int) {}
+check!(
+    w0001_unused_variables,
+    r#"fn f(unused_param: int, _ignored: int) {}
 fn main() {
     let x = 1
     let _y = 2
@@ -672,9 +788,12 @@ fn main() {
     println(a)
     match some(1) { some(v) => {}, none => {} }
 }
-"#);
+"#
+);
 
-check!(w0002_unreachable_code, r#"fn f() -> int {
+check!(
+    w0002_unreachable_code,
+    r#"fn f() -> int {
     return 1
     let x = 2
     x
@@ -688,9 +807,12 @@ fn g() {
     println("never either")
 }
 fn main() {}
-"#);
+"#
+);
 
-check!(w0003_unreachable_arms, r#"fn f(n: int?) -> int {
+check!(
+    w0003_unreachable_arms,
+    r#"fn f(n: int?) -> int {
     match n {
         _ => 0
         some(x) => x
@@ -698,23 +820,27 @@ check!(w0003_unreachable_arms, r#"fn f(n: int?) -> int {
     }
 }
 fn main() {}
-"#);
+"#
+);
 
-check!(w0004_unused_imports, [
-    ("main.ae", "import math\nimport util\nfn main() {}\n"),
-    ("util.ae", "pub fn f() {}\n"),
-]);
+check!(
+    w0004_unused_imports,
+    [("main.ae", "import math\nimport util\nfn main() {}\n"), ("util.ae", "pub fn f() {}\n"),]
+);
 
 // ---- recovery: one mistake, one diagnostic ----
 
-check!(one_mistake_one_diagnostic, r#"fn main() {
+check!(
+    one_mistake_one_diagnostic,
+    r#"fn main() {
     let x = undefined_thing
     let y = x + 1
     let z = y.field.more
     println(z[0])
     x.call()
 }
-"#);
+"#
+);
 
 // ---- side tables for code generation ----
 
@@ -752,7 +878,9 @@ fn collect_exprs<'a>(module: &'a ast::Module, out: &mut Vec<&'a ast::Expr>) {
                     expr(x, out)
                 }
             }),
-            K::Field { base, .. } | K::TupleIndex { base, .. } | K::Unary { expr: base, .. } | K::Try(base) => expr(base, out),
+            K::Field { base, .. } | K::TupleIndex { base, .. } | K::Unary { expr: base, .. } | K::Try(base) => {
+                expr(base, out)
+            }
             K::Call { callee, args } => {
                 expr(callee, out);
                 args.iter().for_each(|a| expr(&a.expr, out));
@@ -838,7 +966,8 @@ fn main() {
     let mut caps: Vec<_> = tables.captures.iter().collect();
     caps.sort_by_key(|(id, _)| **id);
     for (id, locals) in caps {
-        let names: Vec<&str> = locals.iter().filter_map(|l| tables.locals.get(l.0 as usize)).map(|l| l.name.as_str()).collect();
+        let names: Vec<&str> =
+            locals.iter().filter_map(|l| tables.locals.get(l.0 as usize)).map(|l| l.name.as_str()).collect();
         out.push_str(&format!("{id:?}: {names:?}\n"));
     }
     out.push_str("=== locals\n");
@@ -849,8 +978,12 @@ fn main() {
     insta::assert_snapshot!(out);
 }
 
-check!(e0103_private_methods_and_e0104_math, [
-    ("main.ae", r#"import math
+check!(
+    e0103_private_methods_and_e0104_math,
+    [
+        (
+            "main.ae",
+            r#"import math
 import shapes
 fn main() {
     var p = shapes.make()
@@ -859,16 +992,23 @@ fn main() {
     let _q = shapes.P.hidden()
     println(math.sqroot(2.0) + math.PI)
 }
-"#),
-    ("shapes.ae", r#"pub struct P { size: int }
+"#
+        ),
+        (
+            "shapes.ae",
+            r#"pub struct P { size: int }
 pub fn make() -> P { P { size: 1 } }
 pub fn P.grow(mut self) { self.size += 1 }
 fn P.secret(self) -> int { self.size }
 fn P.hidden() -> P { P { size: 0 } }
-"#),
-]);
+"#
+        ),
+    ]
+);
 
-check!(accepts_inference_from_later_use, r#"fn main() {
+check!(
+    accepts_inference_from_later_use,
+    r#"fn main() {
     var xs = []
     xs.push(1)
     var best = none
@@ -884,26 +1024,35 @@ check!(accepts_inference_from_later_use, r#"fn main() {
     let flags = [true] == [false]
     println("{best ?? 0} {m} {joined} {pairs} {flags}")
 }
-"#);
+"#
+);
 
-check!(e0304_equality_needs_same_types, r#"fn main() {
+check!(
+    e0304_equality_needs_same_types,
+    r#"fn main() {
     let a = 1 == "one"
     let f = |x: int| x
     let b = f == f
     println("{a}{b}")
 }
-"#);
+"#
+);
 
-check!(format_specs_need_matching_types, r#"fn main() {
+check!(
+    format_specs_need_matching_types,
+    r#"fn main() {
     let n = 255
     let f = 1.5
     let s = "x"
     println("{n:x} {n:#b} {f:e} {f:.3} {s:>8} {s:?}")
     println("{s:x} {f:o}")
 }
-"#);
+"#
+);
 
-check!(e0312_pattern_shapes, r#"enum E { A(x: int), B(x: str) }
+check!(
+    e0312_pattern_shapes,
+    r#"enum E { A(x: int), B(x: str) }
 fn main() {
     let (a, b) = (1, 2, 3)
     match 5 { "five" => {}, _ => {} }
@@ -912,9 +1061,12 @@ fn main() {
     match 1 { Circle(r) => println(r), _ => {} }
     println(a + b)
 }
-"#);
+"#
+);
 
-check!(accepts_a_realistic_program, r#"import math
+check!(
+    accepts_a_realistic_program,
+    r#"import math
 enum Cell { Alive, Dead }
 struct Grid { w: int, h: int, cells: [Cell] = [] }
 struct Rule { name: str, apply: fn(int, bool) -> bool }
@@ -969,9 +1121,12 @@ fn main() -> ()! {
     let text = read_file("none.txt")?
     println(text.lines().map(|l| l.len()))
 }
-"#);
+"#
+);
 
-check!(let_patterns_may_be_any_irrefutable_pattern, r#"enum Wrap { W(n: int) }
+check!(
+    let_patterns_may_be_any_irrefutable_pattern,
+    r#"enum Wrap { W(n: int) }
 fn unit() {}
 fn main() {
     let () = unit()
@@ -982,9 +1137,12 @@ fn main() {
     let ok(v) = ok(1)
     println(v)
 }
-"#);
+"#
+);
 
-check!(helpful_messages_for_common_mistakes, r#"fn main() {
+check!(
+    helpful_messages_for_common_mistakes,
+    r#"fn main() {
     let xs = [1, 2]
     let a = xs.get(0)
     let s: str = none
@@ -992,4 +1150,5 @@ check!(helpful_messages_for_common_mistakes, r#"fn main() {
     for c in "abc" { println(c) }
     println("{a}{s}{n}")
 }
-"#);
+"#
+);

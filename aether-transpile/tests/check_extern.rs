@@ -13,7 +13,8 @@ fn render(src: &str, library: bool) -> String {
     let result = if library { check::check_library(&program) } else { check::check_program(&program) };
     diags.extend(result.diagnostics);
     diagnostic::sort(&mut diags);
-    let mut out = format!("--- logic.ae ({})\n{src}=== diagnostics\n", if library { "library" } else { "cargo aether" });
+    let mut out =
+        format!("--- logic.ae ({})\n{src}=== diagnostics\n", if library { "library" } else { "cargo aether" });
     if diags.is_empty() {
         out.push_str("no diagnostics\n");
     }

@@ -204,7 +204,10 @@ fn example_files(block: &str) -> Vec<(String, String)> {
     }
     if files.len() > 1 && !files.iter().any(|(n, _)| n == "main.ae") {
         // The import-cycle example is `a.ae` + `b.ae`: enter through `a`.
-        files.insert(0, ("main.ae".to_string(), format!("import {}\nfn main() {{}}\n", files[0].0.trim_end_matches(".ae"))));
+        files.insert(
+            0,
+            ("main.ae".to_string(), format!("import {}\nfn main() {{}}\n", files[0].0.trim_end_matches(".ae"))),
+        );
     }
     files
 }
@@ -258,7 +261,10 @@ fn load_and_check(path: &Path) -> Vec<Diagnostic> {
 fn examples_and_benchmarks_are_clean() {
     let root = repo_root();
     let mut targets: Vec<PathBuf> =
-        ["examples/hello.ae", "examples/wordfreq.ae", "examples/life", "examples/particles"].iter().map(|p| root.join(p)).collect();
+        ["examples/hello.ae", "examples/wordfreq.ae", "examples/life", "examples/particles"]
+            .iter()
+            .map(|p| root.join(p))
+            .collect();
     let bench = root.join("bench/programs");
     let mut programs: Vec<PathBuf> = std::fs::read_dir(&bench)
         .unwrap_or_else(|e| panic!("cannot list {}: {e}", bench.display()))
@@ -290,7 +296,9 @@ fn corpus_cases() -> Vec<CorpusCase> {
     for dir in ["broken", "warnings"] {
         let dir = root.join(dir);
         let listing = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()));
-        paths.extend(listing.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "ae")));
+        paths.extend(
+            listing.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "ae")),
+        );
     }
     paths.sort();
     paths
@@ -320,7 +328,13 @@ fn corpus_programs_report_what_they_expect() {
         got.sort();
         got.dedup();
         if got != case.expected {
-            problems.push(format!("{}: expected {:?}, got {:?}: {}", case.path.display(), case.expected, got, describe(&diags)));
+            problems.push(format!(
+                "{}: expected {:?}, got {:?}: {}",
+                case.path.display(),
+                case.expected,
+                got,
+                describe(&diags)
+            ));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));

@@ -152,7 +152,8 @@ pub fn build(target: &Target, opts: BuildOptions) -> Result<Outcome, UsageError>
     let report_timings = |cargo: Option<Instant>| {
         if timings {
             let ms = |a: Instant, b: Instant| b.duration_since(a).as_secs_f64() * 1000.0;
-            let cargo_ms = cargo.map_or("skipped (nothing changed)".to_string(), |c| format!("{:.0} ms", ms(generated_at, c)));
+            let cargo_ms =
+                cargo.map_or("skipped (nothing changed)".to_string(), |c| format!("{:.0} ms", ms(generated_at, c)));
             eprintln!("[aether] timings: check + generate {:.1} ms, cargo {cargo_ms}", ms(started, generated_at));
         }
     };
@@ -257,10 +258,8 @@ fn cache_dir() -> Option<PathBuf> {
 /// A Cargo package name from a program name: lowercase letters, digits,
 /// `_`, starting with a letter.
 fn crate_name(name: &str) -> String {
-    let mut out: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
-        .collect();
+    let mut out: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
     if !out.starts_with(|c: char| c.is_ascii_alphabetic()) {
         out.insert_str(0, "ae_");
     }
@@ -274,7 +273,8 @@ fn stamp_of(files: &[(PathBuf, String)], release: bool) -> String {
     files.hash(&mut hasher);
     release.hash(&mut hasher);
     env!("CARGO_PKG_VERSION").hash(&mut hasher);
-    if let Some(modified) = std::env::current_exe().ok().and_then(|p| p.metadata().ok()).and_then(|m| m.modified().ok()) {
+    if let Some(modified) = std::env::current_exe().ok().and_then(|p| p.metadata().ok()).and_then(|m| m.modified().ok())
+    {
         modified.hash(&mut hasher);
     }
     format!("{:016x}\n", hasher.finish())
@@ -316,9 +316,8 @@ pub fn cargo(prepared: &Prepared, args: &[&str]) -> Result<Option<Vec<Artifact>>
         .env("CARGO_TARGET_DIR", &layout.target_dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| UsageError::new(format!("cannot run `{}`: {e}", Path::new(&cargo).display())))?;
+    let mut child =
+        cmd.spawn().map_err(|e| UsageError::new(format!("cannot run `{}`: {e}", Path::new(&cargo).display())))?;
     let mut artifacts = Vec::new();
     let mut rendered = Vec::new();
     let mut files = BTreeSet::new();

@@ -123,8 +123,7 @@ pub fn run_rust_host(target: &Target, release: bool, args: &[OsString]) -> Resul
     let target_dir = if target_dir.is_relative() { root.join(target_dir) } else { target_dir };
     let lib_dir = target_dir.join(if release { "release" } else { "debug" });
     let base = target_dir.join("aether").join("hmr-host");
-    std::fs::create_dir_all(&base)
-        .map_err(|e| UsageError::new(format!("cannot create `{}`: {e}", base.display())))?;
+    std::fs::create_dir_all(&base).map_err(|e| UsageError::new(format!("cannot create `{}`: {e}", base.display())))?;
     let info = base.join("compiled-dirs.txt");
     let _ = std::fs::remove_file(&info);
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
@@ -169,7 +168,9 @@ pub fn run_rust_host(target: &Target, release: bool, args: &[OsString]) -> Resul
         let _ = std::fs::remove_file(&info);
         let started = Instant::now();
         match build_rust_host(&root, &target_dir, &lib_dir, &prefix, &info, release)? {
-            Some(exe) => prepare_rust_modules(&session, &ws, &opts, &target_dir, release, &exe, args, &target.name, started),
+            Some(exe) => {
+                prepare_rust_modules(&session, &ws, &opts, &target_dir, release, &exe, args, &target.name, started)
+            }
             None => Ok(Err(ExitCode::from(crate::EXIT_ERRORS))),
         }
     };
@@ -654,7 +655,9 @@ fn rebuild(session: &Session<'_>, ws: &Path, opts: &HmrOptions, current: &mut Cu
         .iter()
         .filter_map(|i| generated.modules.get(*i))
         .filter(|m| !m.reloadable)
-        .map(|m| format!("{}: excluded from hot reloading (`@no_hmr` or `hmr-exclude`); restart to use the change", m.file))
+        .map(|m| {
+            format!("{}: excluded from hot reloading (`@no_hmr` or `hmr-exclude`); restart to use the change", m.file)
+        })
         .collect();
     if !fixed.is_empty() {
         return Rebuilt::Restart(fixed.join("; "));

@@ -52,10 +52,8 @@ pub fn run(args: &TestArgs) -> Result<ExitCode, UsageError> {
         }
         cmd.arg("--exact").args(&selected);
     }
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| UsageError::new(format!("cannot run the tests: {e}")))?;
+    let mut child =
+        cmd.stdout(Stdio::piped()).spawn().map_err(|e| UsageError::new(format!("cannot run the tests: {e}")))?;
     let mut out = std::io::stdout().lock();
     if let Some(stdout) = child.stdout.take() {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {

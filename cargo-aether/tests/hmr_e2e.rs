@@ -340,7 +340,11 @@ fn a_rust_host_keeps_running_while_its_aether_modules_change() {
     assert!(n > n0 && w > w0, "{}", report(&format!("state was reset: {n}/{w} after {n0}/{w0}")));
 
     // A body edit in a module it imports.
-    write_file(&host.join("src/logic"), "fmt.ae", "pub fn show(word: str, n: int, noted: int) -> str {\n    \"{word}! {n} noted {noted}\"\n}\n");
+    write_file(
+        &host.join("src/logic"),
+        "fmt.ae",
+        "pub fn show(word: str, n: int, noted: int) -> str {\n    \"{word}! {n} noted {noted}\"\n}\n",
+    );
     let bang = out.wait_for(tock_at, Duration::from_secs(120), |l| parse("tock!")(l));
     assert!(bang.is_some(), "{}", report("no output after editing the imported module"));
 
@@ -348,11 +352,21 @@ fn a_rust_host_keeps_running_while_its_aether_modules_change() {
     // host: refused, and the old code keeps running.
     let errors_from = err.snapshot().len();
     write_file(&host.join("src/logic"), "fmt.ae", "pub fn show(word: str, n: int) -> str {\n    \"{word} {n}\"\n}\n");
-    write_file(&host.join("src/logic"), "game.ae", &game.replace("fmt.show(\"tick\", frames, host_note(1))", "fmt.show(\"tuck\", frames)"));
-    let refused = err.wait_for(errors_from, Duration::from_secs(120), |l| l.contains("restart `cargo aether run --hmr` to rebuild the host").then_some(()));
+    write_file(
+        &host.join("src/logic"),
+        "game.ae",
+        &game.replace("fmt.show(\"tick\", frames, host_note(1))", "fmt.show(\"tuck\", frames)"),
+    );
+    let refused = err.wait_for(errors_from, Duration::from_secs(120), |l| {
+        l.contains("restart `cargo aether run --hmr` to rebuild the host").then_some(())
+    });
     assert!(refused.is_some(), "{}", report("an interface change of a Rust host was not refused"));
     let lines_now = out.snapshot().len();
-    assert!(out.wait_for(lines_now, Duration::from_secs(10), |l| parse("tock!")(l)).is_some(), "{}", report("old code stopped"));
+    assert!(
+        out.wait_for(lines_now, Duration::from_secs(10), |l| parse("tock!")(l)).is_some(),
+        "{}",
+        report("old code stopped")
+    );
     assert!(!out.text().contains("tuck"), "{}", report("the refused version ran"));
     assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report("the host ended"));
     println!("--- the host's stderr\n{}", err.text());
@@ -383,7 +397,10 @@ fn state_is_migrated_when_its_type_changes() {
     // `Sleeping`.
     let v2 = std::fs::read_to_string(program.join("world.ae"))
         .expect("read")
-        .replace("    name: str\n    hp: int\n    score: int\n", "    score: float\n    name: str\n    level: int = 1\n    tag: str\n")
+        .replace(
+            "    name: str\n    hp: int\n    score: int\n",
+            "    score: float\n    name: str\n    level: int = 1\n    tag: str\n",
+        )
         .replace("    Fleeing\n", "    Sleeping(hours: int)\n")
         .replace("players[i].score += 1", "players[i].score += 1.0")
         .replace(", hp: 10, score: 0 }", ", score: 0.0, tag: \"init\" }")
@@ -407,7 +424,11 @@ fn state_is_migrated_when_its_type_changes() {
         let s = score(who).unwrap_or(-1.0);
         assert!(s >= 0.0, "{}", report(&format!("{who}'s score did not come through: {line}")));
     }
-    assert!(score("ann").unwrap_or(0.0) >= before as f64 - 1.0, "{}", report(&format!("ann's score was reset: {line}")));
+    assert!(
+        score("ann").unwrap_or(0.0) >= before as f64 - 1.0,
+        "{}",
+        report(&format!("ann's score was reset: {line}"))
+    );
     assert!(line.contains("level: 1, tag: \"\""), "{}", report(&format!("new fields: {line}")));
     assert!(!line.contains("hp:"), "{}", report(&format!("the removed field: {line}")));
     assert!(line.contains("mode Hunting(\"bob\")"), "{}", report(&format!("the enum value: {line}")));
@@ -453,7 +474,11 @@ fn a_broken_pair_swaps_nothing_and_a_new_module_hot_restarts_with_the_state() {
     for file in ["main.ae", "fmt.ae"] {
         std::fs::copy(repo_root().join("tests/hmr-fixtures/counter").join(file), program.join(file)).expect("copy");
     }
-    let (mut child, out, err) = start_hmr(&program, &[], &[("AETHER_CACHE_DIR", dir.path().join("cache").into()), ("AETHER_HMR_RESTART", "auto".into())]);
+    let (mut child, out, err) = start_hmr(
+        &program,
+        &[],
+        &[("AETHER_CACHE_DIR", dir.path().join("cache").into()), ("AETHER_HMR_RESTART", "auto".into())],
+    );
     let report = |what: &str| format!("{what}\n--- stdout\n{}--- stderr\n{}", out.text(), err.text());
     let ticks = out.wait_for(0, Duration::from_secs(300), |l| counter("tick")(l).filter(|n| *n >= 3));
     assert!(ticks.is_some(), "{}", report("the program never ran"));
@@ -466,7 +491,11 @@ fn a_broken_pair_swaps_nothing_and_a_new_module_hot_restarts_with_the_state() {
     let refused = err.wait_for(errors_from, Duration::from_secs(60), |l| l.contains("not reloaded").then_some(()));
     assert!(refused.is_some(), "{}", report("the broken pair was not refused"));
     let lines_now = out.snapshot().len();
-    assert!(out.wait_for(lines_now, Duration::from_secs(10), counter("tick")).is_some(), "{}", report("old code stopped"));
+    assert!(
+        out.wait_for(lines_now, Duration::from_secs(10), counter("tick")).is_some(),
+        "{}",
+        report("old code stopped")
+    );
     assert!(!out.text().contains("half"), "{}", report("half of a broken pair ran"));
     assert!(!err.text_from(errors_from).contains("[aether] reloaded"), "{}", report("something swapped"));
 
@@ -493,7 +522,15 @@ fn the_rust_game_host_plays_on_while_its_gameplay_is_edited() {
     let game = dir.path().join("game");
     let example = repo_root().join("examples/rust-game-host");
     let root = repo_root();
-    for file in ["build.rs", "Cargo.lock", "src/main.rs", "src/host.rs", "src/gameplay/ai.ae", "src/gameplay/geo.ae", "src/gameplay/world.ae"] {
+    for file in [
+        "build.rs",
+        "Cargo.lock",
+        "src/main.rs",
+        "src/host.rs",
+        "src/gameplay/ai.ae",
+        "src/gameplay/geo.ae",
+        "src/gameplay/world.ae",
+    ] {
         let to = game.join(file);
         std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
         std::fs::copy(example.join(file), &to).expect("copy");
@@ -507,8 +544,7 @@ fn the_rust_game_host_plays_on_while_its_gameplay_is_edited() {
     let hud = "\"score {w.score} | best {best} | hp {hearts}\"";
     assert!(world.contains(hud), "world.ae changed: update this test");
 
-    let (mut child, out, err) =
-        start_hmr(&game, &["--", "--frames", "100000"], &[("GAME_FRAME_MS", "20".into())]);
+    let (mut child, out, err) = start_hmr(&game, &["--", "--frames", "100000"], &[("GAME_FRAME_MS", "20".into())]);
     let report = |what: &str| format!("{what}\n--- stdout (tail)\n{}--- stderr\n{}", tail(&out.text()), err.text());
     let frame = |marker: &'static str| {
         move |l: &str| -> Option<u64> {
@@ -521,7 +557,11 @@ fn the_rust_game_host_plays_on_while_its_gameplay_is_edited() {
     assert!(first.is_some(), "{}", report("the game never drew a frame"));
     let before = out.snapshot().iter().filter_map(|(_, l)| frame("score")(l)).max().unwrap_or(0);
     let lines_before = out.snapshot().len();
-    write_file(&game.join("src/gameplay"), "world.ae", &world.replace(hud, "\"LIVE points {w.score} | best {best} | hp {hearts}\""));
+    write_file(
+        &game.join("src/gameplay"),
+        "world.ae",
+        &world.replace(hud, "\"LIVE points {w.score} | best {best} | hp {hearts}\""),
+    );
     let live = out.wait_for(lines_before, Duration::from_secs(120), frame("LIVE points"));
     let Some((_, _, n)) = live else { panic!("{}", report("the edited HUD never showed")) };
     assert!(n > before, "{}", report(&format!("the game restarted: frame {n} after {before}")));
@@ -550,7 +590,11 @@ fn a_migrate_function_takes_over_for_its_state() {
     let ticks = |tag: &'static str| {
         move |l: &str| -> Option<u64> { l.strip_prefix(tag)?.strip_prefix(" ticks ")?.split(' ').next()?.parse().ok() }
     };
-    assert!(out.wait_for(0, Duration::from_secs(300), |l| ticks("v1")(l).filter(|n| *n >= 3)).is_some(), "{}", report("no start"));
+    assert!(
+        out.wait_for(0, Duration::from_secs(300), |l| ticks("v1")(l).filter(|n| *n >= 3)).is_some(),
+        "{}",
+        report("no start")
+    );
 
     // `hp: int` becomes `health: float` (a percentage): not something the
     // automatic rules can do; the hook does it for `players`, and `teams`
@@ -572,7 +616,11 @@ fn a_migrate_function_takes_over_for_its_state() {
     let line = out.snapshot()[i].1.clone();
     assert!(line.contains("name: \"ann\", health: 0.1,"), "{}", report(&format!("the hook's value for ann: {line}")));
     assert!(line.contains("name: \"bob\", health: 0.07,"), "{}", report(&format!("the hook's value for bob: {line}")));
-    assert!(line.contains("name: \"cy\", health: 0.0,"), "{}", report(&format!("teams migrated automatically: {line}")));
+    assert!(
+        line.contains("name: \"cy\", health: 0.0,"),
+        "{}",
+        report(&format!("teams migrated automatically: {line}"))
+    );
     let mut child = child;
     assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report("the program ended"));
 }

@@ -21,7 +21,15 @@ fn handlers_reload_under_load_without_a_failed_request_or_a_lost_write() {
     let example = repo().join("examples/live-server");
     let root = repo().canonicalize().expect("repo path");
     std::fs::create_dir_all(server_dir.join("src/logic")).expect("mkdir");
-    for file in ["Cargo.lock", "build.rs", "src/main.rs", "src/native.rs", "src/logic/http.ae", "src/logic/kv.ae", "src/logic/routes.ae"] {
+    for file in [
+        "Cargo.lock",
+        "build.rs",
+        "src/main.rs",
+        "src/native.rs",
+        "src/logic/http.ae",
+        "src/logic/kv.ae",
+        "src/logic/routes.ae",
+    ] {
         std::fs::copy(example.join(file), server_dir.join(file)).expect("copy the example");
     }
     let manifest = std::fs::read_to_string(example.join("Cargo.toml"))

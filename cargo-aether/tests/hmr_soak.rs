@@ -685,9 +685,9 @@ impl Soak {
                 continue;
             }
             // The warning names the file by its path.
-            let warned = shown.lines().any(|l| {
-                l.contains("warning") && l.contains(&format!("state `{name}`")) && l.contains("world.ae")
-            });
+            let warned = shown
+                .lines()
+                .any(|l| l.contains("warning") && l.contains(&format!("state `{name}`")) && l.contains("world.ae"));
             let reset = self.checker.reset_seen[i];
             match outcome {
                 StateOutcome::Reset if !(warned && reset) => {

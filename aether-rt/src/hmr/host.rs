@@ -170,7 +170,9 @@ impl Drop for Entered {
 pub fn enter(program: &'static ProgramSpec) -> Entered {
     static STARTED: OnceLock<Result<(), String>> = OnceLock::new();
     let started = STARTED.get_or_init(|| {
-        eprintln!("[aether] hot reloading is ON: the Aether modules are shared libraries; edit a .ae file to swap it in");
+        eprintln!(
+            "[aether] hot reloading is ON: the Aether modules are shared libraries; edit a .ae file to swap it in"
+        );
         start(program).map(|_| ())
     });
     if let Err(message) = started {
@@ -424,7 +426,8 @@ impl Host {
                     spec.file
                 ));
             }
-            return super::loader::read_descriptor(linked(), Path::new(spec.file), spec.name).map_err(|e| e.to_string());
+            return super::loader::read_descriptor(linked(), Path::new(spec.file), spec.name)
+                .map_err(|e| e.to_string());
         }
         let path = path.unwrap_or(Path::new(spec.library));
         self.loader.load(path, spec.name).map_err(|e| e.to_string())
@@ -646,7 +649,8 @@ impl Host {
         let published = ok && update.publish().is_ok();
         if published {
             for (text, ptr, state) in &record.kept {
-                let _ = (state.migrate)(text.as_ptr(), text.len(), *ptr).into_result().map(|m| m.warnings.into_string());
+                let _ =
+                    (state.migrate)(text.as_ptr(), text.len(), *ptr).into_result().map(|m| m.warnings.into_string());
             }
             let mut states = self.lock_states();
             for (_, _, _, snapshot) in record.rows {
@@ -719,9 +723,16 @@ fn read_saved(path: &Path) -> HashMap<String, HashMap<String, String>> {
 }
 
 enum Command {
-    Reload { saved_ms: u128, changed: usize, restart_main: bool, modules: Vec<(usize, String)> },
+    Reload {
+        saved_ms: u128,
+        changed: usize,
+        restart_main: bool,
+        modules: Vec<(usize, String)>,
+    },
     /// Write every state value to a file (a hot restart carries them over).
-    Save { path: String },
+    Save {
+        path: String,
+    },
 }
 
 fn parse_command(line: &str) -> Option<Command> {
@@ -777,7 +788,16 @@ mod tests {
             assert_eq!(unescape(&escape(text)), text);
             assert!(!escape(text).contains(['\n', '\t']));
         }
-        for bad in ["", "reload", "reload\t1\t1\t-", "reload\tx\t1\t-\t0=a", "reload\t1\t1\t-\tnope", "reload\t1\t1\tx\t0=a", "quit\t1", "save"] {
+        for bad in [
+            "",
+            "reload",
+            "reload\t1\t1\t-",
+            "reload\tx\t1\t-\t0=a",
+            "reload\t1\t1\t-\tnope",
+            "reload\t1\t1\tx\t0=a",
+            "quit\t1",
+            "save",
+        ] {
             assert!(parse_command(bad).is_none(), "{bad:?} must be refused");
         }
     }

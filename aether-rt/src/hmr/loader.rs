@@ -24,8 +24,8 @@
 #![allow(unsafe_code)]
 
 use crate::abi::{
-    entry_symbol, EntryFn, FnEntry, HostSlot, ImportEntry, ModuleDescriptor, StateEntry, Str, VersionFn,
-    ABI_VERSION, VERSION_SYMBOL,
+    entry_symbol, EntryFn, FnEntry, HostSlot, ImportEntry, ModuleDescriptor, StateEntry, Str, VersionFn, ABI_VERSION,
+    VERSION_SYMBOL,
 };
 use std::collections::HashSet;
 use std::ffi::c_void;

@@ -122,9 +122,16 @@ impl States {
                 deallocate(ptr, layout);
                 return Err(StateError::InitFailed { module: module.name.clone(), state: state.name.clone() });
             }
-            let cell = Cell { type_fingerprint: state.type_fingerprint, layout, ptr, drop: state.drop, save: state.save };
+            let cell =
+                Cell { type_fingerprint: state.type_fingerprint, layout, ptr, drop: state.drop, save: state.save };
             let outcome = if current.is_some() { Outcome::Reset } else { Outcome::New };
-            plan.bindings.push(Binding { state: state.clone(), cell, outcome, previous: current.cloned(), fresh: true });
+            plan.bindings.push(Binding {
+                state: state.clone(),
+                cell,
+                outcome,
+                previous: current.cloned(),
+                fresh: true,
+            });
         }
         Ok(plan)
     }
@@ -183,7 +190,10 @@ impl StatePlan {
             if let Some(text) = saved {
                 let migrated = (binding.state.migrate)(text.as_ptr(), text.len(), dst).into_result();
                 let Ok(migrated) = migrated else {
-                    return Err(StateError::InitFailed { module: self.module.clone(), state: binding.state.name.clone() });
+                    return Err(StateError::InitFailed {
+                        module: self.module.clone(),
+                        state: binding.state.name.clone(),
+                    });
                 };
                 binding.outcome = match migrated.outcome {
                     0 => Outcome::Kept,

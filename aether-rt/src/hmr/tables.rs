@@ -46,14 +46,25 @@ pub struct Update<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SwapError {
     UnknownModule(ModuleId),
-    WrongModule { slot: String, found: String },
+    WrongModule {
+        slot: String,
+        found: String,
+    },
     /// A module's library was built against an interface of `import` that
     /// is not the one in the new set.
-    StaleImport { module: String, import: String },
+    StaleImport {
+        module: String,
+        import: String,
+    },
     /// A module imports one that is not in the program.
-    MissingImport { module: String, import: String },
+    MissingImport {
+        module: String,
+        import: String,
+    },
     /// A module's state addresses do not match its state declarations.
-    StateCount { module: String },
+    StateCount {
+        module: String,
+    },
 }
 
 impl fmt::Display for SwapError {
@@ -199,7 +210,10 @@ impl Update<'_> {
             let Some(module) = module else { continue };
             for import in &module.imports {
                 let Some(pos) = self.tables.names.iter().position(|n| *n == import.module) else {
-                    return Err(SwapError::MissingImport { module: module.name.clone(), import: import.module.clone() });
+                    return Err(SwapError::MissingImport {
+                        module: module.name.clone(),
+                        import: import.module.clone(),
+                    });
                 };
                 match self.modules.get(pos).and_then(Option::as_ref) {
                     Some(other) if other.interface_fingerprint == import.fingerprint => {}

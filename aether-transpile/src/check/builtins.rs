@@ -8,8 +8,26 @@ use crate::ty::Ty;
 
 /// Names available everywhere without an import (shadowed by user items).
 pub(super) const PRELUDE: &[&str] = &[
-    "print", "println", "eprintln", "assert", "panic", "len", "args", "read_line", "read_file", "write_file", "now_ms",
-    "sleep_ms", "random_int", "random_float", "some", "ok", "err", "float", "int", "str",
+    "print",
+    "println",
+    "eprintln",
+    "assert",
+    "panic",
+    "len",
+    "args",
+    "read_line",
+    "read_file",
+    "write_file",
+    "now_ms",
+    "sleep_ms",
+    "random_int",
+    "random_float",
+    "some",
+    "ok",
+    "err",
+    "float",
+    "int",
+    "str",
 ];
 
 const MATH_UNARY: &[&str] = &["sqrt", "sin", "cos", "tan", "floor", "ceil", "round", "exp", "ln"];
@@ -18,8 +36,22 @@ const MATH_GENERIC: &[&str] = &["abs", "min", "max"];
 const MATH_CONSTS: &[&str] = &["PI", "E"];
 
 const STR_METHODS: &[&str] = &[
-    "len", "contains", "split", "words", "lines", "trim", "to_upper", "to_lower", "starts_with", "ends_with", "replace",
-    "parse_int", "parse_float", "chars", "repeat", "is_empty",
+    "len",
+    "contains",
+    "split",
+    "words",
+    "lines",
+    "trim",
+    "to_upper",
+    "to_lower",
+    "starts_with",
+    "ends_with",
+    "replace",
+    "parse_int",
+    "parse_float",
+    "chars",
+    "repeat",
+    "is_empty",
 ];
 const LIST_METHODS: &[&str] = &[
     "push", "pop", "len", "insert", "remove", "contains", "sort", "sort_by", "map", "filter", "reverse", "join",
@@ -46,11 +78,45 @@ fn fixed_sig(name: &str) -> Option<(Vec<Ty>, Ty)> {
 /// Interns a method name as `kind.name` for [`Res::BuiltinMethod`].
 fn method_res(kind: &str, name: &str) -> &'static str {
     let all: &[&'static str] = &[
-        "str.len", "str.contains", "str.split", "str.words", "str.lines", "str.trim", "str.to_upper", "str.to_lower",
-        "str.starts_with", "str.ends_with", "str.replace", "str.parse_int", "str.parse_float", "str.chars", "str.repeat", "str.is_empty",
-        "list.push", "list.pop", "list.len", "list.insert", "list.remove", "list.contains", "list.sort", "list.sort_by",
-        "list.map", "list.filter", "list.reverse", "list.join", "list.is_empty", "list.first", "list.last", "map.insert",
-        "map.get", "map.contains", "map.remove", "map.keys", "map.values", "map.len", "map.is_empty",
+        "str.len",
+        "str.contains",
+        "str.split",
+        "str.words",
+        "str.lines",
+        "str.trim",
+        "str.to_upper",
+        "str.to_lower",
+        "str.starts_with",
+        "str.ends_with",
+        "str.replace",
+        "str.parse_int",
+        "str.parse_float",
+        "str.chars",
+        "str.repeat",
+        "str.is_empty",
+        "list.push",
+        "list.pop",
+        "list.len",
+        "list.insert",
+        "list.remove",
+        "list.contains",
+        "list.sort",
+        "list.sort_by",
+        "list.map",
+        "list.filter",
+        "list.reverse",
+        "list.join",
+        "list.is_empty",
+        "list.first",
+        "list.last",
+        "map.insert",
+        "map.get",
+        "map.contains",
+        "map.remove",
+        "map.keys",
+        "map.values",
+        "map.len",
+        "map.is_empty",
     ];
     let key = format!("{kind}.{name}");
     all.iter().find(|s| **s == key).copied().unwrap_or("unknown")
@@ -103,7 +169,14 @@ impl Checker<'_> {
     }
 
     /// A call of a prelude function.
-    pub(super) fn builtin_call(&mut self, e: &Expr, callee: &Expr, name: &str, args: &[Arg], expected: Option<&Ty>) -> Ty {
+    pub(super) fn builtin_call(
+        &mut self,
+        e: &Expr,
+        callee: &Expr,
+        name: &str,
+        args: &[Arg],
+        expected: Option<&Ty>,
+    ) -> Ty {
         self.record_res(callee.id, Res::Builtin(intern(PRELUDE, name)));
         for a in args.iter().filter(|a| a.mutable) {
             self.emit(
@@ -131,7 +204,11 @@ impl Checker<'_> {
             let takes = if min == max { format!("{min}") } else { format!("{min} or {max}") };
             let s = if max == 1 { "" } else { "s" };
             let was = if args.len() == 1 { "was" } else { "were" };
-            self.error(Code::E0301, e.span, format!("`{name}` takes {takes} argument{s} but {} {was} given", args.len()));
+            self.error(
+                Code::E0301,
+                e.span,
+                format!("`{name}` takes {takes} argument{s} but {} {was} given", args.len()),
+            );
             self.infer_args(args);
             return match name {
                 "len" | "int" => Ty::Int,
@@ -199,7 +276,8 @@ impl Checker<'_> {
                 if !ok {
                     let shown = self.display(&st);
                     let want = if name == "float" { "an int or a float" } else { "a float, an int or a bool" };
-                    let mut d = Diagnostic::at(Code::E0300, x.span, format!("`{name}(...)` converts {want}, not `{shown}`"));
+                    let mut d =
+                        Diagnostic::at(Code::E0300, x.span, format!("`{name}(...)` converts {want}, not `{shown}`"));
                     if st == Ty::Str {
                         d = d.with_help(format!("parse a string with `s.parse_{name}()`, which returns `{name}?`"));
                     }
@@ -304,7 +382,11 @@ impl Checker<'_> {
                         Ty::Error => t = Some(Ty::Error),
                         other => {
                             let shown = self.display(&other);
-                            self.error(Code::E0300, a.expr.span, format!("`math.{n}` takes ints or floats, found `{shown}`"));
+                            self.error(
+                                Code::E0300,
+                                a.expr.span,
+                                format!("`math.{n}` takes ints or floats, found `{shown}`"),
+                            );
                             t = Some(Ty::Error);
                         }
                     }
@@ -315,7 +397,15 @@ impl Checker<'_> {
     }
 
     /// A method of `str`, a list or a map.
-    pub(super) fn builtin_method_call(&mut self, e: &Expr, callee: &Expr, base: &Expr, recv: &Ty, name: &Ident, args: &[Arg]) -> Ty {
+    pub(super) fn builtin_method_call(
+        &mut self,
+        e: &Expr,
+        callee: &Expr,
+        base: &Expr,
+        recv: &Ty,
+        name: &Ident,
+        args: &[Arg],
+    ) -> Ty {
         let n = name.name.as_str();
         let (kind, names) = match recv {
             Ty::Str => ("str", STR_METHODS),
@@ -337,7 +427,8 @@ impl Checker<'_> {
         self.record_res(callee.id, Res::BuiltinMethod(method_res(kind, n)));
         for a in args.iter().filter(|a| a.mutable) {
             self.emit(
-                Diagnostic::at(Code::E0402, a.span, format!("`mut` given, but `{n}` takes no `mut` parameters")).with_help("remove `mut`"),
+                Diagnostic::at(Code::E0402, a.span, format!("`mut` given, but `{n}` takes no `mut` parameters"))
+                    .with_help("remove `mut`"),
             );
         }
         let (params, ret, mutating): (Vec<Ty>, Ty, bool) = match recv {
@@ -415,8 +506,12 @@ impl Checker<'_> {
                 "join" if !self.unify(&el, &Ty::Str) => {
                     let shown = self.display(&el);
                     self.emit(
-                        Diagnostic::at(Code::E0300, name.span, format!("`join` needs a list of `str`, found a list of `{shown}`"))
-                            .with_help("convert first: `xs.map(str).join(sep)`"),
+                        Diagnostic::at(
+                            Code::E0300,
+                            name.span,
+                            format!("`join` needs a list of `str`, found a list of `{shown}`"),
+                        )
+                        .with_help("convert first: `xs.map(str).join(sep)`"),
                     );
                 }
                 _ => {}

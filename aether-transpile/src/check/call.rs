@@ -54,7 +54,11 @@ impl Checker<'_> {
                             }
                             Some(ItemRef::Global(_)) => {}
                             Some(ItemRef::Type(_)) => {
-                                self.error(Code::E0302, callee.span, format!("`{}` is a type, not a function", name.name));
+                                self.error(
+                                    Code::E0302,
+                                    callee.span,
+                                    format!("`{}` is a type, not a function", name.name),
+                                );
                                 self.infer_args(args);
                                 return Ty::Error;
                             }
@@ -100,8 +104,12 @@ impl Checker<'_> {
                     self.check_expr(&a.expr, p);
                     if a.mutable {
                         self.emit(
-                            Diagnostic::at(Code::E0402, a.span, "`mut` given, but function values take no `mut` parameters")
-                                .with_help("remove `mut`"),
+                            Diagnostic::at(
+                                Code::E0402,
+                                a.span,
+                                "`mut` given, but function values take no `mut` parameters",
+                            )
+                            .with_help("remove `mut`"),
                         );
                     }
                 }
@@ -160,28 +168,40 @@ impl Checker<'_> {
                         Diagnostic::at(
                             Code::E0401,
                             a.span,
-                            format!("parameter `{}` of `{}` is `mut`: the argument must be passed with `mut`", p.name, info.name),
+                            format!(
+                                "parameter `{}` of `{}` is `mut`: the argument must be passed with `mut`",
+                                p.name, info.name
+                            ),
                         )
                         .with_help(format!("write `mut {text}` to let `{}` change it", info.name)),
                     );
                 }
                 (false, true) => {
                     self.emit(
-                        Diagnostic::at(Code::E0402, a.span, format!("`mut` given, but parameter `{}` of `{}` is not `mut`", p.name, info.name))
-                            .with_help("remove `mut`"),
+                        Diagnostic::at(
+                            Code::E0402,
+                            a.span,
+                            format!("`mut` given, but parameter `{}` of `{}` is not `mut`", p.name, info.name),
+                        )
+                        .with_help("remove `mut`"),
                     );
                 }
                 (true, true) => {
-                    let Some(root) = self.require_mut_place(&a.expr, Code::E0403, "a `mut` argument must be a mutable place")
+                    let Some(root) =
+                        self.require_mut_place(&a.expr, Code::E0403, "a `mut` argument must be a mutable place")
                     else {
                         continue;
                     };
                     if let Some((_, first)) = roots.iter().find(|(r, _)| *r == root) {
                         let first = *first;
                         self.emit(
-                            Diagnostic::at(Code::E0406, a.expr.span, "the same value is passed as `mut` twice in one call")
-                                .secondary(first, "first passed here")
-                                .with_help("pass it once, or copy it into another `var` first"),
+                            Diagnostic::at(
+                                Code::E0406,
+                                a.expr.span,
+                                "the same value is passed as `mut` twice in one call",
+                            )
+                            .secondary(first, "first passed here")
+                            .with_help("pass it once, or copy it into another `var` first"),
                         );
                     } else {
                         roots.push((root, a.expr.span));
@@ -222,8 +242,12 @@ impl Checker<'_> {
                 self.record_res(callee.id, Res::Variant(tid, i));
                 if fields.is_empty() {
                     self.emit(
-                        Diagnostic::at(Code::E0302, callee.span, format!("`{tname}.{}` has no fields and cannot be called", name.name))
-                            .with_help(format!("write `{tname}.{}`", name.name)),
+                        Diagnostic::at(
+                            Code::E0302,
+                            callee.span,
+                            format!("`{tname}.{}` has no fields and cannot be called", name.name),
+                        )
+                        .with_help(format!("write `{tname}.{}`", name.name)),
                     );
                     self.infer_args(args);
                     return Ty::Enum(tid);
@@ -246,8 +270,12 @@ impl Checker<'_> {
                 if self.fns.get(f.0 as usize).is_some_and(|i| i.self_param.is_some()) {
                     let tname = self.types.get(tid).name.clone();
                     self.emit(
-                        Diagnostic::at(Code::E0204, name.span, format!("`{tname}.{}` is a method that takes `self`", name.name))
-                            .with_help(format!("call it on a value: `value.{}(...)`", name.name)),
+                        Diagnostic::at(
+                            Code::E0204,
+                            name.span,
+                            format!("`{tname}.{}` is a method that takes `self`", name.name),
+                        )
+                        .with_help(format!("call it on a value: `value.{}(...)`", name.name)),
                     );
                     self.infer_args(args);
                     return self.fns.get(f.0 as usize).map(|i| i.ret.clone()).unwrap_or(Ty::Error);
@@ -276,8 +304,12 @@ impl Checker<'_> {
                         None => {
                             let tname = self.types.get(tid).name.clone();
                             self.emit(
-                                Diagnostic::at(Code::E0204, name.span, format!("`{}` is an associated function of `{tname}`, not a method", name.name))
-                                    .with_help(format!("call it as `{tname}.{}(...)`", name.name)),
+                                Diagnostic::at(
+                                    Code::E0204,
+                                    name.span,
+                                    format!("`{}` is an associated function of `{tname}`, not a method", name.name),
+                                )
+                                .with_help(format!("call it as `{tname}.{}(...)`", name.name)),
                             );
                             self.infer_args(args);
                             info.ret

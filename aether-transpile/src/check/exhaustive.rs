@@ -85,9 +85,7 @@ pub fn check_match(table: &TypeTable, scrutinee: &Ty, arms: &[(Pat, bool)]) -> M
 
 /// Whether `pat` matches every value of `ty`, as `let` patterns must.
 pub fn is_irrefutable(table: &TypeTable, ty: &Ty, pat: &Pat) -> bool {
-    check_match(table, ty, &[(pat.clone(), false)])
-        .missing
-        .is_empty()
+    check_match(table, ty, &[(pat.clone(), false)]).missing.is_empty()
 }
 
 /// Show a pattern the way a user would write it (`some(Shape.Circle(_))`).
@@ -130,11 +128,7 @@ fn check_match_with_budget(
     arms: &[(Pat, bool)],
     budget: usize,
 ) -> (MatchCheck, bool) {
-    let mut cx = Cx {
-        table,
-        budget,
-        exhausted: false,
-    };
+    let mut cx = Cx { table, budget, exhausted: false };
     let tys = [scrutinee];
 
     // An ill-fitting arm is already an error; leaving it out of the matrix
@@ -163,13 +157,7 @@ fn check_match_with_budget(
     }
 
     if ill_formed || is_unknown(scrutinee) {
-        return (
-            MatchCheck {
-                unreachable,
-                ..MatchCheck::default()
-            },
-            false,
-        );
+        return (MatchCheck { unreachable, ..MatchCheck::default() }, false);
     }
 
     cx.budget = budget;
@@ -178,31 +166,15 @@ fn check_match_with_budget(
     // as a short, complete-looking list; saying nothing is safer. Past that
     // point every witness found is genuine and only the count is low.
     if cx.exhausted && witnesses.len() <= LISTED {
-        return (
-            MatchCheck {
-                unreachable,
-                ..MatchCheck::default()
-            },
-            true,
-        );
+        return (MatchCheck { unreachable, ..MatchCheck::default() }, true);
     }
     let more = witnesses.len().saturating_sub(LISTED);
     let missing = witnesses
         .iter()
         .take(LISTED)
-        .map(|w| {
-            w.first()
-                .map_or_else(|| "_".to_string(), |p| render_pat(table, p))
-        })
+        .map(|w| w.first().map_or_else(|| "_".to_string(), |p| render_pat(table, p)))
         .collect();
-    (
-        MatchCheck {
-            missing,
-            more,
-            unreachable,
-        },
-        cx.exhausted,
-    )
+    (MatchCheck { missing, more, unreachable }, cx.exhausted)
 }
 
 /// A row of the pattern matrix: one pattern per column.
@@ -251,13 +223,7 @@ impl<'t> Cx<'t> {
 
     /// Whether the vector `q` matches some value that no row of `rows`
     /// matches (Maranget's U(P, q)).
-    fn useful<'p>(
-        &mut self,
-        rows: &[Row<'p>],
-        q: &[&'p Pat],
-        tys: &[&'t Ty],
-        depth: usize,
-    ) -> bool {
+    fn useful<'p>(&mut self, rows: &[Row<'p>], q: &[&'p Pat], tys: &[&'t Ty], depth: usize) -> bool {
         if !self.enter(rows.len(), depth) {
             return false;
         }
@@ -303,9 +269,8 @@ impl<'t> Cx<'t> {
                             return false;
                         };
                         let sub = self.specialize(rows, ctor, fields.len());
-                        let q2: Row<'p> = std::iter::repeat_n(&WILD, fields.len())
-                            .chain(q_rest.iter().copied())
-                            .collect();
+                        let q2: Row<'p> =
+                            std::iter::repeat_n(&WILD, fields.len()).chain(q_rest.iter().copied()).collect();
                         let tys2 = concat(fields, tys_rest);
                         self.useful(&sub, &q2, &tys2, depth + 1)
                     }),
@@ -555,11 +520,7 @@ fn signature(table: &TypeTable, ty: &Ty) -> Option<Vec<Ctor>> {
     match ty {
         Ty::Enum(id) => {
             let def = enum_def(table, *id)?;
-            Some(
-                (0..def.variants.len())
-                    .map(|i| Ctor::Variant(*id, i))
-                    .collect(),
-            )
+            Some((0..def.variants.len()).map(|i| Ctor::Variant(*id, i)).collect())
         }
         Ty::Bool => Some(vec![Ctor::Bool(true), Ctor::Bool(false)]),
         Ty::Optional(_) => Some(vec![Ctor::Some, Ctor::None]),
@@ -605,12 +566,7 @@ fn ctor_fields<'a>(table: &'a TypeTable, ty: &'a Ty, ctor: &Ctor) -> Option<Vec<
             Ctor::Some | Ctor::Ok => Some(vec![&UNKNOWN]),
             Ctor::Err => Some(vec![&STR]),
             Ctor::Tuple(n) => Some(vec![&UNKNOWN; *n]),
-            Ctor::Bool(_)
-            | Ctor::None
-            | Ctor::Unit
-            | Ctor::Int(_)
-            | Ctor::Float(_)
-            | Ctor::Str(_) => Some(Vec::new()),
+            Ctor::Bool(_) | Ctor::None | Ctor::Unit | Ctor::Int(_) | Ctor::Float(_) | Ctor::Str(_) => Some(Vec::new()),
         },
         _ => None,
     }
@@ -623,10 +579,7 @@ fn fits(table: &TypeTable, ty: &Ty, pat: &Pat) -> bool {
         Pat::Wild => true,
         Pat::Or(alts) => alts.iter().all(|alt| fits(table, ty, alt)),
         Pat::Ctor(ctor, args) => match ctor_fields(table, ty, ctor) {
-            Some(fields) => {
-                fields.len() == args.len()
-                    && args.iter().zip(&fields).all(|(arg, t)| fits(table, t, arg))
-            }
+            Some(fields) => fields.len() == args.len() && args.iter().zip(&fields).all(|(arg, t)| fits(table, t, arg)),
             None => false,
         },
     }
@@ -762,11 +715,7 @@ mod tests {
         let id = add_enum(
             &mut table,
             "Shape",
-            &[
-                ("Circle", vec![Ty::Float]),
-                ("Rect", vec![Ty::Float, Ty::Float]),
-                ("Empty", vec![]),
-            ],
+            &[("Circle", vec![Ty::Float]), ("Rect", vec![Ty::Float, Ty::Float]), ("Empty", vec![])],
         );
         (table, id)
     }
@@ -817,11 +766,7 @@ mod tests {
     #[test]
     fn exhaustive_enum() {
         let (table, id) = shapes();
-        let r = check(
-            &table,
-            &Ty::Enum(id),
-            &arms(vec![circle(id), rect(id), empty(id)]),
-        );
+        let r = check(&table, &Ty::Enum(id), &arms(vec![circle(id), rect(id), empty(id)]));
         assert_eq!(r, MatchCheck::default());
         assert!(r.is_exhaustive());
     }
@@ -839,10 +784,7 @@ mod tests {
     fn no_arms_lists_every_variant() {
         let (table, id) = shapes();
         let r = check(&table, &Ty::Enum(id), &[]);
-        assert_eq!(
-            r.missing,
-            missing(&["Shape.Circle(_)", "Shape.Rect(_, _)", "Shape.Empty"])
-        );
+        assert_eq!(r.missing, missing(&["Shape.Circle(_)", "Shape.Rect(_, _)", "Shape.Empty"]));
         let r = check(&table, &Ty::Bool, &[]);
         assert_eq!(r.missing, missing(&["true", "false"]));
         let r = check(&table, &Ty::Int, &[]);
@@ -855,11 +797,7 @@ mod tests {
         let names: Vec<String> = (0..10).map(|i| format!("V{i}")).collect();
         let variants: Vec<(&str, Vec<Ty>)> = names.iter().map(|n| (n.as_str(), vec![])).collect();
         let id = add_enum(&mut table, "Big", &variants);
-        let r = check(
-            &table,
-            &Ty::Enum(id),
-            &arms(vec![Pat::Ctor(Ctor::Variant(id, 1), vec![])]),
-        );
+        let r = check(&table, &Ty::Enum(id), &arms(vec![Pat::Ctor(Ctor::Variant(id, 1), vec![])]));
         assert_eq!(r.missing, missing(&["Big.V0", "Big.V2", "Big.V3"]));
         assert_eq!(r.more, 6);
     }
@@ -869,16 +807,10 @@ mod tests {
         let (table, id) = shapes();
         let ty = Ty::optional(Ty::Enum(id));
         let r = check(&table, &ty, &arms(vec![some(circle(id)), none()]));
-        assert_eq!(
-            r.missing,
-            missing(&["some(Shape.Rect(_, _))", "some(Shape.Empty)"])
-        );
+        assert_eq!(r.missing, missing(&["some(Shape.Rect(_, _))", "some(Shape.Empty)"]));
 
         let r = check(&table, &ty, &arms(vec![some(empty(id))]));
-        assert_eq!(
-            r.missing,
-            missing(&["some(Shape.Circle(_))", "some(Shape.Rect(_, _))", "none"])
-        );
+        assert_eq!(r.missing, missing(&["some(Shape.Circle(_))", "some(Shape.Rect(_, _))", "none"]));
 
         // The inner enum is never mentioned, so one `_` stands for all of it.
         let r = check(&table, &ty, &arms(vec![none()]));
@@ -895,11 +827,7 @@ mod tests {
         let r = check(
             &table,
             &ty,
-            &arms(vec![
-                tuple(vec![b(true), b(true)]),
-                tuple(vec![b(true), b(false)]),
-                tuple(vec![b(false), b(false)]),
-            ]),
+            &arms(vec![tuple(vec![b(true), b(true)]), tuple(vec![b(true), b(false)]), tuple(vec![b(false), b(false)])]),
         );
         assert_eq!(r.missing, missing(&["(false, true)"]));
 
@@ -907,14 +835,7 @@ mod tests {
         let r = check(&table, &ty, &arms(vec![tuple(vec![b(false), Pat::Wild])]));
         assert_eq!(r.missing, missing(&["(true, _)"]));
 
-        let r = check(
-            &table,
-            &ty,
-            &arms(vec![
-                tuple(vec![b(true), Pat::Wild]),
-                tuple(vec![Pat::Wild, b(false)]),
-            ]),
-        );
+        let r = check(&table, &ty, &arms(vec![tuple(vec![b(true), Pat::Wild]), tuple(vec![Pat::Wild, b(false)])]));
         assert_eq!(r.missing, missing(&["(false, true)"]));
 
         let r = check(
@@ -941,54 +862,22 @@ mod tests {
         let r = check(&table, &Ty::Int, &arms(vec![int(1), int(2), Pat::Wild]));
         assert_eq!(r, MatchCheck::default());
 
-        let r = check(
-            &table,
-            &Ty::Int,
-            &arms(vec![int(1), int(1), Pat::Wild, int(3)]),
-        );
+        let r = check(&table, &Ty::Int, &arms(vec![int(1), int(1), Pat::Wild, int(3)]));
         assert!(r.is_exhaustive());
         assert_eq!(r.unreachable, vec![1, 3]);
 
         // Witnesses through a literal column: `_` stands for any int.
         let ty = Ty::Tuple(vec![Ty::Int, Ty::Bool]);
-        let r = check(
-            &table,
-            &ty,
-            &arms(vec![
-                tuple(vec![int(1), b(true)]),
-                tuple(vec![Pat::Wild, b(false)]),
-            ]),
-        );
+        let r = check(&table, &ty, &arms(vec![tuple(vec![int(1), b(true)]), tuple(vec![Pat::Wild, b(false)])]));
         assert_eq!(r.missing, missing(&["(_, true)"]));
 
         // `(1, false)` is uncovered too, but `(_, false)` already says so.
-        let r = check(
-            &table,
-            &ty,
-            &arms(vec![
-                tuple(vec![int(1), b(true)]),
-                tuple(vec![Pat::Wild, b(true)]),
-            ]),
-        );
+        let r = check(&table, &ty, &arms(vec![tuple(vec![int(1), b(true)]), tuple(vec![Pat::Wild, b(true)])]));
         assert_eq!(r.missing, missing(&["(_, false)"]));
-        let r = check(
-            &table,
-            &ty,
-            &arms(vec![
-                tuple(vec![int(1), b(true)]),
-                tuple(vec![int(2), b(false)]),
-            ]),
-        );
+        let r = check(&table, &ty, &arms(vec![tuple(vec![int(1), b(true)]), tuple(vec![int(2), b(false)])]));
         assert_eq!(r.missing, missing(&["(_, _)"]));
         let s = Ty::Tuple(vec![Ty::Int, Ty::Int]);
-        let r = check(
-            &table,
-            &s,
-            &arms(vec![
-                tuple(vec![int(1), int(5)]),
-                tuple(vec![Pat::Wild, int(6)]),
-            ]),
-        );
+        let r = check(&table, &s, &arms(vec![tuple(vec![int(1), int(5)]), tuple(vec![Pat::Wild, int(6)])]));
         assert_eq!(r.missing, missing(&["(_, _)"]));
     }
 
@@ -1016,24 +905,11 @@ mod tests {
     fn guarded_arms_do_not_cover() {
         let (table, id) = shapes();
         let ty = Ty::Enum(id);
-        let r = check(
-            &table,
-            &ty,
-            &[(circle(id), true), (rect(id), false), (empty(id), false)],
-        );
+        let r = check(&table, &ty, &[(circle(id), true), (rect(id), false), (empty(id), false)]);
         assert_eq!(r.missing, missing(&["Shape.Circle(_)"]));
         assert!(r.unreachable.is_empty());
 
-        let r = check(
-            &table,
-            &ty,
-            &[
-                (circle(id), true),
-                (circle(id), false),
-                (rect(id), false),
-                (empty(id), false),
-            ],
-        );
+        let r = check(&table, &ty, &[(circle(id), true), (circle(id), false), (rect(id), false), (empty(id), false)]);
         assert_eq!(r, MatchCheck::default());
 
         let r = check(&table, &Ty::Int, &[(Pat::Wild, true)]);
@@ -1048,28 +924,16 @@ mod tests {
     fn unreachable_after_wildcard() {
         let (table, id) = shapes();
         let ty = Ty::Enum(id);
-        let r = check(
-            &table,
-            &ty,
-            &arms(vec![empty(id), Pat::Wild, empty(id), circle(id)]),
-        );
+        let r = check(&table, &ty, &arms(vec![empty(id), Pat::Wild, empty(id), circle(id)]));
         assert!(r.is_exhaustive());
         assert_eq!(r.unreachable, vec![2, 3]);
 
-        let r = check(
-            &table,
-            &ty,
-            &arms(vec![circle(id), rect(id), empty(id), Pat::Wild]),
-        );
+        let r = check(&table, &ty, &arms(vec![circle(id), rect(id), empty(id), Pat::Wild]));
         assert_eq!(r.unreachable, vec![3]);
 
         // Nested: `some(_)` already covers `some(Shape.Empty)`.
         let opt = Ty::optional(Ty::Enum(id));
-        let r = check(
-            &table,
-            &opt,
-            &arms(vec![some(Pat::Wild), some(empty(id)), none()]),
-        );
+        let r = check(&table, &opt, &arms(vec![some(Pat::Wild), some(empty(id)), none()]));
         assert_eq!(r.unreachable, vec![1]);
     }
 
@@ -1077,52 +941,22 @@ mod tests {
     fn or_patterns() {
         let (table, id) = shapes();
         let ty = Ty::Enum(id);
-        let r = check(
-            &table,
-            &ty,
-            &arms(vec![or(vec![circle(id), empty(id)]), rect(id)]),
-        );
+        let r = check(&table, &ty, &arms(vec![or(vec![circle(id), empty(id)]), rect(id)]));
         assert_eq!(r, MatchCheck::default());
 
         // Partly new: reachable, and the covered alternative is not reported.
-        let r = check(
-            &table,
-            &ty,
-            &arms(vec![
-                or(vec![circle(id), empty(id)]),
-                or(vec![empty(id), rect(id)]),
-            ]),
-        );
+        let r = check(&table, &ty, &arms(vec![or(vec![circle(id), empty(id)]), or(vec![empty(id), rect(id)])]));
         assert_eq!(r, MatchCheck::default());
 
-        let r = check(
-            &table,
-            &ty,
-            &arms(vec![
-                circle(id),
-                empty(id),
-                or(vec![empty(id), circle(id)]),
-                rect(id),
-            ]),
-        );
+        let r = check(&table, &ty, &arms(vec![circle(id), empty(id), or(vec![empty(id), circle(id)]), rect(id)]));
         assert_eq!(r.unreachable, vec![2]);
 
         // Alternatives nested inside a constructor.
         let opt = Ty::optional(Ty::Enum(id));
-        let r = check(
-            &table,
-            &opt,
-            &arms(vec![some(or(vec![circle(id), empty(id)])), none()]),
-        );
+        let r = check(&table, &opt, &arms(vec![some(or(vec![circle(id), empty(id)])), none()]));
         assert_eq!(r.missing, missing(&["some(Shape.Rect(_, _))"]));
-        let r = check(
-            &table,
-            &opt,
-            &arms(vec![
-                some(or(vec![circle(id), empty(id)])),
-                or(vec![none(), some(rect(id))]),
-            ]),
-        );
+        let r =
+            check(&table, &opt, &arms(vec![some(or(vec![circle(id), empty(id)])), or(vec![none(), some(rect(id))])]));
         assert_eq!(r, MatchCheck::default());
 
         // An empty or-pattern matches nothing, so it is unreachable.
@@ -1144,11 +978,7 @@ mod tests {
         let r = check(&table, &ty, &arms(vec![ok(Pat::Wild), err(msg)]));
         assert_eq!(r.missing, missing(&["err(_)"]));
 
-        let r = check(
-            &table,
-            &ty,
-            &arms(vec![err(Pat::Wild), ok(Pat::Wild), ok(b(true))]),
-        );
+        let r = check(&table, &ty, &arms(vec![err(Pat::Wild), ok(Pat::Wild), ok(b(true))]));
         assert!(r.is_exhaustive());
         assert_eq!(r.unreachable, vec![2]);
     }
@@ -1156,26 +986,15 @@ mod tests {
     #[test]
     fn witness_rendering() {
         let (table, id) = shapes();
-        let nested = some(tuple(vec![
-            empty(id),
-            ok(Pat::Wild),
-            err(Pat::Wild),
-            none(),
-        ]));
-        assert_eq!(
-            render_pat(&table, &nested),
-            "some((Shape.Empty, ok(_), err(_), none))"
-        );
+        let nested = some(tuple(vec![empty(id), ok(Pat::Wild), err(Pat::Wild), none()]));
+        assert_eq!(render_pat(&table, &nested), "some((Shape.Empty, ok(_), err(_), none))");
         assert_eq!(render_pat(&table, &Pat::Ctor(Ctor::Unit, vec![])), "()");
         assert_eq!(render_pat(&table, &int(-7)), "-7");
         let f = Pat::Ctor(Ctor::Float(2.0f64.to_bits()), vec![]);
         assert_eq!(render_pat(&table, &f), "2.0");
         let s = Pat::Ctor(Ctor::Str("a\"{b}\n".to_string()), vec![]);
         assert_eq!(render_pat(&table, &s), r#""a\"{{b}}\n""#);
-        assert_eq!(
-            render_pat(&table, &or(vec![b(true), b(false)])),
-            "true | false"
-        );
+        assert_eq!(render_pat(&table, &or(vec![b(true), b(false)])), "true | false");
         // Dangling ids render as `?` rather than panicking.
         let bad = Pat::Ctor(Ctor::Variant(TypeId(99), 5), vec![Pat::Wild]);
         assert_eq!(render_pat(&table, &bad), "?.?(_)");
@@ -1202,16 +1021,8 @@ mod tests {
         let unit = Pat::Ctor(Ctor::Unit, vec![]);
         assert!(is_irrefutable(&table, &pair, &tuple(vec![Pat::Wild, unit])));
         assert!(is_irrefutable(&table, &pair, &Pat::Wild));
-        assert!(!is_irrefutable(
-            &table,
-            &pair,
-            &tuple(vec![int(0), Pat::Wild])
-        ));
-        assert!(!is_irrefutable(
-            &table,
-            &Ty::optional(Ty::Int),
-            &some(Pat::Wild)
-        ));
+        assert!(!is_irrefutable(&table, &pair, &tuple(vec![int(0), Pat::Wild])));
+        assert!(!is_irrefutable(&table, &Ty::optional(Ty::Int), &some(Pat::Wild)));
         assert!(!is_irrefutable(&table, &Ty::Enum(id), &circle(id)));
     }
 
@@ -1219,10 +1030,7 @@ mod tests {
     fn unknown_scrutinee_reports_nothing_missing() {
         let (table, id) = shapes();
         for ty in [Ty::Error, Ty::Var(crate::ty::TyVar(0)), Ty::Never] {
-            assert_eq!(
-                check(&table, &ty, &arms(vec![int(1)])),
-                MatchCheck::default()
-            );
+            assert_eq!(check(&table, &ty, &arms(vec![int(1)])), MatchCheck::default());
             assert_eq!(check(&table, &ty, &[]), MatchCheck::default());
             // Reachability still works on what the arms themselves say.
             let r = check(&table, &ty, &arms(vec![int(1), int(1), circle(id)]));
@@ -1245,11 +1053,7 @@ mod tests {
             span: Span::default(),
             kind: TypeDefKind::Struct(StructDef::default()),
         });
-        for ty in [
-            Ty::Struct(sid),
-            Ty::list(Ty::Int),
-            Ty::map(Ty::Str, Ty::Int),
-        ] {
+        for ty in [Ty::Struct(sid), Ty::list(Ty::Int), Ty::map(Ty::Str, Ty::Int)] {
             assert_eq!(check(&table, &ty, &[]).missing, missing(&["_"]));
             let r = check(&table, &ty, &arms(vec![Pat::Wild, Pat::Wild]));
             assert_eq!(r.unreachable, vec![1]);
@@ -1265,10 +1069,7 @@ mod tests {
         let mut table = TypeTable::default();
         let id = add_enum(&mut table, "Void", &[]);
         assert_eq!(check(&table, &Ty::Enum(id), &[]), MatchCheck::default());
-        assert_eq!(
-            check(&table, &Ty::Enum(id), &arms(vec![Pat::Wild])),
-            MatchCheck::default()
-        );
+        assert_eq!(check(&table, &Ty::Enum(id), &arms(vec![Pat::Wild])), MatchCheck::default());
     }
 
     #[test]
@@ -1297,11 +1098,7 @@ mod tests {
         assert_eq!(r.unreachable, vec![2]);
         // A tuple type of the wrong width.
         let pair = Ty::Tuple(vec![Ty::Bool, Ty::Bool]);
-        let r = check(
-            &table,
-            &pair,
-            &arms(vec![tuple(vec![b(true), b(true), b(true)])]),
-        );
+        let r = check(&table, &pair, &arms(vec![tuple(vec![b(true), b(true), b(true)])]));
         assert_eq!(r, MatchCheck::default());
     }
 
@@ -1348,8 +1145,7 @@ mod tests {
                 assert_eq!(r.missing.len(), 1);
                 assert!(r.missing[0].starts_with("(((("));
             }
-            let (r, gave_up) =
-                check_match_with_budget(&table, &ty, &arms(vec![Pat::Wild, Pat::Wild]), BUDGET);
+            let (r, gave_up) = check_match_with_budget(&table, &ty, &arms(vec![Pat::Wild, Pat::Wild]), BUDGET);
             assert_eq!(gave_up, gives_up);
             if !gives_up {
                 assert_eq!(r.unreachable, vec![1]);
@@ -1363,8 +1159,7 @@ mod tests {
         // A tiny budget gives up, and giving up means silence.
         let r = check_match_with_budget(&table, &Ty::Enum(id), &arms(vec![circle(id)]), 3);
         assert_eq!(r, (MatchCheck::default(), true));
-        let r =
-            check_match_with_budget(&table, &Ty::Enum(id), &arms(vec![Pat::Wild, Pat::Wild]), 1);
+        let r = check_match_with_budget(&table, &Ty::Enum(id), &arms(vec![Pat::Wild, Pat::Wild]), 1);
         assert_eq!(r, (MatchCheck::default(), true));
         // Every budget gives either the exact answer or a quiet subset of
         // it; some budgets suffice for reachability but not for the witness
@@ -1373,25 +1168,15 @@ mod tests {
         assert_eq!(exact.unreachable, vec![1]);
         let (mut partial_seen, mut exact_seen) = (false, false);
         for budget in 0..100 {
-            let (r, gave_up) = check_match_with_budget(
-                &table,
-                &Ty::Enum(id),
-                &arms(vec![circle(id), circle(id)]),
-                budget,
-            );
+            let (r, gave_up) =
+                check_match_with_budget(&table, &Ty::Enum(id), &arms(vec![circle(id), circle(id)]), budget);
             if !gave_up {
                 assert_eq!(r, exact);
                 exact_seen = true;
             } else if r.unreachable.is_empty() {
                 assert_eq!(r, MatchCheck::default());
             } else {
-                assert_eq!(
-                    r,
-                    MatchCheck {
-                        unreachable: vec![1],
-                        ..MatchCheck::default()
-                    }
-                );
+                assert_eq!(r, MatchCheck { unreachable: vec![1], ..MatchCheck::default() });
                 partial_seen = true;
             }
         }
@@ -1414,9 +1199,7 @@ mod tests {
     fn random_rows(n: usize, m: usize, seed: u64) -> Vec<Pat> {
         let mut state = seed;
         let mut next = move || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             (state >> 33) as usize
         };
         (0..m)
@@ -1450,10 +1233,7 @@ mod tests {
         let rows = random_rows(n, 12, 7);
         let (r, gave_up) = check_match_with_budget(&table, &ty, &arms(rows.clone()), BUDGET);
         assert!(!gave_up);
-        assert_eq!(
-            r.is_exhaustive(),
-            brute_force_uncovered(&rows, n).is_empty()
-        );
+        assert_eq!(r.is_exhaustive(), brute_force_uncovered(&rows, n).is_empty());
         // Every reported witness really is uncovered.
         let uncovered = brute_force_uncovered(&rows, n);
         for w in &r.missing {
@@ -1467,9 +1247,7 @@ mod tests {
                 })
                 .collect();
             assert!(
-                uncovered
-                    .iter()
-                    .any(|v| fixed.iter().zip(v).all(|(f, x)| f.is_none_or(|f| f == *x))),
+                uncovered.iter().any(|v| fixed.iter().zip(v).all(|(f, x)| f.is_none_or(|f| f == *x))),
                 "{w} is covered"
             );
         }

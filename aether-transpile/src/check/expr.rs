@@ -108,7 +108,9 @@ impl<'p> Checker<'p> {
             for item in &module.ast.items {
                 match &item.kind {
                     ItemKind::Struct(s) => {
-                        let Some(ItemRef::Type(tid)) = self.tables[mi].items.get(&s.name.name).copied() else { continue };
+                        let Some(ItemRef::Type(tid)) = self.tables[mi].items.get(&s.name.name).copied() else {
+                            continue;
+                        };
                         for f in &s.fields {
                             let Some(default) = &f.default else { continue };
                             let ty = self
@@ -158,7 +160,9 @@ impl<'p> Checker<'p> {
                 } else {
                     format!("annotate it: `let {name}: {shown} = ...` with each `_` filled in")
                 };
-                self.emit(Diagnostic::at(Code::E0306, span, format!("cannot infer the type of `{name}`")).with_help(help));
+                self.emit(
+                    Diagnostic::at(Code::E0306, span, format!("cannot infer the type of `{name}`")).with_help(help),
+                );
             }
             if let Some(info) = self.tables[m].locals.get_mut(id.0 as usize) {
                 info.ty = default_vars(ty);
@@ -305,7 +309,9 @@ impl<'p> Checker<'p> {
             ExprKind::Unary { expr, .. } => return self.check_const_expr(expr),
             ExprKind::Binary { lhs, rhs, .. } => return self.check_const_expr(lhs) && self.check_const_expr(rhs),
             ExprKind::List(items) | ExprKind::Tuple(items) => return items.iter().all(|i| self.check_const_expr(i)),
-            ExprKind::Map(pairs) => return pairs.iter().all(|(k, v)| self.check_const_expr(k) && self.check_const_expr(v)),
+            ExprKind::Map(pairs) => {
+                return pairs.iter().all(|(k, v)| self.check_const_expr(k) && self.check_const_expr(v))
+            }
             ExprKind::StructLit { fields, .. } => return fields.iter().all(|f| self.check_const_expr(&f.value)),
             ExprKind::Call { callee, args } => {
                 let ctor = matches!(
@@ -321,8 +327,9 @@ impl<'p> Checker<'p> {
         };
         if !ok {
             self.emit(
-                Diagnostic::at(Code::E0313, e.span, "not a constant expression")
-                    .with_help("a `const` may use literals, other consts and operators; use `state` for computed values"),
+                Diagnostic::at(Code::E0313, e.span, "not a constant expression").with_help(
+                    "a `const` may use literals, other consts and operators; use `state` for computed values",
+                ),
             );
         }
         ok
@@ -334,7 +341,9 @@ impl<'p> Checker<'p> {
         let m = self.cx.module.0 as usize;
         let id = LocalId(self.tables[m].locals.len() as u32);
         self.tables[m].locals.push(LocalInfo { name: name.name.clone(), ty, mutable, span: name.span });
-        self.cx.meta.insert(id, LocalMeta { used: false, depth: self.cx.closure_depth, param, escapes: param && mutable });
+        self.cx
+            .meta
+            .insert(id, LocalMeta { used: false, depth: self.cx.closure_depth, param, escapes: param && mutable });
         self.cx.body_locals.push(id);
         id
     }
@@ -429,7 +438,9 @@ impl<'p> Checker<'p> {
                 d = d.with_help("convert with `str(...)` or use interpolation \"{...}\"")
             }
             (x, Ty::Optional(_)) if !matches!(x, Ty::Optional(_)) => {
-                d = d.with_help(format!("declare it as `{xs}?` to allow `none`, or unwrap with `??`, `if let` or `match`"))
+                d = d.with_help(format!(
+                    "declare it as `{xs}?` to allow `none`, or unwrap with `??`, `if let` or `match`"
+                ))
             }
             _ => {}
         }
@@ -513,7 +524,11 @@ impl<'p> Checker<'p> {
                     Ty::Var(_) => self.must_know(base.span),
                     other => {
                         let shown = self.display(&other);
-                        self.error(Code::E0203, *index_span, format!("`{shown}` is not a tuple; it has no field `{index}`"));
+                        self.error(
+                            Code::E0203,
+                            *index_span,
+                            format!("`{shown}` is not a tuple; it has no field `{index}`"),
+                        );
                         Ty::Error
                     }
                 }
@@ -629,7 +644,9 @@ impl<'p> Checker<'p> {
                         let shown = self.display(&k);
                         self.emit(
                             Diagnostic::at(Code::E0308, first.span, format!("`{shown}` cannot be a map key"))
-                                .with_help("map keys are built from int, str, bool, tuples, and enums/structs of those"),
+                                .with_help(
+                                    "map keys are built from int, str, bool, tuples, and enums/structs of those",
+                                ),
                         );
                     }
                 }
@@ -738,7 +755,9 @@ impl<'p> Checker<'p> {
                     TypeDefKind::Struct(_) => format!("construct a value with `{name} {{ ... }}`"),
                     TypeDefKind::Enum(_) => format!("name a variant, e.g. `{name}.Variant`"),
                 };
-                self.emit(Diagnostic::at(Code::E0200, n.span, format!("`{name}` is a type, not a value")).with_help(help));
+                self.emit(
+                    Diagnostic::at(Code::E0200, n.span, format!("`{name}` is a type, not a value")).with_help(help),
+                );
                 return Ty::Error;
             }
             None => {}
@@ -902,8 +921,12 @@ impl<'p> Checker<'p> {
             if self.fns.get(f.0 as usize).is_some_and(|i| i.self_param.is_some()) {
                 let tname = self.types.get(tid).name.clone();
                 self.emit(
-                    Diagnostic::at(Code::E0204, name.span, format!("`{tname}.{}` is a method that takes `self`", name.name))
-                        .with_help(format!("call it on a value, or wrap it: `|v| v.{}(...)`", name.name)),
+                    Diagnostic::at(
+                        Code::E0204,
+                        name.span,
+                        format!("`{tname}.{}` is a method that takes `self`", name.name),
+                    )
+                    .with_help(format!("call it on a value, or wrap it: `|v| v.{}(...)`", name.name)),
                 );
                 return Ty::Error;
             }
@@ -957,8 +980,12 @@ impl<'p> Checker<'p> {
                         self.expr(rhs, None);
                         let shown = self.display(&other);
                         self.emit(
-                            Diagnostic::at(Code::E0304, lhs.span, format!("`??` needs an optional on its left, found `{shown}`"))
-                                .with_help("`a ?? b` gives the value inside `a: T?`, or `b` when `a` is `none`"),
+                            Diagnostic::at(
+                                Code::E0304,
+                                lhs.span,
+                                format!("`??` needs an optional on its left, found `{shown}`"),
+                            )
+                            .with_help("`a ?? b` gives the value inside `a: T?`, or `b` when `a` is `none`"),
                         );
                         return Ty::Error;
                     }
@@ -990,7 +1017,9 @@ impl<'p> Checker<'p> {
             && match op {
                 BinOp::Add => matches!(t, Ty::Int | Ty::Float | Ty::Str | Ty::Var(_)),
                 BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem => matches!(t, Ty::Int | Ty::Float | Ty::Var(_)),
-                BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => matches!(t, Ty::Int | Ty::Float | Ty::Str | Ty::Var(_)),
+                BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                    matches!(t, Ty::Int | Ty::Float | Ty::Str | Ty::Var(_))
+                }
                 BinOp::Eq | BinOp::Ne => !super::infer::contains(&self.zonk(&t), &|t| matches!(t, Ty::Fn(..))),
                 BinOp::And | BinOp::Or | BinOp::Coalesce => false,
             };
@@ -1002,12 +1031,16 @@ impl<'p> Checker<'p> {
                 (Ty::Int, Ty::Float) | (Ty::Float, Ty::Int) => {
                     d.with_help("there is no implicit int → float conversion: write `float(i)` or `int(x)`")
                 }
-                (Ty::Str, _) | (_, Ty::Str) if op == BinOp::Add => d.with_help("convert with `str(...)` or use interpolation"),
+                (Ty::Str, _) | (_, Ty::Str) if op == BinOp::Add => {
+                    d.with_help("convert with `str(...)` or use interpolation")
+                }
                 _ if !same => d.with_help(format!("both sides of `{sym}` must have the same type")),
                 _ => match op {
                     BinOp::Add => d.with_help("`+` works on two ints, two floats or two strs"),
                     BinOp::Eq | BinOp::Ne => d.with_help("functions cannot be compared"),
-                    BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => d.with_help("ordering works on int, float and str"),
+                    BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                        d.with_help("ordering works on int, float and str")
+                    }
                     _ => d.with_help(format!("`{sym}` works on two ints or two floats")),
                 },
             };
@@ -1044,8 +1077,12 @@ impl<'p> Checker<'p> {
                 }
                 let shown = self.display(&ret);
                 self.emit(
-                    Diagnostic::at(Code::E0307, e.span, format!("`?` on an optional needs a function returning an optional, not `{shown}`"))
-                        .with_help("make the return type `T?`, or handle `none` with `??`, `if let` or `match`"),
+                    Diagnostic::at(
+                        Code::E0307,
+                        e.span,
+                        format!("`?` on an optional needs a function returning an optional, not `{shown}`"),
+                    )
+                    .with_help("make the return type `T?`, or handle `none` with `??`, `if let` or `match`"),
                 );
                 *x
             }
@@ -1059,8 +1096,12 @@ impl<'p> Checker<'p> {
                 }
                 let shown = self.display(&ret);
                 self.emit(
-                    Diagnostic::at(Code::E0307, e.span, format!("`?` on a result needs a function returning a result, not `{shown}`"))
-                        .with_help("make the return type `T!`, or handle the error with `match`"),
+                    Diagnostic::at(
+                        Code::E0307,
+                        e.span,
+                        format!("`?` on a result needs a function returning a result, not `{shown}`"),
+                    )
+                    .with_help("make the return type `T!`, or handle the error with `match`"),
                 );
                 *x
             }
@@ -1080,7 +1121,8 @@ impl<'p> Checker<'p> {
         let m = self.cx.module;
         let span = path.first().map(|f| f.span).unwrap_or(e.span);
         let span = path.last().map(|l| span.to(l.span)).unwrap_or(span);
-        let ty = self.resolve_type(m, &crate::ast::TypeExpr { kind: crate::ast::TypeExprKind::Named(path.to_vec()), span });
+        let ty =
+            self.resolve_type(m, &crate::ast::TypeExpr { kind: crate::ast::TypeExprKind::Named(path.to_vec()), span });
         let tid = match ty {
             Ty::Struct(tid) => tid,
             Ty::Error => {
@@ -1136,8 +1178,12 @@ impl<'p> Checker<'p> {
             let tname = self.types.get(tid).name.clone();
             let s = if missing.len() == 1 { "" } else { "s" };
             self.emit(
-                Diagnostic::at(Code::E0206, span, format!("missing field{s} {} in `{tname}` literal", missing.join(", ")))
-                    .with_help("give every field without a default a value"),
+                Diagnostic::at(
+                    Code::E0206,
+                    span,
+                    format!("missing field{s} {} in `{tname}` literal", missing.join(", ")),
+                )
+                .with_help("give every field without a default a value"),
             );
         }
         Ty::Struct(tid)
@@ -1439,7 +1485,11 @@ impl<'p> Checker<'p> {
                 if self.shallow(&et) != Ty::Never {
                     self.coerce(Some(else_.id), else_.span, &et, x);
                 }
-                return if self.shallow(&tt) == Ty::Never && self.shallow(&et) == Ty::Never { Ty::Never } else { x.clone() };
+                return if self.shallow(&tt) == Ty::Never && self.shallow(&et) == Ty::Never {
+                    Ty::Never
+                } else {
+                    x.clone()
+                };
             }
             Tail::Infer(_) => {
                 let tt = self.block(then, Tail::Infer(None));
@@ -1526,4 +1576,3 @@ pub(super) enum StaticBase {
     /// An import that did not load (already reported): stay quiet.
     Broken,
 }
-

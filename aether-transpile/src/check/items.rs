@@ -80,7 +80,12 @@ impl Checker<'_> {
                                 self.duplicate("field", &f.name, prev.span);
                                 continue;
                             }
-                            fields.push(FieldDef { name: f.name.name.clone(), ty, has_default: false, span: f.name.span });
+                            fields.push(FieldDef {
+                                name: f.name.name.clone(),
+                                ty,
+                                has_default: false,
+                                span: f.name.span,
+                            });
                         }
                         if let Some(prev) = variants.iter().find(|p| p.name == v.name.name) {
                             self.duplicate("variant", &v.name, prev.span);
@@ -110,8 +115,12 @@ impl Checker<'_> {
                         if let Some(prev) = tests.get(t.name.as_str()) {
                             let prev = *prev;
                             self.emit(
-                                Diagnostic::at(Code::E0202, t.name_span, format!("test \"{}\" is defined twice", t.name))
-                                    .secondary(prev, "first defined here"),
+                                Diagnostic::at(
+                                    Code::E0202,
+                                    t.name_span,
+                                    format!("test \"{}\" is defined twice", t.name),
+                                )
+                                .secondary(prev, "first defined here"),
                             );
                         } else {
                             tests.insert(&t.name, t.name_span);
@@ -132,7 +141,13 @@ impl Checker<'_> {
                 let prev = prev.span;
                 self.duplicate("parameter", &p.name, prev);
             }
-            params.push(ParamInfo { name: p.name.name.clone(), ty, mutable: p.mutable, span: p.name.span, local: None });
+            params.push(ParamInfo {
+                name: p.name.name.clone(),
+                ty,
+                mutable: p.mutable,
+                span: p.name.span,
+                local: None,
+            });
         }
         let ret = match &f.ret {
             Some(t) => self.resolve_type(m, t),
@@ -173,7 +188,9 @@ impl Checker<'_> {
                 if let Some(prev) = self.methods.get(&key) {
                     let prev = self.fns[prev.0 as usize].span;
                     self.duplicate("method", &f.name, prev);
-                } else if let Some(field) = self.types.as_struct(t).and_then(|s| s.fields.iter().find(|x| x.name == f.name.name)) {
+                } else if let Some(field) =
+                    self.types.as_struct(t).and_then(|s| s.fields.iter().find(|x| x.name == f.name.name))
+                {
                     let prev = field.span;
                     self.duplicate("field or method", &f.name, prev);
                 } else {
@@ -202,9 +219,13 @@ impl Checker<'_> {
         if let Some(attr) = hook {
             if f.receiver.is_some() || !f.params.is_empty() || f.ret.is_some() || f.self_param.is_some() {
                 self.emit(
-                    Diagnostic::at(Code::E0600, f.name.span, format!("`@{}` hook must be a plain `fn {}()`", attr.name.name, f.name.name))
-                        .secondary(attr.span, "hook declared here")
-                        .with_help("hooks take no parameters, return nothing and are not methods"),
+                    Diagnostic::at(
+                        Code::E0600,
+                        f.name.span,
+                        format!("`@{}` hook must be a plain `fn {}()`", attr.name.name, f.name.name),
+                    )
+                    .secondary(attr.span, "hook declared here")
+                    .with_help("hooks take no parameters, return nothing and are not methods"),
                 );
             }
         }
@@ -225,18 +246,27 @@ impl Checker<'_> {
             if self.holds_fn(&ty) {
                 self.emit(
                     Diagnostic::at(Code::E0013, p.ty.span, "an `extern fn` parameter cannot hold a function value")
-                        .with_note("Aether function values carry the program's state context, which Rust code cannot call"),
+                        .with_note(
+                            "Aether function values carry the program's state context, which Rust code cannot call",
+                        ),
                 );
             }
-            params.push(ParamInfo { name: p.name.name.clone(), ty, mutable: p.mutable, span: p.name.span, local: None });
+            params.push(ParamInfo {
+                name: p.name.name.clone(),
+                ty,
+                mutable: p.mutable,
+                span: p.name.span,
+                local: None,
+            });
         }
         let ret = match &x.ret {
             Some(t) => {
                 let ty = self.resolve_type(m, t);
                 if self.holds_fn(&ty) {
                     self.emit(
-                        Diagnostic::at(Code::E0013, t.span, "an `extern fn` cannot return a function value")
-                            .with_note("Aether function values carry the program's state context, which Rust code cannot build"),
+                        Diagnostic::at(Code::E0013, t.span, "an `extern fn` cannot return a function value").with_note(
+                            "Aether function values carry the program's state context, which Rust code cannot build",
+                        ),
                     );
                 }
                 ty
@@ -284,7 +314,9 @@ impl Checker<'_> {
                 seen.push(*t);
                 let field_tys: Vec<Ty> = match &self.types.get(*t).kind {
                     TypeDefKind::Struct(s) => s.fields.iter().map(|f| f.ty.clone()).collect(),
-                    TypeDefKind::Enum(e) => e.variants.iter().flat_map(|v| v.fields.iter().map(|f| f.ty.clone())).collect(),
+                    TypeDefKind::Enum(e) => {
+                        e.variants.iter().flat_map(|v| v.fields.iter().map(|f| f.ty.clone())).collect()
+                    }
                 };
                 field_tys.iter().any(|f| self.holds_fn_inner(f, seen))
             }
@@ -295,13 +327,29 @@ impl Checker<'_> {
         }
     }
 
-    fn collect_global(&mut self, m: ModuleId, idx: usize, is_pub: bool, is_state: bool, name: &Ident, ty: Option<&TypeExpr>) {
+    fn collect_global(
+        &mut self,
+        m: ModuleId,
+        idx: usize,
+        is_pub: bool,
+        is_state: bool,
+        name: &Ident,
+        ty: Option<&TypeExpr>,
+    ) {
         let (ty, state) = match ty {
             Some(t) => (self.resolve_type(m, t), GlobalState::Annotated),
             None => (Ty::Error, GlobalState::Pending),
         };
         let id = GlobalId(self.globals.len() as u32);
-        self.globals.push(GlobalInfo { name: name.name.clone(), module: m, is_pub, is_state, ty, span: name.span, item: idx });
+        self.globals.push(GlobalInfo {
+            name: name.name.clone(),
+            module: m,
+            is_pub,
+            is_state,
+            ty,
+            span: name.span,
+            item: idx,
+        });
         self.global_state.push(state);
         self.define_item(m, name, ItemRef::Global(id));
     }
@@ -323,8 +371,12 @@ impl Checker<'_> {
             let global = self.globals.iter().find(|g| g.module == info.module && g.is_state && g.name == state);
             match global {
                 None => problems.push(
-                    Diagnostic::at(Code::E0600, info.span, format!("there is no `state {state}` in this module to migrate"))
-                        .secondary(attr.span, "declared here"),
+                    Diagnostic::at(
+                        Code::E0600,
+                        info.span,
+                        format!("there is no `state {state}` in this module to migrate"),
+                    )
+                    .secondary(attr.span, "declared here"),
                 ),
                 Some(g) if g.ty != info.ret && !matches!(g.ty, Ty::Error) && !matches!(info.ret, Ty::Error) => problems
                     .push(
@@ -356,8 +408,12 @@ impl Checker<'_> {
         for a in &item.attrs {
             if HOOKS.contains(&a.name.name.as_str()) || a.name.name == MIGRATE {
                 self.emit(
-                    Diagnostic::at(Code::E0010, a.span, format!("`@{}` can only be applied to a function", a.name.name))
-                        .with_help("remove the attribute"),
+                    Diagnostic::at(
+                        Code::E0010,
+                        a.span,
+                        format!("`@{}` can only be applied to a function", a.name.name),
+                    )
+                    .with_help("remove the attribute"),
                 );
             }
         }
@@ -440,9 +496,13 @@ impl Checker<'_> {
                 let def = self.item_span(r);
                 let modname = self.program.module(target).name.clone();
                 self.emit(
-                    Diagnostic::at(Code::E0103, member.span, format!("`{}` is private to module `{modname}`", member.name))
-                        .secondary(def, "defined here")
-                        .with_help(format!("mark it `pub` in `{modname}`")),
+                    Diagnostic::at(
+                        Code::E0103,
+                        member.span,
+                        format!("`{}` is private to module `{modname}`", member.name),
+                    )
+                    .secondary(def, "defined here")
+                    .with_help(format!("mark it `pub` in `{modname}`")),
                 );
                 None
             }
@@ -451,7 +511,11 @@ impl Checker<'_> {
                 let candidates: Vec<&str> =
                     items.iter().filter(|(_, r)| self.item_is_pub(**r)).map(|(n, _)| n.as_str()).collect();
                 let help = suggest(&member.name, candidates);
-                let mut d = Diagnostic::at(Code::E0104, member.span, format!("module `{modname}` has no item `{}`", member.name));
+                let mut d = Diagnostic::at(
+                    Code::E0104,
+                    member.span,
+                    format!("module `{modname}` has no item `{}`", member.name),
+                );
                 if let Some(h) = help {
                     d = d.with_help(h);
                 }
@@ -570,7 +634,9 @@ impl Checker<'_> {
                 seen.push(*id);
                 let fields: Vec<Ty> = match &self.types.get(*id).kind {
                     TypeDefKind::Struct(s) => s.fields.iter().map(|f| f.ty.clone()).collect(),
-                    TypeDefKind::Enum(e) => e.variants.iter().flat_map(|v| v.fields.iter().map(|f| f.ty.clone())).collect(),
+                    TypeDefKind::Enum(e) => {
+                        e.variants.iter().flat_map(|v| v.fields.iter().map(|f| f.ty.clone())).collect()
+                    }
                 };
                 fields.iter().all(|f| self.hashable_inner(f, seen))
             }

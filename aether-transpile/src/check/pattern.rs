@@ -51,9 +51,14 @@ impl Checker<'_> {
                     if !check.missing.is_empty() {
                         let list = check.missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
                         self.emit(
-                            Diagnostic::new(Code::E0312, format!("`{what}` needs a pattern that always matches: {list} not covered"))
-                                .primary(p.span, format!("{list} not covered"))
-                                .with_help("use a name, `_` or a tuple here; use `if let` or `match` for patterns that can fail"),
+                            Diagnostic::new(
+                                Code::E0312,
+                                format!("`{what}` needs a pattern that always matches: {list} not covered"),
+                            )
+                            .primary(p.span, format!("{list} not covered"))
+                            .with_help(
+                                "use a name, `_` or a tuple here; use `if let` or `match` for patterns that can fail",
+                            ),
                         );
                     }
                 }
@@ -96,8 +101,12 @@ impl Checker<'_> {
                 other => {
                     let shown = self.display(other);
                     self.emit(
-                        Diagnostic::at(Code::E0312, p.span, format!("`if let {}` needs an optional or a result, found `{shown}`", name.name))
-                            .with_help(format!("use `let {} = ...`", name.name)),
+                        Diagnostic::at(
+                            Code::E0312,
+                            p.span,
+                            format!("`if let {}` needs an optional or a result, found `{shown}`", name.name),
+                        )
+                        .with_help(format!("use `let {} = ...`", name.name)),
                     );
                     Some(Ty::Error)
                 }
@@ -258,8 +267,12 @@ impl Checker<'_> {
                     for (name, _, _) in f {
                         if !these.iter().any(|(n, _, _)| n.name == name.name) {
                             self.emit(
-                                Diagnostic::at(Code::E0312, alt.span, format!("`{}` is not bound in every alternative", name.name))
-                                    .secondary(name.span, "bound here"),
+                                Diagnostic::at(
+                                    Code::E0312,
+                                    alt.span,
+                                    format!("`{}` is not bound in every alternative", name.name),
+                                )
+                                .secondary(name.span, "bound here"),
                             );
                         }
                     }
@@ -271,8 +284,17 @@ impl Checker<'_> {
                                 if !self.unify(&ft, &tt) {
                                     let (a, b) = (self.display(&ft), self.display(&tt));
                                     self.emit(
-                                        Diagnostic::at(Code::E0312, name.span, format!("`{}` is a `{b}` here but a `{a}` in the first alternative", name.name))
-                                            .with_help("every alternative of `|` must bind the same names with the same types"),
+                                        Diagnostic::at(
+                                            Code::E0312,
+                                            name.span,
+                                            format!(
+                                                "`{}` is a `{b}` here but a `{a}` in the first alternative",
+                                                name.name
+                                            ),
+                                        )
+                                        .with_help(
+                                            "every alternative of `|` must bind the same names with the same types",
+                                        ),
                                     );
                                 }
                                 self.record_pat(*node, PatRes::Binding(*fid));
@@ -281,8 +303,12 @@ impl Checker<'_> {
                             }
                             None => {
                                 self.emit(
-                                    Diagnostic::at(Code::E0312, name.span, format!("`{}` is not bound in every alternative", name.name))
-                                        .with_help("every alternative of `|` must bind the same names"),
+                                    Diagnostic::at(
+                                        Code::E0312,
+                                        name.span,
+                                        format!("`{}` is not bound in every alternative", name.name),
+                                    )
+                                    .with_help("every alternative of `|` must bind the same names"),
                                 );
                             }
                         }
@@ -294,7 +320,14 @@ impl Checker<'_> {
         Pat::Or(pats)
     }
 
-    fn variant_pattern(&mut self, p: &Pattern, path: &[Ident], args: Option<&[Pattern]>, ty: &Ty, binds: &mut Vec<Binding>) -> Pat {
+    fn variant_pattern(
+        &mut self,
+        p: &Pattern,
+        path: &[Ident],
+        args: Option<&[Pattern]>,
+        ty: &Ty,
+        binds: &mut Vec<Binding>,
+    ) -> Pat {
         let st = self.shallow(ty);
         let Some(last) = path.last() else { return Pat::Wild };
         // `some(p)`, `ok(p)`, `err(p)` unless the enum has a variant of that name.
@@ -366,9 +399,13 @@ impl Checker<'_> {
             .map(|(i, v)| (i, v.fields.iter().map(|f| f.ty.clone()).collect::<Vec<_>>()))
         else {
             let tname = self.types.get(tid).name.clone();
-            let names: Vec<String> =
-                self.types.as_enum(tid).map(|e| e.variants.iter().map(|v| v.name.clone()).collect()).unwrap_or_default();
-            let mut d = Diagnostic::at(Code::E0205, last.span, format!("enum `{tname}` has no variant `{}`", last.name));
+            let names: Vec<String> = self
+                .types
+                .as_enum(tid)
+                .map(|e| e.variants.iter().map(|v| v.name.clone()).collect())
+                .unwrap_or_default();
+            let mut d =
+                Diagnostic::at(Code::E0205, last.span, format!("enum `{tname}` has no variant `{}`", last.name));
             if let Some(h) = suggest(&last.name, names.iter().map(|s| s.as_str())) {
                 d = d.with_help(h);
             }
@@ -390,7 +427,11 @@ impl Checker<'_> {
                 Diagnostic::at(
                     Code::E0312,
                     p.span,
-                    format!("variant `{tname}.{}` has {n} field{s}, but the pattern has {}", last.name, subs_given.len()),
+                    format!(
+                        "variant `{tname}.{}` has {n} field{s}, but the pattern has {}",
+                        last.name,
+                        subs_given.len()
+                    ),
                 )
                 .with_help(help),
             );

@@ -66,18 +66,19 @@ impl Checker<'_> {
                 if info.module != self.cx.module {
                     let modname = self.program.module(info.module).name.clone();
                     return Err(NotMutable {
-                        message: format!("`{}` is state of module `{modname}`; other modules may only read it", info.name),
+                        message: format!(
+                            "`{}` is state of module `{modname}`; other modules may only read it",
+                            info.name
+                        ),
                         help: Some(format!("add a `pub fn` to `{modname}` that changes it")),
                         captured: false,
                     });
                 }
                 Ok(PlaceRoot::Global(*g))
             }
-            (_, Some(Res::Fn(_))) => Err(NotMutable {
-                message: "a function cannot be assigned to".into(),
-                help: None,
-                captured: false,
-            }),
+            (_, Some(Res::Fn(_))) => {
+                Err(NotMutable { message: "a function cannot be assigned to".into(), help: None, captured: false })
+            }
             (ExprKind::SelfValue, _) => match self.cx.self_ty {
                 Some((_, true)) => Ok(PlaceRoot::SelfValue),
                 _ => Err(NotMutable {

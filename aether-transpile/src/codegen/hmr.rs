@@ -123,7 +123,8 @@ fn generate_with(
     let mut bodies = Vec::new();
     let mut fingerprints = Vec::new();
     for &m in &ids {
-        let (mut iface, mut errs) = crate::with_stack(|| items::expand_part(program, checked, &shared, m, Part::Interface));
+        let (mut iface, mut errs) =
+            crate::with_stack(|| items::expand_part(program, checked, &shared, m, Part::Interface));
         errors.append(&mut errs);
         iface.extend(fn_slots(&layout, m));
         iface.extend(state_struct(checked, &shared, m));
@@ -159,11 +160,8 @@ fn generate_with(
             // The interface is formatted once (its text is also what the
             // fingerprint and the importers' crates use); a reload formats
             // only the bodies again.
-            let text = if x == m {
-                format!("{}{}", interfaces[xi].1, body_texts[xi])
-            } else {
-                interfaces[xi].1.clone()
-            };
+            let text =
+                if x == m { format!("{}{}", interfaces[xi].1, body_texts[xi]) } else { interfaces[xi].1.clone() };
             files.push((dir.join(format!("src/{}.rs", shared.module_names[xi])), text));
         }
         let lib = module_lib(program, checked, &shared, &layout, m, &included, &fingerprints, reloadable);
@@ -188,8 +186,7 @@ fn generate_with(
     if library {
         let bindings = library_bindings(program, checked, &shared, &layout, &interfaces, &fingerprints, &modules);
         let files = vec![(PathBuf::from("Cargo.toml"), workspace_manifest(&members))];
-        let generated =
-            HmrGenerated { modules, host_package: String::new(), host_executable: PathBuf::new(), files };
+        let generated = HmrGenerated { modules, host_package: String::new(), host_executable: PathBuf::new(), files };
         return Ok((generated, Some(bindings)));
     }
     let host_package = format!("{}_hmr_host", opts.program);
@@ -214,9 +211,7 @@ pub fn signature(checked: &CheckResult, f: FnId) -> String {
         None => {}
     }
     params.extend(
-        info.params
-            .iter()
-            .map(|p| format!("{}{}", if p.mutable { "mut " } else { "" }, p.ty.display(&checked.types))),
+        info.params.iter().map(|p| format!("{}{}", if p.mutable { "mut " } else { "" }, p.ty.display(&checked.types))),
     );
     format!("fn({}) -> {}", params.join(", "), info.ret.display(&checked.types))
 }
@@ -289,7 +284,6 @@ impl CallLayout {
         let host_fingerprint = if externs.is_empty() { 0 } else { fnv(&host_text.join("\n")) };
         CallLayout { fns, externs, host_fingerprint }
     }
-
 
     fn of_module(&self, m: ModuleId) -> &[FnId] {
         self.fns.get(m.0 as usize).map_or(&[], Vec::as_slice)
@@ -574,7 +568,13 @@ fn fn_slots(layout: &CallLayout, m: ModuleId) -> TokenStream {
 }
 
 /// Module `m`'s methods as trampolines, in its interface.
-fn method_trampolines(program: &Program, ck: &CheckResult, shared: &Shared, layout: &CallLayout, m: ModuleId) -> TokenStream {
+fn method_trampolines(
+    program: &Program,
+    ck: &CheckResult,
+    shared: &Shared,
+    layout: &CallLayout,
+    m: ModuleId,
+) -> TokenStream {
     let tn = super::types::TypeNames { ck, module_names: &shared.module_names, here: m };
     let mut by_type: Vec<(TypeId, Vec<TokenStream>)> = Vec::new();
     for (fi, f) in layout.of_module(m).iter().enumerate() {
@@ -610,7 +610,13 @@ fn method_trampolines(program: &Program, ck: &CheckResult, shared: &Shared, layo
 
 /// Trampolines of module `x`'s top-level functions and `extern fn`s, for
 /// its module in `__hmr_calls` (with `x`'s interface glob-imported there).
-fn module_trampolines(program: &Program, ck: &CheckResult, shared: &Shared, layout: &CallLayout, x: ModuleId) -> Vec<TokenStream> {
+fn module_trampolines(
+    program: &Program,
+    ck: &CheckResult,
+    shared: &Shared,
+    layout: &CallLayout,
+    x: ModuleId,
+) -> Vec<TokenStream> {
     let mut fns = Vec::new();
     for (fi, f) in layout.of_module(x).iter().enumerate() {
         let Some(info) = ck.fns.get(f.0 as usize) else { continue };
@@ -630,7 +636,13 @@ fn module_trampolines(program: &Program, ck: &CheckResult, shared: &Shared, layo
 }
 
 /// Trampolines of module `x`'s `extern fn`s: calls into the `__host` row.
-fn extern_trampolines(program: &Program, ck: &CheckResult, shared: &Shared, layout: &CallLayout, x: ModuleId) -> Vec<TokenStream> {
+fn extern_trampolines(
+    program: &Program,
+    ck: &CheckResult,
+    shared: &Shared,
+    layout: &CallLayout,
+    x: ModuleId,
+) -> Vec<TokenStream> {
     let mut fns = Vec::new();
     for (k, f) in layout.externs.iter().enumerate() {
         let Some(info) = ck.fns.get(f.0 as usize).filter(|i| i.module == x) else { continue };
@@ -707,7 +719,8 @@ fn library_bindings(
         });
         let text = extern_slot_text(program, ck, *f);
         let entry = format!("{}.{}", program.module(info.module).name, info.name);
-        entries.push(quote!(::aether_rt::abi::FnEntry::new(#entry, #text, #holder::#shim as *const ::std::ffi::c_void)));
+        entries
+            .push(quote!(::aether_rt::abi::FnEntry::new(#entry, #text, #holder::#shim as *const ::std::ffi::c_void)));
     }
     let nentries = entries.len();
     let all: Vec<ModuleId> = program.module_ids().collect();
@@ -815,7 +828,8 @@ fn import_entries(
     let mut statics = Vec::new();
     let mut entries = Vec::new();
     let mut push = |tag: String, name: String, fp: u64, fns: Vec<TokenStream>, states: Vec<TokenStream>| {
-        let (fns_ident, states_ident) = (format_ident!("__IMPORT_FNS_{}", tag), format_ident!("__IMPORT_STATES_{}", tag));
+        let (fns_ident, states_ident) =
+            (format_ident!("__IMPORT_FNS_{}", tag), format_ident!("__IMPORT_STATES_{}", tag));
         let (nf, ns) = (fns.len(), states.len());
         statics.push(quote! {
             static #fns_ident: [#abi::SlotEntry; #nf] = [#(#fns),*];
@@ -1067,7 +1081,8 @@ fn module_lib(
             }
         }
     };
-    let doc = format!(" Generated by `cargo aether run --hmr`: module `{name}` as a hot-reloadable library. Do not edit.");
+    let doc =
+        format!(" Generated by `cargo aether run --hmr`: module `{name}` as a hot-reloadable library. Do not edit.");
     quote! {
         #![allow(unused, non_snake_case, non_camel_case_types, non_upper_case_globals, unreachable_code, unreachable_patterns, non_shorthand_field_patterns, improper_ctypes_definitions, clippy::all)]
         #![doc = #doc]

@@ -148,7 +148,8 @@ fn extern_fns(ck: &CheckResult, shared: &Shared, m: ModuleId, errors: &mut Vec<S
             continue;
         };
         let name = names::item(&info.name);
-        let (params, args) = signature(info, &shared.facts, Side::Extern, |t| reroot(names_.rust_ty(t), &quote!(super)));
+        let (params, args) =
+            signature(info, &shared.facts, Side::Extern, |t| reroot(names_.rust_ty(t), &quote!(super)));
         let ret = ret_ty(&info.ret, |t| reroot(names_.rust_ty(t), &quote!(super)));
         fns.push(quote! {
             pub fn #name(ctx: &mut super::Ctx #(, #params)*) #ret {
@@ -173,7 +174,13 @@ pub(crate) fn extern_args(info: &FnInfo, facts: &super::types::TypeFacts) -> Vec
     signature(info, facts, Side::Extern, |_| quote!(())).1
 }
 
-fn module_bindings(ck: &CheckResult, shared: &Shared, m: ModuleId, skipped: &mut Vec<String>, hmr: bool) -> TokenStream {
+fn module_bindings(
+    ck: &CheckResult,
+    shared: &Shared,
+    m: ModuleId,
+    skipped: &mut Vec<String>,
+    hmr: bool,
+) -> TokenStream {
     let mname = &shared.module_names[m.0 as usize];
     let name = names::plain(mname);
     // Types of `m` by their bare names (re-exported below), others through
@@ -181,8 +188,7 @@ fn module_bindings(ck: &CheckResult, shared: &Shared, m: ModuleId, skipped: &mut
     let names_ = TypeNames { ck, module_names: &shared.module_names, here: m };
     let rust_ty = |t: &Ty| reroot(names_.rust_ty(t), &quote!(super));
     let mut items = Vec::new();
-    let types: Vec<Ident> =
-        ck.types.defs.iter().filter(|d| d.module == m).map(|d| names::item(&d.name)).collect();
+    let types: Vec<Ident> = ck.types.defs.iter().filter(|d| d.module == m).map(|d| names::item(&d.name)).collect();
     if !types.is_empty() {
         items.push(quote!(pub use super::__aether::#name::{#(#types),*};));
     }
@@ -194,7 +200,8 @@ fn module_bindings(ck: &CheckResult, shared: &Shared, m: ModuleId, skipped: &mut
     for (i, info) in ck.fns.iter().enumerate().filter(|(_, f)| f.module == m && f.is_pub) {
         let f = FnId(i as u32);
         let needs = shared.needs.fn_needs(f);
-        let holds_fn = info.params.iter().any(|p| shared.facts.contains_fn(&p.ty)) || shared.facts.contains_fn(&info.ret);
+        let holds_fn =
+            info.params.iter().any(|p| shared.facts.contains_fn(&p.ty)) || shared.facts.contains_fn(&info.ret);
         if holds_fn {
             skipped.push(format!("{mname}.{}: its signature holds a function value", info.name));
             continue;

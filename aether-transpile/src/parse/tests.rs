@@ -63,7 +63,9 @@ fn dump_item(item: &Item) -> String {
                 params.push(if sp.mutable { "mut self".into() } else { "self".into() });
             }
             params.extend(
-                f.params.iter().map(|p| format!("{}{}: {}", if p.mutable { "mut " } else { "" }, p.name.name, ty(&p.ty))),
+                f.params
+                    .iter()
+                    .map(|p| format!("{}{}: {}", if p.mutable { "mut " } else { "" }, p.name.name, ty(&p.ty))),
             );
             let ret = f.ret.as_ref().map(|t| format!(" -> {}", ty(t))).unwrap_or_default();
             let _ = write!(s, "(fn {recv}{} ({}){ret} {})", f.name.name, params.join(", "), block(&f.body));
@@ -87,7 +89,8 @@ fn dump_item(item: &Item) -> String {
                     if v.fields.is_empty() {
                         v.name.name.clone()
                     } else {
-                        let fs: Vec<String> = v.fields.iter().map(|f| format!("{}: {}", f.name.name, ty(&f.ty))).collect();
+                        let fs: Vec<String> =
+                            v.fields.iter().map(|f| format!("{}: {}", f.name.name, ty(&f.ty))).collect();
                         format!("{}({})", v.name.name, fs.join(", "))
                     }
                 })
@@ -624,7 +627,9 @@ fn main() {}
 
 #[test]
 fn extern_without_fn_and_extern_method() {
-    insta::assert_snapshot!(parse_err("extern draw() = \"crate::draw\"\nextern fn Ball.draw() = \"crate::draw\"\nfn main() {}\n"));
+    insta::assert_snapshot!(parse_err(
+        "extern draw() = \"crate::draw\"\nextern fn Ball.draw() = \"crate::draw\"\nfn main() {}\n"
+    ));
 }
 
 #[test]
@@ -632,7 +637,20 @@ fn rust_paths_are_validated() {
     for ok in ["crate::a::b", "crate::f", "::std::f", "host::f", "a_b::c_1::_d"] {
         assert_eq!(validate_rust_path(ok), Ok(()), "{ok}");
     }
-    for bad in ["", "f", "::", "crate", "crate::", "a::::b", "super::f", "a::self::f", "::crate::f", "a::1b", "a::_", "a::match"] {
+    for bad in [
+        "",
+        "f",
+        "::",
+        "crate",
+        "crate::",
+        "a::::b",
+        "super::f",
+        "a::self::f",
+        "::crate::f",
+        "a::1b",
+        "a::_",
+        "a::match",
+    ] {
         assert!(validate_rust_path(bad).is_err(), "{bad:?} should be refused");
     }
 }

@@ -111,7 +111,11 @@ fn transpile_share(aether: &Path, repo: &Path) -> Result<(), String> {
         let err = String::from_utf8_lossy(&out.stderr);
         let line = err.lines().find(|l| l.starts_with("[aether] timings:")).ok_or(format!("no timings in:\n{err}"))?;
         let num = |after: &str| -> f64 {
-            line.split(after).nth(1).and_then(|r| r.trim().split(' ').next()).and_then(|n| n.parse().ok()).unwrap_or(0.0)
+            line.split(after)
+                .nth(1)
+                .and_then(|r| r.trim().split(' ').next())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0.0)
         };
         Ok((num("check + generate"), num("cargo")))
     };
@@ -119,7 +123,8 @@ fn transpile_share(aether: &Path, repo: &Path) -> Result<(), String> {
     let mut rows = Vec::new();
     for i in 0..5 {
         let text = std::fs::read_to_string(&main).map_err(|e| e.to_string())?;
-        std::fs::write(&main, format!("{text}\n// edit {i}\nfn edited_{i}() -> int {{ {i} }}\n")).map_err(|e| e.to_string())?;
+        std::fs::write(&main, format!("{text}\n// edit {i}\nfn edited_{i}() -> int {{ {i} }}\n"))
+            .map_err(|e| e.to_string())?;
         rows.push(build()?);
     }
     let _ = std::fs::remove_dir_all(&dir);

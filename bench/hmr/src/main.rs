@@ -57,11 +57,8 @@ fn run(repo: &Path, work: &Path, edits: usize, reloads: usize, calls_only: bool)
     if !status.success() {
         return Err("building cargo-aether failed".into());
     }
-    let tool = Tool {
-        exe: repo.join("target/release/cargo-aether"),
-        cache: work.join("cache"),
-        target: work.join("target"),
-    };
+    let tool =
+        Tool { exe: repo.join("target/release/cargo-aether"), cache: work.join("cache"), target: work.join("target") };
     let date = Command::new("date").args(["-u", "+%Y-%m-%d %H:%M UTC"]).output().map(|o| o.stdout).unwrap_or_default();
     println!("Measured {}, machine: {}\n", String::from_utf8_lossy(&date).trim(), machine());
     if calls_only {
@@ -350,9 +347,7 @@ fn full_restart(tool: &Tool, work: &Path, runs: usize) -> Result<Vec<u64>, Strin
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
         let mut child = KillGroupOnDrop(command.spawn().map_err(|e| format!("cannot run {}: {e}", exe.display()))?);
         let mut first = String::new();
-        BufReader::new(child.0.stdout.take().ok_or("no stdout")?)
-            .read_line(&mut first)
-            .map_err(|e| e.to_string())?;
+        BufReader::new(child.0.stdout.take().ok_or("no stdout")?).read_line(&mut first).map_err(|e| e.to_string())?;
         let ms = start.elapsed().as_millis() as u64;
         if !first.starts_with(&format!("v{version} ")) {
             return Err(format!("the restarted program printed {first:?}"));
@@ -383,12 +378,20 @@ fn call_overhead(tool: &Tool, repo: &Path, work: &Path) -> Result<(), String> {
 /// One program in one profile: static executable and --hmr host, each run
 /// on its own (no CLI), with an argument that makes the static run last
 /// about `target_ms`.
-fn overhead_row(tool: &Tool, repo: &Path, work: &Path, program: &str, release: bool, target_ms: u64) -> Result<String, String> {
+fn overhead_row(
+    tool: &Tool,
+    repo: &Path,
+    work: &Path,
+    program: &str,
+    release: bool,
+    target_ms: u64,
+) -> Result<String, String> {
     let profile = if release { "release" } else { "debug" };
     let dir = work.join(format!("{program}-{profile}"));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     std::fs::copy(repo.join(format!("bench/programs/{program}.ae")), dir.join("main.ae")).map_err(|e| e.to_string())?;
-    let expected = std::fs::read_to_string(repo.join(format!("bench/expected/{program}.out"))).map_err(|e| e.to_string())?;
+    let expected =
+        std::fs::read_to_string(repo.join(format!("bench/expected/{program}.out"))).map_err(|e| e.to_string())?;
     let check_arg = if program == "fib" { "20" } else { "1000" };
     eprintln!("{program} ({profile}): building static and --hmr...");
     let exe = tool.build(&dir, release)?;
@@ -422,9 +425,10 @@ fn overhead_row(tool: &Tool, repo: &Path, work: &Path, program: &str, release: b
 /// The --hmr host executable built last in `dir` (`<target>/debug` or
 /// `<target>/release`).
 fn find_host(dir: &Path) -> Option<PathBuf> {
-    let hosts = std::fs::read_dir(dir).ok()?.flatten().filter(|e| {
-        e.file_name().to_string_lossy().ends_with("_hmr_host") && e.path().is_file()
-    });
+    let hosts = std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with("_hmr_host") && e.path().is_file());
     let newest = hosts.max_by_key(|e| e.metadata().and_then(|m| m.modified()).ok())?;
     Some(newest.path())
 }
@@ -467,7 +471,12 @@ impl Lines {
     }
 
     /// The first line from index `from` on that `pick` accepts.
-    fn wait_for<T>(&self, from: usize, timeout: Duration, mut pick: impl FnMut(&str) -> Option<T>) -> Option<(usize, Instant, T)> {
+    fn wait_for<T>(
+        &self,
+        from: usize,
+        timeout: Duration,
+        mut pick: impl FnMut(&str) -> Option<T>,
+    ) -> Option<(usize, Instant, T)> {
         let deadline = Instant::now() + timeout;
         let mut next = from;
         loop {

@@ -230,7 +230,11 @@ fn build_release(repo: &Path, example: &Path) -> Result<PathBuf, String> {
     let target = repo.join("target/aether-interop");
     let exe = target.join("release").join(format!("live-server{}", std::env::consts::EXE_SUFFIX));
     eprintln!("building examples/live-server (release)...");
-    cargo(repo, &["build", "--release", "-q", "--manifest-path", &example.join("Cargo.toml").display().to_string()], Some(&target))?;
+    cargo(
+        repo,
+        &["build", "--release", "-q", "--manifest-path", &example.join("Cargo.toml").display().to_string()],
+        Some(&target),
+    )?;
     Ok(exe)
 }
 
@@ -344,7 +348,14 @@ fn load_round(server: &Server, repo: &Path, o: &Options) -> Result<Round, String
         Shared { measure_from: Instant::now() + WARM_UP, stop: AtomicBool::new(false), started: AtomicUsize::new(0) };
     let edits = AtomicU64::new(0);
     let (elapsed, reports) = std::thread::scope(|s| {
-        let clients: Vec<_> = (0..o.clients).map(|c| s.spawn({ let shared = &shared; move || client(c, addr, shared) })).collect();
+        let clients: Vec<_> = (0..o.clients)
+            .map(|c| {
+                s.spawn({
+                    let shared = &shared;
+                    move || client(c, addr, shared)
+                })
+            })
+            .collect();
         // The reloader edits the handler the clients call, while they call it:
         // the checks after the round show what the reloads cost in failed
         // requests and lost writes.
@@ -352,7 +363,9 @@ fn load_round(server: &Server, repo: &Path, o: &Options) -> Result<Round, String
             let (shared, edits) = (&shared, &edits);
             s.spawn(move || reloader(routes, *every, shared, edits));
         }
-        std::thread::sleep((shared.measure_from + Duration::from_secs(o.seconds)).saturating_duration_since(Instant::now()));
+        std::thread::sleep(
+            (shared.measure_from + Duration::from_secs(o.seconds)).saturating_duration_since(Instant::now()),
+        );
         shared.stop.store(true, Ordering::Relaxed);
         let elapsed = shared.measure_from.elapsed();
         let reports: Vec<ClientReport> = clients
@@ -691,7 +704,8 @@ impl Conn {
 
     fn send(&mut self, method: &str, path: &str, body: &[u8]) -> Result<Reply, String> {
         self.request.clear();
-        let _ = write!(self.request, "{method} {path} HTTP/1.1\r\nHost: bench\r\nContent-Length: {}\r\n\r\n", body.len());
+        let _ =
+            write!(self.request, "{method} {path} HTTP/1.1\r\nHost: bench\r\nContent-Length: {}\r\n\r\n", body.len());
         self.request.extend_from_slice(body);
         self.writer.write_all(&self.request).map_err(|e| format!("send: {e}"))?;
         self.read_reply()

@@ -17,15 +17,7 @@ struct Body {
 }
 
 fn planet(x: f64, y: f64, z: f64, vx: f64, vy: f64, vz: f64, mass: f64) -> Body {
-    Body {
-        x,
-        y,
-        z,
-        vx: vx * DAYS_PER_YEAR,
-        vy: vy * DAYS_PER_YEAR,
-        vz: vz * DAYS_PER_YEAR,
-        mass: mass * SOLAR_MASS,
-    }
+    Body { x, y, z, vx: vx * DAYS_PER_YEAR, vy: vy * DAYS_PER_YEAR, vz: vz * DAYS_PER_YEAR, mass: mass * SOLAR_MASS }
 }
 
 fn system() -> Vec<Body> {
