@@ -60,6 +60,10 @@ pub const VERSION_SYMBOL: &str = "aether_abi_version";
 /// The prefix of the versioned entry symbol; see [`entry_symbol`].
 pub const ENTRY_SYMBOL_PREFIX: &str = "aether_module_v";
 
+/// The name of the table row (and of the linked descriptor) holding a Rust
+/// host crate's `extern fn`s, after the modules' rows.
+pub const HOST_ROW: &str = "__host";
+
 /// The type of the function behind [`VERSION_SYMBOL`].
 pub type VersionFn = extern "C" fn() -> u32;
 

@@ -1210,17 +1210,7 @@ macro_rules! tuple_dyn {
     };
 }
 
-tuple_dyn!(A 0, B 1);
-tuple_dyn!(A 0, B 1, C 2);
-tuple_dyn!(A 0, B 1, C 2, D 3);
-tuple_dyn!(A 0, B 1, C 2, D 3, E 4);
-tuple_dyn!(A 0, B 1, C 2, D 3, E 4, F 5);
-tuple_dyn!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
-tuple_dyn!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
-tuple_dyn!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8);
-tuple_dyn!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9);
-tuple_dyn!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10);
-tuple_dyn!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11);
+for_each_tuple!(tuple_dyn);
 
 #[cfg(test)]
 mod tests {
@@ -1809,6 +1799,18 @@ mod tests {
             t.add(o);
         }
         assert_eq!(t.to_string(), "state kept: 2, migrated: 1, reset: 1");
+    }
+
+    #[test]
+    fn max_tuple_is_the_longest_tuple_with_dyn() {
+        // The code generator refuses longer tuples in migratable types by
+        // this constant (`aether_transpile::codegen::dynval`).
+        fn has_dyn<T: Dyn>() -> String {
+            T::dyn_type()
+        }
+        type Longest = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+        let shape = has_dyn::<Longest>();
+        assert_eq!(shape.matches("int").count(), MAX_TUPLE, "{shape}");
     }
 
     #[test]

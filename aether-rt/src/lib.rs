@@ -14,6 +14,25 @@
 // loader and state store, and in `bridge` (re-entering a lent context).
 #![deny(unsafe_code)]
 
+/// `$m!(A 0, B 1, ...)` once per tuple arity the runtime supports, 2 to
+/// [`dynval::MAX_TUPLE`]: `Show` and `Dyn` are implemented for the same
+/// tuples, from this one list (a test in `dynval` ties it to the constant).
+macro_rules! for_each_tuple {
+    ($m:ident) => {
+        $m!(A 0, B 1);
+        $m!(A 0, B 1, C 2);
+        $m!(A 0, B 1, C 2, D 3);
+        $m!(A 0, B 1, C 2, D 3, E 4);
+        $m!(A 0, B 1, C 2, D 3, E 4, F 5);
+        $m!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
+        $m!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+        $m!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8);
+        $m!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9);
+        $m!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10);
+        $m!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11);
+    };
+}
+
 pub mod abi;
 pub mod bridge;
 pub mod dynval;

@@ -184,17 +184,7 @@ macro_rules! show_tuple {
     };
 }
 
-show_tuple!(A 0, B 1);
-show_tuple!(A 0, B 1, C 2);
-show_tuple!(A 0, B 1, C 2, D 3);
-show_tuple!(A 0, B 1, C 2, D 3, E 4);
-show_tuple!(A 0, B 1, C 2, D 3, E 4, F 5);
-show_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
-show_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
-show_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8);
-show_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9);
-show_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10);
-show_tuple!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11);
+for_each_tuple!(show_tuple);
 
 #[cfg(test)]
 mod tests {

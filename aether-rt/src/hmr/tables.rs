@@ -11,7 +11,7 @@
 //! publishing changes nothing.
 
 use super::loader::{FnPtr, LoadedModule};
-use crate::abi::{CallTable, HostHooks, Row, TableView};
+use crate::abi::{CallTable, HostHooks, Row, TableView, HOST_ROW};
 use std::ffi::c_void;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -72,8 +72,8 @@ impl fmt::Display for SwapError {
         match self {
             SwapError::UnknownModule(id) => write!(f, "no module with index {}", id.0),
             SwapError::WrongModule { slot, found } => write!(f, "module `{found}` cannot replace `{slot}`"),
-            SwapError::StaleImport { module, import } if module == "__host" || import == "__host" => {
-                let changed = if module == "__host" { import } else { module };
+            SwapError::StaleImport { module, import } if module == HOST_ROW || import == HOST_ROW => {
+                let changed = if module == HOST_ROW { import } else { module };
                 write!(
                     f,
                     "the Rust host compiles against `{changed}` (its types, constants, signatures or `extern fn`s), \

@@ -20,6 +20,7 @@ use crate::ast::ItemKind;
 use crate::check::CheckResult;
 use crate::project::Program;
 use crate::ty::{FieldDef, ModuleId, Ty, TypeDef, TypeDefKind, TypeId};
+use aether_rt::dynval::MAX_TUPLE;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -70,9 +71,6 @@ pub(crate) fn expand_dyn_impls(
     }
     (quote!(#(#out)*), errors)
 }
-
-/// Must match the longest tuple `aether_rt::dynval` implements `Dyn` for.
-const MAX_TUPLE: usize = 12;
 
 struct TypeGen<'a> {
     names: &'a TypeNames<'a>,

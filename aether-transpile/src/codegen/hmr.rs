@@ -30,6 +30,7 @@ use crate::ast::ItemKind;
 use crate::check::{CheckResult, FnId, ItemRef};
 use crate::project::Program;
 use crate::ty::{ModuleId, Ty, TypeDefKind, TypeId};
+use aether_rt::abi::fingerprint;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use std::collections::BTreeSet;
@@ -101,8 +102,7 @@ pub fn generate_library(
     Ok((generated, bindings.unwrap_or_default()))
 }
 
-/// The name of the table row holding a Rust host's `extern fn`s.
-pub const HOST_ROW: &str = "__host";
+pub use aether_rt::abi::HOST_ROW;
 
 fn generate_with(
     program: &Program,
@@ -281,7 +281,7 @@ impl CallLayout {
             }
         }
         let host_text: Vec<String> = externs.iter().map(|f| extern_slot_text(program, ck, *f)).collect();
-        let host_fingerprint = if externs.is_empty() { 0 } else { fnv(&host_text.join("\n")) };
+        let host_fingerprint = if externs.is_empty() { 0 } else { fingerprint(&host_text.join("\n")) };
         CallLayout { fns, externs, host_fingerprint }
     }
 
@@ -319,7 +319,7 @@ fn interface_fingerprint(ck: &CheckResult, layout: &CallLayout, m: ModuleId, tex
         all.push('\n');
         all.push_str(&slot_text(ck, *f));
     }
-    fnv(&all)
+    fingerprint(&all)
 }
 
 /// A type written out with the structure of every user type in it, so a
@@ -402,17 +402,6 @@ fn structural(ck: &CheckResult, t: &Ty, visiting: &mut Vec<TypeId>, out: &mut St
         }
         other => out.push_str(&other.display(&ck.types).to_string()),
     }
-}
-
-/// The same FNV-1a as `aether_rt::abi::fingerprint` (the transpiler does not
-/// depend on the runtime).
-fn fnv(text: &str) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        hash ^= u64::from(b);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    hash
 }
 
 /// What `--hmr` refuses, one line each, naming the `.ae` file.
@@ -850,7 +839,7 @@ fn import_entries(
             .iter()
             .enumerate()
             .map(|(i, f)| {
-                let fp = fnv(&slot_text(ck, *f));
+                let fp = fingerprint(&slot_text(ck, *f));
                 quote!(#abi::SlotEntry { fingerprint: #fp, slot: &#root #xmod::__FN_SLOTS[#i] })
             })
             .collect();
@@ -858,7 +847,7 @@ fn import_entries(
             .iter()
             .enumerate()
             .map(|(i, g)| {
-                let fp = fnv(&state_text(ck, g));
+                let fp = fingerprint(&state_text(ck, g));
                 quote!(#abi::SlotEntry { fingerprint: #fp, slot: &#root #xmod::__STATE_SLOTS[#i] })
             })
             .collect();
@@ -870,7 +859,7 @@ fn import_entries(
             .iter()
             .enumerate()
             .map(|(k, f)| {
-                let fp = fnv(&extern_slot_text(program, ck, *f));
+                let fp = fingerprint(&extern_slot_text(program, ck, *f));
                 quote!(#abi::SlotEntry { fingerprint: #fp, slot: &#host_root __HOST_SLOTS[#k] })
             })
             .collect();
