@@ -27,7 +27,7 @@
 
 use aether_transpile::codegen::hmr::{self as hmr_gen, HmrOptions};
 use aether_transpile::codegen::library;
-use aether_transpile::diagnostic::{self, Diagnostic, Severity};
+use aether_transpile::diagnostic::{self, Diagnostic};
 use aether_transpile::{check, project};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -52,10 +52,20 @@ pub enum Error {
     Diagnostics { summary: Vec<String>, rendered: String, sources: Vec<PathBuf> },
     /// Not a directory of `.ae` files, or an unusable name.
     Input(String),
-    /// The generator cannot handle part of the program yet.
-    Unsupported(String),
+    /// The generator cannot handle part of the program yet: E0700
+    /// diagnostics, reported like the checker's.
+    Unsupported(Refused),
     /// `OUT_DIR` is missing (not run by cargo) or not writable.
     Output(String),
+}
+
+/// What the generator refused (see [`Error::Unsupported`]).
+#[derive(Debug)]
+pub struct Refused {
+    /// One line per refusal (`file:line:col: error[E0700]: message`).
+    pub summary: Vec<String>,
+    /// The rustc-style rendering of every refusal.
+    pub rendered: String,
 }
 
 /// Compile the `.ae` files under `dir` (relative to the package root) as the
@@ -88,6 +98,9 @@ pub fn compile_named(dir: impl AsRef<Path>, name: &str) {
                     println!("cargo::rerun-if-changed={}", s.display());
                 }
                 eprint!("{rendered}");
+            }
+            if let Error::Unsupported(refused) = &e {
+                eprint!("{}", refused.rendered);
             }
             for line in e.to_string().lines() {
                 println!("cargo::error={line}");
@@ -124,10 +137,12 @@ pub fn compile_to(package: &Path, dir: &Path, name: &str, out: &Path) -> Result<
         return Err(Error::Input(format!("no `.ae` files found in `{}`", src_root.display())));
     };
     let (program, checked, diags) = analyze(&src_root, &entry, package);
-    let line = |d: &Diagnostic| {
-        let severity = if d.severity == Severity::Error { "error" } else { "warning" };
-        let at = d.location(&program.sources).map(|(f, l, c)| format!("{f}:{l}:{c}: ")).unwrap_or_default();
-        format!("{at}{severity}[{}]: {}", d.code.as_str(), d.message)
+    let line = |d: &Diagnostic| d.summary(&program.sources);
+    let refused = |refusals: Vec<Diagnostic>| {
+        Error::Unsupported(Refused {
+            summary: refusals.iter().map(line).collect(),
+            rendered: refusals.iter().map(|d| d.render(&program.sources)).collect(),
+        })
     };
     let warnings: Vec<String> = diags.iter().filter(|d| !d.is_error()).map(line).collect();
     if diags.iter().any(Diagnostic::is_error) {
@@ -139,14 +154,14 @@ pub fn compile_to(package: &Path, dir: &Path, name: &str, out: &Path) -> Result<
         // `cargo aether run --hmr` builds this crate: bindings that call the
         // module libraries it builds itself, from the same options.
         let opts = hmr.options(name);
-        let (_, bindings) = hmr_gen::generate_library(&program, &checked, &opts).map_err(Error::Unsupported)?;
+        let (_, bindings) = hmr_gen::generate_library(&program, &checked, &opts).map_err(refused)?;
         let output = out.join(format!("{name}.rs"));
         write_if_changed(&output, &bindings)
             .map_err(|e| Error::Output(format!("cannot write `{}`: {e}", output.display())))?;
         hmr.record(name, &src_root).map_err(Error::Output)?;
         return Ok(Compiled { output, sources, warnings });
     }
-    let lib = library::generate(&program, &checked).map_err(Error::Unsupported)?;
+    let lib = library::generate(&program, &checked).map_err(refused)?;
     let mut warnings = warnings;
     warnings.extend(lib.skipped.iter().map(|s| format!("no Rust binding for {s}")));
     let output = out.join(format!("{name}.rs"));
@@ -242,9 +257,12 @@ impl fmt::Display for Error {
                 write!(f, "the Aether modules have {} error(s)", summary.len())
             }
             Error::Input(m) | Error::Output(m) => f.write_str(m),
-            Error::Unsupported(m) => {
-                writeln!(f, "the Aether modules use what a Rust host crate cannot build yet:")?;
-                f.write_str(m)
+            Error::Unsupported(refused) => {
+                write!(f, "the Aether modules use what a Rust host crate cannot build yet:")?;
+                for line in &refused.summary {
+                    write!(f, "\n{line}")?;
+                }
+                Ok(())
             }
         }
     }

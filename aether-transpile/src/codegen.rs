@@ -83,7 +83,9 @@ pub(crate) mod stmt;
 pub(crate) mod types;
 
 use crate::check::CheckResult;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::project::Program;
+use crate::source::Span;
 use crate::ty::ModuleId;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -105,9 +107,9 @@ pub struct Generated {
 }
 
 /// Generate the crate for a checked program (one without errors). Fails with
-/// one message per construct the generator does not support yet; it never
-/// produces Rust it knows to be invalid.
-pub fn generate(program: &Program, checked: &CheckResult, opts: &CodegenOptions) -> Result<Generated, String> {
+/// one diagnostic (E0700, see [`refusals`]) per construct the generator does
+/// not support yet; it never produces Rust it knows to be invalid.
+pub fn generate(program: &Program, checked: &CheckResult, opts: &CodegenOptions) -> Result<Generated, Vec<Diagnostic>> {
     let shared = Shared::new(program, checked);
     let mut files = Vec::new();
     let mut errors = Vec::new();
@@ -120,11 +122,45 @@ pub fn generate(program: &Program, checked: &CheckResult, opts: &CodegenOptions)
     files.push((PathBuf::from("src/main.rs"), format_file(main_rs(program, checked, &shared))));
     files.push((PathBuf::from("Cargo.toml"), cargo_toml(opts)));
     if !errors.is_empty() {
-        errors.sort();
-        errors.dedup();
-        return Err(errors.join("\n"));
+        return Err(in_reading_order(errors));
     }
     Ok(Generated { files })
+}
+
+/// What the generator refuses in a checked program (one without errors):
+/// the constructs the static build cannot generate yet, one E0700
+/// diagnostic each, in reading order. `check` reports them with the
+/// checker's diagnostics (`driver`), so `check` and `build` agree about a
+/// program. The same bodies are generated for every shape (`--hmr`, a
+/// Rust host crate), which refuse a few things more at generation (see
+/// `hmr::generate` and `library::generate`).
+pub fn refusals(program: &Program, checked: &CheckResult) -> Vec<Diagnostic> {
+    let shared = Shared::new(program, checked);
+    let mut errors = Vec::new();
+    for m in program.module_ids() {
+        errors.extend(crate::with_stack(|| items::expand(program, checked, &shared, m)).1);
+    }
+    in_reading_order(errors)
+}
+
+/// A refusal of the generator: E0700 at `span` (the construct it cannot
+/// generate) with `message`.
+pub(crate) fn refusal(span: Span, message: impl Into<String>) -> Diagnostic {
+    Diagnostic::at(Code::E0700, span, message)
+}
+
+/// Refusals sorted into reading order, each once (a construct can be met
+/// twice, e.g. in a module's interface and in its importers').
+pub(crate) fn in_reading_order(mut errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    errors.sort_by(|a, b| {
+        let key = |d: &Diagnostic| {
+            let s = d.span().unwrap_or_default();
+            (s.file, s.start)
+        };
+        key(a).cmp(&key(b)).then_with(|| a.message.cmp(&b.message))
+    });
+    errors.dedup();
+    errors
 }
 
 /// The formatted Rust of one module, for `cargo aether expand`. Constructs
@@ -136,8 +172,9 @@ pub fn expand_module(program: &Program, checked: &CheckResult, module: ModuleId)
     let shared = Shared::new(program, checked);
     let (ts, errors) = crate::with_stack(|| items::expand(program, checked, &shared, module));
     let mut out = String::new();
-    for e in errors {
-        out.push_str(&format!("// {e}\n"));
+    for e in in_reading_order(errors) {
+        let at = e.location(&program.sources).map(|(f, l, c)| format!("{f}:{l}:{c}: ")).unwrap_or_default();
+        out.push_str(&format!("// {at}{}\n", e.message));
     }
     out.push_str(&format_file(ts));
     out

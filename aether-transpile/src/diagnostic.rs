@@ -102,14 +102,21 @@ impl Diagnostic {
         Some((file.name.clone(), line, col))
     }
 
+    /// The diagnostic on one line, `file:line:col: error[E0300]: message`
+    /// (without the location when it has no span), as a build script's
+    /// `cargo::error` or a list of refusals shows it.
+    pub fn summary(&self, sources: &SourceMap) -> String {
+        let at = self.location(sources).map(|(f, l, c)| format!("{f}:{l}:{c}: ")).unwrap_or_default();
+        format!("{at}{}[{}]: {}", self.severity_word(), self.code.as_str(), self.message)
+    }
+
     /// Render rustc-style, without colour.
     pub fn render(&self, sources: &SourceMap) -> String {
         if let Some(long) = self.longest_labelled_line(sources).filter(|&n| n > MAX_SHOWN_LINE) {
             return self.render_without_source(sources, long);
         }
         let files = FilesAdapter(sources);
-        let mut config = term::Config::default();
-        config.chars = term::Chars::ascii();
+        let config = term::Config { chars: term::Chars::ascii(), ..Default::default() };
         let mut diag = match self.severity {
             Severity::Error => cs::Diagnostic::error(),
             Severity::Warning => cs::Diagnostic::warning(),

@@ -179,6 +179,10 @@ fn analyze_with(input: &Input, needs_main: bool) -> Analysis {
     let mut checked = check::check_program(&program);
     program.entry = entry;
     diagnostics.append(&mut checked.diagnostics);
+    if needs_main && !diagnostics.iter().any(Diagnostic::is_error) {
+        // What `build` would refuse, `check` reports too.
+        diagnostics.extend(crate::codegen::refusals(&program, &checked));
+    }
     diagnostic::sort(&mut diagnostics);
     Analysis { program, checked, diagnostics }
 }

@@ -37,7 +37,7 @@ fn two_modules_with_state() {
     let (program, checked) = checked(&files);
     let generated = match generate(&program, &checked, &options()) {
         Ok(g) => g,
-        Err(e) => panic!("generate failed: {e}"),
+        Err(e) => panic!("generate failed: {e:?}"),
     };
     let mut out: String = files.iter().map(|(p, t)| format!("// ---- {p}\n{t}")).collect();
     out.push_str("\n// ==== generated workspace ====\n");
@@ -92,7 +92,7 @@ fn types_state_and_methods_cross_modules() {
     let (program, checked) = checked(&[("main.ae", main), ("shapes.ae", SHAPES)]);
     let generated = match generate(&program, &checked, &options()) {
         Ok(g) => g,
-        Err(e) => panic!("generate failed: {e}"),
+        Err(e) => panic!("generate failed: {e:?}"),
     };
     let main_files = files_of(&generated, "main");
     let shapes_iface = main_files.iter().find(|(p, _)| p.ends_with("src/shapes.rs")).map(|(_, t)| t.as_str());
@@ -116,7 +116,7 @@ fn a_body_edit_changes_one_crate_and_an_interface_edit_its_importers_too() {
         let (program, checked) = checked(&[("main.ae", main), ("shapes.ae", shapes)]);
         match generate(&program, &checked, &options()) {
             Ok(g) => g,
-            Err(e) => panic!("generate failed: {e}"),
+            Err(e) => panic!("generate failed: {e:?}"),
         }
     };
     let before = generate_with(SHAPES);
@@ -145,7 +145,7 @@ fn excluded_modules_are_linked_into_the_host() {
     ]);
     let generated = match generate(&program, &checked, &options()) {
         Ok(g) => g,
-        Err(e) => panic!("generate failed: {e}"),
+        Err(e) => panic!("generate failed: {e:?}"),
     };
     let gpu = generated.modules.iter().find(|m| m.name == "gpu").map(|m| m.reloadable);
     assert_eq!(gpu, Some(false));
@@ -158,5 +158,8 @@ fn excluded_modules_are_linked_into_the_host() {
 fn a_main_with_parameters_is_refused() {
     let (program, checked) = checked(&[("main.ae", "fn main() -> ()! {\n    ok(())\n}\n")]);
     let Err(errors) = generate(&program, &checked, &options()) else { panic!("generated what it cannot run") };
+    let errors: Vec<String> = errors.iter().map(|d| d.summary(&program.sources)).collect();
+    let errors = errors.join("\n");
     assert!(errors.contains("`main` must be `fn main()`"), "{errors}");
+    assert!(errors.starts_with("main.ae:1:4: error[E0700]: "), "{errors}");
 }

@@ -5,6 +5,7 @@
 use aether_transpile::codegen::library;
 use aether_transpile::{check, project};
 
+/// The library file, or the generator's refusals one per line.
 fn generate(files: &[(&str, &str)]) -> Result<library::Library, String> {
     let (mut program, diags) = project::load_in_memory(files, files[0].0);
     assert!(diags.is_empty(), "{diags:?}");
@@ -12,6 +13,7 @@ fn generate(files: &[(&str, &str)]) -> Result<library::Library, String> {
     let checked = check::check_library(&program);
     assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
     library::generate(&program, &checked)
+        .map_err(|refusals| refusals.iter().map(|d| d.summary(&program.sources)).collect::<Vec<_>>().join("\n"))
 }
 
 #[test]
@@ -60,6 +62,7 @@ fn state_holding_functions_is_refused() {
         .expect("refused");
     assert_eq!(
         err,
-        "state `on_hit` of module `game` holds a function value, which cannot be shared between the host's threads"
+        "game.ae:1:7: error[E0700]: state `on_hit` of module `game` holds a function value, which cannot be shared \
+         between the host's threads"
     );
 }

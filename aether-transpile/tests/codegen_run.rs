@@ -389,7 +389,7 @@ fn built() -> &'static PathBuf {
                 return Err(format!("{name}: check errors: {:?}", checked.diagnostics));
             }
             let opts = CodegenOptions { crate_name: format!("ae_{name}"), rt_path: repo().join("aether-rt") };
-            let generated = generate(&program, &checked, &opts).map_err(|e| format!("{name}: {e}"))?;
+            let generated = generate(&program, &checked, &opts).map_err(|e| format!("{name}: {e:?}"))?;
             let dir = root.join(&name);
             for (rel, text) in &generated.files {
                 let text = if rel == Path::new("Cargo.toml") { as_member(text) } else { text.clone() };

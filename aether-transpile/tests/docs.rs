@@ -9,7 +9,7 @@
 //! - the example programs and benchmark programs load and check cleanly.
 
 use aether_transpile::diagnostic::{Code, Diagnostic};
-use aether_transpile::{check, project};
+use aether_transpile::{check, codegen, project};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -143,8 +143,19 @@ fn describe(diags: &[Diagnostic]) -> String {
 /// Check a program held in memory: `files` are (path under the source root,
 /// text), the entry is `main.ae`.
 fn check_in_memory(files: &[(&str, &str)]) -> Vec<Diagnostic> {
-    let (program, mut diags) = project::load_in_memory(files, "main.ae");
-    diags.extend(check::check_program(&program).diagnostics);
+    let (program, diags) = project::load_in_memory(files, "main.ae");
+    check_as_the_cli_does(&program, diags)
+}
+
+/// The checker's diagnostics after `load`'s, and, for a program without
+/// errors, the code generator's refusals (E0700), as `aether check` reports
+/// them (`driver::analyze`).
+fn check_as_the_cli_does(program: &project::Program, mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let checked = check::check_program(program);
+    diags.extend(checked.diagnostics.iter().cloned());
+    if !diags.iter().any(Diagnostic::is_error) {
+        diags.extend(codegen::refusals(program, &checked));
+    }
     diags
 }
 
@@ -242,13 +253,12 @@ fn load_and_check(path: &Path) -> Vec<Diagnostic> {
     let path = path.to_path_buf();
     let root = repo_root();
     let worker = std::thread::Builder::new().stack_size(8 << 20).spawn(move || {
-        let (program, mut diags) = if path.is_dir() {
+        let (program, diags) = if path.is_dir() {
             project::load_from_disk(&path.join("src"), &path.join("src/main.ae"), &path)
         } else {
             project::load_script(&path, &root)
         };
-        diags.extend(check::check_program(&program).diagnostics);
-        diags
+        check_as_the_cli_does(&program, diags)
     });
     match worker.map(|handle| handle.join()) {
         Ok(Ok(diags)) => diags,

@@ -102,12 +102,11 @@ pub fn prepare(target: &Target, format: MessageFormat) -> Result<Result<Prepared
     let options = CodegenOptions { crate_name: layout.crate_name.clone(), rt_path: rt_path() };
     let generated = match codegen::generate(&analysis.program, &analysis.checked, &options) {
         Ok(g) => g,
-        Err(unsupported) => {
-            eprintln!("error: `{}` uses what the static build cannot generate yet:", target.name);
-            for line in unsupported.lines() {
-                eprintln!("  {line}");
-            }
-            return Ok(Err(ExitCode::from(crate::EXIT_ERRORS)));
+        Err(refusals) => {
+            // Reported like the checker's diagnostics (`check` reports them too).
+            let mut analysis = analysis;
+            analysis.diagnostics.extend(refusals);
+            return Ok(Err(report::emit(&analysis, format, Action::BUILD, &target.name)));
         }
     };
     // Module files come first, in module order.

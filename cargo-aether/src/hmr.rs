@@ -11,6 +11,7 @@ use crate::input::Target;
 use crate::report::{self, Action, MessageFormat};
 use crate::UsageError;
 use aether_transpile::codegen::hmr::{self as gen, HmrGenerated, HmrOptions};
+use aether_transpile::diagnostic::Diagnostic;
 use aether_transpile::driver::{self, Analysis};
 use std::collections::HashMap;
 use std::ffi::OsString;
@@ -82,13 +83,12 @@ fn prepare_program(
     };
     let generated = match gen::generate(&analysis.program, &analysis.checked, opts) {
         Ok(g) => g,
-        Err(unsupported) => {
+        Err(refusals) => {
+            // Each refusal says (`= help:`) that the static build runs it.
             eprintln!("error: `{}` uses what --hmr cannot run yet:", target.name);
-            for line in unsupported.lines() {
-                eprintln!("  {line}");
-            }
-            eprintln!("  = help: `cargo aether run` without --hmr runs it as a static build");
-            return Ok(Err(ExitCode::from(crate::EXIT_ERRORS)));
+            let mut analysis = analysis;
+            analysis.diagnostics.extend(refusals);
+            return Ok(Err(report::emit(&analysis, MessageFormat::Human, Action::BUILD, &target.name)));
         }
     };
     write_all(ws, &generated)?;
@@ -198,7 +198,14 @@ fn prepare_rust_modules(
     if analysis.has_errors() {
         return Ok(Err(report::emit(&analysis, MessageFormat::Human, Action::BUILD, name)));
     }
-    let (generated, bindings) = session.generate(&analysis, opts).map_err(UsageError::new)?;
+    let (generated, bindings) = match session.generate(&analysis, opts) {
+        Ok(g) => g,
+        Err(refusals) => {
+            let mut analysis = analysis;
+            analysis.diagnostics.extend(refusals);
+            return Ok(Err(report::emit(&analysis, MessageFormat::Human, Action::BUILD, name)));
+        }
+    };
     write_all(ws, &generated)?;
     let packages: Vec<&str> = generated.modules.iter().map(|m| m.package.as_str()).collect();
     if cargo_build(ws, target_dir, &packages, false, release)?.is_err() {
@@ -395,7 +402,11 @@ impl Session<'_> {
         }
     }
 
-    fn generate(&self, analysis: &Analysis, opts: &HmrOptions) -> Result<(HmrGenerated, Option<String>), String> {
+    fn generate(
+        &self,
+        analysis: &Analysis,
+        opts: &HmrOptions,
+    ) -> Result<(HmrGenerated, Option<String>), Vec<Diagnostic>> {
         match self {
             Session::Program { .. } => gen::generate(&analysis.program, &analysis.checked, opts).map(|g| (g, None)),
             Session::RustHost { .. } => {
@@ -618,8 +629,9 @@ fn rebuild(session: &Session<'_>, ws: &Path, opts: &HmrOptions, current: &mut Cu
     report::emit_warnings(&analysis, MessageFormat::Human, &name);
     let (generated, bindings) = match session.generate(&analysis, opts) {
         Ok(g) => g,
-        Err(unsupported) => {
-            refused(&unsupported.lines().collect::<Vec<_>>());
+        Err(refusals) => {
+            let text: String = refusals.iter().map(|d| d.render(&analysis.program.sources)).collect();
+            refused(&text.lines().collect::<Vec<_>>());
             return Rebuilt::Nothing;
         }
     };

@@ -5,6 +5,7 @@ use super::analysis::CtxNeeds;
 use super::types::{TypeFacts, TypeNames};
 use super::Shared;
 use crate::check::{CheckResult, LocalId, ModuleTables};
+use crate::diagnostic::Diagnostic;
 use crate::project::Program;
 use crate::source::Span;
 use crate::ty::{ModuleId, Ty};
@@ -87,7 +88,8 @@ pub(crate) struct Gen<'a> {
     /// The next block is a function body: its tail may move a local.
     pub move_tail: bool,
     pub tmp: u32,
-    pub errors: Vec<String>,
+    /// What this body could not be generated as ([`super::refusal`]s).
+    pub errors: Vec<Diagnostic>,
 }
 
 impl<'a> Gen<'a> {
@@ -139,8 +141,7 @@ impl<'a> Gen<'a> {
     }
 
     pub fn unsupported(&mut self, span: Span, what: &str) -> TokenStream {
-        let (file, line, col) = self.position(span);
-        self.errors.push(format!("{file}:{line}:{col}: unsupported in code generation: {what}"));
+        self.errors.push(super::refusal(span, format!("unsupported in code generation: {what}")));
         quote!(unreachable!())
     }
 

@@ -18,6 +18,7 @@ use super::types::{Boxing, TypeFacts, TypeNames};
 use super::{format_file, items, Shared};
 use crate::ast::ItemKind;
 use crate::check::CheckResult;
+use crate::diagnostic::Diagnostic;
 use crate::project::Program;
 use crate::ty::{FieldDef, ModuleId, Ty, TypeDef, TypeDefKind, TypeId};
 use aether_rt::dynval::MAX_TUPLE;
@@ -25,16 +26,21 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 /// The formatted Rust of one module as the `--hmr` build generates it with
-/// `Shared::dyn_impls` on, or the constructs it could not generate.
-pub fn expand_module_with_dyn_impls(program: &Program, checked: &CheckResult, m: ModuleId) -> Result<String, String> {
+/// `Shared::dyn_impls` on, or the constructs it could not generate (none
+/// for a module `m` the program does not have).
+pub fn expand_module_with_dyn_impls(
+    program: &Program,
+    checked: &CheckResult,
+    m: ModuleId,
+) -> Result<String, Vec<Diagnostic>> {
     if m.0 as usize >= program.modules.len() {
-        return Err(format!("no module {}", m.0));
+        return Ok(String::new());
     }
     let mut shared = Shared::new(program, checked);
     shared.dyn_impls = true;
     let (ts, errors) = crate::with_stack(|| items::expand(program, checked, &shared, m));
     if !errors.is_empty() {
-        return Err(errors.join("\n"));
+        return Err(super::in_reading_order(errors));
     }
     Ok(format_file(ts))
 }
@@ -46,7 +52,7 @@ pub(crate) fn expand_dyn_impls(
     ck: &CheckResult,
     shared: &Shared,
     m: ModuleId,
-) -> (TokenStream, Vec<String>) {
+) -> (TokenStream, Vec<Diagnostic>) {
     let names_ = TypeNames { ck, module_names: &shared.module_names, here: m };
     let mut out = Vec::new();
     let mut errors = Vec::new();
@@ -57,9 +63,12 @@ pub(crate) fn expand_dyn_impls(
             TypeDefKind::Enum(e) => e.variants.iter().flat_map(|v| v.fields.iter()).collect(),
         };
         if let Some(f) = fields.iter().find(|f| longest_tuple(&f.ty) > MAX_TUPLE) {
-            errors.push(format!(
-                "{}.{}: a tuple of more than {MAX_TUPLE} elements cannot be carried across a hot reload",
-                def.name, f.name
+            errors.push(super::refusal(
+                f.span,
+                format!(
+                    "{}.{}: a tuple of more than {MAX_TUPLE} elements cannot be carried across a hot reload",
+                    def.name, f.name
+                ),
             ));
             continue;
         }

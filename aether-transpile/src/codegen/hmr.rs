@@ -28,6 +28,7 @@ use super::items::{self, Part};
 use super::{format_file, names, Shared};
 use crate::ast::ItemKind;
 use crate::check::{CheckResult, FnId, ItemRef};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::project::Program;
 use crate::ty::{ModuleId, Ty, TypeDefKind, TypeId};
 use aether_rt::abi::fingerprint;
@@ -80,9 +81,9 @@ pub struct HmrGenerated {
     pub files: Vec<(PathBuf, String)>,
 }
 
-/// Generate the HMR workspace for a checked program, or say (one line per
-/// problem) what `--hmr` cannot run.
-pub fn generate(program: &Program, checked: &CheckResult, opts: &HmrOptions) -> Result<HmrGenerated, String> {
+/// Generate the HMR workspace for a checked program, or say (one E0700
+/// diagnostic per problem) what `--hmr` cannot run.
+pub fn generate(program: &Program, checked: &CheckResult, opts: &HmrOptions) -> Result<HmrGenerated, Vec<Diagnostic>> {
     generate_with(program, checked, opts, false).map(|(g, _)| g)
 }
 
@@ -97,7 +98,7 @@ pub fn generate_library(
     program: &Program,
     checked: &CheckResult,
     opts: &HmrOptions,
-) -> Result<(HmrGenerated, String), String> {
+) -> Result<(HmrGenerated, String), Vec<Diagnostic>> {
     let (generated, bindings) = generate_with(program, checked, opts, true)?;
     Ok((generated, bindings.unwrap_or_default()))
 }
@@ -109,7 +110,7 @@ fn generate_with(
     checked: &CheckResult,
     opts: &HmrOptions,
     library: bool,
-) -> Result<(HmrGenerated, Option<String>), String> {
+) -> Result<(HmrGenerated, Option<String>), Vec<Diagnostic>> {
     let mut shared = Shared::new(program, checked);
     shared.hmr = true;
     // State that changes type is carried over through `aether_rt::dynval`.
@@ -137,9 +138,11 @@ fn generate_with(
         bodies.push(body);
     }
     if !errors.is_empty() {
-        errors.sort();
-        errors.dedup();
-        return Err(errors.join("\n"));
+        // A program's refusals here are `--hmr`'s own: `check` (and so the
+        // static build) reported the rest already.
+        let help = "`cargo aether run` without --hmr runs it as a static build";
+        let errors = errors.into_iter().map(|d| if library { d } else { d.with_help(help) });
+        return Err(super::in_reading_order(errors.collect()));
     }
     let body_texts: Vec<String> = bodies.into_iter().map(format_file).collect();
 
@@ -404,22 +407,21 @@ fn structural(ck: &CheckResult, t: &Ty, visiting: &mut Vec<TypeId>, out: &mut St
     }
 }
 
-/// What `--hmr` refuses, one line each, naming the `.ae` file.
-fn unsupported(program: &Program, ck: &CheckResult) -> Vec<String> {
+/// What `--hmr` refuses beyond the static build (E0700 each).
+fn unsupported(program: &Program, ck: &CheckResult) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
-    let file_of = |m: ModuleId| program.sources.get(program.module(m).file).name.clone();
     match program.entry.and_then(|e| entry_main(ck, e)) {
         Some(f) => {
             if let Some(info) = ck.fns.get(f.0 as usize) {
                 if !info.params.is_empty() || info.ret != Ty::Unit {
-                    errors.push(format!(
-                        "{}: under --hmr `main` must be `fn main()` (not yet supported under --hmr)",
-                        file_of(info.module)
+                    errors.push(super::refusal(
+                        info.span,
+                        "under --hmr `main` must be `fn main()` (not yet supported under --hmr)",
                     ));
                 }
             }
         }
-        None => errors.push("the program has no `fn main()`".to_string()),
+        None => errors.push(Diagnostic::new(Code::E0700, "the program has no `fn main()`")),
     }
     errors
 }

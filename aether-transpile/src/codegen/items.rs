@@ -7,6 +7,7 @@ use super::types::TypeNames;
 use super::Shared;
 use crate::ast::{FnDecl, ItemKind};
 use crate::check::{CheckResult, FnId};
+use crate::diagnostic::Diagnostic;
 use crate::project::Program;
 use crate::ty::{ModuleId, Ty, TypeDefKind, TypeId};
 use proc_macro2::TokenStream;
@@ -25,7 +26,12 @@ pub(crate) enum Part {
 }
 
 /// The tokens of one module file, and what could not be generated.
-pub(crate) fn expand(program: &Program, ck: &CheckResult, shared: &Shared, m: ModuleId) -> (TokenStream, Vec<String>) {
+pub(crate) fn expand(
+    program: &Program,
+    ck: &CheckResult,
+    shared: &Shared,
+    m: ModuleId,
+) -> (TokenStream, Vec<Diagnostic>) {
     expand_part(program, ck, shared, m, Part::All)
 }
 
@@ -36,7 +42,7 @@ pub(crate) fn expand_part(
     shared: &Shared,
     m: ModuleId,
     part: Part,
-) -> (TokenStream, Vec<String>) {
+) -> (TokenStream, Vec<Diagnostic>) {
     let interface = part != Part::Bodies;
     let bodies = part != Part::Interface;
     let module = program.module(m);
@@ -325,7 +331,7 @@ fn defaults_impl(
     m: ModuleId,
     tid: TypeId,
     def: &crate::ty::TypeDef,
-) -> (TokenStream, Vec<String>) {
+) -> (TokenStream, Vec<Diagnostic>) {
     let module = program.module(m);
     let needs = shared.needs.defaults.get(tid.0 as usize).copied().unwrap_or(false);
     let mut fns = Vec::new();
@@ -372,7 +378,7 @@ fn function(
     m: ModuleId,
     f: FnId,
     decl: &FnDecl,
-) -> (TokenStream, Vec<String>) {
+) -> (TokenStream, Vec<Diagnostic>) {
     let Some(info) = ck.fns.get(f.0 as usize) else {
         return (TokenStream::new(), Vec::new());
     };

@@ -83,6 +83,8 @@ codes! {
     E0500 = "non-exhaustive match",
     // Hooks, attributes and tests: E06xx
     E0600 = "invalid hook function",
+    // Code generation: E07xx
+    E0700 = "unsupported in code generation",
     // Warnings
     W0001 = "unused variable",
     W0002 = "unreachable code",
