@@ -1,0 +1,349 @@
+//! `lib.rs` of a module's crate: the `extern "C"` shims of its functions and
+//! of its state (zero, init, drop, save, migrate), the imports it was built
+//! against, and the `abi::ModuleDescriptor` the runtime reads.
+
+use super::{
+    entry_name, extern_slot_text, module_trampolines, rust_sig, slot_text, state_text, states_of, CallLayout, HOST_ROW,
+};
+use crate::ast::ItemKind;
+use crate::check::{CheckResult, FnId};
+use crate::codegen::{names, Shared};
+use crate::project::Program;
+use crate::ty::ModuleId;
+use aether_rt::abi::fingerprint;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// `lib.rs` of module `m`'s crate.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn module_lib(
+    program: &Program,
+    ck: &CheckResult,
+    shared: &Shared,
+    layout: &CallLayout,
+    m: ModuleId,
+    included: &[ModuleId],
+    fingerprints: &[u64],
+    reloadable: bool,
+) -> TokenStream {
+    let mi = m.0 as usize;
+    let name = &shared.module_names[mi];
+    let mod_ident = names::plain(name);
+    let mods = included.iter().map(|x| names::plain(&shared.module_names[x.0 as usize]));
+    let ctx_fields = included.iter().filter(|x| !states_of(ck, **x).is_empty()).map(|x| {
+        let n = names::plain(&shared.module_names[x.0 as usize]);
+        quote!(pub #n: crate::#n::State)
+    });
+
+    // Trampolines of the top-level functions of every included module.
+    let mut tramp_mods = Vec::new();
+    for &x in included {
+        let xi = x.0 as usize;
+        let xmod = names::plain(&shared.module_names[xi]);
+        let fns = module_trampolines(program, ck, shared, layout, x);
+        tramp_mods.push(quote!(pub mod #xmod { use crate::#xmod::*; #(#fns)* }));
+    }
+
+    // Shims and table entries of this module's functions.
+    let tn = crate::codegen::types::TypeNames { ck, module_names: &shared.module_names, here: m };
+    let mut shims = Vec::new();
+    let mut entries = Vec::new();
+    let mut before = Vec::new();
+    let mut after = Vec::new();
+    for (fi, f) in layout.of_module(m).iter().enumerate() {
+        let Some(info) = ck.fns.get(f.0 as usize) else { continue };
+        let shim = format_ident!("__shim_{}", fi);
+        let sig = rust_sig(ck, shared, *f);
+        let (params, args, ret) = (&sig.params, &sig.args, &sig.ret);
+        let ctx_arg = if sig.needs_ctx { vec![quote!(&mut ctx)] } else { Vec::new() };
+        let (self_param, self_arg, callee) = match info.receiver {
+            Some(tid) => {
+                let path = tn.type_path(tid);
+                let body = format_ident!("__body_{}", info.name);
+                match sig.receiver {
+                    Some(true) => (vec![quote!(self_: &mut #path)], vec![quote!(self_)], quote!(#path::#body)),
+                    Some(false) => (vec![quote!(self_: &#path)], vec![quote!(self_)], quote!(#path::#body)),
+                    None => (Vec::new(), Vec::new(), quote!(#path::#body)),
+                }
+            }
+            None => {
+                let fname = names::item(&info.name);
+                (Vec::new(), Vec::new(), quote!(#fname))
+            }
+        };
+        shims.push(quote! {
+            pub extern "C" fn #shim(#(#self_param,)* #(#params),*) -> Guarded<#ret> {
+                Guarded::call(::std::panic::AssertUnwindSafe(move || {
+                    let mut ctx = crate::Ctx::default();
+                    let _ = &mut ctx;
+                    #callee(#(#self_arg,)* #(#ctx_arg,)* #(#args),*)
+                }))
+            }
+        });
+        let entry = entry_name(ck, *f);
+        let slot = slot_text(ck, *f);
+        entries.push(quote!(FnEntry::new(#entry, #slot, __shims::#shim as *const c_void)));
+        let index = fi as u32;
+        if has_attr(program, ck, *f, "before_reload") {
+            before.push(index);
+        }
+        if has_attr(program, ck, *f, "on_reload") {
+            after.push(index);
+        }
+    }
+    let nfns = entries.len();
+
+    // State: one entry per variable.
+    let mut state_entries = Vec::new();
+    for (si, g) in states_of(ck, m).iter().enumerate() {
+        let t = tn.rust_ty(&g.ty);
+        let zero_fn = format_ident!("__state_zero_{}", g.name);
+        let init_fn = format_ident!("__state_init_{}", g.name);
+        let (zero, init, drop, size, align) = (
+            format_ident!("__zero_{}", si),
+            format_ident!("__init_{}", si),
+            format_ident!("__drop_{}", si),
+            format_ident!("__SIZE_{}", si),
+            format_ident!("__ALIGN_{}", si),
+        );
+        let (save, migrate) = (format_ident!("__save_{}", si), format_ident!("__migrate_{}", si));
+        let state_name = g.name.clone();
+        let init_value = quote!(|| {
+            let mut ctx = crate::Ctx::default();
+            #init_fn(&mut ctx)
+        });
+        let migrate_call = match migrate_hook(program, ck, shared, m, &g.name) {
+            Some(hook) => quote!(migrate_value_with(#state_name, &text, dst, #hook, #init_value)),
+            None => quote!(migrate_value(#state_name, &text, dst, #init_value)),
+        };
+        shims.push(quote! {
+            pub const #size: usize = ::std::mem::size_of::<#t>();
+            pub const #align: usize = ::std::mem::align_of::<#t>();
+            pub extern "C" fn #zero(p: *mut c_void) -> bool {
+                // SAFETY: the runtime passes fresh memory of this type's
+                // size and alignment.
+                call_guarded(::std::panic::AssertUnwindSafe(move || unsafe { p.cast::<#t>().write(#zero_fn()) })).is_ok()
+            }
+            pub extern "C" fn #init(p: *mut c_void) -> bool {
+                call_guarded(::std::panic::AssertUnwindSafe(move || {
+                    let mut ctx = crate::Ctx::default();
+                    let v = #init_fn(&mut ctx);
+                    // SAFETY: the runtime passes memory `zero` initialized.
+                    unsafe { *p.cast::<#t>() = v };
+                }))
+                .is_ok()
+            }
+            pub extern "C" fn #drop(p: *mut c_void) {
+                // SAFETY: the runtime passes a value `zero` wrote.
+                let _ = call_guarded(::std::panic::AssertUnwindSafe(move || unsafe { p.cast::<#t>().drop_in_place() }));
+            }
+            pub extern "C" fn #save(p: *const c_void) -> Guarded<Text> {
+                // SAFETY: the runtime passes this library's value, under
+                // the program lock.
+                Guarded::call(::std::panic::AssertUnwindSafe(move || save_value(unsafe { &*p.cast::<#t>() })))
+            }
+            pub extern "C" fn #migrate(text: *const u8, len: usize, p: *mut c_void) -> Guarded<Migrated> {
+                Guarded::call(::std::panic::AssertUnwindSafe(move || {
+                    // SAFETY: the runtime passes the saved text and memory
+                    // `zero` initialized, not yet published.
+                    let text = String::from_utf8_lossy(unsafe { ::std::slice::from_raw_parts(text, len) });
+                    let dst = unsafe { &mut *p.cast::<#t>() };
+                    #migrate_call
+                }))
+            }
+        });
+        let text = state_text(ck, g);
+        state_entries.push(quote!(StateEntry {
+            name: Str::new(#state_name),
+            type_fingerprint: fingerprint(#text),
+            size: __shims::#size,
+            align: __shims::#align,
+            zero: __shims::#zero,
+            init: __shims::#init,
+            drop: __shims::#drop,
+            save: __shims::#save,
+            migrate: __shims::#migrate,
+        }));
+    }
+    let nstates = state_entries.len();
+    let (import_statics, imports) =
+        import_entries(program, ck, shared, layout, included, fingerprints, &quote!(crate::), &quote!(crate::));
+    let nimports = imports.len();
+    let (nbefore, nafter) = (before.len(), after.len());
+    let module_name = name.clone();
+    let iface = fingerprints[mi];
+    let nhost = layout.externs.len();
+    let export = if reloadable {
+        quote!(::aether_rt::export_module!(DESCRIPTOR);)
+    } else {
+        quote! {
+            /// This module is linked into the host (never reloaded): the host
+            /// reads its descriptor directly.
+            pub extern "C" fn __aether_descriptor() -> *const ModuleDescriptor {
+                &DESCRIPTOR
+            }
+        }
+    };
+    let doc =
+        format!(" Generated by `cargo aether run --hmr`: module `{name}` as a hot-reloadable library. Do not edit.");
+    quote! {
+        #![allow(unused, non_snake_case, non_camel_case_types, non_upper_case_globals, unreachable_code, unreachable_patterns, non_shorthand_field_patterns, improper_ctypes_definitions, clippy::all)]
+        #![doc = #doc]
+
+        use ::aether_rt::abi::*;
+        use ::std::ffi::c_void;
+
+        #(pub mod #mods;)*
+
+        /// The `state` of every module this one compiles against.
+        #[derive(Default)]
+        pub struct Ctx { #(#ctx_fields),* }
+
+        pub mod __hmr_calls { #(#tramp_mods)* }
+
+        pub mod __shims {
+            use ::aether_rt::abi::*;
+            use ::std::ffi::c_void;
+            use crate::#mod_ident::*;
+            /// Once, when the runtime accepted this library.
+            pub extern "C" fn __prepare() {
+                ::aether_rt::install_panic_hook();
+            }
+            #(#shims)*
+        }
+
+        /// The Rust host's `extern fn`s as this library calls them.
+        pub static __HOST_SLOTS: [Slot; #nhost] = [const { Slot::new() }; #nhost];
+
+        static FUNCTIONS: [FnEntry; #nfns] = [#(#entries),*];
+        static STATES: [StateEntry; #nstates] = [#(#state_entries),*];
+        #import_statics
+        static IMPORTS: [ImportEntry; #nimports] = [#(#imports),*];
+        static BEFORE_RELOAD: [u32; #nbefore] = [#(#before),*];
+        static ON_RELOAD: [u32; #nafter] = [#(#after),*];
+        static DESCRIPTOR: ModuleDescriptor = ModuleDescriptor {
+            abi_version: ABI_VERSION,
+            name: Str::new(#module_name),
+            interface_fingerprint: #iface,
+            functions: Slice::new(&FUNCTIONS),
+            states: Slice::new(&STATES),
+            imports: Slice::new(&IMPORTS),
+            before_reload: Slice::new(&BEFORE_RELOAD),
+            on_reload: Slice::new(&ON_RELOAD),
+            host: &HOST,
+            prepare: __shims::__prepare,
+            pending: &PENDING,
+        };
+        #export
+    }
+}
+
+/// The imports of a library (or of a Rust host's `__host` row): for each
+/// module of `modules`, its interface fingerprint and the library's slots
+/// for its functions and states, with the fingerprint each must hold; and
+/// the `__host` row's slots when there are `extern fn`s. `root` leads to
+/// the modules (`crate::`, or nothing inside the bindings' `__aether`),
+/// `host_root` to `__HOST_SLOTS`.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn import_entries(
+    program: &Program,
+    ck: &CheckResult,
+    shared: &Shared,
+    layout: &CallLayout,
+    modules: &[ModuleId],
+    fingerprints: &[u64],
+    root: &TokenStream,
+    host_root: &TokenStream,
+) -> (TokenStream, Vec<TokenStream>) {
+    let abi = quote!(::aether_rt::abi);
+    let mut statics = Vec::new();
+    let mut entries = Vec::new();
+    let mut push = |tag: String, name: String, fp: u64, fns: Vec<TokenStream>, states: Vec<TokenStream>| {
+        let (fns_ident, states_ident) =
+            (format_ident!("__IMPORT_FNS_{}", tag), format_ident!("__IMPORT_STATES_{}", tag));
+        let (nf, ns) = (fns.len(), states.len());
+        statics.push(quote! {
+            static #fns_ident: [#abi::SlotEntry; #nf] = [#(#fns),*];
+            static #states_ident: [#abi::SlotEntry; #ns] = [#(#states),*];
+        });
+        entries.push(quote!(#abi::ImportEntry {
+            module: #abi::Str::new(#name),
+            interface_fingerprint: #fp,
+            functions: #abi::Slice::new(&#fns_ident),
+            states: #abi::Slice::new(&#states_ident),
+        }));
+    };
+    for &x in modules {
+        let xi = x.0 as usize;
+        let xmod = names::plain(&shared.module_names[xi]);
+        let fns = layout
+            .of_module(x)
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let fp = fingerprint(&slot_text(ck, *f));
+                quote!(#abi::SlotEntry { fingerprint: #fp, slot: &#root #xmod::__FN_SLOTS[#i] })
+            })
+            .collect();
+        let states = states_of(ck, x)
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                let fp = fingerprint(&state_text(ck, g));
+                quote!(#abi::SlotEntry { fingerprint: #fp, slot: &#root #xmod::__STATE_SLOTS[#i] })
+            })
+            .collect();
+        push(xi.to_string(), shared.module_names[xi].clone(), fingerprints[xi], fns, states);
+    }
+    if !layout.externs.is_empty() {
+        let fns = layout
+            .externs
+            .iter()
+            .enumerate()
+            .map(|(k, f)| {
+                let fp = fingerprint(&extern_slot_text(program, ck, *f));
+                quote!(#abi::SlotEntry { fingerprint: #fp, slot: &#host_root __HOST_SLOTS[#k] })
+            })
+            .collect();
+        push("host".to_string(), HOST_ROW.to_string(), layout.host_fingerprint, fns, Vec::new());
+    }
+    (quote!(#(#statics)*), entries)
+}
+
+/// The user's `@migrate fn migrate_<state>(old: T) -> S` of module `m`, as a
+/// closure from the old shape `T` to the state's value (the checker made
+/// sure of the shape).
+pub(super) fn migrate_hook(
+    program: &Program,
+    ck: &CheckResult,
+    shared: &Shared,
+    m: ModuleId,
+    state: &str,
+) -> Option<TokenStream> {
+    let name = format!("{}{state}", crate::check::MIGRATE_PREFIX);
+    let (i, info) = ck.fns.iter().enumerate().find(|(_, f)| {
+        f.module == m && f.receiver.is_none() && f.name == name && f.params.len() == 1 && f.host.is_none()
+    })?;
+    let f = FnId(i as u32);
+    if !has_attr(program, ck, f, crate::check::MIGRATE) {
+        return None;
+    }
+    let tn = crate::codegen::types::TypeNames { ck, module_names: &shared.module_names, here: m };
+    let param = info.params.first()?;
+    let old_ty = tn.rust_ty(&param.ty);
+    let arg = if shared.facts.is_copy(&param.ty) { quote!(old) } else { quote!(&old) };
+    let ctx = if shared.needs.fn_needs(f) { vec![quote!(&mut crate::Ctx::default())] } else { Vec::new() };
+    let fname = names::item(&info.name);
+    Some(quote!(|old: #old_ty| #fname(#(#ctx,)* #arg)))
+}
+
+/// Whether the function's item carries `@name`.
+pub(super) fn has_attr(program: &Program, ck: &CheckResult, f: FnId, name: &str) -> bool {
+    let Some(info) = ck.fns.get(f.0 as usize) else { return false };
+    program
+        .module(info.module)
+        .ast
+        .items
+        .get(info.item)
+        .is_some_and(|item| item.attrs.iter().any(|a| a.name.name == name) && matches!(item.kind, ItemKind::Fn(_)))
+}
