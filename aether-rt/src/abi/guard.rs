@@ -1,0 +1,135 @@
+//! What crosses `extern "C"` besides plain data: a call's outcome with a
+//! panic caught at the boundary ([`Guarded`]) and owned strings ([`Text`]),
+//! both as a `String`'s raw parts, freed in another image than the one that
+//! allocated them (every image uses the system allocator).
+
+use std::any::Any;
+use std::fmt;
+use std::mem::{ManuallyDrop, MaybeUninit};
+use std::panic::{catch_unwind, UnwindSafe};
+
+/// A panic caught at the module boundary: its message (which, for Aether
+/// runtime errors, already names the `.ae` location: see [`crate::fail`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PanicInfo {
+    pub message: String,
+}
+
+impl fmt::Display for PanicInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for PanicInfo {}
+
+/// Run `f`, turning a panic into `Err` with the panic's message.
+///
+/// Panics must not cross `extern "C"` (since Rust 1.81 that aborts the
+/// process), so every generated shim runs the Aether function inside this,
+/// through [`Guarded::call`]. The panic hook still runs (and prints) in the
+/// image that panicked.
+pub fn call_guarded<R>(f: impl FnOnce() -> R + UnwindSafe) -> Result<R, PanicInfo> {
+    catch_unwind(f).map_err(|payload| PanicInfo { message: payload_message(payload.as_ref()) })
+}
+
+/// What a generated shim returns across `extern "C"`: the value, or the
+/// message of the panic that ended the call. The message's buffer is
+/// allocated in the module and freed in the host, which is sound because
+/// every image uses the system allocator (a module must not declare a
+/// `#[global_allocator]`). Consume it with [`Guarded::into_result`];
+/// dropping it otherwise leaks (never frees wrongly).
+#[repr(C)]
+pub struct Guarded<T> {
+    // Initialized exactly when `panic.ptr` is null.
+    value: MaybeUninit<T>,
+    panic: RawString,
+}
+
+/// A `String`'s parts, `#[repr(C)]`; `ptr` is null for "no string".
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+struct RawString {
+    ptr: *mut u8,
+    len: usize,
+    cap: usize,
+}
+
+impl<T> Guarded<T> {
+    /// Run `f` under [`call_guarded`] and package the outcome for return.
+    pub fn call(f: impl FnOnce() -> T + UnwindSafe) -> Guarded<T> {
+        Guarded::from_result(call_guarded(f))
+    }
+
+    pub fn from_result(result: Result<T, PanicInfo>) -> Guarded<T> {
+        match result {
+            Ok(value) => Guarded {
+                value: MaybeUninit::new(value),
+                panic: RawString { ptr: std::ptr::null_mut(), len: 0, cap: 0 },
+            },
+            Err(info) => {
+                // Never a null pointer: an empty String still has a dangling,
+                // non-null one.
+                let mut message = ManuallyDrop::new(info.message);
+                let panic = RawString { ptr: message.as_mut_ptr(), len: message.len(), cap: message.capacity() };
+                Guarded { value: MaybeUninit::uninit(), panic }
+            }
+        }
+    }
+
+    pub fn into_result(self) -> Result<T, PanicInfo> {
+        let this = ManuallyDrop::new(self);
+        if this.panic.ptr.is_null() {
+            // SAFETY: the fields are private and both constructors keep the
+            // invariant: `value` is initialized when `panic.ptr` is null. It
+            // is read once, since `self` was consumed.
+            #[allow(unsafe_code)]
+            Ok(unsafe { this.value.assume_init_read() })
+        } else {
+            let RawString { ptr, len, cap } = this.panic;
+            // SAFETY: the parts come from a `String` given up in
+            // `from_result` (`ManuallyDrop`), rebuilt exactly once here; all
+            // images share the system allocator (see the type's docs).
+            #[allow(unsafe_code)]
+            let message = unsafe { String::from_raw_parts(ptr, len, cap) };
+            Err(PanicInfo { message })
+        }
+    }
+}
+
+fn payload_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&'static str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic with a non-string payload".to_string()
+    }
+}
+
+/// A `String` handed across `extern "C"`: its parts, `#[repr(C)]`. Built
+/// from a `String` and turned back into one exactly once (dropping it
+/// unconverted leaks, never frees wrongly). Sound across libraries because
+/// every image uses the system allocator.
+#[repr(C)]
+#[derive(Debug)]
+pub struct Text(RawString);
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        let mut s = ManuallyDrop::new(s);
+        Text(RawString { ptr: s.as_mut_ptr(), len: s.len(), cap: s.capacity() })
+    }
+}
+
+impl Text {
+    pub fn into_string(self) -> String {
+        let RawString { ptr, len, cap } = self.0;
+        // SAFETY: the parts come from a `String` given up in `from`
+        // (`ManuallyDrop`) and `self` is consumed, so this runs once.
+        #[allow(unsafe_code)]
+        unsafe {
+            String::from_raw_parts(ptr, len, cap)
+        }
+    }
+}

@@ -1,0 +1,458 @@
+//! The runtime's call table as generated code sees it: the slots the
+//! runtime fills in each library (functions and state addresses), the safe
+//! points where a pending reload is let in, and the immutable views a
+//! reload publishes whole.
+
+use super::Guarded;
+use std::ffi::c_void;
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
+
+/// A pointer-sized cell in a library that the runtime fills in: a function
+/// to call or a state value's address. Atomic, so a `static` needs no
+/// unsafe; stores happen while the program lock is held, so a relaxed load
+/// sees a complete generation.
+#[repr(transparent)]
+#[derive(Debug, Default)]
+pub struct Slot(AtomicPtr<c_void>);
+
+impl Slot {
+    pub const fn new() -> Slot {
+        Slot(AtomicPtr::new(std::ptr::null_mut()))
+    }
+
+    #[inline]
+    pub fn get(&self) -> *mut c_void {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    pub fn set(&self, ptr: *mut c_void) {
+        self.0.store(ptr, Ordering::Release)
+    }
+}
+
+/// Each image's flag, raised by the runtime in every library while a reload
+/// waits for a safe point; generated code checks it before each call.
+pub static PENDING: AtomicBool = AtomicBool::new(false);
+
+/// A `state` variable as generated code sees it under HMR: a reference to
+/// the library's slot for it, which the runtime points at the value (and
+/// re-points when a reload resets or migrates it; null when a reload
+/// changed its declaration, so code from before it never reads it as the
+/// wrong type).
+pub struct StateRef<T> {
+    slot: &'static Slot,
+    _type: PhantomData<fn() -> T>,
+}
+
+impl<T> StateRef<T> {
+    pub const fn new(slot: &'static Slot) -> StateRef<T> {
+        StateRef { slot, _type: PhantomData }
+    }
+
+    /// The value's address (checked non-null). Generated code writes
+    /// `(*ctx.m.x.ptr())`, a place like the static build's `ctx.m.x`, so a
+    /// call such as `x.insert(k, x.get(k))` borrows it as the static build
+    /// does (a `&mut` through `DerefMut` would be taken before the
+    /// arguments are read).
+    #[inline]
+    pub fn ptr(&self) -> *mut T {
+        let p = self.slot.get();
+        if p.is_null() {
+            stale_state();
+        }
+        p.cast()
+    }
+}
+
+#[cold]
+fn stale_state() -> ! {
+    panic!(
+        "this code is from before a reload that changed a `state` declaration it uses (or the program has not \
+         started); it stops here {STALE}"
+    )
+}
+
+impl<T> std::ops::Deref for StateRef<T> {
+    type Target = T;
+    #[inline]
+    fn deref(&self) -> &T {
+        // SAFETY: the runtime stores in the slot only the address of an
+        // initialized `T` whose fingerprint (name and structural type) is
+        // the one this library was built for, and never frees it while
+        // code may use it; Aether code runs under the program lock, so no
+        // other thread touches it meanwhile.
+        #[allow(unsafe_code)]
+        unsafe {
+            &*self.ptr()
+        }
+    }
+}
+
+impl<T> std::ops::DerefMut for StateRef<T> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: as in `deref`; generated code borrows state only through
+        // `&mut ctx`, and never across a call, so this borrow is unique.
+        #[allow(unsafe_code)]
+        unsafe {
+            &mut *self.ptr()
+        }
+    }
+}
+
+/// Ends the message of a runtime error raised by code from before a reload
+/// meeting the new code: the host starts `main` again with the new code
+/// when it sees it.
+pub const STALE: &str = "(stale after a reload: a running loop starts again with the new code)";
+
+/// Generated code's way to a function through its slot: the pointer, after
+/// letting a pending reload in. `what` names the function when the slot is
+/// empty (the function changed in a reload, or the program has not started).
+#[inline]
+pub fn call_slot(slot: &Slot, what: &str) -> *const c_void {
+    if PENDING.load(Ordering::Relaxed) {
+        if let Some(table) = HOST.get() {
+            (table.hooks.yield_to_reload)();
+            if (table.hooks.unwind_requested)() {
+                // Caught by the shim around us and passed up as an error,
+                // boundary by boundary, to the host that called `main`.
+                std::panic::resume_unwind(Box::new(RESTART_MAIN.to_string()));
+            }
+        }
+    }
+    let p = slot.get();
+    if p.is_null() {
+        stale_call(what);
+    }
+    p.cast_const()
+}
+
+#[cold]
+fn stale_call(what: &str) -> ! {
+    panic!(
+        "`{what}` changed in a reload (its signature, or its place in the module) and this call is from code \
+         built before it, or it is not loaded; that code stops here {STALE}"
+    )
+}
+
+/// The value of a guarded call, or the panic unwound further in this image
+/// (already reported by the panic hook of the image that panicked).
+#[inline]
+pub fn unwrap_guarded<T>(guarded: Guarded<T>) -> T {
+    match guarded.into_result() {
+        Ok(v) => v,
+        Err(e) => std::panic::resume_unwind(Box::new(e.message)),
+    }
+}
+
+/// Each image's (library's, host's) cell for the runtime's [`CallTable`]:
+/// generated code and the builtins reach the runtime through it. Null in a
+/// static build, where nothing is loaded.
+pub static HOST: HostSlot = HostSlot::new();
+
+/// Run a blocking builtin (a sleep, reading input): under HMR the thread
+/// gives up the program lock meanwhile, so a reload can be applied while it
+/// waits. Generated code holds no borrow of `state` across a call, so this
+/// is a safe point.
+pub fn blocking<R>(f: impl FnOnce() -> R) -> R {
+    match HOST.get() {
+        Some(table) => {
+            (table.hooks.release)();
+            let result = f();
+            (table.hooks.acquire)();
+            result
+        }
+        None => f(),
+    }
+}
+
+/// The module's cell for the runtime's [`CallTable`]. Only a `&'static
+/// CallTable` can be stored, so reading it back is sound.
+#[repr(transparent)]
+#[derive(Debug)]
+pub struct HostSlot(AtomicPtr<CallTable>);
+
+impl HostSlot {
+    pub const fn new() -> HostSlot {
+        HostSlot(AtomicPtr::new(std::ptr::null_mut()))
+    }
+
+    pub fn set(&self, table: &'static CallTable) {
+        self.0.store((table as *const CallTable).cast_mut(), Ordering::Release)
+    }
+
+    pub fn get(&self) -> Option<&'static CallTable> {
+        let ptr = self.0.load(Ordering::Acquire);
+        // SAFETY: only `set` writes this cell, always from a `&'static
+        // CallTable`, and a CallTable is never freed or moved.
+        #[allow(unsafe_code)]
+        unsafe {
+            ptr.cast_const().as_ref()
+        }
+    }
+}
+
+impl Default for HostSlot {
+    fn default() -> Self {
+        HostSlot::new()
+    }
+}
+
+/// The runtime's function table as generated code sees it: one atomic
+/// pointer to an immutable [`TableView`]. A reload builds a whole new view
+/// (every module swapped in it at once, functions and state addresses
+/// together) and publishes it with one store, so a call sees either the old
+/// program or the new one, never a mix; a call already running keeps the
+/// code it started in. Views are never freed.
+///
+/// A reload is published only at a safe point of the thread running Aether
+/// code: the reloading thread raises `pending`, and the running code gives
+/// up the program lock at its next call ([`CallTable::safe_point`]) or
+/// blocking builtin ([`blocking`]).
+#[repr(C)]
+#[derive(Debug)]
+pub struct CallTable {
+    current: AtomicPtr<TableView>,
+    pending: AtomicBool,
+    hooks: HostHooks,
+}
+
+/// The host's side of the program lock, called from any image.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct HostHooks {
+    /// Called at a safe point while a reload is pending: give up the lock,
+    /// wait until the reload is applied, take it again.
+    pub yield_to_reload: extern "C" fn(),
+    /// Give up the program lock around a blocking builtin...
+    pub release: extern "C" fn(),
+    /// ...and take it back.
+    pub acquire: extern "C" fn(),
+    /// Asked at a safe point after yielding: true when this thread must
+    /// unwind (the running `main` is to start again with new code).
+    pub unwind_requested: extern "C" fn() -> bool,
+}
+
+/// One immutable generation of function pointers (`modules[m].fns[f]`) and
+/// state addresses (`modules[m].states[s]`); indices are fixed by the
+/// descriptors' orders.
+#[repr(C)]
+#[derive(Debug)]
+pub struct TableView {
+    generation: u64,
+    modules: *const ModuleView,
+    len: usize,
+}
+
+#[repr(C)]
+#[derive(Debug)]
+struct ModuleView {
+    fns: *const *const c_void,
+    fn_fingerprints: *const u64,
+    len: usize,
+    states: *const *mut c_void,
+    state_fingerprints: *const u64,
+    states_len: usize,
+}
+
+impl ModuleView {
+    /// The functions and their fingerprints.
+    #[inline]
+    fn fns(&self) -> (&[*const c_void], &[u64]) {
+        // SAFETY: a view's arrays are leaked by `TableView::leak` with their
+        // true lengths, never freed, never written after publication.
+        #[allow(unsafe_code)]
+        unsafe {
+            (std::slice::from_raw_parts(self.fns, self.len), std::slice::from_raw_parts(self.fn_fingerprints, self.len))
+        }
+    }
+
+    /// The state addresses and their fingerprints.
+    #[inline]
+    fn states(&self) -> (&[*mut c_void], &[u64]) {
+        // SAFETY: as in `fns`.
+        #[allow(unsafe_code)]
+        unsafe {
+            (
+                std::slice::from_raw_parts(self.states, self.states_len),
+                std::slice::from_raw_parts(self.state_fingerprints, self.states_len),
+            )
+        }
+    }
+}
+
+/// Entry `i` of a view's row, if there is one and (when `fingerprint` is
+/// given) it has that fingerprint.
+#[inline]
+fn checked<T: Copy>((items, fingerprints): (&[T], &[u64]), i: usize, fingerprint: Option<u64>) -> Option<T> {
+    if fingerprint.is_some_and(|fp| fingerprints.get(i) != Some(&fp)) {
+        return None;
+    }
+    items.get(i).copied()
+}
+
+/// One module's row of a [`TableView`]: its functions and its state
+/// addresses, each with the fingerprint its descriptor gave it.
+#[derive(Clone, Debug, Default)]
+pub struct Row {
+    pub fns: Vec<(*const c_void, u64)>,
+    pub states: Vec<(*mut c_void, u64)>,
+}
+
+pub(super) extern "C" fn no_op() {}
+
+extern "C" fn never() -> bool {
+    false
+}
+
+impl HostHooks {
+    /// Hooks that do nothing: one thread, nothing to wait for (tests, tools).
+    pub const fn none() -> HostHooks {
+        HostHooks { yield_to_reload: no_op, release: no_op, acquire: no_op, unwind_requested: never }
+    }
+}
+
+/// The payload of the unwind that ends a running `main` so that it starts
+/// again with new code (not an error: no message is printed for it).
+pub const RESTART_MAIN: &str = "[aether] main restarts with the new code";
+
+impl CallTable {
+    /// A table whose lock hooks do nothing (one thread, no reloads).
+    pub const fn new() -> CallTable {
+        CallTable::with_hooks(HostHooks::none())
+    }
+
+    pub const fn with_hooks(hooks: HostHooks) -> CallTable {
+        CallTable { current: AtomicPtr::new(std::ptr::null_mut()), pending: AtomicBool::new(false), hooks }
+    }
+
+    /// The function pointer in slot `f` of module `m` in the current view,
+    /// or null when there is none (nothing published, index out of range,
+    /// module not loaded yet).
+    #[inline]
+    pub fn lookup(&self, m: usize, f: usize) -> *const c_void {
+        self.lookup_checked(m, f, None)
+    }
+
+    /// [`CallTable::lookup`], and null unless the slot's fingerprint is
+    /// `fingerprint` (when given): code from before a reload that changed
+    /// the function's signature or position never calls the wrong thing.
+    #[inline]
+    pub fn lookup_checked(&self, m: usize, f: usize, fingerprint: Option<u64>) -> *const c_void {
+        let module = self.module(m);
+        module.and_then(|v| checked(v.fns(), f, fingerprint)).unwrap_or(std::ptr::null())
+    }
+
+    /// The address of state `s` of module `m` in the current view, or null
+    /// (also when its fingerprint is not `fingerprint`, when given).
+    #[inline]
+    pub fn state(&self, m: usize, s: usize, fingerprint: Option<u64>) -> *mut c_void {
+        let module = self.module(m);
+        module.and_then(|v| checked(v.states(), s, fingerprint)).unwrap_or(std::ptr::null_mut())
+    }
+
+    /// Whether module `m` has a function at `f` (of any fingerprint).
+    pub fn has_function(&self, m: usize, f: usize) -> bool {
+        !self.lookup(m, f).is_null()
+    }
+
+    #[inline]
+    fn module(&self, m: usize) -> Option<&'static ModuleView> {
+        let view = self.view()?;
+        if m >= view.len {
+            return None;
+        }
+        // SAFETY: `current` holds null or a pointer from `TableView::leak`,
+        // which is never freed; a view's arrays are leaked with it, never
+        // written after publication, and `len` fields are their true lengths.
+        #[allow(unsafe_code)]
+        unsafe {
+            Some(&*view.modules.add(m))
+        }
+    }
+
+    /// Called by generated code before every call: lets a pending reload in.
+    #[inline]
+    pub fn safe_point(&self) {
+        if self.pending.load(Ordering::Relaxed) {
+            (self.hooks.yield_to_reload)();
+        }
+    }
+
+    /// Whether a reload waits for the running code to reach a safe point.
+    pub fn is_pending(&self) -> bool {
+        self.pending.load(Ordering::Acquire)
+    }
+
+    pub fn set_pending(&self, pending: bool) {
+        self.pending.store(pending, Ordering::Release)
+    }
+
+    /// The generation of the current view (0 before the first publish).
+    pub fn generation(&self) -> u64 {
+        self.view().map_or(0, |v| v.generation)
+    }
+
+    /// Make `view` current; calls starting after this see it.
+    pub fn publish(&self, view: &'static TableView) {
+        self.current.store((view as *const TableView).cast_mut(), Ordering::Release)
+    }
+
+    #[inline]
+    fn view(&self) -> Option<&'static TableView> {
+        // SAFETY: null or a leaked, never-freed view.
+        #[allow(unsafe_code)]
+        unsafe {
+            self.current.load(Ordering::Acquire).cast_const().as_ref()
+        }
+    }
+}
+
+impl Default for CallTable {
+    fn default() -> Self {
+        CallTable::new()
+    }
+}
+
+impl TableView {
+    /// Build a view from per-module function pointers and state addresses
+    /// and leak it: a call may still be reading an old view, so none is ever
+    /// freed (a view costs a few bytes per function per reload).
+    pub fn leak(generation: u64, modules: Vec<Row>) -> &'static TableView {
+        let modules: Vec<ModuleView> = modules
+            .into_iter()
+            .map(|row| {
+                let (fns, fn_fps): (Vec<*const c_void>, Vec<u64>) = row.fns.into_iter().unzip();
+                let (states, state_fps): (Vec<*mut c_void>, Vec<u64>) = row.states.into_iter().unzip();
+                let (fns, fn_fps) = (Vec::leak(fns), Vec::leak(fn_fps));
+                let (states, state_fps) = (Vec::leak(states), Vec::leak(state_fps));
+                ModuleView {
+                    fns: fns.as_ptr(),
+                    fn_fingerprints: fn_fps.as_ptr(),
+                    len: fns.len(),
+                    states: states.as_ptr(),
+                    state_fingerprints: state_fps.as_ptr(),
+                    states_len: states.len(),
+                }
+            })
+            .collect();
+        let modules: &'static [ModuleView] = Vec::leak(modules);
+        Box::leak(Box::new(TableView { generation, modules: modules.as_ptr(), len: modules.len() }))
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+}
+
+// SAFETY: a view is immutable after `leak` and its pointers reach only other
+// immutable leaked arrays and code, so sharing it between threads is sound.
+#[allow(unsafe_code)]
+unsafe impl Sync for TableView {}
+#[allow(unsafe_code)]
+unsafe impl Send for TableView {}
+#[allow(unsafe_code)]
+unsafe impl Sync for ModuleView {}
+#[allow(unsafe_code)]
+unsafe impl Send for ModuleView {}

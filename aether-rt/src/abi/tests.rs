@@ -1,0 +1,116 @@
+//! The ABI's symbols, fingerprints, call table and panic guard.
+
+use super::*;
+
+#[allow(unsafe_code)] // #[no_mangle]
+mod exported {
+    extern "C" fn answer() -> i64 {
+        1
+    }
+    static FUNCTIONS: [super::FnEntry; 1] =
+        [super::FnEntry::new("answer", "fn() -> int", answer as *const std::ffi::c_void)];
+    static DESCRIPTOR: super::ModuleDescriptor = super::ModuleDescriptor {
+        abi_version: super::ABI_VERSION,
+        name: super::Str::new("m"),
+        interface_fingerprint: 7,
+        functions: super::Slice::new(&FUNCTIONS),
+        states: super::Slice::new(&[]),
+        imports: super::Slice::new(&[]),
+        before_reload: super::Slice::new(&[]),
+        on_reload: super::Slice::new(&[]),
+        host: &super::HOST,
+        prepare: crate::abi::table::no_op,
+        pending: &super::PENDING,
+    };
+    crate::export_module!(DESCRIPTOR);
+    pub fn entry() -> *const super::ModuleDescriptor {
+        aether_module_v2()
+    }
+    pub fn version() -> u32 {
+        aether_abi_version()
+    }
+}
+
+#[test]
+fn the_macro_exports_the_entry_symbol_of_this_version() {
+    // The macro cannot paste ABI_VERSION into an identifier, so its
+    // spelled-out name is checked against entry_symbol() here.
+    let source = include_str!("../abi.rs");
+    let spelled = format!("pub extern \"C\" fn {}()", entry_symbol());
+    assert!(source.contains(&spelled), "export_module! must define {spelled}");
+    assert_eq!(exported::version(), ABI_VERSION);
+    assert!(!exported::entry().is_null());
+}
+
+#[test]
+fn fingerprints_are_fnv1a_and_stable() {
+    // Reference values of 64-bit FNV-1a.
+    assert_eq!(fingerprint(""), 0xcbf2_9ce4_8422_2325);
+    assert_eq!(fingerprint("a"), 0xaf63_dc4c_8601_ec8c);
+    assert_eq!(fingerprint("foobar"), 0x8594_4171_f739_67e8);
+    const AT_COMPILE_TIME: u64 = fingerprint("fn() -> int");
+    assert_eq!(AT_COMPILE_TIME, fingerprint("fn() -> int"));
+    assert_ne!(fingerprint("fn() -> int"), fingerprint("fn() -> float"));
+    assert_ne!(fingerprint_combine(fingerprint("a"), 1), fingerprint_combine(fingerprint("a"), 2));
+    assert_ne!(fingerprint_combine(fingerprint_combine(0, 1), 2), fingerprint_combine(fingerprint_combine(0, 2), 1));
+}
+
+#[test]
+fn str_and_slice_keep_pointer_and_length() {
+    let s = Str::new("physics");
+    assert_eq!(s.raw_parts().1, 7);
+    static XS: [u32; 3] = [1, 2, 3];
+    let xs = Slice::new(&XS);
+    assert_eq!(xs.raw_parts(), (XS.as_ptr(), 3));
+}
+
+#[test]
+fn a_call_table_publishes_whole_views() {
+    extern "C" fn one() -> i64 {
+        1
+    }
+    extern "C" fn two() -> i64 {
+        2
+    }
+    static TABLE: CallTable = CallTable::new();
+    static HOST: HostSlot = HostSlot::new();
+    assert!(HOST.get().is_none());
+    HOST.set(&TABLE);
+    let table = HOST.get().map(|t| t as *const CallTable);
+    assert_eq!(table, Some(&TABLE as *const CallTable));
+    assert!(TABLE.lookup(0, 0).is_null());
+    assert_eq!(TABLE.generation(), 0);
+    let p1 = one as *const c_void;
+    let p2 = two as *const c_void;
+    TABLE.publish(TableView::leak(
+        1,
+        vec![Row { fns: vec![(p1, 1)], states: vec![] }, Row { fns: vec![(p1, 1), (p2, 2)], states: vec![] }],
+    ));
+    assert_eq!(TABLE.lookup(1, 1), p2);
+    assert!(TABLE.lookup(0, 1).is_null());
+    assert!(TABLE.lookup(2, 0).is_null());
+    TABLE.publish(TableView::leak(
+        2,
+        vec![Row { fns: vec![(p2, 2)], states: vec![] }, Row { fns: vec![(p2, 2), (p1, 1)], states: vec![] }],
+    ));
+    assert_eq!((TABLE.generation(), TABLE.lookup(0, 0), TABLE.lookup(1, 1)), (2, p2, p1));
+    assert_eq!(TABLE.lookup_checked(1, 1, Some(1)), p1);
+    assert!(TABLE.lookup_checked(1, 1, Some(2)).is_null(), "a stale fingerprint finds nothing");
+}
+
+#[test]
+fn a_panic_becomes_an_error_with_its_message() {
+    let quiet = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let literal = call_guarded(|| -> i64 { panic!("boom") });
+    let formatted = Guarded::call(|| -> i64 { panic!("index {} out of range", 5) });
+    let custom = call_guarded(|| std::panic::panic_any(17_u8));
+    std::panic::set_hook(quiet);
+    assert_eq!(literal, Err(PanicInfo { message: "boom".into() }));
+    assert_eq!(formatted.into_result().map_err(|e| e.to_string()), Err("index 5 out of range".to_string()));
+    assert_eq!(custom.map_err(|e| e.message), Err("panic with a non-string payload".to_string()));
+    assert_eq!(call_guarded(|| 3), Ok(3));
+    assert_eq!(Guarded::call(|| String::from("kept")).into_result(), Ok("kept".to_string()));
+    let empty = Guarded::<i64>::from_result(Err(PanicInfo { message: String::new() }));
+    assert_eq!(empty.into_result(), Err(PanicInfo { message: String::new() }));
+}
