@@ -49,6 +49,19 @@
 //! through (slots, `StateRef`, safe points); `abi/guard.rs` the panic guard
 //! and the strings that cross `extern "C"`.
 
+/// `unsafe impl Sync` and `Send` for each type; every use says why that is
+/// sound (`// SAFETY:`).
+macro_rules! shared_between_threads {
+    ($($t:ty),+) => {
+        $(
+            #[allow(unsafe_code)]
+            unsafe impl Sync for $t {}
+            #[allow(unsafe_code)]
+            unsafe impl Send for $t {}
+        )+
+    };
+}
+
 mod guard;
 mod table;
 #[cfg(test)]
@@ -338,38 +351,15 @@ pub struct SlotEntry {
     pub slot: *const Slot,
 }
 
-// SAFETY (all four impls): these types hold pointers only to immutable
-// `'static` data (string bytes, entry arrays, code). Nothing in this crate writes through them, and reading
-// immutable data from several threads is sound, so a descriptor can be a
-// `static` and cross threads.
-#[allow(unsafe_code)]
-unsafe impl Sync for Str {}
-#[allow(unsafe_code)]
-unsafe impl Send for Str {}
+// SAFETY (every type below): these types hold pointers only to immutable
+// `'static` data (string bytes, entry arrays, code). Nothing in this crate
+// writes through them, and reading immutable data from several threads is
+// sound, so a descriptor can be a `static` and cross threads.
+shared_between_threads!(Str, FnEntry, StateEntry, SlotEntry, ImportEntry, ModuleDescriptor);
 #[allow(unsafe_code)]
 unsafe impl<T: Sync> Sync for Slice<T> {}
 #[allow(unsafe_code)]
 unsafe impl<T: Sync> Send for Slice<T> {}
-#[allow(unsafe_code)]
-unsafe impl Sync for FnEntry {}
-#[allow(unsafe_code)]
-unsafe impl Send for FnEntry {}
-#[allow(unsafe_code)]
-unsafe impl Sync for StateEntry {}
-#[allow(unsafe_code)]
-unsafe impl Send for StateEntry {}
-#[allow(unsafe_code)]
-unsafe impl Sync for SlotEntry {}
-#[allow(unsafe_code)]
-unsafe impl Send for SlotEntry {}
-#[allow(unsafe_code)]
-unsafe impl Sync for ImportEntry {}
-#[allow(unsafe_code)]
-unsafe impl Send for ImportEntry {}
-#[allow(unsafe_code)]
-unsafe impl Sync for ModuleDescriptor {}
-#[allow(unsafe_code)]
-unsafe impl Send for ModuleDescriptor {}
 
 /// Export a module library's two ABI symbols. Use once, at the root of the
 /// module's `cdylib` crate (a `#[no_mangle]` item of a dependency is not

@@ -250,24 +250,27 @@ pub(crate) fn init_order(program: &Program) -> Vec<ModuleId> {
     out
 }
 
-/// The pieces of the static build's `Ctx` (all module state): its fields,
-/// their zero values, and the initializer calls, modules in dependency
-/// order. Shared by a program's `main.rs` and a host crate's library.
-pub(crate) struct CtxParts {
-    pub fields: Vec<TokenStream>,
-    pub zeros: Vec<TokenStream>,
-    pub inits: Vec<TokenStream>,
-}
-
-pub(crate) fn ctx_parts(program: &Program, ck: &CheckResult, shared: &Shared) -> CtxParts {
+/// The static build's `Ctx` (all module state: one field per module with
+/// state) and `Ctx::new()`, which runs the initializers in module
+/// dependency order. Shared by a program's `main.rs` and a host crate's
+/// library.
+pub(crate) fn ctx_struct(program: &Program, ck: &CheckResult, shared: &Shared) -> TokenStream {
     let with_state: Vec<ModuleId> =
         init_order(program).into_iter().filter(|m| ck.globals.iter().any(|g| g.module == *m && g.is_state)).collect();
-    let name = |m: &ModuleId| names::plain(&shared.module_names[m.0 as usize]);
-    let each = |f: &dyn Fn(proc_macro2::Ident) -> TokenStream| with_state.iter().map(|m| f(name(m))).collect();
-    CtxParts {
-        fields: each(&|n| quote!(pub #n: #n::State)),
-        zeros: each(&|n| quote!(#n: #n::State::__zero())),
-        inits: each(&|n| quote!(#n::__init(&mut ctx);)),
+    let names: Vec<proc_macro2::Ident> =
+        with_state.iter().map(|m| names::plain(&shared.module_names[m.0 as usize])).collect();
+    quote! {
+        /// All module state of the program.
+        pub struct Ctx { #(pub #names: #names::State),* }
+
+        impl Ctx {
+            /// The state with every initializer run, in module dependency order.
+            pub fn new() -> Ctx {
+                let mut ctx = Ctx { #(#names: #names::State::__zero()),* };
+                #(#names::__init(&mut ctx);)*
+                ctx
+            }
+        }
     }
 }
 
@@ -276,7 +279,7 @@ fn main_rs(program: &Program, ck: &CheckResult, shared: &Shared) -> TokenStream 
         let n = names::plain(n);
         quote!(mod #n;)
     });
-    let CtxParts { fields, zeros, inits } = ctx_parts(program, ck, shared);
+    let ctx = ctx_struct(program, ck, shared);
     let call_main = match program.entry {
         Some(e) => {
             let n = names::plain(&shared.module_names[e.0 as usize]);
@@ -310,17 +313,7 @@ fn main_rs(program: &Program, ck: &CheckResult, shared: &Shared) -> TokenStream 
 
         #(#mods)*
 
-        /// All module state of the program.
-        pub struct Ctx { #(#fields),* }
-
-        impl Ctx {
-            /// The state with every initializer run, in module dependency order.
-            pub fn new() -> Ctx {
-                let mut ctx = Ctx { #(#zeros),* };
-                #(#inits)*
-                ctx
-            }
-        }
+        #ctx
 
         fn main() {
             // Runtime errors already name the `.ae` location; a Rust

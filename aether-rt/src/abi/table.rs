@@ -448,11 +448,4 @@ impl TableView {
 
 // SAFETY: a view is immutable after `leak` and its pointers reach only other
 // immutable leaked arrays and code, so sharing it between threads is sound.
-#[allow(unsafe_code)]
-unsafe impl Sync for TableView {}
-#[allow(unsafe_code)]
-unsafe impl Send for TableView {}
-#[allow(unsafe_code)]
-unsafe impl Sync for ModuleView {}
-#[allow(unsafe_code)]
-unsafe impl Send for ModuleView {}
+shared_between_threads!(TableView, ModuleView);

@@ -127,6 +127,14 @@ impl<K: Dyn + Hash + Eq, V: Dyn> Dyn for Map<K, V> {
     }
 }
 
+/// `T` → `T?` or `T` → `T!`: a value of the inner type, wrapped, logged as
+/// a conversion.
+fn widened<T: Dyn, W: Dyn>(v: &Value, m: &mut Migration, wrap: impl FnOnce(T) -> W) -> Option<W> {
+    let x = T::from_dyn(v, m)?;
+    m.converted(format_args!("{} to {}", v.type_name(), W::dyn_type()));
+    Some(wrap(x))
+}
+
 impl<T: Dyn> Dyn for Option<T> {
     fn to_dyn(&self) -> Value {
         Value::Opt(self.as_ref().map(|x| Box::new(x.to_dyn())))
@@ -135,11 +143,7 @@ impl<T: Dyn> Dyn for Option<T> {
         match v {
             Value::Opt(None) => Some(None),
             Value::Opt(Some(x)) => T::from_dyn(x, m).map(Some),
-            _ => {
-                let x = T::from_dyn(v, m)?;
-                m.converted(format_args!("{} to {}", v.type_name(), Self::dyn_type()));
-                Some(Some(x))
-            }
+            _ => widened(v, m, Some),
         }
     }
     fn dyn_type() -> String {
@@ -158,11 +162,7 @@ impl<T: Dyn> Dyn for Result<T, Error> {
         match v {
             Value::Ok(x) => T::from_dyn(x, m).map(Ok),
             Value::Err(e) => Some(Err(Error(e.clone()))),
-            _ => {
-                let x = T::from_dyn(v, m)?;
-                m.converted(format_args!("{} to {}", v.type_name(), Self::dyn_type()));
-                Some(Ok(x))
-            }
+            _ => widened(v, m, Ok),
         }
     }
     fn dyn_type() -> String {

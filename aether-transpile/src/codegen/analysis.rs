@@ -531,14 +531,13 @@ pub(crate) fn single_plain_use(tables: &ModuleTables, s: &Stmt, id: LocalId) -> 
 /// Whether an expression mentions a root at all (reads included).
 pub(crate) fn expr_mentions_root(tables: &ModuleTables, e: &Expr, root: Root) -> bool {
     let mut found = false;
-    visit_expr(e, true, &mut |v| {
-        if let Visit::Expr(x) = v {
-            if root_of(tables, x) == Some(root) {
-                found = true;
-            }
-        }
-    });
+    visit_expr(e, true, &mut |v| found |= is_root(tables, v, root));
     found
+}
+
+/// Whether a visited node is an expression naming `root`.
+fn is_root(tables: &ModuleTables, v: Visit<'_>, root: Root) -> bool {
+    matches!(v, Visit::Expr(x) if root_of(tables, x) == Some(root))
 }
 
 fn root_of(tables: &ModuleTables, e: &Expr) -> Option<Root> {
@@ -553,12 +552,6 @@ fn root_of(tables: &ModuleTables, e: &Expr) -> Option<Root> {
 /// Whether a block mentions a root at all (reads included).
 pub(crate) fn mentions_root(tables: &ModuleTables, b: &Block, root: Root) -> bool {
     let mut found = false;
-    visit_block(b, true, &mut |v| {
-        if let Visit::Expr(e) = v {
-            if root_of(tables, e) == Some(root) {
-                found = true;
-            }
-        }
-    });
+    visit_block(b, true, &mut |v| found |= is_root(tables, v, root));
     found
 }

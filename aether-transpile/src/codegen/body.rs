@@ -377,6 +377,18 @@ impl Part {
     pub fn value(ts: TokenStream) -> Part {
         Part { owned: ts.clone(), ts, mode: PartMode::Value, lvalue: TokenStream::new(), by_ref: false }
     }
+
+    /// A part read while the others are evaluated (`owned`: its value, for
+    /// hoisting).
+    pub fn shared(ts: TokenStream, owned: TokenStream, by_ref: bool) -> Part {
+        Part { ts, mode: PartMode::Shared, owned, lvalue: TokenStream::new(), by_ref }
+    }
+
+    /// A part written by the call (`owned`: its place; `lvalue`: how a
+    /// hoisted copy is written back).
+    pub fn exclusive(ts: TokenStream, owned: TokenStream, lvalue: TokenStream, by_ref: bool) -> Part {
+        Part { ts, mode: PartMode::Exclusive, owned, lvalue, by_ref }
+    }
 }
 
 /// Borrow conflicts with `ctx`: when one part keeps a borrow of state and

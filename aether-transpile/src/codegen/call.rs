@@ -55,13 +55,7 @@ impl Gen<'_> {
                 let ct = self.expr_ty(callee.id);
                 let c = self.coerced(callee);
                 let owned = self.to_owned(c.clone(), &ct);
-                let mut parts = vec![Part {
-                    ts: self.to_recv(c),
-                    mode: PartMode::Shared,
-                    owned,
-                    lvalue: TokenStream::new(),
-                    by_ref: false,
-                }];
+                let mut parts = vec![Part::shared(self.to_recv(c), owned, false)];
                 for a in args {
                     let v = self.value(&a.expr);
                     parts.push(Part::value(v));
@@ -108,9 +102,9 @@ impl Gen<'_> {
         let owned = self.to_owned(recv.clone(), &bt);
         let part = if sort {
             let lvalue = self.to_lvalue(recv.clone());
-            Part { ts: self.to_mut_ref(recv), mode: PartMode::Exclusive, owned, lvalue, by_ref: true }
+            Part::exclusive(self.to_mut_ref(recv), owned, lvalue, true)
         } else {
-            Part { ts: self.to_ref(recv), mode: PartMode::Shared, owned, lvalue: TokenStream::new(), by_ref: true }
+            Part::shared(self.to_ref(recv), owned, true)
         };
         let uses_ctx = super::body::ctx_use(&clo) != super::body::CtxUse::None;
         let (lets, after, ts) = hoist(self, vec![part], uses_ctx);
@@ -145,17 +139,11 @@ impl Gen<'_> {
                 let c = self.place(r);
                 let owned = self.to_owned(c.clone(), &rt);
                 let lvalue = self.to_lvalue(c.clone());
-                parts.push(Part { ts: self.to_recv(c), mode: PartMode::Exclusive, owned, lvalue, by_ref: false });
+                parts.push(Part::exclusive(self.to_recv(c), owned, lvalue, false));
             } else {
                 let c = self.coerced(r);
                 let owned = self.to_owned(c.clone(), &rt);
-                parts.push(Part {
-                    ts: self.to_recv(c),
-                    mode: PartMode::Shared,
-                    owned,
-                    lvalue: TokenStream::new(),
-                    by_ref: false,
-                });
+                parts.push(Part::shared(self.to_recv(c), owned, false));
             }
         }
         for (a, p) in args.iter().zip(&info.params) {
@@ -164,20 +152,14 @@ impl Gen<'_> {
                 let c = self.place(&a.expr);
                 let owned = self.to_owned(c.clone(), &t);
                 let lvalue = self.to_lvalue(c.clone());
-                parts.push(Part { ts: self.to_mut_ref(c), mode: PartMode::Exclusive, owned, lvalue, by_ref: true });
+                parts.push(Part::exclusive(self.to_mut_ref(c), owned, lvalue, true));
             } else if self.is_copy(&p.ty) {
                 let v = self.value(&a.expr);
                 parts.push(Part::value(v));
             } else {
                 let c = self.coerced(&a.expr);
                 let owned = self.to_owned(c.clone(), &t);
-                parts.push(Part {
-                    ts: self.to_ref(c),
-                    mode: PartMode::Shared,
-                    owned,
-                    lvalue: TokenStream::new(),
-                    by_ref: true,
-                });
+                parts.push(Part::shared(self.to_ref(c), owned, true));
             }
         }
         // A part that reads what a `mut` part changes is evaluated first,
@@ -300,22 +282,14 @@ impl Gen<'_> {
                     quote!(::aether_rt::Show::to_show_string(#r))
                 }
             },
-            ("float", Some((c, t)), _) => {
+            ("float" | "int", Some((c, t)), _) => {
+                let (target, rust) = if name == "float" { (Ty::Float, quote!(f64)) } else { (Ty::Int, quote!(i64)) };
                 let v = self.to_owned(c, &t);
-                if t == Ty::Float {
+                if t == target {
                     v
                 } else {
                     let v = paren(v);
-                    quote!((#v as f64))
-                }
-            }
-            ("int", Some((c, t)), _) => {
-                let v = self.to_owned(c, &t);
-                if t == Ty::Int {
-                    v
-                } else {
-                    let v = paren(v);
-                    quote!((#v as i64))
+                    quote!((#v as #rust))
                 }
             }
             ("len", Some((c, t)), _) => {
@@ -383,10 +357,22 @@ impl Gen<'_> {
         let Ty::Fn(ps, r) = t else {
             return self.unsupported(e.span, &format!("`{name}` as a value"));
         };
+        self.wrapped_value(t, ps, r, |g, codes| g.builtin_impl(e, name, codes))
+    }
+
+    /// A function value of type `t` (`fn(ps) -> r`) around generated code:
+    /// `body` gets the parameters.
+    fn wrapped_value(
+        &mut self,
+        t: &Ty,
+        ps: &[Ty],
+        r: &Ty,
+        body: impl FnOnce(&mut Self, Vec<ArgCode>) -> TokenStream,
+    ) -> TokenStream {
         let (ns, decls) = self.wrapper_params(ps);
         let codes: Vec<ArgCode> =
             ns.iter().zip(ps.iter()).map(|(n, t)| (Code::new(quote!(#n), Kind::Place), t.clone())).collect();
-        let body = self.builtin_impl(e, name, codes);
+        let body = body(self, codes);
         let fnty = self.rust_ty(t);
         let ret = self.rust_ty(r);
         quote!({
@@ -412,16 +398,7 @@ impl Gen<'_> {
         let Ty::Fn(ps, r) = t else {
             return quote!(unreachable!());
         };
-        let (ns, decls) = self.wrapper_params(ps);
-        let codes: Vec<ArgCode> =
-            ns.iter().zip(ps.iter()).map(|(n, t)| (Code::new(quote!(#n), Kind::Place), t.clone())).collect();
-        let body = self.math_impl(name, r, codes);
-        let fnty = self.rust_ty(t);
-        let ret = self.rust_ty(r);
-        quote!({
-            let __f: #fnty = ::std::rc::Rc::new(move |ctx: &mut crate::Ctx #(, #decls)*| -> #ret { #body });
-            __f
-        })
+        self.wrapped_value(t, ps, r, |g, codes| g.math_impl(name, r, codes))
     }
 
     /// Methods of `str`, lists and maps.
@@ -447,7 +424,7 @@ impl Gen<'_> {
             };
             let by_ref = matches!(name, "list.insert" | "list.remove" | "list.sort_by")
                 || (name == "list.sort" && elem == Ty::Float);
-            parts.push(Part { ts, mode: PartMode::Exclusive, owned, lvalue, by_ref });
+            parts.push(Part::exclusive(ts, owned, lvalue, by_ref));
         } else {
             let (ts, by_ref) = if str_recv
                 && !matches!(
@@ -466,7 +443,7 @@ impl Gen<'_> {
             } else {
                 (self.to_recv(rc.clone()), false)
             };
-            parts.push(Part { ts, mode: PartMode::Shared, owned, lvalue: TokenStream::new(), by_ref });
+            parts.push(Part::shared(ts, owned, by_ref));
         }
         // Argument parts: values, or borrows for lookups.
         let borrow_args = matches!(name, "list.contains" | "map.get" | "map.contains" | "map.remove");
@@ -489,7 +466,7 @@ impl Gen<'_> {
                     self.to_ref(c)
                 };
                 let by_ref = !(str_args && name == "list.join");
-                parts.push(Part { ts, mode: PartMode::Shared, owned, lvalue: TokenStream::new(), by_ref });
+                parts.push(Part::shared(ts, owned, by_ref));
             } else {
                 let v = self.to_owned(c, &t);
                 parts.push(Part::value(v));

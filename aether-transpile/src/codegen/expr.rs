@@ -1,6 +1,6 @@
 //! Expressions.
 
-use super::body::{atomic, hoist, paren, with_hoisted, Code, Gen, Kind, LocalKind, Part, PartMode};
+use super::body::{atomic, hoist, paren, with_hoisted, Code, Gen, Kind, LocalKind, Part};
 use super::names;
 use super::types::Boxing;
 use crate::ast::{BinOp, Expr, ExprKind, StrPart, UnaryOp};
@@ -302,13 +302,7 @@ impl Gen<'_> {
                         !coerced && (matches!(t, Ty::Int | Ty::Str | Ty::Bool) || (spec.is_some() && t == Ty::Float));
                     let c = self.coerced(expr);
                     let owned = self.to_owned(c.clone(), &t);
-                    args.push(Part {
-                        ts: self.to_ref(c),
-                        mode: PartMode::Shared,
-                        owned,
-                        lvalue: TokenStream::new(),
-                        by_ref: true,
-                    });
+                    args.push(Part::shared(self.to_ref(c), owned, true));
                     shown.push(!native);
                     match spec {
                         Some(s) => {
@@ -387,10 +381,7 @@ impl Gen<'_> {
                 let kt = self.expr_ty(index.id);
                 let k_owned = self.to_owned(k.clone(), &kt);
                 let k = self.to_ref(k);
-                let parts = vec![
-                    Part { ts: b, mode: PartMode::Shared, owned: b_owned, lvalue: TokenStream::new(), by_ref: true },
-                    Part { ts: k, mode: PartMode::Shared, owned: k_owned, lvalue: TokenStream::new(), by_ref: true },
-                ];
+                let parts = vec![Part::shared(b, b_owned, true), Part::shared(k, k_owned, true)];
                 let (lets, after, ts) = hoist(self, parts, false);
                 let (b, k) = (&ts[0], &ts[1]);
                 let call = quote!(::aether_rt::ops::key(#b, #k, #loc));
@@ -398,10 +389,7 @@ impl Gen<'_> {
             }
             _ => {
                 let i = self.value(index);
-                let parts = vec![
-                    Part { ts: b, mode: PartMode::Shared, owned: b_owned, lvalue: TokenStream::new(), by_ref: true },
-                    Part::value(i),
-                ];
+                let parts = vec![Part::shared(b, b_owned, true), Part::value(i)];
                 let (lets, after, ts) = hoist(self, parts, false);
                 let (b, i) = (&ts[0], &ts[1]);
                 let call = quote!(::aether_rt::ops::elem(#b, #i, #loc));
@@ -467,10 +455,7 @@ impl Gen<'_> {
         } else {
             (self.to_ref(lc), self.to_ref(rc))
         };
-        let parts = vec![
-            Part { ts: l, mode: PartMode::Shared, owned: lo, lvalue: TokenStream::new(), by_ref: lt != Ty::Str },
-            Part { ts: r, mode: PartMode::Shared, owned: ro, lvalue: TokenStream::new(), by_ref: lt != Ty::Str },
-        ];
+        let parts = vec![Part::shared(l, lo, lt != Ty::Str), Part::shared(r, ro, lt != Ty::Str)];
         let (lets, after, ts) = hoist(self, parts, false);
         let (l, r) = if lets.is_empty() || lt != Ty::Str {
             (paren(ts[0].clone()), paren(ts[1].clone()))

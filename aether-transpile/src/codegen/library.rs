@@ -110,19 +110,9 @@ pub(crate) fn reroot(ts: TokenStream, root: &TokenStream) -> TokenStream {
 
 /// `Ctx`, its constructor, and the shared context the bindings lock.
 fn ctx_def(program: &Program, ck: &CheckResult, shared: &Shared) -> TokenStream {
-    let super::CtxParts { fields, zeros, inits } = super::ctx_parts(program, ck, shared);
+    let ctx = super::ctx_struct(program, ck, shared);
     quote! {
-        /// All module state of the program.
-        pub struct Ctx { #(#fields),* }
-
-        impl Ctx {
-            /// The state with every initializer run, in module dependency order.
-            pub fn new() -> Ctx {
-                let mut ctx = Ctx { #(#zeros),* };
-                #(#inits)*
-                ctx
-            }
-        }
+        #ctx
 
         ::std::thread_local! {
             /// The context this thread lent to a host function, if any.
