@@ -175,16 +175,26 @@ struct Parser<'a> {
 /// A container being parsed: what it holds so far. The parser keeps these
 /// on a stack of its own, so nesting never grows the thread's stack.
 enum Open {
-    List(Vec<Value>),
+    /// A list (closed by `]`) or a tuple (closed by `)`): its closing
+    /// character and the items so far.
+    Seq(char, Vec<Value>),
     /// Entries so far, and the key whose value comes next.
     Map(Vec<(Value, Value)>, Option<Value>),
-    Tuple(Vec<Value>),
     Some,
     Ok,
     /// Name, fields so far, the field whose value comes next.
     Struct(String, Vec<(String, Value)>, String),
     /// Enum, variant, fields so far, the field whose value comes next.
     Variant(String, String, Vec<(String, Value)>, String),
+}
+
+/// The list (closed by `]`) or tuple (closed by `)`) of `items`.
+fn seq(close: char, items: Vec<Value>) -> Value {
+    if close == ']' {
+        Value::List(items)
+    } else {
+        Value::Tuple(items)
+    }
 }
 
 impl Parser<'_> {
@@ -202,14 +212,10 @@ impl Parser<'_> {
                 '[' | '(' => {
                     let close = if c == '[' { ']' } else { ')' };
                     if !self.eat(close) {
-                        stack.push(if c == '[' { Open::List(Vec::new()) } else { Open::Tuple(Vec::new()) });
+                        stack.push(Open::Seq(close, Vec::new()));
                         continue 'value;
                     }
-                    if c == '[' {
-                        Value::List(Vec::new())
-                    } else {
-                        Value::Tuple(Vec::new())
-                    }
+                    seq(close, Vec::new())
                 }
                 '{' => {
                     if !self.eat('}') {
@@ -255,21 +261,13 @@ impl Parser<'_> {
                 match open {
                     Open::Some => done = Value::Opt(Some(Box::new(done))),
                     Open::Ok => done = Value::Ok(Box::new(done)),
-                    Open::List(mut xs) => {
+                    Open::Seq(close, mut xs) => {
                         xs.push(done);
-                        if self.next_item(']')? {
-                            stack.push(Open::List(xs));
+                        if self.next_item(close)? {
+                            stack.push(Open::Seq(close, xs));
                             continue 'value;
                         }
-                        done = Value::List(xs);
-                    }
-                    Open::Tuple(mut xs) => {
-                        xs.push(done);
-                        if self.next_item(')')? {
-                            stack.push(Open::Tuple(xs));
-                            continue 'value;
-                        }
-                        done = Value::Tuple(xs);
+                        done = seq(close, xs);
                     }
                     Open::Map(kvs, None) => {
                         self.expect(':')?;
