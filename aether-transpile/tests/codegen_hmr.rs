@@ -163,3 +163,39 @@ fn a_main_with_parameters_is_refused() {
     assert!(errors.contains("`main` must be `fn main()`"), "{errors}");
     assert!(errors.starts_with("main.ae:1:4: error[E0700]: "), "{errors}");
 }
+
+/// The number an importer's slot expects is computed by the generator; the
+/// exporter's entry carries the signature text, which the runtime
+/// fingerprints (`FnEntry::new`). Both must be `aether_rt::abi::fingerprint`
+/// of the same text, or every cross-module call would find an empty slot.
+#[test]
+fn an_importer_expects_the_fingerprint_the_runtime_computes_for_the_exporter() {
+    let (program, checked) = checked(&[
+        ("main.ae", "import fmt\n\nfn main() {\n    println(fmt.line(1, [\"a\"]))\n}\n"),
+        ("fmt.ae", "pub fn line(n: int, tags: [str]) -> str {\n    \"{n} {tags}\"\n}\n"),
+    ]);
+    let generated = match generate(&program, &checked, &options()) {
+        Ok(g) => g,
+        Err(e) => panic!("generate failed: {e:?}"),
+    };
+    let lib_rs = |module: &str| -> String {
+        let m = generated.modules.iter().find(|m| m.name == module).expect("the module's crate");
+        let (_, text) = m.files.iter().find(|(p, _)| p.ends_with("src/lib.rs")).expect("its lib.rs");
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let (exporter, importer) = (lib_rs("fmt"), lib_rs("main"));
+    let signature_text = exporter
+        .split("\"line\", \"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no FnEntry for `line`:\n{exporter}"));
+    assert_eq!(signature_text, "line: fn(int, [str]) -> str");
+    let expected = importer
+        .split(" slot: &crate::fmt::__FN_SLOTS[0usize]")
+        .next()
+        .and_then(|before| before.rsplit("fingerprint: ").next())
+        .and_then(|n| n.trim_end_matches([',', ' ']).strip_suffix("u64"))
+        .and_then(|n| n.parse::<u64>().ok())
+        .unwrap_or_else(|| panic!("no slot for `fmt.line`:\n{importer}"));
+    assert_eq!(expected, aether_rt::abi::fingerprint(signature_text));
+}
