@@ -103,9 +103,10 @@ pub fn prepare(target: &Target, format: MessageFormat) -> Result<Result<Prepared
     let generated = match codegen::generate(&analysis.program, &analysis.checked, &options) {
         Ok(g) => g,
         Err(refusals) => {
-            // Reported like the checker's diagnostics (`check` reports them too).
+            // Reported like the checker's diagnostics (`check` reports them
+            // too); the warnings were printed above.
             let mut analysis = analysis;
-            analysis.diagnostics.extend(refusals);
+            analysis.diagnostics = refusals;
             return Ok(Err(report::emit(&analysis, format, Action::BUILD, &target.name)));
         }
     };

@@ -84,10 +84,11 @@ fn prepare_program(
     let generated = match gen::generate(&analysis.program, &analysis.checked, opts) {
         Ok(g) => g,
         Err(refusals) => {
-            // Each refusal says (`= help:`) that the static build runs it.
+            // Each refusal says (`= help:`) that the static build runs it;
+            // the warnings were printed with the check.
             eprintln!("error: `{}` uses what --hmr cannot run yet:", target.name);
             let mut analysis = analysis;
-            analysis.diagnostics.extend(refusals);
+            analysis.diagnostics = refusals;
             return Ok(Err(report::emit(&analysis, MessageFormat::Human, Action::BUILD, &target.name)));
         }
     };
