@@ -65,6 +65,10 @@
 //!   keeps Rust's exit code 101 for runtime errors, builds `Ctx` and calls the
 //!   entry module's `main`; an `Err` from `fn main() -> ()!` prints
 //!   `error: <message>` and exits with 1.
+//! - Refusals: a construct the generator cannot generate yet is an E0700
+//!   diagnostic at its span (`Gen::unsupported`), never Rust known to be
+//!   wrong. [`refusals`] runs the same pass for `check`, so `check` and
+//!   `build` agree; `expand` shows each as a comment and `unreachable!()`.
 //! - `test "name" {}` becomes a `#[cfg(test)] #[test]` function with its own
 //!   `Ctx`. `@on_reload`/`@before_reload` hooks are generated but never
 //!   called in a static build.
