@@ -2,9 +2,9 @@
 //! files, their `lib.rs` glue, the host, the manifests), and what is refused.
 //! That it builds, loads and reloads is `cargo-aether/tests/hmr_e2e.rs`'s job.
 
-use aether_transpile::check::check_program;
-use aether_transpile::codegen::hmr::{generate, signature, HmrOptions};
-use aether_transpile::project::load_in_memory;
+use aether_transpile::check::{check_program, CheckResult};
+use aether_transpile::codegen::hmr::{generate, signature, HmrGenerated, HmrOptions};
+use aether_transpile::project::{load_in_memory, Program};
 use std::path::PathBuf;
 
 fn options() -> HmrOptions {
@@ -24,6 +24,14 @@ fn checked(files: &[(&str, &str)]) -> (aether_transpile::project::Program, aethe
     (program, checked)
 }
 
+/// The workspace of a program the generator must accept.
+fn generated(program: &Program, checked: &CheckResult) -> HmrGenerated {
+    match generate(program, checked, &options()) {
+        Ok(g) => g,
+        Err(e) => panic!("generate failed: {e:?}"),
+    }
+}
+
 #[test]
 fn two_modules_with_state() {
     let files = [
@@ -35,10 +43,7 @@ fn two_modules_with_state() {
         ("fmt.ae", "pub fn line(n: int, tags: [str]) -> str {\n    \"tick {n} {tags}\"\n}\n"),
     ];
     let (program, checked) = checked(&files);
-    let generated = match generate(&program, &checked, &options()) {
-        Ok(g) => g,
-        Err(e) => panic!("generate failed: {e:?}"),
-    };
+    let generated = generated(&program, &checked);
     let mut out: String = files.iter().map(|(p, t)| format!("// ---- {p}\n{t}")).collect();
     out.push_str("\n// ==== generated workspace ====\n");
     for m in &generated.modules {
@@ -90,10 +95,7 @@ fn types_state_and_methods_cross_modules() {
     let main = "import shapes\n\nfn main() {\n    let s = shapes.Square { side: 2.0 }\n    \
                 println(shapes.area(s))\n    println(s.area())\n    println(shapes.count)\n}\n";
     let (program, checked) = checked(&[("main.ae", main), ("shapes.ae", SHAPES)]);
-    let generated = match generate(&program, &checked, &options()) {
-        Ok(g) => g,
-        Err(e) => panic!("generate failed: {e:?}"),
-    };
+    let generated = generated(&program, &checked);
     let main_files = files_of(&generated, "main");
     let shapes_iface = main_files.iter().find(|(p, _)| p.ends_with("src/shapes.rs")).map(|(_, t)| t.as_str());
     let Some(shapes_iface) = shapes_iface else { panic!("main's crate lacks the interface of shapes: {main_files:?}") };
@@ -143,10 +145,7 @@ fn excluded_modules_are_linked_into_the_host() {
         ("main.ae", "import gpu\n\nfn main() {\n    println(gpu.draw())\n}\n"),
         ("gpu.ae", "@no_hmr\n\npub fn draw() -> int {\n    1\n}\n"),
     ]);
-    let generated = match generate(&program, &checked, &options()) {
-        Ok(g) => g,
-        Err(e) => panic!("generate failed: {e:?}"),
-    };
+    let generated = generated(&program, &checked);
     let gpu = generated.modules.iter().find(|m| m.name == "gpu").map(|m| m.reloadable);
     assert_eq!(gpu, Some(false));
     let host = generated.files.iter().map(|(_, t)| t.as_str()).collect::<String>();
@@ -174,10 +173,7 @@ fn an_importer_expects_the_fingerprint_the_runtime_computes_for_the_exporter() {
         ("main.ae", "import fmt\n\nfn main() {\n    println(fmt.line(1, [\"a\"]))\n}\n"),
         ("fmt.ae", "pub fn line(n: int, tags: [str]) -> str {\n    \"{n} {tags}\"\n}\n"),
     ]);
-    let generated = match generate(&program, &checked, &options()) {
-        Ok(g) => g,
-        Err(e) => panic!("generate failed: {e:?}"),
-    };
+    let generated = generated(&program, &checked);
     let lib_rs = |module: &str| -> String {
         let m = generated.modules.iter().find(|m| m.name == module).expect("the module's crate");
         let (_, text) = m.files.iter().find(|(p, _)| p.ends_with("src/lib.rs")).expect("its lib.rs");
