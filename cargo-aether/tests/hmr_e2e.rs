@@ -203,25 +203,10 @@ fn what_hmr_cannot_run_is_refused_with_a_reason() {
 fn a_rust_host_keeps_running_while_its_aether_modules_change() {
     let dir = tempfile::tempdir().expect("tempdir");
     let host = dir.path().join("host");
-    let fixture = repo_root().join("tests/hmr-fixtures/rust-host");
-    for file in ["build.rs", "src/main.rs", "src/logic/game.ae", "src/logic/fmt.ae"] {
-        let to = host.join(file);
-        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
-        std::fs::copy(fixture.join(file), &to).expect("copy");
-    }
-    let root = repo_root();
-    std::fs::write(
-        host.join("Cargo.toml"),
-        format!(
-            "[package]\nname = \"hmr-rust-host\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
-             [dependencies]\naether-rt = {{ path = {:?} }}\n\n[build-dependencies]\naether-build = {{ path = {:?} }}\n\n\
-             [profile.dev]\ndebug = 0\n\n[workspace]\n",
-            root.join("aether-rt").display().to_string(),
-            root.join("aether-build").display().to_string(),
-        ),
-    )
-    .expect("write Cargo.toml");
-    std::fs::copy(root.join("Cargo.lock"), host.join("Cargo.lock")).expect("lock");
+    copy_host_package(&repo_root().join("tests/hmr-fixtures/rust-host"), &host, "hmr-rust-host").expect("copy");
+    // The workspace's lock file: the dependencies built for the other tests
+    // in the shared target dir are reused.
+    std::fs::copy(repo_root().join("Cargo.lock"), host.join("Cargo.lock")).expect("lock");
     let (mut child, out, err) = start_hmr(&host, &[], &[]);
     let report = |what: &str| format!("{what}\n--- stdout\n{}--- stderr\n{}", out.text(), err.text());
     // `tick 3 noted 10 work 57`: the frame count and the work count live in

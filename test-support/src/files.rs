@@ -78,10 +78,15 @@ pub fn copy_host_package(from: &Path, to: &Path, name: &str) -> io::Result<()> {
     std::fs::write(to.join("Cargo.toml"), host_manifest(from, name)?)
 }
 
-fn copy_dir(from: &Path, to: &Path) -> io::Result<()> {
+/// A copy of the directory tree `from` in `to`, without its `target`
+/// directories (build output).
+pub fn copy_dir(from: &Path, to: &Path) -> io::Result<()> {
     std::fs::create_dir_all(to)?;
     for entry in std::fs::read_dir(from)? {
         let entry = entry?;
+        if entry.file_name() == "target" {
+            continue;
+        }
         let to = to.join(entry.file_name());
         if entry.file_type()?.is_dir() {
             copy_dir(&entry.path(), &to)?;
