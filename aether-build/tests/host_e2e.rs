@@ -4,57 +4,31 @@
 //! target directory (`target/aether-interop/`), so the build dependencies
 //! compile once for all of them.
 
+use aether_test_support::{cargo, host_manifest, interop_target_dir, repo_root, Run};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn target_dir() -> PathBuf {
-    repo().join("target/aether-interop")
-}
-
-struct Run {
-    ok: bool,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Debug for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "ok {}\n--- stdout\n{}--- stderr\n{}", self.ok, self.stdout, self.stderr)
-    }
-}
 
 /// `cargo <args>` on the package at `dir`, with the shared target dir.
-fn cargo(dir: &Path, args: &[&str]) -> Run {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+fn cargo_on(dir: &Path, args: &[&str]) -> Run {
     let (command, rest) = args.split_first().expect("a cargo command");
     // Before `--`: what follows it goes to the program.
-    let out = Command::new(cargo)
-        .arg(command)
-        .arg("--manifest-path")
-        .arg(dir.join("Cargo.toml"))
-        .args(rest)
-        .env("CARGO_TARGET_DIR", target_dir())
-        .output()
-        .expect("cargo runs");
-    Run {
-        ok: out.status.success(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Run::of(
+        cargo()
+            .arg(command)
+            .arg("--manifest-path")
+            .arg(dir.join("Cargo.toml"))
+            .args(rest)
+            .env("CARGO_TARGET_DIR", interop_target_dir()),
+    )
 }
 
 fn host() -> PathBuf {
-    repo().join("tests/interop-fixtures/host")
+    repo_root().join("tests/interop-fixtures/host")
 }
 
 #[test]
 fn rust_host_calls_aether_and_aether_calls_the_host() {
-    let r = cargo(&host(), &["run", "-q"]);
-    assert!(r.ok, "{r:?}");
+    let r = cargo_on(&host(), &["run", "-q"]);
+    assert!(r.ok(), "{r:?}");
     let expected = "\
 Ada moves to (2, -3)
 Ada rests (14 hp)
@@ -78,19 +52,15 @@ shown Player { name: \"Ada the brave\", hp: 14, pos: (2, -3), tags: [\"veteran\"
 
 #[test]
 fn calls_from_many_threads_keep_an_exact_count() {
-    let r = cargo(&host(), &["run", "-q", "--", "threads"]);
-    assert!(r.ok, "{r:?}");
+    let r = cargo_on(&host(), &["run", "-q", "--", "threads"]);
+    assert!(r.ok(), "{r:?}");
     assert_eq!(r.stdout, "turns 16000 expected 16000\n", "{r:?}");
 }
 
 /// A host package in a temporary directory whose only module is `game.ae`.
 fn small_host(game: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
-    let root = std::fs::canonicalize(repo()).expect("repo path");
-    let manifest = std::fs::read_to_string(host().join("Cargo.toml"))
-        .expect("fixture manifest")
-        .replace("../../../", &format!("{}/", root.display()))
-        .replace("interop-host", "interop-small");
+    let manifest = host_manifest(&host(), "interop-small").expect("fixture manifest");
     let files = [
         ("Cargo.toml", manifest),
         ("build.rs", std::fs::read_to_string(host().join("build.rs")).expect("build.rs")),
@@ -112,31 +82,31 @@ fn small_host(game: &str) -> tempfile::TempDir {
 #[test]
 fn aether_errors_fail_the_build_with_their_location() {
     let dir = small_host("pub fn f() -> int {\n    let x: int = \"three\"\n    x\n}\n");
-    let r = cargo(dir.path(), &["build", "-q"]);
-    assert!(!r.ok, "{r:?}");
+    let r = cargo_on(dir.path(), &["build", "-q"]);
+    assert!(!r.ok(), "{r:?}");
     assert!(r.stderr.contains("src/logic/game.ae:2:18: error[E0300]: mismatched types"), "{r:?}");
     assert!(r.stderr.contains("--> src/logic/game.ae:2:18"), "the full diagnostic is shown: {r:?}");
     // Fixed, the same package builds and runs: the build script reran.
     std::fs::write(dir.path().join("src/logic/game.ae"), "pub fn f() -> int {\n    3\n}\n").expect("write");
-    let r = cargo(dir.path(), &["run", "-q"]);
-    assert!(r.ok, "{r:?}");
+    let r = cargo_on(dir.path(), &["run", "-q"]);
+    assert!(r.ok(), "{r:?}");
     assert_eq!(r.stdout, "3\n");
 }
 
 #[test]
 fn game_host_example_runs_a_bounded_number_of_frames() {
-    let r = cargo(&repo().join("examples/rust-game-host"), &["run", "-q", "--", "--frames", "40"]);
-    assert!(r.ok, "{r:?}");
+    let r = cargo_on(&repo_root().join("examples/rust-game-host"), &["run", "-q", "--", "--frames", "40"]);
+    assert!(r.ok(), "{r:?}");
     assert_eq!(r.stdout.matches("frame ").count(), 40, "{r:?}");
     assert!(r.stdout.ends_with("game over after 40 frames\n"), "{r:?}");
 }
 
 #[test]
 fn aether_tests_run_under_cargo_test_of_the_host() {
-    let r = cargo(&host(), &["test", "--", "--list"]);
-    assert!(r.ok, "{r:?}");
+    let r = cargo_on(&host(), &["test", "--", "--list"]);
+    assert!(r.ok(), "{r:?}");
     assert!(r.stdout.contains("logic::__aether::rules::test_1_hp_stays_in_range: test"), "{r:?}");
-    let r = cargo(&host(), &["test", "-q"]);
-    assert!(r.ok, "{r:?}");
+    let r = cargo_on(&host(), &["test", "-q"]);
+    assert!(r.ok(), "{r:?}");
     assert!(r.stdout.contains("1 passed"), "{r:?}");
 }

@@ -3,16 +3,15 @@
 //! port and spoken to over real TCP with hand-written HTTP/1.1 requests on
 //! keep-alive connections.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use aether_test_support::{cargo, copy_host_package, interop_target_dir, repo_root, Reply, Run, Server};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
 
 #[test]
 fn routes_answer_and_the_store_keeps_values() {
-    let server = Server::start(&[]);
+    let server = start_server(&[]);
     let mut c = server.connect();
     let r = c.send("GET", "/", "");
     assert_eq!((r.status, r.content_type.as_str()), (200, "text/plain; charset=utf-8"), "{r:?}");
@@ -55,7 +54,7 @@ fn routes_answer_and_the_store_keeps_values() {
     );
 
     // The host turns what Aether cannot take into an answer, not a crash.
-    let r = c.send_bytes("PUT", "/kv/bin", &[0xff, 0xfe]);
+    let r = c.send("PUT", "/kv/bin", [0xffu8, 0xfe]);
     assert_eq!(r.status, 400, "{r:?}");
     assert_eq!(c.send("GET", "/kv/bin", "").status, 404);
 }
@@ -64,7 +63,7 @@ fn routes_answer_and_the_store_keeps_values() {
 fn concurrent_clients_lose_no_write_and_the_count_is_exact() {
     const CLIENTS: usize = 8;
     const KEYS: usize = 150;
-    let server = Server::start(&["--threads", "4"]);
+    let server = start_server(&["--threads", "4"]);
     let failures: Vec<String> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..CLIENTS)
             .map(|t| {
@@ -131,7 +130,7 @@ fn rust_handlers_answer_like_the_aether_ones() {
         ("GET", "/stats", ""),
     ];
     let transcript = |handlers: &str| -> Vec<Reply> {
-        let server = Server::start(&["--handlers", handlers]);
+        let server = start_server(&["--handlers", handlers]);
         let mut c = server.connect();
         script.iter().map(|(method, path, body)| c.send(method, path, body)).collect()
     };
@@ -143,25 +142,16 @@ fn rust_handlers_answer_like_the_aether_ones() {
 #[test]
 fn a_failing_handler_answers_500_and_the_server_goes_on() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let example = repo().join("examples/live-server");
-    let root = std::fs::canonicalize(repo()).expect("repo path");
-    let manifest = std::fs::read_to_string(example.join("Cargo.toml"))
-        .expect("manifest")
-        .replace("../../", &format!("{}/", root.display()))
-        .replace("name = \"live-server\"", "name = \"live-server-fails\"");
+    let example = repo_root().join("examples/live-server");
+    copy_host_package(&example, dir.path(), "live-server-fails").expect("copy the example");
     let routes = std::fs::read_to_string(example.join("src/logic/routes.ae")).expect("routes.ae");
     let catch_all = "        _ => http.text(404, \"no route for {path}\")";
     assert!(routes.contains(catch_all), "routes.ae changed: update this test");
     let routes = routes.replace(catch_all, &format!("        \"/fail\" => panic(\"failing on purpose\")\n{catch_all}"));
-    std::fs::create_dir_all(dir.path().join("src/logic")).expect("mkdir");
-    for file in ["Cargo.lock", "build.rs", "src/main.rs", "src/native.rs", "src/logic/http.ae", "src/logic/kv.ae"] {
-        std::fs::copy(example.join(file), dir.path().join(file)).expect("copy the example");
-    }
-    std::fs::write(dir.path().join("Cargo.toml"), manifest).expect("write");
     std::fs::write(dir.path().join("src/logic/routes.ae"), routes).expect("write");
     let exe = build(dir.path(), "live-server-fails").unwrap_or_else(|e| panic!("{e}"));
 
-    let server = Server::start_binary(&exe, &["--threads", "1"]);
+    let server = start_binary(&exe, &["--threads", "1"]);
     let mut c = server.connect();
     assert_eq!(c.send("PUT", "/kv/kept", "yes").status, 201);
     for _ in 0..3 {
@@ -183,14 +173,10 @@ fn bad_arguments_are_refused_with_the_usage() {
     }
 }
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
 /// The example's binary, built once for all tests of this file.
 fn binary() -> PathBuf {
     static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    match BUILT.get_or_init(|| build(&repo().join("examples/live-server"), "live-server")) {
+    match BUILT.get_or_init(|| build(&repo_root().join("examples/live-server"), "live-server")) {
         Ok(path) => path.clone(),
         Err(e) => panic!("{e}"),
     }
@@ -198,115 +184,28 @@ fn binary() -> PathBuf {
 
 /// `cargo build` of the package at `dir` in the shared target dir; its binary.
 fn build(dir: &Path, name: &str) -> Result<PathBuf, String> {
-    let target = repo().join("target/aether-interop");
-    let out = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .args(["build", "-q", "--manifest-path"])
-        .arg(dir.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", &target)
-        .output()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !out.status.success() {
-        return Err(format!("building {name} failed:\n{}", String::from_utf8_lossy(&out.stderr)));
+    let target = interop_target_dir();
+    let r = Run::of(
+        cargo().args(["build", "-q", "--manifest-path"]).arg(dir.join("Cargo.toml")).env("CARGO_TARGET_DIR", &target),
+    );
+    if !r.ok() {
+        return Err(format!("building {name} failed:\n{}", r.stderr));
     }
     Ok(target.join("debug").join(format!("{name}{}", std::env::consts::EXE_SUFFIX)))
 }
 
-/// A running server, killed when dropped (also when a test fails).
-struct Server {
-    child: Child,
-    addr: String,
+/// The example's server with `args`.
+fn start_server(args: &[&str]) -> Server {
+    start_binary(&binary(), args)
 }
 
-impl Server {
-    fn start(args: &[&str]) -> Server {
-        Server::start_binary(&binary(), args)
-    }
-
-    fn start_binary(exe: &Path, args: &[&str]) -> Server {
-        let mut child = Command::new(exe)
-            .args(["--port", "0"])
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("the server starts");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let mut first = String::new();
-        let read = BufReader::new(stdout).read_line(&mut first);
-        let addr = first.trim().strip_prefix("listening on http://").map(str::to_string);
-        match (read, addr) {
-            (Ok(_), Some(addr)) => Server { child, addr },
-            _ => {
-                let _ = child.kill();
-                panic!("the server's first line is not its address: {first:?}");
-            }
-        }
-    }
-
-    fn connect(&self) -> Conn {
-        let stream = TcpStream::connect(&self.addr).expect("connect to the server");
-        stream.set_read_timeout(Some(Duration::from_secs(30))).expect("read timeout");
-        stream.set_nodelay(true).expect("nodelay");
-        Conn { reader: BufReader::new(stream.try_clone().expect("clone stream")), writer: stream }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-#[derive(Debug, PartialEq)]
-struct Reply {
-    status: u16,
-    content_type: String,
-    body: String,
-}
-
-/// One keep-alive HTTP/1.1 connection.
-struct Conn {
-    reader: BufReader<TcpStream>,
-    writer: TcpStream,
-}
-
-impl Conn {
-    fn send(&mut self, method: &str, path: &str, body: &str) -> Reply {
-        self.send_bytes(method, path, body.as_bytes())
-    }
-
-    fn send_bytes(&mut self, method: &str, path: &str, body: &[u8]) -> Reply {
-        let head = format!("{method} {path} HTTP/1.1\r\nHost: test\r\nContent-Length: {}\r\n\r\n", body.len());
-        let mut request = head.into_bytes();
-        request.extend_from_slice(body);
-        self.writer.write_all(&request).expect("send the request");
-        self.read_reply()
-    }
-
-    fn read_reply(&mut self) -> Reply {
-        let mut line = String::new();
-        self.reader.read_line(&mut line).expect("status line");
-        let status =
-            line.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("status line {line:?}"));
-        let (mut length, mut content_type) = (0, String::new());
-        loop {
-            line.clear();
-            self.reader.read_line(&mut line).expect("header line");
-            let header = line.trim_end();
-            if header.is_empty() {
-                break;
-            }
-            let (name, value) = header.split_once(':').unwrap_or_else(|| panic!("header {header:?}"));
-            match name.to_ascii_lowercase().as_str() {
-                "content-length" => length = value.trim().parse().expect("content length"),
-                "content-type" => content_type = value.trim().to_string(),
-                "transfer-encoding" => panic!("unexpected chunked reply"),
-                _ => {}
-            }
-        }
-        let mut body = vec![0; length];
-        self.reader.read_exact(&mut body).expect("body");
-        Reply { status, content_type, body: String::from_utf8(body).expect("UTF-8 body") }
-    }
+/// A running server (killed when dropped, also when a test fails), whose
+/// first line is its address.
+fn start_binary(exe: &Path, args: &[&str]) -> Server {
+    let mut command = Command::new(exe);
+    command.args(["--port", "0"]).args(args).stderr(Stdio::inherit());
+    let server = Server::start(&mut command, Duration::from_secs(600)).unwrap_or_else(|e| panic!("{e}"));
+    let first = server.stdout.lines_from(0).into_iter().next();
+    assert_eq!(server.addr_line, 0, "the server's first line is not its address: {first:?}");
+    server
 }

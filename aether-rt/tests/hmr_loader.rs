@@ -5,11 +5,11 @@
 
 use aether_rt::abi::{fingerprint, Guarded, HostHooks, PanicInfo};
 use aether_rt::hmr::{
-    kept_libraries, FnTables, LoadError, Loader, ModuleId, StateError, StateReport, States, SwapError,
+    kept_libraries, FnTables, LoadError, LoadedModule, Loader, ModuleId, StateError, StateReport, States, SwapError,
 };
+use aether_test_support::{cargo, repo_root};
 use std::ffi::c_void;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
 type AnswerFn = extern "C" fn() -> Guarded<i64>;
@@ -25,7 +25,7 @@ fn new_tables(names: &[&str]) -> FnTables {
 }
 
 /// Publish `module` in row `m` with no state (the tests that use state bind it themselves).
-fn publish(tables: &FnTables, m: ModuleId, module: aether_rt::hmr::LoadedModule) -> u64 {
+fn publish(tables: &FnTables, m: ModuleId, module: LoadedModule) -> u64 {
     let states = vec![std::ptr::null_mut(); module.states.len()];
     let mut update = tables.update();
     update.replace(m, module).expect("it fits the layout");
@@ -36,7 +36,7 @@ fn publish(tables: &FnTables, m: ModuleId, module: aether_rt::hmr::LoadedModule)
 #[test]
 fn a_rebuilt_library_is_swapped_in_between_calls() {
     let fixture = Fixture::new("hmr_fx_swap");
-    let loader = Loader::new(fixture.dir.path().join("copies"));
+    let loader = &fixture.loader;
     let tables = new_tables(&["counter"]);
     let counter = tables.module_id("counter").expect("the layout names `counter`");
     let (answer, twice) = (ANSWER, TWICE);
@@ -97,9 +97,7 @@ fn a_rebuilt_library_is_swapped_in_between_calls() {
 fn a_panic_inside_a_guarded_call_comes_back_as_an_error() {
     let fixture = Fixture::new("hmr_fx_panic");
     let source = module_source(&Module { answer_body: "panic!(\"boom\\n  --> counter.ae:3:5\")", ..Module::default() });
-    let module = Loader::new(fixture.dir.path().join("copies"))
-        .load(&fixture.build(&source), "counter")
-        .expect("the library loads");
+    let module = fixture.loader.load(&fixture.build(&source), "counter").expect("the library loads");
     let tables = new_tables(&["counter"]);
     let m = ModuleId(0);
     publish(&tables, m, module);
@@ -112,10 +110,10 @@ fn a_panic_inside_a_guarded_call_comes_back_as_an_error() {
 #[test]
 fn mismatched_libraries_are_refused_and_the_old_table_stays() {
     let fixture = Fixture::new("hmr_fx_refuse");
-    let loader = Loader::new(fixture.dir.path().join("copies"));
+    let loader = &fixture.loader;
     let tables = new_tables(&["counter"]);
     let m = ModuleId(0);
-    let good = loader.load(&fixture.build(&module_source(&Module::default())), "counter").expect("loads");
+    let good = fixture.load(&Module::default());
     publish(&tables, m, good);
 
     let refusals: Vec<(&str, Module, IsExpected)> = vec![
@@ -176,11 +174,9 @@ fn mismatched_libraries_are_refused_and_the_old_table_stays() {
     // A library built against another interface of a module it imports is
     // refused when the set is published: here `counter` imports `physics`.
     let tables = new_tables(&["counter", "physics"]);
-    let physics =
-        loader.load(&fixture.build(&module_source(&Module { name: "physics", ..Module::default() })), "physics");
-    let physics = physics.expect("physics loads");
+    let physics = fixture.load(&Module { name: "physics", ..Module::default() });
     let importer = Module { imports: "[ImportEntry { module: Str::new(\"physics\"), interface_fingerprint: 12345, functions: Slice::new(&[]), states: Slice::new(&[]) }]", ..Module::default() };
-    let counter = loader.load(&fixture.build(&module_source(&importer)), "counter").expect("counter loads");
+    let counter = fixture.load(&importer);
     let mut update = tables.update();
     update.replace(ModuleId(0), counter).expect("fits");
     update.set_states(ModuleId(0), vec![std::ptr::null_mut()]).expect("row");
@@ -195,10 +191,9 @@ fn mismatched_libraries_are_refused_and_the_old_table_stays() {
 #[test]
 fn a_half_prepared_update_publishes_nothing() {
     let fixture = Fixture::new("hmr_fx_partial");
-    let loader = Loader::new(fixture.dir.path().join("copies"));
     let tables = new_tables(&["counter", "physics"]);
     let (c, p) = (ModuleId(0), ModuleId(1));
-    let module = loader.load(&fixture.build(&module_source(&Module::default())), "counter").expect("loads");
+    let module = fixture.load(&Module::default());
 
     // Two modules swap together or not at all: the second one does not fit
     // its slot, so the update is dropped and the first is not visible.
@@ -217,13 +212,12 @@ fn a_half_prepared_update_publishes_nothing() {
 #[test]
 fn state_survives_a_reload_and_migrates_when_its_type_changes() {
     let fixture = Fixture::new("hmr_fx_state");
-    let loader = Loader::new(fixture.dir.path().join("copies"));
     let tables = new_tables(&["counter"]);
     let m = ModuleId(0);
     let mut states = States::new();
     // As the host does it: bind (kept or zeroed), initialize, publish, commit.
     let reload = |states: &mut States, module: &Module| -> StateReport {
-        let loaded = loader.load(&fixture.build(&module_source(module)), "counter").expect("loads");
+        let loaded = fixture.load(module);
         let mut plan = states.prepare(&loaded).expect("states bind");
         plan.initialize().expect("initializers run");
         let mut update = tables.update();
@@ -244,7 +238,7 @@ fn state_survives_a_reload_and_migrates_when_its_type_changes() {
 
     // A reload that is prepared but refused before publishing loses nothing.
     let changed = Module { state_type: "float", step: 1000, ..Module::default() };
-    let loaded = loader.load(&fixture.build(&module_source(&changed)), "counter").expect("loads");
+    let loaded = fixture.load(&changed);
     let mut plan = states.prepare(&loaded).expect("prepares");
     plan.initialize().expect("initializes");
     drop(plan);
@@ -252,7 +246,7 @@ fn state_survives_a_reload_and_migrates_when_its_type_changes() {
 
     // An initializer that panics refuses the reload, with the state's name.
     let broken = Module { state_name: "fresh", state_init: "panic!(\"bad init\")", ..Module::default() };
-    let loaded = loader.load(&fixture.build(&module_source(&broken)), "counter").expect("loads");
+    let loaded = fixture.load(&broken);
     let mut plan = states.prepare(&loaded).expect("zeroed memory binds");
     assert_eq!(plan.initialize(), Err(StateError::InitFailed { module: "counter".into(), state: "fresh".into() }));
     drop(plan);
@@ -488,10 +482,12 @@ static ON_RELOAD: [u32; {nhooks}] = {on_reload};
     )
 }
 
-/// A module crate in a temp dir, built into the shared target dir.
+/// A module crate in a temp dir, built into the shared target dir, and a
+/// loader whose copies go to the same temp dir.
 struct Fixture {
     dir: tempfile::TempDir,
     name: &'static str,
+    loader: Loader,
 }
 
 impl Fixture {
@@ -508,18 +504,16 @@ impl Fixture {
         std::fs::write(dir.path().join("Cargo.toml"), manifest).expect("write Cargo.toml");
         // The workspace's lock file pins the same dependency versions, so
         // the shared target dir's compiled dependencies are reused.
-        if let Some(lock) = rt.parent().map(|root| root.join("Cargo.lock")) {
-            let _ = std::fs::copy(lock, dir.path().join("Cargo.lock"));
-        }
-        Fixture { dir, name }
+        let _ = std::fs::copy(repo_root().join("Cargo.lock"), dir.path().join("Cargo.lock"));
+        let loader = Loader::new(dir.path().join("copies"));
+        Fixture { dir, name, loader }
     }
 
     /// Write `source` as the crate's lib.rs, build, return the library path.
     fn build(&self, source: &str) -> PathBuf {
         std::fs::write(self.dir.path().join("lib.rs"), source).expect("write lib.rs");
-        let target = target_dir();
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-        let output = Command::new(cargo)
+        let target = repo_root().join("target/hmr-tests");
+        let output = cargo()
             .arg("build")
             .arg("--quiet")
             .arg("--manifest-path")
@@ -537,9 +531,9 @@ impl Fixture {
         assert!(path.is_file(), "cargo built {}", path.display());
         path
     }
-}
 
-fn target_dir() -> PathBuf {
-    let rt = Path::new(env!("CARGO_MANIFEST_DIR"));
-    rt.parent().unwrap_or(rt).join("target").join("hmr-tests")
+    /// `module` built and loaded (as the module it names).
+    fn load(&self, module: &Module) -> LoadedModule {
+        self.loader.load(&self.build(&module_source(module)), module.name).expect("the library loads")
+    }
 }

@@ -1,36 +1,16 @@
 //! End-to-end tests of `cargo aether check`: the real binaries, run in
 //! temporary directories, judged by exit status and output.
 
+use aether_test_support::{repo_root, Run};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Debug for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "exit {:?}\n--- stdout\n{}--- stderr\n{}", self.code, self.stdout, self.stderr)
-    }
-}
-
-fn run(mut command: Command) -> Run {
-    let out = command.output().expect("the binary runs");
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 /// `cargo-aether aether <args>` in `dir`, exactly as Cargo runs it.
 fn cargo_aether(dir: &Path, args: &[&str]) -> Run {
     let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-aether"));
     command.arg("aether").args(args).current_dir(dir);
-    run(command)
+    Run::of(&mut command)
 }
 
 fn write(root: &Path, files: &[(&str, &str)]) {
@@ -256,7 +236,7 @@ fn aether_binary_runs_the_same_cli() {
     let dir = clean_project();
     let mut command = Command::new(env!("CARGO_BIN_EXE_aether"));
     command.args(["check", "."]).current_dir(dir.path());
-    let r = run(command);
+    let r = Run::of(&mut command);
     assert_eq!(r.code, Some(0), "{r:?}");
     assert!(r.stderr.contains("Checked `falling` (2 modules): no errors"), "{r:?}");
 }
@@ -272,10 +252,6 @@ fn deep_nesting_is_an_error_not_a_crash() {
     assert!(r.stderr.contains("error[E0008]"), "{r:?}");
 }
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the crate is in the repository").to_path_buf()
-}
-
 /// `cargo aether` through the alias in `.cargo/config.toml`, as a user of a
 /// fresh clone runs it. This builds the binary through Cargo (usually a
 /// no-op: the test build already made it).
@@ -286,7 +262,7 @@ fn cargo_alias_runs_check() {
     let file = dir.path().join("hello.ae");
     let mut command = Command::new(env!("CARGO"));
     command.args(["aether", "check"]).arg(&file).current_dir(repo_root());
-    let r = run(command);
+    let r = Run::of(&mut command);
     assert_eq!(r.code, Some(0), "{r:?}");
     assert!(r.stderr.contains("(1 module): no errors"), "{r:?}");
 }
@@ -480,7 +456,7 @@ fn cargo_aether_build(dir: &Path, cache: &Path, args: &[&str]) -> Run {
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", repo_root().join("target/cli-e2e"))
         .env("AETHER_CACHE_DIR", cache);
-    run(command)
+    Run::of(&mut command)
 }
 
 #[test]
@@ -643,7 +619,7 @@ fn a_rustc_failure_is_reported_as_an_aether_bug_naming_the_ae_files() {
         .env("CARGO", &fake)
         .env("CARGO_TARGET_DIR", cache.path().join("target"))
         .env("AETHER_CACHE_DIR", cache.path());
-    let r = run(command);
+    let r = Run::of(&mut command);
     assert_eq!(r.code, Some(101), "{r:?}");
     assert!(r.stderr.contains("error[E0308]: mismatched types (fake)"), "rustc's words are shown: {r:?}");
     assert!(r.stderr.contains("error: rustc rejected the Rust generated for this program"), "{r:?}");

@@ -6,98 +6,27 @@
 //! is asserted about time; the reload latency is printed (`--nocapture`).
 #![cfg(unix)]
 
-use std::io::{BufRead, BufReader};
+use aether_test_support::{copy_host_package, repo_root, run_hmr, save, spawn_followed, KillOnDrop, Lines, Run};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the crate sits in the repository").to_path_buf()
-}
-
-/// Every line the program printed so far, with when it arrived.
-#[derive(Clone, Default)]
-struct Lines(Arc<Mutex<Vec<(Instant, String)>>>);
-
-impl Lines {
-    fn follow(&self, stream: impl std::io::Read + Send + 'static) {
-        let lines = self.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                lines.0.lock().unwrap_or_else(|p| p.into_inner()).push((Instant::now(), line));
-            }
-        });
-    }
-
-    fn snapshot(&self) -> Vec<(Instant, String)> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-
-    fn text(&self) -> String {
-        self.snapshot().into_iter().map(|(_, l)| l + "\n").collect()
-    }
-
-    /// The lines from index `from` on.
-    fn text_from(&self, from: usize) -> String {
-        self.snapshot().into_iter().skip(from).map(|(_, l)| l + "\n").collect()
-    }
-
-    /// The first line from index `from` on that `pick` accepts.
-    fn wait_for<T>(
-        &self,
-        from: usize,
-        timeout: Duration,
-        mut pick: impl FnMut(&str) -> Option<T>,
-    ) -> Option<(usize, Instant, T)> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let lines = self.snapshot();
-            for (i, (at, line)) in lines.iter().enumerate().skip(from) {
-                if let Some(v) = pick(line) {
-                    return Some((i, *at, v));
-                }
-            }
-            if Instant::now() > deadline {
-                return None;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-/// Kills the whole process group (the CLI and the host it started) when the
-/// test ends, passing or failing.
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let group = format!("-{}", self.0.id());
-        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// `cargo aether run --hmr PATH` as a live process (the shared target dir,
-/// `env` on top), killed when dropped; its stdout and stderr lines.
+/// `cargo aether run --hmr PATH ARGS` as a live process (the shared target
+/// dir, `env` on top), killed when dropped; its stdout and stderr lines.
 fn start_hmr(path: &Path, args: &[&str], env: &[(&str, std::ffi::OsString)]) -> (KillOnDrop, Lines, Lines) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-aether"));
-    command
-        .args(["aether", "run", "--hmr"])
-        .arg(path)
-        .args(args)
-        .env("CARGO_TARGET_DIR", repo_root().join("target/hmr-e2e"))
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    std::os::unix::process::CommandExt::process_group(&mut command, 0);
-    let mut child = KillOnDrop(command.spawn().expect("cargo-aether starts"));
-    let (out, err) = (Lines::default(), Lines::default());
-    out.follow(child.0.stdout.take().expect("stdout"));
-    err.follow(child.0.stderr.take().expect("stderr"));
-    (child, out, err)
+    let mut command = run_hmr(env!("CARGO_BIN_EXE_cargo-aether"), path);
+    command.args(args).envs(env.iter().map(|(k, v)| (k, v)));
+    spawn_followed(&mut command).expect("cargo-aether starts")
+}
+
+/// A copy of `files` of `tests/hmr-fixtures/NAME` in `dir/NAME`.
+fn copy_fixture(dir: &Path, name: &str, files: &[&str]) -> PathBuf {
+    let program = dir.join(name);
+    std::fs::create_dir_all(&program).expect("mkdir");
+    for file in files {
+        std::fs::copy(repo_root().join("tests/hmr-fixtures").join(name).join(file), program.join(file)).expect("copy");
+    }
+    program
 }
 
 fn counter(prefix: &'static str) -> impl FnMut(&str) -> Option<u64> {
@@ -105,25 +34,13 @@ fn counter(prefix: &'static str) -> impl FnMut(&str) -> Option<u64> {
 }
 
 fn write_fmt(dir: &Path, body: &str) {
-    write_file(dir, "fmt.ae", body)
-}
-
-fn write_file(dir: &Path, name: &str, body: &str) {
-    // Write a sibling and rename it over the file, as editors do: the watcher
-    // never sees a half-written file.
-    let tmp = dir.join(format!(".{name}.tmp"));
-    std::fs::write(&tmp, body).expect("write");
-    std::fs::rename(&tmp, dir.join(name)).expect("rename");
+    save(dir, "fmt.ae", body)
 }
 
 #[test]
 fn edit_a_module_while_it_runs_and_keep_its_state() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let program = dir.path().join("counter");
-    std::fs::create_dir_all(&program).expect("mkdir");
-    for file in ["main.ae", "fmt.ae"] {
-        std::fs::copy(repo_root().join("tests/hmr-fixtures/counter").join(file), program.join(file)).expect("copy");
-    }
+    let program = copy_fixture(dir.path(), "counter", &["main.ae", "fmt.ae"]);
     let (mut child, out, err) = start_hmr(&program, &[], &[("AETHER_CACHE_DIR", dir.path().join("cache").into())]);
     let report = |what: &str| format!("{what}\n--- stdout\n{}--- stderr\n{}", out.text(), err.text());
 
@@ -185,7 +102,7 @@ fn edit_a_module_while_it_runs_and_keep_its_state() {
         "state calls: int = 100\n\npub fn line(n: int, word: str) -> str {\n    calls += 1\n    \"{word} {n}\"\n}\n\n\
          @on_reload\nfn hello() {\n    println(\"hook ran with calls {calls}\")\n}\n",
     );
-    write_file(&program, "main.ae", &main_src.replace("fmt.line(count)", "fmt.line(count, \"tuck\")"));
+    save(&program, "main.ae", &main_src.replace("fmt.line(count)", "fmt.line(count, \"tuck\")"));
     let tuck = out.wait_for(lines_before, Duration::from_secs(120), counter("tuck"));
     let Some((_, _, n)) = tuck else { panic!("{}", report("no output after a signature change in two modules")) };
     assert!(n > before, "{}", report(&format!("the counter was reset: {n} after {before}")));
@@ -236,21 +153,21 @@ fn edit_a_module_while_it_runs_and_keep_its_state() {
     println!("--- the program's stderr\n{}", err.text());
 }
 
-fn cargo_aether(args: &[&str], path: &Path, cache: &Path) -> std::process::Output {
+fn cargo_aether(args: &[&str], path: &Path, cache: &Path) -> Run {
     cargo_aether_env(args, path, cache, &[])
 }
 
-fn cargo_aether_env(args: &[&str], path: &Path, cache: &Path, env: &[(&str, &str)]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_cargo-aether"))
-        .envs(env.iter().copied())
-        .arg("aether")
-        .args(args)
-        .arg(path)
-        .env("CARGO_TARGET_DIR", repo_root().join("target/hmr-e2e"))
-        .env("AETHER_CACHE_DIR", cache)
-        .stdin(Stdio::null())
-        .output()
-        .expect("cargo-aether runs")
+fn cargo_aether_env(args: &[&str], path: &Path, cache: &Path, env: &[(&str, &str)]) -> Run {
+    Run::of(
+        Command::new(env!("CARGO_BIN_EXE_cargo-aether"))
+            .envs(env.iter().copied())
+            .arg("aether")
+            .args(args)
+            .arg(path)
+            .env("CARGO_TARGET_DIR", aether_test_support::hmr_target_dir())
+            .env("AETHER_CACHE_DIR", cache)
+            .stdin(Stdio::null()),
+    )
 }
 
 #[test]
@@ -260,19 +177,11 @@ fn a_program_prints_under_hmr_what_it_prints_in_a_static_build() {
     let static_run = cargo_aether_env(&["run"], &program, cache.path(), &[("AETHER_HMR", "0")]);
     // `AETHER_HMR=1` is the other spelling of `--hmr`.
     let hmr_run = cargo_aether_env(&["run"], &program, cache.path(), &[("AETHER_HMR", "1")]);
-    let show = |o: &std::process::Output| {
-        format!(
-            "exit {:?}\n{}{}",
-            o.status.code(),
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        )
-    };
-    assert_eq!(static_run.status.code(), Some(0), "{}", show(&static_run));
-    assert_eq!(hmr_run.status.code(), Some(0), "{}", show(&hmr_run));
-    assert_eq!(String::from_utf8_lossy(&hmr_run.stdout), String::from_utf8_lossy(&static_run.stdout));
-    assert!(String::from_utf8_lossy(&hmr_run.stdout).contains("fib(15) = 610 after 1973 calls"), "{}", show(&hmr_run));
-    assert!(String::from_utf8_lossy(&hmr_run.stderr).contains("hot reloading is ON"), "{}", show(&hmr_run));
+    assert_eq!(static_run.code, Some(0), "{static_run:?}");
+    assert_eq!(hmr_run.code, Some(0), "{hmr_run:?}");
+    assert_eq!(hmr_run.stdout, static_run.stdout);
+    assert!(hmr_run.stdout.contains("fib(15) = 610 after 1973 calls"), "{hmr_run:?}");
+    assert!(hmr_run.stderr.contains("hot reloading is ON"), "{hmr_run:?}");
 }
 
 #[test]
@@ -281,8 +190,8 @@ fn what_hmr_cannot_run_is_refused_with_a_reason() {
     std::fs::write(dir.path().join("main.ae"), "fn main() -> ()! {\n    println(\"hi\")\n    ok(())\n}\n")
         .expect("write");
     let out = cargo_aether(&["run", "--hmr"], dir.path(), &dir.path().join("cache"));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let stderr = &out.stderr;
+    assert_eq!(out.code, Some(1), "{stderr}");
     assert!(stderr.contains("uses what --hmr cannot run yet"), "{stderr}");
     assert!(stderr.contains("`main` must be `fn main()`"), "{stderr}");
     assert!(stderr.contains("without --hmr runs it as a static build"), "{stderr}");
@@ -294,25 +203,10 @@ fn what_hmr_cannot_run_is_refused_with_a_reason() {
 fn a_rust_host_keeps_running_while_its_aether_modules_change() {
     let dir = tempfile::tempdir().expect("tempdir");
     let host = dir.path().join("host");
-    let fixture = repo_root().join("tests/hmr-fixtures/rust-host");
-    for file in ["build.rs", "src/main.rs", "src/logic/game.ae", "src/logic/fmt.ae"] {
-        let to = host.join(file);
-        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
-        std::fs::copy(fixture.join(file), &to).expect("copy");
-    }
-    let root = repo_root();
-    std::fs::write(
-        host.join("Cargo.toml"),
-        format!(
-            "[package]\nname = \"hmr-rust-host\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
-             [dependencies]\naether-rt = {{ path = {:?} }}\n\n[build-dependencies]\naether-build = {{ path = {:?} }}\n\n\
-             [profile.dev]\ndebug = 0\n\n[workspace]\n",
-            root.join("aether-rt").display().to_string(),
-            root.join("aether-build").display().to_string(),
-        ),
-    )
-    .expect("write Cargo.toml");
-    std::fs::copy(root.join("Cargo.lock"), host.join("Cargo.lock")).expect("lock");
+    copy_host_package(&repo_root().join("tests/hmr-fixtures/rust-host"), &host, "hmr-rust-host").expect("copy");
+    // The workspace's lock file: the dependencies built for the other tests
+    // in the shared target dir are reused.
+    std::fs::copy(repo_root().join("Cargo.lock"), host.join("Cargo.lock")).expect("lock");
     let (mut child, out, err) = start_hmr(&host, &[], &[]);
     let report = |what: &str| format!("{what}\n--- stdout\n{}--- stderr\n{}", out.text(), err.text());
     // `tick 3 noted 10 work 57`: the frame count and the work count live in
@@ -334,13 +228,13 @@ fn a_rust_host_keeps_running_while_its_aether_modules_change() {
     // A body edit in the module the host calls: new output, state kept.
     let (n0, w0) = out.snapshot().iter().filter_map(|(_, l)| parse("tick")(l)).max().unwrap_or((0, 0));
     let game = std::fs::read_to_string(host.join("src/logic/game.ae")).expect("read");
-    write_file(&host.join("src/logic"), "game.ae", &game.replace("fmt.show(\"tick\"", "fmt.show(\"tock\""));
+    save(&host.join("src/logic"), "game.ae", &game.replace("fmt.show(\"tick\"", "fmt.show(\"tock\""));
     let tock = out.wait_for(at, Duration::from_secs(120), parse("tock"));
     let Some((tock_at, _, (n, w))) = tock else { panic!("{}", report("no output from the edited module")) };
     assert!(n > n0 && w > w0, "{}", report(&format!("state was reset: {n}/{w} after {n0}/{w0}")));
 
     // A body edit in a module it imports.
-    write_file(
+    save(
         &host.join("src/logic"),
         "fmt.ae",
         "pub fn show(word: str, n: int, noted: int) -> str {\n    \"{word}! {n} noted {noted}\"\n}\n",
@@ -351,8 +245,8 @@ fn a_rust_host_keeps_running_while_its_aether_modules_change() {
     // A change the Rust host compiles against (a signature) needs a rebuilt
     // host: refused, and the old code keeps running.
     let errors_from = err.snapshot().len();
-    write_file(&host.join("src/logic"), "fmt.ae", "pub fn show(word: str, n: int) -> str {\n    \"{word} {n}\"\n}\n");
-    write_file(
+    save(&host.join("src/logic"), "fmt.ae", "pub fn show(word: str, n: int) -> str {\n    \"{word} {n}\"\n}\n");
+    save(
         &host.join("src/logic"),
         "game.ae",
         &game.replace("fmt.show(\"tick\", frames, host_note(1))", "fmt.show(\"tuck\", frames)"),
@@ -378,11 +272,7 @@ fn a_rust_host_keeps_running_while_its_aether_modules_change() {
 #[test]
 fn state_is_migrated_when_its_type_changes() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let program = dir.path().join("migrate");
-    std::fs::create_dir_all(&program).expect("mkdir");
-    for file in ["main.ae", "world.ae"] {
-        std::fs::copy(repo_root().join("tests/hmr-fixtures/migrate").join(file), program.join(file)).expect("copy");
-    }
+    let program = copy_fixture(dir.path(), "migrate", &["main.ae", "world.ae"]);
     let (mut child, out, err) = start_hmr(&program, &[], &[("AETHER_CACHE_DIR", dir.path().join("cache").into())]);
     let report = |what: &str| format!("{what}\n--- stdout\n{}--- stderr\n{}", out.text(), err.text());
     let ticks = |tag: &'static str| {
@@ -408,7 +298,7 @@ fn state_is_migrated_when_its_type_changes() {
         .replace(", hp: 3, score: 0 }", ", score: 0.0, tag: \"init\" }")
         .replace("\"v1 ticks", "\"v2 ticks");
     let lines_before = out.snapshot().len();
-    write_file(&program, "world.ae", &v2);
+    save(&program, "world.ae", &v2);
     let seen = out.wait_for(lines_before, Duration::from_secs(120), ticks("v2"));
     let Some((i, _, n)) = seen else { panic!("{}", report("no output from the migrated version")) };
     assert!(n > before, "{}", report(&format!("ticks went from {before} to {n}")));
@@ -445,7 +335,7 @@ fn state_is_migrated_when_its_type_changes() {
         .replace("\"v2 ticks", "\"v3 ticks");
     let lines_before = out.snapshot().len();
     let errors_from = err.snapshot().len();
-    write_file(&program, "world.ae", &v3);
+    save(&program, "world.ae", &v3);
     let seen = out.wait_for(lines_before, Duration::from_secs(120), ticks("v3"));
     let Some((i, _, _)) = seen else { panic!("{}", report("no output from v3")) };
     let line = out.snapshot()[i].1.clone();
@@ -469,11 +359,7 @@ fn state_is_migrated_when_its_type_changes() {
 #[test]
 fn a_broken_pair_swaps_nothing_and_a_new_module_hot_restarts_with_the_state() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let program = dir.path().join("counter");
-    std::fs::create_dir_all(&program).expect("mkdir");
-    for file in ["main.ae", "fmt.ae"] {
-        std::fs::copy(repo_root().join("tests/hmr-fixtures/counter").join(file), program.join(file)).expect("copy");
-    }
+    let program = copy_fixture(dir.path(), "counter", &["main.ae", "fmt.ae"]);
     let (mut child, out, err) = start_hmr(
         &program,
         &[],
@@ -487,7 +373,7 @@ fn a_broken_pair_swaps_nothing_and_a_new_module_hot_restarts_with_the_state() {
     let errors_from = err.snapshot().len();
     let main_src = std::fs::read_to_string(program.join("main.ae")).expect("read");
     write_fmt(&program, "pub fn line(n: int) -> str {\n    \"half {n}\"\n}\n");
-    write_file(&program, "main.ae", &main_src.replace("count += 1", "count += \"one\""));
+    save(&program, "main.ae", &main_src.replace("count += 1", "count += \"one\""));
     let refused = err.wait_for(errors_from, Duration::from_secs(60), |l| l.contains("not reloaded").then_some(()));
     assert!(refused.is_some(), "{}", report("the broken pair was not refused"));
     let lines_now = out.snapshot().len();
@@ -503,9 +389,9 @@ fn a_broken_pair_swaps_nothing_and_a_new_module_hot_restarts_with_the_state() {
     // program is rebuilt and restarted, its state saved and migrated in.
     let before = out.snapshot().iter().filter_map(|(_, l)| counter("tick")(l)).max().unwrap_or(0);
     let lines_before = out.snapshot().len();
-    write_file(&program, "extra.ae", "pub fn word() -> str {\n    \"fresh\"\n}\n");
+    save(&program, "extra.ae", "pub fn word() -> str {\n    \"fresh\"\n}\n");
     write_fmt(&program, "import extra\n\npub fn line(n: int) -> str {\n    \"{extra.word()} {n}\"\n}\n");
-    write_file(&program, "main.ae", &main_src);
+    save(&program, "main.ae", &main_src);
     let fresh = out.wait_for(lines_before, Duration::from_secs(300), counter("fresh"));
     let Some((_, _, n)) = fresh else { panic!("{}", report("no output after the hot restart")) };
     assert!(n > before, "{}", report(&format!("the counter was not carried over: {n} after {before}")));
@@ -520,32 +406,14 @@ fn a_broken_pair_swaps_nothing_and_a_new_module_hot_restarts_with_the_state() {
 fn the_rust_game_host_plays_on_while_its_gameplay_is_edited() {
     let dir = tempfile::tempdir().expect("tempdir");
     let game = dir.path().join("game");
-    let example = repo_root().join("examples/rust-game-host");
-    let root = repo_root();
-    for file in [
-        "build.rs",
-        "Cargo.lock",
-        "src/main.rs",
-        "src/host.rs",
-        "src/gameplay/ai.ae",
-        "src/gameplay/geo.ae",
-        "src/gameplay/world.ae",
-    ] {
-        let to = game.join(file);
-        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
-        std::fs::copy(example.join(file), &to).expect("copy");
-    }
-    let manifest = std::fs::read_to_string(example.join("Cargo.toml"))
-        .expect("manifest")
-        .replace("../../", &format!("{}/", root.canonicalize().expect("repo").display()))
-        .replace("name = \"rust-game-host\"", "name = \"rust-game-host-hmr-e2e\"");
-    std::fs::write(game.join("Cargo.toml"), manifest).expect("write");
+    copy_host_package(&repo_root().join("examples/rust-game-host"), &game, "rust-game-host-hmr-e2e")
+        .expect("copy the example");
     let world = std::fs::read_to_string(game.join("src/gameplay/world.ae")).expect("world.ae");
     let hud = "\"score {w.score} | best {best} | hp {hearts}\"";
     assert!(world.contains(hud), "world.ae changed: update this test");
 
     let (mut child, out, err) = start_hmr(&game, &["--", "--frames", "100000"], &[("GAME_FRAME_MS", "20".into())]);
-    let report = |what: &str| format!("{what}\n--- stdout (tail)\n{}--- stderr\n{}", tail(&out.text()), err.text());
+    let report = |what: &str| format!("{what}\n--- stdout (tail)\n{}--- stderr\n{}", out.tail(30), err.text());
     let frame = |marker: &'static str| {
         move |l: &str| -> Option<u64> {
             let rest = l.strip_prefix("frame ")?;
@@ -557,7 +425,7 @@ fn the_rust_game_host_plays_on_while_its_gameplay_is_edited() {
     assert!(first.is_some(), "{}", report("the game never drew a frame"));
     let before = out.snapshot().iter().filter_map(|(_, l)| frame("score")(l)).max().unwrap_or(0);
     let lines_before = out.snapshot().len();
-    write_file(
+    save(
         &game.join("src/gameplay"),
         "world.ae",
         &world.replace(hud, "\"LIVE points {w.score} | best {best} | hp {hearts}\""),
@@ -569,22 +437,13 @@ fn the_rust_game_host_plays_on_while_its_gameplay_is_edited() {
     assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report("the game ended"));
 }
 
-fn tail(text: &str) -> String {
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(30)..].iter().map(|l| format!("{l}\n")).collect()
-}
-
 /// A user's `@migrate fn migrate_<state>` takes over the migration of its
 /// state when the old value has the shape it names; other states still
 /// migrate automatically.
 #[test]
 fn a_migrate_function_takes_over_for_its_state() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let program = dir.path().join("migrate");
-    std::fs::create_dir_all(&program).expect("mkdir");
-    for file in ["main.ae", "world.ae"] {
-        std::fs::copy(repo_root().join("tests/hmr-fixtures/migrate").join(file), program.join(file)).expect("copy");
-    }
+    let program = copy_fixture(dir.path(), "migrate", &["main.ae", "world.ae"]);
     let (child, out, err) = start_hmr(&program, &[], &[("AETHER_CACHE_DIR", dir.path().join("cache").into())]);
     let report = |what: &str| format!("{what}\n--- stdout\n{}--- stderr\n{}", out.text(), err.text());
     let ticks = |tag: &'static str| {
@@ -610,7 +469,7 @@ fn a_migrate_function_takes_over_for_its_state() {
            fn migrate_players(old: [OldPlayer]) -> [Player] {\n    var out: [Player] = []\n    for p in old {\n        \
            out.push(Player { name: p.name, health: float(p.hp) / 100.0, score: p.score })\n    }\n    out\n}\n";
     let lines_before = out.snapshot().len();
-    write_file(&program, "world.ae", &v2);
+    save(&program, "world.ae", &v2);
     let seen = out.wait_for(lines_before, Duration::from_secs(120), ticks("v2"));
     let Some((i, _, _)) = seen else { panic!("{}", report("no output from the version with the hook")) };
     let line = out.snapshot()[i].1.clone();

@@ -15,11 +15,9 @@
 //! module produced it.
 #![cfg(unix)]
 
+use aether_test_support::{repo_root, run_hmr, save, spawn_followed, KillOnDrop, Lines};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// What a reload does to `state player` when its struct gains or loses a
@@ -48,24 +46,12 @@ fn hundreds_of_random_edits_keep_the_program_alive_and_its_state_right() {
     let templates = Templates::load();
     let mut model = Model::initial();
     for file in FILES {
-        write_file(&program, file.name(), &templates.render(&model, file));
+        save(&program, file.name(), &templates.render(&model, file));
     }
 
-    let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-aether"));
-    command
-        .args(["aether", "run", "--hmr"])
-        .arg(&program)
-        .env("CARGO_TARGET_DIR", repo_root().join("target/hmr-e2e"))
-        .env("AETHER_CACHE_DIR", dir.path().join("cache"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    std::os::unix::process::CommandExt::process_group(&mut command, 0);
-    let mut child = KillOnDrop(command.spawn().expect("cargo-aether starts"));
-    let out = Lines::default();
-    let err = Lines::default();
-    out.follow(child.0.stdout.take().expect("stdout"));
-    err.follow(child.0.stderr.take().expect("stderr"));
+    let mut command = run_hmr(env!("CARGO_BIN_EXE_cargo-aether"), &program);
+    command.env("AETHER_CACHE_DIR", dir.path().join("cache"));
+    let (mut child, out, err) = spawn_followed(&mut command).expect("cargo-aether starts");
 
     let mut soak = Soak {
         out,
@@ -513,7 +499,7 @@ impl Soak {
                 } else {
                     format!("\nfn soak_type_{index}() -> int {{\n    \"not an int\"\n}}\n")
                 };
-                write_file(program, file.name(), &(templates.render(model, *file) + &junk));
+                save(program, file.name(), &(templates.render(model, *file) + &junk));
                 self.broken = Some(*file);
                 self.checker.begin(&[model], [false; 2]);
                 let what = format!("the diagnostic of {} (\"not reloaded\")", edit.describe());
@@ -528,7 +514,7 @@ impl Soak {
                 return;
             }
             Edit::Panic => {
-                write_file(program, File::Look.name(), &templates.render_with(model, File::Look, Some(index)));
+                save(program, File::Look.name(), &templates.render_with(model, File::Look, Some(index)));
                 self.broken = Some(File::Look);
                 self.checker.begin(&[model], [false; 2]);
                 // The frame panics right after the swap, within the grace
@@ -603,13 +589,13 @@ impl Soak {
             ],
         );
         if let Edit::Burst(ms) = edit {
-            write_file(program, File::Look.name(), &templates.render(&first_save, File::Look));
+            save(program, File::Look.name(), &templates.render(&first_save, File::Look));
             std::thread::sleep(Duration::from_millis(*ms));
         }
         for file in order {
             let text = templates.render(&next, *file);
             if text != templates.render(model, *file) || matches!(edit, Edit::Fix(f) if f == file) {
-                write_file(program, file.name(), &text);
+                save(program, file.name(), &text);
             }
         }
         *model = next;
@@ -716,7 +702,7 @@ impl Soak {
         let deadline = Instant::now() + timeout;
         loop {
             self.check_new_lines();
-            let printed = self.out.snapshot_from(from).iter().filter(|l| Frame::parse(l).is_some()).count();
+            let printed = self.out.lines_from(from).iter().filter(|l| Frame::parse(l).is_some()).count();
             if done(&self.checker) && printed >= count {
                 return;
             }
@@ -732,7 +718,7 @@ impl Soak {
     }
 
     fn check_new_lines(&mut self) {
-        let lines = self.out.snapshot_from(self.checker.seen);
+        let lines = self.out.lines_from(self.checker.seen);
         for line in lines {
             self.checker.seen += 1;
             if let Some(frame) = Frame::parse(&line) {
@@ -747,7 +733,7 @@ impl Soak {
         let deadline = Instant::now() + EDIT_TIMEOUT;
         loop {
             self.check_new_lines();
-            if self.err.snapshot_from(from).iter().any(|l| pick(l)) {
+            if self.err.lines_from(from).iter().any(|l| pick(l)) {
                 return;
             }
             if Instant::now() > deadline {
@@ -786,18 +772,13 @@ impl Soak {
     }
 
     fn fail(&self, what: &str) -> ! {
-        let tail = |lines: &Lines| {
-            let all = lines.snapshot_from(0);
-            let skip = all.len().saturating_sub(60);
-            all[skip..].iter().map(|l| format!("{l}\n")).collect::<String>()
-        };
         panic!(
             "soak failed after {:.1} s: {what}\nseed {:#x}; edit history:\n  {}\n--- stdout (tail)\n{}--- stderr (tail)\n{}",
             self.started.elapsed().as_secs_f64(),
             self.seed,
             self.history.join("\n  "),
-            tail(&self.out),
-            tail(&self.err)
+            self.out.tail(60),
+            self.err.tail(60)
         );
     }
 }
@@ -828,58 +809,5 @@ fn env_number(name: &str) -> Option<u64> {
     match text.strip_prefix("0x") {
         Some(hex) => u64::from_str_radix(hex, 16).ok(),
         None => text.parse().ok(),
-    }
-}
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the crate sits in the repository").to_path_buf()
-}
-
-fn write_file(dir: &Path, name: &str, body: &str) {
-    // A sibling renamed over the file, as editors save: the watcher never
-    // sees a half-written file.
-    let tmp = dir.join(format!(".{name}.tmp"));
-    std::fs::write(&tmp, body).expect("write");
-    std::fs::rename(&tmp, dir.join(name)).expect("rename");
-}
-
-/// Every line a stream printed so far.
-#[derive(Clone, Default)]
-struct Lines(Arc<Mutex<Vec<String>>>);
-
-impl Lines {
-    fn follow(&self, stream: impl std::io::Read + Send + 'static) {
-        let lines = self.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                lines.0.lock().unwrap_or_else(|p| p.into_inner()).push(line);
-            }
-        });
-    }
-
-    fn len(&self) -> usize {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).len()
-    }
-
-    fn snapshot_from(&self, from: usize) -> Vec<String> {
-        let lines = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        lines.get(from..).map(<[String]>::to_vec).unwrap_or_default()
-    }
-
-    fn text_from(&self, from: usize) -> String {
-        self.snapshot_from(from).into_iter().map(|l| l + "\n").collect()
-    }
-}
-
-/// Kills the whole process group (the CLI and the host it started) when the
-/// test ends, passing or failing.
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let group = format!("-{}", self.0.id());
-        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
-        let _ = self.0.kill();
-        let _ = self.0.wait();
     }
 }

@@ -7,6 +7,7 @@
 //! alike. Prints a Markdown table (medians, ratio, geometric mean) and the
 //! release sizes of `hello`, ready for docs/performance.md.
 
+use aether_test_support::{copy_dir, repo_root};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -29,7 +30,7 @@ fn main() {
         .and_then(|i| args.get(i + 1))
         .and_then(|s| s.parse().ok())
         .unwrap_or(if quick { 1 } else { 5 });
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root");
+    let repo = repo_root().canonicalize().expect("repo root");
     if let Err(e) = run(&repo, runs, quick) {
         eprintln!("error: {e}");
         std::process::exit(1);
@@ -139,25 +140,8 @@ fn transpile_share(aether: &Path, repo: &Path) -> Result<(), String> {
     Ok(())
 }
 
-fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let name = entry.file_name();
-        if name == "target" {
-            continue;
-        }
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &to.join(&name))?;
-        } else {
-            std::fs::copy(entry.path(), to.join(&name))?;
-        }
-    }
-    Ok(())
-}
-
 fn cargo(dir: &Path, args: &[&str]) -> Result<(), String> {
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let status = aether_test_support::cargo()
         .args(args)
         .current_dir(dir)
         .status()

@@ -15,10 +15,10 @@
 //!
 //! Prints Markdown tables for docs/performance.md.
 
+use aether_test_support::{cargo, replace_file, repo_root, spawn_followed, KillOnDrop};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Top-level functions in the generated module besides `version` and `report`.
@@ -35,7 +35,7 @@ fn main() {
     };
     let edits = flag("--edits", 20).max(1);
     let reloads = flag("--reloads", 200).max(edits);
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root");
+    let repo = repo_root().canonicalize().expect("repo root");
     let work = std::env::temp_dir().join(format!("aether-bench-hmr-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
     let calls_only = args.iter().any(|a| a == "--calls-only");
@@ -49,7 +49,7 @@ fn main() {
 
 fn run(repo: &Path, work: &Path, edits: usize, reloads: usize, calls_only: bool) -> Result<(), String> {
     eprintln!("building cargo-aether (release)...");
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let status = cargo()
         .args(["build", "--release", "-p", "cargo-aether"])
         .current_dir(repo)
         .status()
@@ -137,14 +137,9 @@ fn reload_latency(tool: &Tool, work: &Path, edits: usize, reloads: usize) -> Res
     let module_lines = module.lines().count();
     write_atomic(&program.join("mods.ae"), &module)?;
 
-    let mut command = tool.command(&["run", "--hmr"]);
-    command.arg(&program).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    std::os::unix::process::CommandExt::process_group(&mut command, 0);
     eprintln!("starting `cargo aether run --hmr` (the first build compiles the runtime)...");
-    let mut child = KillGroupOnDrop(command.spawn().map_err(|e| format!("cannot run cargo-aether: {e}"))?);
-    let (out, err) = (Lines::default(), Lines::default());
-    out.follow(child.0.stdout.take().ok_or("no stdout")?);
-    err.follow(child.0.stderr.take().ok_or("no stderr")?);
+    let (child, out, err) = spawn_followed(tool.command(&["run", "--hmr"]).arg(&program))
+        .map_err(|e| format!("cannot run cargo-aether: {e}"))?;
     let fail = |what: &str| format!("{what}\n--- stderr (last lines)\n{}", err.tail(30));
     out.wait_for(0, Duration::from_secs(600), |l| l.starts_with("v0 ").then_some(()))
         .ok_or_else(|| fail("the program never printed its first line"))?;
@@ -275,7 +270,7 @@ fn cargo_floor(work: &Path, edits: usize) -> Result<Vec<u64>, String> {
     let build = |version: usize| -> Result<u64, String> {
         write_atomic(&dir.join("src/lib.rs"), &module_rs(version))?;
         let start = Instant::now();
-        let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        let out = cargo()
             .args(["build", "--quiet"])
             .current_dir(&dir)
             .env("CARGO_TARGET_DIR", work.join("floor-target"))
@@ -344,8 +339,7 @@ fn full_restart(tool: &Tool, work: &Path, runs: usize) -> Result<Vec<u64>, Strin
         let exe = tool.build(&program, false)?;
         let mut command = Command::new(&exe);
         command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null());
-        std::os::unix::process::CommandExt::process_group(&mut command, 0);
-        let mut child = KillGroupOnDrop(command.spawn().map_err(|e| format!("cannot run {}: {e}", exe.display()))?);
+        let mut child = KillOnDrop::spawn(&mut command).map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
         let mut first = String::new();
         BufReader::new(child.0.stdout.take().ok_or("no stdout")?).read_line(&mut first).map_err(|e| e.to_string())?;
         let ms = start.elapsed().as_millis() as u64;
@@ -447,73 +441,9 @@ fn time(c: &mut Command) -> Result<Duration, String> {
 
 // ---------------------------------------------------------------- helpers
 
-/// Every line a stream printed so far, with when it arrived.
-#[derive(Clone, Default)]
-struct Lines(Arc<Mutex<Vec<(Instant, String)>>>);
-
-impl Lines {
-    fn follow(&self, stream: impl std::io::Read + Send + 'static) {
-        let lines = self.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                lines.0.lock().unwrap_or_else(|p| p.into_inner()).push((Instant::now(), line));
-            }
-        });
-    }
-
-    fn len(&self) -> usize {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).len()
-    }
-
-    fn tail(&self, n: usize) -> String {
-        let lines = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        lines.iter().skip(lines.len().saturating_sub(n)).map(|(_, l)| format!("{l}\n")).collect()
-    }
-
-    /// The first line from index `from` on that `pick` accepts.
-    fn wait_for<T>(
-        &self,
-        from: usize,
-        timeout: Duration,
-        mut pick: impl FnMut(&str) -> Option<T>,
-    ) -> Option<(usize, Instant, T)> {
-        let deadline = Instant::now() + timeout;
-        let mut next = from;
-        loop {
-            {
-                let lines = self.0.lock().unwrap_or_else(|p| p.into_inner());
-                for (i, (at, line)) in lines.iter().enumerate().skip(next) {
-                    if let Some(v) = pick(line) {
-                        return Some((i, *at, v));
-                    }
-                }
-                next = next.max(lines.len());
-            }
-            if Instant::now() > deadline {
-                return None;
-            }
-            std::thread::sleep(Duration::from_millis(2));
-        }
-    }
-}
-
-/// Kills the child's whole process group (the CLI and the host it started).
-struct KillGroupOnDrop(Child);
-
-impl Drop for KillGroupOnDrop {
-    fn drop(&mut self) {
-        let group = format!("-{}", self.0.id());
-        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Writes a sibling and renames it over the file, as editors do.
+/// Saves `text` as editors do (see `replace_file`).
 fn write_atomic(path: &Path, text: &str) -> Result<(), String> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, text).map_err(|e| format!("{}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display()))
+    replace_file(path, text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn median(xs: &mut [u64]) -> u64 {

@@ -33,13 +33,13 @@
 //! process group is killed after its round. Prints a Markdown table for
 //! docs/performance.md.
 
+use aether_test_support::{
+    copy_host_package, interop_target_dir, replace_file, repo_root, Conn, Reply, Server as ServerProcess,
+};
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 const WARM_UP: Duration = Duration::from_secs(1);
@@ -137,10 +137,7 @@ struct Server {
 }
 
 fn run(o: &Options) -> Result<(), String> {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .map_err(|e| format!("the repository root: {e}"))?;
+    let repo = repo_root().canonicalize().map_err(|e| format!("the repository root: {e}"))?;
     let example = repo.join("examples/live-server");
     let exe = if o.aether_cmd.is_none() || o.rust_cmd.is_none() { Some(build_release(&repo, &example)?) } else { None };
     let threads = o.server_threads.to_string();
@@ -189,12 +186,12 @@ fn run(o: &Options) -> Result<(), String> {
             });
         }
     }
-    let result = measure(o, &repo, &example, &servers);
+    let result = measure(o, &example, &servers);
     let _ = std::fs::remove_dir_all(&work);
     result
 }
 
-fn measure(o: &Options, repo: &Path, example: &Path, servers: &[Server]) -> Result<(), String> {
+fn measure(o: &Options, example: &Path, servers: &[Server]) -> Result<(), String> {
     let mut results: Vec<Vec<Round>> = servers.iter().map(|_| Vec::new()).collect();
     for round in 1..=o.rounds {
         // Alternating the servers spreads the machine's noise over all.
@@ -202,10 +199,11 @@ fn measure(o: &Options, repo: &Path, example: &Path, servers: &[Server]) -> Resu
             if server.dir != example {
                 // A fresh copy each round: the edits of the last round undone,
                 // the path (and so the build caches) the same.
-                copy_example(repo, example, &server.dir)?;
+                copy_host_package(example, &server.dir, "live-server-hmr")
+                    .map_err(|e| format!("copying the example to {}: {e}", server.dir.display()))?;
             }
             eprintln!("round {round}/{}: {}: {}", o.rounds, server.name, server.cmd.join(" "));
-            let r = load_round(server, repo, o)?;
+            let r = load_round(server, o)?;
             eprintln!(
                 "  {:.0} req/s, {} failed, {} lost writes, count {}{}",
                 r.per_second(),
@@ -227,7 +225,7 @@ fn measure(o: &Options, repo: &Path, example: &Path, servers: &[Server]) -> Resu
 /// `cargo build --release` of the example, in the target dir the e2e tests
 /// share; returns the binary.
 fn build_release(repo: &Path, example: &Path) -> Result<PathBuf, String> {
-    let target = repo.join("target/aether-interop");
+    let target = interop_target_dir();
     let exe = target.join("release").join(format!("live-server{}", std::env::consts::EXE_SUFFIX));
     eprintln!("building examples/live-server (release)...");
     cargo(
@@ -245,7 +243,7 @@ fn build_cargo_aether(repo: &Path) -> Result<PathBuf, String> {
 }
 
 fn cargo(dir: &Path, args: &[&str], target: Option<&Path>) -> Result<(), String> {
-    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    let mut command = aether_test_support::cargo();
     command.args(args).current_dir(dir);
     if let Some(t) = target {
         command.env("CARGO_TARGET_DIR", t);
@@ -254,31 +252,6 @@ fn cargo(dir: &Path, args: &[&str], target: Option<&Path>) -> Result<(), String>
     if !status.success() {
         return Err(format!("`cargo {}` failed", args.join(" ")));
     }
-    Ok(())
-}
-
-/// The example's sources at `to`, its path dependencies made absolute, as
-/// the package `live-server-hmr`.
-fn copy_example(repo: &Path, example: &Path, to: &Path) -> Result<(), String> {
-    let io = |e: std::io::Error| format!("copying the example to {}: {e}", to.display());
-    let _ = std::fs::remove_dir_all(to.join("src"));
-    std::fs::create_dir_all(to.join("src/logic")).map_err(io)?;
-    for file in ["Cargo.lock", "build.rs", "src/main.rs", "src/native.rs"] {
-        std::fs::copy(example.join(file), to.join(file)).map_err(io)?;
-    }
-    for entry in std::fs::read_dir(example.join("src/logic")).map_err(io)? {
-        let path = entry.map_err(io)?.path();
-        if let Some(name) = path.file_name() {
-            std::fs::copy(&path, to.join("src/logic").join(name)).map_err(io)?;
-        }
-    }
-    // Another package name: its binary, built in the same target dir, must
-    // not replace the static one the other rows run.
-    let manifest = std::fs::read_to_string(example.join("Cargo.toml"))
-        .map_err(io)?
-        .replace("../../", &format!("{}/", repo.display()))
-        .replace("name = \"live-server\"", "name = \"live-server-hmr\"");
-    std::fs::write(to.join("Cargo.toml"), manifest).map_err(io)?;
     Ok(())
 }
 
@@ -341,8 +314,8 @@ struct Shared {
     started: AtomicUsize,
 }
 
-fn load_round(server: &Server, repo: &Path, o: &Options) -> Result<Round, String> {
-    let process = ServerProcess::start(&server.dir, &server.cmd, &repo.join("target/aether-interop"))?;
+fn load_round(server: &Server, o: &Options) -> Result<Round, String> {
+    let process = start_server(&server.dir, &server.cmd)?;
     let addr = process.addr.as_str();
     let shared =
         Shared { measure_from: Instant::now() + WARM_UP, stop: AtomicBool::new(false), started: AtomicUsize::new(0) };
@@ -380,7 +353,7 @@ fn load_round(server: &Server, repo: &Path, o: &Options) -> Result<Round, String
     let verify = verify_writes(addr, o.clients, &reports);
     let answered: u64 = reports.iter().map(|r| r.answered).sum::<u64>() + verify.answered;
     // The count includes the request that reads it.
-    let count_exact = match Conn::open(addr).and_then(|mut c| c.send("GET", "/count", b"")) {
+    let count_exact = match Conn::open(addr).and_then(|mut c| c.try_send("GET", "/count", b"")) {
         Ok(r) => r.status == 200 && r.body.trim() == (answered + 1).to_string(),
         Err(e) => {
             eprintln!("  GET /count after the round failed: {e}");
@@ -424,8 +397,7 @@ fn reloader(routes: &Path, every: Duration, shared: &Shared, edits: &AtomicU64) 
         }
         n += 1;
         let text = original.replace(GREETING, &format!("{RELOADED}{n}"));
-        let tmp = routes.with_extension("ae.tmp");
-        if std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, routes)).is_ok() {
+        if replace_file(routes, &text).is_ok() {
             edits.store(n, Ordering::Relaxed);
         }
         next += every;
@@ -472,7 +444,7 @@ fn client(id: usize, addr: &str, shared: &Shared) -> ClientReport {
         ];
         for (n, (method, path, body, ok)) in steps.into_iter().enumerate() {
             let start = Instant::now();
-            match c.send(method, path, body) {
+            match c.try_send(method, path, body) {
                 Ok(reply) => {
                     report.answered += 1;
                     if start >= shared.measure_from {
@@ -547,7 +519,7 @@ fn verify_writes(addr: &str, clients: usize, reports: &[ClientReport]) -> Verifi
                                 }
                             },
                         };
-                        match c.send("GET", &format!("/kv/b{id}-{i}"), b"") {
+                        match c.try_send("GET", &format!("/kv/b{id}-{i}"), b"") {
                             Ok(reply) => {
                                 v.answered += 1;
                                 if reply.status != 200 || reply.body != value_of(id, i) {
@@ -626,153 +598,16 @@ fn print_table(o: &Options, servers: &[Server], results: &[Vec<Round>]) {
     }
 }
 
-/// A server command running in its own process group, killed with the whole
-/// group when dropped (a `cargo ... run` leaves its child otherwise).
-struct ServerProcess {
-    child: Child,
-    addr: String,
-}
-
-impl ServerProcess {
-    /// Runs `cmd` in `dir`; a `cargo` it runs builds in `target` unless
-    /// `CARGO_TARGET_DIR` says otherwise.
-    fn start(dir: &Path, cmd: &[String], target: &Path) -> Result<ServerProcess, String> {
-        let (program, args) = cmd.split_first().ok_or("an empty server command")?;
-        let mut command = Command::new(program);
-        command.args(args).current_dir(dir).stdout(Stdio::piped()).stderr(Stdio::inherit());
-        if std::env::var_os("CARGO_TARGET_DIR").is_none() {
-            command.env("CARGO_TARGET_DIR", target);
-        }
-        #[cfg(unix)]
-        std::os::unix::process::CommandExt::process_group(&mut command, 0);
-        let mut child = command.spawn().map_err(|e| format!("cannot run `{program}`: {e}"))?;
-        let stdout = child.stdout.take().ok_or("no stdout")?;
-        let (tx, rx) = mpsc::channel();
-        // The reader keeps draining stdout after the address, so that a
-        // server that prints more never blocks on a full pipe.
-        std::thread::spawn(move || {
-            let mut sent = false;
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if !sent {
-                    if let Some(addr) = line.trim().strip_prefix("listening on http://") {
-                        sent = tx.send(addr.to_string()).is_ok();
-                    }
-                }
-            }
-        });
-        let mut process = ServerProcess { child, addr: String::new() };
-        process.addr = rx
-            .recv_timeout(START_TIMEOUT)
-            .map_err(|_| format!("`{}` printed no `listening on http://ADDR` line", cmd.join(" ")))?;
-        Ok(process)
+/// Runs `cmd` in `dir` in a process group of its own (the whole group is
+/// killed when the round ends: a `cargo ... run` leaves its child
+/// otherwise); a `cargo` it runs builds in the target dir the e2e tests
+/// share unless `CARGO_TARGET_DIR` says otherwise.
+fn start_server(dir: &Path, cmd: &[String]) -> Result<ServerProcess, String> {
+    let (program, args) = cmd.split_first().ok_or("an empty server command")?;
+    let mut command = Command::new(program);
+    command.args(args).current_dir(dir).stderr(Stdio::inherit());
+    if std::env::var_os("CARGO_TARGET_DIR").is_none() {
+        command.env("CARGO_TARGET_DIR", interop_target_dir());
     }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        #[cfg(unix)]
-        {
-            let group = format!("-{}", self.child.id());
-            let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-struct Reply {
-    status: u16,
-    body: String,
-}
-
-/// One keep-alive HTTP/1.1 connection; bodies by Content-Length or chunked.
-struct Conn {
-    reader: BufReader<TcpStream>,
-    writer: TcpStream,
-    request: Vec<u8>,
-}
-
-impl Conn {
-    fn open(addr: &str) -> Result<Conn, String> {
-        let stream = TcpStream::connect(addr).map_err(|e| format!("connect to {addr}: {e}"))?;
-        let _ = stream.set_nodelay(true);
-        stream.set_read_timeout(Some(Duration::from_secs(30))).map_err(|e| e.to_string())?;
-        let reader = BufReader::new(stream.try_clone().map_err(|e| e.to_string())?);
-        Ok(Conn { reader, writer: stream, request: Vec::with_capacity(256) })
-    }
-
-    fn send(&mut self, method: &str, path: &str, body: &[u8]) -> Result<Reply, String> {
-        self.request.clear();
-        let _ =
-            write!(self.request, "{method} {path} HTTP/1.1\r\nHost: bench\r\nContent-Length: {}\r\n\r\n", body.len());
-        self.request.extend_from_slice(body);
-        self.writer.write_all(&self.request).map_err(|e| format!("send: {e}"))?;
-        self.read_reply()
-    }
-
-    fn read_reply(&mut self) -> Result<Reply, String> {
-        let mut line = String::new();
-        self.line(&mut line)?;
-        let status = line
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| format!("not a status line: {line:?}"))?;
-        let (mut length, mut chunked) = (0usize, false);
-        loop {
-            self.line(&mut line)?;
-            let header = line.trim_end();
-            if header.is_empty() {
-                break;
-            }
-            let Some((name, value)) = header.split_once(':') else {
-                return Err(format!("not a header: {header:?}"));
-            };
-            let value = value.trim();
-            if name.eq_ignore_ascii_case("content-length") {
-                length = value.parse().map_err(|_| format!("bad Content-Length {value:?}"))?;
-            } else if name.eq_ignore_ascii_case("transfer-encoding") {
-                chunked = value.eq_ignore_ascii_case("chunked");
-            }
-        }
-        let body = if chunked { self.chunked_body(&mut line)? } else { self.exact(length)? };
-        let body = String::from_utf8(body).map_err(|_| "a body that is not UTF-8".to_string())?;
-        Ok(Reply { status, body })
-    }
-
-    fn chunked_body(&mut self, line: &mut String) -> Result<Vec<u8>, String> {
-        let mut body = Vec::new();
-        loop {
-            self.line(line)?;
-            let size = line.trim().split(';').next().unwrap_or("");
-            let size = usize::from_str_radix(size, 16).map_err(|_| format!("bad chunk size {line:?}"))?;
-            if size == 0 {
-                // Trailers, up to the empty line.
-                loop {
-                    self.line(line)?;
-                    if line.trim_end().is_empty() {
-                        return Ok(body);
-                    }
-                }
-            }
-            body.extend(self.exact(size)?);
-            self.line(line)?;
-        }
-    }
-
-    fn exact(&mut self, n: usize) -> Result<Vec<u8>, String> {
-        let mut buf = vec![0; n];
-        self.reader.read_exact(&mut buf).map_err(|e| format!("body: {e}"))?;
-        Ok(buf)
-    }
-
-    fn line(&mut self, line: &mut String) -> Result<(), String> {
-        line.clear();
-        match self.reader.read_line(line) {
-            Ok(0) => Err("the server closed the connection".into()),
-            Ok(_) => Ok(()),
-            Err(e) => Err(format!("read: {e}")),
-        }
-    }
+    ServerProcess::start(&mut command, START_TIMEOUT)
 }
