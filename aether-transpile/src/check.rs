@@ -70,23 +70,26 @@ impl CheckResult {
     }
 }
 
-/// Check a whole loaded program, built on its own (by `cargo aether`):
-/// an `extern fn` has nothing to bind to there (E0107).
-pub fn check_program(program: &Program) -> CheckResult {
-    check_with(program, false)
+/// What a loaded program is checked as: the one thing that differs between
+/// `cargo aether check`, `cargo aether expand` and a host crate's build
+/// script ([`crate::driver::analyze`] takes it too).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// A program built on its own (`cargo aether check`, `build`, `run`):
+    /// the entry module must have `main` (E0105), and an `extern fn` has
+    /// nothing to bind to (E0107).
+    Program,
+    /// One module and what it imports, on its own (`cargo aether expand
+    /// src/grid.ae`): a program whose entry need not have `main`.
+    Module,
+    /// Modules compiled into a Rust host crate (by `aether-build`): no
+    /// module needs `main`, and `extern fn`s bind to the host's functions.
+    Library,
 }
 
-/// Check a program compiled into a Rust host crate (by `aether-build`),
-/// whose `extern fn`s bind to the host's functions.
-pub fn check_library(program: &Program) -> CheckResult {
-    check_with(program, true)
-}
-
-pub(crate) use items::{MIGRATE, MIGRATE_PREFIX};
-
-fn check_with(program: &Program, host: bool) -> CheckResult {
-    let mut ck = Checker::new(program);
-    ck.host = host;
+/// Check a whole loaded program as `mode` says.
+pub fn check(program: &Program, mode: Mode) -> CheckResult {
+    let mut ck = Checker::new(program, mode);
     ck.collect_items();
     ck.check_bodies();
     ck.check_migrate_hooks();
@@ -103,6 +106,8 @@ fn check_with(program: &Program, host: bool) -> CheckResult {
         modules: ck.tables,
     }
 }
+
+pub(crate) use items::{MIGRATE, MIGRATE_PREFIX};
 
 /// Whole-program state shared by all the passes. The per-body state lives
 /// in [`expr::BodyCx`], swapped in and out as bodies are checked.
@@ -121,8 +126,8 @@ struct Checker<'p> {
     global_state: Vec<GlobalState>,
     diags: Vec<Diagnostic>,
     cx: expr::BodyCx,
-    /// Compiled into a Rust host crate: `extern fn` is allowed.
-    host: bool,
+    /// What the program is checked as.
+    mode: Mode,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -136,7 +141,7 @@ enum GlobalState {
 }
 
 impl<'p> Checker<'p> {
-    fn new(program: &'p Program) -> Checker<'p> {
+    fn new(program: &'p Program, mode: Mode) -> Checker<'p> {
         Checker {
             program,
             types: TypeTable::default(),
@@ -148,7 +153,7 @@ impl<'p> Checker<'p> {
             global_state: Vec::new(),
             diags: Vec::new(),
             cx: expr::BodyCx::new(ModuleId(0)),
-            host: false,
+            mode,
         }
     }
 
@@ -165,8 +170,11 @@ impl<'p> Checker<'p> {
         t.display(&self.types).to_string()
     }
 
-    /// The entry module must have `fn main()` or `fn main() -> ()!`.
+    /// A program's entry module must have `fn main()` or `fn main() -> ()!`.
     fn check_entry(&mut self) {
+        if self.mode != Mode::Program {
+            return;
+        }
         let Some(entry) = self.program.entry else { return };
         let Some(module) = self.program.modules.get(entry.0 as usize) else { return };
         if module.ast.items.is_empty() && module.ast.imports.is_empty() {

@@ -57,15 +57,21 @@ impl Program {
 pub fn load_from_disk(src_root: &Path, entry: &Path, display_base: &Path) -> (Program, Vec<Diagnostic>) {
     let disk = Disk { root: src_root.to_path_buf(), display_base: display_base.to_path_buf() };
     let entry_rel = entry.strip_prefix(src_root).unwrap_or(entry).to_path_buf();
-    let mut all = Vec::new();
-    for e in walkdir::WalkDir::new(src_root).sort_by_file_name().into_iter().filter_map(Result::ok) {
-        if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "ae") {
-            if let Ok(rel) = e.path().strip_prefix(src_root) {
-                all.push(rel.to_path_buf());
-            }
-        }
-    }
+    let all: Vec<PathBuf> =
+        ae_files(src_root).iter().filter_map(|p| p.strip_prefix(src_root).ok()).map(Path::to_path_buf).collect();
     Loader::new(&disk).load(&entry_rel, &all)
+}
+
+/// The `.ae` files under `dir` at any depth (`dir` joined with their path
+/// under it), in file-name order: a project's modules.
+pub fn ae_files(dir: &Path) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "ae"))
+        .map(walkdir::DirEntry::into_path)
+        .collect()
 }
 
 /// Load a single-file script: `entry` and the modules it imports from its

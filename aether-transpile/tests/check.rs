@@ -8,7 +8,7 @@ use aether_transpile::{ast, check, diagnostic, project};
 fn check_files(files: &[(&str, &str)]) -> String {
     let entry = files.first().map(|f| f.0).unwrap_or("main.ae");
     let (program, mut diags) = project::load_in_memory(files, entry);
-    let result = check::check_program(&program);
+    let result = check::check(&program, check::Mode::Program);
     diags.extend(result.diagnostics);
     diagnostic::sort(&mut diags);
     let mut out = String::new();
@@ -941,7 +941,7 @@ fn main() {
 "#;
     let (program, diags) = project::load_in_memory(&[("main.ae", src)], "main.ae");
     assert!(diags.is_empty());
-    let result = check::check_program(&program);
+    let result = check::check(&program, check::Mode::Program);
     let module = program.modules.first().expect("one module");
     let tables = result.module(aether_transpile::ty::ModuleId(0)).expect("tables");
     let mut exprs = Vec::new();

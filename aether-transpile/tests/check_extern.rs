@@ -1,16 +1,16 @@
 //! Checker snapshot tests for `extern fn`: accepted in a program compiled
-//! into a Rust host crate (`check_library`), refused (E0107) in one built
-//! on its own (`check_program`), and typed like any other function.
+//! into a Rust host crate (`Mode::Library`), refused (E0107) in one built
+//! on its own (`Mode::Module`: a module needing no `main`), and typed like
+//! any other function.
 
 use aether_transpile::{check, diagnostic, project};
 
 /// Check `src` as module `logic.ae`, with a host (`library`) or without,
 /// and render the source and every diagnostic.
 fn render(src: &str, library: bool) -> String {
-    let (mut program, mut diags) = project::load_in_memory(&[("logic.ae", src)], "logic.ae");
-    // A library has no entry: nothing needs `main`.
-    program.entry = None;
-    let result = if library { check::check_library(&program) } else { check::check_program(&program) };
+    let (program, mut diags) = project::load_in_memory(&[("logic.ae", src)], "logic.ae");
+    // Neither needs `main`.
+    let result = check::check(&program, if library { check::Mode::Library } else { check::Mode::Module });
     diags.extend(result.diagnostics);
     diagnostic::sort(&mut diags);
     let mut out =

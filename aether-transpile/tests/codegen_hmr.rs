@@ -2,7 +2,7 @@
 //! files, their `lib.rs` glue, the host, the manifests), and what is refused.
 //! That it builds, loads and reloads is `cargo-aether/tests/hmr_e2e.rs`'s job.
 
-use aether_transpile::check::check_program;
+use aether_transpile::check::{self, Mode};
 use aether_transpile::codegen::hmr::{generate, signature, HmrOptions};
 use aether_transpile::project::load_in_memory;
 use std::path::PathBuf;
@@ -19,7 +19,7 @@ fn options() -> HmrOptions {
 fn checked(files: &[(&str, &str)]) -> (aether_transpile::project::Program, aether_transpile::check::CheckResult) {
     let (program, diags) = load_in_memory(files, "main.ae");
     assert!(diags.iter().all(|d| !d.is_error()), "load errors: {diags:?}");
-    let checked = check_program(&program);
+    let checked = check::check(&program, Mode::Program);
     assert!(!checked.has_errors(), "check errors: {:?}", checked.diagnostics);
     (program, checked)
 }

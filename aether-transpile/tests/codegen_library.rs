@@ -8,8 +8,9 @@ use aether_transpile::{check, project};
 fn generate(files: &[(&str, &str)]) -> Result<library::Library, String> {
     let (mut program, diags) = project::load_in_memory(files, files[0].0);
     assert!(diags.is_empty(), "{diags:?}");
+    // As `driver::analyze` loads a library: no entry module.
     program.entry = None;
-    let checked = check::check_library(&program);
+    let checked = check::check(&program, check::Mode::Library);
     assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
     library::generate(&program, &checked)
 }

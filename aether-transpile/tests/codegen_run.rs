@@ -4,7 +4,7 @@
 //! target directory so `aether-rt` and `indexmap` build once), run each
 //! binary and compare its output with the expected one.
 
-use aether_transpile::check::check_program;
+use aether_transpile::check::{self, Mode};
 use aether_transpile::codegen::{generate, CodegenOptions};
 use aether_transpile::project::{self, Program};
 use std::path::{Path, PathBuf};
@@ -384,7 +384,7 @@ fn built() -> &'static PathBuf {
         let all = PROGRAMS.iter().map(|(n, s)| (n.to_string(), s)).chain(snapshots.iter().map(|(n, s)| (n.clone(), s)));
         for (name, source) in all {
             let program = load(source);
-            let checked = check_program(&program);
+            let checked = check::check(&program, Mode::Program);
             if checked.has_errors() {
                 return Err(format!("{name}: check errors: {:?}", checked.diagnostics));
             }

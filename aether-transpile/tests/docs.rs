@@ -144,7 +144,7 @@ fn describe(diags: &[Diagnostic]) -> String {
 /// text), the entry is `main.ae`.
 fn check_in_memory(files: &[(&str, &str)]) -> Vec<Diagnostic> {
     let (program, mut diags) = project::load_in_memory(files, "main.ae");
-    diags.extend(check::check_program(&program).diagnostics);
+    diags.extend(check::check(&program, check::Mode::Program).diagnostics);
     diags
 }
 
@@ -247,7 +247,7 @@ fn load_and_check(path: &Path) -> Vec<Diagnostic> {
         } else {
             project::load_script(&path, &root)
         };
-        diags.extend(check::check_program(&program).diagnostics);
+        diags.extend(check::check(&program, check::Mode::Program).diagnostics);
         diags
     });
     match worker.map(|handle| handle.join()) {

@@ -131,7 +131,7 @@ fn main() {
 fn check_source(src: &str) {
     let (program, _) =
         project::load_in_memory(&[("main.ae", src), ("other.ae", "pub fn f() -> int { 1 }\n")], "main.ae");
-    let _ = check::check_program(&program);
+    let _ = check::check(&program, check::Mode::Program);
 }
 
 /// The largest char boundary at or below `pos`.
@@ -186,7 +186,7 @@ fn the_seed_program_loads_cleanly() {
     let (program, diags) =
         project::load_in_memory(&[("main.ae", SEED_PROGRAM), ("other.ae", "pub fn f() -> int { 1 }\n")], "main.ae");
     assert!(diags.is_empty(), "{diags:?}");
-    let result = check::check_program(&program);
+    let result = check::check(&program, check::Mode::Program);
     assert!(result.diagnostics.is_empty(), "{:?}", result.diagnostics);
 }
 
@@ -211,7 +211,7 @@ fn deep_nesting_is_safe_on_a_small_stack() {
                 .iter()
                 .map(|src| {
                     let (program, mut diags) = project::load_in_memory(&[("main.ae", src)], "main.ae");
-                    diags.extend(check::check_program(&program).diagnostics);
+                    diags.extend(check::check(&program, check::Mode::Program).diagnostics);
                     diags.iter().map(|d| d.code.as_str()).collect::<Vec<_>>()
                 })
                 .collect::<Vec<_>>()

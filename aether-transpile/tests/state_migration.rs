@@ -8,7 +8,7 @@
 //! values through `to_dyn`/`from_dyn`, directly and through the text
 //! encoding, and checks every value and every logged change.
 
-use aether_transpile::check::check_program;
+use aether_transpile::check::{self, Mode};
 use aether_transpile::codegen::dynval::expand_module_with_dyn_impls;
 use aether_transpile::codegen::{generate, CodegenOptions};
 use aether_transpile::project;
@@ -386,7 +386,7 @@ fn write_if_changed(path: &Path, text: &str) {
 fn state_migrates_field_by_field_between_generated_versions() {
     let (program, diags) = project::load_in_memory(&[("main.ae", MAIN), ("v1.ae", V1), ("v2.ae", V2)], "main.ae");
     assert!(diags.iter().all(|d| !d.is_error()), "load errors: {diags:?}");
-    let checked = check_program(&program);
+    let checked = check::check(&program, Mode::Program);
     assert!(!checked.has_errors(), "check errors: {:?}", checked.diagnostics);
     let opts = CodegenOptions { crate_name: "ae_state_migration".into(), rt_path: repo().join("aether-rt") };
     let generated = generate(&program, &checked, &opts).expect("generate");
@@ -432,7 +432,7 @@ fn a_type_holding_a_tuple_too_long_to_migrate_is_reported() {
     let src = format!("pub struct Wide {{ ok: (int, int), t: {long}? }}\n\nfn main() {{}}\n");
     let (program, diags) = project::load_in_memory(&[("main.ae", src.as_str())], "main.ae");
     assert!(diags.iter().all(|d| !d.is_error()), "load errors: {diags:?}");
-    let checked = check_program(&program);
+    let checked = check::check(&program, Mode::Program);
     assert!(!checked.has_errors(), "check errors: {:?}", checked.diagnostics);
     let entry = program.module_ids().next().expect("a module");
     assert_eq!(

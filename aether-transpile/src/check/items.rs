@@ -234,7 +234,7 @@ impl Checker<'_> {
     /// An `extern fn`: a signature without a body, bound to a Rust path.
     /// Function values cannot cross into Rust (they carry the program's
     /// state context), so its types must not hold one. Outside a host crate
-    /// there is nothing to bind to: E0107 (see [`super::check_library`]).
+    /// there is nothing to bind to: E0107 (see [`super::Mode::Library`]).
     fn collect_extern(&mut self, m: ModuleId, idx: usize, item: &ast::Item, x: &ast::ExternFnDecl) {
         let mut params: Vec<ParamInfo> = Vec::new();
         for p in &x.params {
@@ -273,7 +273,7 @@ impl Checker<'_> {
             }
             None => Ty::Unit,
         };
-        if !self.host {
+        if self.mode != super::Mode::Library {
             self.emit(
                 Diagnostic::at(Code::E0107, x.name.span, format!("`extern fn {}` has no Rust host crate to bind to", x.name.name))
                     .secondary(x.path_span, "nothing provides this Rust function")

@@ -46,7 +46,7 @@ pub struct Library {
 }
 
 /// Generate the library file for a checked program (one without errors,
-/// checked with [`crate::check::check_library`]). Fails with one message per
+/// checked as [`crate::check::Mode::Library`]). Fails with one message per
 /// construct the generator does not support.
 pub fn generate(program: &Program, checked: &CheckResult) -> Result<Library, String> {
     let shared = Shared::new(program, checked);
