@@ -3,12 +3,14 @@
 //! and warnings. It reads the untyped AST and records what it learns in
 //! side tables ([`CheckResult`]) for code generation.
 //!
-//! Layout: `items` collects every module's items and resolves signature
-//! types; `expr` checks bodies (statements and expressions) and `call` the
-//! calls; `infer` holds the unification table; `builtins` the prelude,
-//! `math` and the methods of `str`, lists and maps; `place` the mutability
-//! rules; `pattern` patterns and their lowering for [`exhaustive`];
-//! [`tables`] the side tables handed to code generation.
+//! Layout (bodies mirror codegen's `body`/`expr`/`stmt`): `items` collects
+//! every module's items and resolves signature types; `body` checks one
+//! body at a time (its scopes and locals), `expr` expressions, `stmt`
+//! blocks and statements, and `call` the calls; `infer` holds the
+//! unification table; `builtins` the prelude, `math` and the methods of
+//! `str`, lists and maps; `place` the mutability rules; `pattern` patterns
+//! and their lowering for [`exhaustive`]; [`tables`] the side tables handed
+//! to code generation.
 //!
 //! Passes: collect types (so any signature can name any module's type),
 //! then their fields and variants (and the infinite-size check), then fns,
@@ -23,6 +25,7 @@
 
 pub mod exhaustive;
 
+mod body;
 mod builtins;
 mod call;
 mod expr;
@@ -30,6 +33,7 @@ mod infer;
 mod items;
 mod pattern;
 mod place;
+mod stmt;
 pub mod tables;
 
 pub use tables::{
@@ -110,7 +114,7 @@ pub fn check(program: &Program, mode: Mode) -> CheckResult {
 pub(crate) use items::{MIGRATE, MIGRATE_PREFIX};
 
 /// Whole-program state shared by all the passes. The per-body state lives
-/// in [`expr::BodyCx`], swapped in and out as bodies are checked.
+/// in [`body::BodyCx`], swapped in and out as bodies are checked.
 struct Checker<'p> {
     program: &'p Program,
     types: TypeTable,
@@ -125,7 +129,7 @@ struct Checker<'p> {
     /// unannotated `const`/`state` types.
     global_state: Vec<GlobalState>,
     diags: Vec<Diagnostic>,
-    cx: expr::BodyCx,
+    cx: body::BodyCx,
     /// What the program is checked as.
     mode: Mode,
 }
@@ -152,7 +156,7 @@ impl<'p> Checker<'p> {
             imports_used: program.modules.iter().map(|m| vec![false; m.ast.imports.len()]).collect(),
             global_state: Vec::new(),
             diags: Vec::new(),
-            cx: expr::BodyCx::new(ModuleId(0)),
+            cx: body::BodyCx::new(ModuleId(0)),
             mode,
         }
     }

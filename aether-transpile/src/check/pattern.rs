@@ -3,7 +3,7 @@
 //! reachability check (E0500, W0003).
 
 use super::exhaustive;
-use super::expr::Tail;
+use super::stmt::Tail;
 use super::{suggest, Checker, LocalId, PatRes};
 use crate::ast::{Expr, Ident, LitPattern, MatchArm, NodeId, Pattern, PatternKind};
 use crate::diagnostic::{Code, Diagnostic};
