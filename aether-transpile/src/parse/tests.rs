@@ -138,12 +138,12 @@ fn ty(t: &TypeExpr) -> String {
     }
 }
 
-fn block(b: &Block) -> String {
+pub(super) fn block(b: &Block) -> String {
     let stmts: Vec<String> = b.stmts.iter().map(stmt).collect();
     format!("{{{}}}", stmts.join("; "))
 }
 
-fn stmt(s: &Stmt) -> String {
+pub(super) fn stmt(s: &Stmt) -> String {
     match &s.kind {
         StmtKind::Let { mutable, pattern, ty: t, value } => {
             let t = t.as_ref().map(|t| format!(": {}", ty(t))).unwrap_or_default();
@@ -166,7 +166,7 @@ fn stmt(s: &Stmt) -> String {
     }
 }
 
-fn expr(e: &Expr) -> String {
+pub(super) fn expr(e: &Expr) -> String {
     match &e.kind {
         ExprKind::Int(v) => v.to_string(),
         ExprKind::Float(v) => format!("{v:?}"),
