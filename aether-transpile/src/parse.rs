@@ -246,25 +246,22 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// Enter one level of nesting; past [`MAX_DEPTH`] report E0008 once.
-    /// Callers recurse through [`crate::with_stack`], so the depth limit is
-    /// about readable programs, not about the thread's stack size.
-    fn enter(&mut self) -> PResult<()> {
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
+    /// Parse one level deeper with `parse`; past [`MAX_DEPTH`] report E0008
+    /// (once) and fail. The recursion goes through [`crate::with_stack`], so
+    /// the depth limit is about readable programs, not the thread's stack.
+    fn nested<R>(&mut self, parse: impl FnOnce(&mut Self) -> PResult<R>) -> PResult<R> {
+        if self.depth >= MAX_DEPTH {
             let span = self.span();
             self.error(
                 Diagnostic::at(Code::E0008, span, format!("nesting is deeper than {MAX_DEPTH} levels"))
                     .with_help("split the expression into smaller parts with `let`"),
             );
-            self.depth -= 1;
             return Err(());
         }
-        Ok(())
-    }
-
-    fn leave(&mut self) {
+        self.depth += 1;
+        let r = crate::with_stack(|| parse(self));
         self.depth -= 1;
+        r
     }
 
     /// Skip to the end of the current statement: a newline or `;` outside

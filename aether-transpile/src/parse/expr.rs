@@ -11,10 +11,7 @@ use crate::token::{StrPiece, TokenKind as T};
 
 impl Parser<'_> {
     pub(super) fn expr(&mut self) -> PResult<Expr> {
-        self.enter()?;
-        let r = crate::with_stack(|| self.range_expr());
-        self.leave();
-        r
+        self.nested(Self::range_expr)
     }
 
     pub(super) fn expr_no_struct(&mut self) -> PResult<Expr> {
@@ -81,10 +78,7 @@ impl Parser<'_> {
             _ => return self.postfix(),
         };
         let start = self.bump().span;
-        self.enter()?;
-        let inner = crate::with_stack(|| self.unary());
-        self.leave();
-        let inner = inner?;
+        let inner = self.nested(Self::unary)?;
         let span = start.to(inner.span);
         Ok(self.mk(ExprKind::Unary { op, expr: Box::new(inner) }, span))
     }
@@ -325,10 +319,7 @@ impl Parser<'_> {
             self.skip_newlines();
             self.bump();
             if self.at(&T::If) {
-                self.enter()?;
-                let r = self.if_expr();
-                self.leave();
-                Some(Box::new(r?))
+                Some(Box::new(self.nested(Self::if_expr)?))
             } else {
                 let block = self.block()?;
                 let span = block.span;

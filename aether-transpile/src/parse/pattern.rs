@@ -9,10 +9,7 @@ use crate::token::{StrPiece, TokenKind as T};
 
 impl Parser<'_> {
     pub(super) fn pattern(&mut self) -> PResult<Pattern> {
-        self.enter()?;
-        let r = crate::with_stack(|| self.or_pattern());
-        self.leave();
-        r
+        self.nested(Self::or_pattern)
     }
 
     fn or_pattern(&mut self) -> PResult<Pattern> {

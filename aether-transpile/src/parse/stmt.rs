@@ -8,10 +8,7 @@ use crate::token::TokenKind as T;
 
 impl Parser<'_> {
     pub(super) fn block(&mut self) -> PResult<Block> {
-        self.enter()?;
-        let r = crate::with_stack(|| self.block_inner());
-        self.leave();
-        r
+        self.nested(Self::block_inner)
     }
 
     fn block_inner(&mut self) -> PResult<Block> {

@@ -8,10 +8,7 @@ use crate::token::TokenKind as T;
 
 impl Parser<'_> {
     pub(super) fn type_expr(&mut self) -> PResult<TypeExpr> {
-        self.enter()?;
-        let r = crate::with_stack(|| self.type_expr_inner());
-        self.leave();
-        r
+        self.nested(Self::type_expr_inner)
     }
 
     fn type_expr_inner(&mut self) -> PResult<TypeExpr> {
