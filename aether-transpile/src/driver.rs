@@ -211,12 +211,19 @@ impl Analysis {
 /// errors: the parser leaves `Error` nodes the checker skips, so the user
 /// sees type errors in the files that did parse.
 pub fn analyze(input: &Input, mode: Mode) -> Analysis {
-    let (mut program, mut diagnostics) = match input.kind {
+    let loaded = match input.kind {
         InputKind::Script => project::load_script(&input.entry, &input.display_base),
         InputKind::Project | InputKind::Directory | InputKind::HostModules => {
             project::load_from_disk(&input.src_root, &input.entry, &input.display_base)
         }
     };
+    analyze_loaded(loaded, mode)
+}
+
+/// The second half of [`analyze`], for a program loaded some other way
+/// ([`project::load_in_memory`], in tests and tools): check it as `mode`
+/// says, and add the checker's diagnostics to the loader's.
+pub fn analyze_loaded((mut program, mut diagnostics): (Program, Vec<Diagnostic>), mode: Mode) -> Analysis {
     if mode == Mode::Library {
         // A library has no entry module: the file loading started at is one
         // module among the others, and no `main` runs.

@@ -2,9 +2,10 @@
 //! files, their `lib.rs` glue, the host, the manifests), and what is refused.
 //! That it builds, loads and reloads is `cargo-aether/tests/hmr_e2e.rs`'s job.
 
-use aether_transpile::check::{self, Mode};
+mod support;
+
+use aether_transpile::check::Mode;
 use aether_transpile::codegen::hmr::{generate, signature, HmrOptions};
-use aether_transpile::project::load_in_memory;
 use std::path::PathBuf;
 
 fn options() -> HmrOptions {
@@ -17,11 +18,7 @@ fn options() -> HmrOptions {
 }
 
 fn checked(files: &[(&str, &str)]) -> (aether_transpile::project::Program, aether_transpile::check::CheckResult) {
-    let (program, diags) = load_in_memory(files, "main.ae");
-    assert!(diags.iter().all(|d| !d.is_error()), "load errors: {diags:?}");
-    let checked = check::check(&program, Mode::Program);
-    assert!(!checked.has_errors(), "check errors: {:?}", checked.diagnostics);
-    (program, checked)
+    support::checked(files, Mode::Program)
 }
 
 #[test]

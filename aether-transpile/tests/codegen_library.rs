@@ -2,16 +2,13 @@
 //! host crate includes. Snapshots show the whole generated file; the
 //! end-to-end tests in aether-build build and run it.
 
+mod support;
+
+use aether_transpile::check::Mode;
 use aether_transpile::codegen::library;
-use aether_transpile::{check, project};
 
 fn generate(files: &[(&str, &str)]) -> Result<library::Library, String> {
-    let (mut program, diags) = project::load_in_memory(files, files[0].0);
-    assert!(diags.is_empty(), "{diags:?}");
-    // As `driver::analyze` loads a library: no entry module.
-    program.entry = None;
-    let checked = check::check(&program, check::Mode::Library);
-    assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
+    let (program, checked) = support::checked(files, Mode::Library);
     library::generate(&program, &checked)
 }
 

@@ -4,16 +4,15 @@
 //! target directory so `aether-rt` and `indexmap` build once), run each
 //! binary and compare its output with the expected one.
 
+mod support;
+
 use aether_transpile::check::{self, Mode};
 use aether_transpile::codegen::{generate, CodegenOptions};
 use aether_transpile::project::{self, Program};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("repo root").to_path_buf()
-}
+use support::{repo, write_if_changed};
 
 /// A program under test, by name.
 enum Source {
@@ -433,16 +432,6 @@ fn as_member(manifest: &str) -> String {
         }
     }
     out
-}
-
-fn write_if_changed(path: &Path, text: &str) {
-    if std::fs::read_to_string(path).ok().as_deref() == Some(text) {
-        return;
-    }
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).expect("create dir");
-    }
-    std::fs::write(path, text).expect("write generated file");
 }
 
 fn run(name: &str, args: &[&str]) -> Output {
