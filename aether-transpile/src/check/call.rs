@@ -267,16 +267,7 @@ impl Checker<'_> {
                 self.record_res(callee.id, Res::Fn(f));
                 self.record_fn_ty(callee.id, f);
                 self.check_method_visible(f, name.span);
-                if self.fns.get(f.0 as usize).is_some_and(|i| i.self_param.is_some()) {
-                    let tname = self.types.get(tid).name.clone();
-                    self.emit(
-                        Diagnostic::at(
-                            Code::E0204,
-                            name.span,
-                            format!("`{tname}.{}` is a method that takes `self`", name.name),
-                        )
-                        .with_help(format!("call it on a value: `value.{}(...)`", name.name)),
-                    );
+                if self.takes_self(f, tid, name, format!("call it on a value: `value.{}(...)`", name.name)) {
                     self.infer_args(args);
                     return self.fns.get(f.0 as usize).map(|i| i.ret.clone()).unwrap_or(Ty::Error);
                 }

@@ -6,7 +6,7 @@
 
 use super::items::ImportTarget;
 use super::stmt::Tail;
-use super::{suggest, Checker, Coercion, ItemRef, Res};
+use super::{suggest, Checker, Coercion, FnId, ItemRef, Res};
 use crate::ast::{BinOp, Expr, ExprKind, Ident, NodeId, StrPart, UnaryOp};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Span;
@@ -535,6 +535,20 @@ impl<'p> Checker<'p> {
         self.emit(d);
     }
 
+    /// `Type.name` names `f`, a method that takes `self`, where a plain
+    /// function is wanted: E0204 with `help`. Whether it does.
+    pub(super) fn takes_self(&mut self, f: FnId, tid: TypeId, name: &Ident, help: String) -> bool {
+        if !self.fns.get(f.0 as usize).is_some_and(|i| i.self_param.is_some()) {
+            return false;
+        }
+        let tname = self.types.get(tid).name.clone();
+        self.emit(
+            Diagnostic::at(Code::E0204, name.span, format!("`{tname}.{}` is a method that takes `self`", name.name))
+                .with_help(help),
+        );
+        true
+    }
+
     /// `Shape.Empty`, `Shape.Circle` (constructor as a value), `Ball.new`.
     fn type_member_value(&mut self, e: &Expr, tid: TypeId, name: &Ident) -> Ty {
         if let Some(en) = self.types.as_enum(tid) {
@@ -547,16 +561,8 @@ impl<'p> Checker<'p> {
         }
         if let Some(f) = self.methods.get(&(tid, name.name.clone())).copied() {
             self.record_res(e.id, Res::Fn(f));
-            if self.fns.get(f.0 as usize).is_some_and(|i| i.self_param.is_some()) {
-                let tname = self.types.get(tid).name.clone();
-                self.emit(
-                    Diagnostic::at(
-                        Code::E0204,
-                        name.span,
-                        format!("`{tname}.{}` is a method that takes `self`", name.name),
-                    )
-                    .with_help(format!("call it on a value, or wrap it: `|v| v.{}(...)`", name.name)),
-                );
+            let help = format!("call it on a value, or wrap it: `|v| v.{}(...)`", name.name);
+            if self.takes_self(f, tid, name, help) {
                 return Ty::Error;
             }
             return self.fns.get(f.0 as usize).map(|i| i.fn_ty()).unwrap_or(Ty::Error);
@@ -694,56 +700,47 @@ impl<'p> Checker<'p> {
             return Ty::Error;
         };
         let ret = self.shallow(&ret);
-        match self.shallow(&t) {
-            Ty::Error => Ty::Error,
-            Ty::Optional(x) => {
-                if let Ty::Var(_) = ret {
-                    let v = self.fresh(e.span);
-                    self.unify(&ret, &Ty::optional(v));
-                }
-                if matches!(self.shallow(&ret), Ty::Optional(_) | Ty::Error) {
-                    return *x;
-                }
-                let shown = self.display(&ret);
-                self.emit(
-                    Diagnostic::at(
-                        Code::E0307,
-                        e.span,
-                        format!("`?` on an optional needs a function returning an optional, not `{shown}`"),
-                    )
-                    .with_help("make the return type `T?`, or handle `none` with `??`, `if let` or `match`"),
-                );
-                *x
-            }
+        // What `?` unwraps, how the function's return type must wrap too.
+        let (x, wrap, what, help): (Ty, fn(Ty) -> Ty, &str, &str) = match self.shallow(&t) {
+            Ty::Error => return Ty::Error,
+            Ty::Optional(x) => (
+                *x,
+                Ty::optional,
+                "an optional",
+                "make the return type `T?`, or handle `none` with `??`, `if let` or `match`",
+            ),
             Ty::Result(x) => {
-                if let Ty::Var(_) = ret {
-                    let v = self.fresh(e.span);
-                    self.unify(&ret, &Ty::result(v));
-                }
-                if matches!(self.shallow(&ret), Ty::Result(_) | Ty::Error) {
-                    return *x;
-                }
-                let shown = self.display(&ret);
-                self.emit(
-                    Diagnostic::at(
-                        Code::E0307,
-                        e.span,
-                        format!("`?` on a result needs a function returning a result, not `{shown}`"),
-                    )
-                    .with_help("make the return type `T!`, or handle the error with `match`"),
-                );
-                *x
+                (*x, Ty::result, "a result", "make the return type `T!`, or handle the error with `match`")
             }
-            Ty::Var(_) => self.must_know(inner.span),
+            Ty::Var(_) => return self.must_know(inner.span),
             other => {
                 let shown = self.display(&other);
                 self.emit(
                     Diagnostic::at(Code::E0307, e.span, format!("`?` needs an optional or a result, found `{shown}`"))
                         .with_help("remove the `?`"),
                 );
-                Ty::Error
+                return Ty::Error;
             }
+        };
+        if let Ty::Var(_) = ret {
+            let v = self.fresh(e.span);
+            self.unify(&ret, &wrap(v));
         }
+        let ret = self.shallow(&ret);
+        // The function returns an optional (a result) too: `?` passes it on.
+        if ret == Ty::Error || std::mem::discriminant(&ret) == std::mem::discriminant(&wrap(Ty::Error)) {
+            return x;
+        }
+        let shown = self.display(&ret);
+        self.emit(
+            Diagnostic::at(
+                Code::E0307,
+                e.span,
+                format!("`?` on {what} needs a function returning {what}, not `{shown}`"),
+            )
+            .with_help(help),
+        );
+        x
     }
 
     fn struct_lit(&mut self, e: &Expr, path: &[Ident], fields: &[crate::ast::FieldInit]) -> Ty {
