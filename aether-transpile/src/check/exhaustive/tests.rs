@@ -87,6 +87,12 @@ fn missing(ws: &[&str]) -> Vec<String> {
     ws.iter().map(|w| w.to_string()).collect()
 }
 
+/// The witnesses `check` reports missing are exactly `want`.
+#[track_caller]
+fn assert_missing(table: &TypeTable, ty: &Ty, arms: &[(Pat, bool)], want: &[&str]) {
+    assert_eq!(check(table, ty, arms).missing, missing(want));
+}
+
 #[test]
 fn exhaustive_enum() {
     let (table, id) = shapes();
@@ -107,12 +113,9 @@ fn missing_variant() {
 #[test]
 fn no_arms_lists_every_variant() {
     let (table, id) = shapes();
-    let r = check(&table, &Ty::Enum(id), &[]);
-    assert_eq!(r.missing, missing(&["Shape.Circle(_)", "Shape.Rect(_, _)", "Shape.Empty"]));
-    let r = check(&table, &Ty::Bool, &[]);
-    assert_eq!(r.missing, missing(&["true", "false"]));
-    let r = check(&table, &Ty::Int, &[]);
-    assert_eq!(r.missing, missing(&["_"]));
+    assert_missing(&table, &Ty::Enum(id), &[], &["Shape.Circle(_)", "Shape.Rect(_, _)", "Shape.Empty"]);
+    assert_missing(&table, &Ty::Bool, &[], &["true", "false"]);
+    assert_missing(&table, &Ty::Int, &[], &["_"]);
 }
 
 #[test]
@@ -130,15 +133,22 @@ fn more_counts_witnesses_beyond_three() {
 fn nested_optional_of_enum() {
     let (table, id) = shapes();
     let ty = Ty::optional(Ty::Enum(id));
-    let r = check(&table, &ty, &arms(vec![some(circle(id)), none()]));
-    assert_eq!(r.missing, missing(&["some(Shape.Rect(_, _))", "some(Shape.Empty)"]));
+    assert_missing(
+        &table,
+        &ty,
+        &arms(vec![some(circle(id)), none()]),
+        &["some(Shape.Rect(_, _))", "some(Shape.Empty)"],
+    );
 
-    let r = check(&table, &ty, &arms(vec![some(empty(id))]));
-    assert_eq!(r.missing, missing(&["some(Shape.Circle(_))", "some(Shape.Rect(_, _))", "none"]));
+    assert_missing(
+        &table,
+        &ty,
+        &arms(vec![some(empty(id))]),
+        &["some(Shape.Circle(_))", "some(Shape.Rect(_, _))", "none"],
+    );
 
     // The inner enum is never mentioned, so one `_` stands for all of it.
-    let r = check(&table, &ty, &arms(vec![none()]));
-    assert_eq!(r.missing, missing(&["some(_)"]));
+    assert_missing(&table, &ty, &arms(vec![none()]), &["some(_)"]);
 
     let r = check(&table, &ty, &arms(vec![some(Pat::Wild), none()]));
     assert!(r.is_exhaustive());
@@ -148,19 +158,22 @@ fn nested_optional_of_enum() {
 fn tuple_of_bools() {
     let table = TypeTable::default();
     let ty = Ty::Tuple(vec![Ty::Bool, Ty::Bool]);
-    let r = check(
+    assert_missing(
         &table,
         &ty,
         &arms(vec![tuple(vec![b(true), b(true)]), tuple(vec![b(true), b(false)]), tuple(vec![b(false), b(false)])]),
+        &["(false, true)"],
     );
-    assert_eq!(r.missing, missing(&["(false, true)"]));
 
     // A wildcard in the second column covers the whole `true` row at once.
-    let r = check(&table, &ty, &arms(vec![tuple(vec![b(false), Pat::Wild])]));
-    assert_eq!(r.missing, missing(&["(true, _)"]));
+    assert_missing(&table, &ty, &arms(vec![tuple(vec![b(false), Pat::Wild])]), &["(true, _)"]);
 
-    let r = check(&table, &ty, &arms(vec![tuple(vec![b(true), Pat::Wild]), tuple(vec![Pat::Wild, b(false)])]));
-    assert_eq!(r.missing, missing(&["(false, true)"]));
+    assert_missing(
+        &table,
+        &ty,
+        &arms(vec![tuple(vec![b(true), Pat::Wild]), tuple(vec![Pat::Wild, b(false)])]),
+        &["(false, true)"],
+    );
 
     let r = check(
         &table,
@@ -192,17 +205,23 @@ fn int_literals() {
 
     // Witnesses through a literal column: `_` stands for any int.
     let ty = Ty::Tuple(vec![Ty::Int, Ty::Bool]);
-    let r = check(&table, &ty, &arms(vec![tuple(vec![int(1), b(true)]), tuple(vec![Pat::Wild, b(false)])]));
-    assert_eq!(r.missing, missing(&["(_, true)"]));
+    assert_missing(
+        &table,
+        &ty,
+        &arms(vec![tuple(vec![int(1), b(true)]), tuple(vec![Pat::Wild, b(false)])]),
+        &["(_, true)"],
+    );
 
     // `(1, false)` is uncovered too, but `(_, false)` already says so.
-    let r = check(&table, &ty, &arms(vec![tuple(vec![int(1), b(true)]), tuple(vec![Pat::Wild, b(true)])]));
-    assert_eq!(r.missing, missing(&["(_, false)"]));
-    let r = check(&table, &ty, &arms(vec![tuple(vec![int(1), b(true)]), tuple(vec![int(2), b(false)])]));
-    assert_eq!(r.missing, missing(&["(_, _)"]));
+    assert_missing(
+        &table,
+        &ty,
+        &arms(vec![tuple(vec![int(1), b(true)]), tuple(vec![Pat::Wild, b(true)])]),
+        &["(_, false)"],
+    );
+    assert_missing(&table, &ty, &arms(vec![tuple(vec![int(1), b(true)]), tuple(vec![int(2), b(false)])]), &["(_, _)"]);
     let s = Ty::Tuple(vec![Ty::Int, Ty::Int]);
-    let r = check(&table, &s, &arms(vec![tuple(vec![int(1), int(5)]), tuple(vec![Pat::Wild, int(6)])]));
-    assert_eq!(r.missing, missing(&["(_, _)"]));
+    assert_missing(&table, &s, &arms(vec![tuple(vec![int(1), int(5)]), tuple(vec![Pat::Wild, int(6)])]), &["(_, _)"]);
 }
 
 #[test]
@@ -236,8 +255,7 @@ fn guarded_arms_do_not_cover() {
     let r = check(&table, &ty, &[(circle(id), true), (circle(id), false), (rect(id), false), (empty(id), false)]);
     assert_eq!(r, MatchCheck::default());
 
-    let r = check(&table, &Ty::Int, &[(Pat::Wild, true)]);
-    assert_eq!(r.missing, missing(&["_"]));
+    assert_missing(&table, &Ty::Int, &[(Pat::Wild, true)], &["_"]);
 
     // A guarded arm behind a catch-all is still reported.
     let r = check(&table, &ty, &[(Pat::Wild, false), (empty(id), true)]);
@@ -277,8 +295,12 @@ fn or_patterns() {
 
     // Alternatives nested inside a constructor.
     let opt = Ty::optional(Ty::Enum(id));
-    let r = check(&table, &opt, &arms(vec![some(or(vec![circle(id), empty(id)])), none()]));
-    assert_eq!(r.missing, missing(&["some(Shape.Rect(_, _))"]));
+    assert_missing(
+        &table,
+        &opt,
+        &arms(vec![some(or(vec![circle(id), empty(id)])), none()]),
+        &["some(Shape.Rect(_, _))"],
+    );
     let r = check(&table, &opt, &arms(vec![some(or(vec![circle(id), empty(id)])), or(vec![none(), some(rect(id))])]));
     assert_eq!(r, MatchCheck::default());
 
@@ -291,15 +313,12 @@ fn or_patterns() {
 fn results() {
     let table = TypeTable::default();
     let ty = Ty::result(Ty::Bool);
-    let r = check(&table, &ty, &arms(vec![ok(b(true)), err(Pat::Wild)]));
-    assert_eq!(r.missing, missing(&["ok(false)"]));
+    assert_missing(&table, &ty, &arms(vec![ok(b(true)), err(Pat::Wild)]), &["ok(false)"]);
 
-    let r = check(&table, &ty, &arms(vec![ok(Pat::Wild)]));
-    assert_eq!(r.missing, missing(&["err(_)"]));
+    assert_missing(&table, &ty, &arms(vec![ok(Pat::Wild)]), &["err(_)"]);
 
     let msg = Pat::Ctor(Ctor::Str("boom".to_string()), vec![]);
-    let r = check(&table, &ty, &arms(vec![ok(Pat::Wild), err(msg)]));
-    assert_eq!(r.missing, missing(&["err(_)"]));
+    assert_missing(&table, &ty, &arms(vec![ok(Pat::Wild), err(msg)]), &["err(_)"]);
 
     let r = check(&table, &ty, &arms(vec![err(Pat::Wild), ok(Pat::Wild), ok(b(true))]));
     assert!(r.is_exhaustive());
@@ -325,7 +344,7 @@ fn witness_rendering() {
     // Witnesses nest through several levels of types.
     let ty = Ty::Tuple(vec![Ty::optional(Ty::Enum(id)), Ty::Unit]);
     let unit = Pat::Ctor(Ctor::Unit, vec![]);
-    let r = check(
+    assert_missing(
         &table,
         &ty,
         &arms(vec![
@@ -333,8 +352,8 @@ fn witness_rendering() {
             tuple(vec![some(rect(id)), unit]),
             tuple(vec![none(), Pat::Wild]),
         ]),
+        &["(some(Shape.Empty), ())"],
     );
-    assert_eq!(r.missing, missing(&["(some(Shape.Empty), ())"]));
 }
 
 #[test]
@@ -383,8 +402,7 @@ fn opaque_types_need_a_wildcard() {
         assert!(r.is_exhaustive());
     }
     // A struct id used as if it were an enum has no variants to list.
-    let r = check(&table, &Ty::Enum(sid), &[]);
-    assert_eq!(r.missing, missing(&["_"]));
+    assert_missing(&table, &Ty::Enum(sid), &[], &["_"]);
 }
 
 #[test]
