@@ -69,6 +69,13 @@ struct Parser<'a> {
 
 type PResult<T> = Result<T, ()>;
 
+/// What is between parentheses: one item without a trailing `,` is that
+/// item, grouped; `()`, `(x,)` and `(x, y)` are tuples.
+enum Parens<N> {
+    Group(N),
+    Tuple(Vec<N>),
+}
+
 impl<'a> Parser<'a> {
     fn new(file: FileId, src: &'a str, tokens: Vec<Token>) -> Parser<'a> {
         Parser {
@@ -192,6 +199,15 @@ impl<'a> Parser<'a> {
         })
     }
 
+    /// After `(`: the comma-separated items up to the `)`, which is consumed
+    /// (its span returned; `close` says what was expected if it is missing).
+    fn parens<N>(&mut self, item: impl FnMut(&mut Self) -> PResult<N>, close: &str) -> PResult<(Parens<N>, Span)> {
+        let (mut items, trailing) = self.separated(&T::RParen, false, item)?;
+        let close = self.expect(T::RParen, close)?;
+        let inside = if items.len() == 1 && !trailing { Parens::Group(items.remove(0)) } else { Parens::Tuple(items) };
+        Ok((inside, close))
+    }
+
     fn with_newlines<R>(&mut self, skip: bool, f: impl FnOnce(&mut Self) -> R) -> R {
         self.newline_modes.push(skip);
         let saved_no_struct = std::mem::replace(&mut self.no_struct, false);
@@ -208,6 +224,13 @@ impl<'a> Parser<'a> {
             self.diags.push(diag);
         }
         self.recovering = true;
+    }
+
+    /// Report `message` (with `help`) at the current token, and fail.
+    fn fail_here<R>(&mut self, code: Code, message: &str, help: &str) -> PResult<R> {
+        let span = self.span();
+        self.error(Diagnostic::at(code, span, message).with_help(help));
+        Err(())
     }
 
     fn unexpected(&mut self, expected: &str) {
@@ -251,12 +274,8 @@ impl<'a> Parser<'a> {
     /// the depth limit is about readable programs, not the thread's stack.
     fn nested<R>(&mut self, parse: impl FnOnce(&mut Self) -> PResult<R>) -> PResult<R> {
         if self.depth >= MAX_DEPTH {
-            let span = self.span();
-            self.error(
-                Diagnostic::at(Code::E0008, span, format!("nesting is deeper than {MAX_DEPTH} levels"))
-                    .with_help("split the expression into smaller parts with `let`"),
-            );
-            return Err(());
+            let message = format!("nesting is deeper than {MAX_DEPTH} levels");
+            return self.fail_here(Code::E0008, &message, "split the expression into smaller parts with `let`");
         }
         self.depth += 1;
         let r = crate::with_stack(|| parse(self));

@@ -2,7 +2,7 @@
 //! operators (calls, fields, indexing, `?`), literals, struct literals,
 //! closures, `if`, `match` and string interpolation.
 
-use super::{PResult, Parser};
+use super::{PResult, Parens, Parser};
 use crate::ast::*;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::lexer;
@@ -269,14 +269,13 @@ impl Parser<'_> {
 
     fn paren(&mut self) -> PResult<Expr> {
         let open = self.bump().span;
-        let (mut items, trailing) = self.separated(&T::RParen, false, |p| p.expr())?;
-        let close = self.expect(T::RParen, "`)`")?;
-        if items.len() == 1 && !trailing {
-            let mut inner = items.remove(0);
-            inner.span = open.to(close);
-            return Ok(inner);
+        match self.parens(|p| p.expr(), "`)`")? {
+            (Parens::Group(mut inner), close) => {
+                inner.span = open.to(close);
+                Ok(inner)
+            }
+            (Parens::Tuple(items), close) => Ok(self.mk(ExprKind::Tuple(items), open.to(close))),
         }
-        Ok(self.mk(ExprKind::Tuple(items), open.to(close)))
     }
 
     fn closure(&mut self) -> PResult<Expr> {

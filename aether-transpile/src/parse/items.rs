@@ -126,12 +126,11 @@ impl Parser<'_> {
             T::Test => ItemKind::Test(self.test_decl()?),
             T::Extern => ItemKind::ExternFn(self.extern_fn_decl()?),
             T::Let | T::Var => {
-                let span = self.span();
-                self.error(
-                    Diagnostic::at(Code::E0007, span, "`let` and `var` are not allowed at module level")
-                        .with_help("use `const NAME = value` for a constant or `state name = value` for module state"),
+                return self.fail_here(
+                    Code::E0007,
+                    "`let` and `var` are not allowed at module level",
+                    "use `const NAME = value` for a constant or `state name = value` for module state",
                 );
-                return Err(());
             }
             _ => {
                 self.unexpected("an item (`fn`, `struct`, `enum`, `const`, `state`, `test`, `extern fn` or `import`)");
@@ -171,24 +170,22 @@ impl Parser<'_> {
         self.expect(T::Fn, "`fn` after `extern`")?;
         let name = self.ident("a function name")?;
         if self.at(&T::Dot) {
-            let span = self.span();
-            self.error(
-                Diagnostic::at(Code::E0007, span, "an `extern fn` cannot be a method")
-                    .with_help("declare a plain function and pass the value as a parameter"),
+            return self.fail_here(
+                Code::E0007,
+                "an `extern fn` cannot be a method",
+                "declare a plain function and pass the value as a parameter",
             );
-            return Err(());
         }
         self.expect(T::LParen, "`(` and the parameter list")?;
         let (_, params) = self.with_newlines(true, |p| p.params(false))?;
         self.expect(T::RParen, "`)` after the parameters")?;
         let ret = if self.eat(&T::Arrow) { Some(self.type_expr()?) } else { None };
         if self.at(&T::LBrace) {
-            let span = self.span();
-            self.error(
-                Diagnostic::at(Code::E0013, span, "an `extern fn` has no body; it names the Rust function to call")
-                    .with_help("write `= \"crate::module::function\"` instead of the body"),
+            return self.fail_here(
+                Code::E0013,
+                "an `extern fn` has no body; it names the Rust function to call",
+                "write `= \"crate::module::function\"` instead of the body",
             );
-            return Err(());
         }
         self.expect(T::Eq, "`=` and the Rust path of the function, as a string")?;
         self.skip_newlines();

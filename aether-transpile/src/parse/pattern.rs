@@ -2,7 +2,7 @@
 //! constructors by (dotted) name with their arguments (`Shape.Circle(r)`,
 //! `some(x)`), and `|` alternatives.
 
-use super::{PResult, Parser};
+use super::{PResult, Parens, Parser};
 use crate::ast::*;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::token::{StrPiece, TokenKind as T};
@@ -79,14 +79,13 @@ impl Parser<'_> {
             }
             T::LParen => {
                 self.bump();
-                let (mut items, trailing) = self.separated(&T::RParen, false, |p| p.pattern())?;
-                let close = self.expect(T::RParen, "`)` to close the tuple pattern")?;
-                if items.len() == 1 && !trailing {
-                    let mut inner = items.remove(0);
-                    inner.span = start.to(close);
-                    return Ok(inner);
+                match self.parens(|p| p.pattern(), "`)` to close the tuple pattern")? {
+                    (Parens::Group(mut inner), close) => {
+                        inner.span = start.to(close);
+                        return Ok(inner);
+                    }
+                    (Parens::Tuple(items), _) => PatternKind::Tuple(items),
                 }
-                PatternKind::Tuple(items)
             }
             T::Ident(_) => {
                 let mut path = vec![self.ident("a pattern")?];

@@ -1,9 +1,9 @@
 //! Type expressions: names, `[T]`, `{K: V}`, tuples, `fn(..) -> T`, and the
 //! `?` and `!` suffixes.
 
-use super::{PResult, Parser};
+use super::{PResult, Parens, Parser};
 use crate::ast::*;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::Code;
 use crate::token::TokenKind as T;
 
 impl Parser<'_> {
@@ -41,14 +41,13 @@ impl Parser<'_> {
             }
             T::LParen => {
                 self.bump();
-                let (mut items, trailing_comma) = self.separated(&T::RParen, false, |p| p.type_expr())?;
-                self.expect(T::RParen, "`)` to close the tuple type")?;
-                if items.len() == 1 && !trailing_comma {
-                    let mut inner = items.remove(0);
-                    inner.span = start.to(self.prev_span());
-                    return self.type_postfix(inner);
+                match self.parens(|p| p.type_expr(), "`)` to close the tuple type")? {
+                    (Parens::Group(mut inner), close) => {
+                        inner.span = start.to(close);
+                        return self.type_postfix(inner);
+                    }
+                    (Parens::Tuple(items), _) => TypeExprKind::Tuple(items),
                 }
-                TypeExprKind::Tuple(items)
             }
             T::Fn => {
                 self.bump();
@@ -81,12 +80,7 @@ impl Parser<'_> {
                     ty = TypeExpr { span: ty.span.to(end), kind: TypeExprKind::Result(Box::new(ty)) };
                 }
                 T::QuestionQuestion => {
-                    let span = self.span();
-                    self.error(
-                        Diagnostic::at(Code::E0007, span, "a type cannot be optional twice")
-                            .with_help("`T??` is the same as `T?`"),
-                    );
-                    return Err(());
+                    return self.fail_here(Code::E0007, "a type cannot be optional twice", "`T??` is the same as `T?`");
                 }
                 _ => return Ok(ty),
             }
