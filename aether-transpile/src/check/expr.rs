@@ -538,7 +538,7 @@ impl<'p> Checker<'p> {
     /// `Type.name` names `f`, a method that takes `self`, where a plain
     /// function is wanted: E0204 with `help`. Whether it does.
     pub(super) fn takes_self(&mut self, f: FnId, tid: TypeId, name: &Ident, help: String) -> bool {
-        if !self.fns.get(f.0 as usize).is_some_and(|i| i.self_param.is_some()) {
+        if self.fns.get(f.0 as usize).is_none_or(|i| i.self_param.is_none()) {
             return false;
         }
         let tname = self.types.get(tid).name.clone();
