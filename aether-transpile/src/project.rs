@@ -234,42 +234,44 @@ impl<'s> Loader<'s> {
         let mut seen_local: HashMap<String, Span> = HashMap::new();
         for (i, import) in imports_ast.iter().enumerate() {
             let dotted = import.dotted();
-            if let Some(first) = seen.get(&dotted) {
-                self.diags.push(
-                    Diagnostic::at(Code::E0102, import.span, format!("module `{dotted}` is imported twice"))
-                        .secondary(*first, "first imported here")
-                        .with_help("remove one of the imports"),
-                );
-                continue;
-            }
             let local = import.local_name().name.clone();
-            if let Some(first) = seen_local.get(&local) {
-                self.diags.push(
-                    Diagnostic::at(Code::E0102, import.span, format!("two imports are both named `{local}`"))
-                        .secondary(*first, "the other one")
-                        .with_note("an imported module is used by the last part of its path"),
-                );
+            let clash = if let Some(first) = seen.get(&dotted) {
+                Diagnostic::at(Code::E0102, import.span, format!("module `{dotted}` is imported twice"))
+                    .secondary(*first, "first imported here")
+                    .with_help("remove one of the imports")
+            } else if let Some(first) = seen_local.get(&local) {
+                Diagnostic::at(Code::E0102, import.span, format!("two imports are both named `{local}`"))
+                    .secondary(*first, "the other one")
+                    .with_note("an imported module is used by the last part of its path")
+            } else {
+                seen.insert(dotted.clone(), import.span);
+                seen_local.insert(local, import.span);
+                self.load_import(id, i, import, &dotted);
                 continue;
-            }
-            seen.insert(dotted.clone(), import.span);
-            seen_local.insert(local, import.span);
-            if dotted == "math" && !self.store.exists(Path::new("math.ae")) {
-                // The built-in math module; the checker provides it.
-                continue;
-            }
-            let target: PathBuf = import.path.iter().map(|s| s.name.as_str()).collect::<PathBuf>().with_extension("ae");
-            if !self.store.exists(&target) {
-                let shown = self.store.display_name(&target);
-                self.diags.push(
-                    Diagnostic::at(Code::E0100, import.span, format!("cannot find module `{dotted}`"))
-                        .with_note(format!("looked for `{shown}`")),
-                );
-                continue;
-            }
-            let target_id = self.load_file(&target, false);
-            self.program.modules[id.0 as usize].imports[i] = target_id;
+            };
+            self.diags.push(clash);
         }
         Some(id)
+    }
+
+    /// Load the module the `i`th import of module `id` names, unless it is
+    /// the built-in `math`; a missing file is E0100.
+    fn load_import(&mut self, id: ModuleId, i: usize, import: &ast::Import, dotted: &str) {
+        if dotted == "math" && !self.store.exists(Path::new("math.ae")) {
+            // The built-in math module; the checker provides it.
+            return;
+        }
+        let target: PathBuf = import.path.iter().map(|s| s.name.as_str()).collect::<PathBuf>().with_extension("ae");
+        if !self.store.exists(&target) {
+            let shown = self.store.display_name(&target);
+            self.diags.push(
+                Diagnostic::at(Code::E0100, import.span, format!("cannot find module `{dotted}`"))
+                    .with_note(format!("looked for `{shown}`")),
+            );
+            return;
+        }
+        let target_id = self.load_file(&target, false);
+        self.program.modules[id.0 as usize].imports[i] = target_id;
     }
 
     /// Report every import cycle once, at the import that closes it.

@@ -185,14 +185,7 @@ impl Checker<'_> {
             );
         }
         if let Some((ps, r)) = fixed_sig(name) {
-            if ps.len() != args.len() {
-                self.arity(e.span, &format!("`{name}`"), ps.len(), args.len());
-                self.infer_args(args);
-                return r;
-            }
-            for (a, p) in args.iter().zip(ps.iter()) {
-                self.check_expr(&a.expr, p);
-            }
+            self.check_args(e.span, &format!("`{name}`"), &ps, args);
             return r;
         }
         let (min, max) = match name {
@@ -485,13 +478,8 @@ impl Checker<'_> {
             self.require_mut_place(base, Code::E0404, &what);
         }
         self.cx.pending_exprs.push((callee.id, Ty::Fn(params.clone(), Box::new(ret.clone()))));
-        if params.len() != args.len() {
-            self.arity(e.span, &format!("`{n}`"), params.len(), args.len());
-            self.infer_args(args);
+        if !self.check_args(e.span, &format!("`{n}`"), &params, args) {
             return ret;
-        }
-        for (a, p) in args.iter().zip(params.iter()) {
-            self.check_expr(&a.expr, p);
         }
         if let Ty::List(el) = recv {
             let el = self.shallow(el);

@@ -137,6 +137,20 @@ impl Checker<'_> {
         }
     }
 
+    /// Check `args` against `params`; when their counts differ, E0301 (the
+    /// arguments are still inferred) and false.
+    pub(super) fn check_args(&mut self, span: Span, what: &str, params: &[Ty], args: &[Arg]) -> bool {
+        if params.len() != args.len() {
+            self.arity(span, what, params.len(), args.len());
+            self.infer_args(args);
+            return false;
+        }
+        for (a, p) in args.iter().zip(params) {
+            self.check_expr(&a.expr, p);
+        }
+        true
+    }
+
     pub(super) fn arity(&mut self, span: Span, what: &str, expected: usize, given: usize) {
         let s = if expected == 1 { "" } else { "s" };
         let was = if given == 1 { "was" } else { "were" };
