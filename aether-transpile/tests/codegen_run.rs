@@ -494,31 +494,19 @@ fn bench_expected(name: &str) -> String {
     std::fs::read_to_string(repo().join("bench/expected").join(format!("{name}.out"))).expect("expected output")
 }
 
-/// The benchmark programs at their reference sizes (bench/README.md).
-#[test]
-fn binarytrees() {
-    assert_output("binarytrees", &["10"], &bench_expected("binarytrees"));
+/// `name(size)`: a test running the benchmark program `name` at `size`
+/// and comparing its output with `bench/expected/<name>.out`.
+macro_rules! benchmark {
+    ($($name:ident($size:literal)),* $(,)?) => {$(
+        #[test]
+        fn $name() {
+            assert_output(stringify!($name), &[$size], &bench_expected(stringify!($name)));
+        }
+    )*};
 }
 
-#[test]
-fn fannkuchredux() {
-    assert_output("fannkuchredux", &["7"], &bench_expected("fannkuchredux"));
-}
-
-#[test]
-fn mandelbrot() {
-    assert_output("mandelbrot", &["200"], &bench_expected("mandelbrot"));
-}
-
-#[test]
-fn nbody() {
-    assert_output("nbody", &["1000"], &bench_expected("nbody"));
-}
-
-#[test]
-fn spectralnorm() {
-    assert_output("spectralnorm", &["100"], &bench_expected("spectralnorm"));
-}
+// The benchmark programs at their reference sizes (bench/README.md).
+benchmark!(binarytrees("10"), fannkuchredux("7"), mandelbrot("200"), nbody("1000"), spectralnorm("100"));
 
 #[test]
 fn features() {
