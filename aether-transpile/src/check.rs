@@ -169,6 +169,11 @@ impl<'p> Checker<'p> {
         self.diags.push(Diagnostic::at(code, span, message));
     }
 
+    /// `code` at `span`, with one line of help.
+    fn report(&mut self, code: Code, span: Span, message: impl Into<String>, help: impl Into<String>) {
+        self.diags.push(Diagnostic::at(code, span, message).with_help(help));
+    }
+
     fn display(&self, t: &Ty) -> String {
         let t = self.zonk(t);
         t.display(&self.types).to_string()
@@ -191,17 +196,21 @@ impl<'p> Checker<'p> {
                 let ok_ret = info.ret == Ty::Unit || info.ret == Ty::result(Ty::Unit) || info.ret == Ty::Error;
                 if !info.params.is_empty() || !ok_ret {
                     let span = info.span;
-                    self.emit(
-                        Diagnostic::at(Code::E0106, span, "`main` must take no parameters and return `()` or `()!`")
-                            .with_help("declare it as `fn main()` or `fn main() -> ()!`"),
+                    self.report(
+                        Code::E0106,
+                        span,
+                        "`main` must take no parameters and return `()` or `()!`",
+                        "declare it as `fn main()` or `fn main() -> ()!`",
                     );
                 }
             }
             _ => {
                 let span = Span::new(module.file, 0, 0);
-                self.emit(
-                    Diagnostic::at(Code::E0105, span, format!("module `{}` has no `main` function", module.name))
-                        .with_help("add `fn main() { ... }`"),
+                self.report(
+                    Code::E0105,
+                    span,
+                    format!("module `{}` has no `main` function", module.name),
+                    "add `fn main() { ... }`",
                 );
             }
         }
@@ -215,9 +224,11 @@ impl<'p> Checker<'p> {
                 // A second import of the same name is E0102 already.
                 let duplicate = module.ast.imports[..i].iter().any(|p| p.local_name().name == import.local_name().name);
                 if !used && !duplicate && (resolved || import.dotted() == "math") {
-                    self.emit(
-                        Diagnostic::at(Code::W0004, import.span, format!("unused import `{}`", import.dotted()))
-                            .with_help("remove the import"),
+                    self.report(
+                        Code::W0004,
+                        import.span,
+                        format!("unused import `{}`", import.dotted()),
+                        "remove the import",
                     );
                 }
             }

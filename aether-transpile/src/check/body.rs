@@ -9,7 +9,7 @@ use super::infer::default_vars;
 use super::stmt::Tail;
 use super::{Checker, FnId, GlobalId, GlobalState, ItemRef, LocalId, LocalInfo, PatRes, Res};
 use crate::ast::{Expr, ExprKind, Ident, ItemKind, NodeId, StrPart};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::Code;
 use crate::source::Span;
 use crate::ty::{ModuleId, Ty};
 use std::collections::HashMap;
@@ -152,9 +152,7 @@ impl<'p> Checker<'p> {
                 } else {
                     format!("annotate it: `let {name}: {shown} = ...` with each `_` filled in")
                 };
-                self.emit(
-                    Diagnostic::at(Code::E0306, span, format!("cannot infer the type of `{name}`")).with_help(help),
-                );
+                self.report(Code::E0306, span, format!("cannot infer the type of `{name}`"), help);
             }
             if let Some(info) = self.tables[m].locals.get_mut(id.0 as usize) {
                 info.ty = default_vars(ty);
@@ -166,9 +164,11 @@ impl<'p> Checker<'p> {
             if clean && !reported && super::infer::contains(&t, &|t| matches!(t, Ty::Var(_))) {
                 reported = true;
                 if let Some(span) = self.var_span_of(&t) {
-                    self.emit(
-                        Diagnostic::at(Code::E0306, span, "cannot infer the type of this expression")
-                            .with_help("add a type annotation to the variable it is stored in"),
+                    self.report(
+                        Code::E0306,
+                        span,
+                        "cannot infer the type of this expression",
+                        "add a type annotation to the variable it is stored in",
                     );
                 }
             }
@@ -179,9 +179,11 @@ impl<'p> Checker<'p> {
         let unused = std::mem::take(&mut self.cx.unused);
         if !self.cx.saw_parse_error {
             for (name, span) in unused {
-                self.emit(
-                    Diagnostic::at(Code::W0001, span, format!("unused variable `{name}`"))
-                        .with_help(format!("if this is intentional, prefix it with an underscore: `_{name}`")),
+                self.report(
+                    Code::W0001,
+                    span,
+                    format!("unused variable `{name}`"),
+                    format!("if this is intentional, prefix it with an underscore: `_{name}`"),
                 );
             }
         }
@@ -274,9 +276,11 @@ impl<'p> Checker<'p> {
             Some(GlobalState::Pending) => self.check_global(g),
             Some(GlobalState::InProgress) => {
                 let name = self.globals.get(g.0 as usize).map(|i| i.name.clone()).unwrap_or_default();
-                self.emit(
-                    Diagnostic::at(Code::E0313, span, format!("the initializer of `{name}` depends on itself"))
-                        .with_help("initializers cannot be recursive"),
+                self.report(
+                    Code::E0313,
+                    span,
+                    format!("the initializer of `{name}` depends on itself"),
+                    "initializers cannot be recursive",
                 );
                 return Ty::Error;
             }
@@ -318,10 +322,11 @@ impl<'p> Checker<'p> {
             _ => false,
         };
         if !ok {
-            self.emit(
-                Diagnostic::at(Code::E0313, e.span, "not a constant expression").with_help(
-                    "a `const` may use literals, other consts and operators; use `state` for computed values",
-                ),
+            self.report(
+                Code::E0313,
+                e.span,
+                "not a constant expression",
+                "a `const` may use literals, other consts and operators; use `state` for computed values",
             );
         }
         ok

@@ -179,9 +179,11 @@ impl Checker<'_> {
     ) -> Ty {
         self.record_res(callee.id, Res::Builtin(intern(PRELUDE, name)));
         for a in args.iter().filter(|a| a.mutable) {
-            self.emit(
-                Diagnostic::at(Code::E0402, a.span, format!("`mut` given, but `{name}` takes no `mut` parameters"))
-                    .with_help("remove `mut`"),
+            self.report(
+                Code::E0402,
+                a.span,
+                format!("`mut` given, but `{name}` takes no `mut` parameters"),
+                "remove `mut`",
             );
         }
         if let Some((ps, r)) = fixed_sig(name) {
@@ -419,9 +421,11 @@ impl Checker<'_> {
         }
         self.record_res(callee.id, Res::BuiltinMethod(method_res(kind, n)));
         for a in args.iter().filter(|a| a.mutable) {
-            self.emit(
-                Diagnostic::at(Code::E0402, a.span, format!("`mut` given, but `{n}` takes no `mut` parameters"))
-                    .with_help("remove `mut`"),
+            self.report(
+                Code::E0402,
+                a.span,
+                format!("`mut` given, but `{n}` takes no `mut` parameters"),
+                "remove `mut`",
             );
         }
         let (params, ret, mutating): (Vec<Ty>, Ty, bool) = match recv {
@@ -486,20 +490,20 @@ impl Checker<'_> {
             match n {
                 "sort" if !matches!(el, Ty::Int | Ty::Float | Ty::Str | Ty::Error | Ty::Var(_)) => {
                     let shown = self.display(&el);
-                    self.emit(
-                        Diagnostic::at(Code::E0304, name.span, format!("cannot sort a list of `{shown}`"))
-                            .with_help("`sort` works on ints, floats and strs; use `sort_by(|a, b| ...)`"),
+                    self.report(
+                        Code::E0304,
+                        name.span,
+                        format!("cannot sort a list of `{shown}`"),
+                        "`sort` works on ints, floats and strs; use `sort_by(|a, b| ...)`",
                     );
                 }
                 "join" if !self.unify(&el, &Ty::Str) => {
                     let shown = self.display(&el);
-                    self.emit(
-                        Diagnostic::at(
-                            Code::E0300,
-                            name.span,
-                            format!("`join` needs a list of `str`, found a list of `{shown}`"),
-                        )
-                        .with_help("convert first: `xs.map(str).join(sep)`"),
+                    self.report(
+                        Code::E0300,
+                        name.span,
+                        format!("`join` needs a list of `str`, found a list of `{shown}`"),
+                        "convert first: `xs.map(str).join(sep)`",
                     );
                 }
                 _ => {}

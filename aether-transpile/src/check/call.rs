@@ -23,9 +23,11 @@ impl Checker<'_> {
                     }
                     Some(ItemRef::Type(t)) => {
                         self.record_res(callee.id, Res::Type(t));
-                        self.emit(
-                            Diagnostic::at(Code::E0302, callee.span, format!("`{}` is a type, not a function", n.name))
-                                .with_help(format!("construct a struct with `{} {{ field: value }}`", n.name)),
+                        self.report(
+                            Code::E0302,
+                            callee.span,
+                            format!("`{}` is a type, not a function", n.name),
+                            format!("construct a struct with `{} {{ field: value }}`", n.name),
                         );
                         self.infer_args(args);
                         return Ty::Error;
@@ -103,13 +105,11 @@ impl Checker<'_> {
                 for (a, p) in args.iter().zip(ps.iter()) {
                     self.check_expr(&a.expr, p);
                     if a.mutable {
-                        self.emit(
-                            Diagnostic::at(
-                                Code::E0402,
-                                a.span,
-                                "`mut` given, but function values take no `mut` parameters",
-                            )
-                            .with_help("remove `mut`"),
+                        self.report(
+                            Code::E0402,
+                            a.span,
+                            "`mut` given, but function values take no `mut` parameters",
+                            "remove `mut`",
                         );
                     }
                 }
@@ -178,26 +178,22 @@ impl Checker<'_> {
             match (p.mutable, a.mutable) {
                 (true, false) => {
                     let text = self.source_text(a.expr.span);
-                    self.emit(
-                        Diagnostic::at(
-                            Code::E0401,
-                            a.span,
-                            format!(
-                                "parameter `{}` of `{}` is `mut`: the argument must be passed with `mut`",
-                                p.name, info.name
-                            ),
-                        )
-                        .with_help(format!("write `mut {text}` to let `{}` change it", info.name)),
+                    self.report(
+                        Code::E0401,
+                        a.span,
+                        format!(
+                            "parameter `{}` of `{}` is `mut`: the argument must be passed with `mut`",
+                            p.name, info.name
+                        ),
+                        format!("write `mut {text}` to let `{}` change it", info.name),
                     );
                 }
                 (false, true) => {
-                    self.emit(
-                        Diagnostic::at(
-                            Code::E0402,
-                            a.span,
-                            format!("`mut` given, but parameter `{}` of `{}` is not `mut`", p.name, info.name),
-                        )
-                        .with_help("remove `mut`"),
+                    self.report(
+                        Code::E0402,
+                        a.span,
+                        format!("`mut` given, but parameter `{}` of `{}` is not `mut`", p.name, info.name),
+                        "remove `mut`",
                     );
                 }
                 (true, true) => {
@@ -255,13 +251,11 @@ impl Checker<'_> {
                 let tname = self.types.get(tid).name.clone();
                 self.record_res(callee.id, Res::Variant(tid, i));
                 if fields.is_empty() {
-                    self.emit(
-                        Diagnostic::at(
-                            Code::E0302,
-                            callee.span,
-                            format!("`{tname}.{}` has no fields and cannot be called", name.name),
-                        )
-                        .with_help(format!("write `{tname}.{}`", name.name)),
+                    self.report(
+                        Code::E0302,
+                        callee.span,
+                        format!("`{tname}.{}` has no fields and cannot be called", name.name),
+                        format!("write `{tname}.{}`", name.name),
                     );
                     self.infer_args(args);
                     return Ty::Enum(tid);
@@ -308,13 +302,11 @@ impl Checker<'_> {
                         Some(mutable) => self.call_fn(f, args, e.span, Some((base, mutable))),
                         None => {
                             let tname = self.types.get(tid).name.clone();
-                            self.emit(
-                                Diagnostic::at(
-                                    Code::E0204,
-                                    name.span,
-                                    format!("`{}` is an associated function of `{tname}`, not a method", name.name),
-                                )
-                                .with_help(format!("call it as `{tname}.{}(...)`", name.name)),
+                            self.report(
+                                Code::E0204,
+                                name.span,
+                                format!("`{}` is an associated function of `{tname}`, not a method", name.name),
+                                format!("call it as `{tname}.{}(...)`", name.name),
                             );
                             self.infer_args(args);
                             info.ret

@@ -181,10 +181,7 @@ impl<'p> Checker<'p> {
                     Ty::Var(_) => self.must_know(base.span),
                     Ty::Str => {
                         self.expr(index, None);
-                        self.emit(
-                            Diagnostic::at(Code::E0303, e.span, "strings cannot be indexed")
-                                .with_help("use `s.chars()[i]`"),
-                        );
+                        self.report(Code::E0303, e.span, "strings cannot be indexed", "use `s.chars()[i]`");
                         Ty::Error
                     }
                     other => {
@@ -205,9 +202,11 @@ impl<'p> Checker<'p> {
                     Ty::Error => Ty::Error,
                     Ty::Var(_) => self.must_know(base.span),
                     Ty::Str => {
-                        self.emit(
-                            Diagnostic::at(Code::E0303, e.span, "strings cannot be sliced")
-                                .with_help("use `s.chars()[a..b].join(\"\")`"),
+                        self.report(
+                            Code::E0303,
+                            e.span,
+                            "strings cannot be sliced",
+                            "use `s.chars()[a..b].join(\"\")`",
                         );
                         Ty::Error
                     }
@@ -234,9 +233,11 @@ impl<'p> Checker<'p> {
                             UnaryOp::Not => ("!", "a bool"),
                         };
                         let shown = self.display(&st);
-                        self.emit(
-                            Diagnostic::at(Code::E0304, e.span, format!("cannot apply unary `{sym}` to `{shown}`"))
-                                .with_help(format!("`{sym}` needs {want}")),
+                        self.report(
+                            Code::E0304,
+                            e.span,
+                            format!("cannot apply unary `{sym}` to `{shown}`"),
+                            format!("`{sym}` needs {want}"),
                         );
                         Ty::Error
                     }
@@ -271,11 +272,11 @@ impl<'p> Checker<'p> {
                 if let Some((first, _)) = pairs.first() {
                     if !self.is_hashable(&k) {
                         let shown = self.display(&k);
-                        self.emit(
-                            Diagnostic::at(Code::E0308, first.span, format!("`{shown}` cannot be a map key"))
-                                .with_help(
-                                    "map keys are built from int, str, bool, tuples, and enums/structs of those",
-                                ),
+                        self.report(
+                            Code::E0308,
+                            first.span,
+                            format!("`{shown}` cannot be a map key"),
+                            "map keys are built from int, str, bool, tuples, and enums/structs of those",
                         );
                     }
                 }
@@ -335,9 +336,11 @@ impl<'p> Checker<'p> {
         };
         if !ok && !matches!(t, Ty::Error | Ty::Var(_)) {
             let shown = self.display(&t);
-            self.emit(
-                Diagnostic::at(Code::E0300, e.span, format!("the format `:{spec}` needs {want}, found `{shown}`"))
-                    .with_help("remove the format spec or convert the value"),
+            self.report(
+                Code::E0300,
+                e.span,
+                format!("the format `:{spec}` needs {want}, found `{shown}`"),
+                "remove the format spec or convert the value",
             );
         }
     }
@@ -345,9 +348,11 @@ impl<'p> Checker<'p> {
     /// E0306 where a value's type must already be known (method calls,
     /// fields, indexing on an unannotated closure parameter).
     pub(super) fn must_know(&mut self, span: Span) -> Ty {
-        self.emit(
-            Diagnostic::at(Code::E0306, span, "the type of this value must be known here")
-                .with_help("add a type annotation, e.g. `|x: int| ...` or `let x: [int] = ...`"),
+        self.report(
+            Code::E0306,
+            span,
+            "the type of this value must be known here",
+            "add a type annotation, e.g. `|x: int| ...` or `let x: [int] = ...`",
         );
         Ty::Error
     }
@@ -384,18 +389,18 @@ impl<'p> Checker<'p> {
                     TypeDefKind::Struct(_) => format!("construct a value with `{name} {{ ... }}`"),
                     TypeDefKind::Enum(_) => format!("name a variant, e.g. `{name}.Variant`"),
                 };
-                self.emit(
-                    Diagnostic::at(Code::E0200, n.span, format!("`{name}` is a type, not a value")).with_help(help),
-                );
+                self.report(Code::E0200, n.span, format!("`{name}` is a type, not a value"), help);
                 return Ty::Error;
             }
             None => {}
         }
         if self.is_import_name(m, &n.name) {
             self.import_target(m, &n.name);
-            self.emit(
-                Diagnostic::at(Code::E0200, n.span, format!("module `{}` is not a value", n.name))
-                    .with_help(format!("use one of its items: `{}.name`", n.name)),
+            self.report(
+                Code::E0200,
+                n.span,
+                format!("module `{}` is not a value", n.name),
+                format!("use one of its items: `{}.name`", n.name),
             );
             return Ty::Error;
         }
@@ -542,10 +547,7 @@ impl<'p> Checker<'p> {
             return false;
         }
         let tname = self.types.get(tid).name.clone();
-        self.emit(
-            Diagnostic::at(Code::E0204, name.span, format!("`{tname}.{}` is a method that takes `self`", name.name))
-                .with_help(help),
-        );
+        self.report(Code::E0204, name.span, format!("`{tname}.{}` is a method that takes `self`", name.name), help);
         true
     }
 
@@ -614,13 +616,11 @@ impl<'p> Checker<'p> {
                     other => {
                         self.expr(rhs, None);
                         let shown = self.display(&other);
-                        self.emit(
-                            Diagnostic::at(
-                                Code::E0304,
-                                lhs.span,
-                                format!("`??` needs an optional on its left, found `{shown}`"),
-                            )
-                            .with_help("`a ?? b` gives the value inside `a: T?`, or `b` when `a` is `none`"),
+                        self.report(
+                            Code::E0304,
+                            lhs.span,
+                            format!("`??` needs an optional on its left, found `{shown}`"),
+                            "`a ?? b` gives the value inside `a: T?`, or `b` when `a` is `none`",
                         );
                         return Ty::Error;
                     }
@@ -715,9 +715,11 @@ impl<'p> Checker<'p> {
             Ty::Var(_) => return self.must_know(inner.span),
             other => {
                 let shown = self.display(&other);
-                self.emit(
-                    Diagnostic::at(Code::E0307, e.span, format!("`?` needs an optional or a result, found `{shown}`"))
-                        .with_help("remove the `?`"),
+                self.report(
+                    Code::E0307,
+                    e.span,
+                    format!("`?` needs an optional or a result, found `{shown}`"),
+                    "remove the `?`",
                 );
                 return Ty::Error;
             }
@@ -732,13 +734,11 @@ impl<'p> Checker<'p> {
             return x;
         }
         let shown = self.display(&ret);
-        self.emit(
-            Diagnostic::at(
-                Code::E0307,
-                e.span,
-                format!("`?` on {what} needs a function returning {what}, not `{shown}`"),
-            )
-            .with_help(help),
+        self.report(
+            Code::E0307,
+            e.span,
+            format!("`?` on {what} needs a function returning {what}, not `{shown}`"),
+            help,
         );
         x
     }
@@ -803,13 +803,11 @@ impl<'p> Checker<'p> {
         if !missing.is_empty() {
             let tname = self.types.get(tid).name.clone();
             let s = if missing.len() == 1 { "" } else { "s" };
-            self.emit(
-                Diagnostic::at(
-                    Code::E0206,
-                    span,
-                    format!("missing field{s} {} in `{tname}` literal", missing.join(", ")),
-                )
-                .with_help("give every field without a default a value"),
+            self.report(
+                Code::E0206,
+                span,
+                format!("missing field{s} {} in `{tname}` literal", missing.join(", ")),
+                "give every field without a default a value",
             );
         }
         Ty::Struct(tid)

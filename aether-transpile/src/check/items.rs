@@ -395,13 +395,11 @@ impl Checker<'_> {
         }
         for a in &item.attrs {
             if HOOKS.contains(&a.name.name.as_str()) || a.name.name == MIGRATE {
-                self.emit(
-                    Diagnostic::at(
-                        Code::E0010,
-                        a.span,
-                        format!("`@{}` can only be applied to a function", a.name.name),
-                    )
-                    .with_help("remove the attribute"),
+                self.report(
+                    Code::E0010,
+                    a.span,
+                    format!("`@{}` can only be applied to a function", a.name.name),
+                    "remove the attribute",
                 );
             }
         }
@@ -523,9 +521,11 @@ impl Checker<'_> {
                 let vt = self.resolve_type(m, v);
                 if !self.is_hashable(&kt) {
                     let shown = self.display(&kt);
-                    self.emit(
-                        Diagnostic::at(Code::E0308, k.span, format!("`{shown}` cannot be a map key"))
-                            .with_help("map keys are built from int, str, bool, tuples, and enums/structs of those"),
+                    self.report(
+                        Code::E0308,
+                        k.span,
+                        format!("`{shown}` cannot be a map key"),
+                        "map keys are built from int, str, bool, tuples, and enums/structs of those",
                     );
                     return Ty::map(Ty::Error, vt);
                 }
@@ -583,9 +583,11 @@ impl Checker<'_> {
                 }
                 None if self.is_import_name(m, &module.name) => Ty::Error,
                 None => {
-                    self.emit(
-                        Diagnostic::at(Code::E0201, module.span, format!("unknown module `{}`", module.name))
-                            .with_help(format!("add `import {}`", module.name)),
+                    self.report(
+                        Code::E0201,
+                        module.span,
+                        format!("unknown module `{}`", module.name),
+                        format!("add `import {}`", module.name),
                     );
                     Ty::Error
                 }
@@ -650,9 +652,11 @@ impl Checker<'_> {
             if cyclic {
                 let def = self.types.get(start);
                 let (name, span) = (def.name.clone(), def.span);
-                self.emit(
-                    Diagnostic::at(Code::E0311, span, format!("recursive type `{name}` has infinite size"))
-                        .with_help(format!("wrap the recursive field in `?` or a list, e.g. `{name}?` or `[{name}]`")),
+                self.report(
+                    Code::E0311,
+                    span,
+                    format!("recursive type `{name}` has infinite size"),
+                    format!("wrap the recursive field in `?` or a list, e.g. `{name}?` or `[{name}]`"),
                 );
             }
         }
