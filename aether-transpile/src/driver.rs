@@ -60,7 +60,7 @@ pub enum InputError {
     NoEntry(PathBuf),
     /// A directory without `main.ae` and with several top-level `.ae` files.
     AmbiguousEntry(PathBuf),
-    /// A host crate's module directory that is not a directory.
+    /// A host crate's module directory is missing or not a directory.
     NotADirectory(PathBuf),
 }
 
