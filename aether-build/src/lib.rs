@@ -27,8 +27,9 @@
 
 use aether_transpile::codegen::hmr::{self as hmr_gen, HmrOptions};
 use aether_transpile::codegen::library;
-use aether_transpile::diagnostic::{self, Diagnostic};
-use aether_transpile::{check, project};
+use aether_transpile::diagnostic::Diagnostic;
+use aether_transpile::driver::{self, Analysis, Input, Mode};
+use aether_transpile::project;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -128,15 +129,10 @@ pub fn compile_to(package: &Path, dir: &Path, name: &str, out: &Path) -> Result<
     if !is_rust_ident(name) {
         return Err(Error::Input(format!("`{name}` cannot name a Rust module; pass another name to `compile_named`")));
     }
-    let src_root = if package.as_os_str().is_empty() { dir.to_path_buf() } else { package.join(dir) };
-    if !src_root.is_dir() {
-        return Err(Error::Input(format!("`{}` is not a directory of `.ae` files", src_root.display())));
-    }
-    let sources = ae_files(&src_root);
-    let Some(entry) = sources.first().cloned() else {
-        return Err(Error::Input(format!("no `.ae` files found in `{}`", src_root.display())));
-    };
-    let (program, checked, diags) = analyze(&src_root, &entry, package);
+    let input = Input::host_modules(package, dir).map_err(|e| Error::Input(e.to_string()))?;
+    let src_root = input.src_root();
+    let sources = project::ae_files(src_root);
+    let Analysis { program, checked, diagnostics: diags } = driver::analyze(&input, Mode::Library);
     let line = |d: &Diagnostic| d.summary(&program.sources);
     let refused = |refusals: Vec<Diagnostic>| {
         Error::Unsupported(Refused {
@@ -158,7 +154,7 @@ pub fn compile_to(package: &Path, dir: &Path, name: &str, out: &Path) -> Result<
         let output = out.join(format!("{name}.rs"));
         write_if_changed(&output, &bindings)
             .map_err(|e| Error::Output(format!("cannot write `{}`: {e}", output.display())))?;
-        hmr.record(name, &src_root).map_err(Error::Output)?;
+        hmr.record(name, src_root).map_err(Error::Output)?;
         return Ok(Compiled { output, sources, warnings });
     }
     let lib = library::generate(&program, &checked).map_err(refused)?;
@@ -168,29 +164,6 @@ pub fn compile_to(package: &Path, dir: &Path, name: &str, out: &Path) -> Result<
     write_if_changed(&output, &lib.code)
         .map_err(|e| Error::Output(format!("cannot write `{}`: {e}", output.display())))?;
     Ok(Compiled { output, sources, warnings })
-}
-
-/// Load and check the `.ae` files under `src_root` as modules of a host
-/// crate (no `main`; `extern fn` allowed): the program, what the checker
-/// learned, and every diagnostic in reading order. `package` is the host
-/// crate's directory, which diagnostics name files relative to.
-pub fn analyze(
-    src_root: &Path,
-    entry: &Path,
-    package: &Path,
-) -> (project::Program, check::CheckResult, Vec<Diagnostic>) {
-    let (mut program, mut diags) = project::load_from_disk(src_root, entry, package);
-    program.entry = None;
-    let checked = check::check_library(&program);
-    diags.extend(checked.diagnostics.iter().cloned());
-    diagnostic::sort(&mut diags);
-    (program, checked, diags)
-}
-
-/// The first `.ae` file under `dir` (in file-name order): where loading
-/// starts; the others are found from there or listed.
-pub fn entry_of(dir: &Path) -> Option<PathBuf> {
-    ae_files(dir).into_iter().next()
 }
 
 /// What `cargo aether run --hmr` tells a host crate's build script through
@@ -279,17 +252,6 @@ fn is_rust_ident(name: &str) -> bool {
     name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         && name != "_"
-}
-
-/// The `.ae` files under `dir`, sorted.
-fn ae_files(dir: &Path) -> Vec<PathBuf> {
-    walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "ae"))
-        .map(|e| e.into_path())
-        .collect()
 }
 
 /// Rewriting an unchanged file would make cargo recompile the host crate.

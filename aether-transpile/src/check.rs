@@ -3,12 +3,14 @@
 //! and warnings. It reads the untyped AST and records what it learns in
 //! side tables ([`CheckResult`]) for code generation.
 //!
-//! Layout: `items` collects every module's items and resolves signature
-//! types; `expr` checks bodies (statements and expressions) and `call` the
-//! calls; `infer` holds the unification table; `builtins` the prelude,
-//! `math` and the methods of `str`, lists and maps; `place` the mutability
-//! rules; `pattern` patterns and their lowering for [`exhaustive`];
-//! [`tables`] the side tables handed to code generation.
+//! Layout (bodies mirror codegen's `body`/`expr`/`stmt`): `items` collects
+//! every module's items and resolves signature types; `body` checks one
+//! body at a time (its scopes and locals), `expr` expressions, `stmt`
+//! blocks and statements, and `call` the calls; `infer` holds the
+//! unification table; `builtins` the prelude, `math` and the methods of
+//! `str`, lists and maps; `place` the mutability rules; `pattern` patterns
+//! and their lowering for [`exhaustive`]; [`tables`] the side tables handed
+//! to code generation.
 //!
 //! Passes: collect types (so any signature can name any module's type),
 //! then their fields and variants (and the infinite-size check), then fns,
@@ -23,6 +25,7 @@
 
 pub mod exhaustive;
 
+mod body;
 mod builtins;
 mod call;
 mod expr;
@@ -30,6 +33,7 @@ mod infer;
 mod items;
 mod pattern;
 mod place;
+mod stmt;
 pub mod tables;
 
 pub use tables::{
@@ -70,23 +74,26 @@ impl CheckResult {
     }
 }
 
-/// Check a whole loaded program, built on its own (by `cargo aether`):
-/// an `extern fn` has nothing to bind to there (E0107).
-pub fn check_program(program: &Program) -> CheckResult {
-    check_with(program, false)
+/// What a loaded program is checked as: the one thing that differs between
+/// `cargo aether check`, `cargo aether expand` and a host crate's build
+/// script ([`crate::driver::analyze`] takes it too).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// A program built on its own (`cargo aether check`, `build`, `run`):
+    /// the entry module must have `main` (E0105), and an `extern fn` has
+    /// nothing to bind to (E0107).
+    Program,
+    /// One module and what it imports, on its own (`cargo aether expand
+    /// src/grid.ae`): a program whose entry need not have `main`.
+    Module,
+    /// Modules compiled into a Rust host crate (by `aether-build`): no
+    /// module needs `main`, and `extern fn`s bind to the host's functions.
+    Library,
 }
 
-/// Check a program compiled into a Rust host crate (by `aether-build`),
-/// whose `extern fn`s bind to the host's functions.
-pub fn check_library(program: &Program) -> CheckResult {
-    check_with(program, true)
-}
-
-pub(crate) use items::{MIGRATE, MIGRATE_PREFIX};
-
-fn check_with(program: &Program, host: bool) -> CheckResult {
-    let mut ck = Checker::new(program);
-    ck.host = host;
+/// Check a whole loaded program as `mode` says.
+pub fn check(program: &Program, mode: Mode) -> CheckResult {
+    let mut ck = Checker::new(program, mode);
     ck.collect_items();
     ck.check_bodies();
     ck.check_migrate_hooks();
@@ -104,8 +111,10 @@ fn check_with(program: &Program, host: bool) -> CheckResult {
     }
 }
 
+pub(crate) use items::{MIGRATE, MIGRATE_PREFIX};
+
 /// Whole-program state shared by all the passes. The per-body state lives
-/// in [`expr::BodyCx`], swapped in and out as bodies are checked.
+/// in [`body::BodyCx`], swapped in and out as bodies are checked.
 struct Checker<'p> {
     program: &'p Program,
     types: TypeTable,
@@ -120,9 +129,9 @@ struct Checker<'p> {
     /// unannotated `const`/`state` types.
     global_state: Vec<GlobalState>,
     diags: Vec<Diagnostic>,
-    cx: expr::BodyCx,
-    /// Compiled into a Rust host crate: `extern fn` is allowed.
-    host: bool,
+    cx: body::BodyCx,
+    /// What the program is checked as.
+    mode: Mode,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -136,7 +145,7 @@ enum GlobalState {
 }
 
 impl<'p> Checker<'p> {
-    fn new(program: &'p Program) -> Checker<'p> {
+    fn new(program: &'p Program, mode: Mode) -> Checker<'p> {
         Checker {
             program,
             types: TypeTable::default(),
@@ -147,8 +156,8 @@ impl<'p> Checker<'p> {
             imports_used: program.modules.iter().map(|m| vec![false; m.ast.imports.len()]).collect(),
             global_state: Vec::new(),
             diags: Vec::new(),
-            cx: expr::BodyCx::new(ModuleId(0)),
-            host: false,
+            cx: body::BodyCx::new(ModuleId(0)),
+            mode,
         }
     }
 
@@ -160,13 +169,21 @@ impl<'p> Checker<'p> {
         self.diags.push(Diagnostic::at(code, span, message));
     }
 
+    /// `code` at `span`, with one line of help.
+    fn report(&mut self, code: Code, span: Span, message: impl Into<String>, help: impl Into<String>) {
+        self.diags.push(Diagnostic::at(code, span, message).with_help(help));
+    }
+
     fn display(&self, t: &Ty) -> String {
         let t = self.zonk(t);
         t.display(&self.types).to_string()
     }
 
-    /// The entry module must have `fn main()` or `fn main() -> ()!`.
+    /// A program's entry module must have `fn main()` or `fn main() -> ()!`.
     fn check_entry(&mut self) {
+        if self.mode != Mode::Program {
+            return;
+        }
         let Some(entry) = self.program.entry else { return };
         let Some(module) = self.program.modules.get(entry.0 as usize) else { return };
         if module.ast.items.is_empty() && module.ast.imports.is_empty() {
@@ -179,17 +196,21 @@ impl<'p> Checker<'p> {
                 let ok_ret = info.ret == Ty::Unit || info.ret == Ty::result(Ty::Unit) || info.ret == Ty::Error;
                 if !info.params.is_empty() || !ok_ret {
                     let span = info.span;
-                    self.emit(
-                        Diagnostic::at(Code::E0106, span, "`main` must take no parameters and return `()` or `()!`")
-                            .with_help("declare it as `fn main()` or `fn main() -> ()!`"),
+                    self.report(
+                        Code::E0106,
+                        span,
+                        "`main` must take no parameters and return `()` or `()!`",
+                        "declare it as `fn main()` or `fn main() -> ()!`",
                     );
                 }
             }
             _ => {
                 let span = Span::new(module.file, 0, 0);
-                self.emit(
-                    Diagnostic::at(Code::E0105, span, format!("module `{}` has no `main` function", module.name))
-                        .with_help("add `fn main() { ... }`"),
+                self.report(
+                    Code::E0105,
+                    span,
+                    format!("module `{}` has no `main` function", module.name),
+                    "add `fn main() { ... }`",
                 );
             }
         }
@@ -203,9 +224,11 @@ impl<'p> Checker<'p> {
                 // A second import of the same name is E0102 already.
                 let duplicate = module.ast.imports[..i].iter().any(|p| p.local_name().name == import.local_name().name);
                 if !used && !duplicate && (resolved || import.dotted() == "math") {
-                    self.emit(
-                        Diagnostic::at(Code::W0004, import.span, format!("unused import `{}`", import.dotted()))
-                            .with_help("remove the import"),
+                    self.report(
+                        Code::W0004,
+                        import.span,
+                        format!("unused import `{}`", import.dotted()),
+                        "remove the import",
                     );
                 }
             }

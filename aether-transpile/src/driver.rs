@@ -1,17 +1,21 @@
 //! The front end as one call: what the user pointed at → a loaded, checked
 //! program with every diagnostic in reading order.
 //!
-//! `cargo aether check` calls this, and so will `build`, `run` and the
-//! reloader, so that they all agree on what a program is. Reading Cargo
-//! manifests is the caller's job (this crate does not depend on Cargo): the
-//! caller passes the package root and the `[package.metadata.aether]`
-//! settings to [`Input::project`].
+//! Every command of `cargo aether` (check, build, run, the reloader,
+//! expand) and `aether-build` (a host crate's build script) call
+//! [`analyze`], so that they all agree on what a program is: an [`Input`]
+//! says where the sources are and how to load them, a [`Mode`] what they
+//! are checked as. Reading Cargo manifests is the caller's job (this crate
+//! does not depend on Cargo): the caller passes the package root and the
+//! `[package.metadata.aether]` settings to [`Input::project`].
 
 use crate::check;
 use crate::diagnostic::{self, Diagnostic, Severity};
 use crate::project::{self, Program};
 use std::fmt;
 use std::path::{Path, PathBuf};
+
+pub use crate::check::Mode;
 
 /// What kind of thing an [`Input`] was made from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,19 +26,23 @@ pub enum InputKind {
     Script,
     /// A directory of `.ae` files without a Cargo manifest.
     Directory,
+    /// The `.ae` modules a Rust crate compiles in from its build script.
+    HostModules,
 }
 
-/// Where a program's sources are, resolved and validated.
+/// Where a program's sources are, resolved and validated: built only by
+/// the constructors below, which check what they can on disk.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Input {
-    pub kind: InputKind,
-    /// Every `.ae` file under this directory is a module of the program.
-    pub src_root: PathBuf,
-    /// The entry module's file, inside `src_root`.
-    pub entry: PathBuf,
+    kind: InputKind,
+    /// Every `.ae` file under this directory is a module of the program
+    /// (for a script: the directory its imports are found in).
+    src_root: PathBuf,
+    /// The entry module's file, inside `src_root`: where loading starts.
+    entry: PathBuf,
     /// Diagnostics name files relative to this directory; empty: as
     /// given (relative paths stay relative to where the user stands).
-    pub display_base: PathBuf,
+    display_base: PathBuf,
 }
 
 /// Why a path cannot be turned into an [`Input`]. Each renders as one
@@ -52,6 +60,8 @@ pub enum InputError {
     NoEntry(PathBuf),
     /// A directory without `main.ae` and with several top-level `.ae` files.
     AmbiguousEntry(PathBuf),
+    /// A host crate's module directory is missing or not a directory.
+    NotADirectory(PathBuf),
 }
 
 /// A loaded and checked program.
@@ -135,6 +145,51 @@ impl Input {
         };
         Ok(Input { kind: InputKind::Directory, src_root: dir.to_path_buf(), entry, display_base: PathBuf::new() })
     }
+
+    /// The `.ae` modules a Rust crate compiles in from its build script:
+    /// every `.ae` file under `dir` (relative to `package`, the crate's
+    /// directory, or absolute), none of them an entry; loading starts at
+    /// the first in file-name order. Diagnostics name files relative to
+    /// `package` (`src/logic/game.ae`). Analyze it as [`Mode::Library`].
+    pub fn host_modules(package: &Path, dir: &Path) -> Result<Input, InputError> {
+        let src_root = join_tidy(package, dir);
+        if !src_root.is_dir() {
+            return Err(InputError::NotADirectory(src_root));
+        }
+        let Some(entry) = project::ae_files(&src_root).into_iter().next() else {
+            return Err(InputError::NoSources(src_root));
+        };
+        Ok(Input { kind: InputKind::HostModules, src_root, entry, display_base: package.to_path_buf() })
+    }
+
+    /// A project as its settings describe it, without looking at the disk:
+    /// for a Rust host crate, which cargo builds, whose build script names
+    /// the directory it compiles ([`Input::host_modules`]); its settings'
+    /// paths need not exist.
+    pub fn project_unchecked(package_root: &Path, src: &Path, entry: &Path) -> Input {
+        let src_root = package_root.join(src);
+        Input {
+            kind: InputKind::Project,
+            entry: src_root.join(entry),
+            src_root,
+            display_base: package_root.to_path_buf(),
+        }
+    }
+
+    pub fn kind(&self) -> InputKind {
+        self.kind
+    }
+
+    /// The directory whose `.ae` files are the program's modules (for a
+    /// script: where its imports are found).
+    pub fn src_root(&self) -> &Path {
+        &self.src_root
+    }
+
+    /// The entry module's file, inside [`Input::src_root`].
+    pub fn entry(&self) -> &Path {
+        &self.entry
+    }
 }
 
 impl Analysis {
@@ -151,35 +206,32 @@ impl Analysis {
     }
 }
 
-/// Load the program `input` describes, check it, and collect every
-/// diagnostic in reading order. The checker runs even after load errors:
-/// the parser leaves `Error` nodes the checker skips, so the user sees
-/// type errors in the files that did parse.
-pub fn analyze(input: &Input) -> Analysis {
-    analyze_with(input, true)
-}
-
-/// Like [`analyze`], but the entry file is checked as an ordinary module:
-/// it need not have `main` (for `cargo aether expand src/grid.ae`).
-pub fn analyze_module(input: &Input) -> Analysis {
-    analyze_with(input, false)
-}
-
-fn analyze_with(input: &Input, needs_main: bool) -> Analysis {
-    let (mut program, mut diagnostics) = match input.kind {
+/// Load the program `input` describes, check it as `mode` says, and collect
+/// every diagnostic in reading order. The checker runs even after load
+/// errors: the parser leaves `Error` nodes the checker skips, so the user
+/// sees type errors in the files that did parse.
+pub fn analyze(input: &Input, mode: Mode) -> Analysis {
+    let loaded = match input.kind {
         InputKind::Script => project::load_script(&input.entry, &input.display_base),
-        InputKind::Project | InputKind::Directory => {
+        InputKind::Project | InputKind::Directory | InputKind::HostModules => {
             project::load_from_disk(&input.src_root, &input.entry, &input.display_base)
         }
     };
-    let entry = program.entry;
-    if !needs_main {
+    analyze_loaded(loaded, mode)
+}
+
+/// The second half of [`analyze`], for a program loaded some other way
+/// ([`project::load_in_memory`], in tests and tools): check it as `mode`
+/// says, and add the checker's diagnostics to the loader's.
+pub fn analyze_loaded((mut program, mut diagnostics): (Program, Vec<Diagnostic>), mode: Mode) -> Analysis {
+    if mode == Mode::Library {
+        // A library has no entry module: the file loading started at is one
+        // module among the others, and no `main` runs.
         program.entry = None;
     }
-    let mut checked = check::check_program(&program);
-    program.entry = entry;
+    let mut checked = check::check(&program, mode);
     diagnostics.append(&mut checked.diagnostics);
-    if needs_main && !diagnostics.iter().any(Diagnostic::is_error) {
+    if mode == Mode::Program && !diagnostics.iter().any(Diagnostic::is_error) {
         // What `build` would refuse, `check` reports too.
         diagnostics.extend(crate::codegen::refusals(&program, &checked));
     }
@@ -209,6 +261,7 @@ impl fmt::Display for InputError {
             InputError::AmbiguousEntry(p) => {
                 write!(f, "`{}` has no `main.ae` and several `.ae` files; name the entry file instead", p.display())
             }
+            InputError::NotADirectory(p) => write!(f, "`{}` is not a directory of `.ae` files", p.display()),
         }
     }
 }
@@ -221,7 +274,7 @@ fn is_ae(path: &Path) -> bool {
 
 /// Whether any `.ae` file lives under `dir`, at any depth.
 fn has_sources(dir: &Path) -> bool {
-    walkdir::WalkDir::new(dir).into_iter().flatten().any(|e| e.file_type().is_file() && is_ae(e.path()))
+    !project::ae_files(dir).is_empty()
 }
 
 /// The directory of `file` as the user wrote it (`.` for a bare file name).
@@ -306,7 +359,7 @@ mod tests {
         fs::write(root.join("src/main.ae"), "import game\nimport gone\n\nfn main() {\n    game.tick()\n}\n").unwrap();
         fs::write(root.join("src/game.ae"), "pub fn tick() {\n    let = 1\n}\n").unwrap();
         let input = Input::project(&root, Path::new("src"), Path::new("main.ae")).unwrap();
-        let analysis = analyze(&input);
+        let analysis = analyze(&input, Mode::Program);
         let names: Vec<_> = analysis.program.sources.files().map(|(_, f)| f.name.clone()).collect();
         assert!(names.contains(&"src/main.ae".to_string()) && names.contains(&"src/game.ae".to_string()), "{names:?}");
         let located: Vec<_> = analysis
@@ -318,6 +371,46 @@ mod tests {
         assert!(located.contains(&("E0007", Some("src/game.ae".to_string()))), "{located:?}");
         assert_eq!(analysis.error_count(), analysis.diagnostics.len());
         assert!(analysis.has_errors());
+        fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn host_modules_have_no_entry_and_may_bind_extern_fns() {
+        let root = temp();
+        assert_eq!(
+            Input::host_modules(&root, Path::new("src/logic")),
+            Err(InputError::NotADirectory(root.join("src/logic")))
+        );
+        fs::create_dir_all(root.join("src/logic")).unwrap();
+        assert_eq!(
+            Input::host_modules(&root, Path::new("src/logic")),
+            Err(InputError::NoSources(root.join("src/logic")))
+        );
+        fs::write(root.join("src/logic/b.ae"), "extern fn log(s: str) = \"crate::log\"\npub fn f() { log(\"hi\") }\n")
+            .unwrap();
+        fs::write(root.join("src/logic/a.ae"), "pub fn g() -> int { 1 }\n").unwrap();
+        let input = Input::host_modules(&root, Path::new("src/logic")).unwrap();
+        assert_eq!((input.kind(), input.entry()), (InputKind::HostModules, root.join("src/logic/a.ae").as_path()));
+        let library = analyze(&input, Mode::Library);
+        assert_eq!(library.diagnostics, Vec::new());
+        assert_eq!((library.program.entry, library.program.modules.len()), (None, 2));
+        // Built on its own, the same modules have no host for `extern fn`
+        // and the entry no `main`.
+        let codes: Vec<_> = analyze(&input, Mode::Program).diagnostics.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(codes, ["E0105", "E0107"]);
+        fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn module_mode_needs_no_main() {
+        let root = temp();
+        let file = root.join("grid.ae");
+        fs::write(&file, "pub fn width() -> int { 3 }\n").unwrap();
+        let input = Input::script(&file).unwrap();
+        let module = analyze(&input, Mode::Module);
+        assert!(module.diagnostics.is_empty(), "{:?}", module.diagnostics);
+        assert!(module.program.entry.is_some());
+        assert!(analyze(&input, Mode::Program).diagnostics.iter().any(|d| d.code.as_str() == "E0105"));
         fs::remove_dir_all(root).unwrap();
     }
 

@@ -57,15 +57,21 @@ impl Program {
 pub fn load_from_disk(src_root: &Path, entry: &Path, display_base: &Path) -> (Program, Vec<Diagnostic>) {
     let disk = Disk { root: src_root.to_path_buf(), display_base: display_base.to_path_buf() };
     let entry_rel = entry.strip_prefix(src_root).unwrap_or(entry).to_path_buf();
-    let mut all = Vec::new();
-    for e in walkdir::WalkDir::new(src_root).sort_by_file_name().into_iter().filter_map(Result::ok) {
-        if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "ae") {
-            if let Ok(rel) = e.path().strip_prefix(src_root) {
-                all.push(rel.to_path_buf());
-            }
-        }
-    }
+    let all: Vec<PathBuf> =
+        ae_files(src_root).iter().filter_map(|p| p.strip_prefix(src_root).ok()).map(Path::to_path_buf).collect();
     Loader::new(&disk).load(&entry_rel, &all)
+}
+
+/// The `.ae` files under `dir` at any depth (`dir` joined with their path
+/// under it), in file-name order: a project's modules.
+pub fn ae_files(dir: &Path) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "ae"))
+        .map(walkdir::DirEntry::into_path)
+        .collect()
 }
 
 /// Load a single-file script: `entry` and the modules it imports from its
@@ -228,42 +234,44 @@ impl<'s> Loader<'s> {
         let mut seen_local: HashMap<String, Span> = HashMap::new();
         for (i, import) in imports_ast.iter().enumerate() {
             let dotted = import.dotted();
-            if let Some(first) = seen.get(&dotted) {
-                self.diags.push(
-                    Diagnostic::at(Code::E0102, import.span, format!("module `{dotted}` is imported twice"))
-                        .secondary(*first, "first imported here")
-                        .with_help("remove one of the imports"),
-                );
-                continue;
-            }
             let local = import.local_name().name.clone();
-            if let Some(first) = seen_local.get(&local) {
-                self.diags.push(
-                    Diagnostic::at(Code::E0102, import.span, format!("two imports are both named `{local}`"))
-                        .secondary(*first, "the other one")
-                        .with_note("an imported module is used by the last part of its path"),
-                );
+            let clash = if let Some(first) = seen.get(&dotted) {
+                Diagnostic::at(Code::E0102, import.span, format!("module `{dotted}` is imported twice"))
+                    .secondary(*first, "first imported here")
+                    .with_help("remove one of the imports")
+            } else if let Some(first) = seen_local.get(&local) {
+                Diagnostic::at(Code::E0102, import.span, format!("two imports are both named `{local}`"))
+                    .secondary(*first, "the other one")
+                    .with_note("an imported module is used by the last part of its path")
+            } else {
+                seen.insert(dotted.clone(), import.span);
+                seen_local.insert(local, import.span);
+                self.load_import(id, i, import, &dotted);
                 continue;
-            }
-            seen.insert(dotted.clone(), import.span);
-            seen_local.insert(local, import.span);
-            if dotted == "math" && !self.store.exists(Path::new("math.ae")) {
-                // The built-in math module; the checker provides it.
-                continue;
-            }
-            let target: PathBuf = import.path.iter().map(|s| s.name.as_str()).collect::<PathBuf>().with_extension("ae");
-            if !self.store.exists(&target) {
-                let shown = self.store.display_name(&target);
-                self.diags.push(
-                    Diagnostic::at(Code::E0100, import.span, format!("cannot find module `{dotted}`"))
-                        .with_note(format!("looked for `{shown}`")),
-                );
-                continue;
-            }
-            let target_id = self.load_file(&target, false);
-            self.program.modules[id.0 as usize].imports[i] = target_id;
+            };
+            self.diags.push(clash);
         }
         Some(id)
+    }
+
+    /// Load the module the `i`th import of module `id` names, unless it is
+    /// the built-in `math`; a missing file is E0100.
+    fn load_import(&mut self, id: ModuleId, i: usize, import: &ast::Import, dotted: &str) {
+        if dotted == "math" && !self.store.exists(Path::new("math.ae")) {
+            // The built-in math module; the checker provides it.
+            return;
+        }
+        let target: PathBuf = import.path.iter().map(|s| s.name.as_str()).collect::<PathBuf>().with_extension("ae");
+        if !self.store.exists(&target) {
+            let shown = self.store.display_name(&target);
+            self.diags.push(
+                Diagnostic::at(Code::E0100, import.span, format!("cannot find module `{dotted}`"))
+                    .with_note(format!("looked for `{shown}`")),
+            );
+            return;
+        }
+        let target_id = self.load_file(&target, false);
+        self.program.modules[id.0 as usize].imports[i] = target_id;
     }
 
     /// Report every import cycle once, at the import that closes it.

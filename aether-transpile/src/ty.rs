@@ -164,6 +164,18 @@ pub struct TypeDef {
     pub kind: TypeDefKind,
 }
 
+impl TypeDef {
+    /// Every field of the type: a struct's, or those of each variant of an
+    /// enum in order.
+    pub fn fields(&self) -> impl Iterator<Item = &FieldDef> {
+        let (fields, variants): (&[FieldDef], &[VariantDef]) = match &self.kind {
+            TypeDefKind::Struct(s) => (&s.fields, &[]),
+            TypeDefKind::Enum(e) => (&[], &e.variants),
+        };
+        fields.iter().chain(variants.iter().flat_map(|v| &v.fields))
+    }
+}
+
 #[derive(Clone, Debug)]
 pub enum TypeDefKind {
     Struct(StructDef),

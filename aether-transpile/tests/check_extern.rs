@@ -1,27 +1,19 @@
 //! Checker snapshot tests for `extern fn`: accepted in a program compiled
-//! into a Rust host crate (`check_library`), refused (E0107) in one built
-//! on its own (`check_program`), and typed like any other function.
+//! into a Rust host crate (`Mode::Library`), refused (E0107) in one built
+//! on its own (`Mode::Module`: a module needing no `main`), and typed like
+//! any other function.
 
-use aether_transpile::{check, diagnostic, project};
+mod support;
+
+use aether_transpile::check::Mode;
 
 /// Check `src` as module `logic.ae`, with a host (`library`) or without,
 /// and render the source and every diagnostic.
 fn render(src: &str, library: bool) -> String {
-    let (mut program, mut diags) = project::load_in_memory(&[("logic.ae", src)], "logic.ae");
-    // A library has no entry: nothing needs `main`.
-    program.entry = None;
-    let result = if library { check::check_library(&program) } else { check::check_program(&program) };
-    diags.extend(result.diagnostics);
-    diagnostic::sort(&mut diags);
-    let mut out =
-        format!("--- logic.ae ({})\n{src}=== diagnostics\n", if library { "library" } else { "cargo aether" });
-    if diags.is_empty() {
-        out.push_str("no diagnostics\n");
-    }
-    for d in &diags {
-        out.push_str(&d.render(&program.sources));
-    }
-    out
+    // Neither needs `main`.
+    let analysis = support::analyze(&[("logic.ae", src)], if library { Mode::Library } else { Mode::Module });
+    let header = format!("--- logic.ae ({})\n{src}", if library { "library" } else { "cargo aether" });
+    header + &support::rendered_diagnostics(&analysis)
 }
 
 const GOOD: &str = r#"pub struct Player { name: str, hp: int }
@@ -90,21 +82,9 @@ extern fn unknown(x: Nope) = "crate::host::unknown"
 /// each checks cleanly there.
 #[test]
 fn rust_interop_snippets_check_in_a_host_crate() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/rust-interop.md");
+    let path = support::repo().join("docs/rust-interop.md");
     let md = std::fs::read_to_string(&path).expect("docs/rust-interop.md");
-    let mut blocks = Vec::new();
-    let mut current: Option<String> = None;
-    for line in md.lines() {
-        match (&mut current, line.trim_end()) {
-            (None, "```aether") => current = Some(String::new()),
-            (Some(_), "```") => blocks.extend(current.take()),
-            (Some(block), _) => {
-                block.push_str(line);
-                block.push('\n');
-            }
-            (None, _) => {}
-        }
-    }
+    let blocks = support::aether_blocks(&md);
     assert!(blocks.len() >= 3, "expected the guide's snippets, found {}", blocks.len());
     for block in &blocks {
         let out = render(block, true);

@@ -3,17 +3,16 @@
 //! the Rust compiles and runs correctly is `codegen_run.rs`'s job; these pin
 //! down its shape.
 
-use aether_transpile::check::check_program;
+mod support;
+
+use aether_transpile::check::{self, Mode};
 use aether_transpile::codegen::{expand_module, generate, CodegenOptions};
 use aether_transpile::project::load_in_memory;
 use std::path::PathBuf;
 
 /// The generated Rust of every module of a program (entry `main.ae`).
 fn expand_all(files: &[(&str, &str)]) -> String {
-    let (program, diags) = load_in_memory(files, "main.ae");
-    assert!(diags.iter().all(|d| !d.is_error()), "load errors: {diags:?}");
-    let checked = check_program(&program);
-    assert!(!checked.has_errors(), "check errors: {:?}", checked.diagnostics);
+    let (program, checked) = support::checked(files, Mode::Program);
     let opts = CodegenOptions { crate_name: "snap".into(), rt_path: PathBuf::from("/rt") };
     if let Err(e) = generate(&program, &checked, &opts) {
         panic!("generate failed: {e:?}");
@@ -511,7 +510,7 @@ fn main() {
 #[test]
 fn generated_crate_files() {
     let (program, _) = load_in_memory(&[("main.ae", "fn main() {\n    println(\"hi\")\n}\n")], "main.ae");
-    let checked = check_program(&program);
+    let checked = check::check(&program, Mode::Program);
     let opts = CodegenOptions { crate_name: "hi".into(), rt_path: PathBuf::from("/abs/aether-rt") };
     let generated = generate(&program, &checked, &opts).expect("generate");
     let names: Vec<String> = generated.files.iter().map(|(p, _)| p.display().to_string()).collect();
@@ -524,7 +523,7 @@ fn generated_crate_files() {
 fn unsupported_constructs_are_errors_not_bad_rust() {
     let src = "fn main() {\n    let p = (\"a\", 1)\n    match p {\n        (\"a\", 1) | (\"b\", 2) => println(\"a1\")\n        _ => println(\"other\")\n    }\n}\n";
     let (program, _) = load_in_memory(&[("main.ae", src)], "main.ae");
-    let checked = check_program(&program);
+    let checked = check::check(&program, Mode::Program);
     assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
     let opts = CodegenOptions { crate_name: "x".into(), rt_path: PathBuf::from("/rt") };
     let err = generate(&program, &checked, &opts).err().expect("an unsupported construct");
@@ -546,10 +545,7 @@ fn deep_expressions_do_not_overflow_the_stack() {
     let ints = vec!["1"; 3000].join(" + ");
     let strs = vec!["\"a\""; 1000].join(" + ");
     let src = format!("fn main() {{\n    let x = {ints}\n    let s = {strs}\n    println(\"{{x}} {{s.len()}}\")\n}}\n");
-    let (program, diags) = load_in_memory(&[("main.ae", &src)], "main.ae");
-    assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
-    let checked = check_program(&program);
-    assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
+    let (program, checked) = support::checked(&[("main.ae", &src)], Mode::Program);
     let opts = CodegenOptions { crate_name: "deep".into(), rt_path: PathBuf::from("/rt") };
     let generated = generate(&program, &checked, &opts).expect("generate");
     let module = &generated.files[0].1;

@@ -2,9 +2,11 @@
 //! files, their `lib.rs` glue, the host, the manifests), and what is refused.
 //! That it builds, loads and reloads is `cargo-aether/tests/hmr_e2e.rs`'s job.
 
-use aether_transpile::check::{check_program, CheckResult};
+mod support;
+
+use aether_transpile::check::{CheckResult, Mode};
 use aether_transpile::codegen::hmr::{generate, signature, HmrGenerated, HmrOptions};
-use aether_transpile::project::{load_in_memory, Program};
+use aether_transpile::project::Program;
 use std::path::PathBuf;
 
 fn options() -> HmrOptions {
@@ -17,11 +19,7 @@ fn options() -> HmrOptions {
 }
 
 fn checked(files: &[(&str, &str)]) -> (aether_transpile::project::Program, aether_transpile::check::CheckResult) {
-    let (program, diags) = load_in_memory(files, "main.ae");
-    assert!(diags.iter().all(|d| !d.is_error()), "load errors: {diags:?}");
-    let checked = check_program(&program);
-    assert!(!checked.has_errors(), "check errors: {:?}", checked.diagnostics);
-    (program, checked)
+    support::checked(files, Mode::Program)
 }
 
 /// The workspace of a program the generator must accept.

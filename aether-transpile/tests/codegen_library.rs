@@ -2,16 +2,14 @@
 //! host crate includes. Snapshots show the whole generated file; the
 //! end-to-end tests in aether-build build and run it.
 
+mod support;
+
+use aether_transpile::check::Mode;
 use aether_transpile::codegen::library;
-use aether_transpile::{check, project};
 
 /// The library file, or the generator's refusals one per line.
 fn generate(files: &[(&str, &str)]) -> Result<library::Library, String> {
-    let (mut program, diags) = project::load_in_memory(files, files[0].0);
-    assert!(diags.is_empty(), "{diags:?}");
-    program.entry = None;
-    let checked = check::check_library(&program);
-    assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
+    let (program, checked) = support::checked(files, Mode::Library);
     library::generate(&program, &checked)
         .map_err(|refusals| refusals.iter().map(|d| d.summary(&program.sources)).collect::<Vec<_>>().join("\n"))
 }

@@ -4,16 +4,15 @@
 //! target directory so `aether-rt` and `indexmap` build once), run each
 //! binary and compare its output with the expected one.
 
-use aether_transpile::check::check_program;
+mod support;
+
+use aether_transpile::check::{self, Mode};
 use aether_transpile::codegen::{generate, CodegenOptions};
 use aether_transpile::project::{self, Program};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("repo root").to_path_buf()
-}
+use support::{repo, write_if_changed};
 
 /// A program under test, by name.
 enum Source {
@@ -384,7 +383,7 @@ fn built() -> &'static PathBuf {
         let all = PROGRAMS.iter().map(|(n, s)| (n.to_string(), s)).chain(snapshots.iter().map(|(n, s)| (n.clone(), s)));
         for (name, source) in all {
             let program = load(source);
-            let checked = check_program(&program);
+            let checked = check::check(&program, Mode::Program);
             if checked.has_errors() {
                 return Err(format!("{name}: check errors: {:?}", checked.diagnostics));
             }
@@ -433,16 +432,6 @@ fn as_member(manifest: &str) -> String {
         }
     }
     out
-}
-
-fn write_if_changed(path: &Path, text: &str) {
-    if std::fs::read_to_string(path).ok().as_deref() == Some(text) {
-        return;
-    }
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).expect("create dir");
-    }
-    std::fs::write(path, text).expect("write generated file");
 }
 
 fn run(name: &str, args: &[&str]) -> Output {
@@ -505,31 +494,19 @@ fn bench_expected(name: &str) -> String {
     std::fs::read_to_string(repo().join("bench/expected").join(format!("{name}.out"))).expect("expected output")
 }
 
-/// The benchmark programs at their reference sizes (bench/README.md).
-#[test]
-fn binarytrees() {
-    assert_output("binarytrees", &["10"], &bench_expected("binarytrees"));
+/// `name(size)`: a test running the benchmark program `name` at `size`
+/// and comparing its output with `bench/expected/<name>.out`.
+macro_rules! benchmark {
+    ($($name:ident($size:literal)),* $(,)?) => {$(
+        #[test]
+        fn $name() {
+            assert_output(stringify!($name), &[$size], &bench_expected(stringify!($name)));
+        }
+    )*};
 }
 
-#[test]
-fn fannkuchredux() {
-    assert_output("fannkuchredux", &["7"], &bench_expected("fannkuchredux"));
-}
-
-#[test]
-fn mandelbrot() {
-    assert_output("mandelbrot", &["200"], &bench_expected("mandelbrot"));
-}
-
-#[test]
-fn nbody() {
-    assert_output("nbody", &["1000"], &bench_expected("nbody"));
-}
-
-#[test]
-fn spectralnorm() {
-    assert_output("spectralnorm", &["100"], &bench_expected("spectralnorm"));
-}
+// The benchmark programs at their reference sizes (bench/README.md).
+benchmark!(binarytrees("10"), fannkuchredux("7"), mandelbrot("200"), nbody("1000"), spectralnorm("100"));
 
 #[test]
 fn features() {

@@ -8,17 +8,16 @@
 //! - every Aether snippet in `docs/language.md` parses;
 //! - the example programs and benchmark programs load and check cleanly.
 
+mod support;
+
+use aether_transpile::check::Mode;
 use aether_transpile::diagnostic::{Code, Diagnostic};
-use aether_transpile::{check, codegen, project};
+use aether_transpile::{driver, project};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
 fn read(rel: &str) -> String {
-    let path = repo_root().join(rel);
+    let path = support::repo().join(rel);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
@@ -103,7 +102,7 @@ fn expected_codes(dir: &Path) -> Vec<String> {
 
 #[test]
 fn corpus_expects_every_code() {
-    let root = repo_root().join("tests/corpus");
+    let root = support::repo().join("tests/corpus");
     let broken = expected_codes(&root.join("broken"));
     let warnings = expected_codes(&root.join("warnings"));
     for code in Code::ALL {
@@ -118,24 +117,6 @@ fn corpus_expects_every_code() {
     assert!(warnings.iter().all(|c| c.starts_with('W')), "an error code under tests/corpus/warnings: {warnings:?}");
 }
 
-/// The ```aether blocks of a markdown file.
-fn aether_blocks(md: &str) -> Vec<String> {
-    let mut blocks = Vec::new();
-    let mut current: Option<String> = None;
-    for line in md.lines() {
-        match (&mut current, line.trim_end()) {
-            (None, "```aether") => current = Some(String::new()),
-            (Some(_), "```") => blocks.extend(current.take()),
-            (Some(block), _) => {
-                block.push_str(line);
-                block.push('\n');
-            }
-            (None, _) => {}
-        }
-    }
-    blocks
-}
-
 fn describe(diags: &[Diagnostic]) -> String {
     diags.iter().map(|d| format!("{} {}", d.code.as_str(), d.message)).collect::<Vec<_>>().join("; ")
 }
@@ -143,20 +124,7 @@ fn describe(diags: &[Diagnostic]) -> String {
 /// Check a program held in memory: `files` are (path under the source root,
 /// text), the entry is `main.ae`.
 fn check_in_memory(files: &[(&str, &str)]) -> Vec<Diagnostic> {
-    let (program, diags) = project::load_in_memory(files, "main.ae");
-    check_as_the_cli_does(&program, diags)
-}
-
-/// The checker's diagnostics after `load`'s, and, for a program without
-/// errors, the code generator's refusals (E0700), as `aether check` reports
-/// them (`driver::analyze`).
-fn check_as_the_cli_does(program: &project::Program, mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    let checked = check::check_program(program);
-    diags.extend(checked.diagnostics.iter().cloned());
-    if !diags.iter().any(Diagnostic::is_error) {
-        diags.extend(codegen::refusals(program, &checked));
-    }
-    diags
+    driver::analyze_loaded(project::load_in_memory(files, "main.ae"), Mode::Program).diagnostics
 }
 
 /// `// src/physics.ae` as a snippet's first line: one file of a
@@ -168,7 +136,7 @@ fn snippet_file_name(block: &str) -> Option<&str> {
 
 #[test]
 fn language_reference_snippets_check_cleanly() {
-    let blocks = aether_blocks(&read("docs/language.md"));
+    let blocks = support::aether_blocks(&read("docs/language.md"));
     assert!(blocks.len() >= 25, "expected an example for every construct, found {} snippets", blocks.len());
     // Consecutive `// src/NAME.ae` snippets form one program; others stand alone.
     let mut programs: Vec<Vec<(String, String)>> = Vec::new();
@@ -233,7 +201,7 @@ fn error_index_examples_report_their_code() {
         if code == "E0006" || code == "E0008" {
             continue;
         }
-        let Some(block) = aether_blocks(section).into_iter().next() else {
+        let Some(block) = support::aether_blocks(section).into_iter().next() else {
             panic!("{code} has no ```aether example");
         };
         let files = example_files(&block);
@@ -251,14 +219,14 @@ fn error_index_examples_report_their_code() {
 /// nesting limit on `deep_nesting.ae`. The CLI runs on the main thread.
 fn load_and_check(path: &Path) -> Vec<Diagnostic> {
     let path = path.to_path_buf();
-    let root = repo_root();
+    let root = support::repo();
     let worker = std::thread::Builder::new().stack_size(8 << 20).spawn(move || {
-        let (program, diags) = if path.is_dir() {
+        let loaded = if path.is_dir() {
             project::load_from_disk(&path.join("src"), &path.join("src/main.ae"), &path)
         } else {
             project::load_script(&path, &root)
         };
-        check_as_the_cli_does(&program, diags)
+        driver::analyze_loaded(loaded, Mode::Program).diagnostics
     });
     match worker.map(|handle| handle.join()) {
         Ok(Ok(diags)) => diags,
@@ -269,7 +237,7 @@ fn load_and_check(path: &Path) -> Vec<Diagnostic> {
 
 #[test]
 fn examples_and_benchmarks_are_clean() {
-    let root = repo_root();
+    let root = support::repo();
     let mut targets: Vec<PathBuf> =
         ["examples/hello.ae", "examples/wordfreq.ae", "examples/life", "examples/particles"]
             .iter()
@@ -301,7 +269,7 @@ struct CorpusCase {
 /// The entries of `tests/corpus`: `broken/*.ae`, `broken/cycle/a.ae`, `warnings/*.ae`
 /// (`broken/lib/` holds imported modules, not entries).
 fn corpus_cases() -> Vec<CorpusCase> {
-    let root = repo_root().join("tests/corpus");
+    let root = support::repo().join("tests/corpus");
     let mut paths = vec![root.join("broken/cycle/a.ae")];
     for dir in ["broken", "warnings"] {
         let dir = root.join(dir);

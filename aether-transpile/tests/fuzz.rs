@@ -1,7 +1,9 @@
 //! Feeds the parser and checker random and mutated programs and asserts
 //! that they never panic and always terminate: bad input gets diagnostics.
 
-use aether_transpile::{check, project};
+mod support;
+
+use aether_transpile::check::Mode;
 use proptest::prelude::*;
 
 /// Fragments that make up plausible (and implausible) Aether code.
@@ -104,34 +106,13 @@ const VOCAB: &[&str] = &[
     "import other",
 ];
 
-const SEED_PROGRAM: &str = r#"import math
-import other
-struct Ball { x: float, y: float, vy: float = 0.0 }
-enum Shape { Circle(r: float), Rect(w: float, h: float), Empty }
-state balls: [Ball] = []
-fn area(s: Shape) -> float {
-    match s {
-        Circle(r) => math.PI * r * r
-        Rect(w, h) => w * h
-        Empty => 0.0
-    }
+/// The checker's smoke program, also calling into a second module.
+fn seed_program() -> String {
+    support::SMOKE.replacen("import math\n", "import math\nimport other\n", 1).replacen("?? 3", "?? other.f()", 1)
 }
-fn Ball.fall(mut self, dt: float) { self.vy += 9.8 * dt; self.y += self.vy * dt }
-fn main() {
-    var b = Ball { x: 1.0, y: 2.0 }
-    b.fall(0.1)
-    let xs = [1, 2, 3].map(|x| x * 2)
-    for i in 0..xs.len() { println("{i}: {xs[i]:>4}") }
-    let m = {"a": 1}
-    println(m.get("a") ?? other.f())
-    println(area(Shape.Circle(1.0)))
-}
-"#;
 
 fn check_source(src: &str) {
-    let (program, _) =
-        project::load_in_memory(&[("main.ae", src), ("other.ae", "pub fn f() -> int { 1 }\n")], "main.ae");
-    let _ = check::check_program(&program);
+    let _ = support::analyze(&[("main.ae", src), ("other.ae", "pub fn f() -> int { 1 }\n")], Mode::Program);
 }
 
 /// The largest char boundary at or below `pos`.
@@ -155,7 +136,7 @@ proptest! {
     fn mutated_programs_never_panic(
         edits in prop::collection::vec((any::<prop::sample::Index>(), 0..4u8, prop::sample::select(VOCAB)), 1..6)
     ) {
-        let mut src = SEED_PROGRAM.to_string();
+        let mut src = seed_program();
         for (at, kind, word) in edits {
             let pos = floor_boundary(&src, at.index(src.len() + 1));
             match kind {
@@ -183,11 +164,9 @@ proptest! {
 
 #[test]
 fn the_seed_program_loads_cleanly() {
-    let (program, diags) =
-        project::load_in_memory(&[("main.ae", SEED_PROGRAM), ("other.ae", "pub fn f() -> int { 1 }\n")], "main.ae");
-    assert!(diags.is_empty(), "{diags:?}");
-    let result = check::check_program(&program);
-    assert!(result.diagnostics.is_empty(), "{:?}", result.diagnostics);
+    let seed = seed_program();
+    let analysis = support::analyze(&[("main.ae", &seed), ("other.ae", "pub fn f() -> int { 1 }\n")], Mode::Program);
+    assert!(analysis.diagnostics.is_empty(), "{:?}", analysis.diagnostics);
 }
 
 #[test]
@@ -210,9 +189,8 @@ fn deep_nesting_is_safe_on_a_small_stack() {
             sources
                 .iter()
                 .map(|src| {
-                    let (program, mut diags) = project::load_in_memory(&[("main.ae", src)], "main.ae");
-                    diags.extend(check::check_program(&program).diagnostics);
-                    diags.iter().map(|d| d.code.as_str()).collect::<Vec<_>>()
+                    let analysis = support::analyze(&[("main.ae", src)], Mode::Program);
+                    analysis.diagnostics.iter().map(|d| d.code.as_str()).collect::<Vec<_>>()
                 })
                 .collect::<Vec<_>>()
         })

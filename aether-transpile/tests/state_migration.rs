@@ -8,12 +8,14 @@
 //! values through `to_dyn`/`from_dyn`, directly and through the text
 //! encoding, and checks every value and every logged change.
 
-use aether_transpile::check::check_program;
+mod support;
+
+use aether_transpile::check::Mode;
 use aether_transpile::codegen::dynval::expand_module_with_dyn_impls;
 use aether_transpile::codegen::{generate, CodegenOptions};
-use aether_transpile::project;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
+use support::{repo, write_if_changed};
 
 const MAIN: &str = "import v1\nimport v2\n\nfn main() {\n    println(\"{v1.Mode.Idle} {v2.Mode.Idle}\")\n}\n";
 
@@ -368,26 +370,9 @@ pub fn run() {
 }
 "#;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("repo root").to_path_buf()
-}
-
-fn write_if_changed(path: &Path, text: &str) {
-    if std::fs::read_to_string(path).ok().as_deref() == Some(text) {
-        return;
-    }
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).expect("create dir");
-    }
-    std::fs::write(path, text).expect("write generated file");
-}
-
 #[test]
 fn state_migrates_field_by_field_between_generated_versions() {
-    let (program, diags) = project::load_in_memory(&[("main.ae", MAIN), ("v1.ae", V1), ("v2.ae", V2)], "main.ae");
-    assert!(diags.iter().all(|d| !d.is_error()), "load errors: {diags:?}");
-    let checked = check_program(&program);
-    assert!(!checked.has_errors(), "check errors: {:?}", checked.diagnostics);
+    let (program, checked) = support::checked(&[("main.ae", MAIN), ("v1.ae", V1), ("v2.ae", V2)], Mode::Program);
     let opts = CodegenOptions { crate_name: "ae_state_migration".into(), rt_path: repo().join("aether-rt") };
     let generated = generate(&program, &checked, &opts).expect("generate");
 
@@ -430,10 +415,7 @@ fn state_migrates_field_by_field_between_generated_versions() {
 fn a_type_holding_a_tuple_too_long_to_migrate_is_reported() {
     let long = format!("({})", vec!["int"; 13].join(", "));
     let src = format!("pub struct Wide {{ ok: (int, int), t: {long}? }}\n\nfn main() {{}}\n");
-    let (program, diags) = project::load_in_memory(&[("main.ae", src.as_str())], "main.ae");
-    assert!(diags.iter().all(|d| !d.is_error()), "load errors: {diags:?}");
-    let checked = check_program(&program);
-    assert!(!checked.has_errors(), "check errors: {:?}", checked.diagnostics);
+    let (program, checked) = support::checked(&[("main.ae", src.as_str())], Mode::Program);
     let entry = program.module_ids().next().expect("a module");
     let refused = expand_module_with_dyn_impls(&program, &checked, entry)
         .map_err(|refusals| refusals.iter().map(|d| d.summary(&program.sources)).collect::<Vec<_>>());

@@ -90,7 +90,7 @@ pub struct Prepared {
 /// Check `target` and generate its crate; print diagnostics (and warnings).
 /// `Err(status)` when the program cannot be built (the reason is printed).
 pub fn prepare(target: &Target, format: MessageFormat) -> Result<Result<Prepared, ExitCode>, UsageError> {
-    let analysis = driver::analyze(&target.input);
+    let analysis = driver::analyze(&target.input, driver::Mode::Program);
     if analysis.has_errors() {
         if let Some(entry) = only_missing_main(&analysis) {
             return Err(UsageError::new(format!("`{entry}` has no `fn main()`, so there is nothing to run; add one")));
@@ -200,7 +200,7 @@ pub struct Layout {
 impl Layout {
     pub(crate) fn for_target(target: &Target) -> Result<Layout, UsageError> {
         let env_target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).filter(|p| !p.as_os_str().is_empty());
-        if let (InputKind::Project, Some(manifest)) = (target.input.kind, &target.manifest) {
+        if let (InputKind::Project, Some(manifest)) = (target.input.kind(), &target.manifest) {
             // Absolute, so the printed executable path works from anywhere.
             let root = std::fs::canonicalize(&manifest.root).unwrap_or_else(|_| manifest.root.clone());
             let base = root.join("target").join("aether");
@@ -213,7 +213,7 @@ impl Layout {
         let cache = cache_dir().ok_or_else(|| {
             UsageError::new("cannot find a cache directory for scripts; set AETHER_CACHE_DIR to a writable directory")
         })?;
-        let entry = std::fs::canonicalize(&target.input.entry).unwrap_or_else(|_| target.input.entry.clone());
+        let entry = std::fs::canonicalize(target.input.entry()).unwrap_or_else(|_| target.input.entry().to_path_buf());
         let stem = entry.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "script".into());
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         entry.hash(&mut hasher);

@@ -22,6 +22,6 @@ pub struct CheckArgs {
 
 pub fn run(args: &CheckArgs) -> Result<ExitCode, UsageError> {
     let target = input::resolve(&args.path)?;
-    let analysis = driver::analyze(&target.input);
+    let analysis = driver::analyze(&target.input, driver::Mode::Program);
     Ok(report::emit(&analysis, args.message_format, Action::CHECK, &target.name))
 }

@@ -21,7 +21,7 @@ pub fn run(args: &ExpandArgs) -> Result<ExitCode, UsageError> {
         return Err(UsageError::new(format!("`{}` is a directory; expand takes one `.ae` file", args.file.display())));
     }
     let target = input::resolve(&args.file)?;
-    let analysis = driver::analyze_module(&target.input);
+    let analysis = driver::analyze(&target.input, driver::Mode::Module);
     if analysis.has_errors() {
         return Ok(report::emit(&analysis, MessageFormat::Human, Action::EXPAND, &target.name));
     }

@@ -29,7 +29,7 @@ pub fn requested_by_env(value: Option<&str>) -> bool {
 pub fn run(target: &Target, release: bool, args: &[OsString]) -> Result<ExitCode, UsageError> {
     eprintln!("[aether] running `{}` with hot reloading ON: edit a .ae file and it is swapped in", target.name);
     let layout = Layout::for_target(target)?;
-    let analysis = driver::analyze(&target.input);
+    let analysis = driver::analyze(&target.input, driver::Mode::Program);
     if analysis.has_errors() {
         return Ok(report::emit(&analysis, MessageFormat::Human, Action::BUILD, &target.name));
     }
@@ -74,7 +74,7 @@ fn prepare_program(
     let analysis = match analysis {
         Some(a) => a,
         None => {
-            let a = driver::analyze(&target.input);
+            let a = driver::analyze(&target.input, driver::Mode::Program);
             if a.has_errors() {
                 return Ok(Err(report::emit(&a, MessageFormat::Human, Action::BUILD, &target.name)));
             }
@@ -152,10 +152,10 @@ pub fn run_rust_host(target: &Target, release: bool, args: &[OsString]) -> Resul
             ))
         }
     };
-    let Some(entry) = aether_build::entry_of(&src_root) else {
+    let Ok(input) = driver::Input::host_modules(&root, &src_root) else {
         return Err(UsageError::new(format!("no `.ae` files in `{}`", src_root.display())));
     };
-    let session = Session::RustHost { package: root.clone(), src_root, entry, name: name.clone() };
+    let session = Session::RustHost { package: root.clone(), input, name: name.clone() };
     let opts = HmrOptions {
         program: format!("{prefix}_{name}"),
         rt_path: build::rt_path(),
@@ -375,14 +375,14 @@ struct Current {
 /// or the Aether modules of a Rust host crate.
 enum Session<'a> {
     Program { target: &'a Target },
-    RustHost { package: PathBuf, src_root: PathBuf, entry: PathBuf, name: String },
+    RustHost { package: PathBuf, input: driver::Input, name: String },
 }
 
 impl Session<'_> {
     fn watch_root(&self) -> &Path {
         match self {
-            Session::Program { target } => &target.input.src_root,
-            Session::RustHost { src_root, .. } => src_root,
+            Session::Program { target } => target.input.src_root(),
+            Session::RustHost { input, .. } => input.src_root(),
         }
     }
 
@@ -395,11 +395,8 @@ impl Session<'_> {
 
     fn analyze(&self) -> Analysis {
         match self {
-            Session::Program { target } => driver::analyze(&target.input),
-            Session::RustHost { package, src_root, entry, .. } => {
-                let (program, checked, diagnostics) = aether_build::analyze(src_root, entry, package);
-                Analysis { program, checked, diagnostics }
-            }
+            Session::Program { target } => driver::analyze(&target.input, driver::Mode::Program),
+            Session::RustHost { input, .. } => driver::analyze(input, driver::Mode::Library),
         }
     }
 

@@ -47,12 +47,7 @@ fn project(manifest_path: &Path) -> Result<Target, UsageError> {
         // A Rust crate with Aether modules compiled in by its build script:
         // cargo builds it; which directory holds the modules, the build
         // script says (`hmr.rs`). Nothing here is loaded as a program.
-        let input = Input {
-            kind: aether_transpile::driver::InputKind::Project,
-            src_root: manifest.root.join(&settings.src),
-            entry: manifest.root.join(&settings.src).join(&settings.entry),
-            display_base: manifest.root.clone(),
-        };
+        let input = Input::project_unchecked(&manifest.root, &settings.src, &settings.entry);
         return Ok(Target { name: manifest.name.clone(), input, manifest: Some(manifest) });
     }
     let input = Input::project(&manifest.root, &settings.src, &settings.entry)?;

@@ -179,20 +179,15 @@ impl Checker<'_> {
     ) -> Ty {
         self.record_res(callee.id, Res::Builtin(intern(PRELUDE, name)));
         for a in args.iter().filter(|a| a.mutable) {
-            self.emit(
-                Diagnostic::at(Code::E0402, a.span, format!("`mut` given, but `{name}` takes no `mut` parameters"))
-                    .with_help("remove `mut`"),
+            self.report(
+                Code::E0402,
+                a.span,
+                format!("`mut` given, but `{name}` takes no `mut` parameters"),
+                "remove `mut`",
             );
         }
         if let Some((ps, r)) = fixed_sig(name) {
-            if ps.len() != args.len() {
-                self.arity(e.span, &format!("`{name}`"), ps.len(), args.len());
-                self.infer_args(args);
-                return r;
-            }
-            for (a, p) in args.iter().zip(ps.iter()) {
-                self.check_expr(&a.expr, p);
-            }
+            self.check_args(e.span, &format!("`{name}`"), &ps, args);
             return r;
         }
         let (min, max) = match name {
@@ -426,9 +421,11 @@ impl Checker<'_> {
         }
         self.record_res(callee.id, Res::BuiltinMethod(method_res(kind, n)));
         for a in args.iter().filter(|a| a.mutable) {
-            self.emit(
-                Diagnostic::at(Code::E0402, a.span, format!("`mut` given, but `{n}` takes no `mut` parameters"))
-                    .with_help("remove `mut`"),
+            self.report(
+                Code::E0402,
+                a.span,
+                format!("`mut` given, but `{n}` takes no `mut` parameters"),
+                "remove `mut`",
             );
         }
         let (params, ret, mutating): (Vec<Ty>, Ty, bool) = match recv {
@@ -485,33 +482,28 @@ impl Checker<'_> {
             self.require_mut_place(base, Code::E0404, &what);
         }
         self.cx.pending_exprs.push((callee.id, Ty::Fn(params.clone(), Box::new(ret.clone()))));
-        if params.len() != args.len() {
-            self.arity(e.span, &format!("`{n}`"), params.len(), args.len());
-            self.infer_args(args);
+        if !self.check_args(e.span, &format!("`{n}`"), &params, args) {
             return ret;
-        }
-        for (a, p) in args.iter().zip(params.iter()) {
-            self.check_expr(&a.expr, p);
         }
         if let Ty::List(el) = recv {
             let el = self.shallow(el);
             match n {
                 "sort" if !matches!(el, Ty::Int | Ty::Float | Ty::Str | Ty::Error | Ty::Var(_)) => {
                     let shown = self.display(&el);
-                    self.emit(
-                        Diagnostic::at(Code::E0304, name.span, format!("cannot sort a list of `{shown}`"))
-                            .with_help("`sort` works on ints, floats and strs; use `sort_by(|a, b| ...)`"),
+                    self.report(
+                        Code::E0304,
+                        name.span,
+                        format!("cannot sort a list of `{shown}`"),
+                        "`sort` works on ints, floats and strs; use `sort_by(|a, b| ...)`",
                     );
                 }
                 "join" if !self.unify(&el, &Ty::Str) => {
                     let shown = self.display(&el);
-                    self.emit(
-                        Diagnostic::at(
-                            Code::E0300,
-                            name.span,
-                            format!("`join` needs a list of `str`, found a list of `{shown}`"),
-                        )
-                        .with_help("convert first: `xs.map(str).join(sep)`"),
+                    self.report(
+                        Code::E0300,
+                        name.span,
+                        format!("`join` needs a list of `str`, found a list of `{shown}`"),
+                        "convert first: `xs.map(str).join(sep)`",
                     );
                 }
                 _ => {}

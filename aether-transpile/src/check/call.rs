@@ -23,9 +23,11 @@ impl Checker<'_> {
                     }
                     Some(ItemRef::Type(t)) => {
                         self.record_res(callee.id, Res::Type(t));
-                        self.emit(
-                            Diagnostic::at(Code::E0302, callee.span, format!("`{}` is a type, not a function", n.name))
-                                .with_help(format!("construct a struct with `{} {{ field: value }}`", n.name)),
+                        self.report(
+                            Code::E0302,
+                            callee.span,
+                            format!("`{}` is a type, not a function", n.name),
+                            format!("construct a struct with `{} {{ field: value }}`", n.name),
                         );
                         self.infer_args(args);
                         return Ty::Error;
@@ -103,13 +105,11 @@ impl Checker<'_> {
                 for (a, p) in args.iter().zip(ps.iter()) {
                     self.check_expr(&a.expr, p);
                     if a.mutable {
-                        self.emit(
-                            Diagnostic::at(
-                                Code::E0402,
-                                a.span,
-                                "`mut` given, but function values take no `mut` parameters",
-                            )
-                            .with_help("remove `mut`"),
+                        self.report(
+                            Code::E0402,
+                            a.span,
+                            "`mut` given, but function values take no `mut` parameters",
+                            "remove `mut`",
                         );
                     }
                 }
@@ -135,6 +135,20 @@ impl Checker<'_> {
                 Ty::Error
             }
         }
+    }
+
+    /// Check `args` against `params`; when their counts differ, E0301 (the
+    /// arguments are still inferred) and false.
+    pub(super) fn check_args(&mut self, span: Span, what: &str, params: &[Ty], args: &[Arg]) -> bool {
+        if params.len() != args.len() {
+            self.arity(span, what, params.len(), args.len());
+            self.infer_args(args);
+            return false;
+        }
+        for (a, p) in args.iter().zip(params) {
+            self.check_expr(&a.expr, p);
+        }
+        true
     }
 
     pub(super) fn arity(&mut self, span: Span, what: &str, expected: usize, given: usize) {
@@ -164,26 +178,22 @@ impl Checker<'_> {
             match (p.mutable, a.mutable) {
                 (true, false) => {
                     let text = self.source_text(a.expr.span);
-                    self.emit(
-                        Diagnostic::at(
-                            Code::E0401,
-                            a.span,
-                            format!(
-                                "parameter `{}` of `{}` is `mut`: the argument must be passed with `mut`",
-                                p.name, info.name
-                            ),
-                        )
-                        .with_help(format!("write `mut {text}` to let `{}` change it", info.name)),
+                    self.report(
+                        Code::E0401,
+                        a.span,
+                        format!(
+                            "parameter `{}` of `{}` is `mut`: the argument must be passed with `mut`",
+                            p.name, info.name
+                        ),
+                        format!("write `mut {text}` to let `{}` change it", info.name),
                     );
                 }
                 (false, true) => {
-                    self.emit(
-                        Diagnostic::at(
-                            Code::E0402,
-                            a.span,
-                            format!("`mut` given, but parameter `{}` of `{}` is not `mut`", p.name, info.name),
-                        )
-                        .with_help("remove `mut`"),
+                    self.report(
+                        Code::E0402,
+                        a.span,
+                        format!("`mut` given, but parameter `{}` of `{}` is not `mut`", p.name, info.name),
+                        "remove `mut`",
                     );
                 }
                 (true, true) => {
@@ -241,13 +251,11 @@ impl Checker<'_> {
                 let tname = self.types.get(tid).name.clone();
                 self.record_res(callee.id, Res::Variant(tid, i));
                 if fields.is_empty() {
-                    self.emit(
-                        Diagnostic::at(
-                            Code::E0302,
-                            callee.span,
-                            format!("`{tname}.{}` has no fields and cannot be called", name.name),
-                        )
-                        .with_help(format!("write `{tname}.{}`", name.name)),
+                    self.report(
+                        Code::E0302,
+                        callee.span,
+                        format!("`{tname}.{}` has no fields and cannot be called", name.name),
+                        format!("write `{tname}.{}`", name.name),
                     );
                     self.infer_args(args);
                     return Ty::Enum(tid);
@@ -267,16 +275,7 @@ impl Checker<'_> {
                 self.record_res(callee.id, Res::Fn(f));
                 self.record_fn_ty(callee.id, f);
                 self.check_method_visible(f, name.span);
-                if self.fns.get(f.0 as usize).is_some_and(|i| i.self_param.is_some()) {
-                    let tname = self.types.get(tid).name.clone();
-                    self.emit(
-                        Diagnostic::at(
-                            Code::E0204,
-                            name.span,
-                            format!("`{tname}.{}` is a method that takes `self`", name.name),
-                        )
-                        .with_help(format!("call it on a value: `value.{}(...)`", name.name)),
-                    );
+                if self.takes_self(f, tid, name, format!("call it on a value: `value.{}(...)`", name.name)) {
                     self.infer_args(args);
                     return self.fns.get(f.0 as usize).map(|i| i.ret.clone()).unwrap_or(Ty::Error);
                 }
@@ -303,13 +302,11 @@ impl Checker<'_> {
                         Some(mutable) => self.call_fn(f, args, e.span, Some((base, mutable))),
                         None => {
                             let tname = self.types.get(tid).name.clone();
-                            self.emit(
-                                Diagnostic::at(
-                                    Code::E0204,
-                                    name.span,
-                                    format!("`{}` is an associated function of `{tname}`, not a method", name.name),
-                                )
-                                .with_help(format!("call it as `{tname}.{}(...)`", name.name)),
+                            self.report(
+                                Code::E0204,
+                                name.span,
+                                format!("`{}` is an associated function of `{tname}`, not a method", name.name),
+                                format!("call it as `{tname}.{}(...)`", name.name),
                             );
                             self.infer_args(args);
                             info.ret

@@ -1,390 +1,19 @@
-//! Checking bodies: functions, methods, tests, global initializers and
-//! field defaults. Bidirectional: [`Checker::expr`] infers a type using an
-//! optional expected type as a hint, [`Checker::check_expr`] also coerces
-//! the result to the expected type (`T` → `T?`, `T` → `T!`, `never` → any).
+//! Checking expressions. Bidirectional: [`Checker::expr`] infers a type
+//! using an optional expected type as a hint, [`Checker::check_expr`] also
+//! coerces the result to the expected type (`T` → `T?`, `T` → `T!`,
+//! `never` → any). Calls are in `call.rs`, `match` in `pattern.rs`, blocks,
+//! `if` and statements in `stmt.rs`.
 
-use super::infer::default_vars;
 use super::items::ImportTarget;
-use super::{suggest, Checker, Coercion, FnId, GlobalId, GlobalState, ItemRef, LocalId, LocalInfo, PatRes, Res};
-use crate::ast::{AssignOp, BinOp, Block, Expr, ExprKind, IfCond, ItemKind, StmtKind, StrPart, UnaryOp};
-use crate::ast::{Ident, NodeId, Stmt};
+use super::stmt::Tail;
+use super::{suggest, Checker, Coercion, FnId, ItemRef, Res};
+use crate::ast::{BinOp, Expr, ExprKind, Ident, NodeId, StrPart, UnaryOp};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Span;
 use crate::ty::{ModuleId, Ty, TypeDefKind, TypeId};
 use std::collections::HashMap;
 
-/// The state of the body being checked.
-#[derive(Debug)]
-pub(super) struct BodyCx {
-    pub module: ModuleId,
-    pub subst: Vec<Option<Ty>>,
-    /// Where each inference variable was created.
-    pub var_spans: Vec<Span>,
-    /// Innermost last.
-    pub scopes: Vec<Vec<(String, LocalId)>>,
-    /// The locals in scope by name, innermost last (mirrors `scopes`).
-    pub by_name: HashMap<String, Vec<LocalId>>,
-    pub meta: HashMap<LocalId, LocalMeta>,
-    /// Locals declared in this body, in order.
-    pub body_locals: Vec<LocalId>,
-    /// Return types: the function's, then one per enclosing closure.
-    pub returns: Vec<Ty>,
-    /// One entry per enclosing loop (of the innermost function or closure):
-    /// whether it contains a `break`.
-    pub loops: Vec<bool>,
-    pub closure_depth: u32,
-    /// The closures being checked, innermost last: their node and captures.
-    pub closures: Vec<(NodeId, Vec<LocalId>)>,
-    /// The type of `self` and whether it is `mut self`.
-    pub self_ty: Option<(Ty, bool)>,
-    pub pending_exprs: Vec<(NodeId, Ty)>,
-    pub pending_pats: Vec<(NodeId, Ty)>,
-    /// Diagnostics count when the body started, to tell whether it had errors.
-    pub diags_at_start: usize,
-    /// Unused variables, reported when the body is done (W0001).
-    pub unused: Vec<(String, Span)>,
-    /// The body contains something the parser could not read; uses inside
-    /// it are lost, so unused-variable warnings would be noise.
-    pub saw_parse_error: bool,
-}
-
-#[derive(Clone, Copy, Debug)]
-pub(super) struct LocalMeta {
-    pub used: bool,
-    /// Closure nesting depth where the local was declared.
-    pub depth: u32,
-    pub param: bool,
-    /// Writes are seen outside (a `mut` parameter, a `for mut` element), so
-    /// assigning counts as a use.
-    pub escapes: bool,
-}
-
-impl BodyCx {
-    pub fn new(module: ModuleId) -> BodyCx {
-        BodyCx {
-            module,
-            subst: Vec::new(),
-            var_spans: Vec::new(),
-            scopes: vec![Vec::new()],
-            by_name: HashMap::new(),
-            meta: HashMap::new(),
-            body_locals: Vec::new(),
-            returns: Vec::new(),
-            loops: Vec::new(),
-            closure_depth: 0,
-            closures: Vec::new(),
-            self_ty: None,
-            pending_exprs: Vec::new(),
-            pending_pats: Vec::new(),
-            diags_at_start: 0,
-            unused: Vec::new(),
-            saw_parse_error: false,
-        }
-    }
-}
-
-/// What to do with a block's last expression.
-#[derive(Clone, Copy)]
-pub(super) enum Tail<'a> {
-    /// Statement position: the value is dropped, branches need not agree.
-    Discard,
-    Infer(Option<&'a Ty>),
-    Check(&'a Ty),
-}
-
 impl<'p> Checker<'p> {
-    pub(super) fn check_bodies(&mut self) {
-        for g in 0..self.globals.len() {
-            if matches!(self.global_state.get(g), Some(GlobalState::Pending | GlobalState::Annotated)) {
-                self.check_global(GlobalId(g as u32));
-            }
-        }
-        for f in 0..self.fns.len() {
-            self.check_fn(FnId(f as u32));
-        }
-        let program = self.program;
-        for (mi, module) in program.modules.iter().enumerate() {
-            let m = ModuleId(mi as u32);
-            for item in &module.ast.items {
-                match &item.kind {
-                    ItemKind::Struct(s) => {
-                        let Some(ItemRef::Type(tid)) = self.tables[mi].items.get(&s.name.name).copied() else {
-                            continue;
-                        };
-                        for f in &s.fields {
-                            let Some(default) = &f.default else { continue };
-                            let ty = self
-                                .types
-                                .as_struct(tid)
-                                .and_then(|sd| sd.fields.iter().find(|x| x.name == f.name.name))
-                                .map(|x| x.ty.clone())
-                                .unwrap_or(Ty::Error);
-                            self.begin_body(m);
-                            self.check_expr(default, &ty);
-                            self.finish_body();
-                        }
-                    }
-                    ItemKind::Test(t) => {
-                        self.begin_body(m);
-                        self.cx.returns.push(Ty::Unit);
-                        self.block(&t.body, Tail::Discard);
-                        self.finish_body();
-                    }
-                    _ => {}
-                }
-            }
-        }
-    }
-
-    pub(super) fn begin_body(&mut self, m: ModuleId) {
-        self.cx = BodyCx::new(m);
-        self.cx.diags_at_start = self.diags.len();
-    }
-
-    /// Record solved types in the side tables and report what inference
-    /// could not determine (only when the body had no other error).
-    pub(super) fn finish_body(&mut self) {
-        let m = self.cx.module.0 as usize;
-        let start = self.cx.diags_at_start.min(self.diags.len());
-        let clean = !self.diags[start..].iter().any(|d| d.is_error());
-        let mut reported = false;
-        for id in self.cx.body_locals.clone() {
-            let Some(info) = self.tables[m].locals.get(id.0 as usize) else { continue };
-            let ty = self.zonk(&info.ty);
-            if clean && !reported && super::infer::contains(&ty, &|t| matches!(t, Ty::Var(_))) {
-                reported = true;
-                let shown = ty.display(&self.types).to_string();
-                let (name, span) = (info.name.clone(), info.span);
-                let help = if self.cx.meta.get(&id).is_some_and(|m| m.param) {
-                    format!("annotate the parameter: `|{name}: {shown}|` with each `_` filled in")
-                } else {
-                    format!("annotate it: `let {name}: {shown} = ...` with each `_` filled in")
-                };
-                self.emit(
-                    Diagnostic::at(Code::E0306, span, format!("cannot infer the type of `{name}`")).with_help(help),
-                );
-            }
-            if let Some(info) = self.tables[m].locals.get_mut(id.0 as usize) {
-                info.ty = default_vars(ty);
-            }
-        }
-        let exprs = std::mem::take(&mut self.cx.pending_exprs);
-        for (id, t) in exprs {
-            let t = self.zonk(&t);
-            if clean && !reported && super::infer::contains(&t, &|t| matches!(t, Ty::Var(_))) {
-                reported = true;
-                if let Some(span) = self.var_span_of(&t) {
-                    self.emit(
-                        Diagnostic::at(Code::E0306, span, "cannot infer the type of this expression")
-                            .with_help("add a type annotation to the variable it is stored in"),
-                    );
-                }
-            }
-            self.tables[m].expr_types.insert(id, default_vars(t));
-        }
-        // A body with unreadable parts has lost uses: its unused-variable
-        // warnings would be noise. (Type errors do not lose uses.)
-        let unused = std::mem::take(&mut self.cx.unused);
-        if !self.cx.saw_parse_error {
-            for (name, span) in unused {
-                self.emit(
-                    Diagnostic::at(Code::W0001, span, format!("unused variable `{name}`"))
-                        .with_help(format!("if this is intentional, prefix it with an underscore: `_{name}`")),
-                );
-            }
-        }
-        let pats = std::mem::take(&mut self.cx.pending_pats);
-        for (id, t) in pats {
-            let t = default_vars(self.zonk(&t));
-            self.tables[m].pat_types.insert(id, t);
-        }
-    }
-
-    fn var_span_of(&self, t: &Ty) -> Option<Span> {
-        let found = std::cell::Cell::new(None);
-        super::infer::contains(t, &|t| {
-            if let Ty::Var(v) = t {
-                found.set(Some(v.0));
-                true
-            } else {
-                false
-            }
-        });
-        found.get().and_then(|v| self.cx.var_spans.get(v as usize).copied())
-    }
-
-    fn check_fn(&mut self, f: FnId) {
-        let Some(info) = self.fns.get(f.0 as usize).cloned() else { return };
-        let module = self.program.module(info.module);
-        let Some(ItemKind::Fn(decl)) = module.ast.items.get(info.item).map(|i| &i.kind) else { return };
-        self.begin_body(info.module);
-        self.cx.returns.push(info.ret.clone());
-        if let (Some(rt), Some(mutable)) = (info.receiver, info.self_param) {
-            self.cx.self_ty = Some((self.type_ty(rt), mutable));
-        }
-        for (i, p) in decl.params.iter().enumerate() {
-            let ty = info.params.get(i).map(|p| p.ty.clone()).unwrap_or(Ty::Error);
-            let local = self.new_local(&p.name, ty, p.mutable, true);
-            if decl.params[..i].iter().any(|q| q.name.name == p.name.name) {
-                // A duplicate (E0202 already): keep the first binding.
-                self.mark_used(local);
-            } else {
-                self.bind(&p.name.name, local);
-            }
-            if let Some(pi) = self.fns.get_mut(f.0 as usize).and_then(|fi| fi.params.get_mut(i)) {
-                pi.local = Some(local);
-            }
-        }
-        if info.ret == Ty::Unit {
-            self.block(&decl.body, Tail::Discard);
-        } else {
-            self.block(&decl.body, Tail::Check(&info.ret));
-        }
-        self.pop_scope_warn();
-        self.finish_body();
-    }
-
-    /// Check a `const`/`state` initializer, fixing the type of an
-    /// unannotated global.
-    pub(super) fn check_global(&mut self, g: GlobalId) {
-        let Some(info) = self.globals.get(g.0 as usize).cloned() else { return };
-        let annotated = self.global_state.get(g.0 as usize) == Some(&GlobalState::Annotated);
-        if let Some(s) = self.global_state.get_mut(g.0 as usize) {
-            *s = GlobalState::InProgress;
-        }
-        let module = self.program.module(info.module);
-        let value = match module.ast.items.get(info.item).map(|i| &i.kind) {
-            Some(ItemKind::Const(c)) => &c.value,
-            Some(ItemKind::State(s)) => &s.value,
-            _ => return,
-        };
-        let saved = std::mem::replace(&mut self.cx, BodyCx::new(info.module));
-        self.cx.diags_at_start = self.diags.len();
-        let ty = if annotated { self.check_expr(value, &info.ty) } else { self.expr(value, None) };
-        let ty = default_vars(self.zonk(&ty));
-        if !info.is_state {
-            self.check_const_expr(value);
-        }
-        self.finish_body();
-        self.cx = saved;
-        if let Some(gi) = self.globals.get_mut(g.0 as usize) {
-            if !annotated {
-                gi.ty = if ty == Ty::Never { Ty::Error } else { ty };
-            }
-        }
-        if let Some(s) = self.global_state.get_mut(g.0 as usize) {
-            *s = GlobalState::Done;
-        }
-    }
-
-    fn global_ty(&mut self, g: GlobalId, span: Span) -> Ty {
-        match self.global_state.get(g.0 as usize).copied() {
-            Some(GlobalState::Pending) => self.check_global(g),
-            Some(GlobalState::InProgress) => {
-                let name = self.globals.get(g.0 as usize).map(|i| i.name.clone()).unwrap_or_default();
-                self.emit(
-                    Diagnostic::at(Code::E0313, span, format!("the initializer of `{name}` depends on itself"))
-                        .with_help("initializers cannot be recursive"),
-                );
-                return Ty::Error;
-            }
-            _ => {}
-        }
-        self.globals.get(g.0 as usize).map(|i| i.ty.clone()).unwrap_or(Ty::Error)
-    }
-
-    /// Constant expressions: literals, consts, operators, and literals of
-    /// lists, tuples, maps, structs and variants built from them (E0313).
-    fn check_const_expr(&mut self, e: &Expr) -> bool {
-        let m = self.cx.module.0 as usize;
-        let ok = match &e.kind {
-            ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::None | ExprKind::Error => true,
-            ExprKind::Str(parts) => parts.iter().all(|p| matches!(p, StrPart::Text(_))),
-            ExprKind::Name(_) | ExprKind::Field { .. } => match self.tables[m].resolutions.get(&e.id) {
-                Some(Res::Global(g)) => self.globals.get(g.0 as usize).is_some_and(|gi| !gi.is_state),
-                Some(Res::Variant(..) | Res::Math("PI" | "E")) => true,
-                None => true,
-                _ => false,
-            },
-            ExprKind::Unary { expr, .. } => return self.check_const_expr(expr),
-            ExprKind::Binary { lhs, rhs, .. } => return self.check_const_expr(lhs) && self.check_const_expr(rhs),
-            ExprKind::List(items) | ExprKind::Tuple(items) => return items.iter().all(|i| self.check_const_expr(i)),
-            ExprKind::Map(pairs) => {
-                return pairs.iter().all(|(k, v)| self.check_const_expr(k) && self.check_const_expr(v))
-            }
-            ExprKind::StructLit { fields, .. } => return fields.iter().all(|f| self.check_const_expr(&f.value)),
-            ExprKind::Call { callee, args } => {
-                let ctor = matches!(
-                    self.tables[m].resolutions.get(&callee.id),
-                    Some(Res::Variant(..) | Res::Builtin("some" | "ok" | "err"))
-                );
-                if ctor {
-                    return args.iter().all(|a| self.check_const_expr(&a.expr));
-                }
-                false
-            }
-            _ => false,
-        };
-        if !ok {
-            self.emit(
-                Diagnostic::at(Code::E0313, e.span, "not a constant expression").with_help(
-                    "a `const` may use literals, other consts and operators; use `state` for computed values",
-                ),
-            );
-        }
-        ok
-    }
-
-    // ---- locals and scopes ----
-
-    pub(super) fn new_local(&mut self, name: &Ident, ty: Ty, mutable: bool, param: bool) -> LocalId {
-        let m = self.cx.module.0 as usize;
-        let id = LocalId(self.tables[m].locals.len() as u32);
-        self.tables[m].locals.push(LocalInfo { name: name.name.clone(), ty, mutable, span: name.span });
-        self.cx
-            .meta
-            .insert(id, LocalMeta { used: false, depth: self.cx.closure_depth, param, escapes: param && mutable });
-        self.cx.body_locals.push(id);
-        id
-    }
-
-    pub(super) fn bind(&mut self, name: &str, id: LocalId) {
-        if let Some(scope) = self.cx.scopes.last_mut() {
-            scope.push((name.to_string(), id));
-            self.cx.by_name.entry(name.to_string()).or_default().push(id);
-        }
-    }
-
-    pub(super) fn lookup_local(&self, name: &str) -> Option<LocalId> {
-        self.cx.by_name.get(name).and_then(|ids| ids.last()).copied()
-    }
-
-    pub(super) fn local_info(&self, id: LocalId) -> Option<&LocalInfo> {
-        self.tables[self.cx.module.0 as usize].locals.get(id.0 as usize)
-    }
-
-    pub(super) fn push_scope(&mut self) {
-        self.cx.scopes.push(Vec::new());
-    }
-
-    /// Leave a scope, warning about its unused variables (W0001).
-    pub(super) fn pop_scope_warn(&mut self) {
-        let Some(scope) = self.cx.scopes.pop() else { return };
-        for (name, _) in scope.iter().rev() {
-            if let Some(ids) = self.cx.by_name.get_mut(name) {
-                ids.pop();
-            }
-        }
-        for (name, id) in scope {
-            let used = self.cx.meta.get(&id).is_none_or(|m| m.used);
-            if used || name.starts_with('_') {
-                continue;
-            }
-            let Some(span) = self.local_info(id).map(|i| i.span) else { continue };
-            self.cx.unused.push((name, span));
-        }
-    }
-
     // ---- types and coercion ----
 
     /// Check `e` against `expected`, coercing where allowed.
@@ -466,7 +95,7 @@ impl<'p> Checker<'p> {
 
     /// An expression in statement position: `if`/`match` branches need not
     /// agree. Returns `never` when every path diverges.
-    fn expr_discard(&mut self, e: &Expr) -> Ty {
+    pub(super) fn expr_discard(&mut self, e: &Expr) -> Ty {
         let t = match &e.kind {
             ExprKind::If { cond, then, else_ } => self.if_expr(cond, then, else_.as_deref(), Tail::Discard),
             ExprKind::Match { scrutinee, arms } => self.match_expr(scrutinee, arms, Tail::Discard),
@@ -552,10 +181,7 @@ impl<'p> Checker<'p> {
                     Ty::Var(_) => self.must_know(base.span),
                     Ty::Str => {
                         self.expr(index, None);
-                        self.emit(
-                            Diagnostic::at(Code::E0303, e.span, "strings cannot be indexed")
-                                .with_help("use `s.chars()[i]`"),
-                        );
+                        self.report(Code::E0303, e.span, "strings cannot be indexed", "use `s.chars()[i]`");
                         Ty::Error
                     }
                     other => {
@@ -576,9 +202,11 @@ impl<'p> Checker<'p> {
                     Ty::Error => Ty::Error,
                     Ty::Var(_) => self.must_know(base.span),
                     Ty::Str => {
-                        self.emit(
-                            Diagnostic::at(Code::E0303, e.span, "strings cannot be sliced")
-                                .with_help("use `s.chars()[a..b].join(\"\")`"),
+                        self.report(
+                            Code::E0303,
+                            e.span,
+                            "strings cannot be sliced",
+                            "use `s.chars()[a..b].join(\"\")`",
                         );
                         Ty::Error
                     }
@@ -605,9 +233,11 @@ impl<'p> Checker<'p> {
                             UnaryOp::Not => ("!", "a bool"),
                         };
                         let shown = self.display(&st);
-                        self.emit(
-                            Diagnostic::at(Code::E0304, e.span, format!("cannot apply unary `{sym}` to `{shown}`"))
-                                .with_help(format!("`{sym}` needs {want}")),
+                        self.report(
+                            Code::E0304,
+                            e.span,
+                            format!("cannot apply unary `{sym}` to `{shown}`"),
+                            format!("`{sym}` needs {want}"),
                         );
                         Ty::Error
                     }
@@ -642,11 +272,11 @@ impl<'p> Checker<'p> {
                 if let Some((first, _)) = pairs.first() {
                     if !self.is_hashable(&k) {
                         let shown = self.display(&k);
-                        self.emit(
-                            Diagnostic::at(Code::E0308, first.span, format!("`{shown}` cannot be a map key"))
-                                .with_help(
-                                    "map keys are built from int, str, bool, tuples, and enums/structs of those",
-                                ),
+                        self.report(
+                            Code::E0308,
+                            first.span,
+                            format!("`{shown}` cannot be a map key"),
+                            "map keys are built from int, str, bool, tuples, and enums/structs of those",
                         );
                     }
                 }
@@ -706,9 +336,11 @@ impl<'p> Checker<'p> {
         };
         if !ok && !matches!(t, Ty::Error | Ty::Var(_)) {
             let shown = self.display(&t);
-            self.emit(
-                Diagnostic::at(Code::E0300, e.span, format!("the format `:{spec}` needs {want}, found `{shown}`"))
-                    .with_help("remove the format spec or convert the value"),
+            self.report(
+                Code::E0300,
+                e.span,
+                format!("the format `:{spec}` needs {want}, found `{shown}`"),
+                "remove the format spec or convert the value",
             );
         }
     }
@@ -716,9 +348,11 @@ impl<'p> Checker<'p> {
     /// E0306 where a value's type must already be known (method calls,
     /// fields, indexing on an unannotated closure parameter).
     pub(super) fn must_know(&mut self, span: Span) -> Ty {
-        self.emit(
-            Diagnostic::at(Code::E0306, span, "the type of this value must be known here")
-                .with_help("add a type annotation, e.g. `|x: int| ...` or `let x: [int] = ...`"),
+        self.report(
+            Code::E0306,
+            span,
+            "the type of this value must be known here",
+            "add a type annotation, e.g. `|x: int| ...` or `let x: [int] = ...`",
         );
         Ty::Error
     }
@@ -755,18 +389,18 @@ impl<'p> Checker<'p> {
                     TypeDefKind::Struct(_) => format!("construct a value with `{name} {{ ... }}`"),
                     TypeDefKind::Enum(_) => format!("name a variant, e.g. `{name}.Variant`"),
                 };
-                self.emit(
-                    Diagnostic::at(Code::E0200, n.span, format!("`{name}` is a type, not a value")).with_help(help),
-                );
+                self.report(Code::E0200, n.span, format!("`{name}` is a type, not a value"), help);
                 return Ty::Error;
             }
             None => {}
         }
         if self.is_import_name(m, &n.name) {
             self.import_target(m, &n.name);
-            self.emit(
-                Diagnostic::at(Code::E0200, n.span, format!("module `{}` is not a value", n.name))
-                    .with_help(format!("use one of its items: `{}.name`", n.name)),
+            self.report(
+                Code::E0200,
+                n.span,
+                format!("module `{}` is not a value", n.name),
+                format!("use one of its items: `{}.name`", n.name),
             );
             return Ty::Error;
         }
@@ -906,6 +540,17 @@ impl<'p> Checker<'p> {
         self.emit(d);
     }
 
+    /// `Type.name` names `f`, a method that takes `self`, where a plain
+    /// function is wanted: E0204 with `help`. Whether it does.
+    pub(super) fn takes_self(&mut self, f: FnId, tid: TypeId, name: &Ident, help: String) -> bool {
+        if self.fns.get(f.0 as usize).is_none_or(|i| i.self_param.is_none()) {
+            return false;
+        }
+        let tname = self.types.get(tid).name.clone();
+        self.report(Code::E0204, name.span, format!("`{tname}.{}` is a method that takes `self`", name.name), help);
+        true
+    }
+
     /// `Shape.Empty`, `Shape.Circle` (constructor as a value), `Ball.new`.
     fn type_member_value(&mut self, e: &Expr, tid: TypeId, name: &Ident) -> Ty {
         if let Some(en) = self.types.as_enum(tid) {
@@ -918,16 +563,8 @@ impl<'p> Checker<'p> {
         }
         if let Some(f) = self.methods.get(&(tid, name.name.clone())).copied() {
             self.record_res(e.id, Res::Fn(f));
-            if self.fns.get(f.0 as usize).is_some_and(|i| i.self_param.is_some()) {
-                let tname = self.types.get(tid).name.clone();
-                self.emit(
-                    Diagnostic::at(
-                        Code::E0204,
-                        name.span,
-                        format!("`{tname}.{}` is a method that takes `self`", name.name),
-                    )
-                    .with_help(format!("call it on a value, or wrap it: `|v| v.{}(...)`", name.name)),
-                );
+            let help = format!("call it on a value, or wrap it: `|v| v.{}(...)`", name.name);
+            if self.takes_self(f, tid, name, help) {
                 return Ty::Error;
             }
             return self.fns.get(f.0 as usize).map(|i| i.fn_ty()).unwrap_or(Ty::Error);
@@ -979,13 +616,11 @@ impl<'p> Checker<'p> {
                     other => {
                         self.expr(rhs, None);
                         let shown = self.display(&other);
-                        self.emit(
-                            Diagnostic::at(
-                                Code::E0304,
-                                lhs.span,
-                                format!("`??` needs an optional on its left, found `{shown}`"),
-                            )
-                            .with_help("`a ?? b` gives the value inside `a: T?`, or `b` when `a` is `none`"),
+                        self.report(
+                            Code::E0304,
+                            lhs.span,
+                            format!("`??` needs an optional on its left, found `{shown}`"),
+                            "`a ?? b` gives the value inside `a: T?`, or `b` when `a` is `none`",
                         );
                         return Ty::Error;
                     }
@@ -1065,56 +700,47 @@ impl<'p> Checker<'p> {
             return Ty::Error;
         };
         let ret = self.shallow(&ret);
-        match self.shallow(&t) {
-            Ty::Error => Ty::Error,
-            Ty::Optional(x) => {
-                if let Ty::Var(_) = ret {
-                    let v = self.fresh(e.span);
-                    self.unify(&ret, &Ty::optional(v));
-                }
-                if matches!(self.shallow(&ret), Ty::Optional(_) | Ty::Error) {
-                    return *x;
-                }
-                let shown = self.display(&ret);
-                self.emit(
-                    Diagnostic::at(
-                        Code::E0307,
-                        e.span,
-                        format!("`?` on an optional needs a function returning an optional, not `{shown}`"),
-                    )
-                    .with_help("make the return type `T?`, or handle `none` with `??`, `if let` or `match`"),
-                );
-                *x
-            }
+        // What `?` unwraps, how the function's return type must wrap too.
+        let (x, wrap, what, help): (Ty, fn(Ty) -> Ty, &str, &str) = match self.shallow(&t) {
+            Ty::Error => return Ty::Error,
+            Ty::Optional(x) => (
+                *x,
+                Ty::optional,
+                "an optional",
+                "make the return type `T?`, or handle `none` with `??`, `if let` or `match`",
+            ),
             Ty::Result(x) => {
-                if let Ty::Var(_) = ret {
-                    let v = self.fresh(e.span);
-                    self.unify(&ret, &Ty::result(v));
-                }
-                if matches!(self.shallow(&ret), Ty::Result(_) | Ty::Error) {
-                    return *x;
-                }
-                let shown = self.display(&ret);
-                self.emit(
-                    Diagnostic::at(
-                        Code::E0307,
-                        e.span,
-                        format!("`?` on a result needs a function returning a result, not `{shown}`"),
-                    )
-                    .with_help("make the return type `T!`, or handle the error with `match`"),
-                );
-                *x
+                (*x, Ty::result, "a result", "make the return type `T!`, or handle the error with `match`")
             }
-            Ty::Var(_) => self.must_know(inner.span),
+            Ty::Var(_) => return self.must_know(inner.span),
             other => {
                 let shown = self.display(&other);
-                self.emit(
-                    Diagnostic::at(Code::E0307, e.span, format!("`?` needs an optional or a result, found `{shown}`"))
-                        .with_help("remove the `?`"),
+                self.report(
+                    Code::E0307,
+                    e.span,
+                    format!("`?` needs an optional or a result, found `{shown}`"),
+                    "remove the `?`",
                 );
-                Ty::Error
+                return Ty::Error;
             }
+        };
+        if let Ty::Var(_) = ret {
+            let v = self.fresh(e.span);
+            self.unify(&ret, &wrap(v));
         }
+        let ret = self.shallow(&ret);
+        // The function returns an optional (a result) too: `?` passes it on.
+        if ret == Ty::Error || std::mem::discriminant(&ret) == std::mem::discriminant(&wrap(Ty::Error)) {
+            return x;
+        }
+        let shown = self.display(&ret);
+        self.report(
+            Code::E0307,
+            e.span,
+            format!("`?` on {what} needs a function returning {what}, not `{shown}`"),
+            help,
+        );
+        x
     }
 
     fn struct_lit(&mut self, e: &Expr, path: &[Ident], fields: &[crate::ast::FieldInit]) -> Ty {
@@ -1177,13 +803,11 @@ impl<'p> Checker<'p> {
         if !missing.is_empty() {
             let tname = self.types.get(tid).name.clone();
             let s = if missing.len() == 1 { "" } else { "s" };
-            self.emit(
-                Diagnostic::at(
-                    Code::E0206,
-                    span,
-                    format!("missing field{s} {} in `{tname}` literal", missing.join(", ")),
-                )
-                .with_help("give every field without a default a value"),
+            self.report(
+                Code::E0206,
+                span,
+                format!("missing field{s} {} in `{tname}` literal", missing.join(", ")),
+                "give every field without a default a value",
             );
         }
         Ty::Struct(tid)
@@ -1247,323 +871,6 @@ impl<'p> Checker<'p> {
         }
         self.pop_scope_warn();
         Ty::Fn(ptys, Box::new(ret_ty))
-    }
-
-    // ---- blocks and statements ----
-
-    fn block(&mut self, b: &Block, tail: Tail<'_>) -> Ty {
-        self.push_scope();
-        let mut diverged: Option<Span> = None;
-        let mut warned = false;
-        let mut value = Ty::Unit;
-        let n = b.stmts.len();
-        for (i, s) in b.stmts.iter().enumerate() {
-            if let (Some(at), false) = (diverged, warned) {
-                warned = true;
-                self.emit(
-                    Diagnostic::at(Code::W0002, s.span, "unreachable code")
-                        .secondary(at, "any code following this is unreachable"),
-                );
-            }
-            let is_tail = i + 1 == n;
-            let t = match (&s.kind, is_tail) {
-                (StmtKind::Expr(e), true) => match tail {
-                    Tail::Discard => self.expr_discard(e),
-                    Tail::Infer(x) => self.expr(e, x),
-                    Tail::Check(x) => {
-                        let t = self.expr(e, Some(x));
-                        if self.shallow(&t) == Ty::Never {
-                            Ty::Never
-                        } else {
-                            self.coerce(Some(e.id), e.span, &t, x);
-                            x.clone()
-                        }
-                    }
-                },
-                _ => self.stmt(s),
-            };
-            if self.shallow(&t) == Ty::Never {
-                diverged.get_or_insert(s.span);
-                value = Ty::Never;
-            } else if is_tail && diverged.is_none() {
-                value = match (&s.kind, tail) {
-                    (StmtKind::Expr(_), Tail::Infer(_) | Tail::Check(_)) => t,
-                    _ => Ty::Unit,
-                };
-            }
-        }
-        let ends_with_expr = matches!(b.stmts.last().map(|s| &s.kind), Some(StmtKind::Expr(_)));
-        if let Tail::Check(x) = tail {
-            if !ends_with_expr && diverged.is_none() {
-                let end = Span { file: b.span.file, start: b.span.end.saturating_sub(1), end: b.span.end };
-                self.coerce(None, end, &Ty::Unit, x);
-            }
-        }
-        self.pop_scope_warn();
-        value
-    }
-
-    /// A statement; returns `never` if it always diverges.
-    fn stmt(&mut self, s: &Stmt) -> Ty {
-        match &s.kind {
-            StmtKind::Let { mutable, pattern, ty, value } => {
-                let m = self.cx.module;
-                let t = match ty {
-                    Some(te) => {
-                        let t = self.resolve_type(m, te);
-                        self.check_expr(value, &t);
-                        t
-                    }
-                    None => self.expr(value, None),
-                };
-                let t = if self.shallow(&t) == Ty::Never { Ty::Error } else { t };
-                self.bind_irrefutable(pattern, &t, *mutable, "let");
-                Ty::Unit
-            }
-            StmtKind::Assign { target, op, value } => {
-                self.assign(target, *op, value);
-                Ty::Unit
-            }
-            StmtKind::Expr(e) => self.expr_discard(e),
-            StmtKind::While { cond, body } => {
-                self.check_expr(cond, &Ty::Bool);
-                self.cx.loops.push(false);
-                self.block(body, Tail::Discard);
-                self.cx.loops.pop();
-                Ty::Unit
-            }
-            StmtKind::Loop { body } => {
-                self.cx.loops.push(false);
-                self.block(body, Tail::Discard);
-                let broke = self.cx.loops.pop().unwrap_or(true);
-                if broke {
-                    Ty::Unit
-                } else {
-                    Ty::Never
-                }
-            }
-            StmtKind::For { mutable, pattern, iter, body } => {
-                let it = self.expr(iter, None);
-                let elem = match self.shallow(&it) {
-                    Ty::List(el) => *el,
-                    Ty::Map(k, v) => Ty::Tuple(vec![*k, *v]),
-                    Ty::Error => Ty::Error,
-                    Ty::Var(_) => self.must_know(iter.span),
-                    other => {
-                        let shown = self.display(&other);
-                        let mut d = Diagnostic::at(Code::E0300, iter.span, format!("cannot iterate over `{shown}`"))
-                            .with_note("`for` iterates over lists, maps and ranges");
-                        if other == Ty::Str {
-                            d = d.with_help("iterate over `s.chars()`");
-                        }
-                        self.emit(d);
-                        Ty::Error
-                    }
-                };
-                if *mutable {
-                    if matches!(self.shallow(&it), Ty::Map(..)) || matches!(iter.kind, ExprKind::Range { .. }) {
-                        self.error(Code::E0403, iter.span, "`for mut` works on lists only");
-                    } else {
-                        self.require_mut_place(iter, Code::E0403, "`for mut` needs a mutable list");
-                    }
-                }
-                self.push_scope();
-                self.bind_irrefutable(pattern, &elem, *mutable, "for");
-                self.cx.loops.push(false);
-                self.block(body, Tail::Discard);
-                self.cx.loops.pop();
-                self.pop_scope_warn();
-                Ty::Unit
-            }
-            StmtKind::Return(value) => {
-                let Some(ret) = self.cx.returns.last().cloned() else {
-                    self.error(Code::E0309, s.span, "`return` outside of a function");
-                    if let Some(v) = value {
-                        self.expr(v, None);
-                    }
-                    return Ty::Never;
-                };
-                match value {
-                    Some(v) => {
-                        self.check_expr(v, &ret);
-                    }
-                    None => {
-                        self.coerce(None, s.span, &Ty::Unit, &ret);
-                    }
-                }
-                Ty::Never
-            }
-            StmtKind::Break | StmtKind::Continue => {
-                let word = if matches!(s.kind, StmtKind::Break) { "break" } else { "continue" };
-                match self.cx.loops.last_mut() {
-                    Some(broke) => {
-                        if word == "break" {
-                            *broke = true;
-                        }
-                    }
-                    None => {
-                        let d = Diagnostic::at(Code::E0309, s.span, format!("`{word}` outside of a loop"));
-                        let d = if self.cx.closure_depth > 0 {
-                            d.with_note("a closure body is not part of the loop around it")
-                        } else {
-                            d
-                        };
-                        self.emit(d);
-                        // Already an error: no unreachable-code warning after it.
-                        return Ty::Unit;
-                    }
-                }
-                Ty::Never
-            }
-        }
-    }
-
-    fn assign(&mut self, target: &Expr, op: AssignOp, value: &Expr) {
-        // The assigned variable itself is written, not read.
-        let root_local = match &target.kind {
-            ExprKind::Name(n) => self.lookup_local(&n.name),
-            _ => None,
-        };
-        let was_used = root_local
-            .and_then(|id| self.cx.meta.get(&id))
-            .filter(|m| op == AssignOp::Assign && !m.escapes)
-            .map(|m| m.used);
-        let tt = self.expr(target, None);
-        if let (Some(id), Some(used)) = (root_local, was_used) {
-            if let Some(meta) = self.cx.meta.get_mut(&id) {
-                meta.used = used;
-            }
-        }
-        if self.require_mut_place(target, Code::E0400, "cannot assign").is_none() {
-            // One mistake, one diagnostic: the value is not compared with
-            // a target that cannot be assigned anyway.
-            self.expr(value, None);
-            return;
-        }
-        match op.binary() {
-            None => {
-                self.check_expr(value, &tt);
-            }
-            Some(bin) => {
-                let vt = self.expr(value, Some(&tt));
-                let span = target.span.to(value.span);
-                let rt = self.binary_types(span, bin, &tt, &vt);
-                if !rt.is_error() {
-                    self.coerce(None, span, &rt, &tt);
-                }
-            }
-        }
-    }
-
-    fn if_expr(&mut self, cond: &IfCond, then: &Block, else_: Option<&Expr>, tail: Tail<'_>) -> Ty {
-        self.push_scope();
-        match cond {
-            IfCond::Expr(c) => {
-                self.check_expr(c, &Ty::Bool);
-            }
-            IfCond::Let { pattern, value } => {
-                let vt = self.expr(value, None);
-                self.if_let_pattern(pattern, &vt);
-            }
-        }
-        let Some(else_) = else_ else {
-            self.block(then, Tail::Discard);
-            self.pop_scope_warn();
-            return Ty::Unit;
-        };
-        let (tt, et) = match tail {
-            Tail::Discard => {
-                let tt = self.block(then, Tail::Discard);
-                self.pop_scope_warn();
-                let et = self.expr_discard(else_);
-                return if tt == Ty::Never && et == Ty::Never { Ty::Never } else { Ty::Unit };
-            }
-            Tail::Check(x) => {
-                let tt = self.block(then, Tail::Check(x));
-                self.pop_scope_warn();
-                let et = self.expr(else_, Some(x));
-                if self.shallow(&et) != Ty::Never {
-                    self.coerce(Some(else_.id), else_.span, &et, x);
-                }
-                return if self.shallow(&tt) == Ty::Never && self.shallow(&et) == Ty::Never {
-                    Ty::Never
-                } else {
-                    x.clone()
-                };
-            }
-            Tail::Infer(_) => {
-                let tt = self.block(then, Tail::Infer(None));
-                self.pop_scope_warn();
-                let et = self.expr(else_, Some(&tt));
-                (tt, et)
-            }
-        };
-        self.join(&tt, &et, else_)
-    }
-
-    /// The type of two branches: `never` yields to the other.
-    pub(super) fn join(&mut self, first: &Ty, second: &Ty, second_expr: &Expr) -> Ty {
-        let (a, b) = (self.shallow(first), self.shallow(second));
-        if a == Ty::Never {
-            return b;
-        }
-        if b == Ty::Never {
-            return a;
-        }
-        self.coerce(Some(second_expr.id), second_expr.span, &b, &a);
-        a
-    }
-
-    /// Check a match arm body or closure body by tail mode, returning its type.
-    pub(super) fn arm_body(&mut self, body: &Expr, tail: Tail<'_>, result: &mut Option<Ty>) -> Ty {
-        match tail {
-            Tail::Discard => self.expr_discard(body),
-            Tail::Check(x) => {
-                let t = self.expr(body, Some(x));
-                if self.shallow(&t) != Ty::Never {
-                    self.coerce(Some(body.id), body.span, &t, x);
-                    return x.clone();
-                }
-                t
-            }
-            Tail::Infer(_) => {
-                let hint = result.clone();
-                let t = self.expr(body, hint.as_ref());
-                if self.shallow(&t) == Ty::Never {
-                    return t;
-                }
-                match result {
-                    Some(r) => {
-                        let r = r.clone();
-                        self.coerce(Some(body.id), body.span, &t, &r);
-                    }
-                    None => *result = Some(t.clone()),
-                }
-                t
-            }
-        }
-    }
-
-    pub(super) fn match_result(&self, tail: Tail<'_>, result: Option<Ty>, all_never: bool) -> Ty {
-        if all_never {
-            return Ty::Never;
-        }
-        match tail {
-            Tail::Discard => Ty::Unit,
-            Tail::Check(x) => x.clone(),
-            Tail::Infer(_) => result.unwrap_or(Ty::Never),
-        }
-    }
-
-    /// Pattern matching needs the tail type in [`super::pattern`].
-    pub(super) fn mark_used(&mut self, id: LocalId) {
-        if let Some(meta) = self.cx.meta.get_mut(&id) {
-            meta.used = true;
-        }
-    }
-
-    pub(super) fn record_pat(&mut self, id: NodeId, res: PatRes) {
-        self.tables[self.cx.module.0 as usize].patterns.insert(id, res);
     }
 }
 

@@ -1,5 +1,5 @@
 //! Unification: inference variables ([`Ty::Var`]) are solved in the
-//! current body's substitution ([`super::expr::BodyCx::subst`]).
+//! current body's substitution ([`super::body::BodyCx::subst`]).
 
 use super::Checker;
 use crate::source::Span;

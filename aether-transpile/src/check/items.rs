@@ -52,20 +52,8 @@ impl Checker<'_> {
             let item = &program.module(m).ast.items[idx];
             match &item.kind {
                 ItemKind::Struct(s) => {
-                    let mut fields: Vec<FieldDef> = Vec::new();
-                    for f in &s.fields {
-                        let ty = self.resolve_type(m, &f.ty);
-                        if let Some(prev) = fields.iter().find(|p| p.name == f.name.name) {
-                            self.duplicate("field", &f.name, prev.span);
-                            continue;
-                        }
-                        fields.push(FieldDef {
-                            name: f.name.name.clone(),
-                            ty,
-                            has_default: f.default.is_some(),
-                            span: f.name.span,
-                        });
-                    }
+                    let decls = s.fields.iter().map(|f| (&f.name, &f.ty, f.default.is_some()));
+                    let fields = self.resolve_fields(m, decls);
                     if let Some(def) = self.types.defs.get_mut(id.0 as usize) {
                         def.kind = TypeDefKind::Struct(StructDef { fields });
                     }
@@ -73,20 +61,7 @@ impl Checker<'_> {
                 ItemKind::Enum(e) => {
                     let mut variants: Vec<VariantDef> = Vec::new();
                     for v in &e.variants {
-                        let mut fields: Vec<FieldDef> = Vec::new();
-                        for f in &v.fields {
-                            let ty = self.resolve_type(m, &f.ty);
-                            if let Some(prev) = fields.iter().find(|p| p.name == f.name.name) {
-                                self.duplicate("field", &f.name, prev.span);
-                                continue;
-                            }
-                            fields.push(FieldDef {
-                                name: f.name.name.clone(),
-                                ty,
-                                has_default: false,
-                                span: f.name.span,
-                            });
-                        }
+                        let fields = self.resolve_fields(m, v.fields.iter().map(|f| (&f.name, &f.ty, false)));
                         if let Some(prev) = variants.iter().find(|p| p.name == v.name.name) {
                             self.duplicate("variant", &v.name, prev.span);
                             continue;
@@ -133,14 +108,22 @@ impl Checker<'_> {
         }
     }
 
-    fn collect_fn(&mut self, m: ModuleId, idx: usize, item: &ast::Item, f: &ast::FnDecl) {
+    /// The parameters of a function with their types resolved (a repeated
+    /// name is E0202); `check` sees each resolved type first.
+    fn resolve_params(
+        &mut self,
+        m: ModuleId,
+        decls: &[ast::Param],
+        mut check: impl FnMut(&mut Self, &ast::Param, &Ty),
+    ) -> Vec<ParamInfo> {
         let mut params: Vec<ParamInfo> = Vec::new();
-        for p in &f.params {
+        for p in decls {
             let ty = self.resolve_type(m, &p.ty);
             if let Some(prev) = params.iter().find(|q| q.name == p.name.name) {
                 let prev = prev.span;
                 self.duplicate("parameter", &p.name, prev);
             }
+            check(self, p, &ty);
             params.push(ParamInfo {
                 name: p.name.name.clone(),
                 ty,
@@ -149,6 +132,11 @@ impl Checker<'_> {
                 local: None,
             });
         }
+        params
+    }
+
+    fn collect_fn(&mut self, m: ModuleId, idx: usize, item: &ast::Item, f: &ast::FnDecl) {
+        let params = self.resolve_params(m, &f.params, |_, _, _| {});
         let ret = match &f.ret {
             Some(t) => self.resolve_type(m, t),
             None => Ty::Unit,
@@ -234,31 +222,18 @@ impl Checker<'_> {
     /// An `extern fn`: a signature without a body, bound to a Rust path.
     /// Function values cannot cross into Rust (they carry the program's
     /// state context), so its types must not hold one. Outside a host crate
-    /// there is nothing to bind to: E0107 (see [`super::check_library`]).
+    /// there is nothing to bind to: E0107 (see [`super::Mode::Library`]).
     fn collect_extern(&mut self, m: ModuleId, idx: usize, item: &ast::Item, x: &ast::ExternFnDecl) {
-        let mut params: Vec<ParamInfo> = Vec::new();
-        for p in &x.params {
-            let ty = self.resolve_type(m, &p.ty);
-            if let Some(prev) = params.iter().find(|q| q.name == p.name.name) {
-                let prev = prev.span;
-                self.duplicate("parameter", &p.name, prev);
-            }
-            if self.holds_fn(&ty) {
-                self.emit(
+        let params = self.resolve_params(m, &x.params, |ck, p, ty| {
+            if ck.holds_fn(ty) {
+                ck.emit(
                     Diagnostic::at(Code::E0013, p.ty.span, "an `extern fn` parameter cannot hold a function value")
                         .with_note(
                             "Aether function values carry the program's state context, which Rust code cannot call",
                         ),
                 );
             }
-            params.push(ParamInfo {
-                name: p.name.name.clone(),
-                ty,
-                mutable: p.mutable,
-                span: p.name.span,
-                local: None,
-            });
-        }
+        });
         let ret = match &x.ret {
             Some(t) => {
                 let ty = self.resolve_type(m, t);
@@ -273,7 +248,7 @@ impl Checker<'_> {
             }
             None => Ty::Unit,
         };
-        if !self.host {
+        if self.mode != super::Mode::Library {
             self.emit(
                 Diagnostic::at(Code::E0107, x.name.span, format!("`extern fn {}` has no Rust host crate to bind to", x.name.name))
                     .secondary(x.path_span, "nothing provides this Rust function")
@@ -297,6 +272,25 @@ impl Checker<'_> {
         self.define_item(m, &x.name, ItemRef::Fn(id));
     }
 
+    /// The fields of a struct or variant, (name, type, has a default) each,
+    /// with their types resolved; a repeated name is E0202 and left out.
+    fn resolve_fields<'a>(
+        &mut self,
+        m: ModuleId,
+        decls: impl Iterator<Item = (&'a Ident, &'a TypeExpr, bool)>,
+    ) -> Vec<FieldDef> {
+        let mut fields: Vec<FieldDef> = Vec::new();
+        for (name, ty, has_default) in decls {
+            let ty = self.resolve_type(m, ty);
+            if let Some(prev) = fields.iter().find(|p| p.name == name.name) {
+                self.duplicate("field", name, prev.span);
+                continue;
+            }
+            fields.push(FieldDef { name: name.name.clone(), ty, has_default, span: name.span });
+        }
+        fields
+    }
+
     /// Whether a value of `ty` holds a function value anywhere, through
     /// containers and user types.
     pub(super) fn holds_fn(&self, ty: &Ty) -> bool {
@@ -312,13 +306,7 @@ impl Checker<'_> {
                     return false;
                 }
                 seen.push(*t);
-                let field_tys: Vec<Ty> = match &self.types.get(*t).kind {
-                    TypeDefKind::Struct(s) => s.fields.iter().map(|f| f.ty.clone()).collect(),
-                    TypeDefKind::Enum(e) => {
-                        e.variants.iter().flat_map(|v| v.fields.iter().map(|f| f.ty.clone())).collect()
-                    }
-                };
-                field_tys.iter().any(|f| self.holds_fn_inner(f, seen))
+                self.types.get(*t).fields().any(|f| self.holds_fn_inner(&f.ty, seen))
             }
             Ty::List(t) | Ty::Optional(t) | Ty::Result(t) => self.holds_fn_inner(t, seen),
             Ty::Map(k, v) => self.holds_fn_inner(k, seen) || self.holds_fn_inner(v, seen),
@@ -407,13 +395,11 @@ impl Checker<'_> {
         }
         for a in &item.attrs {
             if HOOKS.contains(&a.name.name.as_str()) || a.name.name == MIGRATE {
-                self.emit(
-                    Diagnostic::at(
-                        Code::E0010,
-                        a.span,
-                        format!("`@{}` can only be applied to a function", a.name.name),
-                    )
-                    .with_help("remove the attribute"),
+                self.report(
+                    Code::E0010,
+                    a.span,
+                    format!("`@{}` can only be applied to a function", a.name.name),
+                    "remove the attribute",
                 );
             }
         }
@@ -535,9 +521,11 @@ impl Checker<'_> {
                 let vt = self.resolve_type(m, v);
                 if !self.is_hashable(&kt) {
                     let shown = self.display(&kt);
-                    self.emit(
-                        Diagnostic::at(Code::E0308, k.span, format!("`{shown}` cannot be a map key"))
-                            .with_help("map keys are built from int, str, bool, tuples, and enums/structs of those"),
+                    self.report(
+                        Code::E0308,
+                        k.span,
+                        format!("`{shown}` cannot be a map key"),
+                        "map keys are built from int, str, bool, tuples, and enums/structs of those",
                     );
                     return Ty::map(Ty::Error, vt);
                 }
@@ -595,9 +583,11 @@ impl Checker<'_> {
                 }
                 None if self.is_import_name(m, &module.name) => Ty::Error,
                 None => {
-                    self.emit(
-                        Diagnostic::at(Code::E0201, module.span, format!("unknown module `{}`", module.name))
-                            .with_help(format!("add `import {}`", module.name)),
+                    self.report(
+                        Code::E0201,
+                        module.span,
+                        format!("unknown module `{}`", module.name),
+                        format!("add `import {}`", module.name),
                     );
                     Ty::Error
                 }
@@ -632,13 +622,7 @@ impl Checker<'_> {
                     return true;
                 }
                 seen.push(*id);
-                let fields: Vec<Ty> = match &self.types.get(*id).kind {
-                    TypeDefKind::Struct(s) => s.fields.iter().map(|f| f.ty.clone()).collect(),
-                    TypeDefKind::Enum(e) => {
-                        e.variants.iter().flat_map(|v| v.fields.iter().map(|f| f.ty.clone())).collect()
-                    }
-                };
-                fields.iter().all(|f| self.hashable_inner(f, seen))
+                self.types.get(*id).fields().all(|f| self.hashable_inner(&f.ty, seen))
             }
             Ty::Float | Ty::List(_) | Ty::Map(..) | Ty::Result(_) | Ty::Fn(..) => false,
         }
@@ -668,9 +652,11 @@ impl Checker<'_> {
             if cyclic {
                 let def = self.types.get(start);
                 let (name, span) = (def.name.clone(), def.span);
-                self.emit(
-                    Diagnostic::at(Code::E0311, span, format!("recursive type `{name}` has infinite size"))
-                        .with_help(format!("wrap the recursive field in `?` or a list, e.g. `{name}?` or `[{name}]`")),
+                self.report(
+                    Code::E0311,
+                    span,
+                    format!("recursive type `{name}` has infinite size"),
+                    format!("wrap the recursive field in `?` or a list, e.g. `{name}?` or `[{name}]`"),
                 );
             }
         }

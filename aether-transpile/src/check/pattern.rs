@@ -3,7 +3,7 @@
 //! reachability check (E0500, W0003).
 
 use super::exhaustive;
-use super::expr::Tail;
+use super::stmt::Tail;
 use super::{suggest, Checker, LocalId, PatRes};
 use crate::ast::{Expr, Ident, LitPattern, MatchArm, NodeId, Pattern, PatternKind};
 use crate::diagnostic::{Code, Diagnostic};
@@ -100,13 +100,11 @@ impl Checker<'_> {
                 Ty::Var(_) => Some(self.must_know(p.span)),
                 other => {
                     let shown = self.display(other);
-                    self.emit(
-                        Diagnostic::at(
-                            Code::E0312,
-                            p.span,
-                            format!("`if let {}` needs an optional or a result, found `{shown}`", name.name),
-                        )
-                        .with_help(format!("use `let {} = ...`", name.name)),
+                    self.report(
+                        Code::E0312,
+                        p.span,
+                        format!("`if let {}` needs an optional or a result, found `{shown}`", name.name),
+                        format!("use `let {} = ...`", name.name),
                     );
                     Some(Ty::Error)
                 }
@@ -183,9 +181,11 @@ impl Checker<'_> {
             }
             for i in check.unreachable {
                 if let Some(arm) = arms.get(i) {
-                    self.emit(
-                        Diagnostic::at(Code::W0003, arm.pattern.span, "unreachable match arm")
-                            .with_help("earlier arms already match every value this arm matches; remove it"),
+                    self.report(
+                        Code::W0003,
+                        arm.pattern.span,
+                        "unreachable match arm",
+                        "earlier arms already match every value this arm matches; remove it",
                     );
                 }
             }
@@ -283,18 +283,11 @@ impl Checker<'_> {
                                 let tt = self.local_info(*id).map(|i| i.ty.clone()).unwrap_or(Ty::Error);
                                 if !self.unify(&ft, &tt) {
                                     let (a, b) = (self.display(&ft), self.display(&tt));
-                                    self.emit(
-                                        Diagnostic::at(
-                                            Code::E0312,
-                                            name.span,
-                                            format!(
-                                                "`{}` is a `{b}` here but a `{a}` in the first alternative",
-                                                name.name
-                                            ),
-                                        )
-                                        .with_help(
-                                            "every alternative of `|` must bind the same names with the same types",
-                                        ),
+                                    self.report(
+                                        Code::E0312,
+                                        name.span,
+                                        format!("`{}` is a `{b}` here but a `{a}` in the first alternative", name.name),
+                                        "every alternative of `|` must bind the same names with the same types",
                                     );
                                 }
                                 self.record_pat(*node, PatRes::Binding(*fid));
@@ -302,13 +295,11 @@ impl Checker<'_> {
                                 self.mark_used(*id);
                             }
                             None => {
-                                self.emit(
-                                    Diagnostic::at(
-                                        Code::E0312,
-                                        name.span,
-                                        format!("`{}` is not bound in every alternative", name.name),
-                                    )
-                                    .with_help("every alternative of `|` must bind the same names"),
+                                self.report(
+                                    Code::E0312,
+                                    name.span,
+                                    format!("`{}` is not bound in every alternative", name.name),
+                                    "every alternative of `|` must bind the same names",
                                 );
                             }
                         }
@@ -348,9 +339,11 @@ impl Checker<'_> {
             let sub = match args {
                 Some([one]) => self.pattern(one, &sub_ty, binds),
                 _ => {
-                    self.emit(
-                        Diagnostic::at(Code::E0312, p.span, format!("`{}` takes exactly one pattern", last.name))
-                            .with_help(format!("write `{}(x)` or `{}(_)`", last.name, last.name)),
+                    self.report(
+                        Code::E0312,
+                        p.span,
+                        format!("`{}` takes exactly one pattern", last.name),
+                        format!("write `{}(x)` or `{}(_)`", last.name, last.name),
                     );
                     Pat::Wild
                 }
@@ -423,17 +416,11 @@ impl Checker<'_> {
             } else {
                 format!("write `{}({})`", last.name, vec!["_"; n].join(", "))
             };
-            self.emit(
-                Diagnostic::at(
-                    Code::E0312,
-                    p.span,
-                    format!(
-                        "variant `{tname}.{}` has {n} field{s}, but the pattern has {}",
-                        last.name,
-                        subs_given.len()
-                    ),
-                )
-                .with_help(help),
+            self.report(
+                Code::E0312,
+                p.span,
+                format!("variant `{tname}.{}` has {n} field{s}, but the pattern has {}", last.name, subs_given.len()),
+                help,
             );
             self.wild_subpatterns(args, binds);
             return Pat::Ctor(Ctor::Variant(tid, i), (0..n).map(|_| Pat::Wild).collect());

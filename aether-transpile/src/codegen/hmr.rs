@@ -105,7 +105,7 @@ pub fn generate(program: &Program, checked: &CheckResult, opts: &HmrOptions) -> 
 }
 
 /// The `--hmr` build of Aether modules compiled into a Rust host crate (by
-/// `aether-build`, checked with `check_library`): the module crates (no host
+/// `aether-build`, checked as `check::Mode::Library`): the module crates (no host
 /// crate: the user's crate is the host), and the bindings file the host
 /// `include!`s, whose functions call through the table and whose runtime
 /// starts on first use. `extern fn`s become the table's last row, `__host`,

@@ -47,7 +47,7 @@ pub struct Library {
 }
 
 /// Generate the library file for a checked program (one without errors,
-/// checked with [`crate::check::check_library`]). Fails with one diagnostic
+/// checked as [`crate::check::Mode::Library`]). Fails with one diagnostic
 /// (E0700) per construct the generator does not support.
 pub fn generate(program: &Program, checked: &CheckResult) -> Result<Library, Vec<Diagnostic>> {
     let shared = Shared::new(program, checked);

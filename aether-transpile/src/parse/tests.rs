@@ -30,6 +30,26 @@ fn parse_err(src: &str) -> String {
     out
 }
 
+/// `parses!(name, "source")`: a snapshot test of source that parses
+/// cleanly; `fails_to_parse!` of source with errors.
+macro_rules! parses {
+    ($name:ident, $src:expr) => {
+        #[test]
+        fn $name() {
+            insta::assert_snapshot!(parse_ok($src));
+        }
+    };
+}
+
+macro_rules! fails_to_parse {
+    ($name:ident, $src:expr) => {
+        #[test]
+        fn $name() {
+            insta::assert_snapshot!(parse_err($src));
+        }
+    };
+}
+
 // ---- a compact printer ------------------------------------------------
 
 fn dump_module(m: &Module) -> String {
@@ -138,12 +158,12 @@ fn ty(t: &TypeExpr) -> String {
     }
 }
 
-fn block(b: &Block) -> String {
+pub(super) fn block(b: &Block) -> String {
     let stmts: Vec<String> = b.stmts.iter().map(stmt).collect();
     format!("{{{}}}", stmts.join("; "))
 }
 
-fn stmt(s: &Stmt) -> String {
+pub(super) fn stmt(s: &Stmt) -> String {
     match &s.kind {
         StmtKind::Let { mutable, pattern, ty: t, value } => {
             let t = t.as_ref().map(|t| format!(": {}", ty(t))).unwrap_or_default();
@@ -166,7 +186,7 @@ fn stmt(s: &Stmt) -> String {
     }
 }
 
-fn expr(e: &Expr) -> String {
+pub(super) fn expr(e: &Expr) -> String {
     match &e.kind {
         ExprKind::Int(v) => v.to_string(),
         ExprKind::Float(v) => format!("{v:?}"),
@@ -281,17 +301,14 @@ fn pat(p: &Pattern) -> String {
 
 // ---- tests ------------------------------------------------------------
 
-#[test]
-fn modules_imports_and_attributes() {
-    insta::assert_snapshot!(parse_ok(
-        "@no_hmr\nimport physics\nimport net.http\n\n@on_reload\nfn reloaded() {}\n@before_reload fn saving() {}\n"
-    ));
-}
+parses!(
+    modules_imports_and_attributes,
+    "@no_hmr\nimport physics\nimport net.http\n\n@on_reload\nfn reloaded() {}\n@before_reload fn saving() {}\n"
+);
 
-#[test]
-fn items() {
-    insta::assert_snapshot!(parse_ok(
-        r#"const LIMIT: int = 10
+parses!(
+    items,
+    r#"const LIMIT: int = 10
 pub const NAME = "ae"
 state score: int = 0
 state names: [str] = []
@@ -307,33 +324,24 @@ pub enum Dir {
 }
 test "adds" { assert(1 + 1 == 2) }
 "#
-    ));
-}
+);
 
-#[test]
-fn functions_and_methods() {
-    insta::assert_snapshot!(parse_ok(
-        r#"fn area(s: Shape) -> float { 0.0 }
+parses!(
+    functions_and_methods,
+    r#"fn area(s: Shape) -> float { 0.0 }
 fn Ball.fall(mut self, dt: float) { self.vy += 9.8 * dt; self.y += self.vy * dt }
 fn Ball.new(x: float) -> Ball { Ball { x, y: 0.0 } }
 fn grow(mut xs: [int]) { xs.push(1) }
 fn parse(s: str) -> int! { let n = s.parse_int()?; n }
 fn main() -> ()! {}
 "#
-    ));
-}
+);
 
-#[test]
-fn types() {
-    insta::assert_snapshot!(parse_ok(
-        "fn f(a: [int], b: {str: [float]}, c: int?, d: str!, e: (int, str), g: fn(int, int) -> bool, h: fn(), i: physics.Ball, j: [int?]?, k: (fn(int) -> int)?, u: ()) {}\n"
-    ));
-}
+parses!(types, "fn f(a: [int], b: {str: [float]}, c: int?, d: str!, e: (int, str), g: fn(int, int) -> bool, h: fn(), i: physics.Ball, j: [int?]?, k: (fn(int) -> int)?, u: ()) {}\n");
 
-#[test]
-fn statements() {
-    insta::assert_snapshot!(parse_ok(
-        r#"fn f() {
+parses!(
+    statements,
+    r#"fn f() {
     let x = 1
     var y: float = 2.0; y = 3.0
     let (a, b) = (1, 2)
@@ -355,13 +363,11 @@ fn statements() {
 }
 fn g() -> int { return 5 }
 "#
-    ));
-}
+);
 
-#[test]
-fn operator_precedence() {
-    insta::assert_snapshot!(parse_ok(
-        r#"fn f() {
+parses!(
+    operator_precedence,
+    r#"fn f() {
     a + b * c - d / e % f
     -a * !b
     a || b && c == d
@@ -378,13 +384,11 @@ fn operator_precedence() {
         .map(|x| x * 2)
 }
 "#
-    ));
-}
+);
 
-#[test]
-fn literals_and_collections() {
-    insta::assert_snapshot!(parse_ok(
-        r#"fn f() {
+parses!(
+    literals_and_collections,
+    r#"fn f() {
     let a = [1, 2, 3]
     let b = []
     let m = {"a": 1, "b": 2}
@@ -408,13 +412,11 @@ fn literals_and_collections() {
     ]
 }
 "#
-    ));
-}
+);
 
-#[test]
-fn strings_and_interpolation() {
-    insta::assert_snapshot!(parse_ok(
-        r#"fn f() {
+parses!(
+    strings_and_interpolation,
+    r#"fn f() {
     let a = "plain\n\t\"quoted\" \{braces\} {{also}}"
     let b = "hp: {p.hp} of {max(a, b)}"
     let c = "{x:.9} {n:>5} {n:05} {v:?} {w:<8.3}"
@@ -422,13 +424,11 @@ fn strings_and_interpolation() {
     let e = "unicode \u{1F600}"
 }
 "#
-    ));
-}
+);
 
-#[test]
-fn control_flow_expressions() {
-    insta::assert_snapshot!(parse_ok(
-        r#"fn f() {
+parses!(
+    control_flow_expressions,
+    r#"fn f() {
     let a = if x > 0 { 1 } else { 2 }
     if a { b() } else if c { d() } else { e() }
     if x {
@@ -456,13 +456,11 @@ fn control_flow_expressions() {
     while (Ball { x: 1.0 }).x > 0.0 {}
 }
 "#
-    ));
-}
+);
 
-#[test]
-fn match_arms_may_be_statements() {
-    insta::assert_snapshot!(parse_ok(
-        r#"fn f() {
+parses!(
+    match_arms_may_be_statements,
+    r#"fn f() {
     match e {
         Coin(v) => score += v
         Hit(d) => player.hp -= d,
@@ -472,13 +470,11 @@ fn match_arms_may_be_statements() {
     }
 }
 "#
-    ));
-}
+);
 
-#[test]
-fn a_broken_match_arm_costs_only_itself() {
-    insta::assert_snapshot!(parse_err(
-        r#"fn f() {
+fails_to_parse!(
+    a_broken_match_arm_costs_only_itself,
+    r#"fn f() {
     let s = match x {
         1 => "one"
         2 => ) oops
@@ -487,13 +483,11 @@ fn a_broken_match_arm_costs_only_itself() {
     let t = 1 +
 }
 "#
-    ));
-}
+);
 
-#[test]
-fn closures_and_mut_args() {
-    insta::assert_snapshot!(parse_ok(
-        r#"fn f() {
+parses!(
+    closures_and_mut_args,
+    r#"fn f() {
     let d = |x| x * 2
     let add = |a: int, b: int| -> int { a + b }
     let nothing = || println("hi")
@@ -502,20 +496,13 @@ fn closures_and_mut_args() {
     call(mut self.items, 3)
 }
 "#
-    ));
-}
+);
 
-#[test]
-fn shebang_and_comments() {
-    insta::assert_snapshot!(parse_ok(
-        "#!/usr/bin/env -S cargo aether run\n// line comment\n/* block /* nested */ comment */\nfn main() { println(\"hi\") } // trailing\n"
-    ));
-}
+parses!(shebang_and_comments, "#!/usr/bin/env -S cargo aether run\n// line comment\n/* block /* nested */ comment */\nfn main() { println(\"hi\") } // trailing\n");
 
-#[test]
-fn errors_recover_per_statement() {
-    insta::assert_snapshot!(parse_err(
-        r#"fn f() {
+fails_to_parse!(
+    errors_recover_per_statement,
+    r#"fn f() {
     let x = 1 +
     let ok = 1
     foo bar
@@ -527,8 +514,7 @@ fn g( {
 struct S { a: int b: int }
 fn h() { return 1 }
 "#
-    ));
-}
+);
 
 #[test]
 fn error_messages() {
@@ -580,10 +566,9 @@ fn empty_file_parses_to_nothing() {
 
 // ---- extern fn ----------------------------------------------------------
 
-#[test]
-fn extern_fns() {
-    insta::assert_snapshot!(parse_ok(
-        r#"extern fn draw_rect(x: float, y: float, w: float, h: float) = "crate::render::draw_rect"
+parses!(
+    extern_fns,
+    r#"extern fn draw_rect(x: float, y: float, w: float, h: float) = "crate::render::draw_rect"
 pub extern fn log(line: str) = "crate::host::log"
 extern fn grow(mut xs: [int], n: int) -> int? = "::host_utils::grow"
 extern fn multi(a: int,
@@ -591,28 +576,17 @@ extern fn multi(a: int,
     "other_crate::pairs::multi"
 fn main() { draw_rect(0.0, 0.0, 1.0, 1.0) }
 "#
-    ));
-}
+);
 
-#[test]
-fn extern_fn_with_a_body() {
-    insta::assert_snapshot!(parse_err("extern fn log(line: str) { println(line) }\nfn main() {}\n"));
-}
+fails_to_parse!(extern_fn_with_a_body, "extern fn log(line: str) { println(line) }\nfn main() {}\n");
 
-#[test]
-fn extern_fn_without_a_path() {
-    insta::assert_snapshot!(parse_err("extern fn log(line: str)\nfn main() {}\n"));
-}
+fails_to_parse!(extern_fn_without_a_path, "extern fn log(line: str)\nfn main() {}\n");
 
-#[test]
-fn extern_fn_path_not_a_string() {
-    insta::assert_snapshot!(parse_err("extern fn log(line: str) = crate.log\nfn main() {}\n"));
-}
+fails_to_parse!(extern_fn_path_not_a_string, "extern fn log(line: str) = crate.log\nfn main() {}\n");
 
-#[test]
-fn extern_fn_bad_paths() {
-    insta::assert_snapshot!(parse_err(
-        r#"extern fn a() = "draw"
+fails_to_parse!(
+    extern_fn_bad_paths,
+    r#"extern fn a() = "draw"
 extern fn b() = "self::draw"
 extern fn c() = "crate::fn::draw"
 extern fn d() = "crate::render::"
@@ -622,15 +596,12 @@ extern fn g() = "crate::{x}"
 extern fn h() = ""
 fn main() {}
 "#
-    ));
-}
+);
 
-#[test]
-fn extern_without_fn_and_extern_method() {
-    insta::assert_snapshot!(parse_err(
-        "extern draw() = \"crate::draw\"\nextern fn Ball.draw() = \"crate::draw\"\nfn main() {}\n"
-    ));
-}
+fails_to_parse!(
+    extern_without_fn_and_extern_method,
+    "extern draw() = \"crate::draw\"\nextern fn Ball.draw() = \"crate::draw\"\nfn main() {}\n"
+);
 
 #[test]
 fn rust_paths_are_validated() {
