@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
 /// Whether `AETHER_HMR` asks for hot reloading: `1` (or `true`, `on`, `yes`)
 /// turns it on; unset, empty, `0` and anything else leave it off.
@@ -423,6 +423,7 @@ fn supervise(
     command: Command,
     prepare: &mut Prepare<'_>,
 ) -> Result<ExitCode, UsageError> {
+    use aether_rt::hmr::protocol::{self, Reply};
     use aether_rt::hmr::{Watcher, WatcherConfig};
     use std::io::{BufRead, Write};
     use std::os::unix::net::{UnixListener, UnixStream};
@@ -436,14 +437,17 @@ fn supervise(
     // Every connection (a hot restart makes a new one), with a thread
     // forwarding what the program says back (rollbacks, saved state).
     let (conn_tx, conn_rx) = mpsc::channel::<UnixStream>();
-    let (reply_tx, reply_rx) = mpsc::channel::<String>();
+    let (reply_tx, reply_rx) = mpsc::channel::<Reply>();
     std::thread::spawn(move || {
         for stream in listener.incoming().map_while(Result::ok) {
             if let Ok(reader) = stream.try_clone() {
                 let tx = reply_tx.clone();
                 std::thread::spawn(move || {
                     for line in std::io::BufReader::new(reader).lines().map_while(Result::ok) {
-                        let _ = tx.send(line);
+                        // What the host wrote besides its replies is not ours to act on.
+                        if let Ok(reply) = line.parse() {
+                            let _ = tx.send(reply);
+                        }
                     }
                 });
             }
@@ -456,9 +460,9 @@ fn supervise(
     let watcher = Watcher::new(root, WatcherConfig::default())
         .map_err(|e| UsageError::new(format!("cannot watch `{}`: {e}", root.display())))?;
     let spawn = |mut command: Command, restore: Option<&Path>| {
-        command.env(aether_rt::hmr::host::SOCKET_ENV, &socket);
+        command.env(protocol::SOCKET_ENV, &socket);
         if let Some(path) = restore {
-            command.env(aether_rt::hmr::host::RESTORE_ENV, path);
+            command.env(protocol::RESTORE_ENV, path);
         }
         command.spawn().map_err(|e| UsageError::new(format!("cannot start `{:?}`: {e}", command.get_program())))
     };
@@ -469,11 +473,11 @@ fn supervise(
         if let Some(status) = child.try_wait().map_err(|e| UsageError::new(format!("lost the program: {e}")))? {
             return Ok(crate::run::exit_code_of(status));
         }
-        while let Ok(line) = reply_rx.try_recv() {
-            if let Some(indices) = line.strip_prefix("rolledback\t") {
+        while let Ok(reply) = reply_rx.try_recv() {
+            if let Reply::RolledBack { modules } = reply {
                 // The program went back to the previous code: the next
                 // save rebuilds these modules even if nothing else changed.
-                for i in indices.split('\t').filter_map(|i| i.parse::<usize>().ok()) {
+                for i in modules {
                     if let Some(m) = current.generated.modules.get_mut(i) {
                         m.files.clear();
                     }
@@ -493,7 +497,7 @@ fn supervise(
             .filter_map(|p| p.metadata().ok()?.modified().ok())
             .max()
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-            .map_or_else(now_ms, |d| d.as_millis());
+            .map_or_else(protocol::now_ms, |d| d.as_millis());
         let commands = match rebuild(session, ws, opts, &mut current) {
             Rebuilt::Reload(c) => c,
             Rebuilt::Nothing => continue,
@@ -510,8 +514,9 @@ fn supervise(
                 let state = ws.join("saved-state.txt");
                 let _ = std::fs::remove_file(&state);
                 let saved = channel.as_mut().is_some_and(|stream| {
-                    let asked = writeln!(stream, "save\t{}", state.display()).is_ok();
-                    asked && wait_for_reply(&reply_rx, "saved\t", Duration::from_secs(30))
+                    let save = protocol::Command::Save { path: state.clone() };
+                    let asked = stream.write_all(format!("{save}\n").as_bytes()).is_ok();
+                    asked && wait_for_saved(&reply_rx, Duration::from_secs(30))
                 });
                 if !saved {
                     eprintln!("[aether] the program did not save its state; it restarts from its initializers");
@@ -531,24 +536,25 @@ fn supervise(
             );
             continue;
         };
-        let main = if commands.restart_main { "main" } else { "-" };
-        let mut line = format!("reload\t{saved_ms}\t{}\t{main}", commands.changed);
-        for (index, library) in &commands.modules {
-            line.push_str(&format!("\t{index}={}", library.display()));
-        }
-        line.push('\n');
-        if stream.write_all(line.as_bytes()).is_err() {
+        let reload = protocol::Command::Reload {
+            saved_ms,
+            changed: commands.changed,
+            restart_main: commands.restart_main,
+            modules: commands.modules,
+        };
+        if stream.write_all(format!("{reload}\n").as_bytes()).is_err() {
             eprintln!("[aether] the program closed its reload channel; the change is not applied");
         }
     }
 }
 
-/// Wait for a line from the program starting with `prefix`.
-fn wait_for_reply(replies: &std::sync::mpsc::Receiver<String>, prefix: &str, timeout: Duration) -> bool {
+/// Wait for the program to say it saved its state.
+#[cfg(unix)]
+fn wait_for_saved(replies: &std::sync::mpsc::Receiver<aether_rt::hmr::protocol::Reply>, timeout: Duration) -> bool {
     let deadline = Instant::now() + timeout;
     while let Some(left) = deadline.checked_duration_since(Instant::now()) {
         match replies.recv_timeout(left) {
-            Ok(line) if line.starts_with(prefix) => return true,
+            Ok(aether_rt::hmr::protocol::Reply::Saved { .. }) => return true,
             Ok(_) => {}
             Err(_) => return false,
         }
@@ -574,10 +580,6 @@ impl Drop for RemoveOnDrop {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.0);
     }
-}
-
-fn now_ms() -> u128 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis())
 }
 
 /// What to send the host after a rebuild: the modules to swap together

@@ -5,9 +5,7 @@
 //!
 //! Commands come over a Unix domain socket whose path is in
 //! `AETHER_HMR_SOCKET` (the program's stdin and stdout are the user's), one
-//! line each, fields separated by tabs:
-//!
-//! `reload <saved at, ms since the epoch> <functions changed> <index>=<library>...`
+//! line each, in the format [`super::protocol`] owns.
 //!
 //! One command replaces any number of modules at once (a module whose
 //! interface changed and the modules built against it). Everything that can
@@ -27,23 +25,16 @@
 //! `main` resumes with its state; its locals start afresh).
 #![allow(unsafe_code)]
 
+use super::protocol::{self, now_ms, Command, Reply, RESTORE_ENV, SOCKET_ENV};
 use super::{FnTables, Gate, LoadedModule, Loader, ModuleId, StatePlan, StateReport, States};
 use crate::abi::{fingerprint, CallTable, Guarded, HostHooks, ModuleDescriptor};
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
-use std::time::{SystemTime, UNIX_EPOCH};
-
-/// The environment variable naming the command socket.
-pub const SOCKET_ENV: &str = "AETHER_HMR_SOCKET";
-
-/// The environment variable naming a file of state saved by the previous
-/// run (a hot restart), read once at start-up.
-pub const RESTORE_ENV: &str = "AETHER_HMR_RESTORE";
 
 /// One module, as the host was generated for it.
 #[derive(Debug)]
@@ -143,7 +134,7 @@ fn start(program: &'static ProgramSpec) -> Result<&'static Host, String> {
     let _ = HOST_REF.set(host);
     host.load_all()?;
     if let Some(socket) = std::env::var_os(SOCKET_ENV).filter(|s| !s.is_empty()) {
-        let socket = std::path::PathBuf::from(socket);
+        let socket = PathBuf::from(socket);
         let spawned = std::thread::Builder::new().name("aether-hmr-reload".into()).spawn(move || host.listen(&socket));
         if let Err(e) = spawned {
             eprintln!("[aether] cannot start the reload listener ({e}); running without reloads");
@@ -193,11 +184,6 @@ pub fn enter(program: &'static ProgramSpec) -> Entered {
 /// entry's name and its signature.
 fn unit_fn_fingerprint(name: &str) -> u64 {
     fingerprint(&format!("{name}: fn() -> ()"))
-}
-
-/// Milliseconds since the epoch (the CLI sends the save time in the same unit).
-pub fn now_ms() -> u128 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis())
 }
 
 /// The program lock (see [`super::gate`]).
@@ -387,7 +373,7 @@ impl Host {
 
     /// Write every state value (its text form) to `path`, for a hot restart:
     /// `module<TAB>state<TAB>text` per line, escaped. Taken at a safe point.
-    fn save_state(&self, path: &str) {
+    fn save_state(&self, path: &Path) {
         self.tables.set_pending(true);
         GATE.acquire();
         APPLYING.with(|a| a.set(true));
@@ -400,18 +386,20 @@ impl Host {
                     continue;
                 }
                 if let Ok(text) = (state.save)(ptr.cast_const()).into_result() {
-                    out.push_str(&format!("{}\t{}\t{}\n", spec.name, state.name, escape(&text.into_string())));
+                    let text = protocol::escape(&text.into_string());
+                    out.push_str(&format!("{}\t{}\t{text}\n", spec.name, state.name));
                 }
             }
         }
         APPLYING.with(|a| a.set(false));
         self.tables.set_pending(false);
         GATE.release();
-        let tmp = format!("{path}.partial");
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(".partial");
         let written = std::fs::write(&tmp, out).and_then(|()| std::fs::rename(&tmp, path));
         match written {
-            Ok(()) => self.send_reply(&format!("saved\t{path}")),
-            Err(e) => eprintln!("[aether] cannot save the state to {path}: {e}"),
+            Ok(()) => self.send_reply(&Reply::Saved { path: path.to_path_buf() }),
+            Err(e) => eprintln!("[aether] cannot save the state to {}: {e}", path.display()),
         }
     }
 
@@ -483,12 +471,12 @@ impl Host {
             *self.reply.lock().unwrap_or_else(|p| p.into_inner()) = Some(Box::new(writer));
         }
         for line in BufReader::new(stream).lines().map_while(Result::ok) {
-            match parse_command(&line) {
-                Some(Command::Reload { saved_ms, changed, restart_main, modules }) => {
+            match line.parse() {
+                Ok(Command::Reload { saved_ms, changed, restart_main, modules }) => {
                     self.reload(&modules, saved_ms, changed, restart_main)
                 }
-                Some(Command::Save { path }) => self.save_state(&path),
-                None => eprintln!("[aether] ignored a malformed command: {line}"),
+                Ok(Command::Save { path }) => self.save_state(&path),
+                Err(_) => eprintln!("[aether] ignored a malformed command: {line}"),
             }
         }
         // The supervisor is gone (killed, or crashed): without it nothing
@@ -498,7 +486,7 @@ impl Host {
         std::process::exit(1);
     }
 
-    fn reload(&self, modules: &[(usize, String)], saved_ms: u128, changed: usize, restart_main: bool) {
+    fn reload(&self, modules: &[(usize, PathBuf)], saved_ms: u128, changed: usize, restart_main: bool) {
         let files: Vec<&'static str> =
             modules.iter().map(|(i, _)| self.program.modules.get(*i).map_or("?", |m| m.file)).collect();
         match self.apply(modules, restart_main) {
@@ -539,10 +527,10 @@ impl Host {
     }
 
     /// The transaction: prepare everything, then swap at a safe point.
-    fn apply(&self, modules: &[(usize, String)], restart_main: bool) -> Result<Applied, String> {
+    fn apply(&self, modules: &[(usize, PathBuf)], restart_main: bool) -> Result<Applied, String> {
         let mut loaded = Vec::new();
         for (i, path) in modules {
-            loaded.push((*i, self.load(*i, Some(Path::new(path)))?));
+            loaded.push((*i, self.load(*i, Some(path))?));
         }
         // Before `update()`, which holds the tables' writer lock.
         let old: Vec<(usize, LoadedModule)> =
@@ -668,41 +656,16 @@ impl Host {
             record.files.join(", "),
             grace().as_millis()
         );
-        self.send_reply(&format!(
-            "rolledback\t{}",
-            record.indices.iter().map(|i| i.to_string()).collect::<Vec<_>>().join("\t")
-        ));
+        self.send_reply(&Reply::RolledBack { modules: record.indices });
         true
     }
 
-    fn send_reply(&self, line: &str) {
+    fn send_reply(&self, reply: &Reply) {
         if let Some(w) = self.reply.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
-            let _ = writeln!(w, "{line}");
+            let _ = w.write_all(format!("{reply}\n").as_bytes());
             let _ = w.flush();
         }
     }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('\n', "\\n").replace('\t', "\\t")
-}
-
-fn unescape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some(other) => out.push(other),
-            None => {}
-        }
-    }
-    out
 }
 
 /// A state file written by `save_state`: module → state → text. A file that
@@ -716,48 +679,10 @@ fn read_saved(path: &Path) -> HashMap<String, HashMap<String, String>> {
     for line in text.lines() {
         let mut fields = line.splitn(3, '\t');
         if let (Some(m), Some(s), Some(v)) = (fields.next(), fields.next(), fields.next()) {
-            out.entry(m.to_string()).or_default().insert(s.to_string(), unescape(v));
+            out.entry(m.to_string()).or_default().insert(s.to_string(), protocol::unescape(v));
         }
     }
     out
-}
-
-enum Command {
-    Reload {
-        saved_ms: u128,
-        changed: usize,
-        restart_main: bool,
-        modules: Vec<(usize, String)>,
-    },
-    /// Write every state value to a file (a hot restart carries them over).
-    Save {
-        path: String,
-    },
-}
-
-fn parse_command(line: &str) -> Option<Command> {
-    let mut fields = line.split('\t');
-    match fields.next()? {
-        "save" => Some(Command::Save { path: fields.next().filter(|p| !p.is_empty())?.to_string() }),
-        "reload" => {
-            let saved_ms = fields.next()?.parse().ok()?;
-            let changed = fields.next()?.parse().ok()?;
-            let restart_main = match fields.next()? {
-                "main" => true,
-                "-" => false,
-                _ => return None,
-            };
-            let modules: Option<Vec<(usize, String)>> = fields
-                .map(|f| {
-                    let (index, path) = f.split_once('=')?;
-                    Some((index.parse().ok()?, path.to_string()))
-                })
-                .collect();
-            let modules = modules.filter(|m| !m.is_empty())?;
-            Some(Command::Reload { saved_ms, changed, restart_main, modules })
-        }
-        _ => None,
-    }
 }
 
 #[cfg(unix)]
@@ -768,37 +693,4 @@ fn connect(socket: &Path) -> std::io::Result<std::os::unix::net::UnixStream> {
 #[cfg(not(unix))]
 fn connect(_socket: &Path) -> std::io::Result<std::fs::File> {
     Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "reloads need Unix domain sockets"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reload_commands_parse_and_malformed_ones_are_refused() {
-        let Some(Command::Reload { saved_ms, changed, restart_main, modules }) =
-            parse_command("reload\t17\t2\tmain\t0=/t/a.so\t3=/t/b=c.so")
-        else {
-            panic!("a valid command must parse");
-        };
-        assert_eq!((saved_ms, changed, restart_main), (17, 2, true));
-        assert_eq!(modules, vec![(0, "/t/a.so".to_string()), (3, "/t/b=c.so".to_string())]);
-        assert!(matches!(parse_command("save\t/tmp/s.txt"), Some(Command::Save { path }) if path == "/tmp/s.txt"));
-        for text in ["plain", "tab\there", "line\nbreak", "back\\slash\\n"] {
-            assert_eq!(unescape(&escape(text)), text);
-            assert!(!escape(text).contains(['\n', '\t']));
-        }
-        for bad in [
-            "",
-            "reload",
-            "reload\t1\t1\t-",
-            "reload\tx\t1\t-\t0=a",
-            "reload\t1\t1\t-\tnope",
-            "reload\t1\t1\tx\t0=a",
-            "quit\t1",
-            "save",
-        ] {
-            assert!(parse_command(bad).is_none(), "{bad:?} must be refused");
-        }
-    }
 }
