@@ -18,7 +18,7 @@
 
 use crate::input::{self, Target};
 use crate::report::{self, Action, MessageFormat};
-use crate::UsageError;
+use crate::Error;
 use aether_transpile::codegen::{self, CodegenOptions};
 use aether_transpile::driver::{self, InputKind};
 use std::collections::BTreeSet;
@@ -56,7 +56,7 @@ pub struct BuildOptions {
     pub timings: bool,
 }
 
-pub fn run(args: &BuildArgs) -> Result<ExitCode, UsageError> {
+pub fn run(args: &BuildArgs) -> Result<ExitCode, Error> {
     let target = input::resolve(&args.path)?;
     let options = BuildOptions { release: args.release, format: args.message_format, timings: args.timings };
     match build(&target, options)? {
@@ -89,11 +89,11 @@ pub struct Prepared {
 
 /// Check `target` and generate its crate; print diagnostics (and warnings).
 /// `Err(status)` when the program cannot be built (the reason is printed).
-pub fn prepare(target: &Target, format: MessageFormat) -> Result<Result<Prepared, ExitCode>, UsageError> {
+pub fn prepare(target: &Target, format: MessageFormat) -> Result<Result<Prepared, ExitCode>, Error> {
     let analysis = driver::analyze(&target.input);
     if analysis.has_errors() {
         if let Some(entry) = only_missing_main(&analysis) {
-            return Err(UsageError::new(format!("`{entry}` has no `fn main()`, so there is nothing to run; add one")));
+            return Err(Error::usage(format!("`{entry}` has no `fn main()`, so there is nothing to run; add one")));
         }
         return Ok(Err(report::emit(&analysis, format, Action::BUILD, &target.name)));
     }
@@ -122,9 +122,12 @@ pub fn prepare(target: &Target, format: MessageFormat) -> Result<Result<Prepared
 
 impl Prepared {
     /// Write the generated crate (only the files that changed).
-    pub fn write(&self) -> Result<(), UsageError> {
+    pub fn write(&self) -> Result<(), Error> {
         write_changed(&self.layout.crate_dir, &self.files).map_err(|e| {
-            UsageError::new(format!("cannot write the generated crate in `{}`: {e}", self.layout.crate_dir.display()))
+            Error::environment(format!(
+                "cannot write the generated crate in `{}`: {e}",
+                self.layout.crate_dir.display()
+            ))
         })?;
         // Start from the Aether workspace's lock file: the runtime's
         // dependencies are then already resolved, so a first build needs no
@@ -141,7 +144,7 @@ impl Prepared {
 
 /// Check, generate and build `target`; print diagnostics (and warnings) on
 /// the way. Shared by `build` and `run`.
-pub fn build(target: &Target, opts: BuildOptions) -> Result<Outcome, UsageError> {
+pub fn build(target: &Target, opts: BuildOptions) -> Result<Outcome, Error> {
     let BuildOptions { release, format, timings } = opts;
     let started = Instant::now();
     let prepared = match prepare(target, format)? {
@@ -198,7 +201,7 @@ pub struct Layout {
 }
 
 impl Layout {
-    pub(crate) fn for_target(target: &Target) -> Result<Layout, UsageError> {
+    pub(crate) fn for_target(target: &Target) -> Result<Layout, Error> {
         let env_target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).filter(|p| !p.as_os_str().is_empty());
         if let (InputKind::Project, Some(manifest)) = (target.input.kind, &target.manifest) {
             // Absolute, so the printed executable path works from anywhere.
@@ -211,7 +214,9 @@ impl Layout {
             });
         }
         let cache = cache_dir().ok_or_else(|| {
-            UsageError::new("cannot find a cache directory for scripts; set AETHER_CACHE_DIR to a writable directory")
+            Error::environment(
+                "cannot find a cache directory for scripts; set AETHER_CACHE_DIR to a writable directory",
+            )
         })?;
         let entry = std::fs::canonicalize(&target.input.entry).unwrap_or_else(|_| target.input.entry.clone());
         let stem = entry.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "script".into());
@@ -305,7 +310,7 @@ pub struct Artifact {
 
 /// Run `cargo <args>` on the generated crate, showing its progress.
 /// Returns the executables built, or `None` after explaining a failure.
-pub fn cargo(prepared: &Prepared, args: &[&str]) -> Result<Option<Vec<Artifact>>, UsageError> {
+pub fn cargo(prepared: &Prepared, args: &[&str]) -> Result<Option<Vec<Artifact>>, Error> {
     let layout = &prepared.layout;
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(&cargo);
@@ -317,7 +322,7 @@ pub fn cargo(prepared: &Prepared, args: &[&str]) -> Result<Option<Vec<Artifact>>
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
     let mut child =
-        cmd.spawn().map_err(|e| UsageError::new(format!("cannot run `{}`: {e}", Path::new(&cargo).display())))?;
+        cmd.spawn().map_err(|e| Error::environment(format!("cannot run `{}`: {e}", Path::new(&cargo).display())))?;
     let mut artifacts = Vec::new();
     let mut rendered = Vec::new();
     let mut files = BTreeSet::new();
@@ -346,7 +351,7 @@ pub fn cargo(prepared: &Prepared, args: &[&str]) -> Result<Option<Vec<Artifact>>
             }
         }
     }
-    let status = child.wait().map_err(|e| UsageError::new(format!("cargo did not finish: {e}")))?;
+    let status = child.wait().map_err(|e| Error::environment(format!("cargo did not finish: {e}")))?;
     if status.success() {
         return Ok(Some(artifacts));
     }

@@ -9,7 +9,7 @@
 use crate::build::{self, Layout};
 use crate::input::Target;
 use crate::report::{self, Action, MessageFormat};
-use crate::UsageError;
+use crate::Error;
 use aether_transpile::codegen::hmr::{self as gen, HmrGenerated, HmrOptions};
 use aether_transpile::driver::{self, Analysis};
 use std::collections::HashMap;
@@ -25,7 +25,7 @@ pub fn requested_by_env(value: Option<&str>) -> bool {
 }
 
 /// Run `target` under HMR; the host's exit status.
-pub fn run(target: &Target, release: bool, args: &[OsString]) -> Result<ExitCode, UsageError> {
+pub fn run(target: &Target, release: bool, args: &[OsString]) -> Result<ExitCode, Error> {
     eprintln!("[aether] running `{}` with hot reloading ON: edit a .ae file and it is swapped in", target.name);
     let layout = Layout::for_target(target)?;
     let analysis = driver::analyze(&target.input);
@@ -69,7 +69,7 @@ fn prepare_program(
     release: bool,
     args: &[OsString],
     analysis: Option<Analysis>,
-) -> Result<Result<(Command, Current), ExitCode>, UsageError> {
+) -> Result<Result<(Command, Current), ExitCode>, Error> {
     let analysis = match analysis {
         Some(a) => a,
         None => {
@@ -113,9 +113,9 @@ fn prepare_program(
 /// crate's binary, watch the `.ae` files and swap rebuilt modules in. The
 /// environment tells the build script what to generate; it records which
 /// directory it compiled, which is what is watched.
-pub fn run_rust_host(target: &Target, release: bool, args: &[OsString]) -> Result<ExitCode, UsageError> {
+pub fn run_rust_host(target: &Target, release: bool, args: &[OsString]) -> Result<ExitCode, Error> {
     let Some(manifest) = &target.manifest else {
-        return Err(UsageError::new("a Rust host crate needs its Cargo.toml"));
+        return Err(Error::usage("a Rust host crate needs its Cargo.toml"));
     };
     eprintln!("[aether] running `{}` with hot reloading ON: edit a .ae file and it is swapped in", target.name);
     let root = manifest.root.canonicalize().unwrap_or_else(|_| manifest.root.clone());
@@ -123,7 +123,8 @@ pub fn run_rust_host(target: &Target, release: bool, args: &[OsString]) -> Resul
     let target_dir = if target_dir.is_relative() { root.join(target_dir) } else { target_dir };
     let lib_dir = target_dir.join(if release { "release" } else { "debug" });
     let base = target_dir.join("aether").join("hmr-host");
-    std::fs::create_dir_all(&base).map_err(|e| UsageError::new(format!("cannot create `{}`: {e}", base.display())))?;
+    std::fs::create_dir_all(&base)
+        .map_err(|e| Error::environment(format!("cannot create `{}`: {e}", base.display())))?;
     let info = base.join("compiled-dirs.txt");
     let _ = std::fs::remove_file(&info);
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
@@ -140,19 +141,19 @@ pub fn run_rust_host(target: &Target, release: bool, args: &[OsString]) -> Resul
     let (name, src_root) = match dirs.as_slice() {
         [one] => (one.0.to_string(), PathBuf::from(one.1)),
         [] => {
-            return Err(UsageError::new(format!(
+            return Err(Error::usage(format!(
                 "`{}` compiled no Aether modules in its build script (`aether_build::compile(\"src/...\")`)",
                 target.name
             )))
         }
         _ => {
-            return Err(UsageError::new(
+            return Err(Error::usage(
                 "the build script compiles several Aether directories; `--hmr` supports one per crate for now",
             ))
         }
     };
     let Some(entry) = aether_build::entry_of(&src_root) else {
-        return Err(UsageError::new(format!("no `.ae` files in `{}`", src_root.display())));
+        return Err(Error::usage(format!("no `.ae` files in `{}`", src_root.display())));
     };
     let session = Session::RustHost { package: root.clone(), src_root, entry, name: name.clone() };
     let opts = HmrOptions {
@@ -164,7 +165,7 @@ pub fn run_rust_host(target: &Target, release: bool, args: &[OsString]) -> Resul
     let ws = base.join(&name);
     let first = prepare_rust_modules(&session, &ws, &opts, &target_dir, release, &exe, args, &target.name, started)?;
     // A hot restart builds the host crate again, then its modules.
-    let mut prepare = || -> Result<Result<(Command, Current), ExitCode>, UsageError> {
+    let mut prepare = || -> Result<Result<(Command, Current), ExitCode>, Error> {
         let _ = std::fs::remove_file(&info);
         let started = Instant::now();
         match build_rust_host(&root, &target_dir, &lib_dir, &prefix, &info, release)? {
@@ -193,12 +194,12 @@ fn prepare_rust_modules(
     args: &[OsString],
     name: &str,
     started: Instant,
-) -> Result<Result<(Command, Current), ExitCode>, UsageError> {
+) -> Result<Result<(Command, Current), ExitCode>, Error> {
     let analysis = session.analyze();
     if analysis.has_errors() {
         return Ok(Err(report::emit(&analysis, MessageFormat::Human, Action::BUILD, name)));
     }
-    let (generated, bindings) = session.generate(&analysis, opts).map_err(UsageError::new)?;
+    let (generated, bindings) = session.generate(&analysis, opts).map_err(Error::program)?;
     write_all(ws, &generated)?;
     let packages: Vec<&str> = generated.modules.iter().map(|m| m.package.as_str()).collect();
     if cargo_build(ws, target_dir, &packages, false, release)?.is_err() {
@@ -227,7 +228,7 @@ fn build_rust_host(
     prefix: &str,
     info: &Path,
     release: bool,
-) -> Result<Option<PathBuf>, UsageError> {
+) -> Result<Option<PathBuf>, Error> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(&cargo);
     cmd.arg("build")
@@ -244,7 +245,7 @@ fn build_rust_host(
     if release {
         cmd.arg("--release");
     }
-    let mut child = cmd.spawn().map_err(|e| UsageError::new(format!("cannot run cargo: {e}")))?;
+    let mut child = cmd.spawn().map_err(|e| Error::environment(format!("cannot run cargo: {e}")))?;
     let manifest = root.join("Cargo.toml");
     let mut exe = None;
     if let Some(stdout) = child.stdout.take() {
@@ -257,11 +258,11 @@ fn build_rust_host(
             }
         }
     }
-    let status = child.wait().map_err(|e| UsageError::new(format!("cargo: {e}")))?;
+    let status = child.wait().map_err(|e| Error::environment(format!("cargo: {e}")))?;
     if !status.success() {
         return Ok(None);
     }
-    exe.map(Some).ok_or_else(|| UsageError::new("the crate built no executable to run"))
+    exe.map(Some).ok_or_else(|| Error::usage("the crate built no executable to run"))
 }
 
 /// `[package.metadata.aether] hmr-exclude` (paths from the project root) as
@@ -293,13 +294,13 @@ fn workspace_dir(layout: &Layout) -> PathBuf {
     layout.crate_dir.with_file_name(name)
 }
 
-fn write_all(ws: &Path, generated: &HmrGenerated) -> Result<(), UsageError> {
+fn write_all(ws: &Path, generated: &HmrGenerated) -> Result<(), Error> {
     let mut files: Vec<(PathBuf, String)> = generated.files.clone();
     for m in &generated.modules {
         files.extend(m.files.iter().cloned());
     }
     build::write_changed(ws, &files)
-        .map_err(|e| UsageError::new(format!("cannot write the generated crates in `{}`: {e}", ws.display())))?;
+        .map_err(|e| Error::environment(format!("cannot write the generated crates in `{}`: {e}", ws.display())))?;
     let lock = ws.join("Cargo.lock");
     if !lock.exists() {
         if let Some(workspace_lock) = build::rt_path().parent().map(|p| p.join("Cargo.lock")) {
@@ -318,7 +319,7 @@ fn cargo_build(
     packages: &[&str],
     quiet: bool,
     release: bool,
-) -> Result<Result<(), String>, UsageError> {
+) -> Result<Result<(), String>, Error> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(&cargo);
     cmd.arg("build").arg("--manifest-path").arg(ws.join("Cargo.toml")).env("CARGO_TARGET_DIR", target_dir);
@@ -336,7 +337,7 @@ fn cargo_build(
     let output = cmd
         .stdout(Stdio::null())
         .output()
-        .map_err(|e| UsageError::new(format!("cannot run `{}`: {e}", Path::new(&cargo).display())))?;
+        .map_err(|e| Error::environment(format!("cannot run `{}`: {e}", Path::new(&cargo).display())))?;
     if output.status.success() {
         Ok(Ok(()))
     } else {
@@ -406,7 +407,7 @@ impl Session<'_> {
 }
 
 /// Builds (again) what the session runs: for a hot restart.
-type Prepare<'a> = dyn FnMut() -> Result<Result<(Command, Current), ExitCode>, UsageError> + 'a;
+type Prepare<'a> = dyn FnMut() -> Result<Result<(Command, Current), ExitCode>, Error> + 'a;
 
 /// What `AETHER_HMR_RESTART` asks for a change that cannot be applied live:
 /// `auto` restarts the program with its state carried over.
@@ -422,7 +423,7 @@ fn supervise(
     current: Current,
     command: Command,
     prepare: &mut Prepare<'_>,
-) -> Result<ExitCode, UsageError> {
+) -> Result<ExitCode, Error> {
     use aether_rt::hmr::protocol::{self, Reply};
     use aether_rt::hmr::{Watcher, WatcherConfig};
     use std::io::{BufRead, Write};
@@ -432,7 +433,7 @@ fn supervise(
     let socket = std::env::temp_dir().join(format!("aether-hmr-{}.sock", std::process::id()));
     let _ = std::fs::remove_file(&socket);
     let listener = UnixListener::bind(&socket)
-        .map_err(|e| UsageError::new(format!("cannot open the reload channel {}: {e}", socket.display())))?;
+        .map_err(|e| Error::environment(format!("cannot open the reload channel {}: {e}", socket.display())))?;
     let _cleanup = RemoveOnDrop(socket.clone());
     // Every connection (a hot restart makes a new one), with a thread
     // forwarding what the program says back (rollbacks, saved state).
@@ -458,20 +459,20 @@ fn supervise(
     });
     let root = session.watch_root();
     let watcher = Watcher::new(root, WatcherConfig::default())
-        .map_err(|e| UsageError::new(format!("cannot watch `{}`: {e}", root.display())))?;
+        .map_err(|e| Error::environment(format!("cannot watch `{}`: {e}", root.display())))?;
     let spawn = |mut command: Command, restore: Option<&Path>| {
         command.env(protocol::SOCKET_ENV, &socket);
         if let Some(path) = restore {
             command.env(protocol::RESTORE_ENV, path);
         }
-        command.spawn().map_err(|e| UsageError::new(format!("cannot start `{:?}`: {e}", command.get_program())))
+        command.spawn().map_err(|e| Error::environment(format!("cannot start `{:?}`: {e}", command.get_program())))
     };
     let mut child = spawn(command, None)?;
     let mut channel: Option<UnixStream> = None;
     let mut current = current;
     loop {
-        if let Some(status) = child.try_wait().map_err(|e| UsageError::new(format!("lost the program: {e}")))? {
-            return Ok(crate::run::exit_code_of(status));
+        if let Some(status) = child.try_wait().map_err(|e| Error::environment(format!("lost the program: {e}")))? {
+            return Ok(crate::error::exit_code_of(status));
         }
         while let Ok(reply) = reply_rx.try_recv() {
             if let Reply::RolledBack { modules } = reply {
@@ -570,8 +571,8 @@ fn supervise(
     _current: Current,
     _command: Command,
     _prepare: &mut Prepare<'_>,
-) -> Result<ExitCode, UsageError> {
-    Err(UsageError::new("`--hmr` is not yet supported on this platform (it needs Unix domain sockets)"))
+) -> Result<ExitCode, Error> {
+    Err(Error::usage("`--hmr` is not yet supported on this platform (it needs Unix domain sockets)"))
 }
 
 struct RemoveOnDrop(PathBuf);
