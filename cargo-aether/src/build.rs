@@ -22,7 +22,6 @@ use crate::Error;
 use aether_transpile::codegen::{self, CodegenOptions};
 use aether_transpile::driver::{self, InputKind};
 use std::collections::BTreeSet;
-use std::hash::{Hash, Hasher};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
@@ -220,11 +219,9 @@ impl Layout {
         })?;
         let entry = std::fs::canonicalize(&target.input.entry).unwrap_or_else(|_| target.input.entry.clone());
         let stem = entry.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "script".into());
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        entry.hash(&mut hasher);
         let name = crate_name(&stem);
         Ok(Layout {
-            crate_dir: cache.join("programs").join(format!("{name}-{:016x}", hasher.finish())),
+            crate_dir: cache.join("programs").join(format!("{name}-{:016x}", stable_hash([&*entry.to_string_lossy()]))),
             crate_name: name,
             target_dir: env_target.unwrap_or_else(|| cache.join("target")),
         })
@@ -274,15 +271,26 @@ fn crate_name(name: &str) -> String {
 /// What identifies a build: the generated text, the profile, and this tool
 /// itself (a new `cargo-aether` may bring a new runtime).
 fn stamp_of(files: &[(PathBuf, String)], release: bool) -> String {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    files.hash(&mut hasher);
-    release.hash(&mut hasher);
-    env!("CARGO_PKG_VERSION").hash(&mut hasher);
-    if let Some(modified) = std::env::current_exe().ok().and_then(|p| p.metadata().ok()).and_then(|m| m.modified().ok())
-    {
-        modified.hash(&mut hasher);
-    }
-    format!("{:016x}\n", hasher.finish())
+    let modified = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.metadata().ok()?.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or_else(String::new, |d| d.as_nanos().to_string());
+    let profile = if release { "release" } else { "debug" };
+    let paths: Vec<String> = files.iter().map(|(path, _)| path.to_string_lossy().into_owned()).collect();
+    let parts = [profile, env!("CARGO_PKG_VERSION"), &modified]
+        .into_iter()
+        .chain(paths.iter().zip(files).flat_map(|(path, (_, text))| [path.as_str(), text.as_str()]));
+    format!("{:016x}\n", stable_hash(parts))
+}
+
+/// The hash that names what this tool keeps on disk (script directories,
+/// library names, build stamps): FNV-1a, the project's one hash
+/// ([`aether_rt::abi::fingerprint`]), the same in every build of the tool,
+/// unlike std's `DefaultHasher`. Each part is hashed on its own and the
+/// results combined in order, so `["ab", "c"]` and `["a", "bc"]` differ.
+pub(crate) fn stable_hash<'a>(parts: impl IntoIterator<Item = &'a str>) -> u64 {
+    use aether_rt::abi::{fingerprint, fingerprint_combine};
+    parts.into_iter().fold(fingerprint(""), |acc, part| fingerprint_combine(acc, fingerprint(part)))
 }
 
 /// Write each file whose text differs from what is on disk; leave the rest
@@ -389,6 +397,19 @@ mod tests {
         assert_eq!(crate_name("life"), "life");
         assert_eq!(crate_name("Word-Freq"), "word_freq");
         assert_eq!(crate_name("2048"), "ae_2048");
+    }
+
+    #[test]
+    fn stable_hashes_do_not_change() {
+        // The values on disk from one build of the tool to the next: a
+        // change here orphans every cached script build.
+        assert_eq!(stable_hash([]), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(stable_hash(["/home/u/hello.ae"]), 0xa6c7_772d_72e3_583c);
+        assert_ne!(stable_hash(["ab", "c"]), stable_hash(["a", "bc"]));
+        assert_ne!(stable_hash(["a"]), stable_hash(["a", ""]));
+        let files = vec![(PathBuf::from("src/main.rs"), "fn main() {}\n".to_string())];
+        assert_eq!(stamp_of(&files, false), stamp_of(&files, false));
+        assert_ne!(stamp_of(&files, false), stamp_of(&files, true));
     }
 
     #[test]

@@ -36,10 +36,8 @@ pub fn run(target: &Target, release: bool, args: &[OsString]) -> Result<ExitCode
     let ws = workspace_dir(&layout);
     // Programs share one target directory, and two of them may well both be
     // called `main`: the workspace's path makes their library names unique.
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    std::hash::Hash::hash(&ws, &mut hasher);
     let opts = HmrOptions {
-        program: format!("{}_{:08x}", layout.crate_name, std::hash::Hasher::finish(&hasher) as u32),
+        program: format!("{}_{:08x}", layout.crate_name, build::stable_hash([&*ws.to_string_lossy()]) as u32),
         rt_path: build::rt_path(),
         // `--release`: optimized libraries (fast code, slower reloads).
         lib_dir: layout.target_dir.join(if release { "release" } else { "debug" }),
@@ -127,11 +125,9 @@ pub fn run_rust_host(target: &Target, release: bool, args: &[OsString]) -> Resul
         .map_err(|e| Error::environment(format!("cannot create `{}`: {e}", base.display())))?;
     let info = base.join("compiled-dirs.txt");
     let _ = std::fs::remove_file(&info);
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    std::hash::Hash::hash(&root, &mut hasher);
     let crate_name: String =
         manifest.name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
-    let prefix = format!("{crate_name}_{:08x}", std::hash::Hasher::finish(&hasher) as u32);
+    let prefix = format!("{crate_name}_{:08x}", build::stable_hash([&*root.to_string_lossy()]) as u32);
 
     let started = Instant::now();
     let exe = build_rust_host(&root, &target_dir, &lib_dir, &prefix, &info, release)?;
