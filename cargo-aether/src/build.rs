@@ -122,22 +122,10 @@ pub fn prepare(target: &Target, format: MessageFormat) -> Result<Result<Prepared
 impl Prepared {
     /// Write the generated crate (only the files that changed).
     pub fn write(&self) -> Result<(), Error> {
-        write_changed(&self.layout.crate_dir, &self.files).map_err(|e| {
-            Error::environment(format!(
-                "cannot write the generated crate in `{}`: {e}",
-                self.layout.crate_dir.display()
-            ))
-        })?;
-        // Start from the Aether workspace's lock file: the runtime's
-        // dependencies are then already resolved, so a first build needs no
-        // registry index update (and works offline once they are cached).
-        let lock = self.layout.crate_dir.join("Cargo.lock");
-        if !lock.exists() {
-            if let Some(workspace_lock) = rt_path().parent().map(|p| p.join("Cargo.lock")) {
-                let _ = std::fs::copy(workspace_lock, lock);
-            }
-        }
-        Ok(())
+        write_generated(&self.layout.crate_dir, &self.files).map_err(|e| {
+            let dir = self.layout.crate_dir.display();
+            Error::environment(format!("cannot write the generated crate in `{dir}`: {e}"))
+        })
     }
 }
 
@@ -293,9 +281,25 @@ pub(crate) fn stable_hash<'a>(parts: impl IntoIterator<Item = &'a str>) -> u64 {
     parts.into_iter().fold(fingerprint(""), |acc, part| fingerprint_combine(acc, fingerprint(part)))
 }
 
+/// Write a generated crate or workspace into `dir`: the files that changed
+/// ([`write_changed`]), and a `Cargo.lock` to start from, the Aether
+/// workspace's: the runtime's dependencies are then already resolved, so a
+/// first build needs no registry index update (and works offline once they
+/// are cached).
+pub(crate) fn write_generated(dir: &Path, files: &[(PathBuf, String)]) -> std::io::Result<()> {
+    write_changed(dir, files)?;
+    let lock = dir.join("Cargo.lock");
+    if !lock.exists() {
+        if let Some(workspace_lock) = rt_path().parent().map(|p| p.join("Cargo.lock")) {
+            let _ = std::fs::copy(workspace_lock, lock);
+        }
+    }
+    Ok(())
+}
+
 /// Write each file whose text differs from what is on disk; leave the rest
 /// untouched so their timestamps (and cargo's incremental state) survive.
-pub(crate) fn write_changed(dir: &Path, files: &[(PathBuf, String)]) -> std::io::Result<()> {
+fn write_changed(dir: &Path, files: &[(PathBuf, String)]) -> std::io::Result<()> {
     for (rel, text) in files {
         let path = dir.join(rel);
         if std::fs::read_to_string(&path).is_ok_and(|old| old == *text) {
