@@ -94,13 +94,14 @@ impl fmt::Display for Command {
         match self {
             Command::Reload { saved_ms, changed, restart_main, modules } => {
                 let main = if *restart_main { "main" } else { "-" };
-                write!(f, "reload\t{saved_ms}\t{changed}\t{main}")?;
-                for (index, library) in modules {
-                    write!(f, "\t{index}={}", escape_path(library))?;
-                }
-                Ok(())
+                let modules = modules.iter().map(|(index, library)| format!("{index}={}", escape_path(library)));
+                write_line(
+                    f,
+                    "reload",
+                    [saved_ms.to_string(), changed.to_string(), main.to_string()].into_iter().chain(modules),
+                )
             }
-            Command::Save { path } => write!(f, "save\t{}", escape_path(path)),
+            Command::Save { path } => write_line(f, "save", [escape_path(path)]),
         }
     }
 }
@@ -145,14 +146,8 @@ impl fmt::Display for Reply {
     /// The line without its newline.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Reply::RolledBack { modules } => {
-                f.write_str("rolledback")?;
-                for index in modules {
-                    write!(f, "\t{index}")?;
-                }
-                Ok(())
-            }
-            Reply::Saved { path } => write!(f, "saved\t{}", escape_path(path)),
+            Reply::RolledBack { modules } => write_line(f, "rolledback", modules),
+            Reply::Saved { path } => write_line(f, "saved", [escape_path(path)]),
         }
     }
 }
@@ -162,17 +157,29 @@ impl FromStr for Reply {
 
     fn from_str(line: &str) -> Result<Reply, Malformed> {
         let mut fields = line.split('\t');
-        match fields.next() {
-            Some("saved") => Ok(Reply::Saved { path: only_path(fields)? }),
-            Some("rolledback") => {
-                let modules = fields
-                    .map(|i| i.parse().or(malformed("a module index is not a number")))
-                    .collect::<Result<Vec<_>, _>>()?;
-                Ok(Reply::RolledBack { modules })
-            }
-            _ => malformed("not a reply (`rolledback` or `saved`)"),
+        let kind = fields.next().unwrap_or_default();
+        if kind == "saved" {
+            return Ok(Reply::Saved { path: only_path(fields)? });
         }
+        if kind != "rolledback" {
+            return malformed("not a reply (`rolledback` or `saved`)");
+        }
+        let modules = fields.map(|i| i.parse().or(malformed("a module index is not a number")));
+        Ok(Reply::RolledBack { modules: modules.collect::<Result<_, _>>()? })
     }
+}
+
+/// A message's kind, then each field after a tab.
+fn write_line<T: fmt::Display>(
+    f: &mut fmt::Formatter<'_>,
+    kind: &str,
+    fields: impl IntoIterator<Item = T>,
+) -> fmt::Result {
+    f.write_str(kind)?;
+    for field in fields {
+        write!(f, "\t{field}")?;
+    }
+    Ok(())
 }
 
 /// The last field of `save`/`saved`: one non-empty path.
