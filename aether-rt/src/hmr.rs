@@ -2,12 +2,15 @@
 //! ([`loader`]), swap their functions atomically between calls ([`tables`]),
 //! keep `state` values across reloads ([`state`]), serialize Aether code
 //! behind the program lock ([`gate`]), and watch the sources ([`watcher`]).
+//! [`host`] is the generated host's main loop; [`protocol`] is what it and
+//! the supervising CLI say to each other.
 //! The ABI itself, with the panic guard that generated shims use
 //! ([`crate::abi::Guarded`]), is [`crate::abi`].
 
 pub mod gate;
 pub mod host;
 pub mod loader;
+pub mod protocol;
 pub mod state;
 pub mod tables;
 pub mod watcher;

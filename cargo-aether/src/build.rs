@@ -18,11 +18,10 @@
 
 use crate::input::{self, Target};
 use crate::report::{self, Action, MessageFormat};
-use crate::UsageError;
+use crate::Error;
 use aether_transpile::codegen::{self, CodegenOptions};
 use aether_transpile::driver::{self, InputKind};
 use std::collections::BTreeSet;
-use std::hash::{Hash, Hasher};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
@@ -56,7 +55,7 @@ pub struct BuildOptions {
     pub timings: bool,
 }
 
-pub fn run(args: &BuildArgs) -> Result<ExitCode, UsageError> {
+pub fn run(args: &BuildArgs) -> Result<ExitCode, Error> {
     let target = input::resolve(&args.path)?;
     let options = BuildOptions { release: args.release, format: args.message_format, timings: args.timings };
     match build(&target, options)? {
@@ -89,11 +88,11 @@ pub struct Prepared {
 
 /// Check `target` and generate its crate; print diagnostics (and warnings).
 /// `Err(status)` when the program cannot be built (the reason is printed).
-pub fn prepare(target: &Target, format: MessageFormat) -> Result<Result<Prepared, ExitCode>, UsageError> {
+pub fn prepare(target: &Target, format: MessageFormat) -> Result<Result<Prepared, ExitCode>, Error> {
     let analysis = driver::analyze(&target.input, driver::Mode::Program);
     if analysis.has_errors() {
         if let Some(entry) = only_missing_main(&analysis) {
-            return Err(UsageError::new(format!("`{entry}` has no `fn main()`, so there is nothing to run; add one")));
+            return Err(Error::usage(format!("`{entry}` has no `fn main()`, so there is nothing to run; add one")));
         }
         return Ok(Err(report::emit(&analysis, format, Action::BUILD, &target.name)));
     }
@@ -122,26 +121,17 @@ pub fn prepare(target: &Target, format: MessageFormat) -> Result<Result<Prepared
 
 impl Prepared {
     /// Write the generated crate (only the files that changed).
-    pub fn write(&self) -> Result<(), UsageError> {
-        write_changed(&self.layout.crate_dir, &self.files).map_err(|e| {
-            UsageError::new(format!("cannot write the generated crate in `{}`: {e}", self.layout.crate_dir.display()))
-        })?;
-        // Start from the Aether workspace's lock file: the runtime's
-        // dependencies are then already resolved, so a first build needs no
-        // registry index update (and works offline once they are cached).
-        let lock = self.layout.crate_dir.join("Cargo.lock");
-        if !lock.exists() {
-            if let Some(workspace_lock) = rt_path().parent().map(|p| p.join("Cargo.lock")) {
-                let _ = std::fs::copy(workspace_lock, lock);
-            }
-        }
-        Ok(())
+    pub fn write(&self) -> Result<(), Error> {
+        write_generated(&self.layout.crate_dir, &self.files).map_err(|e| {
+            let dir = self.layout.crate_dir.display();
+            Error::environment(format!("cannot write the generated crate in `{dir}`: {e}"))
+        })
     }
 }
 
 /// Check, generate and build `target`; print diagnostics (and warnings) on
 /// the way. Shared by `build` and `run`.
-pub fn build(target: &Target, opts: BuildOptions) -> Result<Outcome, UsageError> {
+pub fn build(target: &Target, opts: BuildOptions) -> Result<Outcome, Error> {
     let BuildOptions { release, format, timings } = opts;
     let started = Instant::now();
     let prepared = match prepare(target, format)? {
@@ -198,7 +188,7 @@ pub struct Layout {
 }
 
 impl Layout {
-    pub(crate) fn for_target(target: &Target) -> Result<Layout, UsageError> {
+    pub(crate) fn for_target(target: &Target) -> Result<Layout, Error> {
         let env_target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).filter(|p| !p.as_os_str().is_empty());
         if let (InputKind::Project, Some(manifest)) = (target.input.kind(), &target.manifest) {
             // Absolute, so the printed executable path works from anywhere.
@@ -211,15 +201,15 @@ impl Layout {
             });
         }
         let cache = cache_dir().ok_or_else(|| {
-            UsageError::new("cannot find a cache directory for scripts; set AETHER_CACHE_DIR to a writable directory")
+            Error::environment(
+                "cannot find a cache directory for scripts; set AETHER_CACHE_DIR to a writable directory",
+            )
         })?;
         let entry = std::fs::canonicalize(target.input.entry()).unwrap_or_else(|_| target.input.entry().to_path_buf());
         let stem = entry.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "script".into());
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        entry.hash(&mut hasher);
         let name = crate_name(&stem);
         Ok(Layout {
-            crate_dir: cache.join("programs").join(format!("{name}-{:016x}", hasher.finish())),
+            crate_dir: cache.join("programs").join(format!("{name}-{:016x}", stable_hash([&*entry.to_string_lossy()]))),
             crate_name: name,
             target_dir: env_target.unwrap_or_else(|| cache.join("target")),
         })
@@ -269,20 +259,47 @@ fn crate_name(name: &str) -> String {
 /// What identifies a build: the generated text, the profile, and this tool
 /// itself (a new `cargo-aether` may bring a new runtime).
 fn stamp_of(files: &[(PathBuf, String)], release: bool) -> String {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    files.hash(&mut hasher);
-    release.hash(&mut hasher);
-    env!("CARGO_PKG_VERSION").hash(&mut hasher);
-    if let Some(modified) = std::env::current_exe().ok().and_then(|p| p.metadata().ok()).and_then(|m| m.modified().ok())
-    {
-        modified.hash(&mut hasher);
+    let modified = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.metadata().ok()?.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or_else(String::new, |d| d.as_nanos().to_string());
+    let profile = if release { "release" } else { "debug" };
+    let paths: Vec<String> = files.iter().map(|(path, _)| path.to_string_lossy().into_owned()).collect();
+    let parts = [profile, env!("CARGO_PKG_VERSION"), &modified]
+        .into_iter()
+        .chain(paths.iter().zip(files).flat_map(|(path, (_, text))| [path.as_str(), text.as_str()]));
+    format!("{:016x}\n", stable_hash(parts))
+}
+
+/// The hash that names what this tool keeps on disk (script directories,
+/// library names, build stamps): FNV-1a, the project's one hash
+/// ([`aether_rt::abi::fingerprint`]), the same in every build of the tool,
+/// unlike std's `DefaultHasher`. Each part is hashed on its own and the
+/// results combined in order, so `["ab", "c"]` and `["a", "bc"]` differ.
+pub(crate) fn stable_hash<'a>(parts: impl IntoIterator<Item = &'a str>) -> u64 {
+    use aether_rt::abi::{fingerprint, fingerprint_combine};
+    parts.into_iter().fold(fingerprint(""), |acc, part| fingerprint_combine(acc, fingerprint(part)))
+}
+
+/// Write a generated crate or workspace into `dir`: the files that changed
+/// ([`write_changed`]), and a `Cargo.lock` to start from, the Aether
+/// workspace's: the runtime's dependencies are then already resolved, so a
+/// first build needs no registry index update (and works offline once they
+/// are cached).
+pub(crate) fn write_generated(dir: &Path, files: &[(PathBuf, String)]) -> std::io::Result<()> {
+    write_changed(dir, files)?;
+    let lock = dir.join("Cargo.lock");
+    if !lock.exists() {
+        if let Some(workspace_lock) = rt_path().parent().map(|p| p.join("Cargo.lock")) {
+            let _ = std::fs::copy(workspace_lock, lock);
+        }
     }
-    format!("{:016x}\n", hasher.finish())
+    Ok(())
 }
 
 /// Write each file whose text differs from what is on disk; leave the rest
 /// untouched so their timestamps (and cargo's incremental state) survive.
-pub(crate) fn write_changed(dir: &Path, files: &[(PathBuf, String)]) -> std::io::Result<()> {
+fn write_changed(dir: &Path, files: &[(PathBuf, String)]) -> std::io::Result<()> {
     for (rel, text) in files {
         let path = dir.join(rel);
         if std::fs::read_to_string(&path).is_ok_and(|old| old == *text) {
@@ -305,7 +322,7 @@ pub struct Artifact {
 
 /// Run `cargo <args>` on the generated crate, showing its progress.
 /// Returns the executables built, or `None` after explaining a failure.
-pub fn cargo(prepared: &Prepared, args: &[&str]) -> Result<Option<Vec<Artifact>>, UsageError> {
+pub fn cargo(prepared: &Prepared, args: &[&str]) -> Result<Option<Vec<Artifact>>, Error> {
     let layout = &prepared.layout;
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(&cargo);
@@ -317,7 +334,7 @@ pub fn cargo(prepared: &Prepared, args: &[&str]) -> Result<Option<Vec<Artifact>>
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
     let mut child =
-        cmd.spawn().map_err(|e| UsageError::new(format!("cannot run `{}`: {e}", Path::new(&cargo).display())))?;
+        cmd.spawn().map_err(|e| Error::environment(format!("cannot run `{}`: {e}", Path::new(&cargo).display())))?;
     let mut artifacts = Vec::new();
     let mut rendered = Vec::new();
     let mut files = BTreeSet::new();
@@ -346,7 +363,7 @@ pub fn cargo(prepared: &Prepared, args: &[&str]) -> Result<Option<Vec<Artifact>>
             }
         }
     }
-    let status = child.wait().map_err(|e| UsageError::new(format!("cargo did not finish: {e}")))?;
+    let status = child.wait().map_err(|e| Error::environment(format!("cargo did not finish: {e}")))?;
     if status.success() {
         return Ok(Some(artifacts));
     }
@@ -384,6 +401,19 @@ mod tests {
         assert_eq!(crate_name("life"), "life");
         assert_eq!(crate_name("Word-Freq"), "word_freq");
         assert_eq!(crate_name("2048"), "ae_2048");
+    }
+
+    #[test]
+    fn stable_hashes_do_not_change() {
+        // The values on disk from one build of the tool to the next: a
+        // change here orphans every cached script build.
+        assert_eq!(stable_hash([]), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(stable_hash(["/home/u/hello.ae"]), 0xa6c7_772d_72e3_583c);
+        assert_ne!(stable_hash(["ab", "c"]), stable_hash(["a", "bc"]));
+        assert_ne!(stable_hash(["a"]), stable_hash(["a", ""]));
+        let files = vec![(PathBuf::from("src/main.rs"), "fn main() {}\n".to_string())];
+        assert_eq!(stamp_of(&files, false), stamp_of(&files, false));
+        assert_ne!(stamp_of(&files, false), stamp_of(&files, true));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use crate::input;
 use crate::report::{self, Action, MessageFormat};
-use crate::UsageError;
+use crate::Error;
 use aether_transpile::driver;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,7 +20,7 @@ pub struct CheckArgs {
     pub message_format: MessageFormat,
 }
 
-pub fn run(args: &CheckArgs) -> Result<ExitCode, UsageError> {
+pub fn run(args: &CheckArgs) -> Result<ExitCode, Error> {
     let target = input::resolve(&args.path)?;
     let analysis = driver::analyze(&target.input, driver::Mode::Program);
     Ok(report::emit(&analysis, args.message_format, Action::CHECK, &target.name))

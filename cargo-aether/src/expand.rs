@@ -3,7 +3,7 @@
 
 use crate::input;
 use crate::report::{self, Action, MessageFormat};
-use crate::UsageError;
+use crate::Error;
 use aether_transpile::codegen;
 use aether_transpile::driver;
 use std::path::PathBuf;
@@ -16,9 +16,9 @@ pub struct ExpandArgs {
     pub file: PathBuf,
 }
 
-pub fn run(args: &ExpandArgs) -> Result<ExitCode, UsageError> {
+pub fn run(args: &ExpandArgs) -> Result<ExitCode, Error> {
     if args.file.is_dir() {
-        return Err(UsageError::new(format!("`{}` is a directory; expand takes one `.ae` file", args.file.display())));
+        return Err(Error::usage(format!("`{}` is a directory; expand takes one `.ae` file", args.file.display())));
     }
     let target = input::resolve(&args.file)?;
     let analysis = driver::analyze(&target.input, driver::Mode::Module);
@@ -26,7 +26,7 @@ pub fn run(args: &ExpandArgs) -> Result<ExitCode, UsageError> {
         return Ok(report::emit(&analysis, MessageFormat::Human, Action::EXPAND, &target.name));
     }
     let Some(entry) = analysis.program.entry else {
-        return Err(UsageError::new(format!("cannot load `{}`", args.file.display())));
+        return Err(Error::usage(format!("cannot load `{}`", args.file.display())));
     };
     print!("{}", codegen::expand_module(&analysis.program, &analysis.checked, entry));
     Ok(ExitCode::SUCCESS)

@@ -9,7 +9,7 @@
 //!   (or the only top-level `.ae` file).
 
 use crate::manifest::{self, Manifest};
-use crate::UsageError;
+use crate::Error;
 use aether_transpile::driver::{join_tidy, Input};
 use std::path::Path;
 
@@ -23,9 +23,9 @@ pub struct Target {
     pub manifest: Option<Manifest>,
 }
 
-pub fn resolve(path: &Path) -> Result<Target, UsageError> {
+pub fn resolve(path: &Path) -> Result<Target, Error> {
     if !path.exists() {
-        return Err(UsageError::new(format!("`{}` does not exist", path.display())));
+        return Err(Error::usage(format!("`{}` does not exist", path.display())));
     }
     if path.is_file() && path.file_name().is_some_and(|n| n == "Cargo.toml") {
         return project(path);
@@ -40,7 +40,7 @@ pub fn resolve(path: &Path) -> Result<Target, UsageError> {
     Ok(Target { name: path.display().to_string(), input: Input::script(path)?, manifest: None })
 }
 
-fn project(manifest_path: &Path) -> Result<Target, UsageError> {
+fn project(manifest_path: &Path) -> Result<Target, Error> {
     let manifest = manifest::read(manifest_path)?;
     let settings = &manifest.settings;
     if manifest.rust_host {

@@ -2,13 +2,15 @@
 //!
 //! Layout: this file parses the command line and dispatches; each
 //! subcommand lives in its own module (`check.rs`, ...) with its clap `Args`
-//! struct and a `run` function returning `Result<ExitCode, UsageError>`.
+//! struct and a `run` function returning `Result<ExitCode, Error>`.
 //! Shared pieces: [`input`] turns the PATH argument into a
 //! [`aether_transpile::driver::Input`] (reading Cargo manifests through
 //! [`manifest`]), [`report`] prints diagnostics in the chosen message format.
 //!
 //! Exit codes: 0 success, 1 the program has errors, 2 usage errors (bad
-//! flags, bad paths, bad manifests), 101 an internal error (a panic).
+//! flags, bad paths, bad manifests), 101 the tool could not finish (an I/O
+//! or process failure, rustc rejecting generated code, a panic); [`error`]
+//! maps each kind of failure to its status.
 
 pub mod build;
 pub mod check;
@@ -22,18 +24,11 @@ pub mod report;
 pub mod run;
 pub mod test;
 
-pub use error::UsageError;
+pub use error::{Error, EXIT_ERRORS, EXIT_INTERNAL, EXIT_USAGE};
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::ffi::OsString;
 use std::process::ExitCode;
-
-/// Exit status when the checked program has errors.
-pub const EXIT_ERRORS: u8 = 1;
-/// Exit status for usage errors, as clap uses.
-pub const EXIT_USAGE: u8 = 2;
-/// Exit status when the tool itself failed (a panic), as rustc uses.
-pub const EXIT_INTERNAL: u8 = 101;
 
 /// Aether: a small, statically typed language that compiles to Rust.
 #[derive(Parser, Debug)]
@@ -58,7 +53,7 @@ pub enum Command {
     /// Create a new Aether project from a template.
     New(new::NewArgs),
     // A new subcommand: a module `foo.rs` with `FooArgs` and
-    // `run(&FooArgs) -> Result<ExitCode, UsageError>`, a variant here, and
+    // `run(&FooArgs) -> Result<ExitCode, Error>`, a variant here, and
     // an arm in `run_on_this_thread`.
 }
 
@@ -120,7 +115,7 @@ fn run_on_this_thread(args: Vec<OsString>) -> ExitCode {
     };
     result.unwrap_or_else(|e| {
         eprintln!("{e}");
-        ExitCode::from(EXIT_USAGE)
+        ExitCode::from(e.exit_code())
     })
 }
 

@@ -8,7 +8,7 @@
 //! hmr-exclude = []      # files never hot-reloaded (used by a later milestone)
 //! ```
 
-use crate::UsageError;
+use crate::Error;
 use cargo_metadata::MetadataCommand;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -42,22 +42,23 @@ impl Default for AetherSettings {
 
 /// Read the manifest at `manifest_path` through `cargo metadata`, so that
 /// everything Cargo accepts (workspace inheritance, ...) works here too.
-pub fn read(manifest_path: &Path) -> Result<Manifest, UsageError> {
+pub fn read(manifest_path: &Path) -> Result<Manifest, Error> {
     let shown = manifest_path.display();
-    let metadata = MetadataCommand::new().manifest_path(manifest_path).no_deps().exec().map_err(|e| {
-        let reason = match e {
-            cargo_metadata::Error::CargoMetadata { stderr } => cargo_error_sentence(&stderr),
-            other => other.to_string(),
-        };
-        UsageError::new(format!("could not read manifest `{shown}`: {reason}"))
+    let metadata = MetadataCommand::new().manifest_path(manifest_path).no_deps().exec().map_err(|e| match e {
+        // Cargo read the manifest and rejected it: the user's to fix.
+        cargo_metadata::Error::CargoMetadata { stderr } => {
+            Error::usage(format!("could not read manifest `{shown}`: {}", cargo_error_sentence(&stderr)))
+        }
+        // Cargo could not be run, or said something unreadable.
+        other => Error::environment(format!("could not read manifest `{shown}`: {other}")),
     })?;
     let wanted = canonical(manifest_path);
     let package =
         metadata.packages.iter().find(|p| canonical(p.manifest_path.as_std_path()) == wanted).ok_or_else(|| {
-            UsageError::new(format!("`{shown}` has no `[package]`; point at the package's directory instead"))
+            Error::usage(format!("`{shown}` has no `[package]`; point at the package's directory instead"))
         })?;
     let settings = parse_settings(package.metadata.get("aether"))
-        .map_err(|reason| UsageError::new(format!("invalid `[package.metadata.aether]` in `{shown}`: {reason}")))?;
+        .map_err(|reason| Error::usage(format!("invalid `[package.metadata.aether]` in `{shown}`: {reason}")))?;
     let root = match manifest_path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),

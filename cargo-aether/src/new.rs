@@ -2,7 +2,7 @@
 //! project from `templates/`. The templates are compiled into the tool, so
 //! an installed `cargo-aether` can create projects anywhere.
 
-use crate::UsageError;
+use crate::Error;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -50,10 +50,10 @@ impl Template {
     }
 }
 
-pub fn run(args: &NewArgs) -> Result<ExitCode, UsageError> {
+pub fn run(args: &NewArgs) -> Result<ExitCode, Error> {
     let name = package_name(&args.path)?;
     if args.path.exists() && !is_empty_dir(&args.path) {
-        return Err(UsageError::new(format!("`{}` already exists and is not empty", args.path.display())));
+        return Err(Error::usage(format!("`{}` already exists and is not empty", args.path.display())));
     }
     for (rel, text) in args.template.files() {
         let path = args.path.join(rel);
@@ -62,7 +62,7 @@ pub fn run(args: &NewArgs) -> Result<ExitCode, UsageError> {
             .map_or(Ok(()), std::fs::create_dir_all)
             .and_then(|()| std::fs::write(&path, text.replace("{{name}}", &name)));
         if let Err(e) = written {
-            return Err(UsageError::new(format!("cannot write `{}`: {e}", path.display())));
+            return Err(Error::environment(format!("cannot write `{}`: {e}", path.display())));
         }
     }
     eprintln!("     Created Aether project `{name}` ({:?} template) in {}", args.template, args.path.display());
@@ -71,12 +71,12 @@ pub fn run(args: &NewArgs) -> Result<ExitCode, UsageError> {
 }
 
 /// The directory's name, if it is a valid Cargo package name.
-fn package_name(path: &Path) -> Result<String, UsageError> {
+fn package_name(path: &Path) -> Result<String, Error> {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let valid = name.starts_with(|c: char| c.is_ascii_alphabetic())
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     if !valid {
-        return Err(UsageError::new(format!(
+        return Err(Error::usage(format!(
             "`{name}` is not a valid project name: use letters, digits, `_` and `-`, starting with a letter"
         )));
     }

@@ -6,9 +6,10 @@
 //! unchanged starts without rebuilding.
 
 use crate::build::{self, BuildOptions, Outcome};
+use crate::error::exit_code_of;
 use crate::input;
 use crate::report::MessageFormat;
-use crate::UsageError;
+use crate::Error;
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
@@ -35,7 +36,7 @@ pub struct RunArgs {
     pub args: Vec<OsString>,
 }
 
-pub fn run(args: &RunArgs) -> Result<ExitCode, UsageError> {
+pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
     let target = input::resolve(&args.path)?;
     let hmr = args.hmr || crate::hmr::requested_by_env(std::env::var("AETHER_HMR").ok().as_deref());
     if target.manifest.as_ref().is_some_and(|m| m.rust_host) {
@@ -55,13 +56,13 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, UsageError> {
     let status = Command::new(&exe)
         .args(&args.args)
         .status()
-        .map_err(|e| UsageError::new(format!("cannot start `{}`: {e}", exe.display())))?;
+        .map_err(|e| Error::environment(format!("cannot start `{}`: {e}", exe.display())))?;
     Ok(exit_code_of(status))
 }
 
 /// A Rust crate with Aether modules compiled in (static): plain `cargo run`.
-fn cargo_run(target: &input::Target, args: &RunArgs) -> Result<ExitCode, UsageError> {
-    let Some(manifest) = &target.manifest else { return Err(UsageError::new("no Cargo.toml")) };
+fn cargo_run(target: &input::Target, args: &RunArgs) -> Result<ExitCode, Error> {
+    let Some(manifest) = &target.manifest else { return Err(Error::usage("no Cargo.toml")) };
     let root = manifest.root.canonicalize().unwrap_or_else(|_| manifest.root.clone());
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
@@ -71,22 +72,6 @@ fn cargo_run(target: &input::Target, args: &RunArgs) -> Result<ExitCode, UsageEr
     }
     // Run where the crate is, as `cargo run` in its directory would.
     cmd.arg("--").args(&args.args).current_dir(&root);
-    let status = cmd.status().map_err(|e| UsageError::new(format!("cannot run cargo: {e}")))?;
+    let status = cmd.status().map_err(|e| Error::environment(format!("cannot run cargo: {e}")))?;
     Ok(exit_code_of(status))
-}
-
-/// The program's own status; killed by a signal is reported as 128 + the
-/// signal number, as shells do.
-pub(crate) fn exit_code_of(status: std::process::ExitStatus) -> ExitCode {
-    if let Some(code) = status.code() {
-        return ExitCode::from(code.clamp(0, 255) as u8);
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::ExitStatusExt;
-        if let Some(signal) = status.signal() {
-            return ExitCode::from((128 + signal).clamp(0, 255) as u8);
-        }
-    }
-    ExitCode::from(crate::EXIT_INTERNAL)
 }

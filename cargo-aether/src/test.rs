@@ -5,7 +5,7 @@
 use crate::build::{self, Artifact};
 use crate::input;
 use crate::report::MessageFormat;
-use crate::UsageError;
+use crate::Error;
 use aether_transpile::ast::ItemKind;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
@@ -24,7 +24,7 @@ pub struct TestArgs {
     pub filter: Option<String>,
 }
 
-pub fn run(args: &TestArgs) -> Result<ExitCode, UsageError> {
+pub fn run(args: &TestArgs) -> Result<ExitCode, Error> {
     let target = input::resolve(&args.path)?;
     let prepared = match build::prepare(&target, MessageFormat::Human)? {
         Ok(p) => p,
@@ -36,7 +36,7 @@ pub fn run(args: &TestArgs) -> Result<ExitCode, UsageError> {
         return Ok(ExitCode::from(crate::EXIT_INTERNAL));
     };
     let Some(Artifact { executable, .. }) = artifacts.into_iter().find(|a| a.is_test) else {
-        return Err(UsageError::new("cargo built no test harness for the generated crate"));
+        return Err(Error::environment("cargo built no test harness for the generated crate"));
     };
     let mut cmd = Command::new(&executable);
     // The harness filters by Rust names; filter by Aether names ourselves.
@@ -53,14 +53,14 @@ pub fn run(args: &TestArgs) -> Result<ExitCode, UsageError> {
         cmd.arg("--exact").args(&selected);
     }
     let mut child =
-        cmd.stdout(Stdio::piped()).spawn().map_err(|e| UsageError::new(format!("cannot run the tests: {e}")))?;
+        cmd.stdout(Stdio::piped()).spawn().map_err(|e| Error::environment(format!("cannot run the tests: {e}")))?;
     let mut out = std::io::stdout().lock();
     if let Some(stdout) = child.stdout.take() {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             let _ = writeln!(out, "{}", rename(&line, &names));
         }
     }
-    let status = child.wait().map_err(|e| UsageError::new(format!("the tests did not finish: {e}")))?;
+    let status = child.wait().map_err(|e| Error::environment(format!("the tests did not finish: {e}")))?;
     // Like `cargo test`: 101 when a test failed.
     Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::from(crate::EXIT_INTERNAL) })
 }

@@ -24,8 +24,7 @@
 #![allow(unsafe_code)]
 
 use crate::abi::{
-    entry_symbol, EntryFn, FnEntry, HostSlot, ImportEntry, ModuleDescriptor, StateEntry, Str, VersionFn, ABI_VERSION,
-    VERSION_SYMBOL,
+    entry_symbol, EntryFn, HostSlot, ModuleDescriptor, Slice, SlotEntry, Str, VersionFn, ABI_VERSION, VERSION_SYMBOL,
 };
 use std::collections::HashSet;
 use std::ffi::c_void;
@@ -291,30 +290,14 @@ pub(crate) fn read_descriptor(
     if name != expected {
         return Err(LoadError::WrongModule { path: path.to_path_buf(), found: name, expected: expected.to_string() });
     }
-    let (fns_ptr, fns_len) = descriptor.functions.raw_parts();
-    let fn_entries: &'static [FnEntry] =
-        read_slice(fns_ptr, fns_len).map_err(|p| invalid(format!("functions: {p}")))?;
-    let mut seen = HashSet::new();
-    let mut functions = Vec::with_capacity(fn_entries.len());
-    for entry in fn_entries {
-        let fn_name = read_str(entry.name).map_err(|p| invalid(format!("function name: {p}")))?;
+    let mut functions = Vec::new();
+    for (fn_name, entry) in named_entries(descriptor.functions, "function", |e| e.name).map_err(invalid)? {
         let ptr = NonNull::new(entry.ptr.cast_mut())
             .ok_or_else(|| invalid(format!("function `{fn_name}` has a null pointer")))?;
-        if !seen.insert(fn_name.clone()) {
-            return Err(invalid(format!("function `{fn_name}` appears twice")));
-        }
         functions.push(LoadedFn { name: fn_name, signature_fingerprint: entry.signature_fingerprint, ptr: FnPtr(ptr) });
     }
-    let (states_ptr, states_len) = descriptor.states.raw_parts();
-    let state_entries: &'static [StateEntry] =
-        read_slice(states_ptr, states_len).map_err(|p| invalid(format!("states: {p}")))?;
-    let mut seen = HashSet::new();
-    let mut states = Vec::with_capacity(state_entries.len());
-    for entry in state_entries {
-        let state_name = read_str(entry.name).map_err(|p| invalid(format!("state name: {p}")))?;
-        if !seen.insert(state_name.clone()) {
-            return Err(invalid(format!("state `{state_name}` appears twice")));
-        }
+    let mut states = Vec::new();
+    for (state_name, entry) in named_entries(descriptor.states, "state", |e| e.name).map_err(invalid)? {
         if !entry.align.is_power_of_two() || entry.size > isize::MAX as usize / 2 {
             return Err(invalid(format!("state `{state_name}` has size {} and alignment {}", entry.size, entry.align)));
         }
@@ -339,16 +322,12 @@ pub(crate) fn read_descriptor(
         // is never unloaded.
         Some(unsafe { &*descriptor.host })
     };
-    let (imports_ptr, imports_len) = descriptor.imports.raw_parts();
-    let import_entries: &'static [ImportEntry] =
-        read_slice(imports_ptr, imports_len).map_err(|p| invalid(format!("imports: {p}")))?;
+    let import_entries = read_slice(descriptor.imports).map_err(|p| invalid(format!("imports: {p}")))?;
     let mut imports = Vec::with_capacity(import_entries.len());
     for entry in import_entries {
         let module = read_str(entry.module).map_err(|p| invalid(format!("import name: {p}")))?;
-        let slots = |slice: crate::abi::Slice<crate::abi::SlotEntry>, what: &str| {
-            let (ptr, len) = slice.raw_parts();
-            let entries: &'static [crate::abi::SlotEntry] =
-                read_slice(ptr, len).map_err(|p| invalid(format!("{what} slots of `{module}`: {p}")))?;
+        let slots = |slice: Slice<SlotEntry>, what: &str| {
+            let entries = read_slice(slice).map_err(|p| invalid(format!("{what} slots of `{module}`: {p}")))?;
             entries
                 .iter()
                 .map(|e| {
@@ -365,9 +344,8 @@ pub(crate) fn read_descriptor(
         let states = slots(entry.states, "state")?;
         imports.push(LoadedImport { module, fingerprint: entry.interface_fingerprint, functions, states });
     }
-    let hooks = |slice: crate::abi::Slice<u32>, what: &str| -> Result<Vec<usize>, LoadError> {
-        let (ptr, len) = slice.raw_parts();
-        let indices: &'static [u32] = read_slice(ptr, len).map_err(|p| invalid(format!("{what} hooks: {p}")))?;
+    let hooks = |slice: Slice<u32>, what: &str| -> Result<Vec<usize>, LoadError> {
+        let indices = read_slice(slice).map_err(|p| invalid(format!("{what} hooks: {p}")))?;
         indices
             .iter()
             .map(|&i| {
@@ -422,7 +400,29 @@ fn read_str(s: Str) -> Result<String, String> {
     std::str::from_utf8(bytes).map(str::to_string).map_err(|_| "not UTF-8".into())
 }
 
-fn read_slice<T>(ptr: *const T, len: usize) -> Result<&'static [T], String> {
+/// The entries of one of the descriptor's named lists (functions, states),
+/// each with its name read: every name valid and none twice. `what` names
+/// an entry in messages.
+fn named_entries<T>(
+    list: Slice<T>,
+    what: &str,
+    name_of: impl Fn(&T) -> Str,
+) -> Result<Vec<(String, &'static T)>, String> {
+    let entries = read_slice(list).map_err(|p| format!("{what}s: {p}"))?;
+    let mut seen = HashSet::new();
+    let mut out = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let name = read_str(name_of(entry)).map_err(|p| format!("{what} name: {p}"))?;
+        if !seen.insert(name.clone()) {
+            return Err(format!("{what} `{name}` appears twice"));
+        }
+        out.push((name, entry));
+    }
+    Ok(out)
+}
+
+fn read_slice<T>(list: Slice<T>) -> Result<&'static [T], String> {
+    let (ptr, len) = list.raw_parts();
     if len == 0 {
         return Ok(&[]);
     }

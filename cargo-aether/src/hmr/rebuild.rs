@@ -1,0 +1,164 @@
+//! After a save: re-check, regenerate and rebuild the crates whose files
+//! changed, and say what to send the host (or why nothing is sent). The
+//! rule that makes this small is in [`rebuild`]'s comment.
+
+use super::prepare::{cargo_build, explain_rustc_failure, write_all};
+use super::{Build, Current, Session};
+use crate::report::{self, Action, MessageFormat};
+use aether_transpile::driver::Analysis;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// What to send the host after a rebuild: the modules to swap together
+/// (index, library), how many functions changed in them, and whether the
+/// running `main` changed (it then starts again with the new code).
+pub(super) struct Reload {
+    pub modules: Vec<(usize, PathBuf)>,
+    pub changed: usize,
+    pub restart_main: bool,
+}
+
+/// What a save leads to.
+pub(super) enum Rebuilt {
+    Reload(Reload),
+    /// Nothing to send (the reason was printed).
+    Nothing,
+    /// A change that cannot be applied live, and why.
+    Restart(String),
+}
+
+/// Re-check, regenerate and rebuild after a save: the reload to send,
+/// nothing (the reason is printed), or a restart to make.
+///
+/// A module crate holds its own code and the interfaces of the modules it
+/// imports (see `codegen/hmr.rs`), so the crates whose generated files
+/// changed are exactly the ones to rebuild: an edited function body changes
+/// one crate, a changed type or signature changes its module's crate and
+/// every crate built against it. They are built in one cargo run and swapped
+/// in one step.
+pub(super) fn rebuild(session: &Session<'_>, build: &Build, current: &mut Current) -> Rebuilt {
+    let analysis = session.analyze();
+    let name = session.name();
+    if analysis.has_errors() {
+        report::emit(&analysis, MessageFormat::Human, Action { verb: "reload", done: "Checked" }, &name);
+        eprintln!("[aether] not reloaded: the old code keeps running; fix the error and save again");
+        return Rebuilt::Nothing;
+    }
+    report::emit_warnings(&analysis, MessageFormat::Human, &name);
+    let (generated, bindings) = match session.generate(&analysis, &build.opts) {
+        Ok(g) => g,
+        Err(refusals) => {
+            let text: String = refusals.iter().map(|d| d.render(&analysis.program.sources)).collect();
+            refused(&text.lines().collect::<Vec<_>>());
+            return Rebuilt::Nothing;
+        }
+    };
+    if bindings != current.bindings {
+        return Rebuilt::Restart(
+            "the Rust host compiles against what changed (a type, constant or signature of a module, or an \
+             `extern fn`); restart `cargo aether run --hmr` to rebuild the host"
+                .to_string(),
+        );
+    }
+    let old_names: Vec<&str> = current.generated.modules.iter().map(|m| m.name.as_str()).collect();
+    let new_names: Vec<&str> = generated.modules.iter().map(|m| m.name.as_str()).collect();
+    if old_names != new_names {
+        return Rebuilt::Restart("modules were added, removed or renamed; that needs a restart".to_string());
+    }
+    let changed: Vec<usize> = current
+        .generated
+        .modules
+        .iter()
+        .zip(&generated.modules)
+        .enumerate()
+        .filter(|(_, (old, new))| old.files != new.files)
+        .map(|(i, _)| i)
+        .collect();
+    if changed.is_empty() {
+        // Said out loud: after an error was fixed by undoing it, this is how
+        // the user learns the program is in sync again.
+        eprintln!("[aether] checked: no code changed, nothing to reload");
+        current.analysis = analysis;
+        return Rebuilt::Nothing;
+    }
+    let fixed: Vec<String> = changed
+        .iter()
+        .filter_map(|i| generated.modules.get(*i))
+        .filter(|m| !m.reloadable)
+        .map(|m| {
+            format!("{}: excluded from hot reloading (`@no_hmr` or `hmr-exclude`); restart to use the change", m.file)
+        })
+        .collect();
+    if !fixed.is_empty() {
+        return Rebuilt::Restart(fixed.join("; "));
+    }
+    if let Err(e) = write_all(&build.ws, &generated) {
+        refused(&[e.to_string().as_str()]);
+        return Rebuilt::Nothing;
+    }
+    let packages: Vec<&str> =
+        changed.iter().filter_map(|i| generated.modules.get(*i)).map(|m| m.package.as_str()).collect();
+    match cargo_build(build, &packages, true) {
+        Ok(Ok(())) => {}
+        Ok(Err(stderr)) => {
+            eprint!("{stderr}");
+            let files: Vec<&str> =
+                changed.iter().filter_map(|i| generated.modules.get(*i)).map(|m| m.file.as_str()).collect();
+            explain_rustc_failure(&build.ws, Some(&files.join(", ")));
+            return Rebuilt::Nothing;
+        }
+        Err(e) => {
+            refused(&[e.to_string().as_str()]);
+            return Rebuilt::Nothing;
+        }
+    }
+    let functions = changed.iter().map(|i| changed_functions(&current.analysis, &analysis, *i)).sum();
+    let modules = changed.iter().filter_map(|i| Some((*i, generated.modules.get(*i)?.library.clone()))).collect();
+    let restart_main = main_changed(&current.analysis, &analysis);
+    *current = Current { analysis, generated, bindings };
+    Rebuilt::Reload(Reload { modules, changed: functions, restart_main })
+}
+
+/// Print why a change was not applied.
+pub(super) fn refused(lines: &[&str]) {
+    eprintln!("[aether] reload refused; the old code and state keep running:");
+    for line in lines {
+        eprintln!("  {line}");
+    }
+}
+
+/// Whether the entry module's `main` differs in its source text: the
+/// running `main` is then to start again with the new code.
+fn main_changed(old: &Analysis, new: &Analysis) -> bool {
+    let text = |a: &Analysis| -> Option<String> {
+        let entry = a.program.entry?;
+        let info = a.checked.fns.iter().find(|f| f.module == entry && f.name == "main" && f.receiver.is_none())?;
+        let module = a.program.module(info.module);
+        let item = module.ast.items.get(info.item)?;
+        a.program.sources.get(module.file).text.get(item.span.range()).map(str::to_string)
+    };
+    text(old) != text(new)
+}
+
+/// How many functions of module `index` differ in their source text.
+fn changed_functions(old: &Analysis, new: &Analysis, index: usize) -> usize {
+    let texts = |a: &Analysis| -> HashMap<String, String> {
+        let mut out = HashMap::new();
+        for info in a.checked.fns.iter().filter(|f| f.module.0 as usize == index) {
+            let module = a.program.module(info.module);
+            let Some(item) = module.ast.items.get(info.item) else { continue };
+            let text = &a.program.sources.get(module.file).text;
+            let body = text.get(item.span.range()).unwrap_or_default().to_string();
+            let key = match info.receiver {
+                Some(t) => {
+                    format!("{}.{}", a.checked.types.defs.get(t.0 as usize).map_or("", |d| d.name.as_str()), info.name)
+                }
+                None => info.name.clone(),
+            };
+            out.insert(key, body);
+        }
+        out
+    };
+    let (before, after) = (texts(old), texts(new));
+    after.iter().filter(|(name, text)| before.get(*name) != Some(*text)).count()
+}

@@ -1,0 +1,211 @@
+//! Run the program and keep it in step with its sources: open the reload
+//! channel (a Unix domain socket, in the format `aether_rt::hmr::protocol`
+//! owns), start the program, watch the sources, and on each save send the
+//! reload `rebuild.rs` made, or make a hot restart (`AETHER_HMR_RESTART=auto`)
+//! for a change that cannot be applied live. Ends with the program's status.
+
+use super::prepare::Prepared;
+#[cfg(unix)]
+use super::rebuild::{rebuild, refused, Rebuilt};
+use super::{Build, Current, Session};
+use crate::Error;
+use std::process::{Command, ExitCode};
+
+/// Builds (again) what the session runs: for a hot restart.
+pub(super) type Prepare<'a> = dyn FnMut() -> Result<Prepared, Error> + 'a;
+
+/// Supervise the program `command` starts (`current`: what it runs) until it
+/// exits; its exit status.
+#[cfg_attr(not(unix), allow(unused_variables))]
+pub(super) fn supervise(
+    session: &Session<'_>,
+    build: &Build,
+    current: Current,
+    command: Command,
+    prepare: &mut Prepare<'_>,
+) -> Result<ExitCode, Error> {
+    #[cfg(not(unix))]
+    return Err(Error::usage("`--hmr` is not yet supported on this platform (it needs Unix domain sockets)"));
+    #[cfg(unix)]
+    {
+        use aether_rt::hmr::protocol::{self, Reply};
+        use aether_rt::hmr::{Watcher, WatcherConfig};
+        use std::os::unix::net::{UnixListener, UnixStream};
+        use std::path::Path;
+        use std::time::Duration;
+        use unix::{accept, saved_ms, send, wait_for_saved, RemoveOnDrop};
+
+        let mut current = current;
+        let socket = std::env::temp_dir().join(format!("aether-hmr-{}.sock", std::process::id()));
+        let _ = std::fs::remove_file(&socket);
+        let listener = UnixListener::bind(&socket)
+            .map_err(|e| Error::environment(format!("cannot open the reload channel {}: {e}", socket.display())))?;
+        let _cleanup = RemoveOnDrop(socket.clone());
+        let (conn_rx, reply_rx) = accept(listener);
+        let root = session.watch_root();
+        let watcher = Watcher::new(root, WatcherConfig::default())
+            .map_err(|e| Error::environment(format!("cannot watch `{}`: {e}", root.display())))?;
+        let spawn = |mut command: Command, restore: Option<&Path>| {
+            command.env(protocol::SOCKET_ENV, &socket);
+            if let Some(path) = restore {
+                command.env(protocol::RESTORE_ENV, path);
+            }
+            command.spawn().map_err(|e| Error::environment(format!("cannot start `{:?}`: {e}", command.get_program())))
+        };
+        let mut child = spawn(command, None)?;
+        let mut channel: Option<UnixStream> = None;
+        loop {
+            if let Some(status) = child.try_wait().map_err(|e| Error::environment(format!("lost the program: {e}")))? {
+                return Ok(crate::error::exit_code_of(status));
+            }
+            while let Ok(reply) = reply_rx.try_recv() {
+                if let Reply::RolledBack { modules } = reply {
+                    // The program went back to the previous code: the next
+                    // save rebuilds these modules even if nothing else changed.
+                    for i in modules {
+                        if let Some(m) = current.generated.modules.get_mut(i) {
+                            m.files.clear();
+                        }
+                    }
+                }
+            }
+            let Some(batch) = watcher.recv_timeout(Duration::from_millis(100)) else { continue };
+            if channel.is_none() {
+                // A generated host connects at start; a Rust host when its
+                // first call starts the Aether runtime (perhaps never).
+                let wait = if matches!(session, Session::Program { .. }) { 10 } else { 0 };
+                channel = conn_rx.recv_timeout(Duration::from_secs(wait)).ok();
+            }
+            let saved_ms = saved_ms(&batch);
+            let reload = match rebuild(session, build, &mut current) {
+                Rebuilt::Reload(r) => r,
+                Rebuilt::Nothing => continue,
+                Rebuilt::Restart(why) => {
+                    if !auto_restart() {
+                        refused(&[why.as_str(), "set AETHER_HMR_RESTART=auto to restart with the state carried over"]);
+                        continue;
+                    }
+                    eprintln!("[aether] {why}: restarting with the state carried over (AETHER_HMR_RESTART=auto)");
+                    let Some((command, next)) = prepare()?.ok() else {
+                        eprintln!("[aether] the restart's build failed; the old program keeps running");
+                        continue;
+                    };
+                    let state = build.ws.join("saved-state.txt");
+                    let _ = std::fs::remove_file(&state);
+                    let saved = channel.as_mut().is_some_and(|stream| {
+                        send(stream, &protocol::Command::Save { path: state.clone() })
+                            && wait_for_saved(&reply_rx, Duration::from_secs(30))
+                    });
+                    if !saved {
+                        eprintln!("[aether] the program did not save its state; it restarts from its initializers");
+                    }
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    child = spawn(command, saved.then_some(state.as_path()))?;
+                    channel = conn_rx.recv_timeout(Duration::from_secs(30)).ok();
+                    current = next;
+                    continue;
+                }
+            };
+            let Some(stream) = channel.as_mut() else {
+                eprintln!(
+                    "[aether] rebuilt; the program has not started its Aether code yet, so it will load the new \
+                 code when it does"
+                );
+                continue;
+            };
+            let command = protocol::Command::Reload {
+                saved_ms,
+                changed: reload.changed,
+                restart_main: reload.restart_main,
+                modules: reload.modules,
+            };
+            if !send(stream, &command) {
+                eprintln!("[aether] the program closed its reload channel; the change is not applied");
+            }
+        }
+    }
+}
+
+/// What `AETHER_HMR_RESTART` asks for a change that cannot be applied live:
+/// `auto` restarts the program with its state carried over.
+#[cfg(unix)]
+fn auto_restart() -> bool {
+    std::env::var("AETHER_HMR_RESTART").is_ok_and(|v| v.trim().eq_ignore_ascii_case("auto"))
+}
+
+#[cfg(unix)]
+mod unix {
+    //! What only the Unix supervisor needs.
+    use aether_rt::hmr::protocol::{self, Reply};
+    use aether_rt::hmr::Batch;
+    use std::io::{BufRead, Write};
+    use std::os::unix::net::{UnixListener, UnixStream};
+    use std::path::PathBuf;
+    use std::sync::mpsc::{self, Receiver};
+    use std::time::{Duration, Instant, UNIX_EPOCH};
+
+    /// Accept every connection (a hot restart makes a new one), each with a
+    /// thread forwarding what the program says back (rollbacks, saved state).
+    pub(super) fn accept(listener: UnixListener) -> (Receiver<UnixStream>, Receiver<Reply>) {
+        let (conn_tx, conn_rx) = mpsc::channel::<UnixStream>();
+        let (reply_tx, reply_rx) = mpsc::channel::<Reply>();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().map_while(Result::ok) {
+                if let Ok(reader) = stream.try_clone() {
+                    let tx = reply_tx.clone();
+                    std::thread::spawn(move || {
+                        for line in std::io::BufReader::new(reader).lines().map_while(Result::ok) {
+                            // A line that is no reply is not ours to act on.
+                            if let Ok(reply) = line.parse() {
+                                let _ = tx.send(reply);
+                            }
+                        }
+                    });
+                }
+                if conn_tx.send(stream).is_err() {
+                    break;
+                }
+            }
+        });
+        (conn_rx, reply_rx)
+    }
+
+    /// When the edits of `batch` were saved (the newest file's time, in the
+    /// protocol's unit), so the host can report the time from save to swap.
+    pub(super) fn saved_ms(batch: &Batch) -> u128 {
+        batch
+            .paths
+            .iter()
+            .filter_map(|p| p.metadata().ok()?.modified().ok())
+            .max()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map_or_else(protocol::now_ms, |d| d.as_millis())
+    }
+
+    /// Send one command as one write; false when the channel is closed.
+    pub(super) fn send(stream: &mut UnixStream, command: &protocol::Command) -> bool {
+        stream.write_all(format!("{command}\n").as_bytes()).is_ok()
+    }
+
+    /// Wait for the program to say it saved its state.
+    pub(super) fn wait_for_saved(replies: &Receiver<Reply>, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match replies.recv_timeout(left) {
+                Ok(Reply::Saved { .. }) => return true,
+                Ok(_) => {}
+                Err(_) => return false,
+            }
+        }
+        false
+    }
+
+    pub(super) struct RemoveOnDrop(pub(super) PathBuf);
+
+    impl Drop for RemoveOnDrop {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+}
