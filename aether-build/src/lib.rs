@@ -25,6 +25,9 @@
 //! `$OUT_DIR/aether/<name>.rs`, which `aether_rt::include_aether!(<name>)`
 //! mounts as `mod <name>`.
 
+// No unsafe code in this crate, ever (the workspace only denies it).
+#![forbid(unsafe_code)]
+
 use aether_transpile::codegen::hmr::{self as hmr_gen, HmrOptions};
 use aether_transpile::codegen::library;
 use aether_transpile::diagnostic::Diagnostic;

@@ -9,10 +9,10 @@
 //!
 //! Invariant: this crate never depends on `aether-transpile`.
 
-// Unsafe code is allowed only where marked, each with a `// SAFETY:` comment:
-// in `abi` (Sync impls, reading the call table, `Guarded`), in the HMR
-// loader and state store, and in `bridge` (re-entering a lent context).
-#![deny(unsafe_code)]
+// Unsafe code is denied by the workspace's lints and allowed only where
+// marked, each with a `// SAFETY:` comment: in `abi` (Sync impls, reading the
+// call table, `Guarded`), in the HMR loader, host, tables and state store, and
+// in `bridge` (re-entering a lent context).
 
 /// `$m!(A 0, B 1, ...)` once per tuple arity the runtime supports, 2 to
 /// [`dynval::MAX_TUPLE`]: `Show` and `Dyn` are implemented for the same
@@ -96,19 +96,6 @@ impl From<&str> for Error {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn failure_names_the_ae_location() {
-        let loc = Location { file: "src/game.ae", line: 12, col: 9 };
-        let err = std::panic::catch_unwind(|| fail(loc, "index 5 out of range for a list of length 3")).unwrap_err();
-        let msg = err.downcast_ref::<String>().cloned().unwrap_or_default();
-        assert_eq!(msg, "index 5 out of range for a list of length 3\n  --> src/game.ae:12:9");
-    }
-}
-
 /// Make panics read as Aether runtime errors: `error: <message>` on stderr
 /// (the message already names the `.ae` location), after flushing what the
 /// program printed, with no Rust source location or backtrace note. Called
@@ -130,4 +117,17 @@ pub fn install_panic_hook() {
             eprintln!("error: {message}");
         }));
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failure_names_the_ae_location() {
+        let loc = Location { file: "src/game.ae", line: 12, col: 9 };
+        let err = std::panic::catch_unwind(|| fail(loc, "index 5 out of range for a list of length 3")).unwrap_err();
+        let msg = err.downcast_ref::<String>().cloned().unwrap_or_default();
+        assert_eq!(msg, "index 5 out of range for a list of length 3\n  --> src/game.ae:12:9");
+    }
 }

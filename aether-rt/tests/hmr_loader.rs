@@ -267,10 +267,11 @@ fn resident_kib() -> Option<u64> {
     Some(pages * 4)
 }
 
-fn call(tables: &FnTables, m: aether_rt::hmr::ModuleId, slot: usize) -> Result<i64, PanicInfo> {
+fn call(tables: &FnTables, m: ModuleId, slot: usize) -> Result<i64, PanicInfo> {
     call_ptr(tables.get(m, slot).expect("a function is published in this slot"))
 }
 
+#[allow(unsafe_code)] // calls a loaded shim, as the host does
 fn call_ptr(ptr: *const c_void) -> Result<i64, PanicInfo> {
     // SAFETY: every slot of these tests holds a shim checked to have the
     // signature `fn() -> int`, i.e. `extern "C" fn() -> Guarded<i64>`.

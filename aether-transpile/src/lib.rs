@@ -7,6 +7,9 @@
 //! Invariant: nothing in this crate panics on user input. Bad input becomes
 //! [`diagnostic::Diagnostic`]s.
 
+// No unsafe code in this crate, ever (the workspace only denies it).
+#![forbid(unsafe_code)]
+
 pub mod ast;
 pub mod check;
 pub mod codegen;

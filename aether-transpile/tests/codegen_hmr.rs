@@ -18,7 +18,7 @@ fn options() -> HmrOptions {
     }
 }
 
-fn checked(files: &[(&str, &str)]) -> (aether_transpile::project::Program, aether_transpile::check::CheckResult) {
+fn checked(files: &[(&str, &str)]) -> (Program, CheckResult) {
     support::checked(files, Mode::Program)
 }
 
@@ -75,7 +75,7 @@ fn signatures_are_canonical_text() {
     assert_eq!(signature(&checked, f), "fn(int, mut [str]) -> float");
 }
 
-fn files_of(generated: &aether_transpile::codegen::hmr::HmrGenerated, module: &str) -> Vec<(String, String)> {
+fn files_of(generated: &HmrGenerated, module: &str) -> Vec<(String, String)> {
     generated
         .modules
         .iter()
@@ -122,7 +122,7 @@ fn a_body_edit_changes_one_crate_and_an_interface_edit_its_importers_too() {
     let before = generate_with(SHAPES);
     let body_edit = generate_with(&SHAPES.replace("self.side * self.side", "self.side * 2.0"));
     let type_edit = generate_with(&SHAPES.replace("side: float\n", "side: float\n    name: str = \"sq\"\n"));
-    let changed = |after: &aether_transpile::codegen::hmr::HmrGenerated| -> Vec<String> {
+    let changed = |after: &HmrGenerated| -> Vec<String> {
         before
             .modules
             .iter()

@@ -12,6 +12,9 @@
 //! or process failure, rustc rejecting generated code, a panic); [`error`]
 //! maps each kind of failure to its status.
 
+// No unsafe code in this crate, ever (the workspace only denies it).
+#![forbid(unsafe_code)]
+
 pub mod build;
 pub mod check;
 pub mod error;

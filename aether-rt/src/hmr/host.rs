@@ -258,7 +258,7 @@ struct Host {
     /// within the grace window.
     last_reload: Mutex<Option<Rollback>>,
     /// The way back to the supervisor (rollbacks, saved state).
-    reply: Mutex<Option<Box<dyn std::io::Write + Send>>>,
+    reply: Mutex<Option<Box<dyn Write + Send>>>,
 }
 
 /// `States` holds raw pointers to the values it owns, so it is not `Send`

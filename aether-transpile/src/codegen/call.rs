@@ -37,7 +37,7 @@ impl Gen<'_> {
                 ExprKind::Field { base, .. } => {
                     let discard = std::mem::take(&mut self.discarding);
                     let bt = self.expr_ty(base.id);
-                    let mutating = super::analysis::MUTATING.contains(&name);
+                    let mutating = analysis::MUTATING.contains(&name);
                     let recv = if mutating { self.place(base) } else { self.coerced(base) };
                     let codes = self.arg_codes(args);
                     self.discarding = discard;
@@ -405,7 +405,7 @@ impl Gen<'_> {
     pub fn method_impl(&mut self, e: &Expr, name: &str, recv: ArgCode, args: Vec<ArgCode>) -> TokenStream {
         let loc = self.loc(e.span);
         let (rc, rt) = recv;
-        let mutating = super::analysis::MUTATING.contains(&name);
+        let mutating = analysis::MUTATING.contains(&name);
         let callee_ctx = matches!(name, "list.map" | "list.filter" | "list.sort_by");
         let elem = match &rt {
             Ty::List(el) => (**el).clone(),

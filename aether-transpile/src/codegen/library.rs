@@ -71,11 +71,12 @@ pub fn generate(program: &Program, checked: &CheckResult) -> Result<Library, Vec
     }
     errors.extend(unshareable_state(checked, &shared));
     let ctx = ctx_def(program, checked, &shared);
+    let allow_lints = crate::codegen::allow_lints_on_item();
     let ts = quote! {
         /// The generated modules and the program's state. Not for direct use:
         /// call the bindings beside this module.
         #[doc(hidden)]
-        #[allow(unused, non_snake_case, non_camel_case_types, non_upper_case_globals, unreachable_code, unreachable_patterns, non_shorthand_field_patterns, missing_docs, clippy::all, clippy::pedantic)]
+        #allow_lints
         pub mod __aether {
             #(#modules)*
             #ctx
@@ -227,9 +228,10 @@ fn module_bindings(
         });
     }
     let doc = format!(" Bindings of the Aether module `{}`.", mname.replace("__", "."));
+    let allow_lints = crate::codegen::allow_lints_on_item();
     quote! {
         #[doc = #doc]
-        #[allow(unused, non_snake_case, non_camel_case_types, non_upper_case_globals, missing_docs, clippy::all, clippy::pedantic)]
+        #allow_lints
         pub mod #name { #(#items)* }
     }
 }

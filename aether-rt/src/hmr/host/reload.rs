@@ -145,7 +145,7 @@ impl Host {
             }
             update.publish().map_err(|e| e.to_string())?;
             *self.last_reload.lock().unwrap_or_else(|p| p.into_inner()) = Some(Rollback {
-                at: std::time::Instant::now(),
+                at: Instant::now(),
                 files: loaded.iter().map(|(i, _)| self.program.modules.get(*i).map_or("?", |m| m.file)).collect(),
                 indices: loaded.iter().map(|(i, _)| *i).collect(),
                 rows: old_rows,

@@ -92,11 +92,12 @@ pub(super) fn library_bindings(
     });
     let nspecs = modules.len() + 1;
     let init_order = crate::codegen::init_order(program).into_iter().map(|m| m.0 as usize);
+    let allow_lints = crate::codegen::allow_lints_on_item();
     let ts = quote! {
         /// The generated interfaces, trampolines and runtime glue. Not for
         /// direct use: call the bindings beside this module.
         #[doc(hidden)]
-        #[allow(unused, non_snake_case, non_camel_case_types, non_upper_case_globals, unreachable_code, unreachable_patterns, non_shorthand_field_patterns, improper_ctypes_definitions, missing_docs, clippy::all, clippy::pedantic)]
+        #allow_lints
         pub mod __aether {
             #(#mods)*
 
