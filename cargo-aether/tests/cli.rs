@@ -47,6 +47,11 @@ fn assert_exit(r: &Run, code: i32, needles: &[&str]) {
     }
 }
 
+/// `cargo aether check` of a [`project`] without metadata holding `files`.
+fn check_project(name: &str, files: &[(&str, &str)]) -> Run {
+    cargo_aether(project(name, "", files).path(), &["check"])
+}
+
 fn clean_project() -> tempfile::TempDir {
     project("falling", "", &[("src/main.ae", CLEAN_MAIN), ("src/physics.ae", CLEAN_PHYSICS)])
 }
@@ -67,15 +72,13 @@ fn clean_project_exits_0() {
 
 #[test]
 fn project_with_errors_exits_1_and_names_files_from_the_package_root() {
-    let dir = project(
+    let r = check_project(
         "broken",
-        "",
         &[
             ("src/main.ae", "import game\nimport missing\n\nfn main() {\n    game.tick()\n}\n"),
             ("src/game.ae", "pub fn tick() {\n    let x = (1 +\n}\n"),
         ],
     );
-    let r = cargo_aether(dir.path(), &["check"]);
     assert_exit(&r, 1, &["error[E0100]", "--> src/main.ae:2:1", "error[E0007]", "--> src/game.ae:3:1"]);
     // Source order: game.ae's error and main.ae's error each appear once, and
     // the summary comes last.
@@ -86,15 +89,13 @@ fn project_with_errors_exits_1_and_names_files_from_the_package_root() {
 
 #[test]
 fn nested_modules_are_named_by_their_path() {
-    let dir = project(
+    let r = check_project(
         "nested",
-        "",
         &[
             ("src/main.ae", "import net.http\n\nfn main() {\n    println(http.get(\"/\"))\n}\n"),
             ("src/net/http.ae", "pub fn get(path: str) -> int {\n    path\n}\n"),
         ],
     );
-    let r = cargo_aether(dir.path(), &["check"]);
     assert_exit(&r, 1, &["error[E0300]", "--> src/net/http.ae:2:5"]);
     assert!(r.stderr.ends_with("error: could not check `nested` due to 1 previous error\n"), "{r:?}");
 }
