@@ -41,6 +41,7 @@ pub mod hmr;
 pub mod list;
 pub mod ops;
 pub mod prelude;
+pub mod quote;
 pub mod show;
 pub mod text;
 

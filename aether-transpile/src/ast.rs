@@ -6,9 +6,10 @@
 
 use crate::source::{FileId, Span};
 
-/// Unique per module: every [`Expr`] and [`Pattern`] has one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct NodeId(pub u32);
+index_types! {
+    /// Unique per module: every [`Expr`] and [`Pattern`] has one.
+    NodeId;
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ident {
@@ -521,17 +522,23 @@ impl Drop for Expr {
     }
 }
 
+/// The pattern of the [`ExprKind`]s without child expressions: a match over
+/// an expression's children uses it as one arm, and stays exhaustive.
+macro_rules! leaf_expr_kind {
+    () => {
+        $crate::ast::ExprKind::Int(_)
+            | $crate::ast::ExprKind::Float(_)
+            | $crate::ast::ExprKind::Bool(_)
+            | $crate::ast::ExprKind::None
+            | $crate::ast::ExprKind::Name(_)
+            | $crate::ast::ExprKind::SelfValue
+            | $crate::ast::ExprKind::Error
+    };
+}
+pub(crate) use leaf_expr_kind;
+
 fn is_leaf(kind: &ExprKind) -> bool {
-    matches!(
-        kind,
-        ExprKind::Int(_)
-            | ExprKind::Float(_)
-            | ExprKind::Bool(_)
-            | ExprKind::None
-            | ExprKind::Name(_)
-            | ExprKind::SelfValue
-            | ExprKind::Error
-    )
+    matches!(kind, leaf_expr_kind!())
 }
 
 /// Move every direct child expression of `kind` into `out`.
@@ -602,12 +609,6 @@ fn take_children(kind: &mut ExprKind, out: &mut Vec<Expr>) {
         }
         ExprKind::Closure { body, .. } => out.push(*body),
         ExprKind::Block(b) => block(b, out),
-        ExprKind::Int(_)
-        | ExprKind::Float(_)
-        | ExprKind::Bool(_)
-        | ExprKind::None
-        | ExprKind::Name(_)
-        | ExprKind::SelfValue
-        | ExprKind::Error => {}
+        leaf_expr_kind!() => {}
     }
 }

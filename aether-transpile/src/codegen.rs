@@ -249,6 +249,19 @@ pub(crate) fn allow_lints_on_item() -> TokenStream {
     quote!(#[allow(#lints)])
 }
 
+/// `pub mod __aether { items }`: the generated code a host crate includes,
+/// hidden from its docs and exempt from the lints generated code may trip.
+/// `doc` is its doc comment, a line each.
+pub(crate) fn glue_module(doc: &[&str], items: TokenStream) -> TokenStream {
+    let allow_lints = allow_lints_on_item();
+    quote! {
+        #(#[doc = #doc])*
+        #[doc(hidden)]
+        #allow_lints
+        pub mod __aether { #items }
+    }
+}
+
 pub(crate) fn format_file(ts: TokenStream) -> String {
     stacker::grow(256 * 1024 * 1024, move || format_tokens(ts))
 }

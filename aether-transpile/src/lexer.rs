@@ -142,21 +142,11 @@ impl<'a> Lexer<'a> {
             };
             self.pos += 2;
             let digits_start = self.pos;
-            while self.peek().is_ascii_alphanumeric() || self.peek() == b'_' {
-                self.pos += 1;
-            }
+            self.skip_word_chars();
             let digits: String = self.src[digits_start..self.pos].chars().filter(|&c| c != '_').collect();
             match i64::from_str_radix(&digits, radix) {
                 Ok(v) => self.push(TokenKind::Int(v), start),
-                Err(_) => {
-                    self.error(
-                        Code::E0004,
-                        start,
-                        self.pos,
-                        format!("invalid integer literal `{}`", &self.src[start..self.pos]),
-                    );
-                    self.push(TokenKind::Int(0), start);
-                }
+                Err(_) => self.invalid_number(start, "integer"),
             }
             return;
         }
@@ -177,16 +167,8 @@ impl<'a> Lexer<'a> {
         }
         // Trailing letters glued to a number (`12abc`) are a typo, not two tokens.
         if self.peek().is_ascii_alphabetic() || self.peek() == b'_' {
-            while self.peek().is_ascii_alphanumeric() || self.peek() == b'_' {
-                self.pos += 1;
-            }
-            self.error(
-                Code::E0004,
-                start,
-                self.pos,
-                format!("invalid number literal `{}`", &self.src[start..self.pos]),
-            );
-            self.push(TokenKind::Int(0), start);
+            self.skip_word_chars();
+            self.invalid_number(start, "number");
             return;
         }
         let text: String = self.src[start..self.pos].chars().filter(|&c| c != '_').collect();
@@ -209,6 +191,21 @@ impl<'a> Lexer<'a> {
         while self.peek().is_ascii_digit() || self.peek() == b'_' {
             self.pos += 1;
         }
+    }
+
+    /// Past letters, digits and `_`: the rest of a malformed or radix literal.
+    fn skip_word_chars(&mut self) {
+        while self.peek().is_ascii_alphanumeric() || self.peek() == b'_' {
+            self.pos += 1;
+        }
+    }
+
+    /// E0004 for the `what` literal from `start` to here; it lexes as `0`
+    /// so parsing goes on.
+    fn invalid_number(&mut self, start: usize, what: &str) {
+        let message = format!("invalid {what} literal `{}`", &self.src[start..self.pos]);
+        self.error(Code::E0004, start, self.pos, message);
+        self.push(TokenKind::Int(0), start);
     }
 
     fn string(&mut self) {

@@ -10,6 +10,19 @@
 // No unsafe code in this crate, ever (the workspace only denies it).
 #![forbid(unsafe_code)]
 
+/// Declares `u32` index newtypes (`NodeId`, `TypeId`, ...): each a distinct
+/// type, so ids of different tables cannot be mixed up, with the derives
+/// every id shares written once.
+macro_rules! index_types {
+    ($($(#[$doc:meta])* $name:ident;)*) => {
+        $(
+            $(#[$doc])*
+            #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct $name(pub u32);
+        )*
+    };
+}
+
 pub mod ast;
 pub mod check;
 pub mod codegen;

@@ -233,6 +233,14 @@ impl<'a> Parser<'a> {
         Err(())
     }
 
+    /// When the current token is `tok`: [`Self::fail_here`].
+    fn refuse_at(&mut self, tok: &T, code: Code, message: &str, help: &str) -> PResult<()> {
+        if self.at(tok) {
+            return self.fail_here(code, message, help);
+        }
+        Ok(())
+    }
+
     fn unexpected(&mut self, expected: &str) {
         let tok = self.peek_tok().clone();
         let msg = format!("expected {expected}, found {}", tok.kind.describe());

@@ -4,17 +4,14 @@
 use crate::source::Span;
 use std::fmt;
 
-/// A module of a [`crate::project::Program`], by index.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ModuleId(pub u32);
-
-/// A user `struct` or `enum`, by index into [`TypeTable`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct TypeId(pub u32);
-
-/// An inference variable, solved by unification.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct TyVar(pub u32);
+index_types! {
+    /// A module of a [`crate::project::Program`], by index.
+    ModuleId;
+    /// A user `struct` or `enum`, by index into [`TypeTable`].
+    TypeId;
+    /// An inference variable, solved by unification.
+    TyVar;
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Ty {

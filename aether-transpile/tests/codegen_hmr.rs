@@ -5,7 +5,7 @@
 mod support;
 
 use aether_transpile::check::{CheckResult, Mode};
-use aether_transpile::codegen::hmr::{generate, signature, HmrGenerated, HmrOptions};
+use aether_transpile::codegen::hmr::{generate, signature, HmrGenerated, HmrModule, HmrOptions};
 use aether_transpile::project::Program;
 use std::path::PathBuf;
 
@@ -23,11 +23,17 @@ fn checked(files: &[(&str, &str)]) -> (Program, CheckResult) {
 }
 
 /// The workspace of a program the generator must accept.
-fn generated(program: &Program, checked: &CheckResult) -> HmrGenerated {
-    match generate(program, checked, &options()) {
+fn generated(files: &[(&str, &str)]) -> HmrGenerated {
+    let (program, checked) = checked(files);
+    match generate(&program, &checked, &options()) {
         Ok(g) => g,
         Err(e) => panic!("generate failed: {e:?}"),
     }
+}
+
+/// The generated crate of `module`.
+fn module<'a>(generated: &'a HmrGenerated, module: &str) -> &'a HmrModule {
+    generated.modules.iter().find(|m| m.name == module).expect("the module's crate")
 }
 
 #[test]
@@ -40,8 +46,7 @@ fn two_modules_with_state() {
         ),
         ("fmt.ae", "pub fn line(n: int, tags: [str]) -> str {\n    \"tick {n} {tags}\"\n}\n"),
     ];
-    let (program, checked) = checked(&files);
-    let generated = generated(&program, &checked);
+    let generated = generated(&files);
     let mut out: String = files.iter().map(|(p, t)| format!("// ---- {p}\n{t}")).collect();
     out.push_str("\n// ==== generated workspace ====\n");
     for m in &generated.modules {
@@ -92,8 +97,7 @@ const SHAPES: &str = "pub state count: int = 0\n\npub struct Square {\n    side:
 fn types_state_and_methods_cross_modules() {
     let main = "import shapes\n\nfn main() {\n    let s = shapes.Square { side: 2.0 }\n    \
                 println(shapes.area(s))\n    println(s.area())\n    println(shapes.count)\n}\n";
-    let (program, checked) = checked(&[("main.ae", main), ("shapes.ae", SHAPES)]);
-    let generated = generated(&program, &checked);
+    let generated = generated(&[("main.ae", main), ("shapes.ae", SHAPES)]);
     let main_files = files_of(&generated, "main");
     let shapes_iface = main_files.iter().find(|(p, _)| p.ends_with("src/shapes.rs")).map(|(_, t)| t.as_str());
     let Some(shapes_iface) = shapes_iface else { panic!("main's crate lacks the interface of shapes: {main_files:?}") };
@@ -112,13 +116,7 @@ fn types_state_and_methods_cross_modules() {
 #[test]
 fn a_body_edit_changes_one_crate_and_an_interface_edit_its_importers_too() {
     let main = "import shapes\n\nfn main() {\n    println(shapes.area(shapes.Square { side: 2.0 }))\n}\n";
-    let generate_with = |shapes: &str| {
-        let (program, checked) = checked(&[("main.ae", main), ("shapes.ae", shapes)]);
-        match generate(&program, &checked, &options()) {
-            Ok(g) => g,
-            Err(e) => panic!("generate failed: {e:?}"),
-        }
-    };
+    let generate_with = |shapes: &str| generated(&[("main.ae", main), ("shapes.ae", shapes)]);
     let before = generate_with(SHAPES);
     let body_edit = generate_with(&SHAPES.replace("self.side * self.side", "self.side * 2.0"));
     let type_edit = generate_with(&SHAPES.replace("side: float\n", "side: float\n    name: str = \"sq\"\n"));
@@ -139,13 +137,11 @@ fn a_body_edit_changes_one_crate_and_an_interface_edit_its_importers_too() {
 
 #[test]
 fn excluded_modules_are_linked_into_the_host() {
-    let (program, checked) = checked(&[
+    let generated = generated(&[
         ("main.ae", "import gpu\n\nfn main() {\n    println(gpu.draw())\n}\n"),
         ("gpu.ae", "@no_hmr\n\npub fn draw() -> int {\n    1\n}\n"),
     ]);
-    let generated = generated(&program, &checked);
-    let gpu = generated.modules.iter().find(|m| m.name == "gpu").map(|m| m.reloadable);
-    assert_eq!(gpu, Some(false));
+    assert!(!module(&generated, "gpu").reloadable);
     let host = generated.files.iter().map(|(_, t)| t.as_str()).collect::<String>();
     assert!(host.contains("snap_1234_hmr_gpu = { path = \"../modules/gpu\" }"), "{host}");
     assert!(host.contains("Some(snap_1234_hmr_gpu::__aether_descriptor)"), "{host}");
@@ -167,13 +163,12 @@ fn a_main_with_parameters_is_refused() {
 /// of the same text, or every cross-module call would find an empty slot.
 #[test]
 fn an_importer_expects_the_fingerprint_the_runtime_computes_for_the_exporter() {
-    let (program, checked) = checked(&[
+    let generated = generated(&[
         ("main.ae", "import fmt\n\nfn main() {\n    println(fmt.line(1, [\"a\"]))\n}\n"),
         ("fmt.ae", "pub fn line(n: int, tags: [str]) -> str {\n    \"{n} {tags}\"\n}\n"),
     ]);
-    let generated = generated(&program, &checked);
-    let lib_rs = |module: &str| -> String {
-        let m = generated.modules.iter().find(|m| m.name == module).expect("the module's crate");
+    let lib_rs = |name: &str| -> String {
+        let m = module(&generated, name);
         let (_, text) = m.files.iter().find(|(p, _)| p.ends_with("src/lib.rs")).expect("its lib.rs");
         text.split_whitespace().collect::<Vec<_>>().join(" ")
     };

@@ -39,6 +39,19 @@ const CLEAN_MAIN: &str =
     "import physics\n\nfn main() {\n    let y = physics.fall(10.0, 0.5)\n    println(\"y = {y}\")\n}\n";
 const CLEAN_PHYSICS: &str = "pub fn fall(y: float, dt: float) -> float {\n    y - 9.81 * dt\n}\n";
 
+/// `r` exited with `code`, and its stderr contains every one of `needles`.
+fn assert_exit(r: &Run, code: i32, needles: &[&str]) {
+    assert_eq!(r.code, Some(code), "{r:?}");
+    for needle in needles {
+        assert!(r.stderr.contains(needle), "expected {needle:?} in {r:?}");
+    }
+}
+
+/// `cargo aether check` of a [`project`] without metadata holding `files`.
+fn check_project(name: &str, files: &[(&str, &str)]) -> Run {
+    cargo_aether(project(name, "", files).path(), &["check"])
+}
+
 fn clean_project() -> tempfile::TempDir {
     project("falling", "", &[("src/main.ae", CLEAN_MAIN), ("src/physics.ae", CLEAN_PHYSICS)])
 }
@@ -59,20 +72,14 @@ fn clean_project_exits_0() {
 
 #[test]
 fn project_with_errors_exits_1_and_names_files_from_the_package_root() {
-    let dir = project(
+    let r = check_project(
         "broken",
-        "",
         &[
             ("src/main.ae", "import game\nimport missing\n\nfn main() {\n    game.tick()\n}\n"),
             ("src/game.ae", "pub fn tick() {\n    let x = (1 +\n}\n"),
         ],
     );
-    let r = cargo_aether(dir.path(), &["check"]);
-    assert_eq!(r.code, Some(1), "{r:?}");
-    assert!(r.stderr.contains("error[E0100]"), "{r:?}");
-    assert!(r.stderr.contains("--> src/main.ae:2:1"), "{r:?}");
-    assert!(r.stderr.contains("error[E0007]"), "{r:?}");
-    assert!(r.stderr.contains("--> src/game.ae:3:1"), "{r:?}");
+    assert_exit(&r, 1, &["error[E0100]", "--> src/main.ae:2:1", "error[E0007]", "--> src/game.ae:3:1"]);
     // Source order: game.ae's error and main.ae's error each appear once, and
     // the summary comes last.
     let last = r.stderr.lines().last().unwrap_or_default();
@@ -82,18 +89,14 @@ fn project_with_errors_exits_1_and_names_files_from_the_package_root() {
 
 #[test]
 fn nested_modules_are_named_by_their_path() {
-    let dir = project(
+    let r = check_project(
         "nested",
-        "",
         &[
             ("src/main.ae", "import net.http\n\nfn main() {\n    println(http.get(\"/\"))\n}\n"),
             ("src/net/http.ae", "pub fn get(path: str) -> int {\n    path\n}\n"),
         ],
     );
-    let r = cargo_aether(dir.path(), &["check"]);
-    assert_eq!(r.code, Some(1), "{r:?}");
-    assert!(r.stderr.contains("error[E0300]"), "{r:?}");
-    assert!(r.stderr.contains("--> src/net/http.ae:2:5"), "{r:?}");
+    assert_exit(&r, 1, &["error[E0300]", "--> src/net/http.ae:2:5"]);
     assert!(r.stderr.ends_with("error: could not check `nested` due to 1 previous error\n"), "{r:?}");
 }
 
@@ -104,9 +107,7 @@ fn custom_source_dir_and_entry_from_metadata() {
         "src = \"game\"\nentry = \"app.ae\"\nhmr-exclude = [\"game/app.ae\"]",
         &[("game/app.ae", "fn main() {\n    println(\"hi\")\n}\n")],
     );
-    let r = cargo_aether(dir.path(), &["check"]);
-    assert_eq!(r.code, Some(0), "{r:?}");
-    assert!(r.stderr.contains("Checked `custom` (1 module): no errors"), "{r:?}");
+    assert_exit(&cargo_aether(dir.path(), &["check"]), 0, &["Checked `custom` (1 module): no errors"]);
 }
 
 #[test]
@@ -120,13 +121,10 @@ fn single_file_is_named_as_given() {
         ],
     );
     let ok = cargo_aether(dir.path(), &["check", "scripts/hello.ae"]);
-    assert_eq!(ok.code, Some(0), "{ok:?}");
-    assert!(ok.stderr.contains("Checked `scripts/hello.ae` (1 module): no errors"), "{ok:?}");
+    assert_exit(&ok, 0, &["Checked `scripts/hello.ae` (1 module): no errors"]);
 
     let bad = cargo_aether(dir.path(), &["check", "scripts/bad.ae"]);
-    assert_eq!(bad.code, Some(1), "{bad:?}");
-    assert!(bad.stderr.contains("error[E0007]"), "{bad:?}");
-    assert!(bad.stderr.contains("--> scripts/bad.ae:2:9"), "{bad:?}");
+    assert_exit(&bad, 1, &["error[E0007]", "--> scripts/bad.ae:2:9"]);
 
     // Imports resolve next to the script, and are named the same way.
     write(
@@ -137,22 +135,17 @@ fn single_file_is_named_as_given() {
         ],
     );
     let imports = cargo_aether(dir.path(), &["check", "scripts/uses.ae"]);
-    assert_eq!(imports.code, Some(1), "{imports:?}");
-    assert!(imports.stderr.contains("error[E0200]"), "{imports:?}");
-    assert!(imports.stderr.contains("--> scripts/helper.ae:2:13"), "{imports:?}");
+    assert_exit(&imports, 1, &["error[E0200]", "--> scripts/helper.ae:2:13"]);
 
     let here = cargo_aether(&dir.path().join("scripts"), &["check", "bad.ae"]);
-    assert_eq!(here.code, Some(1), "{here:?}");
-    assert!(here.stderr.contains("--> bad.ae:2:9"), "{here:?}");
+    assert_exit(&here, 1, &["--> bad.ae:2:9"]);
 }
 
 #[test]
 fn directory_without_manifest_uses_main_ae() {
     let dir = tempfile::tempdir().expect("tempdir");
     write(dir.path(), &[("main.ae", CLEAN_MAIN), ("physics.ae", CLEAN_PHYSICS)]);
-    let r = cargo_aether(dir.path(), &["check"]);
-    assert_eq!(r.code, Some(0), "{r:?}");
-    assert!(r.stderr.contains("(2 modules): no errors"), "{r:?}");
+    assert_exit(&cargo_aether(dir.path(), &["check"]), 0, &["(2 modules): no errors"]);
 }
 
 #[test]

@@ -6,7 +6,9 @@
 //! is asserted about time; the reload latency is printed (`--nocapture`).
 #![cfg(unix)]
 
-use aether_test_support::{copy_host_package, repo_root, run_hmr, save, spawn_followed, KillOnDrop, Lines, Run};
+use aether_test_support::{
+    copy_example_to_edit, copy_host_package, repo_root, run_hmr, save, spawn_followed, KillOnDrop, Lines, Run,
+};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -406,11 +408,8 @@ fn a_broken_pair_swaps_nothing_and_a_new_module_hot_restarts_with_the_state() {
 fn the_rust_game_host_plays_on_while_its_gameplay_is_edited() {
     let dir = tempfile::tempdir().expect("tempdir");
     let game = dir.path().join("game");
-    copy_host_package(&repo_root().join("examples/rust-game-host"), &game, "rust-game-host-hmr-e2e")
-        .expect("copy the example");
-    let world = std::fs::read_to_string(game.join("src/gameplay/world.ae")).expect("world.ae");
     let hud = "\"score {w.score} | best {best} | hp {hearts}\"";
-    assert!(world.contains(hud), "world.ae changed: update this test");
+    let world = copy_example_to_edit("rust-game-host", &game, "rust-game-host-hmr-e2e", "src/gameplay/world.ae", hud);
 
     let (mut child, out, err) = start_hmr(&game, &["--", "--frames", "100000"], &[("GAME_FRAME_MS", "20".into())]);
     let report = |what: &str| format!("{what}\n--- stdout (tail)\n{}--- stderr\n{}", out.tail(30), err.text());

@@ -4,9 +4,7 @@
 //! Not one request may fail and not one write may be lost.
 #![cfg(unix)]
 
-use aether_test_support::{
-    copy_host_package, listening_address, replace_file, repo_root, run_hmr, spawn_followed, Conn,
-};
+use aether_test_support::{copy_example_to_edit, listening_address, replace_file, run_hmr, spawn_followed, Conn};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -17,12 +15,10 @@ const CLIENTS: usize = 4;
 fn handlers_reload_under_load_without_a_failed_request_or_a_lost_write() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server_dir = dir.path().join("live-server");
-    copy_host_package(&repo_root().join("examples/live-server"), &server_dir, "live-server-hmr-e2e")
-        .expect("copy the example");
-    let routes_path = server_dir.join("src/logic/routes.ae");
-    let routes = std::fs::read_to_string(&routes_path).expect("routes.ae");
     let greeting = "\"Hello from Aether! Edit src/logic/routes.ae to change this line.\"";
-    assert!(routes.contains(greeting), "routes.ae changed: update this test");
+    let routes =
+        copy_example_to_edit("live-server", &server_dir, "live-server-hmr-e2e", "src/logic/routes.ae", greeting);
+    let routes_path = server_dir.join("src/logic/routes.ae");
 
     let mut command = run_hmr(env!("CARGO_BIN_EXE_cargo-aether"), &server_dir);
     command.args(["--", "--port", "0", "--threads", "4"]);

@@ -78,6 +78,16 @@ pub fn copy_host_package(from: &Path, to: &Path, name: &str) -> io::Result<()> {
     std::fs::write(to.join("Cargo.toml"), host_manifest(from, name)?)
 }
 
+/// A copy of the host package `examples/<example>` in `to`, named
+/// `package`, and the text of its file `edited` (a path under `to`), which
+/// must still hold `expect`: the text the test is about to edit.
+pub fn copy_example_to_edit(example: &str, to: &Path, package: &str, edited: &str, expect: &str) -> String {
+    copy_host_package(&crate::repo_root().join("examples").join(example), to, package).expect("copy the example");
+    let text = std::fs::read_to_string(to.join(edited)).unwrap_or_else(|e| panic!("{edited}: {e}"));
+    assert!(text.contains(expect), "{edited} changed: update this test");
+    text
+}
+
 /// A copy of the directory tree `from` in `to`, without its `target`
 /// directories (build output).
 pub fn copy_dir(from: &Path, to: &Path) -> io::Result<()> {

@@ -15,7 +15,7 @@ mod http;
 mod lines;
 mod process;
 
-pub use files::{copy_dir, copy_host_package, host_manifest, replace_file, save};
+pub use files::{copy_dir, copy_example_to_edit, copy_host_package, host_manifest, replace_file, save};
 pub use http::{listening_address, Conn, Reply, Server};
 pub use lines::Lines;
 pub use process::{cargo, spawn_followed, KillOnDrop, Run};

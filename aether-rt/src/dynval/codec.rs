@@ -129,23 +129,9 @@ impl fmt::Display for DecodeError {
 impl std::error::Error for DecodeError {}
 
 fn encode_str(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            // Control characters (and the line separators some tools split
-            // on) are escaped so the text stays one printable line.
-            c if c.is_control() || c == '\u{2028}' || c == '\u{2029}' => {
-                out.push_str(&format!("\\u{{{:x}}}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    // The line separators some tools split on are escaped too, so the text
+    // stays one printable line.
+    crate::quote::write_quoted(s, &[('\u{2028}', "\\u{2028}"), ('\u{2029}', "\\u{2029}")], out);
 }
 
 fn encode_seq<T>(out: &mut String, open: char, close: char, xs: &[T], mut each: impl FnMut(&T, &mut String)) {

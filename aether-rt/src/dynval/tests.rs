@@ -106,22 +106,27 @@ impl Dyn for Mode {
     }
 }
 
+/// A `Value::Struct` of type `ty`, as an old program left it.
+fn record<const N: usize>(ty: &str, fields: [(&str, Value); N]) -> Value {
+    Value::Struct { ty: ty.into(), fields: fields.into_iter().map(|(name, v)| (name.into(), v)).collect() }
+}
+
+/// A `Value::Variant` `ty.variant`, as an old program left it.
+fn variant<const N: usize>(ty: &str, variant: &str, fields: [(&str, Value); N]) -> Value {
+    let fields = fields.into_iter().map(|(name, v)| (name.into(), v)).collect();
+    Value::Variant { ty: ty.into(), variant: variant.into(), fields }
+}
+
 fn old_enemy(hp: i64, kind: &str, x: f64) -> Value {
-    Value::Struct {
-        ty: "Enemy".into(),
-        fields: vec![
-            ("name".into(), Value::Str("orc".into())),
-            (
-                "pos".into(),
-                Value::Struct {
-                    ty: "Pos".into(),
-                    fields: vec![("y".into(), Value::Float(2.0)), ("x".into(), Value::Float(x))],
-                },
-            ),
-            ("kind".into(), Value::Str(kind.into())),
-            ("hp".into(), Value::Int(hp)),
+    record(
+        "Enemy",
+        [
+            ("name", Value::Str("orc".into())),
+            ("pos", record("Pos", [("y", Value::Float(2.0)), ("x", Value::Float(x))])),
+            ("kind", Value::Str(kind.into())),
+            ("hp", Value::Int(hp)),
         ],
-    }
+    )
 }
 
 fn round_trip<T: Dyn + PartialEq + fmt::Debug>(x: T) {
@@ -342,10 +347,7 @@ fn struct_fields_are_matched_by_name() {
 
 #[test]
 fn reordered_fields_are_kept() {
-    let old = Value::Struct {
-        ty: "Pos".into(),
-        fields: vec![("y".into(), Value::Float(2.0)), ("x".into(), Value::Float(1.0))],
-    };
+    let old = record("Pos", [("y", Value::Float(2.0)), ("x", Value::Float(1.0))]);
     let (p, m) = migrate::<Pos>("p", &old, || panic!("reset"));
     assert_eq!(p, Pos { x: 1.0, y: 2.0 });
     assert_eq!(m.outcome(), Outcome::Kept);
@@ -353,7 +355,7 @@ fn reordered_fields_are_kept() {
 
 #[test]
 fn a_renamed_type_does_not_match() {
-    let old = Value::Struct { ty: "Point".into(), fields: vec![("x".into(), Value::Float(1.0))] };
+    let old = record("Point", [("x", Value::Float(1.0))]);
     let (p, m) = migrate::<Pos>("p", &old, || Pos { x: 9.0, y: 9.0 });
     assert_eq!(p, Pos { x: 9.0, y: 9.0 });
     assert_eq!(m.warnings(), vec!["state `p`: `p` reset (`p` was Point, now Pos; initializer run again)"]);
@@ -387,10 +389,7 @@ fn one_bad_element_resets_the_whole_list_and_names_it() {
             "Holder".into()
         }
     }
-    let old = Value::Struct {
-        ty: "Holder".into(),
-        fields: vec![("xs".into(), Value::List(vec![Value::Int(1), Value::Str("two".into())]))],
-    };
+    let old = record("Holder", [("xs", Value::List(vec![Value::Int(1), Value::Str("two".into())]))]);
     let (h, m) = migrate::<Holder>("h", &old, || panic!("whole reset"));
     assert_eq!(h, Holder { xs: vec![] });
     assert_eq!(m.warnings(), vec!["state `h`: `h.xs` reset (`h.xs[1]` was str, now int)"]);
@@ -412,7 +411,7 @@ fn map_entries_carry_their_key_in_paths() {
 
 #[test]
 fn removed_variant_resets_with_a_warning() {
-    let old = Value::Variant { ty: "Mode".into(), variant: "Flee".into(), fields: vec![] };
+    let old = variant("Mode", "Flee", []);
     let (x, m) = migrate::<Mode>("mode", &old, || Mode::Idle);
     assert_eq!(x, Mode::Idle);
     assert_eq!(
@@ -442,7 +441,7 @@ fn removed_variant_resets_with_a_warning() {
     assert_eq!(m.outcome(), Outcome::Reset);
 
     // Any other mismatch is not a removed variant: the list resets.
-    let other = Value::Variant { ty: "Shape".into(), variant: "Idle".into(), fields: vec![] };
+    let other = variant("Shape", "Idle", []);
     let (x, m) = migrate::<Vec<Mode>>("modes", &Value::List(vec![chase, other]), Vec::new);
     assert!(x.is_empty());
     assert_eq!(m.outcome(), Outcome::Reset);
@@ -450,11 +449,7 @@ fn removed_variant_resets_with_a_warning() {
 
 #[test]
 fn variant_payload_fields_are_matched_by_name() {
-    let old = Value::Variant {
-        ty: "Mode".into(),
-        variant: "Chase".into(),
-        fields: vec![("speed".into(), Value::Float(1.0)), ("target".into(), Value::Int(4))],
-    };
+    let old = variant("Mode", "Chase", [("speed", Value::Float(1.0)), ("target", Value::Int(4))]);
     let (x, m) = migrate::<Mode>("mode", &old, || Mode::Idle);
     assert_eq!(x, Mode::Chase { target: 4 });
     assert_eq!(m.changes().len(), 1);
@@ -518,10 +513,7 @@ fn a_migrate_function_takes_over_when_the_old_shape_matches() {
     // new one calls it `Pos` and swaps the axes, which no automatic rule
     // would do. The hook's parameter type (`Pos`) need not be named
     // like the old type.
-    let old = Value::Struct {
-        ty: "Point".into(),
-        fields: vec![("x".into(), Value::Float(1.0)), ("y".into(), Value::Float(2.0))],
-    };
+    let old = record("Point", [("x", Value::Float(1.0)), ("y", Value::Float(2.0))]);
     let swap = |p: Pos| Pos { x: p.y, y: p.x };
     let (p, m) = migrate_with::<Pos, Pos>("p", &old, swap, || panic!("hooked"));
     assert_eq!(p, Pos { x: 2.0, y: 1.0 });

@@ -655,24 +655,7 @@ fn write_list(table: &TypeTable, pats: &[Pat], sep: &str, out: &mut String) {
 
 /// Aether string literals interpolate `{...}`, so braces are doubled.
 fn write_str_literal(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            '\0' => out.push_str("\\0"),
-            '{' => out.push_str("{{"),
-            '}' => out.push_str("}}"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    aether_rt::quote::write_quoted(s, &[('\0', "\\0"), ('{', "{{"), ('}', "}}")], out);
 }
 
 #[cfg(test)]

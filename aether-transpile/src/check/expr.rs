@@ -270,15 +270,7 @@ impl<'p> Checker<'p> {
                     self.check_expr(ve, &v);
                 }
                 if let Some((first, _)) = pairs.first() {
-                    if !self.is_hashable(&k) {
-                        let shown = self.display(&k);
-                        self.report(
-                            Code::E0308,
-                            first.span,
-                            format!("`{shown}` cannot be a map key"),
-                            "map keys are built from int, str, bool, tuples, and enums/structs of those",
-                        );
-                    }
+                    self.check_map_key(&k, first.span);
                 }
                 Ty::map(k, v)
             }

@@ -519,14 +519,7 @@ impl Checker<'_> {
             TypeExprKind::Map(k, v) => {
                 let kt = self.resolve_type(m, k);
                 let vt = self.resolve_type(m, v);
-                if !self.is_hashable(&kt) {
-                    let shown = self.display(&kt);
-                    self.report(
-                        Code::E0308,
-                        k.span,
-                        format!("`{shown}` cannot be a map key"),
-                        "map keys are built from int, str, bool, tuples, and enums/structs of those",
-                    );
+                if !self.check_map_key(&kt, k.span) {
                     return Ty::map(Ty::Error, vt);
                 }
                 Ty::map(kt, vt)
@@ -606,8 +599,23 @@ impl Checker<'_> {
         }
     }
 
+    /// Whether `key` can key a map; E0308 at `span` when it cannot.
+    pub(super) fn check_map_key(&mut self, key: &Ty, span: Span) -> bool {
+        if self.is_hashable(key) {
+            return true;
+        }
+        let shown = self.display(key);
+        self.report(
+            Code::E0308,
+            span,
+            format!("`{shown}` cannot be a map key"),
+            "map keys are built from int, str, bool, tuples, and enums/structs of those",
+        );
+        false
+    }
+
     /// Map keys: int, str, bool, tuples, and user types built from those.
-    pub(super) fn is_hashable(&self, t: &Ty) -> bool {
+    fn is_hashable(&self, t: &Ty) -> bool {
         let mut seen = Vec::new();
         self.hashable_inner(&self.zonk(t), &mut seen)
     }

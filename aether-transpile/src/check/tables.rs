@@ -6,18 +6,15 @@ use crate::source::Span;
 use crate::ty::{ModuleId, Ty, TypeId};
 use std::collections::HashMap;
 
-/// A user function or method, by index into [`super::CheckResult::fns`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct FnId(pub u32);
-
-/// A `const` or `state`, by index into [`super::CheckResult::globals`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct GlobalId(pub u32);
-
-/// A local variable or parameter, by index into [`ModuleTables::locals`]
-/// of the module it is declared in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct LocalId(pub u32);
+index_types! {
+    /// A user function or method, by index into [`super::CheckResult::fns`].
+    FnId;
+    /// A `const` or `state`, by index into [`super::CheckResult::globals`].
+    GlobalId;
+    /// A local variable or parameter, by index into [`ModuleTables::locals`]
+    /// of the module it is declared in.
+    LocalId;
+}
 
 #[derive(Clone, Debug)]
 pub struct FnInfo {

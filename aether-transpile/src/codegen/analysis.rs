@@ -87,13 +87,7 @@ fn visit_expr_inner<'a>(e: &'a Expr, into_closures: bool, f: &mut dyn FnMut(Visi
     f(Visit::Expr(e));
     let mut go = |x: &'a Expr| visit_expr(x, into_closures, f);
     match &e.kind {
-        ExprKind::Int(_)
-        | ExprKind::Float(_)
-        | ExprKind::Bool(_)
-        | ExprKind::None
-        | ExprKind::Name(_)
-        | ExprKind::SelfValue
-        | ExprKind::Error => {}
+        crate::ast::leaf_expr_kind!() => {}
         ExprKind::Str(parts) => {
             for p in parts {
                 if let StrPart::Interp { expr, .. } = p {

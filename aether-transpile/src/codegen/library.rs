@@ -71,16 +71,15 @@ pub fn generate(program: &Program, checked: &CheckResult) -> Result<Library, Vec
     }
     errors.extend(unshareable_state(checked, &shared));
     let ctx = ctx_def(program, checked, &shared);
-    let allow_lints = crate::codegen::allow_lints_on_item();
+    let glue = crate::codegen::glue_module(
+        &[
+            " The generated modules and the program's state. Not for direct use:",
+            " call the bindings beside this module.",
+        ],
+        quote!(#(#modules)* #ctx),
+    );
     let ts = quote! {
-        /// The generated modules and the program's state. Not for direct use:
-        /// call the bindings beside this module.
-        #[doc(hidden)]
-        #allow_lints
-        pub mod __aether {
-            #(#modules)*
-            #ctx
-        }
+        #glue
         #(#bindings)*
     };
     if !errors.is_empty() {

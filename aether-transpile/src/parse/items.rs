@@ -169,24 +169,22 @@ impl Parser<'_> {
         self.bump();
         self.expect(T::Fn, "`fn` after `extern`")?;
         let name = self.ident("a function name")?;
-        if self.at(&T::Dot) {
-            return self.fail_here(
-                Code::E0007,
-                "an `extern fn` cannot be a method",
-                "declare a plain function and pass the value as a parameter",
-            );
-        }
+        self.refuse_at(
+            &T::Dot,
+            Code::E0007,
+            "an `extern fn` cannot be a method",
+            "declare a plain function and pass the value as a parameter",
+        )?;
         self.expect(T::LParen, "`(` and the parameter list")?;
         let (_, params) = self.with_newlines(true, |p| p.params(false))?;
         self.expect(T::RParen, "`)` after the parameters")?;
         let ret = if self.eat(&T::Arrow) { Some(self.type_expr()?) } else { None };
-        if self.at(&T::LBrace) {
-            return self.fail_here(
-                Code::E0013,
-                "an `extern fn` has no body; it names the Rust function to call",
-                "write `= \"crate::module::function\"` instead of the body",
-            );
-        }
+        self.refuse_at(
+            &T::LBrace,
+            Code::E0013,
+            "an `extern fn` has no body; it names the Rust function to call",
+            "write `= \"crate::module::function\"` instead of the body",
+        )?;
         self.expect(T::Eq, "`=` and the Rust path of the function, as a string")?;
         self.skip_newlines();
         let tok = self.peek_tok().clone();
@@ -251,11 +249,27 @@ impl Parser<'_> {
         Ok((self_param, params))
     }
 
-    fn struct_decl(&mut self) -> PResult<StructDecl> {
+    /// `struct Name { ... }` and `enum Name { ... }`, from the keyword: the
+    /// name and the members `member` parses, one per line or `,`-separated.
+    /// `expected` is what the errors say is expected: the name, the `{`, and
+    /// the `}` or another member.
+    fn braced_decl<R>(
+        &mut self,
+        expected: [&str; 3],
+        member: impl FnMut(&mut Self) -> PResult<R>,
+    ) -> PResult<(Ident, Vec<R>)> {
+        let [name_expected, open_expected, close_expected] = expected;
         self.bump();
-        let name = self.ident("a struct name")?;
-        self.expect(T::LBrace, "`{` and the struct's fields")?;
-        let (fields, _) = self.separated(&T::RBrace, true, |p| {
+        let name = self.ident(name_expected)?;
+        self.expect(T::LBrace, open_expected)?;
+        let (members, _) = self.separated(&T::RBrace, true, member)?;
+        self.expect(T::RBrace, close_expected)?;
+        Ok((name, members))
+    }
+
+    fn struct_decl(&mut self) -> PResult<StructDecl> {
+        let expected = ["a struct name", "`{` and the struct's fields", "`}` or another field (`name: type`)"];
+        let (name, fields) = self.braced_decl(expected, |p| {
             let name = p.ident("a field name")?;
             p.expect(T::Colon, "`:` and the field's type")?;
             let ty = p.type_expr()?;
@@ -263,15 +277,12 @@ impl Parser<'_> {
             let span = name.span.to(p.prev_span());
             Ok(FieldDecl { name, ty, default, span })
         })?;
-        self.expect(T::RBrace, "`}` or another field (`name: type`)")?;
         Ok(StructDecl { name, fields })
     }
 
     fn enum_decl(&mut self) -> PResult<EnumDecl> {
-        self.bump();
-        let name = self.ident("an enum name")?;
-        self.expect(T::LBrace, "`{` and the enum's variants")?;
-        let (variants, _) = self.separated(&T::RBrace, true, |p| {
+        let expected = ["an enum name", "`{` and the enum's variants", "`}` or another variant"];
+        let (name, variants) = self.braced_decl(expected, |p| {
             let name = p.ident("a variant name")?;
             let mut fields = Vec::new();
             if p.eat(&T::LParen) {
@@ -286,7 +297,6 @@ impl Parser<'_> {
             let span = name.span.to(p.prev_span());
             Ok(VariantDecl { name, fields, span })
         })?;
-        self.expect(T::RBrace, "`}` or another variant")?;
         Ok(EnumDecl { name, variants })
     }
 

@@ -92,62 +92,65 @@ pub(super) fn library_bindings(
     });
     let nspecs = modules.len() + 1;
     let init_order = crate::codegen::init_order(program).into_iter().map(|m| m.0 as usize);
-    let allow_lints = crate::codegen::allow_lints_on_item();
-    let ts = quote! {
-        /// The generated interfaces, trampolines and runtime glue. Not for
-        /// direct use: call the bindings beside this module.
-        #[doc(hidden)]
-        #allow_lints
-        pub mod __aether {
-            #(#mods)*
+    let glue = quote! {
+        #(#mods)*
 
-            /// The `state` of every module: references into runtime memory.
-            #[derive(Default)]
-            pub struct Ctx { #(#ctx_fields),* }
+        /// The `state` of every module: references into runtime memory.
+        #[derive(Default)]
+        pub struct Ctx { #(#ctx_fields),* }
 
-            pub mod __hmr_calls { #(#calls)* }
+        pub mod __hmr_calls { #(#calls)* }
 
-            #(#shims)*
+        #(#shims)*
 
-            /// The `extern fn`s as the bindings' trampolines call them.
-            pub static __HOST_SLOTS: [::aether_rt::abi::Slot; #nhost] = [const { ::aether_rt::abi::Slot::new() }; #nhost];
-            static HOST_FNS: [::aether_rt::abi::FnEntry; #nentries] = [#(#entries),*];
-            #import_statics
-            static HOST_IMPORTS: [::aether_rt::abi::ImportEntry; #nimports] = [#(#imports),*];
-            extern "C" fn __prepare() {}
-            static HOST_DESCRIPTOR: ::aether_rt::abi::ModuleDescriptor = ::aether_rt::abi::ModuleDescriptor {
-                abi_version: ::aether_rt::abi::ABI_VERSION,
-                name: ::aether_rt::abi::Str::new(#HOST_ROW),
-                interface_fingerprint: #host_fp,
-                functions: ::aether_rt::abi::Slice::new(&HOST_FNS),
-                states: ::aether_rt::abi::Slice::new(&[]),
-                imports: ::aether_rt::abi::Slice::new(&HOST_IMPORTS),
-                before_reload: ::aether_rt::abi::Slice::new(&[]),
-                on_reload: ::aether_rt::abi::Slice::new(&[]),
-                host: &::aether_rt::abi::HOST,
-                prepare: __prepare,
-                pending: &::aether_rt::abi::PENDING,
-            };
-            extern "C" fn __host_descriptor() -> *const ::aether_rt::abi::ModuleDescriptor {
-                &HOST_DESCRIPTOR
-            }
-            static MODULES: [::aether_rt::hmr::host::ModuleSpec; #nspecs] = [
-                #(#specs,)*
-                ::aether_rt::hmr::host::ModuleSpec {
-                    name: #HOST_ROW, file: "the Rust host", library: "", linked: Some(__host_descriptor),
-                },
-            ];
-            static PROGRAM: ::aether_rt::hmr::host::ProgramSpec = ::aether_rt::hmr::host::ProgramSpec {
-                modules: &MODULES,
-                entry_module: usize::MAX,
-                init_order: &[#(#init_order),*],
-            };
-
-            /// Start the runtime (once) and take the program lock for a call.
-            pub fn __enter() -> ::aether_rt::hmr::host::Entered {
-                ::aether_rt::hmr::host::enter(&PROGRAM)
-            }
+        /// The `extern fn`s as the bindings' trampolines call them.
+        pub static __HOST_SLOTS: [::aether_rt::abi::Slot; #nhost] = [const { ::aether_rt::abi::Slot::new() }; #nhost];
+        static HOST_FNS: [::aether_rt::abi::FnEntry; #nentries] = [#(#entries),*];
+        #import_statics
+        static HOST_IMPORTS: [::aether_rt::abi::ImportEntry; #nimports] = [#(#imports),*];
+        extern "C" fn __prepare() {}
+        static HOST_DESCRIPTOR: ::aether_rt::abi::ModuleDescriptor = ::aether_rt::abi::ModuleDescriptor {
+            abi_version: ::aether_rt::abi::ABI_VERSION,
+            name: ::aether_rt::abi::Str::new(#HOST_ROW),
+            interface_fingerprint: #host_fp,
+            functions: ::aether_rt::abi::Slice::new(&HOST_FNS),
+            states: ::aether_rt::abi::Slice::new(&[]),
+            imports: ::aether_rt::abi::Slice::new(&HOST_IMPORTS),
+            before_reload: ::aether_rt::abi::Slice::new(&[]),
+            on_reload: ::aether_rt::abi::Slice::new(&[]),
+            host: &::aether_rt::abi::HOST,
+            prepare: __prepare,
+            pending: &::aether_rt::abi::PENDING,
+        };
+        extern "C" fn __host_descriptor() -> *const ::aether_rt::abi::ModuleDescriptor {
+            &HOST_DESCRIPTOR
         }
+        static MODULES: [::aether_rt::hmr::host::ModuleSpec; #nspecs] = [
+            #(#specs,)*
+            ::aether_rt::hmr::host::ModuleSpec {
+                name: #HOST_ROW, file: "the Rust host", library: "", linked: Some(__host_descriptor),
+            },
+        ];
+        static PROGRAM: ::aether_rt::hmr::host::ProgramSpec = ::aether_rt::hmr::host::ProgramSpec {
+            modules: &MODULES,
+            entry_module: usize::MAX,
+            init_order: &[#(#init_order),*],
+        };
+
+        /// Start the runtime (once) and take the program lock for a call.
+        pub fn __enter() -> ::aether_rt::hmr::host::Entered {
+            ::aether_rt::hmr::host::enter(&PROGRAM)
+        }
+    };
+    let glue = crate::codegen::glue_module(
+        &[
+            " The generated interfaces, trampolines and runtime glue. Not for",
+            " direct use: call the bindings beside this module.",
+        ],
+        glue,
+    );
+    let ts = quote! {
+        #glue
 
         /// Start the Aether runtime now (it starts on the first call anyway):
         /// load the module libraries, run the `state` initializers, and begin
