@@ -9,6 +9,13 @@
 //!   `~/.cache/aether`), with one cargo target directory shared by all of
 //!   them so the runtime is compiled once.
 //!
+//! The generated package is named after the program plus a hash of where it
+//! lives (two scripts called `main.ae` share a target directory but no
+//! artifact), and the finished executable is copied into the program's own
+//! directory (`<dir>/<profile>/<name>`: `target/aether/debug/life` for a
+//! project, the program's cache directory for a script) with the stamp
+//! beside it, so a cached build can only ever run its own program.
+//!
 //! `CARGO_TARGET_DIR`, when set, wins (tests use it to share one build).
 //!
 //! Only generated files whose text changed are rewritten, so cargo rebuilds
@@ -98,7 +105,7 @@ pub fn prepare(target: &Target, format: MessageFormat) -> Result<Result<Prepared
     }
     report::emit_warnings(&analysis, format, &target.name);
     let layout = Layout::for_target(target)?;
-    let options = CodegenOptions { crate_name: layout.crate_name.clone(), rt_path: rt_path() };
+    let options = CodegenOptions { crate_name: layout.package.clone(), rt_path: rt_path() };
     let generated = match codegen::generate(&analysis.program, &analysis.checked, &options) {
         Ok(g) => g,
         Err(refusals) => {
@@ -148,8 +155,9 @@ pub fn build(target: &Target, opts: BuildOptions) -> Result<Outcome, Error> {
         }
     };
     let stamp = stamp_of(&prepared.files, release);
-    let exe = prepared.layout.executable(release);
-    if exe.is_file() && std::fs::read_to_string(prepared.layout.stamp_file()).is_ok_and(|s| s == stamp) {
+    let layout = &prepared.layout;
+    let exe = layout.executable(release);
+    if exe.is_file() && std::fs::read_to_string(layout.stamp_file(release)).is_ok_and(|s| s == stamp) {
         report_timings(None);
         return Ok(Outcome::Built(exe));
     }
@@ -160,15 +168,15 @@ pub fn build(target: &Target, opts: BuildOptions) -> Result<Outcome, Error> {
     }
     let built = cargo(&prepared, &args)?;
     report_timings(Some(Instant::now()));
-    match built {
-        Some(artifacts) => {
-            // A failed stamp write only costs a no-op cargo run next time.
-            let _ = std::fs::write(prepared.layout.stamp_file(), &stamp);
-            let exe = artifacts.into_iter().find(|a| !a.is_test).map_or(exe, |a| a.executable);
-            Ok(Outcome::Built(exe))
-        }
-        None => Ok(Outcome::Failed(ExitCode::from(crate::EXIT_INTERNAL))),
-    }
+    let Some(artifacts) = built else { return Ok(Outcome::Failed(ExitCode::from(crate::EXIT_INTERNAL))) };
+    let Some(built) = artifacts.into_iter().find(|a| !a.is_test) else {
+        return Err(Error::environment("cargo built no executable for the generated crate"));
+    };
+    let exe = layout.install(&built.executable, release)?;
+    // Written last, once the executable is in place. A failed write only
+    // costs a no-op cargo run next time.
+    let _ = std::fs::write(layout.stamp_file(release), &stamp);
+    Ok(Outcome::Built(exe))
 }
 
 /// The entry file, when the only error is that it lacks `main`: that is a
@@ -180,11 +188,20 @@ fn only_missing_main(analysis: &driver::Analysis) -> Option<String> {
     all_e0105.then(|| analysis.program.sources.get(analysis.program.module(entry).file).name.clone())
 }
 
-/// Where the generated crate and cargo's output live.
+/// Where the generated crate, cargo's output and the program live.
 pub struct Layout {
+    /// The program's name (the script's file stem, the package's name).
     pub crate_name: String,
+    /// The generated package's name, unique to this program (its name and a
+    /// hash of where it lives): cargo names a path package's artifacts by
+    /// its name and version only, so two programs called `main` in one
+    /// target directory would otherwise build, and run, each other's files.
+    pub package: String,
     pub crate_dir: PathBuf,
     pub target_dir: PathBuf,
+    /// Where the program's executable is copied after a build,
+    /// `<bin_dir>/<profile>/<crate_name>`: its own directory, never shared.
+    pub bin_dir: PathBuf,
 }
 
 impl Layout {
@@ -194,10 +211,13 @@ impl Layout {
             // Absolute, so the printed executable path works from anywhere.
             let root = std::fs::canonicalize(&manifest.root).unwrap_or_else(|_| manifest.root.clone());
             let base = root.join("target").join("aether");
+            let name = crate_name(&manifest.name);
             return Ok(Layout {
-                crate_name: crate_name(&manifest.name),
+                package: unique_package(&name, &root),
+                crate_name: name,
                 crate_dir: base.join("static"),
                 target_dir: env_target.unwrap_or_else(|| base.join("build")),
+                bin_dir: base,
             });
         }
         let cache = cache_dir().ok_or_else(|| {
@@ -208,21 +228,56 @@ impl Layout {
         let entry = std::fs::canonicalize(target.input.entry()).unwrap_or_else(|_| target.input.entry().to_path_buf());
         let stem = entry.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "script".into());
         let name = crate_name(&stem);
+        let crate_dir =
+            cache.join("programs").join(format!("{name}-{:016x}", stable_hash([&*entry.to_string_lossy()])));
         Ok(Layout {
-            crate_dir: cache.join("programs").join(format!("{name}-{:016x}", stable_hash([&*entry.to_string_lossy()]))),
+            package: unique_package(&name, &entry),
             crate_name: name,
+            bin_dir: crate_dir.clone(),
+            crate_dir,
             target_dir: env_target.unwrap_or_else(|| cache.join("target")),
         })
     }
 
+    /// The program's own executable (a copy of what cargo built).
     fn executable(&self, release: bool) -> PathBuf {
-        let profile = if release { "release" } else { "debug" };
-        self.target_dir.join(profile).join(format!("{}{}", self.crate_name, std::env::consts::EXE_SUFFIX))
+        self.bin_dir.join(profile(release)).join(format!("{}{}", self.crate_name, std::env::consts::EXE_SUFFIX))
     }
 
-    fn stamp_file(&self) -> PathBuf {
-        self.crate_dir.join(".aether-stamp")
+    /// What the executable was built from; beside it, so the two always
+    /// belong to the same program.
+    fn stamp_file(&self, release: bool) -> PathBuf {
+        self.bin_dir.join(profile(release)).join(".aether-stamp")
     }
+
+    /// Copy the executable cargo built (in the shared target directory) to
+    /// [`Layout::executable`]: through a temporary file and a rename, so a
+    /// copy of the program that is still running is never overwritten in
+    /// place.
+    fn install(&self, built: &Path, release: bool) -> Result<PathBuf, Error> {
+        let exe = self.executable(release);
+        let fail =
+            |e: std::io::Error| Error::environment(format!("cannot copy the program to `{}`: {e}", exe.display()));
+        let dir = exe.parent().unwrap_or(&self.bin_dir);
+        std::fs::create_dir_all(dir).map_err(fail)?;
+        let partial = dir.join(format!(".{}.partial", self.crate_name));
+        std::fs::copy(built, &partial).map_err(fail)?;
+        std::fs::rename(&partial, &exe).map_err(fail)?;
+        Ok(exe)
+    }
+}
+
+fn profile(release: bool) -> &'static str {
+    if release {
+        "release"
+    } else {
+        "debug"
+    }
+}
+
+/// `<name>_<hash of path>`: see [`Layout::package`].
+fn unique_package(name: &str, path: &Path) -> String {
+    format!("{name}_{:016x}", stable_hash([&*path.to_string_lossy()]))
 }
 
 /// The runtime crate generated code depends on. It sits beside this crate
@@ -263,7 +318,7 @@ fn stamp_of(files: &[(PathBuf, String)], release: bool) -> String {
         .ok()
         .and_then(|p| p.metadata().ok()?.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok())
         .map_or_else(String::new, |d| d.as_nanos().to_string());
-    let profile = if release { "release" } else { "debug" };
+    let profile = profile(release);
     let paths: Vec<String> = files.iter().map(|(path, _)| path.to_string_lossy().into_owned()).collect();
     let parts = [profile, env!("CARGO_PKG_VERSION"), &modified]
         .into_iter()
