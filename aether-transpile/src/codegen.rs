@@ -318,19 +318,18 @@ fn main_rs(program: &Program, ck: &CheckResult, shared: &Shared) -> TokenStream 
         quote!(mod #n;)
     });
     let ctx = ctx_struct(program, ck, shared);
-    let call_main = match program.entry {
-        Some(e) => {
+    let entry_main = program.entry.and_then(|e| {
+        let main_fn = ck.module(e).and_then(|t| t.items.get("main")).and_then(|r| match r {
+            crate::check::ItemRef::Fn(f) => Some(*f),
+            _ => None,
+        })?;
+        Some((e, main_fn))
+    });
+    let call_main = match entry_main {
+        Some((e, main_fn)) => {
             let n = names::plain(&shared.module_names[e.0 as usize]);
-            let main_fn = ck.module(e).and_then(|t| t.items.get("main")).and_then(|r| match r {
-                crate::check::ItemRef::Fn(f) => Some(*f),
-                _ => None,
-            });
-            let args = match main_fn {
-                Some(f) if shared.needs.fn_needs(f) => quote!(ctx),
-                _ => quote!(),
-            };
-            let returns_result =
-                main_fn.and_then(|f| ck.fns.get(f.0 as usize)).is_some_and(|i| i.ret != crate::ty::Ty::Unit);
+            let args = if shared.needs.fn_needs(main_fn) { quote!(ctx) } else { quote!() };
+            let returns_result = ck.fns.get(main_fn.0 as usize).is_some_and(|i| i.ret != crate::ty::Ty::Unit);
             if returns_result {
                 quote! {
                     if let Err(e) = #n::main(#args) {
@@ -343,7 +342,9 @@ fn main_rs(program: &Program, ck: &CheckResult, shared: &Shared) -> TokenStream 
                 quote!(#n::main(#args);)
             }
         }
-        None => quote!(),
+        // No `main`: only `cargo aether test` accepts that (the harness has
+        // its own), so there is nothing to call.
+        _ => quote!(),
     };
     let allow_lints = allow_lints_in_crate();
     quote! {

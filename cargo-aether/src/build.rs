@@ -26,7 +26,9 @@
 use crate::input::{self, Target};
 use crate::report::{self, Action, MessageFormat};
 use crate::Error;
+use aether_transpile::ast::ItemKind;
 use aether_transpile::codegen::{self, CodegenOptions};
+use aether_transpile::diagnostic::Code;
 use aether_transpile::driver::{self, InputKind};
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Write};
@@ -93,15 +95,27 @@ pub struct Prepared {
     pub sources: Vec<(String, String)>,
 }
 
+/// What a generated crate is built for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// The program (`build`, `run`): it starts at `main`.
+    Program,
+    /// Its `test` blocks (`test`): the harness never calls `main`, so a
+    /// module of functions and tests needs none.
+    Tests,
+}
+
 /// Check `target` and generate its crate; print diagnostics (and warnings).
-/// `Err(status)` when the program cannot be built (the reason is printed).
-pub fn prepare(target: &Target, format: MessageFormat) -> Result<Result<Prepared, ExitCode>, Error> {
-    let analysis = driver::analyze(&target.input, driver::Mode::Program);
+/// `Err(status)` when the program cannot be built (the reason is printed):
+/// the checker's report, exactly as `check` prints it, and its status.
+pub fn prepare(target: &Target, format: MessageFormat, purpose: Purpose) -> Result<Result<Prepared, ExitCode>, Error> {
+    let mut analysis = driver::analyze(&target.input, driver::Mode::Program);
+    if purpose == Purpose::Tests && has_tests(&analysis.program) {
+        analysis.diagnostics.retain(|d| d.code != Code::E0105);
+    }
     if analysis.has_errors() {
-        if let Some(entry) = only_missing_main(&analysis) {
-            return Err(Error::usage(format!("`{entry}` has no `fn main()`, so there is nothing to run; add one")));
-        }
-        return Ok(Err(report::emit(&analysis, format, Action::BUILD, &target.name)));
+        let action = if purpose == Purpose::Tests { Action::TEST } else { Action::BUILD };
+        return Ok(Err(report::emit(&analysis, format, action, &target.name)));
     }
     report::emit_warnings(&analysis, format, &target.name);
     let layout = Layout::for_target(target)?;
@@ -141,7 +155,7 @@ impl Prepared {
 pub fn build(target: &Target, opts: BuildOptions) -> Result<Outcome, Error> {
     let BuildOptions { release, format, timings } = opts;
     let started = Instant::now();
-    let prepared = match prepare(target, format)? {
+    let prepared = match prepare(target, format, Purpose::Program)? {
         Ok(p) => p,
         Err(code) => return Ok(Outcome::Failed(code)),
     };
@@ -179,13 +193,9 @@ pub fn build(target: &Target, opts: BuildOptions) -> Result<Outcome, Error> {
     Ok(Outcome::Built(exe))
 }
 
-/// The entry file, when the only error is that it lacks `main`: that is a
-/// usage error for `build`/`run` (exit 2), not a program error.
-fn only_missing_main(analysis: &driver::Analysis) -> Option<String> {
-    let mut errors = analysis.diagnostics.iter().filter(|d| d.is_error());
-    let all_e0105 = errors.all(|d| d.code == aether_transpile::diagnostic::Code::E0105);
-    let entry = analysis.program.entry?;
-    all_e0105.then(|| analysis.program.sources.get(analysis.program.module(entry).file).name.clone())
+/// Whether any module has a `test` block.
+fn has_tests(program: &aether_transpile::project::Program) -> bool {
+    program.modules.iter().any(|m| m.ast.items.iter().any(|item| matches!(item.kind, ItemKind::Test(_))))
 }
 
 /// Where the generated crate, cargo's output and the program live.

@@ -513,8 +513,11 @@ fn build_a_project_prints_the_executable_and_check_errors_stop_it() {
     assert!(r.stderr.contains("[aether] timings: check "), "{r:?}");
     assert!(r.stderr.contains("cargo skipped (nothing changed)"), "{r:?}");
 
+    // No `main`: the checker's E0105, as `check` reports it (entry.rs).
     write(dir.path(), &[("src/main.ae", "fn helper() {}\n")]);
-    assert_usage_error(&cargo_aether_build(dir.path(), cache.path(), &["build"]), "`src/main.ae` has no `fn main()`");
+    let r = cargo_aether_build(dir.path(), cache.path(), &["build"]);
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert!(r.stderr.contains("error[E0105]: module `main` has no `main` function"), "{r:?}");
 
     write(dir.path(), &[("src/main.ae", CLEAN_MAIN)]);
     write(dir.path(), &[("src/physics.ae", "pub fn fall(y: float, dt: float) -> float {\n    y - 9.81 * dt + 1\n}\n")]);
