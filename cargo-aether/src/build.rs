@@ -23,6 +23,8 @@
 //! still there, cargo is not even started (a stamp file records what was
 //! built), so re-running an unchanged script starts at once.
 
+mod rustc;
+
 use crate::input::{self, Target};
 use crate::report::{self, Action, MessageFormat};
 use crate::Error;
@@ -30,8 +32,7 @@ use aether_transpile::ast::ItemKind;
 use aether_transpile::codegen::{self, CodegenOptions};
 use aether_transpile::diagnostic::Code;
 use aether_transpile::driver::{self, InputKind};
-use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
@@ -401,8 +402,7 @@ pub fn cargo(prepared: &Prepared, args: &[&str]) -> Result<Option<Vec<Artifact>>
     let mut child =
         cmd.spawn().map_err(|e| Error::environment(format!("cannot run `{}`: {e}", Path::new(&cargo).display())))?;
     let mut artifacts = Vec::new();
-    let mut rendered = Vec::new();
-    let mut files = BTreeSet::new();
+    let mut rejection = rustc::Rejection::default();
     if let Some(stdout) = child.stdout.take() {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             let Ok(msg) = serde_json::from_str::<serde_json::Value>(&line) else { continue };
@@ -413,17 +413,7 @@ pub fn cargo(prepared: &Prepared, args: &[&str]) -> Result<Option<Vec<Artifact>>
                         artifacts.push(Artifact { executable: PathBuf::from(exe), is_test });
                     }
                 }
-                Some("compiler-message") => {
-                    let message = &msg["message"];
-                    if let Some(text) = message["rendered"].as_str() {
-                        rendered.push(text.to_string());
-                    }
-                    for span in message["spans"].as_array().into_iter().flatten() {
-                        if let Some(f) = span["file_name"].as_str() {
-                            files.insert(f.to_string());
-                        }
-                    }
-                }
+                Some("compiler-message") => rejection.add(&msg["message"]),
                 _ => {}
             }
         }
@@ -432,29 +422,8 @@ pub fn cargo(prepared: &Prepared, args: &[&str]) -> Result<Option<Vec<Artifact>>
     if status.success() {
         return Ok(Some(artifacts));
     }
-    explain_rustc_failure(layout, &prepared.sources, &rendered, &files);
+    rejection.explain(prepared);
     Ok(None)
-}
-
-/// The checker accepted the program, so rustc rejecting the generated code
-/// is our bug: say so, show rustc's words, and name the `.ae` files.
-fn explain_rustc_failure(layout: &Layout, sources: &[(String, String)], rendered: &[String], files: &BTreeSet<String>) {
-    let mut err = std::io::stderr().lock();
-    for text in rendered {
-        let _ = err.write_all(text.as_bytes());
-    }
-    let modules: Vec<&str> = sources
-        .iter()
-        .filter(|(rs, _)| files.iter().any(|f| f.ends_with(rs.as_str())))
-        .map(|(_, ae)| ae.as_str())
-        .collect();
-    let _ = writeln!(err, "error: rustc rejected the Rust generated for this program");
-    let _ = writeln!(err, "  = note: this is a bug in Aether, not in your program: the checker accepted it");
-    if !modules.is_empty() {
-        let _ = writeln!(err, "  = note: generated from {}", modules.join(", "));
-    }
-    let _ = writeln!(err, "  = note: the generated crate is in {}", layout.crate_dir.display());
-    let _ = writeln!(err, "  = help: please report it with the .ae files above");
 }
 
 #[cfg(test)]
