@@ -1,7 +1,7 @@
 //! End-to-end tests of `cargo aether check`: the real binaries, run in
 //! temporary directories, judged by exit status and output.
 
-use aether_test_support::{repo_root, Run};
+use aether_test_support::{aether_cli, repo_root, Run};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -449,14 +449,7 @@ fn new_refuses_bad_names_and_existing_directories() {
 /// shared by every build test (the runtime compiles once) and scripts cached
 /// in `cache`.
 fn cargo_aether_build(dir: &Path, cache: &Path, args: &[&str]) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-aether"));
-    command
-        .arg("aether")
-        .args(args)
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", repo_root().join("target/cli-e2e"))
-        .env("AETHER_CACHE_DIR", cache);
-    Run::of(&mut command)
+    Run::of(&mut aether_cli(env!("CARGO_BIN_EXE_cargo-aether"), dir, cache, args))
 }
 
 #[test]

@@ -2,22 +2,13 @@
 //! mark, and one report for a missing `main` from every command (the
 //! checker's E0105, exit 1), except `test`, whose harness needs no `main`.
 
-use aether_test_support::{repo_root, Run};
+use aether_test_support::{aether_cli, Run};
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
-/// `cargo-aether aether <args>` in `dir`, building in the target directory
-/// the CLI tests share and caching scripts in `dir/cache`.
+/// `cargo-aether aether <args>` in `dir`, caching scripts in `dir/cache`.
 fn aether(dir: &Path, args: &[&str]) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-aether"));
-    command
-        .arg("aether")
-        .args(args)
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", repo_root().join("target/cli-e2e"))
-        .env("AETHER_CACHE_DIR", dir.join("cache"));
-    Run::of(&mut command)
+    Run::of(&mut aether_cli(env!("CARGO_BIN_EXE_cargo-aether"), dir, &dir.join("cache"), args))
 }
 
 fn script(name: &str, text: &str) -> tempfile::TempDir {

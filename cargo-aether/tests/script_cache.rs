@@ -3,22 +3,13 @@
 //! own program, in any order, debug and release, and `aether test` tests
 //! each one's own blocks (issue #11, finding 10).
 
-use aether_test_support::{repo_root, Run};
+use aether_test_support::{aether_cli, Run};
 use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-/// `cargo-aether aether <args>` in `dir`, building in the target directory
-/// the CLI tests share and caching scripts in `cache`.
 fn aether(dir: &Path, cache: &Path, args: &[&str]) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-aether"));
-    command
-        .arg("aether")
-        .args(args)
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", repo_root().join("target/cli-e2e"))
-        .env("AETHER_CACHE_DIR", cache);
-    Run::of(&mut command)
+    Run::of(&mut aether_cli(env!("CARGO_BIN_EXE_cargo-aether"), dir, cache, args))
 }
 
 /// `a/main.ae` and `b/main.ae`, printing `A` and `B`, each with a test

@@ -3,10 +3,10 @@
 //! `.ae` location, in the debug, release and `--hmr` builds alike (issue
 //! #11, finding 13), instead of Rust's abort (134).
 
-use aether_test_support::{repo_root, run_hmr, Run};
+use aether_test_support::{aether_cli, run_hmr, Run};
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 /// A linked list built by a recursion 1,000,000 calls deep (a recursion the
 /// optimizer cannot turn into a loop), after a line of output.
@@ -22,15 +22,8 @@ fn deep_script() -> tempfile::TempDir {
 }
 
 fn aether_run(dir: &Path, args: &[&str]) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-aether"));
-    command
-        .arg("aether")
-        .arg("run")
-        .args(args)
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", repo_root().join("target/cli-e2e"))
-        .env("AETHER_CACHE_DIR", dir.join("cache"));
-    Run::of(&mut command)
+    let args: Vec<&str> = ["run"].into_iter().chain(args.iter().copied()).collect();
+    Run::of(&mut aether_cli(env!("CARGO_BIN_EXE_cargo-aether"), dir, &dir.join("cache"), &args))
 }
 
 fn assert_overflow_reported(r: &Run) {

@@ -138,26 +138,24 @@ unsafe extern "C" fn on_fault(signal: c_int, info: *mut siginfo_t, context: *mut
     }
     // SAFETY: `context` is the `ucontext_t` of the faulting thread.
     let sp = unsafe { stack_pointer(context) };
-    let frame = recursing_frame(sp.clamp(low, high), high);
-    let mut out = Fixed { buf: [0; 1024], len: 0 };
-    let _ = message(frame, &mut out);
-    // SAFETY: writing an initialized buffer to stderr, then exiting without
-    // running anything else (the stack is gone).
-    unsafe {
-        libc::write(2, out.buf.as_ptr().cast(), out.len);
-        libc::_exit(101);
-    }
+    die(recursing_frame(sp.clamp(low, high), high));
 }
 
 /// The watchdog: looking symbols up hung (the fault hit inside a lock).
-#[allow(unsafe_code)]
 extern "C" fn on_alarm(_: c_int) {
+    die(None);
+}
+
+/// Print the overflow's message and exit with a runtime error's status,
+/// running nothing else (the stack is gone).
+#[allow(unsafe_code)]
+fn die(frame: Option<&Frame>) -> ! {
     let mut out = Fixed { buf: [0; 1024], len: 0 };
-    let _ = message(None, &mut out);
-    // SAFETY: as in `on_fault`.
+    let _ = message(frame, &mut out);
+    // SAFETY: writing an initialized buffer to stderr, then `_exit`.
     unsafe {
         libc::write(2, out.buf.as_ptr().cast(), out.len);
-        libc::_exit(101);
+        libc::_exit(101)
     }
 }
 
