@@ -271,7 +271,8 @@ impl Layout {
             |e: std::io::Error| Error::environment(format!("cannot copy the program to `{}`: {e}", exe.display()));
         let dir = exe.parent().unwrap_or(&self.bin_dir);
         std::fs::create_dir_all(dir).map_err(fail)?;
-        let partial = dir.join(format!(".{}.partial", self.crate_name));
+        // Per process: two builds of one program at once each copy whole.
+        let partial = dir.join(format!(".{}.{}.partial", self.crate_name, std::process::id()));
         std::fs::copy(built, &partial).map_err(fail)?;
         std::fs::rename(&partial, &exe).map_err(fail)?;
         Ok(exe)
