@@ -12,7 +12,8 @@
 // Unsafe code is denied by the workspace's lints and allowed only where
 // marked, each with a `// SAFETY:` comment: in `abi` (Sync impls, reading the
 // call table, `Guarded`), in the HMR loader, host, tables and state store, and
-// in `bridge` (re-entering a lent context).
+// in `bridge` (re-entering a lent context), and in `overflow/imp.rs` (the
+// stack overflow handler and what it reads).
 
 /// `$m!(A 0, B 1, ...)` once per tuple arity the runtime supports, 2 to
 /// [`dynval::MAX_TUPLE`]: `Show` and `Dyn` are implemented for the same
@@ -40,11 +41,13 @@ pub mod dynval;
 pub mod hmr;
 pub mod list;
 pub mod ops;
+pub mod overflow;
 pub mod prelude;
 pub mod quote;
 pub mod show;
 pub mod text;
 
+pub use overflow::{catch_stack_overflow, Frame};
 pub use show::Show;
 
 use std::fmt;

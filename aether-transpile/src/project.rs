@@ -191,6 +191,12 @@ impl<'s> Loader<'s> {
                 return None;
             }
         };
+        // A UTF-8 byte order mark (some Windows editors write one) is not
+        // text: dropped here, so columns on the first line stay right.
+        let bytes = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+            Some(rest) => rest.to_vec(),
+            None => bytes,
+        };
         let (text, bad_utf8_at) = match String::from_utf8(bytes) {
             Ok(t) => (t, None),
             Err(e) => {
@@ -388,6 +394,21 @@ mod tests {
         assert_eq!(codes(&d), vec!["E0006"]);
         let (_, d) = load_in_memory(&[("main.ae", "  // nothing\n")], "main.ae");
         assert_eq!(codes(&d), vec!["E0012"]);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        let (p, d) = load_in_memory(
+            &[("main.ae", "\u{feff}import b\nfn main() {}\n"), ("b.ae", "\u{feff}pub fn f() {}\n")],
+            "main.ae",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(p.sources.get(p.module(p.entry.expect("entry")).file).text, "import b\nfn main() {}\n");
+        let mem =
+            Memory([(PathBuf::from("main.ae"), b"\xEF\xBB\xBFfn main() { let = 1 }\n".to_vec())].into_iter().collect());
+        let (p, d) = Loader::new(&mem).load(Path::new("main.ae"), &[]);
+        let span = d.first().and_then(|d| d.labels.first()).map(|l| l.span).expect("an error at `=`");
+        assert_eq!(&p.sources.get(span.file).text[span.start as usize..span.end as usize], "=", "{d:?}");
     }
 
     #[test]

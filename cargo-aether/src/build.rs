@@ -9,6 +9,13 @@
 //!   `~/.cache/aether`), with one cargo target directory shared by all of
 //!   them so the runtime is compiled once.
 //!
+//! The generated package is named after the program plus a hash of where it
+//! lives (two scripts called `main.ae` share a target directory but no
+//! artifact), and the finished executable is copied into the program's own
+//! directory (`<dir>/<profile>/<name>`: `target/aether/debug/life` for a
+//! project, the program's cache directory for a script) with the stamp
+//! beside it, so a cached build can only ever run its own program.
+//!
 //! `CARGO_TARGET_DIR`, when set, wins (tests use it to share one build).
 //!
 //! Only generated files whose text changed are rewritten, so cargo rebuilds
@@ -16,13 +23,16 @@
 //! still there, cargo is not even started (a stamp file records what was
 //! built), so re-running an unchanged script starts at once.
 
+mod rustc;
+
 use crate::input::{self, Target};
 use crate::report::{self, Action, MessageFormat};
 use crate::Error;
+use aether_transpile::ast::ItemKind;
 use aether_transpile::codegen::{self, CodegenOptions};
+use aether_transpile::diagnostic::Code;
 use aether_transpile::driver::{self, InputKind};
-use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
@@ -86,19 +96,31 @@ pub struct Prepared {
     pub sources: Vec<(String, String)>,
 }
 
+/// What a generated crate is built for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// The program (`build`, `run`): it starts at `main`.
+    Program,
+    /// Its `test` blocks (`test`): the harness never calls `main`, so a
+    /// module of functions and tests needs none.
+    Tests,
+}
+
 /// Check `target` and generate its crate; print diagnostics (and warnings).
-/// `Err(status)` when the program cannot be built (the reason is printed).
-pub fn prepare(target: &Target, format: MessageFormat) -> Result<Result<Prepared, ExitCode>, Error> {
-    let analysis = driver::analyze(&target.input, driver::Mode::Program);
+/// `Err(status)` when the program cannot be built (the reason is printed):
+/// the checker's report, exactly as `check` prints it, and its status.
+pub fn prepare(target: &Target, format: MessageFormat, purpose: Purpose) -> Result<Result<Prepared, ExitCode>, Error> {
+    let mut analysis = driver::analyze(&target.input, driver::Mode::Program);
+    if purpose == Purpose::Tests && has_tests(&analysis.program) {
+        analysis.diagnostics.retain(|d| d.code != Code::E0105);
+    }
     if analysis.has_errors() {
-        if let Some(entry) = only_missing_main(&analysis) {
-            return Err(Error::usage(format!("`{entry}` has no `fn main()`, so there is nothing to run; add one")));
-        }
-        return Ok(Err(report::emit(&analysis, format, Action::BUILD, &target.name)));
+        let action = if purpose == Purpose::Tests { Action::TEST } else { Action::BUILD };
+        return Ok(Err(report::emit(&analysis, format, action, &target.name)));
     }
     report::emit_warnings(&analysis, format, &target.name);
     let layout = Layout::for_target(target)?;
-    let options = CodegenOptions { crate_name: layout.crate_name.clone(), rt_path: rt_path() };
+    let options = CodegenOptions { crate_name: layout.package.clone(), rt_path: rt_path() };
     let generated = match codegen::generate(&analysis.program, &analysis.checked, &options) {
         Ok(g) => g,
         Err(refusals) => {
@@ -134,7 +156,7 @@ impl Prepared {
 pub fn build(target: &Target, opts: BuildOptions) -> Result<Outcome, Error> {
     let BuildOptions { release, format, timings } = opts;
     let started = Instant::now();
-    let prepared = match prepare(target, format)? {
+    let prepared = match prepare(target, format, Purpose::Program)? {
         Ok(p) => p,
         Err(code) => return Ok(Outcome::Failed(code)),
     };
@@ -148,8 +170,9 @@ pub fn build(target: &Target, opts: BuildOptions) -> Result<Outcome, Error> {
         }
     };
     let stamp = stamp_of(&prepared.files, release);
-    let exe = prepared.layout.executable(release);
-    if exe.is_file() && std::fs::read_to_string(prepared.layout.stamp_file()).is_ok_and(|s| s == stamp) {
+    let layout = &prepared.layout;
+    let exe = layout.executable(release);
+    if exe.is_file() && std::fs::read_to_string(layout.stamp_file(release)).is_ok_and(|s| s == stamp) {
         report_timings(None);
         return Ok(Outcome::Built(exe));
     }
@@ -160,31 +183,36 @@ pub fn build(target: &Target, opts: BuildOptions) -> Result<Outcome, Error> {
     }
     let built = cargo(&prepared, &args)?;
     report_timings(Some(Instant::now()));
-    match built {
-        Some(artifacts) => {
-            // A failed stamp write only costs a no-op cargo run next time.
-            let _ = std::fs::write(prepared.layout.stamp_file(), &stamp);
-            let exe = artifacts.into_iter().find(|a| !a.is_test).map_or(exe, |a| a.executable);
-            Ok(Outcome::Built(exe))
-        }
-        None => Ok(Outcome::Failed(ExitCode::from(crate::EXIT_INTERNAL))),
-    }
+    let Some(artifacts) = built else { return Ok(Outcome::Failed(ExitCode::from(crate::EXIT_INTERNAL))) };
+    let Some(built) = artifacts.into_iter().find(|a| !a.is_test) else {
+        return Err(Error::environment("cargo built no executable for the generated crate"));
+    };
+    let exe = layout.install(&built.executable, release)?;
+    // Written last, once the executable is in place. A failed write only
+    // costs a no-op cargo run next time.
+    let _ = std::fs::write(layout.stamp_file(release), &stamp);
+    Ok(Outcome::Built(exe))
 }
 
-/// The entry file, when the only error is that it lacks `main`: that is a
-/// usage error for `build`/`run` (exit 2), not a program error.
-fn only_missing_main(analysis: &driver::Analysis) -> Option<String> {
-    let mut errors = analysis.diagnostics.iter().filter(|d| d.is_error());
-    let all_e0105 = errors.all(|d| d.code == aether_transpile::diagnostic::Code::E0105);
-    let entry = analysis.program.entry?;
-    all_e0105.then(|| analysis.program.sources.get(analysis.program.module(entry).file).name.clone())
+/// Whether any module has a `test` block.
+fn has_tests(program: &aether_transpile::project::Program) -> bool {
+    program.modules.iter().any(|m| m.ast.items.iter().any(|item| matches!(item.kind, ItemKind::Test(_))))
 }
 
-/// Where the generated crate and cargo's output live.
+/// Where the generated crate, cargo's output and the program live.
 pub struct Layout {
+    /// The program's name (the script's file stem, the package's name).
     pub crate_name: String,
+    /// The generated package's name, unique to this program (its name and a
+    /// hash of where it lives): cargo names a path package's artifacts by
+    /// its name and version only, so two programs called `main` in one
+    /// target directory would otherwise build, and run, each other's files.
+    pub package: String,
     pub crate_dir: PathBuf,
     pub target_dir: PathBuf,
+    /// Where the program's executable is copied after a build,
+    /// `<bin_dir>/<profile>/<crate_name>`: its own directory, never shared.
+    pub bin_dir: PathBuf,
 }
 
 impl Layout {
@@ -194,10 +222,13 @@ impl Layout {
             // Absolute, so the printed executable path works from anywhere.
             let root = std::fs::canonicalize(&manifest.root).unwrap_or_else(|_| manifest.root.clone());
             let base = root.join("target").join("aether");
+            let name = crate_name(&manifest.name);
             return Ok(Layout {
-                crate_name: crate_name(&manifest.name),
+                package: unique_package(&name, &root),
+                crate_name: name,
                 crate_dir: base.join("static"),
                 target_dir: env_target.unwrap_or_else(|| base.join("build")),
+                bin_dir: base,
             });
         }
         let cache = cache_dir().ok_or_else(|| {
@@ -208,21 +239,57 @@ impl Layout {
         let entry = std::fs::canonicalize(target.input.entry()).unwrap_or_else(|_| target.input.entry().to_path_buf());
         let stem = entry.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "script".into());
         let name = crate_name(&stem);
+        let crate_dir =
+            cache.join("programs").join(format!("{name}-{:016x}", stable_hash([&*entry.to_string_lossy()])));
         Ok(Layout {
-            crate_dir: cache.join("programs").join(format!("{name}-{:016x}", stable_hash([&*entry.to_string_lossy()]))),
+            package: unique_package(&name, &entry),
             crate_name: name,
+            bin_dir: crate_dir.clone(),
+            crate_dir,
             target_dir: env_target.unwrap_or_else(|| cache.join("target")),
         })
     }
 
+    /// The program's own executable (a copy of what cargo built).
     fn executable(&self, release: bool) -> PathBuf {
-        let profile = if release { "release" } else { "debug" };
-        self.target_dir.join(profile).join(format!("{}{}", self.crate_name, std::env::consts::EXE_SUFFIX))
+        self.bin_dir.join(profile(release)).join(format!("{}{}", self.crate_name, std::env::consts::EXE_SUFFIX))
     }
 
-    fn stamp_file(&self) -> PathBuf {
-        self.crate_dir.join(".aether-stamp")
+    /// What the executable was built from; beside it, so the two always
+    /// belong to the same program.
+    fn stamp_file(&self, release: bool) -> PathBuf {
+        self.bin_dir.join(profile(release)).join(".aether-stamp")
     }
+
+    /// Copy the executable cargo built (in the shared target directory) to
+    /// [`Layout::executable`]: through a temporary file and a rename, so a
+    /// copy of the program that is still running is never overwritten in
+    /// place.
+    fn install(&self, built: &Path, release: bool) -> Result<PathBuf, Error> {
+        let exe = self.executable(release);
+        let fail =
+            |e: std::io::Error| Error::environment(format!("cannot copy the program to `{}`: {e}", exe.display()));
+        let dir = exe.parent().unwrap_or(&self.bin_dir);
+        std::fs::create_dir_all(dir).map_err(fail)?;
+        // Per process: two builds of one program at once each copy whole.
+        let partial = dir.join(format!(".{}.{}.partial", self.crate_name, std::process::id()));
+        std::fs::copy(built, &partial).map_err(fail)?;
+        std::fs::rename(&partial, &exe).map_err(fail)?;
+        Ok(exe)
+    }
+}
+
+fn profile(release: bool) -> &'static str {
+    if release {
+        "release"
+    } else {
+        "debug"
+    }
+}
+
+/// `<name>_<hash of path>`: see [`Layout::package`].
+fn unique_package(name: &str, path: &Path) -> String {
+    format!("{name}_{:016x}", stable_hash([&*path.to_string_lossy()]))
 }
 
 /// The runtime crate generated code depends on. It sits beside this crate
@@ -263,7 +330,7 @@ fn stamp_of(files: &[(PathBuf, String)], release: bool) -> String {
         .ok()
         .and_then(|p| p.metadata().ok()?.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok())
         .map_or_else(String::new, |d| d.as_nanos().to_string());
-    let profile = if release { "release" } else { "debug" };
+    let profile = profile(release);
     let paths: Vec<String> = files.iter().map(|(path, _)| path.to_string_lossy().into_owned()).collect();
     let parts = [profile, env!("CARGO_PKG_VERSION"), &modified]
         .into_iter()
@@ -336,8 +403,7 @@ pub fn cargo(prepared: &Prepared, args: &[&str]) -> Result<Option<Vec<Artifact>>
     let mut child =
         cmd.spawn().map_err(|e| Error::environment(format!("cannot run `{}`: {e}", Path::new(&cargo).display())))?;
     let mut artifacts = Vec::new();
-    let mut rendered = Vec::new();
-    let mut files = BTreeSet::new();
+    let mut rejection = rustc::Rejection::default();
     if let Some(stdout) = child.stdout.take() {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             let Ok(msg) = serde_json::from_str::<serde_json::Value>(&line) else { continue };
@@ -348,17 +414,7 @@ pub fn cargo(prepared: &Prepared, args: &[&str]) -> Result<Option<Vec<Artifact>>
                         artifacts.push(Artifact { executable: PathBuf::from(exe), is_test });
                     }
                 }
-                Some("compiler-message") => {
-                    let message = &msg["message"];
-                    if let Some(text) = message["rendered"].as_str() {
-                        rendered.push(text.to_string());
-                    }
-                    for span in message["spans"].as_array().into_iter().flatten() {
-                        if let Some(f) = span["file_name"].as_str() {
-                            files.insert(f.to_string());
-                        }
-                    }
-                }
+                Some("compiler-message") => rejection.add(&msg["message"]),
                 _ => {}
             }
         }
@@ -367,29 +423,8 @@ pub fn cargo(prepared: &Prepared, args: &[&str]) -> Result<Option<Vec<Artifact>>
     if status.success() {
         return Ok(Some(artifacts));
     }
-    explain_rustc_failure(layout, &prepared.sources, &rendered, &files);
+    rejection.explain(prepared);
     Ok(None)
-}
-
-/// The checker accepted the program, so rustc rejecting the generated code
-/// is our bug: say so, show rustc's words, and name the `.ae` files.
-fn explain_rustc_failure(layout: &Layout, sources: &[(String, String)], rendered: &[String], files: &BTreeSet<String>) {
-    let mut err = std::io::stderr().lock();
-    for text in rendered {
-        let _ = err.write_all(text.as_bytes());
-    }
-    let modules: Vec<&str> = sources
-        .iter()
-        .filter(|(rs, _)| files.iter().any(|f| f.ends_with(rs.as_str())))
-        .map(|(_, ae)| ae.as_str())
-        .collect();
-    let _ = writeln!(err, "error: rustc rejected the Rust generated for this program");
-    let _ = writeln!(err, "  = note: this is a bug in Aether, not in your program: the checker accepted it");
-    if !modules.is_empty() {
-        let _ = writeln!(err, "  = note: generated from {}", modules.join(", "));
-    }
-    let _ = writeln!(err, "  = note: the generated crate is in {}", layout.crate_dir.display());
-    let _ = writeln!(err, "  = help: please report it with the .ae files above");
 }
 
 #[cfg(test)]

@@ -27,6 +27,7 @@ pub struct Action {
 impl Action {
     pub const CHECK: Action = Action { verb: "check", done: "Checked" };
     pub const BUILD: Action = Action { verb: "build", done: "Built" };
+    pub const TEST: Action = Action { verb: "test", done: "Tested" };
     pub const EXPAND: Action = Action { verb: "expand", done: "Expanded" };
 }
 

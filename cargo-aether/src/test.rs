@@ -26,7 +26,7 @@ pub struct TestArgs {
 
 pub fn run(args: &TestArgs) -> Result<ExitCode, Error> {
     let target = input::resolve(&args.path)?;
-    let prepared = match build::prepare(&target, MessageFormat::Human)? {
+    let prepared = match build::prepare(&target, MessageFormat::Human, build::Purpose::Tests)? {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };

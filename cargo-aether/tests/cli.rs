@@ -1,7 +1,7 @@
 //! End-to-end tests of `cargo aether check`: the real binaries, run in
 //! temporary directories, judged by exit status and output.
 
-use aether_test_support::{repo_root, Run};
+use aether_test_support::{aether_cli, repo_root, Run};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -442,14 +442,7 @@ fn new_refuses_bad_names_and_existing_directories() {
 /// shared by every build test (the runtime compiles once) and scripts cached
 /// in `cache`.
 fn cargo_aether_build(dir: &Path, cache: &Path, args: &[&str]) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-aether"));
-    command
-        .arg("aether")
-        .args(args)
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", repo_root().join("target/cli-e2e"))
-        .env("AETHER_CACHE_DIR", cache);
-    Run::of(&mut command)
+    Run::of(&mut aether_cli(env!("CARGO_BIN_EXE_cargo-aether"), dir, cache, args))
 }
 
 #[test]
@@ -506,8 +499,11 @@ fn build_a_project_prints_the_executable_and_check_errors_stop_it() {
     assert!(r.stderr.contains("[aether] timings: check "), "{r:?}");
     assert!(r.stderr.contains("cargo skipped (nothing changed)"), "{r:?}");
 
+    // No `main`: the checker's E0105, as `check` reports it (entry.rs).
     write(dir.path(), &[("src/main.ae", "fn helper() {}\n")]);
-    assert_usage_error(&cargo_aether_build(dir.path(), cache.path(), &["build"]), "`src/main.ae` has no `fn main()`");
+    let r = cargo_aether_build(dir.path(), cache.path(), &["build"]);
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert!(r.stderr.contains("error[E0105]: module `main` has no `main` function"), "{r:?}");
 
     write(dir.path(), &[("src/main.ae", CLEAN_MAIN)]);
     write(dir.path(), &[("src/physics.ae", "pub fn fall(y: float, dt: float) -> float {\n    y - 9.81 * dt + 1\n}\n")]);

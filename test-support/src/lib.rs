@@ -41,6 +41,21 @@ pub fn interop_target_dir() -> PathBuf {
     repo_root().join("target/aether-interop")
 }
 
+/// `EXE aether ARGS` in `dir` building in the target directory the CLI's
+/// end-to-end tests share (`target/cli-e2e`: the runtime compiles once for
+/// all of them) and caching scripts in `cache`; `exe` is the `cargo-aether`
+/// binary.
+pub fn aether_cli(exe: impl AsRef<OsStr>, dir: &Path, cache: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(exe);
+    command
+        .arg("aether")
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", repo_root().join("target/cli-e2e"))
+        .env("AETHER_CACHE_DIR", cache);
+    command
+}
+
 /// `EXE aether run --hmr PATH` building in [`hmr_target_dir`]; `exe` is the
 /// `cargo-aether` binary (`env!("CARGO_BIN_EXE_cargo-aether")` in its tests).
 pub fn run_hmr(exe: impl AsRef<OsStr>, path: &Path) -> Command {

@@ -212,7 +212,7 @@ fn generate_with(
     let host_package = format!("{}_hmr_host", opts.program);
     let host_executable = opts.lib_dir.join(format!("{host_package}{}", std::env::consts::EXE_SUFFIX));
     let mut files = vec![
-        (PathBuf::from("host/src/main.rs"), format_file(host_main(program, &shared, &modules))),
+        (PathBuf::from("host/src/main.rs"), format_file(host_main(program, checked, &shared, &modules))),
         (PathBuf::from("host/Cargo.toml"), host_manifest(&host_package, &opts.rt_path, &modules, &shared)),
     ];
     members.insert(0, "\"host\"".to_string());
