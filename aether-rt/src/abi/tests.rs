@@ -24,7 +24,7 @@ mod exported {
     };
     crate::export_module!(DESCRIPTOR);
     pub fn entry() -> *const super::ModuleDescriptor {
-        aether_module_v2()
+        aether_module_v3()
     }
     pub fn version() -> u32 {
         aether_abi_version()

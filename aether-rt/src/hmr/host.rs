@@ -95,6 +95,10 @@ pub fn run(program: &'static ProgramSpec) -> i32 {
             Err(e) if e.message == crate::abi::RESTART_MAIN => {
                 eprintln!("[aether] `main` changed: it starts again with the new code (state kept)");
             }
+            // `main`'s own loop was old code left at a back-edge.
+            Err(e) if crate::abi::restart_target(&e.message).is_some() => {
+                eprintln!("[aether] `main` changed while it ran: it starts again with the new code (state kept)");
+            }
             // The panic hook of the module that panicked printed the error.
             Err(e) if host.listening.load(Ordering::Acquire) => {
                 crate::prelude::flush_stdout();
@@ -111,7 +115,10 @@ pub fn run(program: &'static ProgramSpec) -> i32 {
                     "[aether] `main` stopped with the runtime error above; the program keeps running with its \
                      state: fix the code and save, and `main` starts again"
                 );
-                while host.tables.generation() == started {
+                // The next reload from now on, not one that landed while
+                // this `main` ran (`started` may be older than that).
+                let stopped = host.tables.generation();
+                while host.tables.generation() == stopped {
                     std::thread::sleep(Duration::from_millis(20));
                 }
                 eprintln!("[aether] `main` starts again (state kept)");
@@ -125,7 +132,8 @@ pub fn run(program: &'static ProgramSpec) -> i32 {
 /// (under the supervisor) start listening for reloads. Once per process.
 fn start(program: &'static ProgramSpec) -> Result<&'static Host, String> {
     let names = program.modules.iter().map(|m| m.name.to_string()).collect();
-    let hooks = HostHooks { yield_to_reload, release: release_gate, acquire: acquire_gate, unwind_requested };
+    let hooks =
+        HostHooks { yield_to_reload, release: release_gate, acquire: acquire_gate, unwind_requested, restarted };
     let tables = FnTables::new(names, hooks);
     let _ = TABLE.set(tables.call_table());
     // This image's own cell: bindings of a Rust host call through it.
@@ -233,6 +241,19 @@ extern "C" fn unwind_requested() -> bool {
         host.tables.set_flags(false);
     }
     true
+}
+
+/// A running call of old code started again with the new code
+/// (`abi::call_restartable`).
+extern "C" fn restarted(what: crate::abi::Str) {
+    let (ptr, len) = what.raw_parts();
+    // SAFETY: generated code passes a `Str` made from a `&'static str` of a
+    // library that is never unloaded.
+    let what = std::str::from_utf8(unsafe { std::slice::from_raw_parts(ptr, len) }).unwrap_or("?");
+    eprintln!(
+        "[aether] `{what}` changed while it ran: it starts again with the new code (state and its arguments kept, \
+         its locals start afresh)"
+    );
 }
 
 extern "C" fn release_gate() {

@@ -12,6 +12,7 @@
 
 use super::loader::{FnPtr, LoadedModule};
 use crate::abi::{CallTable, HostHooks, Row, TableView, HOST_ROW};
+use std::collections::HashMap;
 use std::ffi::c_void;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -234,17 +235,10 @@ impl Update<'_> {
         Ok(())
     }
 
-    /// Check, then make this generation current with one atomic store; the
-    /// new generation number. Nothing changes on an error.
-    pub fn publish(mut self) -> Result<u64, SwapError> {
-        self.check()?;
-        for module in self.modules.iter().flatten() {
-            if let Some(host) = module.host {
-                host.set(self.tables.table);
-            }
-        }
-        let rows: Vec<Row> = self
-            .modules
+    /// The rows this generation publishes: every module's functions and
+    /// state addresses with their fingerprints.
+    fn rows(&self) -> Vec<Row> {
+        self.modules
             .iter()
             .zip(&self.states)
             .map(|(module, states)| match module {
@@ -254,7 +248,36 @@ impl Update<'_> {
                 },
                 None => Row::default(),
             })
-            .collect();
+            .collect()
+    }
+
+    /// Point the slots of the libraries new in this generation (never
+    /// published yet, so no running code reads them) at what it will
+    /// publish: their state initializers run before the swap, against the
+    /// program as it will be (docs/hmr.md, "State"). Published libraries
+    /// are untouched.
+    pub fn bind_new_libraries(&self) {
+        let rows = self.rows();
+        for module in self.modules.iter().flatten() {
+            if !self.guard.every.iter().any(|m| m.copy == module.copy && m.name == module.name) {
+                if let Some(host) = module.host {
+                    host.set(self.tables.table);
+                }
+                fill_slots(module, &self.tables.names, &rows);
+            }
+        }
+    }
+
+    /// Check, then make this generation current with one atomic store; the
+    /// new generation number. Nothing changes on an error.
+    pub fn publish(mut self) -> Result<u64, SwapError> {
+        self.check()?;
+        for module in self.modules.iter().flatten() {
+            if let Some(host) = module.host {
+                host.set(self.tables.table);
+            }
+        }
+        let rows = self.rows();
         let generation = self.guard.generation + 1;
         // Every library ever published, old versions included (their code
         // may still be running): point its slots at this generation.
@@ -269,11 +292,32 @@ impl Update<'_> {
         for library in &self.guard.every {
             fill_slots(library, &self.tables.names, &rows);
         }
+        mark_stale_code(&self.guard.every, &self.modules);
         self.tables.table.publish(TableView::leak(generation, rows));
         self.guard.generation = generation;
         self.guard.modules = std::mem::take(&mut self.modules);
         self.guard.states = std::mem::take(&mut self.states);
         Ok(generation)
+    }
+}
+
+/// Raise the stale flag of every function of `every` library whose version
+/// in `current` (same module, same name) has another body, or is gone;
+/// lower it for the others. A loop of stale code leaves it at its next
+/// back-edge (`abi::back_edge`).
+fn mark_stale_code(every: &[LoadedModule], current: &[Option<LoadedModule>]) {
+    let bodies: HashMap<(&str, &str), u64> = current
+        .iter()
+        .flatten()
+        .flat_map(|m| m.functions.iter().map(move |f| ((m.name.as_str(), f.name.as_str()), f.body_fingerprint)))
+        .collect();
+    for library in every {
+        for f in &library.functions {
+            if let Some(flag) = f.stale {
+                let now = bodies.get(&(library.name.as_str(), f.name.as_str()));
+                flag.store(now != Some(&f.body_fingerprint), Ordering::Release);
+            }
+        }
     }
 }
 

@@ -178,10 +178,12 @@ impl Gen<'_> {
             StmtKind::While { cond, body } => {
                 let c = self.value(cond);
                 let b = self.block(body, &Ty::Unit);
+                let b = self.loop_block(b);
                 quote!(while #c #b)
             }
             StmtKind::Loop { body } => {
                 let b = self.block(body, &Ty::Unit);
+                let b = self.loop_block(b);
                 quote!(loop #b)
             }
             StmtKind::For { mutable, pattern, iter, body } => self.for_stmt(*mutable, pattern, iter, body),
@@ -348,6 +350,7 @@ impl Gen<'_> {
             let (s, en) = (paren(s), paren(en));
             let pat = self.irrefutable(pattern, false, LocalKind::Owned);
             let b = self.loop_body(pattern, body);
+            let b = self.loop_block(b);
             if *inclusive {
                 quote!(for #pat in #s..=#en #b)
             } else {
@@ -370,6 +373,7 @@ impl Gen<'_> {
                     let lv = self.to_lvalue(c);
                     let pat = self.irrefutable(pattern, false, LocalKind::MutRef);
                     let b = self.block(body, &Ty::Unit);
+                    let b = self.loop_block(b);
                     quote!({
                         let mut __items = #owned;
                         for #pat in __items.iter_mut() #b
@@ -379,6 +383,7 @@ impl Gen<'_> {
                     let r = self.to_recv(c);
                     let pat = self.irrefutable(pattern, false, LocalKind::MutRef);
                     let b = self.block(body, &Ty::Unit);
+                    let b = self.loop_block(b);
                     quote!(for #pat in #r.iter_mut() #b)
                 }
             } else {
@@ -399,6 +404,7 @@ impl Gen<'_> {
                 let pat = self.irrefutable(pattern, false, kind);
                 let b =
                     if kind == LocalKind::Owned { self.loop_body(pattern, body) } else { self.block(body, &Ty::Unit) };
+                let b = self.loop_block(b);
                 quote!(for #pat in #iter_ts #b)
             }
         };
