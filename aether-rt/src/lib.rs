@@ -44,6 +44,7 @@ pub mod prelude;
 pub mod show;
 pub mod text;
 
+pub use bridge::RuntimeError;
 pub use show::Show;
 
 use std::fmt;

@@ -319,7 +319,9 @@ impl Templates {
                     _ => String::new(),
                 };
                 let spin = match broken {
-                    Some(Broken::Spin) => "    var spin = 0\n    while world.frames > 0 {\n        spin += 1\n    }\n",
+                    // No state read: `tag` keeps its signature (reading state
+                    // would give it a `ctx`, an interface change).
+                    Some(Broken::Spin) => "    var spin = 1\n    while spin > 0 {\n        spin = 1\n    }\n",
                     _ => "",
                 };
                 self.look

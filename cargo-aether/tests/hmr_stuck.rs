@@ -6,7 +6,7 @@
 //! generous timeouts, for what must follow. Nothing is asserted about time.
 #![cfg(unix)]
 
-use aether_test_support::{run_hmr, save, spawn_followed, KillOnDrop, Lines};
+use aether_test_support::{copy_host_package, repo_root, run_hmr, save, spawn_followed, KillOnDrop, Lines};
 use std::time::Duration;
 
 /// `main` calls `live`, which loops for ever: a frame counter in `state`
@@ -174,4 +174,72 @@ fn main_waits_for_a_save_after_a_late_runtime_error() {
     assert!(back.is_some(), "{}", report(&out, &err, "`main` did not start again after the fix"));
     assert!(err.text_from(at + 1).contains("`main` starts again"), "{}", report(&out, &err, "the restart is said"));
     assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report(&out, &err, "the program ended"));
+}
+
+/// Finding 7: a runtime error in a Rust host's call into Aether does not
+/// end the game. Right after a reload it rolls the reload back and the call
+/// runs in the previous code; later, the typed `try_` binding returns it and
+/// the game (examples/rust-game-host) draws on until the fix is saved.
+#[test]
+fn a_runtime_error_in_a_rust_hosts_call_is_returned_and_rolled_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let game = dir.path().join("game");
+    copy_host_package(&repo_root().join("examples/rust-game-host"), &game, "rust-game-host-hmr-stuck")
+        .expect("copy the example");
+    let gameplay = game.join("src/gameplay");
+    let world = std::fs::read_to_string(gameplay.join("world.ae")).expect("world.ae");
+    let step = "pub fn step(mut w: World) {\n";
+    assert!(world.contains(step), "world.ae changed: update this test");
+    let mut command = run_hmr(env!("CARGO_BIN_EXE_cargo-aether"), &game);
+    command.args(["--", "--frames", "1000000"]).env("GAME_FRAME_MS", "20").env("AETHER_HMR_GRACE_MS", "1500");
+    let (mut child, out, err) = spawn_followed(&mut command).expect("cargo-aether starts");
+    let frame = |l: &str| -> Option<u64> { l.strip_prefix("frame ")?.split_once(" | ")?.0.trim().parse().ok() };
+    let report = |what: &str| format!("{what}\n--- stdout (tail)\n{}--- stderr\n{}", out.tail(30), err.text());
+    let first = out.wait_for(0, Duration::from_secs(600), |l| frame(l).filter(|n| *n >= 5));
+    assert!(first.is_some(), "{}", report("the game never drew a frame"));
+
+    // Fails at once: rolled back, and the game goes on in the old code.
+    let errors_from = err.len();
+    save(&gameplay, "world.ae", &world.replace(step, &format!("{step}    panic(\"early step boom\")\n")));
+    let rolled = err.wait_for(errors_from, Duration::from_secs(120), |l| l.contains("rolled back").then_some(()));
+    assert!(rolled.is_some(), "{}", report("the failing call was not rolled back"));
+    let lines = out.len();
+    let on = out.wait_for(lines, Duration::from_secs(30), |l| frame(l).filter(|_| true));
+    assert!(on.is_some(), "{}", report("the game stopped after the rollback"));
+    assert!(!out.text().contains("gameplay error: early step boom"), "{}", report("the rolled-back call failed"));
+
+    // Fails later than the grace window: the binding returns the error.
+    let late_at = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_millis() + 8000;
+    let errors_from = err.len();
+    save(
+        &gameplay,
+        "world.ae",
+        &world.replace(
+            step,
+            &format!("{step}    if now_ms() > {late_at} {{\n        panic(\"late step boom\")\n    }}\n"),
+        ),
+    );
+    let swapped =
+        err.wait_for(errors_from, Duration::from_secs(120), |l| l.contains("[aether] reloaded").then_some(()));
+    assert!(swapped.is_some(), "{}", report("the late-failing version was not swapped in"));
+    let shown =
+        out.wait_for(0, Duration::from_secs(120), |l| l.contains("gameplay error: late step boom").then_some(()));
+    let Some((at, _, _)) = shown else { panic!("{}", report("the late error never reached the game")) };
+    let later = out.wait_for(at + 1, Duration::from_secs(30), frame);
+    assert!(later.is_some(), "{}", report("the game stopped drawing after the error"));
+    assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report("the game ended"));
+
+    // The fix: frames without errors again.
+    let errors_from = err.len();
+    save(&gameplay, "world.ae", &world);
+    let swapped =
+        err.wait_for(errors_from, Duration::from_secs(120), |l| l.contains("[aether] reloaded").then_some(()));
+    assert!(swapped.is_some(), "{}", report("the fix was not swapped in"));
+    std::thread::sleep(Duration::from_secs(1));
+    let lines = out.len();
+    let more = out.wait_for(lines, Duration::from_secs(30), |l| frame(l).filter(|_| true));
+    assert!(more.is_some(), "{}", report("no frames after the fix"));
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(!out.text_from(lines).contains("gameplay error"), "{}", report("the fix did not apply"));
+    assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report("the game ended"));
 }

@@ -196,6 +196,27 @@ pub fn enter(program: &'static ProgramSpec) -> Entered {
     Entered(())
 }
 
+/// A Rust host's call into Aether under `--hmr` (what its bindings run):
+/// `f` under the program lock, its runtime error as an `Err`. Within the
+/// grace window after a reload, a runtime error rolls the reload back (as
+/// for `main`, docs/hmr.md) and `f` runs again in the previous code, so the
+/// host gets that code's value. A call from inside Aether code (a host
+/// function calling back in) is never rolled back under its caller.
+pub fn call<R>(program: &'static ProgramSpec, mut f: impl FnMut() -> R) -> Result<R, crate::abi::PanicInfo> {
+    loop {
+        let outcome = {
+            let _entered = enter(program);
+            crate::abi::call_guarded(std::panic::AssertUnwindSafe(&mut f))
+        };
+        let Err(error) = outcome else { return outcome };
+        let outermost = !GATE.held_by_me();
+        match HOST_REF.get() {
+            Some(host) if outermost && host.listening.load(Ordering::Acquire) && host.roll_back_if_recent() => {}
+            _ => return Err(error),
+        }
+    }
+}
+
 /// The fingerprint of `fn name()` as the code generator writes it: the
 /// entry's name and its signature.
 fn unit_fn_fingerprint(name: &str) -> u64 {
