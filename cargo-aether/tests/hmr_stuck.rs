@@ -13,6 +13,8 @@ use std::time::Duration;
 /// and a second one in game.ae, one line per frame (`v1 <frames> <shots>`).
 const MAIN: &str = "import game
 
+const PAUSE_MS: int = 30
+
 state frames: int = 0
 
 fn main() {
@@ -23,7 +25,7 @@ fn live() {
     loop {
         frames += 1
         println(\"v1 {frames} {game.step()}\")
-        sleep_ms(30)
+        sleep_ms(PAUSE_MS)
     }
 }
 ";
@@ -91,6 +93,25 @@ fn an_edit_of_a_running_loop_takes_effect_at_its_next_iteration() {
         (l.contains("`main.live` changed while it ran") && l.contains("starts again with the new code")).then_some(())
     });
     assert!(said.is_some(), "{}", report(&out, &err, "the restart of `live` is not reported"));
+    assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report(&out, &err, "the program ended"));
+}
+
+/// Finding 4, the game template's `TICK_MS`: a constant that a running
+/// loop reads takes effect at its next iteration.
+#[test]
+fn a_constant_a_running_loop_reads_takes_effect() {
+    let (dir, mut child, out, err) = start(&[]);
+    let lines = out.len();
+    save(dir.path(), "main.ae", &MAIN.replace("const PAUSE_MS: int = 30", "const PAUSE_MS: int = 400"));
+    let said =
+        err.wait_for(0, Duration::from_secs(120), |l| l.contains("`main.live` changed while it ran").then_some(()));
+    assert!(said.is_some(), "{}", report(&out, &err, "the loop reading the constant was not restarted"));
+    // Frames now come 400 ms apart: at most a handful in two seconds.
+    let from = out.len();
+    std::thread::sleep(Duration::from_secs(2));
+    let frames = out.lines_from(from).iter().filter(|l| frame("v1")(l).is_some()).count();
+    assert!(frames <= 8, "{}", report(&out, &err, &format!("{frames} frames in 2 s: the old pause still runs")));
+    assert!(out.len() > lines, "{}", report(&out, &err, "no frames after the edit"));
     assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report(&out, &err, "the program ended"));
 }
 
