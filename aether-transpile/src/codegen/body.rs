@@ -99,6 +99,9 @@ impl<'a> Gen<'a> {
     /// A loop's body `b` (a block) as generated: under `--hmr` it starts
     /// with a safe point (see `codegen::hmr::back_edge`), so a loop that
     /// makes no call still lets a reload in; unchanged in a static build.
+    /// Only for loops that hold no borrow across iterations (`while`,
+    /// `loop`, `for` over a range or an owned copy): a safe point may run
+    /// hooks and initializers that change `state`.
     pub fn loop_block(&self, b: TokenStream) -> TokenStream {
         if !self.shared.hmr {
             return b;

@@ -382,8 +382,9 @@ impl Gen<'_> {
                 } else {
                     let r = self.to_recv(c);
                     let pat = self.irrefutable(pattern, false, LocalKind::MutRef);
+                    // No safe point: the iterator borrows the collection
+                    // (maybe `state`), and a `for` ends by itself.
                     let b = self.block(body, &Ty::Unit);
-                    let b = self.loop_block(b);
                     quote!(for #pat in #r.iter_mut() #b)
                 }
             } else {
@@ -404,7 +405,8 @@ impl Gen<'_> {
                 let pat = self.irrefutable(pattern, false, kind);
                 let b =
                     if kind == LocalKind::Owned { self.loop_body(pattern, body) } else { self.block(body, &Ty::Unit) };
-                let b = self.loop_block(b);
+                // A safe point only where the loop borrows nothing (see above).
+                let b = if owned_iter { self.loop_block(b) } else { b };
                 quote!(for #pat in #iter_ts #b)
             }
         };
