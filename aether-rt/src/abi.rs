@@ -72,8 +72,8 @@ use std::ffi::c_void;
 use std::marker::PhantomData;
 use std::sync::atomic::AtomicBool;
 pub use table::{
-    back_edge, blocking, call_restartable, call_slot, restart_target, safe_point, unwrap_guarded, CallTable, HostHooks,
-    HostSlot, Row, Slot, StateRef, TableView, HOST, PENDING, RESTART_CALL, RESTART_MAIN, STALE,
+    back_edge, blocking, call_restartable, call_slot, restart_target, safe_point, unwrap_guarded, Call, CallTable,
+    HostHooks, HostSlot, Row, Slot, StateRef, TableView, HOST, PENDING, RESTART_CALL, RESTART_MAIN, STALE,
 };
 
 /// The version of every layout and symbol in this file. Bump it on any change.

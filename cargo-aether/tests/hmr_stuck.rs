@@ -144,6 +144,33 @@ fn a_loop_without_calls_does_not_block_the_next_reload() {
     assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report(&out, &err, "the program ended"));
 }
 
+/// Finding 3, the fix a user makes: the spinning loop is in a helper, and
+/// the save removes the call to it. The helper did not change, but the
+/// function that called it did: the stuck call unwinds to the call of that
+/// function, which runs the fixed version.
+#[test]
+fn a_fix_that_removes_the_call_to_a_spinning_helper_applies() {
+    let (dir, mut child, out, err) = start(&[]);
+    let helper = "\nfn spin_now() {\n    var spin = 0\n    while rocks_shot > 0 {\n        spin += 1\n    }\n}\n";
+    let spinning = GAME.replace("    rocks_shot += 1\n", "    rocks_shot += 1\n    spin_now()\n") + helper;
+    let errors_from = err.len();
+    save(dir.path(), "game.ae", &spinning);
+    let swapped =
+        err.wait_for(errors_from, Duration::from_secs(120), |l| l.contains("[aether] reloaded").then_some(()));
+    assert!(swapped.is_some(), "{}", report(&out, &err, "the spinning version was not swapped in"));
+    std::thread::sleep(Duration::from_secs(2));
+    let lines = out.len();
+    // The helper stays as it is; `step` no longer calls it.
+    let fixed = GAME.replace("    rocks_shot\n}", "    rocks_shot + 1000000\n}") + helper;
+    save(dir.path(), "game.ae", &fixed);
+    let back = out.wait_for(lines, Duration::from_secs(120), |l| frame("v1")(l).filter(|(_, s)| s.len() >= 7));
+    assert!(back.is_some(), "{}", report(&out, &err, "the fix never reached the call stuck in the helper"));
+    let said =
+        err.wait_for(0, Duration::from_secs(10), |l| l.contains("`game.step` changed while it ran").then_some(()));
+    assert!(said.is_some(), "{}", report(&out, &err, "the restart of `step` is not reported"));
+    assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report(&out, &err, "the program ended"));
+}
+
 /// Finding 1: a new `state` whose initializer reads another state and one
 /// that calls a function are initialized against the new code.
 #[test]

@@ -139,6 +139,13 @@ fn let_reload_in() {
             // boundary by boundary, to the host that called `main`.
             std::panic::resume_unwind(Box::new(RESTART_MAIN.to_string()));
         }
+        // A running function further out that the reload replaced (its
+        // code waits for this call, which may never return): unwind to
+        // the call that started it, which runs the new version.
+        let stale = (table.hooks.stale_call)();
+        if !stale.is_null() {
+            std::panic::resume_unwind(Box::new(format!("{RESTART_CALL}{:x}", stale as usize)));
+        }
     }
 }
 
@@ -183,9 +190,19 @@ pub fn restart_target(message: &str) -> Option<usize> {
 /// shim it is given.
 #[inline]
 pub fn call_restartable<R>(slot: &Slot, what: &'static str, mut call: impl FnMut(*const c_void) -> Guarded<R>) -> R {
+    let table = HOST.get();
     loop {
         let p = call_slot(slot, what);
-        match call(p).into_result() {
+        let outer = table.map_or(std::ptr::null(), |t| t.calls());
+        let this = Call { callee: p, outer };
+        if let Some(t) = table {
+            t.swap_calls(&this);
+        }
+        let result = call(p);
+        if let Some(t) = table {
+            t.swap_calls(outer);
+        }
+        match result.into_result() {
             Ok(v) => return v,
             Err(e) if restart_target(&e.message) == Some(p as usize) => {
                 if let Some(table) = HOST.get() {
@@ -285,6 +302,20 @@ pub struct CallTable {
     current: AtomicPtr<TableView>,
     pending: AtomicBool,
     hooks: HostHooks,
+    /// The innermost call in progress of the thread that holds the program
+    /// lock (a list through the trampolines' stack frames; the host sets it
+    /// aside while that thread gives the lock up). Read at a safe point to
+    /// find a running function that a reload replaced further out.
+    calls: AtomicPtr<Call>,
+}
+
+/// A call in progress, on its trampoline's stack: the shim it called and
+/// the call around it.
+#[repr(C)]
+#[derive(Debug)]
+pub struct Call {
+    pub callee: *const c_void,
+    pub outer: *const Call,
 }
 
 /// The host's side of the program lock, called from any image.
@@ -304,6 +335,10 @@ pub struct HostHooks {
     /// Told that a running call of `what` (`module.function`) left its old
     /// code and starts again with the new one ([`call_restartable`]).
     pub restarted: extern "C" fn(super::Str),
+    /// Asked at a safe point after yielding: the shim of the outermost call
+    /// in progress ([`CallTable::calls`]) whose code a reload replaced, or
+    /// null.
+    pub stale_call: extern "C" fn() -> *const c_void,
 }
 
 /// One immutable generation of function pointers (`modules[m].fns[f]`) and
@@ -380,10 +415,21 @@ extern "C" fn never() -> bool {
 
 extern "C" fn ignore(_: super::Str) {}
 
+extern "C" fn no_call() -> *const c_void {
+    std::ptr::null()
+}
+
 impl HostHooks {
     /// Hooks that do nothing: one thread, nothing to wait for (tests, tools).
     pub const fn none() -> HostHooks {
-        HostHooks { yield_to_reload: no_op, release: no_op, acquire: no_op, unwind_requested: never, restarted: ignore }
+        HostHooks {
+            yield_to_reload: no_op,
+            release: no_op,
+            acquire: no_op,
+            unwind_requested: never,
+            restarted: ignore,
+            stale_call: no_call,
+        }
     }
 }
 
@@ -398,7 +444,12 @@ impl CallTable {
     }
 
     pub const fn with_hooks(hooks: HostHooks) -> CallTable {
-        CallTable { current: AtomicPtr::new(std::ptr::null_mut()), pending: AtomicBool::new(false), hooks }
+        CallTable {
+            current: AtomicPtr::new(std::ptr::null_mut()),
+            pending: AtomicBool::new(false),
+            hooks,
+            calls: AtomicPtr::new(std::ptr::null_mut()),
+        }
     }
 
     /// The function pointer in slot `f` of module `m` in the current view,
@@ -452,6 +503,18 @@ impl CallTable {
         if self.pending.load(Ordering::Relaxed) {
             (self.hooks.yield_to_reload)();
         }
+    }
+
+    /// The innermost call in progress of the thread holding the program
+    /// lock (null: none); see [`Call`].
+    pub fn calls(&self) -> *const Call {
+        self.calls.load(Ordering::Relaxed)
+    }
+
+    /// Replace the list of calls in progress (the host, when the program
+    /// lock changes hands); the previous list.
+    pub fn swap_calls(&self, calls: *const Call) -> *const Call {
+        self.calls.swap(calls.cast_mut(), Ordering::Relaxed)
     }
 
     /// Whether a reload waits for the running code to reach a safe point.

@@ -132,8 +132,14 @@ pub fn run(program: &'static ProgramSpec) -> i32 {
 /// (under the supervisor) start listening for reloads. Once per process.
 fn start(program: &'static ProgramSpec) -> Result<&'static Host, String> {
     let names = program.modules.iter().map(|m| m.name.to_string()).collect();
-    let hooks =
-        HostHooks { yield_to_reload, release: release_gate, acquire: acquire_gate, unwind_requested, restarted };
+    let hooks = HostHooks {
+        yield_to_reload,
+        release: release_gate,
+        acquire: acquire_gate,
+        unwind_requested,
+        restarted,
+        stale_call,
+    };
     let tables = FnTables::new(names, hooks);
     let _ = TABLE.set(tables.call_table());
     // This image's own cell: bindings of a Rust host call through it.
@@ -238,6 +244,7 @@ extern "C" fn yield_to_reload() {
     if APPLYING.with(Cell::get) {
         return;
     }
+    set_calls_aside();
     GATE.release_all();
     if let Some(table) = TABLE.get() {
         while table.is_pending() {
@@ -245,6 +252,45 @@ extern "C" fn yield_to_reload() {
         }
     }
     GATE.restore();
+    take_calls_back();
+}
+
+thread_local! {
+    /// This thread's calls in progress while it has given the program lock
+    /// up (`abi::CallTable::calls` belongs to the thread holding it).
+    static CALLS_ASIDE: Cell<*const crate::abi::Call> = const { Cell::new(std::ptr::null()) };
+}
+
+fn set_calls_aside() {
+    if let Some(table) = TABLE.get() {
+        let mine = table.swap_calls(std::ptr::null());
+        CALLS_ASIDE.with(|c| c.set(mine));
+    }
+}
+
+fn take_calls_back() {
+    if let Some(table) = TABLE.get() {
+        table.swap_calls(CALLS_ASIDE.with(|c| c.replace(std::ptr::null())));
+    }
+}
+
+/// The shim of the outermost call in progress on this thread whose code a
+/// reload replaced (its library's stale flag is raised), or null.
+extern "C" fn stale_call() -> *const std::ffi::c_void {
+    let (Some(table), Some(host)) = (TABLE.get(), HOST_REF.get()) else { return std::ptr::null() };
+    let mut outermost = std::ptr::null();
+    let mut call = table.calls();
+    while !call.is_null() {
+        // SAFETY: the list is this thread's (it holds the program lock):
+        // each `Call` lives in a trampoline frame below us on this stack,
+        // which unlinks it before it returns.
+        let this = unsafe { &*call };
+        if host.tables.is_stale(this.callee) {
+            outermost = this.callee;
+        }
+        call = this.outer;
+    }
+    outermost
 }
 
 /// The thread that runs `main` (of a generated host).
@@ -279,6 +325,7 @@ extern "C" fn restarted(what: crate::abi::Str) {
 
 extern "C" fn release_gate() {
     if !APPLYING.with(Cell::get) {
+        set_calls_aside();
         GATE.release_all();
     }
 }
@@ -286,6 +333,7 @@ extern "C" fn release_gate() {
 extern "C" fn acquire_gate() {
     if !APPLYING.with(Cell::get) {
         GATE.restore();
+        take_calls_back();
     }
 }
 

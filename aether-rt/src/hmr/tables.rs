@@ -27,6 +27,8 @@ pub struct FnTables {
     /// The "reload pending" flag of every library ever published (and of
     /// this image): raised together, so running code of any version sees it.
     flags: Mutex<Vec<&'static AtomicBool>>,
+    /// Every published function's shim, to its library's stale flag.
+    stale: Mutex<HashMap<usize, &'static AtomicBool>>,
 }
 
 /// A module's index in the table (its position in the program).
@@ -112,6 +114,7 @@ impl FnTables {
                 every: Vec::new(),
             }),
             flags: Mutex::new(vec![&crate::abi::PENDING]),
+            stale: Mutex::new(HashMap::new()),
         }
     }
 
@@ -151,6 +154,13 @@ impl FnTables {
         let modules = guard.modules.clone();
         let states = guard.states.clone();
         Update { tables: self, guard, modules, states }
+    }
+
+    /// Whether the function whose shim is `shim` (of any library ever
+    /// published) has been replaced by a version with another body.
+    pub fn is_stale(&self, shim: *const c_void) -> bool {
+        let stale = self.stale.lock().unwrap_or_else(|p| p.into_inner());
+        stale.get(&(shim as usize)).is_some_and(|flag| flag.load(Ordering::Acquire))
     }
 
     /// Raise or lower "a reload is pending" for all running code.
@@ -286,6 +296,12 @@ impl Update<'_> {
                 self.guard.every.push(module.clone());
                 if let Some(flag) = module.pending {
                     self.tables.flags.lock().unwrap_or_else(|p| p.into_inner()).push(flag);
+                }
+                let mut stale = self.tables.stale.lock().unwrap_or_else(|p| p.into_inner());
+                for f in &module.functions {
+                    if let Some(flag) = f.stale {
+                        stale.insert(FnPtr::as_ptr(f.ptr) as usize, flag);
+                    }
                 }
             }
         }
