@@ -72,12 +72,12 @@ use std::ffi::c_void;
 use std::marker::PhantomData;
 use std::sync::atomic::AtomicBool;
 pub use table::{
-    blocking, call_slot, unwrap_guarded, CallTable, HostHooks, HostSlot, Row, Slot, StateRef, TableView, HOST, PENDING,
-    RESTART_MAIN, STALE,
+    back_edge, blocking, call_restartable, call_slot, restart_target, safe_point, unwrap_guarded, Call, CallTable,
+    HostHooks, HostSlot, Row, Slot, StateRef, TableView, HOST, PENDING, RESTART_CALL, RESTART_MAIN, STALE,
 };
 
 /// The version of every layout and symbol in this file. Bump it on any change.
-pub const ABI_VERSION: u32 = 2;
+pub const ABI_VERSION: u32 = 3;
 
 /// The unversioned symbol of `extern "C" fn() -> u32`, returning the ABI
 /// version the library was built with.
@@ -231,12 +231,32 @@ pub struct FnEntry {
     /// The generated `extern "C"` shim, cast to a data pointer; the caller
     /// casts it back to the type the signature fingerprint promises.
     pub ptr: *const c_void,
+    /// Fingerprint of what the function's code was generated from (its
+    /// source and the constants compiled into it); 0: not tracked.
+    pub body_fingerprint: u64,
+    /// The library's flag for this function, raised by the runtime while a
+    /// newer version of the function with another body is current: a loop
+    /// of this (old) code checks it on its back-edges ([`back_edge`]) and
+    /// unwinds to start again with the new code. Null: not tracked.
+    pub stale: *const AtomicBool,
 }
 
 impl FnEntry {
     /// `signature` is the canonical signature text, fingerprinted here.
     pub const fn new(name: &'static str, signature: &'static str, ptr: *const c_void) -> FnEntry {
-        FnEntry { name: Str::new(name), signature_fingerprint: fingerprint(signature), ptr }
+        FnEntry {
+            name: Str::new(name),
+            signature_fingerprint: fingerprint(signature),
+            ptr,
+            body_fingerprint: 0,
+            stale: std::ptr::null(),
+        }
+    }
+
+    /// The same entry with its body fingerprint and its stale flag (see
+    /// the fields).
+    pub const fn with_body(self, body_fingerprint: u64, stale: &'static AtomicBool) -> FnEntry {
+        FnEntry { body_fingerprint, stale, ..self }
     }
 }
 
@@ -379,7 +399,7 @@ macro_rules! export_module {
 
         // The name must equal `entry_symbol()`; a test in aether-rt checks it.
         #[no_mangle]
-        pub extern "C" fn aether_module_v2() -> *const $crate::abi::ModuleDescriptor {
+        pub extern "C" fn aether_module_v3() -> *const $crate::abi::ModuleDescriptor {
             &$descriptor
         }
     };

@@ -20,13 +20,32 @@
 //!
 //! A host function called from Aether must not *wait* for another thread
 //! that calls into Aether (that thread would wait for the lock this one
-//! holds). A runtime error in Aether panics in the calling thread; the
-//! lock is released, and later calls see the state as the failed call left
-//! it.
+//! holds). A runtime error in Aether panics in the calling thread through
+//! a plain binding, and is returned as [`RuntimeError`] by its `try_`
+//! binding ([`catch`]); either way the lock is released, and later calls
+//! see the state as the failed call left it.
 
 use std::cell::Cell;
+use std::panic::AssertUnwindSafe;
 use std::sync::{Mutex, PoisonError};
 use std::thread::LocalKey;
+
+/// A runtime error of Aether code called from Rust (an index out of range,
+/// `panic(...)`, a failed `assert`): its message, which names the `.ae`
+/// file and line. What a `try_` binding returns instead of panicking.
+pub type RuntimeError = crate::abi::PanicInfo;
+
+/// The body of a `try_` binding: `f`'s value, or the runtime error that
+/// ended it. (The panic hook, if installed, has printed it already.)
+pub fn catch<R>(f: impl FnOnce() -> R) -> Result<R, RuntimeError> {
+    crate::abi::call_guarded(AssertUnwindSafe(f))
+}
+
+/// The body of a plain binding around a fallible call: the value, or the
+/// runtime error raised again as a panic in the caller (not printed again).
+pub fn or_panic<R>(result: Result<R, RuntimeError>) -> R {
+    result.unwrap_or_else(|e| std::panic::resume_unwind(Box::new(e.message)))
+}
 
 /// The one context of an Aether program compiled into a host crate.
 pub struct Shared<C: 'static> {

@@ -47,6 +47,7 @@ pub mod quote;
 pub mod show;
 pub mod text;
 
+pub use bridge::RuntimeError;
 pub use overflow::{catch_stack_overflow, Frame};
 pub use show::Show;
 

@@ -138,12 +138,22 @@ struct Model {
     fields: Vec<u64>,
     /// `state trail` is `[str]` (else `[int]`).
     trail_str: bool,
+    /// `Some(n)`: world.ae has `pub state combo_n: int = frames + total()`.
+    combo: Option<u64>,
     rev: [u64; 3],
 }
 
 impl Model {
     fn initial() -> Model {
-        Model { tag: "v0".into(), bonus: 0, extra: None, fields: Vec::new(), trail_str: false, rev: [0; 3] }
+        Model {
+            tag: "v0".into(),
+            bonus: 0,
+            extra: None,
+            fields: Vec::new(),
+            trail_str: false,
+            combo: None,
+            rev: [0; 3],
+        }
     }
 
     fn rev(&self, file: File) -> u64 {
@@ -180,6 +190,12 @@ enum Edit {
     TypeError(File),
     /// look.ae's `line` panics every frame: `main` stops, the process stays.
     Panic,
+    /// look.ae's `tag` spins in a loop that makes no call: the program is
+    /// stuck in it until the next save (the fix) replaces `tag`.
+    Spin,
+    /// world.ae gets a new `state` (replacing the one an earlier such edit
+    /// added) whose initializer reads state and calls a function.
+    NewState,
     /// The module an invalid edit or a panic broke is written valid again.
     Fix(File),
 }
@@ -199,6 +215,8 @@ impl Edit {
             Edit::SyntaxError(_) => "syntax-error",
             Edit::TypeError(_) => "type-error",
             Edit::Panic => "panic",
+            Edit::Spin => "spin",
+            Edit::NewState => "new-state",
             Edit::Fix(_) => "fix",
         }
     }
@@ -214,7 +232,7 @@ impl Edit {
     }
 
     fn is_valid(&self) -> bool {
-        !matches!(self, Edit::SyntaxError(_) | Edit::TypeError(_) | Edit::Panic)
+        !matches!(self, Edit::SyntaxError(_) | Edit::TypeError(_) | Edit::Panic | Edit::Spin)
     }
 }
 
@@ -229,17 +247,19 @@ fn choose(rng: &mut XorShift, model: &Model, broken: Option<File>) -> Edit {
         return match rng.below(100) {
             0..=9 => Edit::Tag,
             10..=14 => Edit::Burst(rng.below(400)),
-            15..=26 => Edit::Const,
-            27..=38 => Edit::Body(file(rng)),
-            39..=44 => Edit::Retype,
-            45..=54 if model.extra.is_none() => Edit::AddFunction,
-            45..=54 => Edit::RemoveFunction,
-            55..=63 if model.fields.len() < 4 => Edit::AddField,
-            55..=63 => Edit::RemoveField,
-            64..=67 if !model.fields.is_empty() => Edit::RemoveField,
-            64..=67 => continue,
-            68..=80 => Edit::SyntaxError(file(rng)),
-            81..=93 => Edit::TypeError(file(rng)),
+            15..=24 => Edit::Const,
+            25..=34 => Edit::Body(file(rng)),
+            35..=40 => Edit::Retype,
+            41..=49 if model.extra.is_none() => Edit::AddFunction,
+            41..=49 => Edit::RemoveFunction,
+            50..=57 if model.fields.len() < 4 => Edit::AddField,
+            50..=57 => Edit::RemoveField,
+            58..=61 if !model.fields.is_empty() => Edit::RemoveField,
+            58..=61 => continue,
+            62..=67 => Edit::NewState,
+            68..=79 => Edit::SyntaxError(file(rng)),
+            80..=90 => Edit::TypeError(file(rng)),
+            91..=95 => Edit::Spin,
             _ => Edit::Panic,
         };
     }
@@ -262,8 +282,9 @@ impl Templates {
         self.render_with(model, file, None)
     }
 
-    /// `panic_at`: look.ae's `line` panics with "soak panic <n>".
-    fn render_with(&self, model: &Model, file: File, panic_at: Option<usize>) -> String {
+    /// `broken`: look.ae's `line` panics with "soak panic <n>", or its
+    /// `tag` spins.
+    fn render_with(&self, model: &Model, file: File, broken: Option<Broken>) -> String {
         let rev = model.rev(file).to_string();
         match file {
             File::World => {
@@ -274,32 +295,54 @@ impl Templates {
                 };
                 let (trail_type, trail_item) =
                     if model.trail_str { ("[str]", "\"{frames}\"") } else { ("[int]", "frames") };
+                let combo = match model.combo {
+                    Some(n) => format!("\npub state combo_{n}: int = frames + total()\n"),
+                    None => String::new(),
+                };
                 self.world
                     .replace("@TRAIL_TYPE@", trail_type)
                     .replace("@TRAIL_ITEM@", trail_item)
                     .replace("@BONUS@", &model.bonus.to_string())
                     .replace("@FIELDS@", &fields)
                     .replace("@REV@", &rev)
-                    .replace("@EXTRA@", &extra)
+                    .replace("@EXTRA@", &(extra + &combo))
             }
             File::Look => {
                 let call = match model.extra {
                     Some(n) => format!("{{world.extra_{n}()}}"),
                     None => "-".to_string(),
                 };
-                let panic = match panic_at {
-                    Some(n) => format!("    if world.frames > 0 {{\n        panic(\"soak panic {n}\")\n    }}\n"),
-                    None => String::new(),
+                let panic = match broken {
+                    Some(Broken::Panic(n)) => {
+                        format!("    if world.frames > 0 {{\n        panic(\"soak panic {n}\")\n    }}\n")
+                    }
+                    _ => String::new(),
+                };
+                let spin = match broken {
+                    // No state read: `tag` keeps its signature (reading state
+                    // would give it a `ctx`, an interface change).
+                    Some(Broken::Spin) => "    var spin = 1\n    while spin > 0 {\n        spin = 1\n    }\n",
+                    _ => "",
                 };
                 self.look
                     .replace("@TAG@", &model.tag)
                     .replace("@EXTRA_CALL@", &call)
                     .replace("@PANIC@", &panic)
+                    .replace("@SPIN@", spin)
                     .replace("@REV@", &rev)
             }
             File::Main => self.main.replace("@REV@", &rev),
         }
     }
+}
+
+/// How look.ae is rendered broken.
+#[derive(Clone, Copy, Debug)]
+enum Broken {
+    /// `line` panics with "soak panic <n>".
+    Panic(usize),
+    /// `tag` spins in a loop without calls.
+    Spin,
 }
 
 /// One frame line: `frame N v=T b=B x=X p=P tr=R len=L tags=G total=S w=W l=L m=M`.
@@ -514,7 +557,7 @@ impl Soak {
                 return;
             }
             Edit::Panic => {
-                save(program, File::Look.name(), &templates.render_with(model, File::Look, Some(index)));
+                save(program, File::Look.name(), &templates.render_with(model, File::Look, Some(Broken::Panic(index))));
                 self.broken = Some(File::Look);
                 self.checker.begin(&[model], [false; 2]);
                 // The frame panics right after the swap, within the grace
@@ -530,6 +573,23 @@ impl Soak {
                 self.wait_frames(child, EDIT_TIMEOUT, |_| true, SETTLE_FRAMES, "old frames after a rollback");
                 self.alive(child, "after a panic in a frame");
                 return;
+            }
+            Edit::Spin => {
+                save(program, File::Look.name(), &templates.render_with(model, File::Look, Some(Broken::Spin)));
+                self.broken = Some(File::Look);
+                self.checker.begin(&[model], [false; 2]);
+                // The spinning `tag` is swapped in; the program is stuck in
+                // it until the fix, which the next edit saves.
+                self.wait_stderr(child, errors_from, "the reload line of the spinning look.ae", |l| {
+                    l.starts_with("[aether] reloaded ") && l.contains("look.ae")
+                });
+                self.quiet_stderr(child, Duration::from_millis(500));
+                self.alive(child, "while a loop spins");
+                return;
+            }
+            Edit::NewState => {
+                next.combo = Some(index_rev);
+                next.rev[File::World as usize] = index_rev;
             }
             Edit::Tag | Edit::Burst(_) => {
                 next.tag = format!("v{index}");
@@ -661,7 +721,10 @@ impl Soak {
                 }
             }
         }
-        if !struct_edit && !retype && reloads.iter().any(|l| !l.contains(" reset: 0)")) {
+        if matches!(edit, Edit::NewState) && !reloads.iter().any(|l| l.contains(", new: 1)")) {
+            self.fail("the new state (its initializer reads state and calls a function) was not added");
+        }
+        if !struct_edit && !retype && reloads.iter().any(|l| !l.contains(" reset: 0")) {
             self.fail(&format!("{} reset a state", edit.describe()));
         }
         for (i, name, edited, outcome) in

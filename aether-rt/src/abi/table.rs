@@ -111,21 +111,107 @@ pub const STALE: &str = "(stale after a reload: a running loop starts again with
 /// empty (the function changed in a reload, or the program has not started).
 #[inline]
 pub fn call_slot(slot: &Slot, what: &str) -> *const c_void {
-    if PENDING.load(Ordering::Relaxed) {
-        if let Some(table) = HOST.get() {
-            (table.hooks.yield_to_reload)();
-            if (table.hooks.unwind_requested)() {
-                // Caught by the shim around us and passed up as an error,
-                // boundary by boundary, to the host that called `main`.
-                std::panic::resume_unwind(Box::new(RESTART_MAIN.to_string()));
-            }
-        }
-    }
+    safe_point();
     let p = slot.get();
     if p.is_null() {
         stale_call(what);
     }
     p.cast_const()
+}
+
+/// A safe point: a pending reload is let in here (the thread gives up the
+/// program lock until it is applied), and a `main` that is to start again
+/// unwinds. One relaxed load and a predictable branch when nothing waits.
+#[inline(always)]
+pub fn safe_point() {
+    if PENDING.load(Ordering::Relaxed) {
+        let_reload_in();
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn let_reload_in() {
+    if let Some(table) = HOST.get() {
+        (table.hooks.yield_to_reload)();
+        if (table.hooks.unwind_requested)() {
+            // Caught by the shim around us and passed up as an error,
+            // boundary by boundary, to the host that called `main`.
+            std::panic::resume_unwind(Box::new(RESTART_MAIN.to_string()));
+        }
+        // A running function further out that the reload replaced (its
+        // code waits for this call, which may never return): unwind to
+        // the call that started it, which runs the new version.
+        let stale = (table.hooks.stale_call)();
+        if !stale.is_null() {
+            std::panic::resume_unwind(Box::new(format!("{RESTART_CALL}{:x}", stale as usize)));
+        }
+    }
+}
+
+/// The check generated code makes on every loop back-edge under `--hmr`
+/// (as JVM and Go safepoints do), so a loop that makes no call still lets a
+/// reload in within one iteration. `stale` is the running function's flag
+/// (raised by the runtime while a version of it with another body is
+/// current) and `mine` its shim: old code stuck in a loop unwinds to the
+/// call that started it, which calls the new version
+/// ([`call_restartable`]), or to the host, which starts `main` again.
+#[inline(always)]
+pub fn back_edge(stale: &AtomicBool, mine: *const c_void) {
+    if PENDING.load(Ordering::Relaxed) | stale.load(Ordering::Relaxed) {
+        leave_stale_loop(stale, mine);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn leave_stale_loop(stale: &AtomicBool, mine: *const c_void) {
+    safe_point();
+    if stale.load(Ordering::Acquire) && HOST.get().is_some() {
+        std::panic::resume_unwind(Box::new(format!("{RESTART_CALL}{:x}", mine as usize)));
+    }
+}
+
+/// The payload of the unwind that ends a running call of old code so that
+/// it starts again with the new code: this prefix and the old shim's
+/// address in hex (not an error: no message is printed for it).
+pub const RESTART_CALL: &str = "[aether] restart with the new code: ";
+
+/// The shim address a [`RESTART_CALL`] payload names.
+pub fn restart_target(message: &str) -> Option<usize> {
+    usize::from_str_radix(message.strip_prefix(RESTART_CALL)?, 16).ok()
+}
+
+/// A call through `slot` that starts again, with the same arguments and
+/// the newest code, when the callee was old code left at a loop back-edge
+/// because a reload replaced it ([`back_edge`]): the call is the restart
+/// point of a running function, its arguments are what it keeps (a `mut`
+/// one as the old code left it), its locals start afresh. `call` calls the
+/// shim it is given.
+#[inline]
+pub fn call_restartable<R>(slot: &Slot, what: &'static str, mut call: impl FnMut(*const c_void) -> Guarded<R>) -> R {
+    let table = HOST.get();
+    loop {
+        let p = call_slot(slot, what);
+        let outer = table.map_or(std::ptr::null(), |t| t.calls());
+        let this = Call { callee: p, outer };
+        if let Some(t) = table {
+            t.swap_calls(&this);
+        }
+        let result = call(p);
+        if let Some(t) = table {
+            t.swap_calls(outer);
+        }
+        match result.into_result() {
+            Ok(v) => return v,
+            Err(e) if restart_target(&e.message) == Some(p as usize) => {
+                if let Some(table) = HOST.get() {
+                    (table.hooks.restarted)(super::Str::new(what));
+                }
+            }
+            Err(e) => std::panic::resume_unwind(Box::new(e.message)),
+        }
+    }
 }
 
 #[cold]
@@ -216,6 +302,20 @@ pub struct CallTable {
     current: AtomicPtr<TableView>,
     pending: AtomicBool,
     hooks: HostHooks,
+    /// The innermost call in progress of the thread that holds the program
+    /// lock (a list through the trampolines' stack frames; the host sets it
+    /// aside while that thread gives the lock up). Read at a safe point to
+    /// find a running function that a reload replaced further out.
+    calls: AtomicPtr<Call>,
+}
+
+/// A call in progress, on its trampoline's stack: the shim it called and
+/// the call around it.
+#[repr(C)]
+#[derive(Debug)]
+pub struct Call {
+    pub callee: *const c_void,
+    pub outer: *const Call,
 }
 
 /// The host's side of the program lock, called from any image.
@@ -232,6 +332,13 @@ pub struct HostHooks {
     /// Asked at a safe point after yielding: true when this thread must
     /// unwind (the running `main` is to start again with new code).
     pub unwind_requested: extern "C" fn() -> bool,
+    /// Told that a running call of `what` (`module.function`) left its old
+    /// code and starts again with the new one ([`call_restartable`]).
+    pub restarted: extern "C" fn(super::Str),
+    /// Asked at a safe point after yielding: the shim of the outermost call
+    /// in progress ([`CallTable::calls`]) whose code a reload replaced, or
+    /// null.
+    pub stale_call: extern "C" fn() -> *const c_void,
 }
 
 /// One immutable generation of function pointers (`modules[m].fns[f]`) and
@@ -306,10 +413,23 @@ extern "C" fn never() -> bool {
     false
 }
 
+extern "C" fn ignore(_: super::Str) {}
+
+extern "C" fn no_call() -> *const c_void {
+    std::ptr::null()
+}
+
 impl HostHooks {
     /// Hooks that do nothing: one thread, nothing to wait for (tests, tools).
     pub const fn none() -> HostHooks {
-        HostHooks { yield_to_reload: no_op, release: no_op, acquire: no_op, unwind_requested: never }
+        HostHooks {
+            yield_to_reload: no_op,
+            release: no_op,
+            acquire: no_op,
+            unwind_requested: never,
+            restarted: ignore,
+            stale_call: no_call,
+        }
     }
 }
 
@@ -324,7 +444,12 @@ impl CallTable {
     }
 
     pub const fn with_hooks(hooks: HostHooks) -> CallTable {
-        CallTable { current: AtomicPtr::new(std::ptr::null_mut()), pending: AtomicBool::new(false), hooks }
+        CallTable {
+            current: AtomicPtr::new(std::ptr::null_mut()),
+            pending: AtomicBool::new(false),
+            hooks,
+            calls: AtomicPtr::new(std::ptr::null_mut()),
+        }
     }
 
     /// The function pointer in slot `f` of module `m` in the current view,
@@ -378,6 +503,18 @@ impl CallTable {
         if self.pending.load(Ordering::Relaxed) {
             (self.hooks.yield_to_reload)();
         }
+    }
+
+    /// The innermost call in progress of the thread holding the program
+    /// lock (null: none); see [`Call`].
+    pub fn calls(&self) -> *const Call {
+        self.calls.load(Ordering::Relaxed)
+    }
+
+    /// Replace the list of calls in progress (the host, when the program
+    /// lock changes hands); the previous list.
+    pub fn swap_calls(&self, calls: *const Call) -> *const Call {
+        self.calls.swap(calls.cast_mut(), Ordering::Relaxed)
     }
 
     /// Whether a reload waits for the running code to reach a safe point.

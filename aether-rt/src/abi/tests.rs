@@ -24,7 +24,7 @@ mod exported {
     };
     crate::export_module!(DESCRIPTOR);
     pub fn entry() -> *const super::ModuleDescriptor {
-        aether_module_v2()
+        aether_module_v3()
     }
     pub fn version() -> u32 {
         aether_abi_version()
@@ -113,4 +113,45 @@ fn a_panic_becomes_an_error_with_its_message() {
     assert_eq!(Guarded::call(|| String::from("kept")).into_result(), Ok("kept".to_string()));
     let empty = Guarded::<i64>::from_result(Err(PanicInfo { message: String::new() }));
     assert_eq!(empty.into_result(), Err(PanicInfo { message: String::new() }));
+}
+
+#[test]
+fn a_restart_of_the_called_function_calls_again_through_the_slot_and_others_unwind() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    extern "C" fn old() -> Guarded<i64> {
+        // A reload put the new version in the slot; this old code left its
+        // loop at a back-edge, and the restart names this shim.
+        CALLS.fetch_add(1, Ordering::SeqCst);
+        SLOT.set((new as *const c_void).cast_mut());
+        let me = old as *const c_void as usize;
+        Guarded::from_result(Err(PanicInfo { message: format!("{RESTART_CALL}{me:x}") }))
+    }
+    extern "C" fn new() -> Guarded<i64> {
+        Guarded::from_result(Ok(42))
+    }
+    static SLOT: Slot = Slot::new();
+    SLOT.set((old as *const c_void).cast_mut());
+    let value = call_restartable(&SLOT, "m.f", |p| shim(p)());
+    assert_eq!((value, CALLS.load(Ordering::SeqCst)), (42, 1));
+    assert_eq!(restart_target(&format!("{RESTART_CALL}ff")), Some(255));
+    assert_eq!(restart_target("boom"), None);
+
+    // A restart meant for a function further out unwinds through this call.
+    extern "C" fn inner() -> Guarded<i64> {
+        Guarded::from_result(Err(PanicInfo { message: format!("{RESTART_CALL}1") }))
+    }
+    SLOT.set((inner as *const c_void).cast_mut());
+    let unwound = std::panic::catch_unwind(|| call_restartable(&SLOT, "m.g", |p| shim(p)()));
+    let message = unwound.err().and_then(|e| e.downcast_ref::<String>().cloned());
+    assert_eq!(message, Some(format!("{RESTART_CALL}1")));
+}
+
+/// The shim behind `p`, as generated trampolines transmute it.
+fn shim(p: *const c_void) -> extern "C" fn() -> Guarded<i64> {
+    // SAFETY: every pointer this test stores is an `extern "C" fn() -> Guarded<i64>`.
+    #[allow(unsafe_code)]
+    unsafe {
+        std::mem::transmute::<*const c_void, extern "C" fn() -> Guarded<i64>>(p)
+    }
 }

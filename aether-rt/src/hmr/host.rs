@@ -95,6 +95,10 @@ pub fn run(program: &'static ProgramSpec) -> i32 {
             Err(e) if e.message == crate::abi::RESTART_MAIN => {
                 eprintln!("[aether] `main` changed: it starts again with the new code (state kept)");
             }
+            // `main`'s own loop was old code left at a back-edge.
+            Err(e) if crate::abi::restart_target(&e.message).is_some() => {
+                eprintln!("[aether] `main` changed while it ran: it starts again with the new code (state kept)");
+            }
             // The panic hook of the module that panicked printed the error.
             Err(e) if host.listening.load(Ordering::Acquire) => {
                 crate::prelude::flush_stdout();
@@ -111,7 +115,10 @@ pub fn run(program: &'static ProgramSpec) -> i32 {
                     "[aether] `main` stopped with the runtime error above; the program keeps running with its \
                      state: fix the code and save, and `main` starts again"
                 );
-                while host.tables.generation() == started {
+                // The next reload from now on, not one that landed while
+                // this `main` ran (`started` may be older than that).
+                let stopped = host.tables.generation();
+                while host.tables.generation() == stopped {
                     std::thread::sleep(Duration::from_millis(20));
                 }
                 eprintln!("[aether] `main` starts again (state kept)");
@@ -125,7 +132,14 @@ pub fn run(program: &'static ProgramSpec) -> i32 {
 /// (under the supervisor) start listening for reloads. Once per process.
 fn start(program: &'static ProgramSpec) -> Result<&'static Host, String> {
     let names = program.modules.iter().map(|m| m.name.to_string()).collect();
-    let hooks = HostHooks { yield_to_reload, release: release_gate, acquire: acquire_gate, unwind_requested };
+    let hooks = HostHooks {
+        yield_to_reload,
+        release: release_gate,
+        acquire: acquire_gate,
+        unwind_requested,
+        restarted,
+        stale_call,
+    };
     let tables = FnTables::new(names, hooks);
     let _ = TABLE.set(tables.call_table());
     // This image's own cell: bindings of a Rust host call through it.
@@ -188,6 +202,27 @@ pub fn enter(program: &'static ProgramSpec) -> Entered {
     Entered(())
 }
 
+/// A Rust host's call into Aether under `--hmr` (what its bindings run):
+/// `f` under the program lock, its runtime error as an `Err`. Within the
+/// grace window after a reload, a runtime error rolls the reload back (as
+/// for `main`, docs/hmr.md) and `f` runs again in the previous code, so the
+/// host gets that code's value. A call from inside Aether code (a host
+/// function calling back in) is never rolled back under its caller.
+pub fn call<R>(program: &'static ProgramSpec, mut f: impl FnMut() -> R) -> Result<R, crate::abi::PanicInfo> {
+    loop {
+        let outcome = {
+            let _entered = enter(program);
+            crate::abi::call_guarded(std::panic::AssertUnwindSafe(&mut f))
+        };
+        let Err(error) = outcome else { return outcome };
+        let outermost = !GATE.held_by_me();
+        match HOST_REF.get() {
+            Some(host) if outermost && host.listening.load(Ordering::Acquire) && host.roll_back_if_recent() => {}
+            _ => return Err(error),
+        }
+    }
+}
+
 /// The fingerprint of `fn name()` as the code generator writes it: the
 /// entry's name and its signature.
 fn unit_fn_fingerprint(name: &str) -> u64 {
@@ -209,6 +244,7 @@ extern "C" fn yield_to_reload() {
     if APPLYING.with(Cell::get) {
         return;
     }
+    set_calls_aside();
     GATE.release_all();
     if let Some(table) = TABLE.get() {
         while table.is_pending() {
@@ -216,6 +252,45 @@ extern "C" fn yield_to_reload() {
         }
     }
     GATE.restore();
+    take_calls_back();
+}
+
+thread_local! {
+    /// This thread's calls in progress while it has given the program lock
+    /// up (`abi::CallTable::calls` belongs to the thread holding it).
+    static CALLS_ASIDE: Cell<*const crate::abi::Call> = const { Cell::new(std::ptr::null()) };
+}
+
+fn set_calls_aside() {
+    if let Some(table) = TABLE.get() {
+        let mine = table.swap_calls(std::ptr::null());
+        CALLS_ASIDE.with(|c| c.set(mine));
+    }
+}
+
+fn take_calls_back() {
+    if let Some(table) = TABLE.get() {
+        table.swap_calls(CALLS_ASIDE.with(|c| c.replace(std::ptr::null())));
+    }
+}
+
+/// The shim of the outermost call in progress on this thread whose code a
+/// reload replaced (its library's stale flag is raised), or null.
+extern "C" fn stale_call() -> *const std::ffi::c_void {
+    let (Some(table), Some(host)) = (TABLE.get(), HOST_REF.get()) else { return std::ptr::null() };
+    let mut outermost = std::ptr::null();
+    let mut call = table.calls();
+    while !call.is_null() {
+        // SAFETY: the list is this thread's (it holds the program lock):
+        // each `Call` lives in a trampoline frame below us on this stack,
+        // which unlinks it before it returns.
+        let this = unsafe { &*call };
+        if host.tables.is_stale(this.callee) {
+            outermost = this.callee;
+        }
+        call = this.outer;
+    }
+    outermost
 }
 
 /// The thread that runs `main` (of a generated host).
@@ -235,8 +310,22 @@ extern "C" fn unwind_requested() -> bool {
     true
 }
 
+/// A running call of old code started again with the new code
+/// (`abi::call_restartable`).
+extern "C" fn restarted(what: crate::abi::Str) {
+    let (ptr, len) = what.raw_parts();
+    // SAFETY: generated code passes a `Str` made from a `&'static str` of a
+    // library that is never unloaded.
+    let what = std::str::from_utf8(unsafe { std::slice::from_raw_parts(ptr, len) }).unwrap_or("?");
+    eprintln!(
+        "[aether] `{what}` changed while it ran: it starts again with the new code (state and its arguments kept, \
+         its locals start afresh)"
+    );
+}
+
 extern "C" fn release_gate() {
     if !APPLYING.with(Cell::get) {
+        set_calls_aside();
         GATE.release_all();
     }
 }
@@ -244,6 +333,7 @@ extern "C" fn release_gate() {
 extern "C" fn acquire_gate() {
     if !APPLYING.with(Cell::get) {
         GATE.restore();
+        take_calls_back();
     }
 }
 

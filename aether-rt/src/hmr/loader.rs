@@ -68,6 +68,11 @@ pub struct LoadedFn {
     pub name: String,
     pub signature_fingerprint: u64,
     pub ptr: FnPtr,
+    /// What the code was generated from (0: not tracked).
+    pub body_fingerprint: u64,
+    /// The library's flag saying a newer version with another body is
+    /// current (`abi::FnEntry::stale`).
+    pub stale: Option<&'static std::sync::atomic::AtomicBool>,
 }
 
 /// A function pointer of a loaded library, as a data pointer; cast it to the
@@ -294,7 +299,16 @@ pub(crate) fn read_descriptor(
     for (fn_name, entry) in named_entries(descriptor.functions, "function", |e| e.name).map_err(invalid)? {
         let ptr = NonNull::new(entry.ptr.cast_mut())
             .ok_or_else(|| invalid(format!("function `{fn_name}` has a null pointer")))?;
-        functions.push(LoadedFn { name: fn_name, signature_fingerprint: entry.signature_fingerprint, ptr: FnPtr(ptr) });
+        // SAFETY: null or, by this ABI version, a `'static AtomicBool` of the
+        // library, which is never unloaded (alignment 1: any address is).
+        let stale = unsafe { entry.stale.as_ref() };
+        functions.push(LoadedFn {
+            name: fn_name,
+            signature_fingerprint: entry.signature_fingerprint,
+            ptr: FnPtr(ptr),
+            body_fingerprint: entry.body_fingerprint,
+            stale,
+        });
     }
     let mut states = Vec::new();
     for (state_name, entry) in named_entries(descriptor.states, "state", |e| e.name).map_err(invalid)? {

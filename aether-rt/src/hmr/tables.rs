@@ -12,6 +12,7 @@
 
 use super::loader::{FnPtr, LoadedModule};
 use crate::abi::{CallTable, HostHooks, Row, TableView, HOST_ROW};
+use std::collections::HashMap;
 use std::ffi::c_void;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,6 +27,8 @@ pub struct FnTables {
     /// The "reload pending" flag of every library ever published (and of
     /// this image): raised together, so running code of any version sees it.
     flags: Mutex<Vec<&'static AtomicBool>>,
+    /// Every published function's shim, to its library's stale flag.
+    stale: Mutex<HashMap<usize, &'static AtomicBool>>,
 }
 
 /// A module's index in the table (its position in the program).
@@ -111,6 +114,7 @@ impl FnTables {
                 every: Vec::new(),
             }),
             flags: Mutex::new(vec![&crate::abi::PENDING]),
+            stale: Mutex::new(HashMap::new()),
         }
     }
 
@@ -150,6 +154,13 @@ impl FnTables {
         let modules = guard.modules.clone();
         let states = guard.states.clone();
         Update { tables: self, guard, modules, states }
+    }
+
+    /// Whether the function whose shim is `shim` (of any library ever
+    /// published) has been replaced by a version with another body.
+    pub fn is_stale(&self, shim: *const c_void) -> bool {
+        let stale = self.stale.lock().unwrap_or_else(|p| p.into_inner());
+        stale.get(&(shim as usize)).is_some_and(|flag| flag.load(Ordering::Acquire))
     }
 
     /// Raise or lower "a reload is pending" for all running code.
@@ -234,17 +245,10 @@ impl Update<'_> {
         Ok(())
     }
 
-    /// Check, then make this generation current with one atomic store; the
-    /// new generation number. Nothing changes on an error.
-    pub fn publish(mut self) -> Result<u64, SwapError> {
-        self.check()?;
-        for module in self.modules.iter().flatten() {
-            if let Some(host) = module.host {
-                host.set(self.tables.table);
-            }
-        }
-        let rows: Vec<Row> = self
-            .modules
+    /// The rows this generation publishes: every module's functions and
+    /// state addresses with their fingerprints.
+    fn rows(&self) -> Vec<Row> {
+        self.modules
             .iter()
             .zip(&self.states)
             .map(|(module, states)| match module {
@@ -254,7 +258,36 @@ impl Update<'_> {
                 },
                 None => Row::default(),
             })
-            .collect();
+            .collect()
+    }
+
+    /// Point the slots of the libraries new in this generation (never
+    /// published yet, so no running code reads them) at what it will
+    /// publish: their state initializers run before the swap, against the
+    /// program as it will be (docs/hmr.md, "State"). Published libraries
+    /// are untouched.
+    pub fn bind_new_libraries(&self) {
+        let rows = self.rows();
+        for module in self.modules.iter().flatten() {
+            if !self.guard.every.iter().any(|m| m.copy == module.copy && m.name == module.name) {
+                if let Some(host) = module.host {
+                    host.set(self.tables.table);
+                }
+                fill_slots(module, &self.tables.names, &rows);
+            }
+        }
+    }
+
+    /// Check, then make this generation current with one atomic store; the
+    /// new generation number. Nothing changes on an error.
+    pub fn publish(mut self) -> Result<u64, SwapError> {
+        self.check()?;
+        for module in self.modules.iter().flatten() {
+            if let Some(host) = module.host {
+                host.set(self.tables.table);
+            }
+        }
+        let rows = self.rows();
         let generation = self.guard.generation + 1;
         // Every library ever published, old versions included (their code
         // may still be running): point its slots at this generation.
@@ -264,16 +297,43 @@ impl Update<'_> {
                 if let Some(flag) = module.pending {
                     self.tables.flags.lock().unwrap_or_else(|p| p.into_inner()).push(flag);
                 }
+                let mut stale = self.tables.stale.lock().unwrap_or_else(|p| p.into_inner());
+                for f in &module.functions {
+                    if let Some(flag) = f.stale {
+                        stale.insert(FnPtr::as_ptr(f.ptr) as usize, flag);
+                    }
+                }
             }
         }
         for library in &self.guard.every {
             fill_slots(library, &self.tables.names, &rows);
         }
+        mark_stale_code(&self.guard.every, &self.modules);
         self.tables.table.publish(TableView::leak(generation, rows));
         self.guard.generation = generation;
         self.guard.modules = std::mem::take(&mut self.modules);
         self.guard.states = std::mem::take(&mut self.states);
         Ok(generation)
+    }
+}
+
+/// Raise the stale flag of every function of `every` library whose version
+/// in `current` (same module, same name) has another body, or is gone;
+/// lower it for the others. A loop of stale code leaves it at its next
+/// back-edge (`abi::back_edge`).
+fn mark_stale_code(every: &[LoadedModule], current: &[Option<LoadedModule>]) {
+    let bodies: HashMap<(&str, &str), u64> = current
+        .iter()
+        .flatten()
+        .flat_map(|m| m.functions.iter().map(move |f| ((m.name.as_str(), f.name.as_str()), f.body_fingerprint)))
+        .collect();
+    for library in every {
+        for f in &library.functions {
+            if let Some(flag) = f.stale {
+                let now = bodies.get(&(library.name.as_str(), f.name.as_str()));
+                flag.store(now != Some(&f.body_fingerprint), Ordering::Release);
+            }
+        }
     }
 }
 

@@ -88,11 +88,28 @@ pub(crate) struct Gen<'a> {
     /// The next block is a function body: its tail may move a local.
     pub move_tail: bool,
     pub tmp: u32,
+    /// Under `--hmr`, the function whose body this is (its loops check on
+    /// each iteration whether a reload replaced it).
+    pub hmr_fn: Option<crate::check::FnId>,
     /// What this body could not be generated as ([`super::refusal`]s).
     pub errors: Vec<Diagnostic>,
 }
 
 impl<'a> Gen<'a> {
+    /// A loop's body `b` (a block) as generated: under `--hmr` it starts
+    /// with a safe point (see `codegen::hmr::back_edge`), so a loop that
+    /// makes no call still lets a reload in; unchanged in a static build.
+    /// Only for loops that hold no borrow across iterations (`while`,
+    /// `loop`, `for` over a range or an owned copy): a safe point may run
+    /// hooks and initializers that change `state`.
+    pub fn loop_block(&self, b: TokenStream) -> TokenStream {
+        if !self.shared.hmr {
+            return b;
+        }
+        let edge = super::hmr::back_edge(self.shared, self.ck, self.hmr_fn);
+        quote!({ #edge #b })
+    }
+
     pub fn new(program: &'a Program, ck: &'a CheckResult, shared: &'a Shared, module: ModuleId) -> Gen<'a> {
         static EMPTY: std::sync::OnceLock<ModuleTables> = std::sync::OnceLock::new();
         let tables = ck.module(module).unwrap_or_else(|| EMPTY.get_or_init(ModuleTables::default));
@@ -116,6 +133,7 @@ impl<'a> Gen<'a> {
             pat_guards: None,
             in_or: 0,
             tmp: 0,
+            hmr_fn: None,
             errors: Vec::new(),
         }
     }

@@ -48,7 +48,7 @@ use aether_rt::abi::fingerprint;
 use crates::{host_main, host_manifest, module_manifest, workspace_manifest};
 use descriptor::{import_entries, module_lib};
 pub use fingerprints::signature;
-use fingerprints::{entry_name, extern_slot_text, interface_fingerprint, slot_text, state_text};
+use fingerprints::{body_text, entry_name, extern_slot_text, interface_fingerprint, slot_text, state_text};
 use rust_host::library_bindings;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -282,6 +282,36 @@ fn unsupported(program: &Program, ck: &CheckResult) -> Vec<Diagnostic> {
         None => errors.push(Diagnostic::new(Code::E0700, "the program has no `fn main()`")),
     }
     errors
+}
+
+/// The check a loop of generated `--hmr` code makes on each iteration (a
+/// safe point, see `aether_rt::abi::back_edge`); nothing in a static build.
+/// In function `f` it also leaves the loop when a reload replaced `f`'s
+/// code; in code that belongs to no function (a state initializer) it only
+/// lets a pending reload in.
+pub(crate) fn back_edge(shared: &Shared, ck: &CheckResult, f: Option<FnId>) -> proc_macro2::TokenStream {
+    if !shared.hmr {
+        return quote::quote!();
+    }
+    let index = f.and_then(|f| {
+        let m = ck.fns.get(f.0 as usize)?.module;
+        ck.fns
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.module == m && i.host.is_none())
+            .position(|(j, _)| j == f.0 as usize)
+    });
+    match index {
+        Some(fi) => {
+            let shim = quote::format_ident!("__shim_{}", fi);
+            let fi = proc_macro2::Literal::usize_unsuffixed(fi);
+            quote::quote!(::aether_rt::abi::back_edge(
+                &crate::__STALE[#fi],
+                crate::__shims::#shim as *const ::std::ffi::c_void
+            );)
+        }
+        None => quote::quote!(::aether_rt::abi::safe_point();),
+    }
 }
 
 fn entry_main(ck: &CheckResult, e: ModuleId) -> Option<FnId> {

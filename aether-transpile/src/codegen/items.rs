@@ -383,6 +383,7 @@ fn function(
         return (TokenStream::new(), Vec::new());
     };
     let mut gen = Gen::new(program, ck, shared, m);
+    gen.hmr_fn = Some(f);
     let needs = shared.needs.fn_needs(f);
     gen.has_ctx = needs;
     gen.ret = vec![info.ret.clone()];

@@ -204,17 +204,31 @@ fn module_bindings(
             continue;
         }
         let fname = names::item(&info.name);
+        let try_name = quote::format_ident!("try_{}", info.name);
         let (params, args) = signature(info, &shared.facts, Side::Binding, rust_ty);
+        let ret_t = if info.ret == Ty::Unit { quote!(()) } else { rust_ty(&info.ret) };
         let ret = ret_ty(&info.ret, rust_ty);
-        let doc = format!(" Calls Aether `{mname}.{}`.", info.name);
-        let body = match (hmr, needs) {
+        let doc = format!(" Calls Aether `{mname}.{}`; a runtime error in it panics here.", info.name);
+        let try_doc = format!(
+            " Calls Aether `{mname}.{}`; a runtime error in it is returned (under `--hmr` one within the \
+             grace window after a reload rolls the reload back and the call runs again in the previous code).",
+            info.name
+        );
+        // The call itself; under `--hmr` it may run again after a rollback.
+        let call = match (hmr, needs) {
             (true, needs) => {
                 let ctx = if needs { vec![quote!(&mut super::__aether::Ctx::default())] } else { Vec::new() };
-                quote! {
-                    let _entered = super::__aether::__enter();
-                    super::__aether::__hmr_calls::#name::#fname(#(#ctx,)* #(#args),*)
-                }
+                quote!(super::__aether::__call(|| super::__aether::__hmr_calls::#name::#fname(#(#ctx,)* #(#args),*)))
             }
+            (false, true) => quote!(::aether_rt::bridge::catch(|| {
+                super::__aether::__SHARED.call(|ctx| super::__aether::#name::#fname(ctx #(, #args)*))
+            })),
+            (false, false) => quote!(::aether_rt::bridge::catch(|| super::__aether::#name::#fname(#(#args),*))),
+        };
+        // A plain binding: the static build calls straight through (a
+        // runtime error unwinds as it is); `--hmr` goes through the rollback.
+        let body = match (hmr, needs) {
+            (true, _) => quote!(::aether_rt::bridge::or_panic(#call)),
             (false, true) => {
                 quote!(super::__aether::__SHARED.call(|ctx| super::__aether::#name::#fname(ctx #(, #args)*)))
             }
@@ -224,6 +238,10 @@ fn module_bindings(
             #[doc = #doc]
             #[inline]
             pub fn #fname(#(#params),*) #ret { #body }
+
+            #[doc = #try_doc]
+            #[inline]
+            pub fn #try_name(#(#params),*) -> ::std::result::Result<#ret_t, ::aether_rt::RuntimeError> { #call }
         });
     }
     let doc = format!(" Bindings of the Aether module `{}`.", mname.replace("__", "."));

@@ -178,10 +178,12 @@ impl Gen<'_> {
             StmtKind::While { cond, body } => {
                 let c = self.value(cond);
                 let b = self.block(body, &Ty::Unit);
+                let b = self.loop_block(b);
                 quote!(while #c #b)
             }
             StmtKind::Loop { body } => {
                 let b = self.block(body, &Ty::Unit);
+                let b = self.loop_block(b);
                 quote!(loop #b)
             }
             StmtKind::For { mutable, pattern, iter, body } => self.for_stmt(*mutable, pattern, iter, body),
@@ -348,6 +350,7 @@ impl Gen<'_> {
             let (s, en) = (paren(s), paren(en));
             let pat = self.irrefutable(pattern, false, LocalKind::Owned);
             let b = self.loop_body(pattern, body);
+            let b = self.loop_block(b);
             if *inclusive {
                 quote!(for #pat in #s..=#en #b)
             } else {
@@ -370,6 +373,7 @@ impl Gen<'_> {
                     let lv = self.to_lvalue(c);
                     let pat = self.irrefutable(pattern, false, LocalKind::MutRef);
                     let b = self.block(body, &Ty::Unit);
+                    let b = self.loop_block(b);
                     quote!({
                         let mut __items = #owned;
                         for #pat in __items.iter_mut() #b
@@ -378,6 +382,8 @@ impl Gen<'_> {
                 } else {
                     let r = self.to_recv(c);
                     let pat = self.irrefutable(pattern, false, LocalKind::MutRef);
+                    // No safe point: the iterator borrows the collection
+                    // (maybe `state`), and a `for` ends by itself.
                     let b = self.block(body, &Ty::Unit);
                     quote!(for #pat in #r.iter_mut() #b)
                 }
@@ -399,6 +405,8 @@ impl Gen<'_> {
                 let pat = self.irrefutable(pattern, false, kind);
                 let b =
                     if kind == LocalKind::Owned { self.loop_body(pattern, body) } else { self.block(body, &Ty::Unit) };
+                // A safe point only where the loop borrows nothing (see above).
+                let b = if owned_iter { self.loop_block(b) } else { b };
                 quote!(for #pat in #iter_ts #b)
             }
         };

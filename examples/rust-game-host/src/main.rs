@@ -30,8 +30,13 @@ fn main() {
     let out = std::io::stdout();
     let mut out = out.lock();
     for frame in 1..=frames {
-        world::step(&mut w);
-        let screen = render(&w, frame, &host::take_events());
+        // A runtime error in the gameplay (under `cargo aether run --hmr`,
+        // new code that fails) is shown, and the game goes on: the next
+        // save can fix it.
+        let failed = world::try_step(&mut w).err();
+        let mut events = host::take_events();
+        events.extend(failed.map(|e| format!("gameplay error: {e}")));
+        let screen = render(&w, frame, &events);
         if live {
             // Home the cursor and clear: redraw in place.
             let _ = write!(out, "\x1b[H\x1b[2J");
@@ -49,10 +54,11 @@ fn main() {
 
 /// The frame as text: a status line, the board, the frame's events.
 fn render(w: &World, frame: u64, events: &[String]) -> String {
-    let mut s = format!("frame {frame:>4} | {}\n", world::hud(w));
+    let hud = world::try_hud(w).unwrap_or_else(|e| format!("(hud failed: {e})"));
+    let mut s = format!("frame {frame:>4} | {hud}\n");
     for y in 0..w.height {
         for x in 0..w.width {
-            s.push_str(&world::glyph(w, x, y));
+            s.push_str(&world::try_glyph(w, x, y).unwrap_or_else(|_| "?".to_string()));
         }
         s.push('\n');
     }

@@ -121,6 +121,11 @@ impl Host {
         GATE.acquire();
         APPLYING.with(|a| a.set(true));
         let result = (|| {
+            // New state is initialized against the program as it will be:
+            // the new libraries' slots point at the new generation.
+            update.bind_new_libraries();
+            let order = self.program.init_order;
+            plans.sort_by_key(|(i, _)| order.iter().position(|m| m == i).unwrap_or(usize::MAX));
             for (_, plan) in plans.iter_mut() {
                 plan.initialize().map_err(|e| e.to_string())?;
             }

@@ -3,7 +3,8 @@
 //! against, and the `abi::ModuleDescriptor` the runtime reads.
 
 use super::{
-    entry_name, extern_slot_text, module_trampolines, rust_sig, slot_text, state_text, states_of, CallLayout, HOST_ROW,
+    body_text, entry_name, extern_slot_text, module_trampolines, rust_sig, slot_text, state_text, states_of,
+    CallLayout, HOST_ROW,
 };
 use crate::ast::ItemKind;
 use crate::check::{CheckResult, FnId};
@@ -82,7 +83,9 @@ pub(super) fn module_lib(
         });
         let entry = entry_name(ck, *f);
         let slot = slot_text(ck, *f);
-        entries.push(quote!(FnEntry::new(#entry, #slot, __shims::#shim as *const c_void)));
+        let body = fingerprint(&body_text(program, ck, *f, included));
+        entries
+            .push(quote!(FnEntry::new(#entry, #slot, __shims::#shim as *const c_void).with_body(#body, &__STALE[#fi])));
         let index = fi as u32;
         if has_attr(program, ck, *f, "before_reload") {
             before.push(index);
@@ -212,6 +215,11 @@ pub(super) fn module_lib(
             }
             #(#shims)*
         }
+
+        /// Per function: raised by the runtime while a version with another
+        /// body is current; this code's loops leave at their next iteration.
+        pub static __STALE: [::std::sync::atomic::AtomicBool; #nfns] =
+            [const { ::std::sync::atomic::AtomicBool::new(false) }; #nfns];
 
         /// The Rust host's `extern fn`s as this library calls them.
         pub static __HOST_SLOTS: [Slot; #nhost] = [const { Slot::new() }; #nhost];

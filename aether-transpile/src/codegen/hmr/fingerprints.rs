@@ -169,3 +169,26 @@ pub(super) fn structural(ck: &CheckResult, t: &Ty, visiting: &mut Vec<TypeId>, o
         other => out.push_str(&other.display(&ck.types).to_string()),
     }
 }
+
+/// What a function's body fingerprint is taken of: the source text of its
+/// item and of every constant compiled into its crate (`included`: its
+/// module and what that imports), since a constant's value is inlined into
+/// the code. The runtime compares it between versions to tell a running
+/// loop that its own code changed (`abi::back_edge`). Over-approximates (a
+/// comment edit, or a constant it never reads, counts as a change): that
+/// restarts a loop once, where missing a change would leave it running
+/// code the user edited away.
+pub(super) fn body_text(program: &Program, ck: &CheckResult, f: FnId, included: &[ModuleId]) -> String {
+    let item_text = |m: ModuleId, item: usize| -> &str {
+        let module = program.module(m);
+        let text = &program.sources.get(module.file).text;
+        module.ast.items.get(item).and_then(|it| text.get(it.span.range())).unwrap_or("")
+    };
+    let Some(info) = ck.fns.get(f.0 as usize) else { return String::new() };
+    let mut out = item_text(info.module, info.item).to_string();
+    for g in ck.globals.iter().filter(|g| !g.is_state && included.contains(&g.module)) {
+        out.push('\n');
+        out.push_str(item_text(g.module, g.item));
+    }
+    out
+}

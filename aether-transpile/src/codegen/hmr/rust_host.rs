@@ -141,6 +141,13 @@ pub(super) fn library_bindings(
         pub fn __enter() -> ::aether_rt::hmr::host::Entered {
             ::aether_rt::hmr::host::enter(&PROGRAM)
         }
+
+        /// A call into Aether: under the program lock, its runtime
+        /// error returned (after a rollback within the grace window,
+        /// run again in the previous code).
+        pub fn __call<R>(f: impl FnMut() -> R) -> ::std::result::Result<R, ::aether_rt::RuntimeError> {
+            ::aether_rt::hmr::host::call(&PROGRAM, f)
+        }
     };
     let glue = crate::codegen::glue_module(
         &[

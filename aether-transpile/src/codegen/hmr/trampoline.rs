@@ -51,6 +51,8 @@ pub(super) fn state_struct(ck: &CheckResult, shared: &Shared, m: ModuleId) -> To
 pub(super) struct RustSig {
     pub(super) params: Vec<TokenStream>,
     pub(super) args: Vec<TokenStream>,
+    /// `args` as a call that may run again passes them (`&mut *n`).
+    pub(super) reborrowed: Vec<TokenStream>,
     pub(super) arg_tys: Vec<TokenStream>,
     pub(super) ret: TokenStream,
     /// `&self` / `&mut self` of a method, or nothing.
@@ -62,6 +64,7 @@ pub(super) fn rust_sig(ck: &CheckResult, shared: &Shared, f: FnId) -> RustSig {
     let mut sig = RustSig {
         params: Vec::new(),
         args: Vec::new(),
+        reborrowed: Vec::new(),
         arg_tys: Vec::new(),
         ret: quote!(()),
         receiver: None,
@@ -81,6 +84,7 @@ pub(super) fn rust_sig(ck: &CheckResult, shared: &Shared, f: FnId) -> RustSig {
             quote!(&#t)
         };
         sig.params.push(quote!(#n: #t));
+        sig.reborrowed.push(if p.mutable { quote!(&mut *#n) } else { quote!(#n) });
         sig.args.push(quote!(#n));
         sig.arg_tys.push(t);
     }
@@ -91,25 +95,30 @@ pub(super) fn rust_sig(ck: &CheckResult, shared: &Shared, f: FnId) -> RustSig {
 }
 
 /// The body of a trampoline: load the function from its slot (`slot`: a
-/// path to the library's `Slot` for it), call its shim.
+/// path to the library's `Slot` for it), call its shim; again with the new
+/// code when the callee was a running loop a reload replaced
+/// (`abi::call_restartable`).
 pub(super) fn trampoline_body(
     slot: TokenStream,
     what: &str,
     self_ty: Option<TokenStream>,
     sig: &RustSig,
 ) -> TokenStream {
-    let (args, arg_tys, ret) = (&sig.args, &sig.arg_tys, &sig.ret);
-    let (self_ty, self_arg) = match self_ty {
-        Some(t) => (vec![t], vec![quote!(self)]),
+    let (args, arg_tys, ret) = (&sig.reborrowed, &sig.arg_tys, &sig.ret);
+    let (self_ty, self_arg) = match &self_ty {
+        Some(t) if sig.receiver == Some(true) => (vec![t.clone()], vec![quote!(&mut *self)]),
+        Some(t) => (vec![t.clone()], vec![quote!(self)]),
         None => (Vec::new(), Vec::new()),
     };
     quote! {
-        // SAFETY: the runtime stores in this slot only a function whose
-        // fingerprint (name and structural signature) is the one this call
-        // was generated for: its shim, of exactly this type.
-        let f: extern "C" fn(#(#self_ty,)* #(#arg_tys),*) -> ::aether_rt::abi::Guarded<#ret> =
-            unsafe { ::std::mem::transmute(::aether_rt::abi::call_slot(&#slot, #what)) };
-        ::aether_rt::abi::unwrap_guarded(f(#(#self_arg,)* #(#args),*))
+        ::aether_rt::abi::call_restartable(&#slot, #what, |p| {
+            // SAFETY: the runtime stores in this slot only a function whose
+            // fingerprint (name and structural signature) is the one this call
+            // was generated for: its shim, of exactly this type.
+            let f: extern "C" fn(#(#self_ty,)* #(#arg_tys),*) -> ::aether_rt::abi::Guarded<#ret> =
+                unsafe { ::std::mem::transmute(p) };
+            f(#(#self_arg,)* #(#args),*)
+        })
     }
 }
 

@@ -1,0 +1,293 @@
+//! End to end, issue #12: edits that used to leave a running `--hmr`
+//! program stuck (a new `state` whose initializer reads state or calls a
+//! function, a loop that makes no call, an edit of a loop that is running,
+//! a runtime error after an earlier reload). Each test edits a live
+//! `cargo aether run --hmr` process the way a user would and waits, with
+//! generous timeouts, for what must follow. Nothing is asserted about time.
+#![cfg(unix)]
+
+use aether_test_support::{copy_host_package, repo_root, run_hmr, save, spawn_followed, KillOnDrop, Lines};
+use std::time::Duration;
+
+/// `main` calls `live`, which loops for ever: a frame counter in `state`
+/// and a second one in game.ae, one line per frame (`v1 <frames> <shots>`).
+const MAIN: &str = "import game
+
+const PAUSE_MS: int = 30
+
+state frames: int = 0
+
+fn main() {
+    live()
+}
+
+fn live() {
+    loop {
+        frames += 1
+        println(\"v1 {frames} {game.step()}\")
+        sleep_ms(PAUSE_MS)
+    }
+}
+";
+
+const GAME: &str = "pub state rocks_shot: int = 0
+
+pub fn step() -> int {
+    rocks_shot += 1
+    rocks_shot
+}
+
+pub fn count(what: str) -> int {
+    what.len() - 1
+}
+";
+
+/// The program in a temporary directory, running under `--hmr` with `env`;
+/// waits until it printed a few frames.
+fn start(env: &[(&str, &str)]) -> (tempfile::TempDir, KillOnDrop, Lines, Lines) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    save(dir.path(), "main.ae", MAIN);
+    save(dir.path(), "game.ae", GAME);
+    let mut command = run_hmr(env!("CARGO_BIN_EXE_cargo-aether"), dir.path());
+    command.env("AETHER_CACHE_DIR", dir.path().join("cache")).envs(env.iter().copied());
+    let (child, out, err) = spawn_followed(&mut command).expect("cargo-aether starts");
+    let ran = out.wait_for(0, Duration::from_secs(600), |l| frame("v1")(l).filter(|(n, _)| *n >= 3));
+    assert!(ran.is_some(), "the program never ran\n--- stdout\n{}--- stderr\n{}", out.text(), err.text());
+    (dir, child, out, err)
+}
+
+/// `<tag> <frames> <rest>`: the frame count and the rest of the line.
+fn frame(tag: &'static str) -> impl Fn(&str) -> Option<(u64, String)> {
+    move |l: &str| {
+        let rest = l.strip_prefix(tag)?.strip_prefix(' ')?;
+        let (n, rest) = rest.split_once(' ').unwrap_or((rest, ""));
+        Some((n.trim().parse().ok()?, rest.to_string()))
+    }
+}
+
+fn last_frame(out: &Lines) -> u64 {
+    out.snapshot()
+        .iter()
+        .filter_map(|(_, l)| frame("v1")(l).or_else(|| frame("v2")(l)))
+        .map(|(n, _)| n)
+        .max()
+        .unwrap_or(0)
+}
+
+fn report(out: &Lines, err: &Lines, what: &str) -> String {
+    format!("{what}\n--- stdout (tail)\n{}--- stderr\n{}", out.tail(20), err.text())
+}
+
+/// Finding 4: `main` calls `live()`, which loops for ever; an edit of the
+/// loop's body takes effect at its next iteration, with the state kept.
+#[test]
+fn an_edit_of_a_running_loop_takes_effect_at_its_next_iteration() {
+    let (dir, mut child, out, err) = start(&[]);
+    let before = last_frame(&out);
+    let lines = out.len();
+    save(dir.path(), "main.ae", &MAIN.replace("\"v1 {frames}", "\"v2 {frames}"));
+    let v2 = out.wait_for(lines, Duration::from_secs(120), frame("v2"));
+    let Some((_, _, (n, _))) = v2 else { panic!("{}", report(&out, &err, "the edited loop never ran")) };
+    assert!(n > before, "{}", report(&out, &err, &format!("state was reset: frame {n} after {before}")));
+    let said = err.wait_for(0, Duration::from_secs(10), |l| {
+        (l.contains("`main.live` changed while it ran") && l.contains("starts again with the new code")).then_some(())
+    });
+    assert!(said.is_some(), "{}", report(&out, &err, "the restart of `live` is not reported"));
+    assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report(&out, &err, "the program ended"));
+}
+
+/// Finding 4, the game template's `TICK_MS`: a constant that a running
+/// loop reads takes effect at its next iteration.
+#[test]
+fn a_constant_a_running_loop_reads_takes_effect() {
+    let (dir, mut child, out, err) = start(&[]);
+    let lines = out.len();
+    save(dir.path(), "main.ae", &MAIN.replace("const PAUSE_MS: int = 30", "const PAUSE_MS: int = 400"));
+    let said =
+        err.wait_for(0, Duration::from_secs(120), |l| l.contains("`main.live` changed while it ran").then_some(()));
+    assert!(said.is_some(), "{}", report(&out, &err, "the loop reading the constant was not restarted"));
+    // Frames now come 400 ms apart: at most a handful in two seconds.
+    let from = out.len();
+    std::thread::sleep(Duration::from_secs(2));
+    let frames = out.lines_from(from).iter().filter(|l| frame("v1")(l).is_some()).count();
+    assert!(frames <= 8, "{}", report(&out, &err, &format!("{frames} frames in 2 s: the old pause still runs")));
+    assert!(out.len() > lines, "{}", report(&out, &err, "no frames after the edit"));
+    assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report(&out, &err, "the program ended"));
+}
+
+/// Finding 3: new code with a loop that makes no call spins for ever; the
+/// next save (the fix) still applies, and the stuck call starts again with
+/// the fixed code.
+#[test]
+fn a_loop_without_calls_does_not_block_the_next_reload() {
+    let (dir, mut child, out, err) = start(&[]);
+    let spin = GAME.replace(
+        "    rocks_shot += 1\n",
+        "    rocks_shot += 1\n    var spin = 0\n    while rocks_shot > 0 {\n        spin += 1\n    }\n",
+    );
+    let errors_from = err.len();
+    save(dir.path(), "game.ae", &spin);
+    let swapped =
+        err.wait_for(errors_from, Duration::from_secs(120), |l| l.contains("[aether] reloaded").then_some(()));
+    assert!(swapped.is_some(), "{}", report(&out, &err, "the spinning version was not swapped in"));
+    // Stuck: no frame for a while.
+    std::thread::sleep(Duration::from_secs(2));
+    let stuck_at = last_frame(&out);
+    let lines = out.len();
+    let fixed = GAME.replace("    rocks_shot\n}", "    rocks_shot + 1000000\n}");
+    save(dir.path(), "game.ae", &fixed);
+    let back = out.wait_for(lines, Duration::from_secs(120), |l| frame("v1")(l).filter(|(_, s)| s.len() >= 7));
+    let Some((_, _, (n, _))) = back else {
+        panic!("{}", report(&out, &err, "the fix never applied to the spinning loop"))
+    };
+    assert!(n > stuck_at.saturating_sub(1), "{}", report(&out, &err, "state was reset"));
+    assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report(&out, &err, "the program ended"));
+}
+
+/// Finding 3, the fix a user makes: the spinning loop is in a helper, and
+/// the save removes the call to it. The helper did not change, but the
+/// function that called it did: the stuck call unwinds to the call of that
+/// function, which runs the fixed version.
+#[test]
+fn a_fix_that_removes_the_call_to_a_spinning_helper_applies() {
+    let (dir, mut child, out, err) = start(&[]);
+    let helper = "\nfn spin_now() {\n    var spin = 0\n    while rocks_shot > 0 {\n        spin += 1\n    }\n}\n";
+    let spinning = GAME.replace("    rocks_shot += 1\n", "    rocks_shot += 1\n    spin_now()\n") + helper;
+    let errors_from = err.len();
+    save(dir.path(), "game.ae", &spinning);
+    let swapped =
+        err.wait_for(errors_from, Duration::from_secs(120), |l| l.contains("[aether] reloaded").then_some(()));
+    assert!(swapped.is_some(), "{}", report(&out, &err, "the spinning version was not swapped in"));
+    std::thread::sleep(Duration::from_secs(2));
+    let lines = out.len();
+    // The helper stays as it is; `step` no longer calls it.
+    let fixed = GAME.replace("    rocks_shot\n}", "    rocks_shot + 1000000\n}") + helper;
+    save(dir.path(), "game.ae", &fixed);
+    let back = out.wait_for(lines, Duration::from_secs(120), |l| frame("v1")(l).filter(|(_, s)| s.len() >= 7));
+    assert!(back.is_some(), "{}", report(&out, &err, "the fix never reached the call stuck in the helper"));
+    let said =
+        err.wait_for(0, Duration::from_secs(10), |l| l.contains("`game.step` changed while it ran").then_some(()));
+    assert!(said.is_some(), "{}", report(&out, &err, "the restart of `step` is not reported"));
+    assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report(&out, &err, "the program ended"));
+}
+
+/// Finding 1: a new `state` whose initializer reads another state and one
+/// that calls a function are initialized against the new code.
+#[test]
+fn a_new_state_may_read_state_and_call_functions_in_its_initializer() {
+    let (dir, mut child, out, err) = start(&[]);
+    let shots = out
+        .snapshot()
+        .iter()
+        .filter_map(|(_, l)| frame("v1")(l))
+        .filter_map(|(_, s)| s.trim().parse::<u64>().ok())
+        .max()
+        .unwrap_or(0);
+    let lines = out.len();
+    let edited = GAME.replace("pub fn step() -> int {\n    rocks_shot += 1\n", "pub state combo: int = 7 + rocks_shot\npub state tally: int = count(\"rock\")\n\npub fn step() -> int {\n    rocks_shot += 1\n    println(\"combo {combo} tally {tally}\")\n");
+    save(dir.path(), "game.ae", &edited);
+    let combo = |l: &str| -> Option<(u64, u64)> {
+        let rest = l.strip_prefix("combo ")?;
+        let (c, t) = rest.split_once(" tally ")?;
+        Some((c.trim().parse().ok()?, t.trim().parse().ok()?))
+    };
+    let seen = out.wait_for(lines, Duration::from_secs(120), combo);
+    let Some((_, _, (c, t))) = seen else { panic!("{}", report(&out, &err, "the new states were refused")) };
+    assert!(c >= 7 + shots, "{}", report(&out, &err, &format!("combo {c} did not read rocks_shot ({shots} before)")));
+    assert_eq!(t, 3, "{}", report(&out, &err, "tally is count(\"rock\")"));
+    assert!(err.text().contains("new: 2"), "{}", report(&out, &err, "the reload line counts the new states"));
+    assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report(&out, &err, "the program ended"));
+}
+
+/// Finding 5: a runtime error later than the grace window, after an earlier
+/// reload, stops `main` until the next save, and not a moment before.
+#[test]
+fn main_waits_for_a_save_after_a_late_runtime_error() {
+    let (dir, mut child, out, err) = start(&[("AETHER_HMR_GRACE_MS", "300")]);
+    let late = GAME.replace(
+        "pub fn step() -> int {\n    rocks_shot += 1\n",
+        "state late: int = 0\n\npub fn step() -> int {\n    rocks_shot += 1\n    late += 1\n    if late > 40 {\n        panic(\"late boom\")\n    }\n",
+    );
+    let errors_from = err.len();
+    save(dir.path(), "game.ae", &late);
+    let stopped = err.wait_for(errors_from, Duration::from_secs(120), |l| l.contains("`main` stopped").then_some(()));
+    let Some((at, _, _)) = stopped else { panic!("{}", report(&out, &err, "the late error did not stop `main`")) };
+    std::thread::sleep(Duration::from_secs(3));
+    let restarted = err.lines_from(at + 1).iter().any(|l| l.contains("`main` starts again"));
+    assert!(!restarted, "{}", report(&out, &err, "`main` started again before any save"));
+    assert_eq!(err.text().matches("late boom").count(), 1, "{}", report(&out, &err, "the error repeated"));
+    let lines = out.len();
+    save(dir.path(), "game.ae", GAME);
+    let back = out.wait_for(lines, Duration::from_secs(120), frame("v1"));
+    assert!(back.is_some(), "{}", report(&out, &err, "`main` did not start again after the fix"));
+    assert!(err.text_from(at + 1).contains("`main` starts again"), "{}", report(&out, &err, "the restart is said"));
+    assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report(&out, &err, "the program ended"));
+}
+
+/// Finding 7: a runtime error in a Rust host's call into Aether does not
+/// end the game. Right after a reload it rolls the reload back and the call
+/// runs in the previous code; later, the typed `try_` binding returns it and
+/// the game (examples/rust-game-host) draws on until the fix is saved.
+#[test]
+fn a_runtime_error_in_a_rust_hosts_call_is_returned_and_rolled_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let game = dir.path().join("game");
+    copy_host_package(&repo_root().join("examples/rust-game-host"), &game, "rust-game-host-hmr-stuck")
+        .expect("copy the example");
+    let gameplay = game.join("src/gameplay");
+    let world = std::fs::read_to_string(gameplay.join("world.ae")).expect("world.ae");
+    let step = "pub fn step(mut w: World) {\n";
+    assert!(world.contains(step), "world.ae changed: update this test");
+    let mut command = run_hmr(env!("CARGO_BIN_EXE_cargo-aether"), &game);
+    command.args(["--", "--frames", "1000000"]).env("GAME_FRAME_MS", "20").env("AETHER_HMR_GRACE_MS", "1500");
+    let (mut child, out, err) = spawn_followed(&mut command).expect("cargo-aether starts");
+    let frame = |l: &str| -> Option<u64> { l.strip_prefix("frame ")?.split_once(" | ")?.0.trim().parse().ok() };
+    let report = |what: &str| format!("{what}\n--- stdout (tail)\n{}--- stderr\n{}", out.tail(30), err.text());
+    let first = out.wait_for(0, Duration::from_secs(600), |l| frame(l).filter(|n| *n >= 5));
+    assert!(first.is_some(), "{}", report("the game never drew a frame"));
+
+    // Fails at once: rolled back, and the game goes on in the old code.
+    let errors_from = err.len();
+    save(&gameplay, "world.ae", &world.replace(step, &format!("{step}    panic(\"early step boom\")\n")));
+    let rolled = err.wait_for(errors_from, Duration::from_secs(120), |l| l.contains("rolled back").then_some(()));
+    assert!(rolled.is_some(), "{}", report("the failing call was not rolled back"));
+    let lines = out.len();
+    let on = out.wait_for(lines, Duration::from_secs(30), |l| frame(l).filter(|_| true));
+    assert!(on.is_some(), "{}", report("the game stopped after the rollback"));
+    assert!(!out.text().contains("gameplay error: early step boom"), "{}", report("the rolled-back call failed"));
+
+    // Fails later than the grace window: the binding returns the error.
+    let late_at = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_millis() + 8000;
+    let errors_from = err.len();
+    save(
+        &gameplay,
+        "world.ae",
+        &world.replace(
+            step,
+            &format!("{step}    if now_ms() > {late_at} {{\n        panic(\"late step boom\")\n    }}\n"),
+        ),
+    );
+    let swapped =
+        err.wait_for(errors_from, Duration::from_secs(120), |l| l.contains("[aether] reloaded").then_some(()));
+    assert!(swapped.is_some(), "{}", report("the late-failing version was not swapped in"));
+    let shown =
+        out.wait_for(0, Duration::from_secs(120), |l| l.contains("gameplay error: late step boom").then_some(()));
+    let Some((at, _, _)) = shown else { panic!("{}", report("the late error never reached the game")) };
+    let later = out.wait_for(at + 1, Duration::from_secs(30), frame);
+    assert!(later.is_some(), "{}", report("the game stopped drawing after the error"));
+    assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report("the game ended"));
+
+    // The fix: frames without errors again.
+    let errors_from = err.len();
+    save(&gameplay, "world.ae", &world);
+    let swapped =
+        err.wait_for(errors_from, Duration::from_secs(120), |l| l.contains("[aether] reloaded").then_some(()));
+    assert!(swapped.is_some(), "{}", report("the fix was not swapped in"));
+    std::thread::sleep(Duration::from_secs(1));
+    let lines = out.len();
+    let more = out.wait_for(lines, Duration::from_secs(30), |l| frame(l).filter(|_| true));
+    assert!(more.is_some(), "{}", report("no frames after the fix"));
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(!out.text_from(lines).contains("gameplay error"), "{}", report("the fix did not apply"));
+    assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report("the game ended"));
+}
