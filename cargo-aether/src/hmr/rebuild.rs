@@ -16,6 +16,9 @@ pub(super) struct Reload {
     pub modules: Vec<(usize, PathBuf)>,
     pub changed: usize,
     pub restart_main: bool,
+    /// What runs once the host has applied it; until it says so, the
+    /// supervisor's [`Current`] stays what it was.
+    pub next: Current,
 }
 
 /// What a save leads to.
@@ -36,6 +39,10 @@ pub(super) enum Rebuilt {
 /// one crate, a changed type or signature changes its module's crate and
 /// every crate built against it. They are built in one cargo run and swapped
 /// in one step.
+///
+/// `current` is what the host runs (as far as it has said): a refused reload
+/// never became current, so the next save compares against what really runs
+/// and rebuilds everything the refused one would have replaced.
 pub(super) fn rebuild(session: &Session<'_>, build: &Build, current: &mut Current) -> Rebuilt {
     let analysis = session.analyze();
     let name = session.name();
@@ -115,8 +122,8 @@ pub(super) fn rebuild(session: &Session<'_>, build: &Build, current: &mut Curren
     let functions = changed.iter().map(|i| changed_functions(&current.analysis, &analysis, *i)).sum();
     let modules = changed.iter().filter_map(|i| Some((*i, generated.modules.get(*i)?.library.clone()))).collect();
     let restart_main = main_changed(&current.analysis, &analysis);
-    *current = Current { analysis, generated, bindings };
-    Rebuilt::Reload(Reload { modules, changed: functions, restart_main })
+    let next = Current { analysis, generated, bindings };
+    Rebuilt::Reload(Reload { modules, changed: functions, restart_main, next })
 }
 
 /// Print why a change was not applied.

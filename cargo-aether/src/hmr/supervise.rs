@@ -28,7 +28,7 @@ pub(super) fn supervise(
     return Err(Error::usage("`--hmr` is not yet supported on this platform (it needs Unix domain sockets)"));
     #[cfg(unix)]
     {
-        use aether_rt::hmr::protocol::{self, Reply};
+        use aether_rt::hmr::protocol;
         use aether_rt::hmr::{Watcher, WatcherConfig};
         use std::os::unix::net::{UnixListener, UnixStream};
         use std::path::Path;
@@ -54,21 +54,30 @@ pub(super) fn supervise(
         };
         let mut child = spawn(command, None)?;
         let mut channel: Option<UnixStream> = None;
+        // A reload sent and not yet answered: what runs once the host says
+        // it applied it, and since when it is waited for.
+        let mut in_flight: Option<(Current, std::time::Instant)> = None;
+        let mut waiting_said = false;
         loop {
             if let Some(status) = child.try_wait().map_err(|e| Error::environment(format!("lost the program: {e}")))? {
                 return Ok(crate::error::exit_code_of(status));
             }
             while let Ok(reply) = reply_rx.try_recv() {
-                if let Reply::RolledBack { modules } = reply {
-                    // The program went back to the previous code: the next
-                    // save rebuilds these modules even if nothing else changed.
-                    for i in modules {
-                        if let Some(m) = current.generated.modules.get_mut(i) {
-                            m.files.clear();
-                        }
-                    }
-                }
+                take_reply(reply, &mut current, &mut in_flight);
             }
+            if let Some((_, since)) = &in_flight {
+                // The next save is compared with what runs, so it waits for
+                // the host's answer (the watcher keeps the saves meanwhile).
+                if !waiting_said && since.elapsed() > Duration::from_secs(10) {
+                    waiting_said = true;
+                    eprintln!("[aether] waiting for the program to reach a safe point to apply the reload (a loop that makes no call?)");
+                }
+                if let Ok(reply) = reply_rx.recv_timeout(Duration::from_millis(100)) {
+                    take_reply(reply, &mut current, &mut in_flight);
+                }
+                continue;
+            }
+            waiting_said = false;
             let Some(batch) = watcher.recv_timeout(Duration::from_millis(100)) else { continue };
             if channel.is_none() {
                 // A generated host connects at start; a Rust host when its
@@ -108,6 +117,8 @@ pub(super) fn supervise(
                 }
             };
             let Some(stream) = channel.as_mut() else {
+                // Not started yet: it loads what was just built when it does.
+                current = reload.next;
                 eprintln!(
                     "[aether] rebuilt; the program has not started its Aether code yet, so it will load the new \
                  code when it does"
@@ -120,10 +131,41 @@ pub(super) fn supervise(
                 restart_main: reload.restart_main,
                 modules: reload.modules,
             };
-            if !send(stream, &command) {
+            if send(stream, &command) {
+                in_flight = Some((reload.next, std::time::Instant::now()));
+            } else {
                 eprintln!("[aether] the program closed its reload channel; the change is not applied");
             }
         }
+    }
+}
+
+/// Take in what the host said: a reload's outcome decides what runs.
+#[cfg(unix)]
+fn take_reply(
+    reply: aether_rt::hmr::protocol::Reply,
+    current: &mut Current,
+    in_flight: &mut Option<(Current, std::time::Instant)>,
+) {
+    use aether_rt::hmr::protocol::Reply;
+    match reply {
+        Reply::Reloaded => {
+            if let Some((next, _)) = in_flight.take() {
+                *current = next;
+            }
+        }
+        // Nothing changed in the program: `current` stays what runs.
+        Reply::Refused { .. } => *in_flight = None,
+        Reply::RolledBack { modules } => {
+            // The program went back to the previous code: the next save
+            // rebuilds these modules even if nothing else changed.
+            for i in modules {
+                if let Some(m) = current.generated.modules.get_mut(i) {
+                    m.files.clear();
+                }
+            }
+        }
+        Reply::Saved { .. } => {}
     }
 }
 

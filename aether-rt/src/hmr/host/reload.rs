@@ -80,10 +80,14 @@ impl Host {
                     applied.files.join(", "),
                     if changed == 1 { "" } else { "s" }
                 );
+                self.send_reply(&Reply::Reloaded);
             }
             Err(why) => {
                 eprintln!("[aether] reload of {} refused; the old code and state keep running:", files.join(", "));
                 eprintln!("  {why}");
+                // The supervisor keeps what it knows runs: the next save
+                // rebuilds everything this reload would have replaced.
+                self.send_reply(&Reply::Refused { reason: why });
             }
         }
     }

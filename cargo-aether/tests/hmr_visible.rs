@@ -1,0 +1,242 @@
+//! Issue 12, the supervisor's side: every failure is recoverable by the next
+//! save, and every outcome of a save is seen. Each test runs the real
+//! `cargo-aether aether run --hmr` (or `aether run`) and edits the program
+//! while it runs, the way the issue's finding describes.
+//!
+//! Waits are generous (a cold first build compiles the runtime); nothing is
+//! asserted about time.
+#![cfg(unix)]
+
+use aether_test_support::{hmr_target_dir, run_hmr, save, spawn_followed, KillOnDrop, Lines};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const FIRST_BUILD: Duration = Duration::from_secs(600);
+const EDIT: Duration = Duration::from_secs(120);
+
+/// A program of two modules: `main` prints `fmt.line(count)` every 50 ms,
+/// `count` in `state`.
+fn counter_program(dir: &Path, word: &str) -> PathBuf {
+    let program = dir.join("counter");
+    std::fs::create_dir_all(&program).expect("mkdir");
+    save(
+        &program,
+        "main.ae",
+        "import fmt\n\nstate count: int = 0\n\nfn main() {\n    loop {\n        count += 1\n        \
+         println(fmt.line(count))\n        sleep_ms(50)\n    }\n}\n",
+    );
+    save(&program, "fmt.ae", &fmt_says(word));
+    program
+}
+
+fn fmt_says(word: &str) -> String {
+    format!("pub fn line(n: int) -> str {{\n    \"{word} {{n}}\"\n}}\n")
+}
+
+fn start(program: &Path, env: &[(&str, &std::ffi::OsStr)]) -> (KillOnDrop, Lines, Lines) {
+    let mut command = run_hmr(env!("CARGO_BIN_EXE_cargo-aether"), program);
+    command.env("AETHER_CACHE_DIR", program.with_file_name("cache")).envs(env.iter().copied());
+    spawn_followed(&mut command).expect("cargo-aether starts")
+}
+
+/// Waits for a stdout line `WORD N`.
+fn wait_word(out: &Lines, from: usize, word: &str, timeout: Duration) -> Option<usize> {
+    let prefix = format!("{word} ");
+    out.wait_for(from, timeout, |l| l.strip_prefix(&prefix)?.trim().parse::<u64>().ok()).map(|(i, _, _)| i)
+}
+
+fn report(what: &str, out: &Lines, err: &Lines) -> String {
+    format!("{what}\n--- stdout (tail)\n{}--- stderr\n{}", out.tail(20), err.text())
+}
+
+/// Finding 2: a reload the host refuses (here: a new state's initializer
+/// fails) must leave the supervisor's idea of what runs unchanged, so the
+/// next save rebuilds everything the fix needs and is applied.
+#[test]
+fn a_refused_reload_does_not_block_the_saves_after_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let program = counter_program(dir.path(), "tick");
+    let (mut child, out, err) = start(&program, &[]);
+    assert!(wait_word(&out, 0, "tick", FIRST_BUILD).is_some(), "{}", report("never ran", &out, &err));
+
+    // A new state (in fmt's interface, so main.ae is rebuilt with it) whose
+    // initializer fails: the host refuses the pair.
+    let from = err.len();
+    save(
+        &program,
+        "fmt.ae",
+        "pub state combo: int = explode()\n\nfn explode() -> int {\n    panic(\"no combo\")\n}\n\n\
+         pub fn line(n: int) -> str {\n    \"tick {n}\"\n}\n",
+    );
+    let refused = err.wait_for(from, EDIT, |l| l.contains("refused").then_some(()));
+    assert!(refused.is_some(), "{}", report("the failing initializer was not refused", &out, &err));
+
+    // The fix: a literal initializer, nothing else changed from the refused
+    // version. Applied (the supervisor rebuilds main.ae with it: the host
+    // still runs the main.ae built before `combo`).
+    let from_err = err.len();
+    let fixed_fmt = |word: &str| {
+        format!(
+            "pub state combo: int = 7\n\nfn explode() -> int {{\n    panic(\"no combo\")\n}}\n\n\
+             pub fn line(n: int) -> str {{\n    \"{word} {{n}} {{combo}}\"\n}}\n"
+        )
+    };
+    save(&program, "fmt.ae", &fixed_fmt("tick").replace(" {combo}", ""));
+    let applied = err.wait_for(from_err, EDIT, |l| {
+        (l.contains("refused") || l.contains("[aether] reloaded")).then(|| l.to_string())
+    });
+    let applied = applied.map(|(_, _, l)| l).unwrap_or_default();
+    assert!(
+        applied.contains("[aether] reloaded"),
+        "{}",
+        report("the save after a refused reload was not applied", &out, &err)
+    );
+
+    // And an edit after that applies too, reading the new state.
+    let from_out = out.len();
+    save(&program, "fmt.ae", &fixed_fmt("tock"));
+    let tock = out.wait_for(from_out, EDIT, |l| (l.starts_with("tock ") && l.ends_with(" 7")).then_some(()));
+    assert!(tock.is_some(), "{}", report("a later edit was not applied", &out, &err));
+    assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report("the program ended", &out, &err));
+}
+
+/// Finding 9: a program printing all the time (stdout and stderr on one
+/// terminal, here one file) must never split an `[aether]` line.
+#[test]
+fn reload_lines_are_never_split_by_the_programs_output() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let program = dir.path().join("chatty");
+    std::fs::create_dir_all(&program).expect("mkdir");
+    save(
+        &program,
+        "main.ae",
+        "import fmt\n\nstate count: int = 0\n\nfn main() {\n    loop {\n        for i in 0..40 {\n            \
+         count += 1\n            println(fmt.line(count))\n        }\n        sleep_ms(2)\n    }\n}\n",
+    );
+    save(&program, "fmt.ae", &fmt_says("v0"));
+    let log = dir.path().join("terminal.txt");
+    let terminal = std::fs::OpenOptions::new().create(true).append(true).open(&log).expect("terminal file");
+    let mut command = run_hmr(env!("CARGO_BIN_EXE_cargo-aether"), &program);
+    command
+        .env("AETHER_CACHE_DIR", dir.path().join("cache"))
+        .stdin(Stdio::null())
+        .stdout(terminal.try_clone().expect("dup"))
+        .stderr(terminal);
+    let _child = KillOnDrop::spawn(&mut command).expect("cargo-aether starts");
+    let read = || std::fs::read_to_string(&log).unwrap_or_default();
+    let wait = |what: &dyn Fn(&str) -> bool, timeout: Duration| {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if what(&read()) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        false
+    };
+    assert!(wait(&|t| t.contains("\nv0 "), FIRST_BUILD), "never ran:\n{}", tail(&read()));
+    for edit in 1..=6 {
+        save(&program, "fmt.ae", &fmt_says(&format!("v{edit}")));
+        let word = format!("\nv{edit} ");
+        assert!(wait(&|t| t.contains(&word), EDIT), "edit {edit} never ran:\n{}", tail(&read()));
+    }
+    let text = read();
+    let reloads: Vec<&str> = text.lines().filter(|l| l.contains("[aether] reloaded")).collect();
+    assert!(reloads.len() >= 6, "every edit prints its reload line:\n{reloads:#?}");
+    for line in reloads {
+        let whole = line.starts_with("[aether] reloaded ")
+            && line.contains("fmt.ae in ")
+            && line.ends_with(')')
+            && line.contains(" ms (");
+        assert!(whole, "a reload line was split by the program's output: {line:?}");
+    }
+}
+
+fn tail(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(30)..].join("\n")
+}
+
+/// Finding 8a: `AETHER_HMR_LOG=PATH` (and `--hmr-log PATH`) sends every
+/// `[aether]` message, the supervisor's and the program's, to a file.
+#[test]
+fn hmr_messages_go_to_the_log_file_when_asked() {
+    for flag in [false, true] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let program = counter_program(dir.path(), "tick");
+        let log = dir.path().join("hmr.log");
+        let (_child, out, err) = if flag {
+            let mut command = run_hmr(env!("CARGO_BIN_EXE_cargo-aether"), &program);
+            command.arg("--hmr-log").arg(&log).env("AETHER_CACHE_DIR", dir.path().join("cache"));
+            spawn_followed(&mut command).expect("cargo-aether starts")
+        } else {
+            start(&program, &[("AETHER_HMR_LOG", log.as_os_str())])
+        };
+        assert!(wait_word(&out, 0, "tick", FIRST_BUILD).is_some(), "{}", report("never ran", &out, &err));
+        let from = out.len();
+        save(&program, "fmt.ae", &fmt_says("tock"));
+        assert!(wait_word(&out, from, "tock", EDIT).is_some(), "{}", report("not reloaded", &out, &err));
+        // A type error: the diagnostic goes to the log too.
+        save(&program, "fmt.ae", "pub fn line(n: int) -> str {\n    n\n}\n");
+        let logged = |needle: &str| {
+            let deadline = Instant::now() + EDIT;
+            while Instant::now() < deadline {
+                if std::fs::read_to_string(&log).unwrap_or_default().contains(needle) {
+                    return true;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            false
+        };
+        let text = || std::fs::read_to_string(&log).unwrap_or_default();
+        assert!(logged("[aether] reloaded fmt.ae"), "flag {flag}: the reload line in the log:\n{}", text());
+        assert!(logged("not reloaded"), "flag {flag}: the failed save in the log:\n{}", text());
+        assert!(text().contains("fmt.ae:2:"), "flag {flag}: the diagnostic in the log:\n{}", text());
+        let shown = err.text();
+        assert!(!shown.contains("[aether] reloaded"), "flag {flag}: the terminal stays clean:\n{shown}");
+        assert!(!shown.contains("not reloaded"), "flag {flag}: the terminal stays clean:\n{shown}");
+    }
+}
+
+/// The hot-restart line counts what happened to the state: here every value
+/// was carried over as it was.
+#[test]
+fn a_hot_restart_counts_the_state_it_carried_over() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let program = counter_program(dir.path(), "tick");
+    let (_child, out, err) = start(&program, &[("AETHER_HMR_RESTART", "auto".as_ref())]);
+    assert!(wait_word(&out, 0, "tick", FIRST_BUILD).is_some(), "{}", report("never ran", &out, &err));
+    let from = err.len();
+    save(&program, "extra.ae", "pub fn word() -> str {\n    \"fresh\"\n}\n");
+    save(&program, "fmt.ae", "import extra\n\npub fn line(n: int) -> str {\n    \"{extra.word()} {n}\"\n}\n");
+    let line =
+        err.wait_for(from, FIRST_BUILD, |l| l.contains("hot restart: state carried over").then(|| l.to_string()));
+    let Some((_, _, line)) = line else { panic!("{}", report("no hot restart line", &out, &err)) };
+    assert!(line.contains("kept: 1"), "{}", report(&format!("the kept value is counted: {line}"), &out, &err));
+}
+
+/// `aether run --hmr` (not `cargo aether`): a change that needs a restart
+/// names the command the user ran.
+#[test]
+fn a_refusal_names_the_command_that_was_used() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let program = counter_program(dir.path(), "tick");
+    save(&program, "fmt.ae", &format!("@no_hmr\n\n{}", fmt_says("tick")));
+    let aether = Path::new(env!("CARGO_BIN_EXE_cargo-aether")).with_file_name("aether");
+    let mut command = Command::new(aether);
+    command
+        .args(["run", "--hmr"])
+        .arg(&program)
+        .env("CARGO_TARGET_DIR", hmr_target_dir())
+        .env("AETHER_CACHE_DIR", dir.path().join("cache"));
+    let (_child, out, err) = spawn_followed(&mut command).expect("aether starts");
+    assert!(wait_word(&out, 0, "tick", FIRST_BUILD).is_some(), "{}", report("never ran", &out, &err));
+    let from = err.len();
+    save(&program, "fmt.ae", &format!("@no_hmr\n\n{}", fmt_says("tock")));
+    let refusal = err.wait_for(from, EDIT, |l| l.contains("restart").then(|| l.to_string()));
+    assert!(refusal.is_some(), "{}", report("no refusal", &out, &err));
+    let text = err.text_from(from);
+    assert!(text.contains("`aether run --hmr"), "{}", report("the refusal names `aether run --hmr`", &out, &err));
+    assert!(!text.contains("cargo aether"), "{}", report("the refusal names another command", &out, &err));
+}
