@@ -111,10 +111,12 @@ fn reload_lines_are_never_split_by_the_programs_output() {
     save(
         &program,
         "main.ae",
-        "import fmt\n\nstate count: int = 0\n\nfn main() {\n    loop {\n        for i in 0..40 {\n            \
-         count += 1\n            println(fmt.line(count))\n        }\n        sleep_ms(2)\n    }\n}\n",
+        "import fmt\nimport fixed\n\nstate count: int = 0\n\nfn main() {\n    loop {\n        count += 1\n        \
+         println(fmt.line(count + fixed.zero()))\n    }\n}\n",
     );
     save(&program, "fmt.ae", &fmt_says("v0"));
+    let fixed = |n: u32| format!("@no_hmr\n\npub fn zero() -> int {{\n    {n} - {n}\n}}\n");
+    save(&program, "fixed.ae", &fixed(0));
     let log = dir.path().join("terminal.txt");
     let terminal = std::fs::OpenOptions::new().create(true).append(true).open(&log).expect("terminal file");
     let mut command = run_hmr(env!("CARGO_BIN_EXE_cargo-aether"), &program);
@@ -124,26 +126,57 @@ fn reload_lines_are_never_split_by_the_programs_output() {
         .stdout(terminal.try_clone().expect("dup"))
         .stderr(terminal);
     let _child = KillOnDrop::spawn(&mut command).expect("cargo-aether starts");
-    let read = || std::fs::read_to_string(&log).unwrap_or_default();
-    let wait = |what: &dyn Fn(&str) -> bool, timeout: Duration| {
+    // The program writes megabytes: read what is new each time.
+    let seen = std::cell::RefCell::new((0u64, String::new()));
+    let read = || {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut seen = seen.borrow_mut();
+        if let Ok(mut file) = std::fs::File::open(&log) {
+            let mut bytes = Vec::new();
+            let _ = file.seek(SeekFrom::Start(seen.0)).and_then(|_| file.read_to_end(&mut bytes));
+            seen.0 += bytes.len() as u64;
+            seen.1.push_str(&String::from_utf8_lossy(&bytes));
+        }
+    };
+    let wait_until = |done: &dyn Fn(&str) -> bool, timeout: Duration| {
         let deadline = Instant::now() + timeout;
         while Instant::now() < deadline {
-            if what(&read()) {
+            read();
+            if done(&seen.borrow().1) {
                 return true;
             }
             std::thread::sleep(Duration::from_millis(100));
         }
         false
     };
-    assert!(wait(&|t| t.contains("\nv0 "), FIRST_BUILD), "never ran:\n{}", tail(&read()));
+    let wait = |needle: &str, timeout: Duration| wait_until(&|text: &str| text.contains(needle), timeout);
+    assert!(wait("\nv0 ", FIRST_BUILD), "never ran:\n{}", tail(&seen.borrow().1));
     for edit in 1..=6 {
         save(&program, "fmt.ae", &fmt_says(&format!("v{edit}")));
         let word = format!("\nv{edit} ");
-        assert!(wait(&|t| t.contains(&word), EDIT), "edit {edit} never ran:\n{}", tail(&read()));
+        assert!(wait(&word, EDIT), "edit {edit} never ran:\n{}", tail(&seen.borrow().1));
+        // A change the supervisor refuses (a module excluded from reloading)
+        // while the program prints.
+        // while the program prints, then undone.
+        save(&program, "fixed.ae", &fixed(edit));
+        let refusals = |n: usize| move |text: &str| text.matches("excluded from hot reloading").count() >= n;
+        assert!(wait_until(&refusals(edit as usize), EDIT), "no refusal:\n{}", tail(&seen.borrow().1));
+        save(&program, "fixed.ae", &fixed(0));
+        let undone = |n: usize| move |text: &str| text.matches("nothing to reload").count() >= n;
+        assert!(wait_until(&undone(edit as usize), EDIT), "not undone:\n{}", tail(&seen.borrow().1));
     }
-    let text = read();
+    std::thread::sleep(Duration::from_millis(500));
+    read();
+    let text = seen.borrow().1.clone();
     let reloads: Vec<&str> = text.lines().filter(|l| l.contains("[aether] reloaded")).collect();
     assert!(reloads.len() >= 6, "every edit prints its reload line:\n{reloads:#?}");
+    let refusals: Vec<&str> = text.lines().filter(|l| l.contains("excluded from hot reloading")).collect();
+    assert!(!refusals.is_empty(), "the refusals are printed");
+    for line in refusals {
+        let whole =
+            line.starts_with("  /") && line.contains("fixed.ae: excluded") && line.ends_with("to use the change");
+        assert!(whole, "a refusal line was split by the program's output: {line:?}");
+    }
     for line in reloads {
         let whole = line.starts_with("[aether] reloaded ")
             && line.contains("fmt.ae in ")
@@ -190,7 +223,7 @@ fn hmr_messages_go_to_the_log_file_when_asked() {
             false
         };
         let text = || std::fs::read_to_string(&log).unwrap_or_default();
-        assert!(logged("[aether] reloaded fmt.ae"), "flag {flag}: the reload line in the log:\n{}", text());
+        assert!(logged("fmt.ae in "), "flag {flag}: the reload line in the log:\n{}", text());
         assert!(logged("not reloaded"), "flag {flag}: the failed save in the log:\n{}", text());
         assert!(text().contains("fmt.ae:2:"), "flag {flag}: the diagnostic in the log:\n{}", text());
         let shown = err.text();

@@ -4,7 +4,7 @@
 
 use super::prepare::{cargo_build, explain_rustc_failure, write_all};
 use super::{Build, Current, Session};
-use crate::report::{self, Action, MessageFormat};
+use crate::report::Action;
 use aether_transpile::driver::Analysis;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -47,11 +47,11 @@ pub(super) fn rebuild(session: &Session<'_>, build: &Build, current: &mut Curren
     let analysis = session.analyze();
     let name = session.name();
     if analysis.has_errors() {
-        report::emit(&analysis, MessageFormat::Human, Action { verb: "reload", done: "Checked" }, &name);
-        eprintln!("[aether] not reloaded: the old code keeps running; fix the error and save again");
+        super::emit(&analysis, Action { verb: "reload", done: "Checked" }, &name);
+        say!("[aether] not reloaded: the old code keeps running; fix the error and save again");
         return Rebuilt::Nothing;
     }
-    report::emit_warnings(&analysis, MessageFormat::Human, &name);
+    super::emit_warnings(&analysis, &name);
     let (generated, bindings) = match session.generate(&analysis, &build.opts) {
         Ok(g) => g,
         Err(refusals) => {
@@ -61,16 +61,19 @@ pub(super) fn rebuild(session: &Session<'_>, build: &Build, current: &mut Curren
         }
     };
     if bindings != current.bindings {
-        return Rebuilt::Restart(
+        return Rebuilt::Restart(format!(
             "the Rust host compiles against what changed (a type, constant or signature of a module, or an \
-             `extern fn`); restart `cargo aether run --hmr` to rebuild the host"
-                .to_string(),
-        );
+             `extern fn`); restart `{}` to rebuild the host",
+            build.command
+        ));
     }
     let old_names: Vec<&str> = current.generated.modules.iter().map(|m| m.name.as_str()).collect();
     let new_names: Vec<&str> = generated.modules.iter().map(|m| m.name.as_str()).collect();
     if old_names != new_names {
-        return Rebuilt::Restart("modules were added, removed or renamed; that needs a restart".to_string());
+        return Rebuilt::Restart(format!(
+            "modules were added, removed or renamed; restart `{}` to use the change",
+            build.command
+        ));
     }
     let changed: Vec<usize> = current
         .generated
@@ -84,7 +87,7 @@ pub(super) fn rebuild(session: &Session<'_>, build: &Build, current: &mut Curren
     if changed.is_empty() {
         // Said out loud: after an error was fixed by undoing it, this is how
         // the user learns the program is in sync again.
-        eprintln!("[aether] checked: no code changed, nothing to reload");
+        say!("[aether] checked: no code changed, nothing to reload");
         current.analysis = analysis;
         return Rebuilt::Nothing;
     }
@@ -93,7 +96,10 @@ pub(super) fn rebuild(session: &Session<'_>, build: &Build, current: &mut Curren
         .filter_map(|i| generated.modules.get(*i))
         .filter(|m| !m.reloadable)
         .map(|m| {
-            format!("{}: excluded from hot reloading (`@no_hmr` or `hmr-exclude`); restart to use the change", m.file)
+            format!(
+                "{}: excluded from hot reloading (`@no_hmr` or `hmr-exclude`); restart `{}` to use the change",
+                m.file, build.command
+            )
         })
         .collect();
     if !fixed.is_empty() {
@@ -108,7 +114,7 @@ pub(super) fn rebuild(session: &Session<'_>, build: &Build, current: &mut Curren
     match cargo_build(build, &packages, true) {
         Ok(Ok(())) => {}
         Ok(Err(stderr)) => {
-            eprint!("{stderr}");
+            say!("{stderr}");
             let files: Vec<&str> =
                 changed.iter().filter_map(|i| generated.modules.get(*i)).map(|m| m.file.as_str()).collect();
             explain_rustc_failure(&build.ws, Some(&files.join(", ")));
@@ -128,10 +134,12 @@ pub(super) fn rebuild(session: &Session<'_>, build: &Build, current: &mut Curren
 
 /// Print why a change was not applied.
 pub(super) fn refused(lines: &[&str]) {
-    eprintln!("[aether] reload refused; the old code and state keep running:");
+    let mut text = "[aether] reload refused; the old code and state keep running:".to_string();
     for line in lines {
-        eprintln!("  {line}");
+        text.push_str("\n  ");
+        text.push_str(line);
     }
+    say!("{text}");
 }
 
 /// Whether the entry module's `main` differs in its source text: the

@@ -47,6 +47,9 @@ pub(super) fn supervise(
             .map_err(|e| Error::environment(format!("cannot watch `{}`: {e}", root.display())))?;
         let spawn = |mut command: Command, restore: Option<&Path>| {
             command.env(protocol::SOCKET_ENV, &socket);
+            if let Some(log) = aether_rt::hmr::say::log_path() {
+                command.env(aether_rt::hmr::say::LOG_ENV, log);
+            }
             if let Some(path) = restore {
                 command.env(protocol::RESTORE_ENV, path);
             }
@@ -70,7 +73,7 @@ pub(super) fn supervise(
                 // the host's answer (the watcher keeps the saves meanwhile).
                 if !waiting_said && since.elapsed() > Duration::from_secs(10) {
                     waiting_said = true;
-                    eprintln!("[aether] waiting for the program to reach a safe point to apply the reload (a loop that makes no call?)");
+                    say!("[aether] waiting for the program to reach a safe point to apply the reload (a loop that makes no call?)");
                 }
                 if let Ok(reply) = reply_rx.recv_timeout(Duration::from_millis(100)) {
                     take_reply(reply, &mut current, &mut in_flight);
@@ -94,9 +97,9 @@ pub(super) fn supervise(
                         refused(&[why.as_str(), "set AETHER_HMR_RESTART=auto to restart with the state carried over"]);
                         continue;
                     }
-                    eprintln!("[aether] {why}: restarting with the state carried over (AETHER_HMR_RESTART=auto)");
+                    say!("[aether] {why}: restarting with the state carried over (AETHER_HMR_RESTART=auto)");
                     let Some((command, next)) = prepare()?.ok() else {
-                        eprintln!("[aether] the restart's build failed; the old program keeps running");
+                        say!("[aether] the restart's build failed; the old program keeps running");
                         continue;
                     };
                     let state = build.ws.join("saved-state.txt");
@@ -106,7 +109,7 @@ pub(super) fn supervise(
                             && wait_for_saved(&reply_rx, Duration::from_secs(30))
                     });
                     if !saved {
-                        eprintln!("[aether] the program did not save its state; it restarts from its initializers");
+                        say!("[aether] the program did not save its state; it restarts from its initializers");
                     }
                     let _ = child.kill();
                     let _ = child.wait();
@@ -119,7 +122,7 @@ pub(super) fn supervise(
             let Some(stream) = channel.as_mut() else {
                 // Not started yet: it loads what was just built when it does.
                 current = reload.next;
-                eprintln!(
+                say!(
                     "[aether] rebuilt; the program has not started its Aether code yet, so it will load the new \
                  code when it does"
                 );
@@ -134,7 +137,7 @@ pub(super) fn supervise(
             if send(stream, &command) {
                 in_flight = Some((reload.next, std::time::Instant::now()));
             } else {
-                eprintln!("[aether] the program closed its reload channel; the change is not applied");
+                say!("[aether] the program closed its reload channel; the change is not applied");
             }
         }
     }
