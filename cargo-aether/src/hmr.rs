@@ -23,6 +23,7 @@ macro_rules! say {
 
 mod prepare;
 mod rebuild;
+mod status;
 mod supervise;
 
 use crate::build::{self, Layout};

@@ -273,3 +273,86 @@ fn a_refusal_names_the_command_that_was_used() {
     assert!(text.contains("`aether run --hmr"), "{}", report("the refusal names `aether run --hmr`", &out, &err));
     assert!(!text.contains("cargo aether"), "{}", report("the refusal names another command", &out, &err));
 }
+
+/// `tick N ... | STATUS` lines of the game template under `--hmr`.
+fn game_tick(line: &str) -> Option<(u64, String)> {
+    let rest = line.strip_prefix("tick ")?;
+    let (n, rest) = rest.trim_start().split_once(' ')?;
+    let status = rest.split_once(" | ").map(|(_, s)| s.to_string())?;
+    Some((n.parse().ok()?, status))
+}
+
+/// Finding 8b and the template: `aether new --template game` says how to
+/// run it with `--hmr`; under `--hmr` it runs past its 20 ticks until
+/// stopped, and each line shows `hmr_status()`: a failed save with the
+/// first diagnostic's file:line, then the reload that fixed it.
+#[test]
+fn the_game_template_runs_until_stopped_and_shows_how_the_last_save_went() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let created = aether_test_support::Run::of(
+        Command::new(env!("CARGO_BIN_EXE_cargo-aether"))
+            .args(["aether", "new", "game", "--template", "game"])
+            .current_dir(dir.path()),
+    );
+    assert!(created.ok(), "{created:?}");
+    assert!(created.stderr.contains("cargo aether run --hmr"), "`new` tells how to run it live: {created:?}");
+    let game = dir.path().join("game");
+    let (child, out, err) = start(&game, &[]);
+    let past = out.wait_for(0, FIRST_BUILD, |l| game_tick(l).filter(|(n, _)| *n > 25));
+    let Some((at, _, (_, status))) = past else { panic!("{}", report("the game stopped at 20 ticks", &out, &err)) };
+    assert!(status.contains("hot reloading on"), "{}", report(&format!("status before a save: {status}"), &out, &err));
+
+    let world = std::fs::read_to_string(game.join("src/world.ae")).expect("world.ae");
+    let broken = world.replacen("    ticks += 1\n", "    ticks += \"one\"\n", 1);
+    assert_ne!(broken, world, "world.ae changed: update this test");
+    save(&game.join("src"), "world.ae", &broken);
+    let shown = out.wait_for(at, EDIT, |l| game_tick(l).filter(|(_, s)| s.starts_with("not reloaded")));
+    let Some((at, _, (_, status))) = shown else {
+        panic!("{}", report("the failed save is not on screen", &out, &err))
+    };
+    assert!(
+        status.contains("world.ae:30:"),
+        "{}",
+        report(&format!("the first error's file:line: {status}"), &out, &err)
+    );
+
+    save(&game.join("src"), "world.ae", &world.replacen("    ticks += 1\n", "    ticks += 2\n", 1));
+    let fixed = out.wait_for(at, EDIT, |l| game_tick(l).filter(|(_, s)| s.starts_with("reloaded")));
+    assert!(fixed.is_some(), "{}", report("the fixing reload is not on screen", &out, &err));
+    drop(child);
+}
+
+/// Finding 8c: on a terminal, the last outcome stays in the terminal's
+/// title, which a full-screen program's redraw does not erase (`script`
+/// gives the run a terminal and records what it wrote).
+#[test]
+fn on_a_terminal_the_last_failure_stays_in_the_title() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let program = counter_program(dir.path(), "tick");
+    let typescript = dir.path().join("typescript");
+    let cmd = format!(
+        "CARGO_TARGET_DIR='{}' AETHER_CACHE_DIR='{}' '{}' aether run --hmr '{}'",
+        hmr_target_dir().display(),
+        dir.path().join("cache").display(),
+        env!("CARGO_BIN_EXE_cargo-aether"),
+        program.display()
+    );
+    let mut script = Command::new("script");
+    script.args(["-qfc", &cmd]).arg(&typescript).stdout(Stdio::null());
+    let _child = KillOnDrop::spawn(script.stdin(Stdio::piped())).expect("script runs");
+    let read = || String::from_utf8_lossy(&std::fs::read(&typescript).unwrap_or_default()).into_owned();
+    let wait = |needle: &str, timeout: Duration| {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if read().contains(needle) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        false
+    };
+    assert!(wait("tick 3", FIRST_BUILD), "never ran:\n{}", tail(&read()));
+    save(&program, "fmt.ae", "pub fn line(n: int) -> str {\n    n\n}\n");
+    assert!(wait("\u{1b}]2;aether: not reloaded: ", EDIT), "no title for the failed save:\n{}", tail(&read()));
+    assert!(read().contains("fmt.ae:2:5"), "the title names the error's place:\n{}", tail(&read()));
+}

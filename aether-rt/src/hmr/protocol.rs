@@ -40,6 +40,11 @@ pub const SOCKET_ENV: &str = "AETHER_HMR_SOCKET";
 /// run (a hot restart), read once at start-up.
 pub const RESTORE_ENV: &str = "AETHER_HMR_RESTORE";
 
+/// The environment variable naming the file where the supervisor keeps the
+/// outcome of the last save, one line, for the prelude's `hmr_status()`
+/// (written whole: a new file renamed over the old one).
+pub const STATUS_ENV: &str = "AETHER_HMR_STATUS";
+
 /// Milliseconds since the epoch: the unit of [`Command::Reload`]'s
 /// `saved_ms`, so the host can say how long a reload took from the save.
 pub fn now_ms() -> u128 {

@@ -48,6 +48,7 @@ pub(super) fn rebuild(session: &Session<'_>, build: &Build, current: &mut Curren
     let name = session.name();
     if analysis.has_errors() {
         super::emit(&analysis, Action { verb: "reload", done: "Checked" }, &name);
+        super::status::set(&super::status::first_error(&analysis));
         say!("[aether] not reloaded: the old code keeps running; fix the error and save again");
         return Rebuilt::Nothing;
     }
@@ -88,6 +89,7 @@ pub(super) fn rebuild(session: &Session<'_>, build: &Build, current: &mut Curren
         // Said out loud: after an error was fixed by undoing it, this is how
         // the user learns the program is in sync again.
         say!("[aether] checked: no code changed, nothing to reload");
+        super::status::set("checked: no code changed");
         current.analysis = analysis;
         return Rebuilt::Nothing;
     }
@@ -118,6 +120,7 @@ pub(super) fn rebuild(session: &Session<'_>, build: &Build, current: &mut Curren
             let files: Vec<&str> =
                 changed.iter().filter_map(|i| generated.modules.get(*i)).map(|m| m.file.as_str()).collect();
             explain_rustc_failure(&build.ws, Some(&files.join(", ")));
+            super::status::set(&format!("not reloaded: rustc rejected the code generated from {}", files.join(", ")));
             return Rebuilt::Nothing;
         }
         Err(e) => {
@@ -134,6 +137,7 @@ pub(super) fn rebuild(session: &Session<'_>, build: &Build, current: &mut Curren
 
 /// Print why a change was not applied.
 pub(super) fn refused(lines: &[&str]) {
+    super::status::set(&format!("refused: {}", lines.first().copied().unwrap_or_default()));
     let mut text = "[aether] reload refused; the old code and state keep running:".to_string();
     for line in lines {
         text.push_str("\n  ");

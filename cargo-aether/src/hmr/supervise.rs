@@ -45,8 +45,11 @@ pub(super) fn supervise(
         let root = session.watch_root();
         let watcher = Watcher::new(root, WatcherConfig::default())
             .map_err(|e| Error::environment(format!("cannot watch `{}`: {e}", root.display())))?;
+        let status_file = build.ws.join("status.txt");
+        super::status::keep_in(&status_file);
         let spawn = |mut command: Command, restore: Option<&Path>| {
             command.env(protocol::SOCKET_ENV, &socket);
+            command.env(protocol::STATUS_ENV, &status_file);
             if let Some(log) = aether_rt::hmr::say::log_path() {
                 command.env(aether_rt::hmr::say::LOG_ENV, log);
             }
@@ -59,7 +62,7 @@ pub(super) fn supervise(
         let mut channel: Option<UnixStream> = None;
         // A reload sent and not yet answered: what runs once the host says
         // it applied it, and since when it is waited for.
-        let mut in_flight: Option<(Current, std::time::Instant)> = None;
+        let mut in_flight: Option<Sent> = None;
         let mut waiting_said = false;
         loop {
             if let Some(status) = child.try_wait().map_err(|e| Error::environment(format!("lost the program: {e}")))? {
@@ -68,7 +71,7 @@ pub(super) fn supervise(
             while let Ok(reply) = reply_rx.try_recv() {
                 take_reply(reply, &mut current, &mut in_flight);
             }
-            if let Some((_, since)) = &in_flight {
+            if let Some(Sent { since, .. }) = &in_flight {
                 // The next save is compared with what runs, so it waits for
                 // the host's answer (the watcher keeps the saves meanwhile).
                 if !waiting_said && since.elapsed() > Duration::from_secs(10) {
@@ -128,6 +131,12 @@ pub(super) fn supervise(
                 );
                 continue;
             };
+            let files: Vec<&str> = reload
+                .modules
+                .iter()
+                .filter_map(|(i, _)| Some(reload.next.generated.modules.get(*i)?.file.as_str()))
+                .collect();
+            let files = files.join(", ");
             let command = protocol::Command::Reload {
                 saved_ms,
                 changed: reload.changed,
@@ -135,7 +144,7 @@ pub(super) fn supervise(
                 modules: reload.modules,
             };
             if send(stream, &command) {
-                in_flight = Some((reload.next, std::time::Instant::now()));
+                in_flight = Some(Sent { next: reload.next, since: std::time::Instant::now(), files });
             } else {
                 say!("[aether] the program closed its reload channel; the change is not applied");
             }
@@ -143,23 +152,34 @@ pub(super) fn supervise(
     }
 }
 
+#[cfg(unix)]
+/// A reload sent and not yet answered.
+struct Sent {
+    /// What runs once the host has applied it.
+    next: Current,
+    since: std::time::Instant,
+    /// The files it swaps in, for the status line.
+    files: String,
+}
+
 /// Take in what the host said: a reload's outcome decides what runs.
 #[cfg(unix)]
-fn take_reply(
-    reply: aether_rt::hmr::protocol::Reply,
-    current: &mut Current,
-    in_flight: &mut Option<(Current, std::time::Instant)>,
-) {
+fn take_reply(reply: aether_rt::hmr::protocol::Reply, current: &mut Current, in_flight: &mut Option<Sent>) {
     use aether_rt::hmr::protocol::Reply;
     match reply {
         Reply::Reloaded => {
-            if let Some((next, _)) = in_flight.take() {
-                *current = next;
+            if let Some(sent) = in_flight.take() {
+                super::status::set(&format!("reloaded {}", sent.files));
+                *current = sent.next;
             }
         }
         // Nothing changed in the program: `current` stays what runs.
-        Reply::Refused { .. } => *in_flight = None,
+        Reply::Refused { reason } => {
+            super::status::set(&format!("refused: {reason}"));
+            *in_flight = None;
+        }
         Reply::RolledBack { modules } => {
+            super::status::set("rolled back: the new code failed at once; the previous version runs");
             // The program went back to the previous code: the next save
             // rebuilds these modules even if nothing else changed.
             for i in modules {
