@@ -356,3 +356,41 @@ fn on_a_terminal_the_last_failure_stays_in_the_title() {
     assert!(wait("\u{1b}]2;aether: not reloaded: ", EDIT), "no title for the failed save:\n{}", tail(&read()));
     assert!(read().contains("fmt.ae:2:5"), "the title names the error's place:\n{}", tail(&read()));
 }
+
+/// Also: a save in steps is one save. Two files saved 100 ms apart (the
+/// first alone does not check) and a file written in place slowly (empty,
+/// then half, then whole) print no errors for the states in between.
+#[test]
+fn a_save_in_steps_prints_no_errors_for_its_half_saved_states() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let program = counter_program(dir.path(), "tick");
+    let (_child, out, err) = start(&program, &[]);
+    assert!(wait_word(&out, 0, "tick", FIRST_BUILD).is_some(), "{}", report("never ran", &out, &err));
+
+    // main.ae first (calling a signature fmt.ae does not have yet), then fmt.ae.
+    let (from_out, from_err) = (out.len(), err.len());
+    let main = std::fs::read_to_string(program.join("main.ae")).expect("main.ae");
+    save(&program, "main.ae", &main.replace("fmt.line(count)", "fmt.line(count, \"tock\")"));
+    std::thread::sleep(Duration::from_millis(100));
+    save(&program, "fmt.ae", "pub fn line(n: int, word: str) -> str {\n    \"{word} {n}\"\n}\n");
+    assert!(wait_word(&out, from_out, "tock", EDIT).is_some(), "{}", report("the pair was not applied", &out, &err));
+    let printed = err.text_from(from_err);
+    assert!(!printed.contains("error"), "{}", report("errors for the half-saved pair", &out, &err));
+
+    // fmt.ae written in place: emptied, a half, then the rest.
+    let (from_out, from_err) = (out.len(), err.len());
+    let whole = "pub fn line(n: int, word: str) -> str {\n    \"tack {n}\"\n}\n";
+    let path = program.join("fmt.ae");
+    std::fs::write(&path, "").expect("truncate");
+    std::thread::sleep(Duration::from_millis(300));
+    std::fs::write(&path, &whole[..30]).expect("half");
+    std::thread::sleep(Duration::from_millis(150));
+    std::fs::write(&path, whole).expect("whole");
+    assert!(
+        wait_word(&out, from_out, "tack", EDIT).is_some(),
+        "{}",
+        report("the slow save was not applied", &out, &err)
+    );
+    let printed = err.text_from(from_err);
+    assert!(!printed.contains("error") && !printed.contains("empty"), "{}", report("transient errors", &out, &err));
+}

@@ -28,6 +28,9 @@ pub(super) enum Rebuilt {
     Nothing,
     /// A change that cannot be applied live, and why.
     Restart(String),
+    /// The check failed (nothing printed yet): perhaps a save half done,
+    /// see [`report_errors`].
+    Errors(Analysis),
 }
 
 /// Re-check, regenerate and rebuild after a save: the reload to send,
@@ -47,10 +50,7 @@ pub(super) fn rebuild(session: &Session<'_>, build: &Build, current: &mut Curren
     let analysis = session.analyze();
     let name = session.name();
     if analysis.has_errors() {
-        super::emit(&analysis, Action { verb: "reload", done: "Checked" }, &name);
-        super::status::set(&super::status::first_error(&analysis));
-        say!("[aether] not reloaded: the old code keeps running; fix the error and save again");
-        return Rebuilt::Nothing;
+        return Rebuilt::Errors(analysis);
     }
     super::emit_warnings(&analysis, &name);
     let (generated, bindings) = match session.generate(&analysis, &build.opts) {
@@ -133,6 +133,13 @@ pub(super) fn rebuild(session: &Session<'_>, build: &Build, current: &mut Curren
     let restart_main = main_changed(&current.analysis, &analysis);
     let next = Current { analysis, generated, bindings };
     Rebuilt::Reload(Reload { modules, changed: functions, restart_main, next })
+}
+
+/// Print the errors of a save that did not check.
+pub(super) fn report_errors(session: &Session<'_>, analysis: &Analysis) {
+    super::emit(analysis, Action { verb: "reload", done: "Checked" }, &session.name());
+    super::status::set(&super::status::first_error(analysis));
+    say!("[aether] not reloaded: the old code keeps running; fix the error and save again");
 }
 
 /// Print why a change was not applied.

@@ -6,7 +6,7 @@
 
 use super::prepare::Prepared;
 #[cfg(unix)]
-use super::rebuild::{rebuild, refused, Rebuilt};
+use super::rebuild::{rebuild, refused, report_errors, Rebuilt};
 use super::{Build, Current, Session};
 use crate::Error;
 use std::process::{Command, ExitCode};
@@ -84,17 +84,33 @@ pub(super) fn supervise(
                 continue;
             }
             waiting_said = false;
-            let Some(batch) = watcher.recv_timeout(Duration::from_millis(100)) else { continue };
+            let Some(mut batch) = watcher.recv_timeout(Duration::from_millis(100)) else { continue };
             if channel.is_none() {
                 // A generated host connects at start; a Rust host when its
                 // first call starts the Aether runtime (perhaps never).
                 let wait = if matches!(session, Session::Program { .. }) { 10 } else { 0 };
                 channel = conn_rx.recv_timeout(Duration::from_secs(wait)).ok();
             }
+            let rebuilt = loop {
+                match rebuild(session, build, &mut current) {
+                    // A save in several steps (an editor writing in place,
+                    // two files saved one after the other) fails to check
+                    // half way: the rest of it is waited for before the
+                    // errors are reported.
+                    Rebuilt::Errors(analysis) => match watcher.recv_timeout(save_grace(&batch)) {
+                        Some(more) => batch.paths.extend(more.paths),
+                        None => {
+                            report_errors(session, &analysis);
+                            break Rebuilt::Nothing;
+                        }
+                    },
+                    other => break other,
+                }
+            };
             let saved_ms = saved_ms(&batch);
-            let reload = match rebuild(session, build, &mut current) {
+            let reload = match rebuilt {
                 Rebuilt::Reload(r) => r,
-                Rebuilt::Nothing => continue,
+                Rebuilt::Nothing | Rebuilt::Errors(_) => continue,
                 Rebuilt::Restart(why) => {
                     if !auto_restart() {
                         refused(&[why.as_str(), "set AETHER_HMR_RESTART=auto to restart with the state carried over"]);
@@ -153,6 +169,15 @@ pub(super) fn supervise(
 }
 
 #[cfg(unix)]
+/// How long a save that does not check is given to be completed before its
+/// errors are reported: a file just emptied (an editor writing in place) is
+/// given longer than one with content.
+#[cfg(unix)]
+fn save_grace(batch: &aether_rt::hmr::Batch) -> std::time::Duration {
+    let emptied = batch.paths.iter().any(|p| p.metadata().is_ok_and(|m| m.len() == 0));
+    std::time::Duration::from_millis(if emptied { 1500 } else { 400 })
+}
+
 /// A reload sent and not yet answered.
 struct Sent {
     /// What runs once the host has applied it.
