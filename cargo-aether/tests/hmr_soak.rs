@@ -178,6 +178,9 @@ enum Edit {
     SyntaxError(File),
     /// A type error appended to a module: refused with a diagnostic.
     TypeError(File),
+    /// A `pub state` whose initializer fails appended to a module: it checks
+    /// and builds, the host refuses the reload; the edits after it apply.
+    RefusedByHost(File),
     /// look.ae's `line` panics every frame: `main` stops, the process stays.
     Panic,
     /// The module an invalid edit or a panic broke is written valid again.
@@ -198,6 +201,7 @@ impl Edit {
             Edit::Retype => "retype-state",
             Edit::SyntaxError(_) => "syntax-error",
             Edit::TypeError(_) => "type-error",
+            Edit::RefusedByHost(_) => "refused-by-host",
             Edit::Panic => "panic",
             Edit::Fix(_) => "fix",
         }
@@ -205,7 +209,7 @@ impl Edit {
 
     fn describe(&self) -> String {
         match self {
-            Edit::Body(f) | Edit::SyntaxError(f) | Edit::TypeError(f) | Edit::Fix(f) => {
+            Edit::Body(f) | Edit::SyntaxError(f) | Edit::TypeError(f) | Edit::RefusedByHost(f) | Edit::Fix(f) => {
                 format!("{} {}", self.name(), f.name())
             }
             Edit::Burst(ms) => format!("burst look.ae, {ms} ms apart"),
@@ -214,7 +218,7 @@ impl Edit {
     }
 
     fn is_valid(&self) -> bool {
-        !matches!(self, Edit::SyntaxError(_) | Edit::TypeError(_) | Edit::Panic)
+        !matches!(self, Edit::SyntaxError(_) | Edit::TypeError(_) | Edit::RefusedByHost(_) | Edit::Panic)
     }
 }
 
@@ -239,7 +243,8 @@ fn choose(rng: &mut XorShift, model: &Model, broken: Option<File>) -> Edit {
             64..=67 if !model.fields.is_empty() => Edit::RemoveField,
             64..=67 => continue,
             68..=80 => Edit::SyntaxError(file(rng)),
-            81..=93 => Edit::TypeError(file(rng)),
+            81..=87 => Edit::TypeError(file(rng)),
+            88..=93 => Edit::RefusedByHost(file(rng)),
             _ => Edit::Panic,
         };
     }
@@ -511,6 +516,22 @@ impl Soak {
                 // The old code keeps running: more frames, all of the old version.
                 self.wait_frames(child, EDIT_TIMEOUT, |_| true, SETTLE_FRAMES, "old frames after a refused edit");
                 self.alive(child, "after a refused edit");
+                return;
+            }
+            Edit::RefusedByHost(file) => {
+                let junk = format!(
+                    "\npub state soak_refused_{index}: int = soak_explode_{index}()\n\n\
+                     fn soak_explode_{index}() -> int {{\n    panic(\"soak refused {index}\")\n}}\n"
+                );
+                save(program, file.name(), &(templates.render(model, *file) + &junk));
+                self.broken = Some(*file);
+                self.checker.begin(&[model], [false; 2]);
+                self.wait_stderr(child, errors_from, "the host's refusal of a failing initializer", |l| {
+                    l.contains("refused; the old code and state keep running")
+                });
+                // Nothing was swapped: more frames, all of the old version.
+                self.wait_frames(child, EDIT_TIMEOUT, |_| true, SETTLE_FRAMES, "old frames after a refused reload");
+                self.alive(child, "after a reload the host refused");
                 return;
             }
             Edit::Panic => {

@@ -394,3 +394,28 @@ fn a_save_in_steps_prints_no_errors_for_its_half_saved_states() {
     let printed = err.text_from(from_err);
     assert!(!printed.contains("error") && !printed.contains("empty"), "{}", report("transient errors", &out, &err));
 }
+
+/// Also: retyping a field of a struct held in a list of 10 prints one
+/// warning for the field, not one per element.
+#[test]
+fn a_retyped_field_in_a_list_warns_once_with_a_count() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let program = counter_program(dir.path(), "tick");
+    let foes = |ty: &str, value: &str, word: &str| {
+        format!(
+            "struct Foe {{\n    hp: {ty}\n}}\n\nstate foes: [Foe] = make()\n\nfn make() -> [Foe] {{\n    var out: [Foe] = []\n    \
+             for _ in 0..10 {{\n        out.push(Foe {{ hp: {value} }})\n    }}\n    out\n}}\n\n\
+             pub fn line(n: int) -> str {{\n    \"{word} {{n + foes.len() - 10}}\"\n}}\n"
+        )
+    };
+    save(&program, "fmt.ae", &foes("str", "\"full\"", "tick"));
+    let (_child, out, err) = start(&program, &[]);
+    assert!(wait_word(&out, 0, "tick", FIRST_BUILD).is_some(), "{}", report("never ran", &out, &err));
+    let from = err.len();
+    save(&program, "fmt.ae", &foes("int", "3", "tock"));
+    let reloaded = err.wait_for(from, EDIT, |l| l.contains("[aether] reloaded").then_some(()));
+    assert!(reloaded.is_some(), "{}", report("not reloaded", &out, &err));
+    let warnings: Vec<String> = err.lines_from(from).into_iter().filter(|l| l.contains("hp`")).collect();
+    assert_eq!(warnings.len(), 1, "{}", report(&format!("one warning for the field: {warnings:#?}"), &out, &err));
+    assert!(warnings[0].contains("in 10 values"), "{}", report("the warning counts the values", &out, &err));
+}

@@ -79,6 +79,41 @@ pub fn to_file() -> bool {
     log().is_some()
 }
 
+/// Migration warnings with one line per list element (`enemies[3].hp`)
+/// folded into one line per field: `enemies[*].hp`, with how many values it
+/// was. Lines are kept in their first order.
+pub fn fold_elements(warnings: &[String]) -> Vec<String> {
+    let mut folded: Vec<(String, String, usize)> = Vec::new();
+    for warning in warnings {
+        let key = without_indices(warning);
+        match folded.iter_mut().find(|(k, _, _)| *k == key) {
+            Some((_, _, n)) => *n += 1,
+            None => folded.push((key, warning.clone(), 1)),
+        }
+    }
+    folded.into_iter().map(|(key, first, n)| if n == 1 { first } else { format!("{key}, in {n} values") }).collect()
+}
+
+/// `text` with every `[123]` written `[*]`.
+fn without_indices(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        if digits > 0 && after[digits..].starts_with(']') {
+            out.push_str("[*]");
+            rest = &after[digits + 1..];
+        } else {
+            out.push('[');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// One `write_all` of the whole text: one write call unless the kernel
 /// takes less (never for a terminal or a pipe below its buffer size).
 fn write_whole(out: &mut impl Write, text: &str) {
@@ -89,6 +124,23 @@ fn write_whole(out: &mut impl Write, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn list_element_warnings_fold_into_one_per_field() {
+        let mut warnings: Vec<String> = (0..10)
+            .map(|i| format!("state `foes`: `foes[{i}].kind` reset (`foes[{i}].kind` was str, now int)"))
+            .collect();
+        warnings.push("state `boss`: `boss.kind` reset (`boss.kind` was str, now int)".to_string());
+        assert_eq!(
+            fold_elements(&warnings),
+            [
+                "state `foes`: `foes[*].kind` reset (`foes[*].kind` was str, now int), in 10 values",
+                "state `boss`: `boss.kind` reset (`boss.kind` was str, now int)",
+            ]
+        );
+        let one = vec!["`a[1]` reset [x]".to_string()];
+        assert_eq!(fold_elements(&one), one);
+    }
 
     #[test]
     fn a_message_is_written_whole_with_its_newline() {

@@ -60,7 +60,7 @@ impl Host {
                     migrated += report.migrated.len();
                     reset += report.reset.len();
                     new += report.new.len();
-                    for warning in &report.warnings {
+                    for warning in crate::hmr::say::fold_elements(&report.warnings) {
                         eprintln!("[aether] warning: {file}: {warning}");
                     }
                     for name in &report.reset {
