@@ -419,3 +419,44 @@ fn a_retyped_field_in_a_list_warns_once_with_a_count() {
     assert_eq!(warnings.len(), 1, "{}", report(&format!("one warning for the field: {warnings:#?}"), &out, &err));
     assert!(warnings[0].contains("in 10 values"), "{}", report("the warning counts the values", &out, &err));
 }
+
+/// Finding 6: in a Rust host crate, adding a private `state` and then
+/// changing its type apply live (state is the runtime's; the host compiles
+/// no state layout), with the other state kept.
+#[test]
+fn a_rust_hosts_private_state_is_added_and_retyped_live() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let host = dir.path().join("host");
+    let fixture = aether_test_support::repo_root().join("tests/hmr-fixtures/rust-host");
+    aether_test_support::copy_host_package(&fixture, &host, "hmr-visible-rust-host").expect("copy");
+    std::fs::copy(aether_test_support::repo_root().join("Cargo.lock"), host.join("Cargo.lock")).expect("lock");
+    let (child, out, err) = start(&host, &[]);
+    // `WORD N noted 10 work W`: N counts frames in Aether state.
+    let frame = |word: &'static str| {
+        move |l: &str| -> Option<u64> { l.strip_prefix(word)?.strip_prefix(' ')?.split(' ').next()?.parse().ok() }
+    };
+    let first = out.wait_for(0, FIRST_BUILD, |l| frame("tick")(l).filter(|n| *n >= 3));
+    let Some((at, _, n0)) = first else { panic!("{}", report("the host never ran", &out, &err)) };
+
+    let logic = host.join("src/logic");
+    let game = std::fs::read_to_string(logic.join("game.ae")).expect("game.ae");
+    let with = |decl: &str, word: &str| {
+        game.replace("state work_done: int = 0\n", &format!("state work_done: int = 0\n{decl}\n"))
+            .replace("fmt.show(\"tick\"", &format!("fmt.show(\"{word}\""))
+    };
+    let from_err = err.len();
+    save(&logic, "game.ae", &with("state combo: int = 7", "tock{combo}"));
+    let added = out.wait_for(at, EDIT, frame("tock7"));
+    let Some((at, _, n1)) = added else { panic!("{}", report("adding a private state was not applied", &out, &err)) };
+    assert!(n1 > n0, "{}", report("the frame count was reset", &out, &err));
+
+    save(&logic, "game.ae", &with("state combo: str = \"x\"", "tock{combo}"));
+    let retyped = out.wait_for(at, EDIT, frame("tockx"));
+    let Some((_, _, n2)) = retyped else {
+        panic!("{}", report("retyping a private state was not applied", &out, &err))
+    };
+    assert!(n2 > n1, "{}", report("the frame count was reset", &out, &err));
+    let said = err.text_from(from_err);
+    assert!(!said.contains("restart"), "{}", report("a private state asked for a restart", &out, &err));
+    drop(child);
+}
