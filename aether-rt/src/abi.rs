@@ -346,6 +346,11 @@ pub fn migrate_value_with<O: crate::dynval::Dyn, T: crate::dynval::Dyn>(
     Migrated::new(m.outcome(), lines)
 }
 
+/// An [`ImportEntry`]'s fingerprint saying "any interface": each slot is
+/// checked on its own (a Rust host's bindings, which name no state and which
+/// the supervisor rebuilds when what they name changes).
+pub const CHECKED_BY_SLOT: u64 = 0;
+
 /// An interface a library was built against, and the library's slots for
 /// that module's functions and states: the runtime fills them at every
 /// publish, so a call or a state access is one load (see [`Slot`]).
@@ -353,6 +358,8 @@ pub fn migrate_value_with<O: crate::dynval::Dyn, T: crate::dynval::Dyn>(
 #[derive(Clone, Copy, Debug)]
 pub struct ImportEntry {
     pub module: Str,
+    /// The module's interface fingerprint this library was built against,
+    /// or [`CHECKED_BY_SLOT`].
     pub interface_fingerprint: u64,
     /// One per function of the module's row, in its order.
     pub functions: Slice<SlotEntry>,

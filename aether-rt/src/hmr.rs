@@ -7,6 +7,19 @@
 //! The ABI itself, with the panic guard that generated shims use
 //! ([`crate::abi::Guarded`]), is [`crate::abi`].
 
+pub mod say;
+
+/// Every message of the hot-reload runtime goes through [`say::say`]: whole,
+/// in one write (never split by the program's own output), and to the
+/// `AETHER_HMR_LOG` file when there is one. Shadowing `eprintln!` here, before
+/// the modules that print, makes that true of every message they have and
+/// will have, without a second way to print.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {
+        $crate::hmr::say::say(&format!($($arg)*))
+    };
+}
+
 pub mod gate;
 pub mod host;
 pub mod loader;

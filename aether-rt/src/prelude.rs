@@ -42,6 +42,19 @@ pub fn write_file(path: &str, contents: &str) -> Result<(), Error> {
     std::fs::write(path, contents).map_err(|e| Error(format!("cannot write `{path}`: {e}")))
 }
 
+/// `hmr_status()`: under `--hmr`, the outcome of the last save on one line
+/// (`reloaded fmt.ae`, `error: fmt.ae:2:5: ...`, `refused: ...`), for a
+/// program to show in its own screen; `none` without hot reloading. The
+/// supervising CLI keeps it in the file `AETHER_HMR_STATUS` names (the
+/// name is `hmr::protocol::STATUS_ENV`; this module is compiled without the
+/// `hmr` feature too).
+pub fn hmr_status() -> Option<String> {
+    let path = std::env::var_os("AETHER_HMR_STATUS").filter(|p| !p.is_empty())?;
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let line = text.lines().next().unwrap_or_default().trim();
+    Some(if line.is_empty() { "hot reloading on".to_string() } else { line.to_string() })
+}
+
 /// `now_ms()`: milliseconds since the Unix epoch.
 pub fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)

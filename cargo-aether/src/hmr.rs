@@ -12,13 +12,23 @@
 //! hot restart), `supervise.rs` runs it and watches the sources, and
 //! `rebuild.rs` turns a save into the reload to send.
 
+/// A message of the supervisor: whole, in one write (never split by the
+/// program's output), and to the `--hmr-log` file when there is one
+/// (`aether_rt::hmr::say`).
+macro_rules! say {
+    ($($arg:tt)*) => {
+        aether_rt::hmr::say::say(&format!($($arg)*))
+    };
+}
+
 mod prepare;
 mod rebuild;
+mod status;
 mod supervise;
 
 use crate::build::{self, Layout};
 use crate::input::Target;
-use crate::report::{self, Action, MessageFormat};
+use crate::report::{self, Action};
 use crate::Error;
 use aether_transpile::codegen::hmr::{self as gen, HmrGenerated, HmrOptions};
 use aether_transpile::diagnostic::Diagnostic;
@@ -36,16 +46,33 @@ pub fn requested_by_env(value: Option<&str>) -> bool {
     matches!(value.map(|v| v.trim().to_ascii_lowercase()).as_deref(), Some("1" | "true" | "on" | "yes"))
 }
 
+/// Send hot reloading's messages to the file at `path` (`--hmr-log`).
+pub fn log_to(path: &Path) -> Result<(), Error> {
+    if aether_rt::hmr::say::log_to(path) {
+        Ok(())
+    } else {
+        Err(Error::environment(format!("cannot write hot reloading's messages to `{}`", path.display())))
+    }
+}
+
+/// Where the messages go, said on the terminal once when it is a file.
+fn announce_log() {
+    if let Some(path) = aether_rt::hmr::say::log_path() {
+        eprintln!("[aether] hot reloading's messages go to {} (`tail -f` it in another terminal)", path.display());
+    }
+}
+
 /// Run `target` under HMR; the host's exit status.
 pub fn run(target: &Target, release: bool, args: &[OsString]) -> Result<ExitCode, Error> {
-    eprintln!("[aether] running `{}` with hot reloading ON: edit a .ae file and it is swapped in", target.name);
+    announce_log();
+    say!("[aether] running `{}` with hot reloading ON: edit a .ae file and it is swapped in", target.name);
     let layout = Layout::for_target(target)?;
     let session = Session::Program { target };
     let analysis = session.analyze();
     if analysis.has_errors() {
-        return Ok(report::emit(&analysis, MessageFormat::Human, Action::BUILD, &target.name));
+        return Ok(emit(&analysis, Action::BUILD, &target.name));
     }
-    report::emit_warnings(&analysis, MessageFormat::Human, &target.name);
+    emit_warnings(&analysis, &target.name);
     let ws = workspace_dir(&layout);
     // Programs share one target directory, and two of them may well both be
     // called `main`: the workspace's path makes their library names unique.
@@ -56,7 +83,7 @@ pub fn run(target: &Target, release: bool, args: &[OsString]) -> Result<ExitCode
         lib_dir: layout.target_dir.join(if release { "release" } else { "debug" }),
         exclude: excluded_modules(target),
     };
-    let build = Build { ws, opts, target_dir: layout.target_dir, release };
+    let build = Build { ws, opts, target_dir: layout.target_dir, release, command: command_used() };
     // The first start reuses the check done above; a hot restart checks again.
     let mut analysis_once = Some(analysis);
     let mut prepare_next = || prepare(&session, &build, Host::Generated, args, &target.name, analysis_once.take());
@@ -77,7 +104,8 @@ pub fn run_rust_host(target: &Target, release: bool, args: &[OsString]) -> Resul
     let Some(manifest) = &target.manifest else {
         return Err(Error::usage("a Rust host crate needs its Cargo.toml"));
     };
-    eprintln!("[aether] running `{}` with hot reloading ON: edit a .ae file and it is swapped in", target.name);
+    announce_log();
+    say!("[aether] running `{}` with hot reloading ON: edit a .ae file and it is swapped in", target.name);
     let root = manifest.root.canonicalize().unwrap_or_else(|_| manifest.root.clone());
     let target_dir = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
     let target_dir = if target_dir.is_relative() { root.join(target_dir) } else { target_dir };
@@ -120,7 +148,7 @@ pub fn run_rust_host(target: &Target, release: bool, args: &[OsString]) -> Resul
         lib_dir: lib_dir.clone(),
         exclude: Vec::new(),
     };
-    let build = Build { ws: base.join(&name), opts, target_dir: target_dir.clone(), release };
+    let build = Build { ws: base.join(&name), opts, target_dir: target_dir.clone(), release, command: command_used() };
     let first = prepare(&session, &build, Host::Built { exe: &exe, started }, args, &target.name, None)?;
     // A hot restart builds the host crate again, then its modules.
     let mut prepare_next = || -> Result<Prepared, Error> {
@@ -137,6 +165,24 @@ pub fn run_rust_host(target: &Target, release: bool, args: &[OsString]) -> Resul
     }
 }
 
+/// `report::emit` in the human format, where hot reloading's messages go.
+fn emit(analysis: &Analysis, action: Action, name: &str) -> ExitCode {
+    say!("{}", report::human(analysis, action, name));
+    if analysis.has_errors() {
+        ExitCode::from(crate::EXIT_ERRORS)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `report::emit_warnings` in the human format, where hot reloading's
+/// messages go.
+fn emit_warnings(analysis: &Analysis, name: &str) {
+    if !analysis.diagnostics.is_empty() {
+        say!("{}", report::warnings(analysis, name));
+    }
+}
+
 /// Where a session's crates are generated and built: the same for its first
 /// build, its reloads and its hot restarts.
 struct Build {
@@ -147,6 +193,28 @@ struct Build {
     /// `debug` or `release`.
     target_dir: PathBuf,
     release: bool,
+    /// The command the user ran, as a message tells them to run it again.
+    command: String,
+}
+
+/// The command line that started this supervisor, as the user typed it:
+/// `aether run --hmr ...`, `cargo aether run --hmr ...`, or with
+/// `AETHER_HMR=1` in front when that is what turned hot reloading on.
+fn command_used() -> String {
+    let args: Vec<String> = std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect();
+    let program = args.first().and_then(|a| Path::new(a).file_stem()).map(|s| s.to_string_lossy().into_owned());
+    let (mut words, rest) = match (program.as_deref(), args.get(1).map(String::as_str)) {
+        // Cargo runs `cargo-aether aether ARGS` for `cargo aether ARGS`.
+        (Some("cargo-aether"), Some("aether")) => (vec!["cargo aether".to_string()], args.get(2..)),
+        _ => (vec!["aether".to_string()], args.get(1..)),
+    };
+    words.extend(rest.unwrap_or_default().iter().cloned());
+    let line = words.join(" ");
+    if words.iter().any(|w| w == "--hmr") {
+        line
+    } else {
+        format!("AETHER_HMR=1 {line}")
+    }
 }
 
 /// What the supervisor knows of the running program.

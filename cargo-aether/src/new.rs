@@ -67,6 +67,12 @@ pub fn run(args: &NewArgs) -> Result<ExitCode, Error> {
     }
     eprintln!("     Created Aether project `{name}` ({:?} template) in {}", args.template, args.path.display());
     eprintln!("Check it with: cargo aether check {}", args.path.display());
+    if matches!(args.template, Template::Game) {
+        eprintln!(
+            "Run it with hot reloading: cargo aether run --hmr {} (edit src/world.ae while it runs; Ctrl-C stops it)",
+            args.path.display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -57,20 +57,23 @@ pub fn emit_warnings(analysis: &Analysis, format: MessageFormat, name: &str) {
         return;
     }
     let text = match format {
-        MessageFormat::Human => {
-            let mut out = String::new();
-            for d in &analysis.diagnostics {
-                out.push_str(&d.render(&analysis.program.sources));
-            }
-            out.push_str(&format!("warning: `{name}` generated {}\n", count(analysis.warning_count(), "warning")));
-            out
-        }
+        MessageFormat::Human => warnings(analysis, name),
         MessageFormat::Json => json(analysis),
     };
     let _ = match format {
         MessageFormat::Human => std::io::stderr().lock().write_all(text.as_bytes()),
         MessageFormat::Json => std::io::stdout().lock().write_all(text.as_bytes()),
     };
+}
+
+/// The human form of an error-free analysis's warnings, with their count.
+pub fn warnings(analysis: &Analysis, name: &str) -> String {
+    let mut out = String::new();
+    for d in &analysis.diagnostics {
+        out.push_str(&d.render(&analysis.program.sources));
+    }
+    out.push_str(&format!("warning: `{name}` generated {}\n", count(analysis.warning_count(), "warning")));
+    out
 }
 
 /// The human form: every diagnostic rendered, then one summary line like

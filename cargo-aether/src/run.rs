@@ -31,6 +31,12 @@ pub struct RunArgs {
     #[arg(long)]
     pub hmr: bool,
 
+    /// With hot reloading: write its messages (reloads, diagnostics,
+    /// refusals) to this file instead of the terminal, for a full-screen
+    /// program (`tail -f` it elsewhere). Also `AETHER_HMR_LOG=PATH`.
+    #[arg(long, value_name = "PATH")]
+    pub hmr_log: Option<PathBuf>,
+
     /// Arguments for the program (after `--`).
     #[arg(last = true, value_name = "ARGS")]
     pub args: Vec<OsString>,
@@ -39,6 +45,12 @@ pub struct RunArgs {
 pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
     let target = input::resolve(&args.path)?;
     let hmr = args.hmr || crate::hmr::requested_by_env(std::env::var("AETHER_HMR").ok().as_deref());
+    if let Some(log) = &args.hmr_log {
+        if !hmr {
+            return Err(Error::usage("`--hmr-log` is for hot reloading: add `--hmr`"));
+        }
+        crate::hmr::log_to(log)?;
+    }
     if target.manifest.as_ref().is_some_and(|m| m.rust_host) {
         if hmr {
             return crate::hmr::run_rust_host(&target, args.release, &args.args);

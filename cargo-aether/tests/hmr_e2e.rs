@@ -254,7 +254,8 @@ fn a_rust_host_keeps_running_while_its_aether_modules_change() {
         &game.replace("fmt.show(\"tick\", frames, host_note(1))", "fmt.show(\"tuck\", frames)"),
     );
     let refused = err.wait_for(errors_from, Duration::from_secs(120), |l| {
-        l.contains("restart `cargo aether run --hmr` to rebuild the host").then_some(())
+        // The command as it was run (with its path): `cargo aether run --hmr <dir>`.
+        (l.contains("restart `cargo aether run --hmr ") && l.contains("` to rebuild the host")).then_some(())
     });
     assert!(refused.is_some(), "{}", report("an interface change of a Rust host was not refused"));
     let lines_now = out.snapshot().len();

@@ -188,6 +188,9 @@ enum Edit {
     SyntaxError(File),
     /// A type error appended to a module: refused with a diagnostic.
     TypeError(File),
+    /// A `pub state` whose initializer fails appended to a module: it checks
+    /// and builds, the host refuses the reload; the edits after it apply.
+    RefusedByHost(File),
     /// look.ae's `line` panics every frame: `main` stops, the process stays.
     Panic,
     /// look.ae's `tag` spins in a loop that makes no call: the program is
@@ -214,6 +217,7 @@ impl Edit {
             Edit::Retype => "retype-state",
             Edit::SyntaxError(_) => "syntax-error",
             Edit::TypeError(_) => "type-error",
+            Edit::RefusedByHost(_) => "refused-by-host",
             Edit::Panic => "panic",
             Edit::Spin => "spin",
             Edit::NewState => "new-state",
@@ -223,7 +227,7 @@ impl Edit {
 
     fn describe(&self) -> String {
         match self {
-            Edit::Body(f) | Edit::SyntaxError(f) | Edit::TypeError(f) | Edit::Fix(f) => {
+            Edit::Body(f) | Edit::SyntaxError(f) | Edit::TypeError(f) | Edit::RefusedByHost(f) | Edit::Fix(f) => {
                 format!("{} {}", self.name(), f.name())
             }
             Edit::Burst(ms) => format!("burst look.ae, {ms} ms apart"),
@@ -232,7 +236,7 @@ impl Edit {
     }
 
     fn is_valid(&self) -> bool {
-        !matches!(self, Edit::SyntaxError(_) | Edit::TypeError(_) | Edit::Panic | Edit::Spin)
+        !matches!(self, Edit::SyntaxError(_) | Edit::TypeError(_) | Edit::RefusedByHost(_) | Edit::Panic | Edit::Spin)
     }
 }
 
@@ -247,19 +251,20 @@ fn choose(rng: &mut XorShift, model: &Model, broken: Option<File>) -> Edit {
         return match rng.below(100) {
             0..=9 => Edit::Tag,
             10..=14 => Edit::Burst(rng.below(400)),
-            15..=24 => Edit::Const,
-            25..=34 => Edit::Body(file(rng)),
-            35..=40 => Edit::Retype,
-            41..=49 if model.extra.is_none() => Edit::AddFunction,
-            41..=49 => Edit::RemoveFunction,
-            50..=57 if model.fields.len() < 4 => Edit::AddField,
-            50..=57 => Edit::RemoveField,
-            58..=61 if !model.fields.is_empty() => Edit::RemoveField,
-            58..=61 => continue,
-            62..=67 => Edit::NewState,
-            68..=79 => Edit::SyntaxError(file(rng)),
-            80..=90 => Edit::TypeError(file(rng)),
-            91..=95 => Edit::Spin,
+            15..=23 => Edit::Const,
+            24..=32 => Edit::Body(file(rng)),
+            33..=37 => Edit::Retype,
+            38..=45 if model.extra.is_none() => Edit::AddFunction,
+            38..=45 => Edit::RemoveFunction,
+            46..=52 if model.fields.len() < 4 => Edit::AddField,
+            46..=52 => Edit::RemoveField,
+            53..=56 if !model.fields.is_empty() => Edit::RemoveField,
+            53..=56 => continue,
+            57..=62 => Edit::NewState,
+            63..=73 => Edit::SyntaxError(file(rng)),
+            74..=82 => Edit::TypeError(file(rng)),
+            83..=87 => Edit::RefusedByHost(file(rng)),
+            88..=93 => Edit::Spin,
             _ => Edit::Panic,
         };
     }
@@ -554,6 +559,22 @@ impl Soak {
                 // The old code keeps running: more frames, all of the old version.
                 self.wait_frames(child, EDIT_TIMEOUT, |_| true, SETTLE_FRAMES, "old frames after a refused edit");
                 self.alive(child, "after a refused edit");
+                return;
+            }
+            Edit::RefusedByHost(file) => {
+                let junk = format!(
+                    "\npub state soak_refused_{index}: int = soak_explode_{index}()\n\n\
+                     fn soak_explode_{index}() -> int {{\n    panic(\"soak refused {index}\")\n}}\n"
+                );
+                save(program, file.name(), &(templates.render(model, *file) + &junk));
+                self.broken = Some(*file);
+                self.checker.begin(&[model], [false; 2]);
+                self.wait_stderr(child, errors_from, "the host's refusal of a failing initializer", |l| {
+                    l.contains("refused; the old code and state keep running")
+                });
+                // Nothing was swapped: more frames, all of the old version.
+                self.wait_frames(child, EDIT_TIMEOUT, |_| true, SETTLE_FRAMES, "old frames after a refused reload");
+                self.alive(child, "after a reload the host refused");
                 return;
             }
             Edit::Panic => {

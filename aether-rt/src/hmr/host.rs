@@ -413,13 +413,14 @@ impl Host {
         GATE.release();
         result?;
         let mut states = self.lock_states();
-        let mut tally = (0, 0, 0);
+        let mut tally = (0, 0, 0, 0);
         for plan in plans {
             let report = plan.commit(&mut states);
             if !restored.is_empty() {
                 tally.0 += report.migrated.len();
                 tally.1 += report.reset.len();
                 tally.2 += report.new.len();
+                tally.3 += report.kept.len();
                 for w in &report.warnings {
                     eprintln!("[aether] warning: {w}");
                 }
@@ -427,8 +428,8 @@ impl Host {
         }
         if !restored.is_empty() {
             eprintln!(
-                "[aether] hot restart: state carried over from the previous run (migrated: {}, reset: {}, restored or new: {})",
-                tally.0, tally.1, tally.2
+                "[aether] hot restart: state carried over from the previous run (kept: {}, migrated: {}, reset: {}, new: {})",
+                tally.3, tally.0, tally.1, tally.2
             );
         }
         Ok(())

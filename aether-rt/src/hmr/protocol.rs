@@ -11,10 +11,16 @@
 //! | --- | --- | --- |
 //! | supervisor → host | `reload <saved ms> <functions changed> main\|- <index>=<library>...` | [`Command::Reload`] |
 //! | supervisor → host | `save <path>` | [`Command::Save`] |
+//! | host → supervisor | `reloaded` | [`Reply::Reloaded`] |
+//! | host → supervisor | `refused <reason>` | [`Reply::Refused`] |
 //! | host → supervisor | `rolledback <index>...` | [`Reply::RolledBack`] |
 //! | host → supervisor | `saved <path>` | [`Reply::Saved`] |
 //!
-//! Paths are the one free text: a backslash, tab or newline in a path is
+//! Every `reload` is answered with `reloaded` or `refused`, in order: the
+//! supervisor counts a reload's libraries as what runs only once the host
+//! said it swapped them in.
+//!
+//! Paths and a refusal's reason are the free text: a backslash, tab or newline in a path is
 //! written `\\`, `\t`, `\n`, so it cannot split the line or its fields. A
 //! path may contain `=` (a module's index ends at the first `=`). Paths go
 //! over the wire as UTF-8 (a path that is not is sent lossily, as
@@ -33,6 +39,11 @@ pub const SOCKET_ENV: &str = "AETHER_HMR_SOCKET";
 /// The environment variable naming a file of state saved by the previous
 /// run (a hot restart), read once at start-up.
 pub const RESTORE_ENV: &str = "AETHER_HMR_RESTORE";
+
+/// The environment variable naming the file where the supervisor keeps the
+/// outcome of the last save, one line, for the prelude's `hmr_status()`
+/// (written whole: a new file renamed over the old one).
+pub const STATUS_ENV: &str = "AETHER_HMR_STATUS";
 
 /// Milliseconds since the epoch: the unit of [`Command::Reload`]'s
 /// `saved_ms`, so the host can say how long a reload took from the save.
@@ -61,6 +72,11 @@ pub enum Command {
 /// What the host tells the supervisor.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Reply {
+    /// The last [`Command::Reload`] was applied: its libraries run now.
+    Reloaded,
+    /// The last [`Command::Reload`] was refused (and why): nothing changed,
+    /// the libraries that ran before it still do.
+    Refused { reason: String },
     /// The last reload failed at once and was rolled back: these modules
     /// run their previous code again, so the next save rebuilds them even if
     /// nothing else changed.
@@ -146,6 +162,8 @@ impl fmt::Display for Reply {
     /// The line without its newline.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Reply::Reloaded => f.write_str("reloaded"),
+            Reply::Refused { reason } => write_line(f, "refused", [escape(reason)]),
             Reply::RolledBack { modules } => write_line(f, "rolledback", modules),
             Reply::Saved { path } => write_line(f, "saved", [escape_path(path)]),
         }
@@ -158,11 +176,18 @@ impl FromStr for Reply {
     fn from_str(line: &str) -> Result<Reply, Malformed> {
         let mut fields = line.split('\t');
         let kind = fields.next().unwrap_or_default();
-        if kind == "saved" {
-            return Ok(Reply::Saved { path: only_path(fields)? });
-        }
-        if kind != "rolledback" {
-            return malformed("not a reply (`rolledback` or `saved`)");
+        match kind {
+            "saved" => return Ok(Reply::Saved { path: only_path(fields)? }),
+            "reloaded" if line == kind => return Ok(Reply::Reloaded),
+            "refused" => {
+                let reason = fields.next().ok_or(Malformed { reason: "a refusal without its reason" })?;
+                if fields.next().is_some() {
+                    return malformed("a refusal's reason is one field");
+                }
+                return Ok(Reply::Refused { reason: unescape(reason) });
+            }
+            "rolledback" => {}
+            _ => return malformed("not a reply (`reloaded`, `refused`, `rolledback` or `saved`)"),
         }
         let modules = fields.map(|i| i.parse().or(malformed("a module index is not a number")));
         Ok(Reply::RolledBack { modules: modules.collect::<Result<_, _>>()? })
@@ -266,6 +291,10 @@ mod tests {
 
     #[test]
     fn every_reply_round_trips() {
+        round_trip_reply(Reply::Reloaded);
+        for reason in ["", "module `main_` was built against another version", "two\nlines\tand\\ a tab"] {
+            round_trip_reply(Reply::Refused { reason: reason.to_string() });
+        }
         round_trip_reply(Reply::RolledBack { modules: vec![] });
         round_trip_reply(Reply::RolledBack { modules: vec![3] });
         round_trip_reply(Reply::RolledBack { modules: vec![0, 4, 17] });
@@ -330,7 +359,18 @@ mod tests {
 
     #[test]
     fn malformed_replies_are_refused() {
-        for bad in ["", "saved", "saved\t", "rolledback\tx", "rolledback\t1\t", "save\t/tmp/s.txt", "reload"] {
+        for bad in [
+            "",
+            "saved",
+            "saved\t",
+            "rolledback\tx",
+            "reloaded\t1",
+            "refused",
+            "refused\ta\tb",
+            "rolledback\t1\t",
+            "save\t/tmp/s.txt",
+            "reload",
+        ] {
             assert!(bad.parse::<Reply>().is_err(), "{bad:?} must be refused");
         }
     }

@@ -228,6 +228,8 @@ impl Update<'_> {
                 };
                 match self.modules.get(pos).and_then(Option::as_ref) {
                     Some(other) if other.interface_fingerprint == import.fingerprint => {}
+                    // Checked slot by slot when the slots are filled.
+                    Some(_) if import.fingerprint == crate::abi::CHECKED_BY_SLOT => {}
                     // Not loaded yet (start-up loads in order): checked when it is.
                     None => {}
                     Some(_) => {

@@ -316,7 +316,7 @@ impl Gen<'_> {
                 let s = self.to_str(c);
                 quote!(::aether_rt::fail(#loc, #s))
             }
-            ("args" | "read_line" | "now_ms" | "random_float", _, _) => {
+            ("args" | "read_line" | "now_ms" | "random_float" | "hmr_status", _, _) => {
                 let f = format_ident!("{}", name);
                 quote!(::aether_rt::prelude::#f())
             }

@@ -6,7 +6,7 @@
 use super::{Build, Current, Session};
 use crate::build::{self, Layout};
 use crate::input::Target;
-use crate::report::{self, Action, MessageFormat};
+use crate::report::Action;
 use crate::Error;
 use aether_transpile::codegen::hmr::HmrGenerated;
 use aether_transpile::driver::Analysis;
@@ -47,7 +47,7 @@ pub(super) fn prepare(
         None => {
             let a = session.analyze();
             if a.has_errors() {
-                return Ok(Err(report::emit(&a, MessageFormat::Human, Action::BUILD, name)));
+                return Ok(Err(super::emit(&a, Action::BUILD, name)));
             }
             a
         }
@@ -56,14 +56,14 @@ pub(super) fn prepare(
         Ok(g) => g,
         Err(refusals) => {
             // Each refusal says (`= help:`) that the static build runs it.
-            eprintln!("error: `{name}` uses what --hmr cannot run yet:");
+            say!("error: `{name}` uses what --hmr cannot run yet:");
             let mut analysis = analysis;
             if warned {
                 analysis.diagnostics = refusals;
             } else {
                 analysis.diagnostics.extend(refusals);
             }
-            return Ok(Err(report::emit(&analysis, MessageFormat::Human, Action::BUILD, name)));
+            return Ok(Err(super::emit(&analysis, Action::BUILD, name)));
         }
     };
     write_all(&build.ws, &generated)?;
@@ -71,7 +71,10 @@ pub(super) fn prepare(
     let (mut command, started) = match host {
         Host::Generated => {
             let started = Instant::now();
-            if cargo_build(build, &[generated.host_package.as_str()], false)?.is_err() {
+            if let Err(stderr) = cargo_build(build, &[generated.host_package.as_str()], false)? {
+                if !stderr.is_empty() {
+                    say!("{stderr}");
+                }
                 explain_rustc_failure(&build.ws, None);
                 return Ok(Err(ExitCode::from(crate::EXIT_INTERNAL)));
             }
@@ -79,12 +82,15 @@ pub(super) fn prepare(
         }
         Host::Built { exe, started } => (Command::new(exe), started),
     };
-    if cargo_build(build, &packages, false)?.is_err() {
+    if let Err(stderr) = cargo_build(build, &packages, false)? {
+        if !stderr.is_empty() {
+            say!("{stderr}");
+        }
         explain_rustc_failure(&build.ws, None);
         return Ok(Err(ExitCode::from(crate::EXIT_INTERNAL)));
     }
     let what = if matches!(host, Host::Generated) { "" } else { "the host and " };
-    eprintln!("[aether] built {what}{} module libraries in {:.1} s", packages.len(), started.elapsed().as_secs_f64());
+    say!("[aether] built {what}{} module libraries in {:.1} s", packages.len(), started.elapsed().as_secs_f64());
     command.args(args);
     if let Session::RustHost { package, .. } = session {
         command.current_dir(package);
@@ -190,7 +196,8 @@ pub(super) fn cargo_build(build: &Build, packages: &[&str], quiet: bool) -> Resu
     if build.release {
         cmd.arg("--release");
     }
-    if quiet {
+    // With `--hmr-log`, cargo's progress must not draw over the program.
+    if quiet || aether_rt::hmr::say::to_file() {
         cmd.arg("--quiet").stderr(Stdio::piped());
     } else {
         cmd.stderr(Stdio::inherit());
@@ -208,11 +215,12 @@ pub(super) fn cargo_build(build: &Build, packages: &[&str], quiet: bool) -> Resu
 
 /// rustc rejected generated code the checker accepted: our bug, said so.
 pub(super) fn explain_rustc_failure(ws: &Path, module: Option<&str>) {
-    eprintln!("error: rustc rejected the Rust generated for this program under --hmr");
-    eprintln!("  = note: this is a bug in Aether, not in your program: the checker accepted it");
-    if let Some(file) = module {
-        eprintln!("  = note: generated from {file}; the old code keeps running");
-    }
-    eprintln!("  = note: the generated crates are in {}", ws.display());
-    eprintln!("  = help: please report it with the .ae files above");
+    let from = module.map(|file| format!("  = note: generated from {file}; the old code keeps running\n"));
+    say!(
+        "error: rustc rejected the Rust generated for this program under --hmr\n  = note: this is a bug in Aether, \
+         not in your program: the checker accepted it\n{}  = note: the generated crates are in {}\n  = help: please \
+         report it with the .ae files above",
+        from.unwrap_or_default(),
+        ws.display()
+    );
 }

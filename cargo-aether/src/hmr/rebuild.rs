@@ -4,7 +4,7 @@
 
 use super::prepare::{cargo_build, explain_rustc_failure, write_all};
 use super::{Build, Current, Session};
-use crate::report::{self, Action, MessageFormat};
+use crate::report::Action;
 use aether_transpile::driver::Analysis;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -16,6 +16,9 @@ pub(super) struct Reload {
     pub modules: Vec<(usize, PathBuf)>,
     pub changed: usize,
     pub restart_main: bool,
+    /// What runs once the host has applied it; until it says so, the
+    /// supervisor's [`Current`] stays what it was.
+    pub next: Current,
 }
 
 /// What a save leads to.
@@ -25,6 +28,9 @@ pub(super) enum Rebuilt {
     Nothing,
     /// A change that cannot be applied live, and why.
     Restart(String),
+    /// The check failed (nothing printed yet): perhaps a save half done,
+    /// see [`report_errors`].
+    Errors(Analysis),
 }
 
 /// Re-check, regenerate and rebuild after a save: the reload to send,
@@ -36,15 +42,17 @@ pub(super) enum Rebuilt {
 /// one crate, a changed type or signature changes its module's crate and
 /// every crate built against it. They are built in one cargo run and swapped
 /// in one step.
+///
+/// `current` is what the host runs (as far as it has said): a refused reload
+/// never became current, so the next save compares against what really runs
+/// and rebuilds everything the refused one would have replaced.
 pub(super) fn rebuild(session: &Session<'_>, build: &Build, current: &mut Current) -> Rebuilt {
     let analysis = session.analyze();
     let name = session.name();
     if analysis.has_errors() {
-        report::emit(&analysis, MessageFormat::Human, Action { verb: "reload", done: "Checked" }, &name);
-        eprintln!("[aether] not reloaded: the old code keeps running; fix the error and save again");
-        return Rebuilt::Nothing;
+        return Rebuilt::Errors(analysis);
     }
-    report::emit_warnings(&analysis, MessageFormat::Human, &name);
+    super::emit_warnings(&analysis, &name);
     let (generated, bindings) = match session.generate(&analysis, &build.opts) {
         Ok(g) => g,
         Err(refusals) => {
@@ -54,16 +62,19 @@ pub(super) fn rebuild(session: &Session<'_>, build: &Build, current: &mut Curren
         }
     };
     if bindings != current.bindings {
-        return Rebuilt::Restart(
+        return Rebuilt::Restart(format!(
             "the Rust host compiles against what changed (a type, constant or signature of a module, or an \
-             `extern fn`); restart `cargo aether run --hmr` to rebuild the host"
-                .to_string(),
-        );
+             `extern fn`); restart `{}` to rebuild the host",
+            build.command
+        ));
     }
     let old_names: Vec<&str> = current.generated.modules.iter().map(|m| m.name.as_str()).collect();
     let new_names: Vec<&str> = generated.modules.iter().map(|m| m.name.as_str()).collect();
     if old_names != new_names {
-        return Rebuilt::Restart("modules were added, removed or renamed; that needs a restart".to_string());
+        return Rebuilt::Restart(format!(
+            "modules were added, removed or renamed; restart `{}` to use the change",
+            build.command
+        ));
     }
     let changed: Vec<usize> = current
         .generated
@@ -77,7 +88,8 @@ pub(super) fn rebuild(session: &Session<'_>, build: &Build, current: &mut Curren
     if changed.is_empty() {
         // Said out loud: after an error was fixed by undoing it, this is how
         // the user learns the program is in sync again.
-        eprintln!("[aether] checked: no code changed, nothing to reload");
+        say!("[aether] checked: no code changed, nothing to reload");
+        super::status::set("checked: no code changed");
         current.analysis = analysis;
         return Rebuilt::Nothing;
     }
@@ -86,7 +98,10 @@ pub(super) fn rebuild(session: &Session<'_>, build: &Build, current: &mut Curren
         .filter_map(|i| generated.modules.get(*i))
         .filter(|m| !m.reloadable)
         .map(|m| {
-            format!("{}: excluded from hot reloading (`@no_hmr` or `hmr-exclude`); restart to use the change", m.file)
+            format!(
+                "{}: excluded from hot reloading (`@no_hmr` or `hmr-exclude`); restart `{}` to use the change",
+                m.file, build.command
+            )
         })
         .collect();
     if !fixed.is_empty() {
@@ -101,10 +116,11 @@ pub(super) fn rebuild(session: &Session<'_>, build: &Build, current: &mut Curren
     match cargo_build(build, &packages, true) {
         Ok(Ok(())) => {}
         Ok(Err(stderr)) => {
-            eprint!("{stderr}");
+            say!("{stderr}");
             let files: Vec<&str> =
                 changed.iter().filter_map(|i| generated.modules.get(*i)).map(|m| m.file.as_str()).collect();
             explain_rustc_failure(&build.ws, Some(&files.join(", ")));
+            super::status::set(&format!("not reloaded: rustc rejected the code generated from {}", files.join(", ")));
             return Rebuilt::Nothing;
         }
         Err(e) => {
@@ -115,16 +131,26 @@ pub(super) fn rebuild(session: &Session<'_>, build: &Build, current: &mut Curren
     let functions = changed.iter().map(|i| changed_functions(&current.analysis, &analysis, *i)).sum();
     let modules = changed.iter().filter_map(|i| Some((*i, generated.modules.get(*i)?.library.clone()))).collect();
     let restart_main = main_changed(&current.analysis, &analysis);
-    *current = Current { analysis, generated, bindings };
-    Rebuilt::Reload(Reload { modules, changed: functions, restart_main })
+    let next = Current { analysis, generated, bindings };
+    Rebuilt::Reload(Reload { modules, changed: functions, restart_main, next })
+}
+
+/// Print the errors of a save that did not check.
+pub(super) fn report_errors(session: &Session<'_>, analysis: &Analysis) {
+    super::emit(analysis, Action { verb: "reload", done: "Checked" }, &session.name());
+    super::status::set(&super::status::first_error(analysis));
+    say!("[aether] not reloaded: the old code keeps running; fix the error and save again");
 }
 
 /// Print why a change was not applied.
 pub(super) fn refused(lines: &[&str]) {
-    eprintln!("[aether] reload refused; the old code and state keep running:");
+    super::status::set(&format!("refused: {}", lines.first().copied().unwrap_or_default()));
+    let mut text = "[aether] reload refused; the old code and state keep running:".to_string();
     for line in lines {
-        eprintln!("  {line}");
+        text.push_str("\n  ");
+        text.push_str(line);
     }
+    say!("{text}");
 }
 
 /// Whether the entry module's `main` differs in its source text: the

@@ -6,7 +6,7 @@
 
 use super::prepare::Prepared;
 #[cfg(unix)]
-use super::rebuild::{rebuild, refused, Rebuilt};
+use super::rebuild::{rebuild, refused, report_errors, Rebuilt};
 use super::{Build, Current, Session};
 use crate::Error;
 use std::process::{Command, ExitCode};
@@ -28,7 +28,7 @@ pub(super) fn supervise(
     return Err(Error::usage("`--hmr` is not yet supported on this platform (it needs Unix domain sockets)"));
     #[cfg(unix)]
     {
-        use aether_rt::hmr::protocol::{self, Reply};
+        use aether_rt::hmr::protocol;
         use aether_rt::hmr::{Watcher, WatcherConfig};
         use std::os::unix::net::{UnixListener, UnixStream};
         use std::path::Path;
@@ -45,8 +45,14 @@ pub(super) fn supervise(
         let root = session.watch_root();
         let watcher = Watcher::new(root, WatcherConfig::default())
             .map_err(|e| Error::environment(format!("cannot watch `{}`: {e}", root.display())))?;
+        let status_file = build.ws.join("status.txt");
+        super::status::keep_in(&status_file);
         let spawn = |mut command: Command, restore: Option<&Path>| {
             command.env(protocol::SOCKET_ENV, &socket);
+            command.env(protocol::STATUS_ENV, &status_file);
+            if let Some(log) = aether_rt::hmr::say::log_path() {
+                command.env(aether_rt::hmr::say::LOG_ENV, log);
+            }
             if let Some(path) = restore {
                 command.env(protocol::RESTORE_ENV, path);
             }
@@ -54,40 +60,65 @@ pub(super) fn supervise(
         };
         let mut child = spawn(command, None)?;
         let mut channel: Option<UnixStream> = None;
+        // A reload sent and not yet answered: what runs once the host says
+        // it applied it, and since when it is waited for.
+        let mut in_flight: Option<Sent> = None;
+        let mut waiting_said = false;
         loop {
             if let Some(status) = child.try_wait().map_err(|e| Error::environment(format!("lost the program: {e}")))? {
                 return Ok(crate::error::exit_code_of(status));
             }
             while let Ok(reply) = reply_rx.try_recv() {
-                if let Reply::RolledBack { modules } = reply {
-                    // The program went back to the previous code: the next
-                    // save rebuilds these modules even if nothing else changed.
-                    for i in modules {
-                        if let Some(m) = current.generated.modules.get_mut(i) {
-                            m.files.clear();
-                        }
-                    }
-                }
+                take_reply(reply, &mut current, &mut in_flight);
             }
-            let Some(batch) = watcher.recv_timeout(Duration::from_millis(100)) else { continue };
+            if let Some(Sent { since, .. }) = &in_flight {
+                // The next save is compared with what runs, so it waits for
+                // the host's answer (the watcher keeps the saves meanwhile).
+                if !waiting_said && since.elapsed() > Duration::from_secs(10) {
+                    waiting_said = true;
+                    say!("[aether] waiting for the program to reach a safe point to apply the reload (a loop that makes no call?)");
+                }
+                if let Ok(reply) = reply_rx.recv_timeout(Duration::from_millis(100)) {
+                    take_reply(reply, &mut current, &mut in_flight);
+                }
+                continue;
+            }
+            waiting_said = false;
+            let Some(mut batch) = watcher.recv_timeout(Duration::from_millis(100)) else { continue };
             if channel.is_none() {
                 // A generated host connects at start; a Rust host when its
                 // first call starts the Aether runtime (perhaps never).
                 let wait = if matches!(session, Session::Program { .. }) { 10 } else { 0 };
                 channel = conn_rx.recv_timeout(Duration::from_secs(wait)).ok();
             }
+            let rebuilt = loop {
+                match rebuild(session, build, &mut current) {
+                    // A save in several steps (an editor writing in place,
+                    // two files saved one after the other) fails to check
+                    // half way: the rest of it is waited for before the
+                    // errors are reported.
+                    Rebuilt::Errors(analysis) => match watcher.recv_timeout(save_grace(&batch)) {
+                        Some(more) => batch.paths.extend(more.paths),
+                        None => {
+                            report_errors(session, &analysis);
+                            break Rebuilt::Nothing;
+                        }
+                    },
+                    other => break other,
+                }
+            };
             let saved_ms = saved_ms(&batch);
-            let reload = match rebuild(session, build, &mut current) {
+            let reload = match rebuilt {
                 Rebuilt::Reload(r) => r,
-                Rebuilt::Nothing => continue,
+                Rebuilt::Nothing | Rebuilt::Errors(_) => continue,
                 Rebuilt::Restart(why) => {
                     if !auto_restart() {
                         refused(&[why.as_str(), "set AETHER_HMR_RESTART=auto to restart with the state carried over"]);
                         continue;
                     }
-                    eprintln!("[aether] {why}: restarting with the state carried over (AETHER_HMR_RESTART=auto)");
+                    say!("[aether] {why}: restarting with the state carried over (AETHER_HMR_RESTART=auto)");
                     let Some((command, next)) = prepare()?.ok() else {
-                        eprintln!("[aether] the restart's build failed; the old program keeps running");
+                        say!("[aether] the restart's build failed; the old program keeps running");
                         continue;
                     };
                     let state = build.ws.join("saved-state.txt");
@@ -97,7 +128,7 @@ pub(super) fn supervise(
                             && wait_for_saved(&reply_rx, Duration::from_secs(30))
                     });
                     if !saved {
-                        eprintln!("[aether] the program did not save its state; it restarts from its initializers");
+                        say!("[aether] the program did not save its state; it restarts from its initializers");
                     }
                     let _ = child.kill();
                     let _ = child.wait();
@@ -108,22 +139,81 @@ pub(super) fn supervise(
                 }
             };
             let Some(stream) = channel.as_mut() else {
-                eprintln!(
+                // Not started yet: it loads what was just built when it does.
+                current = reload.next;
+                say!(
                     "[aether] rebuilt; the program has not started its Aether code yet, so it will load the new \
                  code when it does"
                 );
                 continue;
             };
+            let files: Vec<&str> = reload
+                .modules
+                .iter()
+                .filter_map(|(i, _)| Some(reload.next.generated.modules.get(*i)?.file.as_str()))
+                .collect();
+            let files = files.join(", ");
             let command = protocol::Command::Reload {
                 saved_ms,
                 changed: reload.changed,
                 restart_main: reload.restart_main,
                 modules: reload.modules,
             };
-            if !send(stream, &command) {
-                eprintln!("[aether] the program closed its reload channel; the change is not applied");
+            if send(stream, &command) {
+                in_flight = Some(Sent { next: reload.next, since: std::time::Instant::now(), files });
+            } else {
+                say!("[aether] the program closed its reload channel; the change is not applied");
             }
         }
+    }
+}
+
+#[cfg(unix)]
+/// How long a save that does not check is given to be completed before its
+/// errors are reported: a file just emptied (an editor writing in place) is
+/// given longer than one with content.
+#[cfg(unix)]
+fn save_grace(batch: &aether_rt::hmr::Batch) -> std::time::Duration {
+    let emptied = batch.paths.iter().any(|p| p.metadata().is_ok_and(|m| m.len() == 0));
+    std::time::Duration::from_millis(if emptied { 1500 } else { 400 })
+}
+
+/// A reload sent and not yet answered.
+struct Sent {
+    /// What runs once the host has applied it.
+    next: Current,
+    since: std::time::Instant,
+    /// The files it swaps in, for the status line.
+    files: String,
+}
+
+/// Take in what the host said: a reload's outcome decides what runs.
+#[cfg(unix)]
+fn take_reply(reply: aether_rt::hmr::protocol::Reply, current: &mut Current, in_flight: &mut Option<Sent>) {
+    use aether_rt::hmr::protocol::Reply;
+    match reply {
+        Reply::Reloaded => {
+            if let Some(sent) = in_flight.take() {
+                super::status::set(&format!("reloaded {}", sent.files));
+                *current = sent.next;
+            }
+        }
+        // Nothing changed in the program: `current` stays what runs.
+        Reply::Refused { reason } => {
+            super::status::set(&format!("refused: {reason}"));
+            *in_flight = None;
+        }
+        Reply::RolledBack { modules } => {
+            super::status::set("rolled back: the new code failed at once; the previous version runs");
+            // The program went back to the previous code: the next save
+            // rebuilds these modules even if nothing else changed.
+            for i in modules {
+                if let Some(m) = current.generated.modules.get_mut(i) {
+                    m.files.clear();
+                }
+            }
+        }
+        Reply::Saved { .. } => {}
     }
 }
 

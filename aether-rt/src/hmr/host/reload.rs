@@ -60,7 +60,7 @@ impl Host {
                     migrated += report.migrated.len();
                     reset += report.reset.len();
                     new += report.new.len();
-                    for warning in &report.warnings {
+                    for warning in crate::hmr::say::fold_elements(&report.warnings) {
                         eprintln!("[aether] warning: {file}: {warning}");
                     }
                     for name in &report.reset {
@@ -80,10 +80,14 @@ impl Host {
                     applied.files.join(", "),
                     if changed == 1 { "" } else { "s" }
                 );
+                self.send_reply(&Reply::Reloaded);
             }
             Err(why) => {
                 eprintln!("[aether] reload of {} refused; the old code and state keep running:", files.join(", "));
                 eprintln!("  {why}");
+                // The supervisor keeps what it knows runs: the next save
+                // rebuilds everything this reload would have replaced.
+                self.send_reply(&Reply::Refused { reason: why });
             }
         }
     }
