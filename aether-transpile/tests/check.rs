@@ -332,6 +332,51 @@ check!(
 "#
 );
 
+// Exclusive access (issue #11): a state lent as `mut` is the callee's
+// parameter alone while the call runs; the callee, or a function it calls
+// by name, using the state directly is E0407. Passing other state, or a
+// local, is fine.
+check!(
+    e0407_state_lent_as_mut_and_used_by_the_callee,
+    r#"state log: [str] = ["start"]
+state other: [str] = []
+
+struct Counter { n: int }
+state counter: Counter = Counter { n: 0 }
+
+fn grow(mut xs: [str]) {
+    xs.push("grown")
+    log.push("inside")
+}
+
+fn note(s: str) { log.push(s) }
+
+fn grow_quietly(mut xs: [str]) {
+    xs.push("grown")
+    note("inside")
+}
+
+fn peek(mut xs: [str]) -> int { xs.len() + log.len() }
+
+fn Counter.bump(mut self) {
+    self.n += 1
+    counter.n += 10
+}
+
+fn main() {
+    grow(mut log)
+    grow_quietly(mut log)
+    println(peek(mut log))
+    grow(mut other)
+    var mine = ["a"]
+    grow(mut mine)
+    counter.bump()
+    var c = Counter { n: 0 }
+    c.bump()
+}
+"#
+);
+
 check!(
     e0406_same_value_mut_twice,
     r#"fn swap(mut _a: [int], mut _b: [int]) {}

@@ -36,6 +36,8 @@ fn word(cmd: (str, int)) -> str {
 
 fn apply_all(xs: [int], f: fn(int) -> int) -> [int] { xs.map(f) }
 
+fn extend(mut xs: [int]) { xs.push(xs.len()) }
+
 fn main() {
     let xs = [[1, 2]]
     let m = {"a": [1, 2, 3]}
@@ -53,6 +55,8 @@ fn main() {
     for mut c in bags[i].xs { c += 100 }
     for mut c in sm["k"] { c += 7 }
     println("{g} {mm} {bags[0].xs} {sm}")
+    extend(mut sm["k"])
+    println(sm)
 
     let p = P { x: 1, y: 2 }
     if (P { x: 1, y: 2 }) == p { println("eq") }
@@ -73,6 +77,7 @@ fn main() {
 pub const PLACES_AND_PATTERNS_OUT: &str = "[2, 3] [2, 3] [6]
 [[1, 2, 3]]
 [[2, 3]] {\"k\": [11, 12]} [105] {\"k\": [8, 9]}
+{\"k\": [8, 9, 2]}
 eq
 1 1
 move two move stop 4 other
