@@ -28,6 +28,7 @@ pub mod exhaustive;
 mod body;
 mod builtins;
 mod call;
+mod const_eval;
 mod exclusive;
 mod expr;
 mod infer;

@@ -444,6 +444,9 @@ impl Gen<'_> {
                     let f = int_op(op);
                     quote!(::aether_rt::ops::#f(#l, #r, #loc))
                 }
+                // In a `const` the checker has computed the value (no
+                // overflow, no division by zero); `MIN % -1` is 0 there too.
+                (BinOp::Rem, Ty::Int) => quote!(i64::wrapping_rem(#l, #r)),
                 _ => {
                     let (l, r) = (self.infix_operand(l, lhs, op, false), self.infix_operand(r, rhs, op, true));
                     let o = op_tokens(op);

@@ -174,7 +174,11 @@ pub const OVERFLOW: &str = r#"fn main() {
         xs[0] += 1
         println(xs)
     } else if case == "fine" {
-        println("{limit - 1 + 1} {low + 0} {-(low + 1)} {low / 1}")
+        println("{limit - 1 + 1} {low + 0} {-(low + 1)} {low / 1} {LOWEST} {NO_REMAINDER} {SMALLER}")
     }
 }
+
+const LOWEST: int = -9223372036854775807 - 1
+const NO_REMAINDER: int = LOWEST % -1
+const SMALLER: bool = LOWEST + 1 < (LOWEST + 1) * -1
 "#;
