@@ -107,9 +107,9 @@ pub(super) fn trampoline_body(
         // SAFETY: the runtime stores in this slot only a function whose
         // fingerprint (name and structural signature) is the one this call
         // was generated for: its shim, of exactly this type.
-        let f: extern "C" fn(#(#self_ty,)* #(#arg_tys),*) -> ::aether_rt::abi::Guarded<#ret> =
+        let __f: extern "C" fn(#(#self_ty,)* #(#arg_tys),*) -> ::aether_rt::abi::Guarded<#ret> =
             unsafe { ::std::mem::transmute(::aether_rt::abi::call_slot(&#slot, #what)) };
-        ::aether_rt::abi::unwrap_guarded(f(#(#self_arg,)* #(#args),*))
+        ::aether_rt::abi::unwrap_guarded(__f(#(#self_arg,)* #(#args),*))
     }
 }
 
