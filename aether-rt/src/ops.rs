@@ -83,44 +83,36 @@ fn key_fail<K: crate::Show>(k: &K, loc: Location) -> ! {
 // is exactly the wrapping instruction (the location is a constant that
 // vanishes).
 
-/// `a + b` on ints.
-#[inline(always)]
-pub fn add(a: i64, b: i64, loc: Location) -> i64 {
-    if cfg!(debug_assertions) {
-        match a.checked_add(b) {
-            Some(v) => v,
-            None => overflow(format_args!("{a} + {b}"), loc),
+/// A binary int operation: checked in debug builds, wrapping in release.
+macro_rules! int_op {
+    ($(#[$doc:meta])* $name:ident, $checked:ident, $wrapping:ident, $symbol:literal) => {
+        $(#[$doc])*
+        #[inline(always)]
+        pub fn $name(a: i64, b: i64, loc: Location) -> i64 {
+            if cfg!(debug_assertions) {
+                match a.$checked(b) {
+                    Some(v) => v,
+                    None => overflow(format_args!(concat!("{} ", $symbol, " {}"), a, b), loc),
+                }
+            } else {
+                a.$wrapping(b)
+            }
         }
-    } else {
-        a.wrapping_add(b)
-    }
+    };
 }
 
-/// `a - b` on ints.
-#[inline(always)]
-pub fn sub(a: i64, b: i64, loc: Location) -> i64 {
-    if cfg!(debug_assertions) {
-        match a.checked_sub(b) {
-            Some(v) => v,
-            None => overflow(format_args!("{a} - {b}"), loc),
-        }
-    } else {
-        a.wrapping_sub(b)
-    }
-}
-
-/// `a * b` on ints.
-#[inline(always)]
-pub fn mul(a: i64, b: i64, loc: Location) -> i64 {
-    if cfg!(debug_assertions) {
-        match a.checked_mul(b) {
-            Some(v) => v,
-            None => overflow(format_args!("{a} * {b}"), loc),
-        }
-    } else {
-        a.wrapping_mul(b)
-    }
-}
+int_op!(
+    /// `a + b` on ints.
+    add, checked_add, wrapping_add, "+"
+);
+int_op!(
+    /// `a - b` on ints.
+    sub, checked_sub, wrapping_sub, "-"
+);
+int_op!(
+    /// `a * b` on ints.
+    mul, checked_mul, wrapping_mul, "*"
+);
 
 /// `-a` on ints.
 #[inline(always)]
