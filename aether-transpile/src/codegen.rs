@@ -54,7 +54,10 @@
 //!   elements, and no `ctx` unless its body needs it.
 //! - Patterns: struct-like variant patterns (`Shape::Circle { r: x }`);
 //!   a `str` scrutinee with literal arms is matched as `&str`; string
-//!   literals nested in tuples or variants become guard conditions.
+//!   literals nested in tuples or variants become guard conditions; a
+//!   nested `|` holding string literals and a nested pattern on a boxed
+//!   recursive field are tested in the guard and destructured again in the
+//!   arm ([`pattern`]'s `deferred`).
 //! - Runtime errors (index, key, integer arithmetic, slices, `assert`,
 //!   `panic`, list `insert`/`remove`) pass `__loc(line, col)`, an
 //!   `aether_rt::Location` naming the `.ae` file. Int `+ - * / %` and

@@ -9,10 +9,9 @@
 //! A whole-program pass after every body is checked: which states each
 //! function uses directly (closures inside it included), closed over the
 //! call graph, then every call that passes state as `mut` is checked
-//! against its callee. An `extern fn` lends the whole state to its Rust
-//! host, which may call back in: it counts as using every state. Calls
-//! through function values are not followed (what they call is not known
-//! before the program runs).
+//! against its callee. Calls through function values and into the Rust
+//! host (`extern fn`, which may call back in) are not followed: what they
+//! run is not known before the program runs.
 
 use super::{Checker, FnId, GlobalId, Res};
 use crate::ast::{Expr, ExprKind, ItemKind};
@@ -56,32 +55,31 @@ impl Checker<'_> {
 
     /// Per function: the states it uses directly, and the functions it
     /// calls by name (with the call's span).
-    fn direct_state_uses(&self) -> (Vec<Option<Uses>>, Calls) {
+    fn direct_state_uses(&self) -> (Vec<Uses>, Calls) {
         let mut uses = Vec::with_capacity(self.fns.len());
         let mut calls = Vec::with_capacity(self.fns.len());
         for info in &self.fns {
             let (mut direct, mut called) = (Uses::new(), Vec::new());
             let module = info.module.0 as usize;
-            let decl = self.program.module(info.module).ast.items.get(info.item).map(|it| &it.kind);
-            match decl {
-                Some(ItemKind::Fn(decl)) => {
-                    for s in &decl.body.stmts {
-                        visit_stmt(s, true, &mut |v| {
-                            let Visit::Expr(e) = v else { return };
-                            match self.tables[module].resolutions.get(&e.id) {
-                                Some(Res::Global(g)) if self.is_state(*g) => {
-                                    direct.entry(*g).or_insert((e.span, true));
-                                }
-                                Some(Res::Fn(f) | Res::Method(f)) => called.push((*f, e.span)),
-                                _ => {}
+            // An `extern fn` has no body here: not followed (see the
+            // module docs).
+            if let Some(ItemKind::Fn(decl)) =
+                self.program.module(info.module).ast.items.get(info.item).map(|it| &it.kind)
+            {
+                for s in &decl.body.stmts {
+                    visit_stmt(s, true, &mut |v| {
+                        let Visit::Expr(e) = v else { return };
+                        match self.tables[module].resolutions.get(&e.id) {
+                            Some(Res::Global(g)) if self.is_state(*g) => {
+                                direct.entry(*g).or_insert((e.span, true));
                             }
-                        });
-                    }
-                    uses.push(Some(direct));
+                            Some(Res::Fn(f) | Res::Method(f)) => called.push((*f, e.span)),
+                            _ => {}
+                        }
+                    });
                 }
-                // An `extern fn`: every state (`None`).
-                _ => uses.push(info.host.as_ref().map_or(Some(Uses::new()), |_| None)),
             }
+            uses.push(direct);
             calls.push(called);
         }
         (uses, calls)
@@ -93,7 +91,7 @@ impl Checker<'_> {
 
     /// E0407 for each state `e` (a call) passes as `mut` to a callee that
     /// also uses it.
-    fn mut_state_args(&self, module: usize, e: &Expr, uses: &[Option<Uses>], out: &mut Vec<Diagnostic>) {
+    fn mut_state_args(&self, module: usize, e: &Expr, uses: &[Uses], out: &mut Vec<Diagnostic>) {
         let ExprKind::Call { callee, args } = &e.kind else { return };
         let resolutions = &self.tables[module].resolutions;
         let (f, receiver) = match resolutions.get(&callee.id) {
@@ -112,14 +110,7 @@ impl Checker<'_> {
         let passed = args.iter().filter(|a| a.mutable).map(|a| &a.expr).chain(receiver);
         for arg in passed {
             let Some(g) = self.state_root(module, arg) else { continue };
-            let used_at = match uses.get(f.0 as usize) {
-                Some(None) => None,
-                Some(Some(u)) => match u.get(&g) {
-                    Some(at) => Some(*at),
-                    None => continue,
-                },
-                None => continue,
-            };
+            let Some(&(at, direct)) = uses.get(f.0 as usize).and_then(|u| u.get(&g)) else { continue };
             let state = &self.globals[g.0 as usize].name;
             let how = if receiver.is_some_and(|r| std::ptr::eq(r, arg)) { "as `mut self`" } else { "as `mut`" };
             let mut d = Diagnostic::new(
@@ -130,10 +121,10 @@ impl Checker<'_> {
                 ),
             )
             .primary(arg.span, format!("`{state}` is lent to `{}` here", callee_info.name));
-            d = match used_at {
-                Some((at, true)) => d.secondary(at, format!("`{state}` is used here while it is lent")),
-                Some((at, false)) => d.secondary(at, format!("this call uses `{state}` while it is lent")),
-                None => d.with_note(format!("`{}` is an `extern fn`: its host may use any state", callee_info.name)),
+            d = if direct {
+                d.secondary(at, format!("`{state}` is used here while it is lent"))
+            } else {
+                d.secondary(at, format!("this call uses `{state}` while it is lent"))
             };
             out.push(d.with_help(format!(
                 "change `{state}` through the parameter only, or do not pass it and let `{}` use `{state}` itself",
@@ -161,31 +152,17 @@ impl Checker<'_> {
 
 /// Each function also uses what the functions it calls use (a fixpoint
 /// over the call graph); the span is then the call's.
-fn close_over_calls(uses: &mut [Option<Uses>], calls: &Calls) {
+fn close_over_calls(uses: &mut [Uses], calls: &Calls) {
     let mut changed = true;
     while changed {
         changed = false;
         for (i, called) in calls.iter().enumerate() {
             for (f, at) in called {
-                let add: Option<Vec<GlobalId>> = match uses.get(f.0 as usize) {
-                    Some(Some(u)) => Some(u.keys().copied().collect()),
-                    Some(None) => None,
-                    None => continue,
-                };
-                match (add, uses[i].as_mut()) {
-                    (None, Some(_)) => {
-                        uses[i] = None;
-                        changed = true;
-                    }
-                    (Some(gs), Some(mine)) => {
-                        for g in gs {
-                            if let std::collections::hash_map::Entry::Vacant(slot) = mine.entry(g) {
-                                slot.insert((*at, false));
-                                changed = true;
-                            }
-                        }
-                    }
-                    (_, None) => {}
+                let Some(theirs) = uses.get(f.0 as usize) else { continue };
+                let added: Vec<GlobalId> = theirs.keys().filter(|g| !uses[i].contains_key(g)).copied().collect();
+                for g in added {
+                    uses[i].insert(g, (*at, false));
+                    changed = true;
                 }
             }
         }
