@@ -75,22 +75,86 @@ fn key_fail<K: crate::Show>(k: &K, loc: Location) -> ! {
     fail(loc, format!("key {shown} is not in the map"))
 }
 
-/// `a / b` on ints.
-#[inline]
+// Integer arithmetic. Overflow is a runtime error at the `.ae` location in
+// debug builds and wraps in release builds (docs/language.md). The
+// profile is read with `cfg!(debug_assertions)` here, in the runtime, which
+// is always built with the program's profile; `#[inline(always)]` keeps the
+// checks inline even in unoptimized builds, and in release each function
+// is exactly the wrapping instruction (the location is a constant that
+// vanishes).
+
+/// A binary int operation: checked in debug builds, wrapping in release.
+macro_rules! int_op {
+    ($(#[$doc:meta])* $name:ident, $checked:ident, $wrapping:ident, $symbol:literal) => {
+        $(#[$doc])*
+        #[inline(always)]
+        pub fn $name(a: i64, b: i64, loc: Location) -> i64 {
+            if cfg!(debug_assertions) {
+                match a.$checked(b) {
+                    Some(v) => v,
+                    None => overflow(format_args!(concat!("{} ", $symbol, " {}"), a, b), loc),
+                }
+            } else {
+                a.$wrapping(b)
+            }
+        }
+    };
+}
+
+int_op!(
+    /// `a + b` on ints.
+    add, checked_add, wrapping_add, "+"
+);
+int_op!(
+    /// `a - b` on ints.
+    sub, checked_sub, wrapping_sub, "-"
+);
+int_op!(
+    /// `a * b` on ints.
+    mul, checked_mul, wrapping_mul, "*"
+);
+
+/// `-a` on ints.
+#[inline(always)]
+pub fn neg(a: i64, loc: Location) -> i64 {
+    if cfg!(debug_assertions) {
+        match a.checked_neg() {
+            Some(v) => v,
+            None => overflow(format_args!("-({a})"), loc),
+        }
+    } else {
+        a.wrapping_neg()
+    }
+}
+
+/// `a / b` on ints. Division by zero is an error in every build; the one
+/// overflowing division, `-9223372036854775808 / -1`, is an overflow like
+/// the others (an error in debug, wrapping to itself in release).
+#[inline(always)]
 pub fn div(a: i64, b: i64, loc: Location) -> i64 {
     if b == 0 {
         fail(loc, "division by zero");
     }
+    if cfg!(debug_assertions) && a == i64::MIN && b == -1 {
+        overflow(format_args!("{a} / {b}"), loc);
+    }
     a.wrapping_div(b)
 }
 
-/// `a % b` on ints.
-#[inline]
+/// `a % b` on ints. `-9223372036854775808 % -1` is 0, as in mathematics:
+/// the remainder never overflows.
+#[inline(always)]
 pub fn rem(a: i64, b: i64, loc: Location) -> i64 {
     if b == 0 {
         fail(loc, "remainder by zero");
     }
     a.wrapping_rem(b)
+}
+
+#[cold]
+#[inline(never)]
+fn overflow(operation: std::fmt::Arguments<'_>, loc: Location) -> ! {
+    fail(loc, format!("integer overflow: {operation}"))
 }
 
 /// `xs[start..end]` (either bound optional; `inclusive` for `..=`).
@@ -165,5 +229,46 @@ mod tests {
         assert_eq!(slice(&[1, 2, 3], None, None, false, LOC), vec![1, 2, 3]);
         assert_eq!(div(-7, 2, LOC), -3);
         assert_eq!(rem(-7, 2, LOC), -1);
+        assert_eq!(rem(i64::MIN, -1, LOC), 0);
+        assert_eq!(add(2, 3, LOC), 5);
+        assert_eq!(sub(2, 3, LOC), -1);
+        assert_eq!(mul(-4, 3, LOC), -12);
+        assert_eq!(neg(i64::MAX, LOC), -i64::MAX);
+    }
+
+    /// In a debug build overflow fails at the location.
+    #[cfg(debug_assertions)]
+    #[test]
+    fn overflow_names_the_operation_and_location() {
+        assert_eq!(
+            message(|| {
+                let _ = add(i64::MAX, 1, LOC);
+            }),
+            "integer overflow: 9223372036854775807 + 1\n  --> t.ae:3:7"
+        );
+        assert_eq!(
+            message(|| {
+                let _ = sub(i64::MIN, 1, LOC);
+            }),
+            "integer overflow: -9223372036854775808 - 1\n  --> t.ae:3:7"
+        );
+        assert_eq!(
+            message(|| {
+                let _ = mul(i64::MAX, 2, LOC);
+            }),
+            "integer overflow: 9223372036854775807 * 2\n  --> t.ae:3:7"
+        );
+        assert_eq!(
+            message(|| {
+                let _ = neg(i64::MIN, LOC);
+            }),
+            "integer overflow: -(-9223372036854775808)\n  --> t.ae:3:7"
+        );
+        assert_eq!(
+            message(|| {
+                let _ = div(i64::MIN, -1, LOC);
+            }),
+            "integer overflow: -9223372036854775808 / -1\n  --> t.ae:3:7"
+        );
     }
 }

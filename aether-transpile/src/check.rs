@@ -28,6 +28,8 @@ pub mod exhaustive;
 mod body;
 mod builtins;
 mod call;
+mod const_eval;
+mod exclusive;
 mod expr;
 mod infer;
 mod items;
@@ -96,6 +98,7 @@ pub fn check(program: &Program, mode: Mode) -> CheckResult {
     let mut ck = Checker::new(program, mode);
     ck.collect_items();
     ck.check_bodies();
+    ck.check_exclusive_state_access();
     ck.check_migrate_hooks();
     ck.check_entry();
     ck.warn_unused_imports();

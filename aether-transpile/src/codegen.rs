@@ -54,12 +54,16 @@
 //!   elements, and no `ctx` unless its body needs it.
 //! - Patterns: struct-like variant patterns (`Shape::Circle { r: x }`);
 //!   a `str` scrutinee with literal arms is matched as `&str`; string
-//!   literals nested in tuples or variants become guard conditions.
-//! - Runtime errors (index, key, integer division and remainder, slices,
-//!   `assert`, `panic`, list `insert`/`remove`) pass `__loc(line, col)`, an
-//!   `aether_rt::Location` naming the `.ae` file. Integer overflow follows
-//!   Rust: a runtime error in debug builds (without the `.ae` location),
-//!   wrapping in release builds.
+//!   literals nested in tuples or variants become guard conditions; a
+//!   nested `|` holding string literals and a nested pattern on a boxed
+//!   recursive field are tested in the guard and destructured again in the
+//!   arm ([`pattern`]'s `deferred`).
+//! - Runtime errors (index, key, integer arithmetic, slices, `assert`,
+//!   `panic`, list `insert`/`remove`) pass `__loc(line, col)`, an
+//!   `aether_rt::Location` naming the `.ae` file. Int `+ - * / %` and
+//!   negation (outside `const`s) are `aether_rt::ops` calls: overflow is a
+//!   runtime error at its location in debug builds and wraps in release
+//!   builds, where the calls are the bare wrapping instructions.
 //! - `main.rs` declares the modules and `Ctx`, installs a panic hook that
 //!   prints `error: <message>` (the message names the `.ae` location) and
 //!   keeps Rust's exit code 101 for runtime errors, and the stack overflow
@@ -221,9 +225,16 @@ impl Shared {
 /// conventions rather than Rust's, every item is emitted whether or not the
 /// program uses it, and the `repr(C)` glue passes Rust types through
 /// `extern "C"` on purpose (both sides are Rust, of one compiler).
+/// `arithmetic_overflow` and `unconditional_panic` are deny-by-default
+/// lints that turn an overflow or a failing operation rustc can foresee
+/// into a compile error: Aether defines them as runtime errors (integer
+/// arithmetic goes through `aether_rt::ops`, so they should not fire; the
+/// allow keeps a program the checker accepted from ever failing on them).
 fn allowed_lints() -> TokenStream {
     quote!(
         unused,
+        arithmetic_overflow,
+        unconditional_panic,
         non_snake_case,
         non_camel_case_types,
         non_upper_case_globals,

@@ -332,6 +332,86 @@ check!(
 "#
 );
 
+// Exclusive access (issue #11): a state lent as `mut` is the callee's
+// parameter alone while the call runs; the callee, or a function it calls
+// by name, using the state directly is E0407. Passing other state, or a
+// local, is fine.
+check!(
+    e0407_state_lent_as_mut_and_used_by_the_callee,
+    r#"state log: [str] = ["start"]
+state other: [str] = []
+
+struct Counter { n: int }
+state counter: Counter = Counter { n: 0 }
+
+fn grow(mut xs: [str]) {
+    xs.push("grown")
+    log.push("inside")
+}
+
+fn note(s: str) { log.push(s) }
+
+fn grow_quietly(mut xs: [str]) {
+    xs.push("grown")
+    note("inside")
+}
+
+fn peek(mut xs: [str]) -> int { xs.len() + log.len() }
+
+fn Counter.bump(mut self) {
+    self.n += 1
+    counter.n += 10
+}
+
+fn main() {
+    grow(mut log)
+    grow_quietly(mut log)
+    println(peek(mut log))
+    grow(mut other)
+    var mine = ["a"]
+    grow(mut mine)
+    counter.bump()
+    var c = Counter { n: 0 }
+    c.bump()
+}
+"#
+);
+
+// `-x` on a value of unknown type asks for an annotation (it used to say
+// "cannot apply unary `-` to `_`"), and a `let` whose value has an error
+// gets no "unused variable" warning on top.
+check!(
+    e0306_negating_an_unknown_type_and_failed_lets_are_not_unused,
+    r#"fn main() {
+    let f = |x| -x
+    let xs = []
+    let y = -xs[0]
+    let n: int = "a"
+    let (a, b): (int, int) = (1, "b")
+    let fine = 1
+}
+"#
+);
+
+// Int arithmetic in a `const` is computed by the checker: rustc would
+// reject the generated `const` (issue #11).
+check!(
+    e0313_constants_that_overflow_or_divide_by_zero,
+    r#"const MAX: int = 9223372036854775807
+const A: int = MAX + 1
+const B: int = 7 / (3 - 3)
+const C: [int] = [1, MAX * 2]
+const D: int = -MAX - 1
+const E: int = D % -1
+const F: int = D / -1
+const G: int = -D
+const H: int = 5 % 0
+fn main() {
+    println("{A} {B} {C} {D} {E} {F} {G} {H}")
+}
+"#
+);
+
 check!(
     e0406_same_value_mut_twice,
     r#"fn swap(mut _a: [int], mut _b: [int]) {}

@@ -4,6 +4,8 @@
 //! target directory so `aether-rt` and `indexmap` build once), run each
 //! binary and compare its output with the expected one.
 
+#[path = "codegen_run/issue11.rs"]
+mod issue11;
 mod support;
 
 use aether_transpile::check::{self, Mode};
@@ -44,6 +46,18 @@ const PROGRAMS: &[(&str, Source)] = &[
     ("features", Source::Memory(&[("main.ae", FEATURES), ("shapes.ae", SHAPES)])),
     ("features2", Source::Memory(&[("main.ae", FEATURES2)])),
     ("evaluation_order", Source::Memory(&[("main.ae", EVALUATION_ORDER)])),
+    ("places_and_patterns", Source::Memory(&[("main.ae", issue11::PLACES_AND_PATTERNS)])),
+    ("hygiene", Source::Memory(&[("main.ae", issue11::HYGIENE)])),
+    (
+        "generated_file_names",
+        Source::Memory(&[
+            ("main.ae", issue11::LIB_MAIN),
+            ("lib.ae", issue11::LIB_LIB),
+            ("build.ae", issue11::LIB_BUILD),
+            ("host.ae", issue11::LIB_HOST),
+        ]),
+    ),
+    ("overflow", Source::Memory(&[("main.ae", issue11::OVERFLOW)])),
 ];
 
 /// Arguments run left to right, even where reading state next to a call
@@ -586,4 +600,43 @@ fn runtime_errors_name_the_ae_location() {
         "error: index 5 is out of range for a list of length 3\n  --> main.ae:4:13\n"
     );
     assert!(out.stdout.is_empty());
+}
+
+/// Issue #11: programs the checker accepted that did not build or ran wrong.
+#[test]
+fn issue11_accepted_programs_build_and_run() {
+    assert_output("places_and_patterns", &[], issue11::PLACES_AND_PATTERNS_OUT);
+    assert_output("hygiene", &[], issue11::HYGIENE_OUT);
+    assert_output("generated_file_names", &[], issue11::LIB_OUT);
+}
+
+/// Integer overflow in a debug build: a runtime error naming the `.ae`
+/// operation, for every operator, even where rustc could see it coming.
+#[test]
+fn integer_overflow_is_a_located_runtime_error() {
+    let cases = [
+        ("add", "9223372036854775807 + 1", "6:17"),
+        ("sub", "-9223372036854775808 - 1", "8:17"),
+        ("mul", "9223372036854775807 * 2", "10:17"),
+        ("neg", "-(-9223372036854775808)", "12:17"),
+        ("div", "-9223372036854775808 / -1", "14:17"),
+        ("compound", "9223372036854775807 + 1", "19:9"),
+    ];
+    for (case, operation, at) in cases {
+        let out = run("overflow", &[case]);
+        assert_eq!(out.status.code(), Some(101), "{case}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            format!("error: integer overflow: {operation}\n  --> main.ae:{at}\n"),
+            "{case}"
+        );
+        assert!(out.stdout.is_empty(), "{case}");
+    }
+    // The remainder of `MIN % -1` is 0: no overflow.
+    assert_output("overflow", &["rem"], "0 1\n");
+    assert_output(
+        "overflow",
+        &["fine"],
+        "9223372036854775807 -9223372036854775808 9223372036854775807 -9223372036854775808 -9223372036854775808 0 true\n",
+    );
 }

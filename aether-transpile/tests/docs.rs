@@ -105,7 +105,9 @@ fn corpus_expects_every_code() {
     let root = support::repo().join("tests/corpus");
     let broken = expected_codes(&root.join("broken"));
     let warnings = expected_codes(&root.join("warnings"));
-    for code in Code::ALL {
+    // E0700 has no program the static `check` reports (see
+    // `error_index_examples_report_their_code`).
+    for code in Code::ALL.iter().filter(|c| **c != Code::E0700) {
         let found = if code.as_str().starts_with('W') { &warnings } else { &broken };
         assert!(found.iter().any(|c| c == code.as_str()), "no corpus program expects {}", code.as_str());
     }
@@ -198,7 +200,11 @@ fn error_index_examples_report_their_code() {
         let Some((code, _)) = section.split_once(':') else { continue };
         // E0006 cannot be shown as text; the E0008 example is abridged (a
         // real one is over 128 levels deep; tests/corpus has one).
-        if code == "E0006" || code == "E0008" {
+        // E0700 is reported only by the shapes that refuse something
+        // (`--hmr`, a Rust host crate), when they build: its example is an
+        // `--hmr` refusal, which tests/state_migration.rs and
+        // tests/codegen_hmr.rs check there; the static `check` accepts it.
+        if code == "E0006" || code == "E0008" || code == "E0700" {
             continue;
         }
         let Some(block) = support::aether_blocks(section).into_iter().next() else {

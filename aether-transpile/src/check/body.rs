@@ -256,10 +256,11 @@ impl<'p> Checker<'p> {
         self.cx.diags_at_start = self.diags.len();
         let ty = if annotated { self.check_expr(value, &info.ty) } else { self.expr(value, None) };
         let ty = default_vars(self.zonk(&ty));
-        if !info.is_state {
-            self.check_const_expr(value);
-        }
+        let constant = !info.is_state && self.check_const_expr(value);
         self.finish_body();
+        if constant {
+            self.check_const_ints(info.module.0 as usize, value);
+        }
         self.cx = saved;
         if let Some(gi) = self.globals.get_mut(g.0 as usize) {
             if !annotated {
@@ -386,6 +387,22 @@ impl<'p> Checker<'p> {
     pub(super) fn mark_used(&mut self, id: LocalId) {
         if let Some(meta) = self.cx.meta.get_mut(&id) {
             meta.used = true;
+        }
+    }
+
+    /// Every variable a pattern binds counts as used (no W0001).
+    pub(super) fn mark_bindings_used(&mut self, p: &crate::ast::Pattern) {
+        use crate::ast::PatternKind;
+        match &p.kind {
+            PatternKind::Binding(_) => {
+                let res = self.tables[self.cx.module.0 as usize].patterns.get(&p.id).cloned();
+                if let Some(PatRes::Binding(id) | PatRes::Unwrap(id)) = res {
+                    self.mark_used(id);
+                }
+            }
+            PatternKind::Tuple(ps) | PatternKind::Or(ps) => ps.iter().for_each(|sp| self.mark_bindings_used(sp)),
+            PatternKind::Variant { args: Some(ps), .. } => ps.iter().for_each(|sp| self.mark_bindings_used(sp)),
+            _ => {}
         }
     }
 

@@ -304,8 +304,10 @@ impl Checker<'_> {
             self.record_res(e.id, Res::Math(intern(MATH_CONSTS, n)));
             return Ty::Float;
         }
+        // `abs`, `min` and `max` take ints or floats: an expected function
+        // type whose (inferred) first parameter is `int` picks ints.
         let num = match expected.map(|t| self.shallow(t)) {
-            Some(Ty::Fn(ps, _)) if ps.first() == Some(&Ty::Int) => Ty::Int,
+            Some(Ty::Fn(ps, _)) if ps.first().is_some_and(|p| self.shallow(p) == Ty::Int) => Ty::Int,
             _ => Ty::Float,
         };
         if MATH_UNARY.contains(&n) {

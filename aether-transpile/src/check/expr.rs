@@ -227,6 +227,9 @@ impl<'p> Checker<'p> {
                         self.unify(&st, &Ty::Bool);
                         Ty::Bool
                     }
+                    // `-x` on a value whose type is not known yet: an int
+                    // or a float, the program must say which.
+                    (UnaryOp::Neg, Ty::Var(_)) => self.must_know(expr.span),
                     _ => {
                         let (sym, want) = match op {
                             UnaryOp::Neg => ("-", "an int or a float"),

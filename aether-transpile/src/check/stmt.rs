@@ -75,6 +75,7 @@ impl<'p> Checker<'p> {
         match &s.kind {
             StmtKind::Let { mutable, pattern, ty, value } => {
                 let m = self.cx.module;
+                let diags_before = self.diags.len();
                 let t = match ty {
                     Some(te) => {
                         let t = self.resolve_type(m, te);
@@ -85,6 +86,11 @@ impl<'p> Checker<'p> {
                 };
                 let t = if self.shallow(&t) == Ty::Never { Ty::Error } else { t };
                 self.bind_irrefutable(pattern, &t, *mutable, "let");
+                // A `let` with an error already reported: whether its
+                // variables are used is noise next to the error.
+                if self.diags[diags_before..].iter().any(|d| d.is_error()) {
+                    self.mark_bindings_used(pattern);
+                }
                 Ty::Unit
             }
             StmtKind::Assign { target, op, value } => {

@@ -280,6 +280,21 @@ impl<'a> Gen<'a> {
     }
 }
 
+/// An expression in the head of `if`, `while`, `for` or `match`, where
+/// Rust would read `Name {` as the start of the body: parenthesized when a
+/// struct literal appears at its top level (`if (P { x: 1 }) == p`).
+pub(crate) fn head(ts: TokenStream) -> TokenStream {
+    let toks: Vec<TokenTree> = ts.clone().into_iter().collect();
+    let struct_literal = toks.windows(2).any(
+        |w| matches!((&w[0], &w[1]), (TokenTree::Ident(_), TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace),
+    );
+    if struct_literal {
+        quote!((#ts))
+    } else {
+        ts
+    }
+}
+
 /// Parenthesize unless the tokens are a single operand.
 pub(crate) fn paren(ts: TokenStream) -> TokenStream {
     if atomic(&ts) {

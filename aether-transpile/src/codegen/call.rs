@@ -108,7 +108,7 @@ impl Gen<'_> {
         };
         let uses_ctx = super::body::ctx_use(&clo) != super::body::CtxUse::None;
         let (lets, after, ts) = hoist(self, vec![part], uses_ctx);
-        let r = &ts[0];
+        let r = as_slice(&ts[0], sort);
         let call = match name {
             "list.map" => quote!(::aether_rt::list::map(#r, #clo)),
             "list.filter" => quote!(::aether_rt::list::filter(#r, #clo)),
@@ -510,14 +510,17 @@ impl Gen<'_> {
             "list.last" => quote!(#r.last().cloned()),
             "list.join" => quote!(#r.join(#a0)),
             "list.map" => {
+                let r = as_slice(&r, false);
                 quote!({ let __f = #a0; ::aether_rt::list::map(#r, |__x| __f(ctx, #clone_x)) })
             }
             "list.filter" => {
+                let r = as_slice(&r, false);
                 quote!({ let __f = #a0; ::aether_rt::list::filter(#r, |__x| __f(ctx, #clone_x)) })
             }
             "list.sort_by" => {
                 let (ca, cb) =
                     if elem_copy { (quote!(*__a), quote!(*__b)) } else { (quote!(__a.clone()), quote!(__b.clone())) };
+                let r = as_slice(&r, true);
                 quote!({ let __f = #a0; ::aether_rt::list::sort_by(#r, |__a, __b| __f(ctx, #ca, #cb)) })
             }
             "map.insert" if discard => quote!(#r.insert(#a0, #a1)),
@@ -540,4 +543,20 @@ fn str_slice(gen: &Gen<'_>, c: Code) -> TokenStream {
     }
     let r = gen.to_recv(c);
     quote!(#r.as_str())
+}
+
+/// A list receiver given to a runtime helper over slices. A receiver that
+/// is itself a generic lookup's result (`ops::elem(&xs, 0, ..)` for
+/// `xs[0].map(...)`) would have its element type inferred from the slice
+/// parameter (`T = [_]`): `AsRef`/`AsMut` to `[_]` fixes it first.
+fn as_slice(r: &TokenStream, mutable: bool) -> TokenStream {
+    let lookup = r.clone().into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Ident(i) => ["elem", "elem_mut", "key", "key_mut", "entry_mut"].iter().any(|f| i == f),
+        _ => false,
+    });
+    match (lookup, mutable) {
+        (false, _) => r.clone(),
+        (true, false) => quote!(::std::convert::AsRef::<[_]>::as_ref(#r)),
+        (true, true) => quote!(::std::convert::AsMut::<[_]>::as_mut(#r)),
+    }
 }

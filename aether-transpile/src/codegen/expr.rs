@@ -107,6 +107,12 @@ impl Gen<'_> {
             }
             ExprKind::Unary { op, expr } => {
                 let v = self.value(expr);
+                // A negated literal cannot overflow.
+                let checked = self.expr_ty(e.id) == Ty::Int && !self.in_const && !matches!(expr.kind, ExprKind::Int(_));
+                if *op == UnaryOp::Neg && checked {
+                    let loc = self.loc(e.span);
+                    return Code::owned(quote!(::aether_rt::ops::neg(#v, #loc)));
+                }
                 let v = paren(v);
                 Code::owned(match op {
                     UnaryOp::Neg => quote!(-#v),
@@ -413,6 +419,7 @@ impl Gen<'_> {
                 if matches!(rhs.kind, ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Bool(_) | ExprKind::None) {
                     return Code::owned(quote!(#l.unwrap_or(#r)));
                 }
+                let l = super::body::head(l);
                 return Code::owned(quote!(match #l { Some(__v) => __v, None => #r }));
             }
             _ => {}
@@ -432,12 +439,14 @@ impl Gen<'_> {
             let r = self.value(rhs);
             let loc = self.loc(e.span);
             return Code::owned(match (op, &lt) {
-                (BinOp::Div, Ty::Int) if !self.in_const => {
-                    quote!(::aether_rt::ops::div(#l, #r, #loc))
+                // Checked in debug builds, with the `.ae` location.
+                (BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem, Ty::Int) if !self.in_const => {
+                    let f = int_op(op);
+                    quote!(::aether_rt::ops::#f(#l, #r, #loc))
                 }
-                (BinOp::Rem, Ty::Int) if !self.in_const => {
-                    quote!(::aether_rt::ops::rem(#l, #r, #loc))
-                }
+                // In a `const` the checker has computed the value (no
+                // overflow, no division by zero); `MIN % -1` is 0 there too.
+                (BinOp::Rem, Ty::Int) => quote!(i64::wrapping_rem(#l, #r)),
                 _ => {
                     let (l, r) = (self.infix_operand(l, lhs, op, false), self.infix_operand(r, rhs, op, true));
                     let o = op_tokens(op);
@@ -479,7 +488,7 @@ impl Gen<'_> {
             let bare = match op {
                 BinOp::And | BinOp::Or => true,
                 BinOp::Coalesce => false,
-                BinOp::Div | BinOp::Rem if child_ty == Ty::Int => self.in_const,
+                _ if arith && child_ty == Ty::Int => self.in_const,
                 _ if arith => child_ty != Ty::Str,
                 _ => self.is_copy(&child_ty),
             };
@@ -779,4 +788,15 @@ impl IntoTs for Literal {
     fn into_token_stream_(self) -> TokenStream {
         quote!(#self)
     }
+}
+
+/// The `aether_rt::ops` function of an int arithmetic operator.
+pub(crate) fn int_op(op: BinOp) -> proc_macro2::Ident {
+    names::plain(match op {
+        BinOp::Add => "add",
+        BinOp::Sub => "sub",
+        BinOp::Mul => "mul",
+        BinOp::Div => "div",
+        _ => "rem",
+    })
 }

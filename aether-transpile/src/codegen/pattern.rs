@@ -16,6 +16,8 @@ use crate::ty::Ty;
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
+mod deferred;
+
 /// How the scrutinee is matched.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -125,6 +127,7 @@ impl Gen<'_> {
             out.push(quote!(#pat #guard => #body,));
             self.locals = saved;
         }
+        let scrut = super::body::head(scrut);
         let m = quote!(match #scrut { #(#out)* });
         if pre.is_empty() {
             m
@@ -225,6 +228,10 @@ impl Gen<'_> {
                 let subs: Vec<TokenStream> = ps.iter().map(|sp| self.pat(sp, inner_mode, false)).collect();
                 quote!((#(#subs),*))
             }
+            PatternKind::Or(_) if !(mode == Mode::Str && top) && self.needs_deferral(p) => {
+                let t = self.deferred(p, |t| quote!(&#t));
+                t.unwrap_or_else(|| self.unsupported(p.span, "a string literal in an `|` pattern here"))
+            }
             PatternKind::Or(ps) => {
                 self.in_or += 1;
                 let subs: Vec<TokenStream> = ps.iter().map(|sp| self.pat(sp, mode, top)).collect();
@@ -303,7 +310,10 @@ impl Gen<'_> {
                 }
                 quote!(#name)
             }
-            _ => self.unsupported(p.span, "a nested pattern on a recursive field"),
+            _ => match self.deferred_boxed(p, b, mode) {
+                Some(t) => t,
+                None => self.unsupported(p.span, "a nested pattern on a recursive field here"),
+            },
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Blocks, statements, `if`, loops, assignments and mutable places.
 
 use super::analysis::{self, Root};
-use super::body::{ctx_passed, ctx_use, paren, Code, CtxUse, Gen, Kind, LocalKind};
+use super::body::{ctx_passed, ctx_use, head, paren, Code, CtxUse, Gen, Kind, LocalKind};
 use super::names;
 use super::types::Boxing;
 use crate::ast::{AssignOp, BinOp, Block, Expr, ExprKind, IfCond, Pattern, PatternKind, Stmt, StmtKind};
@@ -87,13 +87,14 @@ impl Gen<'_> {
         let mut as_match: Option<(TokenStream, TokenStream, Vec<TokenStream>)> = None;
         let (head, pre) = match cond {
             IfCond::Expr(c) => {
-                let v = self.value(c);
+                let v = head(self.value(c));
                 (quote!(if #v), Vec::new())
             }
             IfCond::Let { pattern, value } => {
                 let uses = then_ctx_use(self, then, else_);
                 self.pat_guards = Some(Vec::new());
                 let (pat, scrut, pre) = self.if_let_head(pattern, value, uses);
+                let scrut = head(scrut);
                 let conds = self.pat_guards.take().unwrap_or_default();
                 let head = quote!(if let #pat = #scrut);
                 if !conds.is_empty() {
@@ -176,7 +177,7 @@ impl Gen<'_> {
             StmtKind::Assign { target, op, value } => self.assign(s, target, *op, value),
             StmtKind::Expr(e) => self.expr_stmt(e),
             StmtKind::While { cond, body } => {
-                let c = self.value(cond);
+                let c = head(self.value(cond));
                 let b = self.block(body, &Ty::Unit);
                 let b = self.loop_block(b);
                 quote!(while #c #b)
@@ -275,9 +276,15 @@ impl Gen<'_> {
                 let r = paren(r.clone());
                 quote!(#r.push_str(#v);)
             }
-            AssignOp::Div | AssignOp::Rem if tt == Ty::Int => {
-                let f = if op == AssignOp::Div { quote!(div) } else { quote!(rem) };
-                quote!({ let __p = &mut #lv; *__p = ::aether_rt::ops::#f(*__p, #v, #loc); })
+            // Int arithmetic is checked in debug builds (`aether_rt::ops`).
+            // The value is computed first, as for Rust's `+=` on integers.
+            AssignOp::Add | AssignOp::Sub | AssignOp::Mul | AssignOp::Div | AssignOp::Rem if tt == Ty::Int => {
+                let f = super::expr::int_op(op.binary().unwrap_or(BinOp::Add));
+                if simple_place(&lv) && !ctx_or_mut(&v) {
+                    quote!(#lv = ::aether_rt::ops::#f(#lv, #v, #loc);)
+                } else {
+                    quote!({ let __v = #v; let __p = &mut #lv; *__p = ::aether_rt::ops::#f(*__p, __v, #loc); })
+                }
             }
             _ => {
                 let o = match op.binary() {
@@ -347,7 +354,7 @@ impl Gen<'_> {
         let it = self.expr_ty(iter.id);
         let out = if let ExprKind::Range { start, end, inclusive } = &iter.kind {
             let (s, en) = (self.value(start), self.value(end));
-            let (s, en) = (paren(s), paren(en));
+            let (s, en) = (paren(s), head(paren(en)));
             let pat = self.irrefutable(pattern, false, LocalKind::Owned);
             let b = self.loop_body(pattern, body);
             let b = self.loop_block(b);
@@ -358,7 +365,9 @@ impl Gen<'_> {
             }
         } else {
             let root = analysis::place_root(self.tables, iter);
-            let c = self.coerced(iter);
+            // `for mut` changes the list in place: an indexed list is
+            // reached through `elem_mut`/`entry_mut`.
+            let c = if mutable { self.place(iter) } else { self.coerced(iter) };
             let body_ctx = analysis::block_passes_ctx(self.ck, self.tables, self.needs(), body);
             let iter_ctx = ctx_use(&c.ts) != CtxUse::None;
             let changed = root.is_some_and(|r| {
@@ -385,7 +394,8 @@ impl Gen<'_> {
                     // No safe point: the iterator borrows the collection
                     // (maybe `state`), and a `for` ends by itself.
                     let b = self.block(body, &Ty::Unit);
-                    quote!(for #pat in #r.iter_mut() #b)
+                    let r = head(quote!(#r.iter_mut()));
+                    quote!(for #pat in #r #b)
                 }
             } else {
                 let owned_iter = c.kind == Kind::Owned || conflict;
@@ -407,6 +417,7 @@ impl Gen<'_> {
                     if kind == LocalKind::Owned { self.loop_body(pattern, body) } else { self.block(body, &Ty::Unit) };
                 // A safe point only where the loop borrows nothing (see above).
                 let b = if owned_iter { self.loop_block(b) } else { b };
+                let iter_ts = head(iter_ts);
                 quote!(for #pat in #iter_ts #b)
             }
         };
@@ -494,4 +505,26 @@ fn then_ctx_use(gen: &mut Gen<'_>, then: &Block, else_: Option<&Expr>) -> bool {
         check(gen, &b);
     }
     found
+}
+
+/// A local, a field path or a dereference (`x`, `*x`, `p.pos.x`,
+/// `ctx.main_.n`): cheap and safe to name twice in `x = f(x, v)`.
+fn simple_place(ts: &TokenStream) -> bool {
+    use proc_macro2::TokenTree;
+    ts.clone().into_iter().all(|t| match t {
+        TokenTree::Ident(_) | TokenTree::Literal(_) => true,
+        TokenTree::Punct(p) => matches!(p.as_char(), '.' | '*'),
+        TokenTree::Group(_) => false,
+    })
+}
+
+/// Whether the tokens pass `ctx` or borrow mutably anywhere: such a value
+/// could change the place it is added to, so it is computed first.
+fn ctx_or_mut(ts: &TokenStream) -> bool {
+    use proc_macro2::TokenTree;
+    ts.clone().into_iter().any(|t| match t {
+        TokenTree::Ident(i) => i == "ctx" || i == "mut",
+        TokenTree::Group(g) => ctx_or_mut(&g.stream()),
+        _ => false,
+    })
 }

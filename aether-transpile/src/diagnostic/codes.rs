@@ -79,6 +79,7 @@ codes! {
     E0404 = "mutating method called on an immutable value",
     E0405 = "closure assigns to a captured variable",
     E0406 = "the same value passed as `mut` twice",
+    E0407 = "state passed as `mut` is also used by the callee",
     // Match: E05xx
     E0500 = "non-exhaustive match",
     // Hooks, attributes and tests: E06xx

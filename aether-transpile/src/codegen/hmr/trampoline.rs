@@ -111,13 +111,15 @@ pub(super) fn trampoline_body(
         None => (Vec::new(), Vec::new()),
     };
     quote! {
-        ::aether_rt::abi::call_restartable(&#slot, #what, |p| {
+        // `__p` and `__f`: no user name can start with `__`, so neither
+        // shadows a parameter the arguments name.
+        ::aether_rt::abi::call_restartable(&#slot, #what, |__p| {
             // SAFETY: the runtime stores in this slot only a function whose
             // fingerprint (name and structural signature) is the one this call
             // was generated for: its shim, of exactly this type.
-            let f: extern "C" fn(#(#self_ty,)* #(#arg_tys),*) -> ::aether_rt::abi::Guarded<#ret> =
-                unsafe { ::std::mem::transmute(p) };
-            f(#(#self_arg,)* #(#args),*)
+            let __f: extern "C" fn(#(#self_ty,)* #(#arg_tys),*) -> ::aether_rt::abi::Guarded<#ret> =
+                unsafe { ::std::mem::transmute(__p) };
+            __f(#(#self_arg,)* #(#args),*)
         })
     }
 }
