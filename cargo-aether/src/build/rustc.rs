@@ -206,7 +206,7 @@ fn find_ae_item<'a>(items: &'a [Item], generated: &Generated) -> Option<(&'a Ite
 mod tests {
     use super::*;
 
-    const GENERATED: &str = "const fn __loc(line: u32, col: u32) -> ::aether_rt::Location {\n    todo!()\n}\n\
+    const GENERATED: &str = "const fn __loc(line: u32, col: u32) -> ::aether_rt::Location {\n    ::aether_rt::Location { file: \"main.ae\", line, col }\n}\n\
         #[derive(Clone)]\npub struct Body {\n    pub y: f64,\n}\n\
         impl ::aether_rt::Show for Body {\n    fn show(&self, out: &mut String) {\n        out.push_str(\"Body\");\n    }\n}\n\
         pub fn r#type(\n    ctx: &mut crate::Ctx,\n) -> f64 {\n    9.81\n}\n\
