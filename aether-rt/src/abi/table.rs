@@ -195,12 +195,15 @@ pub fn call_restartable<R>(slot: &Slot, what: &'static str, mut call: impl FnMut
         let p = call_slot(slot, what);
         let outer = table.map_or(std::ptr::null(), |t| t.calls());
         let this = Call { callee: p, outer };
+        // Plain stores, not swaps: only the thread holding the program lock
+        // runs Aether code, so nothing else writes the list meanwhile, and a
+        // locked exchange twice per call would be most of a call's cost.
         if let Some(t) = table {
-            t.swap_calls(&this);
+            t.set_calls(&this);
         }
         let result = call(p);
         if let Some(t) = table {
-            t.swap_calls(outer);
+            t.set_calls(outer);
         }
         match result.into_result() {
             Ok(v) => return v,
@@ -509,6 +512,12 @@ impl CallTable {
     /// lock (null: none); see [`Call`].
     pub fn calls(&self) -> *const Call {
         self.calls.load(Ordering::Relaxed)
+    }
+
+    /// Set the list of calls in progress (generated code, which holds the
+    /// program lock: no other thread writes it meanwhile).
+    pub fn set_calls(&self, calls: *const Call) {
+        self.calls.store(calls.cast_mut(), Ordering::Relaxed)
     }
 
     /// Replace the list of calls in progress (the host, when the program
