@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(lex parse check)
+[ ${#targets[@]} -gt 0 ] || targets=(lex parse check format)
 
 for target in "${targets[@]}"; do
     dir="fuzz/corpus/$target"

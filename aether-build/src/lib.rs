@@ -87,31 +87,7 @@ pub fn compile(dir: impl AsRef<Path>) {
 pub fn compile_named(dir: impl AsRef<Path>, name: &str) {
     let dir = dir.as_ref();
     println!("cargo::rerun-if-changed={}", dir.display());
-    match try_compile(dir, name) {
-        Ok(done) => {
-            for s in &done.sources {
-                println!("cargo::rerun-if-changed={}", s.display());
-            }
-            for w in &done.warnings {
-                println!("cargo::warning={w}");
-            }
-        }
-        Err(e) => {
-            if let Error::Diagnostics { sources, rendered, .. } = &e {
-                for s in sources {
-                    println!("cargo::rerun-if-changed={}", s.display());
-                }
-                eprint!("{rendered}");
-            }
-            if let Error::Unsupported(refused) = &e {
-                eprint!("{}", refused.rendered);
-            }
-            for line in e.to_string().lines() {
-                println!("cargo::error={line}");
-            }
-            std::process::exit(1);
-        }
-    }
+    report(try_compile(dir, name));
 }
 
 /// The checking and generation of [`compile`] without printing anything:
@@ -167,6 +143,138 @@ pub fn compile_to(package: &Path, dir: &Path, name: &str, out: &Path) -> Result<
     write_if_changed(&output, &lib.code)
         .map_err(|e| Error::Output(format!("cannot write `{}`: {e}", output.display())))?;
     Ok(Compiled { output, sources, warnings })
+}
+
+/// The build script of an Aether project (what `aether new` writes): check
+/// the program the package's `[package.metadata.aether]` describes (`src`,
+/// `entry`; `src/main.ae` by default) and write its Rust to
+/// `$OUT_DIR/aether/program/`, for `aether_rt::include_program!()` in
+/// `src/main.rs`. Diagnostics are printed as [`compile`] prints them.
+pub fn compile_program() {
+    let package = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
+    let (src, entry) = program_settings(&package);
+    println!("cargo::rerun-if-changed={}", package.join(&src).display());
+    println!("cargo::rerun-if-changed=Cargo.toml");
+    let out = std::env::var_os("OUT_DIR").map(PathBuf::from);
+    let result = match out {
+        Some(out) => compile_program_to(&package, &src, &entry, &out.join("aether").join("program")),
+        None => Err(Error::Output("OUT_DIR is not set: call this from a build script".into())),
+    };
+    report(result);
+}
+
+/// [`compile_program`] with every location explicit: the program is
+/// `package/src/entry`; the files go under `out` (absolute).
+pub fn compile_program_to(package: &Path, src: &Path, entry: &Path, out: &Path) -> Result<Compiled, Error> {
+    let manifest = std::fs::read_to_string(package.join("Cargo.toml")).unwrap_or_default();
+    let input = Input::project(package, src, entry)
+        .map_err(|e| Error::Input(e.to_string()))?
+        .with_crates(dependency_names(&manifest));
+    let sources = project::ae_files(input.src_root());
+    let Analysis { program, checked, diagnostics: diags } = driver::analyze(&input, Mode::Program);
+    let line = |d: &Diagnostic| d.summary(&program.sources);
+    let warnings: Vec<String> = diags.iter().filter(|d| !d.is_error()).map(line).collect();
+    if diags.iter().any(Diagnostic::is_error) {
+        let summary = diags.iter().filter(|d| d.is_error()).map(line).collect();
+        let rendered = diags.iter().map(|d| d.render(&program.sources)).collect();
+        return Err(Error::Diagnostics { summary, rendered, sources });
+    }
+    let files = aether_transpile::codegen::generate_included(&program, &checked, out).map_err(|refusals| {
+        Error::Unsupported(Refused {
+            summary: refusals.iter().map(line).collect(),
+            rendered: refusals.iter().map(|d| d.render(&program.sources)).collect(),
+        })
+    })?;
+    for (rel, text) in &files {
+        let path = out.join(rel);
+        write_if_changed(&path, text).map_err(|e| Error::Output(format!("cannot write `{}`: {e}", path.display())))?;
+    }
+    Ok(Compiled { output: out.join("src").join("main.rs"), sources, warnings })
+}
+
+/// `src` and `entry` from `[package.metadata.aether]` in the package's
+/// `Cargo.toml` (the defaults when absent). Read as text: a build script
+/// cannot run `cargo metadata` on its own package, and these two keys are
+/// all it needs; the CLI validates the whole table.
+fn program_settings(package: &Path) -> (PathBuf, PathBuf) {
+    let text = std::fs::read_to_string(package.join("Cargo.toml")).unwrap_or_default();
+    let mut in_table = false;
+    let (mut src, mut entry) = (PathBuf::from("src"), PathBuf::from("main.ae"));
+    for line in text.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_table = line == "[package.metadata.aether]";
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else { continue };
+        let value = value.trim().trim_matches('"');
+        match (in_table, key.trim()) {
+            (true, "src") => src = PathBuf::from(value),
+            (true, "entry") => entry = PathBuf::from(value),
+            _ => {}
+        }
+    }
+    (src, entry)
+}
+
+/// The names of a manifest's `[dependencies]` (`name = ...`,
+/// `name.workspace = true`, `[dependencies.name]`): the crates a program's
+/// `extern fn`s may bind to, as the CLI finds them with `cargo metadata`
+/// (which a build script cannot run on its own package). Read as text, like
+/// [`program_settings`]; a name too many only lets rustc, rather than the
+/// checker's E0108, report a path into it.
+fn dependency_names(manifest: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut in_table = false;
+    let unquote = |k: &str| k.trim().trim_matches(|c| c == '"' || c == '\'').to_string();
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            let header = line.trim_start_matches('[').split(']').next().unwrap_or("").trim();
+            in_table = header == "dependencies";
+            if let Some(name) = header.strip_prefix("dependencies.") {
+                names.push(unquote(name));
+            }
+            continue;
+        }
+        if !in_table || line.starts_with('#') {
+            continue;
+        }
+        let Some((key, _)) = line.split_once('=') else { continue };
+        let key = key.split('.').next().unwrap_or(key);
+        if !key.trim().is_empty() {
+            names.push(unquote(key));
+        }
+    }
+    names
+}
+
+/// Print what a build script reports: sources to watch, warnings, and on
+/// failure the diagnostics, then exit with status 1.
+fn report(result: Result<Compiled, Error>) {
+    match result {
+        Ok(done) => {
+            for s in &done.sources {
+                println!("cargo::rerun-if-changed={}", s.display());
+            }
+            for w in &done.warnings {
+                println!("cargo::warning={w}");
+            }
+        }
+        Err(e) => {
+            if let Error::Diagnostics { sources, rendered, .. } = &e {
+                for s in sources {
+                    println!("cargo::rerun-if-changed={}", s.display());
+                }
+                eprint!("{rendered}");
+            }
+            if let Error::Unsupported(refused) = &e {
+                eprint!("{}", refused.rendered);
+            }
+            for line in e.to_string().lines() {
+                println!("cargo::error={line}");
+            }
+            std::process::exit(1);
+        }
+    }
 }
 
 /// What `cargo aether run --hmr` tells a host crate's build script through
@@ -308,6 +416,45 @@ mod tests {
         let Error::Diagnostics { rendered, sources, .. } = err else { panic!("diagnostics expected") };
         assert!(rendered.contains("--> src/logic/game.ae:2:5"), "{rendered}");
         assert_eq!(sources.len(), 1);
+    }
+
+    #[test]
+    fn a_project_program_is_written_to_be_included() {
+        let pkg = package(&[
+            ("src/main.ae", "import util\nfn main() {\n    println(util.twice(2))\n}\n"),
+            ("src/util.ae", "pub fn twice(x: int) -> int { x * 2 }\n"),
+        ]);
+        let out = pkg.path().join("out");
+        let done = compile_program_to(pkg.path(), Path::new("src"), Path::new("main.ae"), &out).expect("compiles");
+        assert_eq!(done.output, out.join("src/main.rs"));
+        let main = std::fs::read_to_string(&done.output).expect("main.rs");
+        // `include!` takes items only, and `mod` paths resolve beside the
+        // including file: no inner attributes, every module pathed.
+        assert!(!main.contains("#!["), "{main}");
+        let util = out.join("src/util.rs").to_string_lossy().into_owned();
+        assert!(main.contains(&format!("#[path = \"{util}\"]")), "{main}");
+        assert!(main.contains("fn main()"), "{main}");
+        assert!(out.join("src/util.rs").is_file());
+
+        let bad = package(&[("src/main.ae", "fn main() {\n    let x: int = \"no\"\n}\n")]);
+        let err = compile_program_to(bad.path(), Path::new("src"), Path::new("main.ae"), &out).unwrap_err();
+        assert!(err.to_string().starts_with("src/main.ae:2:18: error[E0300]"), "{err}");
+    }
+
+    #[test]
+    fn extern_fns_bind_the_packages_dependencies() {
+        let manifest = "[package]\nname = \"p\"\n\n[dependencies]\naether-rt = { path = \"x\" }\nstr-sim = \"0.11\"\n\
+                        serde.workspace = true\n# a comment\n\n[dependencies.'itoa']\nversion = \"1\"\n\n\
+                        [dev-dependencies]\ntempfile = \"3\"\n";
+        assert_eq!(dependency_names(manifest), ["aether-rt", "str-sim", "serde", "itoa"]);
+        let program = "extern fn d(a: str, b: str) -> int = \"str_sim::levenshtein\"\n\
+                       extern fn t() -> int = \"tempfile::t\"\n\nfn main() {\n    println(d(\"a\", \"b\") + t())\n}\n";
+        let pkg = package(&[("Cargo.toml", manifest), ("src/main.ae", program)]);
+        let out = pkg.path().join("out");
+        let err = compile_program_to(pkg.path(), Path::new("src"), Path::new("main.ae"), &out).unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("src/main.ae:2:24: error[E0108]") && text.contains("`tempfile`"), "{text}");
+        assert!(!text.contains("str_sim"), "a dependency's crate is known: {text}");
     }
 
     #[test]

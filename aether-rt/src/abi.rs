@@ -66,18 +66,21 @@ mod guard;
 mod table;
 #[cfg(test)]
 mod tests;
+mod tunable;
 
 pub use guard::{call_guarded, Guarded, PanicInfo, Text};
 use std::ffi::c_void;
 use std::marker::PhantomData;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU64};
 pub use table::{
-    back_edge, blocking, call_restartable, call_slot, restart_target, safe_point, unwrap_guarded, Call, CallTable,
-    HostHooks, HostSlot, Row, Slot, StateRef, TableView, HOST, PENDING, RESTART_CALL, RESTART_MAIN, STALE,
+    back_edge, blocking, call_restartable, call_slot, epoch, epoch_changed, is_current, restart_target, safe_point,
+    unwrap_guarded, Active, ActiveCalls, Call, CallTable, HostHooks, HostSlot, Row, Slot, StateRef, TableView, ACTIVE,
+    EPOCH, HOST, PENDING, RESTART_CALL, RESTART_MAIN, STALE,
 };
+pub use tunable::{tunable_bool, tunable_float, tunable_int, tunable_str, TunableCell, TunableRef, Tuned};
 
 /// The version of every layout and symbol in this file. Bump it on any change.
-pub const ABI_VERSION: u32 = 3;
+pub const ABI_VERSION: u32 = 4;
 
 /// The unversioned symbol of `extern "C" fn() -> u32`, returning the ABI
 /// version the library was built with.
@@ -218,6 +221,16 @@ pub struct ModuleDescriptor {
     pub prepare: extern "C" fn(),
     /// The library's copy of [`PENDING`].
     pub pending: *const AtomicBool,
+    /// The library's copy of [`ACTIVE`]: its calls in progress, counted by
+    /// its shims. An old library is unloaded only while it is zero.
+    pub active: *const ActiveCalls,
+    /// The library's copy of [`EPOCH`], which the runtime sets to the
+    /// generation at each swap.
+    pub epoch: *const AtomicU64,
+    /// True when the library's code can make a function value (a closure
+    /// whose code and vtable are in it, which may outlive any call): the
+    /// runtime never unloads it.
+    pub pinned: bool,
 }
 
 /// One function of a module, reachable through the function table.
@@ -406,7 +419,7 @@ macro_rules! export_module {
 
         // The name must equal `entry_symbol()`; a test in aether-rt checks it.
         #[no_mangle]
-        pub extern "C" fn aether_module_v3() -> *const $crate::abi::ModuleDescriptor {
+        pub extern "C" fn aether_module_v4() -> *const $crate::abi::ModuleDescriptor {
             &$descriptor
         }
     };

@@ -124,6 +124,23 @@ macro_rules! include_aether {
     };
 }
 
+/// The whole program of an Aether project, for its `src/main.rs`: the
+/// package's `build.rs` calls `aether_build::compile_program()`, which
+/// checks `src/*.ae` and writes the program's Rust to `$OUT_DIR`; this
+/// includes it, `fn main` and all, so plain `cargo build` and `cargo run`
+/// build the same program as `aether build` and `aether run`.
+///
+/// ```text
+/// // src/main.rs
+/// aether_rt::include_program!();
+/// ```
+#[macro_export]
+macro_rules! include_program {
+    () => {
+        include!(concat!(env!("OUT_DIR"), "/aether/program/src/main.rs"));
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,6 +26,7 @@ pub mod loader;
 pub mod protocol;
 pub mod state;
 pub mod tables;
+pub mod tunables;
 pub mod watcher;
 
 pub use crate::abi::{call_guarded, Guarded, PanicInfo};

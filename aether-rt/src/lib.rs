@@ -39,7 +39,9 @@ pub mod bridge;
 pub mod dynval;
 #[cfg(feature = "hmr")]
 pub mod hmr;
+pub mod interop;
 pub mod list;
+pub mod map;
 pub mod ops;
 pub mod overflow;
 pub mod prelude;
@@ -120,13 +122,75 @@ pub fn install_panic_hook() {
                 "the program panicked"
             };
             eprintln!("error: {message}");
+            editor_event(message);
         }));
     });
+}
+
+/// Under `run --hmr`, a runtime error is also appended to the events file
+/// the supervisor keeps beside the status file (`AETHER_HMR_STATUS`, the
+/// name `hmr::protocol::STATUS_ENV`, which is not compiled in here):
+/// `aether lsp` shows it at its `.ae` line (docs/editors.md). Nothing
+/// happens without hot reloading.
+fn editor_event(message: &str) {
+    let Some(status) = std::env::var_os("AETHER_HMR_STATUS").filter(|p| !p.is_empty()) else { return };
+    let events = std::path::Path::new(&status).with_file_name("events.jsonl");
+    let line = runtime_error_event(message, prelude::now_ms());
+    if let Ok(mut f) = std::fs::OpenOptions::new().append(true).open(events) {
+        // One write: readers never see half a line.
+        let _ = std::io::Write::write_all(&mut f, line.as_bytes());
+    }
+}
+
+/// The events-file line of a runtime error whose message ends in
+/// `--> file:line:col` (what [`fail`] writes).
+fn runtime_error_event(message: &str, unix_ms: i64) -> String {
+    let (text, at) = match message.rsplit_once("\n  --> ") {
+        Some((text, at)) => (text, Some(at)),
+        None => (message, None),
+    };
+    let mut parts = at.unwrap_or_default().rsplitn(3, ':');
+    let (col, line, file) = (parts.next(), parts.next(), parts.next());
+    let place = match (file, line.and_then(|l| l.parse::<u32>().ok()), col.and_then(|c| c.parse::<u32>().ok())) {
+        (Some(file), Some(line), Some(col)) => {
+            format!(",\"file\":{},\"line\":{line},\"col\":{col}", json_str(file))
+        }
+        _ => String::new(),
+    };
+    let shown = match at {
+        Some(at) => format!("runtime error at {at}: {text}"),
+        None => format!("runtime error: {text}"),
+    };
+    format!("{{\"unix_ms\":{unix_ms},\"outcome\":\"runtime_error\",\"message\":{}{place}}}\n", json_str(&shown))
+}
+
+/// `s` as a JSON string: the one quoting rule (`quote.rs`), whose escapes
+/// are JSON's for everything but the rare other control characters, which
+/// become spaces first.
+fn json_str(s: &str) -> String {
+    let plain: String =
+        s.chars().map(|c| if c.is_control() && !matches!(c, '\n' | '\r' | '\t') { ' ' } else { c }).collect();
+    let mut out = String::new();
+    quote::write_quoted(&plain, &[], &mut out);
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn runtime_errors_become_editor_events() {
+        let line = runtime_error_event("index 5 out of range for a list of length 3\n  --> src/game.ae:12:9", 7);
+        assert_eq!(
+            line,
+            "{\"unix_ms\":7,\"outcome\":\"runtime_error\",\"message\":\"runtime error at src/game.ae:12:9: index 5 out of range for a list of length 3\",\"file\":\"src/game.ae\",\"line\":12,\"col\":9}\n"
+        );
+        assert_eq!(
+            runtime_error_event("say \"hi\"\n\u{7}", 1),
+            "{\"unix_ms\":1,\"outcome\":\"runtime_error\",\"message\":\"runtime error: say \\\"hi\\\"\\n \"}\n"
+        );
+    }
 
     #[test]
     fn failure_names_the_ae_location() {

@@ -5,6 +5,11 @@
 use crate::{fail, Location, Map};
 use std::hash::Hash;
 
+/// `float.NAN`. Through this constant rather than `f64::NAN`, so that
+/// `x == float.NAN` (always false, as Aether says) draws no rustc warning
+/// in generated code.
+pub const NAN: f64 = f64::NAN;
+
 /// `xs[i]`
 #[inline]
 pub fn index<T>(xs: &[T], i: i64, loc: Location) -> &T {
@@ -151,6 +156,33 @@ pub fn rem(a: i64, b: i64, loc: Location) -> i64 {
     a.wrapping_rem(b)
 }
 
+/// `a << b` on ints: bits shifted past the top are dropped (`1 << 63` is
+/// the smallest int). A shift amount outside `0..=63` is an error in every
+/// build.
+#[inline(always)]
+pub fn shl(a: i64, b: i64, loc: Location) -> i64 {
+    if !(0..64).contains(&b) {
+        shift_fail(b, loc);
+    }
+    a << b
+}
+
+/// `a >> b` on ints: an arithmetic shift (the sign is kept, `-8 >> 1` is
+/// `-4`). A shift amount outside `0..=63` is an error in every build.
+#[inline(always)]
+pub fn shr(a: i64, b: i64, loc: Location) -> i64 {
+    if !(0..64).contains(&b) {
+        shift_fail(b, loc);
+    }
+    a >> b
+}
+
+#[cold]
+#[inline(never)]
+fn shift_fail(b: i64, loc: Location) -> ! {
+    fail(loc, format!("shift amount {b} is out of range (0 to 63)"))
+}
+
 #[cold]
 #[inline(never)]
 fn overflow(operation: std::fmt::Arguments<'_>, loc: Location) -> ! {
@@ -234,6 +266,20 @@ mod tests {
         assert_eq!(sub(2, 3, LOC), -1);
         assert_eq!(mul(-4, 3, LOC), -12);
         assert_eq!(neg(i64::MAX, LOC), -i64::MAX);
+        assert_eq!(shl(1, 63, LOC), i64::MIN);
+        assert_eq!(shl(3, 2, LOC), 12);
+        assert_eq!(shr(-8, 1, LOC), -4);
+        assert_eq!(shr(i64::MAX, 62, LOC), 1);
+        assert_eq!(
+            message(|| {
+                shl(1, 64, LOC);
+            }),
+            "shift amount 64 is out of range (0 to 63)\n  --> t.ae:3:7"
+        );
+        assert!(message(|| {
+            shr(1, -1, LOC);
+        })
+        .starts_with("shift amount -1 is out of range"));
     }
 
     /// In a debug build overflow fails at the location.

@@ -42,6 +42,92 @@ pub fn write_file(path: &str, contents: &str) -> Result<(), Error> {
     std::fs::write(path, contents).map_err(|e| Error(format!("cannot write `{path}`: {e}")))
 }
 
+/// `env(name)`: an environment variable, `none` when it is unset (or not
+/// valid UTF-8).
+pub fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+/// `exit(code)`: ends the program with the exit status `code` (what the
+/// platform keeps of it: the low 8 bits on Unix), after flushing stdout.
+pub fn exit(code: i64) -> ! {
+    flush_stdout();
+    std::process::exit(code as i32)
+}
+
+/// `read_stdin()`: the rest of standard input (empty at its end; bytes
+/// that are not UTF-8 become U+FFFD).
+pub fn read_stdin() -> String {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    // Waiting for input is a safe point: a hot reload may land meanwhile.
+    let _ = crate::abi::blocking(|| std::io::stdin().lock().read_to_end(&mut bytes));
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// `list_dir(path)`: the names of a directory's entries, sorted.
+pub fn list_dir(path: &str) -> Result<Vec<String>, Error> {
+    let fail = |e: std::io::Error| Error(format!("cannot list `{path}`: {e}"));
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(path).map_err(fail)? {
+        names.push(entry.map_err(fail)?.file_name().to_string_lossy().into_owned());
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// `format_time(ms, pattern)`: a time in milliseconds since the Unix epoch
+/// (`now_ms()`), in UTC, with `%Y` (year), `%m` (month, 01-12), `%d` (day),
+/// `%H`, `%M`, `%S` (hour, minute, second), `%L` (milliseconds, 000-999)
+/// and `%%`. Another `%` directive is an error. Written here rather than
+/// with `chrono` or `time`: UTC needs no time zone database, and every
+/// generated program compiles this runtime.
+pub fn format_time(ms: i64, pattern: &str) -> Result<String, Error> {
+    let days = ms.div_euclid(86_400_000);
+    let in_day = ms.rem_euclid(86_400_000);
+    let (year, month, day) = civil_from_days(days);
+    let mut out = String::new();
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('Y') => out.push_str(&format!("{year:04}")),
+            Some('m') => out.push_str(&format!("{month:02}")),
+            Some('d') => out.push_str(&format!("{day:02}")),
+            Some('H') => out.push_str(&format!("{:02}", in_day / 3_600_000)),
+            Some('M') => out.push_str(&format!("{:02}", in_day / 60_000 % 60)),
+            Some('S') => out.push_str(&format!("{:02}", in_day / 1000 % 60)),
+            Some('L') => out.push_str(&format!("{:03}", in_day % 1000)),
+            Some('%') => out.push('%'),
+            Some(other) => {
+                return Err(Error(format!(
+                    "unknown directive `%{other}` in the time pattern `{pattern}` (known: %Y %m %d %H %M %S %L %%)"
+                )))
+            }
+            None => return Err(Error(format!("the time pattern `{pattern}` ends with a lone `%`"))),
+        }
+    }
+    Ok(out)
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard
+/// Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
 /// `hmr_status()`: under `--hmr`, the outcome of the last save on one line
 /// (`reloaded fmt.ae`, `error: fmt.ae:2:5: ...`, `refused: ...`), for a
 /// program to show in its own screen; `none` without hot reloading. The
@@ -125,6 +211,18 @@ mod tests {
     }
 
     #[test]
+    fn times_format_in_utc() {
+        let f = |ms, p| format_time(ms, p).expect("format");
+        assert_eq!(f(0, "%Y-%m-%d %H:%M:%S.%L"), "1970-01-01 00:00:00.000");
+        assert_eq!(f(951_782_400_000, "%Y-%m-%d"), "2000-02-29");
+        assert_eq!(f(1_700_000_000_123, "%d/%m/%Y %H:%M:%S.%L 100%%"), "14/11/2023 22:13:20.123 100%");
+        assert_eq!(f(-1, "%Y-%m-%d %H:%M:%S.%L"), "1969-12-31 23:59:59.999");
+        assert_eq!(f(253_402_300_799_000, "%Y-%m-%d"), "9999-12-31");
+        assert!(format_time(0, "%Q").expect_err("bad directive").0.contains("unknown directive `%Q`"));
+        assert!(format_time(0, "50%").is_err());
+    }
+
+    #[test]
     fn files_round_trip_and_errors_are_values() {
         let dir = std::env::temp_dir().join(format!("aether-rt-test-{}", std::process::id()));
         let _ = std::fs::create_dir_all(&dir);
@@ -134,6 +232,10 @@ mod tests {
         assert_eq!(read_file(&path).expect("read"), "hello");
         let missing = read_file("/nonexistent/aether/file").expect_err("missing file");
         assert!(missing.0.starts_with("cannot read `/nonexistent/aether/file`"));
+        write_file(&dir.join("a.txt").to_string_lossy(), "").expect("write");
+        assert_eq!(list_dir(&dir.to_string_lossy()).expect("list"), vec!["a.txt", "f.txt"]);
+        let missing = list_dir("/nonexistent/aether").expect_err("missing dir");
+        assert!(missing.0.starts_with("cannot list `/nonexistent/aether`"), "{}", missing.0);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

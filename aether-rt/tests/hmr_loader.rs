@@ -454,6 +454,9 @@ static FUNCTIONS: [FnEntry; 3] = [
         host: &HOST,
         prepare,
         pending: &PENDING,
+        active: &ACTIVE,
+        epoch: &EPOCH,
+        pinned: false,
     }}
 }}
 

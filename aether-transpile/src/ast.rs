@@ -94,11 +94,20 @@ pub struct FnDecl {
     /// `Ball` in `fn Ball.fall(...)`.
     pub receiver: Option<Ident>,
     pub name: Ident,
+    /// `<T, U>`: the type parameters of a generic function (empty when it
+    /// has none). A parameter may later carry bounds (`T: Ord`).
+    pub generics: Vec<TypeParam>,
     /// `self` or `mut self` (methods only).
     pub self_param: Option<SelfParam>,
     pub params: Vec<Param>,
     pub ret: Option<TypeExpr>,
     pub body: Block,
+}
+
+/// `T` in `fn first<T>(xs: [T]) -> T?`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypeParam {
+    pub name: Ident,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -229,23 +238,29 @@ pub enum StmtKind {
         value: Expr,
     },
     Expr(Expr),
+    /// `while cond { }` or `while let pattern = value { }` (the loop ends
+    /// when the pattern does not match), each maybe labelled: `'outer: while`.
     While {
-        cond: Expr,
+        label: Option<Ident>,
+        cond: IfCond,
         body: Block,
     },
     Loop {
+        label: Option<Ident>,
         body: Block,
     },
     /// `for p in iter`, `for mut x in list`, `for (k, v) in map`.
     For {
+        label: Option<Ident>,
         mutable: bool,
         pattern: Pattern,
         iter: Expr,
         body: Block,
     },
     Return(Option<Expr>),
-    Break,
-    Continue,
+    /// `break` or `break 'outer` (the label's name without the quote).
+    Break(Option<Ident>),
+    Continue(Option<Ident>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -425,6 +440,8 @@ pub struct MatchArm {
 pub enum UnaryOp {
     Neg,
     Not,
+    /// `~x`: bitwise not of an int.
+    BitNot,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -444,6 +461,13 @@ pub enum BinOp {
     Or,
     /// `??`
     Coalesce,
+    /// `&`, `|`, `^`: bitwise and, or, exclusive or of ints.
+    BitAnd,
+    BitOr,
+    BitXor,
+    /// `<<`, `>>`: shifts of an int (`>>` keeps the sign).
+    Shl,
+    Shr,
 }
 
 impl BinOp {
@@ -463,6 +487,33 @@ impl BinOp {
             BinOp::And => "&&",
             BinOp::Or => "||",
             BinOp::Coalesce => "??",
+            BinOp::BitAnd => "&",
+            BinOp::BitOr => "|",
+            BinOp::BitXor => "^",
+            BinOp::Shl => "<<",
+            BinOp::Shr => ">>",
+        }
+    }
+
+    /// The bitwise operators, on ints only.
+    pub fn is_bitwise(self) -> bool {
+        matches!(self, BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor | BinOp::Shl | BinOp::Shr)
+    }
+
+    /// The parser's binding power (higher binds tighter), as Rust's:
+    /// `||` < `&&` < comparisons < `??` < `|` < `^` < `&` < shifts < `+ -` < `* / %`.
+    pub fn binding_power(self) -> u8 {
+        match self {
+            BinOp::Or => 1,
+            BinOp::And => 2,
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => 3,
+            BinOp::Coalesce => 4,
+            BinOp::BitOr => 5,
+            BinOp::BitXor => 6,
+            BinOp::BitAnd => 7,
+            BinOp::Shl | BinOp::Shr => 8,
+            BinOp::Add | BinOp::Sub => 9,
+            BinOp::Mul | BinOp::Div | BinOp::Rem => 10,
         }
     }
 }
@@ -549,17 +600,20 @@ fn take_children(kind: &mut ExprKind, out: &mut Vec<Expr>) {
                 StmtKind::Let { value, .. } => out.push(value),
                 StmtKind::Assign { target, value, .. } => out.extend([target, value]),
                 StmtKind::Expr(e) => out.push(e),
-                StmtKind::While { cond, body } => {
-                    out.push(cond);
+                StmtKind::While { cond, body, .. } => {
+                    match cond {
+                        IfCond::Expr(e) => out.push(*e),
+                        IfCond::Let { value, .. } => out.push(*value),
+                    }
                     block(body, out);
                 }
-                StmtKind::Loop { body } => block(body, out),
+                StmtKind::Loop { body, .. } => block(body, out),
                 StmtKind::For { iter, body, .. } => {
                     out.push(iter);
                     block(body, out);
                 }
                 StmtKind::Return(e) => out.extend(e),
-                StmtKind::Break | StmtKind::Continue => {}
+                StmtKind::Break(_) | StmtKind::Continue(_) => {}
             }
         }
     }

@@ -31,6 +31,7 @@ mod call;
 mod const_eval;
 mod exclusive;
 mod expr;
+mod generics;
 mod infer;
 mod items;
 mod pattern;
@@ -38,6 +39,7 @@ mod place;
 mod stmt;
 pub mod tables;
 
+pub use generics::{Instance, Need};
 pub use tables::{
     Coercion, FnId, FnInfo, GlobalId, GlobalInfo, ItemRef, LocalId, LocalInfo, ModuleTables, ParamInfo, PatRes, Res,
 };
@@ -63,6 +65,12 @@ pub struct CheckResult {
     /// Per module (indexed by [`ModuleId`]): expression types, name
     /// resolutions, coercions, pattern decisions and locals.
     pub modules: Vec<ModuleTables>,
+    /// Every instance of a generic function the program uses, each checked
+    /// with its concrete types (what code generation emits).
+    pub instances: Vec<Instance>,
+    /// What each generic function's body needs of its type parameters
+    /// (per parameter, in order), as `check/generics.rs` inferred it.
+    pub needs: HashMap<FnId, Vec<Vec<Need>>>,
 }
 
 impl CheckResult {
@@ -73,6 +81,12 @@ impl CheckResult {
     /// The side tables of one module.
     pub fn module(&self, id: ModuleId) -> Option<&ModuleTables> {
         self.modules.get(id.0 as usize)
+    }
+
+    /// The instance of generic function `f` for the type arguments `args`.
+    pub fn instance(&self, f: FnId, args: &[Ty]) -> Option<&Instance> {
+        let key = generics::instance_key(f, args);
+        self.instances.iter().find(|i| generics::instance_key(i.fn_id, &i.args) == key)
     }
 }
 
@@ -98,6 +112,8 @@ pub fn check(program: &Program, mode: Mode) -> CheckResult {
     let mut ck = Checker::new(program, mode);
     ck.collect_items();
     ck.check_bodies();
+    let instances = ck.check_generic_uses();
+    let needs = ck.generic_needs();
     ck.check_exclusive_state_access();
     ck.check_migrate_hooks();
     ck.check_entry();
@@ -111,10 +127,29 @@ pub fn check(program: &Program, mode: Mode) -> CheckResult {
         globals: ck.globals,
         methods: ck.methods,
         modules: ck.tables,
+        instances,
+        needs,
     }
 }
 
 pub(crate) use items::{MIGRATE, MIGRATE_PREFIX};
+
+/// A family of built-in names, for [`builtin_names`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BuiltinKind {
+    Prelude,
+    MathFns,
+    MathConsts,
+    StrMethods,
+    ListMethods,
+    MapMethods,
+}
+
+/// The built-in names of one family, as the checker knows them (editors
+/// complete them; the lists live in `builtins.rs` only).
+pub fn builtin_names(kind: BuiltinKind) -> Vec<&'static str> {
+    builtins::names(kind)
+}
 
 /// Whole-program state shared by all the passes. The per-body state lives
 /// in [`body::BodyCx`], swapped in and out as bodies are checked.
@@ -133,6 +168,8 @@ struct Checker<'p> {
     global_state: Vec<GlobalState>,
     diags: Vec<Diagnostic>,
     cx: body::BodyCx,
+    /// Type parameters in scope, needs and uses of generic functions.
+    generics: generics::GenericState,
     /// What the program is checked as.
     mode: Mode,
 }
@@ -160,6 +197,7 @@ impl<'p> Checker<'p> {
             global_state: Vec::new(),
             diags: Vec::new(),
             cx: body::BodyCx::new(ModuleId(0)),
+            generics: generics::GenericState::default(),
             mode,
         }
     }

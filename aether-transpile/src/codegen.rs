@@ -84,6 +84,7 @@ pub(crate) mod call;
 pub mod dynval;
 pub(crate) mod expr;
 pub mod hmr;
+mod included;
 pub(crate) mod items;
 pub mod library;
 pub(crate) mod names;
@@ -99,6 +100,8 @@ use crate::ty::ModuleId;
 use proc_macro2::TokenStream;
 use quote::quote;
 use std::path::PathBuf;
+
+pub use included::generate_included;
 
 pub struct CodegenOptions {
     /// The package and binary name of the generated crate.
@@ -123,8 +126,9 @@ pub fn generate(program: &Program, checked: &CheckResult, opts: &CodegenOptions)
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for m in program.module_ids() {
-        let (ts, mut errs) = crate::with_stack(|| items::expand(program, checked, &shared, m));
+        let (mut ts, mut errs) = crate::with_stack(|| items::expand(program, checked, &shared, m));
         errors.append(&mut errs);
+        ts.extend(library::crate_externs(program, checked, &shared, m, &mut errors));
         let name = &shared.module_names[m.0 as usize];
         files.push((PathBuf::from(format!("src/{name}.rs")), format_file(ts)));
     }
@@ -200,6 +204,11 @@ pub(crate) struct Shared {
     /// Every user type implements `aether_rt::dynval::Dyn`, so `--hmr` can
     /// migrate state into changed types (see [`dynval`]).
     pub dyn_impls: bool,
+    /// Constants are functions, not Rust `const`s (an `--hmr` program:
+    /// `hmr/tunables.rs`), and these globals (by index) read the host's
+    /// cell of their key.
+    pub consts_as_fns: bool,
+    pub tunables: std::collections::HashMap<usize, String>,
 }
 
 impl Shared {
@@ -210,16 +219,12 @@ impl Shared {
             needs: analysis::CtxNeeds::compute(program, ck),
             hmr: false,
             dyn_impls: false,
+            consts_as_fns: false,
+            tunables: Default::default(),
         }
     }
 }
 
-/// Format with prettyplease; unparsable tokens (a generator bug) are
-/// returned unformatted outside tests.
-///
-/// `syn` and `prettyplease` recurse once per nesting level of the code (a
-/// chain `0 + 0 + ... + 1` of thousands of terms is thousands deep), so they
-/// run on a stack of their own, reserved (not committed) up front.
 /// The lints generated code allows, written once for every shape (static
 /// program, module library, Rust-host library): names follow Aether's
 /// conventions rather than Rust's, every item is emitted whether or not the
@@ -230,9 +235,12 @@ impl Shared {
 /// into a compile error: Aether defines them as runtime errors (integer
 /// arithmetic goes through `aether_rt::ops`, so they should not fire; the
 /// allow keeps a program the checker accepted from ever failing on them).
+/// An `if let` whose pattern always matches (`if let (a, b) = pair`) is
+/// valid Aether and is generated as it is written: `irrefutable_let_patterns`.
 fn allowed_lints() -> TokenStream {
     quote!(
         unused,
+        irrefutable_let_patterns,
         arithmetic_overflow,
         unconditional_panic,
         non_snake_case,
@@ -274,8 +282,36 @@ pub(crate) fn glue_module(doc: &[&str], items: TokenStream) -> TokenStream {
     }
 }
 
+/// Format with prettyplease; unparsable tokens (a generator bug) are
+/// returned unformatted outside tests.
+///
+/// `syn` and `prettyplease` recurse once per nesting level of the code (a
+/// chain `0 + 0 + ... + 1` of thousands of terms is thousands deep), so they
+/// run on a stack of their own, reserved (not committed) up front.
+///
+/// Formatting is most of a regeneration's time, and a save under `--hmr`
+/// regenerates the whole program to change one module: the text of tokens
+/// already formatted in this process is reused (keyed by the tokens' own
+/// text, which is cheap to print and exact).
 pub(crate) fn format_file(ts: TokenStream) -> String {
-    stacker::grow(256 * 1024 * 1024, move || format_tokens(ts))
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static FORMATTED: OnceLock<Mutex<HashMap<String, String>>> = OnceLock::new();
+    /// A session regenerates a few files per module; more than this means
+    /// another program (tests): start afresh rather than grow.
+    const KEEP: usize = 4096;
+    let cache = FORMATTED.get_or_init(Default::default);
+    let key = ts.to_string();
+    if let Some(text) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+        return text.clone();
+    }
+    let text = stacker::grow(256 * 1024 * 1024, move || format_tokens(ts));
+    let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+    if cache.len() >= KEEP {
+        cache.clear();
+    }
+    cache.insert(key, text.clone());
+    text
 }
 
 fn format_tokens(ts: TokenStream) -> String {

@@ -43,6 +43,10 @@ pub struct Input {
     /// Diagnostics name files relative to this directory; empty: as
     /// given (relative paths stay relative to where the user stands).
     display_base: PathBuf,
+    /// The crates a program's `extern fn`s may bind to (Rust names, `_`
+    /// for `-`), when the caller knows them ([`Input::with_crates`]); a
+    /// path into any other crate is E0108.
+    crates: Option<Vec<String>>,
 }
 
 /// Why a path cannot be turned into an [`Input`]. Each renders as one
@@ -92,7 +96,7 @@ impl Input {
         if !entry.is_file() {
             return Err(InputError::NoEntry(entry));
         }
-        Ok(Input { kind: InputKind::Project, src_root, entry, display_base: package_root.to_path_buf() })
+        Ok(Input { kind: InputKind::Project, src_root, entry, display_base: package_root.to_path_buf(), crates: None })
     }
 
     /// A single `.ae` file: it and the modules it imports from its
@@ -112,6 +116,7 @@ impl Input {
             entry: dir.join(file.file_name().unwrap_or(file.as_os_str())),
             display_base: PathBuf::new(),
             src_root: dir,
+            crates: None,
         })
     }
 
@@ -143,7 +148,13 @@ impl Input {
                 _ => return Err(InputError::AmbiguousEntry(dir.to_path_buf())),
             }
         };
-        Ok(Input { kind: InputKind::Directory, src_root: dir.to_path_buf(), entry, display_base: PathBuf::new() })
+        Ok(Input {
+            kind: InputKind::Directory,
+            src_root: dir.to_path_buf(),
+            entry,
+            display_base: PathBuf::new(),
+            crates: None,
+        })
     }
 
     /// The `.ae` modules a Rust crate compiles in from its build script:
@@ -159,7 +170,7 @@ impl Input {
         let Some(entry) = project::ae_files(&src_root).into_iter().next() else {
             return Err(InputError::NoSources(src_root));
         };
-        Ok(Input { kind: InputKind::HostModules, src_root, entry, display_base: package.to_path_buf() })
+        Ok(Input { kind: InputKind::HostModules, src_root, entry, display_base: package.to_path_buf(), crates: None })
     }
 
     /// A project as its settings describe it, without looking at the disk:
@@ -173,7 +184,15 @@ impl Input {
             entry: src_root.join(entry),
             src_root,
             display_base: package_root.to_path_buf(),
+            crates: None,
         }
+    }
+
+    /// The crates the program depends on, by the names its Rust code uses
+    /// (`serde_json` for `serde-json`): what its `extern fn`s may bind to.
+    pub fn with_crates(mut self, crates: impl IntoIterator<Item = String>) -> Input {
+        self.crates = Some(crates.into_iter().map(|c| c.replace('-', "_")).collect());
+        self
     }
 
     pub fn kind(&self) -> InputKind {
@@ -217,6 +236,69 @@ pub fn analyze(input: &Input, mode: Mode) -> Analysis {
             project::load_from_disk(&input.src_root, &input.entry, &input.display_base)
         }
     };
+    let mut analysis = analyze_loaded(loaded, mode);
+    if let (Some(crates), true) = (&input.crates, mode != Mode::Library) {
+        analysis.diagnostics.extend(unknown_crates(&analysis, crates));
+        diagnostic::sort(&mut analysis.diagnostics);
+    }
+    analysis
+}
+
+/// E0108 for each `extern fn` whose path starts with a crate the program
+/// does not depend on, other than `std`, `core` and `alloc` (paths without
+/// a crate are the checker's E0107).
+fn unknown_crates(analysis: &Analysis, crates: &[String]) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for module in &analysis.program.modules {
+        for item in &module.ast.items {
+            let crate::ast::ItemKind::ExternFn(x) = &item.kind else { continue };
+            let Some((first, _)) = x.path.split_once("::") else { continue };
+            // The standard library's crates need no dependency.
+            let std = matches!(first, "std" | "core" | "alloc");
+            if matches!(first, "crate" | "self" | "super" | "") || std || crates.iter().any(|c| c == first) {
+                continue;
+            }
+            let known = if crates.is_empty() {
+                "the program depends on no crate".to_string()
+            } else {
+                format!("its crates are {}", crates.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "))
+            };
+            let mut d = Diagnostic::at(
+                diagnostic::Code::E0108,
+                x.path_span,
+                format!("`extern fn {}` names `{first}`, which is not a dependency of this program", x.name.name),
+            )
+            .with_note(known);
+            d = match crates.iter().find(|c| strsim_close(c, first)) {
+                Some(c) => d.with_help(format!("did you mean `{c}`?")),
+                None => d.with_help(format!(
+                    "add it with `cargo add {first}` (a script: under `[dependencies]` in its `---cargo` frontmatter)"
+                )),
+            };
+            found.push(d);
+        }
+    }
+    found
+}
+
+/// Whether `a` and `b` differ by at most one character (a typo).
+fn strsim_close(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len().abs_diff(b.len()) > 1 {
+        return false;
+    }
+    // One edit: skip the common prefix and suffix, at most one left each.
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let suffix = a[prefix..].iter().rev().zip(b[prefix..].iter().rev()).take_while(|(x, y)| x == y).count();
+    a.len() - prefix - suffix <= 1 && b.len() - prefix - suffix <= 1
+}
+
+/// [`analyze`] with the text of some files taken from `overlay` (full
+/// path → text) rather than the disk: what a language server checks as the
+/// user types, before anything is saved.
+pub fn analyze_overlaid(input: &Input, mode: Mode, overlay: &std::collections::HashMap<PathBuf, String>) -> Analysis {
+    let all_files = input.kind != InputKind::Script;
+    let loaded = project::load_overlaid(&input.src_root, &input.entry, &input.display_base, all_files, overlay);
     analyze_loaded(loaded, mode)
 }
 

@@ -63,6 +63,17 @@ impl<'a> Lexer<'a> {
         if self.base == 0 && self.src.starts_with("#!") {
             self.pos = self.src.find('\n').unwrap_or(self.src.len());
         }
+        // A script's frontmatter (its Cargo manifest) is not Aether.
+        if self.base == 0 {
+            match crate::frontmatter::find(self.src) {
+                Ok(Some(fm)) => self.pos = fm.span.end,
+                Ok(None) => {}
+                Err(e) => {
+                    self.error(Code::E0014, e.at.start, e.at.end, e.message).with_help_mut(e.help);
+                    self.pos = self.src.len();
+                }
+            }
+        }
         while self.pos < self.bytes.len() {
             let start = self.pos;
             let c = self.peek();
@@ -79,6 +90,7 @@ impl<'a> Lexer<'a> {
                 }
                 b'/' if self.peek_at(1) == b'*' => self.block_comment(),
                 b'0'..=b'9' => self.number(),
+                b'\'' if self.label() => {}
                 b'"' => self.string(),
                 c if c == b'_' || c.is_ascii_alphabetic() => self.word(),
                 _ => self.punct(),
@@ -130,6 +142,26 @@ impl<'a> Lexer<'a> {
         self.push(kind, start);
     }
 
+    /// `'outer`: a loop label, unless the word is closed by another `'`
+    /// (`'text'`, a mistaken string: E0003 from `punct`).
+    fn label(&mut self) -> bool {
+        let start = self.pos;
+        let first = self.peek_at(1);
+        if !(first == b'_' || first.is_ascii_alphabetic()) {
+            return false;
+        }
+        let mut end = start + 1;
+        while end < self.bytes.len() && (self.bytes[end] == b'_' || self.bytes[end].is_ascii_alphanumeric()) {
+            end += 1;
+        }
+        if self.bytes.get(end) == Some(&b'\'') {
+            return false;
+        }
+        self.pos = end;
+        self.push(TokenKind::Label(self.src[start + 1..end].to_string()), start);
+        true
+    }
+
     fn number(&mut self) {
         let start = self.pos;
         // After a `.`, only an integer can follow: `t.0.1` is two tuple indexes.
@@ -146,6 +178,12 @@ impl<'a> Lexer<'a> {
             let digits: String = self.src[digits_start..self.pos].chars().filter(|&c| c != '_').collect();
             match i64::from_str_radix(&digits, radix) {
                 Ok(v) => self.push(TokenKind::Int(v), start),
+                Err(e) if matches!(e.kind(), std::num::IntErrorKind::PosOverflow) => {
+                    self.error(Code::E0004, start, self.pos, "integer literal is too large for `int`").with_help_mut(
+                        "`int` is 64-bit: the largest value is 0x7fff_ffff_ffff_ffff; `~0` has every bit set",
+                    );
+                    self.push(TokenKind::Int(0), start);
+                }
                 Err(_) => self.invalid_number(start, "integer"),
             }
             return;
@@ -316,6 +354,18 @@ impl<'a> Lexer<'a> {
         let expr_start = self.pos;
         let mut depth = 0usize;
         let mut colon = None;
+        // A closure first (`{|v: int| v}`), or a closure's body that is
+        // a closure: the `:`s of its parameters are not a format spec; the
+        // two `|` around them are still to come.
+        let closure_at = |at: usize| {
+            let lead = self.src[at..].trim_start();
+            if lead.starts_with('|') && !lead.starts_with("||") {
+                2u8
+            } else {
+                0
+            }
+        };
+        let mut closure_bars = closure_at(expr_start);
         loop {
             if self.pos >= self.bytes.len() || self.peek() == b'\n' {
                 // Most likely a stray `{` in text: resume at the first quote
@@ -332,7 +382,9 @@ impl<'a> Lexer<'a> {
                 b')' | b']' => depth = depth.saturating_sub(1),
                 b'}' if depth == 0 => break,
                 b'}' => depth -= 1,
-                b':' if depth == 0 && colon.is_none() => colon = Some(self.pos),
+                b'|' if depth == 0 && closure_bars == 2 => closure_bars = 1,
+                b'|' if depth == 0 && closure_bars == 1 => closure_bars = closure_at(self.pos + 1),
+                b':' if depth == 0 && colon.is_none() && closure_bars == 0 => colon = Some(self.pos),
                 b'"' => {
                     // A nested string literal: skip it whole.
                     self.pos += 1;
@@ -405,20 +457,17 @@ impl<'a> Lexer<'a> {
                 b'!' => (Bang, 1),
                 b'?' => (Question, 1),
                 b'|' => (Pipe, 1),
+                b'&' => (Amp, 1),
+                b'^' => (Caret, 1),
+                b'~' => (Tilde, 1),
                 b'@' => (At, 1),
                 _ => {
                     let ch = self.src[self.pos..].chars().next().unwrap_or('\u{FFFD}');
                     self.pos += ch.len_utf8().max(1);
                     let msg = format!("unexpected character `{}`", ch.escape_debug());
                     let d = self.error(Code::E0003, start, self.pos, msg);
-                    match ch {
-                        '\'' => {
-                            d.with_help_mut("strings use double quotes: \"text\"");
-                        }
-                        '&' => {
-                            d.with_help_mut("logical and is `&&`");
-                        }
-                        _ => {}
+                    if ch == '\'' {
+                        d.with_help_mut("strings use double quotes: \"text\"; a loop label is `'name`");
                     }
                     return;
                 }
@@ -454,6 +503,22 @@ mod tests {
         assert_eq!(kinds("1.5e3"), vec![Float(1500.0), Eof]);
         assert_eq!(kinds("t.0.1"), vec![Ident("t".into()), Dot, Int(0), Dot, Int(1), Eof]);
         assert_eq!(kinds("1_000 0xff"), vec![Int(1000), Int(255), Eof]);
+        assert_eq!(kinds("0b1010_0101 0xFF_ff 0o17"), vec![Int(0xa5), Int(0xffff), Int(15), Eof]);
+        assert_eq!(
+            kinds("a&b|c^~d"),
+            vec![
+                Ident("a".into()),
+                Amp,
+                Ident("b".into()),
+                Pipe,
+                Ident("c".into()),
+                Caret,
+                Tilde,
+                Ident("d".into()),
+                Eof
+            ]
+        );
+        assert_eq!(kinds("&& ||"), vec![AndAnd, OrOr, Eof]);
     }
 
     #[test]
@@ -470,6 +535,20 @@ mod tests {
         assert_eq!(pieces.len(), 3);
         assert!(matches!(&pieces[1], StrPiece::Interp { spec: Some((s, _)), .. } if s == ">5"));
         assert_eq!(pieces[2], StrPiece::Text(" {x}".into()));
+    }
+
+    #[test]
+    fn a_closure_first_in_an_interpolation_keeps_its_parameter_types() {
+        let src = r#""{|v: int| v} { |a: int, b: int| a + b:?}{|a: int| |b: int| a + b}""#;
+        let (tokens, diags) = lex(FileId(0), src, 0);
+        assert!(diags.is_empty(), "{diags:?}");
+        let TokenKind::Str(pieces) = &tokens[0].kind else { panic!("not a string") };
+        let StrPiece::Interp { expr, spec: None } = &pieces[0] else { panic!("{pieces:?}") };
+        assert_eq!(&src[expr.start as usize..expr.end as usize], "|v: int| v");
+        let StrPiece::Interp { expr, spec: Some((s, _)) } = &pieces[2] else { panic!("{pieces:?}") };
+        assert_eq!((&src[expr.start as usize..expr.end as usize], s.as_str()), (" |a: int, b: int| a + b", "?"));
+        let StrPiece::Interp { expr, spec: None } = &pieces[3] else { panic!("{pieces:?}") };
+        assert_eq!(&src[expr.start as usize..expr.end as usize], "|a: int| |b: int| a + b");
     }
 
     #[test]

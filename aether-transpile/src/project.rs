@@ -62,6 +62,37 @@ pub fn load_from_disk(src_root: &Path, entry: &Path, display_base: &Path) -> (Pr
     Loader::new(&disk).load(&entry_rel, &all)
 }
 
+/// [`load_from_disk`] and [`load_script`] with some files' text taken from
+/// `overlay` (full path → text) instead of the disk: an editor's unsaved
+/// buffers. With `all_files` (a project, a directory) every `.ae` file under
+/// `src_root` is a module, open buffers not yet saved included; without it
+/// (a script) only the entry and what it imports.
+pub fn load_overlaid(
+    src_root: &Path,
+    entry: &Path,
+    display_base: &Path,
+    all_files: bool,
+    overlay: &HashMap<PathBuf, String>,
+) -> (Program, Vec<Diagnostic>) {
+    let store =
+        Overlay { disk: Disk { root: src_root.to_path_buf(), display_base: display_base.to_path_buf() }, overlay };
+    let entry_rel = entry.strip_prefix(src_root).unwrap_or(entry).to_path_buf();
+    let mut all: Vec<PathBuf> = Vec::new();
+    if all_files {
+        all = ae_files(src_root).iter().filter_map(|p| p.strip_prefix(src_root).ok()).map(Path::to_path_buf).collect();
+        let mut unsaved: Vec<PathBuf> = overlay
+            .keys()
+            .filter(|p| p.extension().is_some_and(|x| x == "ae"))
+            .filter_map(|p| p.strip_prefix(src_root).ok())
+            .map(Path::to_path_buf)
+            .filter(|rel| !all.contains(rel))
+            .collect();
+        unsaved.sort();
+        all.extend(unsaved);
+    }
+    Loader::new(&store).load(&entry_rel, &all)
+}
+
 /// The `.ae` files under `dir` at any depth (`dir` joined with their path
 /// under it), in file-name order: a project's modules.
 pub fn ae_files(dir: &Path) -> Vec<PathBuf> {
@@ -148,6 +179,33 @@ impl FileStore for Memory {
 
     fn full_path(&self, rel: &Path) -> PathBuf {
         rel.to_path_buf()
+    }
+}
+
+/// The disk, with open editor buffers in front of it.
+struct Overlay<'o> {
+    disk: Disk,
+    overlay: &'o HashMap<PathBuf, String>,
+}
+
+impl FileStore for Overlay<'_> {
+    fn read(&self, rel: &Path) -> std::io::Result<Vec<u8>> {
+        match self.overlay.get(&self.disk.full_path(rel)) {
+            Some(text) => Ok(text.as_bytes().to_vec()),
+            None => self.disk.read(rel),
+        }
+    }
+
+    fn exists(&self, rel: &Path) -> bool {
+        self.overlay.contains_key(&self.disk.full_path(rel)) || self.disk.exists(rel)
+    }
+
+    fn display_name(&self, rel: &Path) -> String {
+        self.disk.display_name(rel)
+    }
+
+    fn full_path(&self, rel: &Path) -> PathBuf {
+        self.disk.full_path(rel)
     }
 }
 

@@ -27,6 +27,8 @@ pub enum TokenKind {
     Int(i64),
     Float(f64),
     Str(Vec<StrPiece>),
+    /// `'outer`: a loop label (the name without the quote).
+    Label(String),
     // Keywords
     Fn,
     Let,
@@ -92,6 +94,12 @@ pub enum TokenKind {
     Question,
     QuestionQuestion,
     Pipe,
+    /// `&` (bitwise and; `&&` is its own token).
+    Amp,
+    /// `^` (bitwise exclusive or).
+    Caret,
+    /// `~` (bitwise not).
+    Tilde,
     At,
     /// One or more line breaks (statement terminator).
     Newline,
@@ -140,6 +148,7 @@ impl TokenKind {
             Int(_) => "integer literal".into(),
             Float(_) => "float literal".into(),
             Str(_) => "string literal".into(),
+            Label(name) => format!("label `'{name}`"),
             Newline => "end of line".into(),
             Eof => "end of file".into(),
             other => format!("`{}`", other.text()),
@@ -213,10 +222,13 @@ impl TokenKind {
             Question => "?",
             QuestionQuestion => "??",
             Pipe => "|",
+            Amp => "&",
+            Caret => "^",
+            Tilde => "~",
             At => "@",
             Newline => "\\n",
             Eof => "<eof>",
-            Ident(_) | Int(_) | Float(_) | Str(_) => "<literal>",
+            Ident(_) | Int(_) | Float(_) | Str(_) | Label(_) => "<literal>",
         }
     }
 }

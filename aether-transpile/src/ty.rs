@@ -36,6 +36,11 @@ pub enum Ty {
     Enum(TypeId),
     /// Not yet known (an empty `[]`, an unannotated closure parameter).
     Var(TyVar),
+    /// The `index`-th type parameter of the generic function being checked
+    /// (`T` in `fn first<T>(xs: [T]) -> T?`), by index and name. Only
+    /// generic signatures and bodies hold it; every instance of a generic
+    /// function is checked again with concrete types (`check/generics.rs`).
+    Param(u32, String),
     /// The type of an expression that already produced an error; it unifies
     /// with everything so one mistake is reported once.
     Error,
@@ -57,6 +62,32 @@ impl Ty {
 
     pub fn is_error(&self) -> bool {
         matches!(self, Ty::Error)
+    }
+
+    /// `self` with each type parameter `Param(i)` replaced by `args[i]`.
+    pub fn subst(&self, args: &[Ty]) -> Ty {
+        match self {
+            Ty::Param(i, _) => args.get(*i as usize).cloned().unwrap_or(Ty::Error),
+            Ty::List(e) => Ty::list(e.subst(args)),
+            Ty::Map(k, v) => Ty::map(k.subst(args), v.subst(args)),
+            Ty::Optional(e) => Ty::optional(e.subst(args)),
+            Ty::Result(e) => Ty::result(e.subst(args)),
+            Ty::Tuple(ts) => Ty::Tuple(ts.iter().map(|t| t.subst(args)).collect()),
+            Ty::Fn(ps, r) => Ty::Fn(ps.iter().map(|t| t.subst(args)).collect(), Box::new(r.subst(args))),
+            other => other.clone(),
+        }
+    }
+
+    /// Whether a type parameter occurs in `self`.
+    pub fn has_param(&self) -> bool {
+        match self {
+            Ty::Param(..) => true,
+            Ty::List(e) | Ty::Optional(e) | Ty::Result(e) => e.has_param(),
+            Ty::Map(k, v) => k.has_param() || v.has_param(),
+            Ty::Tuple(ts) => ts.iter().any(Ty::has_param),
+            Ty::Fn(ps, r) => ps.iter().any(Ty::has_param) || r.has_param(),
+            _ => false,
+        }
     }
 
     /// Show the type as the user writes it (`[int]`, `{str: Ball}`, `float?`).
@@ -116,6 +147,7 @@ impl fmt::Display for DisplayTy<'_> {
             }
             Ty::Struct(id) | Ty::Enum(id) => f.write_str(&table.get(*id).name),
             Ty::Var(_) => f.write_str("_"),
+            Ty::Param(_, name) => f.write_str(name),
             Ty::Error => f.write_str("{unknown}"),
         }
     }

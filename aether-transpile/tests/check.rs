@@ -412,6 +412,45 @@ fn main() {
 "#
 );
 
+// Bitwise operators take ints only; shifts in a `const` are computed.
+check!(
+    e0304_e0313_bitwise_operators,
+    r#"const BAD: int = 1 << 64
+const NEG: int = 8 >> -1
+fn main() {
+    let a = true & false
+    let b = 1.5 | 2
+    let c = ~true
+    let d = !3
+    let e = "x" ^ 1
+    let f = 0x1_0000_0000_0000_0000
+    println("{a} {b} {c} {d} {e} {f} {BAD} {NEG}")
+}
+"#
+);
+
+// Labels name an enclosing loop of the same function or closure.
+check!(
+    e0319_loop_labels,
+    r#"fn main() {
+    'outer: for i in 0..3 {
+        'outer: while i > 5 { break 'outer }
+        for j in 0..i {
+            if j == 1 { continue 'outr }
+            if j == 2 { break 'nowhere }
+        }
+    }
+    'a: loop {
+        let f = || -> int { break 'a }
+        println(f())
+        break
+    }
+    break 'a
+    while let some(x) = 5 { println(x) }
+}
+"#
+);
+
 check!(
     e0406_same_value_mut_twice,
     r#"fn swap(mut _a: [int], mut _b: [int]) {}

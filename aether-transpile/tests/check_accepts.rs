@@ -37,6 +37,63 @@ check!(
 );
 
 check!(
+    accepts_bitwise_operators,
+    r#"const FLAGS: int = 0b0101 | 1 << 4
+const ALL: int = ~0 & 0xffff_ffff
+fn main() {
+    let a = 0xff_00
+    let b = a & 0x0f_f0 | a ^ 3 << 2 >> 1
+    let inv = ~b
+    let f = |x| x & 1
+    let flags: [int] = [1, 2].map(|x| x | FLAGS)
+    println("{b} {inv} {f(3)} {flags} {ALL}")
+}
+"#
+);
+
+check!(
+    accepts_labelled_loops_and_while_let,
+    r#"fn first_pair(xs: [int], target: int) -> (int, int)? {
+    var out: (int, int)? = none
+    'search: for i in 0..xs.len() {
+        for j in i + 1..xs.len() {
+            if xs[i] + xs[j] == target {
+                out = some((i, j))
+                break 'search
+            }
+            if xs[j] < 0 { continue 'search }
+        }
+    }
+    out
+}
+
+fn spin() -> int {
+    var n = 0
+    'run: loop {
+        while true {
+            n += 1
+            if n > 3 { break 'run }
+        }
+    }
+    n
+}
+
+fn main() {
+    var stack = [(1, "a"), (2, "b")]
+    while let some((n, s)) = stack.pop() {
+        println("{n}{s}")
+    }
+    var opt: int? = some(3)
+    'count: while let some(k) = opt {
+        opt = if k > 0 { some(k - 1) } else { none }
+        if k == 1 { continue 'count }
+    }
+    println("{first_pair([1, 2, 3], 5)} {spin()}")
+}
+"#
+);
+
+check!(
     accepts_structs_and_methods,
     r#"struct Vec2 { x: float, y: float }
 struct Ball {
@@ -430,17 +487,20 @@ fn collect_exprs<'a>(module: &'a ast::Module, out: &mut Vec<&'a ast::Expr>) {
                     expr(value, out);
                 }
                 ast::StmtKind::Expr(e) => expr(e, out),
-                ast::StmtKind::While { cond, body } => {
-                    expr(cond, out);
+                ast::StmtKind::While { cond, body, .. } => {
+                    match cond {
+                        ast::IfCond::Expr(c) => expr(c, out),
+                        ast::IfCond::Let { value, .. } => expr(value, out),
+                    }
                     block(body, out);
                 }
-                ast::StmtKind::Loop { body } => block(body, out),
+                ast::StmtKind::Loop { body, .. } => block(body, out),
                 ast::StmtKind::For { iter, body, .. } => {
                     expr(iter, out);
                     block(body, out);
                 }
                 ast::StmtKind::Return(Some(e)) => expr(e, out),
-                ast::StmtKind::Return(None) | ast::StmtKind::Break | ast::StmtKind::Continue => {}
+                ast::StmtKind::Return(None) | ast::StmtKind::Break(_) | ast::StmtKind::Continue(_) => {}
             }
         }
     }

@@ -1,6 +1,6 @@
 //! Checker snapshot tests for `extern fn`: accepted in a program compiled
-//! into a Rust host crate (`Mode::Library`), refused (E0107) in one built
-//! on its own (`Mode::Module`: a module needing no `main`), and typed like
+//! into a Rust host crate (`Mode::Library`), bound to a crate's function
+//! (or refused, E0107, for a `crate::` path) in one built on its own (`Mode::Module`: a module needing no `main`), and typed like
 //! any other function.
 
 mod support;
@@ -47,6 +47,18 @@ fn extern_fns_check_in_a_host_crate() {
 #[test]
 fn extern_fns_are_refused_without_a_host_crate() {
     insta::assert_snapshot!(render(GOOD, false));
+}
+
+/// A program built on its own binds its crates' functions: a path that
+/// starts with a crate's name is accepted (which crates it has, the driver
+/// checks: E0108); `crate::` is not.
+#[test]
+fn extern_fns_bind_crates_without_a_host_crate() {
+    let out = render(
+        "extern fn jaro(a: str, b: str) -> float = \"strsim::jaro\"\npub fn f() -> float {\n    jaro(\"a\", \"b\")\n}\n",
+        false,
+    );
+    assert!(out.contains("no diagnostics"), "{out}");
 }
 
 #[test]

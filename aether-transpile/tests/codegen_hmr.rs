@@ -136,6 +136,40 @@ fn a_body_edit_changes_one_crate_and_an_interface_edit_its_importers_too() {
 }
 
 #[test]
+fn a_literal_constant_is_read_from_the_host_and_its_value_is_in_no_crate() {
+    let main = "import config\n\nfn main() {\n    println(config.AREA + config.W)\n}\n";
+    let config = "pub const W: int = 4\npub const G: float = -9.5\npub const AREA: int = W * 3\n";
+    let generate_with = |config: &str| generated(&[("main.ae", main), ("config.ae", config)]);
+    let before = generate_with(config);
+    let keys: Vec<(&str, &aether_rt::abi::Tuned)> =
+        before.tunables.iter().map(|t| (t.key.as_str(), &t.value)).collect();
+    assert_eq!(
+        keys,
+        vec![("config.W", &aether_rt::abi::Tuned::Int(4)), ("config.G", &aether_rt::abi::Tuned::Float(-9.5))]
+    );
+    let iface = &files_of(&before, "config").into_iter().find(|(p, _)| p.ends_with("src/config.rs")).expect("config").1;
+    assert!(iface.contains("tunable_int(&__TUNABLE_W, \"config.W\")"), "{iface}");
+    // Not a literal: a function of the tunable, compiled into its importers.
+    assert!(iface.contains("pub fn AREA() -> i64"), "{iface}");
+    assert!(!iface.contains("pub const"), "no Rust const under --hmr: {iface}");
+
+    let tuned = generate_with(&config.replace("= 4", "= 5").replace("-9.5", "-1.0"));
+    assert!(before.modules.iter().zip(&tuned.modules).all(|(a, b)| a.files == b.files), "no crate changed");
+    assert_eq!(tuned.tunables[0].value, aether_rt::abi::Tuned::Int(5));
+    assert_eq!(tuned.tunables[1].value, aether_rt::abi::Tuned::Float(-1.0));
+
+    let computed = generate_with(&config.replace("W * 3", "W * 4"));
+    let changed: Vec<&str> = before
+        .modules
+        .iter()
+        .zip(&computed.modules)
+        .filter(|(a, b)| a.files != b.files)
+        .map(|(a, _)| a.name.as_str())
+        .collect();
+    assert_eq!(changed, vec!["main", "config"], "a computed constant is compiled into its importers");
+}
+
+#[test]
 fn excluded_modules_are_linked_into_the_host() {
     let generated = generated(&[
         ("main.ae", "import gpu\n\nfn main() {\n    println(gpu.draw())\n}\n"),

@@ -23,16 +23,17 @@
 //! still there, cargo is not even started (a stamp file records what was
 //! built), so re-running an unchanged script starts at once.
 
-mod rustc;
+pub(crate) mod rustc;
 
 use crate::input::{self, Target};
 use crate::report::{self, Action, MessageFormat};
+use crate::runtime::Runtime;
 use crate::Error;
 use aether_transpile::ast::ItemKind;
 use aether_transpile::codegen::{self, CodegenOptions};
 use aether_transpile::diagnostic::Code;
 use aether_transpile::driver::{self, InputKind};
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
@@ -70,7 +71,13 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode, Error> {
     let options = BuildOptions { release: args.release, format: args.message_format, timings: args.timings };
     match build(&target, options)? {
         Outcome::Built(exe) => {
-            eprintln!("    Finished `{}`: {}", target.name, exe.display());
+            if target.manifest.as_ref().is_some_and(|m| m.old_layout) {
+                crate::status(
+                    "note: this project is in the layout from before projects were Cargo packages: `aether` \
+                     builds it, plain `cargo build` cannot (docs/cli.md, \"Moving a project made before this layout\")",
+                );
+            }
+            crate::status(&format!("    Finished `{}`: {}", target.name, exe.display()));
             println!("{}", exe.display());
             Ok(ExitCode::SUCCESS)
         }
@@ -90,6 +97,8 @@ pub enum Outcome {
 pub struct Prepared {
     pub analysis: driver::Analysis,
     pub layout: Layout,
+    /// What the generated crate depends on.
+    pub runtime: Runtime,
     pub files: Vec<(PathBuf, String)>,
     /// (generated file, `.ae` file) for every module, to name the user's
     /// files when rustc complains.
@@ -120,9 +129,20 @@ pub fn prepare(target: &Target, format: MessageFormat, purpose: Purpose) -> Resu
     }
     report::emit_warnings(&analysis, format, &target.name);
     let layout = Layout::for_target(target)?;
-    let options = CodegenOptions { crate_name: layout.package.clone(), rt_path: rt_path() };
+    let runtime = Runtime::ensure()?;
+    if let Some(manifest) = target.manifest.as_ref().filter(|m| !m.old_layout && !m.rust_host) {
+        crate::runtime::repoint_project(&manifest.root.join("Cargo.toml"), &runtime)?;
+    }
+    let options = CodegenOptions { crate_name: layout.package.clone(), rt_path: runtime.rt() };
     let generated = match codegen::generate(&analysis.program, &analysis.checked, &options) {
-        Ok(g) => g,
+        Ok(mut g) => {
+            for (path, text) in &mut g.files {
+                if path.as_path() == Path::new("Cargo.toml") {
+                    *text = crate::deps::add_to_manifest(text, &target.deps);
+                }
+            }
+            g
+        }
         Err(refusals) => {
             // Reported like the checker's diagnostics (`check` reports them
             // too); the warnings were printed above.
@@ -138,7 +158,7 @@ pub fn prepare(target: &Target, format: MessageFormat, purpose: Purpose) -> Resu
         .zip(&analysis.program.modules)
         .map(|((rs, _), m)| (rs.to_string_lossy().into_owned(), analysis.program.sources.get(m.file).name.clone()))
         .collect();
-    Ok(Ok(Prepared { analysis, layout, files: generated.files, sources }))
+    Ok(Ok(Prepared { analysis, layout, runtime, files: generated.files, sources }))
 }
 
 impl Prepared {
@@ -292,17 +312,12 @@ fn unique_package(name: &str, path: &Path) -> String {
     format!("{name}_{:016x}", stable_hash([&*path.to_string_lossy()]))
 }
 
-/// The runtime crate generated code depends on. It sits beside this crate
-/// in the Aether repository; `cargo install --path cargo-aether` keeps that
-/// path, so an installed tool builds against the checkout it came from.
-pub fn rt_path() -> PathBuf {
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let rt = here.join("..").join("aether-rt");
-    std::fs::canonicalize(&rt).unwrap_or(rt)
-}
-
-fn cache_dir() -> Option<PathBuf> {
-    let non_empty = |v: std::ffi::OsString| (!v.is_empty()).then(|| PathBuf::from(v));
+/// The user cache: `$AETHER_CACHE_DIR`, else `$XDG_CACHE_HOME/aether`,
+/// else `~/.cache/aether`.
+pub(crate) fn cache_dir() -> Option<PathBuf> {
+    // Absolute: generated manifests name paths under it.
+    let non_empty =
+        |v: std::ffi::OsString| (!v.is_empty()).then(|| std::path::absolute(&v).unwrap_or_else(|_| PathBuf::from(v)));
     if let Some(dir) = std::env::var_os("AETHER_CACHE_DIR").and_then(non_empty) {
         return Some(dir);
     }
@@ -349,16 +364,17 @@ pub(crate) fn stable_hash<'a>(parts: impl IntoIterator<Item = &'a str>) -> u64 {
 }
 
 /// Write a generated crate or workspace into `dir`: the files that changed
-/// ([`write_changed`]), and a `Cargo.lock` to start from, the Aether
-/// workspace's: the runtime's dependencies are then already resolved, so a
+/// ([`write_changed`]), and a `Cargo.lock` to start from, the one the
+/// runtime was tested with: its dependencies are then already resolved, so a
 /// first build needs no registry index update (and works offline once they
 /// are cached).
 pub(crate) fn write_generated(dir: &Path, files: &[(PathBuf, String)]) -> std::io::Result<()> {
     write_changed(dir, files)?;
     let lock = dir.join("Cargo.lock");
     if !lock.exists() {
-        if let Some(workspace_lock) = rt_path().parent().map(|p| p.join("Cargo.lock")) {
-            let _ = std::fs::copy(workspace_lock, lock);
+        // Only on a first write: a reload never pays for the check.
+        if let Ok(runtime) = Runtime::ensure() {
+            let _ = std::fs::copy(runtime.lock_file(), lock);
         }
     }
     Ok(())
@@ -397,6 +413,7 @@ pub fn cargo(prepared: &Prepared, args: &[&str]) -> Result<Option<Vec<Artifact>>
         .arg("--manifest-path")
         .arg(layout.crate_dir.join("Cargo.toml"))
         .arg("--message-format=json-diagnostic-rendered-ansi")
+        .args(crate::cargo_verbosity_flag())
         .env("CARGO_TARGET_DIR", &layout.target_dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
@@ -422,6 +439,21 @@ pub fn cargo(prepared: &Prepared, args: &[&str]) -> Result<Option<Vec<Artifact>>
     let status = child.wait().map_err(|e| Error::environment(format!("cargo did not finish: {e}")))?;
     if status.success() {
         return Ok(Some(artifacts));
+    }
+    if let Some(bindings) = rejection.bindings(prepared) {
+        // The program's mistake, on its `.ae` lines: no page of rustc output.
+        let text: String = bindings.iter().map(|d| d.render(&prepared.analysis.program.sources)).collect();
+        let _ = std::io::stderr().lock().write_all(text.as_bytes());
+        return Err(Error::program(format!(
+            "could not build the program: {} its crates' functions",
+            if bindings.len() == 1 { "an `extern fn` does not match" } else { "`extern fn`s do not match" }
+        )));
+    }
+    if rejection.rendered.is_empty() && prepared.runtime.damage().is_none() {
+        // cargo stopped before compiling anything: say what it could not do.
+        if let Some(why) = crate::deps::unfetchable(&layout.crate_dir.join("Cargo.toml")) {
+            return Err(Error::program(why));
+        }
     }
     rejection.explain(prepared);
     Ok(None)

@@ -8,6 +8,8 @@ use aether_transpile::driver;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod host;
+
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
     /// A project directory (with Cargo.toml), a single `.ae` file, or a
@@ -22,6 +24,9 @@ pub struct CheckArgs {
 
 pub fn run(args: &CheckArgs) -> Result<ExitCode, Error> {
     let target = input::resolve(&args.path)?;
+    if let Some(manifest) = target.manifest.as_ref().filter(|m| m.rust_host) {
+        return host::run(manifest, args.message_format);
+    }
     let analysis = driver::analyze(&target.input, driver::Mode::Program);
     Ok(report::emit(&analysis, args.message_format, Action::CHECK, &target.name))
 }

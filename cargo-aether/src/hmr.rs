@@ -23,8 +23,10 @@ macro_rules! say {
 
 mod prepare;
 mod rebuild;
+mod replay;
 mod status;
 mod supervise;
+mod timings;
 
 use crate::build::{self, Layout};
 use crate::input::Target;
@@ -62,8 +64,60 @@ fn announce_log() {
     }
 }
 
+/// Where the supervisor of `target` appends the outcome of each save, one
+/// JSON object per line (`hmr/status.rs`), for `aether lsp` to show.
+pub fn events_file(target: &Target) -> Option<PathBuf> {
+    if let Some(manifest) = target.manifest.as_ref().filter(|m| m.rust_host) {
+        let root = manifest.root.canonicalize().unwrap_or_else(|_| manifest.root.clone());
+        return Some(rust_host_events_file(&root, &manifest.name, &cargo_target_dir(&root)));
+    }
+    let layout = Layout::for_target(target).ok()?;
+    Some(workspace_dir(&layout).join(status::EVENTS_FILE))
+}
+
+/// The events file of the Rust host crate at `root` (canonical) named
+/// `name`, building into `target_dir`: in the crate's own directory of
+/// `run --hmr` state, whatever its Aether directory is called (so an editor
+/// knows where before the first build).
+pub fn rust_host_events_file(root: &Path, name: &str, target_dir: &Path) -> PathBuf {
+    rust_host_dirs(root, name, target_dir).1.join(status::EVENTS_FILE)
+}
+
+/// Cargo's target directory for the package at `root`: `CARGO_TARGET_DIR`
+/// (relative to the package) or its `target/`.
+fn cargo_target_dir(root: &Path) -> PathBuf {
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
+    if target_dir.is_relative() {
+        root.join(target_dir)
+    } else {
+        target_dir
+    }
+}
+
+/// A Rust host crate's library prefix and its directory of `run --hmr`
+/// state: one per host crate, since crates sharing a target directory
+/// (tests, a workspace) must not share the record of what they compiled,
+/// nor their generated workspaces.
+fn rust_host_dirs(root: &Path, name: &str, target_dir: &Path) -> (String, PathBuf) {
+    let crate_name: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+    let prefix = format!("{crate_name}_{:08x}", build::stable_hash([&*root.to_string_lossy()]) as u32);
+    let base = target_dir.join("aether").join("hmr-host").join(&prefix);
+    (prefix, base)
+}
+
+/// How `run --hmr` builds and reports.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// Optimized libraries (fast code, slower reloads).
+    pub release: bool,
+    /// Print each reload's steps and their times (`--timings`).
+    pub timings: bool,
+}
+
 /// Run `target` under HMR; the host's exit status.
-pub fn run(target: &Target, release: bool, args: &[OsString]) -> Result<ExitCode, Error> {
+pub fn run(target: &Target, options: Options, args: &[OsString]) -> Result<ExitCode, Error> {
+    let Options { release, timings } = options;
     announce_log();
     say!("[aether] running `{}` with hot reloading ON: edit a .ae file and it is swapped in", target.name);
     let layout = Layout::for_target(target)?;
@@ -78,12 +132,21 @@ pub fn run(target: &Target, release: bool, args: &[OsString]) -> Result<ExitCode
     // called `main`: the workspace's path makes their library names unique.
     let opts = HmrOptions {
         program: format!("{}_{:08x}", layout.crate_name, build::stable_hash([&*ws.to_string_lossy()]) as u32),
-        rt_path: build::rt_path(),
+        rt_path: crate::runtime::Runtime::ensure()?.rt(),
         // `--release`: optimized libraries (fast code, slower reloads).
         lib_dir: layout.target_dir.join(if release { "release" } else { "debug" }),
         exclude: excluded_modules(target),
     };
-    let build = Build { ws, opts, target_dir: layout.target_dir, release, command: command_used() };
+    let build = Build {
+        status_dir: ws.clone(),
+        ws,
+        opts,
+        target_dir: layout.target_dir,
+        release,
+        timings,
+        command: command_used(),
+        replay: Default::default(),
+    };
     // The first start reuses the check done above; a hot restart checks again.
     let mut analysis_once = Some(analysis);
     let mut prepare_next = || prepare(&session, &build, Host::Generated, args, &target.name, analysis_once.take());
@@ -100,24 +163,21 @@ pub fn run(target: &Target, release: bool, args: &[OsString]) -> Result<ExitCode
 /// crate's binary, watch the `.ae` files and swap rebuilt modules in. The
 /// environment tells the build script what to generate; it records which
 /// directory it compiled, which is what is watched.
-pub fn run_rust_host(target: &Target, release: bool, args: &[OsString]) -> Result<ExitCode, Error> {
+pub fn run_rust_host(target: &Target, options: Options, args: &[OsString]) -> Result<ExitCode, Error> {
+    let Options { release, timings } = options;
     let Some(manifest) = &target.manifest else {
         return Err(Error::usage("a Rust host crate needs its Cargo.toml"));
     };
     announce_log();
     say!("[aether] running `{}` with hot reloading ON: edit a .ae file and it is swapped in", target.name);
     let root = manifest.root.canonicalize().unwrap_or_else(|_| manifest.root.clone());
-    let target_dir = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
-    let target_dir = if target_dir.is_relative() { root.join(target_dir) } else { target_dir };
+    let target_dir = cargo_target_dir(&root);
     let lib_dir = target_dir.join(if release { "release" } else { "debug" });
-    let base = target_dir.join("aether").join("hmr-host");
+    let (prefix, base) = rust_host_dirs(&root, &manifest.name, &target_dir);
     std::fs::create_dir_all(&base)
         .map_err(|e| Error::environment(format!("cannot create `{}`: {e}", base.display())))?;
     let info = base.join("compiled-dirs.txt");
     let _ = std::fs::remove_file(&info);
-    let crate_name: String =
-        manifest.name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
-    let prefix = format!("{crate_name}_{:08x}", build::stable_hash([&*root.to_string_lossy()]) as u32);
 
     let started = Instant::now();
     let exe = build_rust_host(&root, &target_dir, &lib_dir, &prefix, &info, release)?;
@@ -144,11 +204,21 @@ pub fn run_rust_host(target: &Target, release: bool, args: &[OsString]) -> Resul
     let session = Session::RustHost { package: root.clone(), input, name: name.clone() };
     let opts = HmrOptions {
         program: format!("{prefix}_{name}"),
-        rt_path: build::rt_path(),
+        rt_path: crate::runtime::Runtime::ensure()?.rt(),
         lib_dir: lib_dir.clone(),
         exclude: Vec::new(),
     };
-    let build = Build { ws: base.join(&name), opts, target_dir: target_dir.clone(), release, command: command_used() };
+    let build = Build {
+        ws: base.join(&name),
+        // Where an editor finds it (`rust_host_events_file`).
+        status_dir: base.clone(),
+        opts,
+        target_dir: target_dir.clone(),
+        release,
+        timings,
+        command: command_used(),
+        replay: Default::default(),
+    };
     let first = prepare(&session, &build, Host::Built { exe: &exe, started }, args, &target.name, None)?;
     // A hot restart builds the host crate again, then its modules.
     let mut prepare_next = || -> Result<Prepared, Error> {
@@ -188,13 +258,19 @@ fn emit_warnings(analysis: &Analysis, name: &str) {
 struct Build {
     /// The generated workspace (one crate per module, and a generated host).
     ws: PathBuf,
+    /// Where the status file and the events file are ([`events_file`]).
+    status_dir: PathBuf,
     opts: HmrOptions,
     /// Cargo's target directory; the libraries are in `opts.lib_dir`, its
     /// `debug` or `release`.
     target_dir: PathBuf,
     release: bool,
+    /// `--timings`: print each reload's steps and their times.
+    timings: bool,
     /// The command the user ran, as a message tells them to run it again.
     command: String,
+    /// The module crates' rustc commands, replayed on reloads.
+    replay: replay::Recorder,
 }
 
 /// The command line that started this supervisor, as the user typed it:
@@ -261,7 +337,15 @@ impl Session<'_> {
         opts: &HmrOptions,
     ) -> Result<(HmrGenerated, Option<String>), Vec<Diagnostic>> {
         match self {
-            Session::Program { .. } => gen::generate(&analysis.program, &analysis.checked, opts).map(|g| (g, None)),
+            Session::Program { target } => gen::generate(&analysis.program, &analysis.checked, opts).map(|mut g| {
+                // The crates link into the host; the modules reach them through its table.
+                for (path, text) in &mut g.files {
+                    if path.as_path() == Path::new("host/Cargo.toml") {
+                        *text = crate::deps::add_to_manifest(text, &target.deps);
+                    }
+                }
+                (g, None)
+            }),
             Session::RustHost { .. } => {
                 gen::generate_library(&analysis.program, &analysis.checked, opts).map(|(g, b)| (g, Some(b)))
             }

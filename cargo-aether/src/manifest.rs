@@ -23,6 +23,12 @@ pub struct Manifest {
     /// A Rust crate that compiles `.ae` files in from its `build.rs` (it has
     /// `aether-build` as a build-dependency): `run` builds it with cargo.
     pub rust_host: bool,
+    /// The crates a pure Aether program may bind `extern fn`s to.
+    pub deps: crate::deps::Deps,
+    /// A project made before projects were Cargo packages (its `[[bin]]` is
+    /// `target/aether/main.rs`): `aether` builds it, plain `cargo build`
+    /// cannot (docs/cli.md says how to move it to the new layout).
+    pub old_layout: bool,
 }
 
 /// `[package.metadata.aether]`, with defaults filled in.
@@ -63,11 +69,20 @@ pub fn read(manifest_path: &Path) -> Result<Manifest, Error> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let rust_host = package
-        .dependencies
-        .iter()
-        .any(|d| d.name == "aether-build" && d.kind == cargo_metadata::DependencyKind::Build);
-    Ok(Manifest { name: package.name.to_string(), root, settings, rust_host })
+    // An Aether project has `[package.metadata.aether]` (and, made by `aether
+    // new`, `aether-build` too, for plain `cargo build`); a Rust crate that
+    // compiles `.ae` modules in has only `aether-build`.
+    let aether_table = package.metadata.get("aether").is_some_and(|t| !t.is_null());
+    let rust_host = !aether_table
+        && package
+            .dependencies
+            .iter()
+            .any(|d| d.name == "aether-build" && d.kind == cargo_metadata::DependencyKind::Build);
+    // Before projects were Cargo packages, their binary was a placeholder
+    // path cargo could not build.
+    let old_layout = package.targets.iter().any(|t| t.src_path.as_std_path().ends_with("target/aether/main.rs"));
+    let deps = crate::deps::Deps::of_package(package);
+    Ok(Manifest { name: package.name.to_string(), root, settings, rust_host, deps, old_layout })
 }
 
 /// Validate the `[package.metadata.aether]` table (`None` when absent).

@@ -1,5 +1,8 @@
 //! `cargo aether run [PATH] [--release] [-- ARGS]`: build, then run the
-//! program with ARGS, passing its exit status through.
+//! program with ARGS, passing its exit status through. With a `.ae` file
+//! for PATH, the arguments after it are the script's, `--` or not
+//! (`aether run hello.ae one two`; `lib.rs` rewrites the command line, and
+//! turns `aether hello.ae one two` into that too).
 //!
 //! A single `.ae` file is a script: `cargo aether run hello.ae` works in any
 //! directory, and its build is cached (see `build.rs`), so running it again
@@ -37,7 +40,18 @@ pub struct RunArgs {
     #[arg(long, value_name = "PATH")]
     pub hmr_log: Option<PathBuf>,
 
-    /// Arguments for the program (after `--`).
+    /// How to print diagnostics.
+    #[arg(long, value_enum, value_name = "FMT", default_value_t = MessageFormat::Human)]
+    pub message_format: MessageFormat,
+
+    /// Print how long each phase took: of the build (check, generate,
+    /// cargo), as `build --timings`; with hot reloading, of each reload too
+    /// (watch and debounce, check, generate, build, load and swap).
+    #[arg(long)]
+    pub timings: bool,
+
+    /// Arguments for the program: after `--`, or after PATH when it is a
+    /// `.ae` file (`aether run hello.ae one two`).
     #[arg(last = true, value_name = "ARGS")]
     pub args: Vec<OsString>,
 }
@@ -51,16 +65,17 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
         }
         crate::hmr::log_to(log)?;
     }
+    let options = crate::hmr::Options { release: args.release, timings: args.timings };
     if target.manifest.as_ref().is_some_and(|m| m.rust_host) {
         if hmr {
-            return crate::hmr::run_rust_host(&target, args.release, &args.args);
+            return crate::hmr::run_rust_host(&target, options, &args.args);
         }
         return cargo_run(&target, args);
     }
     if hmr {
-        return crate::hmr::run(&target, args.release, &args.args);
+        return crate::hmr::run(&target, options, &args.args);
     }
-    let options = BuildOptions { release: args.release, format: MessageFormat::Human, timings: false };
+    let options = BuildOptions { release: args.release, format: args.message_format, timings: args.timings };
     let exe = match build::build(&target, options)? {
         Outcome::Built(exe) => exe,
         Outcome::Failed(code) => return Ok(code),

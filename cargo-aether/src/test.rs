@@ -22,6 +22,10 @@ pub struct TestArgs {
     /// Run only the tests whose name contains this text.
     #[arg(value_name = "FILTER")]
     pub filter: Option<String>,
+
+    /// Build the tests with optimizations.
+    #[arg(long)]
+    pub release: bool,
 }
 
 pub fn run(args: &TestArgs) -> Result<ExitCode, Error> {
@@ -32,7 +36,11 @@ pub fn run(args: &TestArgs) -> Result<ExitCode, Error> {
     };
     let names = test_names(&prepared);
     prepared.write()?;
-    let Some(artifacts) = build::cargo(&prepared, &["test", "--no-run"])? else {
+    let mut cargo_args = vec!["test", "--no-run"];
+    if args.release {
+        cargo_args.push("--release");
+    }
+    let Some(artifacts) = build::cargo(&prepared, &cargo_args)? else {
         return Ok(ExitCode::from(crate::EXIT_INTERNAL));
     };
     let Some(Artifact { executable, .. }) = artifacts.into_iter().find(|a| a.is_test) else {

@@ -655,6 +655,17 @@ fn integer_overflow_fails_in_debug_and_wraps_in_release() {
     assert_eq!(r.stdout, "-9223372036854775808\n-9223372036854775808\n", "{r:?}");
 }
 
+/// Issue #18: a shift amount outside `0..=63` is a runtime error at the
+/// shift's `.ae` location in a release build too (not only in debug).
+#[test]
+fn shift_out_of_range_fails_in_release_too() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    write(cache.path(), &[("shift.ae", "fn main() {\n    let by = 64 + args().len()\n    println(1 << by)\n}\n")]);
+    let r = cargo_aether_build(cache.path(), cache.path(), &["run", "--release", "shift.ae"]);
+    assert_eq!((r.code, r.stdout.as_str()), (Some(101), ""), "{r:?}");
+    assert!(r.stderr.ends_with("error: shift amount 64 is out of range (0 to 63)\n  --> shift.ae:3:13\n"), "{r:?}");
+}
+
 /// Issue #11: modules named like a generated file or crate (`lib.rs` made
 /// cargo see a library target; `host` is the `--hmr` host crate's name)
 /// build and run, statically and under `--hmr`.
@@ -687,7 +698,7 @@ fn modules_named_like_generated_files_build_everywhere() {
 #[test]
 fn regression_programs_run_the_same_under_hmr_and_release() {
     let cache = tempfile::tempdir().expect("tempdir");
-    for name in ["places_and_patterns", "hygiene"] {
+    for name in ["places_and_patterns", "hygiene", "generated", "generics", "stdlib", "syntax_v05"] {
         let program = repo_root().join(format!("tests/programs/{name}.ae"));
         let program = program.to_str().expect("utf-8 path");
         let want = fs::read_to_string(repo_root().join(format!("tests/programs/{name}.out"))).expect("expected output");

@@ -155,6 +155,31 @@ fn edit_a_module_while_it_runs_and_keep_its_state() {
     println!("--- the program's stderr\n{}", err.text());
 }
 
+/// A generic function's body is compiled into the modules that use it:
+/// editing it live rebuilds its module and its user and swaps them
+/// together, with the state kept.
+#[test]
+fn editing_a_generic_function_swaps_it_with_its_users() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let program = copy_fixture(dir.path(), "generic", &["main.ae", "util.ae"]);
+    let (_child, out, err) = start_hmr(&program, &[], &[("AETHER_CACHE_DIR", dir.path().join("cache").into())]);
+    let report = |what: &str| format!("{what}\n--- stdout\n{}--- stderr\n{}", out.text(), err.text());
+    let (at, _, _) = out
+        .wait_for(0, Duration::from_secs(300), |l| counter("tick")(l).filter(|n| *n >= 3))
+        .unwrap_or_else(|| panic!("{}", report("the program never printed `tick N`")));
+    let before = out.snapshot().iter().filter_map(|(_, l)| counter("tick")(l)).max().unwrap_or(0);
+    let errors_from = err.snapshot().len();
+    let util = std::fs::read_to_string(program.join("util.ae")).expect("read util.ae");
+    save(&program, "util.ae", &util.replace("\"tick {x}\"", "\"tock {x}\""));
+    let tock = out.wait_for(at, Duration::from_secs(120), counter("tock"));
+    let Some((_, _, n)) = tock else { panic!("{}", report("no output from the edited generic function")) };
+    assert!(n > before, "{}", report(&format!("the state was reset: {n} after {before}")));
+    let both = err.wait_for(errors_from, Duration::from_secs(10), |l| {
+        (l.contains("[aether] reloaded") && l.contains("main.ae") && l.contains("util.ae")).then_some(())
+    });
+    assert!(both.is_some(), "{}", report("one reload line naming the generic's module and its user"));
+}
+
 fn cargo_aether(args: &[&str], path: &Path, cache: &Path) -> Run {
     cargo_aether_env(args, path, cache, &[])
 }
@@ -183,6 +208,9 @@ fn a_program_prints_under_hmr_what_it_prints_in_a_static_build() {
     assert_eq!(hmr_run.code, Some(0), "{hmr_run:?}");
     assert_eq!(hmr_run.stdout, static_run.stdout);
     assert!(hmr_run.stdout.contains("fib(15) = 610 after 1973 calls"), "{hmr_run:?}");
+    // Generic functions of util.ae, instantiated in main.ae's library.
+    assert!(hmr_run.stdout.contains("largest some(9) some(\"pear\") some(0.5)"), "{hmr_run:?}");
+    assert!(hmr_run.stdout.contains("mapped [\"<1>\", \"<2>\"] counted 6"), "{hmr_run:?}");
     assert!(hmr_run.stderr.contains("hot reloading is ON"), "{hmr_run:?}");
 }
 
@@ -229,18 +257,36 @@ fn a_rust_host_keeps_running_while_its_aether_modules_change() {
 
     // A body edit in the module the host calls: new output, state kept.
     let (n0, w0) = out.snapshot().iter().filter_map(|(_, l)| parse("tick")(l)).max().unwrap_or((0, 0));
+    // Both modules have several `extern fn`s (one holder of shims each).
     let game = std::fs::read_to_string(host.join("src/logic/game.ae")).expect("read");
     save(&host.join("src/logic"), "game.ae", &game.replace("fmt.show(\"tick\"", "fmt.show(\"tock\""));
     let tock = out.wait_for(at, Duration::from_secs(120), parse("tock"));
     let Some((tock_at, _, (n, w))) = tock else { panic!("{}", report("no output from the edited module")) };
     assert!(n > n0 && w > w0, "{}", report(&format!("state was reset: {n}/{w} after {n0}/{w0}")));
+    // Each save's outcome is in the events file `aether lsp` reads, where
+    // the server looks for this crate's.
+    let events = cargo_aether::hmr::rust_host_events_file(
+        &host.canonicalize().expect("host dir"),
+        "hmr-rust-host",
+        &aether_test_support::hmr_target_dir(),
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let events_text = loop {
+        let text = std::fs::read_to_string(&events).unwrap_or_default();
+        if text.contains("\"outcome\":\"reloaded\"") || Instant::now() > deadline {
+            break text;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(
+        events_text.contains("\"outcome\":\"started\"") && events_text.contains("reloaded src/logic/game.ae"),
+        "{}",
+        report(&format!("{}: {events_text}", events.display()))
+    );
 
     // A body edit in a module it imports.
-    save(
-        &host.join("src/logic"),
-        "fmt.ae",
-        "pub fn show(word: str, n: int, noted: int) -> str {\n    \"{word}! {n} noted {noted}\"\n}\n",
-    );
+    let fmt = std::fs::read_to_string(host.join("src/logic/fmt.ae")).expect("read");
+    save(&host.join("src/logic"), "fmt.ae", &fmt.replace("\"{word} {n}", "\"{word}! {n}"));
     let bang = out.wait_for(tock_at, Duration::from_secs(120), |l| parse("tock!")(l));
     assert!(bang.is_some(), "{}", report("no output after editing the imported module"));
 
@@ -251,7 +297,10 @@ fn a_rust_host_keeps_running_while_its_aether_modules_change() {
     save(
         &host.join("src/logic"),
         "game.ae",
-        &game.replace("fmt.show(\"tick\", frames, host_note(1))", "fmt.show(\"tuck\", frames)"),
+        &game.replace(
+            "fmt.show(\"tick\", frames, host_note(1) + host_zero())",
+            "fmt.show(\"tuck\", frames + host_zero())",
+        ),
     );
     let refused = err.wait_for(errors_from, Duration::from_secs(120), |l| {
         // The command as it was run (with its path): `cargo aether run --hmr <dir>`.

@@ -169,8 +169,10 @@ enum Edit {
     /// save may land during the first one's build; whatever ran in between,
     /// the second version is what runs in the end.
     Burst(u64),
-    /// world.ae: the value of `pub const BONUS` (an interface change: world,
-    /// look and main rebuild).
+    /// world.ae: the value of `pub const BONUS`, with its `rev()`. A literal
+    /// constant is tuned under --hmr (#13): its new value is sent to the
+    /// running program and its importers are not rebuilt, so only world.ae's
+    /// body change is swapped in.
     Const,
     /// A function body in one module: its `rev()`.
     Body(File),
@@ -703,6 +705,12 @@ impl Soak {
                     names(l, file)
                 });
             }
+            Edit::Const => {
+                self.wait_stderr(child, errors_from, "a `tuned` line naming BONUS", |l| {
+                    l.starts_with("[aether] tuned ") && l.contains("BONUS")
+                });
+                self.wait_stderr(child, errors_from, "the reload line of world", |l| names(l, File::World));
+            }
             _ => self.wait_stderr(child, errors_from, "a reload line naming all three modules", |l| {
                 FILES.iter().all(|f| names(l, *f))
             }),
@@ -733,6 +741,12 @@ impl Soak {
                     || reloads.iter().any(|l| FILES.iter().any(|f| *f != file && names(l, *f)))
                 {
                     self.fail(&format!("{} did not reload {} alone", edit.describe(), file.name()));
+                }
+            }
+            // A constant's new value reaches the program with no importer rebuilt.
+            Edit::Const => {
+                if reloads.iter().any(|l| names(l, File::Look) || names(l, File::Main)) {
+                    self.fail(&format!("{} rebuilt the importers of world.ae", edit.describe()));
                 }
             }
             // An interface change of world.ae swaps it with both its importers in one step.

@@ -18,7 +18,7 @@ mod process;
 pub use files::{copy_dir, copy_example_to_edit, copy_host_package, host_manifest, replace_file, save};
 pub use http::{listening_address, Conn, Reply, Server};
 pub use lines::Lines;
-pub use process::{cargo, spawn_followed, KillOnDrop, Run};
+pub use process::{cargo, hmr_host_pid, mapped_files, spawn_followed, vm_rss, KillOnDrop, Run};
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -63,3 +63,5 @@ pub fn run_hmr(exe: impl AsRef<OsStr>, path: &Path) -> Command {
     command.args(["aether", "run", "--hmr"]).arg(path).env("CARGO_TARGET_DIR", hmr_target_dir());
     command
 }
+
+pub mod progen;

@@ -95,3 +95,37 @@ impl std::fmt::Debug for Run {
         write!(f, "exit {:?}\n--- stdout\n{}--- stderr\n{}", self.code, self.stdout, self.stderr)
     }
 }
+
+/// The `--hmr` host started by the CLI process `cli`: its child whose
+/// command line names the `_hmr_host` binary (Linux: read from `/proc`).
+pub fn hmr_host_pid(cli: u32) -> Option<u32> {
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
+        // `pid (comm) state ppid ...`; comm may hold spaces, so split after the last ')'.
+        let Some(ppid) = stat.rsplit(')').next().and_then(|s| s.split_whitespace().nth(1)?.parse::<u32>().ok()) else {
+            continue;
+        };
+        let cmdline = std::fs::read_to_string(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        if ppid == cli && cmdline.contains("_hmr_host") {
+            return Some(pid);
+        }
+    }
+    None
+}
+
+/// The resident memory of process `pid` in kB (`VmRSS`).
+pub fn vm_rss(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// How many distinct files whose path contains `part` process `pid` has
+/// mapped (loaded module libraries: `lib<program>_hmr_<module>-hot-`).
+pub fn mapped_files(pid: u32, part: &str) -> Option<usize> {
+    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).ok()?;
+    let files: std::collections::BTreeSet<&str> =
+        maps.lines().filter_map(|l| l.split_whitespace().nth(5)).filter(|p| p.contains(part)).collect();
+    Some(files.len())
+}

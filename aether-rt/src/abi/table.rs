@@ -5,8 +5,7 @@
 
 use super::Guarded;
 use std::ffi::c_void;
-use std::marker::PhantomData;
-use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 
 /// A pointer-sized cell in a library that the runtime fills in: a function
 /// to call or a state value's address. Atomic, so a `static` needs no
@@ -26,6 +25,7 @@ impl Slot {
         self.0.load(Ordering::Relaxed)
     }
 
+    #[inline]
     pub fn set(&self, ptr: *mut c_void) {
         self.0.store(ptr, Ordering::Release)
     }
@@ -35,19 +35,90 @@ impl Slot {
 /// waits for a safe point; generated code checks it before each call.
 pub static PENDING: AtomicBool = AtomicBool::new(false);
 
+/// Each image's count of calls in progress through its shims (every way
+/// into a library's code from outside it: calls within one library that
+/// skip the shim start inside one). Zero means no thread runs the
+/// library's code, so the runtime may unload an old version (issue #14).
+pub static ACTIVE: ActiveCalls = ActiveCalls::new();
+
+/// A count of calls in progress ([`ACTIVE`]).
+#[repr(transparent)]
+#[derive(Debug, Default)]
+pub struct ActiveCalls(AtomicUsize);
+
+impl ActiveCalls {
+    pub const fn new() -> ActiveCalls {
+        ActiveCalls(AtomicUsize::new(0))
+    }
+
+    /// Count a call until the guard is dropped. A plain load and store, not
+    /// a locked add: only the thread holding the program lock runs Aether
+    /// code (a thread in a blocking builtin keeps its count and changes it
+    /// again only once it holds the lock), as for [`CallTable::set_calls`].
+    #[inline(always)]
+    pub fn enter(&'static self) -> Active {
+        self.0.store(self.0.load(Ordering::Relaxed).wrapping_add(1), Ordering::Relaxed);
+        Active(self)
+    }
+
+    /// The calls in progress (read by the runtime under the program lock).
+    pub fn get(&self) -> usize {
+        self.0.load(Ordering::Acquire)
+    }
+}
+
+/// A call counted in [`ACTIVE`] while it lives (the shim's whole body: a
+/// panic is caught inside it, so the guard always drops normally).
+#[derive(Debug)]
+pub struct Active(&'static ActiveCalls);
+
+impl Drop for Active {
+    #[inline(always)]
+    fn drop(&mut self) {
+        let count = &self.0 .0;
+        count.store(count.load(Ordering::Relaxed).wrapping_sub(1), Ordering::Relaxed);
+    }
+}
+
+/// Each image's count of generations published (issue #14): the runtime
+/// stores the new generation in every library at each swap. Generated code
+/// keeps the state addresses it read in its `Ctx` and reads them again when
+/// this moved ([`epoch_changed`]), after a call or a blocking builtin and at
+/// a loop's back-edge: the only places a swap can happen.
+pub static EPOCH: AtomicU64 = AtomicU64::new(0);
+
+/// The current [`EPOCH`] (what a `Ctx` remembers when it reads addresses).
+#[inline]
+pub fn epoch() -> u64 {
+    EPOCH.load(Ordering::Acquire)
+}
+
+/// Whether a swap happened since a `Ctx` read its addresses at `seen`.
+#[inline(always)]
+pub fn epoch_changed(seen: u64) -> bool {
+    EPOCH.load(Ordering::Relaxed) != seen
+}
+
 /// A `state` variable as generated code sees it under HMR: a reference to
 /// the library's slot for it, which the runtime points at the value (and
 /// re-points when a reload resets or migrates it; null when a reload
 /// changed its declaration, so code from before it never reads it as the
-/// wrong type).
+/// wrong type), and the address last read from it.
+///
+/// The address is read from the slot at the first access and kept until
+/// [`StateRef::refresh`], which generated code calls when the [`EPOCH`]
+/// moved: so between two safe points an access is a load from the `Ctx`,
+/// which LLVM keeps in a register across a loop, instead of an atomic load
+/// of the slot (issue #14, item 2). Nothing is lost between safe points,
+/// since only a swap changes a slot.
 pub struct StateRef<T> {
     slot: &'static Slot,
-    _type: PhantomData<fn() -> T>,
+    cached: std::cell::Cell<*mut T>,
 }
 
 impl<T> StateRef<T> {
     pub const fn new(slot: &'static Slot) -> StateRef<T> {
-        StateRef { slot, _type: PhantomData }
+        StateRef { slot, cached: std::cell::Cell::new(std::ptr::null_mut()) }
     }
 
     /// The value's address (checked non-null). Generated code writes
@@ -57,10 +128,27 @@ impl<T> StateRef<T> {
     /// arguments are read).
     #[inline]
     pub fn ptr(&self) -> *mut T {
+        let p = self.cached.get();
+        if p.is_null() {
+            return self.read_slot();
+        }
+        p
+    }
+
+    /// Forget the address: the next access reads the slot again.
+    #[inline]
+    pub fn refresh(&self) {
+        self.cached.set(std::ptr::null_mut());
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn read_slot(&self) -> *mut T {
         let p = self.slot.get();
         if p.is_null() {
             stale_state();
         }
+        self.cached.set(p.cast());
         p.cast()
     }
 }
@@ -117,6 +205,18 @@ pub fn call_slot(slot: &Slot, what: &str) -> *const c_void {
         stale_call(what);
     }
     p.cast_const()
+}
+
+/// Whether a call may go straight to this library's own code for the
+/// function whose slot is `slot` and whose shim is `mine` (issue #14): no
+/// reload waits (this is not a safe point, so it must not skip one) and the
+/// slot holds `mine`, so this library's code is the newest for it. Two
+/// relaxed loads of this image's statics and a compare; the generated
+/// direct path (`codegen/hmr/direct.rs`) falls back to
+/// [`call_restartable`] when it is false.
+#[inline(always)]
+pub fn is_current(slot: &Slot, mine: *const c_void) -> bool {
+    !PENDING.load(Ordering::Relaxed) && slot.get().cast_const() == mine
 }
 
 /// A safe point: a pending reload is let in here (the thread gives up the
@@ -271,6 +371,7 @@ impl HostSlot {
         self.0.store((table as *const CallTable).cast_mut(), Ordering::Release)
     }
 
+    #[inline]
     pub fn get(&self) -> Option<&'static CallTable> {
         let ptr = self.0.load(Ordering::Acquire);
         // SAFETY: only `set` writes this cell, always from a `&'static
@@ -304,7 +405,7 @@ impl Default for HostSlot {
 pub struct CallTable {
     current: AtomicPtr<TableView>,
     pending: AtomicBool,
-    hooks: HostHooks,
+    pub(super) hooks: HostHooks,
     /// The innermost call in progress of the thread that holds the program
     /// lock (a list through the trampolines' stack frames; the host sets it
     /// aside while that thread gives the lock up). Read at a safe point to
@@ -342,6 +443,9 @@ pub struct HostHooks {
     /// in progress ([`CallTable::calls`]) whose code a reload replaced, or
     /// null.
     pub stale_call: extern "C" fn() -> *const c_void,
+    /// The host's cell of the constant `module.NAME` (`abi::tunable`),
+    /// created on first use; never null.
+    pub tunable: extern "C" fn(super::Str) -> *const super::TunableCell,
 }
 
 /// One immutable generation of function pointers (`modules[m].fns[f]`) and
@@ -432,6 +536,7 @@ impl HostHooks {
             unwind_requested: never,
             restarted: ignore,
             stale_call: no_call,
+            tunable: super::tunable::no_tunable,
         }
     }
 }
@@ -510,12 +615,14 @@ impl CallTable {
 
     /// The innermost call in progress of the thread holding the program
     /// lock (null: none); see [`Call`].
+    #[inline]
     pub fn calls(&self) -> *const Call {
         self.calls.load(Ordering::Relaxed)
     }
 
     /// Set the list of calls in progress (generated code, which holds the
     /// program lock: no other thread writes it meanwhile).
+    #[inline]
     pub fn set_calls(&self, calls: *const Call) {
         self.calls.store(calls.cast_mut(), Ordering::Relaxed)
     }

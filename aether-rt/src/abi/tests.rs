@@ -21,10 +21,13 @@ mod exported {
         host: &super::HOST,
         prepare: crate::abi::table::no_op,
         pending: &super::PENDING,
+        active: &super::ACTIVE,
+        epoch: &super::EPOCH,
+        pinned: false,
     };
     crate::export_module!(DESCRIPTOR);
     pub fn entry() -> *const super::ModuleDescriptor {
-        aether_module_v3()
+        aether_module_v4()
     }
     pub fn version() -> u32 {
         aether_abi_version()

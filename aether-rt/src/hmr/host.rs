@@ -32,6 +32,7 @@
 
 mod reload;
 mod saved;
+mod tune;
 
 use super::protocol::{Command, Reply, RESTORE_ENV, SOCKET_ENV};
 use super::{FnTables, Gate, LoadedModule, Loader, ModuleId, StatePlan, States};
@@ -108,7 +109,7 @@ pub fn run(program: &'static ProgramSpec) -> i32 {
                     eprintln!("[aether] `main` starts again with the new code (state kept)");
                     continue;
                 }
-                if host.roll_back_if_recent() {
+                if host.roll_back_if_recent(&e.message) {
                     continue;
                 }
                 eprintln!(
@@ -139,6 +140,7 @@ fn start(program: &'static ProgramSpec) -> Result<&'static Host, String> {
         unwind_requested,
         restarted,
         stale_call,
+        tunable: super::tunables::tunable_hook,
     };
     let tables = FnTables::new(names, hooks);
     let _ = TABLE.set(tables.call_table());
@@ -154,6 +156,8 @@ fn start(program: &'static ProgramSpec) -> Result<&'static Host, String> {
         reply: Mutex::new(None),
     }));
     let _ = HOST_REF.set(host);
+    // Before any library runs: state initializers may read constants.
+    super::tunables::load_from_env();
     host.load_all()?;
     if let Some(socket) = std::env::var_os(SOCKET_ENV).filter(|s| !s.is_empty()) {
         let socket = PathBuf::from(socket);
@@ -217,7 +221,8 @@ pub fn call<R>(program: &'static ProgramSpec, mut f: impl FnMut() -> R) -> Resul
         let Err(error) = outcome else { return outcome };
         let outermost = !GATE.held_by_me();
         match HOST_REF.get() {
-            Some(host) if outermost && host.listening.load(Ordering::Acquire) && host.roll_back_if_recent() => {}
+            Some(host)
+                if outermost && host.listening.load(Ordering::Acquire) && host.roll_back_if_recent(&error.message) => {}
             _ => return Err(error),
         }
     }
@@ -508,6 +513,7 @@ impl Host {
                     self.reload(&modules, saved_ms, changed, restart_main)
                 }
                 Ok(Command::Save { path }) => self.save_state(&path),
+                Ok(Command::Tune { saved_ms, values }) => self.tune(&values, saved_ms),
                 Err(_) => eprintln!("[aether] ignored a malformed command: {line}"),
             }
         }

@@ -15,16 +15,20 @@
 //!    interface fits the other modules is checked when a set of modules is
 //!    published ([`super::Update::publish`]), against every library's imports.
 //!
-//! Libraries are never unloaded, refused ones included: pointers into a
-//! library (string literals, closures, vtables, its code in a running call)
-//! may outlive any moment we could pick, and glibc pins a library anyway once
-//! a thread-local with a destructor was registered in it. The cost is the
-//! mapped image per reload ([`kept_libraries`] reports it).
+//! A library stays loaded until the function tables let it go
+//! ([`super::FnTables::unloadable`], issue #14): only an old version that is
+//! neither current nor the previous one of its module, that no call is
+//! running (its [`crate::abi::ACTIVE`] count is zero) and that cannot have
+//! made a function value (`pinned`: a closure's code and vtable may be kept
+//! anywhere) is closed again with [`unload`]. Refused libraries stay loaded.
+//! glibc keeps a library mapped anyway while a thread-local destructor it
+//! registered is pending; closing it is still safe then.
 
 #![allow(unsafe_code)]
 
 use crate::abi::{
-    entry_symbol, EntryFn, HostSlot, ModuleDescriptor, Slice, SlotEntry, Str, VersionFn, ABI_VERSION, VERSION_SYMBOL,
+    entry_symbol, ActiveCalls, EntryFn, HostSlot, ModuleDescriptor, Slice, SlotEntry, Str, VersionFn, ABI_VERSION,
+    VERSION_SYMBOL,
 };
 use std::collections::HashSet;
 use std::ffi::c_void;
@@ -40,8 +44,9 @@ pub struct Loader {
     copies: PathBuf,
 }
 
-/// A loaded, validated module. Its pointers stay valid for the process
-/// lifetime because the library is never unloaded.
+/// A loaded, validated module. Its pointers stay valid while the library
+/// is loaded: until [`unload`], which the runtime calls only once nothing
+/// can reach the library any more.
 #[derive(Clone, Debug)]
 pub struct LoadedModule {
     pub name: String,
@@ -56,6 +61,12 @@ pub struct LoadedModule {
     pub host: Option<&'static HostSlot>,
     /// The library's "reload pending" flag.
     pub pending: Option<&'static std::sync::atomic::AtomicBool>,
+    /// The library's count of calls in progress (`abi::ACTIVE`).
+    pub active: Option<&'static ActiveCalls>,
+    /// The library's count of swaps (`abi::EPOCH`).
+    pub epoch: Option<&'static AtomicU64>,
+    /// The library can make function values: never unloaded.
+    pub pinned: bool,
     /// The unique copy that was opened (on Unix already deleted again: the
     /// mapping outlives the file).
     pub copy: PathBuf,
@@ -161,8 +172,8 @@ impl fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
-/// Libraries opened so far (refused ones included) and the bytes of their
-/// files: what never-unloading costs.
+/// Libraries loaded now (refused ones included, unloaded ones not) and the
+/// bytes of their files.
 pub fn kept_libraries() -> (usize, u64) {
     let kept = KEPT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     (kept.len(), kept.iter().map(|k| k.bytes).sum())
@@ -203,7 +214,7 @@ impl Loader {
         remove_copy();
         let result = inspect(&library, path, expected);
         let mut kept = KEPT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        kept.push(Kept { _library: library, bytes });
+        kept.push(Kept { library: Some(library), copy: copy.clone(), bytes });
         result.map(|mut module| {
             module.copy = copy.clone();
             module.bytes = bytes;
@@ -232,12 +243,33 @@ impl Loader {
 static NEXT_COPY: AtomicU64 = AtomicU64::new(0);
 
 struct Kept {
-    _library: libloading::Library,
+    library: Option<libloading::Library>,
+    /// The unique copy it was opened from: how [`unload`] names it.
+    copy: PathBuf,
     bytes: u64,
 }
 
-/// Never drained: see the module docs for why libraries stay loaded.
+/// Every library opened and not unloaded.
 static KEPT: Mutex<Vec<Kept>> = Mutex::new(Vec::new());
+
+/// Close the library opened from `copy` (a [`LoadedModule::copy`]); false
+/// when no open library has that name.
+///
+/// # Safety
+/// Nothing may use the library afterwards: no call into its code is in
+/// progress or will be made, and no pointer into it (its statics, a
+/// function value, a vtable, its descriptor) is read again. The function
+/// tables decide this ([`super::FnTables::unloadable`]).
+pub unsafe fn unload(copy: &Path) -> bool {
+    let library = {
+        let mut kept = KEPT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let Some(i) = kept.iter().position(|k| k.copy == copy) else { return false };
+        kept.swap_remove(i).library
+    };
+    // Closed outside the lock: the library's finalizers run here.
+    drop(library);
+    true
+}
 
 /// Limit on name lengths: longer is certainly not generated code.
 const MAX_NAME: usize = 4096;
@@ -380,6 +412,18 @@ pub(crate) fn read_descriptor(
         // SAFETY: non-null and aligned (checked), a `'static` of the library.
         Some(unsafe { &*descriptor.pending })
     };
+    let active = if descriptor.active.is_null() || !descriptor.active.is_aligned() {
+        return Err(invalid("a null or misaligned count of active calls".into()));
+    } else {
+        // SAFETY: non-null and aligned (checked), a `'static` of the library.
+        Some(unsafe { &*descriptor.active })
+    };
+    let epoch = if descriptor.epoch.is_null() || !descriptor.epoch.is_aligned() {
+        return Err(invalid("a null or misaligned epoch".into()));
+    } else {
+        // SAFETY: non-null and aligned (checked), a `'static` of the library.
+        Some(unsafe { &*descriptor.epoch })
+    };
     // Accepted: let the library set itself up (its panic hook) once.
     (descriptor.prepare)();
     Ok(LoadedModule {
@@ -392,6 +436,9 @@ pub(crate) fn read_descriptor(
         on_reload,
         host,
         pending,
+        active,
+        epoch,
+        pinned: descriptor.pinned,
         copy: PathBuf::new(),
         bytes: 0,
     })

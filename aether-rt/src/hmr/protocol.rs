@@ -11,16 +11,18 @@
 //! | --- | --- | --- |
 //! | supervisor → host | `reload <saved ms> <functions changed> main\|- <index>=<library>...` | [`Command::Reload`] |
 //! | supervisor → host | `save <path>` | [`Command::Save`] |
+//! | supervisor → host | `tune <saved ms> <module.NAME>=<value>...` | [`Command::Tune`] |
 //! | host → supervisor | `reloaded` | [`Reply::Reloaded`] |
 //! | host → supervisor | `refused <reason>` | [`Reply::Refused`] |
-//! | host → supervisor | `rolledback <index>...` | [`Reply::RolledBack`] |
+//! | host → supervisor | `rolledback <error> <index>...` | [`Reply::RolledBack`] |
 //! | host → supervisor | `saved <path>` | [`Reply::Saved`] |
+//! | host → supervisor | `tuned` | [`Reply::Tuned`] |
 //!
 //! Every `reload` is answered with `reloaded` or `refused`, in order: the
 //! supervisor counts a reload's libraries as what runs only once the host
 //! said it swapped them in.
 //!
-//! Paths and a refusal's reason are the free text: a backslash, tab or newline in a path is
+//! Paths, a refusal's reason and a rollback's error are the free text: a backslash, tab or newline in a path is
 //! written `\\`, `\t`, `\n`, so it cannot split the line or its fields. A
 //! path may contain `=` (a module's index ends at the first `=`). Paths go
 //! over the wire as UTF-8 (a path that is not is sent lossily, as
@@ -52,7 +54,7 @@ pub fn now_ms() -> u128 {
 }
 
 /// What the supervisor asks of the host.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Command {
     /// Swap these module libraries in, all together, as one transaction.
     Reload {
@@ -67,6 +69,9 @@ pub enum Command {
     },
     /// Write every state value to a file (a hot restart carries them over).
     Save { path: PathBuf },
+    /// New values of constants (`abi::tunable`), stored together at a safe
+    /// point; answered `tuned`. Values are `Tuned`'s text, escaped.
+    Tune { saved_ms: u128, values: Vec<(String, crate::abi::Tuned)> },
 }
 
 /// What the host tells the supervisor.
@@ -79,10 +84,13 @@ pub enum Reply {
     Refused { reason: String },
     /// The last reload failed at once and was rolled back: these modules
     /// run their previous code again, so the next save rebuilds them even if
-    /// nothing else changed.
-    RolledBack { modules: Vec<usize> },
+    /// nothing else changed. `error`: the runtime error that caused it,
+    /// with its `.ae` location (one line), for the status a program shows.
+    RolledBack { modules: Vec<usize>, error: String },
     /// The state was written to `path` (answers [`Command::Save`]).
     Saved { path: PathBuf },
+    /// The last [`Command::Tune`] was applied.
+    Tuned,
 }
 
 /// A line that is not a message of this protocol.
@@ -118,6 +126,12 @@ impl fmt::Display for Command {
                 )
             }
             Command::Save { path } => write_line(f, "save", [escape_path(path)]),
+            Command::Tune { saved_ms, values } => write_line(
+                f,
+                "tune",
+                std::iter::once(saved_ms.to_string())
+                    .chain(values.iter().map(|(k, v)| format!("{}={}", escape(k), escape(&v.to_string())))),
+            ),
         }
     }
 }
@@ -129,6 +143,23 @@ impl FromStr for Command {
         let mut fields = line.split('\t');
         match fields.next() {
             Some("save") => Ok(Command::Save { path: only_path(fields)? }),
+            Some("tune") => {
+                let saved_ms = fields
+                    .next()
+                    .ok_or(Malformed { reason: "no save time" })?
+                    .parse()
+                    .or(malformed("the save time is not a number"))?;
+                let values = fields
+                    .map(|field| {
+                        let Some((key, value)) = field.split_once('=') else {
+                            return malformed("a constant is not `<module.NAME>=<value>`");
+                        };
+                        let value = unescape(value).parse().or(malformed("a constant's value is malformed"))?;
+                        Ok((unescape(key), value))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(Command::Tune { saved_ms, values })
+            }
             Some("reload") => {
                 let mut number = |what| fields.next().ok_or(Malformed { reason: what });
                 let saved_ms = number("no save time")?.parse().or(malformed("the save time is not a number"))?;
@@ -153,7 +184,7 @@ impl FromStr for Command {
                 }
                 Ok(Command::Reload { saved_ms, changed, restart_main, modules })
             }
-            _ => malformed("not a command (`reload` or `save`)"),
+            _ => malformed("not a command (`reload`, `save` or `tune`)"),
         }
     }
 }
@@ -163,8 +194,13 @@ impl fmt::Display for Reply {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Reply::Reloaded => f.write_str("reloaded"),
+            Reply::Tuned => f.write_str("tuned"),
             Reply::Refused { reason } => write_line(f, "refused", [escape(reason)]),
-            Reply::RolledBack { modules } => write_line(f, "rolledback", modules),
+            Reply::RolledBack { modules, error } => write_line(
+                f,
+                "rolledback",
+                std::iter::once(escape(error)).chain(modules.iter().map(ToString::to_string)),
+            ),
             Reply::Saved { path } => write_line(f, "saved", [escape_path(path)]),
         }
     }
@@ -179,6 +215,7 @@ impl FromStr for Reply {
         match kind {
             "saved" => return Ok(Reply::Saved { path: only_path(fields)? }),
             "reloaded" if line == kind => return Ok(Reply::Reloaded),
+            "tuned" if line == kind => return Ok(Reply::Tuned),
             "refused" => {
                 let reason = fields.next().ok_or(Malformed { reason: "a refusal without its reason" })?;
                 if fields.next().is_some() {
@@ -187,10 +224,11 @@ impl FromStr for Reply {
                 return Ok(Reply::Refused { reason: unescape(reason) });
             }
             "rolledback" => {}
-            _ => return malformed("not a reply (`reloaded`, `refused`, `rolledback` or `saved`)"),
+            _ => return malformed("not a reply (`reloaded`, `tuned`, `refused`, `rolledback` or `saved`)"),
         }
+        let error = unescape(fields.next().ok_or(Malformed { reason: "a rollback without its error" })?);
         let modules = fields.map(|i| i.parse().or(malformed("a module index is not a number")));
-        Ok(Reply::RolledBack { modules: modules.collect::<Result<_, _>>()? })
+        Ok(Reply::RolledBack { modules: modules.collect::<Result<_, _>>()?, error })
     }
 }
 
@@ -286,6 +324,13 @@ mod tests {
         });
         for path in AWKWARD {
             round_trip_command(Command::Save { path: PathBuf::from(path) });
+            round_trip_command(Command::Tune {
+                saved_ms: 7,
+                values: vec![
+                    ("config.GRAVITY".into(), crate::abi::Tuned::Float(9.81)),
+                    ("ui.TITLE".into(), crate::abi::Tuned::Str(path.to_string())),
+                ],
+            });
         }
     }
 
@@ -295,11 +340,12 @@ mod tests {
         for reason in ["", "module `main_` was built against another version", "two\nlines\tand\\ a tab"] {
             round_trip_reply(Reply::Refused { reason: reason.to_string() });
         }
-        round_trip_reply(Reply::RolledBack { modules: vec![] });
-        round_trip_reply(Reply::RolledBack { modules: vec![3] });
-        round_trip_reply(Reply::RolledBack { modules: vec![0, 4, 17] });
+        round_trip_reply(Reply::RolledBack { modules: vec![], error: String::new() });
+        round_trip_reply(Reply::RolledBack { modules: vec![3], error: "game.ae:3:9: index 5 out of range".into() });
+        round_trip_reply(Reply::RolledBack { modules: vec![0, 4, 17], error: "a\ttab\nand a line".into() });
         for path in AWKWARD {
             round_trip_reply(Reply::Saved { path: PathBuf::from(path) });
+            round_trip_reply(Reply::Tuned);
         }
     }
 
@@ -320,7 +366,10 @@ mod tests {
         assert_eq!(reload.parse::<Command>().map(|c| c.to_string()).as_deref(), Ok(reload));
         assert_eq!("save\t/tmp/s.txt".parse(), Ok(Command::Save { path: PathBuf::from("/tmp/s.txt") }));
         assert_eq!("saved\t/tmp/s.txt".parse(), Ok(Reply::Saved { path: PathBuf::from("/tmp/s.txt") }));
-        assert_eq!("rolledback\t0\t2".parse(), Ok(Reply::RolledBack { modules: vec![0, 2] }));
+        assert_eq!(
+            "rolledback\tm.ae:1:2: boom\t0\t2".parse(),
+            Ok(Reply::RolledBack { modules: vec![0, 2], error: "m.ae:1:2: boom".into() })
+        );
     }
 
     /// Moved here with the parser from `host.rs`, as it was.
@@ -363,7 +412,8 @@ mod tests {
             "",
             "saved",
             "saved\t",
-            "rolledback\tx",
+            "rolledback",
+            "rolledback\terror\tx",
             "reloaded\t1",
             "refused",
             "refused\ta\tb",

@@ -106,9 +106,12 @@ impl States {
             let key = (module.name.clone(), state.name.clone());
             let current = self.cells.get(&key);
             if let Some(cell) = current.filter(|c| c.matches(state)) {
+                // The same type: from now on the new library drops and
+                // saves it, so the one that made it can be unloaded.
+                let cell = Cell { drop: state.drop, save: state.save, ..cell.clone() };
                 plan.bindings.push(Binding {
                     state: state.clone(),
-                    cell: cell.clone(),
+                    cell,
                     outcome: Outcome::Kept,
                     previous: None,
                     fresh: false,
@@ -134,6 +137,14 @@ impl States {
             });
         }
         Ok(plan)
+    }
+
+    /// Forget the values only `module`'s code can drop or save (a state it
+    /// declared that the program no longer has), before the library is
+    /// unloaded: they leak, and a later state of that name starts afresh.
+    pub fn forget_library(&mut self, module: &LoadedModule) {
+        let fns: Vec<usize> = module.states.iter().flat_map(|s| [s.drop as usize, s.save as usize]).collect();
+        self.cells.retain(|_, cell| !fns.contains(&(cell.drop as usize)) && !fns.contains(&(cell.save as usize)));
     }
 
     /// The current values of `module`'s states, to put back with

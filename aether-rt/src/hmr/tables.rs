@@ -27,6 +27,9 @@ pub struct FnTables {
     /// The "reload pending" flag of every library ever published (and of
     /// this image): raised together, so running code of any version sees it.
     flags: Mutex<Vec<&'static AtomicBool>>,
+    /// The swap count of every library published (and of this image):
+    /// set to the generation at each swap (`abi::EPOCH`).
+    epochs: Mutex<Vec<&'static std::sync::atomic::AtomicU64>>,
     /// Every published function's shim, to its library's stale flag.
     stale: Mutex<HashMap<usize, &'static AtomicBool>>,
 }
@@ -110,10 +113,12 @@ impl FnTables {
             writer: Mutex::new(Published {
                 generation: 0,
                 modules: vec![None; n],
+                previous: vec![None; n],
                 states: vec![Vec::new(); n],
                 every: Vec::new(),
             }),
             flags: Mutex::new(vec![&crate::abi::PENDING]),
+            epochs: Mutex::new(vec![&crate::abi::EPOCH]),
             stale: Mutex::new(HashMap::new()),
         }
     }
@@ -161,6 +166,40 @@ impl FnTables {
     pub fn is_stale(&self, shim: *const c_void) -> bool {
         let stale = self.stale.lock().unwrap_or_else(|p| p.into_inner());
         stale.get(&(shim as usize)).is_some_and(|flag| flag.load(Ordering::Acquire))
+    }
+
+    /// The old libraries nothing can reach any more, taken out of the
+    /// tables (issue #14): neither current nor the previous version of
+    /// their module (what a rollback needs), not pinned (they cannot have
+    /// made a function value), and no call of their code in progress on any
+    /// thread (their shims' count, `abi::ACTIVE`, is zero). Call it while
+    /// holding the program lock, so no call starts meanwhile; then close each
+    /// one ([`super::loader::unload`]) after forgetting what else points into
+    /// it (state values only its code can drop).
+    pub fn unloadable(&self) -> Vec<LoadedModule> {
+        let mut guard = self.lock();
+        let same = |a: &LoadedModule, b: &LoadedModule| a.copy == b.copy && a.name == b.name;
+        let every = std::mem::take(&mut guard.every);
+        let published = &*guard;
+        let kept = |m: &LoadedModule| {
+            m.pinned
+                || m.active.is_none_or(|a| a.get() != 0)
+                || published.modules.iter().chain(&published.previous).flatten().any(|k| same(k, m))
+        };
+        let (stay, gone): (Vec<LoadedModule>, Vec<LoadedModule>) = every.into_iter().partition(|m| kept(m));
+        guard.every = stay;
+        drop(guard);
+        if !gone.is_empty() {
+            let mut flags = self.flags.lock().unwrap_or_else(|p| p.into_inner());
+            flags.retain(|f| !gone.iter().any(|m| m.pending.is_some_and(|p| std::ptr::eq(p, *f))));
+            let mut epochs = self.epochs.lock().unwrap_or_else(|p| p.into_inner());
+            epochs.retain(|e| !gone.iter().any(|m| m.epoch.is_some_and(|p| std::ptr::eq(p, *e))));
+            let mut stale = self.stale.lock().unwrap_or_else(|p| p.into_inner());
+            for f in gone.iter().flat_map(|m| &m.functions) {
+                stale.remove(&(FnPtr::as_ptr(f.ptr) as usize));
+            }
+        }
+        gone
     }
 
     /// Raise or lower "a reload is pending" for all running code.
@@ -299,6 +338,9 @@ impl Update<'_> {
                 if let Some(flag) = module.pending {
                     self.tables.flags.lock().unwrap_or_else(|p| p.into_inner()).push(flag);
                 }
+                if let Some(epoch) = module.epoch {
+                    self.tables.epochs.lock().unwrap_or_else(|p| p.into_inner()).push(epoch);
+                }
                 let mut stale = self.tables.stale.lock().unwrap_or_else(|p| p.into_inner());
                 for f in &module.functions {
                     if let Some(flag) = f.stale {
@@ -312,6 +354,20 @@ impl Update<'_> {
         }
         mark_stale_code(&self.guard.every, &self.modules);
         self.tables.table.publish(TableView::leak(generation, rows));
+        // Code running in any library reads its state addresses again at
+        // its next safe point.
+        for epoch in self.tables.epochs.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+            epoch.store(generation, Ordering::Release);
+        }
+        let same = |a: &LoadedModule, b: &LoadedModule| a.copy == b.copy && a.name == b.name;
+        for (i, new) in self.modules.iter().enumerate() {
+            let Some(old) = self.guard.modules.get(i).cloned().flatten() else { continue };
+            if new.as_ref().is_none_or(|new| !same(new, &old)) {
+                if let Some(p) = self.guard.previous.get_mut(i) {
+                    *p = Some(old);
+                }
+            }
+        }
         self.guard.generation = generation;
         self.guard.modules = std::mem::take(&mut self.modules);
         self.guard.states = std::mem::take(&mut self.states);
@@ -344,7 +400,10 @@ struct Published {
     generation: u64,
     modules: Vec<Option<LoadedModule>>,
     states: Vec<Vec<StatePtr>>,
-    /// Every library ever published.
+    /// Per row: the library it held before its current one (kept loaded for
+    /// a rollback).
+    previous: Vec<Option<LoadedModule>>,
+    /// Every library published and not unloaded.
     every: Vec<LoadedModule>,
 }
 

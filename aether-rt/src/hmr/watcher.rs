@@ -63,7 +63,10 @@ pub struct Watcher {
 impl Default for WatcherConfig {
     fn default() -> Self {
         WatcherConfig {
-            debounce: Duration::from_millis(50),
+            // Long enough to coalesce the events of one save (a rename is two or
+            // three) and an editor's "save all"; a save that does not check yet
+            // is given longer by the supervisor (`save_grace`).
+            debounce: Duration::from_millis(20),
             max_delay: Duration::from_millis(1000),
             poll_interval: Duration::from_millis(200),
             force_poll: poll_requested(std::env::var("AETHER_HMR_POLL").ok().as_deref()),

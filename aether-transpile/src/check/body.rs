@@ -31,8 +31,8 @@ pub(super) struct BodyCx {
     /// Return types: the function's, then one per enclosing closure.
     pub returns: Vec<Ty>,
     /// One entry per enclosing loop (of the innermost function or closure):
-    /// whether it contains a `break`.
-    pub loops: Vec<bool>,
+    /// whether it contains a `break` (for it), and its label.
+    pub loops: Vec<(bool, Option<String>)>,
     pub closure_depth: u32,
     /// The closures being checked, innermost last: their node and captures.
     pub closures: Vec<(NodeId, Vec<LocalId>)>,
@@ -40,6 +40,9 @@ pub(super) struct BodyCx {
     pub self_ty: Option<(Ty, bool)>,
     pub pending_exprs: Vec<(NodeId, Ty)>,
     pub pending_pats: Vec<(NodeId, Ty)>,
+    /// Uses of generic functions: the node naming one, the function, its
+    /// type arguments (variables until the body is done) and the span.
+    pub pending_insts: Vec<(NodeId, FnId, Vec<Ty>, Span)>,
     /// Diagnostics count when the body started, to tell whether it had errors.
     pub diags_at_start: usize,
     /// Unused variables, reported when the body is done (W0001).
@@ -77,6 +80,7 @@ impl BodyCx {
             self_ty: None,
             pending_exprs: Vec::new(),
             pending_pats: Vec::new(),
+            pending_insts: Vec::new(),
             diags_at_start: 0,
             unused: Vec::new(),
             saw_parse_error: false,
@@ -174,6 +178,7 @@ impl<'p> Checker<'p> {
             }
             self.tables[m].expr_types.insert(id, default_vars(t));
         }
+        self.finish_instantiations(clean, reported);
         // A body with unreadable parts has lost uses: its unused-variable
         // warnings would be noise. (Type errors do not lose uses.)
         let unused = std::mem::take(&mut self.cx.unused);
@@ -211,31 +216,17 @@ impl<'p> Checker<'p> {
         let Some(info) = self.fns.get(f.0 as usize).cloned() else { return };
         let module = self.program.module(info.module);
         let Some(ItemKind::Fn(decl)) = module.ast.items.get(info.item).map(|i| &i.kind) else { return };
-        self.begin_body(info.module);
-        self.cx.returns.push(info.ret.clone());
-        if let (Some(rt), Some(mutable)) = (info.receiver, info.self_param) {
-            self.cx.self_ty = Some((self.type_ty(rt), mutable));
-        }
-        for (i, p) in decl.params.iter().enumerate() {
-            let ty = info.params.get(i).map(|p| p.ty.clone()).unwrap_or(Ty::Error);
-            let local = self.new_local(&p.name, ty, p.mutable, true);
-            if decl.params[..i].iter().any(|q| q.name.name == p.name.name) {
-                // A duplicate (E0202 already): keep the first binding.
-                self.mark_used(local);
-            } else {
-                self.bind(&p.name.name, local);
-            }
-            if let Some(pi) = self.fns.get_mut(f.0 as usize).and_then(|fi| fi.params.get_mut(i)) {
-                pi.local = Some(local);
+        // A generic function's body sees its type parameters (`check/generics.rs`).
+        self.enter_generics(decl, false);
+        self.generics.current = info.is_generic().then_some(f);
+        let locals = self.check_fn_body(&info, decl);
+        self.generics.current = None;
+        self.generics.scope.clear();
+        if let Some(fi) = self.fns.get_mut(f.0 as usize) {
+            for (p, l) in fi.params.iter_mut().zip(locals) {
+                p.local = l;
             }
         }
-        if info.ret == Ty::Unit {
-            self.block(&decl.body, Tail::Discard);
-        } else {
-            self.block(&decl.body, Tail::Check(&info.ret));
-        }
-        self.pop_scope_warn();
-        self.finish_body();
     }
 
     /// Check a `const`/`state` initializer, fixing the type of an
@@ -300,6 +291,7 @@ impl<'p> Checker<'p> {
             ExprKind::Name(_) | ExprKind::Field { .. } => match self.tables[m].resolutions.get(&e.id) {
                 Some(Res::Global(g)) => self.globals.get(g.0 as usize).is_some_and(|gi| !gi.is_state),
                 Some(Res::Variant(..) | Res::Math("PI" | "E")) => true,
+                Some(Res::Math(n)) if super::builtins::NUM_CONSTS.contains(n) => true,
                 None => true,
                 _ => false,
             },

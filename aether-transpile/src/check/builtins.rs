@@ -29,12 +29,21 @@ pub(super) const PRELUDE: &[&str] = &[
     "float",
     "int",
     "str",
+    "from_char_code",
+    "env",
+    "exit",
+    "read_stdin",
+    "list_dir",
+    "format_time",
 ];
 
 const MATH_UNARY: &[&str] = &["sqrt", "sin", "cos", "tan", "floor", "ceil", "round", "exp", "ln"];
 const MATH_BINARY: &[&str] = &["atan2", "pow"];
 const MATH_GENERIC: &[&str] = &["abs", "min", "max"];
 const MATH_CONSTS: &[&str] = &["PI", "E"];
+/// `int.MAX`, `float.NAN`: the number types' constants, as [`Res::Math`]
+/// names.
+pub(super) const NUM_CONSTS: &[&str] = &["int.MAX", "int.MIN", "float.INFINITY", "float.NAN", "float.EPSILON"];
 
 const STR_METHODS: &[&str] = &[
     "len",
@@ -53,12 +62,68 @@ const STR_METHODS: &[&str] = &[
     "chars",
     "repeat",
     "is_empty",
+    "find",
+    "rfind",
+    "char_code",
+    "split_whitespace",
+    "pad_left",
+    "pad_right",
 ];
 const LIST_METHODS: &[&str] = &[
-    "push", "pop", "len", "insert", "remove", "contains", "sort", "sort_by", "map", "filter", "reverse", "join",
-    "is_empty", "first", "last",
+    "push",
+    "pop",
+    "len",
+    "insert",
+    "remove",
+    "contains",
+    "sort",
+    "sort_by",
+    "map",
+    "filter",
+    "reverse",
+    "join",
+    "is_empty",
+    "first",
+    "last",
+    "fold",
+    "sum",
+    "min",
+    "max",
+    "min_by",
+    "max_by",
+    "min_by_key",
+    "max_by_key",
+    "sort_by_key",
+    "any",
+    "all",
+    "enumerate",
+    "zip",
+    "find",
+    "position",
+    "flat_map",
+    "take",
+    "skip",
+    "chunks",
+    "windows",
+    "dedup",
+    "reversed",
 ];
-const MAP_METHODS: &[&str] = &["insert", "get", "contains", "remove", "keys", "values", "len", "is_empty"];
+const MAP_METHODS: &[&str] =
+    &["insert", "get", "contains", "remove", "keys", "values", "len", "is_empty", "entries", "get_or", "update"];
+
+/// The names the prelude, `math` and the built-in methods offer, for
+/// editors' completion ([`super::builtin_names`]).
+pub(super) fn names(kind: super::BuiltinKind) -> Vec<&'static str> {
+    let lists: &[&[&'static str]] = match kind {
+        super::BuiltinKind::Prelude => &[PRELUDE],
+        super::BuiltinKind::MathFns => &[MATH_UNARY, MATH_BINARY, MATH_GENERIC],
+        super::BuiltinKind::MathConsts => &[MATH_CONSTS],
+        super::BuiltinKind::StrMethods => &[STR_METHODS],
+        super::BuiltinKind::ListMethods => &[LIST_METHODS],
+        super::BuiltinKind::MapMethods => &[MAP_METHODS],
+    };
+    lists.concat()
+}
 
 /// A prelude function with a fixed signature.
 fn fixed_sig(name: &str) -> Option<(Vec<Ty>, Ty)> {
@@ -73,6 +138,12 @@ fn fixed_sig(name: &str) -> Option<(Vec<Ty>, Ty)> {
         "sleep_ms" => (vec![Ty::Int], Ty::Unit),
         "random_int" => (vec![Ty::Int, Ty::Int], Ty::Int),
         "random_float" => (vec![], Ty::Float),
+        "from_char_code" => (vec![Ty::Int], Ty::Str),
+        "env" => (vec![Ty::Str], Ty::optional(Ty::Str)),
+        "exit" => (vec![Ty::Int], Ty::Never),
+        "read_stdin" => (vec![], Ty::Str),
+        "list_dir" => (vec![Ty::Str], Ty::result(Ty::list(Ty::Str))),
+        "format_time" => (vec![Ty::Int, Ty::Str], Ty::result(Ty::Str)),
         _ => return None,
     })
 }
@@ -80,6 +151,37 @@ fn fixed_sig(name: &str) -> Option<(Vec<Ty>, Ty)> {
 /// Interns a method name as `kind.name` for [`Res::BuiltinMethod`].
 fn method_res(kind: &str, name: &str) -> &'static str {
     let all: &[&'static str] = &[
+        "str.find",
+        "str.rfind",
+        "str.char_code",
+        "str.split_whitespace",
+        "str.pad_left",
+        "str.pad_right",
+        "list.fold",
+        "list.sum",
+        "list.min",
+        "list.max",
+        "list.min_by",
+        "list.max_by",
+        "list.min_by_key",
+        "list.max_by_key",
+        "list.sort_by_key",
+        "list.any",
+        "list.all",
+        "list.enumerate",
+        "list.zip",
+        "list.find",
+        "list.position",
+        "list.flat_map",
+        "list.take",
+        "list.skip",
+        "list.chunks",
+        "list.windows",
+        "list.dedup",
+        "list.reversed",
+        "map.entries",
+        "map.get_or",
+        "map.update",
         "str.len",
         "str.contains",
         "str.split",
@@ -328,6 +430,32 @@ impl Checker<'_> {
         }
     }
 
+    /// `int.MAX`, `int.MIN`, `float.INFINITY`, `float.NAN`, `float.EPSILON`.
+    pub(super) fn num_const(&mut self, e: &Expr, ty: &str, name: &Ident) -> Ty {
+        let key = format!("{ty}.{}", name.name);
+        match NUM_CONSTS.iter().find(|c| **c == key) {
+            Some(c) => {
+                self.record_res(e.id, Res::Math(c));
+                if ty == "int" {
+                    Ty::Int
+                } else {
+                    Ty::Float
+                }
+            }
+            None => {
+                let prefix = format!("{ty}.");
+                let names = NUM_CONSTS.iter().filter_map(|c| c.strip_prefix(prefix.as_str()));
+                let mut d = Diagnostic::at(Code::E0104, name.span, format!("`{ty}` has no constant `{}`", name.name));
+                d = match suggest(&name.name, names.clone()) {
+                    Some(h) => d.with_help(h),
+                    None => d.with_help(format!("`{ty}` has {}", names.collect::<Vec<_>>().join(", "))),
+                };
+                self.emit(d);
+                Ty::Error
+            }
+        }
+    }
+
     fn unknown_math(&mut self, name: &Ident) {
         let all = MATH_UNARY.iter().chain(MATH_BINARY).chain(MATH_GENERIC).chain(MATH_CONSTS).copied();
         let mut d = Diagnostic::at(Code::E0104, name.span, format!("module `math` has no item `{}`", name.name));
@@ -443,6 +571,11 @@ impl Checker<'_> {
                 "replace" => (vec![Ty::Str, Ty::Str], Ty::Str, false),
                 "parse_int" => (vec![], Ty::optional(Ty::Int), false),
                 "parse_float" => (vec![], Ty::optional(Ty::Float), false),
+                "find" | "rfind" => (vec![Ty::Str], Ty::optional(Ty::Int), false),
+                "char_code" => (vec![], Ty::Int, false),
+                "split_whitespace" => (vec![], Ty::list(Ty::Str), false),
+                // The fill is optional: a space by default.
+                "pad_left" | "pad_right" if args.len() == 2 => (vec![Ty::Int, Ty::Str], Ty::Str, false),
                 _ => (vec![Ty::Int], Ty::Str, false),
             },
             Ty::List(el) => {
@@ -453,7 +586,19 @@ impl Checker<'_> {
                     "len" => (vec![], Ty::Int, false),
                     "insert" => (vec![Ty::Int, el], Ty::Unit, true),
                     "remove" => (vec![Ty::Int], el, true),
-                    "contains" => (vec![el], Ty::Bool, false),
+                    "contains" => {
+                        // `contains` compares with `==`, which functions lack.
+                        let shown = self.display(recv);
+                        if self.holds_fn(&self.zonk(&el)) {
+                            self.report(
+                                Code::E0304,
+                                callee.span,
+                                format!("cannot apply `contains` to `{shown}`"),
+                                "functions cannot be compared",
+                            );
+                        }
+                        (vec![el], Ty::Bool, false)
+                    }
                     "sort" | "reverse" => (vec![], Ty::Unit, true),
                     "sort_by" => (vec![Ty::Fn(vec![el.clone(), el], Box::new(Ty::Int))], Ty::Unit, true),
                     "map" => {
@@ -463,6 +608,38 @@ impl Checker<'_> {
                     "filter" => (vec![Ty::Fn(vec![el.clone()], Box::new(Ty::Bool))], Ty::list(el), false),
                     "join" => (vec![Ty::Str], Ty::Str, false),
                     "is_empty" => (vec![], Ty::Bool, false),
+                    "fold" => {
+                        let u = self.fresh(e.span);
+                        (vec![u.clone(), Ty::Fn(vec![u.clone(), el], Box::new(u.clone()))], u, false)
+                    }
+                    "sum" => (vec![], el, false),
+                    "min" | "max" => (vec![], Ty::optional(el), false),
+                    "min_by" | "max_by" => {
+                        (vec![Ty::Fn(vec![el.clone(), el.clone()], Box::new(Ty::Int))], Ty::optional(el), false)
+                    }
+                    "min_by_key" | "max_by_key" => {
+                        let k = self.fresh(e.span);
+                        (vec![Ty::Fn(vec![el.clone()], Box::new(k))], Ty::optional(el), false)
+                    }
+                    "sort_by_key" => {
+                        let k = self.fresh(e.span);
+                        (vec![Ty::Fn(vec![el], Box::new(k))], Ty::Unit, true)
+                    }
+                    "any" | "all" => (vec![Ty::Fn(vec![el], Box::new(Ty::Bool))], Ty::Bool, false),
+                    "find" => (vec![Ty::Fn(vec![el.clone()], Box::new(Ty::Bool))], Ty::optional(el), false),
+                    "position" => (vec![Ty::Fn(vec![el], Box::new(Ty::Bool))], Ty::optional(Ty::Int), false),
+                    "enumerate" => (vec![], Ty::list(Ty::Tuple(vec![Ty::Int, el])), false),
+                    "zip" => {
+                        let u = self.fresh(e.span);
+                        (vec![Ty::list(u.clone())], Ty::list(Ty::Tuple(vec![el, u])), false)
+                    }
+                    "flat_map" => {
+                        let u = self.fresh(e.span);
+                        (vec![Ty::Fn(vec![el], Box::new(Ty::list(u.clone())))], Ty::list(u), false)
+                    }
+                    "take" | "skip" => (vec![Ty::Int], Ty::list(el), false),
+                    "chunks" | "windows" => (vec![Ty::Int], Ty::list(Ty::list(el)), false),
+                    "dedup" | "reversed" => (vec![], Ty::list(el), false),
                     _ => (vec![], Ty::optional(el), false),
                 }
             }
@@ -476,6 +653,9 @@ impl Checker<'_> {
                     "keys" => (vec![], Ty::list(k), false),
                     "values" => (vec![], Ty::list(v), false),
                     "len" => (vec![], Ty::Int, false),
+                    "entries" => (vec![], Ty::list(Ty::Tuple(vec![k, v])), false),
+                    "get_or" => (vec![k, v.clone()], v, false),
+                    "update" => (vec![k, v.clone(), Ty::Fn(vec![v.clone()], Box::new(v))], Ty::Unit, true),
                     _ => (vec![], Ty::Bool, false),
                 }
             }
@@ -492,7 +672,58 @@ impl Checker<'_> {
         if let Ty::List(el) = recv {
             let el = self.shallow(el);
             match n {
-                "sort" if !matches!(el, Ty::Int | Ty::Float | Ty::Str | Ty::Error | Ty::Var(_)) => {
+                "sum" if !matches!(el, Ty::Int | Ty::Float | Ty::Error | Ty::Var(_)) => {
+                    let shown = self.display(&el);
+                    self.report(
+                        Code::E0304,
+                        name.span,
+                        format!("cannot sum a list of `{shown}`"),
+                        "`sum` adds ints or floats; use `fold(init, |acc, x| ...)`",
+                    );
+                }
+                "min" | "max"
+                    if !matches!(el, Ty::Int | Ty::Float | Ty::Str | Ty::Error | Ty::Var(_))
+                        && !self.record_need(&el, super::Need::Comparable) =>
+                {
+                    let shown = self.display(&el);
+                    self.report(
+                        Code::E0304,
+                        name.span,
+                        format!("cannot take the {n} of a list of `{shown}`"),
+                        format!(
+                            "`{n}` compares ints, floats and strs; use `{n}_by_key(|x| ...)` or `{n}_by(|a, b| ...)`"
+                        ),
+                    );
+                }
+                "dedup" if !self.record_need(&el, super::Need::Equatable) && self.holds_fn(&self.zonk(&el)) => {
+                    let shown = self.display(recv);
+                    self.report(
+                        Code::E0304,
+                        name.span,
+                        format!("cannot apply `dedup` to `{shown}`"),
+                        "functions cannot be compared",
+                    );
+                }
+                "min_by_key" | "max_by_key" | "sort_by_key" => {
+                    if let Some(Ty::Fn(_, k)) = params.first().map(|p| self.zonk(p)) {
+                        let k = self.shallow(&k);
+                        if !matches!(k, Ty::Int | Ty::Float | Ty::Str | Ty::Bool | Ty::Error | Ty::Var(_))
+                            && !self.record_need(&k, super::Need::Comparable)
+                        {
+                            let shown = self.display(&k);
+                            self.report(
+                                Code::E0304,
+                                name.span,
+                                format!("cannot order by a key of type `{shown}`"),
+                                "a key is an int, a float, a str or a bool",
+                            );
+                        }
+                    }
+                }
+                "sort"
+                    if !matches!(el, Ty::Int | Ty::Float | Ty::Str | Ty::Error | Ty::Var(_))
+                        && !self.record_need(&el, super::Need::Comparable) =>
+                {
                     let shown = self.display(&el);
                     self.report(
                         Code::E0304,

@@ -18,8 +18,8 @@ impl Checker<'_> {
                 match self.tables[m.0 as usize].items.get(&n.name).copied() {
                     Some(ItemRef::Fn(f)) => {
                         self.record_res(callee.id, Res::Fn(f));
-                        self.record_fn_ty(callee.id, f);
-                        return self.call_fn(f, args, e.span, None);
+                        let targs = self.record_fn_ty(callee, f);
+                        return self.call_fn(f, &targs, args, e.span, None);
                     }
                     Some(ItemRef::Type(t)) => {
                         self.record_res(callee.id, Res::Type(t));
@@ -48,11 +48,23 @@ impl Checker<'_> {
                             return Ty::Error;
                         }
                         StaticBase::Math => return self.math_call(e, callee, name, args),
+                        StaticBase::Num(ty) => {
+                            if self.num_const(callee, ty, name) != Ty::Error {
+                                let n = &name.name;
+                                self.error(
+                                    Code::E0302,
+                                    callee.span,
+                                    format!("`{ty}.{n}` is a constant, not a function"),
+                                );
+                            }
+                            self.infer_args(args);
+                            return Ty::Error;
+                        }
                         StaticBase::Module(t) => match self.module_member(t, name) {
                             Some(ItemRef::Fn(f)) => {
                                 self.record_res(callee.id, Res::Fn(f));
-                                self.record_fn_ty(callee.id, f);
-                                return self.call_fn(f, args, e.span, None);
+                                let targs = self.record_fn_ty(callee, f);
+                                return self.call_fn(f, &targs, args, e.span, None);
                             }
                             Some(ItemRef::Global(_)) => {}
                             Some(ItemRef::Type(_)) => {
@@ -81,9 +93,14 @@ impl Checker<'_> {
         self.call_value(e.span, callee, &ct, args)
     }
 
-    fn record_fn_ty(&mut self, id: crate::ast::NodeId, f: FnId) {
-        let t = self.fns.get(f.0 as usize).map(|i| i.fn_ty()).unwrap_or(Ty::Error);
+    /// The callee's type at a call of `f`, and its type arguments (fresh
+    /// variables when `f` is generic, none otherwise).
+    fn record_fn_ty(&mut self, callee: &Expr, f: FnId) -> Vec<Ty> {
+        let (id, span) = (callee.id, callee.span);
+        let targs = self.instantiate_use(id, f, span);
+        let t = self.fns.get(f.0 as usize).map(|i| i.fn_ty().subst(&targs)).unwrap_or(Ty::Error);
         self.cx.pending_exprs.push((id, t));
+        targs
     }
 
     pub(super) fn infer_args(&mut self, args: &[Arg]) {
@@ -159,8 +176,8 @@ impl Checker<'_> {
 
     /// Call a user function or method. `receiver` is the receiver of a
     /// method call and whether the method takes `mut self`.
-    fn call_fn(&mut self, f: FnId, args: &[Arg], span: Span, receiver: Option<(&Expr, bool)>) -> Ty {
-        let Some(info) = self.fns.get(f.0 as usize).cloned() else { return Ty::Error };
+    fn call_fn(&mut self, f: FnId, targs: &[Ty], args: &[Arg], span: Span, receiver: Option<(&Expr, bool)>) -> Ty {
+        let Some(info) = self.fns.get(f.0 as usize).map(|i| i.instantiate(targs)) else { return Ty::Error };
         if args.len() != info.params.len() {
             self.arity(span, &format!("`{}`", info.name), info.params.len(), args.len());
             self.infer_args(args);
@@ -273,13 +290,13 @@ impl Checker<'_> {
         match self.methods.get(&(tid, name.name.clone())).copied() {
             Some(f) => {
                 self.record_res(callee.id, Res::Fn(f));
-                self.record_fn_ty(callee.id, f);
+                let targs = self.record_fn_ty(callee, f);
                 self.check_method_visible(f, name.span);
                 if self.takes_self(f, tid, name, format!("call it on a value: `value.{}(...)`", name.name)) {
                     self.infer_args(args);
                     return self.fns.get(f.0 as usize).map(|i| i.ret.clone()).unwrap_or(Ty::Error);
                 }
-                self.call_fn(f, args, e.span, None)
+                self.call_fn(f, &targs, args, e.span, None)
             }
             None => {
                 self.unknown_type_member(tid, name);
@@ -295,11 +312,11 @@ impl Checker<'_> {
             Ty::Struct(tid) | Ty::Enum(tid) => {
                 if let Some(f) = self.methods.get(&(tid, name.name.clone())).copied() {
                     self.record_res(callee.id, Res::Method(f));
-                    self.record_fn_ty(callee.id, f);
+                    let targs = self.record_fn_ty(callee, f);
                     self.check_method_visible(f, name.span);
                     let Some(info) = self.fns.get(f.0 as usize).cloned() else { return Ty::Error };
                     return match info.self_param {
-                        Some(mutable) => self.call_fn(f, args, e.span, Some((base, mutable))),
+                        Some(mutable) => self.call_fn(f, &targs, args, e.span, Some((base, mutable))),
                         None => {
                             let tname = self.types.get(tid).name.clone();
                             self.report(

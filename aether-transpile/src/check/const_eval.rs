@@ -56,6 +56,7 @@ impl Checker<'_> {
                 let v = self.const_int(module, expr, depth + 1)?;
                 v.checked_neg().ok_or_else(|| self.const_fails(e, format!("`-({v})` overflows an int")))
             }
+            ExprKind::Unary { op: UnaryOp::BitNot, expr } => Ok(!self.const_int(module, expr, depth + 1)?),
             ExprKind::Binary { op, lhs, rhs } => {
                 let a = self.const_int(module, lhs, depth + 1);
                 let b = self.const_int(module, rhs, depth + 1);
@@ -70,12 +71,22 @@ impl Checker<'_> {
                     }
                     BinOp::Div => a.checked_div(b),
                     BinOp::Rem => Some(a.wrapping_rem(b)),
+                    BinOp::BitAnd => Some(a & b),
+                    BinOp::BitOr => Some(a | b),
+                    BinOp::BitXor => Some(a ^ b),
+                    BinOp::Shl | BinOp::Shr if !(0..64).contains(&b) => {
+                        return Err(self.const_fails(e, format!("shift amount {b} is out of range (0 to 63)")));
+                    }
+                    BinOp::Shl => Some(a << b),
+                    BinOp::Shr => Some(a >> b),
                     _ => return Err(NoValue::Unknown),
                 };
                 value.ok_or_else(|| self.const_fails(e, format!("`{a} {} {b}` overflows an int", op.as_str())))
             }
             ExprKind::Name(_) | ExprKind::Field { .. } => match self.tables[module].resolutions.get(&e.id) {
                 Some(Res::Global(g)) => self.const_global(*g, depth + 1),
+                Some(Res::Math("int.MAX")) => Ok(i64::MAX),
+                Some(Res::Math("int.MIN")) => Ok(i64::MIN),
                 _ => Err(NoValue::Unknown),
             },
             _ => Err(NoValue::Unknown),

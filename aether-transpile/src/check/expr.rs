@@ -201,15 +201,8 @@ impl<'p> Checker<'p> {
                     t @ Ty::List(_) => t,
                     Ty::Error => Ty::Error,
                     Ty::Var(_) => self.must_know(base.span),
-                    Ty::Str => {
-                        self.report(
-                            Code::E0303,
-                            e.span,
-                            "strings cannot be sliced",
-                            "use `s.chars()[a..b].join(\"\")`",
-                        );
-                        Ty::Error
-                    }
+                    // By character positions, like `len()`.
+                    Ty::Str => Ty::Str,
                     other => {
                         let shown = self.display(&other);
                         self.error(Code::E0303, base.span, format!("a value of type `{shown}` cannot be sliced"));
@@ -217,6 +210,7 @@ impl<'p> Checker<'p> {
                     }
                 }
             }
+            ExprKind::Unary { op: UnaryOp::BitNot, expr } => self.bit_not(e, expr),
             ExprKind::Unary { op, expr } => {
                 let t = self.expr(expr, None);
                 let st = self.shallow(&t);
@@ -233,7 +227,9 @@ impl<'p> Checker<'p> {
                     _ => {
                         let (sym, want) = match op {
                             UnaryOp::Neg => ("-", "an int or a float"),
+                            UnaryOp::Not if st == Ty::Int => ("!", "a bool (the bitwise not of an int is `~x`)"),
                             UnaryOp::Not => ("!", "a bool"),
+                            UnaryOp::BitNot => ("~", "an int"),
                         };
                         let shown = self.display(&st);
                         self.report(
@@ -258,7 +254,11 @@ impl<'p> Checker<'p> {
                     Some(Ty::List(el)) => *el,
                     _ => self.fresh(e.span),
                 };
-                for item in items {
+                // `math.abs`, `min` and `max` take ints or floats: the other
+                // items go first, so that `[math.abs, |x: int| x]` is ints.
+                let (overloaded, plain): (Vec<&Expr>, Vec<&Expr>) =
+                    items.iter().partition(|i| self.is_overloaded_math(i));
+                for item in plain.into_iter().chain(overloaded) {
                     self.check_expr(item, &elem);
                 }
                 Ty::list(elem)
@@ -371,7 +371,7 @@ impl<'p> Checker<'p> {
         match self.tables[m.0 as usize].items.get(&n.name).copied() {
             Some(ItemRef::Fn(f)) => {
                 self.record_res(e.id, Res::Fn(f));
-                return self.fns.get(f.0 as usize).map(|i| i.fn_ty()).unwrap_or(Ty::Error);
+                return self.fn_value_ty(e.id, f, e.span);
             }
             Some(ItemRef::Global(g)) => {
                 self.record_res(e.id, Res::Global(g));
@@ -437,7 +437,12 @@ impl<'p> Checker<'p> {
                     None => {}
                 }
                 if !self.is_import_name(m, &n.name) {
-                    return None;
+                    // `int.MAX`, `float.NAN`: the number types' constants.
+                    return match n.name.as_str() {
+                        "int" => Some(StaticBase::Num("int")),
+                        "float" => Some(StaticBase::Num("float")),
+                        _ => None,
+                    };
                 }
                 Some(match self.import_target(m, &n.name) {
                     Some(ImportTarget::User(t)) => {
@@ -466,15 +471,34 @@ impl<'p> Checker<'p> {
         }
     }
 
+    /// Whether `e` is `math.abs`, `math.min` or `math.max` (which take
+    /// ints or floats) as a value.
+    fn is_overloaded_math(&self, e: &Expr) -> bool {
+        let ExprKind::Field { base, name } = &e.kind else { return false };
+        let ExprKind::Name(n) = &base.kind else { return false };
+        let m = self.cx.module;
+        ["abs", "min", "max"].contains(&name.name.as_str())
+            && self.lookup_local(&n.name).is_none()
+            && !self.tables[m.0 as usize].items.contains_key(&n.name)
+            && {
+                let module = self.program.module(m);
+                let i = module.ast.imports.iter().position(|imp| imp.local_name().name == n.name);
+                i.is_some_and(|i| {
+                    module.imports.get(i).copied().flatten().is_none() && module.ast.imports[i].dotted() == "math"
+                })
+            }
+    }
+
     fn field_expr(&mut self, e: &Expr, base: &Expr, name: &Ident, expected: Option<&Ty>) -> Ty {
         if let Some(sb) = self.static_base(base) {
             return match sb {
                 StaticBase::Broken => Ty::Error,
                 StaticBase::Math => self.math_value(e, name, expected),
+                StaticBase::Num(ty) => self.num_const(e, ty, name),
                 StaticBase::Module(t) => match self.module_member(t, name) {
                     Some(ItemRef::Fn(f)) => {
                         self.record_res(e.id, Res::Fn(f));
-                        self.fns.get(f.0 as usize).map(|i| i.fn_ty()).unwrap_or(Ty::Error)
+                        self.fn_value_ty(e.id, f, e.span)
                     }
                     Some(ItemRef::Global(g)) => {
                         self.record_res(e.id, Res::Global(g));
@@ -589,6 +613,9 @@ impl<'p> Checker<'p> {
     }
 
     fn binary(&mut self, e: &Expr, op: BinOp, lhs: &Expr, rhs: &Expr) -> Ty {
+        if op.is_bitwise() {
+            return self.bitwise(e, op, lhs, rhs);
+        }
         match op {
             BinOp::And | BinOp::Or => {
                 self.check_expr(lhs, &Ty::Bool);
@@ -649,9 +676,15 @@ impl<'p> Checker<'p> {
                 BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem => matches!(t, Ty::Int | Ty::Float | Ty::Var(_)),
                 BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
                     matches!(t, Ty::Int | Ty::Float | Ty::Str | Ty::Var(_))
+                        || self.record_need(&t, super::Need::Comparable)
                 }
-                BinOp::Eq | BinOp::Ne => !super::infer::contains(&self.zonk(&t), &|t| matches!(t, Ty::Fn(..))),
+                // Through user types too: a struct with a function field
+                // has no `==` either.
+                BinOp::Eq | BinOp::Ne => !self.holds_fn(&self.zonk(&t)),
                 BinOp::And | BinOp::Or | BinOp::Coalesce => false,
+                BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor | BinOp::Shl | BinOp::Shr => {
+                    matches!(t, Ty::Int | Ty::Var(_))
+                }
             };
         if !ok {
             let (ls, rs) = (self.display(&l), self.display(&r));
@@ -683,8 +716,53 @@ impl<'p> Checker<'p> {
         }
         match op {
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem => t,
+            _ if op.is_bitwise() => t,
             _ => Ty::Bool,
         }
+    }
+
+    /// `a & b`, `a | b`, `a ^ b`, `a << b`, `a >> b`: ints only (E0304).
+    fn bitwise(&mut self, e: &Expr, op: BinOp, lhs: &Expr, rhs: &Expr) -> Ty {
+        let lt = self.expr(lhs, Some(&Ty::Int));
+        let rt = self.expr(rhs, Some(&Ty::Int));
+        let (l, r) = (self.shallow(&lt), self.shallow(&rt));
+        if l.is_error() || r.is_error() || l == Ty::Never || r == Ty::Never {
+            return Ty::Int;
+        }
+        let is_int = |t: &Ty| matches!(t, Ty::Int | Ty::Var(_));
+        if is_int(&l) && is_int(&r) {
+            self.unify(&l, &Ty::Int);
+            self.unify(&r, &Ty::Int);
+            return Ty::Int;
+        }
+        let (ls, rs) = (self.display(&l), self.display(&r));
+        let sym = op.as_str();
+        let help = match (op, &l, &r) {
+            (BinOp::BitAnd, Ty::Bool, Ty::Bool) => "for bools, logical and is `&&`".to_string(),
+            (BinOp::BitOr, Ty::Bool, Ty::Bool) => "for bools, logical or is `||`".to_string(),
+            (BinOp::BitXor, Ty::Bool, Ty::Bool) => "for bools, exclusive or is `a != b`".to_string(),
+            _ => format!("`{sym}` works on two ints"),
+        };
+        self.report(Code::E0304, e.span, format!("cannot apply `{sym}` to `{ls}` and `{rs}`"), help);
+        Ty::Int
+    }
+
+    /// `~x`: the bitwise not of an int (E0304 otherwise).
+    fn bit_not(&mut self, e: &Expr, inner: &Expr) -> Ty {
+        let t = self.expr(inner, Some(&Ty::Int));
+        match self.shallow(&t) {
+            Ty::Int | Ty::Error | Ty::Never => {}
+            v @ Ty::Var(_) => {
+                self.unify(&v, &Ty::Int);
+            }
+            other => {
+                let shown = self.display(&other);
+                let help =
+                    if other == Ty::Bool { "`~` needs an int; the not of a bool is `!b`" } else { "`~` needs an int" };
+                self.report(Code::E0304, e.span, format!("cannot apply unary `~` to `{shown}`"), help);
+            }
+        }
+        Ty::Int
     }
 
     fn try_expr(&mut self, e: &Expr, inner: &Expr) -> Ty {
@@ -874,6 +952,8 @@ impl<'p> Checker<'p> {
 pub(super) enum StaticBase {
     Module(ModuleId),
     Math,
+    /// `int` or `float` before `.`: their constants (`int.MAX`).
+    Num(&'static str),
     Type(TypeId),
     /// An import that did not load (already reported): stay quiet.
     Broken,

@@ -136,11 +136,17 @@ impl Checker<'_> {
     }
 
     fn collect_fn(&mut self, m: ModuleId, idx: usize, item: &ast::Item, f: &ast::FnDecl) {
+        self.check_generic_decl(item, f);
+        self.enter_generics(f, true);
+        // A map key in the signature is a need too (`fn empty<K>() -> {K: int}`).
+        self.generics.current = (!f.generics.is_empty()).then_some(FnId(self.fns.len() as u32));
         let params = self.resolve_params(m, &f.params, |_, _, _| {});
         let ret = match &f.ret {
             Some(t) => self.resolve_type(m, t),
             None => Ty::Unit,
         };
+        self.generics.scope.clear();
+        self.generics.current = None;
         let receiver = match &f.receiver {
             Some(r) => match self.tables[m.0 as usize].items.get(&r.name) {
                 Some(ItemRef::Type(t)) => Some(*t),
@@ -169,6 +175,7 @@ impl Checker<'_> {
             span: f.name.span,
             item: idx,
             host: None,
+            generics: f.generics.iter().map(|g| g.name.name.clone()).collect(),
         });
         match receiver {
             Some(t) => {
@@ -222,7 +229,8 @@ impl Checker<'_> {
     /// An `extern fn`: a signature without a body, bound to a Rust path.
     /// Function values cannot cross into Rust (they carry the program's
     /// state context), so its types must not hold one. Outside a host crate
-    /// there is nothing to bind to: E0107 (see [`super::Mode::Library`]).
+    /// there is no `crate::` to bind to: E0107 (see [`super::Mode::Library`]);
+    /// a program binds to its crates' functions (`itoa::fmt`).
     fn collect_extern(&mut self, m: ModuleId, idx: usize, item: &ast::Item, x: &ast::ExternFnDecl) {
         let params = self.resolve_params(m, &x.params, |ck, p, ty| {
             if ck.holds_fn(ty) {
@@ -248,12 +256,18 @@ impl Checker<'_> {
             }
             None => Ty::Unit,
         };
-        if self.mode != super::Mode::Library {
+        // A program built on its own binds `extern fn`s to the functions of
+        // the crates it depends on (which ones, the driver checks: E0108);
+        // only a host crate has a `crate::` to bind to.
+        let crate_path =
+            x.path.split("::").next().is_some_and(|first| !matches!(first, "crate" | "self" | "super" | ""))
+                && x.path.contains("::");
+        if self.mode != super::Mode::Library && !crate_path {
             self.emit(
                 Diagnostic::at(Code::E0107, x.name.span, format!("`extern fn {}` has no Rust host crate to bind to", x.name.name))
                     .secondary(x.path_span, "nothing provides this Rust function")
-                    .with_note("`cargo aether` builds a program on its own; only a Rust crate that compiles its `.ae` files with `aether-build` can provide it")
-                    .with_help("compile these files from your crate's `build.rs` with `aether_build::compile` (see docs/rust-interop.md)"),
+                    .with_note("`cargo aether` builds a program on its own: `crate::` names no crate of yours; a path that starts with a crate's name binds to that crate's function")
+                    .with_help("add a crate with `cargo add NAME` (a script: in its `---cargo` frontmatter) and write `= \"NAME::function\"`, or compile these files from your crate's `build.rs` with `aether_build::compile` (see docs/rust-interop.md)"),
             );
         }
         let id = FnId(self.fns.len() as u32);
@@ -268,6 +282,7 @@ impl Checker<'_> {
             span: x.name.span,
             item: idx,
             host: Some(x.path.clone()),
+            generics: Vec::new(),
         });
         self.define_item(m, &x.name, ItemRef::Fn(id));
     }
@@ -312,6 +327,9 @@ impl Checker<'_> {
             Ty::Map(k, v) => self.holds_fn_inner(k, seen) || self.holds_fn_inner(v, seen),
             Ty::Tuple(ts) => ts.iter().any(|t| self.holds_fn_inner(t, seen)),
             Ty::Int | Ty::Float | Ty::Bool | Ty::Str | Ty::Unit | Ty::Never | Ty::Var(_) | Ty::Error => false,
+            // Compared values of a type parameter: the instance's type must
+            // hold no function either (`check/generics.rs`).
+            Ty::Param(..) => !self.record_need(ty, super::Need::Equatable),
         }
     }
 
@@ -550,6 +568,9 @@ impl Checker<'_> {
                     "str" => return Ty::Str,
                     _ => {}
                 }
+                if let Some(t) = self.type_param(&one.name) {
+                    return t;
+                }
                 if let Some(ItemRef::Type(id)) = self.tables[m.0 as usize].items.get(&one.name).copied() {
                     return self.type_ty(id);
                 }
@@ -615,7 +636,7 @@ impl Checker<'_> {
     }
 
     /// Map keys: int, str, bool, tuples, and user types built from those.
-    fn is_hashable(&self, t: &Ty) -> bool {
+    pub(super) fn is_hashable(&self, t: &Ty) -> bool {
         let mut seen = Vec::new();
         self.hashable_inner(&self.zonk(t), &mut seen)
     }
@@ -623,6 +644,7 @@ impl Checker<'_> {
     fn hashable_inner(&self, t: &Ty, seen: &mut Vec<TypeId>) -> bool {
         match t {
             Ty::Int | Ty::Str | Ty::Bool | Ty::Unit | Ty::Error | Ty::Var(_) | Ty::Never => true,
+            Ty::Param(..) => self.record_need(t, super::Need::Hashable),
             Ty::Tuple(ts) => ts.iter().all(|t| self.hashable_inner(t, seen)),
             Ty::Optional(t) => self.hashable_inner(t, seen),
             Ty::Struct(id) | Ty::Enum(id) => {

@@ -3,7 +3,7 @@
 //! or branch's last expression gives its value ([`Tail`]).
 
 use super::Checker;
-use crate::ast::{AssignOp, Block, Expr, ExprKind, IfCond, Stmt, StmtKind};
+use crate::ast::{AssignOp, Block, Expr, ExprKind, Ident, IfCond, Stmt, StmtKind};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Span;
 use crate::ty::Ty;
@@ -98,24 +98,34 @@ impl<'p> Checker<'p> {
                 Ty::Unit
             }
             StmtKind::Expr(e) => self.expr_discard(e),
-            StmtKind::While { cond, body } => {
-                self.check_expr(cond, &Ty::Bool);
-                self.cx.loops.push(false);
+            StmtKind::While { label, cond, body } => {
+                self.push_scope();
+                match cond {
+                    IfCond::Expr(c) => {
+                        self.check_expr(c, &Ty::Bool);
+                    }
+                    IfCond::Let { pattern, value } => {
+                        let vt = self.expr(value, None);
+                        self.if_let_pattern(pattern, &vt);
+                    }
+                }
+                self.enter_loop(label.as_ref());
                 self.block(body, Tail::Discard);
                 self.cx.loops.pop();
+                self.pop_scope_warn();
                 Ty::Unit
             }
-            StmtKind::Loop { body } => {
-                self.cx.loops.push(false);
+            StmtKind::Loop { label, body } => {
+                self.enter_loop(label.as_ref());
                 self.block(body, Tail::Discard);
-                let broke = self.cx.loops.pop().unwrap_or(true);
+                let broke = self.cx.loops.pop().is_none_or(|(broke, _)| broke);
                 if broke {
                     Ty::Unit
                 } else {
                     Ty::Never
                 }
             }
-            StmtKind::For { mutable, pattern, iter, body } => {
+            StmtKind::For { label, mutable, pattern, iter, body } => {
                 let it = self.expr(iter, None);
                 let elem = match self.shallow(&it) {
                     Ty::List(el) => *el,
@@ -142,7 +152,7 @@ impl<'p> Checker<'p> {
                 }
                 self.push_scope();
                 self.bind_irrefutable(pattern, &elem, *mutable, "for");
-                self.cx.loops.push(false);
+                self.enter_loop(label.as_ref());
                 self.block(body, Tail::Discard);
                 self.cx.loops.pop();
                 self.pop_scope_warn();
@@ -166,10 +176,21 @@ impl<'p> Checker<'p> {
                 }
                 Ty::Never
             }
-            StmtKind::Break | StmtKind::Continue => {
-                let word = if matches!(s.kind, StmtKind::Break) { "break" } else { "continue" };
-                match self.cx.loops.last_mut() {
-                    Some(broke) => {
+            StmtKind::Break(label) | StmtKind::Continue(label) => {
+                let word = if matches!(s.kind, StmtKind::Break(_)) { "break" } else { "continue" };
+                let target = match label {
+                    Some(l) => match self.cx.loops.iter().rposition(|(_, name)| name.as_deref() == Some(&l.name)) {
+                        Some(i) => self.cx.loops.get_mut(i),
+                        None if self.cx.loops.is_empty() => None,
+                        None => {
+                            self.unknown_label(l);
+                            return Ty::Never;
+                        }
+                    },
+                    None => self.cx.loops.last_mut(),
+                };
+                match target {
+                    Some((broke, _)) => {
                         if word == "break" {
                             *broke = true;
                         }
@@ -226,6 +247,40 @@ impl<'p> Checker<'p> {
                 }
             }
         }
+    }
+
+    /// Push a loop with its label; a label an enclosing loop of the same
+    /// function already has is E0319 (`break 'l` would be ambiguous).
+    fn enter_loop(&mut self, label: Option<&Ident>) {
+        if let Some(l) = label {
+            if self.cx.loops.iter().any(|(_, name)| name.as_deref() == Some(&l.name)) {
+                self.report(
+                    Code::E0319,
+                    l.span,
+                    format!("the label `'{}` is already used by an enclosing loop", l.name),
+                    "give the inner loop another label",
+                );
+            }
+        }
+        self.cx.loops.push((false, label.map(|l| l.name.clone())));
+    }
+
+    /// E0319: `break 'l`/`continue 'l` inside loops none of which is `'l`.
+    fn unknown_label(&mut self, l: &Ident) {
+        let names: Vec<String> =
+            self.cx.loops.iter().filter_map(|(_, n)| n.as_ref().map(|n| format!("'{n}"))).collect();
+        let mut d = Diagnostic::at(Code::E0319, l.span, format!("no enclosing loop is labelled `'{}`", l.name));
+        d = match super::suggest(&format!("'{}", l.name), names.iter().map(|s| s.as_str())) {
+            Some(h) => d.with_help(h),
+            None if names.is_empty() => {
+                d.with_help(format!("label the loop to leave: `'{}: for x in xs {{ ... }}`", l.name))
+            }
+            None => d.with_help(format!(
+                "the enclosing loops are labelled {}",
+                names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+            )),
+        };
+        self.emit(d);
     }
 
     pub(super) fn if_expr(&mut self, cond: &IfCond, then: &Block, else_: Option<&Expr>, tail: Tail<'_>) -> Ty {

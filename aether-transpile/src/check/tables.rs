@@ -33,9 +33,26 @@ pub struct FnInfo {
     pub item: usize,
     /// For an `extern fn`: the Rust path of the host function it calls.
     pub host: Option<String>,
+    /// The type parameters of a generic function (`<T, U>`), in order;
+    /// its signature holds them as [`Ty::Param`].
+    pub generics: Vec<String>,
 }
 
 impl FnInfo {
+    pub fn is_generic(&self) -> bool {
+        !self.generics.is_empty()
+    }
+
+    /// The signature of the instance for the type arguments `args`.
+    pub fn instantiate(&self, args: &[Ty]) -> FnInfo {
+        let mut info = self.clone();
+        for p in &mut info.params {
+            p.ty = p.ty.subst(args);
+        }
+        info.ret = info.ret.subst(args);
+        info
+    }
+
     /// The type of the function as a value (methods: without `self`).
     pub fn fn_ty(&self) -> Ty {
         Ty::Fn(self.params.iter().map(|p| p.ty.clone()).collect(), Box::new(self.ret.clone()))
@@ -152,4 +169,7 @@ pub struct ModuleTables {
     /// For each closure expression, the enclosing locals it reads (it
     /// holds copies of them), in order of first use.
     pub captures: HashMap<NodeId, Vec<LocalId>>,
+    /// The type arguments of each use of a generic function (a callee or a
+    /// function value naming it), by the node naming it.
+    pub instantiations: HashMap<NodeId, Vec<Ty>>,
 }

@@ -16,8 +16,30 @@ pub(crate) const MUTATING: &[&str] = &[
     "list.sort",
     "list.sort_by",
     "list.reverse",
+    "list.sort_by_key",
     "map.insert",
     "map.remove",
+    "map.update",
+];
+
+/// The built-in methods that call a function value they are given
+/// (`xs.map(f)`), so they pass `ctx` on.
+pub(crate) const CALLS_FN: &[&str] = &[
+    "list.map",
+    "list.filter",
+    "list.sort_by",
+    "list.fold",
+    "list.min_by",
+    "list.max_by",
+    "list.min_by_key",
+    "list.max_by_key",
+    "list.sort_by_key",
+    "list.any",
+    "list.all",
+    "list.find",
+    "list.position",
+    "list.flat_map",
+    "map.update",
 ];
 
 /// Visit every expression of a block (pre-order). Closure bodies are
@@ -51,11 +73,17 @@ fn visit_stmt_inner<'a>(s: &'a Stmt, into_closures: bool, f: &mut dyn FnMut(Visi
             visit_expr(value, into_closures, f);
         }
         StmtKind::Expr(e) => visit_expr(e, into_closures, f),
-        StmtKind::While { cond, body } => {
-            visit_expr(cond, into_closures, f);
+        StmtKind::While { cond, body, .. } => {
+            match cond {
+                IfCond::Expr(c) => visit_expr(c, into_closures, f),
+                IfCond::Let { pattern, value } => {
+                    visit_pattern(pattern, f);
+                    visit_expr(value, into_closures, f);
+                }
+            }
             visit_block(body, into_closures, f);
         }
-        StmtKind::Loop { body } => visit_block(body, into_closures, f),
+        StmtKind::Loop { body, .. } => visit_block(body, into_closures, f),
         StmtKind::For { pattern, iter, body, .. } => {
             visit_pattern(pattern, f);
             visit_expr(iter, into_closures, f);
@@ -66,7 +94,7 @@ fn visit_stmt_inner<'a>(s: &'a Stmt, into_closures: bool, f: &mut dyn FnMut(Visi
                 visit_expr(v, into_closures, f);
             }
         }
-        StmtKind::Break | StmtKind::Continue => {}
+        StmtKind::Break(_) | StmtKind::Continue(_) => {}
     }
 }
 
@@ -216,7 +244,7 @@ fn ctx_uses<'a>(ck: &CheckResult, tables: &ModuleTables, roots: Vec<Visit<'a>>) 
             }
             if let ExprKind::Call { callee, args } = &e.kind {
                 let res = tables.resolutions.get(&callee.id);
-                if let Some(Res::BuiltinMethod("list.map" | "list.filter" | "list.sort_by")) = res {
+                if matches!(res, Some(Res::BuiltinMethod(m)) if CALLS_FN.contains(m)) {
                     match inline_closure(tables, callee, args) {
                         Some(body) => inline.push(body),
                         None => needs = true,
@@ -498,7 +526,11 @@ pub(crate) fn single_plain_use(tables: &ModuleTables, s: &Stmt, id: LocalId) -> 
         }
         Visit::Stmt(st) => {
             let body = match &st.kind {
-                StmtKind::While { cond, body } => {
+                StmtKind::While { cond, body, .. } => {
+                    let cond = match cond {
+                        IfCond::Expr(c) => &**c,
+                        IfCond::Let { value, .. } => &**value,
+                    };
                     visit_expr(cond, true, &mut |w| {
                         if matches!(w, Visit::Expr(x) if is_use(x)) {
                             repeated += 1;
@@ -506,7 +538,7 @@ pub(crate) fn single_plain_use(tables: &ModuleTables, s: &Stmt, id: LocalId) -> 
                     });
                     Some(body)
                 }
-                StmtKind::Loop { body } | StmtKind::For { body, .. } => Some(body),
+                StmtKind::Loop { body, .. } | StmtKind::For { body, .. } => Some(body),
                 _ => None,
             };
             if let Some(b) = body {

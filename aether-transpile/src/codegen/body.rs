@@ -79,6 +79,10 @@ pub(crate) struct Gen<'a> {
     /// Conditions a `match` arm's pattern adds to its guard (string
     /// literals inside tuples and variants); `None` outside match arms.
     pub pat_guards: Option<Vec<TokenStream>>,
+    /// Fixups that move out of a binding (`let x = *x;`), by their text,
+    /// with what a match guard runs instead: a guard may not move out of
+    /// the bindings the arm uses after it.
+    pub guard_fixups: HashMap<String, TokenStream>,
     /// Depth of or-patterns being generated.
     pub in_or: u32,
     /// Locals whose next use is their last: moved instead of cloned.
@@ -107,7 +111,21 @@ impl<'a> Gen<'a> {
             return b;
         }
         let edge = super::hmr::back_edge(self.shared, self.ck, self.hmr_fn);
-        quote!({ #edge #b })
+        // State addresses are kept in `ctx` between safe points (issue #14):
+        // read again after one in which a swap happened.
+        let sync = if self.has_ctx { quote!(ctx.__sync();) } else { quote!() };
+        quote!({ #edge #sync #b })
+    }
+
+    /// Under `--hmr`, in code that has `ctx`: `c` (a call, which may be a
+    /// safe point) followed by `ctx.__sync()`, which reads the state
+    /// addresses `ctx` keeps again when a swap happened during the call.
+    pub fn synced(&self, c: Code) -> Code {
+        if !(self.shared.hmr && self.has_ctx) || c.kind != Kind::Owned {
+            return c;
+        }
+        let ts = c.ts;
+        Code::owned(quote!({ let __r = #ts; ctx.__sync(); __r }))
     }
 
     pub fn new(program: &'a Program, ck: &'a CheckResult, shared: &'a Shared, module: ModuleId) -> Gen<'a> {
@@ -131,6 +149,7 @@ impl<'a> Gen<'a> {
             movable: Vec::new(),
             loop_locals: Vec::new(),
             pat_guards: None,
+            guard_fixups: HashMap::new(),
             in_or: 0,
             tmp: 0,
             hmr_fn: None,
@@ -180,6 +199,12 @@ impl<'a> Gen<'a> {
     pub fn fresh(&mut self, base: &str) -> proc_macro2::Ident {
         self.tmp += 1;
         format_ident!("__{}{}", base, self.tmp)
+    }
+
+    /// The instance a use of generic function `f` at `node` names.
+    pub fn instance_at(&self, node: crate::ast::NodeId, f: crate::check::FnId) -> Option<&'a crate::check::Instance> {
+        let args = self.tables.instantiations.get(&node)?;
+        self.ck.instance(f, args)
     }
 
     pub fn expr_ty(&self, id: crate::ast::NodeId) -> Ty {
@@ -323,6 +348,12 @@ pub(crate) fn atomic(ts: &TokenStream) -> bool {
                 prev_colon = c == ':';
             }
             TokenTree::Ident(id) if id == "as" => return false,
+            // `if c { a } else { b }.f()` calls `f` on `b` alone.
+            TokenTree::Ident(id)
+                if i == 0 && ["if", "match", "loop", "while", "for", "unsafe", "move"].iter().any(|k| id == k) =>
+            {
+                return false
+            }
             TokenTree::Group(g) if g.delimiter() == Delimiter::Brace && i == 0 => return false,
             _ => prev_colon = false,
         }

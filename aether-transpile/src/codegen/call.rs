@@ -16,6 +16,25 @@ pub(crate) type ArgCode = (Code, Ty);
 impl Gen<'_> {
     pub fn call(&mut self, e: &Expr, callee: &Expr, args: &[Arg]) -> Code {
         let res = self.tables.resolutions.get(&callee.id).cloned();
+        // Calls that may reach a safe point: a user function or method, a
+        // function value, a blocking builtin.
+        let safe_point = match &res {
+            Some(Res::Fn(_) | Res::Method(_)) => true,
+            Some(Res::Builtin(name)) => matches!(*name, "sleep_ms" | "read_line" | "read_stdin"),
+            // `xs.map(f)` calls `f`.
+            Some(Res::BuiltinMethod(_)) => args.iter().any(|a| matches!(self.expr_ty(a.expr.id), Ty::Fn(..))),
+            Some(Res::Variant(..) | Res::Math(_)) => false,
+            _ => true,
+        };
+        let code = self.call_unsynced(e, callee, args, res);
+        if safe_point {
+            self.synced(code)
+        } else {
+            code
+        }
+    }
+
+    fn call_unsynced(&mut self, e: &Expr, callee: &Expr, args: &[Arg], res: Option<Res>) -> Code {
         match res {
             Some(Res::Fn(f)) => self.user_call(e, f, None, args),
             Some(Res::Method(f)) => match &callee.kind {
@@ -128,9 +147,22 @@ impl Gen<'_> {
 
     /// A call of a user function or method (`recv` for `x.method(...)`).
     fn user_call(&mut self, e: &Expr, f: FnId, recv: Option<&Expr>, args: &[Arg]) -> Code {
-        let Some(info) = self.ck.fns.get(f.0 as usize).cloned() else {
+        let Some(mut info) = self.ck.fns.get(f.0 as usize).cloned() else {
             return Code::owned(self.unsupported(e.span, "a call of an unknown function"));
         };
+        // A generic function: its instance for this call's type arguments.
+        let mut instance = None;
+        if info.is_generic() {
+            let callee = match &e.kind {
+                ExprKind::Call { callee, .. } => callee.id,
+                _ => e.id,
+            };
+            let Some(inst) = self.instance_at(callee, f) else {
+                return Code::owned(self.unsupported(e.span, "a generic function without its instance"));
+            };
+            info = inst.info.clone();
+            instance = Some(format_ident!("{}", inst.rust_name));
+        }
         let callee_ctx = self.needs().fn_needs(f);
         let mut parts = Vec::new();
         if let Some(r) = recv {
@@ -203,7 +235,10 @@ impl Gen<'_> {
                 quote!(#p::#fname(#(#all),*))
             }
             (None, None) => {
-                let p = self.fn_item_path(info.module, names::item(&info.name));
+                let p = match instance {
+                    Some(name) => self.item_path(info.module, name),
+                    None => self.fn_item_path(info.module, names::item(&info.name)),
+                };
                 let all = ctx.iter().chain(ts.iter());
                 quote!(#p(#(#all),*))
             }
@@ -316,7 +351,7 @@ impl Gen<'_> {
                 let s = self.to_str(c);
                 quote!(::aether_rt::fail(#loc, #s))
             }
-            ("args" | "read_line" | "now_ms" | "random_float" | "hmr_status", _, _) => {
+            ("args" | "read_line" | "now_ms" | "random_float" | "hmr_status" | "read_stdin", _, _) => {
                 let f = format_ident!("{}", name);
                 quote!(::aether_rt::prelude::#f())
             }
@@ -327,6 +362,24 @@ impl Gen<'_> {
             ("write_file", Some((p, _)), Some((c, _))) => {
                 let (p, c) = (self.to_str(p), self.to_str(c));
                 quote!(::aether_rt::prelude::write_file(#p, #c))
+            }
+            ("env" | "list_dir", Some((c, _)), _) => {
+                let s = self.to_str(c);
+                let f = format_ident!("{}", name);
+                quote!(::aether_rt::prelude::#f(#s))
+            }
+            ("format_time", Some((c, t)), Some((p, _))) => {
+                let v = self.to_owned(c, &t);
+                let p = self.to_str(p);
+                quote!(::aether_rt::prelude::format_time(#v, #p))
+            }
+            ("exit", Some((c, t)), _) => {
+                let v = self.to_owned(c, &t);
+                quote!(::aether_rt::prelude::exit(#v))
+            }
+            ("from_char_code", Some((c, t)), _) => {
+                let v = self.to_owned(c, &t);
+                quote!(::aether_rt::text::from_char_code(#v, #loc))
             }
             ("sleep_ms", Some((c, t)), _) => {
                 let v = self.to_owned(c, &t);
@@ -342,7 +395,9 @@ impl Gen<'_> {
             }
             ("ok", Some((c, t)), _) => {
                 let v = self.to_owned(c, &t);
-                quote!(Ok(#v))
+                // The error type is written: a lone `ok(v)` (a receiver, a
+                // list element) gives Rust nothing else to infer it from.
+                quote!(Ok::<_, ::aether_rt::Error>(#v))
             }
             ("err", Some((c, t)), _) => {
                 let v = self.to_owned(c, &t);
@@ -406,7 +461,7 @@ impl Gen<'_> {
         let loc = self.loc(e.span);
         let (rc, rt) = recv;
         let mutating = analysis::MUTATING.contains(&name);
-        let callee_ctx = matches!(name, "list.map" | "list.filter" | "list.sort_by");
+        let callee_ctx = analysis::CALLS_FN.contains(&name);
         let elem = match &rt {
             Ty::List(el) => (**el).clone(),
             _ => Ty::Error,
@@ -417,13 +472,10 @@ impl Gen<'_> {
         let str_recv = rt == Ty::Str;
         if mutating {
             let lvalue = self.to_lvalue(rc.clone());
-            let ts = match name {
-                "list.insert" | "list.remove" | "list.sort_by" => self.to_mut_ref(rc.clone()),
-                "list.sort" if elem == Ty::Float => self.to_mut_ref(rc.clone()),
-                _ => self.to_recv(rc.clone()),
-            };
-            let by_ref = matches!(name, "list.insert" | "list.remove" | "list.sort_by")
-                || (name == "list.sort" && elem == Ty::Float);
+            let by_ref =
+                matches!(name, "list.insert" | "list.remove" | "list.sort_by" | "list.sort_by_key" | "map.update")
+                    || (name == "list.sort" && elem == Ty::Float);
+            let ts = if by_ref { self.to_mut_ref(rc.clone()) } else { self.to_recv(rc.clone()) };
             parts.push(Part::exclusive(ts, owned, lvalue, by_ref));
         } else {
             let (ts, by_ref) = if str_recv
@@ -438,7 +490,7 @@ impl Gen<'_> {
                         | "str.replace"
                 ) {
                 (self.to_str(rc.clone()), true)
-            } else if matches!(name, "list.map" | "list.filter") {
+            } else if matches!(name, "list.map" | "list.filter") || SLICE_HELPERS.contains(&name) {
                 (self.to_ref(rc.clone()), true)
             } else {
                 (self.to_recv(rc.clone()), false)
@@ -447,12 +499,26 @@ impl Gen<'_> {
         }
         // Argument parts: values, or borrows for lookups.
         let borrow_args = matches!(name, "list.contains" | "map.get" | "map.contains" | "map.remove");
+        let str_first = matches!(name, "str.find" | "str.rfind") || (name.starts_with("str.pad_") && args.len() == 2);
+        let args_n = args.len();
         let str_args = matches!(
             name,
             "str.contains" | "str.starts_with" | "str.ends_with" | "str.split" | "str.replace" | "list.join"
         );
-        for (c, t) in args {
-            if borrow_args || str_args {
+        for (i, (c, t)) in args.into_iter().enumerate() {
+            if str_first && t == Ty::Str {
+                let owned = self.to_owned(c.clone(), &t);
+                let ts = self.to_str(c);
+                parts.push(Part::shared(ts, owned, true));
+            } else if name == "map.get_or" && i == 0 {
+                let owned = self.to_owned(c.clone(), &t);
+                let ts = self.to_ref(c);
+                parts.push(Part::shared(ts, owned, true));
+            } else if name == "list.zip" {
+                let owned = self.to_owned(c.clone(), &t);
+                let ts = self.to_ref(c);
+                parts.push(Part::shared(as_slice(&ts, false), owned, true));
+            } else if borrow_args || str_args {
                 let owned = self.to_owned(c.clone(), &t);
                 let ts = if str_args {
                     if name == "list.join" {
@@ -500,8 +566,10 @@ impl Gen<'_> {
             "list.pop" => quote!(#r.pop()),
             "list.len" | "map.len" => quote!((#r.len() as i64)),
             "list.is_empty" | "map.is_empty" | "str.is_empty" => quote!(#r.is_empty()),
-            "list.insert" => quote!(::aether_rt::list::insert(#r, #a0, #a1, #loc)),
-            "list.remove" => quote!(::aether_rt::list::remove(#r, #a0, #loc)),
+            // The arguments first: they may read the list (`xs.remove(xs.len()
+            // - 1)`), which `&mut xs` would already hold in a call.
+            "list.insert" => quote!({ let __i = #a0; let __v = #a1; ::aether_rt::list::insert(#r, __i, __v, #loc) }),
+            "list.remove" => quote!({ let __i = #a0; ::aether_rt::list::remove(#r, __i, #loc) }),
             "list.contains" => quote!(#r.contains(#a0)),
             "list.sort" if elem == Ty::Float => quote!(::aether_rt::list::sort_floats(#r)),
             "list.sort" => quote!(#r.sort()),
@@ -523,6 +591,47 @@ impl Gen<'_> {
                 let r = as_slice(&r, true);
                 quote!({ let __f = #a0; ::aether_rt::list::sort_by(#r, |__a, __b| __f(ctx, #ca, #cb)) })
             }
+            _ if name.starts_with("list.") && SLICE_HELPERS.contains(&name) => {
+                let f = format_ident!("{}", &name["list.".len()..]);
+                let r = as_slice(&r, false);
+                let (ca, cb) =
+                    if elem_copy { (quote!(*__a), quote!(*__b)) } else { (quote!(__a.clone()), quote!(__b.clone())) };
+                match name {
+                    "list.fold" => {
+                        quote!({ let __f = #a1; ::aether_rt::list::fold(#r, #a0, |__acc, __x| __f(ctx, __acc, #clone_x)) })
+                    }
+                    "list.sum" if elem == Ty::Float => quote!(::aether_rt::list::sum_floats(#r)),
+                    "list.sum" => quote!(::aether_rt::list::sum_ints(#r, #loc)),
+                    "list.min_by" | "list.max_by" => {
+                        quote!({ let __f = #a0; ::aether_rt::list::#f(#r, |__a, __b| __f(ctx, #ca, #cb)) })
+                    }
+                    _ if analysis::CALLS_FN.contains(&name) => {
+                        quote!({ let __f = #a0; ::aether_rt::list::#f(#r, |__x| __f(ctx, #clone_x)) })
+                    }
+                    "list.chunks" | "list.windows" => quote!(::aether_rt::list::#f(#r, #a0, #loc)),
+                    _ if args_n == 1 => quote!(::aether_rt::list::#f(#r, #a0)),
+                    _ => quote!(::aether_rt::list::#f(#r)),
+                }
+            }
+            "list.sort_by_key" => {
+                let r = as_slice(&r, true);
+                quote!({ let __f = #a0; ::aether_rt::list::sort_by_key(#r, |__x| __f(ctx, #clone_x)) })
+            }
+            "map.entries" => quote!(::aether_rt::map::entries(#r)),
+            "map.get_or" => quote!(::aether_rt::map::get_or(#r, #a0, #a1)),
+            "map.update" => {
+                let a2 = a.get(2).cloned().unwrap_or_default();
+                quote!({ let __k = #a0; let __d = #a1; let __f = #a2; ::aether_rt::map::update(#r, __k, __d, |__v| __f(ctx, __v)) })
+            }
+            "str.find" => quote!(::aether_rt::text::find(#r, #a0)),
+            "str.rfind" => quote!(::aether_rt::text::rfind(#r, #a0)),
+            "str.char_code" => quote!(::aether_rt::text::char_code(#r, #loc)),
+            "str.split_whitespace" => quote!(::aether_rt::text::words(#r)),
+            "str.pad_left" | "str.pad_right" => {
+                let f = format_ident!("{}", &name["str.".len()..]);
+                let fill = if args_n == 2 { quote!(Some(#a1)) } else { quote!(None) };
+                quote!(::aether_rt::text::#f(#r, #a0, #fill, #loc))
+            }
             "map.insert" if discard => quote!(#r.insert(#a0, #a1)),
             "map.insert" => quote!({ #r.insert(#a0, #a1); }),
             "map.get" => quote!(#r.get(#a0).cloned()),
@@ -535,6 +644,34 @@ impl Gen<'_> {
         with_hoisted(lets, after, call)
     }
 }
+
+/// The list methods that are runtime helpers over a `&[T]` receiver
+/// (`aether_rt::list`), and the map methods over `&Map`.
+const SLICE_HELPERS: &[&str] = &[
+    "list.fold",
+    "list.sum",
+    "list.min",
+    "list.max",
+    "list.min_by",
+    "list.max_by",
+    "list.min_by_key",
+    "list.max_by_key",
+    "list.any",
+    "list.all",
+    "list.enumerate",
+    "list.zip",
+    "list.find",
+    "list.position",
+    "list.flat_map",
+    "list.take",
+    "list.skip",
+    "list.chunks",
+    "list.windows",
+    "list.dedup",
+    "list.reversed",
+    "map.entries",
+    "map.get_or",
+];
 
 /// A `&str` for APIs generic over the separator type (`join`).
 fn str_slice(gen: &Gen<'_>, c: Code) -> TokenStream {

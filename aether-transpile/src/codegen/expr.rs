@@ -103,7 +103,8 @@ impl Gen<'_> {
                 let parts = vec![Part::value(b), Part::value(s), Part::value(en)];
                 let (lets, after, ts) = hoist(self, parts, false);
                 let (b, s, en) = (&ts[0], &ts[1], &ts[2]);
-                Code::owned(with_hoisted(lets, after, quote!(::aether_rt::ops::slice(#b, #s, #en, #inclusive, #loc))))
+                let f = if self.expr_ty(base.id) == Ty::Str { quote!(text) } else { quote!(ops) };
+                Code::owned(with_hoisted(lets, after, quote!(::aether_rt::#f::slice(#b, #s, #en, #inclusive, #loc))))
             }
             ExprKind::Unary { op, expr } => {
                 let v = self.value(expr);
@@ -116,7 +117,7 @@ impl Gen<'_> {
                 let v = paren(v);
                 Code::owned(match op {
                     UnaryOp::Neg => quote!(-#v),
-                    UnaryOp::Not => quote!(!#v),
+                    UnaryOp::Not | UnaryOp::BitNot => quote!(!#v),
                 })
             }
             ExprKind::Binary { op, lhs, rhs } => self.binary(e, *op, lhs, rhs),
@@ -211,7 +212,7 @@ impl Gen<'_> {
                     } else {
                         Code::new(quote!(ctx.#m.#name), Kind::Place)
                     }
-                } else if is_scalar(&info.ty) {
+                } else if is_scalar(&info.ty) && !self.shared.consts_as_fns {
                     Code::new(self.item_path(info.module, name), Kind::Place)
                 } else {
                     let p = self.item_path(info.module, name);
@@ -228,6 +229,11 @@ impl Gen<'_> {
                 Code::owned(self.variant_path(tid, i))
             }
             Some(Res::Math(name)) => match name {
+                "int.MAX" => Code::owned(quote!(i64::MAX)),
+                "int.MIN" => Code::owned(quote!(i64::MIN)),
+                "float.INFINITY" => Code::owned(quote!(f64::INFINITY)),
+                "float.NAN" => Code::owned(quote!(::aether_rt::ops::NAN)),
+                "float.EPSILON" => Code::owned(quote!(f64::EPSILON)),
                 "PI" => Code::owned(quote!(::std::f64::consts::PI)),
                 "E" => Code::owned(quote!(::std::f64::consts::E)),
                 _ => {
@@ -405,6 +411,9 @@ impl Gen<'_> {
     }
 
     fn binary(&mut self, e: &Expr, op: BinOp, lhs: &Expr, rhs: &Expr) -> Code {
+        if op.is_bitwise() {
+            return self.bitwise(e, op, lhs, rhs);
+        }
         let lt = self.expr_ty(lhs.id);
         match op {
             BinOp::And | BinOp::Or => {
@@ -464,17 +473,41 @@ impl Gen<'_> {
         } else {
             (self.to_ref(lc), self.to_ref(rc))
         };
+        let before = [l.to_string(), r.to_string()];
         let parts = vec![Part::shared(l, lo, lt != Ty::Str), Part::shared(r, ro, lt != Ty::Str)];
         let (lets, after, ts) = hoist(self, parts, false);
         let (l, r) = if lets.is_empty() || lt != Ty::Str {
             (paren(ts[0].clone()), paren(ts[1].clone()))
         } else {
-            // Hoisted strings are `String`s: compare them as `&str`.
-            let (a, b) = (&ts[0], &ts[1]);
-            (quote!(#a.as_str()), quote!(#b.as_str()))
+            // Hoisted strings are `String`s: compare them as `&str` (the
+            // operands left in place are `&str` already).
+            let as_str = |i: usize| {
+                let t = &ts[i];
+                if t.to_string() == before[i] {
+                    paren(t.clone())
+                } else {
+                    quote!(#t.as_str())
+                }
+            };
+            (as_str(0), as_str(1))
         };
         let o = op_tokens(op);
         Code::owned(with_hoisted(lets, after, quote!(#l #o #r)))
+    }
+
+    /// `a & b`, `a | b`, `a ^ b` as Rust's (they cannot fail); `a << b` and
+    /// `a >> b` through `aether_rt::ops`, which fails at the `.ae` location
+    /// when the shift amount is outside `0..=63`. Always parenthesized.
+    fn bitwise(&mut self, e: &Expr, op: BinOp, lhs: &Expr, rhs: &Expr) -> Code {
+        let (l, r) = (self.value(lhs), self.value(rhs));
+        if matches!(op, BinOp::Shl | BinOp::Shr) && !self.in_const {
+            let f = names::plain(if op == BinOp::Shl { "shl" } else { "shr" });
+            let loc = self.loc(e.span);
+            return Code::owned(quote!(::aether_rt::ops::#f(#l, #r, #loc)));
+        }
+        let (l, r) = (paren(l), paren(r));
+        let o = op_tokens(op);
+        Code::owned(quote!((#l #o #r)))
     }
 
     /// An operand of an infix operator, parenthesized only where Rust's
@@ -568,9 +601,17 @@ impl Gen<'_> {
 
     /// A user function or method used as a value.
     fn fn_value(&mut self, e: &Expr, f: crate::check::FnId) -> TokenStream {
-        let Some(info) = self.ck.fns.get(f.0 as usize).cloned() else {
+        let Some(mut info) = self.ck.fns.get(f.0 as usize).cloned() else {
             return self.unsupported(e.span, "an unknown function");
         };
+        let mut instance = None;
+        if info.is_generic() {
+            let Some(inst) = self.instance_at(e.id, f) else {
+                return self.unsupported(e.span, "a generic function without its instance");
+            };
+            info = inst.info.clone();
+            instance = Some(quote::format_ident!("{}", inst.rust_name));
+        }
         let params: Vec<Ty> = info.params.iter().map(|p| p.ty.clone()).collect();
         let (names_, decls) = self.wrapper_params(&params);
         let args: Vec<TokenStream> = info
@@ -594,7 +635,10 @@ impl Gen<'_> {
                 let p = self.names().type_path(tid);
                 quote!(#p::#fname)
             }
-            None => self.fn_item_path(info.module, names::item(&info.name)),
+            None => match instance {
+                Some(name) => self.item_path(info.module, name),
+                None => self.fn_item_path(info.module, names::item(&info.name)),
+            },
         };
         let ret = self.rust_ty(&info.ret);
         let fnty = self.rust_ty(&info.fn_ty());
@@ -745,7 +789,8 @@ fn precedence(op: BinOp) -> u8 {
         BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => 7,
         BinOp::And => 6,
         BinOp::Or => 5,
-        BinOp::Coalesce => 0,
+        // Emitted parenthesized (`bitwise`).
+        BinOp::Coalesce | BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor | BinOp::Shl | BinOp::Shr => 0,
     }
 }
 
@@ -765,6 +810,11 @@ pub(crate) fn op_tokens(op: BinOp) -> TokenStream {
         BinOp::And => quote!(&&),
         BinOp::Or => quote!(||),
         BinOp::Coalesce => quote!(),
+        BinOp::BitAnd => quote!(&),
+        BinOp::BitOr => quote!(|),
+        BinOp::BitXor => quote!(^),
+        BinOp::Shl => quote!(<<),
+        BinOp::Shr => quote!(>>),
     }
 }
 

@@ -34,9 +34,13 @@
 
 mod crates;
 mod descriptor;
+mod direct;
 mod fingerprints;
+mod fn_values;
+mod generics;
 mod rust_host;
 mod trampoline;
+mod tunables;
 
 use super::items::{self, Part};
 use super::{format_file, Shared};
@@ -81,9 +85,13 @@ pub struct HmrModule {
     pub library: PathBuf,
     /// Fingerprint of what other modules compile against.
     pub interface: u64,
-    /// False for a module linked into the host (`@no_hmr`, `hmr-exclude`):
-    /// a change to it needs a restart.
+    /// False for a module linked into the host (`@no_hmr`, `hmr-exclude`
+    /// in a program): it is built as an `rlib`, not a library to load.
     pub reloadable: bool,
+    /// `@no_hmr` or `hmr-exclude`: a change to it needs a restart. In a Rust
+    /// host crate such a module is still a library the host loads at start
+    /// (the crate links no module into itself), but it is never swapped.
+    pub excluded: bool,
     /// Files relative to the workspace root.
     pub files: Vec<(PathBuf, String)>,
 }
@@ -96,6 +104,9 @@ pub struct HmrGenerated {
     pub host_executable: PathBuf,
     /// The host crate and the workspace manifest, relative to the workspace root.
     pub files: Vec<(PathBuf, String)>,
+    /// The constants read from the host (`tunables.rs`) and their values:
+    /// the supervisor gives them to the host at start and after a save.
+    pub tunables: Vec<Tunable>,
 }
 
 /// Generate the HMR workspace for a checked program, or say (one E0700
@@ -121,6 +132,11 @@ pub fn generate_library(
 }
 
 pub use aether_rt::abi::HOST_ROW;
+pub use tunables::Tunable;
+
+pub(crate) fn tunable_accessor(name: &str, key: &str, ty: &Ty) -> proc_macro2::TokenStream {
+    tunables::accessor(name, key, ty)
+}
 
 fn generate_with(
     program: &Program,
@@ -130,6 +146,14 @@ fn generate_with(
 ) -> Result<(HmrGenerated, Option<String>), Vec<Diagnostic>> {
     let mut shared = Shared::new(program, checked);
     shared.hmr = true;
+    let reloadable = |m: ModuleId| {
+        library || (program.module(m).ast.no_hmr.is_none() && !opts.exclude.contains(&program.module(m).name))
+    };
+    // A Rust host's bindings keep real constants (the host compiles
+    // against them); a program reads its tunables from the host.
+    let tunables = if library { Vec::new() } else { tunables::of_program(program, checked, reloadable) };
+    shared.consts_as_fns = !library;
+    shared.tunables = tunables.iter().map(|(gi, t)| (*gi, t.key.clone())).collect();
     // State that changes type is carried over through `aether_rt::dynval`.
     shared.dyn_impls = true;
     let mut errors = if library { Vec::new() } else { unsupported(program, checked) };
@@ -147,6 +171,7 @@ fn generate_with(
         iface.extend(fn_slots(&layout, m));
         iface.extend(state_struct(checked, &shared, m));
         iface.extend(method_trampolines(program, checked, &shared, &layout, m));
+        iface.extend(generics::stamp(program, checked, m));
         let (body, mut errs) = crate::with_stack(|| items::expand_part(program, checked, &shared, m, Part::Bodies));
         errors.append(&mut errs);
         let text = format_file(iface.clone());
@@ -162,26 +187,47 @@ fn generate_with(
         return Err(super::in_reading_order(errors.collect()));
     }
     let body_texts: Vec<String> = bodies.into_iter().map(format_file).collect();
+    // Each generic function's instances, generated once; each crate
+    // compiles those it uses into its copy of their module's file.
+    let mut instance_code = Vec::new();
+    for inst in &checked.instances {
+        let (ts, mut errs) = crate::with_stack(|| items::instance_fn(program, checked, &shared, inst));
+        errors.append(&mut errs);
+        instance_code.push(ts);
+    }
+    if !errors.is_empty() {
+        return Err(super::in_reading_order(errors));
+    }
 
     let mut modules = Vec::new();
     for &m in &ids {
         let mi = m.0 as usize;
         let name = shared.module_names[mi].clone();
         let aether_name = program.module(m).name.clone();
+        let excluded = program.module(m).ast.no_hmr.is_some() || opts.exclude.contains(&aether_name);
         // A host crate links no module into itself: every one is a library.
-        let reloadable = library || (program.module(m).ast.no_hmr.is_none() && !opts.exclude.contains(&aether_name));
+        let reloadable = reloadable(m);
         let package = format!("{}_hmr_{}", opts.program, name.to_ascii_lowercase());
         let file = program.sources.get(program.module(m).file).name.clone();
         let included = included(program, m);
         let dir = PathBuf::from("modules").join(&name);
         let mut files = Vec::new();
+        let used = generics::used_by(checked, m);
         for &x in &included {
             let xi = x.0 as usize;
             // The interface is formatted once (its text is also what the
             // fingerprint and the importers' crates use); a reload formats
             // only the bodies again.
-            let text =
+            let mut text =
                 if x == m { format!("{}{}", interfaces[xi].1, body_texts[xi]) } else { interfaces[xi].1.clone() };
+            let instances: Vec<proc_macro2::TokenStream> = used
+                .iter()
+                .filter(|i| checked.instances[**i].info.module == x)
+                .map(|i| instance_code[*i].clone())
+                .collect();
+            if !instances.is_empty() {
+                text.push_str(&format_file(quote::quote!(#(#instances)*)));
+            }
             files.push((dir.join(format!("src/{}.rs", shared.module_names[xi])), text));
         }
         let lib = module_lib(program, checked, &shared, &layout, m, &included, &fingerprints, reloadable);
@@ -199,6 +245,7 @@ fn generate_with(
             library,
             interface: fingerprints[mi],
             reloadable,
+            excluded,
             files,
         });
     }
@@ -206,18 +253,27 @@ fn generate_with(
     if library {
         let bindings = library_bindings(program, checked, &shared, &layout, &interfaces, &fingerprints, &modules);
         let files = vec![(PathBuf::from("Cargo.toml"), workspace_manifest(&members))];
-        let generated = HmrGenerated { modules, host_package: String::new(), host_executable: PathBuf::new(), files };
+        let generated = HmrGenerated {
+            modules,
+            host_package: String::new(),
+            host_executable: PathBuf::new(),
+            files,
+            tunables: Vec::new(),
+        };
         return Ok((generated, Some(bindings)));
     }
     let host_package = format!("{}_hmr_host", opts.program);
+    let host_row = (!layout.externs.is_empty())
+        .then(|| rust_host::host_row(program, checked, &shared, &layout, &interfaces, &fingerprints, false));
     let host_executable = opts.lib_dir.join(format!("{host_package}{}", std::env::consts::EXE_SUFFIX));
     let mut files = vec![
-        (PathBuf::from("host/src/main.rs"), format_file(host_main(program, checked, &shared, &modules))),
+        (PathBuf::from("host/src/main.rs"), format_file(host_main(program, checked, &shared, &modules, host_row))),
         (PathBuf::from("host/Cargo.toml"), host_manifest(&host_package, &opts.rt_path, &modules, &shared)),
     ];
     members.insert(0, "\"host\"".to_string());
     files.push((PathBuf::from("Cargo.toml"), workspace_manifest(&members)));
-    Ok((HmrGenerated { modules, host_package, host_executable, files }, None))
+    let tunables = tunables.into_iter().map(|(_, t)| t).collect();
+    Ok((HmrGenerated { modules, host_package, host_executable, files, tunables }, None))
 }
 
 /// The call table's layout: per module, its functions and methods in
@@ -237,6 +293,10 @@ impl CallLayout {
         let mut fns = vec![Vec::new(); program.modules.len()];
         let mut externs = Vec::new();
         for (i, info) in ck.fns.iter().enumerate() {
+            if info.is_generic() {
+                // Instances are compiled into their users (`generics.rs`).
+                continue;
+            }
             if info.host.is_some() {
                 externs.push(FnId(i as u32));
             } else if let Some(list) = fns.get_mut(info.module.0 as usize) {
@@ -298,7 +358,7 @@ pub(crate) fn back_edge(shared: &Shared, ck: &CheckResult, f: Option<FnId>) -> p
         ck.fns
             .iter()
             .enumerate()
-            .filter(|(_, i)| i.module == m && i.host.is_none())
+            .filter(|(_, i)| i.module == m && i.host.is_none() && !i.is_generic())
             .position(|(j, _)| j == f.0 as usize)
     });
     match index {

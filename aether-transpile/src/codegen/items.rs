@@ -6,7 +6,7 @@ use super::names;
 use super::types::TypeNames;
 use super::Shared;
 use crate::ast::{FnDecl, ItemKind};
-use crate::check::{CheckResult, FnId};
+use crate::check::{CheckResult, FnId, FnInfo};
 use crate::diagnostic::Diagnostic;
 use crate::project::Program;
 use crate::ty::{ModuleId, Ty, TypeDefKind, TypeId};
@@ -124,18 +124,23 @@ pub(crate) fn expand_part(
     }
 
     // Constants.
-    for g in ck.globals.iter().filter(|g| interface && g.module == m && !g.is_state) {
+    for (gi, g) in ck.globals.iter().enumerate().filter(|(_, g)| interface && g.module == m && !g.is_state) {
         let Some(ItemKind::Const(cd)) = module.ast.items.get(g.item).map(|i| &i.kind) else {
             continue;
         };
+        if let Some(key) = shared.tunables.get(&gi) {
+            items.push(super::hmr::tunable_accessor(&g.name, key, &g.ty));
+            continue;
+        }
         let n = names::item(&g.name);
         let t = names_.rust_ty(&g.ty);
+        let as_const = is_scalar(&g.ty) && !shared.consts_as_fns;
         let mut gen = Gen::new(program, ck, shared, m);
-        gen.in_const = is_scalar(&g.ty);
+        gen.in_const = as_const;
         gen.ret = vec![g.ty.clone()];
         let v = gen.value(&cd.value);
         errors.append(&mut gen.errors);
-        if is_scalar(&g.ty) {
+        if as_const {
             items.push(quote!(pub const #n: #t = #v;));
         } else {
             items.push(quote!(pub fn #n() -> #t { #v }));
@@ -161,7 +166,8 @@ pub(crate) fn expand_part(
     let mut methods: Vec<(TypeId, TokenStream)> = Vec::new();
     // Under --hmr a method's body is `__body_<name>`; the interface holds a
     // method of the plain name that calls it through the table.
-    for (i, info) in ck.fns.iter().enumerate().filter(|(_, f)| bodies && f.module == m) {
+    // A generic function is emitted only as its instances (`instance_fn`).
+    for (i, info) in ck.fns.iter().enumerate().filter(|(_, f)| bodies && f.module == m && !f.is_generic()) {
         let Some(ItemKind::Fn(decl)) = module.ast.items.get(info.item).map(|it| &it.kind) else {
             continue;
         };
@@ -170,6 +176,15 @@ pub(crate) fn expand_part(
         match info.receiver {
             Some(tid) => methods.push((tid, ts)),
             None => items.push(ts),
+        }
+    }
+    // The instances of this module's generic functions (under --hmr each
+    // crate gets those it uses instead: `hmr::generate_with`).
+    if part == Part::All {
+        for inst in ck.instances.iter().filter(|i| i.info.module == m) {
+            let (ts, mut errs) = instance_fn(program, ck, shared, inst);
+            errors.append(&mut errs);
+            items.push(ts);
         }
     }
     let mut tids: Vec<TypeId> = methods.iter().map(|(t, _)| *t).collect();
@@ -382,8 +397,47 @@ fn function(
     let Some(info) = ck.fns.get(f.0 as usize) else {
         return (TokenStream::new(), Vec::new());
     };
+    let name = match info.receiver {
+        Some(_) if shared.hmr => format_ident!("__body_{}", info.name),
+        Some(_) => names::method(&info.name),
+        None => names::item(&info.name),
+    };
+    let gen = Gen::new(program, ck, shared, m);
+    function_with(gen, f, info, name, decl, true)
+}
+
+/// One generic function's instance (`check::Instance`): a plain function
+/// of its own name, generated from the instance's side tables, called
+/// directly (under `--hmr` it is compiled into each crate that uses it,
+/// never into the call table).
+pub(crate) fn instance_fn(
+    program: &Program,
+    ck: &CheckResult,
+    shared: &Shared,
+    inst: &crate::check::Instance,
+) -> (TokenStream, Vec<Diagnostic>) {
+    let m = inst.info.module;
+    let Some(ItemKind::Fn(decl)) = program.module(m).ast.items.get(inst.info.item).map(|it| &it.kind) else {
+        return (TokenStream::new(), Vec::new());
+    };
     let mut gen = Gen::new(program, ck, shared, m);
-    gen.hmr_fn = Some(f);
+    gen.tables = &inst.tables;
+    function_with(gen, inst.fn_id, &inst.info, format_ident!("{}", inst.rust_name), decl, false)
+}
+
+/// A function's Rust item: `info` is its signature (an instance's has
+/// concrete types), `in_table` whether it has a call-table slot under
+/// `--hmr` (its loops then check whether a reload replaced it).
+fn function_with(
+    mut gen: Gen<'_>,
+    f: FnId,
+    info: &FnInfo,
+    name: proc_macro2::Ident,
+    decl: &FnDecl,
+    in_table: bool,
+) -> (TokenStream, Vec<Diagnostic>) {
+    let (ck, shared) = (gen.ck, gen.shared);
+    gen.hmr_fn = in_table.then_some(f);
     let needs = shared.needs.fn_needs(f);
     gen.has_ctx = needs;
     gen.ret = vec![info.ret.clone()];
@@ -423,11 +477,6 @@ fn function(
     }
     gen.move_tail = true;
     let body = gen.block(&decl.body, &info.ret);
-    let name = match info.receiver {
-        Some(_) if shared.hmr => format_ident!("__body_{}", info.name),
-        Some(_) => names::method(&info.name),
-        None => names::item(&info.name),
-    };
     let ret = if info.ret == Ty::Unit {
         quote!()
     } else {

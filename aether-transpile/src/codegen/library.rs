@@ -59,7 +59,7 @@ pub fn generate(program: &Program, checked: &CheckResult) -> Result<Library, Vec
         let (ts, mut errs) = crate::with_stack(|| items::expand(program, checked, &shared, m));
         errors.append(&mut errs);
         let body = reroot(ts, &quote!(super));
-        let externs = extern_fns(checked, &shared, m, &mut errors);
+        let externs = extern_fns(program, checked, &shared, m, &mut errors);
         let name = names::plain(&shared.module_names[m.0 as usize]);
         modules.push(quote! {
             pub mod #name {
@@ -127,7 +127,13 @@ fn ctx_def(program: &Program, ck: &CheckResult, shared: &Shared) -> TokenStream 
 /// Each `extern fn` of module `m`: lend the context, call the host. A
 /// path that does not parse as Rust (the parser validated it, so this is a
 /// bug) is reported rather than dropped.
-fn extern_fns(ck: &CheckResult, shared: &Shared, m: ModuleId, errors: &mut Vec<Diagnostic>) -> TokenStream {
+fn extern_fns(
+    program: &Program,
+    ck: &CheckResult,
+    shared: &Shared,
+    m: ModuleId,
+    errors: &mut Vec<Diagnostic>,
+) -> TokenStream {
     let names_ = TypeNames { ck, module_names: &shared.module_names, here: m };
     let mut fns = Vec::new();
     for info in ck.fns.iter().filter(|f| f.module == m) {
@@ -137,12 +143,45 @@ fn extern_fns(ck: &CheckResult, shared: &Shared, m: ModuleId, errors: &mut Vec<D
             continue;
         };
         let name = names::item(&info.name);
-        let (params, args) =
-            signature(info, &shared.facts, Side::Extern, |t| reroot(names_.rust_ty(t), &quote!(super)));
+        let (params, _) = signature(info, &shared.facts, Side::Extern, |t| reroot(names_.rust_ty(t), &quote!(super)));
         let ret = ret_ty(&info.ret, |t| reroot(names_.rust_ty(t), &quote!(super)));
+        let call = extern_call(program, info, &shared.facts, &path, true);
         fns.push(quote! {
             pub fn #name(ctx: &mut super::Ctx #(, #params)*) #ret {
-                super::__SHARED.lend(ctx, || #path(#(#args),*))
+                super::__SHARED.lend(ctx, || #call)
+            }
+        });
+    }
+    quote!(#(#fns)*)
+}
+
+/// Each `extern fn` of module `m` in a program built on its own (the
+/// static build): a function that calls the crate's function the path
+/// names, from the crate root (`::itoa::fmt`, so no module of the program
+/// can shadow the crate). It takes the context as every `extern fn` does
+/// ([`super::analysis`]), but lends it to nobody: a crate cannot call back.
+pub(crate) fn crate_externs(
+    program: &Program,
+    ck: &CheckResult,
+    shared: &Shared,
+    m: ModuleId,
+    errors: &mut Vec<Diagnostic>,
+) -> TokenStream {
+    let names_ = TypeNames { ck, module_names: &shared.module_names, here: m };
+    let mut fns = Vec::new();
+    for info in ck.fns.iter().filter(|f| f.module == m) {
+        let Some(host) = info.host.as_deref() else { continue };
+        let Ok(path) = syn::parse_str::<syn::Path>(&format!("::{host}")) else {
+            errors.push(super::refusal(info.span, format!("`extern fn {}`: `{host}` is not a Rust path", info.name)));
+            continue;
+        };
+        let name = names::item(&info.name);
+        let (params, _) = signature(info, &shared.facts, Side::Extern, |t| names_.rust_ty(t));
+        let ret = ret_ty(&info.ret, |t| names_.rust_ty(t));
+        let call = extern_call(program, info, &shared.facts, &path, true);
+        fns.push(quote! {
+            pub fn #name(_ctx: &mut crate::Ctx #(, #params)*) #ret {
+                #call
             }
         });
     }
@@ -157,10 +196,50 @@ pub(crate) fn hmr_module_bindings(ck: &CheckResult, shared: &Shared, m: ModuleId
     module_bindings(ck, shared, m, &mut Vec::new(), true)
 }
 
-/// The arguments an `extern fn`'s wrapper passes to the Rust function, from
-/// its parameters as generated code passes them.
-pub(crate) fn extern_args(info: &FnInfo, facts: &super::types::TypeFacts) -> Vec<TokenStream> {
-    signature(info, facts, Side::Extern, |_| quote!(())).1
+/// The call an `extern fn`'s wrapper makes: the Rust function `path` with
+/// the parameters as generated code passes them. An `int` or `float`
+/// argument or result goes through `aether_rt::interop` (`arg`, `ret`),
+/// where the Rust function's own types (`usize`, `u8`, `f32`, ...) choose a
+/// checked conversion; a value that does not fit is a runtime error at the
+/// `extern fn`'s `.ae` location (with `at_line` false, in its file: the
+/// `--hmr` host's shims must not change when a line moves).
+pub(crate) fn extern_call(
+    program: &Program,
+    info: &FnInfo,
+    facts: &super::types::TypeFacts,
+    path: &syn::Path,
+    at_line: bool,
+) -> TokenStream {
+    let args = signature(info, facts, Side::Extern, |_| quote!(())).1;
+    let source = program.sources.get(info.span.file);
+    let file = &source.name;
+    let loc = if at_line {
+        let (line, col) = source.line_col(info.span.start as usize);
+        let (line, col) = (line as u32, col as u32);
+        quote!(::aether_rt::interop::Declared::At(::aether_rt::Location { file: #file, line: #line, col: #col }))
+    } else {
+        quote!(::aether_rt::interop::Declared::In(#file))
+    };
+    let number = |t: &Ty| match t {
+        Ty::Int => Some(quote!(i64)),
+        Ty::Float => Some(quote!(f64)),
+        _ => None,
+    };
+    let args = args.into_iter().zip(&info.params).map(|(arg, p)| match number(&p.ty) {
+        Some(t) if !p.mutable => {
+            let what = format!("`extern fn {}`: parameter `{}`", info.name, p.name);
+            quote!(::aether_rt::interop::arg::<#t, _>(#arg, #what, #loc))
+        }
+        _ => arg,
+    });
+    let call = quote!(#path(#(#args),*));
+    match number(&info.ret) {
+        Some(t) => {
+            let what = format!("`extern fn {}`: `{}`", info.name, info.host.as_deref().unwrap_or_default());
+            quote!(::aether_rt::interop::ret::<#t, _>(#call, #what, #loc))
+        }
+        None => call,
+    }
 }
 
 fn module_bindings(
@@ -188,6 +267,10 @@ fn module_bindings(
     }
     for (i, info) in ck.fns.iter().enumerate().filter(|(_, f)| f.module == m && f.is_pub) {
         let f = FnId(i as u32);
+        if info.is_generic() {
+            skipped.push(format!("{mname}.{}: it is generic", info.name));
+            continue;
+        }
         let needs = shared.needs.fn_needs(f);
         let holds_fn =
             info.params.iter().any(|p| shared.facts.contains_fn(&p.ty)) || shared.facts.contains_fn(&info.ret);

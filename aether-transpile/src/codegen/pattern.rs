@@ -74,7 +74,7 @@ impl Gen<'_> {
         if strs && *t == Ty::Str {
             let r = self.to_ref(c.clone());
             let r = if hoist {
-                let v = self.to_owned(c, t);
+                let v = super::body::paren(self.to_owned(c, t));
                 quote!(&#v)
             } else {
                 r
@@ -105,6 +105,9 @@ impl Gen<'_> {
             }
             _ => self.scrutinee(c, &st, arms_ctx, strs),
         };
+        // This `match` may be the scrutinee of an `if let` (or inside the
+        // pattern's context of another `match`): its guards stay theirs.
+        let outer_guards = self.pat_guards.take();
         let mut out = Vec::new();
         for arm in arms {
             let saved = self.locals.clone();
@@ -114,7 +117,16 @@ impl Gen<'_> {
             let fix = std::mem::take(&mut self.fixups);
             if let Some(g) = &arm.guard {
                 let g = self.value(g);
-                conds.push(super::body::paren(g));
+                if fix.is_empty() {
+                    conds.push(super::body::paren(g));
+                } else {
+                    // The guard sees the bindings the arm rebinds (a `str`
+                    // binding, a deferred sub-pattern's): after the
+                    // pattern's own conditions, so the rebinding holds.
+                    let fix: Vec<TokenStream> =
+                        fix.iter().map(|f| self.guard_fixups.get(&f.to_string()).unwrap_or(f).clone()).collect();
+                    conds.push(quote!({ #(#fix)* #g }));
+                }
             }
             let guard = if conds.is_empty() { quote!() } else { quote!(if #(#conds)&&*) };
             let body = if value_mode {
@@ -127,6 +139,7 @@ impl Gen<'_> {
             out.push(quote!(#pat #guard => #body,));
             self.locals = saved;
         }
+        self.pat_guards = outer_guards;
         let scrut = super::body::head(scrut);
         let m = quote!(match #scrut { #(#out)* });
         if pre.is_empty() {
@@ -292,7 +305,9 @@ impl Gen<'_> {
                 let name = names::local(&n.name);
                 match (b, mode) {
                     (Boxing::Whole, Mode::Value) => {
-                        self.fixups.push(quote!(let #name = *#name;));
+                        let moving = quote!(let #name = *#name;);
+                        self.guard_fixups.insert(moving.to_string(), quote!(let #name = (*#name).clone();));
+                        self.fixups.push(moving);
                         self.locals.insert(id, LocalKind::Owned);
                     }
                     (Boxing::Whole, _) => {
@@ -300,7 +315,9 @@ impl Gen<'_> {
                         self.locals.insert(id, LocalKind::Ref);
                     }
                     (Boxing::Opt, Mode::Value) => {
-                        self.fixups.push(quote!(let #name = #name.map(|b| *b);));
+                        let moving = quote!(let #name = #name.map(|b| *b););
+                        self.guard_fixups.insert(moving.to_string(), quote!(let #name = #name.clone().map(|b| *b);));
+                        self.fixups.push(moving);
                         self.locals.insert(id, LocalKind::Owned);
                     }
                     (Boxing::Opt, _) => {

@@ -4,10 +4,10 @@ use super::analysis::{self, Root};
 use super::body::{ctx_passed, ctx_use, head, paren, Code, CtxUse, Gen, Kind, LocalKind};
 use super::names;
 use super::types::Boxing;
-use crate::ast::{AssignOp, BinOp, Block, Expr, ExprKind, IfCond, Pattern, PatternKind, Stmt, StmtKind};
+use crate::ast::{AssignOp, BinOp, Block, Expr, ExprKind, Ident, IfCond, Pattern, PatternKind, Stmt, StmtKind};
 use crate::check::{LocalId, PatRes, Res};
 use crate::ty::Ty;
-use proc_macro2::TokenStream;
+use proc_macro2::{TokenStream, TokenTree};
 use quote::quote;
 
 impl Gen<'_> {
@@ -62,9 +62,9 @@ impl Gen<'_> {
     /// Whether control never reaches the end of the block.
     pub fn diverges(&self, b: &Block) -> bool {
         match b.stmts.last().map(|s| &s.kind) {
-            Some(StmtKind::Return(_) | StmtKind::Break | StmtKind::Continue) => true,
+            Some(StmtKind::Return(_) | StmtKind::Break(_) | StmtKind::Continue(_)) => true,
             Some(StmtKind::Expr(e)) => self.expr_ty(e.id) == Ty::Never,
-            Some(StmtKind::Loop { body }) => !has_break(body),
+            Some(StmtKind::Loop { label, body }) => !has_break(body, label.as_ref()),
             _ => false,
         }
     }
@@ -80,6 +80,19 @@ impl Gen<'_> {
     }
 
     fn if_expr(&mut self, cond: &IfCond, then: &Block, else_: Option<&Expr>, t: &Ty) -> TokenStream {
+        self.if_else(cond, then, else_, t, None)
+    }
+
+    /// `if`, with `forced_else` (a block) as its `else` when given
+    /// (`while let`'s `else { break; }`).
+    fn if_else(
+        &mut self,
+        cond: &IfCond,
+        then: &Block,
+        else_: Option<&Expr>,
+        t: &Ty,
+        forced_else: Option<TokenStream>,
+    ) -> TokenStream {
         let saved = self.locals.clone();
         let value_mode = !matches!(t, Ty::Unit | Ty::Never | Ty::Error);
         // With conditions from the pattern (string literals in a tuple),
@@ -92,10 +105,18 @@ impl Gen<'_> {
             }
             IfCond::Let { pattern, value } => {
                 let uses = then_ctx_use(self, then, else_);
-                self.pat_guards = Some(Vec::new());
+                // A `match` or `if let` in the scrutinee has guards of its
+                // own: the outer ones are put back after them.
+                let outer = self.pat_guards.replace(Vec::new());
                 let (pat, scrut, pre) = self.if_let_head(pattern, value, uses);
                 let scrut = head(scrut);
-                let conds = self.pat_guards.take().unwrap_or_default();
+                // Rust reads `if let p = a || b` as a let chain: `(a || b)`.
+                let lazy = scrut
+                    .clone()
+                    .into_iter()
+                    .any(|t| matches!(&t, TokenTree::Punct(p) if matches!(p.as_char(), '|' | '&')));
+                let scrut = if lazy { quote!((#scrut)) } else { scrut };
+                let conds = std::mem::replace(&mut self.pat_guards, outer).unwrap_or_default();
                 let head = quote!(if let #pat = #scrut);
                 if !conds.is_empty() {
                     as_match = Some((pat, scrut, conds));
@@ -108,6 +129,7 @@ impl Gen<'_> {
         let then_ts = if fix.is_empty() { then_ts } else { quote!({ #(#fix)* #then_ts }) };
         self.locals = saved;
         let else_ts = match else_ {
+            None if forced_else.is_some() => quote!(else #forced_else),
             None => quote!(),
             Some(x) => {
                 if !value_mode {
@@ -176,18 +198,39 @@ impl Gen<'_> {
             }
             StmtKind::Assign { target, op, value } => self.assign(s, target, *op, value),
             StmtKind::Expr(e) => self.expr_stmt(e),
-            StmtKind::While { cond, body } => {
+            StmtKind::While { label, cond: IfCond::Expr(cond), body } => {
+                let l = loop_label(label.as_ref());
                 let c = head(self.value(cond));
                 let b = self.block(body, &Ty::Unit);
                 let b = self.loop_block(b);
-                quote!(while #c #b)
+                quote!(#l while #c #b)
             }
-            StmtKind::Loop { body } => {
+            // `loop { if let p = v { body } else { break; } }`: the `if let`
+            // machinery matches any pattern; `continue` tests `v` again.
+            StmtKind::While { label, cond, body } => {
+                let l = loop_label(label.as_ref());
+                let b = self.if_else(
+                    cond,
+                    body,
+                    None,
+                    &Ty::Unit,
+                    Some(quote!({
+                        break;
+                    })),
+                );
+                let b = self.loop_block(quote!({ #b }));
+                quote!(#l loop #b)
+            }
+            StmtKind::Loop { label, body } => {
+                let l = loop_label(label.as_ref());
                 let b = self.block(body, &Ty::Unit);
                 let b = self.loop_block(b);
-                quote!(loop #b)
+                quote!(#l loop #b)
             }
-            StmtKind::For { mutable, pattern, iter, body } => self.for_stmt(*mutable, pattern, iter, body),
+            StmtKind::For { label, mutable, pattern, iter, body } => {
+                let l = loop_label(label.as_ref());
+                self.for_stmt(l, *mutable, pattern, iter, body)
+            }
             StmtKind::Return(v) => {
                 let ret = self.ret.last().cloned().unwrap_or(Ty::Unit);
                 match v {
@@ -202,8 +245,14 @@ impl Gen<'_> {
                     },
                 }
             }
-            StmtKind::Break => quote!(break;),
-            StmtKind::Continue => quote!(continue;),
+            StmtKind::Break(label) => {
+                let l = label.as_ref().map(rust_label);
+                quote!(break #l;)
+            }
+            StmtKind::Continue(label) => {
+                let l = label.as_ref().map(rust_label);
+                quote!(continue #l;)
+            }
         }
     }
 
@@ -252,6 +301,9 @@ impl Gen<'_> {
         let self_append = tt == Ty::Str
             && analysis::place_root(self.tables, value).is_some()
             && analysis::place_root(self.tables, value) == analysis::place_root(self.tables, target);
+        // `s += text` computed before `s` is borrowed (see below): the
+        // text as an owned `String`, not a `&str` of a temporary.
+        let mut owned_str = None;
         let v = match op {
             AssignOp::Add if tt == Ty::Str && self_append => {
                 // `s += s`: the appended text must not borrow the target.
@@ -261,7 +313,11 @@ impl Gen<'_> {
                 let lv = paren(lv);
                 return quote!({ let __v = #v; #lv.push_str(&__v); });
             }
-            AssignOp::Add if tt == Ty::Str => self.str_arg(value),
+            AssignOp::Add if tt == Ty::Str => {
+                let c = self.coerced(value);
+                owned_str = Some(self.to_owned(c.clone(), &Ty::Str));
+                self.to_str(c)
+            }
             _ => self.value(value),
         };
         let place = self.place(target);
@@ -299,6 +355,10 @@ impl Gen<'_> {
             }
         };
         if place_ctx && v_ctx && ctx_passed(&v) {
+            if let Some(owned) = owned_str {
+                let r = paren(lv.clone());
+                return quote!({ let __v: String = #owned; #r.push_str(&__v); });
+            }
             let out = body(quote!(__v));
             return quote!({ let __v = #v; #out });
         }
@@ -349,7 +409,15 @@ impl Gen<'_> {
         }
     }
 
-    fn for_stmt(&mut self, mutable: bool, pattern: &Pattern, iter: &Expr, body: &Block) -> TokenStream {
+    /// `label` is `'l_name:` or nothing, put before the Rust `for`.
+    fn for_stmt(
+        &mut self,
+        label: TokenStream,
+        mutable: bool,
+        pattern: &Pattern,
+        iter: &Expr,
+        body: &Block,
+    ) -> TokenStream {
         let saved = self.locals.clone();
         let it = self.expr_ty(iter.id);
         let out = if let ExprKind::Range { start, end, inclusive } = &iter.kind {
@@ -359,9 +427,9 @@ impl Gen<'_> {
             let b = self.loop_body(pattern, body);
             let b = self.loop_block(b);
             if *inclusive {
-                quote!(for #pat in #s..=#en #b)
+                quote!(#label for #pat in #s..=#en #b)
             } else {
-                quote!(for #pat in #s..#en #b)
+                quote!(#label for #pat in #s..#en #b)
             }
         } else {
             let root = analysis::place_root(self.tables, iter);
@@ -385,7 +453,7 @@ impl Gen<'_> {
                     let b = self.loop_block(b);
                     quote!({
                         let mut __items = #owned;
-                        for #pat in __items.iter_mut() #b
+                        #label for #pat in __items.iter_mut() #b
                         #lv = __items;
                     })
                 } else {
@@ -395,7 +463,7 @@ impl Gen<'_> {
                     // (maybe `state`), and a `for` ends by itself.
                     let b = self.block(body, &Ty::Unit);
                     let r = head(quote!(#r.iter_mut()));
-                    quote!(for #pat in #r #b)
+                    quote!(#label for #pat in #r #b)
                 }
             } else {
                 let owned_iter = c.kind == Kind::Owned || conflict;
@@ -418,7 +486,7 @@ impl Gen<'_> {
                 // A safe point only where the loop borrows nothing (see above).
                 let b = if owned_iter { self.loop_block(b) } else { b };
                 let iter_ts = head(iter_ts);
-                quote!(for #pat in #iter_ts #b)
+                quote!(#label for #pat in #iter_ts #b)
             }
         };
         self.locals = saved;
@@ -467,20 +535,45 @@ fn hoist_value(v: TokenStream, f: impl FnOnce(TokenStream) -> TokenStream) -> To
     f(v)
 }
 
-/// Whether a loop body has a `break` for this loop (not a nested one).
-fn has_break(b: &Block) -> bool {
+/// The Rust label of an Aether loop label: `'outer` is `'l_outer` (never a
+/// keyword, which Rust refuses as a label).
+fn rust_label(l: &Ident) -> syn::Lifetime {
+    syn::Lifetime::new(&format!("'l_{}", l.name), proc_macro2::Span::call_site())
+}
+
+/// `'l_name:` before a loop, or nothing.
+fn loop_label(l: Option<&Ident>) -> TokenStream {
+    match l.map(rust_label) {
+        Some(l) => quote!(#l:),
+        None => quote!(),
+    }
+}
+
+/// Whether a loop body has a `break` for this loop: an unlabelled one not
+/// in a nested loop, or `break 'label` anywhere.
+fn has_break(b: &Block, label: Option<&Ident>) -> bool {
+    block_breaks(b, label, true)
+}
+
+fn block_breaks(b: &Block, label: Option<&Ident>, direct: bool) -> bool {
     b.stmts.iter().any(|s| match &s.kind {
-        StmtKind::Break => true,
-        StmtKind::Expr(e) => expr_has_break(e),
+        StmtKind::Break(None) => direct,
+        StmtKind::Break(Some(l)) => label.is_some_and(|x| x.name == l.name),
+        StmtKind::Expr(e) => expr_has_break(e, label, direct),
+        StmtKind::While { body, .. } | StmtKind::Loop { body, .. } | StmtKind::For { body, .. } => {
+            label.is_some() && block_breaks(body, label, false)
+        }
         _ => false,
     })
 }
 
-fn expr_has_break(e: &Expr) -> bool {
+fn expr_has_break(e: &Expr, label: Option<&Ident>, direct: bool) -> bool {
     match &e.kind {
-        ExprKind::If { then, else_, .. } => has_break(then) || else_.as_deref().is_some_and(expr_has_break),
-        ExprKind::Match { arms, .. } => arms.iter().any(|a| expr_has_break(&a.body)),
-        ExprKind::Block(b) => has_break(b),
+        ExprKind::If { then, else_, .. } => {
+            block_breaks(then, label, direct) || else_.as_deref().is_some_and(|x| expr_has_break(x, label, direct))
+        }
+        ExprKind::Match { arms, .. } => arms.iter().any(|a| expr_has_break(&a.body, label, direct)),
+        ExprKind::Block(b) => block_breaks(b, label, direct),
         _ => false,
     }
 }

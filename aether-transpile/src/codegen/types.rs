@@ -183,7 +183,7 @@ impl TypeNames<'_> {
             Ty::Float => quote!(f64),
             Ty::Bool => quote!(bool),
             Ty::Str => quote!(String),
-            Ty::Unit | Ty::Error | Ty::Var(_) => quote!(()),
+            Ty::Unit | Ty::Error | Ty::Var(_) | Ty::Param(..) => quote!(()),
             Ty::Never => quote!(()),
             Ty::List(t) => {
                 let t = self.rust_ty(t);
@@ -237,21 +237,24 @@ impl TypeNames<'_> {
             Ty::Float => quote!(0.0),
             Ty::Bool => quote!(false),
             Ty::Str => quote!(String::new()),
-            Ty::Unit | Ty::Never | Ty::Error | Ty::Var(_) => quote!(()),
+            Ty::Unit | Ty::Never | Ty::Error | Ty::Var(_) | Ty::Param(..) => quote!(()),
             Ty::List(_) => quote!(Vec::new()),
             Ty::Map(..) => quote!(::aether_rt::Map::new()),
             Ty::Optional(_) => quote!(None),
             Ty::Result(t) => {
                 let z = self.zero(t, facts, visiting);
-                quote!(Ok(#z))
+                quote!(Ok::<_, ::aether_rt::Error>(#z))
             }
             Ty::Tuple(ts) => {
                 let zs = ts.iter().map(|t| self.zero(t, facts, visiting));
                 quote!((#(#zs),*))
             }
             Ty::Fn(ps, _) => {
+                // Typed: inside a tuple an `Rc<closure>` is not coerced to
+                // the `Rc<dyn Fn>` of the type.
                 let us = ps.iter().map(|_| quote!(_));
-                quote!(::std::rc::Rc::new(|_: &mut crate::Ctx #(, #us)*| unreachable!()))
+                let rt = self.rust_ty(t);
+                quote!({ let __f: #rt = ::std::rc::Rc::new(|_: &mut crate::Ctx #(, #us)*| unreachable!()); __f })
             }
             Ty::Struct(id) | Ty::Enum(id) => {
                 let path = self.type_path(*id);

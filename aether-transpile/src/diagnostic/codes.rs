@@ -40,6 +40,7 @@ codes! {
     E0011 = "invalid assignment target",
     E0012 = "empty source file",
     E0013 = "invalid `extern fn` declaration",
+    E0014 = "invalid script frontmatter",
     // Modules: E01xx
     E0100 = "imported module not found",
     E0101 = "import cycle",
@@ -49,6 +50,8 @@ codes! {
     E0105 = "entry module has no `main` function",
     E0106 = "invalid `main` signature",
     E0107 = "`extern fn` outside a Rust host crate",
+    E0108 = "unknown crate in an `extern fn` path",
+    E0109 = "an `extern fn` does not match the Rust function it names",
     // Names: E02xx
     E0200 = "unknown name",
     E0201 = "unknown type",
@@ -71,6 +74,9 @@ codes! {
     E0311 = "recursive type has infinite size",
     E0312 = "invalid pattern",
     E0313 = "invalid constant initializer",
+    E0319 = "unknown or repeated loop label",
+    E0320 = "type argument does not meet what a generic function needs",
+    E0321 = "invalid generic function",
     // Mutability and value semantics: E04xx
     E0400 = "assignment to an immutable value",
     E0401 = "`mut` parameter needs `mut` at the call site",

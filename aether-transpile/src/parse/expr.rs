@@ -43,17 +43,23 @@ impl Parser<'_> {
     fn binary(&mut self, min: u8) -> PResult<Expr> {
         let mut lhs = self.unary()?;
         // An operator must be on the same line as its left operand.
-        while let Some((op, bp)) = binary_op(self.peek()) {
+        while let Some((op, bp)) = self.binary_op_here() {
             if bp <= min {
                 break;
             }
-            let op_tok = self.bump();
+            let mut op_tok = self.bump();
+            if matches!(op, BinOp::Shl | BinOp::Shr) {
+                // `<<` and `>>` are two adjacent `<`/`>` tokens (so that
+                // nested type arguments may close with `>>`).
+                let second = self.bump();
+                op_tok.span = op_tok.span.to(second.span);
+            }
             self.skip_newlines();
             // `??` is right-associative; the rest are left-associative.
             let rhs_min = if op == BinOp::Coalesce { bp - 1 } else { bp };
             let rhs = crate::with_stack(|| self.binary(rhs_min))?;
             if is_comparison(op) {
-                if let Some((next, _)) = binary_op(self.peek()) {
+                if let Some((next, _)) = self.binary_op_here() {
                     if is_comparison(next) {
                         let span = self.span();
                         self.error(
@@ -71,10 +77,27 @@ impl Parser<'_> {
         Ok(lhs)
     }
 
+    /// The binary operator at the current token and its binding power:
+    /// `<` `<` and `>` `>` written with nothing between them are the shifts.
+    fn binary_op_here(&self) -> Option<(BinOp, u8)> {
+        let i = self.cur_index();
+        let tok = &self.tokens[i];
+        if matches!(tok.kind, T::Lt | T::Gt) {
+            if let Some(next) = self.tokens.get(i + 1) {
+                if next.kind == tok.kind && next.span.start == tok.span.end {
+                    let op = if tok.kind == T::Lt { BinOp::Shl } else { BinOp::Shr };
+                    return Some((op, op.binding_power()));
+                }
+            }
+        }
+        binary_op(&tok.kind)
+    }
+
     fn unary(&mut self) -> PResult<Expr> {
         let op = match self.peek() {
             T::Minus => UnaryOp::Neg,
             T::Bang => UnaryOp::Not,
+            T::Tilde => UnaryOp::BitNot,
             _ => return self.postfix(),
         };
         let start = self.bump().span;
@@ -460,23 +483,27 @@ impl Parser<'_> {
 
 /// Binding power of binary operators (higher binds tighter).
 fn binary_op(kind: &T) -> Option<(BinOp, u8)> {
-    Some(match kind {
-        T::OrOr => (BinOp::Or, 1),
-        T::AndAnd => (BinOp::And, 2),
-        T::EqEq => (BinOp::Eq, 3),
-        T::NotEq => (BinOp::Ne, 3),
-        T::Lt => (BinOp::Lt, 3),
-        T::Le => (BinOp::Le, 3),
-        T::Gt => (BinOp::Gt, 3),
-        T::Ge => (BinOp::Ge, 3),
-        T::QuestionQuestion => (BinOp::Coalesce, 4),
-        T::Plus => (BinOp::Add, 5),
-        T::Minus => (BinOp::Sub, 5),
-        T::Star => (BinOp::Mul, 6),
-        T::Slash => (BinOp::Div, 6),
-        T::Percent => (BinOp::Rem, 6),
+    let op = match kind {
+        T::OrOr => BinOp::Or,
+        T::AndAnd => BinOp::And,
+        T::EqEq => BinOp::Eq,
+        T::NotEq => BinOp::Ne,
+        T::Lt => BinOp::Lt,
+        T::Le => BinOp::Le,
+        T::Gt => BinOp::Gt,
+        T::Ge => BinOp::Ge,
+        T::QuestionQuestion => BinOp::Coalesce,
+        T::Pipe => BinOp::BitOr,
+        T::Caret => BinOp::BitXor,
+        T::Amp => BinOp::BitAnd,
+        T::Plus => BinOp::Add,
+        T::Minus => BinOp::Sub,
+        T::Star => BinOp::Mul,
+        T::Slash => BinOp::Div,
+        T::Percent => BinOp::Rem,
         _ => return None,
-    })
+    };
+    Some((op, op.binding_power()))
 }
 
 fn is_comparison(op: BinOp) -> bool {

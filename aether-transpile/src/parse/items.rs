@@ -155,12 +155,29 @@ impl Parser<'_> {
         let first = self.ident("a function name")?;
         let (receiver, name) =
             if self.eat(&T::Dot) { (Some(first), self.ident("a method name after `.`")?) } else { (None, first) };
+        let generics = self.type_params()?;
         self.expect(T::LParen, "`(` and the parameter list")?;
         let (self_param, params) = self.with_newlines(true, |p| p.params(receiver.is_some()))?;
         self.expect(T::RParen, "`)` after the parameters")?;
         let ret = if self.eat(&T::Arrow) { Some(self.type_expr()?) } else { None };
         let body = self.block()?;
-        Ok(FnDecl { receiver, name, self_param, params, ret, body })
+        Ok(FnDecl { receiver, name, generics, self_param, params, ret, body })
+    }
+
+    /// `<T, U>` after a function's name: its type parameters (none without
+    /// `<`).
+    fn type_params(&mut self) -> PResult<Vec<TypeParam>> {
+        if !self.eat(&T::Lt) {
+            return Ok(Vec::new());
+        }
+        let (params, _) = self.with_newlines(true, |p| {
+            p.separated(&T::Gt, false, |p| Ok(TypeParam { name: p.ident("a type parameter name")? }))
+        })?;
+        self.expect(T::Gt, "`>` after the type parameters")?;
+        if params.is_empty() {
+            return self.fail_here(Code::E0007, "expected a type parameter name", "write `fn name<T>(...)`");
+        }
+        Ok(params)
     }
 
     /// `extern fn name(params) -> ret = "rust::path"`. The path is checked
@@ -261,6 +278,13 @@ impl Parser<'_> {
         let [name_expected, open_expected, close_expected] = expected;
         self.bump();
         let name = self.ident(name_expected)?;
+        self.refuse_at(
+            &T::Lt,
+            Code::E0007,
+            "generic structs and enums are not supported yet",
+            "only functions can be generic for now (`fn first<T>(xs: [T]) -> T?`): write the type for each \
+             element type, or hold the values in a tuple",
+        )?;
         self.expect(T::LBrace, open_expected)?;
         let (members, _) = self.separated(&T::RBrace, true, member)?;
         self.expect(T::RBrace, close_expected)?;
@@ -335,7 +359,25 @@ const RUST_KEYWORDS: &[&str] = &[
 /// `crate` may only start the path. Relative paths (`self::`, `super::`)
 /// are refused: they would be resolved inside the generated code, which the
 /// user never sees; `crate::` is the host crate, wherever the code sits.
+/// A generic function may end in its type arguments, `rand::random::<u32>`
+/// (the only place with spaces: `::<(i64, i64)>`).
 pub fn validate_rust_path(path: &str) -> Result<(), &'static str> {
+    let path = match path.split_once("::<") {
+        Some((path, args)) => {
+            let Some(args) = args.strip_suffix('>') else { return Err("its type arguments must end it: `::<T>`") };
+            let depth = args.chars().try_fold(0usize, |d, c| match c {
+                '<' => Some(d + 1),
+                '>' => d.checked_sub(1),
+                _ => Some(d),
+            });
+            let allowed = |c: char| c.is_ascii_alphanumeric() || " _:,()[];&'<>".contains(c);
+            if args.trim().is_empty() || depth != Some(0) || !args.chars().all(allowed) {
+                return Err("its type arguments are not Rust types: `::<T>`");
+            }
+            path
+        }
+        None => path,
+    };
     if path.is_empty() {
         return Err("it is empty");
     }

@@ -96,24 +96,26 @@ impl Parser<'_> {
                 });
                 StmtKind::Let { mutable, pattern, ty, value }
             }
-            T::While => {
-                self.bump();
-                let cond = self.expr_no_struct()?;
-                let body = self.block()?;
-                StmtKind::While { cond, body }
-            }
-            T::Loop => {
-                self.bump();
-                StmtKind::Loop { body: self.block()? }
-            }
-            T::For => {
-                self.bump();
-                let mutable = self.eat(&T::Mut);
-                let pattern = self.pattern()?;
-                self.expect(T::In, "`in`")?;
-                let iter = self.expr_no_struct()?;
-                let body = self.block()?;
-                StmtKind::For { mutable, pattern, iter, body }
+            T::While | T::Loop | T::For => self.loop_stmt(None)?,
+            T::Label(_) => {
+                let tok = self.bump();
+                let T::Label(name) = tok.kind else { return Err(()) };
+                let label = Ident { name, span: tok.span };
+                self.expect(T::Colon, "`:` after the loop label")?;
+                if !matches!(self.peek(), T::While | T::Loop | T::For) {
+                    let found = self.peek_tok().clone();
+                    self.error(
+                        Diagnostic::at(
+                            Code::E0007,
+                            found.span,
+                            format!("expected a loop after the label, found {}", found.kind.describe()),
+                        )
+                        .secondary(label.span, "this label")
+                        .with_help("a label names a `for`, `while` or `loop`: `'outer: for x in xs { ... }`"),
+                    );
+                    return Err(());
+                }
+                self.loop_stmt(Some(label))?
             }
             T::Return | T::Break | T::Continue => return self.jump(),
             _ => {
@@ -144,7 +146,44 @@ impl Parser<'_> {
         Ok(Stmt { kind, span: start.to(self.prev_span()) })
     }
 
-    /// `return [value]`, `break`, `continue`.
+    /// `while cond`, `while let pattern = value`, `loop`, `for`: at the
+    /// loop's keyword, after its label if it has one.
+    fn loop_stmt(&mut self, label: Option<Ident>) -> PResult<StmtKind> {
+        Ok(match self.bump().kind {
+            T::While => {
+                let cond = if self.eat(&T::Let) {
+                    let pattern = self.pattern()?;
+                    self.expect(T::Eq, "`=` and the value to match")?;
+                    IfCond::Let { pattern, value: Box::new(self.expr_no_struct()?) }
+                } else {
+                    IfCond::Expr(Box::new(self.expr_no_struct()?))
+                };
+                let body = self.block()?;
+                StmtKind::While { label, cond, body }
+            }
+            T::Loop => StmtKind::Loop { label, body: self.block()? },
+            _ => {
+                let mutable = self.eat(&T::Mut);
+                let pattern = self.pattern()?;
+                self.expect(T::In, "`in`")?;
+                let iter = self.expr_no_struct()?;
+                let body = self.block()?;
+                StmtKind::For { label, mutable, pattern, iter, body }
+            }
+        })
+    }
+
+    /// A `break`/`continue` label: `'outer`, on the same line.
+    fn jump_label(&mut self) -> Option<Ident> {
+        if let T::Label(name) = &self.tokens[self.pos].kind {
+            let name = name.clone();
+            let span = self.bump().span;
+            return Some(Ident { name, span });
+        }
+        None
+    }
+
+    /// `return [value]`, `break ['label]`, `continue ['label]`.
     pub(super) fn jump(&mut self) -> PResult<Stmt> {
         let tok = self.bump();
         let kind = match tok.kind {
@@ -152,8 +191,8 @@ impl Parser<'_> {
                 let value = if self.at_expr_end() { None } else { Some(self.expr()?) };
                 StmtKind::Return(value)
             }
-            T::Break => StmtKind::Break,
-            _ => StmtKind::Continue,
+            T::Break => StmtKind::Break(self.jump_label()),
+            _ => StmtKind::Continue(self.jump_label()),
         };
         Ok(Stmt { kind, span: tok.span.to(self.prev_span()) })
     }

@@ -88,7 +88,9 @@ fn dump_item(item: &Item) -> String {
                     .map(|p| format!("{}{}: {}", if p.mutable { "mut " } else { "" }, p.name.name, ty(&p.ty))),
             );
             let ret = f.ret.as_ref().map(|t| format!(" -> {}", ty(t))).unwrap_or_default();
-            let _ = write!(s, "(fn {recv}{} ({}){ret} {})", f.name.name, params.join(", "), block(&f.body));
+            let generics: Vec<&str> = f.generics.iter().map(|g| g.name.name.as_str()).collect();
+            let generics = if generics.is_empty() { String::new() } else { format!("<{}>", generics.join(", ")) };
+            let _ = write!(s, "(fn {recv}{}{generics} ({}){ret} {})", f.name.name, params.join(", "), block(&f.body));
         }
         ItemKind::Struct(st) => {
             let fields: Vec<String> = st
@@ -174,16 +176,29 @@ pub(super) fn stmt(s: &Stmt) -> String {
             format!("({op} {} {})", expr(target), expr(value))
         }
         StmtKind::Expr(e) => expr(e),
-        StmtKind::While { cond, body } => format!("(while {} {})", expr(cond), block(body)),
-        StmtKind::Loop { body } => format!("(loop {})", block(body)),
-        StmtKind::For { mutable, pattern, iter, body } => {
-            format!("(for {}{} {} {})", if *mutable { "mut " } else { "" }, pat(pattern), expr(iter), block(body))
+        StmtKind::While { label, cond, body } => {
+            let c = match cond {
+                IfCond::Expr(c) => expr(c),
+                IfCond::Let { pattern, value } => format!("(let {} {})", pat(pattern), expr(value)),
+            };
+            format!("({}while {c} {})", label_of(label), block(body))
+        }
+        StmtKind::Loop { label, body } => format!("({}loop {})", label_of(label), block(body)),
+        StmtKind::For { label, mutable, pattern, iter, body } => {
+            let m = if *mutable { "mut " } else { "" };
+            format!("({}for {m}{} {} {})", label_of(label), pat(pattern), expr(iter), block(body))
         }
         StmtKind::Return(Some(e)) => format!("(return {})", expr(e)),
         StmtKind::Return(None) => "(return)".into(),
-        StmtKind::Break => "(break)".into(),
-        StmtKind::Continue => "(continue)".into(),
+        StmtKind::Break(None) => "(break)".into(),
+        StmtKind::Break(Some(l)) => format!("(break '{})", l.name),
+        StmtKind::Continue(None) => "(continue)".into(),
+        StmtKind::Continue(Some(l)) => format!("(continue '{})", l.name),
     }
+}
+
+fn label_of(label: &Option<Ident>) -> String {
+    label.as_ref().map(|l| format!("'{}: ", l.name)).unwrap_or_default()
 }
 
 pub(super) fn expr(e: &Expr) -> String {
@@ -224,7 +239,14 @@ pub(super) fn expr(e: &Expr) -> String {
             if *inclusive { "..=" } else { ".." },
             end.as_ref().map(|x| expr(x)).unwrap_or("_".into())
         ),
-        ExprKind::Unary { op, expr: x } => format!("({} {})", if *op == UnaryOp::Neg { "-" } else { "!" }, expr(x)),
+        ExprKind::Unary { op, expr: x } => {
+            let op = match op {
+                UnaryOp::Neg => "-",
+                UnaryOp::Not => "!",
+                UnaryOp::BitNot => "~",
+            };
+            format!("({op} {})", expr(x))
+        }
         ExprKind::Binary { op, lhs, rhs } => format!("({} {} {})", op.as_str(), expr(lhs), expr(rhs)),
         ExprKind::Range { start, end, inclusive } => {
             format!("({} {} {})", if *inclusive { "..=" } else { ".." }, expr(start), expr(end))
@@ -364,6 +386,45 @@ parses!(
 fn g() -> int { return 5 }
 "#
 );
+
+// Rust's levels: `|` < `^` < `&` < shifts < `+`, all above comparisons;
+// `<<`/`>>` are two adjacent tokens; `|` after an operand is an operator,
+// at the start of an operand a closure.
+parses!(
+    bitwise_operator_precedence,
+    r#"fn f() {
+    a | b ^ c & d << 1 + e
+    a & b == c | d
+    ~a & ~-b >> 2
+    opt ?? a | b
+    |x| x | 1
+    xs.map(|x| x >> 1 | x << 1)
+    0xff_ff & 0b1010_1010
+    a |
+        b
+}
+"#
+);
+
+fails_to_parse!(bitwise_shift_with_space, "fn f() {\n    a < < b\n}\n");
+
+parses!(
+    labelled_loops_and_while_let,
+    r#"fn f() {
+    'outer: for i in 0..3 {
+        'inner: while let some(x) = xs.pop() {
+            if x == i { continue 'outer }
+            if x > 9 { break 'inner }
+            break
+        }
+        'forever: loop { break 'forever }
+    }
+    while let (a, 1) = pair { continue }
+}
+"#
+);
+
+fails_to_parse!(label_without_a_loop, "fn f() {\n    'outer: if x { break 'outer }\n}\n");
 
 parses!(
     operator_precedence,
@@ -605,7 +666,15 @@ fails_to_parse!(
 
 #[test]
 fn rust_paths_are_validated() {
-    for ok in ["crate::a::b", "crate::f", "::std::f", "host::f", "a_b::c_1::_d"] {
+    for ok in [
+        "crate::a::b",
+        "crate::f",
+        "::std::f",
+        "host::f",
+        "a_b::c_1::_d",
+        "rand::random::<u32>",
+        "m::f::<(i64, Vec<u8>)>",
+    ] {
         assert_eq!(validate_rust_path(ok), Ok(()), "{ok}");
     }
     for bad in [
@@ -621,7 +690,22 @@ fn rust_paths_are_validated() {
         "a::1b",
         "a::_",
         "a::match",
+        "rand::random::<>",
+        "rand::random::<u32",
+        "rand::random::<u32>::x",
+        "a::<u8>",
+        "rand::random::<u32>>",
     ] {
         assert!(validate_rust_path(bad).is_err(), "{bad:?} should be refused");
     }
 }
+
+parses!(
+    generic_functions,
+    "fn first<T>(xs: [T]) -> T? { xs.pop() }\nfn pair<A, B,>(a: A, b: B) -> (A, B) { (a, b) }\n"
+);
+
+fails_to_parse!(
+    generic_types_are_not_supported_yet,
+    "struct Pair<A, B> { a: A, b: B }\nfn f(p: Pair<int>) {}\nfn g<>() {}\n"
+);

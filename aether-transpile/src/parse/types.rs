@@ -20,6 +20,13 @@ impl Parser<'_> {
                     self.bump();
                     path.push(self.ident("a type name after `.`")?);
                 }
+                if self.tokens[self.pos].kind == T::Lt {
+                    return self.fail_here(
+                        Code::E0007,
+                        "type arguments are not supported yet",
+                        "only functions can be generic for now; their type arguments are inferred at each call",
+                    );
+                }
                 TypeExprKind::Named(path)
             }
             T::LBracket => {

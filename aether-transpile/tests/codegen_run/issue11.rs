@@ -14,6 +14,12 @@ pub const PLACES_AND_PATTERNS_OUT: &str = include_str!("../../../tests/programs/
 /// generator uses: they must not capture or shadow the generated names.
 pub const HYGIENE: &str = include_str!("../../../tests/programs/hygiene.ae");
 
+/// Programs the program generator (`test-support/src/progen*`) found
+/// that rustc rejected, reduced by hand.
+pub const GENERATED: &str = include_str!("../../../tests/programs/generated.ae");
+
+pub const GENERATED_OUT: &str = include_str!("../../../tests/programs/generated.out");
+
 pub const HYGIENE_OUT: &str = include_str!("../../../tests/programs/hygiene.out");
 
 /// Modules named like generated files and crates (`lib.rs`, `build.rs`,
@@ -30,3 +36,21 @@ pub const LIB_OUT: &str = "2 10 host 1\n";
 /// overflowing operation is a runtime error at its `.ae` location. The
 /// case is the first argument.
 pub const OVERFLOW: &str = include_str!("../../../tests/programs/overflow.ae");
+
+/// Generic functions (issue #18): instances with scalars, strings, lists,
+/// optionals, results, closures and `mut` parameters.
+pub const GENERICS: &str = include_str!("../../../tests/programs/generics.ae");
+pub const GENERICS_OUT: &str = include_str!("../../../tests/programs/generics.out");
+
+/// Issue #18: the list, map and string methods, the number constants and
+/// the script prelude (`env`, `exit`, `read_stdin`, `list_dir`, `format_time`).
+pub const STDLIB: &str = include_str!("../../../tests/programs/stdlib.ae");
+
+pub const STDLIB_OUT: &str = include_str!("../../../tests/programs/stdlib.out");
+
+/// Two modules' types of the same name are two instances of a generic
+/// function (issue #18).
+pub const GENERICS_MAIN: &str = "import a\nimport b\n\nfn first<T>(xs: [T]) -> T? {\n    if xs.len() == 0 {\n        return none\n    }\n    xs[0]\n}\n\nfn main() {\n    println(first([a.Point { x: 1 }]))\n    println(first([b.Point { y: 2.5 }]))\n}\n";
+pub const GENERICS_A: &str = "pub struct Point {\n    x: int\n}\n";
+pub const GENERICS_B: &str = "pub struct Point {\n    y: float\n}\n";
+pub const GENERICS_MODULES_OUT: &str = "some(Point { x: 1 })\nsome(Point { y: 2.5 })\n";

@@ -10,19 +10,24 @@
 //! items start at column 0 and methods at column 4.
 
 use super::Prepared;
-use aether_transpile::ast::{Item, ItemKind};
+use aether_transpile::ast::{ExternFnDecl, Item, ItemKind};
+use aether_transpile::diagnostic::{Code, Diagnostic};
 use std::collections::BTreeSet;
 use std::io::Write;
+use std::path::Path;
 
 /// What rustc said, gathered from cargo's JSON messages.
 #[derive(Default)]
-pub(super) struct Rejection {
+pub(crate) struct Rejection {
     /// Every message, rendered as rustc prints it.
     pub rendered: Vec<String>,
     /// Every file a message points into.
     pub files: BTreeSet<String>,
     /// (file, 1-based line) of each error's primary span.
     pub errors: BTreeSet<(String, usize)>,
+    /// Each error as (file, 1-based line, rustc's message, its primary
+    /// label), to say on the `.ae` line what an `extern fn` got wrong.
+    pub said: Vec<(String, usize, String, String)>,
 }
 
 impl Rejection {
@@ -38,8 +43,58 @@ impl Rejection {
             let line = span["line_start"].as_u64().and_then(|l| usize::try_from(l).ok());
             if let (true, true, Some(line)) = (is_error, span["is_primary"].as_bool().unwrap_or(true), line) {
                 self.errors.insert((file.to_string(), line));
+                let text = message["message"].as_str().unwrap_or("").to_string();
+                let label = span["label"].as_str().unwrap_or("").to_string();
+                self.said.push((file.to_string(), line, text, label));
             }
         }
+    }
+
+    /// When every error is in the Rust an `extern fn` became (the crate's
+    /// function takes or returns other types, or is no function at all),
+    /// the program is wrong, not Aether: one E0109 per `extern fn`, on its
+    /// `.ae` line, with rustc's words. `None` otherwise.
+    pub fn bindings(&self, prepared: &Prepared) -> Option<Vec<Diagnostic>> {
+        self.bindings_by(|file, line| extern_fn_at(prepared, file, line))
+    }
+
+    /// [`Self::bindings`], with `extern_fn_at` saying which `extern fn` a
+    /// line of a generated file was generated from.
+    pub fn bindings_by<'a>(
+        &self,
+        extern_fn_at: impl Fn(&str, usize) -> Option<&'a ExternFnDecl>,
+    ) -> Option<Vec<Diagnostic>> {
+        if self.errors.is_empty() {
+            return None;
+        }
+        let mut found: Vec<(&ExternFnDecl, Diagnostic)> = Vec::new();
+        for (file, line, text, label) in &self.said {
+            let x = extern_fn_at(file, *line)?;
+            let said = if label.is_empty() { text.clone() } else { format!("{text}: {label}") };
+            match found.iter_mut().find(|(y, _)| std::ptr::eq(*y, x)) {
+                Some((_, d)) => d.notes.push(format!("rustc: {said}")),
+                None => {
+                    let d = Diagnostic::at(
+                        Code::E0109,
+                        x.path_span,
+                        format!("`extern fn {}` does not match `{}`", x.name.name, x.path),
+                    )
+                    .with_note(format!("rustc: {said}"))
+                    .with_help(
+                        "declare the types the Rust function takes and returns, mapped as docs/rust-interop.md says \
+                         (`int` is any Rust integer type, `float` `f64` or `f32`, a `str` parameter `&str`, a `str` \
+                         result `String`); a generic function names its type arguments: `rand::random::<u32>`",
+                    );
+                    found.push((x, d));
+                }
+            }
+        }
+        Some(found.into_iter().map(|(_, d)| d).collect())
+    }
+
+    /// Every message rustc printed, as it printed them.
+    pub fn rendered(&self) -> String {
+        self.rendered.concat()
     }
 
     /// Print rustc's messages and what they mean for the user.
@@ -47,6 +102,36 @@ impl Rejection {
         let mut err = std::io::stderr().lock();
         for text in &self.rendered {
             let _ = err.write_all(text.as_bytes());
+        }
+        // Not every failure is rustc rejecting generated code: cargo may have
+        // stopped before compiling anything (a runtime deleted under it, no
+        // network for a first download), or the runtime itself may not
+        // compile (a Rust toolchain too old). Each is said as what it is.
+        let runtime = prepared.runtime.dir();
+        if self.rendered.is_empty() {
+            match prepared.runtime.damage() {
+                Some(damage) => {
+                    let _ = writeln!(err, "error: the Aether runtime in {} is damaged: {damage}", runtime.display());
+                    let _ = writeln!(err, "  = help: run the command again to write it afresh");
+                }
+                None => {
+                    let crate_dir = prepared.layout.crate_dir.display();
+                    let _ = writeln!(
+                        err,
+                        "error: cargo could not build the generated crate in {crate_dir} (cargo's message is above)"
+                    );
+                }
+            }
+            return;
+        }
+        if !self.files.is_empty() && self.files.iter().all(|f| Path::new(f).starts_with(runtime)) {
+            let _ = writeln!(err, "error: the Aether runtime in {} did not compile", runtime.display());
+            let _ = writeln!(
+                err,
+                "  = help: Aether needs Rust {} or newer (`rustc --version`; `rustup update`)",
+                env!("CARGO_PKG_RUST_VERSION")
+            );
+            return;
         }
         let modules: Vec<&str> = prepared
             .sources
@@ -66,6 +151,50 @@ impl Rejection {
         }
         let _ = writeln!(err, "  = note: the generated crate is in {}", prepared.layout.crate_dir.display());
         let _ = writeln!(err, "  = help: please report it with the .ae files above");
+    }
+}
+
+/// The `extern fn` whose generated Rust holds `line` of the generated file
+/// `file`, if that is where the line is.
+fn extern_fn_at<'a>(prepared: &'a Prepared, file: &str, line: usize) -> Option<&'a ExternFnDecl> {
+    let index = prepared.sources.iter().position(|(rs, _)| file.ends_with(rs.as_str()))?;
+    let Generated::Fn { owner: None, name } = enclosing_item(&prepared.files.get(index)?.1, line)? else {
+        return None;
+    };
+    prepared.analysis.program.modules.get(index)?.ast.items.iter().find_map(|item| match &item.kind {
+        ItemKind::ExternFn(x) if x.name.name == name => Some(x),
+        _ => None,
+    })
+}
+
+/// The `extern fn` whose shim in the `--hmr` host (`host_main`, the text
+/// of `host/src/main.rs`) holds `line`: the shims are `__host_<k>` for the
+/// `k`-th `extern fn` of the program in `FnId` order.
+pub(crate) fn extern_fn_in_host<'a>(
+    analysis: &'a aether_transpile::driver::Analysis,
+    host_main: &str,
+    file: &str,
+    line: usize,
+) -> Option<&'a ExternFnDecl> {
+    if !file.replace('\\', "/").ends_with("host/src/main.rs") {
+        return None;
+    }
+    let lines: Vec<&str> = host_main.lines().collect();
+    let at = line.checked_sub(1)?;
+    let start = (0..=at.min(lines.len().checked_sub(1)?))
+        .rev()
+        .find(|i| lines[*i].trim_start().starts_with("pub extern \"C\" fn __host_"))?;
+    let indent = lines[start].len() - lines[start].trim_start().len();
+    let end = (start..lines.len())
+        .find(|i| lines[*i].len() - lines[*i].trim_start().len() == indent && lines[*i].trim() == "}")?;
+    if at > end {
+        return None;
+    }
+    let k: usize = ident_prefix(lines[start].trim_start().strip_prefix("pub extern \"C\" fn __host_")?).parse().ok()?;
+    let info = analysis.checked.fns.iter().filter(|f| f.host.is_some()).nth(k)?;
+    match &analysis.program.modules.get(info.module.0 as usize)?.ast.items.get(info.item)?.kind {
+        ItemKind::ExternFn(x) => Some(x),
+        _ => None,
     }
 }
 

@@ -4,6 +4,7 @@
 //! rebuild (`rebuild.rs`) uses the same workspace and `cargo_build`.
 
 use super::{Build, Current, Session};
+use crate::build::rustc::Rejection;
 use crate::build::{self, Layout};
 use crate::input::Target;
 use crate::report::Action;
@@ -67,31 +68,29 @@ pub(super) fn prepare(
         }
     };
     write_all(&build.ws, &generated)?;
+    // The constants' values, read by the host before any library runs.
+    let tunables = build.ws.join("tunables.txt");
+    let values: Vec<(String, aether_rt::abi::Tuned)> =
+        generated.tunables.iter().map(|t| (t.key.clone(), t.value.clone())).collect();
+    std::fs::write(&tunables, aether_rt::hmr::tunables::format(&values))
+        .map_err(|e| Error::environment(format!("cannot write `{}`: {e}", tunables.display())))?;
     let packages: Vec<&str> = generated.modules.iter().map(|m| m.package.as_str()).collect();
     let (mut command, started) = match host {
         Host::Generated => {
             let started = Instant::now();
-            if let Err(stderr) = cargo_build(build, &[generated.host_package.as_str()], false)? {
-                if !stderr.is_empty() {
-                    say!("{stderr}");
-                }
-                explain_rustc_failure(&build.ws, None);
-                return Ok(Err(ExitCode::from(crate::EXIT_INTERNAL)));
+            if let Err(failure) = cargo_build(build, &[generated.host_package.as_str()], false, true)? {
+                return Ok(Err(explain_failure(build, &analysis, &generated, &failure)));
             }
             (Command::new(&generated.host_executable), started)
         }
         Host::Built { exe, started } => (Command::new(exe), started),
     };
-    if let Err(stderr) = cargo_build(build, &packages, false)? {
-        if !stderr.is_empty() {
-            say!("{stderr}");
-        }
-        explain_rustc_failure(&build.ws, None);
-        return Ok(Err(ExitCode::from(crate::EXIT_INTERNAL)));
+    if let Err(failure) = cargo_build(build, &packages, false, false)? {
+        return Ok(Err(explain_failure(build, &analysis, &generated, &failure)));
     }
     let what = if matches!(host, Host::Generated) { "" } else { "the host and " };
     say!("[aether] built {what}{} module libraries in {:.1} s", packages.len(), started.elapsed().as_secs_f64());
-    command.args(args);
+    command.args(args).env(aether_rt::hmr::tunables::TUNABLES_ENV, &tunables);
     if let Session::RustHost { package, .. } = session {
         command.current_dir(package);
     }
@@ -114,6 +113,7 @@ pub(super) fn build_rust_host(
         .arg("--manifest-path")
         .arg(root.join("Cargo.toml"))
         .args(["--features", "aether-rt/hmr", "--message-format=json-render-diagnostics"])
+        .args(crate::cargo_verbosity_flag())
         .env("CARGO_TARGET_DIR", target_dir)
         .env("AETHER_HMR", "1")
         .env("AETHER_HMR_PROGRAM", prefix)
@@ -183,34 +183,139 @@ pub(super) fn write_all(ws: &Path, generated: &HmrGenerated) -> Result<(), Error
         .map_err(|e| Error::environment(format!("cannot write the generated crates in `{}`: {e}", ws.display())))
 }
 
-/// `cargo build -p ...` in the generated workspace. `Ok(Err(stderr))` when
-/// cargo failed. Quiet builds (reloads) capture cargo's output to show it
-/// only on failure.
-pub(super) fn cargo_build(build: &Build, packages: &[&str], quiet: bool) -> Result<Result<(), String>, Error> {
+/// Why a `cargo build` of the generated workspace failed.
+#[derive(Default)]
+pub(super) struct Failure {
+    /// What cargo printed, without the lines `-v` adds.
+    pub stderr: String,
+    /// rustc's messages, when the build read them (`json`); otherwise
+    /// they are in `stderr`.
+    pub rejection: Rejection,
+}
+
+impl Failure {
+    /// All that cargo and rustc said.
+    pub fn text(&self) -> String {
+        format!("{}{}", self.rejection.rendered(), self.stderr)
+    }
+}
+
+/// `cargo build -v -p ...` in the generated workspace. `Ok(Err(failure))`
+/// when cargo failed. Quiet builds (reloads, `-q`) keep cargo's output to
+/// show it only on failure; others show it as it comes, without the lines
+/// `-v` adds (with them under `aether -v`). The rustc commands `-v` prints
+/// for module crates are recorded for replays (`replay.rs`). With `json`,
+/// rustc's messages are read rather than printed (the host's build: an
+/// error in an `extern fn`'s shim is the program's, said on its `.ae` line).
+pub(super) fn cargo_build(
+    build: &Build,
+    packages: &[&str],
+    quiet: bool,
+    json: bool,
+) -> Result<Result<(), Failure>, Error> {
+    use std::io::BufRead;
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(&cargo);
-    cmd.arg("build").arg("--manifest-path").arg(build.ws.join("Cargo.toml")).env("CARGO_TARGET_DIR", &build.target_dir);
+    cmd.arg("build").arg("-v").arg("--manifest-path").arg(build.ws.join("Cargo.toml"));
+    cmd.env("CARGO_TARGET_DIR", &build.target_dir);
     for p in packages {
         cmd.arg("-p").arg(p);
     }
     if build.release {
         cmd.arg("--release");
     }
-    // With `--hmr-log`, cargo's progress must not draw over the program.
-    if quiet || aether_rt::hmr::say::to_file() {
-        cmd.arg("--quiet").stderr(Stdio::piped());
-    } else {
-        cmd.stderr(Stdio::inherit());
+    if json {
+        cmd.arg("--message-format=json");
     }
-    let output = cmd
-        .stdout(Stdio::null())
-        .output()
+    // With `--hmr-log`, cargo's progress must not draw over the program.
+    let show = !quiet && !aether_rt::hmr::say::to_file() && crate::verbosity() > crate::Verbosity::Quiet;
+    let verbose = show && crate::verbosity() == crate::Verbosity::Verbose;
+    let mut child = cmd
+        .stdout(if json { Stdio::piped() } else { Stdio::null() })
+        .stderr(Stdio::piped())
+        .spawn()
         .map_err(|e| Error::environment(format!("cannot run `{}`: {e}", Path::new(&cargo).display())))?;
-    if output.status.success() {
+    let messages = child.stdout.take().map(|stdout| {
+        std::thread::spawn(move || {
+            let mut rejection = Rejection::default();
+            for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+                let Ok(msg) = serde_json::from_str::<serde_json::Value>(&line) else { continue };
+                if msg["reason"].as_str() == Some("compiler-message") {
+                    rejection.add(&msg["message"]);
+                }
+            }
+            rejection
+        })
+    });
+    let mut kept = String::new();
+    let mut recorded = String::new();
+    if let Some(stderr) = child.stderr.take() {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            let word = line.trim_start();
+            let added = word.starts_with("Running `") || word.starts_with("Fresh ") || word.starts_with("Dirty ");
+            if verbose {
+                eprintln!("{line}");
+            }
+            if word.starts_with("Running `") {
+                recorded.push_str(&line);
+                recorded.push('\n');
+            }
+            if added {
+                continue;
+            }
+            if show && !verbose {
+                eprintln!("{line}");
+            }
+            kept.push_str(&line);
+            kept.push('\n');
+        }
+    }
+    let status = child.wait().map_err(|e| Error::environment(format!("cargo: {e}")))?;
+    let rejection = messages.and_then(|t| t.join().ok()).unwrap_or_default();
+    let crates: Vec<String> = packages.iter().map(|p| p.replace('-', "_")).collect();
+    build.replay.record(&recorded, &crates.iter().map(String::as_str).collect::<Vec<_>>());
+    if status.success() {
         Ok(Ok(()))
     } else {
-        Ok(Err(String::from_utf8_lossy(&output.stderr).into_owned()))
+        Ok(Err(Failure { stderr: kept, rejection }))
     }
+}
+
+/// Say why the first build of the generated workspace failed, and return
+/// the exit status. An error in the Rust an `extern fn` became (the host's
+/// shims) is the program's, E0109 on its `.ae` line; cargo stopping before
+/// rustc said anything is usually the program's dependencies (said so,
+/// with cargo's words); anything else is rustc rejecting what the checker
+/// accepted: Aether's bug.
+fn explain_failure(build: &Build, analysis: &Analysis, generated: &HmrGenerated, failure: &Failure) -> ExitCode {
+    let host_main =
+        generated.files.iter().find(|(p, _)| p == Path::new("host/src/main.rs")).map_or("", |(_, text)| text.as_str());
+    let at = |file: &str, line: usize| build::rustc::extern_fn_in_host(analysis, host_main, file, line);
+    if let Some(bindings) = failure.rejection.bindings_by(at) {
+        let text: String = bindings.iter().map(|d| d.render(&analysis.program.sources)).collect();
+        say!(
+            "{}error: could not build the program: {}",
+            text.trim_end_matches('\n').to_string() + "\n",
+            if bindings.len() == 1 {
+                "an `extern fn` does not match its crate's function"
+            } else {
+                "`extern fn`s do not match their crates' functions"
+            }
+        );
+        return ExitCode::from(crate::EXIT_ERRORS);
+    }
+    let text = failure.text();
+    if !text.is_empty() {
+        say!("{}", text.trim_end());
+    }
+    if failure.rejection.rendered.is_empty() && !failure.stderr.contains("error[E") {
+        if let Some(why) = crate::deps::unfetchable(&build.ws.join("Cargo.toml")) {
+            say!("error: {why}");
+            return ExitCode::from(crate::EXIT_ERRORS);
+        }
+    }
+    explain_rustc_failure(&build.ws, None);
+    ExitCode::from(crate::EXIT_INTERNAL)
 }
 
 /// rustc rejected generated code the checker accepted: our bug, said so.

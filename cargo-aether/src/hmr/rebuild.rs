@@ -3,8 +3,10 @@
 //! rule that makes this small is in [`rebuild`]'s comment.
 
 use super::prepare::{cargo_build, explain_rustc_failure, write_all};
+use super::timings::{Step, Timings};
 use super::{Build, Current, Session};
 use crate::report::Action;
+use aether_rt::abi::Tuned;
 use aether_transpile::driver::Analysis;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -19,11 +21,25 @@ pub(super) struct Reload {
     /// What runs once the host has applied it; until it says so, the
     /// supervisor's [`Current`] stays what it was.
     pub next: Current,
+    /// How long each step took (the watch step is the caller's).
+    pub timings: Timings,
+    /// Constants whose values changed (`codegen::hmr::Tunable`), sent just
+    /// before the reload.
+    pub tuned: Vec<(String, Tuned)>,
+}
+
+/// A save that changed nothing but constants' values: sent as they are, with
+/// nothing built.
+pub(super) struct Tune {
+    pub values: Vec<(String, Tuned)>,
+    pub next: Current,
+    pub timings: Timings,
 }
 
 /// What a save leads to.
 pub(super) enum Rebuilt {
     Reload(Reload),
+    Tune(Tune),
     /// Nothing to send (the reason was printed).
     Nothing,
     /// A change that cannot be applied live, and why.
@@ -47,7 +63,11 @@ pub(super) enum Rebuilt {
 /// never became current, so the next save compares against what really runs
 /// and rebuilds everything the refused one would have replaced.
 pub(super) fn rebuild(session: &Session<'_>, build: &Build, current: &mut Current) -> Rebuilt {
+    let mut timings = Timings::default();
+    let step = Step::start();
     let analysis = session.analyze();
+    timings.check = step.done();
+    let step = Step::start();
     let name = session.name();
     if analysis.has_errors() {
         return Rebuilt::Errors(analysis);
@@ -85,6 +105,13 @@ pub(super) fn rebuild(session: &Session<'_>, build: &Build, current: &mut Curren
         .filter(|(_, (old, new))| old.files != new.files)
         .map(|(i, _)| i)
         .collect();
+    let tuned = tuned_values(current, &generated);
+    if changed.is_empty() && !tuned.is_empty() {
+        timings.generate = step.done();
+        timings.builder = "none";
+        let next = Current { analysis, generated, bindings };
+        return Rebuilt::Tune(Tune { values: tuned, next, timings });
+    }
     if changed.is_empty() {
         // Said out loud: after an error was fixed by undoing it, this is how
         // the user learns the program is in sync again.
@@ -96,7 +123,7 @@ pub(super) fn rebuild(session: &Session<'_>, build: &Build, current: &mut Curren
     let fixed: Vec<String> = changed
         .iter()
         .filter_map(|i| generated.modules.get(*i))
-        .filter(|m| !m.reloadable)
+        .filter(|m| m.excluded)
         .map(|m| {
             format!(
                 "{}: excluded from hot reloading (`@no_hmr` or `hmr-exclude`); restart `{}` to use the change",
@@ -111,12 +138,28 @@ pub(super) fn rebuild(session: &Session<'_>, build: &Build, current: &mut Curren
         refused(&[e.to_string().as_str()]);
         return Rebuilt::Nothing;
     }
+    timings.generate = step.done();
     let packages: Vec<&str> =
         changed.iter().filter_map(|i| generated.modules.get(*i)).map(|m| m.package.as_str()).collect();
-    match cargo_build(build, &packages, true) {
+    let step = Step::start();
+    let built = match replayed(build, current, &generated, &changed) {
+        Ok(()) => {
+            timings.builder = "rustc";
+            Ok(Ok(()))
+        }
+        Err(why) => {
+            timings.builder = "cargo";
+            if let (true, super::replay::NoReplay::Failed(reason)) = (build.timings, why) {
+                say!("[aether] timings: replaying rustc failed, cargo builds instead:\n{reason}");
+            }
+            cargo_build(build, &packages, true, false)
+        }
+    };
+    (timings.build, timings.crates) = (Some(step.done()), packages.len());
+    match built {
         Ok(Ok(())) => {}
-        Ok(Err(stderr)) => {
-            say!("{stderr}");
+        Ok(Err(failure)) => {
+            say!("{}", failure.text());
             let files: Vec<&str> =
                 changed.iter().filter_map(|i| generated.modules.get(*i)).map(|m| m.file.as_str()).collect();
             explain_rustc_failure(&build.ws, Some(&files.join(", ")));
@@ -132,7 +175,51 @@ pub(super) fn rebuild(session: &Session<'_>, build: &Build, current: &mut Curren
     let modules = changed.iter().filter_map(|i| Some((*i, generated.modules.get(*i)?.library.clone()))).collect();
     let restart_main = main_changed(&current.analysis, &analysis);
     let next = Current { analysis, generated, bindings };
-    Rebuilt::Reload(Reload { modules, changed: functions, restart_main, next })
+    Rebuilt::Reload(Reload { modules, changed: functions, restart_main, next, timings, tuned })
+}
+
+/// Rebuild the `changed` modules' crates by replaying rustc (`replay.rs`),
+/// when nothing but their Rust sources changed.
+fn replayed(
+    build: &Build,
+    current: &Current,
+    generated: &aether_transpile::codegen::hmr::HmrGenerated,
+    changed: &[usize],
+) -> Result<(), super::replay::NoReplay> {
+    use super::replay::{NoReplay, Unit};
+    // The workspace or the host changed: the build graph may have.
+    if current.generated.files != generated.files {
+        return Err(NoReplay::NotRecorded);
+    }
+    let mut units = Vec::new();
+    for &i in changed {
+        let (Some(old), Some(new)) = (current.generated.modules.get(i), generated.modules.get(i)) else {
+            return Err(NoReplay::NotRecorded);
+        };
+        let krate = new.package.as_str();
+        let same_paths =
+            old.files.len() == new.files.len() && old.files.iter().zip(&new.files).all(|((a, _), (b, _))| a == b);
+        let only_rust =
+            new.files.iter().zip(&old.files).all(|((p, a), (_, b))| a == b || p.extension().is_some_and(|e| e == "rs"));
+        if !same_paths || !only_rust {
+            build.replay.forget(krate);
+            return Err(NoReplay::NotRecorded);
+        }
+        units.push(Unit { krate, library: &new.library });
+    }
+    build.replay.replay(&build.ws, &units)
+}
+
+/// The constants read from the host whose values differ from what runs (or
+/// that are new).
+fn tuned_values(current: &Current, generated: &aether_transpile::codegen::hmr::HmrGenerated) -> Vec<(String, Tuned)> {
+    let before: HashMap<&str, &Tuned> = current.generated.tunables.iter().map(|t| (t.key.as_str(), &t.value)).collect();
+    generated
+        .tunables
+        .iter()
+        .filter(|t| before.get(t.key.as_str()) != Some(&&t.value))
+        .map(|t| (t.key.clone(), t.value.clone()))
+        .collect()
 }
 
 /// Print the errors of a save that did not check.

@@ -45,7 +45,7 @@ pub(super) fn supervise(
         let root = session.watch_root();
         let watcher = Watcher::new(root, WatcherConfig::default())
             .map_err(|e| Error::environment(format!("cannot watch `{}`: {e}", root.display())))?;
-        let status_file = build.ws.join("status.txt");
+        let status_file = build.status_dir.join("status.txt");
         super::status::keep_in(&status_file);
         let spawn = |mut command: Command, restore: Option<&Path>| {
             command.env(protocol::SOCKET_ENV, &socket);
@@ -85,6 +85,9 @@ pub(super) fn supervise(
             }
             waiting_said = false;
             let Some(mut batch) = watcher.recv_timeout(Duration::from_millis(100)) else { continue };
+            super::status::save_seen();
+            // From the newest write to now: the debounce and the notification.
+            let watched = Duration::from_millis(protocol::now_ms().saturating_sub(saved_ms(&batch)) as u64);
             if channel.is_none() {
                 // A generated host connects at start; a Rust host when its
                 // first call starts the Aether runtime (perhaps never).
@@ -108,8 +111,30 @@ pub(super) fn supervise(
                 }
             };
             let saved_ms = saved_ms(&batch);
-            let reload = match rebuilt {
+            let mut reload = match rebuilt {
                 Rebuilt::Reload(r) => r,
+                Rebuilt::Tune(mut tune) => {
+                    tune.timings.watch = watched;
+                    let Some(stream) = channel.as_mut() else {
+                        current = tune.next;
+                        continue;
+                    };
+                    let command = protocol::Command::Tune { saved_ms, values: tune.values };
+                    if send(stream, &command) {
+                        let timings = build.timings.then_some(tune.timings);
+                        let files = "constants".to_string();
+                        in_flight = Some(Sent {
+                            next: tune.next,
+                            since: std::time::Instant::now(),
+                            files,
+                            timings,
+                            tune: true,
+                        });
+                    } else {
+                        say!("[aether] the program closed its reload channel; the change is not applied");
+                    }
+                    continue;
+                }
                 Rebuilt::Nothing | Rebuilt::Errors(_) => continue,
                 Rebuilt::Restart(why) => {
                     if !auto_restart() {
@@ -153,6 +178,13 @@ pub(super) fn supervise(
                 .filter_map(|(i, _)| Some(reload.next.generated.modules.get(*i)?.file.as_str()))
                 .collect();
             let files = files.join(", ");
+            reload.timings.watch = watched;
+            // Constants first: the new code may read them.
+            if !reload.tuned.is_empty() {
+                let tuned = std::mem::take(&mut reload.tuned);
+                send(stream, &protocol::Command::Tune { saved_ms, values: tuned });
+            }
+            let timings = build.timings.then_some(reload.timings);
             let command = protocol::Command::Reload {
                 saved_ms,
                 changed: reload.changed,
@@ -160,7 +192,8 @@ pub(super) fn supervise(
                 modules: reload.modules,
             };
             if send(stream, &command) {
-                in_flight = Some(Sent { next: reload.next, since: std::time::Instant::now(), files });
+                in_flight =
+                    Some(Sent { next: reload.next, since: std::time::Instant::now(), files, timings, tune: false });
             } else {
                 say!("[aether] the program closed its reload channel; the change is not applied");
             }
@@ -185,6 +218,10 @@ struct Sent {
     since: std::time::Instant,
     /// The files it swaps in, for the status line.
     files: String,
+    /// `--timings`: the steps so far, printed with the host's answer.
+    timings: Option<super::timings::Timings>,
+    /// Constants only (`tune`, answered `tuned`), not a reload.
+    tune: bool,
 }
 
 /// Take in what the host said: a reload's outcome decides what runs.
@@ -192,8 +229,14 @@ struct Sent {
 fn take_reply(reply: aether_rt::hmr::protocol::Reply, current: &mut Current, in_flight: &mut Option<Sent>) {
     use aether_rt::hmr::protocol::Reply;
     match reply {
-        Reply::Reloaded => {
+        // A reload's own constants are answered before it: only a `tune`
+        // on its own ends with `tuned`.
+        Reply::Tuned if !in_flight.as_ref().is_some_and(|s| s.tune) => {}
+        Reply::Reloaded | Reply::Tuned => {
             if let Some(sent) = in_flight.take() {
+                if let Some(timings) = &sent.timings {
+                    say!("{}", timings.line(sent.since.elapsed()));
+                }
                 super::status::set(&format!("reloaded {}", sent.files));
                 *current = sent.next;
             }
@@ -203,8 +246,9 @@ fn take_reply(reply: aether_rt::hmr::protocol::Reply, current: &mut Current, in_
             super::status::set(&format!("refused: {reason}"));
             *in_flight = None;
         }
-        Reply::RolledBack { modules } => {
-            super::status::set("rolled back: the new code failed at once; the previous version runs");
+        Reply::RolledBack { modules, error } => {
+            let why = if error.is_empty() { "the new code failed at once".to_string() } else { error };
+            super::status::set(&format!("rolled back: {why}; the previous version runs"));
             // The program went back to the previous code: the next save
             // rebuilds these modules even if nothing else changed.
             for i in modules {

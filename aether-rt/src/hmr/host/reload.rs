@@ -166,7 +166,21 @@ impl Host {
                 let file = self.program.modules.get(i).map_or("?", |m| m.file);
                 reports.push((file, plan.commit(&mut states)));
             }
+            // Old versions nothing can reach any more are closed now, while
+            // every thread that runs Aether code is held at a safe point.
+            let gone = self.tables.unloadable();
+            for module in &gone {
+                states.forget_library(module);
+            }
             drop(states);
+            for module in &gone {
+                // SAFETY: `unloadable` took it out of every table: no call of
+                // its code is in progress (its count is zero while we hold
+                // the program lock), it is neither current nor previous, so
+                // nothing calls it again, and it made no function value;
+                // the state values only it could drop were just forgotten.
+                unsafe { crate::hmr::loader::unload(&module.copy) };
+            }
             for (i, module) in &loaded {
                 let file = self.program.modules.get(*i).map_or("?", |m| m.file);
                 self.run_hooks(module, &module.on_reload, "@on_reload", file);
@@ -188,8 +202,13 @@ impl Host {
 
     /// After `main` failed: if a reload landed within the grace window, put
     /// the program back as it was before it (old code, and the state values
-    /// as they were at the swap) and say so. True when it rolled back.
-    pub(super) fn roll_back_if_recent(&self) -> bool {
+    /// as they were at the swap) and say so, with `error` (the runtime error,
+    /// its `.ae` location first), for the status a program shows. True when
+    /// it rolled back.
+    pub(super) fn roll_back_if_recent(&self, error: &str) -> bool {
+        // The gate first: a reload applied meanwhile replaces the record and
+        // may unload what an older record would put back.
+        GATE.acquire();
         let record = {
             let mut last = self.last_reload.lock().unwrap_or_else(|p| p.into_inner());
             match last.as_ref() {
@@ -197,8 +216,10 @@ impl Host {
                 _ => None,
             }
         };
-        let Some(record) = record else { return false };
-        GATE.acquire();
+        let Some(record) = record else {
+            GATE.release();
+            return false;
+        };
         let mut update = self.tables.update();
         let mut ok = true;
         for (i, module, ptrs, _) in &record.rows {
@@ -227,7 +248,13 @@ impl Host {
             record.files.join(", "),
             grace().as_millis()
         );
-        self.send_reply(&Reply::RolledBack { modules: record.indices });
+        // `message\n  --> file.ae:3:9` (`crate::fail`) as `file.ae:3:9: message`.
+        let message = error.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default();
+        let error = match error.lines().find_map(|l| l.trim().strip_prefix("--> ")) {
+            Some(at) => format!("{at}: {message}"),
+            None => message.to_string(),
+        };
+        self.send_reply(&Reply::RolledBack { modules: record.indices, error });
         true
     }
 }

@@ -31,17 +31,26 @@ pub(super) fn module_lib(
     let name = &shared.module_names[mi];
     let mod_ident = names::plain(name);
     let mods = included.iter().map(|x| names::plain(&shared.module_names[x.0 as usize]));
+    let state_mods: Vec<_> = included
+        .iter()
+        .filter(|x| !states_of(ck, **x).is_empty())
+        .map(|x| names::plain(&shared.module_names[x.0 as usize]))
+        .collect();
     let ctx_fields = included.iter().filter(|x| !states_of(ck, **x).is_empty()).map(|x| {
         let n = names::plain(&shared.module_names[x.0 as usize]);
         quote!(pub #n: crate::#n::State)
     });
 
-    // Trampolines of the top-level functions of every included module.
+    // Trampolines of the top-level functions of every included module;
+    // this module's restart-free ones call their bodies directly while
+    // this library is current (`direct.rs`).
+    let restart_free = super::direct::restart_free(program, ck);
     let mut tramp_mods = Vec::new();
     for &x in included {
         let xi = x.0 as usize;
         let xmod = names::plain(&shared.module_names[xi]);
-        let fns = module_trampolines(program, ck, shared, layout, x);
+        let own = (x == m).then_some(restart_free.as_slice());
+        let fns = module_trampolines(program, ck, shared, layout, x, own);
         tramp_mods.push(quote!(pub mod #xmod { use crate::#xmod::*; #(#fns)* }));
     }
 
@@ -74,6 +83,9 @@ pub(super) fn module_lib(
         };
         shims.push(quote! {
             pub extern "C" fn #shim(#(#self_param,)* #(#params),*) -> Guarded<#ret> {
+                // Counted while it runs: an old library is unloaded only
+                // when no call of its code is in progress.
+                let _active = ACTIVE.enter();
                 Guarded::call(::std::panic::AssertUnwindSafe(move || {
                     let mut ctx = crate::Ctx::default();
                     let _ = &mut ctx;
@@ -83,7 +95,7 @@ pub(super) fn module_lib(
         });
         let entry = entry_name(ck, *f);
         let slot = slot_text(ck, *f);
-        let body = fingerprint(&body_text(program, ck, *f, included));
+        let body = fingerprint(&body_text(program, ck, *f, included, &shared.tunables));
         entries
             .push(quote!(FnEntry::new(#entry, #slot, __shims::#shim as *const c_void).with_body(#body, &__STALE[#fi])));
         let index = fi as u32;
@@ -176,6 +188,8 @@ pub(super) fn module_lib(
     let module_name = name.clone();
     let iface = fingerprints[mi];
     let nhost = layout.externs.len();
+    // A library that can make a function value is never unloaded.
+    let pinned = super::fn_values::makes_fn_values(program, ck, shared, m);
     let export = if reloadable {
         quote!(::aether_rt::export_module!(DESCRIPTOR);)
     } else {
@@ -199,9 +213,28 @@ pub(super) fn module_lib(
 
         #(pub mod #mods;)*
 
-        /// The `state` of every module this one compiles against.
+        /// The `state` of every module this one compiles against, and the
+        /// swap count (`abi::EPOCH`) when its addresses were read.
         #[derive(Default)]
-        pub struct Ctx { #(#ctx_fields),* }
+        pub struct Ctx { #(#ctx_fields,)* pub __epoch: u64 }
+
+        impl Ctx {
+            /// After a safe point: read the state addresses again if a swap
+            /// happened meanwhile.
+            #[inline(always)]
+            pub fn __sync(&mut self) {
+                if ::aether_rt::abi::epoch_changed(self.__epoch) {
+                    self.__refresh();
+                }
+            }
+
+            #[cold]
+            #[inline(never)]
+            fn __refresh(&mut self) {
+                self.__epoch = ::aether_rt::abi::epoch();
+                #(self.#state_mods.__refresh();)*
+            }
+        }
 
         pub mod __hmr_calls { #(#tramp_mods)* }
 
@@ -242,6 +275,9 @@ pub(super) fn module_lib(
             host: &HOST,
             prepare: __shims::__prepare,
             pending: &PENDING,
+            active: &ACTIVE,
+            epoch: &EPOCH,
+            pinned: #pinned,
         };
         #export
     }

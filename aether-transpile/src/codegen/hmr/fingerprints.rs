@@ -177,8 +177,15 @@ pub(super) fn structural(ck: &CheckResult, t: &Ty, visiting: &mut Vec<TypeId>, o
 /// loop that its own code changed (`abi::back_edge`). Over-approximates (a
 /// comment edit, or a constant it never reads, counts as a change): that
 /// restarts a loop once, where missing a change would leave it running
-/// code the user edited away.
-pub(super) fn body_text(program: &Program, ck: &CheckResult, f: FnId, included: &[ModuleId]) -> String {
+/// code the user edited away. A tunable constant (`tunables.rs`) is left
+/// out: its value is read from the host as the code runs, not compiled in.
+pub(super) fn body_text(
+    program: &Program,
+    ck: &CheckResult,
+    f: FnId,
+    included: &[ModuleId],
+    tunables: &std::collections::HashMap<usize, String>,
+) -> String {
     let item_text = |m: ModuleId, item: usize| -> &str {
         let module = program.module(m);
         let text = &program.sources.get(module.file).text;
@@ -186,9 +193,24 @@ pub(super) fn body_text(program: &Program, ck: &CheckResult, f: FnId, included: 
     };
     let Some(info) = ck.fns.get(f.0 as usize) else { return String::new() };
     let mut out = item_text(info.module, info.item).to_string();
-    for g in ck.globals.iter().filter(|g| !g.is_state && included.contains(&g.module)) {
+    let compiled_in = |(gi, g): &(usize, &crate::check::GlobalInfo)| {
+        !g.is_state && included.contains(&g.module) && !tunables.contains_key(gi)
+    };
+    for (_, g) in ck.globals.iter().enumerate().filter(compiled_in) {
         out.push('\n');
         out.push_str(item_text(g.module, g.item));
+    }
+    // The generic functions whose instances the crate compiles in (called
+    // directly): a change to one is a change to the code this body runs.
+    let mut generic: Vec<FnId> =
+        super::generics::used_by(ck, info.module).into_iter().map(|i| ck.instances[i].fn_id).collect();
+    generic.sort();
+    generic.dedup();
+    for g in generic {
+        if let Some(gi) = ck.fns.get(g.0 as usize) {
+            out.push('\n');
+            out.push_str(item_text(gi.module, gi.item));
+        }
     }
     out
 }

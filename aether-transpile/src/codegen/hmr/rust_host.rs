@@ -33,62 +33,8 @@ pub(super) fn library_bindings(
     fingerprints: &[u64],
     modules: &[HmrModule],
 ) -> String {
-    let root1 = quote!(super);
-    let root2 = quote!(super::super);
-    let mut mods = Vec::new();
-    let mut calls = Vec::new();
-    let mut bindings = Vec::new();
-    for m in program.module_ids() {
-        let mi = m.0 as usize;
-        let name = names::plain(&shared.module_names[mi]);
-        let iface = crate::codegen::library::reroot(without_state(interfaces[mi].0.clone()), &root1);
-        mods.push(quote!(pub mod #name { #iface }));
-        let tramps = module_trampolines(program, ck, shared, layout, m);
-        let tramps = crate::codegen::library::reroot(quote!(#(#tramps)*), &root2);
-        calls.push(quote!(pub mod #name { use super::super::#name::*; #tramps }));
-        bindings.push(crate::codegen::library::hmr_module_bindings(ck, shared, m));
-    }
-
-    // The `__host` row: shims of the `extern fn`s, as a linked module whose
-    // imports are every module's interface (the host compiles against them
-    // all: a reload that changes one needs a rebuilt host).
-    let mut shims = Vec::new();
-    let mut entries = Vec::new();
-    for (k, f) in layout.externs.iter().enumerate() {
-        let Some(info) = ck.fns.get(f.0 as usize) else { continue };
-        let Ok(path) = syn::parse_str::<syn::Path>(info.host.as_deref().unwrap_or("")) else { continue };
-        let shim = format_ident!("__host_{}", k);
-        let sig = rust_sig(ck, shared, *f);
-        let (params, ret) = (&sig.params, &sig.ret);
-        let params = crate::codegen::library::reroot(quote!(#(#params),*), &root1);
-        let ret = crate::codegen::library::reroot(ret.clone(), &root1);
-        let args = crate::codegen::library::extern_args(info, &shared.facts);
-        // In a module of its own beside the module's interface, so the
-        // module's types are in scope by their bare names.
-        let holder = format_ident!("__host_{}", shared.module_names[info.module.0 as usize]);
-        let module = names::plain(&shared.module_names[info.module.0 as usize]);
-        shims.push(quote! {
-            pub mod #holder {
-                use super::#module::*;
-                pub extern "C" fn #shim(#params) -> ::aether_rt::abi::Guarded<#ret> {
-                    ::aether_rt::abi::Guarded::call(::std::panic::AssertUnwindSafe(move || #path(#(#args),*)))
-                }
-            }
-        });
-        let text = extern_slot_text(program, ck, *f);
-        let entry = format!("{}.{}", program.module(info.module).name, info.name);
-        entries
-            .push(quote!(::aether_rt::abi::FnEntry::new(#entry, #text, #holder::#shim as *const ::std::ffi::c_void)));
-    }
-    let nentries = entries.len();
-    let all: Vec<ModuleId> = program.module_ids().collect();
-    // Imported slot by slot: see the top of this file.
-    let by_slot = vec![aether_rt::abi::CHECKED_BY_SLOT; fingerprints.len()];
-    let (import_statics, imports) = import_entries(program, ck, shared, layout, &all, &by_slot, &quote!(), &quote!());
-    let import_statics = without_state_imports(import_statics);
-    let nimports = imports.len();
-    let nhost = layout.externs.len();
-    let host_fp = layout.host_fingerprint;
+    let host_row = host_row(program, ck, shared, layout, interfaces, fingerprints, true);
+    let bindings = program.module_ids().map(|m| crate::codegen::library::hmr_module_bindings(ck, shared, m));
     let specs = modules.iter().enumerate().map(|(i, m)| {
         let name = shared.module_names[i].clone();
         let file = &m.file;
@@ -98,40 +44,8 @@ pub(super) fn library_bindings(
     let nspecs = modules.len() + 1;
     let init_order = crate::codegen::init_order(program).into_iter().map(|m| m.0 as usize);
     let glue = quote! {
-        #(#mods)*
+        #host_row
 
-        /// What the trampolines take where generated code passes its
-        /// state: nothing here (the module libraries reach state through
-        /// their own slots).
-        #[derive(Default)]
-        pub struct Ctx {}
-
-        pub mod __hmr_calls { #(#calls)* }
-
-        #(#shims)*
-
-        /// The `extern fn`s as the bindings' trampolines call them.
-        pub static __HOST_SLOTS: [::aether_rt::abi::Slot; #nhost] = [const { ::aether_rt::abi::Slot::new() }; #nhost];
-        static HOST_FNS: [::aether_rt::abi::FnEntry; #nentries] = [#(#entries),*];
-        #import_statics
-        static HOST_IMPORTS: [::aether_rt::abi::ImportEntry; #nimports] = [#(#imports),*];
-        extern "C" fn __prepare() {}
-        static HOST_DESCRIPTOR: ::aether_rt::abi::ModuleDescriptor = ::aether_rt::abi::ModuleDescriptor {
-            abi_version: ::aether_rt::abi::ABI_VERSION,
-            name: ::aether_rt::abi::Str::new(#HOST_ROW),
-            interface_fingerprint: #host_fp,
-            functions: ::aether_rt::abi::Slice::new(&HOST_FNS),
-            states: ::aether_rt::abi::Slice::new(&[]),
-            imports: ::aether_rt::abi::Slice::new(&HOST_IMPORTS),
-            before_reload: ::aether_rt::abi::Slice::new(&[]),
-            on_reload: ::aether_rt::abi::Slice::new(&[]),
-            host: &::aether_rt::abi::HOST,
-            prepare: __prepare,
-            pending: &::aether_rt::abi::PENDING,
-        };
-        extern "C" fn __host_descriptor() -> *const ::aether_rt::abi::ModuleDescriptor {
-            &HOST_DESCRIPTOR
-        }
         static MODULES: [::aether_rt::hmr::host::ModuleSpec; #nspecs] = [
             #(#specs,)*
             ::aether_rt::hmr::host::ModuleSpec {
@@ -180,9 +94,139 @@ pub(super) fn library_bindings(
     format!("{header}{}", format_file(ts))
 }
 
+/// The `__host` row, as items of a module one level below the crate's
+/// generated code (`crate::` paths re-rooted to `super::`): every module's
+/// interface without state, the trampolines, one shim per `extern fn`
+/// (calling the Rust path it names) and `__host_descriptor`, the row's
+/// linked descriptor. A Rust host crate's bindings are built around it; a
+/// program's generated host includes it when the program binds crates'
+/// functions (`hmr::crates::host_main`).
+pub(super) fn host_row(
+    program: &Program,
+    ck: &CheckResult,
+    shared: &Shared,
+    layout: &CallLayout,
+    interfaces: &[(TokenStream, String)],
+    fingerprints: &[u64],
+    imports: bool,
+) -> TokenStream {
+    let root1 = quote!(super);
+    let root2 = quote!(super::super);
+    let mut mods = Vec::new();
+    let mut calls = Vec::new();
+    for m in program.module_ids() {
+        let mi = m.0 as usize;
+        let name = names::plain(&shared.module_names[mi]);
+        let private = private_consts(program, ck, m);
+        let iface = crate::codegen::library::reroot(without_state(interfaces[mi].0.clone(), &private), &root1);
+        mods.push(quote!(pub mod #name { #iface }));
+        let tramps = module_trampolines(program, ck, shared, layout, m, None);
+        let tramps = crate::codegen::library::reroot(quote!(#(#tramps)*), &root2);
+        calls.push(quote!(pub mod #name { use super::super::#name::*; #tramps }));
+    }
+
+    // The `__host` row: shims of the `extern fn`s, as a linked module whose
+    // imports are every module's interface (the host compiles against them
+    // all: a reload that changes one needs a rebuilt host).
+    // One holder module per Aether module (the shims of all its `extern
+    // fn`s), beside the module's interface so its types are in scope by
+    // their bare names.
+    let mut shims: Vec<(ModuleId, Vec<TokenStream>)> = Vec::new();
+    let mut entries = Vec::new();
+    for (k, f) in layout.externs.iter().enumerate() {
+        let Some(info) = ck.fns.get(f.0 as usize) else { continue };
+        let host = info.host.as_deref().unwrap_or("");
+        // Another crate's path from the root (`::itoa::fmt`): no module of
+        // the program, glob-imported beside the shim, can shadow the crate.
+        let host = if host.starts_with("crate::") { host.to_string() } else { format!("::{host}") };
+        let Ok(path) = syn::parse_str::<syn::Path>(&host) else { continue };
+        let shim = format_ident!("__host_{}", k);
+        let sig = rust_sig(ck, shared, *f);
+        let (params, ret) = (&sig.params, &sig.ret);
+        let params = crate::codegen::library::reroot(quote!(#(#params),*), &root1);
+        let ret = crate::codegen::library::reroot(ret.clone(), &root1);
+        let call = crate::codegen::library::extern_call(program, info, &shared.facts, &path, false);
+        let holder = format_ident!("__host_{}", shared.module_names[info.module.0 as usize]);
+        let shim_fn = quote! {
+            pub extern "C" fn #shim(#params) -> ::aether_rt::abi::Guarded<#ret> {
+                ::aether_rt::abi::Guarded::call(::std::panic::AssertUnwindSafe(move || #call))
+            }
+        };
+        match shims.iter_mut().find(|(m, _)| *m == info.module) {
+            Some((_, fns)) => fns.push(shim_fn),
+            None => shims.push((info.module, vec![shim_fn])),
+        }
+        let text = extern_slot_text(program, ck, *f);
+        let entry = format!("{}.{}", program.module(info.module).name, info.name);
+        entries
+            .push(quote!(::aether_rt::abi::FnEntry::new(#entry, #text, #holder::#shim as *const ::std::ffi::c_void)));
+    }
+    let shims = shims.into_iter().map(|(m, fns)| {
+        let holder = format_ident!("__host_{}", shared.module_names[m.0 as usize]);
+        let module = names::plain(&shared.module_names[m.0 as usize]);
+        quote!(pub mod #holder { use super::#module::*; #(#fns)* })
+    });
+    let nentries = entries.len();
+    // Imported slot by slot: see the top of this file. A program's host
+    // calls no module function (its `main` is in a module), so it imports
+    // nothing and never stands in the way of a reload.
+    let all: Vec<ModuleId> = if imports { program.module_ids().collect() } else { Vec::new() };
+    let by_slot = vec![aether_rt::abi::CHECKED_BY_SLOT; fingerprints.len()];
+    let (import_statics, imports) = import_entries(program, ck, shared, layout, &all, &by_slot, &quote!(), &quote!());
+    let import_statics = without_state_imports(import_statics);
+    let nimports = imports.len();
+    let nhost = layout.externs.len();
+    let host_fp = layout.host_fingerprint;
+    quote! {
+        #(#mods)*
+
+        /// What the trampolines take where generated code passes its
+        /// state: nothing here (the module libraries reach state through
+        /// their own slots).
+        #[derive(Default)]
+        pub struct Ctx {}
+
+        pub mod __hmr_calls { #(#calls)* }
+
+        #(#shims)*
+
+        /// The `extern fn`s as the bindings' trampolines call them.
+        pub static __HOST_SLOTS: [::aether_rt::abi::Slot; #nhost] = [const { ::aether_rt::abi::Slot::new() }; #nhost];
+        static HOST_FNS: [::aether_rt::abi::FnEntry; #nentries] = [#(#entries),*];
+        #import_statics
+        static HOST_IMPORTS: [::aether_rt::abi::ImportEntry; #nimports] = [#(#imports),*];
+        extern "C" fn __prepare() {}
+        static HOST_DESCRIPTOR: ::aether_rt::abi::ModuleDescriptor = ::aether_rt::abi::ModuleDescriptor {
+            abi_version: ::aether_rt::abi::ABI_VERSION,
+            name: ::aether_rt::abi::Str::new(#HOST_ROW),
+            interface_fingerprint: #host_fp,
+            functions: ::aether_rt::abi::Slice::new(&HOST_FNS),
+            states: ::aether_rt::abi::Slice::new(&[]),
+            imports: ::aether_rt::abi::Slice::new(&HOST_IMPORTS),
+            before_reload: ::aether_rt::abi::Slice::new(&[]),
+            on_reload: ::aether_rt::abi::Slice::new(&[]),
+            host: &::aether_rt::abi::HOST,
+            prepare: __prepare,
+            pending: &::aether_rt::abi::PENDING,
+            active: &::aether_rt::abi::ACTIVE,
+            epoch: &::aether_rt::abi::EPOCH,
+            pinned: true,
+        };
+        pub extern "C" fn __host_descriptor() -> *const ::aether_rt::abi::ModuleDescriptor {
+            &HOST_DESCRIPTOR
+        }
+    }
+}
+
 /// A module's interface without its state: the `State` struct, its
 /// `Default`, and the `__STATE_SLOTS` it reads.
-fn without_state(interface: TokenStream) -> TokenStream {
+///
+/// Private constants (`private`: their Rust names) go too, unless what stays
+/// names them (a field's default, a public constant's value): Rust code
+/// cannot name them, and a host that compiled them in would need a rebuild
+/// (a restart) for every edit of a colour or a tuning value, which a module
+/// library applies live.
+fn without_state(interface: TokenStream, private: &[String]) -> TokenStream {
     let Ok(mut file) = syn::parse2::<syn::File>(interface.clone()) else { return interface };
     file.items.retain(|item| match item {
         syn::Item::Struct(s) => s.ident != "State",
@@ -190,7 +234,42 @@ fn without_state(interface: TokenStream) -> TokenStream {
         syn::Item::Impl(i) => !matches!(&*i.self_ty, syn::Type::Path(p) if p.path.is_ident("State")),
         _ => true,
     });
+    let constant = |item: &syn::Item| match item {
+        syn::Item::Const(c) => Some(c.ident.to_string()),
+        syn::Item::Fn(f) if f.sig.inputs.is_empty() => Some(f.sig.ident.to_string()),
+        _ => None,
+    };
+    let droppable = |item: &syn::Item| constant(item).is_some_and(|n| private.contains(&n));
+    let mut named = std::collections::HashSet::new();
+    for item in file.items.iter().filter(|i| !droppable(i)) {
+        idents(quote!(#item), &mut named);
+    }
+    file.items.retain(|item| !droppable(item) || constant(item).is_some_and(|n| named.contains(&n)));
     quote!(#file)
+}
+
+/// Every identifier in `tokens`, at any depth.
+fn idents(tokens: TokenStream, out: &mut std::collections::HashSet<String>) {
+    for tt in tokens {
+        match tt {
+            proc_macro2::TokenTree::Ident(i) => {
+                out.insert(i.to_string());
+            }
+            proc_macro2::TokenTree::Group(g) => idents(g.stream(), out),
+            _ => {}
+        }
+    }
+}
+
+/// The Rust names of module `m`'s constants that are not `pub`.
+fn private_consts(program: &Program, ck: &CheckResult, m: ModuleId) -> Vec<String> {
+    let items = &program.module(m).ast.items;
+    ck.globals
+        .iter()
+        .filter(|g| g.module == m && !g.is_state)
+        .filter(|g| items.get(g.item).is_some_and(|i| !i.is_pub))
+        .map(|g| names::item(&g.name).to_string())
+        .collect()
 }
 
 /// The host's import statics with no state entries: the host reads no state.

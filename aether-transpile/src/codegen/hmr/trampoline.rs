@@ -25,6 +25,7 @@ pub(super) fn state_struct(ck: &CheckResult, shared: &Shared, m: ModuleId) -> To
         let t = tn.rust_ty(&g.ty);
         quote!(pub #name: ::aether_rt::abi::StateRef<#t>)
     });
+    let names: Vec<_> = states.iter().map(|g| names::item(&g.name)).collect();
     let inits = states.iter().enumerate().map(|(si, g)| {
         let name = names::item(&g.name);
         let si = proc_macro2::Literal::usize_unsuffixed(si);
@@ -41,6 +42,13 @@ pub(super) fn state_struct(ck: &CheckResult, shared: &Shared, m: ModuleId) -> To
         impl Default for State {
             fn default() -> State {
                 State { #(#inits),* }
+            }
+        }
+
+        impl State {
+            /// Read every address from its slot again at the next access.
+            pub fn __refresh(&self) {
+                #(self.#names.refresh();)*
             }
         }
     }
@@ -190,17 +198,28 @@ pub(super) fn method_trampolines(
 
 /// Trampolines of module `x`'s top-level functions and `extern fn`s, for
 /// its module in `__hmr_calls` (with `x`'s interface glob-imported there).
+/// `own` is given when `x` is the module of the crate being generated (its
+/// bodies and shims are in it): per function, whether it is restart-free
+/// (`direct::restart_free`), in which case its trampoline calls the body
+/// directly while this library's code for it is the current one.
 pub(super) fn module_trampolines(
     program: &Program,
     ck: &CheckResult,
     shared: &Shared,
     layout: &CallLayout,
     x: ModuleId,
+    own: Option<&[bool]>,
 ) -> Vec<TokenStream> {
     let module = &program.module(x).name;
+    let rust_module = names::plain(&shared.module_names[x.0 as usize]);
     let functions = layout.of_module(x).iter().enumerate().filter_map(|(fi, f)| {
         let info = ck.fns.get(f.0 as usize).filter(|i| i.receiver.is_none())?;
-        Some(free_trampoline(ck, shared, *f, fn_slot(fi), &format!("{module}.{}", info.name)))
+        let what = format!("{module}.{}", info.name);
+        let mut tramp = free_trampoline(ck, shared, *f, fn_slot(fi), &what);
+        if own.is_some_and(|ok| ok.get(f.0 as usize).copied().unwrap_or(false)) {
+            tramp = direct_trampoline(ck, shared, *f, fi, &rust_module, &what);
+        }
+        Some(tramp)
     });
     // The `extern fn`s call into the `__host` row.
     let externs = layout.externs.iter().enumerate().filter_map(|(k, f)| {
@@ -209,6 +228,38 @@ pub(super) fn module_trampolines(
         Some(free_trampoline(ck, shared, *f, host_slot(k), &what))
     });
     functions.chain(externs).collect()
+}
+
+/// The trampoline of a restart-free top-level function of the crate's own
+/// module: while no reload waits and the function's slot holds this
+/// library's own shim (so this code is the newest), call the body directly,
+/// where LLVM can inline it; otherwise go through the table as any call.
+fn direct_trampoline(
+    ck: &CheckResult,
+    shared: &Shared,
+    f: FnId,
+    fi: usize,
+    rust_module: &proc_macro2::Ident,
+    what: &str,
+) -> TokenStream {
+    let name = ck.fns.get(f.0 as usize).map_or("", |info| info.name.as_str());
+    let fname = names::item(name);
+    let sig = rust_sig(ck, shared, f);
+    let ctx = if sig.needs_ctx { vec![quote!(ctx: &mut crate::Ctx)] } else { Vec::new() };
+    let ctx_arg = if sig.needs_ctx { vec![quote!(ctx)] } else { Vec::new() };
+    let (params, ret, args) = (&sig.params, &sig.ret, &sig.args);
+    let slot = fn_slot(fi);
+    let shim = quote::format_ident!("__shim_{}", fi);
+    let body = trampoline_body(slot.clone(), what, None, &sig);
+    quote! {
+        #[inline]
+        pub fn #fname(#(#ctx,)* #(#params),*) -> #ret {
+            if ::aether_rt::abi::is_current(&#slot, crate::__shims::#shim as *const ::std::ffi::c_void) {
+                return crate::#rust_module::#fname(#(#ctx_arg,)* #(#args),*);
+            }
+            #body
+        }
+    }
 }
 
 /// `pub fn f([ctx,] params) -> ret`: the trampoline of the top-level

@@ -11,6 +11,19 @@ pub fn note(n: i64) -> i64 {
     n * 10
 }
 
+/// The other host functions (several `extern fn`s per module).
+pub fn zero() -> i64 {
+    0
+}
+
+pub fn twice(n: i64) -> i64 {
+    n * 2
+}
+
+pub fn half(n: i64) -> i64 {
+    n / 2
+}
+
 fn main() {
     // Workers call in from other threads while the main loop does: every
     // call is counted by Aether state, and none may be lost.

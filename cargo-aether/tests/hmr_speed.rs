@@ -1,0 +1,132 @@
+//! End to end, the fast paths of a reload (issue #13), asserted by what
+//! happens rather than by time (timings live in bench/hmr):
+//!
+//! - a save that changes only constants' values is applied with no rustc
+//!   run at all, and every importer sees the new value;
+//! - a body edit rebuilds one crate by replaying the rustc command cargo
+//!   ran for it, through the user's `RUSTC_WRAPPER` (the recording wrapper
+//!   below stands for sccache); a crate whose command was not recorded in
+//!   this session (built by an earlier one) goes through cargo once.
+#![cfg(unix)]
+
+use aether_test_support::{run_hmr, save, spawn_followed};
+use std::path::Path;
+use std::time::Duration;
+
+/// A `RUSTC_WRAPPER` that logs the crate each rustc run compiles, then runs
+/// it: `$1` is rustc, the rest its arguments.
+fn recording_wrapper(dir: &Path, log: &Path) -> std::path::PathBuf {
+    let script = dir.join("record-rustc.sh");
+    let text = format!(
+        "#!/bin/sh\nfor a in \"$@\"; do case \"$prev\" in --crate-name) echo \"$a\" >> '{}';; esac; prev=\"$a\"; done\nexec \
+         \"$@\"\n",
+        log.display()
+    );
+    std::fs::write(&script, text).expect("write the wrapper");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    script
+}
+
+fn base(k: i64, factor: i64) -> String {
+    format!(
+        "pub const K: int = {k}\npub const SPEED: float = 1.5\npub const DOUBLE_K: int = K * 2\n\npub fn scale(x: int) \
+         -> int {{\n    x * {factor}\n}}\n"
+    )
+}
+
+/// What built the crates of the reload whose `--timings` line comes after
+/// line `from` of stderr: `rustc` (replayed) or `cargo`.
+fn built_by(err: &aether_test_support::Lines, from: usize) -> Option<String> {
+    let builder = |l: &str| {
+        let after = l.strip_prefix("[aether] timings: ")?.split("build ").nth(1)?;
+        after.split('(').nth(1)?.split(',').next().map(str::to_string)
+    };
+    err.wait_for(from, Duration::from_secs(10), builder).map(|(_, _, by)| by)
+}
+
+fn imp(i: usize) -> String {
+    format!("import base\n\npub fn value() -> int {{\n    base.scale(base.K) + base.DOUBLE_K + {i}\n}}\n")
+}
+
+#[test]
+fn a_constant_edit_reaches_every_importer_with_no_rustc_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let program = dir.path().join("tune");
+    std::fs::create_dir_all(&program).expect("mkdir");
+    save(&program, "base.ae", &base(1, 2));
+    for i in 0..2 {
+        save(
+            &program,
+            &format!("imp{i}.ae"),
+            &format!("import base\n\npub fn value() -> int {{\n    base.scale(base.K) + base.DOUBLE_K + {i}\n}}\n"),
+        );
+    }
+    save(
+        &program,
+        "main.ae",
+        "import base\nimport imp0\nimport imp1\n\nfn main() {\n    loop {\n        let k = base.K\n        let a = \
+         imp0.value()\n        let b = imp1.value()\n        println(\"k{k} {a} {b} {base.SPEED}\")\n        \
+         sleep_ms(20)\n    }\n}\n",
+    );
+    let log = dir.path().join("rustc.log");
+    let wrapper = recording_wrapper(dir.path(), &log);
+    let start = || {
+        let mut command = run_hmr(env!("CARGO_BIN_EXE_cargo-aether"), &program);
+        command.arg("--timings").env("AETHER_CACHE_DIR", dir.path().join("cache")).env("RUSTC_WRAPPER", &wrapper);
+        spawn_followed(&mut command).expect("cargo-aether starts")
+    };
+    let (child, out, err) = start();
+    let report = |what: &str| format!("{what}\n--- stdout\n{}--- stderr\n{}", out.tail(5), err.text());
+    let line = |k: i64, factor: i64| format!("k{k} {} {} ", k * factor + 2 * k, k * factor + 2 * k + 1);
+    let seen = |expected: String| move |l: &str| format!("{l} ").starts_with(&expected).then_some(());
+
+    assert!(out.wait_for(0, Duration::from_secs(600), seen(line(1, 2))).is_some(), "{}", report("first line"));
+    let compiled = || std::fs::read_to_string(&log).unwrap_or_default().lines().count();
+    assert!(compiled() > 0, "{}", report("the first build went through RUSTC_WRAPPER"));
+
+    // Constants only: the host is told the new values; nothing compiles.
+    let before = compiled();
+    let (from_out, from_err) = (out.len(), err.len());
+    save(&program, "base.ae", &base(5, 2).replace("1.5", "2.25"));
+    let shown = out.wait_for(from_out, Duration::from_secs(60), |l| {
+        (format!("{l} ").starts_with(&line(5, 2)) && l.ends_with(" 2.25")).then_some(())
+    });
+    assert!(shown.is_some(), "{}", report("every importer sees K = 5 and SPEED = 2.25"));
+    let tuned = err.wait_for(from_err, Duration::from_secs(10), |l| l.contains("[aether] tuned").then_some(()));
+    assert!(tuned.is_some(), "{}", report("the `tuned` line"));
+    assert!(err.text_from(from_err).contains("base.K = 5"), "{}", report("the line names the constant"));
+    assert_eq!(compiled(), before, "{}", report("no rustc ran for a constant edit"));
+
+    // A body edit builds the one crate that changed, through the wrapper.
+    let from_out = out.len();
+    save(&program, "base.ae", &base(5, 3).replace("1.5", "2.25"));
+    let rebuilt = out.wait_for(from_out, Duration::from_secs(120), seen(line(5, 3)));
+    assert!(rebuilt.is_some(), "{}", report("the body edit reached the program"));
+    let runs = std::fs::read_to_string(&log).unwrap_or_default();
+    let new_runs: Vec<&str> = runs.lines().skip(before).collect();
+    assert_eq!(new_runs.len(), 1, "{}", report(&format!("one crate rebuilt, not {new_runs:?}")));
+    assert!(new_runs[0].ends_with("_hmr_base"), "{}", report(&format!("the base crate rebuilt: {new_runs:?}")));
+    assert_eq!(built_by(&err, from_err).as_deref(), Some("rustc"), "{}", report("cargo's rustc command was replayed"));
+    drop(child);
+
+    // A new session on the warm target dir: cargo finds imp0 fresh and runs
+    // no rustc for it, so the first rebuild of imp0 is cargo's, the next a
+    // replay.
+    let (_child, out, err) = start();
+    let report = |what: &str| format!("{what}\n--- stdout\n{}--- stderr\n{}", out.tail(5), err.text());
+    assert!(out.wait_for(0, Duration::from_secs(600), seen(line(5, 3))).is_some(), "{}", report("restarted"));
+    for (extra, by) in [(100, "cargo"), (200, "rustc")] {
+        let (from_out, from_err) = (out.len(), err.len());
+        save(&program, "imp0.ae", &imp(0).replace("+ 0\n", &format!("+ {extra}\n")));
+        let expected = format!("k5 {} ", 5 * 3 + 2 * 5 + extra);
+        let shown = out.wait_for(from_out, Duration::from_secs(120), seen(expected));
+        assert!(shown.is_some(), "{}", report(&format!("the edit adding {extra} reached the program")));
+        assert_eq!(
+            built_by(&err, from_err).as_deref(),
+            Some(by),
+            "{}",
+            report(&format!("the edit adding {extra} built by {by}"))
+        );
+    }
+}

@@ -1,0 +1,3 @@
+fn main() {
+    aether_build::compile("src/game");
+}
