@@ -72,16 +72,19 @@ fn programs_named(batch: &Batch, text: &str) -> Vec<usize> {
     out
 }
 
-/// A failure report: what went wrong, the batch's seeds, and the text of
-/// the programs concerned (all of them when none is named).
+/// A failure report: the text of the programs concerned (the first three
+/// of the batch when none is named), then what went wrong and the batch's
+/// seeds. What went wrong comes last because a CI log keeps the end of a
+/// long message.
 fn report(batch: &Batch, what: &str, detail: &str, programs: &[usize]) -> String {
     let seeds: Vec<String> = batch.programs.iter().map(|p| p.seed.to_string()).collect();
-    let mut out = format!("{what}\nbatch of seeds {}\n{}\n", seeds.join(","), tail(detail, 60));
+    let mut out = String::new();
     let named: Vec<usize> = if programs.is_empty() { (0..batch.programs.len()).collect() } else { programs.to_vec() };
     for k in named.into_iter().take(3) {
         let p = &batch.programs[k];
         out.push_str(&format!("==== program {k}, seed {} ({:?})\n{}", p.seed, p.failure, batch.text_of(k)));
     }
+    out.push_str(&format!("==== {what}\nbatch of seeds {}\n{}\n", seeds.join(","), tail(detail, 60)));
     out
 }
 
@@ -251,7 +254,8 @@ fn check_batch(seeds: &[u64]) -> Vec<String> {
         let whole = &want.stdout[..want.stdout.rfind('\n').map_or(0, |i| i + 1)];
         let out = hmr_failing(dir, p.index, &[&want.stdout, whole]);
         let printed = out.stdout == want.stdout || out.stdout == whole;
-        if !printed || out.errors != want.errors {
+        // `code` is `None` while the process runs: it must wait for a fix.
+        if !printed || out.errors != want.errors || out.code.is_some() {
             failures.push(report(
                 &batch,
                 &format!("--hmr differs for program {}", p.index),

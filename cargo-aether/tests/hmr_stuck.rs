@@ -225,6 +225,30 @@ fn main_waits_for_a_save_after_a_late_runtime_error() {
     assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report(&out, &err, "the program ended"));
 }
 
+/// A `main` that fails at once (before any reload) waits for a fix too.
+/// The runtime used to connect to the reload channel on a thread of its
+/// own, and a `main` faster than that thread ended the process with 101
+/// instead (seen on CI's faster machine, in tests/differential.rs).
+#[test]
+fn a_main_that_fails_at_once_waits_for_a_fix() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let broken = "fn main() {\n    let xs = [1]\n    println(\"before\")\n    println(\"{xs[5]}\")\n}\n";
+    save(dir.path(), "main.ae", broken);
+    let mut command = run_hmr(env!("CARGO_BIN_EXE_cargo-aether"), dir.path());
+    command.env("AETHER_CACHE_DIR", dir.path().join("cache"));
+    let (mut child, out, err) = spawn_followed(&mut command).expect("cargo-aether starts");
+    let stopped = err.wait_for(0, Duration::from_secs(600), |l| l.contains("`main` stopped").then_some(()));
+    assert!(stopped.is_some(), "{}", report(&out, &err, "`main` did not stop and wait"));
+    assert!(err.text().contains("main.ae:4:"), "{}", report(&out, &err, "the error names its line"));
+    let printed = out.wait_for(0, Duration::from_secs(60), |l| (l == "before").then_some(()));
+    assert!(printed.is_some(), "{}", report(&out, &err, "the text printed before the error was lost"));
+    assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report(&out, &err, "the program ended"));
+    let lines = out.len();
+    save(dir.path(), "main.ae", &broken.replace("xs[5]", "xs[0]"));
+    let fixed = out.wait_for(lines, Duration::from_secs(120), |l| (l == "1").then_some(()));
+    assert!(fixed.is_some(), "{}", report(&out, &err, "the fix did not run"));
+}
+
 /// Finding 7: a runtime error in a Rust host's call into Aether does not
 /// end the game. Right after a reload it rolls the reload back and the call
 /// runs in the previous code; later, the typed `try_` binding returns it and

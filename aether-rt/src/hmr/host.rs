@@ -160,11 +160,7 @@ fn start(program: &'static ProgramSpec) -> Result<&'static Host, String> {
     super::tunables::load_from_env();
     host.load_all()?;
     if let Some(socket) = std::env::var_os(SOCKET_ENV).filter(|s| !s.is_empty()) {
-        let socket = PathBuf::from(socket);
-        let spawned = std::thread::Builder::new().name("aether-hmr-reload".into()).spawn(move || host.listen(&socket));
-        if let Err(e) = spawned {
-            eprintln!("[aether] cannot start the reload listener ({e}); running without reloads");
-        }
+        host.start_listening(&PathBuf::from(socket));
     }
     Ok(host)
 }
@@ -492,7 +488,13 @@ impl Host {
         self.states.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn listen(&self, socket: &Path) {
+    /// Connects to the supervisor's reload channel before `main` runs, then
+    /// reads its commands on a thread of its own. Connecting here, not on
+    /// that thread, is what makes a `main` that fails at once wait for a
+    /// fix: `run` decides between waiting and exiting by `listening`, and a
+    /// fast `main` used to fail before the thread had connected (the
+    /// program then exited with 101, seen on CI's faster machine).
+    fn start_listening(&'static self, socket: &Path) {
         let stream = match connect(socket) {
             Ok(s) => s,
             Err(e) => {
@@ -503,10 +505,17 @@ impl Host {
                 return;
             }
         };
-        self.listening.store(true, Ordering::Release);
         if let Ok(writer) = stream.try_clone() {
             *self.reply.lock().unwrap_or_else(|p| p.into_inner()) = Some(Box::new(writer));
         }
+        let spawned = std::thread::Builder::new().name("aether-hmr-reload".into()).spawn(move || self.listen(stream));
+        match spawned {
+            Ok(_) => self.listening.store(true, Ordering::Release),
+            Err(e) => eprintln!("[aether] cannot start the reload listener ({e}); running without reloads"),
+        }
+    }
+
+    fn listen(&self, stream: impl std::io::Read) {
         for line in BufReader::new(stream).lines().map_while(Result::ok) {
             match line.parse() {
                 Ok(Command::Reload { saved_ms, changed, restart_main, modules }) => {
