@@ -216,6 +216,23 @@ check!(
 "#
 );
 
+// A closure body `{` followed by a jump is a block, not a map literal
+// whose key failed to parse (E0007): the jump is then judged as one.
+check!(
+    e0309_jump_in_a_closure_block_body,
+    r#"fn main() {
+    'outer: for x in [1, 2] {
+        let stop = || { break 'outer }
+        let skip = |_y: int| {
+            continue
+        }
+        let early = |y: int| { return y + x }
+        println(early(1))
+    }
+}
+"#
+);
+
 check!(
     e0311_infinite_struct,
     r#"struct Node { value: int, next: Node }
