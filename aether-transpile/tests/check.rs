@@ -480,6 +480,28 @@ fn main() {
 "#
 );
 
+// Parts overlap when one contains the other, or when an index selects them
+// (which element is known only at run time); two different fields do not.
+check!(
+    e0406_overlapping_parts_mut_twice,
+    r#"struct P { x: int, y: int, t: (int, int) }
+fn swap(mut _a: int, mut _b: int) {}
+fn take(mut _p: P, mut _n: int) {}
+fn P.bump(mut self, mut _n: int) {}
+fn main() {
+    var p = P { x: 1, y: 2, t: (3, 4) }
+    var ps = [p]
+    take(mut p, mut p.x)
+    p.bump(mut p.t.0)
+    swap(mut ps[0].x, mut ps[0].y)
+    swap(mut p.t.1, mut p.t.1)
+    swap(mut p.x, mut p.y)
+    swap(mut p.t.0, mut p.t.1)
+    p.t.0 += ps.len()
+}
+"#
+);
+
 check!(
     for_mut_needs_a_mutable_list,
     r#"fn main() {
