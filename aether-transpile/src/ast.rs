@@ -271,6 +271,11 @@ pub enum AssignOp {
     Mul,
     Div,
     Rem,
+    BitAnd,
+    BitOr,
+    BitXor,
+    Shl,
+    Shr,
 }
 
 impl AssignOp {
@@ -283,6 +288,11 @@ impl AssignOp {
             AssignOp::Mul => BinOp::Mul,
             AssignOp::Div => BinOp::Div,
             AssignOp::Rem => BinOp::Rem,
+            AssignOp::BitAnd => BinOp::BitAnd,
+            AssignOp::BitOr => BinOp::BitOr,
+            AssignOp::BitXor => BinOp::BitXor,
+            AssignOp::Shl => BinOp::Shl,
+            AssignOp::Shr => BinOp::Shr,
         })
     }
 }

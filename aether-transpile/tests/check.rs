@@ -429,6 +429,23 @@ fn main() {
 "#
 );
 
+// Compound bitwise assignment takes ints only, as the operators do.
+check!(
+    e0304_compound_bitwise_assignment,
+    r#"fn main() {
+    var b = true
+    b &= false
+    var x = 1.5
+    x |= 2.0
+    var s = "a"
+    s <<= 1
+    var n = 1
+    n >>= 1.0
+    println("{b} {x} {s} {n}")
+}
+"#
+);
+
 // Labels name an enclosing loop of the same function or closure.
 check!(
     e0319_loop_labels,

@@ -262,7 +262,7 @@ module.exports = grammar({
 
     assignment: $ => prec.right(seq(
       field('target', $._expression),
-      field('operator', choice('=', '+=', '-=', '*=', '/=', '%=')),
+      field('operator', choice('=', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '<<=', '>>=')),
       field('value', $._expression),
     )),
 

@@ -847,6 +847,8 @@ pub(crate) fn int_op(op: BinOp) -> proc_macro2::Ident {
         BinOp::Sub => "sub",
         BinOp::Mul => "mul",
         BinOp::Div => "div",
+        BinOp::Shl => "shl",
+        BinOp::Shr => "shr",
         _ => "rem",
     })
 }

@@ -82,6 +82,10 @@ impl Parser<'_> {
     fn binary_op_here(&self) -> Option<(BinOp, u8)> {
         let i = self.cur_index();
         let tok = &self.tokens[i];
+        if self.shift_assign_here().is_some() {
+            // `<<=`/`>>=` end the expression: the statement assigns.
+            return None;
+        }
         if matches!(tok.kind, T::Lt | T::Gt) {
             if let Some(next) = self.tokens.get(i + 1) {
                 if next.kind == tok.kind && next.span.start == tok.span.end {
@@ -91,6 +95,22 @@ impl Parser<'_> {
             }
         }
         binary_op(&tok.kind)
+    }
+
+    /// `<<=` or `>>=` at the current token: `<` `<=` or `>` `>=` written
+    /// with nothing between them (the lexer keeps `<` and `>` single so
+    /// that nested type arguments may close with `>>`).
+    pub(super) fn shift_assign_here(&self) -> Option<AssignOp> {
+        let i = self.cur_index();
+        let (tok, next) = (&self.tokens[i], self.tokens.get(i + 1)?);
+        if next.span.start != tok.span.end {
+            return None;
+        }
+        match (&tok.kind, &next.kind) {
+            (T::Lt, T::Le) => Some(AssignOp::Shl),
+            (T::Gt, T::Ge) => Some(AssignOp::Shr),
+            _ => None,
+        }
     }
 
     fn unary(&mut self) -> PResult<Expr> {

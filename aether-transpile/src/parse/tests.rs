@@ -408,6 +408,23 @@ parses!(
 
 fails_to_parse!(bitwise_shift_with_space, "fn f() {\n    a < < b\n}\n");
 
+// `<<=`/`>>=` are `<` `<=` and `>` `>=` with nothing between them, as the
+// shifts are; `a < <= b` with a space is not one.
+parses!(
+    compound_bitwise_assignment,
+    r#"fn f() {
+    m &= 3
+    m |= a | b
+    m ^= ~m
+    m <<= 2
+    xs[i] >>= n << 1
+    p.bits |= 1 << k
+}
+"#
+);
+
+fails_to_parse!(compound_shift_with_space, "fn f() {\n    a < <= b\n}\n");
+
 parses!(
     labelled_loops_and_while_let,
     r#"fn f() {
