@@ -641,6 +641,20 @@ check!(
 "#
 );
 
+// A width or precision written `{expr}` is an int; the value's own format
+// type is still checked.
+check!(
+    format_spec_widths_from_expressions,
+    r#"fn main() {
+    let w = 8
+    let f = 1.5
+    let s = "x"
+    println("{s:>{w}} {f:>{w}.{w / 4}} {w:0{w}x}")
+    println("{s:>{f}} {f:.{s}} {s:>{w}x} {f:.{nope}}")
+}
+"#
+);
+
 check!(
     e0312_pattern_shapes,
     r#"enum E { A(x: int), B(x: str) }

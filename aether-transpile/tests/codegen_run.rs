@@ -682,8 +682,9 @@ fn issue18_syntax_builds_and_runs() {
 }
 
 /// Issue #18: the rest of the syntax and library (compound bitwise
-/// assignment, ...) runs as the reference says; a `<<=` by 64 fails at its
-/// `.ae` location.
+/// assignment, widths and precisions from expressions, ...) runs as the
+/// reference says; a `<<=` by 64 and a negative width fail at their `.ae`
+/// location.
 #[test]
 fn issue18_more_builds_and_runs() {
     assert_output("syntax_v05_more", &[], include_str!("../../tests/programs/syntax_v05_more.out"));
@@ -691,9 +692,15 @@ fn issue18_more_builds_and_runs() {
     assert_eq!(out.status.code(), Some(101));
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
-        "error: shift amount 64 is out of range (0 to 63)\n  --> main.ae:31:9\n"
+        "error: shift amount 64 is out of range (0 to 63)\n  --> main.ae:55:9\n"
     );
     assert!(out.stdout.is_empty());
+    let out = run("syntax_v05_more", &["width"]);
+    assert_eq!(out.status.code(), Some(101));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: format width or precision -1 is out of range (0 to 65535)\n  --> main.ae:59:24\n"
+    );
 }
 
 /// Integer overflow in a debug build: a runtime error naming the `.ae`

@@ -117,10 +117,19 @@ impl<'p> Checker<'p> {
             },
             ExprKind::Str(parts) => {
                 for p in parts {
-                    if let StrPart::Interp { expr, spec } = p {
+                    if let StrPart::Interp { expr, spec, spec_args } = p {
                         let t = self.expr(expr, None);
                         if let Some(spec) = spec {
-                            self.check_format_spec(expr, &t, spec);
+                            // Shown with its nested arguments as `{…}`.
+                            let mut shown = spec.clone();
+                            for (at, _) in spec_args.iter().rev() {
+                                shown.insert_str(*at, "{…}");
+                            }
+                            self.check_format_spec(expr, &t, &shown);
+                        }
+                        // A width or precision written `{expr}` is an int.
+                        for (_, a) in spec_args {
+                            self.check_expr(a, &Ty::Int);
                         }
                     }
                 }
