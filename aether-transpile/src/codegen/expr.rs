@@ -307,8 +307,7 @@ impl Gen<'_> {
         // A width or precision from an expression is an argument of its
         // own (`{1:>2$}`): with one, every argument is named by position,
         // so the arguments stay in source order (evaluated left to right).
-        let positional =
-            parts.iter().any(|p| matches!(p, StrPart::Interp { spec_args, .. } if !spec_args.is_empty()));
+        let positional = parts.iter().any(|p| matches!(p, StrPart::Interp { spec_args, .. } if !spec_args.is_empty()));
         for p in parts {
             match p {
                 StrPart::Text(t) => fmt.push_str(&t.replace('{', "{{").replace('}', "}}")),
