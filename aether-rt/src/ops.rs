@@ -177,6 +177,23 @@ pub fn shr(a: i64, b: i64, loc: Location) -> i64 {
     a >> b
 }
 
+/// A width or precision written `{expr}` in a format spec
+/// (`{x:>{w}.{p}}`): Rust's formatter takes `0..=65535`, anything else is
+/// an error at the expression's location, in every build.
+#[inline(always)]
+pub fn format_width(n: i64, loc: Location) -> usize {
+    match u16::try_from(n) {
+        Ok(n) => usize::from(n),
+        Err(_) => format_width_fail(n, loc),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn format_width_fail(n: i64, loc: Location) -> ! {
+    fail(loc, format!("format width or precision {n} is out of range (0 to 65535)"))
+}
+
 #[cold]
 #[inline(never)]
 fn shift_fail(b: i64, loc: Location) -> ! {

@@ -271,6 +271,11 @@ pub enum AssignOp {
     Mul,
     Div,
     Rem,
+    BitAnd,
+    BitOr,
+    BitXor,
+    Shl,
+    Shr,
 }
 
 impl AssignOp {
@@ -283,6 +288,11 @@ impl AssignOp {
             AssignOp::Mul => BinOp::Mul,
             AssignOp::Div => BinOp::Div,
             AssignOp::Rem => BinOp::Rem,
+            AssignOp::BitAnd => BinOp::BitAnd,
+            AssignOp::BitOr => BinOp::BitOr,
+            AssignOp::BitXor => BinOp::BitXor,
+            AssignOp::Shl => BinOp::Shl,
+            AssignOp::Shr => BinOp::Shr,
         })
     }
 }
@@ -390,10 +400,14 @@ pub enum ExprKind {
 #[derive(Clone, Debug, PartialEq)]
 pub enum StrPart {
     Text(String),
-    /// `{expr}` or `{expr:spec}`; `spec` is a Rust format spec, already validated.
+    /// `{expr}` or `{expr:spec}`; `spec` is a Rust format spec, already
+    /// validated, without the widths and precisions written as `{expr}`
+    /// (`{x:>{w}.{p}}`): those are `spec_args`, each with the byte offset in
+    /// `spec` where it was.
     Interp {
         expr: Expr,
         spec: Option<String>,
+        spec_args: Vec<(usize, Expr)>,
     },
 }
 
@@ -620,8 +634,9 @@ fn take_children(kind: &mut ExprKind, out: &mut Vec<Expr>) {
     match std::mem::replace(kind, ExprKind::Error) {
         ExprKind::Str(parts) => {
             for part in parts {
-                if let StrPart::Interp { expr, .. } = part {
+                if let StrPart::Interp { expr, spec_args, .. } = part {
                     out.push(expr);
+                    out.extend(spec_args.into_iter().map(|(_, a)| a));
                 }
             }
         }

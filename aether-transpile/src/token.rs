@@ -88,6 +88,11 @@ pub enum TokenKind {
     StarEq,
     SlashEq,
     PercentEq,
+    /// `&=`, `|=`, `^=` (`<<=` and `>>=` are `<` `<=` and `>` `>=`
+    /// written with nothing between them, as the shifts are).
+    AmpEq,
+    PipeEq,
+    CaretEq,
     AndAnd,
     OrOr,
     Bang,
@@ -216,6 +221,9 @@ impl TokenKind {
             StarEq => "*=",
             SlashEq => "/=",
             PercentEq => "%=",
+            AmpEq => "&=",
+            PipeEq => "|=",
+            CaretEq => "^=",
             AndAnd => "&&",
             OrOr => "||",
             Bang => "!",

@@ -446,6 +446,23 @@ fn main() {
 "#
 );
 
+// Compound bitwise assignment takes ints only, as the operators do.
+check!(
+    e0304_compound_bitwise_assignment,
+    r#"fn main() {
+    var b = true
+    b &= false
+    var x = 1.5
+    x |= 2.0
+    var s = "a"
+    s <<= 1
+    var n = 1
+    n >>= 1.0
+    println("{b} {x} {s} {n}")
+}
+"#
+);
+
 // Labels name an enclosing loop of the same function or closure.
 check!(
     e0319_loop_labels,
@@ -659,6 +676,20 @@ check!(
     let s = "x"
     println("{n:x} {n:#b} {f:e} {f:.3} {s:>8} {s:?}")
     println("{s:x} {f:o}")
+}
+"#
+);
+
+// A width or precision written `{expr}` is an int; the value's own format
+// type is still checked.
+check!(
+    format_spec_widths_from_expressions,
+    r#"fn main() {
+    let w = 8
+    let f = 1.5
+    let s = "x"
+    println("{s:>{w}} {f:>{w}.{w / 4}} {w:0{w}x}")
+    println("{s:>{f}} {f:.{s}} {s:>{w}x} {f:.{nope}}")
 }
 "#
 );

@@ -70,11 +70,16 @@ const PROGRAMS: &[(&str, Source)] = &[
     ),
     ("overflow", Source::Memory(&[("main.ae", issue11::OVERFLOW)])),
     ("syntax_v05", Source::Memory(&[("main.ae", SYNTAX_V05)])),
+    ("syntax_v05_more", Source::Memory(&[("main.ae", SYNTAX_V05_MORE)])),
 ];
 
 /// Issue #18: bitwise operators, radix literals, labelled loops, `while let`
 /// and destructuring patterns (`tests/programs/syntax_v05.ae`).
 const SYNTAX_V05: &str = include_str!("../../tests/programs/syntax_v05.ae");
+
+/// Issue #18: compound assignment with the bitwise operators, struct
+/// patterns, `run_command` and `import json` (`tests/programs/syntax_v05_more.ae`).
+const SYNTAX_V05_MORE: &str = include_str!("../../tests/programs/syntax_v05_more.ae");
 
 /// Arguments run left to right, even where reading state next to a call
 /// that changes it forces the generator to use temporaries.
@@ -674,6 +679,28 @@ fn issue18_syntax_builds_and_runs() {
         "error: shift amount 64 is out of range (0 to 63)\n  --> main.ae:80:17\n"
     );
     assert!(out.stdout.is_empty());
+}
+
+/// Issue #18: the rest of the syntax and library (compound bitwise
+/// assignment, widths and precisions from expressions, ...) runs as the
+/// reference says; a `<<=` by 64 and a negative width fail at their `.ae`
+/// location.
+#[test]
+fn issue18_more_builds_and_runs() {
+    assert_output("syntax_v05_more", &[], include_str!("../../tests/programs/syntax_v05_more.out"));
+    let out = run("syntax_v05_more", &["shift"]);
+    assert_eq!(out.status.code(), Some(101));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: shift amount 64 is out of range (0 to 63)\n  --> main.ae:55:9\n"
+    );
+    assert!(out.stdout.is_empty());
+    let out = run("syntax_v05_more", &["width"]);
+    assert_eq!(out.status.code(), Some(101));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: format width or precision -1 is out of range (0 to 65535)\n  --> main.ae:59:24\n"
+    );
 }
 
 /// Integer overflow in a debug build: a runtime error naming the `.ae`

@@ -262,7 +262,7 @@ module.exports = grammar({
 
     assignment: $ => prec.right(seq(
       field('target', $._expression),
-      field('operator', choice('=', '+=', '-=', '*=', '/=', '%=')),
+      field('operator', choice('=', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '<<=', '>>=')),
       field('value', $._expression),
     )),
 
@@ -362,7 +362,17 @@ module.exports = grammar({
       '}',
     ),
 
-    format_spec: _ => /[^}"\n]+/,
+    // A width or precision may be an expression in braces: `{x:>{w}.{p}}`.
+    format_spec: $ => seq(
+      choice(/[^{}"\n]+/, $.format_argument),
+      repeat(choice(token.immediate(/[^{}"\n]+/), $.format_argument)),
+    ),
+
+    format_argument: $ => seq(
+      token.immediate('{'),
+      field('value', $._expression),
+      '}',
+    ),
 
     field_expression: $ => prec(PREC.postfix, seq(
       field('value', $._expression),

@@ -117,10 +117,19 @@ impl<'p> Checker<'p> {
             },
             ExprKind::Str(parts) => {
                 for p in parts {
-                    if let StrPart::Interp { expr, spec } = p {
+                    if let StrPart::Interp { expr, spec, spec_args } = p {
                         let t = self.expr(expr, None);
                         if let Some(spec) = spec {
-                            self.check_format_spec(expr, &t, spec);
+                            // Shown with its nested arguments as `{…}`.
+                            let mut shown = spec.clone();
+                            for (at, _) in spec_args.iter().rev() {
+                                shown.insert_str(*at, "{…}");
+                            }
+                            self.check_format_spec(expr, &t, &shown);
+                        }
+                        // A width or precision written `{expr}` is an int.
+                        for (_, a) in spec_args {
+                            self.check_expr(a, &Ty::Int);
                         }
                     }
                 }
@@ -725,15 +734,22 @@ impl<'p> Checker<'p> {
     fn bitwise(&mut self, e: &Expr, op: BinOp, lhs: &Expr, rhs: &Expr) -> Ty {
         let lt = self.expr(lhs, Some(&Ty::Int));
         let rt = self.expr(rhs, Some(&Ty::Int));
-        let (l, r) = (self.shallow(&lt), self.shallow(&rt));
+        self.bitwise_types(e.span, op, &lt, &rt);
+        Ty::Int
+    }
+
+    /// Whether `lt op rt` is a bitwise operation on two ints (E0304
+    /// otherwise); also used by compound assignment (`m &= 3`).
+    pub(super) fn bitwise_types(&mut self, span: Span, op: BinOp, lt: &Ty, rt: &Ty) -> bool {
+        let (l, r) = (self.shallow(lt), self.shallow(rt));
         if l.is_error() || r.is_error() || l == Ty::Never || r == Ty::Never {
-            return Ty::Int;
+            return false;
         }
         let is_int = |t: &Ty| matches!(t, Ty::Int | Ty::Var(_));
         if is_int(&l) && is_int(&r) {
             self.unify(&l, &Ty::Int);
             self.unify(&r, &Ty::Int);
-            return Ty::Int;
+            return true;
         }
         let (ls, rs) = (self.display(&l), self.display(&r));
         let sym = op.as_str();
@@ -743,8 +759,8 @@ impl<'p> Checker<'p> {
             (BinOp::BitXor, Ty::Bool, Ty::Bool) => "for bools, exclusive or is `a != b`".to_string(),
             _ => format!("`{sym}` works on two ints"),
         };
-        self.report(Code::E0304, e.span, format!("cannot apply `{sym}` to `{ls}` and `{rs}`"), help);
-        Ty::Int
+        self.report(Code::E0304, span, format!("cannot apply `{sym}` to `{ls}` and `{rs}`"), help);
+        false
     }
 
     /// `~x`: the bitwise not of an int (E0304 otherwise).

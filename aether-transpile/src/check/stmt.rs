@@ -238,6 +238,12 @@ impl<'p> Checker<'p> {
             None => {
                 self.check_expr(value, &tt);
             }
+            Some(bin) if bin.is_bitwise() => {
+                // Ints only, as the operators; the result is the target's
+                // type, so nothing is left to compare.
+                let vt = self.expr(value, Some(&Ty::Int));
+                self.bitwise_types(target.span.to(value.span), bin, &tt, &vt);
+            }
             Some(bin) => {
                 let vt = self.expr(value, Some(&tt));
                 let span = target.span.to(value.span);

@@ -118,8 +118,11 @@ fn visit_expr_inner<'a>(e: &'a Expr, into_closures: bool, f: &mut dyn FnMut(Visi
         crate::ast::leaf_expr_kind!() => {}
         ExprKind::Str(parts) => {
             for p in parts {
-                if let StrPart::Interp { expr, .. } = p {
+                if let StrPart::Interp { expr, spec_args, .. } = p {
                     go(expr);
+                    for (_, a) in spec_args {
+                        go(a);
+                    }
                 }
             }
         }

@@ -304,10 +304,41 @@ impl Gen<'_> {
         let mut fmt = String::new();
         let mut args = Vec::new();
         let mut shown = Vec::new();
+        // A width or precision from an expression is an argument of its
+        // own (`{1:>2$}`): with one, every argument is named by position,
+        // so the arguments stay in source order (evaluated left to right).
+        let positional = parts.iter().any(|p| matches!(p, StrPart::Interp { spec_args, .. } if !spec_args.is_empty()));
         for p in parts {
             match p {
                 StrPart::Text(t) => fmt.push_str(&t.replace('{', "{{").replace('}', "}}")),
-                StrPart::Interp { expr, spec } => {
+                StrPart::Interp { expr, spec, spec_args } if positional => {
+                    let t = self.expr_ty(expr.id);
+                    let coerced = self.tables.coercions.contains_key(&expr.id);
+                    let native =
+                        !coerced && (matches!(t, Ty::Int | Ty::Str | Ty::Bool) || (spec.is_some() && t == Ty::Float));
+                    let c = self.coerced(expr);
+                    let owned = self.to_owned(c.clone(), &t);
+                    fmt.push_str(&format!("{{{}", args.len()));
+                    args.push(Part::shared(self.to_ref(c), owned, true));
+                    shown.push(!native);
+                    if let Some(s) = spec {
+                        fmt.push(':');
+                        let mut from = 0;
+                        for (at, a) in spec_args {
+                            fmt.push_str(s.get(from..*at).unwrap_or(""));
+                            fmt.push_str(&format!("{}$", args.len()));
+                            let v = self.value(a);
+                            let loc = self.loc(a.span);
+                            let w = quote!(::aether_rt::ops::format_width(#v, #loc));
+                            args.push(Part::shared(w.clone(), w, false));
+                            shown.push(false);
+                            from = *at;
+                        }
+                        fmt.push_str(s.get(from..).unwrap_or(""));
+                    }
+                    fmt.push('}');
+                }
+                StrPart::Interp { expr, spec, .. } => {
                     let t = self.expr_ty(expr.id);
                     let coerced = self.tables.coercions.contains_key(&expr.id);
                     let native =
@@ -847,6 +878,8 @@ pub(crate) fn int_op(op: BinOp) -> proc_macro2::Ident {
         BinOp::Sub => "sub",
         BinOp::Mul => "mul",
         BinOp::Div => "div",
+        BinOp::Shl => "shl",
+        BinOp::Shr => "shr",
         _ => "rem",
     })
 }

@@ -340,7 +340,16 @@ impl Gen<'_> {
             }
             // Int arithmetic is checked in debug builds (`aether_rt::ops`).
             // The value is computed first, as for Rust's `+=` on integers.
-            AssignOp::Add | AssignOp::Sub | AssignOp::Mul | AssignOp::Div | AssignOp::Rem if tt == Ty::Int => {
+            // Shifts fail outside `0..=63` in every build, as `a << b` does.
+            AssignOp::Add
+            | AssignOp::Sub
+            | AssignOp::Mul
+            | AssignOp::Div
+            | AssignOp::Rem
+            | AssignOp::Shl
+            | AssignOp::Shr
+                if tt == Ty::Int =>
+            {
                 let f = super::expr::int_op(op.binary().unwrap_or(BinOp::Add));
                 if simple_place(&lv) && !ctx_or_mut(&v) {
                     quote!(#lv = ::aether_rt::ops::#f(#lv, #v, #loc);)
@@ -355,6 +364,10 @@ impl Gen<'_> {
                     Some(BinOp::Mul) => quote!(*=),
                     Some(BinOp::Div) => quote!(/=),
                     Some(BinOp::Rem) => quote!(%=),
+                    // `&=`, `|=`, `^=` on ints cannot fail.
+                    Some(BinOp::BitAnd) => quote!(&=),
+                    Some(BinOp::BitOr) => quote!(|=),
+                    Some(BinOp::BitXor) => quote!(^=),
                     _ => quote!(=),
                 };
                 quote!(#lv #o #v;)

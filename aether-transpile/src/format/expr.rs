@@ -62,6 +62,11 @@ impl Fmt<'_> {
                     AssignOp::Mul => " *=",
                     AssignOp::Div => " /=",
                     AssignOp::Rem => " %=",
+                    AssignOp::BitAnd => " &=",
+                    AssignOp::BitOr => " |=",
+                    AssignOp::BitXor => " ^=",
+                    AssignOp::Shl => " <<=",
+                    AssignOp::Shr => " >>=",
                 };
                 concat([self.expr(target), self.assigned(op, value)])
             }

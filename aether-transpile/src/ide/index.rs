@@ -374,8 +374,11 @@ impl Walker<'_> {
             | ExprKind::Error => {}
             ExprKind::Str(parts) => {
                 for part in parts {
-                    if let StrPart::Interp { expr, .. } = part {
+                    if let StrPart::Interp { expr, spec_args, .. } = part {
                         self.expr(expr);
+                        for (_, a) in spec_args {
+                            self.expr(a);
+                        }
                     }
                 }
             }

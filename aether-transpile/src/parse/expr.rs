@@ -82,6 +82,10 @@ impl Parser<'_> {
     fn binary_op_here(&self) -> Option<(BinOp, u8)> {
         let i = self.cur_index();
         let tok = &self.tokens[i];
+        if self.shift_assign_here().is_some() {
+            // `<<=`/`>>=` end the expression: the statement assigns.
+            return None;
+        }
         if matches!(tok.kind, T::Lt | T::Gt) {
             if let Some(next) = self.tokens.get(i + 1) {
                 if next.kind == tok.kind && next.span.start == tok.span.end {
@@ -91,6 +95,22 @@ impl Parser<'_> {
             }
         }
         binary_op(&tok.kind)
+    }
+
+    /// `<<=` or `>>=` at the current token: `<` `<=` or `>` `>=` written
+    /// with nothing between them (the lexer keeps `<` and `>` single so
+    /// that nested type arguments may close with `>>`).
+    pub(super) fn shift_assign_here(&self) -> Option<AssignOp> {
+        let i = self.cur_index();
+        let (tok, next) = (&self.tokens[i], self.tokens.get(i + 1)?);
+        if next.span.start != tok.span.end {
+            return None;
+        }
+        match (&tok.kind, &next.kind) {
+            (T::Lt, T::Le) => Some(AssignOp::Shl),
+            (T::Gt, T::Ge) => Some(AssignOp::Shr),
+            _ => None,
+        }
     }
 
     fn unary(&mut self) -> PResult<Expr> {
@@ -448,6 +468,45 @@ impl Parser<'_> {
         self.recovering = false;
     }
 
+    /// The expression of an interpolation (or of a width or precision in its
+    /// format spec), lexed and parsed in place so its spans stay true.
+    fn interpolated_expr(&mut self, at: Span) -> PResult<Expr> {
+        let src = self.src.get(at.range()).unwrap_or("");
+        if src.trim().is_empty() {
+            // Only a nested `{}` can be empty (the lexer reports an empty
+            // interpolation): point at its braces.
+            let braces = Span::new(at.file, at.start as usize - 1, at.end as usize + 1);
+            self.error(
+                Diagnostic::at(Code::E0009, braces, "empty `{}` in a format spec")
+                    .with_help("put the width or the number of digits inside: `{x:>{width}}`"),
+            );
+            return Err(());
+        }
+        let (tokens, mut diags) = lexer::lex(self.file, src, at.start as usize);
+        let had_lex_errors = !diags.is_empty();
+        self.diags.append(&mut diags);
+        if had_lex_errors {
+            return Err(());
+        }
+        let saved_tokens = std::mem::replace(&mut self.tokens, tokens);
+        let saved_pos = std::mem::replace(&mut self.pos, 0);
+        let parsed = self.with_newlines(true, |p| {
+            let e = p.expr()?;
+            if !p.at(&T::Eof) {
+                let span = p.span();
+                p.error(
+                    Diagnostic::at(Code::E0009, span, "unexpected text in string interpolation")
+                        .with_help("an interpolation holds one expression: `{a + b}`, `{x:.2}`"),
+                );
+                return Err(());
+            }
+            Ok(e)
+        });
+        self.tokens = saved_tokens;
+        self.pos = saved_pos;
+        parsed
+    }
+
     /// Parse the `{expr}` parts of a string literal in place.
     fn string_parts(&mut self, pieces: &[StrPiece]) -> PResult<Vec<StrPart>> {
         let mut parts = Vec::new();
@@ -455,44 +514,47 @@ impl Parser<'_> {
             match piece {
                 StrPiece::Text(t) => parts.push(StrPart::Text(t.clone())),
                 StrPiece::Interp { expr, spec } => {
-                    let src = self.src.get(expr.range()).unwrap_or("");
-                    let (tokens, mut diags) = lexer::lex(self.file, src, expr.start as usize);
-                    let had_lex_errors = !diags.is_empty();
-                    self.diags.append(&mut diags);
-                    if had_lex_errors {
-                        return Err(());
-                    }
-                    let saved_tokens = std::mem::replace(&mut self.tokens, tokens);
-                    let saved_pos = std::mem::replace(&mut self.pos, 0);
-                    let parsed = self.with_newlines(true, |p| {
-                        let e = p.expr()?;
-                        if !p.at(&T::Eof) {
-                            let span = p.span();
-                            p.error(
-                                Diagnostic::at(Code::E0009, span, "unexpected text in string interpolation")
-                                    .with_help("an interpolation holds one expression: `{a + b}`, `{x:.2}`"),
-                            );
-                            return Err(());
-                        }
-                        Ok(e)
-                    });
-                    self.tokens = saved_tokens;
-                    self.pos = saved_pos;
-                    let e = parsed?;
+                    let e = self.interpolated_expr(*expr)?;
+                    let mut spec_args = Vec::new();
                     let spec = match spec {
                         Some((text, span)) => {
-                            if let Err(why) = validate_format_spec(text) {
-                                self.error(
-                                    Diagnostic::at(Code::E0009, *span, format!("invalid format spec `{text}`: {why}"))
-                                        .with_help("format specs look like `{x:.2}`, `{n:>5}`, `{n:05}`, `{v:?}`"),
+                            let nested = match validate_format_spec(text) {
+                                Ok(nested) => nested,
+                                Err(why) => {
+                                    self.error(
+                                        Diagnostic::at(
+                                            Code::E0009,
+                                            *span,
+                                            format!("invalid format spec `{text}`: {why}"),
+                                        )
+                                        .with_help(
+                                            "format specs look like `{x:.2}`, `{n:>5}`, `{n:05}`, `{v:?}`, \
+                                             `{x:>{width}.{digits}}`",
+                                        ),
+                                    );
+                                    return Err(());
+                                }
+                            };
+                            // The spec as Rust will read it, each nested
+                            // `{expr}` taken out and remembered by offset.
+                            let mut plain = String::new();
+                            let mut from = 0;
+                            for range in nested {
+                                plain.push_str(&text[from..range.start]);
+                                let inner = Span::new(
+                                    span.file,
+                                    span.start as usize + range.start + 1,
+                                    span.start as usize + range.end - 1,
                                 );
-                                return Err(());
+                                spec_args.push((plain.len(), self.interpolated_expr(inner)?));
+                                from = range.end;
                             }
-                            Some(text.clone())
+                            plain.push_str(&text[from..]);
+                            Some(plain)
                         }
                         None => None,
                     };
-                    parts.push(StrPart::Interp { expr: e, spec });
+                    parts.push(StrPart::Interp { expr: e, spec, spec_args });
                 }
             }
         }
@@ -551,40 +613,76 @@ fn path_of(e: &Expr) -> Vec<Ident> {
 }
 
 /// Rust format spec subset accepted in interpolations:
-/// `[[fill]align][sign][#][0][width][.precision][type]`.
-fn validate_format_spec(spec: &str) -> Result<(), &'static str> {
-    let chars: Vec<char> = spec.chars().collect();
+/// `[[fill]align][sign][#][0][width][.precision][type]`, where the width and
+/// the precision may each be a nested `{expr}` (an int). Returns the byte
+/// ranges of the nested `{expr}`s, braces included.
+fn validate_format_spec(spec: &str) -> Result<Vec<std::ops::Range<usize>>, &'static str> {
+    let chars: Vec<(usize, char)> = spec.char_indices().collect();
+    let at = |i: usize| chars.get(i).map(|&(_, c)| c);
+    let offset = |i: usize| chars.get(i).map_or(spec.len(), |&(o, _)| o);
+    let mut nested = Vec::new();
+    // A nested `{expr}` at `i`: its closing brace is the matching one.
+    let mut braced = |i: &mut usize| -> Result<bool, &'static str> {
+        if at(*i) != Some('{') {
+            return Ok(false);
+        }
+        let start = *i;
+        let mut depth = 0usize;
+        while let Some(c) = at(*i) {
+            *i += 1;
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        nested.push(offset(start)..offset(*i));
+                        return Ok(true);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Err("unclosed `{` in the format spec")
+    };
     let mut i = 0;
-    let is_align = |c: char| matches!(c, '<' | '^' | '>');
-    if chars.len() >= 2 && is_align(chars[1]) {
+    let is_align = |c: Option<char>| matches!(c, Some('<' | '^' | '>'));
+    if chars.len() >= 2 && is_align(at(1)) && at(0) != Some('{') {
         i = 2;
-    } else if !chars.is_empty() && is_align(chars[0]) {
+    } else if is_align(at(0)) {
         i = 1;
     }
-    if i < chars.len() && matches!(chars[i], '+' | '-') {
+    if matches!(at(i), Some('+' | '-')) {
         i += 1;
     }
-    if i < chars.len() && chars[i] == '#' {
+    if at(i) == Some('#') {
         i += 1;
     }
-    while i < chars.len() && chars[i].is_ascii_digit() {
+    // The `0` flag (zero padding) before a width from an expression.
+    if at(i) == Some('0') && at(i + 1) == Some('{') {
         i += 1;
     }
-    if i < chars.len() && chars[i] == '.' {
-        i += 1;
-        let digits = i;
-        while i < chars.len() && chars[i].is_ascii_digit() {
+    if !braced(&mut i)? {
+        while at(i).is_some_and(|c| c.is_ascii_digit()) {
             i += 1;
         }
-        if i == digits {
-            return Err("`.` must be followed by the number of digits");
+    }
+    if at(i) == Some('.') {
+        i += 1;
+        let digits = i;
+        if !braced(&mut i)? {
+            while at(i).is_some_and(|c| c.is_ascii_digit()) {
+                i += 1;
+            }
+            if i == digits {
+                return Err("`.` must be followed by the number of digits or a `{expr}`");
+            }
         }
     }
-    if i < chars.len() && matches!(chars[i], '?' | 'x' | 'X' | 'b' | 'o' | 'e' | 'E') {
+    if matches!(at(i), Some('?' | 'x' | 'X' | 'b' | 'o' | 'e' | 'E')) {
         i += 1;
     }
     if i != chars.len() {
         return Err("unexpected characters");
     }
-    Ok(())
+    Ok(nested)
 }

@@ -127,9 +127,18 @@ impl Parser<'_> {
                     T::StarEq => AssignOp::Mul,
                     T::SlashEq => AssignOp::Div,
                     T::PercentEq => AssignOp::Rem,
-                    _ => return Ok(Stmt { span: start.to(self.prev_span()), kind: StmtKind::Expr(target) }),
+                    T::AmpEq => AssignOp::BitAnd,
+                    T::PipeEq => AssignOp::BitOr,
+                    T::CaretEq => AssignOp::BitXor,
+                    _ => match self.shift_assign_here() {
+                        Some(op) => op,
+                        None => return Ok(Stmt { span: start.to(self.prev_span()), kind: StmtKind::Expr(target) }),
+                    },
                 };
-                let op_span = self.bump().span;
+                let mut op_span = self.bump().span;
+                if matches!(op, AssignOp::Shl | AssignOp::Shr) {
+                    op_span = op_span.to(self.bump().span);
+                }
                 if !is_place(&target) {
                     self.error(
                         Diagnostic::at(Code::E0011, target.span, "cannot assign to this expression")

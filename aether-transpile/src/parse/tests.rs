@@ -212,8 +212,14 @@ pub(super) fn expr(e: &Expr) -> String {
                 .iter()
                 .map(|p| match p {
                     StrPart::Text(t) => format!("{t:?}"),
-                    StrPart::Interp { expr: x, spec: Some(sp) } => format!("{{{}:{sp}}}", expr(x)),
-                    StrPart::Interp { expr: x, spec: None } => format!("{{{}}}", expr(x)),
+                    StrPart::Interp { expr: x, spec: Some(sp), spec_args } => {
+                        let mut sp = sp.clone();
+                        for (at, a) in spec_args.iter().rev() {
+                            sp.insert_str(*at, &format!("{{{}}}", expr(a)));
+                        }
+                        format!("{{{}:{sp}}}", expr(x))
+                    }
+                    StrPart::Interp { expr: x, spec: None, .. } => format!("{{{}}}", expr(x)),
                 })
                 .collect();
             format!("(str {})", ps.join(" "))
@@ -407,6 +413,44 @@ parses!(
 );
 
 fails_to_parse!(bitwise_shift_with_space, "fn f() {\n    a < < b\n}\n");
+
+// Widths and precisions from expressions: `{expr}` in place of the digits,
+// parsed in place (their spans point into the string).
+parses!(
+    format_spec_nested_arguments,
+    r#"fn f() {
+    println("{x:>{w}} {x:.{p}} {x:>{w}.{p}} {x:*^{w + 1}} {n:0{w}x} {n:+#{w}b} {s:<{f(a, b)}}")
+}
+"#
+);
+
+fails_to_parse!(
+    format_spec_nested_argument_misplaced,
+    r#"fn f() {
+    println("{x:{w}>5}")
+    println("{x:>{}}")
+    println("{x:.{p}{q}}")
+    println("{x:>{w}")
+}
+"#
+);
+
+// `<<=`/`>>=` are `<` `<=` and `>` `>=` with nothing between them, as the
+// shifts are; `a < <= b` with a space is not one.
+parses!(
+    compound_bitwise_assignment,
+    r#"fn f() {
+    m &= 3
+    m |= a | b
+    m ^= ~m
+    m <<= 2
+    xs[i] >>= n << 1
+    p.bits |= 1 << k
+}
+"#
+);
+
+fails_to_parse!(compound_shift_with_space, "fn f() {\n    a < <= b\n}\n");
 
 parses!(
     labelled_loops_and_while_let,

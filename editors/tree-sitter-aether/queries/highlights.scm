@@ -57,6 +57,7 @@
 (escape_sequence) @string.escape
 (format_spec) @string.special
 (interpolation "{" @punctuation.special "}" @punctuation.special)
+(format_argument "{" @punctuation.special "}" @punctuation.special)
 
 [
   "fn"
@@ -97,7 +98,7 @@
   "==" "!=" "<" "<=" ">" ">="
   "&&" "||" "!" "??"
   "&" "^" "~" "<<" ">>"
-  "=" "+=" "-=" "*=" "/=" "%="
+  "=" "+=" "-=" "*=" "/=" "%=" "&=" "|=" "^=" "<<=" ">>="
   ".." "..="
   "->" "=>"
 ] @operator
