@@ -154,6 +154,10 @@ impl Parser<'_> {
             Ok(())
         })?;
         self.expect(T::RBrace, "`}` to close the struct pattern")?;
-        Ok(Pattern { id: self.id(), kind: PatternKind::Struct { path, fields, rest }, span: start.to(self.prev_span()) })
+        Ok(Pattern {
+            id: self.id(),
+            kind: PatternKind::Struct { path, fields, rest },
+            span: start.to(self.prev_span()),
+        })
     }
 }

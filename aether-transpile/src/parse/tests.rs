@@ -325,7 +325,9 @@ fn pat(p: &Pattern) -> String {
         PatternKind::Struct { path, fields, rest } => {
             let mut fs: Vec<String> = fields
                 .iter()
-                .map(|f| if f.shorthand { f.name.name.clone() } else { format!("{}: {}", f.name.name, pat(&f.pattern)) })
+                .map(
+                    |f| if f.shorthand { f.name.name.clone() } else { format!("{}: {}", f.name.name, pat(&f.pattern)) },
+                )
                 .collect();
             if *rest {
                 fs.push("..".into());
