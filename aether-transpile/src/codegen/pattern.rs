@@ -110,12 +110,14 @@ impl Gen<'_> {
         let outer_guards = self.pat_guards.take();
         let mut out = Vec::new();
         let mut pattern_conds = false;
+        let mut catch_all = false;
         for arm in arms {
             let saved = self.locals.clone();
             self.pat_guards = Some(Vec::new());
             let pat = self.pat(&arm.pattern, mode, true);
             let mut conds = self.pat_guards.take().unwrap_or_default();
             pattern_conds |= !conds.is_empty();
+            catch_all |= conds.is_empty() && arm.guard.is_none() && is_catch_all(&arm.pattern);
             let fix = std::mem::take(&mut self.fixups);
             if let Some(g) = &arm.guard {
                 let g = self.value(g);
@@ -142,7 +144,7 @@ impl Gen<'_> {
             self.locals = saved;
         }
         self.pat_guards = outer_guards;
-        if pattern_conds {
+        if pattern_conds && !catch_all {
             // Sub-patterns tested in guards (string literals, patterns on
             // recursive fields) are invisible to rustc's exhaustiveness
             // check; the checker already proved the arms cover every value.
@@ -369,6 +371,15 @@ impl Gen<'_> {
                 None => self.unsupported(p.span, "a nested pattern on a recursive field here"),
             },
         }
+    }
+}
+
+/// `_`, a binding, or a tuple of those: matches every value in Rust's eyes.
+fn is_catch_all(p: &Pattern) -> bool {
+    match &p.kind {
+        PatternKind::Wildcard | PatternKind::Binding(_) => true,
+        PatternKind::Tuple(ps) => ps.iter().all(is_catch_all),
+        _ => false,
     }
 }
 
