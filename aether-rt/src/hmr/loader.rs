@@ -196,7 +196,7 @@ impl Loader {
         // SAFETY: opening runs the library's initializers. Aether module
         // libraries are built by `cargo aether` from generated code whose
         // initializers are std's; an arbitrary library is the user's choice.
-        let opened = unsafe { libloading::Library::new(&copy) };
+        let opened = unsafe { open_now(&copy) };
         // Unix keeps the mapping after the file is gone; removing the copy
         // keeps the temp dir from growing by one image per reload.
         let remove_copy = || {
@@ -236,6 +236,28 @@ impl Loader {
         std::fs::rename(&partial, &copy).map_err(copy_error)?;
         Ok((copy, bytes))
     }
+}
+
+/// Opens a library with every symbol bound at once (`RTLD_NOW`), here on
+/// the reload thread: with lazy binding (libloading's default) the first
+/// call of each function after a swap resolved it on the program's own
+/// thread, inside a frame; and a library missing a symbol is refused now
+/// rather than failing at a call.
+///
+/// # Safety
+/// As [`libloading::Library::new`]: opening runs the library's initializers.
+#[cfg(unix)]
+unsafe fn open_now(path: &Path) -> Result<libloading::Library, libloading::Error> {
+    use libloading::os::unix::{Library, RTLD_LOCAL, RTLD_NOW};
+    // SAFETY: as this function's.
+    unsafe { Library::open(Some(path), RTLD_NOW | RTLD_LOCAL) }.map(libloading::Library::from)
+}
+
+/// Windows binds a library's imports when it loads.
+#[cfg(not(unix))]
+unsafe fn open_now(path: &Path) -> Result<libloading::Library, libloading::Error> {
+    // SAFETY: as this function's.
+    unsafe { libloading::Library::new(path) }
 }
 
 /// Process-wide, so two loaders sharing a directory never make the same

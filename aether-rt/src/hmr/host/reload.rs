@@ -124,6 +124,7 @@ impl Host {
         self.tables.set_pending(true);
         GATE.acquire();
         APPLYING.with(|a| a.set(true));
+        let mut unreachable = Vec::new();
         let result = (|| {
             // New state is initialized against the program as it will be:
             // the new libraries' slots point at the new generation.
@@ -166,21 +167,14 @@ impl Host {
                 let file = self.program.modules.get(i).map_or("?", |m| m.file);
                 reports.push((file, plan.commit(&mut states)));
             }
-            // Old versions nothing can reach any more are closed now, while
-            // every thread that runs Aether code is held at a safe point.
-            let gone = self.tables.unloadable();
-            for module in &gone {
+            // Old versions nothing can reach any more are chosen now, while
+            // every thread that runs Aether code is held at a safe point;
+            // they are closed once the program runs again (below).
+            unreachable = self.tables.unloadable();
+            for module in &unreachable {
                 states.forget_library(module);
             }
             drop(states);
-            for module in &gone {
-                // SAFETY: `unloadable` took it out of every table: no call of
-                // its code is in progress (its count is zero while we hold
-                // the program lock), it is neither current nor previous, so
-                // nothing calls it again, and it made no function value;
-                // the state values only it could drop were just forgotten.
-                unsafe { crate::hmr::loader::unload(&module.copy) };
-            }
             for (i, module) in &loaded {
                 let file = self.program.modules.get(*i).map_or("?", |m| m.file);
                 self.run_hooks(module, &module.on_reload, "@on_reload", file);
@@ -197,6 +191,16 @@ impl Host {
             self.tables.set_flags(true);
         }
         GATE.release();
+        // Closing a library (unmapping it, running its finalizers) takes a
+        // while and needs no safe point, so the program is not held for it.
+        for module in &unreachable {
+            // SAFETY: `unloadable` took it out of every table while the
+            // program lock was held: no call of its code was in progress
+            // (its count was zero), it is neither current nor previous, so
+            // nothing calls it again, and it made no function value; the
+            // state values only it could drop were forgotten.
+            unsafe { crate::hmr::loader::unload(&module.copy) };
+        }
         result
     }
 
