@@ -555,10 +555,22 @@ pub enum PatternKind {
     /// `Circle(r)`, `Shape.Circle(r)`, `m.Shape.Empty`, `some(v)`, `ok(v)`,
     /// `err(e)`. `args` is `None` when no parentheses were written.
     Variant { path: Vec<Ident>, args: Option<Vec<Pattern>> },
+    /// `Point { x, y: 0, .. }`, `shapes.Point { x }`: a struct's fields by
+    /// name; `rest` when `..` ends it (the fields not named are ignored).
+    Struct { path: Vec<Ident>, fields: Vec<FieldPattern>, rest: bool },
     /// `A | B`
     Or(Vec<Pattern>),
     /// A pattern the parser could not read (an error was reported).
     Error,
+}
+
+/// `x: pattern` in a struct pattern; `x` alone (`shorthand`) binds the field
+/// to a variable of its name (`pattern` is then that binding).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldPattern {
+    pub name: Ident,
+    pub pattern: Pattern,
+    pub shorthand: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]

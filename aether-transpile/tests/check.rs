@@ -446,6 +446,34 @@ fn main() {
 "#
 );
 
+// Struct patterns name fields of a struct (E0203 unknown, E0207 twice,
+// E0206 missing without `..`, E0205 not a struct); `let` needs one that
+// always matches (E0312); exhaustiveness sees through them (E0500, W0003).
+check!(
+    struct_patterns,
+    r#"struct Point { x: int, y: int }
+enum E { A(p: Point), B }
+fn main() {
+    let p = Point { x: 1, y: 2 }
+    let Point { x } = p
+    let Point { x: a, z, .. } = p
+    let Point { x: b, x: c, .. } = p
+    let E { q } = E.B
+    let Point { x: 1, .. } = p
+    match E.A(p) {
+        E.A(Point { x: 0, .. }) => println("0"),
+        E.A(Point { y: 1, x }) => println("{x}"),
+        E.B => println("b"),
+    }
+    match p {
+        Point { x: 1, y } => println("{y}"),
+        Point { .. } => println("any"),
+        _ => println("never"),
+    }
+}
+"#
+);
+
 // Compound bitwise assignment takes ints only, as the operators do.
 check!(
     e0304_compound_bitwise_assignment,

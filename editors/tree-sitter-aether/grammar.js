@@ -531,6 +531,7 @@ module.exports = grammar({
       $.none,
       $.tuple_pattern,
       $.variant_pattern,
+      $.struct_pattern,
       $.or_pattern,
     ),
 
@@ -552,6 +553,28 @@ module.exports = grammar({
     variant_path: $ => seq($.identifier, repeat1(seq('.', $.identifier))),
 
     pattern_arguments: $ => seq('(', commaSep($._pattern), ')'),
+
+    // `Point { x, y: 0, .. }`
+    struct_pattern: $ => seq(
+      field('name', choice(alias($.identifier, $.type_identifier), alias($.variant_path, $.type_path))),
+      '{',
+      repeat(choice(
+        $.field_pattern,
+        alias($.identifier, $.shorthand_field_identifier),
+        $.rest_pattern,
+        ',',
+        $._newline,
+      )),
+      '}',
+    ),
+
+    field_pattern: $ => seq(
+      field('field', alias($.identifier, $.field_identifier)),
+      ':',
+      field('pattern', $._pattern),
+    ),
+
+    rest_pattern: _ => '..',
 
     or_pattern: $ => prec.left(seq($._pattern, '|', $._pattern)),
 

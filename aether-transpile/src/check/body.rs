@@ -394,6 +394,7 @@ impl<'p> Checker<'p> {
             }
             PatternKind::Tuple(ps) | PatternKind::Or(ps) => ps.iter().for_each(|sp| self.mark_bindings_used(sp)),
             PatternKind::Variant { args: Some(ps), .. } => ps.iter().for_each(|sp| self.mark_bindings_used(sp)),
+            PatternKind::Struct { fields, .. } => fields.iter().for_each(|f| self.mark_bindings_used(&f.pattern)),
             _ => {}
         }
     }

@@ -47,6 +47,8 @@ pub enum Ctor {
     Err,
     /// A tuple of this many elements.
     Tuple(usize),
+    /// A struct, with every field in declaration order (its one constructor).
+    Struct(TypeId),
     Unit,
     Int(i64),
     /// The bits of an `f64`, so the type can be `Eq` and `Hash`.
@@ -526,6 +528,7 @@ fn signature(table: &TypeTable, ty: &Ty) -> Option<Vec<Ctor>> {
         Ty::Optional(_) => Some(vec![Ctor::Some, Ctor::None]),
         Ty::Result(_) => Some(vec![Ctor::Ok, Ctor::Err]),
         Ty::Tuple(ts) => Some(vec![Ctor::Tuple(ts.len())]),
+        Ty::Struct(id) if table.as_struct(*id).is_some() => Some(vec![Ctor::Struct(*id)]),
         Ty::Unit => Some(vec![Ctor::Unit]),
         _ => None,
     }
@@ -550,8 +553,13 @@ fn ctor_fields<'a>(table: &'a TypeTable, ty: &'a Ty, ctor: &Ctor) -> Option<Vec<
         let variant = enum_def(table, id)?.variants.get(index)?;
         Some(variant.fields.iter().map(|f| &f.ty).collect())
     };
+    let struct_fields = |id: TypeId| -> Option<Vec<&'a Ty>> {
+        table.defs.get(id.0 as usize)?;
+        Some(table.as_struct(id)?.fields.iter().map(|f| &f.ty).collect())
+    };
     match (ty, ctor) {
         (Ty::Enum(id), Ctor::Variant(vid, index)) if id == vid => variant_fields(*vid, *index),
+        (Ty::Struct(id), Ctor::Struct(sid)) if id == sid => struct_fields(*sid),
         (Ty::Bool, Ctor::Bool(_))
         | (Ty::Optional(_), Ctor::None)
         | (Ty::Unit, Ctor::Unit)
@@ -566,6 +574,7 @@ fn ctor_fields<'a>(table: &'a TypeTable, ty: &'a Ty, ctor: &Ctor) -> Option<Vec<
             Ctor::Some | Ctor::Ok => Some(vec![&UNKNOWN]),
             Ctor::Err => Some(vec![&STR]),
             Ctor::Tuple(n) => Some(vec![&UNKNOWN; *n]),
+            Ctor::Struct(id) => struct_fields(*id),
             Ctor::Bool(_) | Ctor::None | Ctor::Unit | Ctor::Int(_) | Ctor::Float(_) | Ctor::Str(_) => Some(Vec::new()),
         },
         _ => None,
@@ -627,6 +636,30 @@ fn write_pat(table: &TypeTable, pat: &Pat, out: &mut String) {
                 write_parens(table, args, out);
             }
             Ctor::Tuple(_) | Ctor::Unit => write_parens(table, args, out),
+            // The fields a value needs, by name; a struct whose every field
+            // is `_` is just `_` (as for a struct never matched by field).
+            Ctor::Struct(id) => {
+                let def = table.defs.get(id.0 as usize);
+                let names: Vec<&str> = table
+                    .as_struct(*id)
+                    .map(|s| s.fields.iter().map(|f| f.name.as_str()).collect())
+                    .unwrap_or_default();
+                let named: Vec<(&str, &Pat)> =
+                    names.iter().zip(args).filter(|(_, a)| !matches!(a, Pat::Wild)).map(|(n, a)| (*n, a)).collect();
+                if named.is_empty() {
+                    out.push('_');
+                    return;
+                }
+                out.push_str(def.map_or("?", |d| d.name.as_str()));
+                out.push_str(" { ");
+                for (n, a) in named {
+                    out.push_str(n);
+                    out.push_str(": ");
+                    write_pat(table, a, out);
+                    out.push_str(", ");
+                }
+                out.push_str(".. }");
+            }
             Ctor::Int(n) => {
                 let _ = write!(out, "{n}");
             }

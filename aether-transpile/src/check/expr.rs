@@ -555,7 +555,7 @@ impl<'p> Checker<'p> {
         }
     }
 
-    fn unknown_field(&mut self, tid: TypeId, name: &Ident) {
+    pub(super) fn unknown_field(&mut self, tid: TypeId, name: &Ident) {
         let tname = self.types.get(tid).name.clone();
         let fields: Vec<String> =
             self.types.as_struct(tid).map(|s| s.fields.iter().map(|f| f.name.clone()).collect()).unwrap_or_default();

@@ -5,7 +5,7 @@
 use super::exhaustive;
 use super::stmt::Tail;
 use super::{suggest, Checker, LocalId, PatRes};
-use crate::ast::{Expr, Ident, LitPattern, MatchArm, NodeId, Pattern, PatternKind};
+use crate::ast::{Expr, FieldPattern, Ident, LitPattern, MatchArm, NodeId, Pattern, PatternKind};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ty::{Ty, TypeId};
 use exhaustive::{Ctor, Pat};
@@ -252,7 +252,85 @@ impl Checker<'_> {
             }
             PatternKind::Or(alts) => self.or_pattern(alts, ty, binds),
             PatternKind::Variant { path, args } => self.variant_pattern(p, path, args.as_deref(), ty, binds),
+            PatternKind::Struct { path, fields, rest } => self.struct_pattern(p, path, fields, *rest, ty, binds),
         }
+    }
+
+    /// `Point { x, y: 0, .. }`: the struct named by `path` (E0205 if it is
+    /// not one), its fields by name (E0203 unknown, E0207 twice, E0206
+    /// missing without `..`), lowered to one constructor whose arguments are
+    /// every field in declaration order (the fields not named are `_`).
+    fn struct_pattern(
+        &mut self,
+        p: &Pattern,
+        path: &[Ident],
+        fields: &[FieldPattern],
+        rest: bool,
+        ty: &Ty,
+        binds: &mut Vec<Binding>,
+    ) -> Pat {
+        let subs: Vec<Pattern> = fields.iter().map(|f| f.pattern.clone()).collect();
+        let m = self.cx.module;
+        let span = path.first().map_or(p.span, |f| f.span.to(path[path.len() - 1].span));
+        let te = crate::ast::TypeExpr { kind: crate::ast::TypeExprKind::Named(path.to_vec()), span };
+        let tid = match self.resolve_type(m, &te) {
+            Ty::Struct(tid) => tid,
+            Ty::Error => return self.wild_subpatterns(Some(&subs), binds),
+            other => {
+                let shown = self.display(&other);
+                self.report(
+                    Code::E0205,
+                    span,
+                    format!("`{shown}` is not a struct"),
+                    "a pattern with `{ ... }` names a struct's fields; an enum variant is matched as `Shape.Circle(r)`",
+                );
+                return self.wild_subpatterns(Some(&subs), binds);
+            }
+        };
+        if !self.unify(ty, &Ty::Struct(tid)) {
+            let found = format!("`{}`", self.display(&Ty::Struct(tid)));
+            self.pattern_mismatch(p.span, ty, &found);
+            return self.wild_subpatterns(Some(&subs), binds);
+        }
+        self.record_pat(p.id, PatRes::Struct(tid));
+        let defs: Vec<(String, Ty)> = self
+            .types
+            .as_struct(tid)
+            .map(|s| s.fields.iter().map(|f| (f.name.clone(), f.ty.clone())).collect())
+            .unwrap_or_default();
+        let mut args: Vec<Option<Pat>> = vec![None; defs.len()];
+        for f in fields {
+            let Some(i) = defs.iter().position(|(n, _)| *n == f.name.name) else {
+                self.unknown_field(tid, &f.name);
+                self.wild_subpatterns(Some(std::slice::from_ref(&f.pattern)), binds);
+                continue;
+            };
+            if args[i].is_some() {
+                self.report(
+                    Code::E0207,
+                    f.name.span,
+                    format!("field `{}` appears twice in the pattern", f.name.name),
+                    "name each field once",
+                );
+                self.wild_subpatterns(Some(std::slice::from_ref(&f.pattern)), binds);
+                continue;
+            }
+            let ft = defs[i].1.clone();
+            args[i] = Some(self.pattern(&f.pattern, &ft, binds));
+        }
+        let missing: Vec<&str> =
+            defs.iter().zip(&args).filter(|(_, a)| a.is_none()).map(|((n, _), _)| n.as_str()).collect();
+        if !rest && !missing.is_empty() {
+            let list = missing.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+            let tname = self.types.get(tid).name.clone();
+            self.report(
+                Code::E0206,
+                p.span,
+                format!("the pattern of struct `{tname}` does not mention {list}"),
+                "name the missing fields, or end the pattern with `..` to ignore them",
+            );
+        }
+        Pat::Ctor(Ctor::Struct(tid), args.into_iter().map(|a| a.unwrap_or(Pat::Wild)).collect())
     }
 
     fn or_pattern(&mut self, alts: &[Pattern], ty: &Ty, binds: &mut Vec<Binding>) -> Pat {

@@ -137,6 +137,8 @@ pub enum PatRes {
     /// `if let x = opt`: binds the inside of a `T?` / the ok value of a `T!`.
     Unwrap(LocalId),
     Variant(TypeId, usize),
+    /// `Point { x, .. }`: a struct pattern of this struct.
+    Struct(TypeId),
     Some,
     Ok,
     Err,

@@ -103,6 +103,7 @@ fn visit_pattern<'a>(p: &'a Pattern, f: &mut dyn FnMut(Visit<'a>)) {
     match &p.kind {
         PatternKind::Tuple(ps) | PatternKind::Or(ps) => ps.iter().for_each(|p| visit_pattern(p, f)),
         PatternKind::Variant { args: Some(ps), .. } => ps.iter().for_each(|p| visit_pattern(p, f)),
+        PatternKind::Struct { fields, .. } => fields.iter().for_each(|fp| visit_pattern(&fp.pattern, f)),
         _ => {}
     }
 }

@@ -10,7 +10,7 @@ use super::body::{ctx_use, CtxUse, Gen, Kind, LocalKind};
 use super::expr::float_lit;
 use super::names;
 use super::types::Boxing;
-use crate::ast::{Expr, LitPattern, MatchArm, Pattern, PatternKind};
+use crate::ast::{Expr, FieldPattern, LitPattern, MatchArm, Pattern, PatternKind};
 use crate::check::PatRes;
 use crate::ty::Ty;
 use proc_macro2::{Literal, TokenStream};
@@ -109,11 +109,15 @@ impl Gen<'_> {
         // pattern's context of another `match`): its guards stay theirs.
         let outer_guards = self.pat_guards.take();
         let mut out = Vec::new();
+        let mut pattern_conds = false;
+        let mut catch_all = false;
         for arm in arms {
             let saved = self.locals.clone();
             self.pat_guards = Some(Vec::new());
             let pat = self.pat(&arm.pattern, mode, true);
             let mut conds = self.pat_guards.take().unwrap_or_default();
+            pattern_conds |= !conds.is_empty();
+            catch_all |= conds.is_empty() && arm.guard.is_none() && is_catch_all(&arm.pattern);
             let fix = std::mem::take(&mut self.fixups);
             if let Some(g) = &arm.guard {
                 let g = self.value(g);
@@ -140,6 +144,12 @@ impl Gen<'_> {
             self.locals = saved;
         }
         self.pat_guards = outer_guards;
+        if pattern_conds && !catch_all {
+            // Sub-patterns tested in guards (string literals, patterns on
+            // recursive fields) are invisible to rustc's exhaustiveness
+            // check; the checker already proved the arms cover every value.
+            out.push(quote!(#[allow(unreachable_patterns)] _ => unreachable!(),));
+        }
         let scrut = super::body::head(scrut);
         let m = quote!(match #scrut { #(#out)* });
         if pre.is_empty() {
@@ -251,6 +261,7 @@ impl Gen<'_> {
                 self.in_or -= 1;
                 quote!(#(#subs)|*)
             }
+            PatternKind::Struct { fields, .. } => self.struct_pat(p, fields, mode),
             PatternKind::Variant { args, .. } => {
                 let inner_mode = if mode == Mode::Str { Mode::Ref } else { mode };
                 let subs: Vec<&Pattern> = args.as_deref().unwrap_or(&[]).iter().collect();
@@ -297,6 +308,34 @@ impl Gen<'_> {
         }
     }
 
+    /// `Point { x, y: 0, .. }`: the Rust struct pattern, with `..` always (a
+    /// field the pattern does not name is ignored) and boxed (recursive)
+    /// fields rebound unboxed as variant fields are.
+    fn struct_pat(&mut self, p: &Pattern, fields: &[FieldPattern], mode: Mode) -> TokenStream {
+        let inner_mode = if mode == Mode::Str { Mode::Ref } else { mode };
+        let Some(PatRes::Struct(tid)) = self.tables.patterns.get(&p.id).cloned() else {
+            return quote!(_);
+        };
+        let path = self.names().type_path(tid);
+        let defs: Vec<String> =
+            self.ck.types.as_struct(tid).map(|s| s.fields.iter().map(|f| f.name.clone()).collect()).unwrap_or_default();
+        let mut fs = Vec::new();
+        for f in fields {
+            let Some(fi) = defs.iter().position(|n| *n == f.name.name) else { continue };
+            let fname = names::ident(&f.name.name);
+            let sub = match self.facts().boxing(tid, 0, fi) {
+                None => self.pat(&f.pattern, inner_mode, false),
+                Some(b) => self.boxed_binding(&f.pattern, b, inner_mode),
+            };
+            if fname == sub.to_string() {
+                fs.push(quote!(#fname));
+            } else {
+                fs.push(quote!(#fname: #sub));
+            }
+        }
+        quote!(#path { #(#fs,)* .. })
+    }
+
     /// A binding of a boxed variant field: rebound unboxed in the arm.
     fn boxed_binding(&mut self, p: &Pattern, b: Boxing, mode: Mode) -> TokenStream {
         match (&p.kind, self.tables.patterns.get(&p.id).cloned()) {
@@ -332,6 +371,15 @@ impl Gen<'_> {
                 None => self.unsupported(p.span, "a nested pattern on a recursive field here"),
             },
         }
+    }
+}
+
+/// `_`, a binding, or a tuple of those: matches every value in Rust's eyes.
+fn is_catch_all(p: &Pattern) -> bool {
+    match &p.kind {
+        PatternKind::Wildcard | PatternKind::Binding(_) => true,
+        PatternKind::Tuple(ps) => ps.iter().all(is_catch_all),
+        _ => false,
     }
 }
 

@@ -539,6 +539,37 @@ impl Gen<'_> {
                 let subs: Vec<TokenStream> = ps.iter().map(|sp| self.irrefutable(sp, mutable, kind)).collect();
                 quote!((#(#subs),*))
             }
+            // `let Point { x, y: (a, b), .. } = p`: the checker lets only
+            // patterns that always match through.
+            PatternKind::Struct { fields, .. } => {
+                let Some(PatRes::Struct(tid)) = self.tables.patterns.get(&p.id).cloned() else {
+                    return quote!(_);
+                };
+                let path = self.names().type_path(tid);
+                let defs: Vec<String> = self
+                    .ck
+                    .types
+                    .as_struct(tid)
+                    .map(|s| s.fields.iter().map(|f| f.name.clone()).collect())
+                    .unwrap_or_default();
+                let mut fs = Vec::new();
+                for f in fields {
+                    let Some(fi) = defs.iter().position(|n| *n == f.name.name) else { continue };
+                    let fname = names::ident(&f.name.name);
+                    let sub = if self.facts().boxing(tid, 0, fi).is_some()
+                        && !matches!(f.pattern.kind, PatternKind::Wildcard)
+                    {
+                        self.unsupported(
+                            f.pattern.span,
+                            "destructuring a recursive field in `let`/`for` (use `p.field` or a `match`)",
+                        )
+                    } else {
+                        self.irrefutable(&f.pattern, mutable, kind)
+                    };
+                    fs.push(quote!(#fname: #sub));
+                }
+                quote!(#path { #(#fs,)* .. })
+            }
             _ => quote!(_),
         }
     }

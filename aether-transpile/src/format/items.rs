@@ -427,6 +427,42 @@ impl<'a> Fmt<'a> {
         }
     }
 
+    /// `Point { x, y: 0, .. }`: laid out as a struct literal is.
+    fn struct_pattern(&mut self, p: &Pattern, path: &[Ident], fields: &[FieldPattern], rest: bool) -> Doc {
+        enum Item<'f> {
+            Field(&'f FieldPattern),
+            Rest(Span),
+        }
+        let close = p.span.end.saturating_sub(1);
+        let mut items: Vec<Item<'_>> = fields.iter().map(Item::Field).collect();
+        if rest {
+            // `..` is the last token before the closing brace (and a comma).
+            let after = fields.last().map_or(path.last().map_or(p.span.start, |l| l.span.end), |f| f.pattern.span.end);
+            let gap = self.slice(Span { file: p.span.file, start: after, end: close });
+            let at = after + gap.find("..").unwrap_or(0) as u32;
+            items.push(Item::Rest(Span { file: p.span.file, start: at, end: at + 2 }));
+        }
+        let span_of = |i: &Item<'_>| match i {
+            Item::Field(f) => f.name.span.to(f.pattern.span),
+            Item::Rest(s) => *s,
+        };
+        let body = self.list(
+            "{",
+            &items,
+            span_of,
+            |f, i| match i {
+                Item::Field(fp) if fp.shorthand => text(fp.name.name.as_str()),
+                Item::Field(fp) => concat([text(format!("{}: ", fp.name.name)), f.pattern(&fp.pattern)]),
+                Item::Rest(_) => text(".."),
+            },
+            close,
+            "}",
+            Trailing::Comma,
+            true,
+        );
+        concat([text(format!("{} ", dotted(path))), body])
+    }
+
     pub(super) fn pattern(&mut self, p: &Pattern) -> Doc {
         let parenthesized = match &p.kind {
             PatternKind::Tuple(_) => false,
@@ -454,6 +490,7 @@ impl<'a> Fmt<'a> {
                     }
                 }
             }
+            PatternKind::Struct { path, fields, rest } => self.struct_pattern(p, path, fields, *rest),
             PatternKind::Or(alts) => {
                 let alts: Vec<Doc> = alts.iter().map(|a| self.pattern(a)).collect();
                 join(alts, text(" | "))

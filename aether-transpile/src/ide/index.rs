@@ -532,6 +532,34 @@ impl Walker<'_> {
                     self.pattern(a);
                 }
             }
+            PatternKind::Struct { path, fields, .. } => {
+                if let Some(PatRes::Struct(t)) = res {
+                    if let Some(last) = path.last() {
+                        self.push(last.span, Target::Type(t), false);
+                    }
+                    if path.len() == 2 {
+                        if let Some(m) = self.imported(&path[0].name) {
+                            self.push(path[0].span, Target::Module(m), false);
+                        }
+                    }
+                    let names: Vec<String> = self
+                        .checked
+                        .types
+                        .as_struct(t)
+                        .map(|s| s.fields.iter().map(|f| f.name.clone()).collect())
+                        .unwrap_or_default();
+                    for f in fields {
+                        // A shorthand field is also the binding: the binding
+                        // (the pattern below) is what its name means.
+                        if let (false, Some(i)) = (f.shorthand, names.iter().position(|n| *n == f.name.name)) {
+                            self.push(f.name.span, Target::Field(t, i), false);
+                        }
+                    }
+                }
+                for f in fields {
+                    self.pattern(&f.pattern);
+                }
+            }
             PatternKind::Tuple(ps) | PatternKind::Or(ps) => ps.iter().for_each(|x| self.pattern(x)),
             PatternKind::Wildcard | PatternKind::Literal(_) | PatternKind::None | PatternKind::Error => {}
         }

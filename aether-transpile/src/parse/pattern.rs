@@ -93,6 +93,9 @@ impl Parser<'_> {
                     self.bump();
                     path.push(self.ident("a variant name after `.`")?);
                 }
+                if self.tokens[self.pos].kind == T::LBrace {
+                    return self.struct_pattern(start, path);
+                }
                 let args = if self.tokens[self.pos].kind == T::LParen {
                     self.bump();
                     let (args, _) = self.separated(&T::RParen, false, |p| p.pattern())?;
@@ -113,5 +116,48 @@ impl Parser<'_> {
             }
         };
         Ok(Pattern { id: self.id(), kind, span: start.to(self.prev_span()) })
+    }
+
+    /// `Point { x, y: pattern, .. }`, at the `{` after the struct's path.
+    fn struct_pattern(&mut self, start: crate::source::Span, path: Vec<Ident>) -> PResult<Pattern> {
+        self.bump();
+        let mut fields = Vec::new();
+        let mut rest = false;
+        self.with_newlines(true, |p| -> PResult<()> {
+            while !p.at(&T::RBrace) {
+                if p.at(&T::DotDot) {
+                    let dots = p.bump().span;
+                    rest = true;
+                    p.eat(&T::Comma);
+                    if p.at(&T::RBrace) {
+                        break;
+                    }
+                    // Reported, then read on: the fields after it still parse.
+                    p.error(
+                        Diagnostic::at(Code::E0007, dots, "`..` must be last in a struct pattern")
+                            .with_help("write the fields first: `Point { x, .. }`"),
+                    );
+                    continue;
+                }
+                let name = p.ident("a field name in the struct pattern")?;
+                let (pattern, shorthand) = if p.eat(&T::Colon) {
+                    (p.pattern()?, false)
+                } else {
+                    let id = p.id();
+                    (Pattern { id, kind: PatternKind::Binding(name.clone()), span: name.span }, true)
+                };
+                fields.push(FieldPattern { name, pattern, shorthand });
+                if !p.eat(&T::Comma) {
+                    break;
+                }
+            }
+            Ok(())
+        })?;
+        self.expect(T::RBrace, "`}` to close the struct pattern")?;
+        Ok(Pattern {
+            id: self.id(),
+            kind: PatternKind::Struct { path, fields, rest },
+            span: start.to(self.prev_span()),
+        })
     }
 }

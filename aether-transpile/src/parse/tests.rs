@@ -322,6 +322,19 @@ fn pat(p: &Pattern) -> String {
                 None => p,
             }
         }
+        PatternKind::Struct { path, fields, rest } => {
+            let mut fs: Vec<String> = fields
+                .iter()
+                .map(
+                    |f| if f.shorthand { f.name.name.clone() } else { format!("{}: {}", f.name.name, pat(&f.pattern)) },
+                )
+                .collect();
+            if *rest {
+                fs.push("..".into());
+            }
+            let path: Vec<&str> = path.iter().map(|i| i.name.as_str()).collect();
+            format!("(struct {} {{{}}})", path.join("."), fs.join(", "))
+        }
         PatternKind::Or(ps) => ps.iter().map(pat).collect::<Vec<_>>().join(" | "),
         PatternKind::Error => "<error>".into(),
     }
@@ -413,6 +426,28 @@ parses!(
 );
 
 fails_to_parse!(bitwise_shift_with_space, "fn f() {\n    a < < b\n}\n");
+
+// Struct patterns: shorthand fields, `field: pattern`, `..` last (a
+// trailing comma allowed), dotted paths, nested in other patterns.
+parses!(
+    struct_patterns,
+    r#"fn f() {
+    let Point { x, y } = p
+    let Point { x: px, .. } = p
+    match s {
+        Shape.Dot(Point { x: 0, y }) => y,
+        (Point { x, .. }, geo.Point { y: some(v), x: _, }) => x,
+        Point {
+            x,
+            ..,
+        } => x,
+        Point {} => 0,
+    }
+}
+"#
+);
+
+fails_to_parse!(struct_pattern_rest_not_last, "fn f() {\n    let Point { .., x } = p\n}\n");
 
 // Widths and precisions from expressions: `{expr}` in place of the digits,
 // parsed in place (their spans point into the string).

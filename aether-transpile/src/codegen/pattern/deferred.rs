@@ -38,6 +38,22 @@ impl Gen<'_> {
                         || self.needs_deferral(sp)
                 })
             }
+            PatternKind::Struct { fields, .. } => {
+                let boxed_field = |name: &str| match self.tables.patterns.get(&p.id) {
+                    Some(PatRes::Struct(tid)) => self
+                        .ck
+                        .types
+                        .as_struct(*tid)
+                        .and_then(|s| s.fields.iter().position(|f| f.name == name))
+                        .is_some_and(|fi| self.facts().boxing(*tid, 0, fi).is_some()),
+                    _ => false,
+                };
+                fields.iter().any(|f| {
+                    (boxed_field(&f.name.name)
+                        && !matches!(f.pattern.kind, PatternKind::Wildcard | PatternKind::Binding(_)))
+                        || self.needs_deferral(&f.pattern)
+                })
+            }
             _ => false,
         }
     }
@@ -116,6 +132,7 @@ impl Gen<'_> {
                 }
             }
             PatternKind::Variant { args: Some(args), .. } => args.iter().for_each(|sp| self.collect_bound(sp, out)),
+            PatternKind::Struct { fields, .. } => fields.iter().for_each(|f| self.collect_bound(&f.pattern, out)),
             _ => {}
         }
     }
