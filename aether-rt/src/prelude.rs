@@ -305,4 +305,17 @@ mod tests {
         assert!(missing.0.starts_with("cannot list `/nonexistent/aether`"), "{}", missing.0);
         let _ = std::fs::remove_dir_all(&dir);
     }
+
+    #[test]
+    #[cfg(unix)]
+    fn run_command_captures_output_and_status() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let out = run_command("sh", &args(&["-c", "printf out; printf err >&2; exit 4"])).expect("sh runs");
+        assert_eq!(out, CommandOutput { status: 4, stdout: "out".into(), stderr: "err".into() });
+        let killed = run_command("sh", &args(&["-c", "kill -9 $$"])).expect("sh runs");
+        assert_eq!(killed.status, -1);
+        let missing = run_command("/nonexistent/aether", &[]).expect_err("cannot start");
+        assert!(missing.0.starts_with("cannot run `/nonexistent/aether`: "), "{}", missing.0);
+        assert_eq!(crate::Show::to_show_string(&out), "CommandOutput { status: 4, stdout: \"out\", stderr: \"err\" }");
+    }
 }

@@ -7,7 +7,8 @@ use crate::ast::{self, Ident, ItemKind, TypeExpr, TypeExprKind};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Span;
 use crate::ty::{
-    EnumDef, FieldDef, ModuleId, StructDef, Ty, TypeDef, TypeDefKind, TypeId, VariantDef, BUILTIN_MODULE, COMMAND_OUTPUT,
+    EnumDef, FieldDef, ModuleId, StructDef, Ty, TypeDef, TypeDefKind, TypeId, VariantDef, BUILTIN_MODULE,
+    COMMAND_OUTPUT,
 };
 use std::collections::HashMap;
 
@@ -465,7 +466,8 @@ impl Checker<'_> {
     /// The types built into the language, before any of the program's:
     /// `CommandOutput` (what `run_command` returns), at [`COMMAND_OUTPUT`].
     fn add_builtin_types(&mut self) {
-        let field = |name: &str, ty: Ty| FieldDef { name: name.to_string(), ty, has_default: false, span: Span::default() };
+        let field =
+            |name: &str, ty: Ty| FieldDef { name: name.to_string(), ty, has_default: false, span: Span::default() };
         let id = self.types.add(TypeDef {
             name: "CommandOutput".to_string(),
             module: BUILTIN_MODULE,

@@ -264,9 +264,12 @@ impl Walker<'_> {
                     match self.item_named(self.module, &name.name) {
                         Some(ItemRef::Type(id)) => self.push(name.span, Target::Type(id), false),
                         // A built-in type (what `run_command` returns).
-                        None if self.checked.types.defs.get(crate::ty::COMMAND_OUTPUT.0 as usize).is_some_and(
-                            |d| d.module == crate::ty::BUILTIN_MODULE && d.name == name.name,
-                        ) =>
+                        None if self
+                            .checked
+                            .types
+                            .defs
+                            .get(crate::ty::COMMAND_OUTPUT.0 as usize)
+                            .is_some_and(|d| d.module == crate::ty::BUILTIN_MODULE && d.name == name.name) =>
                         {
                             self.push(name.span, Target::Type(crate::ty::COMMAND_OUTPUT), false)
                         }

@@ -217,12 +217,16 @@ fn issue18_builtins_struct_patterns_and_format_arguments() {
     let main = "fn main() {\n    let o = run$0\n}\n";
     check_completions(&[("main.ae", main)], &["run_command"]);
     let main = "// not the doc of CommandOutput\nfn main() {\n    let o: Command$0Output? = none\n}\n";
-    check_hover(&[("main.ae", main)], "```aether\nstruct CommandOutput {\n    status: int\n    stdout: str\n    stderr: str\n}\n```");
+    check_hover(
+        &[("main.ae", main)],
+        "```aether\nstruct CommandOutput {\n    status: int\n    stdout: str\n    stderr: str\n}\n```",
+    );
     let main = "fn main() {\n    if let ok(o) = run_command(\"true\", []) {\n        println(o.std$0out)\n    }\n}\n";
     check_hover(&[("main.ae", main)], "```aether\nCommandOutput.stdout: str\n```");
     let main = "/// A point.\nstruct P { x: int, y: int }\nfn main() {\n    let P { x: a$0x, .. } = P { x: 1, y: 2 }\n    println(ax)\n}\n";
     check_hover(&[("main.ae", main)], "```aether\nlet ax: int\n```");
-    let main = "struct P { x: int, y: int }\nfn main() {\n    let P { y$0: b, .. } = P { x: 1, y: 2 }\n    println(b)\n}\n";
+    let main =
+        "struct P { x: int, y: int }\nfn main() {\n    let P { y$0: b, .. } = P { x: 1, y: 2 }\n    println(b)\n}\n";
     check_definition(&[("main.ae", main)], "main.ae:1:20 y");
     let main = "fn main() {\n    let width = 5\n    println(\"{1:>{wid$0th}}\")\n}\n";
     check_definition(&[("main.ae", main)], "main.ae:2:9 width");
