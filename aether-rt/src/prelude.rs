@@ -76,6 +76,73 @@ pub fn list_dir(path: &str) -> Result<Vec<String>, Error> {
     Ok(names)
 }
 
+/// What `run_command` returns: the built-in struct `CommandOutput` of the
+/// language (the checker knows its fields; generated code names this type
+/// instead of generating one). `repr(C)` like every struct under `--hmr`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+#[repr(C)]
+pub struct CommandOutput {
+    pub status: i64,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// `run_command(program, args)`: runs `program` (looked up in `PATH`) with
+/// `args`, no shell, standard input empty, and waits for it. Its output
+/// is read whole (bytes that are not UTF-8 become U+FFFD). A program that
+/// cannot be started is an error; one that starts and fails is not (its
+/// `status` says so). A program ended by a signal has status `-1`.
+pub fn run_command(program: &str, args: &[String]) -> Result<CommandOutput, Error> {
+    let output = crate::abi::blocking(|| {
+        std::process::Command::new(program).args(args).stdin(std::process::Stdio::null()).output()
+    })
+    .map_err(|e| Error(format!("cannot run `{program}`: {e}")))?;
+    Ok(CommandOutput {
+        status: output.status.code().map_or(-1, i64::from),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    })
+}
+
+impl crate::Show for CommandOutput {
+    fn show(&self, out: &mut String) {
+        out.push_str("CommandOutput { status: ");
+        crate::Show::show_nested(&self.status, out);
+        out.push_str(", stdout: ");
+        crate::Show::show_nested(&self.stdout, out);
+        out.push_str(", stderr: ");
+        crate::Show::show_nested(&self.stderr, out);
+        out.push_str(" }");
+    }
+}
+
+/// As the generated `Dyn` of a struct: `state` holding one migrates.
+impl crate::dynval::Dyn for CommandOutput {
+    fn to_dyn(&self) -> crate::dynval::Value {
+        crate::dynval::Value::Struct {
+            ty: String::from("CommandOutput"),
+            fields: vec![
+                (String::from("status"), self.status.to_dyn()),
+                (String::from("stdout"), self.stdout.to_dyn()),
+                (String::from("stderr"), self.stderr.to_dyn()),
+            ],
+        }
+    }
+    fn from_dyn(v: &crate::dynval::Value, m: &mut crate::dynval::Migration) -> Option<Self> {
+        let f = m.struct_fields(v, "CommandOutput")?;
+        let out = CommandOutput {
+            status: m.field(f, "status", || 0),
+            stdout: m.field(f, "stdout", String::new),
+            stderr: m.field(f, "stderr", String::new),
+        };
+        m.drop_others(f, &["status", "stdout", "stderr"]);
+        Some(out)
+    }
+    fn dyn_type() -> String {
+        String::from("CommandOutput")
+    }
+}
+
 /// `format_time(ms, pattern)`: a time in milliseconds since the Unix epoch
 /// (`now_ms()`), in UTC, with `%Y` (year), `%m` (month, 01-12), `%d` (day),
 /// `%H`, `%M`, `%S` (hour, minute, second), `%L` (milliseconds, 000-999)
@@ -237,5 +304,18 @@ mod tests {
         let missing = list_dir("/nonexistent/aether").expect_err("missing dir");
         assert!(missing.0.starts_with("cannot list `/nonexistent/aether`"), "{}", missing.0);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn run_command_captures_output_and_status() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let out = run_command("sh", &args(&["-c", "printf out; printf err >&2; exit 4"])).expect("sh runs");
+        assert_eq!(out, CommandOutput { status: 4, stdout: "out".into(), stderr: "err".into() });
+        let killed = run_command("sh", &args(&["-c", "kill -9 $$"])).expect("sh runs");
+        assert_eq!(killed.status, -1);
+        let missing = run_command("/nonexistent/aether", &[]).expect_err("cannot start");
+        assert!(missing.0.starts_with("cannot run `/nonexistent/aether`: "), "{}", missing.0);
+        assert_eq!(crate::Show::to_show_string(&out), "CommandOutput { status: 4, stdout: \"out\", stderr: \"err\" }");
     }
 }

@@ -13,6 +13,15 @@ index_types! {
     TyVar;
 }
 
+/// The "module" of the types built into the language (`CommandOutput`):
+/// no module of a program has this index. Generated code names them in the
+/// runtime (`aether_rt::prelude::CommandOutput`) instead of defining them.
+pub const BUILTIN_MODULE: ModuleId = ModuleId(u32::MAX);
+
+/// `CommandOutput { status: int, stdout: str, stderr: str }`, what
+/// `run_command` returns: the first type of every program's table.
+pub const COMMAND_OUTPUT: TypeId = TypeId(0);
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Ty {
     Int,

@@ -35,6 +35,7 @@ pub(super) const PRELUDE: &[&str] = &[
     "read_stdin",
     "list_dir",
     "format_time",
+    "run_command",
 ];
 
 const MATH_UNARY: &[&str] = &["sqrt", "sin", "cos", "tan", "floor", "ceil", "round", "exp", "ln"];
@@ -144,6 +145,7 @@ fn fixed_sig(name: &str) -> Option<(Vec<Ty>, Ty)> {
         "read_stdin" => (vec![], Ty::Str),
         "list_dir" => (vec![Ty::Str], Ty::result(Ty::list(Ty::Str))),
         "format_time" => (vec![Ty::Int, Ty::Str], Ty::result(Ty::Str)),
+        "run_command" => (vec![Ty::Str, Ty::list(Ty::Str)], Ty::result(Ty::Struct(crate::ty::COMMAND_OUTPUT))),
         _ => return None,
     })
 }

@@ -6,7 +6,10 @@ use super::{suggest, Checker, FnId, FnInfo, GlobalId, GlobalInfo, GlobalState, I
 use crate::ast::{self, Ident, ItemKind, TypeExpr, TypeExprKind};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Span;
-use crate::ty::{EnumDef, FieldDef, ModuleId, StructDef, Ty, TypeDef, TypeDefKind, TypeId, VariantDef};
+use crate::ty::{
+    EnumDef, FieldDef, ModuleId, StructDef, Ty, TypeDef, TypeDefKind, TypeId, VariantDef, BUILTIN_MODULE,
+    COMMAND_OUTPUT,
+};
 use std::collections::HashMap;
 
 /// What an imported name stands for.
@@ -27,6 +30,7 @@ pub(crate) const MIGRATE_PREFIX: &str = "migrate_";
 impl Checker<'_> {
     pub(super) fn collect_items(&mut self) {
         let program = self.program;
+        self.add_builtin_types();
         // Types first, so signatures anywhere can name types of any module.
         let mut type_items: Vec<(TypeId, ModuleId, usize)> = Vec::new();
         for (mi, module) in program.modules.iter().enumerate() {
@@ -459,8 +463,31 @@ impl Checker<'_> {
         );
     }
 
+    /// The types built into the language, before any of the program's:
+    /// `CommandOutput` (what `run_command` returns), at [`COMMAND_OUTPUT`].
+    fn add_builtin_types(&mut self) {
+        let field =
+            |name: &str, ty: Ty| FieldDef { name: name.to_string(), ty, has_default: false, span: Span::default() };
+        let id = self.types.add(TypeDef {
+            name: "CommandOutput".to_string(),
+            module: BUILTIN_MODULE,
+            is_pub: true,
+            span: Span::default(),
+            kind: TypeDefKind::Struct(StructDef {
+                fields: vec![field("status", Ty::Int), field("stdout", Ty::Str), field("stderr", Ty::Str)],
+            }),
+        });
+        debug_assert_eq!(id, COMMAND_OUTPUT);
+    }
+
+    /// A built-in type by name, where no item of the module has that name.
+    fn builtin_type(&self, name: &str) -> Option<Ty> {
+        (name == "CommandOutput").then_some(Ty::Struct(COMMAND_OUTPUT))
+    }
+
     fn type_names(&self, m: ModuleId) -> Vec<&str> {
         let mut names: Vec<&str> = PRIMITIVES.to_vec();
+        names.push("CommandOutput");
         for (n, r) in &self.tables[m.0 as usize].items {
             if matches!(r, ItemRef::Type(_)) {
                 names.push(n);
@@ -573,6 +600,9 @@ impl Checker<'_> {
                 }
                 if let Some(ItemRef::Type(id)) = self.tables[m.0 as usize].items.get(&one.name).copied() {
                     return self.type_ty(id);
+                }
+                if let Some(t) = self.builtin_type(&one.name) {
+                    return t;
                 }
                 let help = suggest(&one.name, self.type_names(m));
                 let mut d = Diagnostic::at(Code::E0201, one.span, format!("unknown type `{}`", one.name));

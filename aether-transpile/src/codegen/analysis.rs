@@ -349,6 +349,9 @@ impl CtxNeeds {
             edges[i] = calls.into_iter().filter_map(node_of).collect();
         }
         for (t, def) in ck.types.defs.iter().enumerate() {
+            if def.module == crate::ty::BUILTIN_MODULE {
+                continue; // no declared defaults
+            }
             let module = program.module(def.module);
             let Some(tables) = ck.module(def.module) else {
                 continue;

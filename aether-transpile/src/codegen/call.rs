@@ -368,6 +368,11 @@ impl Gen<'_> {
                 let f = format_ident!("{}", name);
                 quote!(::aether_rt::prelude::#f(#s))
             }
+            ("run_command", Some((c, _)), Some((a, _))) => {
+                let c = self.to_str(c);
+                let a = self.to_recv(a);
+                quote!(::aether_rt::prelude::run_command(#c, &#a))
+            }
             ("format_time", Some((c, t)), Some((p, _))) => {
                 let v = self.to_owned(c, &t);
                 let p = self.to_str(p);

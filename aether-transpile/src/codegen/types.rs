@@ -169,6 +169,11 @@ impl TypeNames<'_> {
     pub fn type_path(&self, id: TypeId) -> TokenStream {
         let def = self.ck.types.get(id);
         let name = names::item(&def.name);
+        if def.module == crate::ty::BUILTIN_MODULE {
+            // Defined once in the runtime (with its `Show` and `Dyn`).
+            let plain = names::plain(&def.name);
+            return quote!(::aether_rt::prelude::#plain);
+        }
         if def.module == self.here {
             quote!(#name)
         } else {

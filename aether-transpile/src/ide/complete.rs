@@ -314,6 +314,11 @@ fn scope(ide: &Ide, module: ModuleId, file: FileId, offset: u32) -> Vec<Completi
             out.push(Completion { label: name.into(), kind: CompletionKind::Function, detail: Some("prelude".into()) });
         }
     }
+    // The built-in types (what `run_command` returns), unless shadowed.
+    let builtin = checked.types.get(crate::ty::COMMAND_OUTPUT);
+    if builtin.module == crate::ty::BUILTIN_MODULE && !out.iter().any(|c| c.label == builtin.name) {
+        out.push(type_item(&builtin.name, &builtin.kind));
+    }
     out.extend(KEYWORDS.iter().map(|k| Completion { label: (*k).into(), kind: CompletionKind::Keyword, detail: None }));
     out
 }

@@ -67,12 +67,14 @@ pub(super) fn describe(ide: &Ide, target: Target, at: Option<Span>) -> Option<St
                     format!("enum {} {{\n{}\n}}", def.name, variants.join("\n"))
                 }
             };
-            (body, Some(def.span))
+            // A built-in type is declared in no file: no doc comment.
+            (body, (def.module != crate::ty::BUILTIN_MODULE).then_some(def.span))
         }
         Target::Field(t, i) => {
             let def = checked.types.defs.get(t.0 as usize)?;
             let field = checked.types.as_struct(t)?.fields.get(i)?;
-            (format!("{}.{}: {}", def.name, field.name, show(ide, &field.ty)), Some(field.span))
+            let span = (def.module != crate::ty::BUILTIN_MODULE).then_some(field.span);
+            (format!("{}.{}: {}", def.name, field.name, show(ide, &field.ty)), span)
         }
         Target::Variant(t, i) => {
             let def = checked.types.defs.get(t.0 as usize)?;

@@ -151,6 +151,9 @@ impl Walker<'_> {
             self.push(g.span, Target::Global(GlobalId(i as u32)), true);
         }
         for (i, t) in checked.types.defs.iter().enumerate() {
+            if t.module == crate::ty::BUILTIN_MODULE {
+                continue; // declared nowhere in the program
+            }
             let id = TypeId(i as u32);
             self.push(t.span, Target::Type(id), true);
             match &t.kind {
@@ -258,8 +261,19 @@ impl Walker<'_> {
         match &t.kind {
             TypeExprKind::Named(path) => match path.as_slice() {
                 [name] => {
-                    if let Some(ItemRef::Type(id)) = self.item_named(self.module, &name.name) {
-                        self.push(name.span, Target::Type(id), false);
+                    match self.item_named(self.module, &name.name) {
+                        Some(ItemRef::Type(id)) => self.push(name.span, Target::Type(id), false),
+                        // A built-in type (what `run_command` returns).
+                        None if self
+                            .checked
+                            .types
+                            .defs
+                            .get(crate::ty::COMMAND_OUTPUT.0 as usize)
+                            .is_some_and(|d| d.module == crate::ty::BUILTIN_MODULE && d.name == name.name) =>
+                        {
+                            self.push(name.span, Target::Type(crate::ty::COMMAND_OUTPUT), false)
+                        }
+                        _ => {}
                     }
                 }
                 [module, name] => {

@@ -207,6 +207,31 @@ fn completion_after_module_value_and_in_scope() {
     check_completions(&[("main.ae", main)], &["total", "helper", "println", "match"]);
 }
 
+/// Issue #18: `run_command` and its built-in `CommandOutput` complete and
+/// hover (the type has no file, so no doc comment is borrowed from one);
+/// a struct pattern's field names and a format spec's `{width}` are names.
+#[test]
+fn issue18_builtins_struct_patterns_and_format_arguments() {
+    let main = "fn main() {\n    let o: Comm$0\n}\n";
+    check_completions(&[("main.ae", main)], &["CommandOutput"]);
+    let main = "fn main() {\n    let o = run$0\n}\n";
+    check_completions(&[("main.ae", main)], &["run_command"]);
+    let main = "// not the doc of CommandOutput\nfn main() {\n    let o: Command$0Output? = none\n}\n";
+    check_hover(
+        &[("main.ae", main)],
+        "```aether\nstruct CommandOutput {\n    status: int\n    stdout: str\n    stderr: str\n}\n```",
+    );
+    let main = "fn main() {\n    if let ok(o) = run_command(\"true\", []) {\n        println(o.std$0out)\n    }\n}\n";
+    check_hover(&[("main.ae", main)], "```aether\nCommandOutput.stdout: str\n```");
+    let main = "/// A point.\nstruct P { x: int, y: int }\nfn main() {\n    let P { x: a$0x, .. } = P { x: 1, y: 2 }\n    println(ax)\n}\n";
+    check_hover(&[("main.ae", main)], "```aether\nlet ax: int\n```");
+    let main =
+        "struct P { x: int, y: int }\nfn main() {\n    let P { y$0: b, .. } = P { x: 1, y: 2 }\n    println(b)\n}\n";
+    check_definition(&[("main.ae", main)], "main.ae:1:20 y");
+    let main = "fn main() {\n    let width = 5\n    println(\"{1:>{wid$0th}}\")\n}\n";
+    check_definition(&[("main.ae", main)], "main.ae:2:9 width");
+}
+
 #[test]
 fn signature_help_names_the_active_parameter() {
     let main = "import game\nfn main() {\n    let b = game.fall(game.Ball { y: 1.0, vy: 0.0 }, $0\n}\n";
