@@ -25,7 +25,8 @@ use aether_test_support::{aether_cli, spawn_followed, Run};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-const DEFAULT_COUNT: u64 = 60;
+// Three batches: about two minutes of 2 idle cores (fuzz/README.md).
+const DEFAULT_COUNT: u64 = 90;
 const DEFAULT_BATCH: u64 = 30;
 
 fn env_u64(name: &str, default: u64) -> u64 {
