@@ -497,7 +497,7 @@ impl Checker<'_> {
 
     fn unknown_json(&mut self, name: &Ident) {
         let mut d = Diagnostic::at(Code::E0104, name.span, format!("module `json` has no item `{}`", name.name));
-        if let Some(h) = suggest(&name.name, ["parse", "stringify", "Json"].into_iter()) {
+        if let Some(h) = suggest(&name.name, ["parse", "stringify", "Json"]) {
             d = d.with_help(h);
         }
         self.emit(d);
