@@ -237,9 +237,19 @@ impl Shared {
 /// allow keeps a program the checker accepted from ever failing on them).
 /// An `if let` whose pattern always matches (`if let (a, b) = pair`) is
 /// valid Aether and is generated as it is written: `irrefutable_let_patterns`.
+/// The style lints on what the program wrote (`while true`, a function that
+/// always recurses, overlapping range patterns, ...) would point into
+/// generated Rust the user never sees: Aether's checker is the place for
+/// such advice, not rustc's output.
 fn allowed_lints() -> TokenStream {
     quote!(
         unused,
+        while_true,
+        unconditional_recursion,
+        overlapping_range_endpoints,
+        redundant_semicolons,
+        noop_method_call,
+        for_loops_over_fallibles,
         irrefutable_let_patterns,
         arithmetic_overflow,
         unconditional_panic,

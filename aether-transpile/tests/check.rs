@@ -216,6 +216,23 @@ check!(
 "#
 );
 
+// A closure body `{` followed by a jump is a block, not a map literal
+// whose key failed to parse (E0007): the jump is then judged as one.
+check!(
+    e0309_jump_in_a_closure_block_body,
+    r#"fn main() {
+    'outer: for x in [1, 2] {
+        let stop = || { break 'outer }
+        let skip = |_y: int| {
+            continue
+        }
+        let early = |y: int| { return y + x }
+        println(early(1))
+    }
+}
+"#
+);
+
 check!(
     e0311_infinite_struct,
     r#"struct Node { value: int, next: Node }
@@ -529,6 +546,28 @@ fn main() {
     var ys = [2]
     swap(mut xs, mut xs)
     swap(mut xs, mut ys)
+}
+"#
+);
+
+// Parts overlap when one contains the other, or when an index selects them
+// (which element is known only at run time); two different fields do not.
+check!(
+    e0406_overlapping_parts_mut_twice,
+    r#"struct P { x: int, y: int, t: (int, int) }
+fn swap(mut _a: int, mut _b: int) {}
+fn take(mut _p: P, mut _n: int) {}
+fn P.bump(mut self, mut _n: int) {}
+fn main() {
+    var p = P { x: 1, y: 2, t: (3, 4) }
+    var ps = [p]
+    take(mut p, mut p.x)
+    p.bump(mut p.t.0)
+    swap(mut ps[0].x, mut ps[0].y)
+    swap(mut p.t.1, mut p.t.1)
+    swap(mut p.x, mut p.y)
+    swap(mut p.t.0, mut p.t.1)
+    p.t.0 += ps.len()
 }
 "#
 );

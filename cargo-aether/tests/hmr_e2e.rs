@@ -211,7 +211,14 @@ fn a_program_prints_under_hmr_what_it_prints_in_a_static_build() {
     // Generic functions of util.ae, instantiated in main.ae's library.
     assert!(hmr_run.stdout.contains("largest some(9) some(\"pear\") some(0.5)"), "{hmr_run:?}");
     assert!(hmr_run.stdout.contains("mapped [\"<1>\", \"<2>\"] counted 6"), "{hmr_run:?}");
+    assert!(hmr_run.stdout.contains("counted to 3"), "{hmr_run:?}");
     assert!(hmr_run.stderr.contains("hot reloading is ON"), "{hmr_run:?}");
+    // Nothing rustc says about generated code is for the user (the module
+    // crates warned `denote infinite loops with loop` for `while true`);
+    // cargo replays a cached crate's warnings, so this holds on every run.
+    for run in [&static_run, &hmr_run] {
+        assert!(!run.stderr.lines().any(|l| l.starts_with("warning")), "{run:?}");
+    }
 }
 
 #[test]

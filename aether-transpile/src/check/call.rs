@@ -184,11 +184,14 @@ impl Checker<'_> {
             self.infer_args(args);
             return info.ret;
         }
-        let mut roots: Vec<(PlaceRoot, Span)> = Vec::new();
+        // The places lent as `mut` so far: root, fields below it, span. Two
+        // overlap when they share a root and one's fields start the other's
+        // (`p` and `p.x`, not `p.x` and `p.y`); through an index they may.
+        let mut roots: Vec<(PlaceRoot, Option<Vec<String>>, Span)> = Vec::new();
         if let Some((recv, true)) = receiver {
             let what = format!("`{}` takes `mut self`, so the receiver must be mutable", info.name);
             if let Some(root) = self.require_mut_place(recv, Code::E0404, &what) {
-                roots.push((root, recv.span));
+                roots.push((root, self.field_path(recv), recv.span));
             }
         }
         for (a, p) in args.iter().zip(info.params.iter()) {
@@ -220,7 +223,15 @@ impl Checker<'_> {
                     else {
                         continue;
                     };
-                    if let Some((_, first)) = roots.iter().find(|(r, _)| *r == root) {
+                    let path = self.field_path(&a.expr);
+                    let overlaps = |(r, p, _): &&(PlaceRoot, Option<Vec<String>>, Span)| {
+                        *r == root
+                            && match (p, &path) {
+                                (Some(p), Some(q)) => p.starts_with(q) || q.starts_with(p),
+                                _ => true,
+                            }
+                    };
+                    if let Some((_, _, first)) = roots.iter().find(overlaps) {
                         let first = *first;
                         self.emit(
                             Diagnostic::at(
@@ -232,7 +243,7 @@ impl Checker<'_> {
                             .with_help("pass it once, or copy it into another `var` first"),
                         );
                     } else {
-                        roots.push((root, a.expr.span));
+                        roots.push((root, path, a.expr.span));
                     }
                 }
                 (false, false) => {}

@@ -97,6 +97,29 @@ impl Checker<'_> {
         }
     }
 
+    /// The fields (and tuple positions) a place selects below its root
+    /// variable, `p.a.0` → `["a", "0"]`; `None` when it goes through an
+    /// index (`xs[i]`: which element is known only at run time).
+    pub(super) fn field_path(&self, e: &Expr) -> Option<Vec<String>> {
+        let m = self.cx.module.0 as usize;
+        match (&e.kind, self.tables[m].resolutions.get(&e.id)) {
+            (ExprKind::Name(_) | ExprKind::SelfValue, _) => Some(Vec::new()),
+            // `module.state`: the root itself.
+            (ExprKind::Field { .. }, Some(Res::Global(_))) => Some(Vec::new()),
+            (ExprKind::Field { base, name }, Some(Res::Field(..))) => {
+                let mut path = self.field_path(base)?;
+                path.push(name.name.clone());
+                Some(path)
+            }
+            (ExprKind::TupleIndex { base, index, .. }, _) => {
+                let mut path = self.field_path(base)?;
+                path.push(index.to_string());
+                Some(path)
+            }
+            _ => None,
+        }
+    }
+
     /// Report when `e` is not a mutable place, with `code` (E0405 instead
     /// for captured variables). Returns the root when it is one.
     pub(super) fn require_mut_place(&mut self, e: &Expr, code: Code, what: &str) -> Option<PlaceRoot> {

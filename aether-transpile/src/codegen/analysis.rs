@@ -512,8 +512,10 @@ pub(crate) fn stmt_mentions(tables: &ModuleTables, s: &Stmt, id: LocalId) -> boo
     found
 }
 
-/// Whether a statement uses a local exactly once, and not inside a loop or
-/// a closure (where one use in the text is many at run time).
+/// Whether a statement uses a local exactly once, and not inside a loop, a
+/// closure or a match guard (where one use in the text is many at run time:
+/// Rust runs a guard once per alternative of an or-pattern, so it may never
+/// move).
 pub(crate) fn single_plain_use(tables: &ModuleTables, s: &Stmt, id: LocalId) -> bool {
     let mut total = 0;
     let mut repeated = 0;
@@ -523,12 +525,17 @@ pub(crate) fn single_plain_use(tables: &ModuleTables, s: &Stmt, id: LocalId) -> 
             if is_use(e) {
                 total += 1;
             }
-            if let ExprKind::Closure { body, .. } = &e.kind {
+            let mut repeats = |body: &Expr| {
                 visit_expr(body, true, &mut |w| {
                     if matches!(w, Visit::Expr(x) if is_use(x)) {
                         repeated += 1;
                     }
-                });
+                })
+            };
+            match &e.kind {
+                ExprKind::Closure { body, .. } => repeats(body),
+                ExprKind::Match { arms, .. } => arms.iter().filter_map(|a| a.guard.as_ref()).for_each(repeats),
+                _ => {}
             }
         }
         Visit::Stmt(st) => {

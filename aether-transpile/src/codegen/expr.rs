@@ -68,7 +68,7 @@ impl Gen<'_> {
 
     fn expr_inner(&mut self, e: &Expr) -> Code {
         match &e.kind {
-            ExprKind::Int(i) => Code::owned(Literal::i64_unsuffixed(*i).into_token_stream_()),
+            ExprKind::Int(i) => Code::owned(int_lit(*i)),
             ExprKind::Float(f) => Code::owned(float_lit(*f)),
             ExprKind::Bool(b) => Code::owned(quote!(#b)),
             ExprKind::None => Code::owned(quote!(None)),
@@ -882,4 +882,16 @@ pub(crate) fn int_op(op: BinOp) -> proc_macro2::Ident {
         BinOp::Shr => "shr",
         _ => "rem",
     })
+}
+
+/// An int literal. Where nothing constrains its type (an interpolation,
+/// `println(9223372036854775807)`), rustc would take it as `i32`, and a
+/// value outside `i32` would be a hard error (`overflowing_literals`): such
+/// a literal carries its `i64` suffix.
+pub(crate) fn int_lit(i: i64) -> TokenStream {
+    if i32::try_from(i).is_ok() {
+        Literal::i64_unsuffixed(i).into_token_stream_()
+    } else {
+        Literal::i64_suffixed(i).into_token_stream_()
+    }
 }

@@ -283,6 +283,12 @@ impl Gen<'_> {
                 let v = self.value(value);
                 let m = self.place(base);
                 let m = self.to_recv(m);
+                // A key that needs `ctx` (a call) cannot be computed while
+                // the map, in `ctx`, is borrowed for `insert`: the key and
+                // then the value are computed first, in that order.
+                if ctx_use(&k) == CtxUse::Mut {
+                    return quote!({ let __k = #k; let __v = #v; #m.insert(__k, __v); });
+                }
                 return hoist_value(v, |v| quote!(#m.insert(#k, #v);));
             }
         }

@@ -281,6 +281,13 @@ impl Parser<'_> {
                 let close = self.expect(T::RBracket, "`,` or `]` in the list")?;
                 return Ok(self.mk(ExprKind::List(items), span.to(close)));
             }
+            // `{` opens a map literal, unless what follows can only begin a
+            // statement: then it is a block (`|| { break 'outer }`, a
+            // closure body the checker then judges).
+            T::LBrace if self.brace_opens_block() => {
+                let block = self.block()?;
+                return Ok(self.mk(ExprKind::Block(block), span.to(self.prev_span())));
+            }
             T::LBrace => {
                 self.bump();
                 let (entries, _) = self.separated(&T::RBrace, true, |p| {
@@ -319,6 +326,18 @@ impl Parser<'_> {
             }
             (Parens::Tuple(items), close) => Ok(self.mk(ExprKind::Tuple(items), open.to(close))),
         }
+    }
+
+    /// Whether the `{` at the current position is followed (past line
+    /// breaks) by a token that can only begin a statement, never a map key.
+    fn brace_opens_block(&self) -> bool {
+        let mut i = self.cur_index() + 1;
+        while self.tokens.get(i).is_some_and(|t| t.kind == T::Newline) {
+            i += 1;
+        }
+        self.tokens.get(i).is_some_and(|t| {
+            matches!(t.kind, T::Break | T::Continue | T::Return | T::Let | T::Var | T::While | T::Loop | T::For)
+        })
     }
 
     fn closure(&mut self) -> PResult<Expr> {

@@ -625,6 +625,28 @@ fails_to_parse!(
 "#
 );
 
+// After a closure's parameters, `{` opens a map literal unless what follows
+// can only begin a statement: then it is a block.
+parses!(
+    closure_block_or_map_body,
+    r#"fn f() {
+    let a = || { break 'outer }
+    let b = |x| { continue }
+    let c = |x| {
+        return x
+    }
+    let d = || {
+        let y = 1
+        y
+    }
+    let e = |k| { k: 1 }
+    let g = || {
+        "a": 1
+    }
+}
+"#
+);
+
 parses!(
     closures_and_mut_args,
     r#"fn f() {
