@@ -198,4 +198,18 @@ mod tests {
         let deep = "[".repeat(10_000);
         assert!(parse(&deep).expect_err("too deep").0.contains("recursion limit"));
     }
+
+    /// `state` holding a `Json` (or a `CommandOutput`) crosses a reload
+    /// through the text form unchanged.
+    #[test]
+    fn migrates_through_the_state_text_form() {
+        let v = parse(r#"{"a": [1, "x", null, {"b": false}]}"#).expect("valid");
+        let (back, m) = crate::dynval::migrate_text("doc", &v.to_dyn().encode(), || Json::Null);
+        assert_eq!(back, v);
+        assert!(!m.changed(), "{:?}", m.changes());
+        let out = crate::prelude::CommandOutput { status: 2, stdout: "o".into(), stderr: "e".into() };
+        let (back, m) = crate::dynval::migrate_text("out", &out.to_dyn().encode(), crate::prelude::CommandOutput::default);
+        assert_eq!(back, out);
+        assert!(!m.changed(), "{:?}", m.changes());
+    }
 }
