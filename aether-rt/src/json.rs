@@ -208,7 +208,8 @@ mod tests {
         assert_eq!(back, v);
         assert!(!m.changed(), "{:?}", m.changes());
         let out = crate::prelude::CommandOutput { status: 2, stdout: "o".into(), stderr: "e".into() };
-        let (back, m) = crate::dynval::migrate_text("out", &out.to_dyn().encode(), crate::prelude::CommandOutput::default);
+        let (back, m) =
+            crate::dynval::migrate_text("out", &out.to_dyn().encode(), crate::prelude::CommandOutput::default);
         assert_eq!(back, out);
         assert!(!m.changed(), "{:?}", m.changes());
     }
