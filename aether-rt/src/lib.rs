@@ -40,6 +40,7 @@ pub mod dynval;
 #[cfg(feature = "hmr")]
 pub mod hmr;
 pub mod interop;
+pub mod json;
 pub mod list;
 pub mod map;
 pub mod ops;

@@ -1,6 +1,8 @@
 //! The prelude functions that touch the world: arguments, input, files,
 //! time, randomness.
 
+/// The built-in types live where generated code names them.
+pub use crate::json::Json;
 use crate::Error;
 use std::cell::Cell;
 use std::io::BufRead;

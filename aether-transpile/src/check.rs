@@ -264,7 +264,7 @@ impl<'p> Checker<'p> {
                 let resolved = module.imports.get(i).copied().flatten().is_some();
                 // A second import of the same name is E0102 already.
                 let duplicate = module.ast.imports[..i].iter().any(|p| p.local_name().name == import.local_name().name);
-                if !used && !duplicate && (resolved || import.dotted() == "math") {
+                if !used && !duplicate && (resolved || import.dotted() == "math" || import.dotted() == "json") {
                     self.report(
                         Code::W0004,
                         import.span,

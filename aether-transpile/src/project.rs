@@ -321,8 +321,8 @@ impl<'s> Loader<'s> {
     /// Load the module the `i`th import of module `id` names, unless it is
     /// the built-in `math`; a missing file is E0100.
     fn load_import(&mut self, id: ModuleId, i: usize, import: &ast::Import, dotted: &str) {
-        if dotted == "math" && !self.store.exists(Path::new("math.ae")) {
-            // The built-in math module; the checker provides it.
+        if (dotted == "math" || dotted == "json") && !self.store.exists(&Path::new(dotted).with_extension("ae")) {
+            // The built-in `math` and `json` modules; the checker provides them.
             return;
         }
         let target: PathBuf = import.path.iter().map(|s| s.name.as_str()).collect::<PathBuf>().with_extension("ae");

@@ -22,6 +22,10 @@ pub const BUILTIN_MODULE: ModuleId = ModuleId(u32::MAX);
 /// `run_command` returns: the first type of every program's table.
 pub const COMMAND_OUTPUT: TypeId = TypeId(0);
 
+/// `import json`'s `Json` enum (`Null | Bool(b) | Number(n) | Str(s) |
+/// Array(items) | Object(fields)`): the second type of every table.
+pub const JSON: TypeId = TypeId(1);
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Ty {
     Int,

@@ -474,6 +474,31 @@ fn main() {
 "#
 );
 
+// `import json`: its one type `json.Json` (an enum, matched exhaustively),
+// `json.parse(str)` and `json.stringify(json.Json)`, called only.
+check!(
+    json_module,
+    r#"import json
+
+fn kind(j: json.Json) -> str {
+    match j {
+        Null => "null",
+        Number(n) => "number",
+        json.Json.Bool(_) => "bool",
+    }
+}
+
+fn main() {
+    let a: json.Jsn = json.Json.Null
+    let b = json.parse(1)
+    let c = json.load("x")
+    let f = json.parse
+    let d = json.Json.Nope
+    println("{kind(json.Json.Null)} {b} {c} {d} {json.stringify("text")}")
+}
+"#
+);
+
 // Compound bitwise assignment takes ints only, as the operators do.
 check!(
     e0304_compound_bitwise_assignment,

@@ -683,7 +683,7 @@ fn issue18_syntax_builds_and_runs() {
 
 /// Issue #18: the rest of the syntax and library (compound bitwise
 /// assignment, widths and precisions from expressions, struct patterns,
-/// `run_command`) runs as the
+/// `run_command`, `import json`) runs as the
 /// reference says; a `<<=` by 64 and a negative width fail at their `.ae`
 /// location.
 #[test]
@@ -693,14 +693,14 @@ fn issue18_more_builds_and_runs() {
     assert_eq!(out.status.code(), Some(101));
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
-        "error: shift amount 64 is out of range (0 to 63)\n  --> main.ae:170:9\n"
+        "error: shift amount 64 is out of range (0 to 63)\n  --> main.ae:225:9\n"
     );
     assert!(out.stdout.is_empty());
     let out = run("syntax_v05_more", &["width"]);
     assert_eq!(out.status.code(), Some(101));
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
-        "error: format width or precision -1 is out of range (0 to 65535)\n  --> main.ae:174:24\n"
+        "error: format width or precision -1 is out of range (0 to 65535)\n  --> main.ae:229:24\n"
     );
 }
 

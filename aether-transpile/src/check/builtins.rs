@@ -458,6 +458,51 @@ impl Checker<'_> {
         }
     }
 
+    /// `json.parse(text: str) -> json.Json!`, `json.stringify(v: json.Json) -> str`.
+    pub(super) fn json_call(&mut self, e: &Expr, callee: &Expr, name: &Ident, args: &[Arg]) -> Ty {
+        let json = Ty::Enum(crate::ty::JSON);
+        let (res, param, ret) = match name.name.as_str() {
+            "parse" => ("json.parse", Ty::Str, Ty::result(json)),
+            "stringify" => ("json.stringify", json, Ty::Str),
+            _ => {
+                self.unknown_json(name);
+                self.infer_args(args);
+                return Ty::Error;
+            }
+        };
+        self.record_res(callee.id, Res::Math(res));
+        if args.len() != 1 {
+            self.arity(e.span, &format!("`{res}`"), 1, args.len());
+            self.infer_args(args);
+            return ret;
+        }
+        self.check_expr(&args[0].expr, &param);
+        ret
+    }
+
+    /// `json.parse` without a call: only calls are supported.
+    pub(super) fn json_value(&mut self, name: &Ident) -> Ty {
+        if matches!(name.name.as_str(), "parse" | "stringify") {
+            self.report(
+                Code::E0104,
+                name.span,
+                format!("`json.{}` can only be called", name.name),
+                format!("wrap it in a closure: `|x| json.{}(x)`", name.name),
+            );
+        } else {
+            self.unknown_json(name);
+        }
+        Ty::Error
+    }
+
+    fn unknown_json(&mut self, name: &Ident) {
+        let mut d = Diagnostic::at(Code::E0104, name.span, format!("module `json` has no item `{}`", name.name));
+        if let Some(h) = suggest(&name.name, ["parse", "stringify", "Json"]) {
+            d = d.with_help(h);
+        }
+        self.emit(d);
+    }
+
     fn unknown_math(&mut self, name: &Ident) {
         let all = MATH_UNARY.iter().chain(MATH_BINARY).chain(MATH_GENERIC).chain(MATH_CONSTS).copied();
         let mut d = Diagnostic::at(Code::E0104, name.span, format!("module `math` has no item `{}`", name.name));

@@ -48,6 +48,7 @@ impl Checker<'_> {
                             return Ty::Error;
                         }
                         StaticBase::Math => return self.math_call(e, callee, name, args),
+                        StaticBase::Json => return self.json_call(e, callee, name, args),
                         StaticBase::Num(ty) => {
                             if self.num_const(callee, ty, name) != Ty::Error {
                                 let n = &name.name;

@@ -459,6 +459,7 @@ impl<'p> Checker<'p> {
                         StaticBase::Module(t)
                     }
                     Some(ImportTarget::Math) => StaticBase::Math,
+                    Some(ImportTarget::Json) => StaticBase::Json,
                     None => StaticBase::Broken,
                 })
             }
@@ -473,6 +474,11 @@ impl<'p> Checker<'p> {
                     },
                     _ => None,
                 },
+                // `json.Json`, as a type before `.Null` or `.Number(..)`.
+                StaticBase::Json if name.name == "Json" => {
+                    self.record_res(e.id, Res::Type(crate::ty::JSON));
+                    Some(StaticBase::Type(crate::ty::JSON))
+                }
                 StaticBase::Broken => Some(StaticBase::Broken),
                 _ => None,
             },
@@ -503,6 +509,7 @@ impl<'p> Checker<'p> {
             return match sb {
                 StaticBase::Broken => Ty::Error,
                 StaticBase::Math => self.math_value(e, name, expected),
+                StaticBase::Json => self.json_value(name),
                 StaticBase::Num(ty) => self.num_const(e, ty, name),
                 StaticBase::Module(t) => match self.module_member(t, name) {
                     Some(ItemRef::Fn(f)) => {
@@ -968,6 +975,7 @@ impl<'p> Checker<'p> {
 pub(super) enum StaticBase {
     Module(ModuleId),
     Math,
+    Json,
     /// `int` or `float` before `.`: their constants (`int.MAX`).
     Num(&'static str),
     Type(TypeId),

@@ -8,7 +8,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::source::Span;
 use crate::ty::{
     EnumDef, FieldDef, ModuleId, StructDef, Ty, TypeDef, TypeDefKind, TypeId, VariantDef, BUILTIN_MODULE,
-    COMMAND_OUTPUT,
+    COMMAND_OUTPUT, JSON,
 };
 use std::collections::HashMap;
 
@@ -18,6 +18,8 @@ pub(super) enum ImportTarget {
     User(ModuleId),
     /// The built-in `math` module.
     Math,
+    /// The built-in `json` module (its `Json` type, `parse`, `stringify`).
+    Json,
 }
 
 const PRIMITIVES: &[&str] = &["int", "float", "bool", "str"];
@@ -478,6 +480,26 @@ impl Checker<'_> {
             }),
         });
         debug_assert_eq!(id, COMMAND_OUTPUT);
+        let variant =
+            |name: &str, fields: Vec<FieldDef>| VariantDef { name: name.to_string(), fields, span: Span::default() };
+        let json = Ty::Enum(JSON);
+        let id = self.types.add(TypeDef {
+            name: "Json".to_string(),
+            module: BUILTIN_MODULE,
+            is_pub: true,
+            span: Span::default(),
+            kind: TypeDefKind::Enum(EnumDef {
+                variants: vec![
+                    variant("Null", vec![]),
+                    variant("Bool", vec![field("b", Ty::Bool)]),
+                    variant("Number", vec![field("n", Ty::Float)]),
+                    variant("Str", vec![field("s", Ty::Str)]),
+                    variant("Array", vec![field("items", Ty::list(json.clone()))]),
+                    variant("Object", vec![field("fields", Ty::map(Ty::Str, json))]),
+                ],
+            }),
+        });
+        debug_assert_eq!(id, JSON);
     }
 
     /// A built-in type by name, where no item of the module has that name.
@@ -507,6 +529,7 @@ impl Checker<'_> {
         match module.imports.get(i).copied().flatten() {
             Some(target) => Some(ImportTarget::User(target)),
             None if module.ast.imports[i].dotted() == "math" => Some(ImportTarget::Math),
+            None if module.ast.imports[i].dotted() == "json" => Some(ImportTarget::Json),
             // Not found: the loader already reported it.
             None => None,
         }
@@ -623,6 +646,14 @@ impl Checker<'_> {
                 },
                 Some(ImportTarget::Math) => {
                     self.error(Code::E0201, name.span, format!("module `math` has no type `{}`", name.name));
+                    Ty::Error
+                }
+                Some(ImportTarget::Json) if name.name == "Json" => Ty::Enum(JSON),
+                Some(ImportTarget::Json) => {
+                    let mut d =
+                        Diagnostic::at(Code::E0201, name.span, format!("module `json` has no type `{}`", name.name));
+                    d = d.with_help("its one type is `json.Json`");
+                    self.emit(d);
                     Ty::Error
                 }
                 None if self.is_import_name(m, &module.name) => Ty::Error,

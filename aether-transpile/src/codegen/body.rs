@@ -76,6 +76,9 @@ pub(crate) struct Gen<'a> {
     pub in_const: bool,
     /// Statements a pattern adds at the start of its arm (unboxing).
     pub fixups: Vec<TokenStream>,
+    /// While a `let` pattern is generated: the `let`s that unbox the
+    /// recursive fields it binds (`let next = next.map(|b| *b);`), to follow it.
+    pub let_unbox: Option<Vec<TokenStream>>,
     /// Conditions a `match` arm's pattern adds to its guard (string
     /// literals inside tuples and variants); `None` outside match arms.
     pub pat_guards: Option<Vec<TokenStream>>,
@@ -145,6 +148,7 @@ impl<'a> Gen<'a> {
             discarding: false,
             in_const: false,
             fixups: Vec::new(),
+            let_unbox: None,
             move_tail: false,
             movable: Vec::new(),
             loop_locals: Vec::new(),

@@ -64,6 +64,19 @@ impl Gen<'_> {
                 }
                 _ => Code::owned(self.unsupported(e.span, "a method call without a receiver")),
             },
+            Some(Res::Math(name @ ("json.parse" | "json.stringify"))) => {
+                let Some(arg) = args.first() else {
+                    return Code::owned(self.unsupported(e.span, "`json` without its argument"));
+                };
+                let c = self.coerced(&arg.expr);
+                Code::owned(if name == "json.parse" {
+                    let s = self.to_str(c);
+                    quote!(::aether_rt::json::parse(#s))
+                } else {
+                    let r = self.to_ref(c);
+                    quote!(::aether_rt::json::stringify(&#r))
+                })
+            }
             Some(Res::Math(name)) => {
                 let codes = self.arg_codes(args);
                 let t = self.expr_ty(e.id);

@@ -186,7 +186,12 @@ impl Gen<'_> {
             StmtKind::Let { mutable, pattern, value, .. } => {
                 let t = self.tables.pat_types.get(&pattern.id).cloned().unwrap_or_else(|| self.expr_ty(value.id));
                 let v = self.value(value);
+                self.let_unbox = Some(Vec::new());
                 let pat = self.irrefutable(pattern, *mutable, LocalKind::Owned);
+                let unbox = self.let_unbox.take().unwrap_or_default();
+                if !unbox.is_empty() {
+                    return quote!(let #pat = #v; #(#unbox)*);
+                }
                 if let PatternKind::Binding(_) = pattern.kind {
                     let rt = self.rust_ty(&t);
                     if matches!(t, Ty::Never | Ty::Error) {
@@ -556,15 +561,29 @@ impl Gen<'_> {
                 for f in fields {
                     let Some(fi) = defs.iter().position(|n| *n == f.name.name) else { continue };
                     let fname = names::ident(&f.name.name);
-                    let sub = if self.facts().boxing(tid, 0, fi).is_some()
-                        && !matches!(f.pattern.kind, PatternKind::Wildcard)
-                    {
-                        self.unsupported(
+                    let sub = match (self.facts().boxing(tid, 0, fi), &f.pattern.kind) {
+                        (None, _) => self.irrefutable(&f.pattern, mutable, kind),
+                        (Some(_), PatternKind::Wildcard) => quote!(_),
+                        // A recursive field bound in a `let`: unboxed after it.
+                        (Some(b), PatternKind::Binding(n)) if self.let_unbox.is_some() => {
+                            if let Some(PatRes::Binding(id)) = self.tables.patterns.get(&f.pattern.id) {
+                                self.locals.insert(*id, kind);
+                            }
+                            let name = names::local(&n.name);
+                            let m = if mutable { quote!(mut) } else { quote!() };
+                            let unbox = match b {
+                                Boxing::Opt => quote!(let #m #name = #name.map(|b| *b);),
+                                Boxing::Whole => quote!(let #m #name = *#name;),
+                            };
+                            if let Some(u) = self.let_unbox.as_mut() {
+                                u.push(unbox);
+                            }
+                            quote!(#name)
+                        }
+                        _ => self.unsupported(
                             f.pattern.span,
-                            "destructuring a recursive field in `let`/`for` (use `p.field` or a `match`)",
-                        )
-                    } else {
-                        self.irrefutable(&f.pattern, mutable, kind)
+                            "destructuring a recursive field in a `for` or inside it (use `p.field` or a `match`)",
+                        ),
                     };
                     fs.push(quote!(#fname: #sub));
                 }

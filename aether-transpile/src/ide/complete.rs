@@ -112,6 +112,15 @@ fn members(
             let consts = builtin_names(BuiltinKind::MathConsts).into_iter().map(|n| (n, CompletionKind::Constant));
             return fns.chain(consts).map(|(n, kind)| Completion { label: n.into(), kind, detail: None }).collect();
         }
+        if base == "json" && import.is_some() {
+            let fns = [("parse", CompletionKind::Function), ("stringify", CompletionKind::Function)];
+            let ty = ("Json", CompletionKind::Enum);
+            return fns
+                .into_iter()
+                .chain([ty])
+                .map(|(n, kind)| Completion { label: n.into(), kind, detail: None })
+                .collect();
+        }
         if let Some(ItemRef::Type(t)) = checked.module(module).and_then(|tables| tables.items.get(base)) {
             return type_members(ide, *t);
         }
@@ -126,6 +135,10 @@ fn members(
         let item = target.and_then(|t| checked.module(t)?.items.get(base).copied());
         if let Some(ItemRef::Type(t)) = item {
             return type_members(ide, t);
+        }
+        // `json.Json.`: the built-in enum's variants.
+        if module_name == "json" && base == "Json" && import.is_some() && target.is_none() {
+            return type_members(ide, crate::ty::JSON);
         }
     }
     // A value: check the program again without the `.` (and what follows

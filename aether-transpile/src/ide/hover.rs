@@ -88,6 +88,7 @@ pub(super) fn describe(ide: &Ide, target: Target, at: Option<Span>) -> Option<St
         Target::Builtin(name) | Target::Math(name) | Target::BuiltinMethod(name) => {
             let kind = match target {
                 Target::Builtin(_) => "prelude",
+                Target::Math(n) if n.starts_with("json.") => "json",
                 Target::Math(_) => "math",
                 _ => "method",
             };

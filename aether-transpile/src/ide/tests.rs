@@ -228,6 +228,12 @@ fn issue18_builtins_struct_patterns_and_format_arguments() {
     let main =
         "struct P { x: int, y: int }\nfn main() {\n    let P { y$0: b, .. } = P { x: 1, y: 2 }\n    println(b)\n}\n";
     check_definition(&[("main.ae", main)], "main.ae:1:20 y");
+    let main = "import json\nfn main() {\n    let j = json.$0\n}\n";
+    check_completions(&[("main.ae", main)], &["parse", "stringify", "Json"]);
+    let main = "import json\nfn main() {\n    let j = json.Json.$0\n}\n";
+    check_completions(&[("main.ae", main)], &["Null", "Number", "Object"]);
+    let main = "import json\nfn main() {\n    let j = json.pa$0rse(\"1\")\n}\n";
+    check_hover(&[("main.ae", main)], "```aether\njson.parse // json\n```");
     let main = "fn main() {\n    let width = 5\n    println(\"{1:>{wid$0th}}\")\n}\n";
     check_definition(&[("main.ae", main)], "main.ae:2:9 width");
 }
