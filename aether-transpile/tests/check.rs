@@ -474,6 +474,19 @@ fn main() {
 "#
 );
 
+// An unused shorthand field binding cannot be renamed `_y` (that names
+// another field): the help says `y: _` or `..`.
+check!(
+    w0001_unused_shorthand_field,
+    r#"struct P { x: int, y: int }
+fn main() {
+    let P { x, y } = P { x: 1, y: 2 }
+    let P { x: unused, .. } = P { x: 3, y: 4 }
+    println(x)
+}
+"#
+);
+
 // `import json`: its one type `json.Json` (an enum, matched exhaustively),
 // `json.parse(str)` and `json.stringify(json.Json)`, called only.
 check!(

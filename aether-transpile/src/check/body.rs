@@ -47,6 +47,9 @@ pub(super) struct BodyCx {
     pub diags_at_start: usize,
     /// Unused variables, reported when the body is done (W0001).
     pub unused: Vec<(String, Span)>,
+    /// Bindings written as a struct pattern's shorthand field (`Point { x }`):
+    /// renaming one to `_x` would name another field, so W0001 says `x: _`.
+    pub shorthand_fields: std::collections::HashSet<Span>,
     /// The body contains something the parser could not read; uses inside
     /// it are lost, so unused-variable warnings would be noise.
     pub saw_parse_error: bool,
@@ -83,6 +86,7 @@ impl BodyCx {
             pending_insts: Vec::new(),
             diags_at_start: 0,
             unused: Vec::new(),
+            shorthand_fields: Default::default(),
             saw_parse_error: false,
         }
     }
@@ -184,12 +188,12 @@ impl<'p> Checker<'p> {
         let unused = std::mem::take(&mut self.cx.unused);
         if !self.cx.saw_parse_error {
             for (name, span) in unused {
-                self.report(
-                    Code::W0001,
-                    span,
-                    format!("unused variable `{name}`"),
-                    format!("if this is intentional, prefix it with an underscore: `_{name}`"),
-                );
+                let help = if self.cx.shorthand_fields.contains(&span) {
+                    format!("if this is intentional, ignore the field: `{name}: _`, or leave it out and end with `..`")
+                } else {
+                    format!("if this is intentional, prefix it with an underscore: `_{name}`")
+                };
+                self.report(Code::W0001, span, format!("unused variable `{name}`"), help);
             }
         }
         let pats = std::mem::take(&mut self.cx.pending_pats);

@@ -316,6 +316,9 @@ impl Checker<'_> {
                 continue;
             }
             let ft = defs[i].1.clone();
+            if f.shorthand {
+                self.cx.shorthand_fields.insert(f.pattern.span);
+            }
             args[i] = Some(self.pattern(&f.pattern, &ft, binds));
         }
         let missing: Vec<&str> =

@@ -23,6 +23,8 @@ pub(super) enum Trailing {
     Comma,
     /// Also when flat, for one element: `(x,)` is a tuple.
     TupleComma,
+    /// Never: a struct pattern's `..` ends it, as in Rust.
+    None,
 }
 
 impl<'a> Fmt<'a> {
@@ -182,7 +184,13 @@ impl<'a> Fmt<'a> {
             parts.push(print(self, elem));
             let last = i + 1 == elems.len();
             let one_tuple = trailing == Trailing::TupleComma && elems.len() == 1;
-            parts.push(if !last || one_tuple { text(",") } else { if_break(text(","), Doc::Nil) });
+            parts.push(if !last || one_tuple {
+                text(",")
+            } else if trailing == Trailing::None {
+                Doc::Nil
+            } else {
+                if_break(text(","), Doc::Nil)
+            });
             for c in self.take_trailing(span.end) {
                 parts.push(Doc::LineSuffix(format!(" {}", c.text).into()));
             }
@@ -457,7 +465,7 @@ impl<'a> Fmt<'a> {
             },
             close,
             "}",
-            Trailing::Comma,
+            if rest { Trailing::None } else { Trailing::Comma },
             true,
         );
         concat([text(format!("{} ", dotted(path))), body])

@@ -140,3 +140,19 @@ fn generic_functions() {
         "fn first<T>(xs: [T]) -> T? { xs.pop() }\nfn pair<A, B>(a: A, b: B) -> (A, B) { (a, b) }\n",
     );
 }
+
+/// Issue #18: struct patterns laid out as struct literals are (shorthand
+/// kept, `..` last and never followed by a comma, comments kept), format
+/// arguments and compound bitwise assignment printed as written.
+#[test]
+fn struct_patterns_and_issue18_syntax() {
+    check(
+        "fn f() {\n    let P{x,y:py,..}=p\n    m <<= 2\n    m&=3\n    println(\"{x:>{w}.{p}}\")\n}\n",
+        "fn f() {\n    let P { x, y: py, .. } = p\n    m <<= 2\n    m &= 3\n    println(\"{x:>{w}.{p}}\")\n}\n",
+    );
+    let long = "b".repeat(60);
+    check(
+        &format!("fn f() {{\n    let P {{ x, // the x\n        y: {long}, .. }} = p\n}}\n"),
+        &format!("fn f() {{\n    let P {{\n        x, // the x\n        y: {long},\n        ..\n    }} = p\n}}\n"),
+    );
+}
