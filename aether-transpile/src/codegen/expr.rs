@@ -312,14 +312,9 @@ impl Gen<'_> {
             match p {
                 StrPart::Text(t) => fmt.push_str(&t.replace('{', "{{").replace('}', "}}")),
                 StrPart::Interp { expr, spec, spec_args } if positional => {
-                    let t = self.expr_ty(expr.id);
-                    let coerced = self.tables.coercions.contains_key(&expr.id);
-                    let native =
-                        !coerced && (matches!(t, Ty::Int | Ty::Str | Ty::Bool) || (spec.is_some() && t == Ty::Float));
-                    let c = self.coerced(expr);
-                    let owned = self.to_owned(c.clone(), &t);
                     fmt.push_str(&format!("{{{}", args.len()));
-                    args.push(Part::shared(self.to_ref(c), owned, true));
+                    let (part, native) = self.interpolated(expr, spec.is_some());
+                    args.push(part);
                     shown.push(!native);
                     if let Some(s) = spec {
                         fmt.push(':');
@@ -339,13 +334,8 @@ impl Gen<'_> {
                     fmt.push('}');
                 }
                 StrPart::Interp { expr, spec, .. } => {
-                    let t = self.expr_ty(expr.id);
-                    let coerced = self.tables.coercions.contains_key(&expr.id);
-                    let native =
-                        !coerced && (matches!(t, Ty::Int | Ty::Str | Ty::Bool) || (spec.is_some() && t == Ty::Float));
-                    let c = self.coerced(expr);
-                    let owned = self.to_owned(c.clone(), &t);
-                    args.push(Part::shared(self.to_ref(c), owned, true));
+                    let (part, native) = self.interpolated(expr, spec.is_some());
+                    args.push(part);
                     shown.push(!native);
                     match spec {
                         Some(s) => {
@@ -365,6 +355,18 @@ impl Gen<'_> {
             .map(|(a, shown)| if shown { quote!(::aether_rt::show::Shown(#a)) } else { a })
             .collect();
         (fmt, args, lets)
+    }
+
+    /// The argument of one `{expr}` or `{expr:spec}` of a string, and
+    /// whether Rust's own formatting shows it as Aether does (`native`);
+    /// otherwise it is wrapped in `Shown`.
+    fn interpolated(&mut self, expr: &Expr, has_spec: bool) -> (Part, bool) {
+        let t = self.expr_ty(expr.id);
+        let coerced = self.tables.coercions.contains_key(&expr.id);
+        let native = !coerced && (matches!(t, Ty::Int | Ty::Str | Ty::Bool) || (has_spec && t == Ty::Float));
+        let c = self.coerced(expr);
+        let owned = self.to_owned(c.clone(), &t);
+        (Part::shared(self.to_ref(c), owned, true), native)
     }
 
     /// `{x}` of a single value: a `format!` string, argument and `let`s.
