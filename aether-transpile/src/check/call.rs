@@ -237,7 +237,7 @@ impl Checker<'_> {
                             Diagnostic::at(
                                 Code::E0406,
                                 a.expr.span,
-                                "the same value is passed as `mut` twice in one call",
+                                "the same value, or a part of it, is passed as `mut` twice in one call",
                             )
                             .secondary(first, "first passed here")
                             .with_help("pass it once, or copy it into another `var` first"),
