@@ -26,7 +26,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 // Three batches: about two minutes of 2 idle cores (fuzz/README.md).
-const DEFAULT_COUNT: u64 = 90;
+const DEFAULT_COUNT: u64 = 210;
 const DEFAULT_BATCH: u64 = 30;
 
 fn env_u64(name: &str, default: u64) -> u64 {
