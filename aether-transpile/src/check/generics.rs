@@ -469,9 +469,13 @@ impl Checker<'_> {
     /// `t` written with each user type's module (`shapes.Point`).
     fn qualified(&self, t: &Ty) -> String {
         match t {
-            Ty::Struct(id) | Ty::Enum(id) => {
+            Ty::Struct(id, args) | Ty::Enum(id, args) => {
                 let def = self.types.get(*id);
-                format!("{}.{}", self.program.module(def.module).name, def.name)
+                let name = format!("{}.{}", self.program.module(def.module).name, def.name);
+                if args.is_empty() {
+                    return name;
+                }
+                format!("{name}<{}>", args.iter().map(|t| self.qualified(t)).collect::<Vec<_>>().join(", "))
             }
             Ty::List(e) => format!("[{}]", self.qualified(e)),
             Ty::Map(k, v) => format!("{{{}: {}}}", self.qualified(k), self.qualified(v)),
@@ -497,6 +501,8 @@ fn never_as_unit(t: Ty) -> Ty {
         Ty::Result(e) => Ty::result(never_as_unit(*e)),
         Ty::Tuple(ts) => Ty::Tuple(ts.into_iter().map(never_as_unit).collect()),
         Ty::Fn(ps, r) => Ty::Fn(ps.into_iter().map(never_as_unit).collect(), Box::new(never_as_unit(*r))),
+        Ty::Struct(id, ts) => Ty::Struct(id, ts.into_iter().map(never_as_unit).collect()),
+        Ty::Enum(id, ts) => Ty::Enum(id, ts.into_iter().map(never_as_unit).collect()),
         other => other,
     }
 }

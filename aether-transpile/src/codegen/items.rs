@@ -252,6 +252,8 @@ fn type_def(names_: &TypeNames<'_>, shared: &Shared, tid: TypeId, def: &crate::t
         _ if shared.hmr => quote!(#[repr(C)]),
         _ => quote!(),
     };
+    // A generic type's parameters: the derives bound each of them.
+    let (params, _) = names_.type_params(tid, None);
     match &def.kind {
         TypeDefKind::Struct(s) => {
             let fields = s.fields.iter().enumerate().map(|(fi, f)| {
@@ -262,7 +264,7 @@ fn type_def(names_: &TypeNames<'_>, shared: &Shared, tid: TypeId, def: &crate::t
             quote! {
                 #[derive(#(#derives),*)]
                 #repr
-                pub struct #name { #(#fields),* }
+                pub struct #name #params { #(#fields),* }
             }
         }
         TypeDefKind::Enum(e) => {
@@ -282,7 +284,7 @@ fn type_def(names_: &TypeNames<'_>, shared: &Shared, tid: TypeId, def: &crate::t
             quote! {
                 #[derive(#(#derives),*)]
                 #repr
-                pub enum #name { #(#variants),* }
+                pub enum #name #params { #(#variants),* }
             }
         }
     }
@@ -331,8 +333,9 @@ fn show_impl(names_: &TypeNames<'_>, tid: TypeId, def: &crate::ty::TypeDef) -> T
             quote!(match self { #(#arms)* })
         }
     };
+    let (params, args) = names_.type_params(tid, Some(quote!(::aether_rt::Show)));
     quote! {
-        impl ::aether_rt::Show for #path {
+        impl #params ::aether_rt::Show for #path #args {
             fn show(&self, out: &mut String) { #body }
         }
     }
@@ -443,9 +446,10 @@ fn function_with(
     gen.ret = vec![info.ret.clone()];
     let mut params = Vec::new();
     if let (Some(tid), Some(mutable)) = (info.receiver, info.self_param) {
+        // Methods are only on types without parameters (E0322).
         gen.current_self = Some(match ck.types.get(tid).kind {
-            TypeDefKind::Struct(_) => Ty::Struct(tid),
-            TypeDefKind::Enum(_) => Ty::Enum(tid),
+            TypeDefKind::Struct(_) => Ty::Struct(tid, Vec::new()),
+            TypeDefKind::Enum(_) => Ty::Enum(tid, Vec::new()),
         });
         if mutable {
             params.push(quote!(&mut self));
