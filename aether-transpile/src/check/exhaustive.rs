@@ -20,6 +20,7 @@
 //! answer already completed is kept when only the witness search runs out.
 
 use crate::ty::{EnumDef, Ty, TypeId, TypeTable};
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
@@ -120,6 +121,7 @@ const WITNESS_LIMIT: usize = 300;
 /// and column types can keep borrowing instead of cloning.
 static WILD: Pat = Pat::Wild;
 static UNKNOWN: Ty = Ty::Error;
+static STR: Ty = Ty::Str;
 
 /// [`check_match`] with an explicit budget per phase; also says whether the
 /// analysis gave up (budget or depth cap) and fell back to the quiet answer.
@@ -130,7 +132,7 @@ fn check_match_with_budget(
     budget: usize,
 ) -> (MatchCheck, bool) {
     let mut cx = Cx { table, budget, exhausted: false };
-    let tys = [scrutinee.clone()];
+    let tys = [Cow::Borrowed(scrutinee)];
 
     // An ill-fitting arm is already an error; leaving it out of the matrix
     // keeps the algorithm simple, and not reporting cases it might have meant
@@ -224,7 +226,7 @@ impl<'t> Cx<'t> {
 
     /// Whether the vector `q` matches some value that no row of `rows`
     /// matches (Maranget's U(P, q)).
-    fn useful<'p>(&mut self, rows: &[Row<'p>], q: &[&'p Pat], tys: &[Ty], depth: usize) -> bool {
+    fn useful<'p>(&mut self, rows: &[Row<'p>], q: &[&'p Pat], tys: &[Cow<'t, Ty>], depth: usize) -> bool {
         if !self.enter(rows.len(), depth) {
             return false;
         }
@@ -294,7 +296,7 @@ impl<'t> Cx<'t> {
     fn missing<'p>(
         &mut self,
         rows: &[Row<'p>],
-        tys: &[Ty],
+        tys: &[Cow<'t, Ty>],
         limit: usize,
         top: bool,
         depth: usize,
@@ -377,9 +379,9 @@ impl<'t> Cx<'t> {
     fn missing_under<'p>(
         &mut self,
         rows: &[Row<'p>],
-        ty: &Ty,
+        ty: &Cow<'t, Ty>,
         ctor: &Ctor,
-        tys_rest: &[Ty],
+        tys_rest: &[Cow<'t, Ty>],
         limit: usize,
         depth: usize,
         out: &mut Vec<Vec<Pat>>,
@@ -398,14 +400,15 @@ impl<'t> Cx<'t> {
     }
 }
 
-fn split_ty(tys: &[Ty]) -> (&Ty, &[Ty]) {
-    match tys.split_first() {
+fn split_ty<'a, 's>(cols: &'s [Cow<'a, Ty>]) -> (&'s Cow<'a, Ty>, &'s [Cow<'a, Ty>]) {
+    static UNKNOWN_COL: Cow<'static, Ty> = Cow::Borrowed(&UNKNOWN);
+    match cols.split_first() {
         Some((ty, rest)) => (ty, rest),
-        None => (&UNKNOWN, &[]),
+        None => (&UNKNOWN_COL, &[]),
     }
 }
 
-fn concat(mut first: Vec<Ty>, rest: &[Ty]) -> Vec<Ty> {
+fn concat<'a>(mut first: Vec<Cow<'a, Ty>>, rest: &[Cow<'a, Ty>]) -> Vec<Cow<'a, Ty>> {
     first.extend_from_slice(rest);
     first
 }
@@ -508,15 +511,15 @@ fn default_rows<'p>(rows: &[Row<'p>]) -> Vec<Row<'p>> {
 /// them as missing would only echo an earlier error.
 /// A field's type in a value of `id<args>`; without the arguments (an
 /// unknown type), the type's own parameters are unknown too.
-fn field_ty(table: &TypeTable, id: TypeId, ty: &Ty, args: &[Ty]) -> Ty {
+fn field_ty<'a>(table: &TypeTable, id: TypeId, ty: &'a Ty, args: &[Ty]) -> Cow<'a, Ty> {
     if !args.is_empty() {
-        return ty.subst(args);
+        return Cow::Owned(ty.subst(args));
     }
     let n = table.get(id).generics.len();
     if n == 0 {
-        ty.clone()
+        Cow::Borrowed(ty)
     } else {
-        ty.subst(&vec![Ty::Error; n])
+        Cow::Owned(ty.subst(&vec![Ty::Error; n]))
     }
 }
 
@@ -562,13 +565,21 @@ fn complete_signature(table: &TypeTable, ty: &Ty, used: &[&Ctor]) -> Option<Vec<
 /// a variant index past the end). Under an unknown type any constructor is
 /// accepted, with fields as precise as the constructor alone tells.
 /// A generic type's fields come with its arguments substituted (an unknown
-/// argument is the unknown type).
-fn ctor_fields(table: &TypeTable, ty: &Ty, ctor: &Ctor) -> Option<Vec<Ty>> {
-    let variant_fields = |id: TypeId, index: usize, args: &[Ty]| -> Option<Vec<Ty>> {
+/// argument is the unknown type): owned, where the others are borrowed (a
+/// column's type is never copied, however deep).
+fn ctor_fields<'t>(table: &'t TypeTable, ty: &Cow<'t, Ty>, ctor: &Ctor) -> Option<Vec<Cow<'t, Ty>>> {
+    match ty {
+        Cow::Borrowed(t) => ctor_fields_in(table, t, ctor),
+        Cow::Owned(t) => Some(ctor_fields_in(table, t, ctor)?.into_iter().map(|c| Cow::Owned(c.into_owned())).collect()),
+    }
+}
+
+fn ctor_fields_in<'a>(table: &'a TypeTable, ty: &'a Ty, ctor: &Ctor) -> Option<Vec<Cow<'a, Ty>>> {
+    let variant_fields = |id: TypeId, index: usize, args: &[Ty]| -> Option<Vec<Cow<'a, Ty>>> {
         let variant = enum_def(table, id)?.variants.get(index)?;
         Some(variant.fields.iter().map(|f| field_ty(table, id, &f.ty, args)).collect())
     };
-    let struct_fields = |id: TypeId, args: &[Ty]| -> Option<Vec<Ty>> {
+    let struct_fields = |id: TypeId, args: &[Ty]| -> Option<Vec<Cow<'a, Ty>>> {
         table.defs.get(id.0 as usize)?;
         Some(table.as_struct(id)?.fields.iter().map(|f| field_ty(table, id, &f.ty, args)).collect())
     };
@@ -581,14 +592,14 @@ fn ctor_fields(table: &TypeTable, ty: &Ty, ctor: &Ctor) -> Option<Vec<Ty>> {
         | (Ty::Int, Ctor::Int(_))
         | (Ty::Float, Ctor::Float(_))
         | (Ty::Str, Ctor::Str(_)) => Some(Vec::new()),
-        (Ty::Optional(t), Ctor::Some) | (Ty::Result(t), Ctor::Ok) => Some(vec![(**t).clone()]),
-        (Ty::Result(_), Ctor::Err) => Some(vec![Ty::Str]),
-        (Ty::Tuple(ts), Ctor::Tuple(n)) if ts.len() == *n => Some(ts.clone()),
+        (Ty::Optional(t), Ctor::Some) | (Ty::Result(t), Ctor::Ok) => Some(vec![Cow::Borrowed(&**t)]),
+        (Ty::Result(_), Ctor::Err) => Some(vec![Cow::Borrowed(&STR)]),
+        (Ty::Tuple(ts), Ctor::Tuple(n)) if ts.len() == *n => Some(ts.iter().map(Cow::Borrowed).collect()),
         (ty, ctor) if is_unknown(ty) => match ctor {
             Ctor::Variant(id, index) => variant_fields(*id, *index, &[]),
-            Ctor::Some | Ctor::Ok => Some(vec![Ty::Error]),
-            Ctor::Err => Some(vec![Ty::Str]),
-            Ctor::Tuple(n) => Some(vec![Ty::Error; *n]),
+            Ctor::Some | Ctor::Ok => Some(vec![Cow::Borrowed(&UNKNOWN)]),
+            Ctor::Err => Some(vec![Cow::Borrowed(&STR)]),
+            Ctor::Tuple(n) => Some(vec![Cow::Borrowed(&UNKNOWN); *n]),
             Ctor::Struct(id) => struct_fields(*id, &[]),
             Ctor::Bool(_) | Ctor::None | Ctor::Unit | Ctor::Int(_) | Ctor::Float(_) | Ctor::Str(_) => Some(Vec::new()),
         },
@@ -602,7 +613,7 @@ fn fits(table: &TypeTable, ty: &Ty, pat: &Pat) -> bool {
     match pat {
         Pat::Wild => true,
         Pat::Or(alts) => alts.iter().all(|alt| fits(table, ty, alt)),
-        Pat::Ctor(ctor, args) => match ctor_fields(table, ty, ctor) {
+        Pat::Ctor(ctor, args) => match ctor_fields_in(table, ty, ctor) {
             Some(fields) => fields.len() == args.len() && args.iter().zip(&fields).all(|(arg, t)| fits(table, t, arg)),
             None => false,
         },

@@ -175,7 +175,7 @@ impl Checker<'_> {
             Some(r) => match self.tables[m.0 as usize].items.get(&r.name) {
                 Some(ItemRef::Type(t)) if !self.types.get(*t).generics.is_empty() => {
                     self.report(
-                        Code::E0321,
+                        Code::E0322,
                         r.span,
                         format!("`{}` is generic: its methods are not supported yet", r.name),
                         "write a generic function that takes the value: `fn name<T>(v: Type<T>, ...)`",
@@ -757,8 +757,10 @@ impl Checker<'_> {
             mark_params(&f.ty, &mut used);
         }
         let name = def.name.clone();
-        for (p, used) in generics.iter().zip(used) {
-            if !used {
+        for (i, (p, used)) in generics.iter().zip(used).enumerate() {
+            // A repeated name is E0202 already.
+            let repeated = generics.iter().enumerate().any(|(j, q)| j != i && q.name.name == p.name.name);
+            if !used && !repeated {
                 self.report(
                     Code::E0322,
                     p.name.span,

@@ -24,8 +24,11 @@ impl Parser<'_> {
                 let mut args = Vec::new();
                 if self.tokens[self.pos].kind == T::Lt {
                     self.bump();
-                    (args, _) = self.with_newlines(true, |p| p.separated(&T::Gt, false, |p| p.type_expr()))?;
-                    self.expect(T::Gt, "`>` after the type arguments")?;
+                    args = self.with_newlines(true, |p| {
+                        let (args, _) = p.separated(&T::Gt, false, |p| p.type_expr())?;
+                        p.expect(T::Gt, "`>` after the type arguments")?;
+                        Ok(args)
+                    })?;
                     if args.is_empty() {
                         return self.fail_here(
                             Code::E0007,
