@@ -213,7 +213,9 @@ impl Migration {
                 }
                 v
             }
-            None => self.incompatible(format_args!("is a new field of type {}, with no value to start from", T::dyn_type())),
+            None => {
+                self.incompatible(format_args!("is a new field of type {}, with no value to start from", T::dyn_type()))
+            }
         };
         self.path.pop();
         out

@@ -145,7 +145,9 @@ fn fixed_sig(name: &str) -> Option<(Vec<Ty>, Ty)> {
         "read_stdin" => (vec![], Ty::Str),
         "list_dir" => (vec![Ty::Str], Ty::result(Ty::list(Ty::Str))),
         "format_time" => (vec![Ty::Int, Ty::Str], Ty::result(Ty::Str)),
-        "run_command" => (vec![Ty::Str, Ty::list(Ty::Str)], Ty::result(Ty::Struct(crate::ty::COMMAND_OUTPUT, Vec::new()))),
+        "run_command" => {
+            (vec![Ty::Str, Ty::list(Ty::Str)], Ty::result(Ty::Struct(crate::ty::COMMAND_OUTPUT, Vec::new())))
+        }
         _ => return None,
     })
 }

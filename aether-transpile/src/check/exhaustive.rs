@@ -375,7 +375,9 @@ impl<'t> Cx<'t> {
 
     /// Witnesses starting with `ctor`: those of the rows specialized to it,
     /// re-wrapped so the constructor's fields become its arguments again.
-    #[allow(clippy::too_many_arguments)]
+    // `ty` stays a `Cow`: whether it is borrowed says whether its fields
+    // can be too (`ctor_fields`).
+    #[allow(clippy::too_many_arguments, clippy::ptr_arg)]
     fn missing_under<'p>(
         &mut self,
         rows: &[Row<'p>],
@@ -570,7 +572,9 @@ fn complete_signature(table: &TypeTable, ty: &Ty, used: &[&Ctor]) -> Option<Vec<
 fn ctor_fields<'t>(table: &'t TypeTable, ty: &Cow<'t, Ty>, ctor: &Ctor) -> Option<Vec<Cow<'t, Ty>>> {
     match ty {
         Cow::Borrowed(t) => ctor_fields_in(table, t, ctor),
-        Cow::Owned(t) => Some(ctor_fields_in(table, t, ctor)?.into_iter().map(|c| Cow::Owned(c.into_owned())).collect()),
+        Cow::Owned(t) => {
+            Some(ctor_fields_in(table, t, ctor)?.into_iter().map(|c| Cow::Owned(c.into_owned())).collect())
+        }
     }
 }
 

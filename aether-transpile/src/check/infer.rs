@@ -80,9 +80,7 @@ impl Checker<'_> {
                 xs.len() == ys.len() && xs.iter().zip(ys.iter()).all(|(x, y)| self.unify_inner(x, y, trail))
             }
             (Ty::Struct(a, xs), Ty::Struct(b, ys)) | (Ty::Enum(a, xs), Ty::Enum(b, ys)) => {
-                a == b
-                    && xs.len() == ys.len()
-                    && xs.iter().zip(ys.iter()).all(|(x, y)| self.unify_inner(x, y, trail))
+                a == b && xs.len() == ys.len() && xs.iter().zip(ys.iter()).all(|(x, y)| self.unify_inner(x, y, trail))
             }
             (Ty::Fn(p1, r1), Ty::Fn(p2, r2)) => {
                 p1.len() == p2.len()

@@ -785,25 +785,24 @@ impl Checker<'_> {
                 if args.len() != want {
                     let params = def.generics.join(", ");
                     let (msg, help) = match (want, args.len()) {
-                        (0, _) => (
-                            format!("`{shown}` takes no type arguments"),
-                            format!("write `{shown}` without `<...>`"),
-                        ),
+                        (0, _) => {
+                            (format!("`{shown}` takes no type arguments"), format!("write `{shown}` without `<...>`"))
+                        }
                         (_, 0) => (
                             format!("`{shown}` needs its type arguments `<{params}>`"),
                             format!("write the types: `{shown}<...>` with {want} type{}", plural(want)),
                         ),
                         (_, got) => (
-                            format!("`{shown}` takes {want} type argument{}, but {got} {} given", plural(want), if got == 1 { "is" } else { "are" }),
+                            format!(
+                                "`{shown}` takes {want} type argument{}, but {got} {} given",
+                                plural(want),
+                                if got == 1 { "is" } else { "are" }
+                            ),
                             format!("`{shown}` is declared as `{}<{params}>`", def.name),
                         ),
                     };
                     let decl = def.span;
-                    self.emit(
-                        Diagnostic::at(Code::E0322, span, msg)
-                            .secondary(decl, "declared here")
-                            .with_help(help),
-                    );
+                    self.emit(Diagnostic::at(Code::E0322, span, msg).secondary(decl, "declared here").with_help(help));
                     return Ty::Error;
                 }
                 if args.is_empty() {

@@ -6,8 +6,8 @@
 //! signatures, module names in paths) are resolved here the same way.
 
 use crate::ast::{
-    Block, Ident, Expr, ExprKind, IfCond, Item, ItemKind, NodeId, Pattern, PatternKind, Stmt, StmtKind, StrPart, TypeExpr,
-    TypeExprKind,
+    Block, Expr, ExprKind, Ident, IfCond, Item, ItemKind, NodeId, Pattern, PatternKind, Stmt, StmtKind, StrPart,
+    TypeExpr, TypeExprKind,
 };
 use crate::check::{CheckResult, FnId, GlobalId, ItemRef, LocalId, ModuleTables, PatRes, Res};
 use crate::project::Program;

@@ -144,7 +144,11 @@ fn dump_item(item: &Item) -> String {
 
 fn type_params(params: &[TypeParam]) -> String {
     let names: Vec<&str> = params.iter().map(|g| g.name.name.as_str()).collect();
-    if names.is_empty() { String::new() } else { format!("<{}>", names.join(", ")) }
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!("<{}>", names.join(", "))
+    }
 }
 
 fn ty(t: &TypeExpr) -> String {

@@ -511,7 +511,8 @@ fn budget_cap() {
     assert_eq!(exact.unreachable, vec![1]);
     let (mut partial_seen, mut exact_seen) = (false, false);
     for budget in 0..100 {
-        let (r, gave_up) = check_match_with_budget(&table, &Ty::Enum(id, vec![]), &arms(vec![circle(id), circle(id)]), budget);
+        let (r, gave_up) =
+            check_match_with_budget(&table, &Ty::Enum(id, vec![]), &arms(vec![circle(id), circle(id)]), budget);
         if !gave_up {
             assert_eq!(r, exact);
             exact_seen = true;
