@@ -202,7 +202,11 @@ impl TypeGen<'_> {
             self.tid,
             self.def.generics.iter().enumerate().map(|(i, g)| Ty::Param(i as u32, g.clone())).collect(),
         );
-        let zero = if zero_has_fn(self.names.ck, self.facts, &own, &mut Vec::new()) || zero_needs_param(&own) {
+        // The zero value is the first unit variant (else the first): of a
+        // generic enum, only if its fields need no value of a parameter.
+        let pick = variants.iter().position(|v| v.fields.is_empty()).unwrap_or(0);
+        let needs_param = variants.get(pick).is_some_and(|v| v.fields.iter().any(|f| zero_needs_param(&f.ty)));
+        let zero = if zero_has_fn(self.names.ck, self.facts, &own, &mut Vec::new()) || needs_param {
             quote!()
         } else {
             let z = self.names.zero(&own, self.facts, &mut Vec::new());
