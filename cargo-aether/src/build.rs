@@ -237,7 +237,7 @@ pub struct Layout {
 
 impl Layout {
     pub(crate) fn for_target(target: &Target) -> Result<Layout, Error> {
-        let env_target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).filter(|p| !p.as_os_str().is_empty());
+        let env_target = env_target_dir();
         if let (InputKind::Project, Some(manifest)) = (target.input.kind(), &target.manifest) {
             // Absolute, so the printed executable path works from anywhere.
             let root = std::fs::canonicalize(&manifest.root).unwrap_or_else(|_| manifest.root.clone());
@@ -266,7 +266,24 @@ impl Layout {
             crate_name: name,
             bin_dir: crate_dir.clone(),
             crate_dir,
-            target_dir: env_target.unwrap_or_else(|| cache.join("target")),
+            target_dir: env_target.unwrap_or_else(|| shared_target_dir_in(&cache)),
+        })
+    }
+
+    /// Where the `--hmr` build of this program puts cargo's output:
+    /// `CARGO_TARGET_DIR` when set, else the cache's shared target directory,
+    /// for a project too. The runtime (`aether-rt` with its `hmr` feature)
+    /// and its dependencies are then built once per toolchain and profile
+    /// for every program, not again in each project's `target/` (#13: the
+    /// first `--hmr` start of a fresh project spent most of its time
+    /// there). Every `--hmr` crate's name carries a hash of where its
+    /// program lives, so programs never build each other's files.
+    pub(crate) fn hmr_target_dir(&self) -> Result<PathBuf, Error> {
+        if env_target_dir().is_some() {
+            return Ok(self.target_dir.clone());
+        }
+        cache_dir().map(|cache| shared_target_dir_in(&cache)).ok_or_else(|| {
+            Error::environment("cannot find a cache directory; set AETHER_CACHE_DIR or CARGO_TARGET_DIR")
         })
     }
 
@@ -310,6 +327,17 @@ fn profile(release: bool) -> &'static str {
 /// `<name>_<hash of path>`: see [`Layout::package`].
 fn unique_package(name: &str, path: &Path) -> String {
     format!("{name}_{:016x}", stable_hash([&*path.to_string_lossy()]))
+}
+
+/// `CARGO_TARGET_DIR`, when it is set and not empty.
+fn env_target_dir() -> Option<PathBuf> {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).filter(|p| !p.as_os_str().is_empty())
+}
+
+/// The one target directory scripts, and every program's `--hmr` build,
+/// share in the cache.
+fn shared_target_dir_in(cache: &Path) -> PathBuf {
+    cache.join("target")
 }
 
 /// The user cache: `$AETHER_CACHE_DIR`, else `$XDG_CACHE_HOME/aether`,

@@ -2,7 +2,7 @@
 //! project's `target/aether/` (the generated crates, their cargo output when
 //! `CARGO_TARGET_DIR` is not set, the copied executables), or a script's
 //! directory in the cache. Like `cargo clean`, it leaves what other
-//! programs share (a `CARGO_TARGET_DIR`, the scripts' shared target
+//! programs share (a `CARGO_TARGET_DIR`, the cache's shared target
 //! directory, the runtime); `cargo clean` in a project removes the rest of
 //! its `target/`.
 

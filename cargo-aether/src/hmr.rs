@@ -128,20 +128,21 @@ pub fn run(target: &Target, options: Options, args: &[OsString]) -> Result<ExitC
     }
     emit_warnings(&analysis, &target.name);
     let ws = workspace_dir(&layout);
+    let target_dir = layout.hmr_target_dir()?;
     // Programs share one target directory, and two of them may well both be
     // called `main`: the workspace's path makes their library names unique.
     let opts = HmrOptions {
         program: format!("{}_{:08x}", layout.crate_name, build::stable_hash([&*ws.to_string_lossy()]) as u32),
         rt_path: crate::runtime::Runtime::ensure()?.rt(),
         // `--release`: optimized libraries (fast code, slower reloads).
-        lib_dir: layout.target_dir.join(if release { "release" } else { "debug" }),
+        lib_dir: target_dir.join(if release { "release" } else { "debug" }),
         exclude: excluded_modules(target),
     };
     let build = Build {
         status_dir: ws.clone(),
         ws,
         opts,
-        target_dir: layout.target_dir,
+        target_dir,
         release,
         timings,
         command: command_used(),

@@ -539,3 +539,36 @@ fn a_migrate_function_takes_over_for_its_state() {
     let mut child = child;
     assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report("the program ended"));
 }
+
+/// Two fresh projects started with `--hmr` and no `CARGO_TARGET_DIR` build
+/// in the cache's shared target directory, so the second compiles only its
+/// own crates: not the runtime, none of its dependencies (#13: a fresh
+/// project's first `--hmr` start used to build them all in its `target/`).
+#[test]
+fn a_fresh_project_reuses_the_runtime_another_one_built() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Kept between test runs: only the first run on a machine builds the
+    // runtime in its shared target directory.
+    let cache = repo_root().join("target/hmr-shared-cache");
+    let exe = env!("CARGO_BIN_EXE_cargo-aether");
+    for name in ["first", "second"] {
+        let new = Run::of(&mut aether_test_support::aether_cli(exe, dir.path(), &cache, &["new", name]));
+        assert_eq!(new.code, Some(0), "{new:?}");
+        let project = dir.path().join(name);
+        save(&project.join("src"), "main.ae", &format!("fn main() {{\n    println(\"{name} ran\")\n}}\n"));
+        let mut command = Command::new(exe);
+        command.args(["aether", "run", "--hmr"]).arg(&project).env_remove("CARGO_TARGET_DIR");
+        let run = Run::of(command.env("AETHER_CACHE_DIR", &cache).current_dir(&project));
+        assert_eq!(run.code, Some(0), "{run:?}");
+        assert_eq!(run.stdout, format!("{name} ran\n"), "{run:?}");
+        assert!(!project.join("target/aether/build").exists(), "built in the project's own target: {run:?}");
+        if name == "second" {
+            let compiled: Vec<&str> =
+                run.stderr.lines().filter_map(|l| l.trim_start().strip_prefix("Compiling ")).collect();
+            assert!(!compiled.is_empty(), "cargo's progress is shown on a first start: {run:?}");
+            for package in compiled {
+                assert!(package.starts_with("second_"), "`{package}` was built again for a second project: {run:?}");
+            }
+        }
+    }
+}
