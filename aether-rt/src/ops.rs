@@ -15,7 +15,7 @@ pub const NAN: f64 = f64::NAN;
 pub fn index<T>(xs: &[T], i: i64, loc: Location) -> &T {
     match usize::try_from(i).ok().and_then(|i| xs.get(i)) {
         Some(v) => v,
-        None => index_fail(i, xs.len(), loc),
+        None => index_fail(i, xs.len(), loc.file, loc.line, loc.col),
     }
 }
 
@@ -25,7 +25,7 @@ pub fn index_mut<T>(xs: &mut [T], i: i64, loc: Location) -> &mut T {
     let len = xs.len();
     match usize::try_from(i).ok().and_then(|i| xs.get_mut(i)) {
         Some(v) => v,
-        None => index_fail(i, len, loc),
+        None => index_fail(i, len, loc.file, loc.line, loc.col),
     }
 }
 
@@ -50,9 +50,14 @@ pub fn entry_mut<'m, K: Hash + Eq + crate::Show, V>(k: &K, m: &'m mut Map<K, V>,
     key_mut(m, k, loc)
 }
 
+/// The location comes in its parts: a `Location` is passed by address, so
+/// each indexing would write one to the stack before its bounds check
+/// (LLVM merges the failing paths); the parts travel in registers and are
+/// written only here.
 #[cold]
-fn index_fail(i: i64, len: usize, loc: Location) -> ! {
-    fail(loc, format!("index {i} is out of range for a list of length {len}"))
+#[inline(never)]
+fn index_fail(i: i64, len: usize, file: &'static str, line: u32, col: u32) -> ! {
+    fail(Location { file, line, col }, format!("index {i} is out of range for a list of length {len}"))
 }
 
 /// `m[k]`

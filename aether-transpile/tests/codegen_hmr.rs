@@ -222,3 +222,42 @@ fn an_importer_expects_the_fingerprint_the_runtime_computes_for_the_exporter() {
         .unwrap_or_else(|| panic!("no slot for `fmt.line`:\n{importer}"));
     assert_eq!(expected, aether_rt::abi::fingerprint(signature_text));
 }
+
+/// Issue #14: a loop iteration that cannot reach a safe point reaches the
+/// `state` it touches through `&mut` closure parameters (which LLVM may
+/// assume nothing else writes), read once per iteration after the back-edge;
+/// an iteration that calls Aether code, or leaves early, keeps the plain
+/// accesses through `ctx`. Only the slow path of the back-edge reads the
+/// addresses again.
+#[test]
+fn a_loop_over_state_that_reaches_no_safe_point_borrows_it_per_iteration() {
+    let main = "struct P {\n    x: float\n    v: float\n}\n\nstate ps: [P] = []\nstate total: float = 0.0\n\n\
+                fn nudge(p: P) -> float {\n    p.x\n}\n\n\
+                fn step(dt: float) {\n    var i = 0\n    while i < ps.len() {\n        ps[i].x += ps[i].v * dt\n        \
+                total += ps[i].x\n        i += 1\n    }\n}\n\n\
+                fn calls() {\n    for i in 0..ps.len() {\n        total += nudge(ps[i])\n    }\n}\n\n\
+                fn leaves() {\n    var i = 0\n    while i < ps.len() {\n        if ps[i].x > 1.0 {\n            break\n        \
+                }\n        ps[i].x += 1.0\n        i += 1\n    }\n}\n\n\
+                fn main() {\n    ps.push(P { x: 0.0, v: 1.0 })\n    step(0.5)\n    calls()\n    leaves()\n    \
+                println(total)\n}\n";
+    let generated = generated(&[("main.ae", main)]);
+    let files = files_of(&generated, "main");
+    let body = &files.iter().find(|(p, _)| p.ends_with("src/main_.rs")).expect("the module's file").1;
+    let fn_text = |name: &str| {
+        let start = body.find(&format!("pub fn {name}(")).unwrap_or_else(|| panic!("no fn {name}: {body}"));
+        let end = body[start + 1..].find("\npub fn ").map_or(body.len(), |e| start + 1 + e);
+        body[start..end].to_string()
+    };
+    let step = fn_text("step");
+    assert!(step.contains("(|__state_0: &mut Vec<P>, __state_1: &mut f64| {"), "{step}");
+    assert!(step.contains("(&mut *ctx.main_.ps.ptr(), &mut *ctx.main_.total.ptr())"), "{step}");
+    assert!(step.contains("elem_mut(i, &mut (*__state_0)"), "{step}");
+    assert!(step.contains("if ::aether_rt::abi::back_edge("), "{step}");
+    // The loop's condition is outside the iteration: a plain access.
+    assert!(step.contains("while i < ((*ctx.main_.ps.ptr()).len() as i64)"), "{step}");
+    for plain in ["calls", "leaves"] {
+        let text = fn_text(plain);
+        assert!(!text.contains("__state_"), "{text}");
+        assert!(text.contains("ctx.main_.ps.ptr()"), "{text}");
+    }
+}

@@ -6,7 +6,8 @@
 //! - a body edit rebuilds one crate by replaying the rustc command cargo
 //!   ran for it, through the user's `RUSTC_WRAPPER` (the recording wrapper
 //!   below stands for sccache); a crate whose command was not recorded in
-//!   this session (built by an earlier one) goes through cargo once.
+//!   this session (built by an earlier one) goes through cargo once;
+//! - an interface edit rebuilds the crates built against it, replayed too.
 #![cfg(unix)]
 
 use aether_test_support::{run_hmr, save, spawn_followed};
@@ -108,6 +109,7 @@ fn a_constant_edit_reaches_every_importer_with_no_rustc_run() {
     assert_eq!(new_runs.len(), 1, "{}", report(&format!("one crate rebuilt, not {new_runs:?}")));
     assert!(new_runs[0].ends_with("_hmr_base"), "{}", report(&format!("the base crate rebuilt: {new_runs:?}")));
     assert_eq!(built_by(&err, from_err).as_deref(), Some("rustc"), "{}", report("cargo's rustc command was replayed"));
+
     drop(child);
 
     // A new session on the warm target dir: cargo finds imp0 fresh and runs
@@ -128,5 +130,22 @@ fn a_constant_edit_reaches_every_importer_with_no_rustc_run() {
             "{}",
             report(&format!("the edit adding {extra} built by {by}"))
         );
+    }
+
+    // Interface edits (one more `pub fn` each) rebuild `base` and every
+    // crate built against it. `imp1` was not built in this session, so the
+    // first goes through cargo; the second is replayed, although the host's
+    // generated files change too (its table of functions): a reload never
+    // rebuilds the host, so the module crates' build graph is the same.
+    let mut interface = base(5, 3).replace("1.5", "2.25");
+    for (n, by) in [(1, "cargo"), (2, "rustc")] {
+        let (before, from_err) = (compiled(), err.len());
+        interface.push_str(&format!("\npub fn added{n}() -> int {{\n    {n}\n}}\n"));
+        save(&program, "base.ae", &interface);
+        let reloaded =
+            err.wait_for(from_err, Duration::from_secs(120), |l| l.starts_with("[aether] reloaded").then_some(()));
+        assert!(reloaded.is_some(), "{}", report(&format!("interface edit {n} was reloaded")));
+        assert_eq!(built_by(&err, from_err).as_deref(), Some(by), "{}", report(&format!("interface edit {n}: {by}")));
+        assert!(compiled() >= before + 4, "{}", report("`base` and its three importers were rebuilt"));
     }
 }

@@ -130,7 +130,13 @@ impl<T> StateRef<T> {
     pub fn ptr(&self) -> *mut T {
         let p = self.cached.get();
         if p.is_null() {
-            return self.read_slot();
+            // `read_slot` is given the slot, not `self`: a `self` passed to
+            // a function that is not inlined would let `ctx` escape, and
+            // LLVM would then reload every cached address after each store
+            // into `state` (issue #14).
+            let p: *mut T = read_slot(self.slot).cast();
+            self.cached.set(p);
+            return p;
         }
         p
     }
@@ -140,17 +146,17 @@ impl<T> StateRef<T> {
     pub fn refresh(&self) {
         self.cached.set(std::ptr::null_mut());
     }
+}
 
-    #[cold]
-    #[inline(never)]
-    fn read_slot(&self) -> *mut T {
-        let p = self.slot.get();
-        if p.is_null() {
-            stale_state();
-        }
-        self.cached.set(p.cast());
-        p.cast()
+/// The address in a `state` slot (checked non-null).
+#[cold]
+#[inline(never)]
+fn read_slot(slot: &'static Slot) -> *mut c_void {
+    let p = slot.get();
+    if p.is_null() {
+        stale_state();
     }
+    p
 }
 
 #[cold]
@@ -256,11 +262,18 @@ fn let_reload_in() {
 /// current) and `mine` its shim: old code stuck in a loop unwinds to the
 /// call that started it, which calls the new version
 /// ([`call_restartable`]), or to the host, which starts `main` again.
+///
+/// True when it took the slow path, the only one in which a swap can
+/// happen: generated code reads its `state` addresses again
+/// ([`epoch_changed`]) only then, so a loop's iteration costs two relaxed
+/// loads and one branch.
 #[inline(always)]
-pub fn back_edge(stale: &AtomicBool, mine: *const c_void) {
+pub fn back_edge(stale: &AtomicBool, mine: *const c_void) -> bool {
     if PENDING.load(Ordering::Relaxed) | stale.load(Ordering::Relaxed) {
         leave_stale_loop(stale, mine);
+        return true;
     }
+    false
 }
 
 #[cold]

@@ -108,16 +108,25 @@ impl<'a> Gen<'a> {
     /// makes no call still lets a reload in; unchanged in a static build.
     /// Only for loops that hold no borrow across iterations (`while`,
     /// `loop`, `for` over a range or an owned copy): a safe point may run
-    /// hooks and initializers that change `state`.
-    pub fn loop_block(&self, b: TokenStream) -> TokenStream {
+    /// hooks and initializers that change `state`. `body` and `cond` (a
+    /// `while let`'s value, evaluated inside the iteration) are the Aether
+    /// code of the iteration: when it cannot reach a safe point, its
+    /// `state` is reached through `&mut` parameters
+    /// (`codegen::hmr::loop_state`).
+    pub fn loop_block(&self, b: TokenStream, body: &crate::ast::Block, cond: Option<&crate::ast::Expr>) -> TokenStream {
         if !self.shared.hmr {
             return b;
         }
-        let edge = super::hmr::back_edge(self.shared, self.ck, self.hmr_fn);
         // State addresses are kept in `ctx` between safe points (issue #14):
         // read again after one in which a swap happened.
         let sync = if self.has_ctx { quote!(ctx.__sync();) } else { quote!() };
-        quote!({ #edge #sync #b })
+        let edge = super::hmr::back_edge(self.shared, self.ck, self.hmr_fn, sync);
+        let b = if self.has_ctx && super::hmr::loop_state::plain_iteration(body, cond) {
+            super::hmr::loop_state::scoped(self.ck, self.shared, self.module, b)
+        } else {
+            b
+        };
+        quote!({ #edge #b })
     }
 
     /// Under `--hmr`, in code that has `ctx`: `c` (a call, which may be a

@@ -38,6 +38,7 @@ mod direct;
 mod fingerprints;
 mod fn_values;
 mod generics;
+pub(crate) mod loop_state;
 mod rust_host;
 mod trampoline;
 mod tunables;
@@ -348,8 +349,14 @@ fn unsupported(program: &Program, ck: &CheckResult) -> Vec<Diagnostic> {
 /// safe point, see `aether_rt::abi::back_edge`); nothing in a static build.
 /// In function `f` it also leaves the loop when a reload replaced `f`'s
 /// code; in code that belongs to no function (a state initializer) it only
-/// lets a pending reload in.
-pub(crate) fn back_edge(shared: &Shared, ck: &CheckResult, f: Option<FnId>) -> proc_macro2::TokenStream {
+/// lets a pending reload in. `sync` (`ctx.__sync();`, or nothing in code
+/// without `ctx`) follows when a swap may have happened there.
+pub(crate) fn back_edge(
+    shared: &Shared,
+    ck: &CheckResult,
+    f: Option<FnId>,
+    sync: proc_macro2::TokenStream,
+) -> proc_macro2::TokenStream {
     if !shared.hmr {
         return quote::quote!();
     }
@@ -365,12 +372,15 @@ pub(crate) fn back_edge(shared: &Shared, ck: &CheckResult, f: Option<FnId>) -> p
         Some(fi) => {
             let shim = quote::format_ident!("__shim_{}", fi);
             let fi = proc_macro2::Literal::usize_unsuffixed(fi);
-            quote::quote!(::aether_rt::abi::back_edge(
+            // Only the slow path of the check can let a swap in.
+            quote::quote!(if ::aether_rt::abi::back_edge(
                 &crate::__STALE[#fi],
                 crate::__shims::#shim as *const ::std::ffi::c_void
-            );)
+            ) {
+                #sync
+            })
         }
-        None => quote::quote!(::aether_rt::abi::safe_point();),
+        None => quote::quote!(::aether_rt::abi::safe_point(); #sync),
     }
 }
 

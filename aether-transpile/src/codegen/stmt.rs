@@ -207,7 +207,7 @@ impl Gen<'_> {
                 let l = loop_label(label.as_ref());
                 let c = head(self.value(cond));
                 let b = self.block(body, &Ty::Unit);
-                let b = self.loop_block(b);
+                let b = self.loop_block(b, body, None);
                 quote!(#l while #c #b)
             }
             // `loop { if let p = v { body } else { break; } }`: the `if let`
@@ -223,13 +223,17 @@ impl Gen<'_> {
                         break;
                     })),
                 );
-                let b = self.loop_block(quote!({ #b }));
+                let value = match cond {
+                    IfCond::Let { value, .. } => Some(value),
+                    IfCond::Expr(e) => Some(e),
+                };
+                let b = self.loop_block(quote!({ #b }), body, value.map(|v| &**v));
                 quote!(#l loop #b)
             }
             StmtKind::Loop { label, body } => {
                 let l = loop_label(label.as_ref());
                 let b = self.block(body, &Ty::Unit);
-                let b = self.loop_block(b);
+                let b = self.loop_block(b, body, None);
                 quote!(#l loop #b)
             }
             StmtKind::For { label, mutable, pattern, iter, body } => {
@@ -449,7 +453,7 @@ impl Gen<'_> {
             let (s, en) = (paren(s), head(paren(en)));
             let pat = self.irrefutable(pattern, false, LocalKind::Owned);
             let b = self.loop_body(pattern, body);
-            let b = self.loop_block(b);
+            let b = self.loop_block(b, body, None);
             if *inclusive {
                 quote!(#label for #pat in #s..=#en #b)
             } else {
@@ -474,7 +478,7 @@ impl Gen<'_> {
                     let lv = self.to_lvalue(c);
                     let pat = self.irrefutable(pattern, false, LocalKind::MutRef);
                     let b = self.block(body, &Ty::Unit);
-                    let b = self.loop_block(b);
+                    let b = self.loop_block(b, body, None);
                     quote!({
                         let mut __items = #owned;
                         #label for #pat in __items.iter_mut() #b
@@ -508,7 +512,7 @@ impl Gen<'_> {
                 let b =
                     if kind == LocalKind::Owned { self.loop_body(pattern, body) } else { self.block(body, &Ty::Unit) };
                 // A safe point only where the loop borrows nothing (see above).
-                let b = if owned_iter { self.loop_block(b) } else { b };
+                let b = if owned_iter { self.loop_block(b, body, None) } else { b };
                 let iter_ts = head(iter_ts);
                 quote!(#label for #pat in #iter_ts #b)
             }

@@ -228,8 +228,10 @@ pub(super) fn module_lib(
                 }
             }
 
-            #[cold]
-            #[inline(never)]
+            // Inlined, not a cold call: a call that is given `ctx` lets it
+            // escape, and LLVM then reloads the cached addresses after
+            // every store into `state` (issue #14). It is a few stores.
+            #[inline(always)]
             fn __refresh(&mut self) {
                 self.__epoch = ::aether_rt::abi::epoch();
                 #(self.#state_mods.__refresh();)*

@@ -1,0 +1,163 @@
+//! A loop iteration's `state` through `&mut` parameters under `--hmr`
+//! (issue #14).
+//!
+//! Under `--hmr` a `state` value lives in runtime memory, reached through
+//! the address its `StateRef` keeps in `ctx` (`(*ctx.m.x.ptr())`). LLVM
+//! cannot tell that a store into an element of a `state` list does not
+//! change the list's own pointer and length, which live in that memory too,
+//! so it reloads them and checks the bounds again at every access: a loop
+//! updating a `state` list of structs ran about 4x slower than the static
+//! build, where the list is a field of the `&mut Ctx` argument and LLVM
+//! knows nothing else writes it.
+//!
+//! So the body of a loop iteration that cannot reach a safe point (no call
+//! of Aether code, no blocking builtin, no nested safe point) and does not
+//! leave the iteration early becomes a closure called at once with one
+//! `&mut` per `state` it touches: a closure's `&mut` parameters are
+//! `noalias`, which LLVM keeps as scoped alias facts when it inlines the
+//! closure. Nothing can swap the state between the iteration's back-edge
+//! (where the addresses were checked) and its end, so the references stay
+//! valid for exactly the closure's call, as at any other access.
+
+use crate::ast::{Block, Expr, ExprKind, StmtKind};
+use crate::check::CheckResult;
+use crate::codegen::analysis::{visit_block, visit_expr, Visit};
+use crate::codegen::{names, types::TypeNames, Shared};
+use crate::ty::ModuleId;
+use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
+use quote::{format_ident, quote};
+
+/// Whether the Aether code of a loop iteration (its body and, for a
+/// `while let`, its condition) may run as a closure: no closure (which
+/// could keep a reference beyond the call), no `?`, `return`, `break` or
+/// `continue` (which a closure would change the meaning of).
+pub(crate) fn plain_iteration(body: &Block, cond: Option<&Expr>) -> bool {
+    let mut plain = true;
+    let mut check = |v: Visit<'_>| match v {
+        Visit::Stmt(s) => {
+            if matches!(s.kind, StmtKind::Return(_) | StmtKind::Break(_) | StmtKind::Continue(_)) {
+                plain = false;
+            }
+        }
+        Visit::Expr(e) => {
+            if matches!(e.kind, ExprKind::Closure { .. } | ExprKind::Try(_)) {
+                plain = false;
+            }
+        }
+        Visit::Pattern(_) => {}
+    };
+    visit_block(body, false, &mut check);
+    if let Some(c) = cond {
+        visit_expr(c, false, &mut check);
+    }
+    plain
+}
+
+/// The generated iteration `b` (a block) of a loop in module `here`, with
+/// its `state` places read through `&mut` closure parameters; `b` itself
+/// when it touches no `state`, or when its generated code could reach a
+/// safe point or uses `ctx` otherwise (checked on the tokens, so nothing the
+/// generator emits can slip through).
+pub(crate) fn scoped(ck: &CheckResult, shared: &Shared, here: ModuleId, b: TokenStream) -> TokenStream {
+    let states: Vec<(String, String, usize)> = ck
+        .globals
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| g.is_state)
+        .map(|(i, g)| {
+            let m = names::plain(&shared.module_names[g.module.0 as usize]).to_string();
+            (m, names::item(&g.name).to_string(), i)
+        })
+        .collect();
+    let mut used: Vec<usize> = Vec::new();
+    let Some(body) = substitute(&b, &states, &mut used) else { return b };
+    if used.is_empty() {
+        return b;
+    }
+    let tn = TypeNames { ck, module_names: &shared.module_names, here };
+    let mut params = Vec::new();
+    let mut args = Vec::new();
+    for (k, g) in used.iter().enumerate() {
+        let Some(info) = ck.globals.get(*g) else { return b };
+        let p = format_ident!("__state_{}", k);
+        let t = tn.rust_ty(&info.ty);
+        let m = names::plain(&shared.module_names[info.module.0 as usize]);
+        let name = names::item(&info.name);
+        params.push(quote!(#p: &mut #t));
+        args.push(quote!(&mut *ctx.#m.#name.ptr()));
+    }
+    quote!({ (|#(#params),*| #body)(#(#args),*); })
+}
+
+/// Idents whose presence means the code may reach a safe point or leave
+/// the iteration: then it stays as it is.
+const UNSCOPED: &[&str] = &[
+    "ctx",
+    "__sync",
+    "__hmr_calls",
+    "back_edge",
+    "safe_point",
+    "blocking",
+    "call_restartable",
+    "return",
+    "break",
+    "continue",
+];
+
+/// `ts` with every `(*ctx.m.x.ptr())` replaced by `(*__state_k)` (`k` the
+/// place of `x` in `used`, added on first sight), or `None` when `ts` holds
+/// one of the [`UNSCOPED`] idents outside such a place.
+fn substitute(ts: &TokenStream, states: &[(String, String, usize)], used: &mut Vec<usize>) -> Option<TokenStream> {
+    crate::with_stack(|| {
+        let mut out = Vec::new();
+        for t in ts.clone() {
+            match t {
+                TokenTree::Group(g) => {
+                    if g.delimiter() == Delimiter::Parenthesis {
+                        if let Some(i) = state_place(&g.stream(), states) {
+                            let k = used.iter().position(|u| *u == i).unwrap_or_else(|| {
+                                used.push(i);
+                                used.len() - 1
+                            });
+                            let p = format_ident!("__state_{}", k);
+                            let mut place = Group::new(Delimiter::Parenthesis, quote!(*#p));
+                            place.set_span(g.span());
+                            out.push(TokenTree::Group(place));
+                            continue;
+                        }
+                    }
+                    let inner = substitute(&g.stream(), states, used)?;
+                    let mut group = Group::new(g.delimiter(), inner);
+                    group.set_span(g.span());
+                    out.push(TokenTree::Group(group));
+                }
+                TokenTree::Ident(ref id) if UNSCOPED.iter().any(|u| id == u) => return None,
+                t => out.push(t),
+            }
+        }
+        Some(out.into_iter().collect())
+    })
+}
+
+/// The state (index into `ck.globals`) of `*ctx.m.x.ptr()`, what
+/// `codegen::expr` generates for a `state` place under `--hmr`.
+fn state_place(ts: &TokenStream, states: &[(String, String, usize)]) -> Option<usize> {
+    let toks: Vec<TokenTree> = ts.clone().into_iter().collect();
+    let [TokenTree::Punct(star), TokenTree::Ident(ctx), TokenTree::Punct(d1), TokenTree::Ident(m), TokenTree::Punct(d2), TokenTree::Ident(x), TokenTree::Punct(d3), TokenTree::Ident(ptr), TokenTree::Group(call)] =
+        toks.as_slice()
+    else {
+        return None;
+    };
+    let dots = [d1, d2, d3].iter().all(|d| d.as_char() == '.');
+    if star.as_char() != '*'
+        || ctx != "ctx"
+        || !dots
+        || ptr != "ptr"
+        || call.delimiter() != Delimiter::Parenthesis
+        || !call.stream().is_empty()
+    {
+        return None;
+    }
+    let (m, x) = (m.to_string(), x.to_string());
+    states.iter().find(|(sm, sx, _)| *sm == m && *sx == x).map(|(_, _, i)| *i)
+}
