@@ -30,6 +30,7 @@ fn a_burst_of_writes_becomes_one_batch() {
     // A long quiet period, so the burst below surely falls inside one batch.
     let config = WatcherConfig {
         debounce: Duration::from_millis(400),
+        settle: Duration::from_millis(400),
         max_delay: GENEROUS,
         force_poll: false,
         ..WatcherConfig::default()

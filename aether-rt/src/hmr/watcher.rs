@@ -4,7 +4,11 @@
 //! writing a temporary file and renaming it over the original, which a watch
 //! on the original file would lose. Events are collected until the tree has
 //! been quiet for `debounce` (a save is often several events), then sent as
-//! one [`Batch`]. Editor temporaries (`.foo.ae.swp`, `foo.ae~`, `#foo.ae#`,
+//! one [`Batch`]. Once every changed file is known to be complete (closed
+//! after writing, renamed into place, or removed: the platform's watcher
+//! says so), the quiet period is the shorter `settle`, which still gathers
+//! the other files of a "save all" but takes most of the debounce off a
+//! reload's latency (#13). Editor temporaries (`.foo.ae.swp`, `foo.ae~`, `#foo.ae#`,
 //! `.#foo.ae`, `foo.ae.tmp`) are ignored because only `.ae` names count and
 //! lock files are skipped.
 //!
@@ -17,15 +21,18 @@
 //! WSL-mounted ones) deliver no events at all.
 
 use notify::{Event, EventKind, PollWatcher, RecursiveMode, Watcher as _};
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WatcherConfig {
-    /// Quiet period that ends a batch.
+    /// Quiet period that ends a batch while a file may still be being
+    /// written.
     pub debounce: Duration,
+    /// Quiet period that ends a batch once every file in it is complete.
+    pub settle: Duration,
     /// A batch is sent at the latest this long after its first event, even
     /// if events keep coming (a build writing into the tree, say).
     pub max_delay: Duration,
@@ -67,6 +74,10 @@ impl Default for WatcherConfig {
             // three) and an editor's "save all"; a save that does not check yet
             // is given longer by the supervisor (`save_grace`).
             debounce: Duration::from_millis(20),
+            // The files of one "save all" are written back to back; a
+            // second file that comes later only makes a second reload (and
+            // a half-saved change that does not check waits for the rest).
+            settle: Duration::from_millis(5),
             max_delay: Duration::from_millis(1000),
             poll_interval: Duration::from_millis(200),
             force_poll: poll_requested(std::env::var("AETHER_HMR_POLL").ok().as_deref()),
@@ -151,22 +162,31 @@ fn start_poll(
 }
 
 fn debounce(events: Receiver<notify::Result<Event>>, batches: Sender<Batch>, config: WatcherConfig) {
-    let mut pending = BTreeSet::new();
+    // Each changed path, and whether it is complete (see the module comment).
+    let mut pending: BTreeMap<PathBuf, bool> = BTreeMap::new();
     let mut first: Option<Instant> = None;
     loop {
         let received = match first {
             None => events.recv().map_err(|_| RecvTimeoutError::Disconnected),
             Some(start) => {
+                let quiet = if pending.values().all(|complete| *complete) { config.settle } else { config.debounce };
                 let until_max = config.max_delay.saturating_sub(start.elapsed());
-                events.recv_timeout(config.debounce.min(until_max))
+                events.recv_timeout(quiet.min(until_max))
             }
         };
         match received {
             Ok(Ok(event)) => {
-                if counts(&event.kind) {
-                    for path in event.paths.into_iter().filter(|p| is_source(p, &config.extensions)) {
-                        pending.insert(path);
-                        first.get_or_insert_with(Instant::now);
+                let Some(complete) = change_of(&event.kind) else { continue };
+                for path in event.paths.into_iter().filter(|p| is_source(p, &config.extensions)) {
+                    match pending.get_mut(&path) {
+                        Some(done) => *done = complete,
+                        // A close alone (a file opened for writing, nothing
+                        // written) is no change.
+                        None if event.kind == CLOSED_AFTER_WRITE => {}
+                        None => {
+                            pending.insert(path, complete);
+                            first.get_or_insert_with(Instant::now);
+                        }
                     }
                 }
             }
@@ -175,7 +195,7 @@ fn debounce(events: Receiver<notify::Result<Event>>, batches: Sender<Batch>, con
             Ok(Err(_)) => {}
             Err(RecvTimeoutError::Timeout) => {
                 first = None;
-                let paths: Vec<PathBuf> = std::mem::take(&mut pending).into_iter().collect();
+                let paths: Vec<PathBuf> = std::mem::take(&mut pending).into_keys().collect();
                 if !paths.is_empty() && batches.send(Batch { paths }).is_err() {
                     return;
                 }
@@ -183,6 +203,24 @@ fn debounce(events: Receiver<notify::Result<Event>>, batches: Sender<Batch>, con
             Err(RecvTimeoutError::Disconnected) => return,
         }
     }
+}
+
+const CLOSED_AFTER_WRITE: EventKind =
+    EventKind::Access(notify::event::AccessKind::Close(notify::event::AccessMode::Write));
+
+/// Whether an event is a change, and if so whether it leaves the file
+/// complete: closed after writing, renamed into place or away, removed.
+/// Writes and creations are not complete until their close (the polling
+/// watcher never says so: its batches wait the whole debounce).
+fn change_of(kind: &EventKind) -> Option<bool> {
+    use notify::event::ModifyKind;
+    if *kind == CLOSED_AFTER_WRITE {
+        return Some(true);
+    }
+    if !counts(kind) {
+        return None;
+    }
+    Some(matches!(kind, EventKind::Modify(ModifyKind::Name(_)) | EventKind::Remove(_)))
 }
 
 /// Reads and metadata-only touches are not changes, except a new write
@@ -217,6 +255,20 @@ mod tests {
         assert!(!poll_requested(Some("0")));
         assert!(!poll_requested(Some("")));
         assert!(!poll_requested(None));
+    }
+
+    #[test]
+    fn a_file_is_complete_once_closed_renamed_or_removed() {
+        use notify::event::{AccessKind, AccessMode, CreateKind, DataChange, ModifyKind, RemoveKind, RenameMode};
+        let check = |kind: EventKind, expect: Option<bool>| assert_eq!(change_of(&kind), expect, "{kind:?}");
+        check(EventKind::Access(AccessKind::Close(AccessMode::Write)), Some(true));
+        check(EventKind::Modify(ModifyKind::Name(RenameMode::To)), Some(true));
+        check(EventKind::Modify(ModifyKind::Name(RenameMode::From)), Some(true));
+        check(EventKind::Remove(RemoveKind::File), Some(true));
+        check(EventKind::Modify(ModifyKind::Data(DataChange::Any)), Some(false));
+        check(EventKind::Create(CreateKind::File), Some(false));
+        check(EventKind::Access(AccessKind::Close(AccessMode::Read)), None);
+        check(EventKind::Access(AccessKind::Open(AccessMode::Any)), None);
     }
 
     #[test]
