@@ -331,13 +331,18 @@ fn unsupported(program: &Program, ck: &CheckResult) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     match program.entry.and_then(|e| entry_main(ck, e)) {
         Some(f) => {
-            if let Some(info) = ck.fns.get(f.0 as usize) {
-                if !info.params.is_empty() || info.ret != Ty::Unit {
-                    errors.push(super::refusal(
-                        info.span,
-                        "under --hmr `main` must be `fn main()` (not yet supported under --hmr)",
-                    ));
-                }
+            // The host runs `fn main()` and `fn main() -> ()!` (the
+            // checker allows no other `main`), by their signatures'
+            // fingerprints (`aether_rt::abi::FALLIBLE_MAIN_SIGNATURE`).
+            let runnable = ck.fns.get(f.0 as usize).is_some_and(|info| {
+                info.params.is_empty()
+                    && (info.ret == Ty::Unit || slot_text(ck, f) == aether_rt::abi::FALLIBLE_MAIN_SIGNATURE)
+            });
+            if let (false, Some(info)) = (runnable, ck.fns.get(f.0 as usize)) {
+                errors.push(super::refusal(
+                    info.span,
+                    "under --hmr `main` must be `fn main()` or `fn main() -> ()!` (not yet supported under --hmr)",
+                ));
             }
         }
         None => errors.push(Diagnostic::new(Code::E0700, "the program has no `fn main()`")),
