@@ -247,7 +247,8 @@ fn hover_shows_type_parameters_and_arguments() {
     check_hover(&[("main.ae", &main)], "```aether\nlet p: Pair<int, str>\n```");
     let main = format!("{types}fn main() {{\n    let o: O$0pt<[str]> = Opt.Nothing\n    println(o)\n}}\n");
     check_hover(&[("main.ae", &main)], "```aether\nenum Opt<T> {\n    Nothing\n    Just(value: T)\n}\n```");
-    let main = format!("{types}fn main() {{\n    let p = Pair {{ first: 1, second: [2.5] }}\n    println(p.sec$0ond)\n}}\n");
+    let main =
+        format!("{types}fn main() {{\n    let p = Pair {{ first: 1, second: [2.5] }}\n    println(p.sec$0ond)\n}}\n");
     check_hover(&[("main.ae", &main)], "```aether\nPair.second: B\n```");
     let main = format!("{types}fn main() {{\n    let p = Pair {{ first: 1, second: [2.5] }}\n    let q = p.$0\n}}\n");
     check_completions(&[("main.ae", &main)], &["first", "second"]);
