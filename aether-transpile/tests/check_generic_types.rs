@@ -2,7 +2,8 @@
 //! `enum Tree<T>`): type arguments written in types and inferred at
 //! literals, variants and patterns, generic functions over them, the needs
 //! (`==`, map keys) asked of their arguments, exhaustiveness through them,
-//! and what is refused (E0322, E0300, E0311, E0320).
+//! methods of generic types, and what is refused (E0322, E0300, E0311,
+//! E0320, E0321).
 
 mod support;
 
@@ -28,6 +29,15 @@ fn size<T>(t: Tree<T>) -> int {
     }
 }
 fn same<T>(a: T, b: T) -> bool { a == b }
+fn Pair.flip(self) -> Pair<B, A> { swap(self) }
+fn Pair.set(mut self, a: A) { self.first = a }
+fn Pair.of(a: A, b: B) -> Pair<A, B> { Pair { first: a, second: b } }
+fn Tree.has(self, v: T) -> bool {
+    match self {
+        Leaf => false
+        Node(l, x, r) => x == v || l.has(v) || r.has(v)
+    }
+}
 state best: Pair<int, str> = Pair { first: 0, second: "none" }
 fn main() {
     let p = Pair { first: 1, second: "a" }
@@ -48,6 +58,10 @@ fn main() {
         None => {}
     }
     best.first += first
+    best.set(3)
+    let of = Pair.of
+    let flipped: Pair<bool, [int]> = of([1], true).flip()
+    println("{flipped} {t.has(3)} {Pair.of(1, 2).flip()}")
     println("{p == q} {swap(p)} {first_of(Pair { first: 1, second: 2 })} {size(t)} {u} {keys} {second}")
     println("{same(p, q)} {best} {shapes.unbox(b)}")
 }
@@ -71,7 +85,7 @@ struct Plain { x: int }
 struct Unused<T> { x: int }
 struct Twice<T, T> { x: T }
 struct Defaulted<T> { x: T, n: int = 0 }
-fn Pair.sum(self) -> int { 0 }
+fn Pair.own<T>(self, x: T) -> T { x }
 fn one(_p: Pair<int>) {}
 fn bare(_p: Pair) {}
 fn plain(_p: Plain<int>) {}
@@ -122,6 +136,22 @@ fn fine() {
     let b: Bag<str> = Bag { items: [] }
     let o: Opt<Bag<int>> = Opt.None
     println("{b} {o}")
+}
+"#
+);
+
+check!(
+    generic_methods_check_their_needs_and_receivers,
+    r#"struct Pair<A, B> { first: A, second: B }
+fn Pair.bigger(self, other: Pair<A, B>) -> bool { self.first > other.first }
+fn Pair.keyed(self) -> {A: B} { {self.first: self.second} }
+fn main() {
+    let p = Pair { first: [1], second: [2] }
+    println(p.bigger(p))
+    let q = Pair { first: 1.5, second: 2 }
+    println(q.keyed())
+    let r: Pair<int, int> = Pair { first: 1, second: 2 }
+    let s: Pair<str, int> = r.bigger(r)
 }
 "#
 );

@@ -327,7 +327,15 @@ impl Checker<'_> {
             Ty::Struct(tid, targs) | Ty::Enum(tid, targs) => {
                 if let Some(f) = self.methods.get(&(tid, name.name.clone())).copied() {
                     self.record_res(callee.id, Res::Method(f));
+                    let recv_args = targs.clone();
                     let targs = self.record_fn_ty(callee, f);
+                    // A generic type's method: its type arguments are the
+                    // receiver's.
+                    if recv_args.len() == targs.len() {
+                        for (a, b) in targs.iter().zip(&recv_args) {
+                            self.unify(a, b);
+                        }
+                    }
                     self.check_method_visible(f, name.span);
                     let Some(info) = self.fns.get(f.0 as usize).cloned() else { return Ty::Error };
                     return match info.self_param {

@@ -604,7 +604,7 @@ impl<'p> Checker<'p> {
             if self.takes_self(f, tid, name, help) {
                 return Ty::Error;
             }
-            return self.fns.get(f.0 as usize).map(|i| i.fn_ty()).unwrap_or(Ty::Error);
+            return self.fn_value_ty(e.id, f, e.span);
         }
         self.unknown_type_member(tid, name);
         Ty::Error

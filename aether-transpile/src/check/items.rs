@@ -162,8 +162,18 @@ impl Checker<'_> {
     fn collect_fn(&mut self, m: ModuleId, idx: usize, item: &ast::Item, f: &ast::FnDecl) {
         self.check_generic_decl(item, f);
         self.enter_generics(f, true);
+        // A method of a generic type is generic in the type's parameters
+        // (`fn Pair.swap(self) -> Pair<B, A>`), checked and instantiated
+        // like a generic function.
+        // (With type parameters of its own it is E0321, and keeps those.)
+        let type_params = if f.generics.is_empty() { self.receiver_type_params(m, f) } else { Vec::new() };
+        if !type_params.is_empty() {
+            self.generics.scope =
+                type_params.iter().enumerate().map(|(i, n)| (n.clone(), Ty::Param(i as u32, n.clone()))).collect();
+        }
         // A map key in the signature is a need too (`fn empty<K>() -> {K: int}`).
-        self.generics.current = (!f.generics.is_empty()).then_some(FnId(self.fns.len() as u32));
+        let generic = !f.generics.is_empty() || !type_params.is_empty();
+        self.generics.current = generic.then_some(FnId(self.fns.len() as u32));
         let params = self.resolve_params(m, &f.params, |_, _, _| {});
         let ret = match &f.ret {
             Some(t) => self.resolve_type(m, t),
@@ -173,15 +183,6 @@ impl Checker<'_> {
         self.generics.current = None;
         let receiver = match &f.receiver {
             Some(r) => match self.tables[m.0 as usize].items.get(&r.name) {
-                Some(ItemRef::Type(t)) if !self.types.get(*t).generics.is_empty() => {
-                    self.report(
-                        Code::E0322,
-                        r.span,
-                        format!("`{}` is generic: its methods are not supported yet", r.name),
-                        "write a generic function that takes the value: `fn name<T>(v: Type<T>, ...)`",
-                    );
-                    return;
-                }
                 Some(ItemRef::Type(t)) => Some(*t),
                 _ => {
                     let help = suggest(&r.name, self.type_names(m));
@@ -208,7 +209,11 @@ impl Checker<'_> {
             span: f.name.span,
             item: idx,
             host: None,
-            generics: f.generics.iter().map(|g| g.name.name.clone()).collect(),
+            generics: if type_params.is_empty() {
+                f.generics.iter().map(|g| g.name.name.clone()).collect()
+            } else {
+                type_params
+            },
         });
         match receiver {
             Some(t) => {
@@ -256,6 +261,15 @@ impl Checker<'_> {
                     .with_help("hooks take no parameters, return nothing and are not methods"),
                 );
             }
+        }
+    }
+
+    /// The type parameters of a method's type (`A`, `B` of `fn Pair.swap`);
+    /// empty for a function, or a method of a type without parameters.
+    pub(super) fn receiver_type_params(&self, m: ModuleId, f: &ast::FnDecl) -> Vec<String> {
+        match f.receiver.as_ref().and_then(|r| self.tables[m.0 as usize].items.get(&r.name)) {
+            Some(ItemRef::Type(t)) => self.types.get(*t).generics.clone(),
+            _ => Vec::new(),
         }
     }
 

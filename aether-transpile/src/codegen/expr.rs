@@ -663,15 +663,14 @@ impl Gen<'_> {
             .collect();
         let ctx = if self.needs().fn_needs(f) { quote!(ctx,) } else { quote!() };
         let fname = names::method(&info.name);
-        let target = match info.receiver {
-            Some(tid) => {
+        let target = match (info.receiver, instance) {
+            // A generic type's associated function: its instance.
+            (_, Some(name)) => self.item_path(info.module, name),
+            (Some(tid), None) => {
                 let p = self.names().type_path(tid);
                 quote!(#p::#fname)
             }
-            None => match instance {
-                Some(name) => self.item_path(info.module, name),
-                None => self.fn_item_path(info.module, names::item(&info.name)),
-            },
+            (None, None) => self.fn_item_path(info.module, names::item(&info.name)),
         };
         let ret = self.rust_ty(&info.ret);
         let fnty = self.rust_ty(&info.fn_ty());

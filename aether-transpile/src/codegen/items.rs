@@ -425,6 +425,8 @@ pub(crate) fn instance_fn(
     };
     let mut gen = Gen::new(program, ck, shared, m);
     gen.tables = &inst.tables;
+    // A generic type's method: its type's arguments are the instance's.
+    gen.self_args = inst.args.clone();
     function_with(gen, inst.fn_id, &inst.info, format_ident!("{}", inst.rust_name), decl, false)
 }
 
@@ -446,18 +448,32 @@ fn function_with(
     gen.ret = vec![info.ret.clone()];
     let mut params = Vec::new();
     if let (Some(tid), Some(mutable)) = (info.receiver, info.self_param) {
-        // Methods are only on types without parameters (E0322).
-        gen.current_self = Some(match ck.types.get(tid).kind {
-            TypeDefKind::Struct(_) => Ty::Struct(tid, Vec::new()),
-            TypeDefKind::Enum(_) => Ty::Enum(tid, Vec::new()),
-        });
-        if mutable {
+        let args = std::mem::take(&mut gen.self_args);
+        let generic = !args.is_empty();
+        let self_ty = match ck.types.get(tid).kind {
+            TypeDefKind::Struct(_) => Ty::Struct(tid, args),
+            TypeDefKind::Enum(_) => Ty::Enum(tid, args),
+        };
+        if generic {
+            // An instance of a generic type's method is a plain function:
+            // the receiver is its first parameter.
+            let t = gen.rust_ty(&self_ty);
+            let recv = names::plain("__recv");
+            if mutable {
+                params.push(quote!(#recv: &mut #t));
+                gen.self_kind = Some((LocalKind::MutRef, recv));
+            } else {
+                params.push(quote!(#recv: &#t));
+                gen.self_kind = Some((LocalKind::Ref, recv));
+            }
+        } else if mutable {
             params.push(quote!(&mut self));
             gen.self_kind = Some((LocalKind::MutRef, names::plain("self")));
         } else {
             params.push(quote!(&self));
             gen.self_kind = Some((LocalKind::Ref, names::plain("self")));
         }
+        gen.current_self = Some(self_ty);
     }
     if needs {
         params.push(quote!(ctx: &mut crate::Ctx));
