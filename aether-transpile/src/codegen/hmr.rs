@@ -233,7 +233,7 @@ fn generate_with(
         }
         let lib = module_lib(program, checked, &shared, &layout, m, &included, &fingerprints, reloadable);
         files.push((dir.join("src/lib.rs"), format_file(lib)));
-        files.push((dir.join("Cargo.toml"), module_manifest(&package, &opts.rt_path, reloadable)));
+        files.push((dir.join("Cargo.toml"), module_manifest(&package, &opts.rt_path, program, reloadable)));
         let library = if reloadable {
             opts.lib_dir.join(format!("{}{}{}", std::env::consts::DLL_PREFIX, package, std::env::consts::DLL_SUFFIX))
         } else {
@@ -269,7 +269,7 @@ fn generate_with(
     let host_executable = opts.lib_dir.join(format!("{host_package}{}", std::env::consts::EXE_SUFFIX));
     let mut files = vec![
         (PathBuf::from("host/src/main.rs"), format_file(host_main(program, checked, &shared, &modules, host_row))),
-        (PathBuf::from("host/Cargo.toml"), host_manifest(&host_package, &opts.rt_path, &modules, &shared)),
+        (PathBuf::from("host/Cargo.toml"), host_manifest(&host_package, &opts.rt_path, program, &modules, &shared)),
     ];
     members.insert(0, "\"host\"".to_string());
     files.push((PathBuf::from("Cargo.toml"), workspace_manifest(&members)));
