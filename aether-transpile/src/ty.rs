@@ -192,6 +192,10 @@ impl fmt::Display for DisplayTy<'_> {
 #[derive(Clone, Debug, Default)]
 pub struct TypeTable {
     pub defs: Vec<TypeDef>,
+    /// Per generic type, per type parameter: whether its values key a map
+    /// (`K` of `struct Index<K> { m: {K: int} }`), so each argument must be
+    /// hashable. Missing: none does.
+    pub key_params: std::collections::HashMap<TypeId, Vec<bool>>,
 }
 
 impl TypeTable {
@@ -216,6 +220,11 @@ impl TypeTable {
             TypeDefKind::Enum(e) => Some(e),
             TypeDefKind::Struct(_) => None,
         }
+    }
+
+    /// Whether type parameter `i` of `id` keys a map.
+    pub fn keys_map(&self, id: TypeId, i: usize) -> bool {
+        self.key_params.get(&id).and_then(|v| v.get(i)).copied().unwrap_or(false)
     }
 
     /// The type of a field (`f.ty` of `id`'s definition) in a value of

@@ -103,6 +103,10 @@ struct Loop { w: Wrap<Loop> }
 enum Opt<T> { None, Some(value: T) }
 enum Shape { Dot, Circle(r: float) }
 struct Bad<A> { x: B }
+struct Index<K, V> { m: {K: V} }
+struct ByFloat { i: Index<float, str> }
+fn keys<K>(i: Index<K, int>) -> [K] { [] }
+fn float_keys() -> [float] { keys(Index { m: {} }) }
 fn same<T>(a: T, b: T) -> bool { a == b }
 fn main() {
     let p: Pair<int, str> = Pair { first: "a", second: 1 }
@@ -110,6 +114,8 @@ fn main() {
     let w = Wrap { inner: |x: int| x }
     let _eq = same(w, w)
     let _m: {Wrap<float>: int} = {}
+    let _i: Index<float, int> = Index { m: {} }
+    let _j = Index { m: {[1]: 2} }
     let s: Opt<Shape> = Opt.Some(Shape.Dot)
     match s {
         Some(Dot) => {}

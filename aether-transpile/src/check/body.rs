@@ -40,6 +40,9 @@ pub(super) struct BodyCx {
     pub self_ty: Option<(Ty, bool)>,
     pub pending_exprs: Vec<(NodeId, Ty)>,
     pub pending_pats: Vec<(NodeId, Ty)>,
+    /// Generic types whose arguments key a map, with where they were
+    /// inferred: checked hashable at the end of the body.
+    pub pending_keys: Vec<(Ty, Span)>,
     /// Uses of generic functions: the node naming one, the function, its
     /// type arguments (variables until the body is done) and the span.
     pub pending_insts: Vec<(NodeId, FnId, Vec<Ty>, Span)>,
@@ -83,6 +86,7 @@ impl BodyCx {
             self_ty: None,
             pending_exprs: Vec::new(),
             pending_pats: Vec::new(),
+            pending_keys: Vec::new(),
             pending_insts: Vec::new(),
             diags_at_start: 0,
             unused: Vec::new(),
@@ -172,6 +176,13 @@ impl<'p> Checker<'p> {
             }
             if let Some(info) = self.tables[m].locals.get_mut(id.0 as usize) {
                 info.ty = default_vars(ty);
+            }
+        }
+        // Like E0306, only in an otherwise clean body: an error inside the
+        // literal (a float key) already says it.
+        for (t, span) in std::mem::take(&mut self.cx.pending_keys) {
+            if clean && !reported && !self.check_key_args(&t, span) {
+                reported = true;
             }
         }
         let exprs = std::mem::take(&mut self.cx.pending_exprs);

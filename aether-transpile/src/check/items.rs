@@ -91,6 +91,7 @@ impl Checker<'_> {
             self.generics.scope.clear();
             self.check_params_used(id, generics);
         }
+        self.compute_key_params();
         self.check_infinite_types();
 
         for (mi, module) in program.modules.iter().enumerate() {
@@ -737,7 +738,85 @@ impl Checker<'_> {
             TypeDefKind::Struct(_) => Ty::Struct(id, args.clone()),
             TypeDefKind::Enum(_) => Ty::Enum(id, args.clone()),
         };
+        if self.types.key_params.contains_key(&id) {
+            // Its map-key arguments are checked once the body solved them.
+            self.cx.pending_keys.push((ty.clone(), span));
+        }
         (ty, args)
+    }
+
+    /// Which type parameters of each generic type key a map, to a fixed
+    /// point (a type may pass its parameter to another that does); then
+    /// every field's type is checked for the arguments it gives them.
+    fn compute_key_params(&mut self) {
+        loop {
+            let mut changed = false;
+            for i in 0..self.types.defs.len() {
+                let id = TypeId(i as u32);
+                let n = self.types.get(id).generics.len();
+                if n == 0 {
+                    continue;
+                }
+                let mut keyed = vec![false; n];
+                for f in self.types.get(id).fields() {
+                    mark_keys(&self.types, &f.ty, &mut keyed);
+                }
+                let before = self.types.key_params.get(&id).cloned().unwrap_or_else(|| vec![false; n]);
+                if keyed != before {
+                    self.types.key_params.insert(id, keyed);
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        let fields: Vec<(Ty, Span)> =
+            self.types.defs.iter().flat_map(|d| d.fields().map(|f| (f.ty.clone(), f.span))).collect();
+        for (t, span) in fields {
+            self.check_key_args(&t, span);
+        }
+    }
+
+    /// Each argument of a generic type in `t` that keys a map must be
+    /// hashable (E0308; a type parameter of a generic function needs it).
+    pub(super) fn check_key_args(&mut self, t: &Ty, span: Span) -> bool {
+        let t = self.zonk(t);
+        let mut bad: Option<(String, String, String)> = None;
+        let mut walk = vec![&t];
+        while let Some(t) = walk.pop() {
+            match t {
+                Ty::Struct(id, args) | Ty::Enum(id, args) => {
+                    for (i, a) in args.iter().enumerate() {
+                        let unknown = super::infer::contains(a, &|t| matches!(t, Ty::Var(_)));
+                        if self.types.keys_map(*id, i) && !unknown && !self.is_hashable(a) && bad.is_none() {
+                            let def = self.types.get(*id);
+                            bad = Some((self.display(a), def.name.clone(), def.generics[i].clone()));
+                        }
+                        walk.push(a);
+                    }
+                }
+                Ty::List(e) | Ty::Optional(e) | Ty::Result(e) => walk.push(e),
+                Ty::Map(k, v) => {
+                    walk.push(k);
+                    walk.push(v);
+                }
+                Ty::Tuple(ts) => walk.extend(ts.iter()),
+                Ty::Fn(ps, r) => {
+                    walk.extend(ps.iter());
+                    walk.push(r);
+                }
+                _ => {}
+            }
+        }
+        let Some((shown, tname, param)) = bad else { return true };
+        self.report(
+            Code::E0308,
+            span,
+            format!("`{shown}` cannot be a map key, but `{tname}` uses its `{param}` as one"),
+            "map keys are built from int, str, bool, tuples, and enums/structs of those",
+        );
+        false
     }
 
     /// The type parameters `<A, B>` of a struct or enum in scope (E0202 for
@@ -757,22 +836,6 @@ impl Checker<'_> {
     /// A type parameter no field uses would say nothing about the values
     /// (and Rust refuses it): E0322.
     fn check_params_used(&mut self, id: TypeId, generics: &[ast::TypeParam]) {
-        let def = self.types.get(id);
-        // A map keyed by a type parameter would need the parameter to be
-        // hashable at every use of the type, which is not checked yet.
-        let keyed: Vec<(String, Span)> =
-            def.fields().filter(|f| param_map_key(&f.ty)).map(|f| (f.name.clone(), f.span)).collect();
-        let tname = def.name.clone();
-        for (field, span) in keyed {
-            self.report(
-                Code::E0322,
-                span,
-                format!(
-                    "the field `{field}` of `{tname}` is a map keyed by a type parameter, which is not supported yet"
-                ),
-                "key the map by a concrete type (`{int: T}`, `{str: T}`), or hold a list of pairs `[(K, V)]`",
-            );
-        }
         let def = self.types.get(id);
         let mut used = vec![false; generics.len()];
         for f in def.fields() {
@@ -830,11 +893,16 @@ impl Checker<'_> {
                 if args.is_empty() {
                     return ty;
                 }
-                match ty {
+                let ty = match ty {
                     Ty::Struct(id, _) => Ty::Struct(id, args),
                     Ty::Enum(id, _) => Ty::Enum(id, args),
                     _ => unreachable!(),
+                };
+                // Fields are checked once every type's keys are known.
+                if !self.types.key_params.is_empty() && !self.check_key_args(&ty, span) {
+                    return Ty::Error;
                 }
+                ty
             }
             Ty::Error => Ty::Error,
             _ if args.is_empty() => ty,
@@ -989,13 +1057,28 @@ fn mark_params(t: &Ty, used: &mut [bool]) {
     }
 }
 
-/// Whether `t` holds a map whose key type holds a type parameter.
-fn param_map_key(t: &Ty) -> bool {
+/// Mark the type parameters `t` uses as map keys: in a key's type, or as
+/// the argument of a generic type that keys a map by that parameter.
+fn mark_keys(types: &crate::ty::TypeTable, t: &Ty, keyed: &mut [bool]) {
     match t {
-        Ty::Map(k, v) => k.has_param() || param_map_key(v),
-        Ty::List(e) | Ty::Optional(e) | Ty::Result(e) => param_map_key(e),
-        Ty::Tuple(ts) | Ty::Struct(_, ts) | Ty::Enum(_, ts) => ts.iter().any(param_map_key),
-        Ty::Fn(ps, r) => ps.iter().any(param_map_key) || param_map_key(r),
-        _ => false,
+        Ty::Map(k, v) => {
+            mark_params(k, keyed);
+            mark_keys(types, v, keyed);
+        }
+        Ty::List(e) | Ty::Optional(e) | Ty::Result(e) => mark_keys(types, e, keyed),
+        Ty::Tuple(ts) => ts.iter().for_each(|t| mark_keys(types, t, keyed)),
+        Ty::Struct(id, ts) | Ty::Enum(id, ts) => {
+            for (i, a) in ts.iter().enumerate() {
+                if types.keys_map(*id, i) {
+                    mark_params(a, keyed);
+                }
+                mark_keys(types, a, keyed);
+            }
+        }
+        Ty::Fn(ps, r) => {
+            ps.iter().for_each(|t| mark_keys(types, t, keyed));
+            mark_keys(types, r, keyed);
+        }
+        _ => {}
     }
 }

@@ -251,18 +251,29 @@ impl TypeNames<'_> {
     }
 
     /// `<A, B>` after a generic type's name in its definition and impls
-    /// (nothing for other types); `bound` is each parameter's bound.
+    /// (nothing for other types); `bound` is each parameter's bound, and a
+    /// parameter that keys a map is `Eq + Hash` too. Also the arguments,
+    /// `<A, B>`, for the type after `for`.
     pub fn type_params(&self, id: TypeId, bound: Option<TokenStream>) -> (TokenStream, TokenStream) {
         let def = self.ck.types.get(id);
         if def.generics.is_empty() {
             return (quote!(), quote!());
         }
         let ps: Vec<_> = def.generics.iter().map(|g| names::item(g)).collect();
-        let decl = match bound {
-            Some(b) => quote!(<#(#ps: #b),*>),
-            None => quote!(<#(#ps),*>),
-        };
-        (decl, quote!(<#(#ps),*>))
+        // A parameter that keys a map is hashable wherever the type is.
+        let decls = ps.iter().enumerate().map(|(i, p)| {
+            let mut bounds: Vec<TokenStream> = bound.iter().cloned().collect();
+            if self.ck.types.keys_map(id, i) {
+                bounds.push(quote!(::std::cmp::Eq));
+                bounds.push(quote!(::std::hash::Hash));
+            }
+            if bounds.is_empty() {
+                quote!(#p)
+            } else {
+                quote!(#p: #(#bounds)+*)
+            }
+        });
+        (quote!(<#(#decls),*>), quote!(<#(#ps),*>))
     }
 
     /// The Rust type of a field, with its boxing.
