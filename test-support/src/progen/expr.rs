@@ -85,6 +85,12 @@ pub struct G {
     pub self_typed: bool,
     /// `return` is allowed (not in `run`, which must reach its end).
     pub may_return: bool,
+    /// Writing a value to store in a `state` that holds a function: the
+    /// value calls no function value, no function that uses state and
+    /// reads no variable holding a function, so no stored function can
+    /// reach a state and call itself for ever (a state is read when the
+    /// function runs, not captured: `s = |x| s(x)` never ends).
+    pub storing_fn_in_state: bool,
 }
 
 pub const M: i64 = 1000;
@@ -238,6 +244,9 @@ impl G {
     /// elements (one level deep).
     pub fn readable(&self, t: &Ty) -> Vec<(String, bool)> {
         let mut out = Vec::new();
+        if self.storing_fn_in_state && !self.types.eq_ok(t) {
+            return out;
+        }
         for v in self.visible() {
             if v.ty.growable() && !self.growable_ok {
                 continue;
@@ -754,6 +763,12 @@ impl G {
     pub fn call(&mut self, i: usize, d: u32) -> Option<String> {
         let params: Vec<(Ty, bool)> = self.fns[i].params.iter().map(|p| (p.ty.clone(), p.is_mut)).collect();
         let callee_uses_state = self.fns[i].uses_state;
+        if callee_uses_state && self.storing_fn_in_state {
+            return None;
+        }
+        // A function lent a state holding a function could store in it one
+        // that calls that state (see `storing_fn_in_state`).
+        let lends_fn_state = |g: &Self, is_state: bool, t: &Ty| is_state && !g.types.eq_ok(t);
         let mut args = Vec::new();
         let mut lent: Vec<String> = Vec::new();
         for (t, is_mut) in params {
@@ -762,6 +777,7 @@ impl G {
                     .assignable(&t)
                     .into_iter()
                     .filter(|(p, st)| !(lent.iter().any(|l| overlaps(l, p)) || *st && callee_uses_state))
+                    .filter(|(_, st)| !lends_fn_state(self, *st, &t))
                     .collect();
                 if places.is_empty() {
                     return None;
@@ -797,6 +813,7 @@ impl G {
                         .filter(|(p, is_state)| {
                             !(args.iter().any(|a| mentions(a, p)) || *is_state && callee_uses_state)
                         })
+                        .filter(|(_, is_state)| !lends_fn_state(self, *is_state, &st))
                         .collect();
                     if places.is_empty() {
                         return None;
@@ -813,6 +830,9 @@ impl G {
 
     /// A call of a function value (a local, a field, a state) returning `t`.
     fn call_fn_value(&mut self, t: &Ty, d: u32) -> Option<String> {
+        if self.storing_fn_in_state {
+            return None;
+        }
         let mut found = Vec::new();
         for v in self.visible() {
             if let Ty::Fn(ps, r) = &v.ty {
@@ -852,7 +872,7 @@ impl G {
                     format!("{q}{}", self.fns[i].name)
                 })
                 .collect();
-            if !named.is_empty() {
+            if !named.is_empty() && !self.storing_fn_in_state {
                 let f = self.rng.pick(&named).clone();
                 if self.fns.iter().take(self.callable).any(|s| s.uses_state && f.ends_with(&s.name)) {
                     self.uses_state = true;

@@ -62,6 +62,7 @@ pub fn program(seed: u64, k: usize, taken: &mut HashSet<String>) -> Parts {
         indent: 0,
         self_typed: false,
         may_return: true,
+        storing_fn_in_state: false,
     };
     let mut a = vec![format!("// program {k}: seed {seed}")];
     types(&mut g, k, taken, &mut a);
@@ -173,7 +174,9 @@ fn states(g: &mut G, k: usize, taken: &mut HashSet<String>, a: &mut Vec<String>,
         let in_a = g.rng.chance(60);
         g.in_a = in_a;
         let ty = if g.rng.chance(25) { Ty::func(vec![Ty::Int], Ty::Int) } else { g.types.random(&mut g.rng, 2) };
+        g.storing_fn_in_state = !g.types.eq_ok(&ty);
         let init = g.expr(&ty, 2);
+        g.storing_fn_in_state = false;
         let text = g.ty(&ty);
         let line =
             if in_a { format!("pub state {name}: {text} = {init}") } else { format!("state {name}: {text} = {init}") };

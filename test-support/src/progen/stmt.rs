@@ -150,7 +150,14 @@ impl G {
             return self.let_stmt();
         };
         let p = self.read((place, is_state));
-        match &t {
+        self.storing_fn_in_state = is_state && !self.types.eq_ok(&t);
+        self.assign_value(&p, &t);
+        self.storing_fn_in_state = false;
+    }
+
+    /// `p = ...` (or `p += ...`, an element, an entry) of type `t`.
+    fn assign_value(&mut self, p: &str, t: &Ty) {
+        match t {
             Ty::Int if self.rng.chance(60) => {
                 let e = self.value(&Ty::Int, 2);
                 match self.rng.below(5) {
@@ -192,7 +199,7 @@ impl G {
                 }
             }
             _ => {
-                let e = self.value(&t, 2);
+                let e = self.value(t, 2);
                 self.line(format!("{p} = {e}"));
             }
         }
