@@ -93,6 +93,11 @@ pub const ENTRY_SYMBOL_PREFIX: &str = "aether_module_v";
 /// host crate's `extern fn`s, after the modules' rows.
 pub const HOST_ROW: &str = "__host";
 
+/// The signature text (its fingerprint is the `FnEntry`'s) of a `main`
+/// that returns its error, `fn main() -> ()!`, as the code generator writes
+/// it: its shim is `extern "C" fn() -> Guarded<Result<(), crate::Error>>`.
+pub const FALLIBLE_MAIN_SIGNATURE: &str = "main: fn() -> (())!";
+
 /// The type of the function behind [`VERSION_SYMBOL`].
 pub type VersionFn = extern "C" fn() -> u32;
 

@@ -127,6 +127,8 @@ pub struct Param {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StructDecl {
     pub name: Ident,
+    /// `<A, B>` of a generic struct (empty when it has none).
+    pub generics: Vec<TypeParam>,
     pub fields: Vec<FieldDecl>,
 }
 
@@ -141,6 +143,8 @@ pub struct FieldDecl {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnumDecl {
     pub name: Ident,
+    /// `<T>` of a generic enum (empty when it has none).
+    pub generics: Vec<TypeParam>,
     pub variants: Vec<VariantDecl>,
 }
 
@@ -190,8 +194,9 @@ pub struct TypeExpr {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum TypeExprKind {
-    /// `int`, `Ball`, `physics.Ball`.
-    Named(Vec<Ident>),
+    /// `int`, `Ball`, `physics.Ball`, and with type arguments
+    /// `Pair<int, str>` (empty when none are written).
+    Named(Vec<Ident>, Vec<TypeExpr>),
     /// `[T]`
     List(Box<TypeExpr>),
     /// `{K: V}`

@@ -133,7 +133,7 @@ pub fn generate(program: &Program, checked: &CheckResult, opts: &CodegenOptions)
         files.push((PathBuf::from(format!("src/{name}.rs")), format_file(ts)));
     }
     files.push((PathBuf::from("src/main.rs"), format_file(main_rs(program, checked, &shared))));
-    files.push((PathBuf::from("Cargo.toml"), cargo_toml(opts)));
+    files.push((PathBuf::from("Cargo.toml"), cargo_toml(opts, program)));
     if !errors.is_empty() {
         return Err(in_reading_order(errors));
     }
@@ -473,15 +473,36 @@ fn main_rs(program: &Program, ck: &CheckResult, shared: &Shared) -> TokenStream 
 /// unit (the runtime's `#[inline]` helpers vanish into the callers), which is
 /// what makes the binary fast; the cost is build time, paid once per build.
 /// `panic = "unwind"` keeps the panic hook's clean message and exit code 101.
-fn cargo_toml(opts: &CodegenOptions) -> String {
-    let rt = opts.rt_path.to_string_lossy().replace('\\', "/");
+fn cargo_toml(opts: &CodegenOptions, program: &Program) -> String {
     format!(
         "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
          [[bin]]\nname = \"{name}\"\npath = \"src/main.rs\"\n\n\
-         [dependencies]\naether-rt = {{ path = \"{rt}\" }}\n\n\
+         [dependencies]\n{rt}\n\n\
          [profile.dev]\ndebug = 0\n\n\
          [profile.release]\nopt-level = 3\nlto = \"fat\"\ncodegen-units = 1\npanic = \"unwind\"\n\n\
          # Never join a workspace around the generated crate.\n[workspace]\n",
-        name = opts.crate_name
+        name = opts.crate_name,
+        rt = rt_dependency(&opts.rt_path, program, &[]),
     )
+}
+
+/// The `aether-rt` dependency line of a generated crate: the runtime's
+/// default features off, `json` on only for a program that imports the
+/// built-in `json` module (serde and serde_json are most of a fresh
+/// runtime's build otherwise), `extra` features (`hmr`) besides.
+pub(crate) fn rt_dependency(rt: &std::path::Path, program: &Program, extra: &[&str]) -> String {
+    let rt = rt.to_string_lossy().replace('\\', "/");
+    let mut features: Vec<&str> = extra.to_vec();
+    if imports_builtin_json(program) {
+        features.push("json");
+    }
+    let features: Vec<String> = features.iter().map(|f| format!("\"{f}\"")).collect();
+    format!("aether-rt = {{ path = \"{rt}\", default-features = false, features = [{}] }}", features.join(", "))
+}
+
+/// Whether a module imports the built-in `json` (a module of the program
+/// named `json` takes the name's place).
+fn imports_builtin_json(program: &Program) -> bool {
+    let user_json = program.modules.iter().any(|m| m.name == "json");
+    !user_json && program.modules.iter().any(|m| m.ast.imports.iter().any(|i| i.dotted() == "json"))
 }

@@ -45,14 +45,21 @@ pub enum Ty {
     /// Never empty or a single element: `()` is [`Ty::Unit`].
     Tuple(Vec<Ty>),
     Fn(Vec<Ty>, Box<Ty>),
-    Struct(TypeId),
-    Enum(TypeId),
+    /// A user struct with its type arguments (`Pair<int, str>`; empty for a
+    /// type without parameters). The definition's field types hold
+    /// [`Ty::Param`]s of the type, replaced by these at each use
+    /// ([`TypeTable::field_ty`]).
+    Struct(TypeId, Vec<Ty>),
+    /// A user enum with its type arguments, as [`Ty::Struct`].
+    Enum(TypeId, Vec<Ty>),
     /// Not yet known (an empty `[]`, an unannotated closure parameter).
     Var(TyVar),
     /// The `index`-th type parameter of the generic function being checked
     /// (`T` in `fn first<T>(xs: [T]) -> T?`), by index and name. Only
     /// generic signatures and bodies hold it; every instance of a generic
     /// function is checked again with concrete types (`check/generics.rs`).
+    /// The field types of a generic struct or enum hold it too (`A` in
+    /// `struct Pair<A, B>`), substituted by the type arguments at each use.
     Param(u32, String),
     /// The type of an expression that already produced an error; it unifies
     /// with everything so one mistake is reported once.
@@ -87,6 +94,8 @@ impl Ty {
             Ty::Result(e) => Ty::result(e.subst(args)),
             Ty::Tuple(ts) => Ty::Tuple(ts.iter().map(|t| t.subst(args)).collect()),
             Ty::Fn(ps, r) => Ty::Fn(ps.iter().map(|t| t.subst(args)).collect(), Box::new(r.subst(args))),
+            Ty::Struct(id, ts) => Ty::Struct(*id, ts.iter().map(|t| t.subst(args)).collect()),
+            Ty::Enum(id, ts) => Ty::Enum(*id, ts.iter().map(|t| t.subst(args)).collect()),
             other => other.clone(),
         }
     }
@@ -97,7 +106,7 @@ impl Ty {
             Ty::Param(..) => true,
             Ty::List(e) | Ty::Optional(e) | Ty::Result(e) => e.has_param(),
             Ty::Map(k, v) => k.has_param() || v.has_param(),
-            Ty::Tuple(ts) => ts.iter().any(Ty::has_param),
+            Ty::Tuple(ts) | Ty::Struct(_, ts) | Ty::Enum(_, ts) => ts.iter().any(Ty::has_param),
             Ty::Fn(ps, r) => ps.iter().any(Ty::has_param) || r.has_param(),
             _ => false,
         }
@@ -158,7 +167,20 @@ impl fmt::Display for DisplayTy<'_> {
                 }
                 Ok(())
             }
-            Ty::Struct(id) | Ty::Enum(id) => f.write_str(&table.get(*id).name),
+            Ty::Struct(id, args) | Ty::Enum(id, args) => {
+                f.write_str(&table.get(*id).name)?;
+                if !args.is_empty() {
+                    f.write_str("<")?;
+                    for (i, t) in args.iter().enumerate() {
+                        if i > 0 {
+                            f.write_str(", ")?;
+                        }
+                        write!(f, "{}", t.display(table))?;
+                    }
+                    f.write_str(">")?;
+                }
+                Ok(())
+            }
             Ty::Var(_) => f.write_str("_"),
             Ty::Param(_, name) => f.write_str(name),
             Ty::Error => f.write_str("{unknown}"),
@@ -195,11 +217,24 @@ impl TypeTable {
             TypeDefKind::Struct(_) => None,
         }
     }
+
+    /// The type of a field (`f.ty` of `id`'s definition) in a value of
+    /// `id<args>`: the type's parameters replaced by `args`.
+    pub fn field_ty(&self, f: &FieldDef, args: &[Ty]) -> Ty {
+        if args.is_empty() {
+            f.ty.clone()
+        } else {
+            f.ty.subst(args)
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
 pub struct TypeDef {
     pub name: String,
+    /// The type parameters of a generic struct or enum (`A`, `B` of
+    /// `struct Pair<A, B>`), by index; empty for the others.
+    pub generics: Vec<String>,
     pub module: ModuleId,
     pub is_pub: bool,
     pub span: Span,

@@ -8,7 +8,7 @@ mod support;
 use aether_transpile::check::{self, Mode};
 use aether_transpile::codegen::{expand_module, generate, CodegenOptions};
 use aether_transpile::project::load_in_memory;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The generated Rust of every module of a program (entry `main.ae`).
 fn expand_all(files: &[(&str, &str)]) -> String {
@@ -19,7 +19,7 @@ fn expand_all(files: &[(&str, &str)]) -> String {
     }
     let mut out = String::new();
     for (path, _) in files {
-        let m = program.find(&aether_transpile::project::module_name(std::path::Path::new(path))).expect("module");
+        let m = program.find(&aether_transpile::project::module_name(Path::new(path))).expect("module");
         let rust = expand_module(&program, &checked, m);
         assert!(!rust.contains("did not parse"), "{rust}");
         if files.len() > 1 {
@@ -517,6 +517,29 @@ fn generated_crate_files() {
     assert_eq!(names, vec!["src/main_.rs", "src/main.rs", "Cargo.toml"]);
     let all: String = generated.files.iter().map(|(p, t)| format!("==== {}\n{t}", p.display())).collect();
     insta::assert_snapshot!("generated_crate_files", all);
+}
+
+/// The runtime's serde_json (its `json` feature) is built only for a
+/// program that imports the built-in `json`; a module of the program named
+/// `json` is not that.
+#[test]
+fn the_runtime_json_feature_is_on_only_for_an_import_of_json() {
+    let manifest = |files: &[(&str, &str)]| {
+        let (program, _) = load_in_memory(files, "main.ae");
+        let checked = check::check(&program, Mode::Program);
+        assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
+        let opts = CodegenOptions { crate_name: "x".into(), rt_path: PathBuf::from("/rt") };
+        let generated = generate(&program, &checked, &opts).map_err(|e| format!("{e:?}")).expect("generates");
+        let (_, text) = generated.files.iter().find(|(p, _)| p == Path::new("Cargo.toml")).expect("manifest");
+        text.lines().find(|l| l.starts_with("aether-rt = ")).expect("the runtime's line").to_string()
+    };
+    let uses = "import json\n\nfn main() {\n    println(json.stringify(json.Json.Null))\n}\n";
+    let json_on = r#"aether-rt = { path = "/rt", default-features = false, features = ["json"] }"#;
+    assert_eq!(manifest(&[("main.ae", uses)]), json_on);
+    let own = "pub fn stringify() -> str {\n    \"mine\"\n}\n";
+    let json_off = r#"aether-rt = { path = "/rt", default-features = false, features = [] }"#;
+    assert_eq!(manifest(&[("main.ae", uses.replace("json.Json.Null", "").as_str()), ("json.ae", own)]), json_off);
+    assert_eq!(manifest(&[("main.ae", "fn main() {\n    println(1)\n}\n")]), json_off);
 }
 
 /// A string literal in an alternative of a nested `|` pattern was the

@@ -71,6 +71,13 @@ const PROGRAMS: &[(&str, Source)] = &[
     ("overflow", Source::Memory(&[("main.ae", issue11::OVERFLOW)])),
     ("syntax_v05", Source::Memory(&[("main.ae", SYNTAX_V05)])),
     ("syntax_v05_more", Source::Memory(&[("main.ae", SYNTAX_V05_MORE)])),
+    (
+        "generic_types",
+        Source::Memory(&[
+            ("main.ae", include_str!("../../tests/programs/generic_types.ae")),
+            ("containers.ae", include_str!("../../tests/programs/containers.ae")),
+        ]),
+    ),
 ];
 
 /// Issue #18: bitwise operators, radix literals, labelled loops, `while let`
@@ -679,6 +686,14 @@ fn issue18_syntax_builds_and_runs() {
         "error: shift amount 64 is out of range (0 to 63)\n  --> main.ae:80:17\n"
     );
     assert!(out.stdout.is_empty());
+}
+
+/// Issue #18: generic structs and enums across two modules
+/// (`tests/programs/generic_types.ae` and `containers.ae`) print what the
+/// reference says.
+#[test]
+fn generic_types_build_and_run() {
+    assert_output("generic_types", &[], include_str!("../../tests/programs/generic_types.out"));
 }
 
 /// Issue #18: the rest of the syntax and library (compound bitwise

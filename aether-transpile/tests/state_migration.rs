@@ -67,6 +67,12 @@ pub struct Box { type: str, ref: int }
 pub struct Chain { v: int, next: (Chain, int)? }
 
 pub enum Option { Nothing, Some(v: int) }
+
+pub struct Pair<A, B> { first: A, second: B }
+
+pub struct Wrap<T> { v: T }
+
+pub enum Opt<T> { Nothing, Just(value: T) }
 "#;
 
 /// Against `V1`: fields reordered, widened, added with and without a
@@ -122,6 +128,12 @@ pub struct Box { ref: float, type: str, move: bool = true }
 pub struct Chain { v: float, next: (Chain, int)? }
 
 pub enum Option { Nothing, Some(v: int), Many(vs: [int]) }
+
+pub struct Pair<A, B> { second: B, first: A, count: int }
+
+pub struct Wrap<T> { v: T, w: T }
+
+pub enum Opt<T> { Nothing, Just(value: T), Many(values: [T]) }
 "#;
 
 /// The entry point of the test binary.
@@ -360,6 +372,25 @@ pub fn run() {
     assert_eq!(log(&m), vec!["converted `c.v` (int to float)", "converted `c.next.0.v` (int to float)"]);
     let (o, m) = migrate::<v2::Option_>("o", &v1::Option_::Some { v: 4 }.to_dyn(), || panic!("kept"));
     assert_eq!((o, m.outcome()), (v2::Option_::Some { v: 4 }, Outcome::Kept));
+
+    // Generic types: fields by name, each argument migrating as its own
+    // type; a new field of a type parameter's type has no value to start
+    // from, so the value holding it takes its initializer.
+    let old_pair = v1::Pair { first: 3i64, second: String::from("ada") };
+    let (pair, m) = migrate::<v2::Pair<f64, String>>("pair", &old_pair.to_dyn(), || panic!("migrated"));
+    assert_eq!(pair, v2::Pair { second: "ada".into(), first: 3.0, count: 0 });
+    assert_eq!(log(&m), vec!["converted `pair.first` (int to float)", "added `pair.count` (new field of type int)"]);
+    assert_eq!(<v2::Pair<f64, String> as Dyn>::dyn_type(), "Pair<float, str>");
+    let (opt, m) = migrate::<v2::Opt<f64>>("opt", &v1::Opt::Just { value: 4i64 }.to_dyn(), || panic!("migrated"));
+    assert_eq!(opt, v2::Opt::Just { value: 4.0 });
+    assert_eq!(log(&m), vec!["converted `opt.Just.value` (int to float)"]);
+    let (wrap, m) = migrate::<v2::Wrap<i64>>("wrap", &v1::Wrap { v: 1i64 }.to_dyn(), || v2::Wrap { v: 7, w: 8 });
+    assert_eq!((wrap, m.outcome()), (v2::Wrap { v: 7, w: 8 }, Outcome::Reset));
+    assert_eq!(m.warnings(), vec![
+        "state `wrap`: `wrap` reset (`wrap.w` is a new field of type int, with no value to start from; initializer run again)"
+    ]);
+    let (wraps, m) = migrate::<Vec<v2::Wrap<v2::Opt<i64>>>>("ws", &vec![v1::Wrap { v: v1::Opt::<i64>::Nothing }].to_dyn(), Vec::new);
+    assert_eq!((wraps, m.outcome()), (vec![v2::Wrap { v: v2::Opt::Nothing, w: v2::Opt::Nothing }], Outcome::Migrated));
 
     // The reload line, for the three states `world`, `mode` and `idle`.
     let mut tally = Tally::default();

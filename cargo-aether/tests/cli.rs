@@ -698,7 +698,16 @@ fn modules_named_like_generated_files_build_everywhere() {
 #[test]
 fn regression_programs_run_the_same_under_hmr_and_release() {
     let cache = tempfile::tempdir().expect("tempdir");
-    for name in ["places_and_patterns", "hygiene", "generated", "generics", "stdlib", "syntax_v05", "syntax_v05_more"] {
+    for name in [
+        "places_and_patterns",
+        "hygiene",
+        "generated",
+        "generics",
+        "stdlib",
+        "syntax_v05",
+        "syntax_v05_more",
+        "generic_types",
+    ] {
         let program = repo_root().join(format!("tests/programs/{name}.ae"));
         let program = program.to_str().expect("utf-8 path");
         let want = fs::read_to_string(repo_root().join(format!("tests/programs/{name}.out"))).expect("expected output");

@@ -180,6 +180,44 @@ fn editing_a_generic_function_swaps_it_with_its_users() {
     assert!(both.is_some(), "{}", report("one reload line naming the generic's module and its user"));
 }
 
+/// Issue #18: `state` of generic types (`Pair<int, str>`, `Opt<int>`)
+/// survives a reload that changes their type arguments (`int` to `float`):
+/// migrated field by field, the count goes on.
+#[test]
+fn generic_types_in_state_migrate_when_their_arguments_change() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let program = copy_fixture(dir.path(), "generic-types", &["main.ae", "pair.ae"]);
+    let (_child, out, err) = start_hmr(&program, &[], &[("AETHER_CACHE_DIR", dir.path().join("cache").into())]);
+    let report = |what: &str| format!("{what}\n--- stdout\n{}--- stderr\n{}", out.text(), err.text());
+    // `tick N best Just(N)`, N an int before the edit and a float after.
+    let tick = |float: bool| {
+        move |l: &str| -> Option<f64> {
+            let (n, rest) = l.strip_prefix("tick ")?.split_once(' ')?;
+            (n.contains('.') == float && rest == format!("best Just({n})")).then_some(())?;
+            n.parse().ok()
+        }
+    };
+    let (at, _, _) = out
+        .wait_for(0, Duration::from_secs(300), |l| tick(false)(l).filter(|n| *n >= 3.0))
+        .unwrap_or_else(|| panic!("{}", report("the program never printed `tick N best Just(N)`")));
+    let before = out.snapshot().iter().filter_map(|(_, l)| tick(false)(l)).fold(0.0, f64::max);
+    let errors_from = err.snapshot().len();
+    let src = std::fs::read_to_string(program.join("main.ae")).expect("read main.ae");
+    let edited = src
+        .replace("pair.Pair<int, str> = pair.Pair { first: 0,", "pair.Pair<float, str> = pair.Pair { first: 0.0,")
+        .replace("pair.Opt<int>", "pair.Opt<float>")
+        .replace("best.first += 1\n", "best.first += 1.0\n");
+    assert_eq!(edited.matches("float").count(), 3, "{edited}");
+    save(&program, "main.ae", &edited);
+    let after = out.wait_for(at, Duration::from_secs(120), tick(true));
+    let Some((_, _, n)) = after else { panic!("{}", report("no output from the edited program")) };
+    assert!(n > before, "{}", report(&format!("the state was reset: {n} after {before}")));
+    let migrated = err.wait_for(errors_from, Duration::from_secs(10), |l| {
+        (l.contains("[aether] reloaded") && l.contains("migrated: 2")).then_some(())
+    });
+    assert!(migrated.is_some(), "{}", report("the reload line counts both migrated states"));
+}
+
 fn cargo_aether(args: &[&str], path: &Path, cache: &Path) -> Run {
     cargo_aether_env(args, path, cache, &[])
 }
@@ -224,13 +262,15 @@ fn a_program_prints_under_hmr_what_it_prints_in_a_static_build() {
 #[test]
 fn what_hmr_cannot_run_is_refused_with_a_reason() {
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(dir.path().join("main.ae"), "fn main() -> ()! {\n    println(\"hi\")\n    ok(())\n}\n")
-        .expect("write");
+    // Thirteen elements: more than a value carried across a reload may have.
+    let wide = "(int, int, int, int, int, int, int, int, int, int, int, int, int)";
+    let program = format!("struct Wide {{\n    t: {wide}\n}}\n\nfn main() {{\n    println(\"hi\")\n}}\n");
+    std::fs::write(dir.path().join("main.ae"), program).expect("write");
     let out = cargo_aether(&["run", "--hmr"], dir.path(), &dir.path().join("cache"));
     let stderr = &out.stderr;
     assert_eq!(out.code, Some(1), "{stderr}");
     assert!(stderr.contains("uses what --hmr cannot run yet"), "{stderr}");
-    assert!(stderr.contains("`main` must be `fn main()`"), "{stderr}");
+    assert!(stderr.contains("Wide.t: a tuple of more than 12 elements"), "{stderr}");
     assert!(stderr.contains("without --hmr runs it as a static build"), "{stderr}");
 }
 

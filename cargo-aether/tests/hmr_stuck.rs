@@ -249,6 +249,32 @@ fn a_main_that_fails_at_once_waits_for_a_fix() {
     assert!(fixed.is_some(), "{}", report(&out, &err, "the fix did not run"));
 }
 
+/// `fn main() -> ()!` runs under `--hmr` as in a static build: an `err`
+/// it returns is said as `error: ...`; then, as after a runtime error, the
+/// program waits for a fix, and the fixed `main` runs once from its start.
+#[test]
+fn a_main_that_returns_an_error_waits_for_a_fix_and_runs_once_fixed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let broken = "fn half(n: int) -> int! {\n    if n % 2 == 1 {\n        return err(\"odd: {n}\")\n    }\n    ok(n / \
+                  2)\n}\n\nfn main() -> ()! {\n    println(\"start\")\n    let h = half(3)?\n    println(\"half {h}\")\n    \
+                  ok(())\n}\n";
+    save(dir.path(), "main.ae", broken);
+    let mut command = run_hmr(env!("CARGO_BIN_EXE_cargo-aether"), dir.path());
+    command.env("AETHER_CACHE_DIR", dir.path().join("cache"));
+    let (mut child, out, err) = spawn_followed(&mut command).expect("cargo-aether starts");
+    let said = err.wait_for(0, Duration::from_secs(600), |l| (l == "error: odd: 3").then_some(()));
+    assert!(said.is_some(), "{}", report(&out, &err, "`main`'s error was not said as the static build says it"));
+    let waits = err.wait_for(0, Duration::from_secs(60), |l| l.contains("`main` returned the error").then_some(()));
+    assert!(waits.is_some(), "{}", report(&out, &err, "the program did not say it waits for a fix"));
+    assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report(&out, &err, "the program ended"));
+    save(dir.path(), "main.ae", &broken.replace("half(3)", "half(8)"));
+    let status = child.0.wait().expect("the program ends once `main` returns `ok`");
+    assert_eq!(status.code(), Some(0), "{}", report(&out, &err, "the fixed `main` ended with `ok(())`"));
+    out.wait_for(0, Duration::from_secs(10), |l| (l == "half 4").then_some(()));
+    let text = out.text();
+    assert_eq!(text, "start\nstart\nhalf 4\n", "{}", report(&out, &err, "each `main` runs once from its start"));
+}
+
 /// Finding 7: a runtime error in a Rust host's call into Aether does not
 /// end the game. Right after a reload it rolls the reload back and the call
 /// runs in the previous code; later, the typed `try_` binding returns it and

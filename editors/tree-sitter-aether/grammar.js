@@ -150,6 +150,7 @@ module.exports = grammar({
       optional($.visibility),
       'struct',
       field('name', alias($.identifier, $.type_identifier)),
+      optional(field('type_parameters', $.type_parameters)),
       field('body', $.field_declaration_list),
     ),
 
@@ -166,6 +167,7 @@ module.exports = grammar({
       optional($.visibility),
       'enum',
       field('name', alias($.identifier, $.type_identifier)),
+      optional(field('type_parameters', $.type_parameters)),
       field('body', $.enum_variant_list),
     ),
 
@@ -217,7 +219,11 @@ module.exports = grammar({
     type_path: $ => seq(
       repeat(seq(alias($.identifier, $.module_identifier), '.')),
       alias($.identifier, $.type_identifier),
+      optional(field('type_arguments', $.type_arguments)),
     ),
+
+    // `Pair<int, str>`: a generic struct's or enum's arguments.
+    type_arguments: $ => seq('<', $._type, repeat(seq(',', $._type)), optional(','), '>'),
 
     list_type: $ => seq('[', $._type, ']'),
 

@@ -193,6 +193,34 @@ impl Migration {
         self.field_filled(fields, name, fallback).0
     }
 
+    /// Like [`Migration::field`], for a field whose type is a type parameter
+    /// of a generic struct or enum (`first: A` of `Pair<A, B>`): generated
+    /// code has no value of every type to fall back on, so a field that is
+    /// new or cannot be carried over takes its type's [`Dyn::dyn_zero`] if
+    /// it has one, and otherwise fails the value holding it (`None`), which
+    /// then resets like any value that cannot be carried over.
+    pub fn field_generic<T: Dyn>(&mut self, fields: &[(String, Value)], name: &str) -> Option<T> {
+        if let Some(zero) = T::dyn_zero() {
+            return Some(self.field(fields, name, || zero));
+        }
+        self.path.push(format!(".{name}"));
+        let out = match fields.iter().find(|(n, _)| n == name) {
+            Some((_, old)) => {
+                self.reason = None;
+                let v = T::from_dyn(old, self);
+                if v.is_none() && self.reason.is_none() {
+                    self.reason = Some(format!("`{}` was {}, now {}", self.path(), old.type_name(), T::dyn_type()));
+                }
+                v
+            }
+            None => {
+                self.incompatible(format_args!("is a new field of type {}, with no value to start from", T::dyn_type()))
+            }
+        };
+        self.path.pop();
+        out
+    }
+
     /// Like [`Migration::field`], for a field whose type's zero value holds
     /// a function that must never run (the placeholder generated code uses
     /// for `fn` types) and which has no declared default: if the field is

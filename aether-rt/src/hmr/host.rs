@@ -80,18 +80,38 @@ pub fn run(program: &'static ProgramSpec) -> i32 {
     };
     let _ = MAIN_THREAD.set(std::thread::current().id());
     loop {
-        let Some(main) = host.function(program.entry_module, "main") else {
+        let Some(main) = host.entry_main(program.entry_module) else {
             eprintln!("error: the program has no `fn main()` to run");
             return 1;
         };
         let started = host.tables.generation();
         GATE.acquire();
-        let outcome = main().into_result();
+        // `main` starts afresh: a restart a reload asked of a `main` that
+        // had already stopped (with an error, waiting for this fix) is moot,
+        // and would run the new `main`'s first steps twice.
+        if RESTART_MAIN.swap(false, Ordering::AcqRel) {
+            host.tables.lower_flags_unless_pending();
+        }
+        let outcome = main.call();
         GATE.release();
         match outcome {
-            Ok(()) => {
+            Ok(None) => {
                 crate::prelude::flush_stdout();
                 return 0;
+            }
+            // As the static build says it; under the supervisor, like a
+            // runtime error, the program waits for a fix.
+            Ok(Some(error)) => {
+                crate::prelude::flush_stdout();
+                eprintln!("error: {error}");
+                if !host.listening.load(Ordering::Acquire) {
+                    return 1;
+                }
+                eprintln!(
+                    "[aether] `main` returned the error above; the program keeps running with its state: fix the \
+                     code and save, and `main` starts again"
+                );
+                wait_for_next_reload(host);
             }
             Err(e) if e.message == crate::abi::RESTART_MAIN => {
                 eprintln!("[aether] `main` changed: it starts again with the new code (state kept)");
@@ -116,17 +136,21 @@ pub fn run(program: &'static ProgramSpec) -> i32 {
                     "[aether] `main` stopped with the runtime error above; the program keeps running with its \
                      state: fix the code and save, and `main` starts again"
                 );
-                // The next reload from now on, not one that landed while
-                // this `main` ran (`started` may be older than that).
-                let stopped = host.tables.generation();
-                while host.tables.generation() == stopped {
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                eprintln!("[aether] `main` starts again (state kept)");
+                wait_for_next_reload(host);
             }
             Err(_) => return 101,
         }
     }
+}
+
+/// Wait for the next reload from now on, not one that landed while `main`
+/// ran (the generation `main` started at may be older than that).
+fn wait_for_next_reload(host: &Host) {
+    let stopped = host.tables.generation();
+    while host.tables.generation() == stopped {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    eprintln!("[aether] `main` starts again (state kept)");
 }
 
 /// Load every module, publish the table, run the state initializers, and
@@ -220,6 +244,29 @@ pub fn call<R>(program: &'static ProgramSpec, mut f: impl FnMut() -> R) -> Resul
             Some(host)
                 if outermost && host.listening.load(Ordering::Acquire) && host.roll_back_if_recent(&error.message) => {}
             _ => return Err(error),
+        }
+    }
+}
+
+/// The program's `main`, as the host calls it.
+#[derive(Clone, Copy)]
+enum EntryMain {
+    /// `fn main()`.
+    Unit(extern "C" fn() -> Guarded<()>),
+    /// `fn main() -> ()!`: an `err` it returns is the program's error.
+    /// `Result` is not `#[repr(C)]`, but the host and the libraries are
+    /// built by one toolchain, as for every value the shims pass.
+    #[allow(improper_ctypes_definitions)]
+    Fallible(extern "C" fn() -> Guarded<Result<(), crate::Error>>),
+}
+
+impl EntryMain {
+    /// Run it: `Ok(None)` when it returned, `Ok(Some(e))` when it returned
+    /// `err(e)`, `Err` when it failed (a runtime error, a restart).
+    fn call(self) -> Result<Option<crate::Error>, crate::abi::PanicInfo> {
+        match self {
+            EntryMain::Unit(main) => main().into_result().map(|()| None),
+            EntryMain::Fallible(main) => main().into_result().map(Result::err),
         }
     }
 }
@@ -465,6 +512,27 @@ impl Host {
         // SAFETY: the signature fingerprint says the shim is
         // `extern "C" fn() -> Guarded<()>`.
         Some(unsafe { std::mem::transmute::<*const std::ffi::c_void, extern "C" fn() -> Guarded<()>>(f.ptr.as_ptr()) })
+    }
+
+    /// The entry module's `main`, `fn main()` or `fn main() -> ()!`,
+    /// checked against its signature fingerprint.
+    fn entry_main(&self, m: usize) -> Option<EntryMain> {
+        if let Some(main) = self.function(m, "main") {
+            return Some(EntryMain::Unit(main));
+        }
+        let module = self.tables.current(ModuleId(m))?;
+        let (_, f) = module.function("main")?;
+        if f.signature_fingerprint != fingerprint(crate::abi::FALLIBLE_MAIN_SIGNATURE) {
+            return None;
+        }
+        // SAFETY: the signature fingerprint says the shim is
+        // `extern "C" fn() -> Guarded<Result<(), Error>>`: both sides are
+        // built by one toolchain, as every value crossing libraries is.
+        Some(EntryMain::Fallible(unsafe {
+            std::mem::transmute::<*const std::ffi::c_void, extern "C" fn() -> Guarded<Result<(), crate::Error>>>(
+                f.ptr.as_ptr(),
+            )
+        }))
     }
 
     /// Run hooks (indices into `module`'s functions); a failing hook is

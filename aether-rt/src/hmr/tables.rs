@@ -208,6 +208,18 @@ impl FnTables {
         self.set_flags(pending);
     }
 
+    /// Lower every image's flag unless a reload is pending (which needs them
+    /// raised). A reload that becomes pending meanwhile raises them itself,
+    /// after marking itself pending: lowering first, then reading the
+    /// pending mark, loses neither.
+    pub fn lower_flags_unless_pending(&self) {
+        self.set_flags(false);
+        std::sync::atomic::fence(Ordering::SeqCst);
+        if self.table.is_pending() {
+            self.set_flags(true);
+        }
+    }
+
     /// Raise or lower every image's flag only: running code then calls the
     /// host at its next call, without waiting for anything (how a running
     /// `main` learns that it is to start again).

@@ -220,8 +220,13 @@ impl<'p> Checker<'p> {
         let Some(info) = self.fns.get(f.0 as usize).cloned() else { return };
         let module = self.program.module(info.module);
         let Some(ItemKind::Fn(decl)) = module.ast.items.get(info.item).map(|i| &i.kind) else { return };
-        // A generic function's body sees its type parameters (`check/generics.rs`).
+        // A generic function's body sees its type parameters (`check/generics.rs`),
+        // a generic type's method those of its type.
         self.enter_generics(decl, false);
+        if info.receiver.is_some() && info.is_generic() && decl.generics.is_empty() {
+            self.generics.scope =
+                info.generics.iter().enumerate().map(|(i, n)| (n.clone(), Ty::Param(i as u32, n.clone()))).collect();
+        }
         self.generics.current = info.is_generic().then_some(f);
         let locals = self.check_fn_body(&info, decl);
         self.generics.current = None;

@@ -145,7 +145,9 @@ fn fixed_sig(name: &str) -> Option<(Vec<Ty>, Ty)> {
         "read_stdin" => (vec![], Ty::Str),
         "list_dir" => (vec![Ty::Str], Ty::result(Ty::list(Ty::Str))),
         "format_time" => (vec![Ty::Int, Ty::Str], Ty::result(Ty::Str)),
-        "run_command" => (vec![Ty::Str, Ty::list(Ty::Str)], Ty::result(Ty::Struct(crate::ty::COMMAND_OUTPUT))),
+        "run_command" => {
+            (vec![Ty::Str, Ty::list(Ty::Str)], Ty::result(Ty::Struct(crate::ty::COMMAND_OUTPUT, Vec::new())))
+        }
         _ => return None,
     })
 }
@@ -460,7 +462,7 @@ impl Checker<'_> {
 
     /// `json.parse(text: str) -> json.Json!`, `json.stringify(v: json.Json) -> str`.
     pub(super) fn json_call(&mut self, e: &Expr, callee: &Expr, name: &Ident, args: &[Arg]) -> Ty {
-        let json = Ty::Enum(crate::ty::JSON);
+        let json = Ty::Enum(crate::ty::JSON, Vec::new());
         let (res, param, ret) = match name.name.as_str() {
             "parse" => ("json.parse", Ty::Str, Ty::result(json)),
             "stringify" => ("json.stringify", json, Ty::Str),

@@ -276,8 +276,11 @@ impl Checker<'_> {
     fn type_member_call(&mut self, e: &Expr, callee: &Expr, tid: TypeId, name: &Ident, args: &[Arg]) -> Ty {
         if let Some(en) = self.types.as_enum(tid) {
             if let Some((i, v)) = en.variant(&name.name) {
-                let fields: Vec<Ty> = v.fields.iter().map(|f| f.ty.clone()).collect();
+                let fields: Vec<crate::ty::FieldDef> = v.fields.clone();
                 let tname = self.types.get(tid).name.clone();
+                // A generic enum's arguments: what the payload's types solve.
+                let (enum_ty, targs) = self.fresh_type_ty(tid, callee.span);
+                let fields: Vec<Ty> = fields.iter().map(|f| self.types.field_ty(f, &targs)).collect();
                 self.record_res(callee.id, Res::Variant(tid, i));
                 if fields.is_empty() {
                     self.report(
@@ -287,14 +290,14 @@ impl Checker<'_> {
                         format!("write `{tname}.{}`", name.name),
                     );
                     self.infer_args(args);
-                    return Ty::Enum(tid);
+                    return enum_ty;
                 }
-                let ct = Ty::Fn(fields, Box::new(Ty::Enum(tid)));
+                let ct = Ty::Fn(fields, Box::new(enum_ty.clone()));
                 self.cx.pending_exprs.push((callee.id, ct.clone()));
                 if args.len() != ct_arity(&ct) {
                     self.arity(e.span, &format!("`{tname}.{}`", name.name), ct_arity(&ct), args.len());
                     self.infer_args(args);
-                    return Ty::Enum(tid);
+                    return enum_ty;
                 }
                 return self.call_value(e.span, callee, &ct, args);
             }
@@ -321,10 +324,18 @@ impl Checker<'_> {
     fn method_call(&mut self, e: &Expr, callee: &Expr, base: &Expr, name: &Ident, args: &[Arg]) -> Ty {
         let bt = self.expr(base, None);
         match self.shallow(&bt) {
-            Ty::Struct(tid) | Ty::Enum(tid) => {
+            Ty::Struct(tid, targs) | Ty::Enum(tid, targs) => {
                 if let Some(f) = self.methods.get(&(tid, name.name.clone())).copied() {
                     self.record_res(callee.id, Res::Method(f));
+                    let recv_args = targs.clone();
                     let targs = self.record_fn_ty(callee, f);
+                    // A generic type's method: its type arguments are the
+                    // receiver's.
+                    if recv_args.len() == targs.len() {
+                        for (a, b) in targs.iter().zip(&recv_args) {
+                            self.unify(a, b);
+                        }
+                    }
                     self.check_method_visible(f, name.span);
                     let Some(info) = self.fns.get(f.0 as usize).cloned() else { return Ty::Error };
                     return match info.self_param {
@@ -346,7 +357,7 @@ impl Checker<'_> {
                     .types
                     .as_struct(tid)
                     .and_then(|s| s.fields.iter().enumerate().find(|(_, f)| f.name == name.name))
-                    .map(|(i, f)| (i, f.ty.clone()));
+                    .map(|(i, f)| (i, self.types.field_ty(f, &targs)));
                 if let Some((i, ft)) = field.clone() {
                     if matches!(self.shallow(&ft), Ty::Fn(..)) {
                         self.record_res(callee.id, Res::Field(tid, i));

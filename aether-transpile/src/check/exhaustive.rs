@@ -20,6 +20,7 @@
 //! answer already completed is kept when only the witness search runs out.
 
 use crate::ty::{EnumDef, Ty, TypeId, TypeTable};
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
@@ -131,7 +132,7 @@ fn check_match_with_budget(
     budget: usize,
 ) -> (MatchCheck, bool) {
     let mut cx = Cx { table, budget, exhausted: false };
-    let tys = [scrutinee];
+    let tys = [Cow::Borrowed(scrutinee)];
 
     // An ill-fitting arm is already an error; leaving it out of the matrix
     // keeps the algorithm simple, and not reporting cases it might have meant
@@ -225,7 +226,7 @@ impl<'t> Cx<'t> {
 
     /// Whether the vector `q` matches some value that no row of `rows`
     /// matches (Maranget's U(P, q)).
-    fn useful<'p>(&mut self, rows: &[Row<'p>], q: &[&'p Pat], tys: &[&'t Ty], depth: usize) -> bool {
+    fn useful<'p>(&mut self, rows: &[Row<'p>], q: &[&'p Pat], tys: &[Cow<'t, Ty>], depth: usize) -> bool {
         if !self.enter(rows.len(), depth) {
             return false;
         }
@@ -295,7 +296,7 @@ impl<'t> Cx<'t> {
     fn missing<'p>(
         &mut self,
         rows: &[Row<'p>],
-        tys: &[&'t Ty],
+        tys: &[Cow<'t, Ty>],
         limit: usize,
         top: bool,
         depth: usize,
@@ -374,13 +375,15 @@ impl<'t> Cx<'t> {
 
     /// Witnesses starting with `ctor`: those of the rows specialized to it,
     /// re-wrapped so the constructor's fields become its arguments again.
-    #[allow(clippy::too_many_arguments)]
+    // `ty` stays a `Cow`: whether it is borrowed says whether its fields
+    // can be too (`ctor_fields`).
+    #[allow(clippy::too_many_arguments, clippy::ptr_arg)]
     fn missing_under<'p>(
         &mut self,
         rows: &[Row<'p>],
-        ty: &'t Ty,
+        ty: &Cow<'t, Ty>,
         ctor: &Ctor,
-        tys_rest: &[&'t Ty],
+        tys_rest: &[Cow<'t, Ty>],
         limit: usize,
         depth: usize,
         out: &mut Vec<Vec<Pat>>,
@@ -399,14 +402,15 @@ impl<'t> Cx<'t> {
     }
 }
 
-fn split_ty<'a, 's>(tys: &'s [&'a Ty]) -> (&'a Ty, &'s [&'a Ty]) {
-    match tys.split_first() {
-        Some((&ty, rest)) => (ty, rest),
-        None => (&UNKNOWN, &[]),
+fn split_ty<'a, 's>(cols: &'s [Cow<'a, Ty>]) -> (&'s Cow<'a, Ty>, &'s [Cow<'a, Ty>]) {
+    static UNKNOWN_COL: Cow<'static, Ty> = Cow::Borrowed(&UNKNOWN);
+    match cols.split_first() {
+        Some((ty, rest)) => (ty, rest),
+        None => (&UNKNOWN_COL, &[]),
     }
 }
 
-fn concat<'a>(mut first: Vec<&'a Ty>, rest: &[&'a Ty]) -> Vec<&'a Ty> {
+fn concat<'a>(mut first: Vec<Cow<'a, Ty>>, rest: &[Cow<'a, Ty>]) -> Vec<Cow<'a, Ty>> {
     first.extend_from_slice(rest);
     first
 }
@@ -507,6 +511,20 @@ fn default_rows<'p>(rows: &[Row<'p>]) -> Vec<Row<'p>> {
 
 /// Types whose values the checker could not pin down: reporting values of
 /// them as missing would only echo an earlier error.
+/// A field's type in a value of `id<args>`; without the arguments (an
+/// unknown type), the type's own parameters are unknown too.
+fn field_ty<'a>(table: &TypeTable, id: TypeId, ty: &'a Ty, args: &[Ty]) -> Cow<'a, Ty> {
+    if !args.is_empty() {
+        return Cow::Owned(ty.subst(args));
+    }
+    let n = table.get(id).generics.len();
+    if n == 0 {
+        Cow::Borrowed(ty)
+    } else {
+        Cow::Owned(ty.subst(&vec![Ty::Error; n]))
+    }
+}
+
 fn is_unknown(ty: &Ty) -> bool {
     matches!(ty, Ty::Error | Ty::Var(_) | Ty::Never)
 }
@@ -520,7 +538,7 @@ fn enum_def(table: &TypeTable, id: TypeId) -> Option<&EnumDef> {
 /// `None` for infinite (`int`, `str`) and opaque (struct, list) types.
 fn signature(table: &TypeTable, ty: &Ty) -> Option<Vec<Ctor>> {
     match ty {
-        Ty::Enum(id) => {
+        Ty::Enum(id, _) => {
             let def = enum_def(table, *id)?;
             Some((0..def.variants.len()).map(|i| Ctor::Variant(*id, i)).collect())
         }
@@ -528,7 +546,7 @@ fn signature(table: &TypeTable, ty: &Ty) -> Option<Vec<Ctor>> {
         Ty::Optional(_) => Some(vec![Ctor::Some, Ctor::None]),
         Ty::Result(_) => Some(vec![Ctor::Ok, Ctor::Err]),
         Ty::Tuple(ts) => Some(vec![Ctor::Tuple(ts.len())]),
-        Ty::Struct(id) if table.as_struct(*id).is_some() => Some(vec![Ctor::Struct(*id)]),
+        Ty::Struct(id, _) if table.as_struct(*id).is_some() => Some(vec![Ctor::Struct(*id)]),
         Ty::Unit => Some(vec![Ctor::Unit]),
         _ => None,
     }
@@ -548,33 +566,45 @@ fn complete_signature(table: &TypeTable, ty: &Ty, used: &[&Ctor]) -> Option<Vec<
 /// when it is not (a `Ctor::Int` against a `bool`, a variant of another enum,
 /// a variant index past the end). Under an unknown type any constructor is
 /// accepted, with fields as precise as the constructor alone tells.
-fn ctor_fields<'a>(table: &'a TypeTable, ty: &'a Ty, ctor: &Ctor) -> Option<Vec<&'a Ty>> {
-    let variant_fields = |id: TypeId, index: usize| -> Option<Vec<&'a Ty>> {
+/// A generic type's fields come with its arguments substituted (an unknown
+/// argument is the unknown type): owned, where the others are borrowed (a
+/// column's type is never copied, however deep).
+fn ctor_fields<'t>(table: &'t TypeTable, ty: &Cow<'t, Ty>, ctor: &Ctor) -> Option<Vec<Cow<'t, Ty>>> {
+    match ty {
+        Cow::Borrowed(t) => ctor_fields_in(table, t, ctor),
+        Cow::Owned(t) => {
+            Some(ctor_fields_in(table, t, ctor)?.into_iter().map(|c| Cow::Owned(c.into_owned())).collect())
+        }
+    }
+}
+
+fn ctor_fields_in<'a>(table: &'a TypeTable, ty: &'a Ty, ctor: &Ctor) -> Option<Vec<Cow<'a, Ty>>> {
+    let variant_fields = |id: TypeId, index: usize, args: &[Ty]| -> Option<Vec<Cow<'a, Ty>>> {
         let variant = enum_def(table, id)?.variants.get(index)?;
-        Some(variant.fields.iter().map(|f| &f.ty).collect())
+        Some(variant.fields.iter().map(|f| field_ty(table, id, &f.ty, args)).collect())
     };
-    let struct_fields = |id: TypeId| -> Option<Vec<&'a Ty>> {
+    let struct_fields = |id: TypeId, args: &[Ty]| -> Option<Vec<Cow<'a, Ty>>> {
         table.defs.get(id.0 as usize)?;
-        Some(table.as_struct(id)?.fields.iter().map(|f| &f.ty).collect())
+        Some(table.as_struct(id)?.fields.iter().map(|f| field_ty(table, id, &f.ty, args)).collect())
     };
     match (ty, ctor) {
-        (Ty::Enum(id), Ctor::Variant(vid, index)) if id == vid => variant_fields(*vid, *index),
-        (Ty::Struct(id), Ctor::Struct(sid)) if id == sid => struct_fields(*sid),
+        (Ty::Enum(id, args), Ctor::Variant(vid, index)) if id == vid => variant_fields(*vid, *index, args),
+        (Ty::Struct(id, args), Ctor::Struct(sid)) if id == sid => struct_fields(*sid, args),
         (Ty::Bool, Ctor::Bool(_))
         | (Ty::Optional(_), Ctor::None)
         | (Ty::Unit, Ctor::Unit)
         | (Ty::Int, Ctor::Int(_))
         | (Ty::Float, Ctor::Float(_))
         | (Ty::Str, Ctor::Str(_)) => Some(Vec::new()),
-        (Ty::Optional(t), Ctor::Some) | (Ty::Result(t), Ctor::Ok) => Some(vec![&**t]),
-        (Ty::Result(_), Ctor::Err) => Some(vec![&STR]),
-        (Ty::Tuple(ts), Ctor::Tuple(n)) if ts.len() == *n => Some(ts.iter().collect()),
+        (Ty::Optional(t), Ctor::Some) | (Ty::Result(t), Ctor::Ok) => Some(vec![Cow::Borrowed(&**t)]),
+        (Ty::Result(_), Ctor::Err) => Some(vec![Cow::Borrowed(&STR)]),
+        (Ty::Tuple(ts), Ctor::Tuple(n)) if ts.len() == *n => Some(ts.iter().map(Cow::Borrowed).collect()),
         (ty, ctor) if is_unknown(ty) => match ctor {
-            Ctor::Variant(id, index) => variant_fields(*id, *index),
-            Ctor::Some | Ctor::Ok => Some(vec![&UNKNOWN]),
-            Ctor::Err => Some(vec![&STR]),
-            Ctor::Tuple(n) => Some(vec![&UNKNOWN; *n]),
-            Ctor::Struct(id) => struct_fields(*id),
+            Ctor::Variant(id, index) => variant_fields(*id, *index, &[]),
+            Ctor::Some | Ctor::Ok => Some(vec![Cow::Borrowed(&UNKNOWN)]),
+            Ctor::Err => Some(vec![Cow::Borrowed(&STR)]),
+            Ctor::Tuple(n) => Some(vec![Cow::Borrowed(&UNKNOWN); *n]),
+            Ctor::Struct(id) => struct_fields(*id, &[]),
             Ctor::Bool(_) | Ctor::None | Ctor::Unit | Ctor::Int(_) | Ctor::Float(_) | Ctor::Str(_) => Some(Vec::new()),
         },
         _ => None,
@@ -587,7 +617,7 @@ fn fits(table: &TypeTable, ty: &Ty, pat: &Pat) -> bool {
     match pat {
         Pat::Wild => true,
         Pat::Or(alts) => alts.iter().all(|alt| fits(table, ty, alt)),
-        Pat::Ctor(ctor, args) => match ctor_fields(table, ty, ctor) {
+        Pat::Ctor(ctor, args) => match ctor_fields_in(table, ty, ctor) {
             Some(fields) => fields.len() == args.len() && args.iter().zip(&fields).all(|(arg, t)| fits(table, t, arg)),
             None => false,
         },

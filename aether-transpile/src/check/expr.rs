@@ -531,12 +531,12 @@ impl<'p> Checker<'p> {
         }
         let bt = self.expr(base, None);
         match self.shallow(&bt) {
-            Ty::Struct(tid) => {
+            Ty::Struct(tid, targs) => {
                 let found = self
                     .types
                     .as_struct(tid)
                     .and_then(|s| s.fields.iter().enumerate().find(|(_, f)| f.name == name.name))
-                    .map(|(i, f)| (i, f.ty.clone()));
+                    .map(|(i, f)| (i, self.types.field_ty(f, &targs)));
                 match found {
                     Some((i, t)) => {
                         self.record_res(e.id, Res::Field(tid, i));
@@ -590,9 +590,11 @@ impl<'p> Checker<'p> {
     fn type_member_value(&mut self, e: &Expr, tid: TypeId, name: &Ident) -> Ty {
         if let Some(en) = self.types.as_enum(tid) {
             if let Some((i, v)) = en.variant(&name.name) {
-                let fields: Vec<Ty> = v.fields.iter().map(|f| f.ty.clone()).collect();
+                let fields: Vec<crate::ty::FieldDef> = v.fields.clone();
                 self.record_res(e.id, Res::Variant(tid, i));
-                let t = Ty::Enum(tid);
+                // A generic enum's arguments: what the use's types solve.
+                let (t, targs) = self.fresh_type_ty(tid, e.span);
+                let fields: Vec<Ty> = fields.iter().map(|f| self.types.field_ty(f, &targs)).collect();
                 return if fields.is_empty() { t } else { Ty::Fn(fields, Box::new(t)) };
             }
         }
@@ -602,7 +604,7 @@ impl<'p> Checker<'p> {
             if self.takes_self(f, tid, name, help) {
                 return Ty::Error;
             }
-            return self.fns.get(f.0 as usize).map(|i| i.fn_ty()).unwrap_or(Ty::Error);
+            return self.fn_value_ty(e.id, f, e.span);
         }
         self.unknown_type_member(tid, name);
         Ty::Error
@@ -843,10 +845,11 @@ impl<'p> Checker<'p> {
         let m = self.cx.module;
         let span = path.first().map(|f| f.span).unwrap_or(e.span);
         let span = path.last().map(|l| span.to(l.span)).unwrap_or(span);
-        let ty =
-            self.resolve_type(m, &crate::ast::TypeExpr { kind: crate::ast::TypeExprKind::Named(path.to_vec()), span });
+        // The name alone: a generic struct's arguments are inferred from the
+        // fields (and the expected type).
+        let ty = self.resolve_named_type(m, path, span);
         let tid = match ty {
-            Ty::Struct(tid) => tid,
+            Ty::Struct(tid, _) => tid,
             Ty::Error => {
                 for f in fields {
                     self.expr(&f.value, None);
@@ -863,10 +866,11 @@ impl<'p> Checker<'p> {
             }
         };
         self.record_res(e.id, Res::Type(tid));
+        let (struct_ty, targs) = self.fresh_type_ty(tid, span);
         let defs: Vec<(String, Ty, bool)> = self
             .types
             .as_struct(tid)
-            .map(|s| s.fields.iter().map(|f| (f.name.clone(), f.ty.clone(), f.has_default)).collect())
+            .map(|s| s.fields.iter().map(|f| (f.name.clone(), self.types.field_ty(f, &targs), f.has_default)).collect())
             .unwrap_or_default();
         let mut given: HashMap<&str, Span> = HashMap::new();
         for f in fields {
@@ -906,7 +910,7 @@ impl<'p> Checker<'p> {
                 "give every field without a default a value",
             );
         }
-        Ty::Struct(tid)
+        struct_ty
     }
 
     fn closure(

@@ -207,7 +207,7 @@ impl Checker<'_> {
         let Some(first) = f.generics.first() else { return };
         let span = first.name.span;
         let what = if f.receiver.is_some() {
-            Some("a method cannot be generic yet")
+            Some("a method cannot have type parameters of its own yet")
         } else if !item.attrs.is_empty() {
             Some("a hook or `@migrate` function cannot be generic")
         } else if f.name.name == "main" {
@@ -371,7 +371,8 @@ impl Checker<'_> {
             seen.insert(key, out.len());
             let mut next: Vec<(FnId, Vec<Ty>, Span)> = Vec::new();
             for (node, targs) in &inst.tables.instantiations {
-                if let Some(crate::check::Res::Fn(g)) = inst.tables.resolutions.get(node) {
+                if let Some(crate::check::Res::Fn(g) | crate::check::Res::Method(g)) = inst.tables.resolutions.get(node)
+                {
                     if !targs.iter().any(Ty::has_param) && !seen.contains_key(&instance_key(*g, targs)) {
                         next.push((*g, targs.clone(), span));
                     }
@@ -443,7 +444,12 @@ impl Checker<'_> {
         self.begin_body(info.module);
         self.cx.returns.push(info.ret.clone());
         if let (Some(rt), Some(mutable)) = (info.receiver, info.self_param) {
-            self.cx.self_ty = Some((self.type_ty(rt), mutable));
+            // A generic type's method: `self` with the type parameters in
+            // scope (its own in the generic body, an instance's arguments).
+            let args: Vec<Ty> = self.generics.scope.iter().map(|(_, t)| t.clone()).collect();
+            let own = self.type_ty(rt);
+            let self_ty = if args.is_empty() { own } else { own.subst(&args) };
+            self.cx.self_ty = Some((self_ty, mutable));
         }
         for (i, p) in decl.params.iter().enumerate() {
             let ty = info.params.get(i).map(|p| p.ty.clone()).unwrap_or(Ty::Error);
@@ -469,9 +475,13 @@ impl Checker<'_> {
     /// `t` written with each user type's module (`shapes.Point`).
     fn qualified(&self, t: &Ty) -> String {
         match t {
-            Ty::Struct(id) | Ty::Enum(id) => {
+            Ty::Struct(id, args) | Ty::Enum(id, args) => {
                 let def = self.types.get(*id);
-                format!("{}.{}", self.program.module(def.module).name, def.name)
+                let name = format!("{}.{}", self.program.module(def.module).name, def.name);
+                if args.is_empty() {
+                    return name;
+                }
+                format!("{name}<{}>", args.iter().map(|t| self.qualified(t)).collect::<Vec<_>>().join(", "))
             }
             Ty::List(e) => format!("[{}]", self.qualified(e)),
             Ty::Map(k, v) => format!("{{{}: {}}}", self.qualified(k), self.qualified(v)),
@@ -497,6 +507,8 @@ fn never_as_unit(t: Ty) -> Ty {
         Ty::Result(e) => Ty::result(never_as_unit(*e)),
         Ty::Tuple(ts) => Ty::Tuple(ts.into_iter().map(never_as_unit).collect()),
         Ty::Fn(ps, r) => Ty::Fn(ps.into_iter().map(never_as_unit).collect(), Box::new(never_as_unit(*r))),
+        Ty::Struct(id, ts) => Ty::Struct(id, ts.into_iter().map(never_as_unit).collect()),
+        Ty::Enum(id, ts) => Ty::Enum(id, ts.into_iter().map(never_as_unit).collect()),
         other => other,
     }
 }

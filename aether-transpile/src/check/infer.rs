@@ -34,6 +34,8 @@ impl Checker<'_> {
             Ty::Result(e) => Ty::result(self.zonk(&e)),
             Ty::Tuple(ts) => Ty::Tuple(ts.iter().map(|t| self.zonk(t)).collect()),
             Ty::Fn(ps, r) => Ty::Fn(ps.iter().map(|t| self.zonk(t)).collect(), Box::new(self.zonk(&r))),
+            Ty::Struct(id, ts) => Ty::Struct(id, ts.iter().map(|t| self.zonk(t)).collect()),
+            Ty::Enum(id, ts) => Ty::Enum(id, ts.iter().map(|t| self.zonk(t)).collect()),
             other => other,
         }
     }
@@ -77,6 +79,9 @@ impl Checker<'_> {
             (Ty::Tuple(xs), Ty::Tuple(ys)) => {
                 xs.len() == ys.len() && xs.iter().zip(ys.iter()).all(|(x, y)| self.unify_inner(x, y, trail))
             }
+            (Ty::Struct(a, xs), Ty::Struct(b, ys)) | (Ty::Enum(a, xs), Ty::Enum(b, ys)) => {
+                a == b && xs.len() == ys.len() && xs.iter().zip(ys.iter()).all(|(x, y)| self.unify_inner(x, y, trail))
+            }
             (Ty::Fn(p1, r1), Ty::Fn(p2, r2)) => {
                 p1.len() == p2.len()
                     && p1.iter().zip(p2.iter()).all(|(x, y)| self.unify_inner(x, y, trail))
@@ -99,7 +104,7 @@ pub(super) fn contains(t: &Ty, pred: &dyn Fn(&Ty) -> bool) -> bool {
     match t {
         Ty::List(e) | Ty::Optional(e) | Ty::Result(e) => contains(e, pred),
         Ty::Map(k, v) => contains(k, pred) || contains(v, pred),
-        Ty::Tuple(ts) => ts.iter().any(|t| contains(t, pred)),
+        Ty::Tuple(ts) | Ty::Struct(_, ts) | Ty::Enum(_, ts) => ts.iter().any(|t| contains(t, pred)),
         Ty::Fn(ps, r) => ps.iter().any(|t| contains(t, pred)) || contains(r, pred),
         _ => false,
     }
@@ -115,6 +120,8 @@ pub(super) fn default_vars(t: Ty) -> Ty {
         Ty::Result(e) => Ty::result(default_vars(*e)),
         Ty::Tuple(ts) => Ty::Tuple(ts.into_iter().map(default_vars).collect()),
         Ty::Fn(ps, r) => Ty::Fn(ps.into_iter().map(default_vars).collect(), Box::new(default_vars(*r))),
+        Ty::Struct(id, ts) => Ty::Struct(id, ts.into_iter().map(default_vars).collect()),
+        Ty::Enum(id, ts) => Ty::Enum(id, ts.into_iter().map(default_vars).collect()),
         other => other,
     }
 }

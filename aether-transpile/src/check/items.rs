@@ -38,13 +38,14 @@ impl Checker<'_> {
         for (mi, module) in program.modules.iter().enumerate() {
             let m = ModuleId(mi as u32);
             for (idx, item) in module.ast.items.iter().enumerate() {
-                let (name, kind) = match &item.kind {
-                    ItemKind::Struct(s) => (&s.name, TypeDefKind::Struct(StructDef::default())),
-                    ItemKind::Enum(e) => (&e.name, TypeDefKind::Enum(EnumDef::default())),
+                let (name, generics, kind) = match &item.kind {
+                    ItemKind::Struct(s) => (&s.name, &s.generics, TypeDefKind::Struct(StructDef::default())),
+                    ItemKind::Enum(e) => (&e.name, &e.generics, TypeDefKind::Enum(EnumDef::default())),
                     _ => continue,
                 };
                 let id = self.types.add(TypeDef {
                     name: name.name.clone(),
+                    generics: generics.iter().map(|g| g.name.name.clone()).collect(),
                     module: m,
                     is_pub: item.is_pub,
                     span: name.span,
@@ -56,8 +57,23 @@ impl Checker<'_> {
         }
         for &(id, m, idx) in &type_items {
             let item = &program.module(m).ast.items[idx];
+            // The type's parameters are in scope in its fields' types.
+            let generics = match &item.kind {
+                ItemKind::Struct(s) => &s.generics,
+                ItemKind::Enum(e) => &e.generics,
+                _ => continue,
+            };
+            self.enter_type_params(generics);
             match &item.kind {
                 ItemKind::Struct(s) => {
+                    if let Some(f) = s.fields.iter().find(|f| f.default.is_some() && !s.generics.is_empty()) {
+                        self.report(
+                            Code::E0322,
+                            f.name.span,
+                            format!("a field of the generic struct `{}` cannot have a default yet", s.name.name),
+                            "give the field's value in each literal",
+                        );
+                    }
                     let decls = s.fields.iter().map(|f| (&f.name, &f.ty, f.default.is_some()));
                     let fields = self.resolve_fields(m, decls);
                     if let Some(def) = self.types.defs.get_mut(id.0 as usize) {
@@ -80,6 +96,8 @@ impl Checker<'_> {
                 }
                 _ => {}
             }
+            self.generics.scope.clear();
+            self.check_params_used(id, generics);
         }
         self.check_infinite_types();
 
@@ -144,8 +162,18 @@ impl Checker<'_> {
     fn collect_fn(&mut self, m: ModuleId, idx: usize, item: &ast::Item, f: &ast::FnDecl) {
         self.check_generic_decl(item, f);
         self.enter_generics(f, true);
+        // A method of a generic type is generic in the type's parameters
+        // (`fn Pair.swap(self) -> Pair<B, A>`), checked and instantiated
+        // like a generic function.
+        // (With type parameters of its own it is E0321, and keeps those.)
+        let type_params = if f.generics.is_empty() { self.receiver_type_params(m, f) } else { Vec::new() };
+        if !type_params.is_empty() {
+            self.generics.scope =
+                type_params.iter().enumerate().map(|(i, n)| (n.clone(), Ty::Param(i as u32, n.clone()))).collect();
+        }
         // A map key in the signature is a need too (`fn empty<K>() -> {K: int}`).
-        self.generics.current = (!f.generics.is_empty()).then_some(FnId(self.fns.len() as u32));
+        let generic = !f.generics.is_empty() || !type_params.is_empty();
+        self.generics.current = generic.then_some(FnId(self.fns.len() as u32));
         let params = self.resolve_params(m, &f.params, |_, _, _| {});
         let ret = match &f.ret {
             Some(t) => self.resolve_type(m, t),
@@ -181,7 +209,11 @@ impl Checker<'_> {
             span: f.name.span,
             item: idx,
             host: None,
-            generics: f.generics.iter().map(|g| g.name.name.clone()).collect(),
+            generics: if type_params.is_empty() {
+                f.generics.iter().map(|g| g.name.name.clone()).collect()
+            } else {
+                type_params
+            },
         });
         match receiver {
             Some(t) => {
@@ -229,6 +261,15 @@ impl Checker<'_> {
                     .with_help("hooks take no parameters, return nothing and are not methods"),
                 );
             }
+        }
+    }
+
+    /// The type parameters of a method's type (`A`, `B` of `fn Pair.swap`);
+    /// empty for a function, or a method of a type without parameters.
+    pub(super) fn receiver_type_params(&self, m: ModuleId, f: &ast::FnDecl) -> Vec<String> {
+        match f.receiver.as_ref().and_then(|r| self.tables[m.0 as usize].items.get(&r.name)) {
+            Some(ItemRef::Type(t)) => self.types.get(*t).generics.clone(),
+            _ => Vec::new(),
         }
     }
 
@@ -322,12 +363,16 @@ impl Checker<'_> {
     fn holds_fn_inner(&self, ty: &Ty, seen: &mut Vec<TypeId>) -> bool {
         match ty {
             Ty::Fn(..) => true,
-            Ty::Struct(t) | Ty::Enum(t) => {
+            Ty::Struct(t, args) | Ty::Enum(t, args) => {
+                // The arguments are held wherever the type's parameters are.
+                if args.iter().any(|a| self.holds_fn_inner(a, seen)) {
+                    return true;
+                }
                 if seen.contains(t) {
                     return false;
                 }
                 seen.push(*t);
-                self.types.get(*t).fields().any(|f| self.holds_fn_inner(&f.ty, seen))
+                self.types.get(*t).fields().any(|f| self.holds_fn_inner(&self.types.field_ty(f, args), seen))
             }
             Ty::List(t) | Ty::Optional(t) | Ty::Result(t) => self.holds_fn_inner(t, seen),
             Ty::Map(k, v) => self.holds_fn_inner(k, seen) || self.holds_fn_inner(v, seen),
@@ -472,6 +517,7 @@ impl Checker<'_> {
             |name: &str, ty: Ty| FieldDef { name: name.to_string(), ty, has_default: false, span: Span::default() };
         let id = self.types.add(TypeDef {
             name: "CommandOutput".to_string(),
+            generics: Vec::new(),
             module: BUILTIN_MODULE,
             is_pub: true,
             span: Span::default(),
@@ -482,9 +528,10 @@ impl Checker<'_> {
         debug_assert_eq!(id, COMMAND_OUTPUT);
         let variant =
             |name: &str, fields: Vec<FieldDef>| VariantDef { name: name.to_string(), fields, span: Span::default() };
-        let json = Ty::Enum(JSON);
+        let json = Ty::Enum(JSON, Vec::new());
         let id = self.types.add(TypeDef {
             name: "Json".to_string(),
+            generics: Vec::new(),
             module: BUILTIN_MODULE,
             is_pub: true,
             span: Span::default(),
@@ -504,7 +551,7 @@ impl Checker<'_> {
 
     /// A built-in type by name, where no item of the module has that name.
     fn builtin_type(&self, name: &str) -> Option<Ty> {
-        (name == "CommandOutput").then_some(Ty::Struct(COMMAND_OUTPUT))
+        (name == "CommandOutput").then_some(Ty::Struct(COMMAND_OUTPUT, Vec::new()))
     }
 
     fn type_names(&self, m: ModuleId) -> Vec<&str> {
@@ -582,7 +629,11 @@ impl Checker<'_> {
     /// Resolve a written type in module `m`. Errors become [`Ty::Error`].
     pub(super) fn resolve_type(&mut self, m: ModuleId, t: &TypeExpr) -> Ty {
         match &t.kind {
-            TypeExprKind::Named(path) => self.resolve_named_type(m, path, t.span),
+            TypeExprKind::Named(path, args) => {
+                let args: Vec<Ty> = args.iter().map(|a| self.resolve_type(m, a)).collect();
+                let ty = self.resolve_named_type(m, path, t.span);
+                self.apply_type_args(ty, args, path, t.span)
+            }
             TypeExprKind::List(e) => Ty::list(self.resolve_type(m, e)),
             TypeExprKind::Map(k, v) => {
                 let kt = self.resolve_type(m, k);
@@ -608,7 +659,7 @@ impl Checker<'_> {
         }
     }
 
-    fn resolve_named_type(&mut self, m: ModuleId, path: &[Ident], span: Span) -> Ty {
+    pub(super) fn resolve_named_type(&mut self, m: ModuleId, path: &[Ident], span: Span) -> Ty {
         match path {
             [one] => {
                 match one.name.as_str() {
@@ -648,7 +699,7 @@ impl Checker<'_> {
                     self.error(Code::E0201, name.span, format!("module `math` has no type `{}`", name.name));
                     Ty::Error
                 }
-                Some(ImportTarget::Json) if name.name == "Json" => Ty::Enum(JSON),
+                Some(ImportTarget::Json) if name.name == "Json" => Ty::Enum(JSON, Vec::new()),
                 Some(ImportTarget::Json) => {
                     let mut d =
                         Diagnostic::at(Code::E0201, name.span, format!("module `json` has no type `{}`", name.name));
@@ -674,10 +725,120 @@ impl Checker<'_> {
         }
     }
 
+    /// The type `id` as written inside its definition: a generic type's
+    /// arguments are its own parameters (`Pair<A, B>`).
     pub(super) fn type_ty(&self, id: TypeId) -> Ty {
-        match self.types.get(id).kind {
-            TypeDefKind::Struct(_) => Ty::Struct(id),
-            TypeDefKind::Enum(_) => Ty::Enum(id),
+        let def = self.types.get(id);
+        let args = def.generics.iter().enumerate().map(|(i, n)| Ty::Param(i as u32, n.clone())).collect();
+        match def.kind {
+            TypeDefKind::Struct(_) => Ty::Struct(id, args),
+            TypeDefKind::Enum(_) => Ty::Enum(id, args),
+        }
+    }
+
+    /// The type `id` at a use that does not write its arguments (a struct
+    /// literal, a variant): fresh variables the use's types solve.
+    pub(super) fn fresh_type_ty(&mut self, id: TypeId, span: Span) -> (Ty, Vec<Ty>) {
+        let n = self.types.get(id).generics.len();
+        let args: Vec<Ty> = (0..n).map(|_| self.fresh(span)).collect();
+        let ty = match self.types.get(id).kind {
+            TypeDefKind::Struct(_) => Ty::Struct(id, args.clone()),
+            TypeDefKind::Enum(_) => Ty::Enum(id, args.clone()),
+        };
+        (ty, args)
+    }
+
+    /// The type parameters `<A, B>` of a struct or enum in scope (E0202 for
+    /// a repeated name).
+    fn enter_type_params(&mut self, generics: &[ast::TypeParam]) {
+        let mut scope: Vec<(String, Ty)> = Vec::new();
+        for (i, p) in generics.iter().enumerate() {
+            if let Some(prev) = generics[..i].iter().find(|q| q.name.name == p.name.name) {
+                let prev = prev.name.span;
+                self.duplicate("type parameter", &p.name, prev);
+            }
+            scope.push((p.name.name.clone(), Ty::Param(i as u32, p.name.name.clone())));
+        }
+        self.generics.scope = scope;
+    }
+
+    /// A type parameter no field uses would say nothing about the values
+    /// (and Rust refuses it): E0322.
+    fn check_params_used(&mut self, id: TypeId, generics: &[ast::TypeParam]) {
+        let def = self.types.get(id);
+        let mut used = vec![false; generics.len()];
+        for f in def.fields() {
+            mark_params(&f.ty, &mut used);
+        }
+        let name = def.name.clone();
+        for (i, (p, used)) in generics.iter().zip(used).enumerate() {
+            // A repeated name is E0202 already.
+            let repeated = generics.iter().enumerate().any(|(j, q)| j != i && q.name.name == p.name.name);
+            if !used && !repeated {
+                self.report(
+                    Code::E0322,
+                    p.name.span,
+                    format!("the type parameter `{}` of `{name}` is not used by any field", p.name.name),
+                    format!("use `{}` in a field's type, or remove it", p.name.name),
+                );
+            }
+        }
+    }
+
+    /// `ty` (a resolved type name) with the type arguments written after it:
+    /// their number must match the type's parameters (E0322); a generic type
+    /// written without them is E0322 too (only literals and variants infer
+    /// them). Generic types in a map key must be hashable like any key.
+    fn apply_type_args(&mut self, ty: Ty, args: Vec<Ty>, path: &[Ident], span: Span) -> Ty {
+        let shown: Vec<&str> = path.iter().map(|i| i.name.as_str()).collect();
+        let shown = shown.join(".");
+        match ty {
+            Ty::Struct(id, _) | Ty::Enum(id, _) => {
+                let def = self.types.get(id);
+                let want = def.generics.len();
+                if args.len() != want {
+                    let params = def.generics.join(", ");
+                    let (msg, help) = match (want, args.len()) {
+                        (0, _) => {
+                            (format!("`{shown}` takes no type arguments"), format!("write `{shown}` without `<...>`"))
+                        }
+                        (_, 0) => (
+                            format!("`{shown}` needs its type arguments `<{params}>`"),
+                            format!("write the types: `{shown}<...>` with {want} type{}", plural(want)),
+                        ),
+                        (_, got) => (
+                            format!(
+                                "`{shown}` takes {want} type argument{}, but {got} {} given",
+                                plural(want),
+                                if got == 1 { "is" } else { "are" }
+                            ),
+                            format!("`{shown}` is declared as `{}<{params}>`", def.name),
+                        ),
+                    };
+                    let decl = def.span;
+                    self.emit(Diagnostic::at(Code::E0322, span, msg).secondary(decl, "declared here").with_help(help));
+                    return Ty::Error;
+                }
+                if args.is_empty() {
+                    return ty;
+                }
+                match ty {
+                    Ty::Struct(id, _) => Ty::Struct(id, args),
+                    Ty::Enum(id, _) => Ty::Enum(id, args),
+                    _ => unreachable!(),
+                }
+            }
+            Ty::Error => Ty::Error,
+            _ if args.is_empty() => ty,
+            _ => {
+                self.report(
+                    Code::E0322,
+                    span,
+                    format!("`{shown}` takes no type arguments"),
+                    format!("write `{shown}` without `<...>`"),
+                );
+                Ty::Error
+            }
         }
     }
 
@@ -708,37 +869,51 @@ impl Checker<'_> {
             Ty::Param(..) => self.record_need(t, super::Need::Hashable),
             Ty::Tuple(ts) => ts.iter().all(|t| self.hashable_inner(t, seen)),
             Ty::Optional(t) => self.hashable_inner(t, seen),
-            Ty::Struct(id) | Ty::Enum(id) => {
+            Ty::Struct(id, args) | Ty::Enum(id, args) => {
+                // Every argument, as Rust's derived `Hash` asks of each
+                // parameter.
+                if !args.iter().all(|a| self.hashable_inner(a, seen)) {
+                    return false;
+                }
                 if seen.contains(id) {
                     return true;
                 }
                 seen.push(*id);
-                self.types.get(*id).fields().all(|f| self.hashable_inner(&f.ty, seen))
+                self.types.get(*id).fields().all(|f| self.hashable_inner(&self.types.field_ty(f, args), seen))
             }
             Ty::Float | Ty::List(_) | Ty::Map(..) | Ty::Result(_) | Ty::Fn(..) => false,
         }
     }
 
     /// A struct containing itself other than through `?`, a list, a map or
-    /// an enum would need infinite storage (E0311).
+    /// an enum would need infinite storage (E0311). Generic types are
+    /// followed with their arguments (`struct S { w: Wrap<S> }` holds an `S`
+    /// where `Wrap<T>` holds its `T`); a chain of ever larger arguments
+    /// (`struct B<T> { b: B<[T]> }`) is infinite too.
     fn check_infinite_types(&mut self) {
+        const MAX_VISITS: usize = 256;
         let n = self.types.defs.len();
         for start in 0..n {
             let start = TypeId(start as u32);
-            let mut stack = vec![start];
-            let mut visited = vec![false; n];
+            let mut stack = self.direct_types(&self.type_ty(start));
+            let mut visited: Vec<String> = Vec::new();
             let mut cyclic = false;
             while let Some(t) = stack.pop() {
-                for next in self.direct_types(t) {
-                    if next == start {
-                        cyclic = true;
-                    } else if let Some(v) = visited.get_mut(next.0 as usize) {
-                        if !*v {
-                            *v = true;
-                            stack.push(next);
-                        }
-                    }
+                let (Ty::Struct(id, _) | Ty::Enum(id, _)) = &t else { continue };
+                if *id == start {
+                    cyclic = true;
+                    break;
                 }
+                let key = format!("{t:?}");
+                if visited.contains(&key) {
+                    continue;
+                }
+                if visited.len() >= MAX_VISITS {
+                    cyclic = true;
+                    break;
+                }
+                visited.push(key);
+                stack.extend(self.direct_types(&t));
             }
             if cyclic {
                 let def = self.types.get(start);
@@ -753,23 +928,55 @@ impl Checker<'_> {
         }
     }
 
-    /// User types stored inline (not behind `?`, a list or a map) in `t`.
-    fn direct_types(&self, t: TypeId) -> Vec<TypeId> {
-        fn inline(t: &Ty, out: &mut Vec<TypeId>) {
+    /// Structs stored inline (not behind `?`, a list or a map) in a value
+    /// of `t`, a struct type with its arguments.
+    fn direct_types(&self, t: &Ty) -> Vec<Ty> {
+        fn inline(t: &Ty, out: &mut Vec<Ty>) {
             match t {
-                Ty::Struct(id) => out.push(*id),
+                Ty::Struct(..) => out.push(t.clone()),
                 Ty::Tuple(ts) => ts.iter().for_each(|t| inline(t, out)),
                 Ty::Result(t) => inline(t, out),
                 _ => {}
             }
         }
         let mut out = Vec::new();
-        match &self.types.get(t).kind {
-            TypeDefKind::Struct(s) => s.fields.iter().for_each(|f| inline(&f.ty, &mut out)),
+        let Ty::Struct(id, args) = t else { return out };
+        match &self.types.get(*id).kind {
+            TypeDefKind::Struct(s) => s.fields.iter().for_each(|f| inline(&self.types.field_ty(f, args), &mut out)),
             // Enum payloads may be boxed by code generation, so recursive
             // enums (expression trees) are fine.
             TypeDefKind::Enum(_) => {}
         }
         out
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// Mark each type parameter that occurs in `t`.
+fn mark_params(t: &Ty, used: &mut [bool]) {
+    match t {
+        Ty::Param(i, _) => {
+            if let Some(u) = used.get_mut(*i as usize) {
+                *u = true;
+            }
+        }
+        Ty::List(e) | Ty::Optional(e) | Ty::Result(e) => mark_params(e, used),
+        Ty::Map(k, v) => {
+            mark_params(k, used);
+            mark_params(v, used);
+        }
+        Ty::Tuple(ts) | Ty::Struct(_, ts) | Ty::Enum(_, ts) => ts.iter().for_each(|t| mark_params(t, used)),
+        Ty::Fn(ps, r) => {
+            ps.iter().for_each(|t| mark_params(t, used));
+            mark_params(r, used);
+        }
+        _ => {}
     }
 }

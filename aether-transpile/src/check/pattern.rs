@@ -96,7 +96,7 @@ impl Checker<'_> {
             let inner = match &st {
                 Ty::Optional(t) | Ty::Result(t) => Some((**t).clone()),
                 Ty::Error => Some(Ty::Error),
-                Ty::Enum(tid) if self.unit_variant(*tid, &name.name).is_some() => None,
+                Ty::Enum(tid, _) if self.unit_variant(*tid, &name.name).is_some() => None,
                 Ty::Var(_) => Some(self.must_know(p.span)),
                 other => {
                     let shown = self.display(other);
@@ -204,7 +204,7 @@ impl Checker<'_> {
                 Pat::Wild
             }
             PatternKind::Binding(name) => {
-                if let Ty::Enum(tid) = self.shallow(ty) {
+                if let Ty::Enum(tid, _) = self.shallow(ty) {
                     if let Some(i) = self.unit_variant(tid, &name.name) {
                         self.record_pat(p.id, PatRes::Variant(tid, i));
                         return Pat::Ctor(Ctor::Variant(tid, i), Vec::new());
@@ -272,9 +272,8 @@ impl Checker<'_> {
         let subs: Vec<Pattern> = fields.iter().map(|f| f.pattern.clone()).collect();
         let m = self.cx.module;
         let span = path.first().map_or(p.span, |f| f.span.to(path[path.len() - 1].span));
-        let te = crate::ast::TypeExpr { kind: crate::ast::TypeExprKind::Named(path.to_vec()), span };
-        let tid = match self.resolve_type(m, &te) {
-            Ty::Struct(tid) => tid,
+        let tid = match self.resolve_named_type(m, path, span) {
+            Ty::Struct(tid, _) => tid,
             Ty::Error => return self.wild_subpatterns(Some(&subs), binds),
             other => {
                 let shown = self.display(&other);
@@ -287,8 +286,10 @@ impl Checker<'_> {
                 return self.wild_subpatterns(Some(&subs), binds);
             }
         };
-        if !self.unify(ty, &Ty::Struct(tid)) {
-            let found = format!("`{}`", self.display(&Ty::Struct(tid)));
+        // A generic struct's arguments: the matched value's.
+        let (struct_ty, targs) = self.fresh_type_ty(tid, span);
+        if !self.unify(ty, &struct_ty) {
+            let found = format!("`{}`", self.display(&struct_ty));
             self.pattern_mismatch(p.span, ty, &found);
             return self.wild_subpatterns(Some(&subs), binds);
         }
@@ -296,7 +297,7 @@ impl Checker<'_> {
         let defs: Vec<(String, Ty)> = self
             .types
             .as_struct(tid)
-            .map(|s| s.fields.iter().map(|f| (f.name.clone(), f.ty.clone())).collect())
+            .map(|s| s.fields.iter().map(|f| (f.name.clone(), self.types.field_ty(f, &targs))).collect())
             .unwrap_or_default();
         let mut args: Vec<Option<Pat>> = vec![None; defs.len()];
         for f in fields {
@@ -403,7 +404,7 @@ impl Checker<'_> {
         let st = self.shallow(ty);
         let Some(last) = path.last() else { return Pat::Wild };
         // `some(p)`, `ok(p)`, `err(p)` unless the enum has a variant of that name.
-        let enum_has = |ck: &Self, n: &str| matches!(st, Ty::Enum(tid) if ck.types.as_enum(tid).and_then(|e| e.variant(n)).is_some());
+        let enum_has = |ck: &Self, n: &str| matches!(st, Ty::Enum(tid, _) if ck.types.as_enum(tid).and_then(|e| e.variant(n)).is_some());
         if path.len() == 1 && matches!(last.name.as_str(), "some" | "ok" | "err") && !enum_has(self, &last.name) {
             let inner = self.fresh(p.span);
             let (want, ctor, res, sub_ty) = match last.name.as_str() {
@@ -431,9 +432,9 @@ impl Checker<'_> {
             };
             return Pat::Ctor(ctor, vec![sub]);
         }
-        let tid = if path.len() == 1 {
+        let (tid, targs) = if path.len() == 1 {
             match st {
-                Ty::Enum(tid) => tid,
+                Ty::Enum(tid, targs) => (tid, targs),
                 Ty::Error => return self.wild_subpatterns(args, binds),
                 Ty::Var(_) => {
                     self.must_know(p.span);
@@ -448,15 +449,16 @@ impl Checker<'_> {
             let m = self.cx.module;
             let prefix = &path[..path.len() - 1];
             let span = prefix.first().map(|f| f.span).unwrap_or(p.span);
-            let te = crate::ast::TypeExpr { kind: crate::ast::TypeExprKind::Named(prefix.to_vec()), span };
-            match self.resolve_type(m, &te) {
-                Ty::Enum(tid) => {
-                    if !self.unify(ty, &Ty::Enum(tid)) {
-                        let found = format!("`{}`", self.display(&Ty::Enum(tid)));
+            match self.resolve_named_type(m, prefix, span) {
+                Ty::Enum(tid, _) => {
+                    // A generic enum's arguments: the matched value's.
+                    let (enum_ty, targs) = self.fresh_type_ty(tid, span);
+                    if !self.unify(ty, &enum_ty) {
+                        let found = format!("`{}`", self.display(&enum_ty));
                         self.pattern_mismatch(p.span, ty, &found);
                         return self.wild_subpatterns(args, binds);
                     }
-                    tid
+                    (tid, targs)
                 }
                 Ty::Error => return self.wild_subpatterns(args, binds),
                 other => {
@@ -470,7 +472,7 @@ impl Checker<'_> {
             .types
             .as_enum(tid)
             .and_then(|e| e.variant(&last.name))
-            .map(|(i, v)| (i, v.fields.iter().map(|f| f.ty.clone()).collect::<Vec<_>>()))
+            .map(|(i, v)| (i, v.fields.iter().map(|f| self.types.field_ty(f, &targs)).collect::<Vec<_>>()))
         else {
             let tname = self.types.get(tid).name.clone();
             let names: Vec<String> = self

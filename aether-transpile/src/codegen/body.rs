@@ -70,6 +70,9 @@ pub(crate) struct Gen<'a> {
     pub ret: Vec<Ty>,
     /// The receiver type of the method being generated.
     pub current_self: Option<Ty>,
+    /// The type arguments of the receiver's type, for an instance of a
+    /// generic type's method (empty otherwise).
+    pub self_args: Vec<Ty>,
     /// The next built-in method call is a statement: its result is dropped.
     pub discarding: bool,
     /// Generating a `const` initializer: plain operators only.
@@ -154,6 +157,7 @@ impl<'a> Gen<'a> {
             has_ctx: false,
             ret: Vec::new(),
             current_self: None,
+            self_args: Vec::new(),
             discarding: false,
             in_const: false,
             fixups: Vec::new(),

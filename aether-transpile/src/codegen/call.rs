@@ -180,15 +180,20 @@ impl Gen<'_> {
         let mut parts = Vec::new();
         if let Some(r) = recv {
             let rt = self.expr_ty(r.id);
+            // An instance (a generic type's method) takes the receiver as a
+            // reference, like any parameter.
+            let plain = instance.is_some();
             if info.self_param == Some(true) {
                 let c = self.place(r);
                 let owned = self.to_owned(c.clone(), &rt);
                 let lvalue = self.to_lvalue(c.clone());
-                parts.push(Part::exclusive(self.to_recv(c), owned, lvalue, false));
+                let ts = if plain { self.to_mut_ref(c) } else { self.to_recv(c) };
+                parts.push(Part::exclusive(ts, owned, lvalue, plain));
             } else {
                 let c = self.coerced(r);
                 let owned = self.to_owned(c.clone(), &rt);
-                parts.push(Part::shared(self.to_recv(c), owned, false));
+                let ts = if plain { self.to_ref(c) } else { self.to_recv(c) };
+                parts.push(Part::shared(ts, owned, plain));
             }
         }
         for (a, p) in args.iter().zip(&info.params) {
@@ -236,6 +241,14 @@ impl Gen<'_> {
         let ctx = if callee_ctx { vec![quote!(ctx)] } else { Vec::new() };
         let fname = names::method(&info.name);
         let call = match (recv, info.receiver) {
+            (_, Some(_)) if instance.is_some() => {
+                let p = instance.map(|name| self.item_path(info.module, name));
+                // The receiver (if any) first, then `ctx`, as the instance
+                // declares them.
+                let (first, rest) = if recv.is_some() { ts.split_at(1) } else { ts.split_at(0) };
+                let all = first.iter().chain(ctx.iter()).chain(rest.iter());
+                quote!(#p(#(#all),*))
+            }
             (Some(_), _) => {
                 let r = &ts[0];
                 let rest = &ts[1..];

@@ -89,9 +89,28 @@ struct TypeGen<'a> {
 }
 
 impl TypeGen<'_> {
+    /// `impl<A: Dyn, ..>` and `Pair<A, ..>` for a generic type (nothing
+    /// otherwise), and its `dyn_type()` body: `Pair<int, str>` from its
+    /// arguments' own.
+    fn generic_parts(&self) -> (TokenStream, TokenStream, TokenStream) {
+        let (params, args) = self.names.type_params(self.tid, Some(quote!(::aether_rt::dynval::Dyn)));
+        let ty_name = &self.def.name;
+        if self.def.generics.is_empty() {
+            return (params, args, quote!(::std::string::String::from(#ty_name)));
+        }
+        let ps = self.def.generics.iter().map(|g| names::item(g));
+        let dyn_type = quote! {{
+            let __args: ::std::vec::Vec<::std::string::String> =
+                ::std::vec![#(<#ps as ::aether_rt::dynval::Dyn>::dyn_type()),*];
+            ::std::format!("{}<{}>", #ty_name, __args.join(", "))
+        }};
+        (params, args, dyn_type)
+    }
+
     fn struct_impl(&self, fields: &[FieldDef], has_default: Vec<bool>, shared: &Shared) -> TokenStream {
         let path = self.names.type_path(self.tid);
         let ty_name = &self.def.name;
+        let (params, args, dyn_type) = self.generic_parts();
         let to_fields = fields.iter().map(|f| {
             let n = names::ident(&f.name);
             let name = &f.name;
@@ -112,7 +131,7 @@ impl TypeGen<'_> {
         });
         let kept = fields.iter().map(|f| &f.name);
         quote! {
-            impl ::aether_rt::dynval::Dyn for #path {
+            impl #params ::aether_rt::dynval::Dyn for #path #args {
                 fn to_dyn(&self) -> ::aether_rt::dynval::Value {
                     ::aether_rt::dynval::Value::Struct {
                         ty: ::std::string::String::from(#ty_name),
@@ -129,7 +148,7 @@ impl TypeGen<'_> {
                     ::std::option::Option::Some(__out)
                 }
                 fn dyn_type() -> ::std::string::String {
-                    ::std::string::String::from(#ty_name)
+                    #dyn_type
                 }
             }
         }
@@ -138,6 +157,7 @@ impl TypeGen<'_> {
     fn enum_impl(&self, variants: &[crate::ty::VariantDef]) -> TokenStream {
         let path = self.names.type_path(self.tid);
         let ty_name = &self.def.name;
+        let (params, args, dyn_type) = self.generic_parts();
         let to_arms = variants.iter().map(|v| {
             let vn = names::ident(&v.name);
             let vname = &v.name;
@@ -177,10 +197,19 @@ impl TypeGen<'_> {
         });
         // The zero value replaces an element of a list or map whose
         // variant is gone; a placeholder function must not.
-        let zero = if zero_has_fn(self.names.ck, self.facts, &Ty::Enum(self.tid), &mut Vec::new()) {
+        // A generic enum's own type: its parameters as arguments.
+        let own = Ty::Enum(
+            self.tid,
+            self.def.generics.iter().enumerate().map(|(i, g)| Ty::Param(i as u32, g.clone())).collect(),
+        );
+        // The zero value is the first unit variant (else the first): of a
+        // generic enum, only if its fields need no value of a parameter.
+        let pick = variants.iter().position(|v| v.fields.is_empty()).unwrap_or(0);
+        let needs_param = variants.get(pick).is_some_and(|v| v.fields.iter().any(|f| zero_needs_param(&f.ty)));
+        let zero = if zero_has_fn(self.names.ck, self.facts, &own, &mut Vec::new()) || needs_param {
             quote!()
         } else {
-            let z = self.names.zero(&Ty::Enum(self.tid), self.facts, &mut Vec::new());
+            let z = self.names.zero(&own, self.facts, &mut Vec::new());
             quote! {
                 fn dyn_zero() -> ::std::option::Option<Self> {
                     ::std::option::Option::Some(#z)
@@ -188,7 +217,7 @@ impl TypeGen<'_> {
             }
         };
         quote! {
-            impl ::aether_rt::dynval::Dyn for #path {
+            impl #params ::aether_rt::dynval::Dyn for #path #args {
                 fn to_dyn(&self) -> ::aether_rt::dynval::Value {
                     match self { #(#to_arms)* }
                 }
@@ -203,7 +232,7 @@ impl TypeGen<'_> {
                     }
                 }
                 fn dyn_type() -> ::std::string::String {
-                    ::std::string::String::from(#ty_name)
+                    #dyn_type
                 }
                 #zero
             }
@@ -213,10 +242,21 @@ impl TypeGen<'_> {
     /// `name: <migrated>` for field `fi` of variant `vi` (0 for structs)
     /// that falls back to its zero value. A zero value holding a function is
     /// a placeholder that panics when called: never left in live state.
+    ///
+    /// A field whose zero value would need a value of a type parameter
+    /// (`first: A` of `Pair<A, B>`) has none to fall back on: it takes the
+    /// type's `dyn_zero()` if it has one, else the value holding it cannot
+    /// be carried over (`Migration::field_generic`).
     fn zero_field(&self, f: &FieldDef, vi: usize, fi: usize) -> TokenStream {
         let n = names::ident(&f.name);
         let name = &f.name;
         let boxing = self.facts.boxing(self.tid, vi, fi);
+        if boxing != Some(Boxing::Opt) && zero_needs_param(&f.ty) {
+            return match boxing {
+                Some(_) => quote!(#n: ::std::boxed::Box::new(__m.field_generic(__f, #name)?)),
+                None => quote!(#n: __m.field_generic(__f, #name)?),
+            };
+        }
         let zero = match boxing {
             Some(Boxing::Opt) => quote!(::std::option::Option::None),
             Some(Boxing::Whole) => {
@@ -257,7 +297,7 @@ fn zero_has_fn(ck: &CheckResult, facts: &TypeFacts, t: &Ty, visiting: &mut Vec<T
         Ty::Fn(..) => true,
         Ty::Tuple(ts) => ts.iter().any(|t| zero_has_fn(ck, facts, t, visiting)),
         Ty::Result(t) => zero_has_fn(ck, facts, t, visiting),
-        Ty::Struct(id) | Ty::Enum(id) => {
+        Ty::Struct(id, _) | Ty::Enum(id, _) => {
             if visiting.contains(id) {
                 return false;
             }
@@ -275,6 +315,19 @@ fn zero_has_fn(ck: &CheckResult, facts: &TypeFacts, t: &Ty, visiting: &mut Vec<T
             visiting.pop();
             out
         }
+        _ => false,
+    }
+}
+
+/// Whether `TypeNames::zero(t)` would need a value of a type parameter: a
+/// parameter stored inline, or a generic type's argument that holds one
+/// (taken as needed without looking further).
+fn zero_needs_param(t: &Ty) -> bool {
+    match t {
+        Ty::Param(..) => true,
+        Ty::Tuple(ts) => ts.iter().any(zero_needs_param),
+        Ty::Result(t) => zero_needs_param(t),
+        Ty::Struct(_, args) | Ty::Enum(_, args) => args.iter().any(Ty::has_param),
         _ => false,
     }
 }

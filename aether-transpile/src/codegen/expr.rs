@@ -222,9 +222,9 @@ impl Gen<'_> {
             Some(Res::Fn(f)) => Code::owned(self.fn_value(e, f)),
             Some(Res::Variant(tid, i)) => {
                 let t = self.expr_ty(e.id);
-                if let Ty::Fn(ps, _) = &t {
-                    let ps = ps.clone();
-                    return Code::owned(self.variant_ctor_value(tid, i, &ps));
+                if let Ty::Fn(ps, r) = &t {
+                    let (ps, r) = (ps.clone(), (**r).clone());
+                    return Code::owned(self.variant_ctor_value(tid, i, &ps, &r));
                 }
                 Code::owned(self.variant_path(tid, i))
             }
@@ -663,15 +663,14 @@ impl Gen<'_> {
             .collect();
         let ctx = if self.needs().fn_needs(f) { quote!(ctx,) } else { quote!() };
         let fname = names::method(&info.name);
-        let target = match info.receiver {
-            Some(tid) => {
+        let target = match (info.receiver, instance) {
+            // A generic type's associated function: its instance.
+            (_, Some(name)) => self.item_path(info.module, name),
+            (Some(tid), None) => {
                 let p = self.names().type_path(tid);
                 quote!(#p::#fname)
             }
-            None => match instance {
-                Some(name) => self.item_path(info.module, name),
-                None => self.fn_item_path(info.module, names::item(&info.name)),
-            },
+            (None, None) => self.fn_item_path(info.module, names::item(&info.name)),
         };
         let ret = self.rust_ty(&info.ret);
         let fnty = self.rust_ty(&info.fn_ty());
@@ -698,7 +697,9 @@ impl Gen<'_> {
         (ns, decls)
     }
 
-    fn variant_ctor_value(&mut self, tid: TypeId, i: usize, params: &[Ty]) -> TokenStream {
+    /// `Shape.Circle` as a function value; `enum_ty` is the enum with its
+    /// type arguments.
+    fn variant_ctor_value(&mut self, tid: TypeId, i: usize, params: &[Ty], enum_ty: &Ty) -> TokenStream {
         let (ns, decls) = self.wrapper_params(params);
         let path = self.variant_path(tid, i);
         let fields: Vec<TokenStream> = match self.ck.types.as_enum(tid).and_then(|en| en.variants.get(i)) {
@@ -718,8 +719,8 @@ impl Gen<'_> {
                 .collect(),
             None => Vec::new(),
         };
-        let fnty = self.rust_ty(&Ty::Fn(params.to_vec(), Box::new(Ty::Enum(tid))));
-        let ret = self.names().type_path(tid);
+        let fnty = self.rust_ty(&Ty::Fn(params.to_vec(), Box::new(enum_ty.clone())));
+        let ret = self.rust_ty(enum_ty);
         quote!({
             let __f: #fnty = ::std::rc::Rc::new(move |ctx: &mut crate::Ctx #(, #decls)*| -> #ret { #path { #(#fields),* } });
             __f

@@ -233,7 +233,7 @@ fn generate_with(
         }
         let lib = module_lib(program, checked, &shared, &layout, m, &included, &fingerprints, reloadable);
         files.push((dir.join("src/lib.rs"), format_file(lib)));
-        files.push((dir.join("Cargo.toml"), module_manifest(&package, &opts.rt_path, reloadable)));
+        files.push((dir.join("Cargo.toml"), module_manifest(&package, &opts.rt_path, program, reloadable)));
         let library = if reloadable {
             opts.lib_dir.join(format!("{}{}{}", std::env::consts::DLL_PREFIX, package, std::env::consts::DLL_SUFFIX))
         } else {
@@ -269,7 +269,7 @@ fn generate_with(
     let host_executable = opts.lib_dir.join(format!("{host_package}{}", std::env::consts::EXE_SUFFIX));
     let mut files = vec![
         (PathBuf::from("host/src/main.rs"), format_file(host_main(program, checked, &shared, &modules, host_row))),
-        (PathBuf::from("host/Cargo.toml"), host_manifest(&host_package, &opts.rt_path, &modules, &shared)),
+        (PathBuf::from("host/Cargo.toml"), host_manifest(&host_package, &opts.rt_path, program, &modules, &shared)),
     ];
     members.insert(0, "\"host\"".to_string());
     files.push((PathBuf::from("Cargo.toml"), workspace_manifest(&members)));
@@ -331,13 +331,18 @@ fn unsupported(program: &Program, ck: &CheckResult) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     match program.entry.and_then(|e| entry_main(ck, e)) {
         Some(f) => {
-            if let Some(info) = ck.fns.get(f.0 as usize) {
-                if !info.params.is_empty() || info.ret != Ty::Unit {
-                    errors.push(super::refusal(
-                        info.span,
-                        "under --hmr `main` must be `fn main()` (not yet supported under --hmr)",
-                    ));
-                }
+            // The host runs `fn main()` and `fn main() -> ()!` (the
+            // checker allows no other `main`), by their signatures'
+            // fingerprints (`aether_rt::abi::FALLIBLE_MAIN_SIGNATURE`).
+            let runnable = ck.fns.get(f.0 as usize).is_some_and(|info| {
+                info.params.is_empty()
+                    && (info.ret == Ty::Unit || slot_text(ck, f) == aether_rt::abi::FALLIBLE_MAIN_SIGNATURE)
+            });
+            if let (false, Some(info)) = (runnable, ck.fns.get(f.0 as usize)) {
+                errors.push(super::refusal(
+                    info.span,
+                    "under --hmr `main` must be `fn main()` or `fn main() -> ()!` (not yet supported under --hmr)",
+                ));
             }
         }
         None => errors.push(Diagnostic::new(Code::E0700, "the program has no `fn main()`")),

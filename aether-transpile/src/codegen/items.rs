@@ -252,6 +252,8 @@ fn type_def(names_: &TypeNames<'_>, shared: &Shared, tid: TypeId, def: &crate::t
         _ if shared.hmr => quote!(#[repr(C)]),
         _ => quote!(),
     };
+    // A generic type's parameters: the derives bound each of them.
+    let (params, _) = names_.type_params(tid, None);
     match &def.kind {
         TypeDefKind::Struct(s) => {
             let fields = s.fields.iter().enumerate().map(|(fi, f)| {
@@ -262,7 +264,7 @@ fn type_def(names_: &TypeNames<'_>, shared: &Shared, tid: TypeId, def: &crate::t
             quote! {
                 #[derive(#(#derives),*)]
                 #repr
-                pub struct #name { #(#fields),* }
+                pub struct #name #params { #(#fields),* }
             }
         }
         TypeDefKind::Enum(e) => {
@@ -282,7 +284,7 @@ fn type_def(names_: &TypeNames<'_>, shared: &Shared, tid: TypeId, def: &crate::t
             quote! {
                 #[derive(#(#derives),*)]
                 #repr
-                pub enum #name { #(#variants),* }
+                pub enum #name #params { #(#variants),* }
             }
         }
     }
@@ -331,8 +333,9 @@ fn show_impl(names_: &TypeNames<'_>, tid: TypeId, def: &crate::ty::TypeDef) -> T
             quote!(match self { #(#arms)* })
         }
     };
+    let (params, args) = names_.type_params(tid, Some(quote!(::aether_rt::Show)));
     quote! {
-        impl ::aether_rt::Show for #path {
+        impl #params ::aether_rt::Show for #path #args {
             fn show(&self, out: &mut String) { #body }
         }
     }
@@ -422,6 +425,8 @@ pub(crate) fn instance_fn(
     };
     let mut gen = Gen::new(program, ck, shared, m);
     gen.tables = &inst.tables;
+    // A generic type's method: its type's arguments are the instance's.
+    gen.self_args = inst.args.clone();
     function_with(gen, inst.fn_id, &inst.info, format_ident!("{}", inst.rust_name), decl, false)
 }
 
@@ -443,17 +448,32 @@ fn function_with(
     gen.ret = vec![info.ret.clone()];
     let mut params = Vec::new();
     if let (Some(tid), Some(mutable)) = (info.receiver, info.self_param) {
-        gen.current_self = Some(match ck.types.get(tid).kind {
-            TypeDefKind::Struct(_) => Ty::Struct(tid),
-            TypeDefKind::Enum(_) => Ty::Enum(tid),
-        });
-        if mutable {
+        let args = std::mem::take(&mut gen.self_args);
+        let generic = !args.is_empty();
+        let self_ty = match ck.types.get(tid).kind {
+            TypeDefKind::Struct(_) => Ty::Struct(tid, args),
+            TypeDefKind::Enum(_) => Ty::Enum(tid, args),
+        };
+        if generic {
+            // An instance of a generic type's method is a plain function:
+            // the receiver is its first parameter.
+            let t = gen.rust_ty(&self_ty);
+            let recv = names::plain("__recv");
+            if mutable {
+                params.push(quote!(#recv: &mut #t));
+                gen.self_kind = Some((LocalKind::MutRef, recv));
+            } else {
+                params.push(quote!(#recv: &#t));
+                gen.self_kind = Some((LocalKind::Ref, recv));
+            }
+        } else if mutable {
             params.push(quote!(&mut self));
             gen.self_kind = Some((LocalKind::MutRef, names::plain("self")));
         } else {
             params.push(quote!(&self));
             gen.self_kind = Some((LocalKind::Ref, names::plain("self")));
         }
+        gen.current_self = Some(self_ty);
     }
     if needs {
         params.push(quote!(ctx: &mut crate::Ctx));

@@ -136,12 +136,7 @@ fn extern_fns(
 ) -> TokenStream {
     let names_ = TypeNames { ck, module_names: &shared.module_names, here: m };
     let mut fns = Vec::new();
-    for info in ck.fns.iter().filter(|f| f.module == m) {
-        let Some(host) = info.host.as_deref() else { continue };
-        let Ok(path) = syn::parse_str::<syn::Path>(host) else {
-            errors.push(super::refusal(info.span, format!("`extern fn {}`: `{host}` is not a Rust path", info.name)));
-            continue;
-        };
+    for (info, path) in extern_paths(ck, m, "", errors) {
         let name = names::item(&info.name);
         let (params, _) = signature(info, &shared.facts, Side::Extern, |t| reroot(names_.rust_ty(t), &quote!(super)));
         let ret = ret_ty(&info.ret, |t| reroot(names_.rust_ty(t), &quote!(super)));
@@ -169,12 +164,7 @@ pub(crate) fn crate_externs(
 ) -> TokenStream {
     let names_ = TypeNames { ck, module_names: &shared.module_names, here: m };
     let mut fns = Vec::new();
-    for info in ck.fns.iter().filter(|f| f.module == m) {
-        let Some(host) = info.host.as_deref() else { continue };
-        let Ok(path) = syn::parse_str::<syn::Path>(&format!("::{host}")) else {
-            errors.push(super::refusal(info.span, format!("`extern fn {}`: `{host}` is not a Rust path", info.name)));
-            continue;
-        };
+    for (info, path) in extern_paths(ck, m, "::", errors) {
         let name = names::item(&info.name);
         let (params, _) = signature(info, &shared.facts, Side::Extern, |t| names_.rust_ty(t));
         let ret = ret_ty(&info.ret, |t| names_.rust_ty(t));
@@ -188,7 +178,27 @@ pub(crate) fn crate_externs(
     quote!(#(#fns)*)
 }
 
-/// The bindings module of `m`: its types, `pub const`s and `pub fn`s.
+/// The `extern fn`s of module `m` with the Rust path each names, `prefix`
+/// put before it. A path that does not parse (the parser validated it, so
+/// this is a bug) is a refusal rather than dropped.
+fn extern_paths<'a>(
+    ck: &'a CheckResult,
+    m: ModuleId,
+    prefix: &str,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<(&'a FnInfo, syn::Path)> {
+    let mut out = Vec::new();
+    for info in ck.fns.iter().filter(|f| f.module == m) {
+        let Some(host) = info.host.as_deref() else { continue };
+        match syn::parse_str::<syn::Path>(&format!("{prefix}{host}")) {
+            Ok(path) => out.push((info, path)),
+            Err(_) => errors
+                .push(super::refusal(info.span, format!("`extern fn {}`: `{host}` is not a Rust path", info.name))),
+        }
+    }
+    out
+}
+
 /// The bindings of module `m` under `--hmr` (see `hmr::generate_library`):
 /// the same Rust API, each call taking the program lock and going through
 /// the call table.

@@ -476,9 +476,10 @@ impl Gen<'_> {
                 if conflict {
                     let owned = self.to_owned(c.clone(), &it);
                     let lv = self.to_lvalue(c);
-                    let pat = self.irrefutable(pattern, false, LocalKind::MutRef);
+                    let (pat, unbox) = self.for_pattern(pattern, LocalKind::MutRef);
                     let b = self.block(body, &Ty::Unit);
                     let b = self.loop_block(b, body, None);
+                    let b = if unbox.is_empty() { b } else { quote!({ #(#unbox)* #b }) };
                     quote!({
                         let mut __items = #owned;
                         #label for #pat in __items.iter_mut() #b
@@ -486,10 +487,11 @@ impl Gen<'_> {
                     })
                 } else {
                     let r = self.to_recv(c);
-                    let pat = self.irrefutable(pattern, false, LocalKind::MutRef);
+                    let (pat, unbox) = self.for_pattern(pattern, LocalKind::MutRef);
                     // No safe point: the iterator borrows the collection
                     // (maybe `state`), and a `for` ends by itself.
                     let b = self.block(body, &Ty::Unit);
+                    let b = if unbox.is_empty() { b } else { quote!({ #(#unbox)* #b }) };
                     let r = head(quote!(#r.iter_mut()));
                     quote!(#label for #pat in #r #b)
                 }
@@ -508,17 +510,26 @@ impl Gen<'_> {
                     (false, true, true) => (quote!(#src.iter().map(|(k, v)| (k.clone(), v.clone()))), LocalKind::Owned),
                     (false, _, _) => (quote!(#src.iter()), LocalKind::Ref),
                 };
-                let pat = self.irrefutable(pattern, false, kind);
+                let (pat, unbox) = self.for_pattern(pattern, kind);
                 let b =
                     if kind == LocalKind::Owned { self.loop_body(pattern, body) } else { self.block(body, &Ty::Unit) };
                 // A safe point only where the loop borrows nothing (see above).
                 let b = if owned_iter { self.loop_block(b, body, None) } else { b };
+                let b = if unbox.is_empty() { b } else { quote!({ #(#unbox)* #b }) };
                 let iter_ts = head(iter_ts);
                 quote!(#label for #pat in #iter_ts #b)
             }
         };
         self.locals = saved;
         out
+    }
+
+    /// A `for`'s pattern, and the statements that unbox the recursive
+    /// fields it binds, for the top of the loop's body.
+    fn for_pattern(&mut self, pattern: &Pattern, kind: LocalKind) -> (TokenStream, Vec<TokenStream>) {
+        self.let_unbox = Some(Vec::new());
+        let pat = self.irrefutable(pattern, false, kind);
+        (pat, self.let_unbox.take().unwrap_or_default())
     }
 
     /// The body of a `for` whose variables own their values (fresh each
@@ -568,25 +579,36 @@ impl Gen<'_> {
                     let sub = match (self.facts().boxing(tid, 0, fi), &f.pattern.kind) {
                         (None, _) => self.irrefutable(&f.pattern, mutable, kind),
                         (Some(_), PatternKind::Wildcard) => quote!(_),
-                        // A recursive field bound in a `let`: unboxed after it.
-                        (Some(b), PatternKind::Binding(n)) if self.let_unbox.is_some() => {
-                            if let Some(PatRes::Binding(id)) = self.tables.patterns.get(&f.pattern.id) {
-                                self.locals.insert(*id, kind);
-                            }
+                        // A recursive field bound in a `let` or a `for`:
+                        // unboxed after the `let`, at the top of the body.
+                        (Some(b), PatternKind::Binding(n))
+                            if self.let_unbox.is_some() && !(b == Boxing::Opt && kind == LocalKind::MutRef) =>
+                        {
                             let name = names::local(&n.name);
                             let m = if mutable { quote!(mut) } else { quote!() };
-                            let unbox = match b {
-                                Boxing::Opt => quote!(let #m #name = #name.map(|b| *b);),
-                                Boxing::Whole => quote!(let #m #name = *#name;),
+                            // The binding is the field as the pattern
+                            // matched it: owned, `&` or `&mut` a box.
+                            let (unbox, bound) = match (b, kind) {
+                                (Boxing::Opt, LocalKind::Owned) => (quote!(#name.map(|b| *b)), kind),
+                                (Boxing::Whole, LocalKind::Owned) => (quote!(*#name), kind),
+                                (Boxing::Whole, LocalKind::Ref) => (quote!(&**#name), kind),
+                                (Boxing::Whole, LocalKind::MutRef) => (quote!(&mut **#name), kind),
+                                // No `&T?` can be made of a `&Box<T>?`: a copy,
+                                // as the binding means under value semantics.
+                                (Boxing::Opt, _) => (quote!(#name.as_ref().map(|b| (**b).clone())), LocalKind::Owned),
                             };
+                            if let Some(PatRes::Binding(id)) = self.tables.patterns.get(&f.pattern.id) {
+                                self.locals.insert(*id, bound);
+                            }
                             if let Some(u) = self.let_unbox.as_mut() {
-                                u.push(unbox);
+                                u.push(quote!(let #m #name = #unbox;));
                             }
                             quote!(#name)
                         }
                         _ => self.unsupported(
                             f.pattern.span,
-                            "destructuring a recursive field in a `for` or inside it (use `p.field` or a `match`)",
+                            "destructuring an optional recursive field in a `for mut`, or a recursive field \
+                             further inside it (use `p.field` or a `match`)",
                         ),
                     };
                     fs.push(quote!(#fname: #sub));

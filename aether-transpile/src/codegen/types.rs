@@ -3,7 +3,10 @@
 //! `int`→`i64`, `float`→`f64`, `bool`→`bool`, `str`→`String`, `()`→`()`,
 //! `[T]`→`Vec<T>`, `{K: V}`→`aether_rt::Map<K, V>`, `T?`→`Option<T>`,
 //! `T!`→`Result<T, aether_rt::Error>`, tuples→tuples,
-//! `fn(A) -> B`→`Rc<dyn Fn(&mut Ctx, A) -> B>`, user types by name.
+//! `fn(A) -> B`→`Rc<dyn Fn(&mut Ctx, A) -> B>`, user types by name (a
+//! generic one with its arguments, `Pair<i64, String>`; its definition is a
+//! Rust generic type whose derives bound each parameter, so the facts of a
+//! generic type below hold for it when they hold for its arguments).
 //!
 //! Recursive types: a field whose type reaches back to its own type (through
 //! struct/enum fields, `?`, `!` and tuples, but not lists or maps, which
@@ -75,7 +78,7 @@ impl TypeFacts {
                     let recursive = mentioned.iter().any(|&c| c == id || (c < n && reach[c][id]));
                     per_field.push(if !recursive {
                         None
-                    } else if matches!(t, Ty::Optional(inner) if matches!(**inner, Ty::Struct(_) | Ty::Enum(_))) {
+                    } else if matches!(t, Ty::Optional(inner) if matches!(**inner, Ty::Struct(..) | Ty::Enum(..))) {
                         Some(Boxing::Opt)
                     } else {
                         Some(Boxing::Whole)
@@ -110,22 +113,30 @@ impl TypeFacts {
 
     /// Copy types are passed and read by value; everything else by
     /// reference, cloned where a value is needed.
+    ///
+    /// A type parameter (in a generic type's definition) counts as `Copy`
+    /// and hashable and as holding no function: the derive bounds it, and a
+    /// use checks the arguments.
     pub fn is_copy(&self, t: &Ty) -> bool {
         match t {
-            Ty::Int | Ty::Float | Ty::Bool | Ty::Unit | Ty::Never => true,
+            Ty::Int | Ty::Float | Ty::Bool | Ty::Unit | Ty::Never | Ty::Param(..) => true,
             Ty::Tuple(ts) => ts.iter().all(|t| self.is_copy(t)),
             Ty::Optional(t) => self.is_copy(t),
-            Ty::Struct(id) | Ty::Enum(id) => self.copy.get(id.0 as usize).copied().unwrap_or(false),
+            Ty::Struct(id, args) | Ty::Enum(id, args) => {
+                self.copy.get(id.0 as usize).copied().unwrap_or(false) && args.iter().all(|t| self.is_copy(t))
+            }
             _ => false,
         }
     }
 
     fn is_hashable(&self, t: &Ty) -> bool {
         match t {
-            Ty::Int | Ty::Bool | Ty::Str | Ty::Unit | Ty::Never => true,
+            Ty::Int | Ty::Bool | Ty::Str | Ty::Unit | Ty::Never | Ty::Param(..) => true,
             Ty::List(t) | Ty::Optional(t) | Ty::Result(t) => self.is_hashable(t),
             Ty::Tuple(ts) => ts.iter().all(|t| self.is_hashable(t)),
-            Ty::Struct(id) | Ty::Enum(id) => self.hashable.get(id.0 as usize).copied().unwrap_or(false),
+            Ty::Struct(id, args) | Ty::Enum(id, args) => {
+                self.hashable.get(id.0 as usize).copied().unwrap_or(false) && args.iter().all(|t| self.is_hashable(t))
+            }
             _ => false,
         }
     }
@@ -136,7 +147,9 @@ impl TypeFacts {
             Ty::List(t) | Ty::Optional(t) | Ty::Result(t) => self.contains_fn(t),
             Ty::Map(k, v) => self.contains_fn(k) || self.contains_fn(v),
             Ty::Tuple(ts) => ts.iter().any(|t| self.contains_fn(t)),
-            Ty::Struct(id) | Ty::Enum(id) => self.has_fn.get(id.0 as usize).copied().unwrap_or(false),
+            Ty::Struct(id, args) | Ty::Enum(id, args) => {
+                self.has_fn.get(id.0 as usize).copied().unwrap_or(false) || args.iter().any(|t| self.contains_fn(t))
+            }
             _ => false,
         }
     }
@@ -147,10 +160,15 @@ impl TypeFacts {
     }
 }
 
-/// User types stored inline in a value of type `t`.
+/// User types stored inline in a value of type `t`. A generic type's
+/// arguments count as inline (its parameters may be stored so): boxing a
+/// field that did not need it costs an allocation, not a wrong program.
 fn inline_types(t: &Ty, out: &mut Vec<usize>) {
     match t {
-        Ty::Struct(id) | Ty::Enum(id) => out.push(id.0 as usize),
+        Ty::Struct(id, args) | Ty::Enum(id, args) => {
+            out.push(id.0 as usize);
+            args.iter().for_each(|t| inline_types(t, out));
+        }
         Ty::Optional(t) | Ty::Result(t) => inline_types(t, out),
         Ty::Tuple(ts) => ts.iter().for_each(|t| inline_types(t, out)),
         _ => {}
@@ -188,7 +206,13 @@ impl TypeNames<'_> {
             Ty::Float => quote!(f64),
             Ty::Bool => quote!(bool),
             Ty::Str => quote!(String),
-            Ty::Unit | Ty::Error | Ty::Var(_) | Ty::Param(..) => quote!(()),
+            Ty::Unit | Ty::Error | Ty::Var(_) => quote!(()),
+            // Only in a generic type's definition (generic functions are
+            // generated per instance, with concrete types).
+            Ty::Param(_, name) => {
+                let n = names::item(name);
+                quote!(#n)
+            }
             Ty::Never => quote!(()),
             Ty::List(t) => {
                 let t = self.rust_ty(t);
@@ -215,8 +239,30 @@ impl TypeNames<'_> {
                 let r = self.rust_ty(r);
                 quote!(::std::rc::Rc<dyn Fn(&mut crate::Ctx #(, #ps)*) -> #r>)
             }
-            Ty::Struct(id) | Ty::Enum(id) => self.type_path(*id),
+            Ty::Struct(id, args) | Ty::Enum(id, args) => {
+                let path = self.type_path(*id);
+                if args.is_empty() {
+                    return path;
+                }
+                let args = args.iter().map(|t| self.rust_ty(t));
+                quote!(#path<#(#args),*>)
+            }
         }
+    }
+
+    /// `<A, B>` after a generic type's name in its definition and impls
+    /// (nothing for other types); `bound` is each parameter's bound.
+    pub fn type_params(&self, id: TypeId, bound: Option<TokenStream>) -> (TokenStream, TokenStream) {
+        let def = self.ck.types.get(id);
+        if def.generics.is_empty() {
+            return (quote!(), quote!());
+        }
+        let ps: Vec<_> = def.generics.iter().map(|g| names::item(g)).collect();
+        let decl = match bound {
+            Some(b) => quote!(<#(#ps: #b),*>),
+            None => quote!(<#(#ps),*>),
+        };
+        (decl, quote!(<#(#ps),*>))
     }
 
     /// The Rust type of a field, with its boxing.
@@ -261,14 +307,16 @@ impl TypeNames<'_> {
                 let rt = self.rust_ty(t);
                 quote!({ let __f: #rt = ::std::rc::Rc::new(|_: &mut crate::Ctx #(, #us)*| unreachable!()); __f })
             }
-            Ty::Struct(id) | Ty::Enum(id) => {
+            Ty::Struct(id, args) | Ty::Enum(id, args) => {
                 let path = self.type_path(*id);
                 visiting.push(*id);
+                let table = &self.ck.types;
                 let out = match &self.ck.types.get(*id).kind {
                     TypeDefKind::Struct(s) => {
                         let fs = s.fields.iter().enumerate().map(|(i, f)| {
                             let name = names::ident(&f.name);
-                            let z = self.boxed_zero(&f.ty, facts.boxing(*id, 0, i), facts, visiting);
+                            let ft = table.field_ty(f, args);
+                            let z = self.boxed_zero(&ft, facts.boxing(*id, 0, i), facts, visiting);
                             quote!(#name: #z)
                         });
                         quote!(#path { #(#fs),* })
@@ -284,7 +332,8 @@ impl TypeNames<'_> {
                                 } else {
                                     let fs = v.fields.iter().enumerate().map(|(i, f)| {
                                         let name = names::ident(&f.name);
-                                        let z = self.boxed_zero(&f.ty, facts.boxing(*id, pick, i), facts, visiting);
+                                        let ft = table.field_ty(f, args);
+                                        let z = self.boxed_zero(&ft, facts.boxing(*id, pick, i), facts, visiting);
                                         quote!(#name: #z)
                                     });
                                     quote!(#path::#vname { #(#fs),* })

@@ -77,6 +77,7 @@ codes! {
     E0319 = "unknown or repeated loop label",
     E0320 = "type argument does not meet what a generic function needs",
     E0321 = "invalid generic function",
+    E0322 = "invalid generic struct or enum",
     // Mutability and value semantics: E04xx
     E0400 = "assignment to an immutable value",
     E0401 = "`mut` parameter needs `mut` at the call site",

@@ -285,11 +285,7 @@ impl<'a> Fmt<'a> {
             name.push('.');
         }
         name.push_str(&f.name.name);
-        if !f.generics.is_empty() {
-            // `<T, U>`: short, kept on the name's line.
-            let names: Vec<&str> = f.generics.iter().map(|g| g.name.name.as_str()).collect();
-            name.push_str(&format!("<{}>", names.join(", ")));
-        }
+        name.push_str(&type_params(&f.generics));
         let params = self.params(f.self_param.as_ref(), &f.params, f.body.span.start);
         let mut parts = vec![text(name), params];
         if let Some(ret) = &f.ret {
@@ -358,7 +354,7 @@ impl<'a> Fmt<'a> {
             }
             concat(parts)
         };
-        let head = text(format!("struct {} ", s.name.name));
+        let head = text(format!("struct {}{} ", s.name.name, type_params(&s.generics)));
         if one_line && !s.fields.is_empty() {
             let docs: Vec<Doc> = s.fields.iter().map(|f| print(self, f)).collect();
             return concat([head, one_line_members(docs)]);
@@ -386,7 +382,7 @@ impl<'a> Fmt<'a> {
             );
             concat([text(v.name.name.as_str()), fields])
         };
-        let head = text(format!("enum {} ", e.name.name));
+        let head = text(format!("enum {}{} ", e.name.name, type_params(&e.generics)));
         if one_line && !e.variants.is_empty() {
             let docs: Vec<Doc> = e.variants.iter().map(|v| print(self, v)).collect();
             return concat([head, one_line_members(docs)]);
@@ -408,7 +404,13 @@ impl<'a> Fmt<'a> {
             _ => self.slice(t.span).starts_with('('),
         };
         let inner = match &t.kind {
-            TypeExprKind::Named(path) => text(dotted(path)),
+            TypeExprKind::Named(path, args) if args.is_empty() => text(dotted(path)),
+            TypeExprKind::Named(path, args) => {
+                // `Pair<int, str>`: broken like a tuple when too long.
+                let close = t.span.end.saturating_sub(1);
+                let args = self.list("<", args, |a| a.span, |f, a| f.ty(a), close, ">", Trailing::Comma, false);
+                concat([text(dotted(path)), args])
+            }
             TypeExprKind::List(inner) => concat([text("["), self.ty(inner), text("]")]),
             TypeExprKind::Map(k, v) => concat([text("{"), self.ty(k), text(": "), self.ty(v), text("}")]),
             TypeExprKind::Optional(inner) => concat([self.ty(inner), text("?")]),
@@ -544,4 +546,14 @@ pub(super) fn strip_parens(s: &str) -> &str {
 /// An item's span, from its first attribute.
 fn item_span(item: &Item) -> Span {
     item.attrs.first().map_or(item.span, |a| a.span.to(item.span))
+}
+
+/// `<T, U>` after a declaration's name (empty without parameters): short,
+/// kept on the name's line.
+fn type_params(params: &[TypeParam]) -> String {
+    if params.is_empty() {
+        return String::new();
+    }
+    let names: Vec<&str> = params.iter().map(|g| g.name.name.as_str()).collect();
+    format!("<{}>", names.join(", "))
 }

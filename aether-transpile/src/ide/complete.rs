@@ -245,7 +245,7 @@ fn value_members(ide: &Ide, ty: &Ty) -> Vec<Completion> {
             .collect()
     };
     match ty {
-        Ty::Struct(t) => {
+        Ty::Struct(t, args) => {
             let mut out: Vec<Completion> = checked
                 .types
                 .as_struct(*t)
@@ -255,7 +255,7 @@ fn value_members(ide: &Ide, ty: &Ty) -> Vec<Completion> {
                         .map(|f| Completion {
                             label: f.name.clone(),
                             kind: CompletionKind::Field,
-                            detail: Some(show(ide, &f.ty)),
+                            detail: Some(show(ide, &checked.types.field_ty(f, args))),
                         })
                         .collect()
                 })
@@ -263,7 +263,7 @@ fn value_members(ide: &Ide, ty: &Ty) -> Vec<Completion> {
             out.extend(methods(ide, *t, true));
             out
         }
-        Ty::Enum(t) => methods(ide, *t, true),
+        Ty::Enum(t, _) => methods(ide, *t, true),
         Ty::Str => builtin(BuiltinKind::StrMethods),
         Ty::List(_) => builtin(BuiltinKind::ListMethods),
         Ty::Map(..) => builtin(BuiltinKind::MapMethods),

@@ -55,16 +55,18 @@ pub(super) fn describe(ide: &Ide, target: Target, at: Option<Span>) -> Option<St
         }
         Target::Type(t) => {
             let def = checked.types.defs.get(t.0 as usize)?;
+            // `Pair<A, B>`: a generic type's parameters.
+            let params = if def.generics.is_empty() { String::new() } else { format!("<{}>", def.generics.join(", ")) };
             let body = match &def.kind {
                 TypeDefKind::Struct(s) => {
                     let fields: Vec<String> =
                         s.fields.iter().map(|f| format!("    {}: {}", f.name, show(ide, &f.ty))).collect();
-                    format!("struct {} {{\n{}\n}}", def.name, fields.join("\n"))
+                    format!("struct {}{params} {{\n{}\n}}", def.name, fields.join("\n"))
                 }
                 TypeDefKind::Enum(e) => {
                     let variants: Vec<String> =
                         e.variants.iter().map(|v| format!("    {}", variant(ide, &v.name, &v.fields))).collect();
-                    format!("enum {} {{\n{}\n}}", def.name, variants.join("\n"))
+                    format!("enum {}{params} {{\n{}\n}}", def.name, variants.join("\n"))
                 }
             };
             // A built-in type is declared in no file: no doc comment.

@@ -6,8 +6,8 @@
 //! signatures, module names in paths) are resolved here the same way.
 
 use crate::ast::{
-    Block, Expr, ExprKind, IfCond, Item, ItemKind, NodeId, Pattern, PatternKind, Stmt, StmtKind, StrPart, TypeExpr,
-    TypeExprKind,
+    Block, Expr, ExprKind, Ident, IfCond, Item, ItemKind, NodeId, Pattern, PatternKind, Stmt, StmtKind, StrPart,
+    TypeExpr, TypeExprKind,
 };
 use crate::check::{CheckResult, FnId, GlobalId, ItemRef, LocalId, ModuleTables, PatRes, Res};
 use crate::project::Program;
@@ -257,35 +257,43 @@ impl Walker<'_> {
         module.imports.get(i).copied().flatten()
     }
 
+    /// A type's name (`Ball`, `shapes.Ball`), without its arguments.
+    fn named_ty(&mut self, path: &[Ident]) {
+        match path {
+            [name] => {
+                match self.item_named(self.module, &name.name) {
+                    Some(ItemRef::Type(id)) => self.push(name.span, Target::Type(id), false),
+                    // A built-in type (what `run_command` returns).
+                    None if self
+                        .checked
+                        .types
+                        .defs
+                        .get(crate::ty::COMMAND_OUTPUT.0 as usize)
+                        .is_some_and(|d| d.module == crate::ty::BUILTIN_MODULE && d.name == name.name) =>
+                    {
+                        self.push(name.span, Target::Type(crate::ty::COMMAND_OUTPUT), false)
+                    }
+                    _ => {}
+                }
+            }
+            [module, name] => {
+                if let Some(m) = self.imported(&module.name) {
+                    self.push(module.span, Target::Module(m), false);
+                    if let Some(ItemRef::Type(id)) = self.item_named(m, &name.name) {
+                        self.push(name.span, Target::Type(id), false);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
     fn ty(&mut self, t: &TypeExpr) {
         match &t.kind {
-            TypeExprKind::Named(path) => match path.as_slice() {
-                [name] => {
-                    match self.item_named(self.module, &name.name) {
-                        Some(ItemRef::Type(id)) => self.push(name.span, Target::Type(id), false),
-                        // A built-in type (what `run_command` returns).
-                        None if self
-                            .checked
-                            .types
-                            .defs
-                            .get(crate::ty::COMMAND_OUTPUT.0 as usize)
-                            .is_some_and(|d| d.module == crate::ty::BUILTIN_MODULE && d.name == name.name) =>
-                        {
-                            self.push(name.span, Target::Type(crate::ty::COMMAND_OUTPUT), false)
-                        }
-                        _ => {}
-                    }
-                }
-                [module, name] => {
-                    if let Some(m) = self.imported(&module.name) {
-                        self.push(module.span, Target::Module(m), false);
-                        if let Some(ItemRef::Type(id)) = self.item_named(m, &name.name) {
-                            self.push(name.span, Target::Type(id), false);
-                        }
-                    }
-                }
-                _ => {}
-            },
+            TypeExprKind::Named(path, args) => {
+                args.iter().for_each(|a| self.ty(a));
+                self.named_ty(path)
+            }
             TypeExprKind::List(inner) | TypeExprKind::Optional(inner) | TypeExprKind::Result(inner) => self.ty(inner),
             TypeExprKind::Map(k, v) => {
                 self.ty(k);

@@ -238,6 +238,22 @@ fn issue18_builtins_struct_patterns_and_format_arguments() {
     check_definition(&[("main.ae", main)], "main.ae:2:9 width");
 }
 
+/// Issue #18: generic structs and enums hover with their parameters, and
+/// values of them with their type arguments.
+#[test]
+fn hover_shows_type_parameters_and_arguments() {
+    let types = "struct Pair<A, B> { first: A, second: B }\nenum Opt<T> { Nothing, Just(value: T) }\n";
+    let main = format!("{types}fn main() {{\n    let p$0 = Pair {{ first: 1, second: \"a\" }}\n    println(p)\n}}\n");
+    check_hover(&[("main.ae", &main)], "```aether\nlet p: Pair<int, str>\n```");
+    let main = format!("{types}fn main() {{\n    let o: O$0pt<[str]> = Opt.Nothing\n    println(o)\n}}\n");
+    check_hover(&[("main.ae", &main)], "```aether\nenum Opt<T> {\n    Nothing\n    Just(value: T)\n}\n```");
+    let main =
+        format!("{types}fn main() {{\n    let p = Pair {{ first: 1, second: [2.5] }}\n    println(p.sec$0ond)\n}}\n");
+    check_hover(&[("main.ae", &main)], "```aether\nPair.second: B\n```");
+    let main = format!("{types}fn main() {{\n    let p = Pair {{ first: 1, second: [2.5] }}\n    let q = p.$0\n}}\n");
+    check_completions(&[("main.ae", &main)], &["first", "second"]);
+}
+
 #[test]
 fn signature_help_names_the_active_parameter() {
     let main = "import game\nfn main() {\n    let b = game.fall(game.Ball { y: 1.0, vy: 0.0 }, $0\n}\n";

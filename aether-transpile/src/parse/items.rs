@@ -164,8 +164,8 @@ impl Parser<'_> {
         Ok(FnDecl { receiver, name, generics, self_param, params, ret, body })
     }
 
-    /// `<T, U>` after a function's name: its type parameters (none without
-    /// `<`).
+    /// `<T, U>` after a function's, struct's or enum's name: its type
+    /// parameters (none without `<`).
     fn type_params(&mut self) -> PResult<Vec<TypeParam>> {
         if !self.eat(&T::Lt) {
             return Ok(Vec::new());
@@ -175,7 +175,11 @@ impl Parser<'_> {
         })?;
         self.expect(T::Gt, "`>` after the type parameters")?;
         if params.is_empty() {
-            return self.fail_here(Code::E0007, "expected a type parameter name", "write `fn name<T>(...)`");
+            return self.fail_here(
+                Code::E0007,
+                "expected a type parameter name",
+                "write `fn name<T>(...)` or `struct Name<T> { ... }`",
+            );
         }
         Ok(params)
     }
@@ -274,26 +278,20 @@ impl Parser<'_> {
         &mut self,
         expected: [&str; 3],
         member: impl FnMut(&mut Self) -> PResult<R>,
-    ) -> PResult<(Ident, Vec<R>)> {
+    ) -> PResult<(Ident, Vec<TypeParam>, Vec<R>)> {
         let [name_expected, open_expected, close_expected] = expected;
         self.bump();
         let name = self.ident(name_expected)?;
-        self.refuse_at(
-            &T::Lt,
-            Code::E0007,
-            "generic structs and enums are not supported yet",
-            "only functions can be generic for now (`fn first<T>(xs: [T]) -> T?`): write the type for each \
-             element type, or hold the values in a tuple",
-        )?;
+        let generics = self.type_params()?;
         self.expect(T::LBrace, open_expected)?;
         let (members, _) = self.separated(&T::RBrace, true, member)?;
         self.expect(T::RBrace, close_expected)?;
-        Ok((name, members))
+        Ok((name, generics, members))
     }
 
     fn struct_decl(&mut self) -> PResult<StructDecl> {
         let expected = ["a struct name", "`{` and the struct's fields", "`}` or another field (`name: type`)"];
-        let (name, fields) = self.braced_decl(expected, |p| {
+        let (name, generics, fields) = self.braced_decl(expected, |p| {
             let name = p.ident("a field name")?;
             p.expect(T::Colon, "`:` and the field's type")?;
             let ty = p.type_expr()?;
@@ -301,12 +299,12 @@ impl Parser<'_> {
             let span = name.span.to(p.prev_span());
             Ok(FieldDecl { name, ty, default, span })
         })?;
-        Ok(StructDecl { name, fields })
+        Ok(StructDecl { name, generics, fields })
     }
 
     fn enum_decl(&mut self) -> PResult<EnumDecl> {
         let expected = ["an enum name", "`{` and the enum's variants", "`}` or another variant"];
-        let (name, variants) = self.braced_decl(expected, |p| {
+        let (name, generics, variants) = self.braced_decl(expected, |p| {
             let name = p.ident("a variant name")?;
             let mut fields = Vec::new();
             if p.eat(&T::LParen) {
@@ -321,7 +319,7 @@ impl Parser<'_> {
             let span = name.span.to(p.prev_span());
             Ok(VariantDecl { name, fields, span })
         })?;
-        Ok(EnumDecl { name, variants })
+        Ok(EnumDecl { name, generics, variants })
     }
 
     fn test_decl(&mut self) -> PResult<TestDecl> {

@@ -88,8 +88,7 @@ fn dump_item(item: &Item) -> String {
                     .map(|p| format!("{}{}: {}", if p.mutable { "mut " } else { "" }, p.name.name, ty(&p.ty))),
             );
             let ret = f.ret.as_ref().map(|t| format!(" -> {}", ty(t))).unwrap_or_default();
-            let generics: Vec<&str> = f.generics.iter().map(|g| g.name.name.as_str()).collect();
-            let generics = if generics.is_empty() { String::new() } else { format!("<{}>", generics.join(", ")) };
+            let generics = type_params(&f.generics);
             let _ = write!(s, "(fn {recv}{}{generics} ({}){ret} {})", f.name.name, params.join(", "), block(&f.body));
         }
         ItemKind::Struct(st) => {
@@ -101,7 +100,7 @@ fn dump_item(item: &Item) -> String {
                     None => format!("{}: {}", f.name.name, ty(&f.ty)),
                 })
                 .collect();
-            let _ = write!(s, "(struct {} {{{}}})", st.name.name, fields.join(", "));
+            let _ = write!(s, "(struct {}{} {{{}}})", st.name.name, type_params(&st.generics), fields.join(", "));
         }
         ItemKind::Enum(e) => {
             let vs: Vec<String> = e
@@ -117,7 +116,7 @@ fn dump_item(item: &Item) -> String {
                     }
                 })
                 .collect();
-            let _ = write!(s, "(enum {} {{{}}})", e.name.name, vs.join(", "));
+            let _ = write!(s, "(enum {}{} {{{}}})", e.name.name, type_params(&e.generics), vs.join(", "));
         }
         ItemKind::Const(c) => {
             let t = c.ty.as_ref().map(|t| format!(": {}", ty(t))).unwrap_or_default();
@@ -143,9 +142,25 @@ fn dump_item(item: &Item) -> String {
     s
 }
 
+fn type_params(params: &[TypeParam]) -> String {
+    let names: Vec<&str> = params.iter().map(|g| g.name.name.as_str()).collect();
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!("<{}>", names.join(", "))
+    }
+}
+
 fn ty(t: &TypeExpr) -> String {
     match &t.kind {
-        TypeExprKind::Named(p) => p.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join("."),
+        TypeExprKind::Named(p, args) => {
+            let name = p.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(".");
+            if args.is_empty() {
+                name
+            } else {
+                format!("{name}<{}>", args.iter().map(ty).collect::<Vec<_>>().join(", "))
+            }
+        }
         TypeExprKind::List(i) => format!("[{}]", ty(i)),
         TypeExprKind::Map(k, v) => format!("{{{}: {}}}", ty(k), ty(v)),
         TypeExprKind::Optional(i) => format!("{}?", ty(i)),
@@ -806,7 +821,13 @@ parses!(
     "fn first<T>(xs: [T]) -> T? { xs.pop() }\nfn pair<A, B,>(a: A, b: B) -> (A, B) { (a, b) }\n"
 );
 
+parses!(
+    generic_types,
+    "struct Pair<A, B> { a: A, b: B }\nenum Tree<T> { Leaf, Node(left: Tree<T>, value: T, right: Tree<T>) }\n\
+     fn f(p: Pair<int, Pair<[str], shapes.Point<float>>>, t: Tree<(int, str)>?) -> Pair<\n  int,\n  str,\n> {}\n"
+);
+
 fails_to_parse!(
-    generic_types_are_not_supported_yet,
-    "struct Pair<A, B> { a: A, b: B }\nfn f(p: Pair<int>) {}\nfn g<>() {}\n"
+    generic_type_syntax_errors,
+    "struct Pair<> { a: int }\nfn f(p: Pair<>) {}\nfn g(p: Pair<int str>) {}\nenum E<T { A }\n"
 );

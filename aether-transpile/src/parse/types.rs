@@ -20,14 +20,24 @@ impl Parser<'_> {
                     self.bump();
                     path.push(self.ident("a type name after `.`")?);
                 }
+                // `Pair<int, str>`: a type's arguments, directly attached.
+                let mut args = Vec::new();
                 if self.tokens[self.pos].kind == T::Lt {
-                    return self.fail_here(
-                        Code::E0007,
-                        "type arguments are not supported yet",
-                        "only functions can be generic for now; their type arguments are inferred at each call",
-                    );
+                    self.bump();
+                    args = self.with_newlines(true, |p| {
+                        let (args, _) = p.separated(&T::Gt, false, |p| p.type_expr())?;
+                        p.expect(T::Gt, "`>` after the type arguments")?;
+                        Ok(args)
+                    })?;
+                    if args.is_empty() {
+                        return self.fail_here(
+                            Code::E0007,
+                            "expected a type argument",
+                            "write the types between `<` and `>`: `Pair<int, str>`, or leave out `<>`",
+                        );
+                    }
                 }
-                TypeExprKind::Named(path)
+                TypeExprKind::Named(path, args)
             }
             T::LBracket => {
                 self.bump();

@@ -26,6 +26,7 @@ fn add_enum(table: &mut TypeTable, name: &str, variants: &[(&str, Vec<Ty>)]) -> 
         .collect();
     table.add(TypeDef {
         name: name.to_string(),
+        generics: Vec::new(),
         module: ModuleId(0),
         is_pub: false,
         span: Span::default(),
@@ -96,7 +97,7 @@ fn assert_missing(table: &TypeTable, ty: &Ty, arms: &[(Pat, bool)], want: &[&str
 #[test]
 fn exhaustive_enum() {
     let (table, id) = shapes();
-    let r = check(&table, &Ty::Enum(id), &arms(vec![circle(id), rect(id), empty(id)]));
+    let r = check(&table, &Ty::Enum(id, vec![]), &arms(vec![circle(id), rect(id), empty(id)]));
     assert_eq!(r, MatchCheck::default());
     assert!(r.is_exhaustive());
 }
@@ -104,7 +105,7 @@ fn exhaustive_enum() {
 #[test]
 fn missing_variant() {
     let (table, id) = shapes();
-    let r = check(&table, &Ty::Enum(id), &arms(vec![circle(id), empty(id)]));
+    let r = check(&table, &Ty::Enum(id, vec![]), &arms(vec![circle(id), empty(id)]));
     assert_eq!(r.missing, missing(&["Shape.Rect(_, _)"]));
     assert_eq!(r.more, 0);
     assert!(r.unreachable.is_empty());
@@ -113,7 +114,7 @@ fn missing_variant() {
 #[test]
 fn no_arms_lists_every_variant() {
     let (table, id) = shapes();
-    assert_missing(&table, &Ty::Enum(id), &[], &["Shape.Circle(_)", "Shape.Rect(_, _)", "Shape.Empty"]);
+    assert_missing(&table, &Ty::Enum(id, vec![]), &[], &["Shape.Circle(_)", "Shape.Rect(_, _)", "Shape.Empty"]);
     assert_missing(&table, &Ty::Bool, &[], &["true", "false"]);
     assert_missing(&table, &Ty::Int, &[], &["_"]);
 }
@@ -124,7 +125,7 @@ fn more_counts_witnesses_beyond_three() {
     let names: Vec<String> = (0..10).map(|i| format!("V{i}")).collect();
     let variants: Vec<(&str, Vec<Ty>)> = names.iter().map(|n| (n.as_str(), vec![])).collect();
     let id = add_enum(&mut table, "Big", &variants);
-    let r = check(&table, &Ty::Enum(id), &arms(vec![Pat::Ctor(Ctor::Variant(id, 1), vec![])]));
+    let r = check(&table, &Ty::Enum(id, vec![]), &arms(vec![Pat::Ctor(Ctor::Variant(id, 1), vec![])]));
     assert_eq!(r.missing, missing(&["Big.V0", "Big.V2", "Big.V3"]));
     assert_eq!(r.more, 6);
 }
@@ -132,7 +133,7 @@ fn more_counts_witnesses_beyond_three() {
 #[test]
 fn nested_optional_of_enum() {
     let (table, id) = shapes();
-    let ty = Ty::optional(Ty::Enum(id));
+    let ty = Ty::optional(Ty::Enum(id, vec![]));
     assert_missing(
         &table,
         &ty,
@@ -247,7 +248,7 @@ fn other_literal_kinds() {
 #[test]
 fn guarded_arms_do_not_cover() {
     let (table, id) = shapes();
-    let ty = Ty::Enum(id);
+    let ty = Ty::Enum(id, vec![]);
     let r = check(&table, &ty, &[(circle(id), true), (rect(id), false), (empty(id), false)]);
     assert_eq!(r.missing, missing(&["Shape.Circle(_)"]));
     assert!(r.unreachable.is_empty());
@@ -265,7 +266,7 @@ fn guarded_arms_do_not_cover() {
 #[test]
 fn unreachable_after_wildcard() {
     let (table, id) = shapes();
-    let ty = Ty::Enum(id);
+    let ty = Ty::Enum(id, vec![]);
     let r = check(&table, &ty, &arms(vec![empty(id), Pat::Wild, empty(id), circle(id)]));
     assert!(r.is_exhaustive());
     assert_eq!(r.unreachable, vec![2, 3]);
@@ -274,7 +275,7 @@ fn unreachable_after_wildcard() {
     assert_eq!(r.unreachable, vec![3]);
 
     // Nested: `some(_)` already covers `some(Shape.Empty)`.
-    let opt = Ty::optional(Ty::Enum(id));
+    let opt = Ty::optional(Ty::Enum(id, vec![]));
     let r = check(&table, &opt, &arms(vec![some(Pat::Wild), some(empty(id)), none()]));
     assert_eq!(r.unreachable, vec![1]);
 }
@@ -282,7 +283,7 @@ fn unreachable_after_wildcard() {
 #[test]
 fn or_patterns() {
     let (table, id) = shapes();
-    let ty = Ty::Enum(id);
+    let ty = Ty::Enum(id, vec![]);
     let r = check(&table, &ty, &arms(vec![or(vec![circle(id), empty(id)]), rect(id)]));
     assert_eq!(r, MatchCheck::default());
 
@@ -294,7 +295,7 @@ fn or_patterns() {
     assert_eq!(r.unreachable, vec![2]);
 
     // Alternatives nested inside a constructor.
-    let opt = Ty::optional(Ty::Enum(id));
+    let opt = Ty::optional(Ty::Enum(id, vec![]));
     assert_missing(
         &table,
         &opt,
@@ -342,7 +343,7 @@ fn witness_rendering() {
     assert_eq!(render_pat(&table, &bad), "?.?(_)");
 
     // Witnesses nest through several levels of types.
-    let ty = Ty::Tuple(vec![Ty::optional(Ty::Enum(id)), Ty::Unit]);
+    let ty = Ty::Tuple(vec![Ty::optional(Ty::Enum(id, vec![])), Ty::Unit]);
     let unit = Pat::Ctor(Ctor::Unit, vec![]);
     assert_missing(
         &table,
@@ -365,7 +366,7 @@ fn irrefutable_patterns() {
     assert!(is_irrefutable(&table, &pair, &Pat::Wild));
     assert!(!is_irrefutable(&table, &pair, &tuple(vec![int(0), Pat::Wild])));
     assert!(!is_irrefutable(&table, &Ty::optional(Ty::Int), &some(Pat::Wild)));
-    assert!(!is_irrefutable(&table, &Ty::Enum(id), &circle(id)));
+    assert!(!is_irrefutable(&table, &Ty::Enum(id, vec![]), &circle(id)));
 }
 
 #[test]
@@ -390,33 +391,34 @@ fn opaque_types_need_a_wildcard() {
     let mut table = TypeTable::default();
     let sid = table.add(TypeDef {
         name: "Ball".to_string(),
+        generics: Vec::new(),
         module: ModuleId(0),
         is_pub: false,
         span: Span::default(),
         kind: TypeDefKind::Struct(StructDef::default()),
     });
-    for ty in [Ty::Struct(sid), Ty::list(Ty::Int), Ty::map(Ty::Str, Ty::Int)] {
+    for ty in [Ty::Struct(sid, vec![]), Ty::list(Ty::Int), Ty::map(Ty::Str, Ty::Int)] {
         assert_eq!(check(&table, &ty, &[]).missing, missing(&["_"]));
         let r = check(&table, &ty, &arms(vec![Pat::Wild, Pat::Wild]));
         assert_eq!(r.unreachable, vec![1]);
         assert!(r.is_exhaustive());
     }
     // A struct id used as if it were an enum has no variants to list.
-    assert_missing(&table, &Ty::Enum(sid), &[], &["_"]);
+    assert_missing(&table, &Ty::Enum(sid, vec![]), &[], &["_"]);
 }
 
 #[test]
 fn empty_enum_is_exhaustive() {
     let mut table = TypeTable::default();
     let id = add_enum(&mut table, "Void", &[]);
-    assert_eq!(check(&table, &Ty::Enum(id), &[]), MatchCheck::default());
-    assert_eq!(check(&table, &Ty::Enum(id), &arms(vec![Pat::Wild])), MatchCheck::default());
+    assert_eq!(check(&table, &Ty::Enum(id, vec![]), &[]), MatchCheck::default());
+    assert_eq!(check(&table, &Ty::Enum(id, vec![]), &arms(vec![Pat::Wild])), MatchCheck::default());
 }
 
 #[test]
 fn inconsistent_input_does_not_panic_or_cascade() {
     let (table, id) = shapes();
-    let ty = Ty::Enum(id);
+    let ty = Ty::Enum(id, vec![]);
     let bad_arms = [
         Pat::Ctor(Ctor::Variant(id, 7), vec![]),
         Pat::Ctor(Ctor::Variant(TypeId(42), 0), vec![]),
@@ -498,18 +500,19 @@ fn deep_types_stay_bounded() {
 fn budget_cap() {
     let (table, id) = shapes();
     // A tiny budget gives up, and giving up means silence.
-    let r = check_match_with_budget(&table, &Ty::Enum(id), &arms(vec![circle(id)]), 3);
+    let r = check_match_with_budget(&table, &Ty::Enum(id, vec![]), &arms(vec![circle(id)]), 3);
     assert_eq!(r, (MatchCheck::default(), true));
-    let r = check_match_with_budget(&table, &Ty::Enum(id), &arms(vec![Pat::Wild, Pat::Wild]), 1);
+    let r = check_match_with_budget(&table, &Ty::Enum(id, vec![]), &arms(vec![Pat::Wild, Pat::Wild]), 1);
     assert_eq!(r, (MatchCheck::default(), true));
     // Every budget gives either the exact answer or a quiet subset of
     // it; some budgets suffice for reachability but not for the witness
     // search, and then the (complete) reachability answer stays.
-    let exact = check(&table, &Ty::Enum(id), &arms(vec![circle(id), circle(id)]));
+    let exact = check(&table, &Ty::Enum(id, vec![]), &arms(vec![circle(id), circle(id)]));
     assert_eq!(exact.unreachable, vec![1]);
     let (mut partial_seen, mut exact_seen) = (false, false);
     for budget in 0..100 {
-        let (r, gave_up) = check_match_with_budget(&table, &Ty::Enum(id), &arms(vec![circle(id), circle(id)]), budget);
+        let (r, gave_up) =
+            check_match_with_budget(&table, &Ty::Enum(id, vec![]), &arms(vec![circle(id), circle(id)]), budget);
         if !gave_up {
             assert_eq!(r, exact);
             exact_seen = true;

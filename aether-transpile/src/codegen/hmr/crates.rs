@@ -67,26 +67,23 @@ pub(super) fn host_main(
     }
 }
 
-pub(super) fn rt_dep(rt: &Path, hmr: bool) -> String {
-    let rt = rt.to_string_lossy().replace('\\', "/");
-    if hmr {
-        format!("aether-rt = {{ path = \"{rt}\", features = [\"hmr\"] }}")
-    } else {
-        format!("aether-rt = {{ path = \"{rt}\" }}")
-    }
-}
-
-pub(super) fn module_manifest(package: &str, rt: &Path, reloadable: bool) -> String {
+pub(super) fn module_manifest(package: &str, rt: &Path, program: &Program, reloadable: bool) -> String {
     let kind = if reloadable { "cdylib" } else { "rlib" };
     format!(
         "[package]\nname = \"{package}\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n\
          [lib]\ncrate-type = [\"{kind}\"]\npath = \"src/lib.rs\"\n\n[dependencies]\n{}\n",
-        rt_dep(rt, false)
+        crate::codegen::rt_dependency(rt, program, &[])
     )
 }
 
-pub(super) fn host_manifest(package: &str, rt: &Path, modules: &[HmrModule], shared: &Shared) -> String {
-    let mut deps = rt_dep(rt, true);
+pub(super) fn host_manifest(
+    package: &str,
+    rt: &Path,
+    program: &Program,
+    modules: &[HmrModule],
+    shared: &Shared,
+) -> String {
+    let mut deps = crate::codegen::rt_dependency(rt, program, &["hmr"]);
     for (i, m) in modules.iter().enumerate().filter(|(_, m)| !m.reloadable) {
         deps.push_str(&format!("\n{} = {{ path = \"../modules/{}\" }}", m.package, shared.module_names[i]));
     }

@@ -99,9 +99,19 @@ pub(super) fn structural(ck: &CheckResult, t: &Ty, visiting: &mut Vec<TypeId>, o
             out.push_str(", ");
         }
     };
-    let user = |tid: TypeId, out: &mut String, visiting: &mut Vec<TypeId>| {
+    let user = |tid: TypeId, args: &[Ty], out: &mut String, visiting: &mut Vec<TypeId>| {
         let def = ck.types.get(tid);
         out.push_str(&def.name);
+        // A generic type's arguments, then (once) its definition with its
+        // parameters by name: `Pair<int, str>` and `Pair<int, int>` differ.
+        if !args.is_empty() {
+            out.push('<');
+            for a in args {
+                structural(ck, a, visiting, out);
+                out.push_str(", ");
+            }
+            out.push('>');
+        }
         if visiting.contains(&tid) {
             return;
         }
@@ -126,7 +136,7 @@ pub(super) fn structural(ck: &CheckResult, t: &Ty, visiting: &mut Vec<TypeId>, o
         visiting.pop();
     };
     match t {
-        Ty::Struct(tid) | Ty::Enum(tid) => user(*tid, out, visiting),
+        Ty::Struct(tid, args) | Ty::Enum(tid, args) => user(*tid, args, out, visiting),
         Ty::List(inner) => {
             out.push('[');
             structural(ck, inner, visiting, out);

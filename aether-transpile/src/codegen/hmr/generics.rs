@@ -30,7 +30,7 @@ pub(super) fn used_by(ck: &CheckResult, m: ModuleId) -> BTreeSet<usize> {
             if args.iter().any(crate::ty::Ty::has_param) {
                 continue;
             }
-            let Some(Res::Fn(f)) = tables.resolutions.get(node) else { continue };
+            let Some(Res::Fn(f) | Res::Method(f)) = tables.resolutions.get(node) else { continue };
             if let Some(i) = ck.instances.iter().position(|inst| inst.fn_id == *f && inst.args == *args) {
                 work.push(i);
             }
