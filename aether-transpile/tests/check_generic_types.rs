@@ -84,7 +84,8 @@ check!(
 struct Plain { x: int }
 struct Unused<T> { x: int }
 struct Twice<T, T> { x: T }
-struct Defaulted<T> { x: T, n: int = 0 }
+struct Defaulted<T> { x: T, n: int = 0, xs: [T] = [] }
+struct Keyed<K> { m: {K: int}, ok: {int: K} }
 fn Pair.own<T>(self, x: T) -> T { x }
 fn one(_p: Pair<int>) {}
 fn bare(_p: Pair) {}

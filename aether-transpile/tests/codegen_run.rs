@@ -708,14 +708,14 @@ fn issue18_more_builds_and_runs() {
     assert_eq!(out.status.code(), Some(101));
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
-        "error: shift amount 64 is out of range (0 to 63)\n  --> main.ae:225:9\n"
+        "error: shift amount 64 is out of range (0 to 63)\n  --> main.ae:226:9\n"
     );
     assert!(out.stdout.is_empty());
     let out = run("syntax_v05_more", &["width"]);
     assert_eq!(out.status.code(), Some(101));
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
-        "error: format width or precision -1 is out of range (0 to 65535)\n  --> main.ae:229:24\n"
+        "error: format width or precision -1 is out of range (0 to 65535)\n  --> main.ae:230:24\n"
     );
 }
 

@@ -129,7 +129,7 @@ pub struct Chain { v: float, next: (Chain, int)? }
 
 pub enum Option { Nothing, Some(v: int), Many(vs: [int]) }
 
-pub struct Pair<A, B> { second: B, first: A, count: int }
+pub struct Pair<A, B> { second: B, first: A, count: int = 7, seen: [A] = [] }
 
 pub struct Wrap<T> { v: T, w: T }
 
@@ -378,8 +378,12 @@ pub fn run() {
     // from, so the value holding it takes its initializer.
     let old_pair = v1::Pair { first: 3i64, second: String::from("ada") };
     let (pair, m) = migrate::<v2::Pair<f64, String>>("pair", &old_pair.to_dyn(), || panic!("migrated"));
-    assert_eq!(pair, v2::Pair { second: "ada".into(), first: 3.0, count: 0 });
-    assert_eq!(log(&m), vec!["converted `pair.first` (int to float)", "added `pair.count` (new field of type int)"]);
+    assert_eq!(pair, v2::Pair { second: "ada".into(), first: 3.0, count: 7, seen: vec![] });
+    assert_eq!(log(&m), vec![
+        "converted `pair.first` (int to float)",
+        "added `pair.count` (new field of type int)",
+        "added `pair.seen` (new field of type [float])",
+    ]);
     assert_eq!(<v2::Pair<f64, String> as Dyn>::dyn_type(), "Pair<float, str>");
     let (opt, m) = migrate::<v2::Opt<f64>>("opt", &v1::Opt::Just { value: 4i64 }.to_dyn(), || panic!("migrated"));
     assert_eq!(opt, v2::Opt::Just { value: 4.0 });

@@ -119,9 +119,17 @@ impl<'p> Checker<'p> {
                                 .and_then(|sd| sd.fields.iter().find(|x| x.name == f.name.name))
                                 .map(|x| x.ty.clone())
                                 .unwrap_or(Ty::Error);
+                            // A generic struct's parameters are in scope (`items: [T] = []`).
+                            let params = self.types.get(tid).generics.clone();
+                            self.generics.scope = params
+                                .iter()
+                                .enumerate()
+                                .map(|(i, n)| (n.clone(), Ty::Param(i as u32, n.clone())))
+                                .collect();
                             self.begin_body(m);
                             self.check_expr(default, &ty);
                             self.finish_body();
+                            self.generics.scope.clear();
                         }
                     }
                     ItemKind::Test(t) => {

@@ -66,14 +66,6 @@ impl Checker<'_> {
             self.enter_type_params(generics);
             match &item.kind {
                 ItemKind::Struct(s) => {
-                    if let Some(f) = s.fields.iter().find(|f| f.default.is_some() && !s.generics.is_empty()) {
-                        self.report(
-                            Code::E0322,
-                            f.name.span,
-                            format!("a field of the generic struct `{}` cannot have a default yet", s.name.name),
-                            "give the field's value in each literal",
-                        );
-                    }
                     let decls = s.fields.iter().map(|f| (&f.name, &f.ty, f.default.is_some()));
                     let fields = self.resolve_fields(m, decls);
                     if let Some(def) = self.types.defs.get_mut(id.0 as usize) {
@@ -766,6 +758,22 @@ impl Checker<'_> {
     /// (and Rust refuses it): E0322.
     fn check_params_used(&mut self, id: TypeId, generics: &[ast::TypeParam]) {
         let def = self.types.get(id);
+        // A map keyed by a type parameter would need the parameter to be
+        // hashable at every use of the type, which is not checked yet.
+        let keyed: Vec<(String, Span)> =
+            def.fields().filter(|f| param_map_key(&f.ty)).map(|f| (f.name.clone(), f.span)).collect();
+        let tname = def.name.clone();
+        for (field, span) in keyed {
+            self.report(
+                Code::E0322,
+                span,
+                format!(
+                    "the field `{field}` of `{tname}` is a map keyed by a type parameter, which is not supported yet"
+                ),
+                "key the map by a concrete type (`{int: T}`, `{str: T}`), or hold a list of pairs `[(K, V)]`",
+            );
+        }
+        let def = self.types.get(id);
         let mut used = vec![false; generics.len()];
         for f in def.fields() {
             mark_params(&f.ty, &mut used);
@@ -978,5 +986,16 @@ fn mark_params(t: &Ty, used: &mut [bool]) {
             mark_params(r, used);
         }
         _ => {}
+    }
+}
+
+/// Whether `t` holds a map whose key type holds a type parameter.
+fn param_map_key(t: &Ty) -> bool {
+    match t {
+        Ty::Map(k, v) => k.has_param() || param_map_key(v),
+        Ty::List(e) | Ty::Optional(e) | Ty::Result(e) => param_map_key(e),
+        Ty::Tuple(ts) | Ty::Struct(_, ts) | Ty::Enum(_, ts) => ts.iter().any(param_map_key),
+        Ty::Fn(ps, r) => ps.iter().any(param_map_key) || param_map_key(r),
+        _ => false,
     }
 }

@@ -124,7 +124,7 @@ impl TypeGen<'_> {
             let name = &f.name;
             if has_default.get(fi).copied().unwrap_or(false) && !defaults_need_ctx {
                 let d = quote::format_ident!("__default_{}", f.name);
-                quote!(#n: __m.field(__f, #name, || #path::#d()))
+                quote!(#n: __m.field(__f, #name, || Self::#d()))
             } else {
                 self.zero_field(f, 0, fi)
             }

@@ -601,7 +601,15 @@ impl Gen<'_> {
             }
             let name = names::ident(&f.name);
             let getter = quote::format_ident!("__default_{}", f.name);
-            let call = if needs { quote!(#path::#getter(ctx)) } else { quote!(#path::#getter()) };
+            // A generic struct's: through the literal's own type (its
+            // arguments), `<Pair<i64, String>>::__default_n()`.
+            let owner = if self.ck.types.get(tid).generics.is_empty() {
+                path.clone()
+            } else {
+                let t = self.rust_ty(&self.expr_ty(e.id));
+                quote!(<#t>)
+            };
+            let call = if needs { quote!(#owner::#getter(ctx)) } else { quote!(#owner::#getter()) };
             inits.push(quote!(#name: #call));
         }
         Code::owned(quote!(#path { #(#inits),* }))

@@ -385,8 +385,11 @@ fn defaults_impl(
     if fns.is_empty() {
         return (TokenStream::new(), errors);
     }
-    let path = TypeNames { ck, module_names: &shared.module_names, here: m }.type_path(tid);
-    (quote!(impl #path { #(#fns)* }), errors)
+    let names_ = TypeNames { ck, module_names: &shared.module_names, here: m };
+    let path = names_.type_path(tid);
+    // A generic struct's defaults are the same for every argument.
+    let (params, args) = names_.type_params(tid, None);
+    (quote!(impl #params #path #args { #(#fns)* }), errors)
 }
 
 fn function(
