@@ -96,10 +96,14 @@ pub(super) fn host_manifest(
 /// The workspace: every module crate and the host share one target
 /// directory and one lock file. `panic = "unwind"` is what the shims' panic
 /// guard relies on; `--release` builds the same crates optimized.
+/// `codegen-units = 1` in release (issue #14): the static build's setting,
+/// so a module's trampolines and bodies share one LLVM module and a
+/// recursive call inlines as it does statically; a module crate is small,
+/// so one unit costs its build next to nothing (docs/performance.md).
 pub(super) fn workspace_manifest(members: &[String]) -> String {
     format!(
         "[workspace]\nresolver = \"2\"\nmembers = [{}]\n\n\
-         [profile.dev]\ndebug = 0\npanic = \"unwind\"\n\n[profile.release]\npanic = \"unwind\"\n",
+         [profile.dev]\ndebug = 0\npanic = \"unwind\"\n\n[profile.release]\ncodegen-units = 1\npanic = \"unwind\"\n",
         members.join(", ")
     )
 }
