@@ -124,7 +124,13 @@ pub(super) fn fn_signature(ide: &Ide, info: &FnInfo) -> String {
     let recv = info.receiver.and_then(|t| checked.types.defs.get(t.0 as usize)).map(|d| format!("{}.", d.name));
     let ret = if info.ret == Ty::Unit { String::new() } else { format!(" -> {}", show(ide, &info.ret)) };
     let kw = if info.host.is_some() { "extern fn" } else { "fn" };
-    let generics = if info.is_generic() { format!("<{}>", info.generics.join(", ")) } else { String::new() };
+    // A generic type's method has its type's parameters, written on the
+    // type (`fn Pair.swap(self) -> Pair<B, A>`), not on the method.
+    let generics = if info.is_generic() && info.receiver.is_none() {
+        format!("<{}>", info.generics.join(", "))
+    } else {
+        String::new()
+    };
     format!("{kw} {}{}{generics}({}){ret}", recv.unwrap_or_default(), info.name, params.join(", "))
 }
 

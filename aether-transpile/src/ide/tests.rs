@@ -252,6 +252,11 @@ fn hover_shows_type_parameters_and_arguments() {
     check_hover(&[("main.ae", &main)], "```aether\nPair.second: B\n```");
     let main = format!("{types}fn main() {{\n    let p = Pair {{ first: 1, second: [2.5] }}\n    let q = p.$0\n}}\n");
     check_completions(&[("main.ae", &main)], &["first", "second"]);
+    let main = format!(
+        "{types}fn Pair.swap(self) -> Pair<B, A> {{ Pair {{ first: self.second, second: self.first }} }}\n\
+         fn main() {{\n    let p = Pair {{ first: 1, second: 2.5 }}\n    println(p.sw$0ap())\n}}\n"
+    );
+    check_hover(&[("main.ae", &main)], "```aether\nfn Pair.swap(self) -> Pair<B, A>\n```");
 }
 
 #[test]

@@ -76,8 +76,24 @@ impl Recorder {
             let recorded = self.commands.lock().unwrap_or_else(|p| p.into_inner());
             units.iter().map(|u| recorded.get(u.krate).cloned()).collect::<Option<_>>().ok_or(NoReplay::NotRecorded)?
         };
-        let mut children = Vec::new();
-        for words in &commands {
+        // As many rustc processes at once as cargo would run (`-j`): more
+        // only compete for the same cores.
+        let jobs = jobs();
+        let mut running: std::collections::VecDeque<(std::process::Child, &Unit<'_>)> = Default::default();
+        let mut failed = Vec::new();
+        let finish = |(child, unit): (std::process::Child, &Unit<'_>), failed: &mut Vec<String>| match child
+            .wait_with_output()
+        {
+            Ok(out) if out.status.success() => {}
+            Ok(out) => failed.push(format!("{}: {}", unit.krate, String::from_utf8_lossy(&out.stderr))),
+            Err(e) => failed.push(format!("{}: {e}", unit.krate)),
+        };
+        for (words, unit) in commands.iter().zip(units) {
+            if running.len() >= jobs {
+                if let Some(oldest) = running.pop_front() {
+                    finish(oldest, &mut failed);
+                }
+            }
             let (program, args) = words.split_first().ok_or(NoReplay::NotRecorded)?;
             let child = Command::new(program)
                 .args(args)
@@ -86,15 +102,10 @@ impl Recorder {
                 .stderr(Stdio::piped())
                 .spawn()
                 .map_err(|e| NoReplay::Failed(format!("cannot run {program}: {e}")))?;
-            children.push(child);
+            running.push_back((child, unit));
         }
-        let mut failed = Vec::new();
-        for (child, unit) in children.into_iter().zip(units) {
-            match child.wait_with_output() {
-                Ok(out) if out.status.success() => {}
-                Ok(out) => failed.push(format!("{}: {}", unit.krate, String::from_utf8_lossy(&out.stderr))),
-                Err(e) => failed.push(format!("{}: {e}", unit.krate)),
-            }
+        while let Some(oldest) = running.pop_front() {
+            finish(oldest, &mut failed);
         }
         if !failed.is_empty() {
             return Err(NoReplay::Failed(failed.join("\n")));
@@ -105,6 +116,15 @@ impl Recorder {
         }
         Ok(())
     }
+}
+
+/// How many rustc processes a replay runs at once: cargo's own setting
+/// (`CARGO_BUILD_JOBS`) when it is a positive number, else one per core.
+fn jobs() -> usize {
+    let configured = std::env::var("CARGO_BUILD_JOBS").ok().and_then(|v| v.trim().parse::<usize>().ok());
+    configured
+        .filter(|n| *n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get))
 }
 
 /// The words of cargo's `     Running `rustc ...`` line (`-v`).
