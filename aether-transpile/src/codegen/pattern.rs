@@ -160,6 +160,15 @@ impl Gen<'_> {
     }
 
     fn arm_uses_ctx(&self, arm: &MatchArm) -> bool {
+        let roots = std::iter::once(super::analysis::Visit::Expr(&arm.body));
+        self.uses_ctx(roots.chain(arm.guard.as_ref().map(super::analysis::Visit::Expr)))
+    }
+
+    /// Whether code reached from `roots` (the arms of a `match`, the blocks
+    /// of an `if let`) uses `ctx`: reads state, calls a function that needs
+    /// it, or calls a function value (which takes it). Such code cannot run
+    /// while the scrutinee still borrows state.
+    pub(super) fn uses_ctx<'a>(&self, roots: impl Iterator<Item = super::analysis::Visit<'a>>) -> bool {
         let mut found = false;
         let mut f = |v: super::analysis::Visit<'_>| {
             if let super::analysis::Visit::Expr(e) = v {
@@ -177,9 +186,12 @@ impl Gen<'_> {
                 }
             }
         };
-        super::analysis::visit_expr(&arm.body, false, &mut f);
-        if let Some(g) = &arm.guard {
-            super::analysis::visit_expr(g, false, &mut f);
+        for root in roots {
+            match root {
+                super::analysis::Visit::Expr(e) => super::analysis::visit_expr(e, false, &mut f),
+                super::analysis::Visit::Stmt(s) => super::analysis::visit_stmt(s, false, &mut f),
+                super::analysis::Visit::Pattern(_) => {}
+            }
         }
         found
     }

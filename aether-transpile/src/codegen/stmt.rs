@@ -675,24 +675,8 @@ fn expr_has_break(e: &Expr, label: Option<&Ident>, direct: bool) -> bool {
 
 /// How the branches of an `if let` use `ctx`.
 fn then_ctx_use(gen: &mut Gen<'_>, then: &Block, else_: Option<&Expr>) -> bool {
-    let mut found = false;
-    let mut check = |gen: &mut Gen<'_>, b: &Block| {
-        analysis::visit_block(b, false, &mut |v| {
-            if let analysis::Visit::Expr(e) = v {
-                match gen.tables.resolutions.get(&e.id) {
-                    Some(Res::Fn(f) | Res::Method(f)) if gen.needs().fn_needs(*f) => found = true,
-                    Some(Res::Global(_)) => found = true,
-                    _ => {}
-                }
-            }
-        });
-    };
-    check(gen, then);
-    if let Some(x) = else_ {
-        let b = Block { stmts: vec![Stmt { kind: StmtKind::Expr(x.clone()), span: x.span }], span: x.span };
-        check(gen, &b);
-    }
-    found
+    let roots = then.stmts.iter().map(analysis::Visit::Stmt);
+    gen.uses_ctx(roots.chain(else_.map(analysis::Visit::Expr)))
 }
 
 /// A local, a field path or a dereference (`x`, `*x`, `p.pos.x`,
