@@ -459,8 +459,18 @@ pub(crate) fn place_root(tables: &ModuleTables, e: &Expr) -> Option<Root> {
 /// The roots of every place a block (including nested closures' reads, not
 /// writes) assigns, passes as `mut` or calls a mutating method on.
 pub(crate) fn mutated_roots(ck: &CheckResult, tables: &ModuleTables, b: &Block) -> HashSet<Root> {
+    mutated_roots_in(ck, tables, b.stmts.iter().map(Visit::Stmt))
+}
+
+/// [`mutated_roots`] of any statements and expressions (the arms of a
+/// `match`, with their guards).
+pub(crate) fn mutated_roots_in<'a>(
+    ck: &CheckResult,
+    tables: &ModuleTables,
+    roots: impl Iterator<Item = Visit<'a>>,
+) -> HashSet<Root> {
     let mut out = HashSet::new();
-    visit_block(b, false, &mut |v| match v {
+    let mut f = |v: Visit<'_>| match v {
         Visit::Stmt(s) => match &s.kind {
             StmtKind::Assign { target, .. } => out.extend(place_root(tables, target)),
             StmtKind::For { mutable: true, iter, .. } => out.extend(place_root(tables, iter)),
@@ -484,7 +494,14 @@ pub(crate) fn mutated_roots(ck: &CheckResult, tables: &ModuleTables, b: &Block) 
             }
         }
         Visit::Pattern(_) => {}
-    });
+    };
+    for root in roots {
+        match root {
+            Visit::Expr(e) => visit_expr(e, false, &mut f),
+            Visit::Stmt(s) => visit_stmt(s, false, &mut f),
+            Visit::Pattern(_) => {}
+        }
+    }
     out
 }
 

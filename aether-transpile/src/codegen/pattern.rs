@@ -34,6 +34,7 @@ impl Gen<'_> {
         pattern: &Pattern,
         value: &Expr,
         body_uses_ctx: bool,
+        body_mutates_scrutinee: bool,
     ) -> (TokenStream, TokenStream, Vec<TokenStream>) {
         if let Some(PatRes::Unwrap(id)) = self.tables.patterns.get(&pattern.id).cloned() {
             let vt = self.expr_ty(value.id);
@@ -44,12 +45,12 @@ impl Gen<'_> {
             };
             let c = self.coerced(value);
             if let Some(place) = c.boxopt.clone() {
-                if !(body_uses_ctx && ctx_use(&place) != CtxUse::None) {
+                if !(body_mutates_scrutinee || (body_uses_ctx && ctx_use(&place) != CtxUse::None)) {
                     self.locals.insert(id, LocalKind::Ref);
                     return (quote!(Some(#name)), quote!(#place.as_deref()), Vec::new());
                 }
             }
-            let (scrut, mode, pre) = self.scrutinee(c, &vt, body_uses_ctx, false);
+            let (scrut, mode, pre) = self.scrutinee(c, &vt, body_uses_ctx, body_mutates_scrutinee, false);
             let kind = if mode == Mode::Value { LocalKind::Owned } else { LocalKind::Ref };
             self.locals.insert(id, kind);
             return (quote!(#ctor(#name)), scrut, pre);
@@ -57,7 +58,7 @@ impl Gen<'_> {
         let vt = self.expr_ty(value.id);
         let c = self.coerced(value);
         let strs = has_str_literal(pattern);
-        let (scrut, mode, pre) = self.scrutinee(c, &vt, body_uses_ctx, strs);
+        let (scrut, mode, pre) = self.scrutinee(c, &vt, body_uses_ctx, body_mutates_scrutinee, strs);
         let pat = self.pat(pattern, mode, true);
         (pat, scrut, pre)
     }
@@ -68,9 +69,11 @@ impl Gen<'_> {
         c: super::body::Code,
         t: &Ty,
         arms_use_ctx: bool,
+        arms_mutate: bool,
         strs: bool,
     ) -> (TokenStream, Mode, Vec<TokenStream>) {
-        let hoist = arms_use_ctx && ctx_use(&c.ts) != CtxUse::None;
+        // A copy first, when the arms need what the scrutinee would borrow.
+        let hoist = (arms_use_ctx && ctx_use(&c.ts) != CtxUse::None) || arms_mutate;
         if strs && *t == Ty::Str {
             let r = self.to_ref(c.clone());
             let r = if hoist {
@@ -97,13 +100,22 @@ impl Gen<'_> {
         let st = self.expr_ty(scrutinee.id);
         let c = self.coerced(scrutinee);
         let arms_ctx = arms.iter().any(|a| self.arm_uses_ctx(a));
+        // An arm that assigns to the matched place (or passes it as `mut`)
+        // must not find it borrowed by the bindings: they are copies.
+        let arms_mutate = super::analysis::place_root(self.tables, scrutinee).is_some_and(|root| {
+            let roots = arms.iter().flat_map(|a| {
+                std::iter::once(super::analysis::Visit::Expr(&a.body))
+                    .chain(a.guard.as_ref().map(super::analysis::Visit::Expr))
+            });
+            super::analysis::mutated_roots_in(self.ck, self.tables, roots).contains(&root)
+        });
         let strs = arms.iter().any(|a| has_str_literal(&a.pattern));
         let top_binding = arms.iter().any(|a| matches!(a.pattern.kind, PatternKind::Binding(_)));
         let (scrut, mode, pre) = match c.boxopt.clone() {
-            Some(place) if !top_binding && (!arms_ctx || ctx_use(&place) == CtxUse::None) => {
+            Some(place) if !top_binding && !arms_mutate && (!arms_ctx || ctx_use(&place) == CtxUse::None) => {
                 (quote!(#place.as_deref()), Mode::Ref, Vec::new())
             }
-            _ => self.scrutinee(c, &st, arms_ctx, strs),
+            _ => self.scrutinee(c, &st, arms_ctx, arms_mutate, strs),
         };
         // This `match` may be the scrutinee of an `if let` (or inside the
         // pattern's context of another `match`): its guards stay theirs.

@@ -105,10 +105,14 @@ impl Gen<'_> {
             }
             IfCond::Let { pattern, value } => {
                 let uses = then_ctx_use(self, then, else_);
+                // The branch that assigns to the matched place must not
+                // find it borrowed by the bindings (they are copies).
+                let mutates = analysis::place_root(self.tables, value)
+                    .is_some_and(|root| analysis::mutated_roots(self.ck, self.tables, then).contains(&root));
                 // A `match` or `if let` in the scrutinee has guards of its
                 // own: the outer ones are put back after them.
                 let outer = self.pat_guards.replace(Vec::new());
-                let (pat, scrut, pre) = self.if_let_head(pattern, value, uses);
+                let (pat, scrut, pre) = self.if_let_head(pattern, value, uses, mutates);
                 let scrut = head(scrut);
                 // Rust reads `if let p = a || b` as a let chain: `(a || b)`.
                 let lazy = scrut
