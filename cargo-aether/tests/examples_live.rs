@@ -145,7 +145,11 @@ fn the_live_tool_loses_no_line_over_twenty_one_reloads() {
     };
     let text = out.text();
     let summary = text.lines().rev().find(|l| l.starts_with("summary ")).expect("a summary");
-    assert!(summary.contains(&format!("lines={TOTAL} entries={TOTAL} kept={}", expected.len())), "{summary}");
+    assert!(
+        summary.contains(&format!("lines={TOTAL} entries={TOTAL} kept={}", expected.len())),
+        "{}",
+        report(&format!("the rules saw a line twice or lost one: {summary}"), &out, &err)
+    );
     // Every kept line printed exactly once, whichever rules were in place.
     let mut printed = Vec::new();
     for line in text.lines().filter(|l| !l.starts_with("summary ") && !l.starts_with("host read")) {

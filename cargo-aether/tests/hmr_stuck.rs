@@ -116,6 +116,60 @@ fn a_constant_a_running_loop_reads_takes_effect() {
     assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report(&out, &err, "the program ended"));
 }
 
+/// A call that is running when a reload replaces its function finishes in
+/// the code it started in (as in Erlang) instead of starting again, so what
+/// it did before the reload is not done twice. `step` spends its time in a
+/// 40 ms loop (safe points at every iteration), so each save lands inside
+/// one; the restart it used to cause counted `started` twice (the live
+/// tool's lines were counted twice that way).
+#[test]
+fn a_call_running_when_its_function_is_replaced_finishes_in_its_old_code() {
+    const MAIN: &str = "import work\n\nfn main() {\n    loop {\n        let tag = work.step()\n        println(\"{tag} {work.counts()}\")\n    }\n}\n";
+    const WORK: &str = "state started: int = 0
+state finished: int = 0
+
+pub fn step() -> str {
+    started += 1
+    let until = now_ms() + 40
+    var spins = 0
+    while now_ms() < until {
+        spins += 1
+    }
+    finished += 1
+    \"v1\"
+}
+
+pub fn counts() -> str {
+    \"{started} {finished}\"
+}
+";
+    let dir = tempfile::tempdir().expect("tempdir");
+    save(dir.path(), "main.ae", MAIN);
+    save(dir.path(), "work.ae", WORK);
+    let mut command = run_hmr(env!("CARGO_BIN_EXE_cargo-aether"), dir.path());
+    command.env("AETHER_CACHE_DIR", dir.path().join("cache"));
+    let (mut child, out, err) = spawn_followed(&mut command).expect("cargo-aether starts");
+    let ran = out.wait_for(0, Duration::from_secs(600), |l| l.starts_with("v1 ").then_some(()));
+    assert!(ran.is_some(), "{}", report(&out, &err, "the program never ran"));
+    for version in ["v2", "v3", "v4"] {
+        let lines = out.len();
+        save(dir.path(), "work.ae", &WORK.replace("\"v1\"", &format!("\"{version}\"")));
+        let new = out.wait_for(lines, Duration::from_secs(120), |l| l.starts_with(version).then_some(()));
+        assert!(new.is_some(), "{}", report(&out, &err, &format!("{version} never ran")));
+    }
+    // Every line: as many steps finished as started.
+    for line in out.lines_from(0) {
+        let counts: Vec<&str> = line.split(' ').skip(1).collect();
+        assert!(
+            counts.len() == 2 && counts[0] == counts[1],
+            "{}",
+            report(&out, &err, &format!("a step ran twice or was cut short: `{line}`"))
+        );
+    }
+    assert!(!err.text().contains("changed while it ran"), "{}", report(&out, &err, "a call was started again"));
+    assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report(&out, &err, "the program ended"));
+}
+
 /// Finding 3: new code with a loop that makes no call spins for ever; the
 /// next save (the fix) still applies, and the stuck call starts again with
 /// the fixed code.

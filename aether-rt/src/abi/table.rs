@@ -208,7 +208,7 @@ pub fn call_slot(slot: &Slot, what: &str) -> *const c_void {
     safe_point();
     let p = slot.get();
     if p.is_null() {
-        stale_call(what);
+        slot_empty(what);
     }
     p.cast_const()
 }
@@ -245,10 +245,11 @@ fn let_reload_in() {
             // boundary by boundary, to the host that called `main`.
             std::panic::resume_unwind(Box::new(RESTART_MAIN.to_string()));
         }
-        // A running function further out that the reload replaced (its
-        // code waits for this call, which may never return): unwind to
-        // the call that started it, which runs the new version.
-        let stale = (table.hooks.stale_call)();
+        // A running function further out that a reload replaced a while
+        // ago (its code waits for this call, which may not return): unwind
+        // to the call that started it, which runs the new version. Not
+        // sooner: a call that ends on its own finishes in its old code.
+        let stale = (table.hooks.stale_call)(false);
         if !stale.is_null() {
             std::panic::resume_unwind(Box::new(format!("{RESTART_CALL}{:x}", stale as usize)));
         }
@@ -280,7 +281,9 @@ pub fn back_edge(stale: &AtomicBool, mine: *const c_void) -> bool {
 #[inline(never)]
 fn leave_stale_loop(stale: &AtomicBool, mine: *const c_void) {
     safe_point();
-    if stale.load(Ordering::Acquire) && HOST.get().is_some() {
+    // A loop that ends soon finishes in its old code; one still running a
+    // while after the reload is taken as stuck and starts again.
+    if stale.load(Ordering::Acquire) && HOST.get().is_some_and(|t| (t.hooks.restart_due)()) {
         std::panic::resume_unwind(Box::new(format!("{RESTART_CALL}{:x}", mine as usize)));
     }
 }
@@ -331,7 +334,15 @@ pub fn call_restartable<R>(slot: &Slot, what: &'static str, mut call: impl FnMut
 }
 
 #[cold]
-fn stale_call(what: &str) -> ! {
+fn slot_empty(what: &str) -> ! {
+    // Old code of a replaced function cannot go on past this call: the
+    // replaced call further out starts again with the new code now.
+    if let Some(table) = HOST.get() {
+        let stale = (table.hooks.stale_call)(true);
+        if !stale.is_null() {
+            std::panic::resume_unwind(Box::new(format!("{RESTART_CALL}{:x}", stale as usize)));
+        }
+    }
     panic!(
         "`{what}` changed in a reload (its signature, or its place in the module) and this call is from code \
          built before it, or it is not loaded; that code stops here {STALE}"
@@ -454,8 +465,12 @@ pub struct HostHooks {
     pub restarted: extern "C" fn(super::Str),
     /// Asked at a safe point after yielding: the shim of the outermost call
     /// in progress ([`CallTable::calls`]) whose code a reload replaced, or
-    /// null.
-    pub stale_call: extern "C" fn() -> *const c_void,
+    /// null. Null too while such a call may still end on its own, unless
+    /// the argument is true (its old code met a slot empty for it).
+    pub stale_call: extern "C" fn(bool) -> *const c_void,
+    /// Asked by a loop of replaced code at each iteration: true once it has
+    /// run long enough after the reload to start again with the new code.
+    pub restart_due: extern "C" fn() -> bool,
     /// The host's cell of the constant `module.NAME` (`abi::tunable`),
     /// created on first use; never null.
     pub tunable: extern "C" fn(super::Str) -> *const super::TunableCell,
@@ -535,7 +550,7 @@ extern "C" fn never() -> bool {
 
 extern "C" fn ignore(_: super::Str) {}
 
-extern "C" fn no_call() -> *const c_void {
+extern "C" fn no_call(_at_once: bool) -> *const c_void {
     std::ptr::null()
 }
 
@@ -549,6 +564,7 @@ impl HostHooks {
             unwind_requested: never,
             restarted: ignore,
             stale_call: no_call,
+            restart_due: never,
             tunable: super::tunable::no_tunable,
         }
     }

@@ -27,7 +27,7 @@ mod exported {
     };
     crate::export_module!(DESCRIPTOR);
     pub fn entry() -> *const super::ModuleDescriptor {
-        aether_module_v4()
+        aether_module_v5()
     }
     pub fn version() -> u32 {
         aether_abi_version()

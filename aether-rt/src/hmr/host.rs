@@ -31,6 +31,7 @@
 #![allow(unsafe_code)]
 
 mod reload;
+mod restart;
 mod saved;
 mod tune;
 
@@ -164,6 +165,7 @@ fn start(program: &'static ProgramSpec) -> Result<&'static Host, String> {
         unwind_requested,
         restarted,
         stale_call,
+        restart_due,
         tunable: super::tunables::tunable_hook,
     };
     let tables = FnTables::new(names, hooks);
@@ -178,6 +180,7 @@ fn start(program: &'static ProgramSpec) -> Result<&'static Host, String> {
         listening: AtomicBool::new(false),
         last_reload: Mutex::new(None),
         reply: Mutex::new(None),
+        swapping: Mutex::new(()),
     }));
     let _ = HOST_REF.set(host);
     // Before any library runs: state initializers may read constants.
@@ -323,9 +326,14 @@ fn take_calls_back() {
 }
 
 /// The shim of the outermost call in progress on this thread whose code a
-/// reload replaced (its library's stale flag is raised), or null.
-extern "C" fn stale_call() -> *const std::ffi::c_void {
+/// reload replaced (its library's stale flag is raised), or null; null too
+/// while such a call may still end on its own (`host/restart.rs`), unless
+/// `at_once` (its old code cannot go on: a slot is empty for it).
+extern "C" fn stale_call(at_once: bool) -> *const std::ffi::c_void {
     let (Some(table), Some(host)) = (TABLE.get(), HOST_REF.get()) else { return std::ptr::null() };
+    if !at_once && !restart::due() {
+        return std::ptr::null();
+    }
     let mut outermost = std::ptr::null();
     let mut call = table.calls();
     while !call.is_null() {
@@ -339,6 +347,12 @@ extern "C" fn stale_call() -> *const std::ffi::c_void {
         call = this.outer;
     }
     outermost
+}
+
+/// Whether a loop of replaced code is to start again now
+/// (`host/restart.rs`).
+extern "C" fn restart_due() -> bool {
+    restart::due()
 }
 
 /// The thread that runs `main` (of a generated host).
@@ -397,6 +411,9 @@ struct Host {
     last_reload: Mutex<Option<Rollback>>,
     /// The way back to the supervisor (rollbacks, saved state).
     reply: Mutex<Option<Box<dyn Write + Send>>>,
+    /// Held by whoever stops the program at a safe point (a reload, a tune,
+    /// a state save, a restart's deadline): one at a time.
+    swapping: Mutex<()>,
 }
 
 /// `States` holds raw pointers to the values it owns, so it is not `Send`

@@ -121,6 +121,7 @@ impl Host {
         update.check().map_err(|e| e.to_string())?;
 
         // Wait for the running code to reach a safe point, then hold the gate.
+        let _one_at_a_time = self.swapping.lock().unwrap_or_else(|p| p.into_inner());
         self.tables.set_pending(true);
         GATE.acquire();
         APPLYING.with(|a| a.set(true));
@@ -190,6 +191,9 @@ impl Host {
             RESTART_MAIN.store(true, Ordering::Release);
             self.tables.set_flags(true);
         }
+        if result.is_ok() {
+            super::restart::swapped();
+        }
         GATE.release();
         // Closing a library (unmapping it, running its finalizers) takes a
         // while and needs no safe point, so the program is not held for it.
@@ -240,6 +244,7 @@ impl Host {
             for (_, _, _, snapshot) in record.rows {
                 states.restore(snapshot);
             }
+            super::restart::swapped();
         }
         GATE.release();
         if !published {

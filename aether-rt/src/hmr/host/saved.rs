@@ -4,7 +4,7 @@
 //! value, `module<TAB>state<TAB>text`, the text escaped as the protocol
 //! escapes a field.
 
-use super::{Host, APPLYING, GATE};
+use super::{Host, APPLYING};
 use crate::hmr::protocol::{escape, unescape, Reply};
 use crate::hmr::ModuleId;
 use std::collections::HashMap;
@@ -17,25 +17,24 @@ impl Host {
     /// Write every state value to `path`, for a hot restart. Taken at a safe
     /// point; the file appears complete or not at all.
     pub(super) fn save_state(&self, path: &Path) {
-        self.tables.set_pending(true);
-        GATE.acquire();
-        APPLYING.with(|a| a.set(true));
-        let mut out = String::new();
-        for (i, spec) in self.program.modules.iter().enumerate() {
-            let Some(module) = self.tables.current(ModuleId(i)) else { continue };
-            let ptrs = self.tables.current_states(ModuleId(i));
-            for (state, ptr) in module.states.iter().zip(ptrs) {
-                if ptr.is_null() {
-                    continue;
-                }
-                if let Ok(text) = (state.save)(ptr.cast_const()).into_result() {
-                    out.push_str(&line(spec.name, &state.name, &text.into_string()));
+        let out = self.pass_everyone_through_a_safe_point(|| {
+            APPLYING.with(|a| a.set(true));
+            let mut out = String::new();
+            for (i, spec) in self.program.modules.iter().enumerate() {
+                let Some(module) = self.tables.current(ModuleId(i)) else { continue };
+                let ptrs = self.tables.current_states(ModuleId(i));
+                for (state, ptr) in module.states.iter().zip(ptrs) {
+                    if ptr.is_null() {
+                        continue;
+                    }
+                    if let Ok(text) = (state.save)(ptr.cast_const()).into_result() {
+                        out.push_str(&line(spec.name, &state.name, &text.into_string()));
+                    }
                 }
             }
-        }
-        APPLYING.with(|a| a.set(false));
-        self.tables.set_pending(false);
-        GATE.release();
+            APPLYING.with(|a| a.set(false));
+            out
+        });
         let mut tmp = path.as_os_str().to_owned();
         tmp.push(".partial");
         let written = std::fs::write(&tmp, out).and_then(|()| std::fs::rename(&tmp, path));
