@@ -170,6 +170,36 @@ pub fn counts() -> str {
     assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report(&out, &err, "the program ended"));
 }
 
+/// Old code that cannot go on (the reload changed the type of a `state` its
+/// running loop uses, so the slot is empty for it) starts again with the
+/// new code at once, without waiting for the restart delay, and without a
+/// runtime error: `frames` becomes a `float`, migrated from its `int`.
+#[test]
+fn a_running_loop_whose_state_changed_type_starts_again_at_once() {
+    let (dir, mut child, out, err) = start(&[]);
+    let lines = out.len();
+    let errors_from = err.len();
+    let retyped = MAIN
+        .replace("state frames: int = 0", "state frames: float = 0.0")
+        .replace("frames += 1\n", "frames += 1.0\n")
+        .replace("\"v1 {frames}", "\"v2 {frames:.0}");
+    save(dir.path(), "main.ae", &retyped);
+    let v2 = out.wait_for(lines, Duration::from_secs(120), frame("v2"));
+    let Some((_, _, (n, _))) = v2 else { panic!("{}", report(&out, &err, "the new loop never ran")) };
+    assert!(n >= 3, "{}", report(&out, &err, &format!("the frame count was not migrated: {n}")));
+    let said = err.wait_for(errors_from, Duration::from_secs(10), |l| {
+        l.contains("`main.live` changed while it ran").then_some(())
+    });
+    assert!(said.is_some(), "{}", report(&out, &err, "the loop was not restarted"));
+    let errors = err.lines_from(errors_from);
+    assert!(
+        !errors.iter().any(|l| l.contains("error") || l.contains("stopped")),
+        "{}",
+        report(&out, &err, "old code meeting the new state failed")
+    );
+    assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report(&out, &err, "the program ended"));
+}
+
 /// Finding 3: new code with a loop that makes no call spins for ever; the
 /// next save (the fix) still applies, and the stuck call starts again with
 /// the fixed code.

@@ -161,6 +161,7 @@ fn read_slot(slot: &'static Slot) -> *mut c_void {
 
 #[cold]
 fn stale_state() -> ! {
+    restart_replaced_call_now();
     panic!(
         "this code is from before a reload that changed a `state` declaration it uses (or the program has not \
          started); it stops here {STALE}"
@@ -335,18 +336,25 @@ pub fn call_restartable<R>(slot: &Slot, what: &'static str, mut call: impl FnMut
 
 #[cold]
 fn slot_empty(what: &str) -> ! {
-    // Old code of a replaced function cannot go on past this call: the
-    // replaced call further out starts again with the new code now.
+    restart_replaced_call_now();
+    panic!(
+        "`{what}` changed in a reload (its signature, or its place in the module) and this call is from code \
+         built before it, or it is not loaded; that code stops here {STALE}"
+    )
+}
+
+/// Old code met a slot the reload emptied for it (a changed signature or
+/// `state` declaration): it cannot go on, so the outermost call of replaced
+/// code in progress starts again with the new code now, without waiting
+/// (`HostHooks::stale_call`). Returns when there is none (the caller fails
+/// as a runtime error).
+fn restart_replaced_call_now() {
     if let Some(table) = HOST.get() {
         let stale = (table.hooks.stale_call)(true);
         if !stale.is_null() {
             std::panic::resume_unwind(Box::new(format!("{RESTART_CALL}{:x}", stale as usize)));
         }
     }
-    panic!(
-        "`{what}` changed in a reload (its signature, or its place in the module) and this call is from code \
-         built before it, or it is not loaded; that code stops here {STALE}"
-    )
 }
 
 /// The value of a guarded call, or the panic unwound further in this image
