@@ -89,7 +89,8 @@ pub(super) fn prepare(
         return Ok(Err(explain_failure(build, &analysis, &generated, &failure)));
     }
     let what = if matches!(host, Host::Generated) { "" } else { "the host and " };
-    say!("[aether] built {what}{} module libraries in {:.1} s", packages.len(), started.elapsed().as_secs_f64());
+    let libraries = if packages.len() == 1 { "library" } else { "libraries" };
+    say!("[aether] built {what}{} module {libraries} in {:.1} s", packages.len(), started.elapsed().as_secs_f64());
     command.args(args).env(aether_rt::hmr::tunables::TUNABLES_ENV, &tunables);
     if let Session::RustHost { package, .. } = session {
         command.current_dir(package);
