@@ -100,6 +100,7 @@ fn holder() -> &'static Holder {
     }
 }
 
+#[inline]
 fn depth() -> usize {
     DEPTH.with(Cell::get)
 }
@@ -292,6 +293,7 @@ impl Gate {
         }
     }
 
+    #[inline]
     fn free(&self, me: &'static Holder) {
         if !self.biased.load(Ordering::Relaxed) {
             // A plain lock: free for the next compare-and-swap, then not
@@ -303,9 +305,15 @@ impl Gate {
         // miss the wake-up, and then finds the gate free when its 1 ms wait
         // times out. The common case (nobody waiting) stays cheap.
         if self.waiting.load(Ordering::Relaxed) > 0 {
-            let _guard = self.sleep.lock().unwrap_or_else(|p| p.into_inner());
-            self.changed.notify_all();
+            self.wake_waiters();
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn wake_waiters(&self) {
+        let _guard = self.sleep.lock().unwrap_or_else(|p| p.into_inner());
+        self.changed.notify_all();
     }
 }
 

@@ -197,17 +197,41 @@ fn start(program: &'static ProgramSpec) -> Result<&'static Host, String> {
 pub struct Entered(());
 
 impl Drop for Entered {
+    #[inline]
     fn drop(&mut self) {
         GATE.release();
     }
 }
+
+/// Set once the runtime has started (for [`enter`]'s fast path).
+static RUNNING: AtomicBool = AtomicBool::new(false);
 
 /// For the bindings of a Rust host crate under `--hmr`: start the runtime
 /// on first use (loading the module libraries of `program`), then take the
 /// program lock for one call. Calls from many threads are serialized; a
 /// reload waits for the calls in flight. Panics if the runtime cannot start
 /// (a library is missing or refused), like a failed call would.
+///
+/// Inlined into each binding (issue #14): on the common path it is two
+/// relaxed loads and the biased gate's plain stores.
+#[inline]
 pub fn enter(program: &'static ProgramSpec) -> Entered {
+    if !RUNNING.load(Ordering::Acquire) {
+        start_once(program);
+    }
+    // A reload waiting for the calls in flight goes first: new calls wait
+    // until it is applied (unless this thread is inside a call already).
+    // This image's flag is raised with every library's while one waits.
+    if crate::abi::PENDING.load(Ordering::Relaxed) {
+        wait_while_a_reload_is_pending();
+    }
+    GATE.acquire();
+    Entered(())
+}
+
+#[cold]
+#[inline(never)]
+fn start_once(program: &'static ProgramSpec) {
     static STARTED: OnceLock<Result<(), String>> = OnceLock::new();
     let started = STARTED.get_or_init(|| {
         eprintln!(
@@ -218,15 +242,17 @@ pub fn enter(program: &'static ProgramSpec) -> Entered {
     if let Err(message) = started {
         panic!("the Aether modules cannot start: {message}");
     }
-    // A reload waiting for the calls in flight goes first: new calls wait
-    // until it is applied (unless this thread is inside a call already).
+    RUNNING.store(true, Ordering::Release);
+}
+
+#[cold]
+#[inline(never)]
+fn wait_while_a_reload_is_pending() {
     if let Some(table) = TABLE.get() {
         while table.is_pending() && !GATE.held_by_me() {
             std::thread::sleep(Duration::from_micros(200));
         }
     }
-    GATE.acquire();
-    Entered(())
 }
 
 /// A Rust host's call into Aether under `--hmr` (what its bindings run):
@@ -235,18 +261,42 @@ pub fn enter(program: &'static ProgramSpec) -> Entered {
 /// for `main`, docs/hmr.md) and `f` runs again in the previous code, so the
 /// host gets that code's value. A call from inside Aether code (a host
 /// function calling back in) is never rolled back under its caller.
+#[inline]
 pub fn call<R>(program: &'static ProgramSpec, mut f: impl FnMut() -> R) -> Result<R, crate::abi::PanicInfo> {
+    let outcome = {
+        let _entered = enter(program);
+        crate::abi::call_guarded(std::panic::AssertUnwindSafe(&mut f))
+    };
+    match outcome {
+        Ok(value) => Ok(value),
+        Err(error) => call_again_after(program, f, error),
+    }
+}
+
+/// [`call`] after `f` failed: roll a recent reload back and run `f` again
+/// in the previous code, for as long as that helps. Out of line, so the
+/// common path of a binding stays small.
+#[cold]
+#[inline(never)]
+fn call_again_after<R>(
+    program: &'static ProgramSpec,
+    mut f: impl FnMut() -> R,
+    mut error: crate::abi::PanicInfo,
+) -> Result<R, crate::abi::PanicInfo> {
     loop {
-        let outcome = {
-            let _entered = enter(program);
-            crate::abi::call_guarded(std::panic::AssertUnwindSafe(&mut f))
-        };
-        let Err(error) = outcome else { return outcome };
         let outermost = !GATE.held_by_me();
         match HOST_REF.get() {
             Some(host)
                 if outermost && host.listening.load(Ordering::Acquire) && host.roll_back_if_recent(&error.message) => {}
             _ => return Err(error),
+        }
+        let outcome = {
+            let _entered = enter(program);
+            crate::abi::call_guarded(std::panic::AssertUnwindSafe(&mut f))
+        };
+        match outcome {
+            Ok(value) => return Ok(value),
+            Err(again) => error = again,
         }
     }
 }

@@ -120,8 +120,10 @@ pub(super) fn host_row(
         let private = private_consts(program, ck, m);
         let iface = crate::codegen::library::reroot(without_state(interfaces[mi].0.clone(), &private), &root1);
         mods.push(quote!(pub mod #name { #iface }));
+        // Inlined into the bindings: a Rust host's call into Aether is one
+        // function of its own around the indirect call (issue #14).
         let tramps = module_trampolines(program, ck, shared, layout, m, None);
-        let tramps = crate::codegen::library::reroot(quote!(#(#tramps)*), &root2);
+        let tramps = crate::codegen::library::reroot(quote!(#(#[inline] #tramps)*), &root2);
         calls.push(quote!(pub mod #name { use super::super::#name::*; #tramps }));
     }
 
