@@ -2,7 +2,10 @@
 //! finding 6): they hold what Rust code names (types, constants, `pub fn`
 //! signatures, `extern fn`s), never the layout of a module's `state`, so
 //! adding or retyping a private `state` leaves them as they were and the CLI
-//! applies the change live instead of asking for a restart.
+//! applies the change live instead of asking for a restart. Nor do they
+//! hold a module's private functions: adding one before the `pub` ones, or
+//! changing its signature, is applied live too (the host imports slot by
+//! slot, matched by fingerprint, not by position).
 
 mod support;
 
@@ -35,6 +38,23 @@ fn a_private_state_added_or_retyped_leaves_the_bindings_as_they_were() {
     assert_eq!(before, added, "adding a private state changed what the host compiles");
     let retyped = bindings(&GAME.replace("state mood: str = \"calm\"", "state mood: int = 3"));
     assert_eq!(before, retyped, "retyping a private state changed what the host compiles");
+}
+
+#[test]
+fn a_private_function_added_or_changed_leaves_the_bindings_as_they_were() {
+    let before = bindings(GAME);
+    let helper = "fn bonus(n: int) -> int {\n    n * 2\n}\n\n";
+    let with_helper = GAME
+        .replace("pub fn line()", &format!("{helper}pub fn line()"))
+        .replace("frames + host", "bonus(frames) + host");
+    let added = bindings(&with_helper);
+    assert_eq!(before, added, "adding a private function changed what the host compiles");
+    let changed = bindings(
+        &with_helper
+            .replace("fn bonus(n: int) -> int", "fn bonus(n: int, m: int) -> int")
+            .replace("bonus(frames)", "bonus(frames, 1)"),
+    );
+    assert_eq!(before, changed, "changing a private function's signature changed what the host compiles");
 }
 
 #[test]

@@ -162,3 +162,68 @@ fn the_live_tool_loses_no_line_over_twenty_one_reloads() {
     let tags: BTreeSet<&str> = text.lines().filter_map(|l| l.split(' ').next()).collect();
     assert!(tags.contains("!") && tags.contains("r10") && tags.contains("r21"), "{tags:?}");
 }
+
+/// A private function added to a module of a Rust host crate, and then
+/// changed, is none of the host's business: both saves are reloaded live,
+/// the host keeps running (no "restart to rebuild the host"), and the new
+/// rule filters the lines that come after it. The helper goes before the
+/// `pub fn`, which moves it in the module's table: the host finds its
+/// functions by fingerprint, not by position.
+#[test]
+fn a_private_function_added_to_a_host_crates_module_is_reloaded_live() {
+    const FIRST: usize = 20;
+    const TOTAL: usize = 120;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tool = dir.path().join("live-tool");
+    let filter = copy_example_to_edit(
+        "live-tool",
+        &tool,
+        "live-tool-private",
+        "src/rules/filter.ae",
+        "pub fn keep(e: parse.Entry) -> bool {\n    e.level == \"ERROR\" || e.level == \"WARN\" || e.ms >= SLOW_MS\n}",
+    );
+    let log = dir.path().join("app.log");
+    let mut file = std::fs::File::create(&log).expect("log");
+    let mut written = 0;
+    let mut append = |n: usize| {
+        for _ in 0..n {
+            file.write_all(log_line(written).0.as_bytes()).expect("append");
+            written += 1;
+        }
+        file.flush().expect("flush");
+    };
+    append(FIRST);
+    let mut command = run_hmr(env!("CARGO_BIN_EXE_cargo-aether"), &tool);
+    command.arg("--").arg(&log).args(["--follow", "--stop-after", &TOTAL.to_string()]);
+    let (_child, out, err) = spawn_followed(&mut command).expect("cargo-aether starts");
+    // Line 16 is the last of the first twenty the example's rule keeps (a WARN).
+    let read = out.wait_for(0, FIRST_BUILD, |l| l.ends_with("line 16").then_some(()));
+    assert!(read.is_some(), "{}", report("the tool does not read", &out, &err));
+
+    let keep =
+        "pub fn keep(e: parse.Entry) -> bool {\n    e.level == \"ERROR\" || e.level == \"WARN\" || e.ms >= SLOW_MS\n}";
+    let loud = "fn loud(level: str) -> bool {\n    level == \"ERROR\"\n}\n\npub fn keep(e: parse.Entry) -> bool {\n    loud(e.level)\n}";
+    let changed = "fn loud(level: str, also: str) -> bool {\n    level == \"ERROR\" || level == also\n}\n\n\
+                   pub fn keep(e: parse.Entry) -> bool {\n    loud(e.level, \"FATAL\")\n}";
+    for (n, text) in [(1, loud), (2, changed)] {
+        save(&tool, "src/rules/filter.ae", &filter.replace(keep, text));
+        let reloaded = err.wait_for(0, EDIT, |_| {
+            let n_reloads = err.text().lines().filter(|l| l.contains("reloaded") && l.contains("filter.ae")).count();
+            (n_reloads >= n).then_some(())
+        });
+        assert!(reloaded.is_some(), "{}", report(&format!("save {n} was not reloaded"), &out, &err));
+    }
+    append(TOTAL - FIRST);
+    let done = out.wait_for(0, EDIT, |l| (l == format!("host read {TOTAL} lines")).then_some(()));
+    assert!(done.is_some(), "{}", report("the tool did not read every line", &out, &err));
+    assert!(!err.text().contains("restart"), "{}", report("the host was asked to restart", &out, &err));
+    // What came after the saves went through the new rule: errors only.
+    let after: Vec<String> = out
+        .text()
+        .lines()
+        .filter(|l| l.rsplit(' ').next().and_then(|n| n.parse::<usize>().ok()).is_some_and(|i| i >= FIRST))
+        .map(str::to_string)
+        .collect();
+    assert!(!after.is_empty(), "{}", report("no line after the saves", &out, &err));
+    assert!(after.iter().all(|l| l.contains(" ERROR ")), "{}", report("the new rule was not applied", &out, &err));
+}

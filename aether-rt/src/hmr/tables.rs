@@ -424,8 +424,17 @@ struct Published {
 fn fill_slots(library: &LoadedModule, names: &[String], rows: &[Row]) {
     for import in &library.imports {
         let row = names.iter().position(|n| *n == import.module).and_then(|i| rows.get(i));
+        // Built against the whole interface: the slots are the row's, in its
+        // order. Checked slot by slot (a Rust host, which imports only what
+        // it calls): each slot is the row's entry with its fingerprint (which
+        // covers the function's name), wherever it is.
+        let by_slot = import.fingerprint == crate::abi::CHECKED_BY_SLOT;
         for (i, (fingerprint, slot)) in import.functions.iter().enumerate() {
-            let entry = row.and_then(|r| r.fns.get(i)).filter(|(_, fp)| fp == fingerprint);
+            let entry = match row {
+                Some(r) if by_slot => r.fns.iter().find(|(_, fp)| fp == fingerprint),
+                Some(r) => r.fns.get(i).filter(|(_, fp)| fp == fingerprint),
+                None => None,
+            };
             slot.set(entry.map_or(std::ptr::null_mut(), |(p, _)| p.cast_mut()));
         }
         for (i, (fingerprint, slot)) in import.states.iter().enumerate() {

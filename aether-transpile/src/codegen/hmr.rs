@@ -166,13 +166,8 @@ fn generate_with(
     let mut bodies = Vec::new();
     let mut fingerprints = Vec::new();
     for &m in &ids {
-        let (mut iface, mut errs) =
-            crate::with_stack(|| items::expand_part(program, checked, &shared, m, Part::Interface));
+        let (iface, mut errs) = interface_of(program, checked, &shared, &layout, m);
         errors.append(&mut errs);
-        iface.extend(fn_slots(&layout, m));
-        iface.extend(state_struct(checked, &shared, m));
-        iface.extend(method_trampolines(program, checked, &shared, &layout, m));
-        iface.extend(generics::stamp(program, checked, m));
         let (body, mut errs) = crate::with_stack(|| items::expand_part(program, checked, &shared, m, Part::Bodies));
         errors.append(&mut errs);
         let text = format_file(iface.clone());
@@ -252,7 +247,7 @@ fn generate_with(
     }
     let mut members: Vec<String> = shared.module_names.iter().map(|n| format!("\"modules/{n}\"")).collect();
     if library {
-        let bindings = library_bindings(program, checked, &shared, &layout, &interfaces, &fingerprints, &modules);
+        let bindings = library_bindings(program, checked, &shared, &layout, &fingerprints, &modules);
         let files = vec![(PathBuf::from("Cargo.toml"), workspace_manifest(&members))];
         let generated = HmrGenerated {
             modules,
@@ -265,7 +260,7 @@ fn generate_with(
     }
     let host_package = format!("{}_hmr_host", opts.program);
     let host_row = (!layout.externs.is_empty())
-        .then(|| rust_host::host_row(program, checked, &shared, &layout, &interfaces, &fingerprints, false));
+        .then(|| rust_host::host_row(program, checked, &shared, &layout, &fingerprints, false));
     let host_executable = opts.lib_dir.join(format!("{host_package}{}", std::env::consts::EXE_SUFFIX));
     let mut files = vec![
         (PathBuf::from("host/src/main.rs"), format_file(host_main(program, checked, &shared, &modules, host_row))),
@@ -275,6 +270,24 @@ fn generate_with(
     files.push((PathBuf::from("Cargo.toml"), workspace_manifest(&members)));
     let tunables = tunables.into_iter().map(|(_, t)| t).collect();
     Ok((HmrGenerated { modules, host_package, host_executable, files, tunables }, None))
+}
+
+/// Module `m`'s interface as a crate compiles against it: its types and
+/// constants, the slots and trampolines of the functions `layout` lists,
+/// its `state`, and its generic functions' stamp.
+fn interface_of(
+    program: &Program,
+    checked: &CheckResult,
+    shared: &Shared,
+    layout: &CallLayout,
+    m: ModuleId,
+) -> (proc_macro2::TokenStream, Vec<Diagnostic>) {
+    let (mut iface, errors) = crate::with_stack(|| items::expand_part(program, checked, shared, m, Part::Interface));
+    iface.extend(fn_slots(layout, m));
+    iface.extend(state_struct(checked, shared, m));
+    iface.extend(method_trampolines(program, checked, shared, layout, m));
+    iface.extend(generics::stamp(program, checked, m));
+    (iface, errors)
 }
 
 /// The call table's layout: per module, its functions and methods in
@@ -307,6 +320,19 @@ impl CallLayout {
         let host_text: Vec<String> = externs.iter().map(|f| extern_slot_text(program, ck, *f)).collect();
         let host_fingerprint = if externs.is_empty() { 0 } else { fingerprint(&host_text.join("\n")) };
         CallLayout { fns, externs, host_fingerprint }
+    }
+
+    /// What a Rust host crate calls of each module: its `pub` functions and
+    /// every method (of the types it re-exports), not the private functions,
+    /// so adding or changing one leaves the host's bindings as they were
+    /// (the host imports slot by slot, matched by fingerprint).
+    fn host_view(&self, ck: &CheckResult) -> CallLayout {
+        let callable = |f: &&FnId| ck.fns.get(f.0 as usize).is_some_and(|i| i.is_pub || i.receiver.is_some());
+        CallLayout {
+            fns: self.fns.iter().map(|fns| fns.iter().filter(callable).copied().collect()).collect(),
+            externs: self.externs.clone(),
+            host_fingerprint: self.host_fingerprint,
+        }
     }
 
     fn of_module(&self, m: ModuleId) -> &[FnId] {

@@ -29,11 +29,10 @@ pub(super) fn library_bindings(
     ck: &CheckResult,
     shared: &Shared,
     layout: &CallLayout,
-    interfaces: &[(TokenStream, String)],
     fingerprints: &[u64],
     modules: &[HmrModule],
 ) -> String {
-    let host_row = host_row(program, ck, shared, layout, interfaces, fingerprints, true);
+    let host_row = host_row(program, ck, shared, layout, fingerprints, true);
     let bindings = program.module_ids().map(|m| crate::codegen::library::hmr_module_bindings(ck, shared, m));
     let specs = modules.iter().enumerate().map(|(i, m)| {
         let name = shared.module_names[i].clone();
@@ -106,10 +105,11 @@ pub(super) fn host_row(
     ck: &CheckResult,
     shared: &Shared,
     layout: &CallLayout,
-    interfaces: &[(TokenStream, String)],
     fingerprints: &[u64],
     imports: bool,
 ) -> TokenStream {
+    // Only what the host calls: a private function is none of its business.
+    let layout = &layout.host_view(ck);
     let root1 = quote!(super);
     let root2 = quote!(super::super);
     let mut mods = Vec::new();
@@ -118,7 +118,9 @@ pub(super) fn host_row(
         let mi = m.0 as usize;
         let name = names::plain(&shared.module_names[mi]);
         let private = private_consts(program, ck, m);
-        let iface = crate::codegen::library::reroot(without_state(interfaces[mi].0.clone(), &private), &root1);
+        // Refusals in it were reported by the modules' own crates.
+        let (iface, _) = super::interface_of(program, ck, shared, layout, m);
+        let iface = crate::codegen::library::reroot(without_state(iface, &private), &root1);
         mods.push(quote!(pub mod #name { #iface }));
         // Inlined into the bindings: a Rust host's call into Aether is one
         // function of its own around the indirect call (issue #14).
