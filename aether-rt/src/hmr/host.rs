@@ -263,14 +263,17 @@ fn wait_while_a_reload_is_pending() {
 /// function calling back in) is never rolled back under its caller.
 #[inline]
 pub fn call<R>(program: &'static ProgramSpec, mut f: impl FnMut() -> R) -> Result<R, crate::abi::PanicInfo> {
-    let outcome = {
-        let _entered = enter(program);
-        crate::abi::call_guarded(std::panic::AssertUnwindSafe(&mut f))
-    };
-    match outcome {
+    match call_once(program, &mut f) {
         Ok(value) => Ok(value),
         Err(error) => call_again_after(program, f, error),
     }
+}
+
+/// `f` once under the program lock, its runtime error as an `Err`.
+#[inline]
+fn call_once<R>(program: &'static ProgramSpec, f: &mut impl FnMut() -> R) -> Result<R, crate::abi::PanicInfo> {
+    let _entered = enter(program);
+    crate::abi::call_guarded(std::panic::AssertUnwindSafe(f))
 }
 
 /// [`call`] after `f` failed: roll a recent reload back and run `f` again
@@ -290,11 +293,7 @@ fn call_again_after<R>(
                 if outermost && host.listening.load(Ordering::Acquire) && host.roll_back_if_recent(&error.message) => {}
             _ => return Err(error),
         }
-        let outcome = {
-            let _entered = enter(program);
-            crate::abi::call_guarded(std::panic::AssertUnwindSafe(&mut f))
-        };
-        match outcome {
+        match call_once(program, &mut f) {
             Ok(value) => return Ok(value),
             Err(again) => error = again,
         }
