@@ -80,7 +80,7 @@ pub use table::{
 pub use tunable::{tunable_bool, tunable_float, tunable_int, tunable_str, TunableCell, TunableRef, Tuned};
 
 /// The version of every layout and symbol in this file. Bump it on any change.
-pub const ABI_VERSION: u32 = 5;
+pub const ABI_VERSION: u32 = 6;
 
 /// The unversioned symbol of `extern "C" fn() -> u32`, returning the ABI
 /// version the library was built with.
@@ -236,6 +236,30 @@ pub struct ModuleDescriptor {
     /// whose code and vtable are in it, which may outlive any call): the
     /// runtime never unloads it.
     pub pinned: bool,
+    /// Where each of the module's functions is in its `.ae` file, by its
+    /// Rust path: what a stack overflow in this library's code reports
+    /// (`crate::catch_stack_overflow`). The host's own table is from the
+    /// first build; the newest library's table replaces it for its module.
+    pub frames: Slice<FrameEntry>,
+}
+
+/// One generated function as a stack overflow names it: [`crate::Frame`]
+/// across the ABI.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct FrameEntry {
+    /// The Rust path below the crate root (`game::Ship::__body_steer`).
+    pub path: Str,
+    /// `fn depth`, `fn Ship.steer`.
+    pub name: Str,
+    /// `src/main.ae:3:1`.
+    pub at: Str,
+}
+
+impl FrameEntry {
+    pub const fn new(path: &'static str, name: &'static str, at: &'static str) -> FrameEntry {
+        FrameEntry { path: Str::new(path), name: Str::new(name), at: Str::new(at) }
+    }
 }
 
 /// One function of a module, reachable through the function table.
@@ -400,7 +424,7 @@ pub struct SlotEntry {
 // `'static` data (string bytes, entry arrays, code). Nothing in this crate
 // writes through them, and reading immutable data from several threads is
 // sound, so a descriptor can be a `static` and cross threads.
-shared_between_threads!(Str, FnEntry, StateEntry, SlotEntry, ImportEntry, ModuleDescriptor);
+shared_between_threads!(Str, FnEntry, StateEntry, SlotEntry, ImportEntry, FrameEntry, ModuleDescriptor);
 #[allow(unsafe_code)]
 unsafe impl<T: Sync> Sync for Slice<T> {}
 #[allow(unsafe_code)]
@@ -424,7 +448,7 @@ macro_rules! export_module {
 
         // The name must equal `entry_symbol()`; a test in aether-rt checks it.
         #[no_mangle]
-        pub extern "C" fn aether_module_v5() -> *const $crate::abi::ModuleDescriptor {
+        pub extern "C" fn aether_module_v6() -> *const $crate::abi::ModuleDescriptor {
             &$descriptor
         }
     };

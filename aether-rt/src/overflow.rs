@@ -43,6 +43,17 @@ pub fn catch_stack_overflow(frames: &'static [Frame]) {
     let _ = frames;
 }
 
+/// Under `--hmr`: the frames of the libraries current now (every reload
+/// replaces them), looked up before the table the host was started with,
+/// which knows only the first build. Only the runtime's loader calls this.
+#[cfg(feature = "hmr")]
+pub(crate) fn replace_reloaded_frames(frames: Vec<Frame>) {
+    #[cfg(all(target_os = "linux", target_env = "gnu", any(target_arch = "x86_64", target_arch = "aarch64")))]
+    imp::replace_reloaded(frames);
+    #[cfg(not(all(target_os = "linux", target_env = "gnu", any(target_arch = "x86_64", target_arch = "aarch64"))))]
+    let _ = frames;
+}
+
 /// The message for an overflow in `frame` (none when no generated function
 /// was found on the stack).
 fn message(frame: Option<&Frame>, out: &mut impl std::fmt::Write) -> std::fmt::Result {

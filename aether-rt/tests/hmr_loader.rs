@@ -457,6 +457,7 @@ static FUNCTIONS: [FnEntry; 3] = [
         active: &ACTIVE,
         epoch: &EPOCH,
         pinned: false,
+        frames: Slice::new(&[]),
     }}
 }}
 

@@ -390,24 +390,43 @@ pub(crate) fn ctx_struct(program: &Program, ck: &CheckResult, shared: &Shared) -
 /// functions themselves are optimized. Shared by the static `main` and the
 /// `--hmr` host (where a method's body is `__body_<name>`).
 pub(crate) fn frame_table(program: &Program, ck: &CheckResult, shared: &Shared) -> TokenStream {
-    let frames = ck.fns.iter().filter(|f| f.host.is_none()).filter_map(|f| {
-        let module = program.modules.get(f.module.0 as usize)?;
-        let item = module.ast.items.get(f.item)?;
-        let rust_module = &shared.module_names[f.module.0 as usize];
-        let (path, name) = match f.receiver {
-            Some(tid) => {
-                let ty = &ck.types.get(tid).name;
-                let method = if shared.hmr { format!("__body_{}", f.name) } else { names::method(&f.name).to_string() };
-                (format!("{rust_module}::{}::{method}", names::item(ty)), format!("fn {ty}.{}", f.name))
-            }
-            None => (format!("{rust_module}::{}", names::item(&f.name)), format!("fn {}", f.name)),
-        };
-        let file = program.sources.get(item.span.file);
-        let (line, col) = file.line_col(item.span.start as usize);
-        let at = format!("{}:{line}:{col}", file.name);
-        Some(quote!(::aether_rt::Frame { path: #path, name: #name, at: #at }))
-    });
+    let frames = frames(program, ck, shared, None)
+        .into_iter()
+        .map(|(path, name, at)| quote!(::aether_rt::Frame { path: #path, name: #name, at: #at }));
     quote!(&[#(#frames),*])
+}
+
+/// The generated functions (of module `only`, or of every module) as a
+/// stack overflow names them: Rust path below the crate root, what the
+/// user wrote, and where (`aether_rt::Frame`).
+pub(crate) fn frames(
+    program: &Program,
+    ck: &CheckResult,
+    shared: &Shared,
+    only: Option<ModuleId>,
+) -> Vec<(String, String, String)> {
+    ck.fns
+        .iter()
+        .filter(|f| f.host.is_none() && only.is_none_or(|m| f.module == m))
+        .filter_map(|f| {
+            let module = program.modules.get(f.module.0 as usize)?;
+            let item = module.ast.items.get(f.item)?;
+            let rust_module = &shared.module_names[f.module.0 as usize];
+            let (path, name) = match f.receiver {
+                Some(tid) => {
+                    let ty = &ck.types.get(tid).name;
+                    let method =
+                        if shared.hmr { format!("__body_{}", f.name) } else { names::method(&f.name).to_string() };
+                    (format!("{rust_module}::{}::{method}", names::item(ty)), format!("fn {ty}.{}", f.name))
+                }
+                None => (format!("{rust_module}::{}", names::item(&f.name)), format!("fn {}", f.name)),
+            };
+            let file = program.sources.get(item.span.file);
+            let (line, col) = file.line_col(item.span.start as usize);
+            let at = format!("{}:{line}:{col}", file.name);
+            Some((path, name, at))
+        })
+        .collect()
 }
 
 fn main_rs(program: &Program, ck: &CheckResult, shared: &Shared) -> TokenStream {

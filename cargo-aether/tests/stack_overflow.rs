@@ -62,9 +62,52 @@ fn deep_recursion_is_a_runtime_error_under_hot_reloading() {
         "error: stack overflow in `fn build`: too many nested calls (a recursion too deep, or endless)\n  --> {}:6:1\n",
         dir.path().join("deep.ae").display()
     );
-    let privileged = fs::read_dir("/proc/self/map_files")
-        .is_ok_and(|mut d| d.next().and_then(Result::ok).is_some_and(|e| fs::File::open(e.path()).is_ok()));
-    if privileged {
+    if may_read_map_files() {
         assert!(r.stderr.contains(&named), "{r:?}");
+    }
+}
+
+/// Whether this process may read `/proc/self/map_files` (how a loaded
+/// module library whose file is already deleted is read).
+fn may_read_map_files() -> bool {
+    fs::read_dir("/proc/self/map_files")
+        .is_ok_and(|mut d| d.next().and_then(Result::ok).is_some_and(|e| fs::File::open(e.path()).is_ok()))
+}
+
+/// A program that ticks until it is edited.
+const TICKING: &str = "state ticks: int = 0\n\n\
+    fn main() {\n    loop {\n        ticks += 1\n        println(\"tick {ticks}\")\n        sleep_ms(20)\n    }\n}\n";
+
+/// The edit: lines above `main`, and a recursion that `main` now starts.
+const DIVING: &str = "state ticks: int = 0\n\n\
+    // A recursion added while the program ran: its overflow must name it\n\
+    // at this line, not a location from before the edit.\n\
+    fn dive(n: int) -> int {\n    if n == 0 {\n        return 0\n    }\n    1 + dive(n - 1) * 1\n}\n\n\
+    fn main() {\n    println(\"diving\")\n    println(dive(100000000))\n}\n";
+
+#[test]
+fn a_recursion_added_by_a_reload_is_reported_at_its_new_location() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let script = dir.path().join("live.ae");
+    fs::write(&script, TICKING).expect("write");
+    let mut command = run_hmr(env!("CARGO_BIN_EXE_cargo-aether"), &script);
+    command.current_dir(dir.path()).env("AETHER_CACHE_DIR", dir.path().join("cache")).stdin(Stdio::null());
+    let (mut child, out, err) = aether_test_support::spawn_followed(&mut command).expect("cargo-aether starts");
+    let report = |what: &str| format!("{what}\n--- stdout (tail)\n{}--- stderr\n{}", out.tail(10), err.text());
+    let ticked = out.wait_for(0, std::time::Duration::from_secs(600), |l| (l == "tick 3").then_some(()));
+    assert!(ticked.is_some(), "{}", report("the program never ticked"));
+    aether_test_support::replace_file(&script, DIVING).expect("edit");
+    let dived = out.wait_for(0, std::time::Duration::from_secs(300), |l| (l == "diving").then_some(()));
+    assert!(dived.is_some(), "{}", report("the edit never ran"));
+    let status = child.0.wait().expect("the program ends");
+    let overflow = err.wait_for(0, std::time::Duration::from_secs(30), |l| l.contains("stack overflow").then_some(()));
+    assert!(overflow.is_some(), "{}", report("no stack overflow reported"));
+    assert_eq!(status.code(), Some(101), "{}", report("exit status"));
+    if may_read_map_files() {
+        let named = format!(
+            "error: stack overflow in `fn dive`: too many nested calls (a recursion too deep, or endless)\n  --> {}:5:1\n",
+            script.display()
+        );
+        assert!(err.text().contains(&named), "{}", report("the overflow does not name `dive` at its line"));
     }
 }

@@ -24,10 +24,11 @@ mod exported {
         active: &super::ACTIVE,
         epoch: &super::EPOCH,
         pinned: false,
+        frames: super::Slice::new(&[]),
     };
     crate::export_module!(DESCRIPTOR);
     pub fn entry() -> *const super::ModuleDescriptor {
-        aether_module_v5()
+        aether_module_v6()
     }
     pub fn version() -> u32 {
         aether_abi_version()

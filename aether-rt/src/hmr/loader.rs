@@ -67,6 +67,10 @@ pub struct LoadedModule {
     pub epoch: Option<&'static AtomicU64>,
     /// The library can make function values: never unloaded.
     pub pinned: bool,
+    /// Its functions as a stack overflow names them (the strings are the
+    /// library's own: valid while it is loaded, and the runtime registers
+    /// only the newest library's, which is never unloaded).
+    pub frames: Vec<crate::Frame>,
     /// The unique copy that was opened (on Unix already deleted again: the
     /// mapping outlives the file).
     pub copy: PathBuf,
@@ -446,6 +450,15 @@ pub(crate) fn read_descriptor(
         // SAFETY: non-null and aligned (checked), a `'static` of the library.
         Some(unsafe { &*descriptor.epoch })
     };
+    let mut frames = Vec::new();
+    for entry in read_slice(descriptor.frames).map_err(|p| invalid(format!("frames: {p}")))? {
+        let text = |s: Str, what: &str| read_static_str(s).map_err(|p| invalid(format!("a frame's {what}: {p}")));
+        frames.push(crate::Frame {
+            path: text(entry.path, "path")?,
+            name: text(entry.name, "name")?,
+            at: text(entry.at, "location")?,
+        });
+    }
     // Accepted: let the library set itself up (its panic hook) once.
     (descriptor.prepare)();
     Ok(LoadedModule {
@@ -461,12 +474,19 @@ pub(crate) fn read_descriptor(
         active,
         epoch,
         pinned: descriptor.pinned,
+        frames,
         copy: PathBuf::new(),
         bytes: 0,
     })
 }
 
 fn read_str(s: Str) -> Result<String, String> {
+    read_static_str(s).map(str::to_string)
+}
+
+/// The library's own string (see [`LoadedModule::frames`] for how long it
+/// lives).
+fn read_static_str(s: Str) -> Result<&'static str, String> {
     let (ptr, len) = s.raw_parts();
     if len > MAX_NAME {
         return Err(format!("{len} bytes long"));
@@ -480,7 +500,7 @@ fn read_str(s: Str) -> Result<String, String> {
     // SAFETY: non-null with a bounded length; by the ABI the bytes are a
     // `'static` string of the never-unloaded library. UTF-8 is checked below.
     let bytes = unsafe { std::slice::from_raw_parts(ptr, len) };
-    std::str::from_utf8(bytes).map(str::to_string).map_err(|_| "not UTF-8".into())
+    std::str::from_utf8(bytes).map_err(|_| "not UTF-8".into())
 }
 
 /// The entries of one of the descriptor's named lists (functions, states),

@@ -380,6 +380,9 @@ impl Update<'_> {
                 }
             }
         }
+        crate::overflow::replace_reloaded_frames(
+            self.modules.iter().flatten().flat_map(|m| m.frames.iter().copied()).collect(),
+        );
         self.guard.generation = generation;
         self.guard.modules = std::mem::take(&mut self.modules);
         self.guard.states = std::mem::take(&mut self.states);

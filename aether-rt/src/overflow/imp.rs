@@ -5,10 +5,14 @@
 use super::{demangle, function_at, is_frame, message, Fixed, Frame};
 use libc::{c_int, c_void, siginfo_t};
 use std::cell::Cell;
-use std::sync::{Once, OnceLock};
+use std::sync::{Once, OnceLock, RwLock};
 
 /// The generated functions, from the first [`install`].
 static FRAMES: OnceLock<&'static [Frame]> = OnceLock::new();
+/// Under `--hmr`, the current libraries' functions (see
+/// [`super::replace_reloaded_frames`]). The handler only ever tries to read
+/// it: a fault while a reload holds the lock falls back to [`FRAMES`].
+static RELOADED: RwLock<Vec<Frame>> = RwLock::new(Vec::new());
 /// The handlers installed before ours (Rust's own), for `SIGSEGV` and
 /// `SIGBUS`: every fault that is not an overflow of a watched thread.
 static PREVIOUS: OnceLock<[Previous; 2]> = OnceLock::new();
@@ -35,6 +39,11 @@ const SLACK: usize = 256 * 1024;
 const ALT_STACK: usize = 128 * 1024;
 /// How much of the stack top is searched for return addresses.
 const SCAN: usize = 256 * 1024;
+
+#[cfg(feature = "hmr")]
+pub(super) fn replace_reloaded(frames: Vec<Frame>) {
+    *RELOADED.write().unwrap_or_else(std::sync::PoisonError::into_inner) = frames;
+}
 
 pub(super) fn install(frames: &'static [Frame]) {
     let _ = FRAMES.set(frames);
@@ -149,9 +158,9 @@ extern "C" fn on_alarm(_: c_int) {
 /// Print the overflow's message and exit with a runtime error's status,
 /// running nothing else (the stack is gone).
 #[allow(unsafe_code)]
-fn die(frame: Option<&Frame>) -> ! {
+fn die(frame: Option<Frame>) -> ! {
     let mut out = Fixed { buf: [0; 1024], len: 0 };
-    let _ = message(frame, &mut out);
+    let _ = message(frame.as_ref(), &mut out);
     // SAFETY: writing an initialized buffer to stderr, then `_exit`.
     unsafe {
         libc::write(2, out.buf.as_ptr().cast(), out.len);
@@ -288,8 +297,10 @@ static PAGE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::ne
 /// often on the top `SCAN` bytes of the stack (above `sp`), looked up until
 /// one is a generated function.
 #[allow(unsafe_code)]
-fn recursing_frame(sp: usize, high: usize) -> Option<&'static Frame> {
-    let frames = FRAMES.get()?;
+fn recursing_frame(sp: usize, high: usize) -> Option<Frame> {
+    let first_build = FRAMES.get()?;
+    let reloaded = RELOADED.try_read().ok();
+    let reloaded = reloaded.as_deref().map_or(&[][..], Vec::as_slice);
     let images = loaded_code();
     let code = &images.code[..images.len];
     // Open addressing: (return address, times seen).
@@ -333,8 +344,9 @@ fn recursing_frame(sp: usize, high: usize) -> Option<&'static Frame> {
         // A return address is just past its call: look up the byte before.
         let Some(symbol) = function_at(elf, (word - 1 - code[i].bias) as u64) else { continue };
         let Some((segments, n)) = demangle(symbol) else { continue };
-        if let Some(frame) = frames.iter().find(|f| is_frame(segments[..n].iter().copied(), f)) {
-            return Some(frame);
+        let is_this = |f: &&Frame| is_frame(segments[..n].iter().copied(), f);
+        if let Some(frame) = reloaded.iter().find(is_this).or_else(|| first_build.iter().find(is_this)) {
+            return Some(*frame);
         }
     }
     None

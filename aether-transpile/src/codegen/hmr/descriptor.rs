@@ -190,6 +190,10 @@ pub(super) fn module_lib(
     let nhost = layout.externs.len();
     // A library that can make a function value is never unloaded.
     let pinned = super::fn_values::makes_fn_values(program, ck, shared, m);
+    let frames = crate::codegen::frames(program, ck, shared, Some(m))
+        .into_iter()
+        .map(|(path, name, at)| quote!(FrameEntry::new(#path, #name, #at)));
+    let nframes = frames.len();
     let export = if reloadable {
         quote!(::aether_rt::export_module!(DESCRIPTOR);)
     } else {
@@ -265,6 +269,7 @@ pub(super) fn module_lib(
         static IMPORTS: [ImportEntry; #nimports] = [#(#imports),*];
         static BEFORE_RELOAD: [u32; #nbefore] = [#(#before),*];
         static ON_RELOAD: [u32; #nafter] = [#(#after),*];
+        static FRAMES: [FrameEntry; #nframes] = [#(#frames),*];
         static DESCRIPTOR: ModuleDescriptor = ModuleDescriptor {
             abi_version: ABI_VERSION,
             name: Str::new(#module_name),
@@ -280,6 +285,7 @@ pub(super) fn module_lib(
             active: &ACTIVE,
             epoch: &EPOCH,
             pinned: #pinned,
+            frames: Slice::new(&FRAMES),
         };
         #export
     }

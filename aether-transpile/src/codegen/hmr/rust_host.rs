@@ -215,6 +215,7 @@ pub(super) fn host_row(
             active: &::aether_rt::abi::ACTIVE,
             epoch: &::aether_rt::abi::EPOCH,
             pinned: true,
+            frames: ::aether_rt::abi::Slice::new(&[]),
         };
         pub extern "C" fn __host_descriptor() -> *const ::aether_rt::abi::ModuleDescriptor {
             &HOST_DESCRIPTOR
