@@ -18,6 +18,7 @@
 mod complete;
 mod hover;
 mod index;
+mod reference;
 mod symbols;
 #[cfg(test)]
 mod tests;

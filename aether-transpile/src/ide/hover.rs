@@ -96,11 +96,29 @@ pub(super) fn describe(ide: &Ide, target: Target, at: Option<Span>) -> Option<St
             };
             let ty = at.and_then(|s| ide.index.typed_at(s.file, s.start)).filter(|t| t.0 == at.unwrap_or(t.0));
             let ty = ty.and_then(|(_, m, node, _)| ide.analysis.checked.module(m)?.expr_types.get(&node).cloned());
-            let sig = match ty {
-                Some(ty) if !ty.is_error() => format!("{name}: {}", show(ide, &ty)),
+            // `math.sqrt` as written (the checker's name is `sqrt`).
+            let shown = match target {
+                Target::Math(n) if !n.contains('.') => format!("math.{n}"),
                 _ => name.to_string(),
             };
-            (format!("{sig} // {kind}"), None)
+            let sig = match ty {
+                Some(ty) if !ty.is_error() => format!("{shown}: {}", show(ide, &ty)),
+                _ => shown.clone(),
+            };
+            let reference = match target {
+                Target::Builtin(n) => super::reference::prelude_fn(n),
+                Target::Math(n) if n.contains('.') => super::reference::module_fn(n),
+                Target::Math(_) => super::reference::module_fn(&shown),
+                _ => name.split_once('.').and_then(|(kind, method)| {
+                    super::reference::method(super::reference::Receiver::named(kind)?, method)
+                }),
+            };
+            let mut markdown = code(&format!("{sig} // {kind}"));
+            if let Some(text) = reference {
+                markdown.push_str("\n\n");
+                markdown.push_str(&text);
+            }
+            return Some(markdown);
         }
     };
     let mut markdown = code(&signature);

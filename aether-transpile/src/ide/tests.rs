@@ -233,7 +233,7 @@ fn issue18_builtins_struct_patterns_and_format_arguments() {
     let main = "import json\nfn main() {\n    let j = json.Json.$0\n}\n";
     check_completions(&[("main.ae", main)], &["Null", "Number", "Object"]);
     let main = "import json\nfn main() {\n    let j = json.pa$0rse(\"1\")\n}\n";
-    check_hover(&[("main.ae", main)], "```aether\njson.parse // json\n```");
+    check_hover(&[("main.ae", main)], &format!("```aether\njson.parse // json\n```\n\n{JSON_PARSE}"));
     let main = "fn main() {\n    let width = 5\n    println(\"{1:>{wid$0th}}\")\n}\n";
     check_definition(&[("main.ae", main)], "main.ae:2:9 width");
 }
@@ -317,4 +317,68 @@ fn queries_never_panic_on_broken_input() {
             Ok(())
         })
         .unwrap();
+}
+
+/// A built-in function or method hovers with its type at the use and its
+/// row of the language reference (docs/language.md), the one place it is
+/// described; a method's row is the one for its receiver's type.
+#[test]
+fn builtins_hover_with_their_reference_row() {
+    check_hover(
+        &[("main.ae", "fn main() {\n    printl$0n(\"hi\")\n}\n")],
+        "```aether\nprintln // prelude\n```\n\n`print(v)`, `println(v)`, `println()`: write `str(v)` (and a newline) to stdout",
+    );
+    check_hover(
+        &[("main.ae", "fn main() {\n    var xs = [1]\n    xs.pu$0sh(2)\n}\n")],
+        "```aether\nlist.push // method\n```\n\n`xs.push(x)`: `()` (Mutates: yes)",
+    );
+    check_hover(
+        &[("main.ae", "fn main() {\n    let s = \"abc\"\n    println(s.l$0en())\n}\n")],
+        "```aether\nstr.len // method\n```\n\n`s.len()`: `int`, number of characters",
+    );
+    check_hover(
+        &[("main.ae", "fn main() {\n    let m = {\"a\": 1}\n    println(m.le$0n())\n}\n")],
+        "```aether\nmap.len // method\n```\n\n`m.len()`: `int`",
+    );
+    check_hover(
+        &[("main.ae", "import json\nfn main() {\n    let j = json.pa$0rse(\"1\")\n}\n")],
+        &format!("```aether\njson.parse // json\n```\n\n{JSON_PARSE}"),
+    );
+    check_hover(
+        &[("main.ae", "import math\nfn main() {\n    println(math.sq$0rt(2.0))\n}\n")],
+        "```aether\nmath.sqrt // math\n```\n\n`math.sqrt sin cos tan atan2 abs floor ceil round min max pow exp ln` and the constants `math.PI`, `math.E`. `abs`, `min` and `max` take ints or floats (both arguments the same type) and return that type; the rest take and return `float` (`floor`, `ceil`, `round` return `float`: convert with `int(...)`).",
+    );
+}
+
+const JSON_PARSE: &str = "`json.parse(text: str) -> json.Json!`: one JSON value; anything else (a syntax error, trailing text, nesting deeper than 128) is an error naming the line and column, never a crash. Numbers become `float`s; an object keeps its keys in the order written.";
+
+/// Every built-in function and method has its entry in the reference that
+/// hovers quote: a new built-in documented nowhere fails here.
+#[test]
+fn every_builtin_is_described_in_the_reference() {
+    use super::reference::{method, module_fn, prelude_fn, Receiver};
+    use crate::check::{builtin_names, BuiltinKind};
+    let mut missing = Vec::new();
+    for name in builtin_names(BuiltinKind::Prelude) {
+        if prelude_fn(name).is_none() {
+            missing.push(name.to_string());
+        }
+    }
+    for (kind, receiver) in [
+        (BuiltinKind::StrMethods, Receiver::Str),
+        (BuiltinKind::ListMethods, Receiver::List),
+        (BuiltinKind::MapMethods, Receiver::Map),
+    ] {
+        for name in builtin_names(kind) {
+            if method(receiver, name).is_none() {
+                missing.push(format!("{receiver:?}.{name}"));
+            }
+        }
+    }
+    for name in ["json.parse", "json.stringify"] {
+        if module_fn(name).is_none_or(|t| !t.starts_with(&format!("`{name}("))) {
+            missing.push(name.to_string());
+        }
+    }
+    assert!(missing.is_empty(), "not in docs/language.md's tables: {missing:?}");
 }
