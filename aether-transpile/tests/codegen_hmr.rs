@@ -135,6 +135,46 @@ fn a_body_edit_changes_one_crate_and_an_interface_edit_its_importers_too() {
     assert_ne!(before.modules[1].interface, type_edit.modules[1].interface);
 }
 
+/// Issue #13: the importers of a module compile its `pub` functions and
+/// methods only (public ones first in its row, so their slots keep their
+/// positions): a private function added, removed or changed rebuilds the
+/// module alone.
+#[test]
+fn a_private_function_added_or_changed_rebuilds_only_its_module() {
+    let main = "import shapes\n\nfn main() {\n    println(shapes.area(shapes.Square { side: 2.0 }))\n}\n";
+    let generate_with = |shapes: &str| generated(&[("main.ae", main), ("shapes.ae", shapes)]);
+    let helper = "fn twice(x: float) -> float {\n    x * 2.0\n}\n\n";
+    let with_helper = SHAPES.replace("pub fn area(s: Square)", &format!("{helper}pub fn area(s: Square)"));
+    let before = generate_with(&with_helper);
+    let changed = |after: &HmrGenerated| -> Vec<String> {
+        before
+            .modules
+            .iter()
+            .zip(&after.modules)
+            .filter(|(a, b)| a.files != b.files)
+            .map(|(a, _)| a.name.clone())
+            .collect()
+    };
+    let added = generate_with(
+        &with_helper.replace(helper, &format!("{helper}fn thrice(x: float) -> float {{\n    x * 3.0\n}}\n\n")),
+    );
+    assert_eq!(changed(&added), vec!["shapes".to_string()]);
+    assert_eq!(before.modules[1].interface, added.modules[1].interface);
+    let retyped = generate_with(
+        &with_helper
+            .replace("fn twice(x: float) -> float", "fn twice(x: float) -> int")
+            .replace("x * 2.0", "int(x * 2.0)"),
+    );
+    assert_eq!(changed(&retyped), vec!["shapes".to_string()]);
+    let removed = generate_with(SHAPES);
+    assert_eq!(changed(&removed), vec!["shapes".to_string()]);
+    let main_iface = files_of(&before, "main").into_iter().find(|(p, _)| p.ends_with("src/shapes.rs")).map(|(_, t)| t);
+    assert!(main_iface.is_some_and(|t| !t.contains("twice")), "the importer compiles the private function");
+    // A `pub fn` is what importers compile against.
+    let public = generate_with(&with_helper.replace("fn twice", "pub fn twice"));
+    assert_eq!(changed(&public), vec!["main".to_string(), "shapes".to_string()]);
+}
+
 #[test]
 fn a_literal_constant_is_read_from_the_host_and_its_value_is_in_no_crate() {
     let main = "import config\n\nfn main() {\n    println(config.AREA + config.W)\n}\n";

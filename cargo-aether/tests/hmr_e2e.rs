@@ -155,6 +155,43 @@ fn edit_a_module_while_it_runs_and_keep_its_state() {
     println!("--- the program's stderr\n{}", err.text());
 }
 
+/// Issue #13: a private function added to an imported module (above the
+/// `pub fn` its importer calls), then another, then changed, rebuilds that
+/// module alone each time: its importers compile only its `pub` functions.
+#[test]
+fn a_private_function_added_to_an_imported_module_rebuilds_it_alone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let program = copy_fixture(dir.path(), "counter", &["main.ae", "fmt.ae"]);
+    let (_child, out, err) = start_hmr(&program, &[], &[("AETHER_CACHE_DIR", dir.path().join("cache").into())]);
+    let report = |what: &str| format!("{what}\n--- stdout (tail)\n{}--- stderr\n{}", out.tail(10), err.text());
+    let (mut at, _, _) = out
+        .wait_for(0, Duration::from_secs(300), |l| counter("tick")(l).filter(|n| *n >= 3))
+        .unwrap_or_else(|| panic!("{}", report("the program never printed `tick N`")));
+    let edits = [
+        ("fn word() -> str {\n    \"tock\"\n}\n\npub fn line(n: int) -> str {\n    \"{word()} {n}\"\n}\n", "tock"),
+        (
+            "fn other() -> str {\n    \"tack\"\n}\n\nfn word() -> str {\n    other()\n}\n\npub fn line(n: int) -> str {\n    \"{word()} {n}\"\n}\n",
+            "tack",
+        ),
+        ("fn word(n: int) -> str {\n    \"tuck\"\n}\n\npub fn line(n: int) -> str {\n    \"{word(n)} {n}\"\n}\n", "tuck"),
+    ];
+    for (text, prefix) in edits {
+        let errors_from = err.snapshot().len();
+        write_fmt(&program, text);
+        let seen = out.wait_for(at, Duration::from_secs(120), |l| counter(prefix)(l));
+        let Some((i, _, _)) = seen else { panic!("{}", report(&format!("no `{prefix} N` line after the edit"))) };
+        at = i;
+        let line = err
+            .wait_for(errors_from, Duration::from_secs(10), |l| l.contains("[aether] reloaded").then(|| l.to_string()));
+        let Some((_, _, line)) = line else { panic!("{}", report("no reload line")) };
+        assert!(
+            line.contains("fmt.ae in") && !line.contains("main.ae"),
+            "{}",
+            report(&format!("not fmt.ae alone: {line}"))
+        );
+    }
+}
+
 /// A generic function's body is compiled into the modules that use it:
 /// editing it live rebuilds its module and its user and swaps them
 /// together, with the state kept.

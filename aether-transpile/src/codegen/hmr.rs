@@ -159,10 +159,13 @@ fn generate_with(
     shared.dyn_impls = true;
     let mut errors = if library { Vec::new() } else { unsupported(program, checked) };
     let layout = CallLayout::of(program, checked);
+    let importers = layout.importer_view(checked);
     let ids: Vec<ModuleId> = program.module_ids().collect();
 
-    // Every module's interface and bodies, generated once.
+    // Every module's interface (as its own crate and as its importers
+    // compile it) and bodies, generated once.
     let mut interfaces = Vec::new();
+    let mut imported = Vec::new();
     let mut bodies = Vec::new();
     let mut fingerprints = Vec::new();
     for &m in &ids {
@@ -171,8 +174,14 @@ fn generate_with(
         let (body, mut errs) = crate::with_stack(|| items::expand_part(program, checked, &shared, m, Part::Bodies));
         errors.append(&mut errs);
         let text = format_file(iface.clone());
-        fingerprints.push(interface_fingerprint(checked, &layout, m, &text));
+        let seen_by_importers = if importers.of_module(m).len() == layout.of_module(m).len() {
+            text.clone()
+        } else {
+            format_file(interface_of(program, checked, &shared, &importers, m).0)
+        };
+        fingerprints.push(interface_fingerprint(checked, &importers, m, &seen_by_importers));
         interfaces.push((iface, text));
+        imported.push(seen_by_importers);
         bodies.push(body);
     }
     if !errors.is_empty() {
@@ -215,7 +224,7 @@ fn generate_with(
             // fingerprint and the importers' crates use); a reload formats
             // only the bodies again.
             let mut text =
-                if x == m { format!("{}{}", interfaces[xi].1, body_texts[xi]) } else { interfaces[xi].1.clone() };
+                if x == m { format!("{}{}", interfaces[xi].1, body_texts[xi]) } else { imported[xi].clone() };
             let instances: Vec<proc_macro2::TokenStream> = used
                 .iter()
                 .filter(|i| checked.instances[**i].info.module == x)
@@ -226,7 +235,8 @@ fn generate_with(
             }
             files.push((dir.join(format!("src/{}.rs", shared.module_names[xi])), text));
         }
-        let lib = module_lib(program, checked, &shared, &layout, m, &included, &fingerprints, reloadable);
+        let crate_layout = layout.seen_from(&importers, m);
+        let lib = module_lib(program, checked, &shared, &crate_layout, m, &included, &fingerprints, reloadable);
         files.push((dir.join("src/lib.rs"), format_file(lib)));
         files.push((dir.join("Cargo.toml"), module_manifest(&package, &opts.rt_path, program, reloadable)));
         let library = if reloadable {
@@ -304,22 +314,47 @@ struct CallLayout {
 
 impl CallLayout {
     fn of(program: &Program, ck: &CheckResult) -> CallLayout {
-        let mut fns = vec![Vec::new(); program.modules.len()];
-        let mut externs = Vec::new();
-        for (i, info) in ck.fns.iter().enumerate() {
-            if info.is_generic() {
-                // Instances are compiled into their users (`generics.rs`).
-                continue;
-            }
-            if info.host.is_some() {
-                externs.push(FnId(i as u32));
-            } else if let Some(list) = fns.get_mut(info.module.0 as usize) {
-                list.push(FnId(i as u32));
-            }
-        }
+        let fns = program.module_ids().map(|m| row(ck, m)).collect();
+        let externs: Vec<FnId> = (0..ck.fns.len())
+            .filter(|&i| ck.fns[i].host.is_some() && !ck.fns[i].is_generic())
+            .map(|i| FnId(i as u32))
+            .collect();
         let host_text: Vec<String> = externs.iter().map(|f| extern_slot_text(program, ck, *f)).collect();
         let host_fingerprint = if externs.is_empty() { 0 } else { fingerprint(&host_text.join("\n")) };
         CallLayout { fns, externs, host_fingerprint }
+    }
+
+    /// What the crates importing a module compile of it: the public part of
+    /// its row (a prefix, see [`row`]), so a private function added,
+    /// removed or changed leaves their files and the module's interface
+    /// fingerprint as they were. A module with a generic function gives its
+    /// whole row: an instance compiled into an importer may call any of its
+    /// functions.
+    fn importer_view(&self, ck: &CheckResult) -> CallLayout {
+        let fns = self
+            .fns
+            .iter()
+            .enumerate()
+            .map(|(m, fns)| {
+                let generic = ck.fns.iter().any(|i| i.module.0 as usize == m && i.is_generic());
+                let public = fns.iter().take_while(|f| is_public(ck, **f)).count();
+                fns[..if generic { fns.len() } else { public }].to_vec()
+            })
+            .collect();
+        CallLayout { fns, externs: self.externs.clone(), host_fingerprint: self.host_fingerprint }
+    }
+
+    /// The layout as the crate of module `m` compiles it: its own row
+    /// whole, every other module's as its importers see it.
+    fn seen_from(&self, importers: &CallLayout, m: ModuleId) -> CallLayout {
+        let fns = self
+            .fns
+            .iter()
+            .zip(&importers.fns)
+            .enumerate()
+            .map(|(x, (all, public))| if x == m.0 as usize { all.clone() } else { public.clone() })
+            .collect();
+        CallLayout { fns, externs: self.externs.clone(), host_fingerprint: self.host_fingerprint }
     }
 
     /// What a Rust host crate calls of each module: its `pub` functions and
@@ -327,9 +362,8 @@ impl CallLayout {
     /// so adding or changing one leaves the host's bindings as they were
     /// (the host imports slot by slot, matched by fingerprint).
     fn host_view(&self, ck: &CheckResult) -> CallLayout {
-        let callable = |f: &&FnId| ck.fns.get(f.0 as usize).is_some_and(|i| i.is_pub || i.receiver.is_some());
         CallLayout {
-            fns: self.fns.iter().map(|fns| fns.iter().filter(callable).copied().collect()).collect(),
+            fns: self.fns.iter().map(|fns| fns.iter().filter(|f| is_public(ck, **f)).copied().collect()).collect(),
             externs: self.externs.clone(),
             host_fingerprint: self.host_fingerprint,
         }
@@ -338,6 +372,27 @@ impl CallLayout {
     fn of_module(&self, m: ModuleId) -> &[FnId] {
         self.fns.get(m.0 as usize).map_or(&[], Vec::as_slice)
     }
+}
+
+/// Module `m`'s row of the call table: its functions and methods (not the
+/// generic ones, whose instances are compiled into their users, nor the
+/// `extern fn`s), the public ones (`pub fn`s and every method) first, each
+/// part in `FnId` order. The public part is what importers compile against
+/// ([`CallLayout::importer_view`]); private functions come after it so that
+/// adding or removing one moves no importer's slot.
+pub(crate) fn row(ck: &CheckResult, m: ModuleId) -> Vec<FnId> {
+    let of_module = |public: bool| {
+        (0..ck.fns.len()).map(|i| FnId(i as u32)).filter(move |f| {
+            let info = &ck.fns[f.0 as usize];
+            info.module == m && info.host.is_none() && !info.is_generic() && is_public(ck, *f) == public
+        })
+    };
+    of_module(true).chain(of_module(false)).collect()
+}
+
+/// A `pub fn` or a method (callable on a value of its type anywhere).
+fn is_public(ck: &CheckResult, f: FnId) -> bool {
+    ck.fns.get(f.0 as usize).is_some_and(|i| i.is_pub || i.receiver.is_some())
 }
 
 /// Module `m` and every module it imports, directly or not, in program order.
@@ -391,14 +446,7 @@ pub(crate) fn back_edge(
     if !shared.hmr {
         return quote::quote!();
     }
-    let index = f.and_then(|f| {
-        let m = ck.fns.get(f.0 as usize)?.module;
-        ck.fns
-            .iter()
-            .enumerate()
-            .filter(|(_, i)| i.module == m && i.host.is_none() && !i.is_generic())
-            .position(|(j, _)| j == f.0 as usize)
-    });
+    let index = f.and_then(|f| row(ck, ck.fns.get(f.0 as usize)?.module).iter().position(|g| *g == f));
     match index {
         Some(fi) => {
             let shim = quote::format_ident!("__shim_{}", fi);
