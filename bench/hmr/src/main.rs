@@ -189,6 +189,8 @@ pub(crate) struct Steps {
     generate: f64,
     build: f64,
     builder: String,
+    /// `1 crate`, `5 crates`: how many the build built.
+    crates: Option<String>,
     swap: f64,
 }
 
@@ -211,8 +213,9 @@ pub(crate) fn parse_steps(line: &str) -> Option<Steps> {
             steps.builder = part.split('(').nth(1).unwrap_or("none").trim_end_matches(')').to_string();
         } else if part.starts_with("build none") {
             steps.builder = "none".to_string();
-        } else if part.starts_with('(') {
+        } else if part.ends_with("crate)") || part.ends_with("crates)") {
             // The crate count after the builder: `(cargo, 1 crate)` was split.
+            steps.crates = Some(part.trim_end_matches(')').to_string());
         }
     }
     Some(steps)
