@@ -152,80 +152,17 @@ fn fixed_sig(name: &str) -> Option<(Vec<Ty>, Ty)> {
     })
 }
 
-/// Interns a method name as `kind.name` for [`Res::BuiltinMethod`].
+/// Interns a method name as `kind.name` for [`Res::BuiltinMethod`]. The
+/// names are made once from the method lists above (so a method added there
+/// has its name here), and live as long as the process.
 fn method_res(kind: &str, name: &str) -> &'static str {
-    let all: &[&'static str] = &[
-        "str.find",
-        "str.rfind",
-        "str.char_code",
-        "str.split_whitespace",
-        "str.pad_left",
-        "str.pad_right",
-        "list.fold",
-        "list.sum",
-        "list.min",
-        "list.max",
-        "list.min_by",
-        "list.max_by",
-        "list.min_by_key",
-        "list.max_by_key",
-        "list.sort_by_key",
-        "list.any",
-        "list.all",
-        "list.enumerate",
-        "list.zip",
-        "list.find",
-        "list.position",
-        "list.flat_map",
-        "list.take",
-        "list.skip",
-        "list.chunks",
-        "list.windows",
-        "list.dedup",
-        "list.reversed",
-        "map.entries",
-        "map.get_or",
-        "map.update",
-        "str.len",
-        "str.contains",
-        "str.split",
-        "str.words",
-        "str.lines",
-        "str.trim",
-        "str.to_upper",
-        "str.to_lower",
-        "str.starts_with",
-        "str.ends_with",
-        "str.replace",
-        "str.parse_int",
-        "str.parse_float",
-        "str.chars",
-        "str.repeat",
-        "str.is_empty",
-        "list.push",
-        "list.pop",
-        "list.len",
-        "list.insert",
-        "list.remove",
-        "list.contains",
-        "list.sort",
-        "list.sort_by",
-        "list.map",
-        "list.filter",
-        "list.reverse",
-        "list.join",
-        "list.is_empty",
-        "list.first",
-        "list.last",
-        "map.insert",
-        "map.get",
-        "map.contains",
-        "map.remove",
-        "map.keys",
-        "map.values",
-        "map.len",
-        "map.is_empty",
-    ];
+    static ALL: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    let all = ALL.get_or_init(|| {
+        [("str", STR_METHODS), ("list", LIST_METHODS), ("map", MAP_METHODS)]
+            .iter()
+            .flat_map(|(kind, names)| names.iter().map(move |n| &*Box::leak(format!("{kind}.{n}").into_boxed_str())))
+            .collect()
+    });
     let key = format!("{kind}.{name}");
     all.iter().find(|s| **s == key).copied().unwrap_or("unknown")
 }
