@@ -99,6 +99,7 @@ const UNSCOPED: &[&str] = &[
     "safe_point",
     "blocking",
     "call_restartable",
+    "call_restartable_cold",
     "return",
     "break",
     "continue",

@@ -112,6 +112,22 @@ pub(super) fn trampoline_body(
     self_ty: Option<TokenStream>,
     sig: &RustSig,
 ) -> TokenStream {
+    call_through(quote!(::aether_rt::abi::call_restartable), slot, what, self_ty, sig)
+}
+
+/// [`trampoline_body`] as the slow path of a direct call, out of line
+/// (`abi::call_restartable_cold`), so the caller's frame stays small.
+fn cold_trampoline_body(slot: TokenStream, what: &str, sig: &RustSig) -> TokenStream {
+    call_through(quote!(::aether_rt::abi::call_restartable_cold), slot, what, None, sig)
+}
+
+fn call_through(
+    call: TokenStream,
+    slot: TokenStream,
+    what: &str,
+    self_ty: Option<TokenStream>,
+    sig: &RustSig,
+) -> TokenStream {
     let (args, arg_tys, ret) = (&sig.reborrowed, &sig.arg_tys, &sig.ret);
     let (self_ty, self_arg) = match &self_ty {
         Some(t) if sig.receiver == Some(true) => (vec![t.clone()], vec![quote!(&mut *self)]),
@@ -121,7 +137,7 @@ pub(super) fn trampoline_body(
     quote! {
         // `__p` and `__f`: no user name can start with `__`, so neither
         // shadows a parameter the arguments name.
-        ::aether_rt::abi::call_restartable(&#slot, #what, |__p| {
+        #call(&#slot, #what, |__p| {
             // SAFETY: the runtime stores in this slot only a function whose
             // fingerprint (name and structural signature) is the one this call
             // was generated for: its shim, of exactly this type.
@@ -250,7 +266,7 @@ fn direct_trampoline(
     let (params, ret, args) = (&sig.params, &sig.ret, &sig.args);
     let slot = fn_slot(fi);
     let shim = quote::format_ident!("__shim_{}", fi);
-    let body = trampoline_body(slot.clone(), what, None, &sig);
+    let body = cold_trampoline_body(slot.clone(), what, &sig);
     quote! {
         #[inline]
         pub fn #fname(#(#ctx,)* #(#params),*) -> #ret {
