@@ -8,8 +8,9 @@
 //! for plain `cargo build`), each one's `src/` (without snapshots) and its
 //! `Cargo.toml`, rewritten to stand alone: fields inherited from the
 //! workspace become concrete, dev-dependencies, tests and lints (which need
-//! the workspace) go; and the workspace's `Cargo.lock`, so the runtime's
-//! dependencies resolve to the versions the repository tests.
+//! the workspace) go; the workspace's `Cargo.lock`, so the runtime's
+//! dependencies resolve to the versions the repository tests; and
+//! `docs/language.md`, which `aether-transpile` compiles in.
 //!
 //! Output: `$OUT_DIR/runtime_files.rs`, with `FILES` (path in the runtime
 //! directory, contents) and `HASH` (of all of it, naming the directory).
@@ -45,6 +46,11 @@ fn main() {
     }
     let lock = std::fs::read_to_string(repo.join("Cargo.lock")).expect("the workspace's Cargo.lock");
     files.push(("Cargo.lock".into(), lock));
+    // The language reference, which aether-transpile's hovers quote
+    // (`include_str!("../../../docs/language.md")` from `src/ide/`).
+    let reference = repo.join("docs/language.md");
+    println!("cargo::rerun-if-changed={}", reference.display());
+    files.push(("docs/language.md".into(), std::fs::read_to_string(&reference).expect("docs/language.md")));
 
     // FNV-1a, the project's one hash (aether-rt's `abi::fingerprint`),
     // written out here because a build script cannot use the crate it is

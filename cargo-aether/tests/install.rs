@@ -31,6 +31,8 @@ const COPIED: &[&str] = &[
     "test-support",
     "templates",
     "examples/window-game",
+    // The language server's hover quotes the reference (`include_str!`).
+    "docs",
 ];
 
 /// The installed tool's environment: its `bin` first on `PATH`, a cache of
