@@ -113,6 +113,11 @@ fn types_state_and_methods_cross_modules() {
     assert!(shapes_files.iter().all(|(p, _)| !p.ends_with("src/main.rs")), "shapes does not import main");
 }
 
+/// The modules whose generated files differ between two generations.
+fn changed_modules(before: &HmrGenerated, after: &HmrGenerated) -> Vec<String> {
+    before.modules.iter().zip(&after.modules).filter(|(a, b)| a.files != b.files).map(|(a, _)| a.name.clone()).collect()
+}
+
 #[test]
 fn a_body_edit_changes_one_crate_and_an_interface_edit_its_importers_too() {
     let main = "import shapes\n\nfn main() {\n    println(shapes.area(shapes.Square { side: 2.0 }))\n}\n";
@@ -120,15 +125,7 @@ fn a_body_edit_changes_one_crate_and_an_interface_edit_its_importers_too() {
     let before = generate_with(SHAPES);
     let body_edit = generate_with(&SHAPES.replace("self.side * self.side", "self.side * 2.0"));
     let type_edit = generate_with(&SHAPES.replace("side: float\n", "side: float\n    name: str = \"sq\"\n"));
-    let changed = |after: &HmrGenerated| -> Vec<String> {
-        before
-            .modules
-            .iter()
-            .zip(&after.modules)
-            .filter(|(a, b)| a.files != b.files)
-            .map(|(a, _)| a.name.clone())
-            .collect()
-    };
+    let changed = |after: &HmrGenerated| changed_modules(&before, after);
     assert_eq!(changed(&body_edit), vec!["shapes".to_string()]);
     assert_eq!(before.modules[1].interface, body_edit.modules[1].interface);
     assert_eq!(changed(&type_edit), vec!["main".to_string(), "shapes".to_string()]);
@@ -146,15 +143,7 @@ fn a_private_function_added_or_changed_rebuilds_only_its_module() {
     let helper = "fn twice(x: float) -> float {\n    x * 2.0\n}\n\n";
     let with_helper = SHAPES.replace("pub fn area(s: Square)", &format!("{helper}pub fn area(s: Square)"));
     let before = generate_with(&with_helper);
-    let changed = |after: &HmrGenerated| -> Vec<String> {
-        before
-            .modules
-            .iter()
-            .zip(&after.modules)
-            .filter(|(a, b)| a.files != b.files)
-            .map(|(a, _)| a.name.clone())
-            .collect()
-    };
+    let changed = |after: &HmrGenerated| changed_modules(&before, after);
     let added = generate_with(
         &with_helper.replace(helper, &format!("{helper}fn thrice(x: float) -> float {{\n    x * 3.0\n}}\n\n")),
     );
