@@ -238,8 +238,8 @@ pub struct ModuleDescriptor {
     pub pinned: bool,
     /// Where each of the module's functions is in its `.ae` file, by its
     /// Rust path: what a stack overflow in this library's code reports
-    /// (`crate::catch_stack_overflow`). The host's own table is from the
-    /// first build; the newest library's table replaces it for its module.
+    /// (`crate::catch_stack_overflow`), registered when the library is
+    /// published: a generated host holds no table of its own.
     pub frames: Slice<FrameEntry>,
 }
 

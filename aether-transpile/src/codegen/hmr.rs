@@ -273,7 +273,7 @@ fn generate_with(
         .then(|| rust_host::host_row(program, checked, &shared, &layout, &fingerprints, false));
     let host_executable = opts.lib_dir.join(format!("{host_package}{}", std::env::consts::EXE_SUFFIX));
     let mut files = vec![
-        (PathBuf::from("host/src/main.rs"), format_file(host_main(program, checked, &shared, &modules, host_row))),
+        (PathBuf::from("host/src/main.rs"), format_file(host_main(program, &shared, &modules, host_row))),
         (PathBuf::from("host/Cargo.toml"), host_manifest(&host_package, &opts.rt_path, program, &modules, &shared)),
     ];
     members.insert(0, "\"host\"".to_string());

@@ -107,7 +107,6 @@ pub(super) fn describe(ide: &Ide, target: Target, at: Option<Span>) -> Option<St
             };
             let reference = match target {
                 Target::Builtin(n) => super::reference::prelude_fn(n),
-                Target::Math(n) if n.contains('.') => super::reference::module_fn(n),
                 Target::Math(_) => super::reference::module_fn(&shown),
                 _ => name.split_once('.').and_then(|(kind, method)| {
                     super::reference::method(super::reference::Receiver::named(kind)?, method)
