@@ -419,6 +419,12 @@ pub(crate) fn frames(
                         if shared.hmr { format!("__body_{}", f.name) } else { names::method(&f.name).to_string() };
                     (format!("{rust_module}::{}::{method}", names::item(ty)), format!("fn {ty}.{}", f.name))
                 }
+                // Under --hmr a function's body is in a module of its own
+                // (`items::own_unit`), which its symbol's path names.
+                None if shared.hmr => (
+                    format!("{rust_module}::{}::{}", names::fn_unit(&f.name), names::item(&f.name)),
+                    format!("fn {}", f.name),
+                ),
                 None => (format!("{rust_module}::{}", names::item(&f.name)), format!("fn {}", f.name)),
             };
             let file = program.sources.get(item.span.file);

@@ -132,6 +132,33 @@ fn a_body_edit_changes_one_crate_and_an_interface_edit_its_importers_too() {
     assert_ne!(before.modules[1].interface, type_edit.modules[1].interface);
 }
 
+/// Issue #13: a body edit, even one that moves the functions after it,
+/// changes the module's own file only: its `lib.rs` (shims, descriptor) is
+/// the same text, so a reload formats and recompiles none of it. Each
+/// function and method body is in a Rust module of its own, so rustc's
+/// incremental build sends only the edited one through LLVM.
+#[test]
+fn a_body_edit_leaves_the_crates_lib_rs_as_it_was() {
+    let main = "import shapes\n\nfn main() {\n    println(shapes.area(shapes.Square { side: 2.0 }))\n}\n";
+    let generate_with = |shapes: &str| generated(&[("main.ae", main), ("shapes.ae", shapes)]);
+    let before = generate_with(SHAPES);
+    let after = generate_with(&SHAPES.replace("self.side * self.side", "let s = self.side\n    s * s"));
+    assert_eq!(changed_modules(&before, &after), vec!["shapes".to_string()]);
+    let changed_files: Vec<String> = files_of(&before, "shapes")
+        .into_iter()
+        .zip(files_of(&after, "shapes"))
+        .filter(|(a, b)| a != b)
+        .map(|(a, _)| a.0)
+        .collect();
+    assert_eq!(changed_files, vec!["modules/shapes/src/shapes.rs".to_string()]);
+    let own = files_of(&after, "shapes").into_iter().find(|(p, _)| p.ends_with("src/shapes.rs")).expect("own file").1;
+    assert!(own.contains("mod __fn_area {\n    use super::*;\n    pub fn area("), "{own}");
+    assert!(own.contains("pub use __fn_area::area;"), "{own}");
+    assert!(own.contains("mod __m6_Square_area {\n    use super::*;\n    impl Square {"), "{own}");
+    // The frame table follows the moved function (one line down).
+    assert!(own.contains("\"shapes.ae:12:1\""), "{own}");
+}
+
 /// Issue #13: the importers of a module compile its `pub` functions and
 /// methods only (public ones first in its row, so their slots keep their
 /// positions): a private function added, removed or changed rebuilds the

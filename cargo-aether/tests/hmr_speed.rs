@@ -7,21 +7,30 @@
 //!   ran for it, through the user's `RUSTC_WRAPPER` (the recording wrapper
 //!   below stands for sccache); a crate whose command was not recorded in
 //!   this session (built by an earlier one) goes through cargo once;
-//! - an interface edit rebuilds the crates built against it, replayed too.
+//! - an interface edit rebuilds the crates built against it, replayed too;
+//! - a replay links single-threaded (rust-lld's `--threads=1`), and a
+//!   linker that refuses the flag costs one retry, not the reload.
 #![cfg(unix)]
 
 use aether_test_support::{run_hmr, save, spawn_followed};
 use std::path::Path;
 use std::time::Duration;
 
-/// A `RUSTC_WRAPPER` that logs the crate each rustc run compiles, then runs
-/// it: `$1` is rustc, the rest its arguments.
-fn recording_wrapper(dir: &Path, log: &Path) -> std::path::PathBuf {
+/// The argument of a single-threaded link, as a replay passes it.
+const SINGLE_THREADED: &str = "link-arg=-Wl,--threads=1";
+
+/// A `RUSTC_WRAPPER` that logs the crate each rustc run compiles (and, in
+/// `<log>.threads`, the runs asked to link single-threaded), then runs it:
+/// `$1` is rustc, the rest its arguments. With `refuse_single_threaded`, such
+/// a run fails as a linker without the flag would.
+fn recording_wrapper(dir: &Path, log: &Path, refuse_single_threaded: bool) -> std::path::PathBuf {
     let script = dir.join("record-rustc.sh");
+    let refuse = if refuse_single_threaded { "echo 'ld: unrecognized option --threads=1' >&2; exit 1" } else { ":" };
     let text = format!(
-        "#!/bin/sh\nfor a in \"$@\"; do case \"$prev\" in --crate-name) echo \"$a\" >> '{}';; esac; prev=\"$a\"; done\nexec \
-         \"$@\"\n",
-        log.display()
+        "#!/bin/sh\nname=\nthreads=\nfor a in \"$@\"; do case \"$prev\" in --crate-name) name=\"$a\";; esac; case \"$a\" \
+         in {SINGLE_THREADED}) threads=1;; esac; prev=\"$a\"; done\necho \"$name\" >> '{log}'\nif [ -n \"$threads\" ]; then \
+         echo \"$name\" >> '{log}.threads'; {refuse}; fi\nexec \"$@\"\n",
+        log = log.display()
     );
     std::fs::write(&script, text).expect("write the wrapper");
     use std::os::unix::fs::PermissionsExt;
@@ -71,7 +80,7 @@ fn a_constant_edit_reaches_every_importer_with_no_rustc_run() {
          sleep_ms(20)\n    }\n}\n",
     );
     let log = dir.path().join("rustc.log");
-    let wrapper = recording_wrapper(dir.path(), &log);
+    let wrapper = recording_wrapper(dir.path(), &log, false);
     let start = || {
         let mut command = run_hmr(env!("CARGO_BIN_EXE_cargo-aether"), &program);
         command.arg("--timings").env("AETHER_CACHE_DIR", dir.path().join("cache")).env("RUSTC_WRAPPER", &wrapper);
@@ -109,6 +118,12 @@ fn a_constant_edit_reaches_every_importer_with_no_rustc_run() {
     assert_eq!(new_runs.len(), 1, "{}", report(&format!("one crate rebuilt, not {new_runs:?}")));
     assert!(new_runs[0].ends_with("_hmr_base"), "{}", report(&format!("the base crate rebuilt: {new_runs:?}")));
     assert_eq!(built_by(&err, from_err).as_deref(), Some("rustc"), "{}", report("cargo's rustc command was replayed"));
+    let single_threaded = || std::fs::read_to_string(dir.path().join("rustc.log.threads")).unwrap_or_default();
+    assert!(
+        single_threaded().lines().any(|l| l.ends_with("_hmr_base")),
+        "{}",
+        report("the replay linked single-threaded")
+    );
 
     drop(child);
 
@@ -147,5 +162,30 @@ fn a_constant_edit_reaches_every_importer_with_no_rustc_run() {
         assert!(reloaded.is_some(), "{}", report(&format!("interface edit {n} was reloaded")));
         assert_eq!(built_by(&err, from_err).as_deref(), Some(by), "{}", report(&format!("interface edit {n}: {by}")));
         assert!(compiled() >= before + 4, "{}", report("`base` and its three importers were rebuilt"));
+    }
+
+    // A linker that refuses `--threads=1` (the system's `ld` of a toolchain
+    // older than rust-lld by default): the replay runs again without it,
+    // the reload goes through, and later replays no longer ask.
+    recording_wrapper(dir.path(), &log, true);
+    let mut body = interface.clone();
+    let mut factor = 3;
+    for extra in [7, 8] {
+        let (from_out, from_err) = (out.len(), err.len());
+        let asked_before = single_threaded().lines().count();
+        body = body.replace(&format!("x * {factor}\n"), &format!("x * {extra}\n"));
+        factor = extra;
+        save(&program, "base.ae", &body);
+        let expected = format!("k5 {} ", 5 * extra + 2 * 5 + 200);
+        let shown = out.wait_for(from_out, Duration::from_secs(120), seen(expected));
+        assert!(shown.is_some(), "{}", report(&format!("the body edit to x * {extra} reached the program")));
+        assert_eq!(built_by(&err, from_err).as_deref(), Some("rustc"), "{}", report("still replayed"));
+        let asked = single_threaded().lines().count() - asked_before;
+        let refused = err.text_from(from_err).contains("linker refused");
+        if extra == 7 {
+            assert!(asked > 0 && refused, "{}", report("the first replay asked, was refused and said so"));
+        } else {
+            assert!(asked == 0 && !refused, "{}", report("later replays do not ask again"));
+        }
     }
 }

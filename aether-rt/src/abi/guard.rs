@@ -57,8 +57,29 @@ struct RawString {
 
 impl<T> Guarded<T> {
     /// Run `f` under [`call_guarded`] and package the outcome for return.
+    ///
+    /// In a debug build, through [`Guarded::call_dyn`]: `catch_unwind`'s
+    /// machinery is then compiled once per return type rather than once per
+    /// shim, which is most of a module library's glue, and so of what a
+    /// reload compiles and links (issue #13). An optimized build keeps the
+    /// closure's own instance, which LLVM inlines.
+    #[inline]
     pub fn call(f: impl FnOnce() -> T + UnwindSafe) -> Guarded<T> {
-        Guarded::from_result(call_guarded(f))
+        #[cfg(debug_assertions)]
+        {
+            let mut f = Some(f);
+            Guarded::call_dyn(&mut || (f.take().expect("a shim's body runs once"))())
+        }
+        #[cfg(not(debug_assertions))]
+        {
+            Guarded::from_result(call_guarded(f))
+        }
+    }
+
+    /// [`Guarded::call`] of a closure behind a reference: one instance per
+    /// return type.
+    pub fn call_dyn(f: &mut dyn FnMut() -> T) -> Guarded<T> {
+        Guarded::from_result(call_guarded(std::panic::AssertUnwindSafe(f)))
     }
 
     pub fn from_result(result: Result<T, PanicInfo>) -> Guarded<T> {

@@ -305,8 +305,36 @@ pub fn restart_target(message: &str) -> Option<usize> {
 /// point of a running function, its arguments are what it keeps (a `mut`
 /// one as the old code left it), its locals start afresh. `call` calls the
 /// shim it is given.
+///
+/// In a debug build the loop is compiled once per return type, the call
+/// behind a reference ([`call_restartable_dyn`]), not once per calling
+/// function: a module library's glue is smaller, and so is what a reload
+/// compiles and links (issue #13). An optimized build inlines it.
 #[inline]
-pub fn call_restartable<R>(slot: &Slot, what: &'static str, mut call: impl FnMut(*const c_void) -> Guarded<R>) -> R {
+pub fn call_restartable<R>(slot: &Slot, what: &'static str, call: impl FnMut(*const c_void) -> Guarded<R>) -> R {
+    #[cfg(debug_assertions)]
+    {
+        let mut call = call;
+        call_restartable_dyn(slot, what, &mut call)
+    }
+    #[cfg(not(debug_assertions))]
+    {
+        restartable(slot, what, call)
+    }
+}
+
+/// [`call_restartable`] of a call behind a reference: one instance per
+/// return type.
+pub fn call_restartable_dyn<R>(
+    slot: &Slot,
+    what: &'static str,
+    call: &mut dyn FnMut(*const c_void) -> Guarded<R>,
+) -> R {
+    restartable(slot, what, call)
+}
+
+#[inline]
+fn restartable<R>(slot: &Slot, what: &'static str, mut call: impl FnMut(*const c_void) -> Guarded<R>) -> R {
     let table = HOST.get();
     loop {
         let p = call_slot(slot, what);
@@ -339,10 +367,18 @@ pub fn call_restartable<R>(slot: &Slot, what: &'static str, mut call: impl FnMut
 /// caller, whose frame then stays as small as the function's own, which is
 /// most of a call-heavy function's cost (fib under `--hmr --release` went
 /// from 1.6-1.7x the static build to 1.4x, issue #14).
+///
+/// Its loop is compiled once per return type ([`call_restartable_dyn`]):
+/// a slow path need not be fast, and one copy per function was most of
+/// a module library's code.
 #[cold]
 #[inline(never)]
-pub fn call_restartable_cold<R>(slot: &Slot, what: &'static str, call: impl FnMut(*const c_void) -> Guarded<R>) -> R {
-    call_restartable(slot, what, call)
+pub fn call_restartable_cold<R>(
+    slot: &Slot,
+    what: &'static str,
+    mut call: impl FnMut(*const c_void) -> Guarded<R>,
+) -> R {
+    call_restartable_dyn(slot, what, &mut call)
 }
 
 #[cold]

@@ -51,7 +51,7 @@ use crate::project::Program;
 use crate::ty::{ModuleId, Ty};
 use aether_rt::abi::fingerprint;
 use crates::{host_main, host_manifest, module_manifest, workspace_manifest};
-use descriptor::{import_entries, module_lib};
+use descriptor::{body_table, import_entries, module_lib};
 pub use fingerprints::signature;
 use fingerprints::{body_text, entry_name, extern_slot_text, interface_fingerprint, slot_text, state_text};
 use rust_host::library_bindings;
@@ -218,13 +218,18 @@ fn generate_with(
         let dir = PathBuf::from("modules").join(&name);
         let mut files = Vec::new();
         let used = generics::used_by(checked, m);
+        let crate_layout = layout.seen_from(&importers, m);
         for &x in &included {
             let xi = x.0 as usize;
             // The interface is formatted once (its text is also what the
             // fingerprint and the importers' crates use); a reload formats
-            // only the bodies again.
-            let mut text =
-                if x == m { format!("{}{}", interfaces[xi].1, body_texts[xi]) } else { imported[xi].clone() };
+            // only the bodies again, and their fingerprints.
+            let mut text = if x == m {
+                let table = format_file(body_table(program, checked, &shared, &crate_layout, m, &included));
+                format!("{}{}{table}", interfaces[xi].1, body_texts[xi])
+            } else {
+                imported[xi].clone()
+            };
             let instances: Vec<proc_macro2::TokenStream> = used
                 .iter()
                 .filter(|i| checked.instances[**i].info.module == x)
@@ -235,7 +240,6 @@ fn generate_with(
             }
             files.push((dir.join(format!("src/{}.rs", shared.module_names[xi])), text));
         }
-        let crate_layout = layout.seen_from(&importers, m);
         let lib = module_lib(program, checked, &shared, &crate_layout, m, &included, &fingerprints, reloadable);
         files.push((dir.join("src/lib.rs"), format_file(lib)));
         files.push((dir.join("Cargo.toml"), module_manifest(&package, &opts.rt_path, program, reloadable)));

@@ -193,6 +193,20 @@ pub(crate) fn modules<'a>(dotted: impl Iterator<Item = &'a str>) -> Vec<String> 
     out
 }
 
+/// Under `--hmr`, the Rust module that holds function `name`'s body alone
+/// (`codegen::items::own_unit`): `__fn_<name>`, unique since a module's
+/// functions have distinct names and no other generated name starts so.
+pub(crate) fn fn_unit(name: &str) -> Ident {
+    Ident::new(&format!("__fn_{name}"), Span::call_site())
+}
+
+/// Under `--hmr`, the Rust module that holds method `ty.name`'s body alone:
+/// `__m<len>_<ty>_<name>`; the length of the type's name keeps `A_b.c` and
+/// `A.b_c` apart.
+pub(crate) fn method_unit(ty: &str, name: &str) -> Ident {
+    Ident::new(&format!("__m{}_{ty}_{name}", ty.len()), Span::call_site())
+}
+
 /// An identifier generated code chose (a module name, `self`, a temporary).
 pub(crate) fn plain(name: &str) -> Ident {
     Ident::new(name, Span::call_site())

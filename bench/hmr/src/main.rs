@@ -1,5 +1,5 @@
 //! `cargo run --release --manifest-path bench/hmr/Cargo.toml -- [--reloads N] [--edits N] [--calls-only]
-//! [--only reload|fanout|first-start|calls] [--opt-level N] [--reload-release]`
+//! [--only reload|fanout|first-start|calls] [--opt-level N] [--reload-release] [--keep]`
 //!
 //! Measures hot reloading with the real CLI (`target/release/cargo-aether
 //! aether run --hmr`) on a generated program in a temporary directory, with
@@ -65,7 +65,13 @@ fn main() {
         reload_release: args.iter().any(|a| a == "--reload-release"),
     };
     let result = run(&repo, &work, edits, reloads, only, &options);
-    let _ = std::fs::remove_dir_all(&work);
+    // `--keep` leaves the generated programs and their target dirs, to
+    // replay one crate's rustc by hand (docs/performance.md).
+    if args.iter().any(|a| a == "--keep") {
+        eprintln!("kept {}", work.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&work);
+    }
     if let Err(e) = result {
         eprintln!("error: {e}");
         std::process::exit(1);

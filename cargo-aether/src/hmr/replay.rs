@@ -15,16 +15,32 @@
 //! changed: a manifest, the workspace, a crate never built with `-v` in this
 //! session, or a failed replay goes to cargo (which reports rustc's errors
 //! and records the command again). `AETHER_HMR_REPLAY=0` always uses cargo.
+//!
+//! One flag is added to a replay: rust-lld links single-threaded
+//! ([`SINGLE_THREADED_LINK`]). A module library is small, and lld's thread
+//! pool costs more than it gains there: on the 2-core machine the link of
+//! the benchmark's module takes 26 ms so against 36 ms with a thread per
+//! core (docs/performance.md). Only when the command leaves the linker to
+//! rustc, whose default on x86_64 Linux is rust-lld; if such a replay fails
+//! anyway (an older toolchain linking with the system's `ld`), it runs again
+//! without the flag, and the session stops adding it.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
+
+/// rustc's arguments for a single-threaded rust-lld link.
+const SINGLE_THREADED_LINK: [&str; 2] = ["-C", "link-arg=-Wl,--threads=1"];
 
 /// The recorded rustc command lines, by crate name.
 #[derive(Default)]
 pub(super) struct Recorder {
     commands: Mutex<HashMap<String, Vec<String>>>,
+    /// Set once a replay with [`SINGLE_THREADED_LINK`] failed and passed
+    /// without it: this toolchain's linker is not rust-lld.
+    link_flag_refused: AtomicBool,
 }
 
 /// One crate to rebuild: its crate name and where the host loads it from.
@@ -76,46 +92,87 @@ impl Recorder {
             let recorded = self.commands.lock().unwrap_or_else(|p| p.into_inner());
             units.iter().map(|u| recorded.get(u.krate).cloned()).collect::<Option<_>>().ok_or(NoReplay::NotRecorded)?
         };
-        // As many rustc processes at once as cargo would run (`-j`): more
-        // only compete for the same cores.
-        let jobs = jobs();
-        let mut running: std::collections::VecDeque<(std::process::Child, &Unit<'_>)> = Default::default();
-        let mut failed = Vec::new();
-        let finish = |(child, unit): (std::process::Child, &Unit<'_>), failed: &mut Vec<String>| match child
-            .wait_with_output()
-        {
+        if self.link_flag_refused.load(Ordering::Relaxed) || !commands.iter().all(|c| links_with_rust_lld(c)) {
+            return run_all(ws, units, &commands);
+        }
+        let single_threaded: Vec<Vec<String>> = commands
+            .iter()
+            .map(|c| c.iter().cloned().chain(SINGLE_THREADED_LINK.map(String::from)).collect())
+            .collect();
+        match run_all(ws, units, &single_threaded) {
+            Err(NoReplay::Failed(first)) => {
+                let without = run_all(ws, units, &commands);
+                if without.is_ok() {
+                    self.link_flag_refused.store(true, Ordering::Relaxed);
+                    say!(
+                        "[aether] this toolchain's linker refused `{}`; reloads link without it\n{first}",
+                        SINGLE_THREADED_LINK.join(" ")
+                    );
+                }
+                without
+            }
+            other => other,
+        }
+    }
+}
+
+/// Whether `words` (a rustc command) leaves the linker to rustc on a target
+/// where rustc's default is rust-lld: nothing names a linker, a linker
+/// flavour or `-fuse-ld`, and the target is x86_64 Linux (rustc's default
+/// there since 1.90; an older rustc's `cc` and `ld` are the failed replay
+/// [`Recorder::replay`] recovers from).
+fn links_with_rust_lld(words: &[String]) -> bool {
+    let target_ok = option(words, "--target").is_none_or(|t| t == "x86_64-unknown-linux-gnu");
+    let host_ok = cfg!(all(target_os = "linux", target_arch = "x86_64", target_env = "gnu"));
+    let names_linker = words.iter().any(|w| {
+        ["linker=", "linker-flavor=", "link-self-contained=", "fuse-ld"].iter().any(|k| w.contains(k))
+            || w.starts_with("-Zlinker")
+            || w.contains("linker-features")
+    });
+    target_ok && host_ok && !names_linker
+}
+
+/// Run `commands` (one per unit), at most [`jobs`] at once, then uplift each
+/// library.
+fn run_all(ws: &Path, units: &[Unit<'_>], commands: &[Vec<String>]) -> Result<(), NoReplay> {
+    // As many rustc processes at once as cargo would run (`-j`): more
+    // only compete for the same cores.
+    let jobs = jobs();
+    let mut running: std::collections::VecDeque<(std::process::Child, &Unit<'_>)> = Default::default();
+    let mut failed = Vec::new();
+    let finish =
+        |(child, unit): (std::process::Child, &Unit<'_>), failed: &mut Vec<String>| match child.wait_with_output() {
             Ok(out) if out.status.success() => {}
             Ok(out) => failed.push(format!("{}: {}", unit.krate, String::from_utf8_lossy(&out.stderr))),
             Err(e) => failed.push(format!("{}: {e}", unit.krate)),
         };
-        for (words, unit) in commands.iter().zip(units) {
-            if running.len() >= jobs {
-                if let Some(oldest) = running.pop_front() {
-                    finish(oldest, &mut failed);
-                }
+    for (words, unit) in commands.iter().zip(units) {
+        if running.len() >= jobs {
+            if let Some(oldest) = running.pop_front() {
+                finish(oldest, &mut failed);
             }
-            let (program, args) = words.split_first().ok_or(NoReplay::NotRecorded)?;
-            let child = Command::new(program)
-                .args(args)
-                .current_dir(ws)
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn()
-                .map_err(|e| NoReplay::Failed(format!("cannot run {program}: {e}")))?;
-            running.push_back((child, unit));
         }
-        while let Some(oldest) = running.pop_front() {
-            finish(oldest, &mut failed);
-        }
-        if !failed.is_empty() {
-            return Err(NoReplay::Failed(failed.join("\n")));
-        }
-        for (words, unit) in commands.iter().zip(units) {
-            let built = output_of(words, unit.krate).ok_or(NoReplay::NotRecorded)?;
-            uplift(&built, unit.library).map_err(|e| NoReplay::Failed(format!("{}: {e}", unit.library.display())))?;
-        }
-        Ok(())
+        let (program, args) = words.split_first().ok_or(NoReplay::NotRecorded)?;
+        let child = Command::new(program)
+            .args(args)
+            .current_dir(ws)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| NoReplay::Failed(format!("cannot run {program}: {e}")))?;
+        running.push_back((child, unit));
     }
+    while let Some(oldest) = running.pop_front() {
+        finish(oldest, &mut failed);
+    }
+    if !failed.is_empty() {
+        return Err(NoReplay::Failed(failed.join("\n")));
+    }
+    for (words, unit) in commands.iter().zip(units) {
+        let built = output_of(words, unit.krate).ok_or(NoReplay::NotRecorded)?;
+        uplift(&built, unit.library).map_err(|e| NoReplay::Failed(format!("{}: {e}", unit.library.display())))?;
+    }
+    Ok(())
 }
 
 /// How many rustc processes a replay runs at once: cargo's own setting
@@ -211,6 +268,31 @@ mod tests {
         );
         let recorded = recorder.commands.lock().expect("lock");
         assert_eq!(recorded.keys().collect::<Vec<_>>(), vec!["p_hmr_base"]);
+    }
+
+    #[test]
+    fn only_rustcs_default_linker_is_asked_to_link_single_threaded() {
+        let words = |extra: &[&str]| -> Vec<String> {
+            ["rustc", "--crate-name", "a", "--crate-type", "cdylib"]
+                .iter()
+                .chain(extra)
+                .map(|w| w.to_string())
+                .collect()
+        };
+        let on_rust_lld_host = cfg!(all(target_os = "linux", target_arch = "x86_64", target_env = "gnu"));
+        assert_eq!(links_with_rust_lld(&words(&[])), on_rust_lld_host);
+        assert_eq!(links_with_rust_lld(&words(&["--target", "x86_64-unknown-linux-gnu"])), on_rust_lld_host);
+        for named in [
+            &["-C", "linker=clang"][..],
+            &["-Clinker=clang"],
+            &["-C", "link-arg=-fuse-ld=mold"],
+            &["-C", "linker-flavor=gcc"],
+            &["-C", "link-self-contained=-linker"],
+            &["-Zlinker-features=-lld"],
+            &["--target", "aarch64-unknown-linux-gnu"],
+        ] {
+            assert!(!links_with_rust_lld(&words(named)), "{named:?}");
+        }
     }
 
     #[test]

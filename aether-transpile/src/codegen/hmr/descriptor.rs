@@ -15,6 +15,40 @@ use aether_rt::abi::fingerprint;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+/// What a body edit of module `m` changes in the descriptor: each
+/// function's body fingerprint (in `layout`'s order, as `lib.rs` indexes
+/// them) and where each function is in the `.ae` file (the frame table).
+/// They are generated into `m`'s own file, after its bodies, so that a body
+/// edit leaves `lib.rs` as it was: nothing of it is formatted again, and
+/// rustc's incremental build finds it unchanged.
+pub(super) fn body_table(
+    program: &Program,
+    ck: &CheckResult,
+    shared: &Shared,
+    layout: &CallLayout,
+    m: ModuleId,
+    included: &[ModuleId],
+) -> TokenStream {
+    let bodies: Vec<u64> = layout
+        .of_module(m)
+        .iter()
+        .map(|f| fingerprint(&body_text(program, ck, *f, included, &shared.tunables)))
+        .collect();
+    let nbodies = bodies.len();
+    let frames: Vec<TokenStream> = crate::codegen::frames(program, ck, shared, Some(m))
+        .into_iter()
+        .map(|(path, name, at)| quote!(::aether_rt::abi::FrameEntry::new(#path, #name, #at)))
+        .collect();
+    let nframes = frames.len();
+    quote! {
+        /// Each function's body fingerprint, in call-table order (`lib.rs`'s
+        /// `FUNCTIONS`).
+        pub(crate) const __BODY_FINGERPRINTS: [u64; #nbodies] = [#(#bodies),*];
+        /// Where each function is, for a stack overflow's report.
+        pub(crate) static __FRAMES: [::aether_rt::abi::FrameEntry; #nframes] = [#(#frames),*];
+    }
+}
+
 /// `lib.rs` of module `m`'s crate.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn module_lib(
@@ -95,9 +129,8 @@ pub(super) fn module_lib(
         });
         let entry = entry_name(ck, *f);
         let slot = slot_text(ck, *f);
-        let body = fingerprint(&body_text(program, ck, *f, included, &shared.tunables));
-        entries
-            .push(quote!(FnEntry::new(#entry, #slot, __shims::#shim as *const c_void).with_body(#body, &__STALE[#fi])));
+        entries.push(quote!(FnEntry::new(#entry, #slot, __shims::#shim as *const c_void)
+            .with_body(crate::#mod_ident::__BODY_FINGERPRINTS[#fi], &__STALE[#fi])));
         let index = fi as u32;
         if has_attr(program, ck, *f, "before_reload") {
             before.push(index);
@@ -190,10 +223,6 @@ pub(super) fn module_lib(
     let nhost = layout.externs.len();
     // A library that can make a function value is never unloaded.
     let pinned = super::fn_values::makes_fn_values(program, ck, shared, m);
-    let frames = crate::codegen::frames(program, ck, shared, Some(m))
-        .into_iter()
-        .map(|(path, name, at)| quote!(FrameEntry::new(#path, #name, #at)));
-    let nframes = frames.len();
     let export = if reloadable {
         quote!(::aether_rt::export_module!(DESCRIPTOR);)
     } else {
@@ -269,7 +298,6 @@ pub(super) fn module_lib(
         static IMPORTS: [ImportEntry; #nimports] = [#(#imports),*];
         static BEFORE_RELOAD: [u32; #nbefore] = [#(#before),*];
         static ON_RELOAD: [u32; #nafter] = [#(#after),*];
-        static FRAMES: [FrameEntry; #nframes] = [#(#frames),*];
         static DESCRIPTOR: ModuleDescriptor = ModuleDescriptor {
             abi_version: ABI_VERSION,
             name: Str::new(#module_name),
@@ -285,7 +313,7 @@ pub(super) fn module_lib(
             active: &ACTIVE,
             epoch: &EPOCH,
             pinned: #pinned,
-            frames: Slice::new(&FRAMES),
+            frames: Slice::new(&crate::#mod_ident::__FRAMES),
         };
         #export
     }
