@@ -287,6 +287,8 @@ fn a_program_prints_under_hmr_what_it_prints_in_a_static_build() {
     assert!(hmr_run.stdout.contains("largest some(9) some(\"pear\") some(0.5)"), "{hmr_run:?}");
     assert!(hmr_run.stdout.contains("mapped [\"<1>\", \"<2>\"] counted 6"), "{hmr_run:?}");
     assert!(hmr_run.stdout.contains("counted to 3"), "{hmr_run:?}");
+    // `print` without a newline, from two libraries in turn.
+    assert!(hmr_run.stdout.contains("\nabc!\n"), "{hmr_run:?}");
     assert!(hmr_run.stderr.contains("hot reloading is ON"), "{hmr_run:?}");
     // Nothing rustc says about generated code is for the user (the module
     // crates warned `denote infinite loops with loop` for `while true`);
