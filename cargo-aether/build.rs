@@ -116,6 +116,13 @@ fn standalone_manifest(path: &Path, workspace: &toml_edit::DocumentMut) -> Strin
     for section in ["dev-dependencies", "test", "lints", "bench", "example"] {
         doc.remove(section);
     }
+    // Of the workspace's lints, the one a build of the copy needs: the cfg
+    // `run --hmr` sets with a shared std is declared, so no build warns of it.
+    let lints: toml_edit::DocumentMut =
+        "[lints.rust]\nunexpected_cfgs = { level = \"warn\", check-cfg = [\"cfg(aether_shared_std)\"] }\n"
+            .parse()
+            .expect("valid TOML");
+    doc["lints"] = lints["lints"].clone();
     let fix = |deps: &mut Table| {
         let names: Vec<String> = deps.iter().map(|(k, _)| k.to_string()).collect();
         for name in names {

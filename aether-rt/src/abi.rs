@@ -104,6 +104,23 @@ pub type VersionFn = extern "C" fn() -> u32;
 /// The type of the function behind [`entry_symbol`].
 pub type EntryFn = extern "C" fn() -> *const ModuleDescriptor;
 
+/// What a module library does once, when the runtime accepted it (its
+/// descriptor's `prepare`): install the panic hook that reports Aether
+/// runtime errors, in the library's own copy of std.
+///
+/// Under `run --hmr` std is one shared library for the host and every
+/// module library (`-C prefer-dynamic`, with `--cfg aether_shared_std` in
+/// the same flags, so both are set or neither): then the host's hook is the
+/// only one, because a hook a library installs is code of that library,
+/// which unloading it unmaps. For the same reason nothing in this crate that
+/// library code runs may register a thread-local with a destructor (glibc
+/// keeps a library mapped for its own registrations, not for a shared
+/// std's).
+pub fn prepare_library() {
+    #[cfg(not(aether_shared_std))]
+    crate::install_panic_hook();
+}
+
 /// `aether_module_v{ABI_VERSION}`: the entry symbol of this ABI version.
 pub fn entry_symbol() -> String {
     format!("{ENTRY_SYMBOL_PREFIX}{ABI_VERSION}")

@@ -24,6 +24,7 @@ macro_rules! say {
 mod prepare;
 mod rebuild;
 mod replay;
+mod shared_std;
 mod status;
 mod supervise;
 mod timings;
@@ -147,6 +148,7 @@ pub fn run(target: &Target, options: Options, args: &[OsString]) -> Result<ExitC
         timings,
         command: command_used(),
         replay: Default::default(),
+        shared_std: shared_std::config_arg(),
     };
     // The first start reuses the check done above; a hot restart checks again.
     let mut analysis_once = Some(analysis);
@@ -219,6 +221,9 @@ pub fn run_rust_host(target: &Target, options: Options, args: &[OsString]) -> Re
         timings,
         command: command_used(),
         replay: Default::default(),
+        // The host is the user's crate, built with their flags: every
+        // library links its own std, as the host does.
+        shared_std: None,
     };
     let first = prepare(&session, &build, Host::Built { exe: &exe, started }, args, &target.name, None)?;
     // A hot restart builds the host crate again, then its modules.
@@ -272,6 +277,9 @@ struct Build {
     command: String,
     /// The module crates' rustc commands, replayed on reloads.
     replay: replay::Recorder,
+    /// `--config build.rustflags=[...]` for one std shared by the host and
+    /// every library (`shared_std.rs`); `None` for a Rust host crate.
+    shared_std: Option<String>,
 }
 
 /// The command line that started this supervisor, as the user typed it:

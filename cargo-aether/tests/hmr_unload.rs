@@ -124,4 +124,22 @@ fn old_versions_are_unloaded_and_closures_in_state_keep_theirs() {
     assert!(game_libs <= 3, "{}", report(&out, &err, &format!("{game_libs} versions of game.ae stay mapped")));
     // Every version of keep made a closure `state adders` still holds.
     assert_eq!(keep_libs, EDITS as usize + 1, "{}", report(&out, &err, "a version of keep.ae was unloaded"));
+
+    // One std, shared by the host and every library (`-C prefer-dynamic`):
+    // its shared library is mapped once, and no library carries a copy.
+    let std_libs = mapped_files(host, "/libstd-").expect("the host's maps");
+    assert_eq!(std_libs, 1, "{}", report(&out, &err, "the host and its libraries share one libstd"));
+
+    // A runtime error in new code after all those unloads: reported by the
+    // host's panic hook (a library's hook would be unloaded code), rolled
+    // back, and the program goes on with the previous version.
+    let (from_out, from_err) = (out.len(), err.len());
+    save(dir.path(), "game.ae", &game(EDITS + 1).replace("    steps += 1\n", "    steps += [1][steps]\n"));
+    let rolled = err.wait_for(from_err, Duration::from_secs(180), |l| l.contains("rolled back").then_some(()));
+    assert!(rolled.is_some(), "{}", report(&out, &err, "the failing version was rolled back"));
+    let said = err.text_from(from_err);
+    assert!(said.contains("error: index") && said.contains("game.ae:"), "{}", report(&out, &err, "the error's report"));
+    let more =
+        out.wait_for(out.len().max(from_out) + 3, Duration::from_secs(60), |l| frame(l).filter(|f| f.0 == EDITS + 1));
+    assert!(more.is_some(), "{}", report(&out, &err, "the program went on after the rollback"));
 }

@@ -219,6 +219,9 @@ pub(super) fn cargo_build(
     let mut cmd = Command::new(&cargo);
     cmd.arg("build").arg("-v").arg("--manifest-path").arg(build.ws.join("Cargo.toml"));
     cmd.env("CARGO_TARGET_DIR", &build.target_dir);
+    if let Some(config) = &build.shared_std {
+        cmd.arg("--config").arg(config);
+    }
     for p in packages {
         cmd.arg("-p").arg(p);
     }

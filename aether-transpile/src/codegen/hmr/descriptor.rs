@@ -279,7 +279,7 @@ pub(super) fn module_lib(
             use crate::#mod_ident::*;
             /// Once, when the runtime accepted this library.
             pub extern "C" fn __prepare() {
-                ::aether_rt::install_panic_hook();
+                ::aether_rt::abi::prepare_library();
             }
             #(#shims)*
         }
