@@ -171,7 +171,8 @@ fn generate_with(
     for &m in &ids {
         let (iface, mut errs) = interface_of(program, checked, &shared, &layout, m);
         errors.append(&mut errs);
-        let (body, mut errs) = crate::with_stack(|| items::expand_part(program, checked, &shared, m, Part::Bodies));
+        let (body, mut errs) =
+            crate::with_stack(|| items::expand_part_items(program, checked, &shared, m, Part::Bodies));
         errors.append(&mut errs);
         let text = format_file(iface.clone());
         let seen_by_importers = if importers.of_module(m).len() == layout.of_module(m).len() {
@@ -191,7 +192,9 @@ fn generate_with(
         let errors = errors.into_iter().map(|d| if library { d } else { d.with_help(help) });
         return Err(super::in_reading_order(errors.collect()));
     }
-    let body_texts: Vec<String> = bodies.into_iter().map(format_file).collect();
+    // Item by item: a body edit formats the one function it changed.
+    let body_texts: Vec<String> =
+        bodies.into_iter().map(|items| items.into_iter().map(format_file).collect()).collect();
     // Each generic function's instances, generated once; each crate
     // compiles those it uses into its copy of their module's file.
     let mut instance_code = Vec::new();

@@ -43,6 +43,21 @@ pub(crate) fn expand_part(
     m: ModuleId,
     part: Part,
 ) -> (TokenStream, Vec<Diagnostic>) {
+    let (items, errors) = expand_part_items(program, ck, shared, m, part);
+    (quote!(#(#items)*), errors)
+}
+
+/// [`expand_part`] as its items (one Rust item, or a few that belong
+/// together, each), in file order: under `--hmr` a save formats again only
+/// the items whose tokens changed (`codegen::format_file` keeps what it
+/// formatted).
+pub(crate) fn expand_part_items(
+    program: &Program,
+    ck: &CheckResult,
+    shared: &Shared,
+    m: ModuleId,
+    part: Part,
+) -> (Vec<TokenStream>, Vec<Diagnostic>) {
     let interface = part != Part::Bodies;
     let bodies = part != Part::Interface;
     let module = program.module(m);
@@ -234,7 +249,7 @@ pub(crate) fn expand_part(
         });
     }
 
-    (quote!(#(#items)*), errors)
+    (items, errors)
 }
 
 /// Function `name` (`item`) in a Rust module of its own, re-exported where
