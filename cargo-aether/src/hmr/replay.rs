@@ -18,9 +18,9 @@
 //!
 //! One flag is added to a replay: rust-lld links single-threaded
 //! ([`SINGLE_THREADED_LINK`]). A module library is small, and lld's thread
-//! pool costs more than it gains there: on the 2-core machine the link of
-//! the benchmark's module takes 26 ms so against 36 ms with a thread per
-//! core (docs/performance.md). Only when the command leaves the linker to
+//! pool costs more than it gains there: on the 2-core machine lld alone
+//! links the benchmark's module in 26 ms against 36 ms with a thread per
+//! core, and rustc's link step is 4–5 ms shorter (docs/performance.md). Only when the command leaves the linker to
 //! rustc, whose default on x86_64 Linux is rust-lld; if such a replay fails
 //! anyway (an older toolchain linking with the system's `ld`), it runs again
 //! without the flag, and the session stops adding it.
