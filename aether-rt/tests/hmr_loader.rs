@@ -93,6 +93,25 @@ fn a_rebuilt_library_is_swapped_in_between_calls() {
     );
 }
 
+/// ABI 7: a library's own pending flag (what its direct calls test, with
+/// one load) is raised and lowered with the runtime's, so a reload that
+/// waits is let in by a call-heavy function of that library too.
+#[test]
+fn a_librarys_own_pending_flag_is_raised_with_the_runtimes() {
+    let fixture = Fixture::new("hmr_fx_own_pending");
+    let tables = new_tables(&["counter"]);
+    let counter = tables.module_id("counter").expect("the layout names `counter`");
+    let body = "if OWN_PENDING.load(std::sync::atomic::Ordering::SeqCst) { 7 } else { 1 }";
+    let built = fixture.build(&module_source(&Module { answer_body: body, ..Module::default() }));
+    let module = fixture.loader.load(&built, "counter").expect("it loads");
+    publish(&tables, counter, module);
+    assert_eq!(call(&tables, counter, ANSWER), Ok(1), "nothing pending yet");
+    tables.set_flags(true);
+    assert_eq!(call(&tables, counter, ANSWER), Ok(7), "raised with the runtime's flag");
+    tables.set_flags(false);
+    assert_eq!(call(&tables, counter, ANSWER), Ok(1), "lowered with it");
+}
+
 #[test]
 fn a_panic_inside_a_guarded_call_comes_back_as_an_error() {
     let fixture = Fixture::new("hmr_fx_panic");
@@ -454,6 +473,7 @@ static FUNCTIONS: [FnEntry; 3] = [
         host: &HOST,
         prepare,
         pending: &PENDING,
+        own_pending: &OWN_PENDING,
         active: &ACTIVE,
         epoch: &EPOCH,
         pinned: false,
@@ -462,6 +482,9 @@ static FUNCTIONS: [FnEntry; 3] = [
 }}
 
 extern "C" fn prepare() {{}}
+
+/// The crate's own "reload pending" flag, as generated code has it.
+static OWN_PENDING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 static IMPORTS: [ImportEntry; {nimports}] = {imports};
 static ON_RELOAD: [u32; {nhooks}] = {on_reload};

@@ -21,6 +21,7 @@ mod exported {
         host: &super::HOST,
         prepare: crate::abi::table::no_op,
         pending: &super::PENDING,
+        own_pending: &super::PENDING,
         active: &super::ACTIVE,
         epoch: &super::EPOCH,
         pinned: false,
@@ -28,7 +29,7 @@ mod exported {
     };
     crate::export_module!(DESCRIPTOR);
     pub fn entry() -> *const super::ModuleDescriptor {
-        aether_module_v6()
+        aether_module_v7()
     }
     pub fn version() -> u32 {
         aether_abi_version()

@@ -59,8 +59,9 @@ pub struct LoadedModule {
     pub before_reload: Vec<usize>,
     pub on_reload: Vec<usize>,
     pub host: Option<&'static HostSlot>,
-    /// The library's "reload pending" flag.
-    pub pending: Option<&'static std::sync::atomic::AtomicBool>,
+    /// The library's "reload pending" flags: its copy of the runtime's and
+    /// its crate's own (`ModuleDescriptor::own_pending`).
+    pub pending: Vec<&'static std::sync::atomic::AtomicBool>,
     /// The library's count of calls in progress (`abi::ACTIVE`).
     pub active: Option<&'static ActiveCalls>,
     /// The library's count of swaps (`abi::EPOCH`).
@@ -432,12 +433,14 @@ pub(crate) fn read_descriptor(
     };
     let before_reload = hooks(descriptor.before_reload, "before_reload")?;
     let on_reload = hooks(descriptor.on_reload, "on_reload")?;
-    let pending = if descriptor.pending.is_null() || !descriptor.pending.is_aligned() {
-        return Err(invalid("a null or misaligned pending flag".into()));
-    } else {
+    let mut pending = Vec::new();
+    for flag in [descriptor.pending, descriptor.own_pending] {
+        if flag.is_null() || !flag.is_aligned() {
+            return Err(invalid("a null or misaligned pending flag".into()));
+        }
         // SAFETY: non-null and aligned (checked), a `'static` of the library.
-        Some(unsafe { &*descriptor.pending })
-    };
+        pending.push(unsafe { &*flag });
+    }
     let active = if descriptor.active.is_null() || !descriptor.active.is_aligned() {
         return Err(invalid("a null or misaligned count of active calls".into()));
     } else {

@@ -191,7 +191,7 @@ impl FnTables {
         drop(guard);
         if !gone.is_empty() {
             let mut flags = self.flags.lock().unwrap_or_else(|p| p.into_inner());
-            flags.retain(|f| !gone.iter().any(|m| m.pending.is_some_and(|p| std::ptr::eq(p, *f))));
+            flags.retain(|f| !gone.iter().any(|m| m.pending.iter().any(|p| std::ptr::eq(*p, *f))));
             let mut epochs = self.epochs.lock().unwrap_or_else(|p| p.into_inner());
             epochs.retain(|e| !gone.iter().any(|m| m.epoch.is_some_and(|p| std::ptr::eq(p, *e))));
             let mut stale = self.stale.lock().unwrap_or_else(|p| p.into_inner());
@@ -347,9 +347,7 @@ impl Update<'_> {
         for module in self.modules.iter().flatten() {
             if !self.guard.every.iter().any(|m| m.copy == module.copy && m.name == module.name) {
                 self.guard.every.push(module.clone());
-                if let Some(flag) = module.pending {
-                    self.tables.flags.lock().unwrap_or_else(|p| p.into_inner()).push(flag);
-                }
+                self.tables.flags.lock().unwrap_or_else(|p| p.into_inner()).extend(module.pending.iter().copied());
                 if let Some(epoch) = module.epoch {
                     self.tables.epochs.lock().unwrap_or_else(|p| p.into_inner()).push(epoch);
                 }

@@ -289,6 +289,10 @@ pub(super) fn module_lib(
         pub static __STALE: [::std::sync::atomic::AtomicBool; #nfns] =
             [const { ::std::sync::atomic::AtomicBool::new(false) }; #nfns];
 
+        /// Raised by the runtime while a reload waits, with `PENDING`: this
+        /// crate's direct calls read it (`abi::is_current`), with one load.
+        pub static __PENDING: ::std::sync::atomic::AtomicBool = ::std::sync::atomic::AtomicBool::new(false);
+
         /// The Rust host's `extern fn`s as this library calls them.
         pub static __HOST_SLOTS: [Slot; #nhost] = [const { Slot::new() }; #nhost];
 
@@ -310,6 +314,7 @@ pub(super) fn module_lib(
             host: &HOST,
             prepare: __shims::__prepare,
             pending: &PENDING,
+            own_pending: &__PENDING,
             active: &ACTIVE,
             epoch: &EPOCH,
             pinned: #pinned,

@@ -212,6 +212,7 @@ pub(super) fn host_row(
             host: &::aether_rt::abi::HOST,
             prepare: __prepare,
             pending: &::aether_rt::abi::PENDING,
+            own_pending: &::aether_rt::abi::PENDING,
             active: &::aether_rt::abi::ACTIVE,
             epoch: &::aether_rt::abi::EPOCH,
             pinned: true,

@@ -270,7 +270,7 @@ fn direct_trampoline(
     quote! {
         #[inline]
         pub fn #fname(#(#ctx,)* #(#params),*) -> #ret {
-            if ::aether_rt::abi::is_current(&#slot, crate::__shims::#shim as *const ::std::ffi::c_void) {
+            if ::aether_rt::abi::is_current(&crate::__PENDING, &#slot, crate::__shims::#shim as *const ::std::ffi::c_void) {
                 return crate::#rust_module::#fname(#(#ctx_arg,)* #(#args),*);
             }
             #body
