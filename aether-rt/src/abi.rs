@@ -62,25 +62,28 @@ macro_rules! shared_between_threads {
     };
 }
 
+mod args;
 mod guard;
 mod table;
 #[cfg(test)]
 mod tests;
 mod tunable;
 
+pub use args::{Args, MAX_ARITY};
 pub use guard::{call_guarded, Guarded, PanicInfo, Text};
 use std::ffi::c_void;
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicBool, AtomicU64};
 pub use table::{
-    back_edge, blocking, call_restartable, call_restartable_cold, call_slot, epoch, epoch_changed, is_current,
-    restart_target, safe_point, unwrap_guarded, Active, ActiveCalls, Call, CallTable, HostHooks, HostSlot, Row, Slot,
-    StateRef, TableView, ACTIVE, EPOCH, HOST, PENDING, RESTART_CALL, RESTART_MAIN, STALE,
+    back_edge, blocking, call_restartable, call_restartable_cold, call_shim, call_shim_cold, call_slot, epoch,
+    epoch_changed, is_current, restart_target, safe_point, unwrap_guarded, Active, ActiveCalls, Call, CallTable,
+    HostHooks, HostSlot, Row, Slot, StateRef, TableView, ACTIVE, EPOCH, HOST, PENDING, RESTART_CALL, RESTART_MAIN,
+    STALE,
 };
 pub use tunable::{tunable_bool, tunable_float, tunable_int, tunable_str, TunableCell, TunableRef, Tuned};
 
 /// The version of every layout and symbol in this file. Bump it on any change.
-pub const ABI_VERSION: u32 = 7;
+pub const ABI_VERSION: u32 = 8;
 
 /// The unversioned symbol of `extern "C" fn() -> u32`, returning the ABI
 /// version the library was built with.
@@ -299,9 +302,13 @@ pub struct FnEntry {
     /// The generated `extern "C"` shim, cast to a data pointer; the caller
     /// casts it back to the type the signature fingerprint promises.
     pub ptr: *const c_void,
-    /// Fingerprint of what the function's code was generated from (its
-    /// source and the constants compiled into it); 0: not tracked.
-    pub body_fingerprint: u64,
+    /// Where the fingerprint of what the function's code was generated from
+    /// (its source and the constants compiled into it) is: a `'static u64`
+    /// of the library, in the file of the module's bodies, so that a body
+    /// edit changes that file's small table and not this entry, which rustc
+    /// then need not evaluate and compile again (ABI 8, issue #13). Null:
+    /// not tracked.
+    pub body_fingerprint: *const u64,
     /// The library's flag for this function, raised by the runtime while a
     /// newer version of the function with another body is current: a loop
     /// of this (old) code checks it on its back-edges ([`back_edge`]) and
@@ -316,14 +323,14 @@ impl FnEntry {
             name: Str::new(name),
             signature_fingerprint: fingerprint(signature),
             ptr,
-            body_fingerprint: 0,
+            body_fingerprint: std::ptr::null(),
             stale: std::ptr::null(),
         }
     }
 
     /// The same entry with its body fingerprint and its stale flag (see
     /// the fields).
-    pub const fn with_body(self, body_fingerprint: u64, stale: &'static AtomicBool) -> FnEntry {
+    pub const fn with_body(self, body_fingerprint: &'static u64, stale: &'static AtomicBool) -> FnEntry {
         FnEntry { body_fingerprint, stale, ..self }
     }
 }
@@ -474,7 +481,7 @@ macro_rules! export_module {
 
         // The name must equal `entry_symbol()`; a test in aether-rt checks it.
         #[no_mangle]
-        pub extern "C" fn aether_module_v7() -> *const $crate::abi::ModuleDescriptor {
+        pub extern "C" fn aether_module_v8() -> *const $crate::abi::ModuleDescriptor {
             &$descriptor
         }
     };

@@ -78,6 +78,7 @@ const PROGRAMS: &[(&str, Source)] = &[
             ("containers.ae", include_str!("../../tests/programs/containers.ae")),
         ]),
     ),
+    ("call_shapes", Source::Memory(&[("main.ae", include_str!("../../tests/programs/call_shapes.ae"))])),
 ];
 
 /// Issue #18: bitwise operators, radix literals, labelled loops, `while let`
@@ -694,6 +695,14 @@ fn issue18_syntax_builds_and_runs() {
 #[test]
 fn generic_types_build_and_run() {
     assert_output("generic_types", &[], include_str!("../../tests/programs/generic_types.out"));
+}
+
+/// Issue #13: every shape of call the `--hmr` glue passes arguments in
+/// (`tests/programs/call_shapes.ae`); `cargo-aether/tests/cli.rs` runs it
+/// under `--hmr`.
+#[test]
+fn call_shapes_build_and_run() {
+    assert_output("call_shapes", &[], include_str!("../../tests/programs/call_shapes.out"));
 }
 
 /// Issue #18: the rest of the syntax and library (compound bitwise

@@ -76,6 +76,15 @@ impl<T> Guarded<T> {
         }
     }
 
+    /// Call `f` with `args` under [`call_guarded`]: a generated shim's body.
+    /// Compiled once per signature, not once per shim ([`super::Args`]).
+    /// Name the tuple's type (`Guarded::apply::<(i64, &String)>(f, (n, s))`):
+    /// inference cannot find it from `f`.
+    #[inline]
+    pub fn apply<A: super::Args<T>>(f: A::Fn, args: A) -> Guarded<T> {
+        Guarded::from_result(call_guarded(std::panic::AssertUnwindSafe(move || args.apply(f))))
+    }
+
     /// [`Guarded::call`] of a closure behind a reference: one instance per
     /// return type.
     pub fn call_dyn(f: &mut dyn FnMut() -> T) -> Guarded<T> {

@@ -324,6 +324,26 @@ pub fn call_restartable<R>(slot: &Slot, what: &'static str, call: impl FnMut(*co
     }
 }
 
+/// [`call_restartable`] of the shim behind `slot` with `args` (shared
+/// references and `Copy` values, which a restart passes again): compiled
+/// once per signature, not once per calling function ([`super::Args`]).
+#[inline]
+pub fn call_shim<A: super::Args<R> + Copy, R>(slot: &Slot, what: &'static str, args: A) -> R {
+    // SAFETY: the runtime stores in a slot only a function whose
+    // fingerprint (name and structural signature) is the one the generated
+    // call was made for: its shim, taking exactly `A`.
+    #[allow(unsafe_code)]
+    restartable(slot, what, move |p| unsafe { args.call_shim(p) })
+}
+
+/// [`call_shim`] out of line, for the slow path of a direct call (see
+/// [`call_restartable_cold`]).
+#[cold]
+#[inline(never)]
+pub fn call_shim_cold<A: super::Args<R> + Copy, R>(slot: &Slot, what: &'static str, args: A) -> R {
+    call_shim(slot, what, args)
+}
+
 /// [`call_restartable`] of a call behind a reference: one instance per
 /// return type.
 pub fn call_restartable_dyn<R>(

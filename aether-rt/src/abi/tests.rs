@@ -29,7 +29,7 @@ mod exported {
     };
     crate::export_module!(DESCRIPTOR);
     pub fn entry() -> *const super::ModuleDescriptor {
-        aether_module_v7()
+        aether_module_v8()
     }
     pub fn version() -> u32 {
         aether_abi_version()
@@ -150,6 +150,47 @@ fn a_restart_of_the_called_function_calls_again_through_the_slot_and_others_unwi
     let unwound = std::panic::catch_unwind(|| call_restartable(&SLOT, "m.g", |p| shim(p)()));
     let message = unwound.err().and_then(|e| e.downcast_ref::<String>().cloned());
     assert_eq!(message, Some(format!("{RESTART_CALL}1")));
+}
+
+#[test]
+fn a_call_with_its_arguments_as_a_tuple_restarts_with_the_same_arguments() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    // As generated shims are (`Guarded<String>` is `#[repr(C)]` around a
+    // `MaybeUninit<String>` that only Rust reads).
+    #[allow(improper_ctypes_definitions)]
+    extern "C" fn old(a: i64, text: &String) -> Guarded<String> {
+        CALLS.fetch_add(1, Ordering::SeqCst);
+        SLOT.set((new as *const c_void).cast_mut());
+        let me = old as *const c_void as usize;
+        let _ = (a, text);
+        Guarded::from_result(Err(PanicInfo { message: format!("{RESTART_CALL}{me:x}") }))
+    }
+    #[allow(improper_ctypes_definitions)]
+    extern "C" fn new(a: i64, text: &String) -> Guarded<String> {
+        Guarded::apply::<(i64, &String)>(body, (a, text))
+    }
+    fn body(a: i64, text: &String) -> String {
+        if a < 0 {
+            panic!("negative {a}");
+        }
+        format!("{text}{a}")
+    }
+    static SLOT: Slot = Slot::new();
+    SLOT.set((old as *const c_void).cast_mut());
+    let text = String::from("n=");
+    let value = call_shim::<(i64, &String), String>(&SLOT, "m.f", (7, &text));
+    assert_eq!((value.as_str(), CALLS.load(Ordering::SeqCst)), ("n=7", 1), "the restart passed the same arguments");
+    let cold = call_shim_cold::<(i64, &String), String>(&SLOT, "m.f", (8, &text));
+    assert_eq!(cold, "n=8");
+
+    // A panic in the callee is caught by the shim and unwinds in the caller.
+    let quiet = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let unwound = std::panic::catch_unwind(|| call_shim::<(i64, &String), String>(&SLOT, "m.f", (-1, &text)));
+    std::panic::set_hook(quiet);
+    let message = unwound.err().and_then(|e| e.downcast_ref::<String>().cloned());
+    assert_eq!(message.as_deref(), Some("negative -1"));
 }
 
 /// The shim behind `p`, as generated trampolines transmute it.

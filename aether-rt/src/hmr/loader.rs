@@ -361,11 +361,14 @@ pub(crate) fn read_descriptor(
         // SAFETY: null or, by this ABI version, a `'static AtomicBool` of the
         // library, which is never unloaded (alignment 1: any address is).
         let stale = unsafe { entry.stale.as_ref() };
+        // SAFETY: null or, by this ABI version, a `'static u64` of the
+        // library, read once here while it is loaded.
+        let body_fingerprint = unsafe { entry.body_fingerprint.as_ref() }.copied().unwrap_or(0);
         functions.push(LoadedFn {
             name: fn_name,
             signature_fingerprint: entry.signature_fingerprint,
             ptr: FnPtr(ptr),
-            body_fingerprint: entry.body_fingerprint,
+            body_fingerprint,
             stale,
         });
     }

@@ -42,8 +42,9 @@ pub(super) fn body_table(
     let nframes = frames.len();
     quote! {
         /// Each function's body fingerprint, in call-table order (`lib.rs`'s
-        /// `FUNCTIONS`).
-        pub(crate) const __BODY_FINGERPRINTS: [u64; #nbodies] = [#(#bodies),*];
+        /// `FUNCTIONS` points into it: a `static`, so that a body edit
+        /// changes this table and not `FUNCTIONS`).
+        pub(crate) static __BODY_FINGERPRINTS: [u64; #nbodies] = [#(#bodies),*];
         /// Where each function is, for a stack overflow's report.
         pub(crate) static __FRAMES: [::aether_rt::abi::FrameEntry; #nframes] = [#(#frames),*];
     }
@@ -100,37 +101,59 @@ pub(super) fn module_lib(
         let sig = rust_sig(ck, shared, *f);
         let (params, args, ret) = (&sig.params, &sig.args, &sig.ret);
         let ctx_arg = if sig.needs_ctx { vec![quote!(&mut ctx)] } else { Vec::new() };
-        let (self_param, self_arg, callee) = match info.receiver {
+        let (self_ty, callee) = match info.receiver {
             Some(tid) => {
                 let path = tn.type_path(tid);
                 let body = format_ident!("__body_{}", info.name);
-                match sig.receiver {
-                    Some(true) => (vec![quote!(self_: &mut #path)], vec![quote!(self_)], quote!(#path::#body)),
-                    Some(false) => (vec![quote!(self_: &#path)], vec![quote!(self_)], quote!(#path::#body)),
-                    None => (Vec::new(), Vec::new(), quote!(#path::#body)),
-                }
+                let self_ty = match sig.receiver {
+                    Some(true) => vec![quote!(&mut #path)],
+                    Some(false) => vec![quote!(&#path)],
+                    None => Vec::new(),
+                };
+                (self_ty, quote!(#path::#body))
             }
             None => {
                 let fname = names::item(&info.name);
-                (Vec::new(), Vec::new(), quote!(#fname))
+                (Vec::new(), quote!(#fname))
             }
         };
-        shims.push(quote! {
-            pub extern "C" fn #shim(#(#self_param,)* #(#params),*) -> Guarded<#ret> {
-                // Counted while it runs: an old library is unloaded only
-                // when no call of its code is in progress.
-                let _active = ACTIVE.enter();
-                Guarded::call(::std::panic::AssertUnwindSafe(move || {
-                    let mut ctx = crate::Ctx::default();
-                    let _ = &mut ctx;
-                    #callee(#(#self_arg,)* #(#ctx_arg,)* #(#args),*)
-                }))
+        let self_param: Vec<_> = self_ty.iter().map(|t| quote!(self_: #t)).collect();
+        let self_arg: Vec<_> = self_ty.iter().map(|_| quote!(self_)).collect();
+        let ctx_ty = if sig.needs_ctx { vec![quote!(&mut crate::Ctx)] } else { Vec::new() };
+        let arg_tys = &sig.arg_tys;
+        let arity = self_ty.len() + ctx_ty.len() + arg_tys.len();
+        // Counted while it runs (`_active`): an old library is unloaded only
+        // when no call of its code is in progress.
+        shims.push(if arity <= super::trampoline::MAX_ARITY {
+            // The callee as a `fn` pointer and the arguments as a tuple: the
+            // guard is compiled once per signature (`abi::Args`).
+            let ctx = sig.needs_ctx.then(|| quote!(let mut ctx = crate::Ctx::default();));
+            quote! {
+                pub extern "C" fn #shim(#(#self_param,)* #(#params),*) -> Guarded<#ret> {
+                    let _active = ACTIVE.enter();
+                    #ctx
+                    Guarded::apply::<(#(#self_ty,)* #(#ctx_ty,)* #(#arg_tys,)*)>(
+                        #callee,
+                        (#(#self_arg,)* #(#ctx_arg,)* #(#args,)*),
+                    )
+                }
+            }
+        } else {
+            quote! {
+                pub extern "C" fn #shim(#(#self_param,)* #(#params),*) -> Guarded<#ret> {
+                    let _active = ACTIVE.enter();
+                    Guarded::call(::std::panic::AssertUnwindSafe(move || {
+                        let mut ctx = crate::Ctx::default();
+                        let _ = &mut ctx;
+                        #callee(#(#self_arg,)* #(#ctx_arg,)* #(#args),*)
+                    }))
+                }
             }
         });
         let entry = entry_name(ck, *f);
         let slot = slot_text(ck, *f);
         entries.push(quote!(FnEntry::new(#entry, #slot, __shims::#shim as *const c_void)
-            .with_body(crate::#mod_ident::__BODY_FINGERPRINTS[#fi], &__STALE[#fi])));
+            .with_body(&crate::#mod_ident::__BODY_FINGERPRINTS[#fi], &__STALE[#fi])));
         let index = fi as u32;
         if has_attr(program, ck, *f, "before_reload") {
             before.push(index);

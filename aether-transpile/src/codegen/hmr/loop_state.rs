@@ -100,6 +100,8 @@ const UNSCOPED: &[&str] = &[
     "blocking",
     "call_restartable",
     "call_restartable_cold",
+    "call_shim",
+    "call_shim_cold",
     "return",
     "break",
     "continue",

@@ -66,6 +66,8 @@ pub(super) struct RustSig {
     /// `&self` / `&mut self` of a method, or nothing.
     pub(super) receiver: Option<bool>,
     pub(super) needs_ctx: bool,
+    /// A parameter is `mut` (passed as `&mut`).
+    pub(super) any_mut: bool,
 }
 
 pub(super) fn rust_sig(ck: &CheckResult, shared: &Shared, f: FnId) -> RustSig {
@@ -77,6 +79,7 @@ pub(super) fn rust_sig(ck: &CheckResult, shared: &Shared, f: FnId) -> RustSig {
         ret: quote!(()),
         receiver: None,
         needs_ctx: shared.needs.fn_needs(f),
+        any_mut: false,
     };
     let Some(info) = ck.fns.get(f.0 as usize) else { return sig };
     let tn = crate::codegen::types::TypeNames { ck, module_names: &shared.module_names, here: info.module };
@@ -93,6 +96,7 @@ pub(super) fn rust_sig(ck: &CheckResult, shared: &Shared, f: FnId) -> RustSig {
         };
         sig.params.push(quote!(#n: #t));
         sig.reborrowed.push(if p.mutable { quote!(&mut *#n) } else { quote!(#n) });
+        sig.any_mut |= p.mutable;
         sig.args.push(quote!(#n));
         sig.arg_tys.push(t);
     }
@@ -112,17 +116,25 @@ pub(super) fn trampoline_body(
     self_ty: Option<TokenStream>,
     sig: &RustSig,
 ) -> TokenStream {
-    call_through(quote!(::aether_rt::abi::call_restartable), slot, what, self_ty, sig)
+    call_through(Restart::InLine, slot, what, self_ty, sig)
 }
 
 /// [`trampoline_body`] as the slow path of a direct call, out of line
 /// (`abi::call_restartable_cold`), so the caller's frame stays small.
 fn cold_trampoline_body(slot: TokenStream, what: &str, sig: &RustSig) -> TokenStream {
-    call_through(quote!(::aether_rt::abi::call_restartable_cold), slot, what, None, sig)
+    call_through(Restart::OutOfLine, slot, what, None, sig)
+}
+
+/// Where a call through a slot runs its restart loop.
+enum Restart {
+    /// In the caller (`abi::call_restartable`), inlined in an optimized build.
+    InLine,
+    /// Out of line (`abi::call_restartable_cold`): a direct call's slow path.
+    OutOfLine,
 }
 
 fn call_through(
-    call: TokenStream,
+    loop_kind: Restart,
     slot: TokenStream,
     what: &str,
     self_ty: Option<TokenStream>,
@@ -133,6 +145,21 @@ fn call_through(
         Some(t) if sig.receiver == Some(true) => (vec![t.clone()], vec![quote!(&mut *self)]),
         Some(t) => (vec![t.clone()], vec![quote!(self)]),
         None => (Vec::new(), Vec::new()),
+    };
+    // A restart passes the arguments again: only shared references and
+    // `Copy` values can go as a tuple (`abi::Args`), never a `&mut`.
+    if !sig.any_mut && sig.receiver != Some(true) && self_ty.len() + arg_tys.len() <= MAX_ARITY {
+        let shared = match loop_kind {
+            Restart::InLine => quote!(::aether_rt::abi::call_shim),
+            Restart::OutOfLine => quote!(::aether_rt::abi::call_shim_cold),
+        };
+        return quote! {
+            #shared::<(#(#self_ty,)* #(#arg_tys,)*), #ret>(&#slot, #what, (#(#self_arg,)* #(#args,)*))
+        };
+    }
+    let call = match loop_kind {
+        Restart::InLine => quote!(::aether_rt::abi::call_restartable),
+        Restart::OutOfLine => quote!(::aether_rt::abi::call_restartable_cold),
     };
     quote! {
         // `__p` and `__f`: no user name can start with `__`, so neither
@@ -147,6 +174,10 @@ fn call_through(
         })
     }
 }
+
+/// The most arguments a call passes as one tuple (`abi::Args`): the
+/// runtime's `abi::MAX_ARITY`.
+pub(super) const MAX_ARITY: usize = 12;
 
 /// `__FN_SLOTS[i]`: the slot of function `i` of the module whose interface
 /// (or a glob import of it) is in scope.
