@@ -159,6 +159,35 @@ fn a_body_edit_leaves_the_crates_lib_rs_as_it_was() {
     assert!(own.contains("\"shapes.ae:12:1\""), "{own}");
 }
 
+/// Issue #13: an edit that adds a line moves every function below it, and
+/// their Rust stays as it was (their locations count lines from their
+/// item's first, which `__positions::__LINES` holds), so rustc compiles the
+/// edited body again and not every body below it.
+#[test]
+fn a_line_added_above_leaves_the_rust_of_the_functions_below_as_it_was() {
+    let main = "import calc\n\nfn main() {\n    println(calc.first() + calc.half(7) + calc.pick([1, 2], 1))\n}\n";
+    let calc = "pub fn first() -> int {\n    1\n}\n\npub fn half(n: int) -> int {\n    n / 2\n}\n\n\
+                pub fn pick(xs: [int], i: int) -> int {\n    xs[i] * 3\n}\n";
+    let own = |calc: &str| {
+        let generated = generated(&[("main.ae", main), ("calc.ae", calc)]);
+        files_of(&generated, "calc").into_iter().find(|(p, _)| p.ends_with("src/calc.rs")).expect("own file").1
+    };
+    let unit = |text: &str, name: &str| -> String {
+        let start = text.find(&format!("mod __fn_{name} {{")).expect("the function's unit");
+        let end = text.find(&format!("pub use __fn_{name}::{name};")).expect("its re-export");
+        text[start..end].to_string()
+    };
+    let before = own(calc);
+    let after = own(&calc.replace("    1\n", "    let one = 1\n    one\n"));
+    for name in ["half", "pick"] {
+        assert_eq!(unit(&before, name), unit(&after, name), "`{name}` moved a line down and its Rust changed");
+        assert!(unit(&after, name).contains("__at("), "{after}");
+    }
+    assert_ne!(unit(&before, "first"), unit(&after, "first"));
+    assert!(before.contains("__LINES: [u32; 3usize] = [1, 5, 9]"), "{before}");
+    assert!(after.contains("__LINES: [u32; 3usize] = [1, 6, 10]"), "{after}");
+}
+
 /// Issue #13: the importers of a module compile its `pub` functions and
 /// methods only (public ones first in its row, so their slots keep their
 /// positions): a private function added, removed or changed rebuilds the

@@ -187,7 +187,7 @@ pub(crate) fn expand_part_items(
         let Some(ItemKind::Fn(decl)) = module.ast.items.get(info.item).map(|it| &it.kind) else {
             continue;
         };
-        let (ts, mut errs) = function(program, ck, shared, m, FnId(i as u32), decl);
+        let (ts, mut errs) = function(program, ck, shared, m, FnId(i as u32), decl, own_units);
         errors.append(&mut errs);
         match info.receiver {
             Some(tid) if own_units => {
@@ -439,6 +439,7 @@ fn function(
     m: ModuleId,
     f: FnId,
     decl: &FnDecl,
+    own_unit: bool,
 ) -> (TokenStream, Vec<Diagnostic>) {
     let Some(info) = ck.fns.get(f.0 as usize) else {
         return (TokenStream::new(), Vec::new());
@@ -448,7 +449,14 @@ fn function(
         Some(_) => names::method(&info.name),
         None => names::item(&info.name),
     };
-    let gen = Gen::new(program, ck, shared, m);
+    let mut gen = Gen::new(program, ck, shared, m);
+    if own_unit {
+        // Its locations relative to its first line (`Gen::loc`), which
+        // `__lines` holds (`hmr::descriptor::body_table`).
+        if let Some(item) = program.module(m).ast.items.get(info.item) {
+            gen.line_base = Some((info.item, gen.position(item.span).1));
+        }
+    }
     function_with(gen, f, info, name, decl, true)
 }
 

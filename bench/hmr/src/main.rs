@@ -133,14 +133,18 @@ fn run(
 }
 
 fn reload_part(tool: &Tool, work: &Path, edits: usize, reloads: usize) -> Result<(), String> {
-    let reload = reload_latency(tool, work, edits, reloads, true)?;
-    let by_cargo = reload_latency(tool, work, edits, edits, false)?;
-    let floor = cargo_floor(work, edits)?;
+    let reload = reload_latency(tool, work, edits, reloads, true, Edit::SameLines)?;
+    let by_cargo = reload_latency(tool, work, edits, edits, false, Edit::SameLines)?;
+    let moving = reload_latency(tool, work, edits, edits, true, Edit::MovesLines)?;
+    let floor = cargo_floor(work, edits, Edit::SameLines)?;
+    let moving_floor = cargo_floor(work, edits, Edit::MovesLines)?;
     let restart = full_restart(tool, work, 5)?;
     let (rl, rp) = median_p95(&reload.latency);
     let (hl, hp) = median_p95(&reload.reported);
     let (cl, cp) = median_p95(&by_cargo.latency);
+    let (ml, mp) = median_p95(&moving.latency);
     let (fl, fp) = median_p95(&floor);
+    let (mfl, mfp) = median_p95(&moving_floor);
     let (sl, sp) = median_p95(&restart);
     println!("| one-line edit of a {}-line module, {} edits | median | p95 |", reload.module_lines, edits);
     println!("|---|---:|---:|");
@@ -149,14 +153,19 @@ fn reload_part(tool: &Tool, work: &Path, edits: usize, reloads: usize) -> Result
     println!("| the same with cargo on every reload (`AETHER_HMR_REPLAY=0`) | {cl} ms | {cp} ms |");
     println!("| floor: `cargo build` of the hand-written cdylib, same profile | {fl} ms | {fp} ms |");
     println!("| stop, `cargo aether build`, restart → first line ({} runs) | {sl} ms | {sp} ms |", restart.len());
+    println!("| the edit also adds or removes a line above every other function: `run --hmr` | {ml} ms | {mp} ms |");
+    println!("| the same edit, floor | {mfl} ms | {mfp} ms |");
     println!();
     println!(
-        "reload / floor: median **{:.2}x**, p95 {:.2}x (target: 1.0x)\n",
+        "reload / floor: median **{:.2}x**, p95 {:.2}x (target: 1.0x); with the moved lines: median {:.2}x, p95 {:.2}x\n",
         rl as f64 / fl.max(1) as f64,
-        rp as f64 / fp.max(1) as f64
+        rp as f64 / fp.max(1) as f64,
+        ml as f64 / mfl.max(1) as f64,
+        mp as f64 / mfp.max(1) as f64
     );
-    print_steps(&reload.steps);
-    print_steps(&by_cargo.steps);
+    print_steps("the edit", &reload.steps);
+    print_steps("the edit with cargo", &by_cargo.steps);
+    print_steps("the edit moving lines", &moving.steps);
 
     println!("| host resident memory (VmRSS) | kB |");
     println!("|---|---:|");
@@ -168,7 +177,7 @@ fn reload_part(tool: &Tool, work: &Path, edits: usize, reloads: usize) -> Result
 }
 
 /// The medians of `--timings`' steps over the timed edits.
-fn print_steps(steps: &[Steps]) {
+fn print_steps(what: &str, steps: &[Steps]) {
     if steps.is_empty() {
         return;
     }
@@ -177,7 +186,7 @@ fn print_steps(steps: &[Steps]) {
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
     };
-    println!("| one reload, `--timings` (median of {}) | ms |", steps.len());
+    println!("| one reload, {what}, `--timings` (median of {}) | ms |", steps.len());
     println!("|---|---:|");
     println!("| watch (debounce + notification) | {:.0} |", med(|s| s.watch));
     println!("| check | {:.1} |", med(|s| s.check));
@@ -274,11 +283,22 @@ struct Reloads {
 
 /// `replay`: rustc replayed for the changed crate (the default), or cargo
 /// on every reload.
-fn reload_latency(tool: &Tool, work: &Path, edits: usize, reloads: usize, replay: bool) -> Result<Reloads, String> {
-    let program = work.join(if replay { "program" } else { "program-cargo" });
+fn reload_latency(
+    tool: &Tool,
+    work: &Path,
+    edits: usize,
+    reloads: usize,
+    replay: bool,
+    edit: Edit,
+) -> Result<Reloads, String> {
+    let program = work.join(match (replay, edit) {
+        (true, Edit::SameLines) => "program",
+        (true, Edit::MovesLines) => "program-lines",
+        (false, _) => "program-cargo",
+    });
     std::fs::create_dir_all(&program).map_err(|e| e.to_string())?;
     std::fs::write(program.join("main.ae"), MAIN_AE).map_err(|e| e.to_string())?;
-    let module = module_ae(0);
+    let module = module_ae(0, edit);
     let module_lines = module.lines().count();
     write_atomic(&program.join("mods.ae"), &module)?;
 
@@ -298,7 +318,7 @@ fn reload_latency(tool: &Tool, work: &Path, edits: usize, reloads: usize, replay
     for i in 1..=reloads {
         let (from_out, from_err) = (out.len(), err.len());
         let saved = Instant::now();
-        write_atomic(&program.join("mods.ae"), &module_ae(i))?;
+        write_atomic(&program.join("mods.ae"), &module_ae(i, edit))?;
         let mark = format!("v{i} ");
         let (_, seen, ()) = out
             .wait_for(from_out, Duration::from_secs(120), |l| l.starts_with(&mark).then_some(()))
@@ -348,12 +368,34 @@ fn main() {
 }
 ";
 
+/// What each timed edit does besides changing `version`'s string.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Edit {
+    /// Nothing: every other line stays where it was.
+    SameLines,
+    /// Adds a comment line to `version` (odd versions) or removes it (even
+    /// ones): every function below it moves by a line, as when a line is
+    /// added or removed anywhere above them.
+    MovesLines,
+}
+
+/// The line [`Edit::MovesLines`] adds to `version`'s body, in `comment`'s
+/// syntax, or nothing.
+fn moved_line(version: usize, edit: Edit, comment: &str) -> String {
+    if edit == Edit::MovesLines && version % 2 == 1 {
+        format!("    {comment} edit {version}\n")
+    } else {
+        String::new()
+    }
+}
+
 /// The generated module: `FUNCTIONS` small functions over int, float, bool,
 /// str and lists, `report` calling them all, and `version`, the line edits
 /// change. Its first output word is `v<version>`.
-fn module_ae(version: usize) -> String {
+fn module_ae(version: usize, edit: Edit) -> String {
     let mut s = String::from("// Generated by bench/hmr: the module the reload benchmark edits.\n\n");
-    s += &format!("pub fn version() -> str {{\n    \"v{version}\"\n}}\n\n");
+    let moved = moved_line(version, edit, "//");
+    s += &format!("pub fn version() -> str {{\n{moved}    \"v{version}\"\n}}\n\n");
     for i in 0..FUNCTIONS {
         s += &format!("/// f{i:02}: one of the functions `report` calls.\n");
         s += &match i % 4 {
@@ -391,7 +433,7 @@ fn module_ae(version: usize) -> String {
 /// same one-line change, `edits` times (after one warm-up build), with the
 /// profile of the generated workspace (`codegen/hmr/crates.rs`): full debug
 /// info would roughly double the floor and flatter the reload.
-fn cargo_floor(work: &Path, edits: usize) -> Result<Vec<u64>, String> {
+fn cargo_floor(work: &Path, edits: usize, edit: Edit) -> Result<Vec<u64>, String> {
     let dir = work.join("floor");
     std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
     std::fs::write(
@@ -401,7 +443,7 @@ fn cargo_floor(work: &Path, edits: usize) -> Result<Vec<u64>, String> {
     )
     .map_err(|e| e.to_string())?;
     let build = |version: usize| -> Result<u64, String> {
-        write_atomic(&dir.join("src/lib.rs"), &module_rs(version))?;
+        write_atomic(&dir.join("src/lib.rs"), &module_rs(version, edit))?;
         let start = Instant::now();
         let out = cargo()
             .args(["build", "--quiet"])
@@ -420,9 +462,10 @@ fn cargo_floor(work: &Path, edits: usize) -> Result<Vec<u64>, String> {
     (1..=edits).map(build).collect()
 }
 
-fn module_rs(version: usize) -> String {
+fn module_rs(version: usize, edit: Edit) -> String {
     let mut s = String::from("//! Hand-written equivalent of the benchmark's mods.ae.\n\n");
-    s += &format!("pub fn version() -> String {{\n    \"v{version}\".to_string()\n}}\n\n");
+    let moved = moved_line(version, edit, "//");
+    s += &format!("pub fn version() -> String {{\n{moved}    \"v{version}\".to_string()\n}}\n\n");
     for i in 0..FUNCTIONS {
         s += &format!("/// f{i:02}: one of the functions `report` calls.\n");
         s += &match i % 4 {
@@ -467,7 +510,7 @@ fn full_restart(tool: &Tool, work: &Path, runs: usize) -> Result<Vec<u64>, Strin
     let mut times = Vec::new();
     for i in 0..runs {
         let version = 100_000 + i;
-        write_atomic(&program.join("mods.ae"), &module_ae(version))?;
+        write_atomic(&program.join("mods.ae"), &module_ae(version, Edit::SameLines))?;
         let start = Instant::now();
         let exe = tool.build(&program, false)?;
         let mut command = Command::new(&exe);

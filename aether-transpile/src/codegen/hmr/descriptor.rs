@@ -40,13 +40,40 @@ pub(super) fn body_table(
         .map(|(path, name, at)| quote!(::aether_rt::abi::FrameEntry::new(#path, #name, #at)))
         .collect();
     let nframes = frames.len();
+    let module = program.module(m);
+    let file = program.sources.get(module.file);
+    let lines: Vec<proc_macro2::Literal> = module
+        .ast
+        .items
+        .iter()
+        .map(|it| proc_macro2::Literal::u32_unsuffixed(file.line_col(it.span.start as usize).0 as u32))
+        .collect();
+    let nlines = lines.len();
+    // Each table in a Rust module of its own, so in a codegen unit of its
+    // own: a body edit changes the fingerprints' unit and the body's, and
+    // lines that move change the positions' unit, never the bodies below.
     quote! {
-        /// Each function's body fingerprint, in call-table order (`lib.rs`'s
-        /// `FUNCTIONS` points into it: a `static`, so that a body edit
-        /// changes this table and not `FUNCTIONS`).
-        pub(crate) static __BODY_FINGERPRINTS: [u64; #nbodies] = [#(#bodies),*];
-        /// Where each function is, for a stack overflow's report.
-        pub(crate) static __FRAMES: [::aether_rt::abi::FrameEntry; #nframes] = [#(#frames),*];
+        mod __fingerprints {
+            /// Each function's body fingerprint, in call-table order
+            /// (`lib.rs`'s `FUNCTIONS` points into it: a `static`, so that a
+            /// body edit changes this table and not `FUNCTIONS`).
+            pub(crate) static __BODY_FINGERPRINTS: [u64; #nbodies] = [#(#bodies),*];
+        }
+        pub(crate) use __fingerprints::__BODY_FINGERPRINTS;
+        mod __positions {
+            /// Where each function is, for a stack overflow's report.
+            pub(crate) static __FRAMES: [::aether_rt::abi::FrameEntry; #nframes] = [#(#frames),*];
+            /// The first line of each item of the module, in source order:
+            /// the bodies' locations are relative to it (`__at`).
+            pub(crate) static __LINES: [u32; #nlines] = [#(#lines),*];
+        }
+        pub(crate) use __positions::__FRAMES;
+        /// The location of line `within` of item `item` (a line of its
+        /// body counted from the item's first), column `col`.
+        #[inline(always)]
+        fn __at(item: usize, within: u32, col: u32) -> ::aether_rt::Location {
+            __loc(__positions::__LINES[item] + within, col)
+        }
     }
 }
 
