@@ -8,28 +8,41 @@
 //!   below stands for sccache); a crate whose command was not recorded in
 //!   this session (built by an earlier one) goes through cargo once;
 //! - an interface edit rebuilds the crates built against it, replayed too;
-//! - a replay links single-threaded (rust-lld's `--threads=1`), and a
-//!   linker that refuses the flag costs one retry, not the reload.
+//! - a replay links with rust-lld directly and single-threaded
+//!   (`--threads=1`), and a linker that refuses costs retries, not the
+//!   reload.
 #![cfg(unix)]
 
 use aether_test_support::{run_hmr, save, spawn_followed};
 use std::path::Path;
 use std::time::Duration;
 
-/// The argument of a single-threaded link, as a replay passes it.
-const SINGLE_THREADED: &str = "link-arg=-Wl,--threads=1";
+/// The arguments of a single-threaded link, as a replay passes them: through
+/// `cc`, or to rust-lld itself.
+const SINGLE_THREADED: &str = "link-arg=-Wl,--threads=1|link-arg=--threads=1";
+
+/// How a replay asks rustc to link with rust-lld itself, not through `cc`.
+const DIRECT: &str = "linker-flavor=ld.lld";
 
 /// A `RUSTC_WRAPPER` that logs the crate each rustc run compiles (and, in
-/// `<log>.threads`, the runs asked to link single-threaded), then runs it:
-/// `$1` is rustc, the rest its arguments. With `refuse_single_threaded`, such
-/// a run fails as a linker without the flag would.
+/// `<log>.threads`, the runs asked to link single-threaded, in
+/// `<log>.direct` those linking with rust-lld directly), then runs it: `$1`
+/// is rustc, the rest its arguments. With `refuse_single_threaded`, a run
+/// asked to link single-threaded fails as rustc does when its linker
+/// refuses the flag.
 fn recording_wrapper(dir: &Path, log: &Path, refuse_single_threaded: bool) -> std::path::PathBuf {
     let script = dir.join("record-rustc.sh");
-    let refuse = if refuse_single_threaded { "echo 'ld: unrecognized option --threads=1' >&2; exit 1" } else { ":" };
+    let refuse = if refuse_single_threaded {
+        "echo 'error: linking with `cc` failed: exit status: 1' >&2; echo 'ld: unrecognized option --threads=1' >&2; \
+         exit 1"
+    } else {
+        ":"
+    };
     let text = format!(
-        "#!/bin/sh\nname=\nthreads=\nfor a in \"$@\"; do case \"$prev\" in --crate-name) name=\"$a\";; esac; case \"$a\" \
-         in {SINGLE_THREADED}) threads=1;; esac; prev=\"$a\"; done\necho \"$name\" >> '{log}'\nif [ -n \"$threads\" ]; then \
-         echo \"$name\" >> '{log}.threads'; {refuse}; fi\nexec \"$@\"\n",
+        "#!/bin/sh\nname=\nthreads=\ndirect=\nfor a in \"$@\"; do case \"$prev\" in --crate-name) name=\"$a\";; esac; \
+         case \"$a\" in {SINGLE_THREADED}) threads=1;; {DIRECT}) direct=1;; esac; prev=\"$a\"; done\n\
+         echo \"$name\" >> '{log}'\nif [ -n \"$direct\" ]; then echo \"$name\" >> '{log}.direct'; fi\n\
+         if [ -n \"$threads\" ]; then echo \"$name\" >> '{log}.threads'; {refuse}; fi\nexec \"$@\"\n",
         log = log.display()
     );
     std::fs::write(&script, text).expect("write the wrapper");
@@ -124,6 +137,12 @@ fn a_constant_edit_reaches_every_importer_with_no_rustc_run() {
         "{}",
         report("the replay linked single-threaded")
     );
+    // With std shared (`shared_std.rs`), on the host where rustc's linker
+    // is rust-lld, rustc calls rust-lld itself, not through `cc`.
+    if cfg!(all(target_os = "linux", target_arch = "x86_64", target_env = "gnu")) {
+        let direct = std::fs::read_to_string(dir.path().join("rustc.log.direct")).unwrap_or_default();
+        assert!(direct.lines().any(|l| l.ends_with("_hmr_base")), "{}", report("the replay linked with rust-lld"));
+    }
 
     drop(child);
 
@@ -165,8 +184,9 @@ fn a_constant_edit_reaches_every_importer_with_no_rustc_run() {
     }
 
     // A linker that refuses `--threads=1` (the system's `ld` of a toolchain
-    // older than rust-lld by default): the replay runs again without it,
-    // the reload goes through, and later replays no longer ask.
+    // older than rust-lld by default): the replay runs again without it (the
+    // direct link asks too, and is refused as well), the reload goes
+    // through, and later replays no longer ask.
     recording_wrapper(dir.path(), &log, true);
     let mut body = interface.clone();
     let mut factor = 3;

@@ -16,31 +16,23 @@
 //! session, or a failed replay goes to cargo (which reports rustc's errors
 //! and records the command again). `AETHER_HMR_REPLAY=0` always uses cargo.
 //!
-//! One flag is added to a replay: rust-lld links single-threaded
-//! ([`SINGLE_THREADED_LINK`]). A module library is small, and lld's thread
-//! pool costs more than it gains there: on the 2-core machine lld alone
-//! links the benchmark's module in 26 ms against 36 ms with a thread per
-//! core, and rustc's link step is 4–5 ms shorter (docs/performance.md). Only when the command leaves the linker to
-//! rustc, whose default on x86_64 Linux is rust-lld; if such a replay fails
-//! anyway (an older toolchain linking with the system's `ld`), it runs again
-//! without the flag, and the session stops adding it.
+//! How a replay links ([`link`]): straight with rust-lld when it can, else
+//! through `cc` as cargo's build did, single-threaded when that linker is
+//! rust-lld; a way of linking that fails is not tried again in the session.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
-/// rustc's arguments for a single-threaded rust-lld link.
-const SINGLE_THREADED_LINK: [&str; 2] = ["-C", "link-arg=-Wl,--threads=1"];
+mod link;
 
 /// The recorded rustc command lines, by crate name.
 #[derive(Default)]
 pub(super) struct Recorder {
     commands: Mutex<HashMap<String, Vec<String>>>,
-    /// Set once a replay with [`SINGLE_THREADED_LINK`] failed and passed
-    /// without it: this toolchain's linker is not rust-lld.
-    link_flag_refused: AtomicBool,
+    /// The ways of linking a replay may still try.
+    links: link::Ways,
 }
 
 /// One crate to rebuild: its crate name and where the host loads it from.
@@ -92,44 +84,33 @@ impl Recorder {
             let recorded = self.commands.lock().unwrap_or_else(|p| p.into_inner());
             units.iter().map(|u| recorded.get(u.krate).cloned()).collect::<Option<_>>().ok_or(NoReplay::NotRecorded)?
         };
-        if self.link_flag_refused.load(Ordering::Relaxed) || !commands.iter().all(|c| links_with_rust_lld(c)) {
-            return run_all(ws, units, &commands);
-        }
-        let single_threaded: Vec<Vec<String>> = commands
-            .iter()
-            .map(|c| c.iter().cloned().chain(SINGLE_THREADED_LINK.map(String::from)).collect())
-            .collect();
-        match run_all(ws, units, &single_threaded) {
-            Err(NoReplay::Failed(first)) => {
-                let without = run_all(ws, units, &commands);
-                if without.is_ok() {
-                    self.link_flag_refused.store(true, Ordering::Relaxed);
-                    say!(
-                        "[aether] this toolchain's linker refused `{}`; reloads link without it\n{first}",
-                        SINGLE_THREADED_LINK.join(" ")
-                    );
+        // The fastest way of linking first; one that fails makes way for
+        // the next, and is not tried again once a later one passed.
+        let mut failed: Vec<(link::Way, String)> = Vec::new();
+        for way in self.links.to_try() {
+            let Some(rewritten) = commands.iter().map(|c| self.links.command(way, c)).collect::<Option<Vec<_>>>()
+            else {
+                continue;
+            };
+            match run_all(ws, units, &rewritten) {
+                // Only a failed link makes way for the next way of linking:
+                // code rustc rejects fails every way (cargo then says why).
+                Err(NoReplay::Failed(why)) if way != link::Way::AsRecorded && why.contains("linking with") => {
+                    failed.push((way, why))
                 }
-                without
+                Ok(()) => {
+                    if let Some((_, why)) = failed.first() {
+                        self.links.refuse_before(way);
+                        let refusals: Vec<&str> = failed.iter().map(|(w, _)| w.refusal()).collect();
+                        say!("[aether] {}; reloads link {} from now on\n{why}", refusals.join("; "), way.describe());
+                    }
+                    return Ok(());
+                }
+                other => return other,
             }
-            other => other,
         }
+        Err(NoReplay::NotRecorded)
     }
-}
-
-/// Whether `words` (a rustc command) leaves the linker to rustc on a target
-/// where rustc's default is rust-lld: nothing names a linker, a linker
-/// flavour or `-fuse-ld`, and the target is x86_64 Linux (rustc's default
-/// there since 1.90; an older rustc's `cc` and `ld` are the failed replay
-/// [`Recorder::replay`] recovers from).
-fn links_with_rust_lld(words: &[String]) -> bool {
-    let target_ok = option(words, "--target").is_none_or(|t| t == "x86_64-unknown-linux-gnu");
-    let host_ok = cfg!(all(target_os = "linux", target_arch = "x86_64", target_env = "gnu"));
-    let names_linker = words.iter().any(|w| {
-        ["linker=", "linker-flavor=", "link-self-contained=", "fuse-ld"].iter().any(|k| w.contains(k))
-            || w.starts_with("-Zlinker")
-            || w.contains("linker-features")
-    });
-    target_ok && host_ok && !names_linker
 }
 
 /// Run `commands` (one per unit), at most [`jobs`] at once, then uplift each
@@ -197,7 +178,7 @@ fn crate_name(words: &[String]) -> Option<&str> {
 }
 
 /// The value of an option given as `NAME VALUE` or `NAME=VALUE`.
-fn option<'a>(words: &'a [String], name: &str) -> Option<&'a str> {
+pub(super) fn option<'a>(words: &'a [String], name: &str) -> Option<&'a str> {
     words.iter().enumerate().find_map(|(i, w)| {
         if w == name {
             words.get(i + 1).map(String::as_str)
@@ -268,31 +249,6 @@ mod tests {
         );
         let recorded = recorder.commands.lock().expect("lock");
         assert_eq!(recorded.keys().collect::<Vec<_>>(), vec!["p_hmr_base"]);
-    }
-
-    #[test]
-    fn only_rustcs_default_linker_is_asked_to_link_single_threaded() {
-        let words = |extra: &[&str]| -> Vec<String> {
-            ["rustc", "--crate-name", "a", "--crate-type", "cdylib"]
-                .iter()
-                .chain(extra)
-                .map(|w| w.to_string())
-                .collect()
-        };
-        let on_rust_lld_host = cfg!(all(target_os = "linux", target_arch = "x86_64", target_env = "gnu"));
-        assert_eq!(links_with_rust_lld(&words(&[])), on_rust_lld_host);
-        assert_eq!(links_with_rust_lld(&words(&["--target", "x86_64-unknown-linux-gnu"])), on_rust_lld_host);
-        for named in [
-            &["-C", "linker=clang"][..],
-            &["-Clinker=clang"],
-            &["-C", "link-arg=-fuse-ld=mold"],
-            &["-C", "linker-flavor=gcc"],
-            &["-C", "link-self-contained=-linker"],
-            &["-Zlinker-features=-lld"],
-            &["--target", "aarch64-unknown-linux-gnu"],
-        ] {
-            assert!(!links_with_rust_lld(&words(named)), "{named:?}");
-        }
     }
 
     #[test]

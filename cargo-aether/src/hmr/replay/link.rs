@@ -1,0 +1,259 @@
+//! How a replay links a module library, fastest first ([`Way`]).
+//!
+//! rustc links through `cc` by default, which runs `collect2`, which runs
+//! rust-lld through a wrapper: three processes and the C runtime's start
+//! and end files before the linker starts. A module library needs none of
+//! that when it links std as a shared library (`shared_std.rs`): nothing of
+//! std's start-up or thread-local machinery is in it, so the C runtime's
+//! files (`crtbeginS.o`'s `__dso_handle`, the `_init`/`_fini` stubs) have
+//! nothing to serve. rustc can call rust-lld itself (`-C linker=rust-lld -C
+//! linker-flavor=ld.lld`), given the directories `cc` would have searched
+//! for `-lc` and `-lgcc_s`, and the `-Wl,` arguments unwrapped: on the
+//! benchmark's module that takes 8 ms off a rustc run of about 105 ms
+//! (docs/performance.md). A small library links faster on one thread than
+//! with lld's thread pool on two busy cores, so every way that ends in
+//! rust-lld asks for `--threads=1`.
+//!
+//! A way that fails is not tried again in the session once a later one
+//! passed ([`Ways::refuse_before`]): an older toolchain whose default linker
+//! is the system's `ld`, a C compiler that prints no search directories.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+
+/// One way of linking, in the order a replay tries them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Way {
+    /// rust-lld called by rustc itself, single-threaded.
+    Direct,
+    /// Through `cc` as cargo's build did, rust-lld single-threaded.
+    SingleThreaded,
+    /// The recorded command as it is.
+    AsRecorded,
+}
+
+const ALL: [Way; 3] = [Way::Direct, Way::SingleThreaded, Way::AsRecorded];
+
+/// rust-lld's argument for a single-threaded link.
+const ONE_THREAD: &str = "--threads=1";
+
+impl Way {
+    /// What a session's message says when this way failed.
+    pub fn refusal(self) -> &'static str {
+        match self {
+            Way::Direct => "linking with rust-lld directly failed",
+            Way::SingleThreaded => "this toolchain's linker refused `-C link-arg=-Wl,--threads=1`",
+            Way::AsRecorded => "linking as cargo did failed",
+        }
+    }
+
+    /// How reloads link after a refusal.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Way::Direct => "with rust-lld directly",
+            Way::SingleThreaded => "through `cc`, single-threaded",
+            Way::AsRecorded => "as cargo did",
+        }
+    }
+}
+
+/// The ways a session may still try, and what the direct way needs.
+#[derive(Default)]
+pub(in crate::hmr) struct Ways {
+    /// The index in [`ALL`] of the first way still tried.
+    first: AtomicUsize,
+    /// The C compiler's library directories, asked once (`None`: it would
+    /// not say).
+    search_dirs: OnceLock<Option<Vec<PathBuf>>>,
+}
+
+impl Ways {
+    /// The ways to try, in order.
+    pub fn to_try(&self) -> impl Iterator<Item = Way> {
+        ALL.into_iter().skip(self.first.load(Ordering::Relaxed))
+    }
+
+    /// `way` passed where every way before it failed: try it first from now on.
+    pub fn refuse_before(&self, way: Way) {
+        let index = ALL.iter().position(|w| *w == way).unwrap_or(0);
+        self.first.fetch_max(index, Ordering::Relaxed);
+    }
+
+    /// The rustc command `words` linking `way`, or `None` when `way` does
+    /// not apply to it.
+    pub fn command(&self, way: Way, words: &[String]) -> Option<Vec<String>> {
+        match way {
+            Way::AsRecorded => Some(words.to_vec()),
+            Way::SingleThreaded => {
+                links_with_rust_lld(words).then(|| with(words, &["-C", &format!("link-arg=-Wl,{ONE_THREAD}")]))
+            }
+            Way::Direct => {
+                if !(links_with_rust_lld(words) && shares_std(words)) {
+                    return None;
+                }
+                let lld = rust_lld_of(words)?;
+                let dirs = self.search_dirs.get_or_init(cc_search_dirs).as_ref()?;
+                let mut out = unwrapped_link_args(words)?;
+                out.extend(["-C".into(), format!("linker={}", lld.display())]);
+                out.extend(["-C".into(), "linker-flavor=ld.lld".into()]);
+                for dir in dirs {
+                    out.extend(["-C".into(), format!("link-arg=-L{}", dir.display())]);
+                }
+                out.extend(["-C".into(), format!("link-arg={ONE_THREAD}")]);
+                Some(out)
+            }
+        }
+    }
+}
+
+fn with(words: &[String], extra: &[&str]) -> Vec<String> {
+    words.iter().cloned().chain(extra.iter().map(|w| w.to_string())).collect()
+}
+
+/// Whether `words` (a rustc command) leaves the linker to rustc on a target
+/// where rustc's default is rust-lld: nothing names a linker, a linker
+/// flavour or `-fuse-ld`, and the target is x86_64 Linux (rustc's default
+/// there since 1.90; an older rustc's `cc` and `ld` are the failed replay
+/// [`super::Recorder::replay`] recovers from).
+fn links_with_rust_lld(words: &[String]) -> bool {
+    let target_ok = super::option(words, "--target").is_none_or(|t| t == "x86_64-unknown-linux-gnu");
+    let host_ok = cfg!(all(target_os = "linux", target_arch = "x86_64", target_env = "gnu"));
+    let names_linker = words.iter().any(|w| {
+        ["linker=", "linker-flavor=", "link-self-contained=", "fuse-ld"].iter().any(|k| w.contains(k))
+            || w.starts_with("-Zlinker")
+            || w.contains("linker-features")
+    });
+    target_ok && host_ok && !names_linker
+}
+
+/// Whether the command links std as a shared library with the session's
+/// own flags (`shared_std.rs`): then the library needs no C runtime file.
+fn shares_std(words: &[String]) -> bool {
+    let pairs = || words.windows(2);
+    pairs().any(|w| w[0] == "--cfg" && w[1] == "aether_shared_std")
+        && pairs().any(|w| w[0] == "-C" && w[1] == "prefer-dynamic")
+}
+
+/// The rust-lld of the toolchain whose rustc the command runs (the first
+/// word named `rustc`: a `RUSTC_WRAPPER` comes before it), if it has one.
+fn rust_lld_of(words: &[String]) -> Option<PathBuf> {
+    let rustc = words.iter().map(Path::new).find(|p| p.file_name().is_some_and(|n| n == "rustc"))?;
+    let sysroot = rustc.parent()?.parent()?;
+    let lld = sysroot.join("lib/rustlib/x86_64-unknown-linux-gnu/bin/rust-lld");
+    lld.is_file().then_some(lld)
+}
+
+/// The command with each `-C link-arg=-Wl,a,b` as `-C link-arg=a -C
+/// link-arg=b` (what `cc` would have passed the linker), or `None` when a
+/// link argument is meant for `cc` itself.
+fn unwrapped_link_args(words: &[String]) -> Option<Vec<String>> {
+    let mut out = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let (value, taken) = match words[i].as_str() {
+            "-C" => (words.get(i + 1).map(String::as_str), 2),
+            w => (w.strip_prefix("-C"), 1),
+        };
+        match value {
+            Some(v) if v.starts_with("link-arg=") || v.starts_with("link-args=") => {
+                let (_, arg) = v.split_once('=')?;
+                if v.starts_with("link-args=") && arg.contains(' ') {
+                    return None;
+                }
+                for part in arg.strip_prefix("-Wl,")?.split(',') {
+                    out.extend(["-C".into(), format!("link-arg={part}")]);
+                }
+            }
+            _ => out.extend(words[i..(i + taken).min(words.len())].iter().cloned()),
+        }
+        i += taken;
+    }
+    Some(out)
+}
+
+/// The library directories of `cc -print-search-dirs` (the C compiler rustc
+/// links through by default), those that exist.
+fn cc_search_dirs() -> Option<Vec<PathBuf>> {
+    let out = Command::new("cc").arg("-print-search-dirs").output().ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8(out.stdout).ok()?;
+    let line = text.lines().find_map(|l| l.strip_prefix("libraries: "))?;
+    let dirs: Vec<PathBuf> = line
+        .trim_start_matches('=')
+        .split(':')
+        .filter_map(|d| std::fs::canonicalize(d).ok())
+        .filter(|d| d.is_dir())
+        .fold(Vec::new(), |mut seen, d| {
+            if !seen.contains(&d) {
+                seen.push(d);
+            }
+            seen
+        });
+    (!dirs.is_empty()).then_some(dirs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(extra: &[&str]) -> Vec<String> {
+        ["/tc/bin/rustc", "--crate-name", "a", "--crate-type", "cdylib"]
+            .iter()
+            .chain(extra)
+            .map(|w| w.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn only_rustcs_default_linker_is_asked_to_link_single_threaded() {
+        let on_rust_lld_host = cfg!(all(target_os = "linux", target_arch = "x86_64", target_env = "gnu"));
+        assert_eq!(links_with_rust_lld(&words(&[])), on_rust_lld_host);
+        assert_eq!(links_with_rust_lld(&words(&["--target", "x86_64-unknown-linux-gnu"])), on_rust_lld_host);
+        for named in [
+            &["-C", "linker=clang"][..],
+            &["-Clinker=clang"],
+            &["-C", "link-arg=-fuse-ld=mold"],
+            &["-C", "linker-flavor=gcc"],
+            &["-C", "link-self-contained=-linker"],
+            &["-Zlinker-features=-lld"],
+            &["--target", "aarch64-unknown-linux-gnu"],
+        ] {
+            assert!(!links_with_rust_lld(&words(named)), "{named:?}");
+            assert_eq!(Ways::default().command(Way::SingleThreaded, &words(named)), None, "{named:?}");
+        }
+    }
+
+    #[test]
+    fn a_cc_argument_is_unwrapped_for_the_linker_and_a_driver_argument_stops_it() {
+        let recorded = words(&["-C", "link-arg=-Wl,-rpath,/tc/lib", "-Clink-arg=-Wl,-z,now"]);
+        let unwrapped = unwrapped_link_args(&recorded).expect("only -Wl, arguments");
+        let expected =
+            words(&["-C", "link-arg=-rpath", "-C", "link-arg=/tc/lib", "-C", "link-arg=-z", "-C", "link-arg=now"]);
+        assert_eq!(unwrapped, expected);
+        assert_eq!(unwrapped_link_args(&words(&["-C", "link-arg=-static-libgcc"])), None);
+        assert_eq!(unwrapped_link_args(&words(&["-C", "link-args=-Wl,-a -Wl,-b"])), None);
+    }
+
+    #[test]
+    fn only_a_library_sharing_std_links_directly() {
+        let shared = ["-C", "prefer-dynamic", "--cfg", "aether_shared_std"];
+        assert!(shares_std(&words(&shared)));
+        assert!(!shares_std(&words(&shared[..2])), "std shared by a user's flags alone");
+        assert!(!shares_std(&words(&["--cfg", "aether_shared_std"])));
+        // No rust-lld beside this made-up rustc: the direct way does not apply.
+        assert_eq!(Ways::default().command(Way::Direct, &words(&shared)), None);
+    }
+
+    #[test]
+    fn a_refused_way_is_not_tried_again() {
+        let ways = Ways::default();
+        assert_eq!(ways.to_try().collect::<Vec<_>>(), ALL.to_vec());
+        ways.refuse_before(Way::AsRecorded);
+        ways.refuse_before(Way::SingleThreaded);
+        assert_eq!(ways.to_try().collect::<Vec<_>>(), vec![Way::AsRecorded]);
+    }
+}
