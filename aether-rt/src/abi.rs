@@ -248,7 +248,9 @@ pub struct ModuleDescriptor {
     pub pending: *const AtomicBool,
     /// The library crate's own "reload pending" flag (ABI 7), which its
     /// direct calls test ([`is_current`]); the runtime raises it with
-    /// `pending`. A static of the library crate itself is read with one
+    /// `pending`, and keeps it raised while another version of the module
+    /// is current (ABI 8: the direct calls of old code then go through the
+    /// table, with no check of their slot). A static of the library crate itself is read with one
     /// RIP-relative load, where [`PENDING`], a static of another crate, is
     /// reached through the GOT: on a call-heavy function that is a load and
     /// a saved register per call (`fib 40` under `--hmr --release`: 0.34 →

@@ -95,7 +95,8 @@ fn a_rebuilt_library_is_swapped_in_between_calls() {
 
 /// ABI 7: a library's own pending flag (what its direct calls test, with
 /// one load) is raised and lowered with the runtime's, so a reload that
-/// waits is let in by a call-heavy function of that library too.
+/// waits is let in by a call-heavy function of that library too; ABI 8: it
+/// stays raised while another version of the module is current.
 #[test]
 fn a_librarys_own_pending_flag_is_raised_with_the_runtimes() {
     let fixture = Fixture::new("hmr_fx_own_pending");
@@ -110,6 +111,24 @@ fn a_librarys_own_pending_flag_is_raised_with_the_runtimes() {
     assert_eq!(call(&tables, counter, ANSWER), Ok(7), "raised with the runtime's flag");
     tables.set_flags(false);
     assert_eq!(call(&tables, counter, ANSWER), Ok(1), "lowered with it");
+
+    // ABI 8: while another version of the module is current, the old
+    // library's flag stays raised (its direct calls go through the table),
+    // and it is lowered again when the old version is current again.
+    let old = tables.get(counter, ANSWER).expect("the first version's shim");
+    let first_again = fixture.loader.load(&built, "counter").expect("the first version loads again");
+    let newer_body = "if OWN_PENDING.load(std::sync::atomic::Ordering::SeqCst) { 8 } else { 2 }";
+    let newer = fixture.build(&module_source(&Module { answer_body: newer_body, ..Module::default() }));
+    let newer = fixture.loader.load(&newer, "counter").expect("the second version loads");
+    publish(&tables, counter, newer);
+    let newer = tables.get(counter, ANSWER).expect("the second version's shim");
+    assert_eq!(call_ptr(newer), Ok(2), "the new version is current, nothing pending");
+    assert_eq!(call_ptr(old), Ok(7), "the superseded library's own flag is raised");
+    tables.set_flags(false);
+    assert_eq!(call_ptr(old), Ok(7), "and stays raised when the others are lowered");
+    publish(&tables, counter, first_again);
+    assert_eq!(call(&tables, counter, ANSWER), Ok(1), "the first version, current again, is not pending");
+    assert_eq!(call_ptr(newer), Ok(8), "the second version is superseded in turn");
 }
 
 #[test]

@@ -214,17 +214,17 @@ pub fn call_slot(slot: &Slot, what: &str) -> *const c_void {
     p.cast_const()
 }
 
-/// Whether a call may go straight to this library's own code for the
-/// function whose slot is `slot` and whose shim is `mine` (issue #14): no
-/// reload waits (`own_pending`, the library crate's own flag, see
-/// `ModuleDescriptor::own_pending`; this is not a safe point, so it must not
-/// skip one) and the slot holds `mine`, so this library's code is the
-/// newest for it. Two relaxed loads of the library crate's statics and a
-/// compare; the generated direct path (`codegen/hmr/direct.rs`) falls back
-/// to [`call_restartable`] when it is false.
+/// Whether a call may go straight to this library's own code (issue #14):
+/// no reload waits and this library is its module's current version. Both
+/// are one flag, the library crate's own (`ModuleDescriptor::own_pending`),
+/// which the runtime raises with `PENDING` and keeps raised while another
+/// version of the module is current (`hmr::FnTables::set_flags`): one
+/// relaxed load of a static of the crate itself. This is not a safe point,
+/// so it must not skip one: the generated direct path
+/// (`codegen/hmr/direct.rs`) falls back to [`call_shim`] when it is false.
 #[inline(always)]
-pub fn is_current(own_pending: &AtomicBool, slot: &Slot, mine: *const c_void) -> bool {
-    !own_pending.load(Ordering::Relaxed) && slot.get().cast_const() == mine
+pub fn is_current(own_pending: &AtomicBool) -> bool {
+    !own_pending.load(Ordering::Relaxed)
 }
 
 /// A safe point: a pending reload is let in here (the thread gives up the

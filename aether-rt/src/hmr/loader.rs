@@ -62,6 +62,9 @@ pub struct LoadedModule {
     /// The library's "reload pending" flags: its copy of the runtime's and
     /// its crate's own (`ModuleDescriptor::own_pending`).
     pub pending: Vec<&'static std::sync::atomic::AtomicBool>,
+    /// Its crate's own flag alone, which also stays raised while another
+    /// version of its module is current (`FnTables::set_flags`).
+    pub own_pending: Option<&'static std::sync::atomic::AtomicBool>,
     /// The library's count of calls in progress (`abi::ACTIVE`).
     pub active: Option<&'static ActiveCalls>,
     /// The library's count of swaps (`abi::EPOCH`).
@@ -476,6 +479,7 @@ pub(crate) fn read_descriptor(
         before_reload,
         on_reload,
         host,
+        own_pending: pending.last().copied(),
         pending,
         active,
         epoch,

@@ -27,6 +27,9 @@ pub struct FnTables {
     /// The "reload pending" flag of every library ever published (and of
     /// this image): raised together, so running code of any version sees it.
     flags: Mutex<Vec<&'static AtomicBool>>,
+    /// The own flags of the published libraries that are not their
+    /// module's current version: kept raised ([`FnTables::set_flags`]).
+    superseded: Mutex<Vec<&'static AtomicBool>>,
     /// The swap count of every library published (and of this image):
     /// set to the generation at each swap (`abi::EPOCH`).
     epochs: Mutex<Vec<&'static std::sync::atomic::AtomicU64>>,
@@ -118,6 +121,7 @@ impl FnTables {
                 every: Vec::new(),
             }),
             flags: Mutex::new(vec![&crate::abi::PENDING]),
+            superseded: Mutex::new(Vec::new()),
             epochs: Mutex::new(vec![&crate::abi::EPOCH]),
             stale: Mutex::new(HashMap::new()),
         }
@@ -192,6 +196,8 @@ impl FnTables {
         if !gone.is_empty() {
             let mut flags = self.flags.lock().unwrap_or_else(|p| p.into_inner());
             flags.retain(|f| !gone.iter().any(|m| m.pending.iter().any(|p| std::ptr::eq(*p, *f))));
+            let mut superseded = self.superseded.lock().unwrap_or_else(|p| p.into_inner());
+            superseded.retain(|f| !gone.iter().any(|m| m.own_pending.is_some_and(|p| std::ptr::eq(p, *f))));
             let mut epochs = self.epochs.lock().unwrap_or_else(|p| p.into_inner());
             epochs.retain(|e| !gone.iter().any(|m| m.epoch.is_some_and(|p| std::ptr::eq(p, *e))));
             let mut stale = self.stale.lock().unwrap_or_else(|p| p.into_inner());
@@ -223,9 +229,15 @@ impl FnTables {
     /// Raise or lower every image's flag only: running code then calls the
     /// host at its next call, without waiting for anything (how a running
     /// `main` learns that it is to start again).
+    ///
+    /// A library's own flag (`ModuleDescriptor::own_pending`) is never
+    /// lowered while another version of its module is current: its direct
+    /// calls (`abi::is_current`, one load) then go through the table, to
+    /// the current code.
     pub fn set_flags(&self, raised: bool) {
+        let superseded = self.superseded.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         for flag in self.flags.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).iter() {
-            flag.store(raised, Ordering::Release);
+            flag.store(raised || superseded.iter().any(|s| std::ptr::eq(*s, *flag)), Ordering::Release);
         }
     }
 
@@ -384,7 +396,31 @@ impl Update<'_> {
         self.guard.generation = generation;
         self.guard.modules = std::mem::take(&mut self.modules);
         self.guard.states = std::mem::take(&mut self.states);
+        self.mark_superseded();
         Ok(generation)
+    }
+}
+
+impl Update<'_> {
+    /// Raise the own flag of every published library that is not its
+    /// module's current version (its direct calls then go through the
+    /// table), and keep it raised; lower the current ones' unless a reload
+    /// is pending.
+    fn mark_superseded(&self) {
+        let current =
+            |m: &LoadedModule| self.guard.modules.iter().flatten().any(|c| c.copy == m.copy && c.name == m.name);
+        let mut superseded = self.tables.superseded.lock().unwrap_or_else(|p| p.into_inner());
+        superseded.clear();
+        let pending = self.tables.table.is_pending();
+        for library in &self.guard.every {
+            let Some(flag) = library.own_pending else { continue };
+            if current(library) {
+                flag.store(pending, Ordering::Release);
+            } else {
+                superseded.push(flag);
+                flag.store(true, Ordering::Release);
+            }
+        }
     }
 }
 

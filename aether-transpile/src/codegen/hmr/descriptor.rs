@@ -339,8 +339,9 @@ pub(super) fn module_lib(
         pub static __STALE: [::std::sync::atomic::AtomicBool; #nfns] =
             [const { ::std::sync::atomic::AtomicBool::new(false) }; #nfns];
 
-        /// Raised by the runtime while a reload waits, with `PENDING`: this
-        /// crate's direct calls read it (`abi::is_current`), with one load.
+        /// Raised by the runtime while a reload waits, with `PENDING`, and
+        /// while another version of this module is current: this crate's
+        /// direct calls read it (`abi::is_current`), with one load.
         pub static __PENDING: ::std::sync::atomic::AtomicBool = ::std::sync::atomic::AtomicBool::new(false);
 
         /// The Rust host's `extern fn`s as this library calls them.

@@ -13,7 +13,8 @@
 //! module (recursion allowed: an endless one overflows the stack). Such a
 //! function, once started, finishes in the code it started in, which is
 //! Erlang's rule for running code, and everything it calls after a reload
-//! reaches the new code (the direct path checks the slot first).
+//! reaches the new code (the direct path's flag, `abi::is_current`, stays
+//! raised in a library whose module has a newer current version).
 //!
 //! Calls into other modules never count: a callee's restart-freedom may
 //! change in a library that is rebuilt alone, and the caller's library

@@ -278,9 +278,9 @@ pub(super) fn module_trampolines(
 }
 
 /// The trampoline of a restart-free top-level function of the crate's own
-/// module: while no reload waits and the function's slot holds this
-/// library's own shim (so this code is the newest), call the body directly,
-/// where LLVM can inline it; otherwise go through the table as any call.
+/// module: while no reload waits and this library is its module's current
+/// version (one flag, `abi::is_current`), call the body directly, where
+/// LLVM can inline it; otherwise go through the table as any call.
 fn direct_trampoline(
     ck: &CheckResult,
     shared: &Shared,
@@ -295,13 +295,11 @@ fn direct_trampoline(
     let ctx = if sig.needs_ctx { vec![quote!(ctx: &mut crate::Ctx)] } else { Vec::new() };
     let ctx_arg = if sig.needs_ctx { vec![quote!(ctx)] } else { Vec::new() };
     let (params, ret, args) = (&sig.params, &sig.ret, &sig.args);
-    let slot = fn_slot(fi);
-    let shim = quote::format_ident!("__shim_{}", fi);
-    let body = cold_trampoline_body(slot.clone(), what, &sig);
+    let body = cold_trampoline_body(fn_slot(fi), what, &sig);
     quote! {
         #[inline]
         pub fn #fname(#(#ctx,)* #(#params),*) -> #ret {
-            if ::aether_rt::abi::is_current(&crate::__PENDING, &#slot, crate::__shims::#shim as *const ::std::ffi::c_void) {
+            if ::aether_rt::abi::is_current(&crate::__PENDING) {
                 return crate::#rust_module::#fname(#(#ctx_arg,)* #(#args),*);
             }
             #body
