@@ -6,9 +6,10 @@
 //! been quiet for `debounce` (a save is often several events), then sent as
 //! one [`Batch`]. Once every changed file is known to be complete (closed
 //! after writing, renamed into place, or removed: the platform's watcher
-//! says so), the quiet period is the shorter `settle`, which still gathers
-//! the other files of a "save all" but takes most of the debounce off a
-//! reload's latency (#13). Editor temporaries (`.foo.ae.swp`, `foo.ae~`, `#foo.ae#`,
+//! says so), the quiet period is the much shorter `settle`, which takes
+//! the debounce off a reload's latency (#13): the other files of a "save
+//! all" that arrive while the first ones are checked join them there
+//! (`cargo-aether`'s `hmr/rebuild.rs`). Editor temporaries (`.foo.ae.swp`, `foo.ae~`, `#foo.ae#`,
 //! `.#foo.ae`, `foo.ae.tmp`) are ignored because only `.ae` names count and
 //! lock files are skipped.
 //!
@@ -74,10 +75,13 @@ impl Default for WatcherConfig {
             // three) and an editor's "save all"; a save that does not check yet
             // is given longer by the supervisor (`save_grace`).
             debounce: Duration::from_millis(20),
-            // The files of one "save all" are written back to back; a
-            // second file that comes later only makes a second reload (and
-            // a half-saved change that does not check waits for the rest).
-            settle: Duration::from_millis(5),
+            // The files of one "save all" are written back to back. The
+            // supervisor checks the save meanwhile and checks again with
+            // any file that arrived during it (`cargo-aether`'s
+            // `hmr/rebuild.rs`), so the settle itself can be short; a file
+            // that comes later still only makes a second reload (and a
+            // half-saved change that does not check waits for the rest).
+            settle: Duration::from_millis(1),
             max_delay: Duration::from_millis(1000),
             poll_interval: Duration::from_millis(200),
             force_poll: poll_requested(std::env::var("AETHER_HMR_POLL").ok().as_deref()),

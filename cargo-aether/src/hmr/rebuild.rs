@@ -62,25 +62,44 @@ pub(super) enum Rebuilt {
 /// `current` is what the host runs (as far as it has said): a refused reload
 /// never became current, so the next save compares against what really runs
 /// and rebuilds everything the refused one would have replaced.
-pub(super) fn rebuild(session: &Session<'_>, build: &Build, current: &mut Current) -> Rebuilt {
+///
+/// `more_saves` says whether files were saved while the sources were
+/// checked and generated (and gathers them into the caller's batch): then
+/// they are checked again, with the rest of that save. The watcher waits
+/// only a short `settle` after a complete save, and this takes the place of
+/// a longer one: an editor's "save all" that is still arriving while the
+/// first file is checked ends up in the same reload, and a lone save does
+/// not wait for files that never come (issue #13).
+pub(super) fn rebuild(
+    session: &Session<'_>,
+    build: &Build,
+    current: &mut Current,
+    more_saves: &mut dyn FnMut() -> bool,
+) -> Rebuilt {
     let mut timings = Timings::default();
-    let step = Step::start();
-    let analysis = session.analyze();
-    timings.check = step.done();
-    let step = Step::start();
     let name = session.name();
-    if analysis.has_errors() {
-        return Rebuilt::Errors(analysis);
-    }
-    super::emit_warnings(&analysis, &name);
-    let (generated, bindings) = match session.generate(&analysis, &build.opts) {
-        Ok(g) => g,
-        Err(refusals) => {
-            let text: String = refusals.iter().map(|d| d.render(&analysis.program.sources)).collect();
-            refused(&text.lines().collect::<Vec<_>>());
-            return Rebuilt::Nothing;
+    let (analysis, generated, bindings, step) = loop {
+        let step = Step::start();
+        let analysis = session.analyze();
+        timings.check = step.done();
+        let step = Step::start();
+        if analysis.has_errors() {
+            return Rebuilt::Errors(analysis);
+        }
+        let generated = session.generate(&analysis, &build.opts);
+        if more_saves() {
+            continue;
+        }
+        match generated {
+            Ok((generated, bindings)) => break (analysis, generated, bindings, step),
+            Err(refusals) => {
+                let text: String = refusals.iter().map(|d| d.render(&analysis.program.sources)).collect();
+                refused(&text.lines().collect::<Vec<_>>());
+                return Rebuilt::Nothing;
+            }
         }
     };
+    super::emit_warnings(&analysis, &name);
     if bindings != current.bindings {
         return Rebuilt::Restart(format!(
             "the Rust host compiles against what changed (a type, constant or signature of a module, or an \

@@ -95,7 +95,14 @@ pub(super) fn supervise(
                 channel = conn_rx.recv_timeout(Duration::from_secs(wait)).ok();
             }
             let rebuilt = loop {
-                match rebuild(session, build, &mut current) {
+                let mut more_saves = || match watcher.recv_timeout(Duration::ZERO) {
+                    Some(more) => {
+                        batch.paths.extend(more.paths);
+                        true
+                    }
+                    None => false,
+                };
+                match rebuild(session, build, &mut current, &mut more_saves) {
                     // A save in several steps (an editor writing in place,
                     // two files saved one after the other) fails to check
                     // half way: the rest of it is waited for before the
