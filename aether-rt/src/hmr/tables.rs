@@ -235,8 +235,10 @@ impl FnTables {
     /// calls (`abi::is_current`, one load) then go through the table, to
     /// the current code.
     pub fn set_flags(&self, raised: bool) {
+        // `flags` before `superseded`, as an unload takes them.
+        let flags = self.flags.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let superseded = self.superseded.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        for flag in self.flags.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).iter() {
+        for flag in flags.iter() {
             flag.store(raised || superseded.iter().any(|s| std::ptr::eq(*s, *flag)), Ordering::Release);
         }
     }

@@ -49,6 +49,9 @@ pub(super) enum Rebuilt {
     Errors(Analysis),
 }
 
+/// At most this many checks of one save with the files that joined it.
+const MAX_RECHECKS: usize = 8;
+
 /// Re-check, regenerate and rebuild after a save: the reload to send,
 /// nothing (the reason is printed), or a restart to make.
 ///
@@ -78,7 +81,9 @@ pub(super) fn rebuild(
 ) -> Rebuilt {
     let mut timings = Timings::default();
     let name = session.name();
+    let mut rounds = 0;
     let (analysis, generated, bindings, step) = loop {
+        rounds += 1;
         let step = Step::start();
         let analysis = session.analyze();
         timings.check = step.done();
@@ -87,7 +92,9 @@ pub(super) fn rebuild(
             return Rebuilt::Errors(analysis);
         }
         let generated = session.generate(&analysis, &build.opts);
-        if more_saves() {
+        // Saves that keep coming (a tool writing the tree) are left to the
+        // next reload after a few rounds, as the watcher's `max_delay` does.
+        if rounds < MAX_RECHECKS && more_saves() {
             continue;
         }
         match generated {
