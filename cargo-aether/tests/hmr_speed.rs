@@ -28,13 +28,12 @@ const DIRECT: &str = "linker-flavor=ld.lld";
 /// `<log>.threads`, the runs asked to link single-threaded, in
 /// `<log>.direct` those linking with rust-lld directly), then runs it: `$1`
 /// is rustc, the rest its arguments. With `refuse_single_threaded`, a run
-/// asked to link single-threaded fails as rustc does when its linker
-/// refuses the flag.
+/// asked to link single-threaded fails, as an older toolchain does: its
+/// rustc or its linker refuses the flags.
 fn recording_wrapper(dir: &Path, log: &Path, refuse_single_threaded: bool) -> std::path::PathBuf {
     let script = dir.join("record-rustc.sh");
     let refuse = if refuse_single_threaded {
-        "echo 'error: linking with `cc` failed: exit status: 1' >&2; echo 'ld: unrecognized option --threads=1' >&2; \
-         exit 1"
+        "echo 'error: unknown linker flavor, or ld: unrecognized option --threads=1' >&2; exit 1"
     } else {
         ":"
     };

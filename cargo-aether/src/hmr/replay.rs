@@ -93,11 +93,11 @@ impl Recorder {
                 continue;
             };
             match run_all(ws, units, &rewritten) {
-                // Only a failed link makes way for the next way of linking:
-                // code rustc rejects fails every way (cargo then says why).
-                Err(NoReplay::Failed(why)) if way != link::Way::AsRecorded && why.contains("linking with") => {
-                    failed.push((way, why))
-                }
+                // Any failure makes way for the next way of linking, not
+                // only a failed link: an older rustc may refuse the direct
+                // way's flags themselves. Code rustc rejects (an Aether bug)
+                // fails every way, and cargo then says why.
+                Err(NoReplay::Failed(why)) if way != link::Way::AsRecorded => failed.push((way, why)),
                 Ok(()) => {
                     if let Some((_, why)) = failed.first() {
                         self.links.refuse_before(way);
