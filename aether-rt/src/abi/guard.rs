@@ -27,7 +27,7 @@ impl std::error::Error for PanicInfo {}
 ///
 /// Panics must not cross `extern "C"` (since Rust 1.81 that aborts the
 /// process), so every generated shim runs the Aether function inside this,
-/// through [`Guarded::call`]. The panic hook still runs (and prints) in the
+/// through [`Guarded::apply`] (or [`Guarded::call`]). The panic hook still runs (and prints) in the
 /// image that panicked.
 pub fn call_guarded<R>(f: impl FnOnce() -> R + UnwindSafe) -> Result<R, PanicInfo> {
     catch_unwind(f).map_err(|payload| PanicInfo { message: payload_message(payload.as_ref()) })

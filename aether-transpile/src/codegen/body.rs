@@ -103,7 +103,7 @@ pub(crate) struct Gen<'a> {
     pub hmr_fn: Option<crate::check::FnId>,
     /// Under `--hmr`, in a body of the module's own file: its item's index
     /// and first line. Locations are then that item's line (read from the
-    /// module's `__lines` table at run time) plus a line within the body,
+    /// module's `__positions::__LINES` at run time) plus a line within the body,
     /// so a body's code does not change when lines above it come or go
     /// (see [`Gen::loc`]).
     pub line_base: Option<(usize, usize)>,

@@ -452,7 +452,7 @@ fn function(
     let mut gen = Gen::new(program, ck, shared, m);
     if own_unit {
         // Its locations relative to its first line (`Gen::loc`), which
-        // `__lines` holds (`hmr::descriptor::body_table`).
+        // `__positions::__LINES` holds (`hmr::descriptor::body_table`).
         if let Some(item) = program.module(m).ast.items.get(info.item) {
             gen.line_base = Some((info.item, gen.position(item.span).1));
         }

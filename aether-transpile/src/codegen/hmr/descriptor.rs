@@ -151,7 +151,7 @@ pub(super) fn module_lib(
         let arity = self_ty.len() + ctx_ty.len() + arg_tys.len();
         // Counted while it runs (`_active`): an old library is unloaded only
         // when no call of its code is in progress.
-        shims.push(if arity <= super::trampoline::MAX_ARITY {
+        shims.push(if arity <= aether_rt::abi::MAX_ARITY {
             // The callee as a `fn` pointer and the arguments as a tuple: the
             // guard is compiled once per signature (`abi::Args`).
             let ctx = sig.needs_ctx.then(|| quote!(let mut ctx = crate::Ctx::default();));

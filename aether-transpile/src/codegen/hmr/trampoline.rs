@@ -148,7 +148,7 @@ fn call_through(
     };
     // A restart passes the arguments again: only shared references and
     // `Copy` values can go as a tuple (`abi::Args`), never a `&mut`.
-    if !sig.any_mut && sig.receiver != Some(true) && self_ty.len() + arg_tys.len() <= MAX_ARITY {
+    if !sig.any_mut && sig.receiver != Some(true) && self_ty.len() + arg_tys.len() <= aether_rt::abi::MAX_ARITY {
         let shared = match loop_kind {
             Restart::InLine => quote!(::aether_rt::abi::call_shim),
             Restart::OutOfLine => quote!(::aether_rt::abi::call_shim_cold),
@@ -174,10 +174,6 @@ fn call_through(
         })
     }
 }
-
-/// The most arguments a call passes as one tuple (`abi::Args`): the
-/// runtime's `abi::MAX_ARITY`.
-pub(super) const MAX_ARITY: usize = 12;
 
 /// `__FN_SLOTS[i]`: the slot of function `i` of the module whose interface
 /// (or a glob import of it) is in scope.

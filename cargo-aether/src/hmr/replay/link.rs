@@ -9,7 +9,7 @@
 //! nothing to serve. rustc can call rust-lld itself (`-C linker=rust-lld -C
 //! linker-flavor=ld.lld`), given the directories `cc` would have searched
 //! for `-lc` and `-lgcc_s`, and the `-Wl,` arguments unwrapped: on the
-//! benchmark's module that takes 8 ms off a rustc run of about 105 ms
+//! benchmark's module that takes about 7 ms off a rustc run of about 100 ms
 //! (docs/performance.md). A small library links faster on one thread than
 //! with lld's thread pool on two busy cores, so every way that ends in
 //! rust-lld asks for `--threads=1`.
