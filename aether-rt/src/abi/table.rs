@@ -344,6 +344,92 @@ pub fn call_shim_cold<A: super::Args<R> + Copy, R>(slot: &Slot, what: &'static s
     call_shim(slot, what, args)
 }
 
+/// [`call_shim`] for a Rust host's bindings (`hmr::host::call`): the
+/// callee's runtime error is returned, not raised, so the host needs no
+/// `catch_unwind` of its own around the call. The common path (no reload
+/// waits, the slot is filled, the call returns) is inlined into the
+/// binding: a Rust-to-Aether call is then one indirect call and the
+/// bookkeeping around it (issue #14). Anything else (a safe point, an empty
+/// slot, a restart) takes [`call_shim`]'s own way, out of line, under
+/// [`super::call_guarded`].
+#[inline(always)]
+pub fn try_call_shim<A: super::Args<R> + Copy, R>(
+    slot: &Slot,
+    what: &'static str,
+    args: A,
+) -> Result<R, super::PanicInfo> {
+    let p = slot.get();
+    if !PENDING.load(Ordering::Relaxed) && !p.is_null() {
+        let p = p.cast_const();
+        let table = HOST.get();
+        let outer = table.map_or(std::ptr::null(), |t| t.calls());
+        let this = Call { callee: p, outer };
+        if let Some(t) = table {
+            t.set_calls(&this);
+        }
+        // SAFETY: as in `call_shim`: the slot holds this call's shim.
+        #[allow(unsafe_code)]
+        let result = unsafe { args.call_shim(p) };
+        if let Some(t) = table {
+            t.set_calls(outer);
+        }
+        return match result.into_result() {
+            Ok(v) => Ok(v),
+            Err(e) => try_call_shim_failed(slot, what, args, p, e),
+        };
+    }
+    try_call_shim_slow(slot, what, args)
+}
+
+/// [`try_call_shim`] after the call through `p` failed: its error, or the
+/// call again if the error was old code left at a loop's back-edge (as
+/// `restartable` does).
+#[cold]
+#[inline(never)]
+fn try_call_shim_failed<A: super::Args<R> + Copy, R>(
+    slot: &Slot,
+    what: &'static str,
+    args: A,
+    p: *const c_void,
+    error: super::PanicInfo,
+) -> Result<R, super::PanicInfo> {
+    if restart_target(&error.message) != Some(p as usize) {
+        return Err(error);
+    }
+    say_restarted(what);
+    try_call_shim_slow(slot, what, args)
+}
+
+#[cold]
+#[inline(never)]
+fn try_call_shim_slow<A: super::Args<R> + Copy, R>(
+    slot: &Slot,
+    what: &'static str,
+    args: A,
+) -> Result<R, super::PanicInfo> {
+    super::call_guarded(std::panic::AssertUnwindSafe(move || call_shim(slot, what, args)))
+}
+
+/// [`call_restartable`] for a Rust host's bindings, its runtime error
+/// returned (see [`try_call_shim`]): the trampolines of functions whose
+/// arguments cannot go as a tuple.
+#[inline]
+pub fn try_call_restartable<R>(
+    slot: &Slot,
+    what: &'static str,
+    call: impl FnMut(*const c_void) -> Guarded<R>,
+) -> Result<R, super::PanicInfo> {
+    super::call_guarded(std::panic::AssertUnwindSafe(move || call_restartable(slot, what, call)))
+}
+
+#[cold]
+#[inline(never)]
+fn say_restarted(what: &'static str) {
+    if let Some(table) = HOST.get() {
+        (table.hooks.restarted)(super::Str::new(what));
+    }
+}
+
 /// [`call_restartable`] of a call behind a reference: one instance per
 /// return type.
 pub fn call_restartable_dyn<R>(
@@ -373,11 +459,7 @@ fn restartable<R>(slot: &Slot, what: &'static str, mut call: impl FnMut(*const c
         }
         match result.into_result() {
             Ok(v) => return v,
-            Err(e) if restart_target(&e.message) == Some(p as usize) => {
-                if let Some(table) = HOST.get() {
-                    (table.hooks.restarted)(super::Str::new(what));
-                }
-            }
+            Err(e) if restart_target(&e.message) == Some(p as usize) => say_restarted(what),
             Err(e) => std::panic::resume_unwind(Box::new(e.message)),
         }
     }

@@ -193,6 +193,46 @@ fn a_call_with_its_arguments_as_a_tuple_restarts_with_the_same_arguments() {
     assert_eq!(message.as_deref(), Some("negative -1"));
 }
 
+#[test]
+fn a_hosts_call_returns_the_callees_error_and_restarts_as_other_calls_do() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    extern "C" fn old(a: i64) -> Guarded<i64> {
+        CALLS.fetch_add(1, Ordering::SeqCst);
+        SLOT.set((new as *const c_void).cast_mut());
+        let me = old as *const c_void as usize;
+        let _ = a;
+        Guarded::from_result(Err(PanicInfo { message: format!("{RESTART_CALL}{me:x}") }))
+    }
+    extern "C" fn new(a: i64) -> Guarded<i64> {
+        Guarded::apply::<(i64,)>(body, (a,))
+    }
+    fn body(a: i64) -> i64 {
+        if a < 0 {
+            panic!("negative {a}");
+        }
+        a * 2
+    }
+    static SLOT: Slot = Slot::new();
+    static EMPTY: Slot = Slot::new();
+    SLOT.set((old as *const c_void).cast_mut());
+    // Old code left at a back-edge: called again, with the same argument.
+    assert_eq!(try_call_shim::<(i64,), i64>(&SLOT, "m.f", (21,)), Ok(42));
+    assert_eq!(CALLS.load(Ordering::SeqCst), 1);
+
+    // A runtime error comes back as a value: nothing unwinds in the caller.
+    let quiet = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let failed = std::panic::catch_unwind(|| try_call_shim::<(i64,), i64>(&SLOT, "m.f", (-1,)));
+    let empty = std::panic::catch_unwind(|| try_call_shim::<(i64,), i64>(&EMPTY, "m.gone", (1,)));
+    std::panic::set_hook(quiet);
+    let failed = failed.expect("the error is returned, not raised");
+    assert_eq!(failed.map_err(|e| e.message), Err("negative -1".to_string()));
+    // So is an empty slot's (the slow path, under its own guard).
+    let empty = empty.expect("the error is returned, not raised").map_err(|e| e.message);
+    assert!(empty.as_ref().is_err_and(|m| m.contains("`m.gone` changed in a reload")), "{empty:?}");
+}
+
 /// The shim behind `p`, as generated trampolines transmute it.
 fn shim(p: *const c_void) -> extern "C" fn() -> Guarded<i64> {
     // SAFETY: every pointer this test stores is an `extern "C" fn() -> Guarded<i64>`.

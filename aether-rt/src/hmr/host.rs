@@ -214,7 +214,7 @@ static RUNNING: AtomicBool = AtomicBool::new(false);
 ///
 /// Inlined into each binding (issue #14): on the common path it is two
 /// relaxed loads and the biased gate's plain stores.
-#[inline]
+#[inline(always)]
 pub fn enter(program: &'static ProgramSpec) -> Entered {
     if !RUNNING.load(Ordering::Acquire) {
         start_once(program);
@@ -261,19 +261,30 @@ fn wait_while_a_reload_is_pending() {
 /// for `main`, docs/hmr.md) and `f` runs again in the previous code, so the
 /// host gets that code's value. A call from inside Aether code (a host
 /// function calling back in) is never rolled back under its caller.
-#[inline]
-pub fn call<R>(program: &'static ProgramSpec, mut f: impl FnMut() -> R) -> Result<R, crate::abi::PanicInfo> {
+///
+/// `f` returns the callee's runtime error rather than raising it (the
+/// bindings' trampolines call [`crate::abi::try_call_shim`]), so the common
+/// path has no `catch_unwind` of its own and is inlined whole into the
+/// binding: the lock, one indirect call, the release (issue #14).
+#[inline(always)]
+pub fn call<R>(
+    program: &'static ProgramSpec,
+    mut f: impl FnMut() -> Result<R, crate::abi::PanicInfo>,
+) -> Result<R, crate::abi::PanicInfo> {
     match call_once(program, &mut f) {
         Ok(value) => Ok(value),
         Err(error) => call_again_after(program, f, error),
     }
 }
 
-/// `f` once under the program lock, its runtime error as an `Err`.
-#[inline]
-fn call_once<R>(program: &'static ProgramSpec, f: &mut impl FnMut() -> R) -> Result<R, crate::abi::PanicInfo> {
+/// `f` once under the program lock.
+#[inline(always)]
+fn call_once<R>(
+    program: &'static ProgramSpec,
+    f: &mut impl FnMut() -> Result<R, crate::abi::PanicInfo>,
+) -> Result<R, crate::abi::PanicInfo> {
     let _entered = enter(program);
-    crate::abi::call_guarded(std::panic::AssertUnwindSafe(f))
+    f()
 }
 
 /// [`call`] after `f` failed: roll a recent reload back and run `f` again
@@ -283,7 +294,7 @@ fn call_once<R>(program: &'static ProgramSpec, f: &mut impl FnMut() -> R) -> Res
 #[inline(never)]
 fn call_again_after<R>(
     program: &'static ProgramSpec,
-    mut f: impl FnMut() -> R,
+    mut f: impl FnMut() -> Result<R, crate::abi::PanicInfo>,
     mut error: crate::abi::PanicInfo,
 ) -> Result<R, crate::abi::PanicInfo> {
     loop {

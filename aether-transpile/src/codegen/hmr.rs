@@ -57,7 +57,7 @@ use fingerprints::{body_text, entry_name, extern_slot_text, interface_fingerprin
 use rust_host::library_bindings;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use trampoline::{fn_slots, method_trampolines, module_trampolines, rust_sig, state_struct};
+use trampoline::{fn_slots, host_trampolines, method_trampolines, module_trampolines, rust_sig, state_struct};
 
 /// Where the generated workspace's crates find the runtime, and what to call
 /// them.

@@ -11,7 +11,7 @@
 //! slot by slot (each slot checked against its signature's fingerprint)
 //! rather than against the whole interface, whose fingerprint covers state.
 
-use super::{extern_slot_text, import_entries, module_trampolines, rust_sig, CallLayout, HmrModule, HOST_ROW};
+use super::{extern_slot_text, host_trampolines, import_entries, rust_sig, CallLayout, HmrModule, HOST_ROW};
 use crate::check::CheckResult;
 use crate::codegen::{format_file, names, Shared};
 use crate::project::Program;
@@ -65,7 +65,10 @@ pub(super) fn library_bindings(
         /// A call into Aether: under the program lock, its runtime
         /// error returned (after a rollback within the grace window,
         /// run again in the previous code).
-        pub fn __call<R>(f: impl FnMut() -> R) -> ::std::result::Result<R, ::aether_rt::RuntimeError> {
+        #[inline(always)]
+        pub fn __call<R>(
+            f: impl FnMut() -> ::std::result::Result<R, ::aether_rt::RuntimeError>,
+        ) -> ::std::result::Result<R, ::aether_rt::RuntimeError> {
             ::aether_rt::hmr::host::call(&PROGRAM, f)
         }
     };
@@ -124,8 +127,8 @@ pub(super) fn host_row(
         mods.push(quote!(pub mod #name { #iface }));
         // Inlined into the bindings: a Rust host's call into Aether is one
         // function of its own around the indirect call (issue #14).
-        let tramps = module_trampolines(program, ck, shared, layout, m, None);
-        let tramps = crate::codegen::library::reroot(quote!(#(#[inline] #tramps)*), &root2);
+        let tramps = host_trampolines(ck, shared, layout, m, &program.module(m).name);
+        let tramps = crate::codegen::library::reroot(quote!(#(#[inline(always)] #tramps)*), &root2);
         calls.push(quote!(pub mod #name { use super::super::#name::*; #tramps }));
     }
 

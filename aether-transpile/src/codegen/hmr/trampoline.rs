@@ -131,6 +131,9 @@ enum Restart {
     InLine,
     /// Out of line (`abi::call_restartable_cold`): a direct call's slow path.
     OutOfLine,
+    /// In a Rust host's binding, the callee's runtime error returned
+    /// (`abi::try_call_shim`): the trampoline returns a `Result`.
+    Returned,
 }
 
 fn call_through(
@@ -152,6 +155,7 @@ fn call_through(
         let shared = match loop_kind {
             Restart::InLine => quote!(::aether_rt::abi::call_shim),
             Restart::OutOfLine => quote!(::aether_rt::abi::call_shim_cold),
+            Restart::Returned => quote!(::aether_rt::abi::try_call_shim),
         };
         return quote! {
             #shared::<(#(#self_ty,)* #(#arg_tys,)*), #ret>(&#slot, #what, (#(#self_arg,)* #(#args,)*))
@@ -160,6 +164,7 @@ fn call_through(
     let call = match loop_kind {
         Restart::InLine => quote!(::aether_rt::abi::call_restartable),
         Restart::OutOfLine => quote!(::aether_rt::abi::call_restartable_cold),
+        Restart::Returned => quote!(::aether_rt::abi::try_call_restartable),
     };
     quote! {
         // `__p` and `__f`: no user name can start with `__`, so neither
@@ -271,6 +276,35 @@ pub(super) fn module_trampolines(
         Some(free_trampoline(ck, shared, *f, host_slot(k), &what))
     });
     functions.chain(externs).collect()
+}
+
+/// Trampolines of module `x`'s top-level functions for a Rust host's
+/// bindings (`rust_host::host_row`): as [`module_trampolines`]'s, but each
+/// returns the callee's runtime error instead of raising it
+/// (`abi::try_call_shim`), so the binding's call needs no `catch_unwind`
+/// of its own (issue #14).
+pub(super) fn host_trampolines(
+    ck: &CheckResult,
+    shared: &Shared,
+    layout: &CallLayout,
+    x: ModuleId,
+    module: &str,
+) -> Vec<TokenStream> {
+    let functions = layout.of_module(x).iter().enumerate().filter_map(|(fi, f)| {
+        let info = ck.fns.get(f.0 as usize).filter(|i| i.receiver.is_none())?;
+        let fname = names::item(&info.name);
+        let sig = rust_sig(ck, shared, *f);
+        let ctx = if sig.needs_ctx { vec![quote!(ctx: &mut crate::Ctx)] } else { Vec::new() };
+        let (params, ret) = (&sig.params, &sig.ret);
+        let what = format!("{module}.{}", info.name);
+        let body = call_through(Restart::Returned, fn_slot(fi), &what, None, &sig);
+        Some(quote! {
+            pub fn #fname(#(#ctx,)* #(#params),*) -> ::std::result::Result<#ret, ::aether_rt::abi::PanicInfo> {
+                #body
+            }
+        })
+    });
+    functions.collect()
 }
 
 /// The trampoline of a restart-free top-level function of the crate's own
