@@ -10,7 +10,10 @@
 //! - an interface edit rebuilds the crates built against it, replayed too;
 //! - a replay links with rust-lld directly and single-threaded
 //!   (`--threads=1`), and a linker that refuses costs retries, not the
-//!   reload.
+//!   reload;
+//! - with the `wild` linker installed, a replay links with it, and the
+//!   library it links unwinds as rust-lld's does (a runtime error in it is
+//!   rolled back).
 #![cfg(unix)]
 
 use aether_test_support::{run_hmr, save, spawn_followed};
@@ -24,9 +27,13 @@ const SINGLE_THREADED: &str = "link-arg=-Wl,--threads=1|link-arg=--threads=1";
 /// How a replay asks rustc to link with rust-lld itself, not through `cc`.
 const DIRECT: &str = "linker-flavor=ld.lld";
 
+/// How a replay asks rustc to link with `wild` (a plain `ld` flavor).
+const WILD: &str = "linker-flavor=ld";
+
 /// A `RUSTC_WRAPPER` that logs the crate each rustc run compiles (and, in
 /// `<log>.threads`, the runs asked to link single-threaded, in
-/// `<log>.direct` those linking with rust-lld directly), then runs it: `$1`
+/// `<log>.direct` those linking with rust-lld directly, in `<log>.wild`
+/// those linking with `wild`), then runs it: `$1`
 /// is rustc, the rest its arguments. With `refuse_single_threaded`, a run
 /// asked to link single-threaded fails, as an older toolchain does: its
 /// rustc or its linker refuses the flags.
@@ -38,9 +45,10 @@ fn recording_wrapper(dir: &Path, log: &Path, refuse_single_threaded: bool) -> st
         ":"
     };
     let text = format!(
-        "#!/bin/sh\nname=\nthreads=\ndirect=\nfor a in \"$@\"; do case \"$prev\" in --crate-name) name=\"$a\";; esac; \
-         case \"$a\" in {SINGLE_THREADED}) threads=1;; {DIRECT}) direct=1;; esac; prev=\"$a\"; done\n\
+        "#!/bin/sh\nname=\nthreads=\ndirect=\nwild=\nfor a in \"$@\"; do case \"$prev\" in --crate-name) name=\"$a\";; esac; \
+         case \"$a\" in {SINGLE_THREADED}) threads=1;; {DIRECT}) direct=1;; {WILD}) wild=1;; esac; prev=\"$a\"; done\n\
          echo \"$name\" >> '{log}'\nif [ -n \"$direct\" ]; then echo \"$name\" >> '{log}.direct'; fi\n\
+         if [ -n \"$wild\" ]; then echo \"$name\" >> '{log}.wild'; fi\n\
          if [ -n \"$threads\" ]; then echo \"$name\" >> '{log}.threads'; {refuse}; fi\nexec \"$@\"\n",
         log = log.display()
     );
@@ -96,6 +104,9 @@ fn a_constant_edit_reaches_every_importer_with_no_rustc_run() {
     let start = || {
         let mut command = run_hmr(env!("CARGO_BIN_EXE_cargo-aether"), &program);
         command.arg("--timings").env("AETHER_CACHE_DIR", dir.path().join("cache")).env("RUSTC_WRAPPER", &wrapper);
+        // rust-lld's ways, whether `wild` is installed or not (it has a
+        // test of its own below).
+        command.env("AETHER_HMR_WILD", "0");
         spawn_followed(&mut command).expect("cargo-aether starts")
     };
     let (child, out, err) = start();
@@ -207,4 +218,64 @@ fn a_constant_edit_reaches_every_importer_with_no_rustc_run() {
             assert!(asked == 0 && !refused, "{}", report("later replays do not ask again"));
         }
     }
+}
+
+/// Where .ci/run installs `wild` (`cargo install wild-linker --root
+/// target/tools`), or the `PATH`'s.
+fn installed_wild() -> Option<std::path::PathBuf> {
+    let ours = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/tools/bin");
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::iter::once(ours).chain(std::env::split_paths(&path)).find(|dir| dir.join("wild").is_file())
+}
+
+#[test]
+fn with_wild_installed_a_replay_links_with_it_and_its_library_unwinds() {
+    let wild_dir = installed_wild().expect(
+        "this test needs the `wild` linker: `cargo install wild-linker --version 0.10.0 --locked --root target/tools` \
+         (.ci/run installs it)",
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let program = dir.path().join("linked");
+    std::fs::create_dir_all(&program).expect("mkdir");
+    let module = |body: &str| format!("pub fn f(x: int) -> int {{\n    {body}\n}}\n");
+    save(&program, "m.ae", &module("x * 2"));
+    save(
+        &program,
+        "main.ae",
+        "import m\n\nfn main() {\n    loop {\n        println(\"v {m.f(21)}\")\n        sleep_ms(20)\n    }\n}\n",
+    );
+    let log = dir.path().join("rustc.log");
+    let wrapper = recording_wrapper(dir.path(), &log, false);
+    let mut path = vec![wild_dir];
+    path.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+    let mut command = run_hmr(env!("CARGO_BIN_EXE_cargo-aether"), &program);
+    command
+        .arg("--timings")
+        .env("AETHER_CACHE_DIR", dir.path().join("cache"))
+        .env("RUSTC_WRAPPER", &wrapper)
+        .env("PATH", std::env::join_paths(path).expect("a PATH"))
+        .env_remove("AETHER_HMR_WILD");
+    let (_child, out, err) = spawn_followed(&mut command).expect("cargo-aether starts");
+    let report = |what: &str| format!("{what}\n--- stdout\n{}--- stderr\n{}", out.tail(5), err.text());
+    let seen = |expected: &'static str| move |l: &str| (l == expected).then_some(());
+    assert!(out.wait_for(0, Duration::from_secs(600), seen("v 42")).is_some(), "{}", report("first line"));
+
+    // A body edit: replayed, linked by `wild`.
+    let (from_out, from_err) = (out.len(), err.len());
+    save(&program, "m.ae", &module("x * 3"));
+    assert!(out.wait_for(from_out, Duration::from_secs(120), seen("v 63")).is_some(), "{}", report("the edit"));
+    assert_eq!(built_by(&err, from_err).as_deref(), Some("rustc"), "{}", report("cargo's rustc command was replayed"));
+    let linked_by_wild = std::fs::read_to_string(dir.path().join("rustc.log.wild")).unwrap_or_default();
+    assert!(linked_by_wild.lines().any(|l| l.ends_with("_hmr_m")), "{}", report("the replay linked with wild"));
+    assert!(!err.text_from(from_err).contains("failed"), "{}", report("no way of linking failed"));
+
+    // A runtime error in the library `wild` linked unwinds to its shim, as
+    // in rust-lld's: right after the reload, it is rolled back and the
+    // program goes on in the previous code.
+    let (from_out, from_err) = (out.len(), err.len());
+    save(&program, "m.ae", &module("x / (x - 21)"));
+    let rolled = err.wait_for(from_err, Duration::from_secs(120), |l| l.contains("rolled back").then_some(()));
+    assert!(rolled.is_some(), "{}", report("the failing reload was rolled back"));
+    let on = out.wait_for(out.len().max(from_out), Duration::from_secs(30), seen("v 63"));
+    assert!(on.is_some(), "{}", report("the program goes on in the previous code"));
 }

@@ -133,9 +133,15 @@ fn run(
 }
 
 fn reload_part(tool: &Tool, work: &Path, edits: usize, reloads: usize) -> Result<(), String> {
-    let reload = reload_latency(tool, work, edits, reloads, true, Edit::SameLines)?;
-    let by_cargo = reload_latency(tool, work, edits, edits, false, Edit::SameLines)?;
-    let moving = reload_latency(tool, work, edits, edits, true, Edit::MovesLines)?;
+    let reload = reload_latency(tool, work, edits, reloads, Builder::Replay, Edit::SameLines)?;
+    // With `wild` installed, reloads link with it: the same edits linked by
+    // rust-lld, for the difference.
+    let by_rust_lld = match wild_installed() {
+        true => Some(reload_latency(tool, work, edits, edits, Builder::ReplayWithRustLld, Edit::SameLines)?),
+        false => None,
+    };
+    let by_cargo = reload_latency(tool, work, edits, edits, Builder::Cargo, Edit::SameLines)?;
+    let moving = reload_latency(tool, work, edits, edits, Builder::Replay, Edit::MovesLines)?;
     let floor = cargo_floor(work, edits, Edit::SameLines)?;
     let moving_floor = cargo_floor(work, edits, Edit::MovesLines)?;
     let restart = full_restart(tool, work, 5)?;
@@ -150,6 +156,12 @@ fn reload_part(tool: &Tool, work: &Path, edits: usize, reloads: usize) -> Result
     println!("|---|---:|---:|");
     println!("| `run --hmr`: file write → first line of the new code | {rl} ms | {rp} ms |");
     println!("| the same, as the `[aether] reloaded ... in N ms` line says | {hl} ms | {hp} ms |");
+    let linker = if by_rust_lld.is_some() { "`wild`" } else { "rust-lld (`wild` is not installed)" };
+    println!("| linked by | {linker} | |");
+    if let Some(lld) = &by_rust_lld {
+        let (ll, lp) = median_p95(&lld.latency);
+        println!("| the same linked by rust-lld (`AETHER_HMR_WILD=0`) | {ll} ms | {lp} ms |");
+    }
     println!("| the same with cargo on every reload (`AETHER_HMR_REPLAY=0`) | {cl} ms | {cp} ms |");
     println!("| floor: `cargo build` of the hand-written cdylib, same profile | {fl} ms | {fp} ms |");
     println!("| stop, `cargo aether build`, restart → first line ({} runs) | {sl} ms | {sp} ms |", restart.len());
@@ -163,7 +175,18 @@ fn reload_part(tool: &Tool, work: &Path, edits: usize, reloads: usize) -> Result
         ml as f64 / mfl.max(1) as f64,
         mp as f64 / mfp.max(1) as f64
     );
+    if let Some(lld) = &by_rust_lld {
+        let (ll, lp) = median_p95(&lld.latency);
+        println!(
+            "linked by rust-lld: reload / floor median {:.2}x, p95 {:.2}x\n",
+            ll as f64 / fl.max(1) as f64,
+            lp as f64 / fp.max(1) as f64
+        );
+    }
     print_steps("the edit", &reload.steps);
+    if let Some(lld) = &by_rust_lld {
+        print_steps("the edit linked by rust-lld", &lld.steps);
+    }
     print_steps("the edit with cargo", &by_cargo.steps);
     print_steps("the edit moving lines", &moving.steps);
 
@@ -283,18 +306,37 @@ struct Reloads {
 
 /// `replay`: rustc replayed for the changed crate (the default), or cargo
 /// on every reload.
+/// How a session's reloads build.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Builder {
+    /// rustc replayed, linked the fastest way there is.
+    Replay,
+    /// rustc replayed, linked by rust-lld even where `wild` is installed.
+    ReplayWithRustLld,
+    /// cargo on every reload.
+    Cargo,
+}
+
+/// Whether `wild` is on the `PATH` (reloads then link with it).
+fn wild_installed() -> bool {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::var_os("AETHER_HMR_WILD").is_none_or(|v| v != "0")
+        && std::env::split_paths(&path).any(|dir| dir.join("wild").is_file())
+}
+
 fn reload_latency(
     tool: &Tool,
     work: &Path,
     edits: usize,
     reloads: usize,
-    replay: bool,
+    builder: Builder,
     edit: Edit,
 ) -> Result<Reloads, String> {
-    let program = work.join(match (replay, edit) {
-        (true, Edit::SameLines) => "program",
-        (true, Edit::MovesLines) => "program-lines",
-        (false, _) => "program-cargo",
+    let program = work.join(match (builder, edit) {
+        (Builder::Replay, Edit::SameLines) => "program",
+        (Builder::Replay, Edit::MovesLines) => "program-lines",
+        (Builder::ReplayWithRustLld, _) => "program-lld",
+        (Builder::Cargo, _) => "program-cargo",
     });
     std::fs::create_dir_all(&program).map_err(|e| e.to_string())?;
     std::fs::write(program.join("main.ae"), MAIN_AE).map_err(|e| e.to_string())?;
@@ -306,7 +348,10 @@ fn reload_latency(
     let run: &[&str] =
         if tool.reload_release { &["run", "--hmr", "--release", "--timings"] } else { &["run", "--hmr", "--timings"] };
     let mut command = tool.command(run);
-    command.arg(&program).env("AETHER_HMR_REPLAY", if replay { "1" } else { "0" });
+    command.arg(&program).env("AETHER_HMR_REPLAY", if builder == Builder::Cargo { "0" } else { "1" });
+    if builder == Builder::ReplayWithRustLld {
+        command.env("AETHER_HMR_WILD", "0");
+    }
     let (child, out, err) = spawn_followed(&mut command).map_err(|e| format!("cannot run cargo-aether: {e}"))?;
     let fail = |what: &str| format!("{what}\n--- stderr (last lines)\n{}", err.tail(30));
     out.wait_for(0, Duration::from_secs(600), |l| l.starts_with("v0 ").then_some(()))
