@@ -125,8 +125,9 @@ pub(super) fn host_row(
         let (iface, _) = super::interface_of(program, ck, shared, layout, m);
         let iface = crate::codegen::library::reroot(without_state(iface, &private), &root1);
         mods.push(quote!(pub mod #name { #iface }));
-        // Inlined into the bindings: a Rust host's call into Aether is one
-        // function of its own around the indirect call (issue #14).
+        // Inlined into the bindings, whole (issue #14): a Rust host's call
+        // into Aether is the binding itself around one indirect call, its
+        // runtime error returned rather than caught.
         let tramps = host_trampolines(ck, shared, layout, m, &program.module(m).name);
         let tramps = crate::codegen::library::reroot(quote!(#(#[inline(always)] #tramps)*), &root2);
         calls.push(quote!(pub mod #name { use super::super::#name::*; #tramps }));
