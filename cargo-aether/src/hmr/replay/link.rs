@@ -319,7 +319,8 @@ mod tests {
 
     #[test]
     fn wild_links_what_rust_lld_would_with_the_same_arguments() {
-        let shared = words(&["-C", "prefer-dynamic", "--cfg", "aether_shared_std", "-C", "link-arg=-Wl,-rpath,/tc/lib"]);
+        let shared =
+            words(&["-C", "prefer-dynamic", "--cfg", "aether_shared_std", "-C", "link-arg=-Wl,-rpath,/tc/lib"]);
         let ways = Ways::default();
         let _ = ways.wild.set(Some(PathBuf::from("/opt/wild/bin/wild")));
         let Some(command) = ways.command(Way::Wild, &shared) else {
@@ -339,7 +340,10 @@ mod tests {
         own.extend(["-C".to_string(), "linker=clang".to_string()]);
         assert_eq!(ways.command(Way::Wild, &own), None);
         // Not installed: the next way.
-        assert_eq!(Ways::default().command(Way::Wild, &shared).is_some(), find_wild(std::env::var_os(WILD_ENV), std::env::var_os("PATH")).is_some());
+        assert_eq!(
+            Ways::default().command(Way::Wild, &shared).is_some(),
+            find_wild(std::env::var_os(WILD_ENV), std::env::var_os("PATH")).is_some()
+        );
     }
 
     #[test]
