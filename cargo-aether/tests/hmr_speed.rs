@@ -152,6 +152,8 @@ fn a_constant_edit_reaches_every_importer_with_no_rustc_run() {
     if cfg!(all(target_os = "linux", target_arch = "x86_64", target_env = "gnu")) {
         let direct = std::fs::read_to_string(dir.path().join("rustc.log.direct")).unwrap_or_default();
         assert!(direct.lines().any(|l| l.ends_with("_hmr_base")), "{}", report("the replay linked with rust-lld"));
+        let said = err.text_from(from_err).contains("linked by rust-lld)");
+        assert!(said, "{}", report("`--timings` says rust-lld linked it"));
     }
 
     drop(child);
@@ -267,6 +269,7 @@ fn with_wild_installed_a_replay_links_with_it_and_its_library_unwinds() {
     assert_eq!(built_by(&err, from_err).as_deref(), Some("rustc"), "{}", report("cargo's rustc command was replayed"));
     let linked_by_wild = std::fs::read_to_string(dir.path().join("rustc.log.wild")).unwrap_or_default();
     assert!(linked_by_wild.lines().any(|l| l.ends_with("_hmr_m")), "{}", report("the replay linked with wild"));
+    assert!(err.text_from(from_err).contains("linked by wild)"), "{}", report("`--timings` says wild linked it"));
     assert!(!err.text_from(from_err).contains("failed"), "{}", report("no way of linking failed"));
 
     // A runtime error in the library `wild` linked unwinds to its shim, as

@@ -214,7 +214,8 @@ fn print_steps(what: &str, steps: &[Steps]) {
     println!("| watch (debounce + notification) | {:.0} |", med(|s| s.watch));
     println!("| check | {:.1} |", med(|s| s.check));
     println!("| generate | {:.1} |", med(|s| s.generate));
-    println!("| build ({}) | {:.0} |", steps[0].builder, med(|s| s.build));
+    let linked = steps[0].linker.as_ref().map(|l| format!(", linked by {l}")).unwrap_or_default();
+    println!("| build ({}{linked}) | {:.0} |", steps[0].builder, med(|s| s.build));
     println!("| load + swap | {:.0} |", med(|s| s.swap));
     println!();
 }
@@ -229,10 +230,13 @@ pub(crate) struct Steps {
     builder: String,
     /// `1 crate`, `5 crates`: how many the build built.
     crates: Option<String>,
+    /// What linked a replay's libraries (`wild`, `rust-lld`, ...).
+    linker: Option<String>,
     swap: f64,
 }
 
 /// `[aether] timings: watch 21 ms, check 3.4 ms, generate 1.2 ms, build 120 ms (cargo, 1 crate), load + swap 9 ms, total 155 ms`
+/// (a replay's build: `build 100 ms (rustc, 1 crate, linked by wild)`)
 pub(crate) fn parse_steps(line: &str) -> Option<Steps> {
     let rest = line.strip_prefix("[aether] timings: ")?;
     let mut steps = Steps::default();
@@ -251,9 +255,12 @@ pub(crate) fn parse_steps(line: &str) -> Option<Steps> {
             steps.builder = part.split('(').nth(1).unwrap_or("none").trim_end_matches(')').to_string();
         } else if part.starts_with("build none") {
             steps.builder = "none".to_string();
-        } else if part.ends_with("crate)") || part.ends_with("crates)") {
+        } else if part.trim_end_matches(')').ends_with(" crate") || part.trim_end_matches(')').ends_with(" crates") {
             // The crate count after the builder: `(cargo, 1 crate)` was split.
             steps.crates = Some(part.trim_end_matches(')').to_string());
+        } else if let Some(linker) = part.strip_prefix("linked by ") {
+            // After the count, for a replay: `(rustc, 1 crate, linked by wild)`.
+            steps.linker = Some(linker.trim_end_matches(')').to_string());
         }
     }
     Some(steps)

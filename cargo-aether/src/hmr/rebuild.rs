@@ -169,8 +169,9 @@ pub(super) fn rebuild(
         changed.iter().filter_map(|i| generated.modules.get(*i)).map(|m| m.package.as_str()).collect();
     let step = Step::start();
     let built = match replayed(build, current, &generated, &changed) {
-        Ok(()) => {
+        Ok(linked) => {
             timings.builder = "rustc";
+            timings.linked = Some(linked);
             Ok(Ok(()))
         }
         Err(why) => {
@@ -211,7 +212,7 @@ fn replayed(
     current: &Current,
     generated: &aether_transpile::codegen::hmr::HmrGenerated,
     changed: &[usize],
-) -> Result<(), super::replay::NoReplay> {
+) -> Result<&'static str, super::replay::NoReplay> {
     use super::replay::{NoReplay, Unit};
     // A manifest of the workspace or the host changed: the build graph may
     // have. The host's Rust (its table of functions, which an interface edit

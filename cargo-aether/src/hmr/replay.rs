@@ -76,7 +76,8 @@ impl Recorder {
 
     /// Run the recorded rustc of every unit, all at once, in `ws` (cargo's
     /// working directory for workspace members); then uplift each library.
-    pub fn replay(&self, ws: &Path, units: &[Unit<'_>]) -> Result<(), NoReplay> {
+    /// How the libraries were linked, for the `--timings` line.
+    pub fn replay(&self, ws: &Path, units: &[Unit<'_>]) -> Result<&'static str, NoReplay> {
         if !Self::enabled() {
             return Err(NoReplay::NotRecorded);
         }
@@ -104,9 +105,9 @@ impl Recorder {
                         let refusals: Vec<&str> = failed.iter().map(|(w, _)| w.refusal()).collect();
                         say!("[aether] {}; reloads link {} from now on\n{why}", refusals.join("; "), way.describe());
                     }
-                    return Ok(());
+                    return Ok(way.linked_by());
                 }
-                other => return other,
+                Err(other) => return Err(other),
             }
         }
         Err(NoReplay::NotRecorded)

@@ -20,6 +20,8 @@ pub(super) struct Timings {
     pub builder: &'static str,
     /// How many crates were built.
     pub crates: usize,
+    /// How a replay linked them (`replay/link.rs`): `linked by wild`, ...
+    pub linked: Option<&'static str>,
 }
 
 /// Times a step: `let t = Step::start(); ...; timings.check = t.done();`.
@@ -43,7 +45,14 @@ impl Timings {
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         let build = match self.build {
             Some(d) => {
-                format!("build {:.0} ms ({}, {} crate{})", ms(d), self.builder, self.crates, plural(self.crates))
+                let linked = self.linked.map(|l| format!(", {l}")).unwrap_or_default();
+                format!(
+                    "build {:.0} ms ({}, {} crate{}{linked})",
+                    ms(d),
+                    self.builder,
+                    self.crates,
+                    plural(self.crates)
+                )
             }
             None => "build none".to_string(),
         };
@@ -81,11 +90,18 @@ mod tests {
             build: Some(Duration::from_millis(120)),
             builder: "cargo",
             crates: 1,
+            linked: None,
         };
         assert_eq!(
             t.line(Duration::from_millis(9)),
             "[aether] timings: watch 21 ms, check 3.4 ms, generate 1.2 ms, build 120 ms (cargo, 1 crate), \
              load + swap 9 ms, total 155 ms"
+        );
+        let replayed = Timings { builder: "rustc", crates: 2, linked: Some("linked by wild"), ..t };
+        assert_eq!(
+            replayed.line(Duration::from_millis(9)),
+            "[aether] timings: watch 21 ms, check 3.4 ms, generate 1.2 ms, build 120 ms (rustc, 2 crates, linked by \
+             wild), load + swap 9 ms, total 155 ms"
         );
     }
 }

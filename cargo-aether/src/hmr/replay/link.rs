@@ -62,6 +62,16 @@ impl Way {
         }
     }
 
+    /// What the `--timings` line says of a reload linked this way.
+    pub fn linked_by(self) -> &'static str {
+        match self {
+            Way::Wild => "linked by wild",
+            Way::Direct => "linked by rust-lld",
+            Way::SingleThreaded => "linked through cc",
+            Way::AsRecorded => "linked as cargo did",
+        }
+    }
+
     /// How reloads link after a refusal.
     pub fn describe(self) -> &'static str {
         match self {
