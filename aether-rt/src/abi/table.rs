@@ -361,18 +361,9 @@ pub fn try_call_shim<A: super::Args<R> + Copy, R>(
     let p = slot.get();
     if !PENDING.load(Ordering::Relaxed) && !p.is_null() {
         let p = p.cast_const();
-        let table = HOST.get();
-        let outer = table.map_or(std::ptr::null(), |t| t.calls());
-        let this = Call { callee: p, outer };
-        if let Some(t) = table {
-            t.set_calls(&this);
-        }
         // SAFETY: as in `call_shim`: the slot holds this call's shim.
         #[allow(unsafe_code)]
-        let result = unsafe { args.call_shim(p) };
-        if let Some(t) = table {
-            t.set_calls(outer);
-        }
+        let result = linked_call(HOST.get(), p, |p| unsafe { args.call_shim(p) });
         return match result.into_result() {
             Ok(v) => Ok(v),
             Err(e) => try_call_shim_failed(slot, what, args, p, e),
@@ -445,24 +436,37 @@ fn restartable<R>(slot: &Slot, what: &'static str, mut call: impl FnMut(*const c
     let table = HOST.get();
     loop {
         let p = call_slot(slot, what);
-        let outer = table.map_or(std::ptr::null(), |t| t.calls());
-        let this = Call { callee: p, outer };
-        // Plain stores, not swaps: only the thread holding the program lock
-        // runs Aether code, so nothing else writes the list meanwhile, and a
-        // locked exchange twice per call would be most of a call's cost.
-        if let Some(t) = table {
-            t.set_calls(&this);
-        }
-        let result = call(p);
-        if let Some(t) = table {
-            t.set_calls(outer);
-        }
+        let result = linked_call(table, p, &mut call);
         match result.into_result() {
             Ok(v) => return v,
             Err(e) if restart_target(&e.message) == Some(p as usize) => say_restarted(what),
             Err(e) => std::panic::resume_unwind(Box::new(e.message)),
         }
     }
+}
+
+/// `call(p)` with the call linked into the list of calls in progress
+/// (`CallTable::calls`) while it runs: the restart points old code left at
+/// a back-edge unwinds to.
+#[inline(always)]
+fn linked_call<R>(
+    table: Option<&CallTable>,
+    p: *const c_void,
+    call: impl FnOnce(*const c_void) -> Guarded<R>,
+) -> Guarded<R> {
+    let outer = table.map_or(std::ptr::null(), |t| t.calls());
+    let this = Call { callee: p, outer };
+    // Plain stores, not swaps: only the thread holding the program lock
+    // runs Aether code, so nothing else writes the list meanwhile, and a
+    // locked exchange twice per call would be most of a call's cost.
+    if let Some(t) = table {
+        t.set_calls(&this);
+    }
+    let result = call(p);
+    if let Some(t) = table {
+        t.set_calls(outer);
+    }
+    result
 }
 
 /// [`call_restartable`] out of line, for the slow path of a direct call
