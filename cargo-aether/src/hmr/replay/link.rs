@@ -17,8 +17,8 @@
 //! Faster still, when the `wild` linker is installed (on `PATH`; `cargo
 //! install wild-linker`): it links the same arguments in about two thirds
 //! of rust-lld's time, most of the difference being rust-lld's own start
-//! (it loads LLVM's shared library before it reads an argument), about 8
-//! ms of a reload of about 110 (docs/performance.md). `AETHER_HMR_WILD=0`
+//! (it loads LLVM's shared library before it reads an argument): 5–9 ms of
+//! a reload of about 110 (docs/performance.md). `AETHER_HMR_WILD=0`
 //! leaves it out.
 //!
 //! A way that fails is not tried again in the session once a later one
@@ -118,8 +118,9 @@ impl Ways {
             }
             Way::Wild => {
                 let wild = self.wild.get_or_init(|| find_wild(std::env::var_os(WILD_ENV), std::env::var_os("PATH")));
+                let wild = wild.as_ref()?;
                 let mut out = self.without_cc(words)?;
-                out.extend(["-C".into(), format!("linker={}", wild.as_ref()?.display())]);
+                out.extend(["-C".into(), format!("linker={}", wild.display())]);
                 out.extend(["-C".into(), "linker-flavor=ld".into()]);
                 Some(out)
             }
@@ -133,9 +134,7 @@ impl Ways {
             }
         }
     }
-}
 
-impl Ways {
     /// `words` made ready for rustc to call a linker itself rather than
     /// `cc`: only for a library that shares std and would have linked with
     /// rustc's default linker (see the module's comment), with the `-Wl,`
