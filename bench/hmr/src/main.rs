@@ -582,24 +582,46 @@ fn full_restart(tool: &Tool, work: &Path, runs: usize) -> Result<Vec<u64>, Strin
 // ---------------------------------------------------------- call overhead
 
 fn call_overhead(tool: &Tool, repo: &Path, work: &Path) -> Result<(), String> {
-    println!("| program, wall time of the whole run (median of 3) | static | --hmr host | --hmr / static |");
-    println!("|---|---:|---:|---:|");
+    let counted = valgrind_installed();
+    print!("| program, wall time of the whole run ({RUNS} runs each, interleaved) | static min / median | --hmr host min / median | --hmr / static, min / median |");
+    if counted {
+        print!(" instructions of the work, --hmr / static |");
+    }
+    println!();
+    println!("|---|---:|---:|---:|{}", if counted { "---:|" } else { "" });
     // Debug --hmr calls are slow (see docs/performance.md): a shorter static
     // run keeps the --hmr one within a minute or so.
     for program in ["fib", "nbody", "particles"] {
         for release in [false, true] {
             let target_ms = if release { 700 } else { 150 };
-            let row = overhead_row(tool, repo, work, program, release, target_ms)?;
+            let row = overhead_row(tool, repo, work, program, release, target_ms, counted)?;
             println!("{row}");
         }
     }
     println!();
+    if counted {
+        println!(
+            "Instructions: counted by `valgrind --tool=cachegrind` (deterministic, unlike the wall times on a \
+             shared machine), for the work alone: the count at a larger argument less the count at a smaller \
+             one (fib {} and {}, nbody 0 and {}, particles 0 and {} frames), so start-up (loading the \
+             libraries) is left out.\n",
+            COUNTED_ARGS[0].1, COUNTED_ARGS[0].2, COUNTED_ARGS[1].2, COUNTED_ARGS[2].2
+        );
+    }
     Ok(())
 }
 
+/// Timed runs of each executable, alternating (the machine's speed drifts
+/// between minutes: interleaving gives both the same drift).
+const RUNS: usize = 5;
+
+/// Per program: the smaller and larger argument whose instruction counts
+/// are subtracted ([`work_instructions`]).
+const COUNTED_ARGS: [(&str, u64, u64); 3] = [("fib", 20, 25), ("nbody", 0, 20_000), ("particles", 0, 2_000)];
+
 /// One program in one profile: static executable and --hmr host, each run
 /// on its own (no CLI), with an argument that makes the static run last
-/// about `target_ms`.
+/// about `target_ms`; with `counted`, the instructions of the work too.
 fn overhead_row(
     tool: &Tool,
     repo: &Path,
@@ -607,6 +629,7 @@ fn overhead_row(
     program: &str,
     release: bool,
     target_ms: u64,
+    counted: bool,
 ) -> Result<String, String> {
     let profile = if release { "release" } else { "debug" };
     let dir = work.join(format!("{program}-{profile}"));
@@ -632,22 +655,76 @@ fn overhead_row(
     let host = find_host(&tool.target.join(profile)).ok_or("no --hmr host was built")?;
     // The constants' values the CLI hands the host (#13's tunables).
     let tunables = newest(&tool.cache.join("programs"), "tunables.txt").ok_or("no tunables.txt was written")?;
+    let run_static = |arg: &str| {
+        let mut c = Command::new(&exe);
+        c.arg(arg);
+        c
+    };
+    let run_hmr = |arg: &str| {
+        let mut c = Command::new(&host);
+        c.arg(arg).env(TUNABLES_ENV, &tunables);
+        c
+    };
     let mut n: u64 = match program {
         "fib" => 24,
         "particles" => 100,
         _ => 100_000,
     };
-    while time(Command::new(&exe).arg(n.to_string()))? < Duration::from_millis(target_ms) && n < 50_000_000 {
+    while time(&mut run_static(&n.to_string()))? < Duration::from_millis(target_ms) && n < 50_000_000 {
         n = if program == "fib" { n + 1 } else { n * 2 };
     }
     let n = n.to_string();
     let (mut st, mut hm) = (Vec::new(), Vec::new());
-    for _ in 0..3 {
-        st.push(time(Command::new(&exe).arg(&n))?.as_millis() as u64);
-        hm.push(time(Command::new(&host).arg(&n).env(TUNABLES_ENV, &tunables))?.as_millis() as u64);
+    for _ in 0..RUNS {
+        st.push(time(&mut run_static(&n))?.as_millis() as u64);
+        hm.push(time(&mut run_hmr(&n))?.as_millis() as u64);
     }
-    let (st, hm) = (median(&mut st), median(&mut hm));
-    Ok(format!("| {program} {n}, {profile} | {st} ms | {hm} ms | {:.2}x |", hm as f64 / st.max(1) as f64))
+    let (st_min, hm_min) = (st.iter().min().copied().unwrap_or(0), hm.iter().min().copied().unwrap_or(0));
+    let (st_med, hm_med) = (median(&mut st), median(&mut hm));
+    let ratio = |a: u64, b: u64| a as f64 / b.max(1) as f64;
+    let mut row = format!(
+        "| {program} {n}, {profile} | {st_min} / {st_med} ms | {hm_min} / {hm_med} ms | {:.2}x / {:.2}x |",
+        ratio(hm_min, st_min),
+        ratio(hm_med, st_med)
+    );
+    if counted {
+        let (_, small, large) = COUNTED_ARGS.iter().find(|(p, _, _)| *p == program).copied().unwrap_or(("", 0, 1));
+        let st = work_instructions(&run_static, small, large)?;
+        let hm = work_instructions(&run_hmr, small, large)?;
+        row += &format!(" {:.2}x |", hm as f64 / st.max(1) as f64);
+    }
+    Ok(row)
+}
+
+/// Whether `valgrind` is on PATH (for the instruction counts).
+fn valgrind_installed() -> bool {
+    Command::new("valgrind").arg("--version").output().is_ok_and(|o| o.status.success())
+}
+
+/// Instructions the program runs at argument `large` less those at
+/// `small`: the work, without start-up (cachegrind, no cache simulation).
+fn work_instructions(command: &dyn Fn(&str) -> Command, small: u64, large: u64) -> Result<u64, String> {
+    let count = |arg: u64| -> Result<u64, String> {
+        let program = command(&arg.to_string());
+        let mut c = Command::new("valgrind");
+        c.args(["--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]);
+        c.arg(program.get_program()).args(program.get_args());
+        for (k, v) in program.get_envs() {
+            match v {
+                Some(v) => c.env(k, v),
+                None => c.env_remove(k),
+            };
+        }
+        let out = c.stdout(Stdio::null()).output().map_err(|e| format!("cannot run valgrind: {e}"))?;
+        let text = String::from_utf8_lossy(&out.stderr);
+        let refs = text
+            .lines()
+            .find_map(|l| l.split_once("I refs:").or_else(|| l.split_once("I   refs:")))
+            .map(|(_, n)| n.trim().replace(',', ""))
+            .and_then(|n| n.parse().ok());
+        refs.ok_or_else(|| format!("valgrind printed no instruction count:\n{text}"))
+    };
+    Ok(count(large)?.saturating_sub(count(small)?))
 }
 
 /// The newest `<dir>/*/<name>` (the generated workspace of the last run).
