@@ -8,9 +8,10 @@
 //!
 //! 1. reload latency of one-line edits in a ~300-line module, from the file
 //!    write to the first line printed by the new code, next to the floor
-//!    (`cargo build` of a hand-written cdylib after the same change) and a
-//!    full stop-rebuild-restart of the static program, with the reload's
-//!    own breakdown (`run --hmr --timings`); the floor crate uses the
+//!    (`cargo build` of a hand-written cdylib after the same change, built
+//!    right after each reload, so both see the machine's speed of the same
+//!    minute) and a full stop-rebuild-restart of the static program, with
+//!    the reload's own breakdown (`run --hmr --timings`); the floor crate uses the
 //!    generated workspace's profile (`debug = 0`, `panic = "unwind"`);
 //! 2. fan-out (`fanout.rs`): a constant's value, and an interface, edited in
 //!    a module that N = 1, 4, 16 others import;
@@ -133,24 +134,27 @@ fn run(
 }
 
 fn reload_part(tool: &Tool, work: &Path, edits: usize, reloads: usize) -> Result<(), String> {
-    let reload = reload_latency(tool, work, edits, reloads, Builder::Replay, Edit::SameLines)?;
+    // The floor crate is built after each timed reload, in the same minute:
+    // this machine's speed drifts by a fifth between minutes, more than the
+    // difference measured.
+    let floor = Floor::prepare(work, "floor", Edit::SameLines)?;
+    let moving_floor = Floor::prepare(work, "floor-lines", Edit::MovesLines)?;
+    let reload = reload_latency(tool, work, edits, reloads, Builder::Replay, Edit::SameLines, &floor)?;
     // With `wild` installed, reloads link with it: the same edits linked by
     // rust-lld, for the difference.
     let by_rust_lld = match wild_installed() {
-        true => Some(reload_latency(tool, work, edits, edits, Builder::ReplayWithRustLld, Edit::SameLines)?),
+        true => Some(reload_latency(tool, work, edits, edits, Builder::ReplayWithRustLld, Edit::SameLines, &floor)?),
         false => None,
     };
-    let by_cargo = reload_latency(tool, work, edits, edits, Builder::Cargo, Edit::SameLines)?;
-    let moving = reload_latency(tool, work, edits, edits, Builder::Replay, Edit::MovesLines)?;
-    let floor = cargo_floor(work, edits, Edit::SameLines)?;
-    let moving_floor = cargo_floor(work, edits, Edit::MovesLines)?;
+    let by_cargo = reload_latency(tool, work, edits, edits, Builder::Cargo, Edit::SameLines, &floor)?;
+    let moving = reload_latency(tool, work, edits, edits, Builder::Replay, Edit::MovesLines, &moving_floor)?;
     let restart = full_restart(tool, work, 5)?;
     let (rl, rp) = median_p95(&reload.latency);
     let (hl, hp) = median_p95(&reload.reported);
     let (cl, cp) = median_p95(&by_cargo.latency);
     let (ml, mp) = median_p95(&moving.latency);
-    let (fl, fp) = median_p95(&floor);
-    let (mfl, mfp) = median_p95(&moving_floor);
+    let (fl, fp) = median_p95(&reload.floor);
+    let (mfl, mfp) = median_p95(&moving.floor);
     let (sl, sp) = median_p95(&restart);
     println!("| one-line edit of a {}-line module, {} edits | median | p95 |", reload.module_lines, edits);
     println!("|---|---:|---:|");
@@ -163,10 +167,12 @@ fn reload_part(tool: &Tool, work: &Path, edits: usize, reloads: usize) -> Result
         println!("| the same linked by rust-lld (`AETHER_HMR_WILD=0`) | {ll} ms | {lp} ms |");
     }
     println!("| the same with cargo on every reload (`AETHER_HMR_REPLAY=0`) | {cl} ms | {cp} ms |");
-    println!("| floor: `cargo build` of the hand-written cdylib, same profile | {fl} ms | {fp} ms |");
+    println!(
+        "| floor: `cargo build` of the hand-written cdylib, same profile, after each reload above | {fl} ms | {fp} ms |"
+    );
     println!("| stop, `cargo aether build`, restart → first line ({} runs) | {sl} ms | {sp} ms |", restart.len());
     println!("| the edit also adds or removes a line above every other function: `run --hmr` | {ml} ms | {mp} ms |");
-    println!("| the same edit, floor | {mfl} ms | {mfp} ms |");
+    println!("| the same edit, floor (after each of those reloads) | {mfl} ms | {mfp} ms |");
     println!();
     println!(
         "reload / floor: median **{:.2}x**, p95 {:.2}x (target: 1.0x); with the moved lines: median {:.2}x, p95 {:.2}x\n",
@@ -176,13 +182,9 @@ fn reload_part(tool: &Tool, work: &Path, edits: usize, reloads: usize) -> Result
         mp as f64 / mfp.max(1) as f64
     );
     if let Some(lld) = &by_rust_lld {
-        let (ll, lp) = median_p95(&lld.latency);
-        println!(
-            "linked by rust-lld: reload / floor median {:.2}x, p95 {:.2}x\n",
-            ll as f64 / fl.max(1) as f64,
-            lp as f64 / fp.max(1) as f64
-        );
+        println!("linked by rust-lld: reload / floor {}\n", lld.against_floor());
     }
+    println!("with cargo on every reload: reload / floor {}\n", by_cargo.against_floor());
     print_steps("the edit", &reload.steps);
     if let Some(lld) = &by_rust_lld {
         print_steps("the edit linked by rust-lld", &lld.steps);
@@ -309,6 +311,18 @@ struct Reloads {
     reported: Vec<u64>,
     steps: Vec<Steps>,
     rss: Vec<(usize, u64)>,
+    /// The floor crate's build after each timed reload, same edit.
+    floor: Vec<u64>,
+}
+
+impl Reloads {
+    /// The reloads' latency over the floor builds made between them:
+    /// `median 0.95x, p95 0.90x`.
+    fn against_floor(&self) -> String {
+        let (rl, rp) = median_p95(&self.latency);
+        let (fl, fp) = median_p95(&self.floor);
+        format!("median {:.2}x, p95 {:.2}x", rl as f64 / fl.max(1) as f64, rp as f64 / fp.max(1) as f64)
+    }
 }
 
 /// `replay`: rustc replayed for the changed crate (the default), or cargo
@@ -338,6 +352,7 @@ fn reload_latency(
     reloads: usize,
     builder: Builder,
     edit: Edit,
+    floor: &Floor,
 ) -> Result<Reloads, String> {
     let program = work.join(match (builder, edit) {
         (Builder::Replay, Edit::SameLines) => "program",
@@ -365,8 +380,14 @@ fn reload_latency(
         .ok_or_else(|| fail("the program never printed its first line"))?;
     let host = hmr_host_pid(child.0.id()).ok_or_else(|| fail("cannot find the host process"))?;
 
-    let mut result =
-        Reloads { module_lines, latency: Vec::new(), reported: Vec::new(), steps: Vec::new(), rss: Vec::new() };
+    let mut result = Reloads {
+        module_lines,
+        latency: Vec::new(),
+        reported: Vec::new(),
+        steps: Vec::new(),
+        rss: Vec::new(),
+        floor: Vec::new(),
+    };
     for i in 1..=reloads {
         let (from_out, from_err) = (out.len(), err.len());
         let saved = Instant::now();
@@ -383,6 +404,7 @@ fn reload_latency(
             result.latency.push(seen.duration_since(saved).as_millis() as u64);
             result.reported.push(reported.2);
             result.steps.extend(steps);
+            result.floor.push(floor.build(i)?);
         }
         if [1, 10, 20, 50, 100, 200, 500, 1000].contains(&i) || i == reloads {
             std::thread::sleep(Duration::from_millis(300));
@@ -481,26 +503,41 @@ fn module_ae(version: usize, edit: Edit) -> String {
 
 // ------------------------------------------------------------ cargo floor
 
-/// `cargo build` of a hand-written cdylib with the same functions, after the
-/// same one-line change, `edits` times (after one warm-up build), with the
+/// The hand-written cdylib with the same functions, built by `cargo build`
+/// after the same one-line change as a reload's ([`Floor::build`]), with the
 /// profile of the generated workspace (`codegen/hmr/crates.rs`): full debug
 /// info would roughly double the floor and flatter the reload.
-fn cargo_floor(work: &Path, edits: usize, edit: Edit) -> Result<Vec<u64>, String> {
-    let dir = work.join("floor");
-    std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
-    std::fs::write(
-        dir.join("Cargo.toml"),
-        "[package]\nname = \"floor\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[lib]\ncrate-type = [\"cdylib\"]\n\n[workspace]\n\n\
-         [profile.dev]\ndebug = 0\npanic = \"unwind\"\n",
-    )
-    .map_err(|e| e.to_string())?;
-    let build = |version: usize| -> Result<u64, String> {
-        write_atomic(&dir.join("src/lib.rs"), &module_rs(version, edit))?;
+struct Floor {
+    dir: PathBuf,
+    target: PathBuf,
+    edit: Edit,
+}
+
+impl Floor {
+    /// The crate in `work/<name>`, built once (the warm-up).
+    fn prepare(work: &Path, name: &str, edit: Edit) -> Result<Floor, String> {
+        let dir = work.join(name);
+        std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
+        std::fs::write(
+            dir.join("Cargo.toml"),
+            "[package]\nname = \"floor\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[lib]\ncrate-type = [\"cdylib\"]\n\n[workspace]\n\n\
+             [profile.dev]\ndebug = 0\npanic = \"unwind\"\n",
+        )
+        .map_err(|e| e.to_string())?;
+        let floor = Floor { target: work.join(format!("{name}-target")), dir, edit };
+        eprintln!("floor: first cargo build of the hand-written cdylib ({name})...");
+        floor.build(0)?;
+        Ok(floor)
+    }
+
+    /// Save `version` of the crate and time `cargo build`.
+    fn build(&self, version: usize) -> Result<u64, String> {
+        write_atomic(&self.dir.join("src/lib.rs"), &module_rs(version, self.edit))?;
         let start = Instant::now();
         let out = cargo()
             .args(["build", "--quiet"])
-            .current_dir(&dir)
-            .env("CARGO_TARGET_DIR", work.join("floor-target"))
+            .current_dir(&self.dir)
+            .env("CARGO_TARGET_DIR", &self.target)
             .output()
             .map_err(|e| format!("cannot run cargo: {e}"))?;
         let ms = start.elapsed().as_millis() as u64;
@@ -508,10 +545,7 @@ fn cargo_floor(work: &Path, edits: usize, edit: Edit) -> Result<Vec<u64>, String
             return Err(format!("the floor crate failed to build:\n{}", String::from_utf8_lossy(&out.stderr)));
         }
         Ok(ms)
-    };
-    eprintln!("floor: cargo build of the hand-written cdylib...");
-    build(0)?;
-    (1..=edits).map(build).collect()
+    }
 }
 
 fn module_rs(version: usize, edit: Edit) -> String {
