@@ -753,7 +753,8 @@ fn work_instructions(command: &dyn Fn(&str) -> Command, small: u64, large: u64) 
         let text = String::from_utf8_lossy(&out.stderr);
         let refs = text
             .lines()
-            .find_map(|l| l.split_once("I refs:").or_else(|| l.split_once("I   refs:")))
+            .filter(|l| l.contains(" I "))
+            .find_map(|l| l.split_once("refs:"))
             .map(|(_, n)| n.trim().replace(',', ""))
             .and_then(|n| n.parse().ok());
         refs.ok_or_else(|| format!("valgrind printed no instruction count:\n{text}"))

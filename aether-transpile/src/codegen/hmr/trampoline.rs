@@ -263,7 +263,7 @@ pub(super) fn module_trampolines(
     let functions = layout.of_module(x).iter().enumerate().filter_map(|(fi, f)| {
         let info = ck.fns.get(f.0 as usize).filter(|i| i.receiver.is_none())?;
         let what = format!("{module}.{}", info.name);
-        let mut tramp = free_trampoline(ck, shared, *f, fn_slot(fi), &what);
+        let mut tramp = free_trampoline(ck, shared, *f, fn_slot(fi), &what, Restart::InLine);
         if own.is_some_and(|ok| ok.get(f.0 as usize).copied().unwrap_or(false)) {
             tramp = direct_trampoline(ck, shared, *f, fi, &rust_module, &what);
         }
@@ -273,7 +273,7 @@ pub(super) fn module_trampolines(
     let externs = layout.externs.iter().enumerate().filter_map(|(k, f)| {
         let info = ck.fns.get(f.0 as usize).filter(|i| i.module == x)?;
         let what = format!("{module}.{} (a function of the Rust host)", info.name);
-        Some(free_trampoline(ck, shared, *f, host_slot(k), &what))
+        Some(free_trampoline(ck, shared, *f, host_slot(k), &what, Restart::InLine))
     });
     functions.chain(externs).collect()
 }
@@ -292,17 +292,8 @@ pub(super) fn host_trampolines(
 ) -> Vec<TokenStream> {
     let functions = layout.of_module(x).iter().enumerate().filter_map(|(fi, f)| {
         let info = ck.fns.get(f.0 as usize).filter(|i| i.receiver.is_none())?;
-        let fname = names::item(&info.name);
-        let sig = rust_sig(ck, shared, *f);
-        let ctx = if sig.needs_ctx { vec![quote!(ctx: &mut crate::Ctx)] } else { Vec::new() };
-        let (params, ret) = (&sig.params, &sig.ret);
         let what = format!("{module}.{}", info.name);
-        let body = call_through(Restart::Returned, fn_slot(fi), &what, None, &sig);
-        Some(quote! {
-            pub fn #fname(#(#ctx,)* #(#params),*) -> ::std::result::Result<#ret, ::aether_rt::abi::PanicInfo> {
-                #body
-            }
-        })
+        Some(free_trampoline(ck, shared, *f, fn_slot(fi), &what, Restart::Returned))
     });
     functions.collect()
 }
@@ -339,12 +330,25 @@ fn direct_trampoline(
 
 /// `pub fn f([ctx,] params) -> ret`: the trampoline of the top-level
 /// function `f`, through `slot`; `what` names it when the slot is empty.
-fn free_trampoline(ck: &CheckResult, shared: &Shared, f: FnId, slot: TokenStream, what: &str) -> TokenStream {
+/// With [`Restart::Returned`] (a Rust host's binding) it returns
+/// `Result<ret, PanicInfo>`.
+fn free_trampoline(
+    ck: &CheckResult,
+    shared: &Shared,
+    f: FnId,
+    slot: TokenStream,
+    what: &str,
+    restart: Restart,
+) -> TokenStream {
     let name = ck.fns.get(f.0 as usize).map_or("", |info| info.name.as_str());
     let fname = names::item(name);
     let sig = rust_sig(ck, shared, f);
     let ctx = if sig.needs_ctx { vec![quote!(ctx: &mut crate::Ctx)] } else { Vec::new() };
     let (params, ret) = (&sig.params, &sig.ret);
-    let body = trampoline_body(slot, what, None, &sig);
+    let ret = match restart {
+        Restart::Returned => quote!(::std::result::Result<#ret, ::aether_rt::abi::PanicInfo>),
+        Restart::InLine | Restart::OutOfLine => quote!(#ret),
+    };
+    let body = call_through(restart, slot, what, None, &sig);
     quote!(pub fn #fname(#(#ctx,)* #(#params),*) -> #ret { #body })
 }
