@@ -13,20 +13,28 @@ pub const NAN: f64 = f64::NAN;
 /// `xs[i]`
 #[inline]
 pub fn index<T>(xs: &[T], i: i64, loc: Location) -> &T {
-    match usize::try_from(i).ok().and_then(|i| xs.get(i)) {
-        Some(v) => v,
-        None => index_fail(i, xs.len(), loc.file, loc.line, loc.col),
+    if in_bounds(i, xs.len()) {
+        return &xs[i as usize];
     }
+    index_fail(i, xs.len(), loc.file, loc.line, loc.col)
+}
+
+/// Whether `i` indexes a list of length `len`: one unsigned comparison,
+/// since a negative `i` is beyond any length as a `u64` (issue #14: a loop's
+/// bounds check was a sign test and a comparison, and LLVM kept both). The
+/// slice indexing after it checks `i as usize` again, which LLVM removes.
+#[inline(always)]
+fn in_bounds(i: i64, len: usize) -> bool {
+    (i as u64) < len as u64
 }
 
 /// `xs[i] = v`, `xs[i].f += 1`
 #[inline]
 pub fn index_mut<T>(xs: &mut [T], i: i64, loc: Location) -> &mut T {
-    let len = xs.len();
-    match usize::try_from(i).ok().and_then(|i| xs.get_mut(i)) {
-        Some(v) => v,
-        None => index_fail(i, len, loc.file, loc.line, loc.col),
+    if in_bounds(i, xs.len()) {
+        return &mut xs[i as usize];
     }
+    index_fail(i, xs.len(), loc.file, loc.line, loc.col)
 }
 
 /// `xs[i]` where the list's type must fix the element type (an

@@ -309,14 +309,16 @@ fn an_importer_expects_the_fingerprint_the_runtime_computes_for_the_exporter() {
     assert_eq!(expected, aether_rt::abi::fingerprint(signature_text));
 }
 
-/// Issue #14: a loop iteration that cannot reach a safe point reaches the
-/// `state` it touches through `&mut` closure parameters (which LLVM may
-/// assume nothing else writes), read once per iteration after the back-edge;
-/// an iteration that calls Aether code, or leaves early, keeps the plain
-/// accesses through `ctx`. Only the slow path of the back-edge reads the
-/// addresses again.
+/// Issue #14: a loop whose iterations cannot reach a safe point (a leaf
+/// loop) runs in chunks of `abi::LEAF_CHUNK` iterations, the back-edge
+/// check between them, and a chunk (condition and body) reaches the `state`
+/// it touches through `&mut` closure parameters (which LLVM may assume
+/// nothing else writes), read once per chunk after the check; a loop that
+/// calls Aether code, or leaves early, keeps the check in every iteration
+/// and the plain accesses through `ctx`. Only the slow path of the check
+/// reads the addresses again.
 #[test]
-fn a_loop_over_state_that_reaches_no_safe_point_borrows_it_per_iteration() {
+fn a_leaf_loop_over_state_runs_in_chunks_that_borrow_it() {
     let main = "struct P {\n    x: float\n    v: float\n}\n\nstate ps: [P] = []\nstate total: float = 0.0\n\n\
                 fn nudge(p: P) -> float {\n    p.x\n}\n\n\
                 fn step(dt: float) {\n    var i = 0\n    while i < ps.len() {\n        ps[i].x += ps[i].v * dt\n        \
@@ -331,19 +333,24 @@ fn a_loop_over_state_that_reaches_no_safe_point_borrows_it_per_iteration() {
     let body = &files.iter().find(|(p, _)| p.ends_with("src/main_.rs")).expect("the module's file").1;
     let fn_text = |name: &str| {
         let start = body.find(&format!("pub fn {name}(")).unwrap_or_else(|| panic!("no fn {name}: {body}"));
-        let end = body[start + 1..].find("\npub fn ").map_or(body.len(), |e| start + 1 + e);
+        let end = body[start + 1..].find("\npub use ").map_or(body.len(), |e| start + 1 + e);
         body[start..end].to_string()
     };
     let step = fn_text("step");
     assert!(step.contains("(|__state_0: &mut Vec<P>, __state_1: &mut f64| {"), "{step}");
     assert!(step.contains("(&mut *ctx.main_.ps.ptr(), &mut *ctx.main_.total.ptr())"), "{step}");
-    assert!(step.contains("elem_mut(i, &mut (*__state_0)"), "{step}");
-    assert!(step.contains("if ::aether_rt::abi::back_edge("), "{step}");
-    // The loop's condition is outside the iteration: a plain access.
-    assert!(step.contains("while i < ((*ctx.main_.ps.ptr()).len() as i64)"), "{step}");
+    let squeezed: String = step.split_whitespace().collect();
+    assert!(squeezed.contains("elem_mut(i,&mut(*__state_0)"), "{step}");
+    // One check per chunk, before the closure; the condition is in the chunk.
+    assert_eq!(step.matches("::aether_rt::abi::back_edge(").count(), 1, "{step}");
+    let (before, chunk) = step.split_once("let __more: bool =").unwrap_or_else(|| panic!("no chunk: {step}"));
+    assert!(before.contains("back_edge("), "{step}");
+    assert!(chunk.contains(&format!("let mut __left: u32 = {};", aether_rt::abi::LEAF_CHUNK)), "{step}");
+    assert!(chunk.contains("while i < ((*__state_0).len() as i64)"), "{step}");
     for plain in ["calls", "leaves"] {
         let text = fn_text(plain);
         assert!(!text.contains("__state_"), "{text}");
+        assert!(!text.contains("__left"), "{text}");
         assert!(text.contains("ctx.main_.ps.ptr()"), "{text}");
     }
 }

@@ -38,6 +38,7 @@ const PROGRAMS: &[(&str, Source)] = &[
     ("mandelbrot", Source::Script("bench/programs/mandelbrot.ae")),
     ("nbody", Source::Script("bench/programs/nbody.ae")),
     ("spectralnorm", Source::Script("bench/programs/spectralnorm.ae")),
+    ("helpers", Source::Script("bench/programs/helpers.ae")),
     ("template_script", Source::Project("templates/script")),
     ("template_game", Source::Project("templates/game")),
     ("template_server", Source::Project("templates/server")),
@@ -79,6 +80,7 @@ const PROGRAMS: &[(&str, Source)] = &[
         ]),
     ),
     ("call_shapes", Source::Memory(&[("main.ae", include_str!("../../tests/programs/call_shapes.ae"))])),
+    ("leaf_loops", Source::Memory(&[("main.ae", include_str!("../../tests/programs/leaf_loops.ae"))])),
 ];
 
 /// Issue #18: bitwise operators, radix literals, labelled loops, `while let`
@@ -703,6 +705,23 @@ fn generic_types_build_and_run() {
 #[test]
 fn call_shapes_build_and_run() {
     assert_output("call_shapes", &[], include_str!("../../tests/programs/call_shapes.out"));
+}
+
+/// Issue #14: loops that reach no safe point run in chunks under `--hmr`
+/// (`tests/programs/leaf_loops.ae`; `cargo-aether/tests/cli.rs` runs it
+/// under `--hmr` and in a release build): trip counts around the chunk size,
+/// ranges at the ends of `int`, a `loop` left by `exit`, and an index past
+/// the end reported at its `.ae` location.
+#[test]
+fn leaf_loops_build_and_run() {
+    assert_output("leaf_loops", &[], include_str!("../../tests/programs/leaf_loops.out"));
+    assert_output("leaf_loops", &["spin"], "spun 1000\n");
+    let out = run("leaf_loops", &["oob"]);
+    assert_eq!(out.status.code(), Some(101));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: index 300 is out of range for a list of length 300\n  --> main.ae:43:14\n"
+    );
 }
 
 /// Issue #18: the rest of the syntax and library (compound bitwise

@@ -708,6 +708,7 @@ fn regression_programs_run_the_same_under_hmr_and_release() {
         "syntax_v05_more",
         "generic_types",
         "call_shapes",
+        "leaf_loops",
     ] {
         let program = repo_root().join(format!("tests/programs/{name}.ae"));
         let program = program.to_str().expect("utf-8 path");

@@ -258,6 +258,16 @@ fn let_reload_in() {
     }
 }
 
+/// How many iterations of a *leaf* loop (one whose iterations cannot reach
+/// a safe point: no call of Aether code, no blocking builtin) run between
+/// two [`back_edge`] checks (issue #14). The generated loop runs in chunks
+/// of at most this many iterations with no check inside
+/// (`codegen::hmr::loop_state::leaf`), so LLVM optimizes a chunk as it
+/// would the static build's loop (no call in it, `state` in registers,
+/// vectorized or unrolled), and a pending reload or a stale loop still
+/// waits no longer than this many iterations of straight-line code.
+pub const LEAF_CHUNK: u32 = 256;
+
 /// The check generated code makes on every loop back-edge under `--hmr`
 /// (as JVM and Go safepoints do), so a loop that makes no call still lets a
 /// reload in within one iteration. `stale` is the running function's flag
@@ -467,6 +477,52 @@ fn linked_call<R>(
         t.set_calls(outer);
     }
     result
+}
+
+/// A direct call of this library's own code for a function that is not
+/// restart-free (it has a loop, say), while [`is_current`] holds: `call`
+/// runs the body itself, where LLVM can inline it, and is still a restart
+/// point, as a call through the table is ([`call_restartable`]): it is
+/// linked into the list of calls in progress as a call of `mine` (this
+/// library's shim of the function, what the slot holds while the library
+/// is current), and the unwind that restarts `mine` ends here. `None` then:
+/// the caller goes on with its slow path, which calls the new code through
+/// the slot with the same arguments (issue #14: a call of a function with a
+/// loop cost an indirect call, a shim and a `Guarded` result each time).
+#[inline(always)]
+pub fn call_direct<R>(mine: *const c_void, what: &'static str, call: impl FnOnce() -> R) -> Option<R> {
+    let table = HOST.get();
+    let outer = table.map_or(std::ptr::null(), |t| t.calls());
+    let this = Call { callee: mine, outer };
+    if let Some(t) = table {
+        t.set_calls(&this);
+    }
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(call));
+    if let Some(t) = table {
+        t.set_calls(outer);
+    }
+    match result {
+        Ok(v) => Some(v),
+        Err(payload) => {
+            direct_unwound(mine, what, payload);
+            None
+        }
+    }
+}
+
+/// A [`call_direct`] that unwound: returns when it was the restart of
+/// `mine` (said as any restart is), and unwinds further with the same
+/// payload otherwise (a runtime error, already reported where it happened,
+/// or the restart of a call further out).
+#[cold]
+#[inline(never)]
+fn direct_unwound(mine: *const c_void, what: &'static str, payload: Box<dyn std::any::Any + Send>) {
+    let message = payload.downcast_ref::<String>().map(String::as_str);
+    if message.and_then(restart_target) == Some(mine as usize) {
+        say_restarted(what);
+        return;
+    }
+    std::panic::resume_unwind(payload)
 }
 
 /// [`call_restartable`] out of line, for the slow path of a direct call

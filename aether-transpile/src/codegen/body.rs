@@ -26,6 +26,16 @@ pub(crate) enum Kind {
     MutRef,
 }
 
+/// The loops [`Gen::leaf_loop`] can run in chunks.
+pub(crate) enum LeafShape<'t> {
+    /// `while cond body` (`cond` generated, as a loop head).
+    While(&'t TokenStream),
+    /// `loop body`, which never ends by itself.
+    Loop,
+    /// `for pat in start..end body` over an `int` range.
+    Range { pat: &'t TokenStream, start: &'t TokenStream, end: &'t TokenStream },
+}
+
 #[derive(Clone, Debug)]
 pub(crate) struct Code {
     pub ts: TokenStream,
@@ -136,6 +146,89 @@ impl<'a> Gen<'a> {
             b
         };
         quote!({ #edge #b })
+    }
+
+    /// Under `--hmr`, a loop whose iterations cannot reach a safe point and
+    /// do not leave early (a *leaf* loop: no call of Aether code, no
+    /// blocking builtin, no `break`, `continue`, `return` or `?`), as chunks
+    /// of at most `abi::LEAF_CHUNK` iterations with the back-edge check
+    /// between them rather than in every iteration (issue #14). A chunk has
+    /// no call in it, and its `state` is reached through `&mut` parameters
+    /// (`codegen::hmr::loop_state::Leaf`) for the whole chunk, so LLVM
+    /// optimizes it as it does the static build's loop. `b` is the
+    /// generated body (a block). `None` for any other loop, which
+    /// [`Gen::loop_block`] checks on every iteration.
+    pub fn leaf_loop(&self, shape: LeafShape<'_>, b: &TokenStream, body: &crate::ast::Block) -> Option<TokenStream> {
+        if !self.shared.hmr || !super::hmr::loop_state::plain_iteration(body, None) {
+            return None;
+        }
+        let mut parts = vec![b];
+        if let LeafShape::While(c) = &shape {
+            parts.push(c);
+        }
+        let leaf = super::hmr::loop_state::Leaf::of(self.ck, self.shared, self.module, &parts)?;
+        let sync = if self.has_ctx { quote!(ctx.__sync();) } else { quote!() };
+        let edge = super::hmr::back_edge(self.shared, self.ck, self.hmr_fn, sync);
+        let chunk = proc_macro2::Literal::u32_unsuffixed(aether_rt::abi::LEAF_CHUNK);
+        let b = &leaf.parts[0];
+        Some(match shape {
+            LeafShape::While(_) => {
+                let c = &leaf.parts[1];
+                let run = leaf.scope(quote! {
+                    '__chunk: {
+                        let mut __left: u32 = #chunk;
+                        while #c {
+                            #b
+                            __left -= 1;
+                            if __left == 0 {
+                                break '__chunk true;
+                            }
+                        }
+                        false
+                    }
+                });
+                quote!(loop {
+                    #edge
+                    let __more: bool = #run;
+                    if !__more {
+                        break;
+                    }
+                })
+            }
+            // No `break` out of the outer loop: it is `!`, as the Aether
+            // `loop` without a `break` is.
+            LeafShape::Loop => {
+                let run = leaf.scope(quote! {
+                    let mut __left: u32 = #chunk;
+                    loop {
+                        #b
+                        __left -= 1;
+                        if __left == 0 {
+                            break;
+                        }
+                    }
+                });
+                quote!(loop {
+                    #edge
+                    #run;
+                })
+            }
+            // A chunk is a counted loop over part of the range (one exit,
+            // which LLVM can vectorize or unroll); the range's ends are
+            // evaluated once, first the start, as Rust's `for` does.
+            LeafShape::Range { pat, start, end } => {
+                let run = leaf.scope(quote!(for #pat in __lo..__end #b));
+                quote!({
+                    let (mut __lo, __hi): (i64, i64) = (#start, #end);
+                    while __lo < __hi {
+                        #edge
+                        let __end: i64 = __lo.saturating_add(#chunk).min(__hi);
+                        #run;
+                        __lo = __end;
+                    }
+                })
+            }
+        })
     }
 
     /// Under `--hmr`, in code that has `ctx`: `c` (a call, which may be a

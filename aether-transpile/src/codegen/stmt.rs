@@ -1,7 +1,7 @@
 //! Blocks, statements, `if`, loops, assignments and mutable places.
 
 use super::analysis::{self, Root};
-use super::body::{ctx_passed, ctx_use, head, paren, Code, CtxUse, Gen, Kind, LocalKind};
+use super::body::{ctx_passed, ctx_use, head, paren, Code, CtxUse, Gen, Kind, LeafShape, LocalKind};
 use super::names;
 use super::types::Boxing;
 use crate::ast::{AssignOp, BinOp, Block, Expr, ExprKind, Ident, IfCond, Pattern, PatternKind, Stmt, StmtKind};
@@ -211,6 +211,9 @@ impl Gen<'_> {
                 let l = loop_label(label.as_ref());
                 let c = head(self.value(cond));
                 let b = self.block(body, &Ty::Unit);
+                if let Some(chunked) = self.leaf_loop(LeafShape::While(&c), &b, body) {
+                    return chunked;
+                }
                 let b = self.loop_block(b, body, None);
                 quote!(#l while #c #b)
             }
@@ -237,6 +240,9 @@ impl Gen<'_> {
             StmtKind::Loop { label, body } => {
                 let l = loop_label(label.as_ref());
                 let b = self.block(body, &Ty::Unit);
+                if let Some(chunked) = self.leaf_loop(LeafShape::Loop, &b, body) {
+                    return chunked;
+                }
                 let b = self.loop_block(b, body, None);
                 quote!(#l loop #b)
             }
@@ -457,8 +463,12 @@ impl Gen<'_> {
             let (s, en) = (paren(s), head(paren(en)));
             let pat = self.irrefutable(pattern, false, LocalKind::Owned);
             let b = self.loop_body(pattern, body);
+            let shape = LeafShape::Range { pat: &pat, start: &s, end: &en };
+            let chunked = if *inclusive { None } else { self.leaf_loop(shape, &b, body) };
             let b = self.loop_block(b, body, None);
-            if *inclusive {
+            if let Some(chunked) = chunked {
+                chunked
+            } else if *inclusive {
                 quote!(#label for #pat in #s..=#en #b)
             } else {
                 quote!(#label for #pat in #s..#en #b)

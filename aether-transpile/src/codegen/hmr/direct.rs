@@ -1,14 +1,17 @@
 //! Direct calls within a module under `--hmr` (issue #14): which functions
 //! a call from the same library may reach without going through the call
-//! table while the library is current.
+//! table, and with no restart point, while the library is current.
 //!
 //! A call through the table is a restart point: it links itself into the
 //! runtime's list of calls in progress and catches the unwind that restarts
-//! a running function a reload replaced (`abi::call_restartable`). A direct
-//! call is neither, so it is used only for callees that can never need a
-//! restart: functions that always return (as far as a reload is concerned)
-//! by themselves. A *restart-free* function has no loop, makes no call
-//! through a function value, creates no closure, fills no struct field
+//! a running function a reload replaced (`abi::call_restartable`). The
+//! plain direct call is neither, so it is used only for callees that can
+//! never need a restart (every other function of the module is called
+//! directly as a restart point, `abi::call_direct`, which costs a few
+//! stores more: `trampoline::restart_point_trampoline`): functions that
+//! always return (as far as a reload is concerned) by themselves. A
+//! *restart-free* function has no loop, makes no call through a function
+//! value, creates no closure, fills no struct field
 //! default, and calls only builtins and restart-free functions of its own
 //! module (recursion allowed: an endless one overflows the stack). Such a
 //! function, once started, finishes in the code it started in, which is

@@ -59,34 +59,70 @@ pub(crate) fn plain_iteration(body: &Block, cond: Option<&Expr>) -> bool {
 /// safe point or uses `ctx` otherwise (checked on the tokens, so nothing the
 /// generator emits can slip through).
 pub(crate) fn scoped(ck: &CheckResult, shared: &Shared, here: ModuleId, b: TokenStream) -> TokenStream {
-    let states: Vec<(String, String, usize)> = ck
-        .globals
-        .iter()
-        .enumerate()
-        .filter(|(_, g)| g.is_state)
-        .map(|(i, g)| {
-            let m = names::plain(&shared.module_names[g.module.0 as usize]).to_string();
-            (m, names::item(&g.name).to_string(), i)
-        })
-        .collect();
-    let mut used: Vec<usize> = Vec::new();
-    let Some(body) = substitute(&b, &states, &mut used) else { return b };
-    if used.is_empty() {
-        return b;
+    match Leaf::of(ck, shared, here, &[&b]) {
+        Some(leaf) if !leaf.params.is_empty() => {
+            let body = &leaf.parts[0];
+            let call = leaf.scope(body.clone());
+            quote!({ #call; })
+        }
+        _ => b,
     }
-    let tn = TypeNames { ck, module_names: &shared.module_names, here };
-    let mut params = Vec::new();
-    let mut args = Vec::new();
-    for (k, g) in used.iter().enumerate() {
-        let Some(info) = ck.globals.get(*g) else { return b };
-        let p = format_ident!("__state_{}", k);
-        let t = tn.rust_ty(&info.ty);
-        let m = names::plain(&shared.module_names[info.module.0 as usize]);
-        let name = names::item(&info.name);
-        params.push(quote!(#p: &mut #t));
-        args.push(quote!(&mut *ctx.#m.#name.ptr()));
+}
+
+/// Generated code that cannot reach a safe point or leave the code around
+/// it (no [`UNSCOPED`] ident outside a `state` place): its `parts` with
+/// each `state` place read through the `&mut` parameter of the closure
+/// [`Leaf::scope`] makes. Nothing can swap the state while such code runs,
+/// so the references stay valid for the closure's call.
+pub(crate) struct Leaf {
+    /// The code given, in its order, with `(*ctx.m.x.ptr())` → `(*__state_k)`.
+    pub parts: Vec<TokenStream>,
+    params: Vec<TokenStream>,
+    args: Vec<TokenStream>,
+}
+
+impl Leaf {
+    /// `parts` as leaf code, or `None` when one of them could reach a safe
+    /// point, leave, or use `ctx` otherwise.
+    pub(crate) fn of(ck: &CheckResult, shared: &Shared, here: ModuleId, parts: &[&TokenStream]) -> Option<Leaf> {
+        let states: Vec<(String, String, usize)> = ck
+            .globals
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| g.is_state)
+            .map(|(i, g)| {
+                let m = names::plain(&shared.module_names[g.module.0 as usize]).to_string();
+                (m, names::item(&g.name).to_string(), i)
+            })
+            .collect();
+        let mut used: Vec<usize> = Vec::new();
+        let parts = parts.iter().map(|p| substitute(p, &states, &mut used)).collect::<Option<Vec<_>>>()?;
+        let tn = TypeNames { ck, module_names: &shared.module_names, here };
+        let mut params = Vec::new();
+        let mut args = Vec::new();
+        for (k, g) in used.iter().enumerate() {
+            let info = ck.globals.get(*g)?;
+            let p = format_ident!("__state_{}", k);
+            let t = tn.rust_ty(&info.ty);
+            let m = names::plain(&shared.module_names[info.module.0 as usize]);
+            let name = names::item(&info.name);
+            params.push(quote!(#p: &mut #t));
+            args.push(quote!(&mut *ctx.#m.#name.ptr()));
+        }
+        Some(Leaf { parts, params, args })
     }
-    quote!({ (|#(#params),*| #body)(#(#args),*); })
+
+    /// `code` (built from [`Leaf::parts`]) given the `state` it reads: a
+    /// closure called at once with one `&mut` per `state`, or `code` as a
+    /// block when it touches none.
+    pub(crate) fn scope(&self, code: TokenStream) -> TokenStream {
+        let (params, args) = (&self.params, &self.args);
+        if params.is_empty() {
+            quote!({ #code })
+        } else {
+            quote!((|#(#params),*| { #code })(#(#args),*))
+        }
+    }
 }
 
 /// Idents whose presence means the code may reach a safe point or leave

@@ -263,10 +263,11 @@ pub(super) fn module_trampolines(
     let functions = layout.of_module(x).iter().enumerate().filter_map(|(fi, f)| {
         let info = ck.fns.get(f.0 as usize).filter(|i| i.receiver.is_none())?;
         let what = format!("{module}.{}", info.name);
-        let mut tramp = free_trampoline(ck, shared, *f, fn_slot(fi), &what, Restart::InLine);
-        if own.is_some_and(|ok| ok.get(f.0 as usize).copied().unwrap_or(false)) {
-            tramp = direct_trampoline(ck, shared, *f, fi, &rust_module, &what);
-        }
+        let tramp = match own.map(|ok| ok.get(f.0 as usize).copied().unwrap_or(false)) {
+            Some(true) => direct_trampoline(ck, shared, *f, fi, &rust_module, &what),
+            Some(false) if info.host.is_none() => restart_point_trampoline(ck, shared, *f, fi, &rust_module, &what),
+            _ => free_trampoline(ck, shared, *f, fn_slot(fi), &what, Restart::InLine),
+        };
         Some(tramp)
     });
     // The `extern fn`s call into the `__host` row.
@@ -322,6 +323,46 @@ fn direct_trampoline(
         pub fn #fname(#(#ctx,)* #(#params),*) -> #ret {
             if ::aether_rt::abi::is_current(&crate::__PENDING) {
                 return crate::#rust_module::#fname(#(#ctx_arg,)* #(#args),*);
+            }
+            #body
+        }
+    }
+}
+
+/// The trampoline of a top-level function of the crate's own module that
+/// is not restart-free (it has a loop, say): while this library is current
+/// (`abi::is_current`), call the body directly, as a restart point
+/// (`abi::call_direct`: linked into the calls in progress as a call of its
+/// shim, and catching the unwind that restarts it), where LLVM can inline
+/// it; when it was restarted, or otherwise, through the table as any call.
+fn restart_point_trampoline(
+    ck: &CheckResult,
+    shared: &Shared,
+    f: FnId,
+    fi: usize,
+    rust_module: &proc_macro2::Ident,
+    what: &str,
+) -> TokenStream {
+    let name = ck.fns.get(f.0 as usize).map_or("", |info| info.name.as_str());
+    let fname = names::item(name);
+    let shim = quote::format_ident!("__shim_{}", fi);
+    let sig = rust_sig(ck, shared, f);
+    let ctx = if sig.needs_ctx { vec![quote!(ctx: &mut crate::Ctx)] } else { Vec::new() };
+    let ctx_arg = if sig.needs_ctx { vec![quote!(&mut *ctx)] } else { Vec::new() };
+    let (params, ret, args) = (&sig.params, &sig.ret, &sig.reborrowed);
+    let body = cold_trampoline_body(fn_slot(fi), what, &sig);
+    quote! {
+        #[inline]
+        pub fn #fname(#(#ctx,)* #(#params),*) -> #ret {
+            if ::aether_rt::abi::is_current(&crate::__PENDING) {
+                let __direct = ::aether_rt::abi::call_direct(
+                    crate::__shims::#shim as *const ::std::ffi::c_void,
+                    #what,
+                    || crate::#rust_module::#fname(#(#ctx_arg,)* #(#args),*),
+                );
+                if let ::std::option::Option::Some(__v) = __direct {
+                    return __v;
+                }
             }
             #body
         }
