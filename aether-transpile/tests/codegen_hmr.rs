@@ -311,9 +311,9 @@ fn an_importer_expects_the_fingerprint_the_runtime_computes_for_the_exporter() {
 
 /// Issue #14: a loop whose iterations cannot reach a safe point (a leaf
 /// loop) runs in chunks of `abi::LEAF_CHUNK` iterations, the back-edge
-/// check between them, and a chunk (condition and body) reaches the `state`
+/// check after each full one, and a chunk (condition and body) reaches the `state`
 /// it touches through `&mut` closure parameters (which LLVM may assume
-/// nothing else writes), read once per chunk after the check; a loop that
+/// nothing else writes), read once per chunk; a loop that
 /// calls Aether code, or leaves early, keeps the check in every iteration
 /// and the plain accesses through `ctx`. Only the slow path of the check
 /// reads the addresses again.
@@ -341,10 +341,11 @@ fn a_leaf_loop_over_state_runs_in_chunks_that_borrow_it() {
     assert!(step.contains("(&mut *ctx.main_.ps.ptr(), &mut *ctx.main_.total.ptr())"), "{step}");
     let squeezed: String = step.split_whitespace().collect();
     assert!(squeezed.contains("elem_mut(i,&mut(*__state_0)"), "{step}");
-    // One check per chunk, before the closure; the condition is in the chunk.
+    // One check after each full chunk, outside the closure; the condition
+    // is in the chunk.
     assert_eq!(step.matches("::aether_rt::abi::back_edge(").count(), 1, "{step}");
-    let (before, chunk) = step.split_once("let __more: bool =").unwrap_or_else(|| panic!("no chunk: {step}"));
-    assert!(before.contains("back_edge("), "{step}");
+    let (chunk, after) = step.split_once("if !__more {").unwrap_or_else(|| panic!("no chunk: {step}"));
+    assert!(after.contains("back_edge("), "{step}");
     assert!(chunk.contains(&format!("let mut __left: u32 = {};", aether_rt::abi::LEAF_CHUNK)), "{step}");
     assert!(chunk.contains("while i < ((*__state_0).len() as i64)"), "{step}");
     for plain in ["calls", "leaves"] {

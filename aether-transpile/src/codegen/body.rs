@@ -152,7 +152,10 @@ impl<'a> Gen<'a> {
     /// do not leave early (a *leaf* loop: no call of Aether code, no
     /// blocking builtin, no `break`, `continue`, `return` or `?`), as chunks
     /// of at most `abi::LEAF_CHUNK` iterations with the back-edge check
-    /// between them rather than in every iteration (issue #14). A chunk has
+    /// between them rather than in every iteration (issue #14): a loop that
+    /// ends within one chunk makes no check (the next call or loop of the
+    /// code around it is a safe point), one that does not makes one every
+    /// `LEAF_CHUNK` iterations of straight-line code. A chunk has
     /// no call in it, and its `state` is reached through `&mut` parameters
     /// (`codegen::hmr::loop_state::Leaf`) for the whole chunk, so LLVM
     /// optimizes it as it does the static build's loop. `b` is the
@@ -188,11 +191,11 @@ impl<'a> Gen<'a> {
                     }
                 });
                 quote!(loop {
-                    #edge
                     let __more: bool = #run;
                     if !__more {
                         break;
                     }
+                    #edge
                 })
             }
             // No `break` out of the outer loop: it is `!`, as the Aether
@@ -209,22 +212,26 @@ impl<'a> Gen<'a> {
                     }
                 });
                 quote!(loop {
-                    #edge
                     #run;
+                    #edge
                 })
             }
             // A chunk is a counted loop over part of the range (one exit,
             // which LLVM can vectorize or unroll); the range's ends are
-            // evaluated once, first the start, as Rust's `for` does.
+            // evaluated once, first the start, as Rust's `for` does. An
+            // empty range runs one empty chunk.
             LeafShape::Range { pat, start, end } => {
                 let run = leaf.scope(quote!(for #pat in __lo..__end #b));
                 quote!({
                     let (mut __lo, __hi): (i64, i64) = (#start, #end);
-                    while __lo < __hi {
-                        #edge
+                    loop {
                         let __end: i64 = __lo.saturating_add(#chunk).min(__hi);
                         #run;
                         __lo = __end;
+                        if __lo >= __hi {
+                            break;
+                        }
+                        #edge
                     }
                 })
             }
