@@ -8,7 +8,7 @@
 //! plain direct call is neither, so it is used only for callees that can
 //! never need a restart (every other function of the module is called
 //! directly as a restart point, `abi::call_direct`, which costs a few
-//! stores more: `trampoline::restart_point_trampoline`): functions that
+//! stores more: `trampoline::Direct::RestartPoint`): functions that
 //! always return (as far as a reload is concerned) by themselves. A
 //! *restart-free* function has no loop, makes no call through a function
 //! value, creates no closure, fills no struct field

@@ -263,10 +263,14 @@ pub(super) fn module_trampolines(
     let functions = layout.of_module(x).iter().enumerate().filter_map(|(fi, f)| {
         let info = ck.fns.get(f.0 as usize).filter(|i| i.receiver.is_none())?;
         let what = format!("{module}.{}", info.name);
-        let tramp = match own.map(|ok| ok.get(f.0 as usize).copied().unwrap_or(false)) {
-            Some(true) => direct_trampoline(ck, shared, *f, fi, &rust_module, &what),
-            Some(false) if info.host.is_none() => restart_point_trampoline(ck, shared, *f, fi, &rust_module, &what),
-            _ => free_trampoline(ck, shared, *f, fn_slot(fi), &what, Restart::InLine),
+        let direct = match own.map(|ok| ok.get(f.0 as usize).copied().unwrap_or(false)) {
+            Some(true) => Some(Direct::Plain),
+            Some(false) if info.host.is_none() => Some(Direct::RestartPoint),
+            _ => None,
+        };
+        let tramp = match direct {
+            Some(direct) => direct_trampoline(ck, shared, *f, fi, &rust_module, &what, direct),
+            None => free_trampoline(ck, shared, *f, fn_slot(fi), &what, Restart::InLine),
         };
         Some(tramp)
     });
@@ -299,10 +303,22 @@ pub(super) fn host_trampolines(
     functions.collect()
 }
 
-/// The trampoline of a restart-free top-level function of the crate's own
-/// module: while no reload waits and this library is its module's current
-/// version (one flag, `abi::is_current`), call the body directly, where
-/// LLVM can inline it; otherwise go through the table as any call.
+/// How a direct call within a library reaches the body.
+#[derive(Clone, Copy)]
+enum Direct {
+    /// A restart-free function (`direct::restart_free`): a plain call.
+    Plain,
+    /// Any other function (it has a loop, say): a restart point
+    /// (`abi::call_direct`: linked into the calls in progress as a call of
+    /// its shim, and catching the unwind that restarts it); a restarted
+    /// call goes on through the table.
+    RestartPoint,
+}
+
+/// The trampoline of a top-level function of the crate's own module: while
+/// no reload waits and this library is its module's current version (one
+/// flag, `abi::is_current`), call the body directly, where LLVM can inline
+/// it; otherwise go through the table as any call.
 fn direct_trampoline(
     ck: &CheckResult,
     shared: &Shared,
@@ -310,59 +326,37 @@ fn direct_trampoline(
     fi: usize,
     rust_module: &proc_macro2::Ident,
     what: &str,
+    direct: Direct,
 ) -> TokenStream {
     let name = ck.fns.get(f.0 as usize).map_or("", |info| info.name.as_str());
     let fname = names::item(name);
-    let sig = rust_sig(ck, shared, f);
-    let ctx = if sig.needs_ctx { vec![quote!(ctx: &mut crate::Ctx)] } else { Vec::new() };
-    let ctx_arg = if sig.needs_ctx { vec![quote!(ctx)] } else { Vec::new() };
-    let (params, ret, args) = (&sig.params, &sig.ret, &sig.args);
-    let body = cold_trampoline_body(fn_slot(fi), what, &sig);
-    quote! {
-        #[inline]
-        pub fn #fname(#(#ctx,)* #(#params),*) -> #ret {
-            if ::aether_rt::abi::is_current(&crate::__PENDING) {
-                return crate::#rust_module::#fname(#(#ctx_arg,)* #(#args),*);
-            }
-            #body
-        }
-    }
-}
-
-/// The trampoline of a top-level function of the crate's own module that
-/// is not restart-free (it has a loop, say): while this library is current
-/// (`abi::is_current`), call the body directly, as a restart point
-/// (`abi::call_direct`: linked into the calls in progress as a call of its
-/// shim, and catching the unwind that restarts it), where LLVM can inline
-/// it; when it was restarted, or otherwise, through the table as any call.
-fn restart_point_trampoline(
-    ck: &CheckResult,
-    shared: &Shared,
-    f: FnId,
-    fi: usize,
-    rust_module: &proc_macro2::Ident,
-    what: &str,
-) -> TokenStream {
-    let name = ck.fns.get(f.0 as usize).map_or("", |info| info.name.as_str());
-    let fname = names::item(name);
-    let shim = quote::format_ident!("__shim_{}", fi);
     let sig = rust_sig(ck, shared, f);
     let ctx = if sig.needs_ctx { vec![quote!(ctx: &mut crate::Ctx)] } else { Vec::new() };
     let ctx_arg = if sig.needs_ctx { vec![quote!(&mut *ctx)] } else { Vec::new() };
     let (params, ret, args) = (&sig.params, &sig.ret, &sig.reborrowed);
+    let call = quote!(crate::#rust_module::#fname(#(#ctx_arg,)* #(#args),*));
+    let fast = match direct {
+        Direct::Plain => quote!(return #call;),
+        Direct::RestartPoint => {
+            let shim = quote::format_ident!("__shim_{}", fi);
+            quote! {
+                let __direct = ::aether_rt::abi::call_direct(
+                    crate::__shims::#shim as *const ::std::ffi::c_void,
+                    #what,
+                    || #call,
+                );
+                if let ::std::option::Option::Some(__v) = __direct {
+                    return __v;
+                }
+            }
+        }
+    };
     let body = cold_trampoline_body(fn_slot(fi), what, &sig);
     quote! {
         #[inline]
         pub fn #fname(#(#ctx,)* #(#params),*) -> #ret {
             if ::aether_rt::abi::is_current(&crate::__PENDING) {
-                let __direct = ::aether_rt::abi::call_direct(
-                    crate::__shims::#shim as *const ::std::ffi::c_void,
-                    #what,
-                    || crate::#rust_module::#fname(#(#ctx_arg,)* #(#args),*),
-                );
-                if let ::std::option::Option::Some(__v) = __direct {
-                    return __v;
-                }
+                #fast
             }
             #body
         }
