@@ -28,8 +28,9 @@ pub(crate) enum Kind {
 
 /// The loops [`Gen::leaf_loop`] can run in chunks.
 pub(crate) enum LeafShape<'t> {
-    /// `while cond body` (`cond` generated, as a loop head).
-    While(&'t TokenStream),
+    /// `while cond body`: `cond` generated (as a loop head), and its
+    /// Aether expression.
+    While(&'t TokenStream, &'t crate::ast::Expr),
     /// `loop body`, which never ends by itself.
     Loop,
     /// `for pat in start..end body` over an `int` range.
@@ -162,11 +163,15 @@ impl<'a> Gen<'a> {
     /// generated body (a block). `None` for any other loop, which
     /// [`Gen::loop_block`] checks on every iteration.
     pub fn leaf_loop(&self, shape: LeafShape<'_>, b: &TokenStream, body: &crate::ast::Block) -> Option<TokenStream> {
-        if !self.shared.hmr || !super::hmr::loop_state::plain_iteration(body, None) {
+        let cond = match &shape {
+            LeafShape::While(_, cond) => Some(*cond),
+            LeafShape::Loop | LeafShape::Range { .. } => None,
+        };
+        if !self.shared.hmr || !super::hmr::loop_state::plain_iteration(body, cond) {
             return None;
         }
         let mut parts = vec![b];
-        if let LeafShape::While(c) = &shape {
+        if let LeafShape::While(c, _) = &shape {
             parts.push(c);
         }
         let leaf = super::hmr::loop_state::Leaf::of(self.ck, self.shared, self.module, &parts)?;
@@ -175,7 +180,7 @@ impl<'a> Gen<'a> {
         let chunk = proc_macro2::Literal::u32_unsuffixed(aether_rt::abi::LEAF_CHUNK);
         let b = &leaf.parts[0];
         Some(match shape {
-            LeafShape::While(_) => {
+            LeafShape::While(..) => {
                 let c = &leaf.parts[1];
                 let run = leaf.scope(quote! {
                     '__chunk: {

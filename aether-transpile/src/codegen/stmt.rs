@@ -211,7 +211,7 @@ impl Gen<'_> {
                 let l = loop_label(label.as_ref());
                 let c = head(self.value(cond));
                 let b = self.block(body, &Ty::Unit);
-                if let Some(chunked) = self.leaf_loop(LeafShape::While(&c), &b, body) {
+                if let Some(chunked) = self.leaf_loop(LeafShape::While(&c, cond), &b, body) {
                     return chunked;
                 }
                 let b = self.loop_block(b, body, None);
