@@ -309,6 +309,41 @@ fn an_importer_expects_the_fingerprint_the_runtime_computes_for_the_exporter() {
     assert_eq!(expected, aether_rt::abi::fingerprint(signature_text));
 }
 
+/// Issue #14: which loops are leaf loops, decided on the program, not only
+/// on the generated tokens: in a function without `state` (so without
+/// `ctx`), a loop that sleeps or calls a method reaches a safe point, and
+/// keeps the check in every iteration (a stale loop that sleeps must leave
+/// at its next iteration, not 256 sleeps later); one that only computes
+/// runs in chunks, as does a `for` over a range.
+#[test]
+fn only_loops_that_reach_no_safe_point_run_in_chunks() {
+    let main = "struct P {\n    x: int\n}\n\nfn P.get(self) -> int {\n    self.x\n}\n\n\
+                fn sleeps(n: int) {\n    var i = 0\n    while i < n {\n        sleep_ms(1)\n        i += 1\n    }\n}\n\n\
+                fn calls_a_method(p: P, n: int) -> int {\n    var t = 0\n    var i = 0\n    while i < n {\n        \
+                t += p.get()\n        i += 1\n    }\n    t\n}\n\n\
+                fn computes(n: int) -> int {\n    var t = 0\n    var i = 0\n    while i < n {\n        t += i * i\n        \
+                i += 1\n    }\n    t\n}\n\n\
+                fn ranges(n: int) -> int {\n    var t = 0\n    for i in 0..n {\n        t += i\n    }\n    t\n}\n\n\
+                fn main() {\n    sleeps(1)\n    println(calls_a_method(P { x: 1 }, 3) + computes(3) + ranges(3))\n}\n";
+    let generated = generated(&[("main.ae", main)]);
+    let files = files_of(&generated, "main");
+    let body = &files.iter().find(|(p, _)| p.ends_with("src/main_.rs")).expect("the module's file").1;
+    let fn_text = |name: &str| {
+        let start = body.find(&format!("pub fn {name}(")).unwrap_or_else(|| panic!("no fn {name}: {body}"));
+        let end = body[start + 1..].find("\npub use ").map_or(body.len(), |e| start + 1 + e);
+        body[start..end].to_string()
+    };
+    for per_iteration in ["sleeps", "calls_a_method"] {
+        let text = fn_text(per_iteration);
+        assert!(!text.contains("__left") && !text.contains("__lo"), "{text}");
+        assert!(text.contains("back_edge("), "{text}");
+    }
+    let computes = fn_text("computes");
+    assert!(computes.contains("let mut __left: u32"), "{computes}");
+    let ranges = fn_text("ranges");
+    assert!(ranges.contains("for i in __lo..__end"), "{ranges}");
+}
+
 /// Issue #14: a loop whose iterations cannot reach a safe point (a leaf
 /// loop) runs in chunks of `abi::LEAF_CHUNK` iterations, the back-edge
 /// check after each full one, and a chunk (condition and body) reaches the `state`

@@ -2,9 +2,10 @@
 //! which functions take `ctx`, what a closure captures, which variables a
 //! loop body changes.
 
-use crate::ast::{Block, Expr, ExprKind, IfCond, ItemKind, Pattern, PatternKind, Stmt, StmtKind, StrPart};
+use crate::ast::{Arg, Block, Expr, ExprKind, IfCond, ItemKind, Pattern, PatternKind, Stmt, StmtKind, StrPart};
 use crate::check::{CheckResult, FnId, LocalId, ModuleTables, PatRes, Res};
 use crate::project::Program;
+use crate::ty::Ty;
 use std::collections::HashSet;
 
 /// The built-in methods that change their receiver.
@@ -41,6 +42,22 @@ pub(crate) const CALLS_FN: &[&str] = &[
     "list.flat_map",
     "map.update",
 ];
+
+/// Whether a call may reach a safe point under `--hmr` (a reload may land
+/// in it, and the caller reads its `state` addresses again after it): a
+/// user function or method, a function value, a blocking builtin, a builtin
+/// given a function (`xs.map(f)` calls `f`).
+pub(crate) fn call_reaches_safe_point(tables: &ModuleTables, callee: &Expr, args: &[Arg]) -> bool {
+    match tables.resolutions.get(&callee.id) {
+        Some(Res::Fn(_) | Res::Method(_)) => true,
+        Some(Res::Builtin(name)) => matches!(*name, "sleep_ms" | "read_line" | "read_stdin"),
+        Some(Res::BuiltinMethod(_)) => {
+            args.iter().any(|a| matches!(tables.expr_types.get(&a.expr.id), Some(Ty::Fn(..))))
+        }
+        Some(Res::Variant(..) | Res::Math(_)) => false,
+        _ => true,
+    }
+}
 
 /// Visit every expression of a block (pre-order). Closure bodies are
 /// entered only when `into_closures`.
@@ -202,11 +219,7 @@ fn visit_expr_inner<'a>(e: &'a Expr, into_closures: bool, f: &mut dyn FnMut(Visi
 /// that is generated inline, as a plain Rust closure borrowing its
 /// surroundings, instead of as a function value: when it does not mention
 /// the list it works on.
-pub(crate) fn inline_closure<'a>(
-    tables: &ModuleTables,
-    callee: &'a Expr,
-    args: &'a [crate::ast::Arg],
-) -> Option<&'a Expr> {
+pub(crate) fn inline_closure<'a>(tables: &ModuleTables, callee: &'a Expr, args: &'a [Arg]) -> Option<&'a Expr> {
     let Some(Res::BuiltinMethod("list.map" | "list.filter" | "list.sort_by")) = tables.resolutions.get(&callee.id)
     else {
         return None;

@@ -141,7 +141,7 @@ impl<'a> Gen<'a> {
         // read again after one in which a swap happened.
         let sync = if self.has_ctx { quote!(ctx.__sync();) } else { quote!() };
         let edge = super::hmr::back_edge(self.shared, self.ck, self.hmr_fn, sync);
-        let b = if self.has_ctx && super::hmr::loop_state::plain_iteration(body, cond) {
+        let b = if self.has_ctx && super::hmr::loop_state::leaf_iteration(self.ck, self.tables, body, cond) {
             super::hmr::loop_state::scoped(self.ck, self.shared, self.module, b)
         } else {
             b
@@ -167,7 +167,7 @@ impl<'a> Gen<'a> {
             LeafShape::While(_, cond) => Some(*cond),
             LeafShape::Loop | LeafShape::Range { .. } => None,
         };
-        if !self.shared.hmr || !super::hmr::loop_state::plain_iteration(body, cond) {
+        if !self.shared.hmr || !super::hmr::loop_state::leaf_iteration(self.ck, self.tables, body, cond) {
             return None;
         }
         let mut parts = vec![b];

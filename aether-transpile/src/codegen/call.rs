@@ -16,16 +16,7 @@ pub(crate) type ArgCode = (Code, Ty);
 impl Gen<'_> {
     pub fn call(&mut self, e: &Expr, callee: &Expr, args: &[Arg]) -> Code {
         let res = self.tables.resolutions.get(&callee.id).cloned();
-        // Calls that may reach a safe point: a user function or method, a
-        // function value, a blocking builtin.
-        let safe_point = match &res {
-            Some(Res::Fn(_) | Res::Method(_)) => true,
-            Some(Res::Builtin(name)) => matches!(*name, "sleep_ms" | "read_line" | "read_stdin"),
-            // `xs.map(f)` calls `f`.
-            Some(Res::BuiltinMethod(_)) => args.iter().any(|a| matches!(self.expr_ty(a.expr.id), Ty::Fn(..))),
-            Some(Res::Variant(..) | Res::Math(_)) => false,
-            _ => true,
-        };
+        let safe_point = analysis::call_reaches_safe_point(self.tables, callee, args);
         let code = self.call_unsynced(e, callee, args, res);
         if safe_point {
             self.synced(code)

@@ -20,8 +20,8 @@
 //! valid for exactly the closure's call, as at any other access.
 
 use crate::ast::{Block, Expr, ExprKind, StmtKind};
-use crate::check::CheckResult;
-use crate::codegen::analysis::{visit_block, visit_expr, Visit};
+use crate::check::{CheckResult, ModuleTables, Res};
+use crate::codegen::analysis::{call_reaches_safe_point, visit_block, visit_expr, Visit};
 use crate::codegen::{names, types::TypeNames, Shared};
 use crate::ty::ModuleId;
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
@@ -51,6 +51,47 @@ pub(crate) fn plain_iteration(body: &Block, cond: Option<&Expr>) -> bool {
         visit_expr(c, false, &mut check);
     }
     plain
+}
+
+/// Whether a loop's iterations (its body and, for a `while`, its
+/// condition) make a leaf loop (`Gen::leaf_loop`): a [`plain_iteration`]
+/// with no call that may reach a safe point (`analysis::call_reaches_safe_point`:
+/// a user function or method, a function value, a blocking builtin such as
+/// `sleep_ms`) and no struct literal that fills a field default (code of
+/// the struct's module). The generated code is checked again on its tokens
+/// ([`Leaf::of`]); this check sees what the tokens do not show, such as a
+/// method call or a blocking builtin in a function without `ctx`.
+pub(crate) fn leaf_iteration(ck: &CheckResult, tables: &ModuleTables, body: &Block, cond: Option<&Expr>) -> bool {
+    if !plain_iteration(body, cond) {
+        return false;
+    }
+    let mut leaf = true;
+    let mut check = |v: Visit<'_>| {
+        let Visit::Expr(e) = v else { return };
+        match &e.kind {
+            ExprKind::Call { callee, args } => {
+                if call_reaches_safe_point(tables, callee, args) {
+                    leaf = false;
+                }
+            }
+            ExprKind::StructLit { fields, .. } => {
+                if let Some(Res::Type(tid)) = tables.resolutions.get(&e.id) {
+                    let defaulted = ck.types.as_struct(*tid).is_some_and(|s| {
+                        s.fields.iter().any(|f| f.has_default && !fields.iter().any(|g| g.name.name == f.name))
+                    });
+                    if defaulted {
+                        leaf = false;
+                    }
+                }
+            }
+            _ => {}
+        }
+    };
+    visit_block(body, false, &mut check);
+    if let Some(c) = cond {
+        visit_expr(c, false, &mut check);
+    }
+    leaf
 }
 
 /// The generated iteration `b` (a block) of a loop in module `here`, with
