@@ -68,23 +68,18 @@ pub(crate) fn leaf_iteration(ck: &CheckResult, tables: &ModuleTables, body: &Blo
     let mut leaf = true;
     let mut check = |v: Visit<'_>| {
         let Visit::Expr(e) = v else { return };
-        match &e.kind {
-            ExprKind::Call { callee, args } => {
-                if call_reaches_safe_point(tables, callee, args) {
-                    leaf = false;
-                }
-            }
-            ExprKind::StructLit { fields, .. } => {
-                if let Some(Res::Type(tid)) = tables.resolutions.get(&e.id) {
-                    let defaulted = ck.types.as_struct(*tid).is_some_and(|s| {
-                        s.fields.iter().any(|f| f.has_default && !fields.iter().any(|g| g.name.name == f.name))
-                    });
-                    if defaulted {
-                        leaf = false;
-                    }
-                }
-            }
-            _ => {}
+        let reaches = match &e.kind {
+            ExprKind::Call { callee, args } => call_reaches_safe_point(tables, callee, args),
+            ExprKind::StructLit { fields, .. } => match tables.resolutions.get(&e.id) {
+                Some(Res::Type(tid)) => ck.types.as_struct(*tid).is_some_and(|s| {
+                    s.fields.iter().any(|f| f.has_default && !fields.iter().any(|g| g.name.name == f.name))
+                }),
+                _ => false,
+            },
+            _ => false,
+        };
+        if reaches {
+            leaf = false;
         }
     };
     visit_block(body, false, &mut check);
