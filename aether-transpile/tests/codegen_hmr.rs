@@ -309,6 +309,20 @@ fn an_importer_expects_the_fingerprint_the_runtime_computes_for_the_exporter() {
     assert_eq!(expected, aether_rt::abi::fingerprint(signature_text));
 }
 
+/// The generated file of module `main` (`src/main_.rs`) of a one-file program.
+fn module_file(main: &str) -> String {
+    let generated = generated(&[("main.ae", main)]);
+    let files = files_of(&generated, "main");
+    files.into_iter().find(|(p, _)| p.ends_with("src/main_.rs")).expect("the module's file").1
+}
+
+/// Function `name` of a generated module file, up to its `pub use`.
+fn fn_of(body: &str, name: &str) -> String {
+    let start = body.find(&format!("pub fn {name}(")).unwrap_or_else(|| panic!("no fn {name}: {body}"));
+    let end = body[start + 1..].find("\npub use ").map_or(body.len(), |e| start + 1 + e);
+    body[start..end].to_string()
+}
+
 /// Issue #14: which loops are leaf loops, decided on the program, not only
 /// on the generated tokens: in a function without `state` (so without
 /// `ctx`), a loop that sleeps or calls a method reaches a safe point, and
@@ -325,14 +339,8 @@ fn only_loops_that_reach_no_safe_point_run_in_chunks() {
                 i += 1\n    }\n    t\n}\n\n\
                 fn ranges(n: int) -> int {\n    var t = 0\n    for i in 0..n {\n        t += i\n    }\n    t\n}\n\n\
                 fn main() {\n    sleeps(1)\n    println(calls_a_method(P { x: 1 }, 3) + computes(3) + ranges(3))\n}\n";
-    let generated = generated(&[("main.ae", main)]);
-    let files = files_of(&generated, "main");
-    let body = &files.iter().find(|(p, _)| p.ends_with("src/main_.rs")).expect("the module's file").1;
-    let fn_text = |name: &str| {
-        let start = body.find(&format!("pub fn {name}(")).unwrap_or_else(|| panic!("no fn {name}: {body}"));
-        let end = body[start + 1..].find("\npub use ").map_or(body.len(), |e| start + 1 + e);
-        body[start..end].to_string()
-    };
+    let body = module_file(main);
+    let fn_text = |name: &str| fn_of(&body, name);
     for per_iteration in ["sleeps", "calls_a_method"] {
         let text = fn_text(per_iteration);
         assert!(!text.contains("__left") && !text.contains("__lo"), "{text}");
@@ -363,14 +371,8 @@ fn a_leaf_loop_over_state_runs_in_chunks_that_borrow_it() {
                 }\n        ps[i].x += 1.0\n        i += 1\n    }\n}\n\n\
                 fn main() {\n    ps.push(P { x: 0.0, v: 1.0 })\n    step(0.5)\n    calls()\n    leaves()\n    \
                 println(total)\n}\n";
-    let generated = generated(&[("main.ae", main)]);
-    let files = files_of(&generated, "main");
-    let body = &files.iter().find(|(p, _)| p.ends_with("src/main_.rs")).expect("the module's file").1;
-    let fn_text = |name: &str| {
-        let start = body.find(&format!("pub fn {name}(")).unwrap_or_else(|| panic!("no fn {name}: {body}"));
-        let end = body[start + 1..].find("\npub use ").map_or(body.len(), |e| start + 1 + e);
-        body[start..end].to_string()
-    };
+    let body = module_file(main);
+    let fn_text = |name: &str| fn_of(&body, name);
     let step = fn_text("step");
     assert!(step.contains("(|__state_0: &mut Vec<P>, __state_1: &mut f64| {"), "{step}");
     assert!(step.contains("(&mut *ctx.main_.ps.ptr(), &mut *ctx.main_.total.ptr())"), "{step}");
