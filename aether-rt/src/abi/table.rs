@@ -459,11 +459,7 @@ fn restartable<R>(slot: &Slot, what: &'static str, mut call: impl FnMut(*const c
 /// (`CallTable::calls`) while it runs: the restart points old code left at
 /// a back-edge unwinds to.
 #[inline(always)]
-fn linked_call<R>(
-    table: Option<&CallTable>,
-    p: *const c_void,
-    call: impl FnOnce(*const c_void) -> Guarded<R>,
-) -> Guarded<R> {
+fn linked_call<T>(table: Option<&CallTable>, p: *const c_void, call: impl FnOnce(*const c_void) -> T) -> T {
     let outer = table.map_or(std::ptr::null(), |t| t.calls());
     let this = Call { callee: p, outer };
     // Plain stores, not swaps: only the thread holding the program lock
@@ -491,16 +487,7 @@ fn linked_call<R>(
 /// loop cost an indirect call, a shim and a `Guarded` result each time).
 #[inline(always)]
 pub fn call_direct<R>(mine: *const c_void, what: &'static str, call: impl FnOnce() -> R) -> Option<R> {
-    let table = HOST.get();
-    let outer = table.map_or(std::ptr::null(), |t| t.calls());
-    let this = Call { callee: mine, outer };
-    if let Some(t) = table {
-        t.set_calls(&this);
-    }
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(call));
-    if let Some(t) = table {
-        t.set_calls(outer);
-    }
+    let result = linked_call(HOST.get(), mine, |_| std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)));
     match result {
         Ok(v) => Some(v),
         Err(payload) => {

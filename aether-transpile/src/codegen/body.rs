@@ -137,16 +137,21 @@ impl<'a> Gen<'a> {
         if !self.shared.hmr {
             return b;
         }
-        // State addresses are kept in `ctx` between safe points (issue #14):
-        // read again after one in which a swap happened.
-        let sync = if self.has_ctx { quote!(ctx.__sync();) } else { quote!() };
-        let edge = super::hmr::back_edge(self.shared, self.ck, self.hmr_fn, sync);
+        let edge = self.back_edge();
         let b = if self.has_ctx && super::hmr::loop_state::leaf_iteration(self.ck, self.tables, body, cond) {
             super::hmr::loop_state::scoped(self.ck, self.shared, self.module, b)
         } else {
             b
         };
         quote!({ #edge #b })
+    }
+
+    /// A loop's reload check in this body (`codegen::hmr::back_edge`).
+    /// State addresses are kept in `ctx` between safe points (issue #14):
+    /// read again after one in which a swap happened.
+    fn back_edge(&self) -> TokenStream {
+        let sync = if self.has_ctx { quote!(ctx.__sync();) } else { quote!() };
+        super::hmr::back_edge(self.shared, self.ck, self.hmr_fn, sync)
     }
 
     /// Under `--hmr`, a loop whose iterations cannot reach a safe point and
@@ -175,8 +180,7 @@ impl<'a> Gen<'a> {
             parts.push(c);
         }
         let leaf = super::hmr::loop_state::Leaf::of(self.ck, self.shared, self.module, &parts)?;
-        let sync = if self.has_ctx { quote!(ctx.__sync();) } else { quote!() };
-        let edge = super::hmr::back_edge(self.shared, self.ck, self.hmr_fn, sync);
+        let edge = self.back_edge();
         let chunk = proc_macro2::Literal::u32_unsuffixed(aether_rt::abi::LEAF_CHUNK);
         let b = &leaf.parts[0];
         Some(match shape {

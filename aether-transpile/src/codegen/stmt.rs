@@ -465,13 +465,16 @@ impl Gen<'_> {
             let b = self.loop_body(pattern, body);
             let shape = LeafShape::Range { pat: &pat, start: &s, end: &en };
             let chunked = if *inclusive { None } else { self.leaf_loop(shape, &b, body) };
-            let b = self.loop_block(b, body, None);
-            if let Some(chunked) = chunked {
-                chunked
-            } else if *inclusive {
-                quote!(#label for #pat in #s..=#en #b)
-            } else {
-                quote!(#label for #pat in #s..#en #b)
+            match chunked {
+                Some(chunked) => chunked,
+                None => {
+                    let b = self.loop_block(b, body, None);
+                    if *inclusive {
+                        quote!(#label for #pat in #s..=#en #b)
+                    } else {
+                        quote!(#label for #pat in #s..#en #b)
+                    }
+                }
             }
         } else {
             let root = analysis::place_root(self.tables, iter);

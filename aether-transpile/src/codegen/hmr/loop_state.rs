@@ -27,56 +27,34 @@ use crate::ty::ModuleId;
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use quote::{format_ident, quote};
 
-/// Whether the Aether code of a loop iteration (its body and, for a
-/// `while let`, its condition) may run as a closure: no closure (which
-/// could keep a reference beyond the call), no `?`, `return`, `break` or
-/// `continue` (which a closure would change the meaning of).
-pub(crate) fn plain_iteration(body: &Block, cond: Option<&Expr>) -> bool {
-    let mut plain = true;
-    let mut check = |v: Visit<'_>| match v {
-        Visit::Stmt(s) => {
-            if matches!(s.kind, StmtKind::Return(_) | StmtKind::Break(_) | StmtKind::Continue(_)) {
-                plain = false;
-            }
-        }
-        Visit::Expr(e) => {
-            if matches!(e.kind, ExprKind::Closure { .. } | ExprKind::Try(_)) {
-                plain = false;
-            }
-        }
-        Visit::Pattern(_) => {}
-    };
-    visit_block(body, false, &mut check);
-    if let Some(c) = cond {
-        visit_expr(c, false, &mut check);
-    }
-    plain
-}
-
-/// Whether a loop's iterations (its body and, for a `while`, its
-/// condition) make a leaf loop (`Gen::leaf_loop`): a [`plain_iteration`]
-/// with no call that may reach a safe point (`analysis::call_reaches_safe_point`:
-/// a user function or method, a function value, a blocking builtin such as
-/// `sleep_ms`) and no struct literal that fills a field default (code of
-/// the struct's module). The generated code is checked again on its tokens
-/// ([`Leaf::of`]); this check sees what the tokens do not show, such as a
-/// method call or a blocking builtin in a function without `ctx`.
+/// Whether the Aether code of a loop's iteration (its body and, for a
+/// `while` or `while let`, its condition) reaches no safe point and may run
+/// as a closure (`Gen::leaf_loop`, [`scoped`]): no closure (which could keep
+/// a reference beyond the call), no `?`, `return`, `break` or `continue`
+/// (which a closure would change the meaning of), no call that may reach a
+/// safe point (`analysis::call_reaches_safe_point`: a user function or
+/// method, a function value, a blocking builtin such as `sleep_ms`) and no
+/// struct literal that fills a field default (code of the struct's module).
+/// The generated code is checked again on its tokens ([`Leaf::of`]); this
+/// check sees what the tokens do not show, such as a method call or a
+/// blocking builtin in a function without `ctx`.
 pub(crate) fn leaf_iteration(ck: &CheckResult, tables: &ModuleTables, body: &Block, cond: Option<&Expr>) -> bool {
-    if !plain_iteration(body, cond) {
-        return false;
-    }
     let mut leaf = true;
     let mut check = |v: Visit<'_>| {
-        let Visit::Expr(e) = v else { return };
-        let reaches = match &e.kind {
-            ExprKind::Call { callee, args } => call_reaches_safe_point(tables, callee, args),
-            ExprKind::StructLit { fields, .. } => match tables.resolutions.get(&e.id) {
-                Some(Res::Type(tid)) => ck.types.as_struct(*tid).is_some_and(|s| {
-                    s.fields.iter().any(|f| f.has_default && !fields.iter().any(|g| g.name.name == f.name))
-                }),
+        let reaches = match v {
+            Visit::Stmt(s) => matches!(s.kind, StmtKind::Return(_) | StmtKind::Break(_) | StmtKind::Continue(_)),
+            Visit::Expr(e) => match &e.kind {
+                ExprKind::Closure { .. } | ExprKind::Try(_) => true,
+                ExprKind::Call { callee, args } => call_reaches_safe_point(tables, callee, args),
+                ExprKind::StructLit { fields, .. } => match tables.resolutions.get(&e.id) {
+                    Some(Res::Type(tid)) => ck.types.as_struct(*tid).is_some_and(|s| {
+                        s.fields.iter().any(|f| f.has_default && !fields.iter().any(|g| g.name.name == f.name))
+                    }),
+                    _ => false,
+                },
                 _ => false,
             },
-            _ => false,
+            Visit::Pattern(_) => false,
         };
         if reaches {
             leaf = false;
