@@ -75,10 +75,10 @@ use std::ffi::c_void;
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicBool, AtomicU64};
 pub use table::{
-    back_edge, blocking, call_direct, call_restartable, call_restartable_cold, call_shim, call_shim_cold, call_slot,
-    epoch, epoch_changed, is_current, restart_target, safe_point, try_call_restartable, try_call_shim, unwrap_guarded,
-    Active, ActiveCalls, Call, CallTable, HostHooks, HostSlot, Row, Slot, StateRef, TableView, ACTIVE, EPOCH, HOST,
-    LEAF_CHUNK, PENDING, RESTART_CALL, RESTART_MAIN, STALE,
+    back_edge, blocking, call_direct, call_direct_unlinked, call_restartable, call_restartable_cold, call_shim,
+    call_shim_cold, call_slot, epoch, epoch_changed, is_current, restart_target, safe_point, try_call_restartable,
+    try_call_shim, unwrap_guarded, Active, ActiveCalls, Call, CallTable, HostHooks, HostSlot, Row, Slot, StateRef,
+    TableView, ACTIVE, EPOCH, HOST, LEAF_CHUNK, PENDING, RESTART_CALL, RESTART_MAIN, STALE,
 };
 pub use tunable::{tunable_bool, tunable_float, tunable_int, tunable_str, TunableCell, TunableRef, Tuned};
 

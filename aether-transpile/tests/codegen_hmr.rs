@@ -323,6 +323,55 @@ fn fn_of(body: &str, name: &str) -> String {
     body[start..end].to_string()
 }
 
+/// Issue #14: how a call from the module's own library reaches each of its
+/// functions while the library is current. A restart-free function is a
+/// plain call; one whose only safe points are its own loops' back-edges
+/// (no call of Aether code, no blocking builtin, no closure) is a direct
+/// call that catches its restart but is not linked into the calls in
+/// progress (`call_direct_unlinked`); any other is a linked restart point.
+#[test]
+fn a_direct_call_is_linked_only_when_its_callee_reaches_other_safe_points() {
+    let main = "state hits: int = 0\n\n\
+                fn plain(x: int) -> int {\n    x + 1\n}\n\n\
+                fn counts(n: int) -> int {\n    var t = 0\n    for i in 0..n {\n        t += i\n    }\n    t\n}\n\n\
+                fn bumps(n: int) {\n    var i = 0\n    while i < n {\n        hits += 1\n        i += 1\n    }\n}\n\n\
+                fn early(xs: [int]) -> int {\n    for x in xs {\n        if x > 2 {\n            return x\n        }\n    }\n    0\n}\n\n\
+                fn calls(n: int) -> int {\n    var t = 0\n    for i in 0..n {\n        t += plain(i)\n    }\n    t\n}\n\n\
+                fn sleeps(n: int) {\n    var i = 0\n    while i < n {\n        sleep_ms(1)\n        i += 1\n    }\n}\n\n\
+                fn closes(n: int) -> int {\n    let f = |x: int| x * 2\n    var t = 0\n    for i in 0..n {\n        t += i\n    }\n    f(t)\n}\n\n\
+                fn main() {\n    bumps(2)\n    sleeps(1)\n    \
+                println(plain(1) + counts(3) + early([1, 5]) + calls(2) + closes(2))\n}\n";
+    let generated = generated(&[("main.ae", main)]);
+    let files = files_of(&generated, "main");
+    let lib = files.into_iter().find(|(p, _)| p.ends_with("src/lib.rs")).expect("the crate's lib.rs").1;
+    let trampoline = |name: &str| -> String {
+        let start = lib.find(&format!("pub fn {name}(")).unwrap_or_else(|| panic!("no trampoline {name}: {lib}"));
+        let end = lib[start + 1..].find("pub fn ").map_or(lib.len(), |e| start + 1 + e);
+        lib[start..end].to_string()
+    };
+    let kind = |name: &str| {
+        let text = trampoline(name);
+        match (text.contains("call_direct_unlinked("), text.contains("call_direct(")) {
+            (true, _) => "unlinked",
+            (_, true) => "linked",
+            _ if text.contains(&format!("return crate::main_::{name}(")) => "plain",
+            _ => panic!("no direct call in {text}"),
+        }
+    };
+    let expected = [
+        ("plain", "plain"),
+        ("counts", "unlinked"),
+        ("bumps", "unlinked"),
+        ("early", "unlinked"),
+        ("calls", "linked"),
+        ("sleeps", "linked"),
+        ("closes", "linked"),
+        ("main", "linked"),
+    ];
+    let got: Vec<(&str, &str)> = expected.iter().map(|(name, _)| (*name, kind(name))).collect();
+    assert_eq!(got, expected);
+}
+
 /// Issue #14: which loops are leaf loops, decided on the program, not only
 /// on the generated tokens: in a function without `state` (so without
 /// `ctx`), a loop that sleeps or calls a method reaches a safe point, and

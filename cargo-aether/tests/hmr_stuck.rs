@@ -256,6 +256,39 @@ fn a_fix_that_removes_the_call_to_a_spinning_helper_applies() {
     assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report(&out, &err, "the program ended"));
 }
 
+/// Finding 3 in a helper of the same module that calls nothing (#14: such a
+/// helper is called directly and not linked into the calls in progress,
+/// `Direct::Unlinked`): the fix edits only the spinning helper, whose own
+/// back-edge then unwinds to the direct call in `step`, which calls the
+/// fixed helper through the table. `step` itself is left as it is.
+#[test]
+fn a_fix_of_a_spinning_helper_called_directly_applies() {
+    let (dir, mut child, out, err) = start(&[]);
+    let step = GAME.replace("    rocks_shot\n}", "    rocks_shot + hold(rocks_shot)\n}");
+    let spinning = step.clone()
+        + "\nfn hold(n: int) -> int {\n    var spin = 0\n    while n > 0 {\n        spin += 1\n    }\n    spin\n}\n";
+    let fixed = step
+        + "\nfn hold(n: int) -> int {\n    var spin = 0\n    while n < 0 {\n        spin += 1\n    }\n    1000000\n}\n";
+    let errors_from = err.len();
+    save(dir.path(), "game.ae", &spinning);
+    let swapped =
+        err.wait_for(errors_from, Duration::from_secs(120), |l| l.contains("[aether] reloaded").then_some(()));
+    assert!(swapped.is_some(), "{}", report(&out, &err, "the spinning version was not swapped in"));
+    std::thread::sleep(Duration::from_secs(2));
+    let stuck_at = last_frame(&out);
+    let lines = out.len();
+    save(dir.path(), "game.ae", &fixed);
+    let back = out.wait_for(lines, Duration::from_secs(120), |l| frame("v1")(l).filter(|(_, s)| s.len() >= 7));
+    let Some((_, _, (n, _))) = back else {
+        panic!("{}", report(&out, &err, "the fix never reached the call stuck in the helper"))
+    };
+    assert!(n > stuck_at.saturating_sub(1), "{}", report(&out, &err, "state was reset"));
+    let said =
+        err.wait_for(0, Duration::from_secs(10), |l| l.contains("`game.hold` changed while it ran").then_some(()));
+    assert!(said.is_some(), "{}", report(&out, &err, "the restart of `hold` is not reported"));
+    assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report(&out, &err, "the program ended"));
+}
+
 /// Finding 1: a new `state` whose initializer reads another state and one
 /// that calls a function are initialized against the new code.
 #[test]

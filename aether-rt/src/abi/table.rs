@@ -487,8 +487,20 @@ fn linked_call<T>(table: Option<&CallTable>, p: *const c_void, call: impl FnOnce
 /// loop cost an indirect call, a shim and a `Guarded` result each time).
 #[inline(always)]
 pub fn call_direct<R>(mine: *const c_void, what: &'static str, call: impl FnOnce() -> R) -> Option<R> {
-    let result = linked_call(HOST.get(), mine, |_| std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)));
-    match result {
+    linked_call(HOST.get(), mine, |_| call_direct_unlinked(mine, what, call))
+}
+
+/// [`call_direct`] not linked into the calls in progress, for a function
+/// whose only safe points are its own loops' back-edges
+/// (`codegen/hmr/direct.rs`, `Direct::Unlinked`): the list is read only at a
+/// safe point, to find the outermost running call a reload replaced, and
+/// such a function's back-edge restarts the function itself
+/// ([`back_edge`]), which this call catches. Its library is counted as
+/// running by the caller's shim ([`ACTIVE`]): a direct call is
+/// always from the same library.
+#[inline(always)]
+pub fn call_direct_unlinked<R>(mine: *const c_void, what: &'static str, call: impl FnOnce() -> R) -> Option<R> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)) {
         Ok(v) => Some(v),
         Err(payload) => {
             direct_unwound(mine, what, payload);

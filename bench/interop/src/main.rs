@@ -10,16 +10,21 @@ use std::time::Instant;
 
 fn main() {
     let n: i64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(10_000_000);
+    // `pure`, `stateful` or `pointer` makes only those calls (the others
+    // none): how `valgrind --tool=cachegrind` counts one kind's
+    // instructions.
+    let only = std::env::args().nth(2);
+    let calls = |kind: &str| if only.as_deref().is_none_or(|o| o == kind) { n } else { 0 };
     // The first call starts the runtime under --hmr: not part of the timing.
     black_box(logic::calls::add(1, 2));
     let started = Instant::now();
     let mut acc = 0;
-    for i in 0..n {
+    for i in 0..calls("pure") {
         acc = logic::calls::add(black_box(acc), black_box(i & 7));
     }
     let pure = started.elapsed();
     let started = Instant::now();
-    for _ in 0..n {
+    for _ in 0..calls("stateful") {
         logic::calls::bump();
     }
     let stateful = started.elapsed();
@@ -29,7 +34,7 @@ fn main() {
     let through_pointer: fn(i64, i64) -> i64 = black_box(add_checked);
     let started = Instant::now();
     let mut acc2 = 0;
-    for i in 0..n {
+    for i in 0..calls("pointer") {
         acc2 = through_pointer(black_box(acc2), black_box(i & 7));
     }
     let indirect = started.elapsed();

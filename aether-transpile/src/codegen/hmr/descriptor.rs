@@ -104,14 +104,14 @@ pub(super) fn module_lib(
     });
 
     // Trampolines of the top-level functions of every included module;
-    // this module's restart-free ones call their bodies directly while
-    // this library is current (`direct.rs`).
-    let restart_free = super::direct::restart_free(program, ck);
+    // this module's call their bodies directly while this library is
+    // current (`direct.rs`).
+    let direct = super::direct::direct_calls(program, ck);
     let mut tramp_mods = Vec::new();
     for &x in included {
         let xi = x.0 as usize;
         let xmod = names::plain(&shared.module_names[xi]);
-        let own = (x == m).then_some(restart_free.as_slice());
+        let own = (x == m).then_some(direct.as_slice());
         let fns = module_trampolines(program, ck, shared, layout, x, own);
         tramp_mods.push(quote!(pub mod #xmod { use crate::#xmod::*; #(#fns)* }));
     }

@@ -3,6 +3,7 @@
 //! runtime fills (`__FN_SLOTS`, `__HOST_SLOTS`) and calling the `extern "C"`
 //! shim there; and a module's `State`, one `StateRef` per `state` variable.
 
+use super::direct::Direct;
 use super::{entry_name, states_of, CallLayout};
 use crate::check::{CheckResult, FnId};
 use crate::codegen::{names, Shared};
@@ -247,27 +248,23 @@ pub(super) fn method_trampolines(
 /// Trampolines of module `x`'s top-level functions and `extern fn`s, for
 /// its module in `__hmr_calls` (with `x`'s interface glob-imported there).
 /// `own` is given when `x` is the module of the crate being generated (its
-/// bodies and shims are in it): per function, whether it is restart-free
-/// (`direct::restart_free`), in which case its trampoline calls the body
-/// directly while this library's code for it is the current one.
+/// bodies and shims are in it): per function, how its trampoline calls the
+/// body directly while this library's code for it is the current one
+/// (`direct::direct_calls`).
 pub(super) fn module_trampolines(
     program: &Program,
     ck: &CheckResult,
     shared: &Shared,
     layout: &CallLayout,
     x: ModuleId,
-    own: Option<&[bool]>,
+    own: Option<&[Option<Direct>]>,
 ) -> Vec<TokenStream> {
     let module = &program.module(x).name;
     let rust_module = names::plain(&shared.module_names[x.0 as usize]);
     let functions = layout.of_module(x).iter().enumerate().filter_map(|(fi, f)| {
         let info = ck.fns.get(f.0 as usize).filter(|i| i.receiver.is_none())?;
         let what = format!("{module}.{}", info.name);
-        let direct = match own.map(|ok| ok.get(f.0 as usize).copied().unwrap_or(false)) {
-            Some(true) => Some(Direct::Plain),
-            Some(false) if info.host.is_none() => Some(Direct::RestartPoint),
-            _ => None,
-        };
+        let direct = own.and_then(|kinds| kinds.get(f.0 as usize).copied().flatten());
         let tramp = match direct {
             Some(direct) => direct_trampoline(ck, shared, *f, fi, &rust_module, &what, direct),
             None => free_trampoline(ck, shared, *f, fn_slot(fi), &what, Restart::InLine),
@@ -303,18 +300,6 @@ pub(super) fn host_trampolines(
     functions.collect()
 }
 
-/// How a direct call within a library reaches the body.
-#[derive(Clone, Copy)]
-enum Direct {
-    /// A restart-free function (`direct::restart_free`): a plain call.
-    Plain,
-    /// Any other function (it has a loop, say): a restart point
-    /// (`abi::call_direct`: linked into the calls in progress as a call of
-    /// its shim, and catching the unwind that restarts it); a restarted
-    /// call goes on through the table.
-    RestartPoint,
-}
-
 /// The trampoline of a top-level function of the crate's own module: while
 /// no reload waits and this library is its module's current version (one
 /// flag, `abi::is_current`), call the body directly, where LLVM can inline
@@ -337,10 +322,14 @@ fn direct_trampoline(
     let call = quote!(crate::#rust_module::#fname(#(#ctx_arg,)* #(#args),*));
     let fast = match direct {
         Direct::Plain => quote!(return #call;),
-        Direct::RestartPoint => {
+        Direct::Unlinked | Direct::RestartPoint => {
             let shim = quote::format_ident!("__shim_{}", fi);
+            let call_direct = match direct {
+                Direct::Unlinked => quote!(call_direct_unlinked),
+                _ => quote!(call_direct),
+            };
             quote! {
-                let __direct = ::aether_rt::abi::call_direct(
+                let __direct = ::aether_rt::abi::#call_direct(
                     crate::__shims::#shim as *const ::std::ffi::c_void,
                     #what,
                     || #call,
