@@ -78,6 +78,28 @@ fn report(out: &Lines, err: &Lines, what: &str) -> String {
     format!("{what}\n--- stdout (tail)\n{}--- stderr\n{}", out.tail(20), err.text())
 }
 
+/// Saves `game.ae` as `spinning` (new code that never returns) and waits
+/// until it is swapped in and the program has been stuck in it a while:
+/// the last frame before, and how many lines were printed by then.
+fn swap_in_spinning(dir: &std::path::Path, out: &Lines, err: &Lines, spinning: &str) -> (u64, usize) {
+    let errors_from = err.len();
+    save(dir, "game.ae", spinning);
+    let swapped =
+        err.wait_for(errors_from, Duration::from_secs(120), |l| l.contains("[aether] reloaded").then_some(()));
+    assert!(swapped.is_some(), "{}", report(out, err, "the spinning version was not swapped in"));
+    // Stuck: no frame for a while.
+    std::thread::sleep(Duration::from_secs(2));
+    (last_frame(out), out.len())
+}
+
+/// Waits for a frame of the fixed code (its `rocks_shot` part 1000000 or
+/// more) after line `lines`, its count not below `stuck_at` (state kept).
+fn wait_for_fixed_frame(out: &Lines, err: &Lines, lines: usize, stuck_at: u64, what: &str) {
+    let back = out.wait_for(lines, Duration::from_secs(120), |l| frame("v1")(l).filter(|(_, s)| s.len() >= 7));
+    let Some((_, _, (n, _))) = back else { panic!("{}", report(out, err, what)) };
+    assert!(n > stuck_at.saturating_sub(1), "{}", report(out, err, "state was reset"));
+}
+
 /// Finding 4: `main` calls `live()`, which loops for ever; an edit of the
 /// loop's body takes effect at its next iteration, with the state kept.
 #[test]
@@ -210,22 +232,10 @@ fn a_loop_without_calls_does_not_block_the_next_reload() {
         "    rocks_shot += 1\n",
         "    rocks_shot += 1\n    var spin = 0\n    while rocks_shot > 0 {\n        spin += 1\n    }\n",
     );
-    let errors_from = err.len();
-    save(dir.path(), "game.ae", &spin);
-    let swapped =
-        err.wait_for(errors_from, Duration::from_secs(120), |l| l.contains("[aether] reloaded").then_some(()));
-    assert!(swapped.is_some(), "{}", report(&out, &err, "the spinning version was not swapped in"));
-    // Stuck: no frame for a while.
-    std::thread::sleep(Duration::from_secs(2));
-    let stuck_at = last_frame(&out);
-    let lines = out.len();
+    let (stuck_at, lines) = swap_in_spinning(dir.path(), &out, &err, &spin);
     let fixed = GAME.replace("    rocks_shot\n}", "    rocks_shot + 1000000\n}");
     save(dir.path(), "game.ae", &fixed);
-    let back = out.wait_for(lines, Duration::from_secs(120), |l| frame("v1")(l).filter(|(_, s)| s.len() >= 7));
-    let Some((_, _, (n, _))) = back else {
-        panic!("{}", report(&out, &err, "the fix never applied to the spinning loop"))
-    };
-    assert!(n > stuck_at.saturating_sub(1), "{}", report(&out, &err, "state was reset"));
+    wait_for_fixed_frame(&out, &err, lines, stuck_at, "the fix never applied to the spinning loop");
     assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report(&out, &err, "the program ended"));
 }
 
@@ -238,18 +248,11 @@ fn a_fix_that_removes_the_call_to_a_spinning_helper_applies() {
     let (dir, mut child, out, err) = start(&[]);
     let helper = "\nfn spin_now() {\n    var spin = 0\n    while rocks_shot > 0 {\n        spin += 1\n    }\n}\n";
     let spinning = GAME.replace("    rocks_shot += 1\n", "    rocks_shot += 1\n    spin_now()\n") + helper;
-    let errors_from = err.len();
-    save(dir.path(), "game.ae", &spinning);
-    let swapped =
-        err.wait_for(errors_from, Duration::from_secs(120), |l| l.contains("[aether] reloaded").then_some(()));
-    assert!(swapped.is_some(), "{}", report(&out, &err, "the spinning version was not swapped in"));
-    std::thread::sleep(Duration::from_secs(2));
-    let lines = out.len();
+    let (stuck_at, lines) = swap_in_spinning(dir.path(), &out, &err, &spinning);
     // The helper stays as it is; `step` no longer calls it.
     let fixed = GAME.replace("    rocks_shot\n}", "    rocks_shot + 1000000\n}") + helper;
     save(dir.path(), "game.ae", &fixed);
-    let back = out.wait_for(lines, Duration::from_secs(120), |l| frame("v1")(l).filter(|(_, s)| s.len() >= 7));
-    assert!(back.is_some(), "{}", report(&out, &err, "the fix never reached the call stuck in the helper"));
+    wait_for_fixed_frame(&out, &err, lines, stuck_at, "the fix never reached the call stuck in the helper");
     let said =
         err.wait_for(0, Duration::from_secs(10), |l| l.contains("`game.step` changed while it ran").then_some(()));
     assert!(said.is_some(), "{}", report(&out, &err, "the restart of `step` is not reported"));
@@ -269,20 +272,9 @@ fn a_fix_of_a_spinning_helper_called_directly_applies() {
         + "\nfn hold(n: int) -> int {\n    var spin = 0\n    while n > 0 {\n        spin += 1\n    }\n    spin\n}\n";
     let fixed = step
         + "\nfn hold(n: int) -> int {\n    var spin = 0\n    while n < 0 {\n        spin += 1\n    }\n    1000000\n}\n";
-    let errors_from = err.len();
-    save(dir.path(), "game.ae", &spinning);
-    let swapped =
-        err.wait_for(errors_from, Duration::from_secs(120), |l| l.contains("[aether] reloaded").then_some(()));
-    assert!(swapped.is_some(), "{}", report(&out, &err, "the spinning version was not swapped in"));
-    std::thread::sleep(Duration::from_secs(2));
-    let stuck_at = last_frame(&out);
-    let lines = out.len();
+    let (stuck_at, lines) = swap_in_spinning(dir.path(), &out, &err, &spinning);
     save(dir.path(), "game.ae", &fixed);
-    let back = out.wait_for(lines, Duration::from_secs(120), |l| frame("v1")(l).filter(|(_, s)| s.len() >= 7));
-    let Some((_, _, (n, _))) = back else {
-        panic!("{}", report(&out, &err, "the fix never reached the call stuck in the helper"))
-    };
-    assert!(n > stuck_at.saturating_sub(1), "{}", report(&out, &err, "state was reset"));
+    wait_for_fixed_frame(&out, &err, lines, stuck_at, "the fix never reached the call stuck in the helper");
     let said =
         err.wait_for(0, Duration::from_secs(10), |l| l.contains("`game.hold` changed while it ran").then_some(()));
     assert!(said.is_some(), "{}", report(&out, &err, "the restart of `hold` is not reported"));
