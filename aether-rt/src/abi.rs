@@ -83,7 +83,7 @@ pub use table::{
 pub use tunable::{tunable_bool, tunable_float, tunable_int, tunable_str, TunableCell, TunableRef, Tuned};
 
 /// The version of every layout and symbol in this file. Bump it on any change.
-pub const ABI_VERSION: u32 = 8;
+pub const ABI_VERSION: u32 = 9;
 
 /// The unversioned symbol of `extern "C" fn() -> u32`, returning the ABI
 /// version the library was built with.
@@ -483,7 +483,7 @@ macro_rules! export_module {
 
         // The name must equal `entry_symbol()`; a test in aether-rt checks it.
         #[no_mangle]
-        pub extern "C" fn aether_module_v8() -> *const $crate::abi::ModuleDescriptor {
+        pub extern "C" fn aether_module_v9() -> *const $crate::abi::ModuleDescriptor {
             &$descriptor
         }
     };

@@ -41,9 +41,14 @@ pub fn call_guarded<R>(f: impl FnOnce() -> R + UnwindSafe) -> Result<R, PanicInf
 /// dropping it otherwise leaks (never frees wrongly).
 #[repr(C)]
 pub struct Guarded<T> {
-    // Initialized exactly when `panic.ptr` is null.
+    // Initialized exactly when `panic` is null.
     value: MaybeUninit<T>,
-    panic: RawString,
+    /// The panic's message (a `Box<String>` given up), or null. One
+    /// pointer, not the string's three words: a `Guarded` of a scalar is
+    /// then two words, which `extern "C"` returns in registers rather than
+    /// through memory the caller reads back (issue #14: the round trip was
+    /// on the critical path of every call through a shim).
+    panic: *mut String,
 }
 
 /// A `String`'s parts, `#[repr(C)]`; `ptr` is null for "no string".
@@ -93,35 +98,25 @@ impl<T> Guarded<T> {
 
     pub fn from_result(result: Result<T, PanicInfo>) -> Guarded<T> {
         match result {
-            Ok(value) => Guarded {
-                value: MaybeUninit::new(value),
-                panic: RawString { ptr: std::ptr::null_mut(), len: 0, cap: 0 },
-            },
-            Err(info) => {
-                // Never a null pointer: an empty String still has a dangling,
-                // non-null one.
-                let mut message = ManuallyDrop::new(info.message);
-                let panic = RawString { ptr: message.as_mut_ptr(), len: message.len(), cap: message.capacity() };
-                Guarded { value: MaybeUninit::uninit(), panic }
-            }
+            Ok(value) => Guarded { value: MaybeUninit::new(value), panic: std::ptr::null_mut() },
+            Err(info) => Guarded { value: MaybeUninit::uninit(), panic: Box::into_raw(Box::new(info.message)) },
         }
     }
 
     pub fn into_result(self) -> Result<T, PanicInfo> {
         let this = ManuallyDrop::new(self);
-        if this.panic.ptr.is_null() {
+        if this.panic.is_null() {
             // SAFETY: the fields are private and both constructors keep the
-            // invariant: `value` is initialized when `panic.ptr` is null. It
-            // is read once, since `self` was consumed.
+            // invariant: `value` is initialized when `panic` is null. It is
+            // read once, since `self` was consumed.
             #[allow(unsafe_code)]
             Ok(unsafe { this.value.assume_init_read() })
         } else {
-            let RawString { ptr, len, cap } = this.panic;
-            // SAFETY: the parts come from a `String` given up in
-            // `from_result` (`ManuallyDrop`), rebuilt exactly once here; all
-            // images share the system allocator (see the type's docs).
+            // SAFETY: the pointer comes from `Box::into_raw` in
+            // `from_result`, taken back exactly once here; all images share
+            // the system allocator (see the type's docs).
             #[allow(unsafe_code)]
-            let message = unsafe { String::from_raw_parts(ptr, len, cap) };
+            let message = unsafe { *Box::from_raw(this.panic) };
             Err(PanicInfo { message })
         }
     }

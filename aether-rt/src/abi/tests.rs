@@ -29,7 +29,7 @@ mod exported {
     };
     crate::export_module!(DESCRIPTOR);
     pub fn entry() -> *const super::ModuleDescriptor {
-        aether_module_v8()
+        aether_module_v9()
     }
     pub fn version() -> u32 {
         aether_abi_version()
@@ -118,6 +118,18 @@ fn a_panic_becomes_an_error_with_its_message() {
     assert_eq!(Guarded::call(|| String::from("kept")).into_result(), Ok("kept".to_string()));
     let empty = Guarded::<i64>::from_result(Err(PanicInfo { message: String::new() }));
     assert_eq!(empty.into_result(), Err(PanicInfo { message: String::new() }));
+}
+
+/// ABI 9: a shim's result for a scalar is two words, which `extern "C"`
+/// returns in registers (three words or more go through memory the caller
+/// reads back, on the critical path of every call through a shim).
+#[test]
+fn a_guarded_scalar_is_two_words() {
+    let word = std::mem::size_of::<usize>();
+    assert_eq!(std::mem::size_of::<Guarded<i64>>(), 2 * word);
+    assert_eq!(std::mem::size_of::<Guarded<f64>>(), 2 * word);
+    assert_eq!(std::mem::size_of::<Guarded<bool>>(), 2 * word);
+    assert_eq!(std::mem::size_of::<Guarded<()>>(), word);
 }
 
 #[test]
