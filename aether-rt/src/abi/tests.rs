@@ -125,11 +125,11 @@ fn a_panic_becomes_an_error_with_its_message() {
 /// reads back, on the critical path of every call through a shim).
 #[test]
 fn a_guarded_scalar_is_two_words() {
-    let word = std::mem::size_of::<usize>();
-    assert_eq!(std::mem::size_of::<Guarded<i64>>(), 2 * word);
-    assert_eq!(std::mem::size_of::<Guarded<f64>>(), 2 * word);
-    assert_eq!(std::mem::size_of::<Guarded<bool>>(), 2 * word);
-    assert_eq!(std::mem::size_of::<Guarded<()>>(), word);
+    let word = size_of::<usize>();
+    assert_eq!(size_of::<Guarded<i64>>(), 2 * word);
+    assert_eq!(size_of::<Guarded<f64>>(), 2 * word);
+    assert_eq!(size_of::<Guarded<bool>>(), 2 * word);
+    assert_eq!(size_of::<Guarded<()>>(), word);
 }
 
 #[test]
