@@ -372,6 +372,42 @@ fn a_direct_call_is_linked_only_when_its_callee_reaches_other_safe_points() {
     assert_eq!(got, expected);
 }
 
+/// Issue #14: a loop whose iterations reach a safe point only in inner
+/// leaf loops (a *nest*) runs in chunks too, reading its `state` through
+/// `ctx`; its inner loops are labelled `'__leaf` and check after their own
+/// full chunks. A loop around a nest, or one whose inner loop has a loop of
+/// its own, or one that calls Aether code, checks in every iteration.
+#[test]
+fn a_loop_around_leaf_loops_runs_in_chunks_of_its_own() {
+    let main = "state grid: [int] = []\nstate count: int = 0\n\n\
+                fn cube(n: int) -> int {\n    var t = 0\n    for i in 0..n {\n        for j in 0..n {\n            \
+                for k in 0..n {\n                t += i * j * k\n            }\n        }\n    }\n    t\n}\n\n\
+                fn rows(w: int, h: int) {\n    var y = 0\n    while y < h {\n        for x in 0..w {\n            \
+                grid.push(x + y)\n        }\n        count += 1\n        y += 1\n    }\n}\n\n\
+                fn f(x: int) -> int {\n    x\n}\n\n\
+                fn calls(n: int) -> int {\n    var t = 0\n    for i in 0..n {\n        t += f(i)\n        \
+                for j in 0..n {\n            t += j\n        }\n    }\n    t\n}\n\n\
+                fn main() {\n    rows(2, 2)\n    println(cube(3) + calls(2) + grid.len())\n}\n";
+    let body = module_file(main);
+    let squeezed = |name: &str| fn_of(&body, name).split_whitespace().collect::<String>();
+    let cube = squeezed("cube");
+    // `k` is a leaf loop, `j` a nest, `i` checks in every iteration.
+    assert!(cube.contains("'__leaf:loop{"), "{cube}");
+    assert!(cube.contains("forkin__lo..__end"), "{cube}");
+    assert!(cube.contains("forjin__lo..__end"), "{cube}");
+    assert!(cube.contains("foriin0..n{if::aether_rt::abi::back_edge("), "{cube}");
+    assert_eq!(cube.matches("'__leaf:").count(), 1, "{cube}");
+    let rows = squeezed("rows");
+    // A `while` nest whose inner loop writes `state` (through the closure's
+    // parameter) and whose own body writes it through `ctx`.
+    assert!(rows.contains("'__chunk:{letmut__left:u32=256;while"), "{rows}");
+    assert!(rows.contains("(*ctx.main_.count.ptr())"), "{rows}");
+    assert!(rows.contains("'__leaf:loop{"), "{rows}");
+    assert_eq!(rows.matches("back_edge(").count(), 2, "one check per loop, after a full chunk: {rows}");
+    let calls = squeezed("calls");
+    assert!(calls.contains("foriin0..n{if::aether_rt::abi::back_edge("), "{calls}");
+}
+
 /// Issue #14: which loops are leaf loops, decided on the program, not only
 /// on the generated tokens: in a function without `state` (so without
 /// `ctx`), a loop that sleeps or calls a method reaches a safe point, and

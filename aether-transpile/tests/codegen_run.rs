@@ -39,6 +39,7 @@ const PROGRAMS: &[(&str, Source)] = &[
     ("nbody", Source::Script("bench/programs/nbody.ae")),
     ("spectralnorm", Source::Script("bench/programs/spectralnorm.ae")),
     ("helpers", Source::Script("bench/programs/helpers.ae")),
+    ("matmul", Source::Script("bench/programs/matmul.ae")),
     ("template_script", Source::Project("templates/script")),
     ("template_game", Source::Project("templates/game")),
     ("template_server", Source::Project("templates/server")),
@@ -563,7 +564,15 @@ macro_rules! benchmark {
 }
 
 // The benchmark programs at their reference sizes (bench/README.md).
-benchmark!(binarytrees("10"), fannkuchredux("7"), mandelbrot("200"), nbody("1000"), spectralnorm("100"));
+benchmark!(
+    binarytrees("10"),
+    fannkuchredux("7"),
+    mandelbrot("200"),
+    nbody("1000"),
+    spectralnorm("100"),
+    matmul("1000"),
+    helpers("1000"),
+);
 
 #[test]
 fn features() {

@@ -266,9 +266,9 @@ fn examples_and_benchmarks_are_clean() {
         .collect();
     programs.sort();
     // The five Benchmarks Game programs, fib for call overhead, helpers
-    // for calls of functions with loops, and particles for state access
-    // under --hmr.
-    assert_eq!(programs.len(), 8, "eight benchmark programs");
+    // for calls of functions with loops, matmul for small nests of loops,
+    // and particles for state access under --hmr.
+    assert_eq!(programs.len(), 9, "nine benchmark programs");
     targets.extend(programs);
     for target in &targets {
         let diags = load_and_check(target);

@@ -239,6 +239,23 @@ fn a_loop_without_calls_does_not_block_the_next_reload() {
     assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report(&out, &err, "the program ended"));
 }
 
+/// Finding 3 for a nest (#14: a loop whose iterations only run leaf loops
+/// runs in chunks, checking after each full one): new code spinning in
+/// such a loop still takes the next save.
+#[test]
+fn a_nest_of_loops_without_calls_does_not_block_the_next_reload() {
+    let (dir, mut child, out, err) = start(&[]);
+    let spin = GAME.replace(
+        "    rocks_shot += 1\n",
+        "    rocks_shot += 1\n    var spin = 0\n    while rocks_shot > 0 {\n        for k in 0..3 {\n            spin += k\n        }\n    }\n",
+    );
+    let (stuck_at, lines) = swap_in_spinning(dir.path(), &out, &err, &spin);
+    let fixed = GAME.replace("    rocks_shot\n}", "    rocks_shot + 1000000\n}");
+    save(dir.path(), "game.ae", &fixed);
+    wait_for_fixed_frame(&out, &err, lines, stuck_at, "the fix never applied to the spinning nest");
+    assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report(&out, &err, "the program ended"));
+}
+
 /// Finding 3, the fix a user makes: the spinning loop is in a helper, and
 /// the save removes the call to it. The helper did not change, but the
 /// function that called it did: the stuck call unwinds to the call of that

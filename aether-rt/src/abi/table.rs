@@ -265,7 +265,9 @@ fn let_reload_in() {
 /// (`codegen::hmr::loop_state::leaf`), so LLVM optimizes a chunk as it
 /// would the static build's loop (no call in it, `state` in registers,
 /// vectorized or unrolled), and a pending reload or a stale loop still
-/// waits no longer than this many iterations of straight-line code.
+/// waits no longer than this many iterations of straight-line code. A loop
+/// whose iterations only run such loops (a *nest*, `Gen::leaf_loop`) runs in
+/// chunks of this many iterations of its own too: this squared, there.
 pub const LEAF_CHUNK: u32 = 256;
 
 /// The check generated code makes on every loop back-edge under `--hmr`

@@ -165,8 +165,12 @@ impl<'a> Gen<'a> {
     /// no call in it, and its `state` is reached through `&mut` parameters
     /// (`codegen::hmr::loop_state::Leaf`) for the whole chunk, so LLVM
     /// optimizes it as it does the static build's loop. `b` is the
-    /// generated body (a block). `None` for any other loop, which
-    /// [`Gen::loop_block`] checks on every iteration.
+    /// generated body (a block). A *nest* (a loop whose iterations reach a
+    /// safe point only in inner leaf loops that have no loop inside them)
+    /// runs in chunks as well, without the `&mut` parameters: its inner
+    /// loops' checks may move the `state`, so it goes through `ctx`, and a
+    /// reload waits at most `LEAF_CHUNK`² iterations in it. `None` for any
+    /// other loop, which [`Gen::loop_block`] checks on every iteration.
     pub fn leaf_loop(&self, shape: LeafShape<'_>, b: &TokenStream, body: &crate::ast::Block) -> Option<TokenStream> {
         let cond = match &shape {
             LeafShape::While(_, cond) => Some(*cond),
@@ -179,14 +183,43 @@ impl<'a> Gen<'a> {
         if let LeafShape::While(c, _) = &shape {
             parts.push(c);
         }
-        let leaf = super::hmr::loop_state::Leaf::of(self.ck, self.shared, self.module, &parts)?;
+        if let Some(leaf) = super::hmr::loop_state::Leaf::of(self.ck, self.shared, self.module, &parts) {
+            let label = proc_macro2::Ident::new(super::hmr::loop_state::LEAF_LABEL, proc_macro2::Span::call_site());
+            let tick = proc_macro2::Punct::new('\'', proc_macro2::Spacing::Joint);
+            let label = quote!(#tick #label:);
+            return Some(self.chunked(shape, &leaf.parts, |code| leaf.scope(code), label));
+        }
+        // A nest: its iteration reaches a safe point only in inner leaf
+        // loops (checked after their own full chunks), so it runs in chunks
+        // too, reading its `state` through `ctx`. Unlabelled: a loop around
+        // it checks in every iteration.
+        let nest = super::hmr::loop_state::nest_iteration(body)
+            && super::hmr::loop_state::nest_tokens(self.ck, self.shared, &parts);
+        if !nest {
+            return None;
+        }
+        let parts: Vec<TokenStream> = parts.into_iter().cloned().collect();
+        Some(self.chunked(shape, &parts, |code| quote!({ #code }), quote!()))
+    }
+
+    /// A loop of `shape` as chunks of at most `abi::LEAF_CHUNK` iterations,
+    /// the back-edge check after each full one; `parts` are the body and
+    /// (for a `while`) the condition, `scope` makes a chunk's code, `label`
+    /// goes on the outer loop.
+    fn chunked(
+        &self,
+        shape: LeafShape<'_>,
+        parts: &[TokenStream],
+        scope: impl Fn(TokenStream) -> TokenStream,
+        label: TokenStream,
+    ) -> TokenStream {
         let edge = self.back_edge();
         let chunk = proc_macro2::Literal::u32_unsuffixed(aether_rt::abi::LEAF_CHUNK);
-        let b = &leaf.parts[0];
-        Some(match shape {
+        let b = &parts[0];
+        match shape {
             LeafShape::While(..) => {
-                let c = &leaf.parts[1];
-                let run = leaf.scope(quote! {
+                let c = &parts[1];
+                let run = scope(quote! {
                     '__chunk: {
                         let mut __left: u32 = #chunk;
                         while #c {
@@ -199,7 +232,7 @@ impl<'a> Gen<'a> {
                         false
                     }
                 });
-                quote!(loop {
+                quote!(#label loop {
                     let __more: bool = #run;
                     if !__more {
                         break;
@@ -210,7 +243,7 @@ impl<'a> Gen<'a> {
             // No `break` out of the outer loop: it is `!`, as the Aether
             // `loop` without a `break` is.
             LeafShape::Loop => {
-                let run = leaf.scope(quote! {
+                let run = scope(quote! {
                     let mut __left: u32 = #chunk;
                     loop {
                         #b
@@ -220,7 +253,7 @@ impl<'a> Gen<'a> {
                         }
                     }
                 });
-                quote!(loop {
+                quote!(#label loop {
                     #run;
                     #edge
                 })
@@ -230,10 +263,10 @@ impl<'a> Gen<'a> {
             // evaluated once, first the start, as Rust's `for` does. An
             // empty range runs one empty chunk.
             LeafShape::Range { pat, start, end } => {
-                let run = leaf.scope(quote!(for #pat in __lo..__end #b));
+                let run = scope(quote!(for #pat in __lo..__end #b));
                 quote!({
                     let (mut __lo, __hi): (i64, i64) = (#start, #end);
-                    loop {
+                    #label loop {
                         let __end: i64 = __lo.saturating_add(#chunk).min(__hi);
                         #run;
                         __lo = __end;
@@ -244,7 +277,7 @@ impl<'a> Gen<'a> {
                     }
                 })
             }
-        })
+        }
     }
 
     /// Under `--hmr`, in code that has `ctx`: `c` (a call, which may be a

@@ -625,7 +625,7 @@ fn call_overhead(tool: &Tool, repo: &Path, work: &Path) -> Result<(), String> {
     println!("|---|---:|---:|---:|{}", if counted { "---:|" } else { "" });
     // Debug --hmr calls are slow (see docs/performance.md): a shorter static
     // run keeps the --hmr one within a minute or so.
-    for program in ["fib", "helpers", "nbody", "particles"] {
+    for program in ["fib", "helpers", "matmul", "nbody", "particles"] {
         for release in [false, true] {
             let target_ms = if release { 700 } else { 150 };
             let row = overhead_row(tool, repo, work, program, release, target_ms, counted)?;
@@ -637,9 +637,14 @@ fn call_overhead(tool: &Tool, repo: &Path, work: &Path) -> Result<(), String> {
         println!(
             "Instructions: counted by `valgrind --tool=cachegrind` (deterministic, unlike the wall times on a \
              shared machine), for the work alone: the count at a larger argument less the count at a smaller \
-             one (fib {} and {}, helpers 0 and {} calls, nbody 0 and {}, particles 0 and {} frames), so \
-             start-up (loading the libraries) is left out.\n",
-            COUNTED_ARGS[0].1, COUNTED_ARGS[0].2, COUNTED_ARGS[1].2, COUNTED_ARGS[2].2, COUNTED_ARGS[3].2
+             one (fib {} and {}, helpers 0 and {} calls, matmul 0 and {} products, nbody 0 and {}, particles 0 \
+             and {} frames), so start-up (loading the libraries) is left out.\n",
+            COUNTED_ARGS[0].1,
+            COUNTED_ARGS[0].2,
+            COUNTED_ARGS[1].2,
+            COUNTED_ARGS[2].2,
+            COUNTED_ARGS[3].2,
+            COUNTED_ARGS[4].2
         );
     }
     Ok(())
@@ -651,8 +656,8 @@ const RUNS: usize = 5;
 
 /// Per program: the smaller and larger argument whose instruction counts
 /// are subtracted ([`work_instructions`]).
-const COUNTED_ARGS: [(&str, u64, u64); 4] =
-    [("fib", 20, 25), ("helpers", 0, 100_000), ("nbody", 0, 20_000), ("particles", 0, 2_000)];
+const COUNTED_ARGS: [(&str, u64, u64); 5] =
+    [("fib", 20, 25), ("helpers", 0, 100_000), ("matmul", 0, 100_000), ("nbody", 0, 20_000), ("particles", 0, 2_000)];
 
 /// One program in one profile: static executable and --hmr host, each run
 /// on its own (no CLI), with an argument that makes the static run last

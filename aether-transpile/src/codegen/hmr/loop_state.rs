@@ -67,6 +67,87 @@ pub(crate) fn leaf_iteration(ck: &CheckResult, tables: &ModuleTables, body: &Blo
     leaf
 }
 
+/// Whether a loop whose iteration is leaf code but for its own loops (see
+/// [`leaf_iteration`], which looks into them) may run as a *nest*: in
+/// chunks of `abi::LEAF_CHUNK` iterations, as a leaf loop does, its inner
+/// loops checking after their own full chunks (issue #14: the check in
+/// every iteration of an outer loop was a fifth of a 4x4 matrix product).
+/// Its inner loops must not have loops of their own, so that a nest waits
+/// at most `LEAF_CHUNK`² iterations of straight-line code between checks.
+pub(crate) fn nest_iteration(body: &Block) -> bool {
+    let mut flat = true;
+    visit_block(body, false, &mut |v| {
+        if let Visit::Stmt(s) = v {
+            let inner = match &s.kind {
+                StmtKind::While { body, .. } | StmtKind::Loop { body, .. } | StmtKind::For { body, .. } => body,
+                _ => return,
+            };
+            visit_block(inner, false, &mut |w| {
+                if let Visit::Stmt(t) = w {
+                    if matches!(t.kind, StmtKind::While { .. } | StmtKind::Loop { .. } | StmtKind::For { .. }) {
+                        flat = false;
+                    }
+                }
+            });
+        }
+    });
+    flat
+}
+
+/// The label of a chunked leaf loop (`Gen::leaf_loop`): what a nest's
+/// token check ([`nest_tokens`]) passes over, the inner loop's own checks
+/// included.
+pub(crate) const LEAF_LABEL: &str = "__leaf";
+
+/// Whether the generated parts of a nest's iteration can reach a safe point
+/// only in its inner leaf loops (`'__leaf: loop { .. }`, passed over): no
+/// [`UNSCOPED`] ident elsewhere, but for `ctx` in a `state` place, which a
+/// nest reads through `ctx` (its inner loops' checks may move the state,
+/// and read the addresses again when they do).
+pub(crate) fn nest_tokens(ck: &CheckResult, shared: &Shared, parts: &[&TokenStream]) -> bool {
+    let states: Vec<(String, String, usize)> = ck
+        .globals
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| g.is_state)
+        .map(|(i, g)| {
+            let m = names::plain(&shared.module_names[g.module.0 as usize]).to_string();
+            (m, names::item(&g.name).to_string(), i)
+        })
+        .collect();
+    parts.iter().all(|p| outside_leaf_loops_unscoped_free(p, &states))
+}
+
+fn outside_leaf_loops_unscoped_free(ts: &TokenStream, states: &[(String, String, usize)]) -> bool {
+    crate::with_stack(|| {
+        let tokens: Vec<TokenTree> = ts.clone().into_iter().collect();
+        let mut i = 0;
+        while i < tokens.len() {
+            // `'__leaf : loop { .. }`: five tokens, passed over.
+            if let [TokenTree::Punct(q), TokenTree::Ident(label), TokenTree::Punct(colon), TokenTree::Ident(kw), TokenTree::Group(_), ..] =
+                &tokens[i..]
+            {
+                if q.as_char() == '\'' && label == LEAF_LABEL && colon.as_char() == ':' && kw == "loop" {
+                    i += 5;
+                    continue;
+                }
+            }
+            match &tokens[i] {
+                TokenTree::Group(g) => {
+                    let place = g.delimiter() == Delimiter::Parenthesis && state_place(&g.stream(), states).is_some();
+                    if !place && !outside_leaf_loops_unscoped_free(&g.stream(), states) {
+                        return false;
+                    }
+                }
+                TokenTree::Ident(id) if UNSCOPED.iter().any(|u| id == u) => return false,
+                _ => {}
+            }
+            i += 1;
+        }
+        true
+    })
+}
+
 /// The generated iteration `b` (a block) of a loop in module `here`, with
 /// its `state` places read through `&mut` closure parameters; `b` itself
 /// when it touches no `state`, or when its generated code could reach a
