@@ -227,11 +227,15 @@ fn a_running_loop_whose_state_changed_type_starts_again_at_once() {
 /// the fixed code.
 #[test]
 fn a_loop_without_calls_does_not_block_the_next_reload() {
+    the_fix_of_a_spinning_step_applies("    while rocks_shot > 0 {\n        spin += 1\n    }\n");
+}
+
+/// `step` spins for ever in `spinning_loop` (with a `var spin` to count
+/// in); the next save, `step` fixed, applies, state kept.
+fn the_fix_of_a_spinning_step_applies(spinning_loop: &str) {
     let (dir, mut child, out, err) = start(&[]);
-    let spin = GAME.replace(
-        "    rocks_shot += 1\n",
-        "    rocks_shot += 1\n    var spin = 0\n    while rocks_shot > 0 {\n        spin += 1\n    }\n",
-    );
+    let spin =
+        GAME.replace("    rocks_shot += 1\n", &format!("    rocks_shot += 1\n    var spin = 0\n{spinning_loop}"));
     let (stuck_at, lines) = swap_in_spinning(dir.path(), &out, &err, &spin);
     let fixed = GAME.replace("    rocks_shot\n}", "    rocks_shot + 1000000\n}");
     save(dir.path(), "game.ae", &fixed);
@@ -244,16 +248,9 @@ fn a_loop_without_calls_does_not_block_the_next_reload() {
 /// such a loop still takes the next save.
 #[test]
 fn a_nest_of_loops_without_calls_does_not_block_the_next_reload() {
-    let (dir, mut child, out, err) = start(&[]);
-    let spin = GAME.replace(
-        "    rocks_shot += 1\n",
-        "    rocks_shot += 1\n    var spin = 0\n    while rocks_shot > 0 {\n        for k in 0..3 {\n            spin += k\n        }\n    }\n",
+    the_fix_of_a_spinning_step_applies(
+        "    while rocks_shot > 0 {\n        for k in 0..3 {\n            spin += k\n        }\n    }\n",
     );
-    let (stuck_at, lines) = swap_in_spinning(dir.path(), &out, &err, &spin);
-    let fixed = GAME.replace("    rocks_shot\n}", "    rocks_shot + 1000000\n}");
-    save(dir.path(), "game.ae", &fixed);
-    wait_for_fixed_frame(&out, &err, lines, stuck_at, "the fix never applied to the spinning nest");
-    assert_eq!(child.0.try_wait().ok().flatten(), None, "{}", report(&out, &err, "the program ended"));
 }
 
 /// Finding 3, the fix a user makes: the spinning loop is in a helper, and

@@ -105,8 +105,14 @@ pub(crate) const LEAF_LABEL: &str = "__leaf";
 /// nest reads through `ctx` (its inner loops' checks may move the state,
 /// and read the addresses again when they do).
 pub(crate) fn nest_tokens(ck: &CheckResult, shared: &Shared, parts: &[&TokenStream]) -> bool {
-    let states: Vec<(String, String, usize)> = ck
-        .globals
+    let states = state_names(ck, shared);
+    parts.iter().all(|p| outside_leaf_loops_unscoped_free(p, &states))
+}
+
+/// Every `state` of the program: its module's and its own Rust name, and
+/// its index into `ck.globals` (how [`state_place`] recognizes a place).
+fn state_names(ck: &CheckResult, shared: &Shared) -> Vec<(String, String, usize)> {
+    ck.globals
         .iter()
         .enumerate()
         .filter(|(_, g)| g.is_state)
@@ -114,8 +120,7 @@ pub(crate) fn nest_tokens(ck: &CheckResult, shared: &Shared, parts: &[&TokenStre
             let m = names::plain(&shared.module_names[g.module.0 as usize]).to_string();
             (m, names::item(&g.name).to_string(), i)
         })
-        .collect();
-    parts.iter().all(|p| outside_leaf_loops_unscoped_free(p, &states))
+        .collect()
 }
 
 fn outside_leaf_loops_unscoped_free(ts: &TokenStream, states: &[(String, String, usize)]) -> bool {
@@ -180,16 +185,7 @@ impl Leaf {
     /// `parts` as leaf code, or `None` when one of them could reach a safe
     /// point, leave, or use `ctx` otherwise.
     pub(crate) fn of(ck: &CheckResult, shared: &Shared, here: ModuleId, parts: &[&TokenStream]) -> Option<Leaf> {
-        let states: Vec<(String, String, usize)> = ck
-            .globals
-            .iter()
-            .enumerate()
-            .filter(|(_, g)| g.is_state)
-            .map(|(i, g)| {
-                let m = names::plain(&shared.module_names[g.module.0 as usize]).to_string();
-                (m, names::item(&g.name).to_string(), i)
-            })
-            .collect();
+        let states = state_names(ck, shared);
         let mut used: Vec<usize> = Vec::new();
         let parts = parts.iter().map(|p| substitute(p, &states, &mut used)).collect::<Option<Vec<_>>>()?;
         let tn = TypeNames { ck, module_names: &shared.module_names, here };
