@@ -384,10 +384,12 @@ fn a_loop_around_leaf_loops_runs_in_chunks_of_its_own() {
                 for k in 0..n {\n                t += i * j * k\n            }\n        }\n    }\n    t\n}\n\n\
                 fn rows(w: int, h: int) {\n    var y = 0\n    while y < h {\n        for x in 0..w {\n            \
                 grid.push(x + y)\n        }\n        count += 1\n        y += 1\n    }\n}\n\n\
+                fn area(w: int, h: int) -> int {\n    var t = 0\n    var y = 0\n    while y < h {\n        var x = 0\n        \
+                while x < w {\n            t += x\n            x += 1\n        }\n        y += 1\n    }\n    t\n}\n\n\
                 fn f(x: int) -> int {\n    x\n}\n\n\
                 fn calls(n: int) -> int {\n    var t = 0\n    for i in 0..n {\n        t += f(i)\n        \
                 for j in 0..n {\n            t += j\n        }\n    }\n    t\n}\n\n\
-                fn main() {\n    rows(2, 2)\n    println(cube(3) + calls(2) + grid.len())\n}\n";
+                fn main() {\n    rows(2, 2)\n    println(cube(3) + calls(2) + area(2, 2) + grid.len())\n}\n";
     let body = module_file(main);
     let squeezed = |name: &str| fn_of(&body, name).split_whitespace().collect::<String>();
     let cube = squeezed("cube");
@@ -400,10 +402,15 @@ fn a_loop_around_leaf_loops_runs_in_chunks_of_its_own() {
     let rows = squeezed("rows");
     // A `while` nest whose inner loop writes `state` (through the closure's
     // parameter) and whose own body writes it through `ctx`.
-    assert!(rows.contains("'__chunk:{letmut__left:u32=256;while"), "{rows}");
+    assert!(rows.contains("'__nest_chunk:{letmut__left:u32=256;while"), "{rows}");
     assert!(rows.contains("(*ctx.main_.count.ptr())"), "{rows}");
     assert!(rows.contains("'__leaf:loop{"), "{rows}");
     assert_eq!(rows.matches("back_edge(").count(), 2, "one check per loop, after a full chunk: {rows}");
+    // A `while` nest of a `while` leaf loop: the chunks' block labels
+    // differ (the same one would shadow the other: a rustc warning).
+    let area = squeezed("area");
+    assert!(area.contains("'__nest_chunk:{letmut__left:u32=256;while"), "{area}");
+    assert!(area.contains("'__leaf:loop{let__more:bool={'__chunk:{"), "{area}");
     let calls = squeezed("calls");
     assert!(calls.contains("foriin0..n{if::aether_rt::abi::back_edge("), "{calls}");
 }

@@ -37,6 +37,13 @@ pub(crate) enum LeafShape<'t> {
     Range { pat: &'t TokenStream, start: &'t TokenStream, end: &'t TokenStream },
 }
 
+/// Which loop [`Gen::chunked`] makes: a leaf loop, or a nest of them.
+#[derive(Clone, Copy)]
+enum Chunks {
+    Leaf,
+    Nest,
+}
+
 #[derive(Clone, Debug)]
 pub(crate) struct Code {
     pub ts: TokenStream,
@@ -184,10 +191,7 @@ impl<'a> Gen<'a> {
             parts.push(c);
         }
         if let Some(leaf) = super::hmr::loop_state::Leaf::of(self.ck, self.shared, self.module, &parts) {
-            let label = proc_macro2::Ident::new(super::hmr::loop_state::LEAF_LABEL, proc_macro2::Span::call_site());
-            let tick = proc_macro2::Punct::new('\'', proc_macro2::Spacing::Joint);
-            let label = quote!(#tick #label:);
-            return Some(self.chunked(shape, &leaf.parts, |code| leaf.scope(code), label));
+            return Some(self.chunked(shape, &leaf.parts, |code| leaf.scope(code), Chunks::Leaf));
         }
         // A nest: its iteration reaches a safe point only in inner leaf
         // loops (checked after their own full chunks), so it runs in chunks
@@ -199,20 +203,31 @@ impl<'a> Gen<'a> {
             return None;
         }
         let parts: Vec<TokenStream> = parts.into_iter().cloned().collect();
-        Some(self.chunked(shape, &parts, |code| quote!({ #code }), quote!()))
+        Some(self.chunked(shape, &parts, |code| quote!({ #code }), Chunks::Nest))
     }
 
     /// A loop of `shape` as chunks of at most `abi::LEAF_CHUNK` iterations,
     /// the back-edge check after each full one; `parts` are the body and
-    /// (for a `while`) the condition, `scope` makes a chunk's code, `label`
-    /// goes on the outer loop.
+    /// (for a `while`) the condition, `scope` makes a chunk's code.
     fn chunked(
         &self,
         shape: LeafShape<'_>,
         parts: &[TokenStream],
         scope: impl Fn(TokenStream) -> TokenStream,
-        label: TokenStream,
+        kind: Chunks,
     ) -> TokenStream {
+        let span = proc_macro2::Span::call_site();
+        let tick = proc_macro2::Punct::new('\'', proc_macro2::Spacing::Joint);
+        // A leaf loop's outer loop is labelled (a nest's token check passes
+        // over it); a chunk's block label differs between a nest and the
+        // leaf loops in it, which Rust would otherwise warn shadow it.
+        let (label, block) = match kind {
+            Chunks::Leaf => {
+                let leaf = proc_macro2::Ident::new(super::hmr::loop_state::LEAF_LABEL, span);
+                (quote!(#tick #leaf:), proc_macro2::Ident::new("__chunk", span))
+            }
+            Chunks::Nest => (quote!(), proc_macro2::Ident::new("__nest_chunk", span)),
+        };
         let edge = self.back_edge();
         let chunk = proc_macro2::Literal::u32_unsuffixed(aether_rt::abi::LEAF_CHUNK);
         let b = &parts[0];
@@ -220,13 +235,13 @@ impl<'a> Gen<'a> {
             LeafShape::While(..) => {
                 let c = &parts[1];
                 let run = scope(quote! {
-                    '__chunk: {
+                    #tick #block: {
                         let mut __left: u32 = #chunk;
                         while #c {
                             #b
                             __left -= 1;
                             if __left == 0 {
-                                break '__chunk true;
+                                break #tick #block true;
                             }
                         }
                         false
