@@ -43,6 +43,17 @@ pub(crate) const CALLS_FN: &[&str] = &[
     "map.update",
 ];
 
+/// Whether `e` is a struct literal that leaves a field to its default,
+/// which runs code of the struct's module (the defaults are generated as
+/// its functions).
+pub(crate) fn fills_field_default(ck: &CheckResult, tables: &ModuleTables, e: &Expr) -> bool {
+    let ExprKind::StructLit { fields, .. } = &e.kind else { return false };
+    let Some(Res::Type(tid)) = tables.resolutions.get(&e.id) else { return false };
+    ck.types
+        .as_struct(*tid)
+        .is_some_and(|s| s.fields.iter().any(|f| f.has_default && !fields.iter().any(|g| g.name.name == f.name)))
+}
+
 /// Whether a call may reach a safe point under `--hmr` (a reload may land
 /// in it, and the caller reads its `state` addresses again after it): a
 /// user function or method, a function value, a blocking builtin, a builtin
@@ -282,14 +293,10 @@ fn ctx_uses<'a>(ck: &CheckResult, tables: &ModuleTables, roots: Vec<Visit<'a>>) 
                     needs = true;
                 }
             }
-            if let ExprKind::StructLit { fields, .. } = &e.kind {
-                // Field defaults are generated as functions of the defining module.
+            // Field defaults are generated as functions of the defining module.
+            if fills_field_default(ck, tables, e) {
                 if let Some(Res::Type(tid)) = tables.resolutions.get(&e.id) {
-                    if let Some(s) = ck.types.as_struct(*tid) {
-                        if s.fields.iter().any(|f| f.has_default && !fields.iter().any(|g| g.name.name == f.name)) {
-                            calls.push(FnId(u32::MAX - tid.0));
-                        }
-                    }
+                    calls.push(FnId(u32::MAX - tid.0));
                 }
             }
         };

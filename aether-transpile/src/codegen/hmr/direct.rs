@@ -36,7 +36,7 @@
 
 use crate::ast::{ExprKind, ItemKind, StmtKind};
 use crate::check::{CheckResult, FnId, Res};
-use crate::codegen::analysis::{call_reaches_safe_point, visit_block, Visit};
+use crate::codegen::analysis::{call_reaches_safe_point, fills_field_default, visit_block, Visit};
 use crate::project::Program;
 use crate::ty::Ty;
 use std::collections::HashSet;
@@ -136,16 +136,7 @@ fn body_facts(program: &Program, ck: &CheckResult, f: FnId) -> Option<BodyFacts>
                         facts.opaque = true;
                     }
                 }
-                ExprKind::StructLit { fields, .. } => {
-                    if let Some(Res::Type(tid)) = tables.resolutions.get(&e.id) {
-                        let defaulted = ck.types.as_struct(*tid).is_some_and(|s| {
-                            s.fields.iter().any(|f| f.has_default && !fields.iter().any(|g| g.name.name == f.name))
-                        });
-                        if defaulted {
-                            facts.opaque = true;
-                        }
-                    }
-                }
+                ExprKind::StructLit { .. } if fills_field_default(ck, tables, e) => facts.opaque = true,
                 _ => {}
             }
             // A function named as a value, not called here.

@@ -20,8 +20,8 @@
 //! valid for exactly the closure's call, as at any other access.
 
 use crate::ast::{Block, Expr, ExprKind, StmtKind};
-use crate::check::{CheckResult, ModuleTables, Res};
-use crate::codegen::analysis::{call_reaches_safe_point, visit_block, visit_expr, Visit};
+use crate::check::{CheckResult, ModuleTables};
+use crate::codegen::analysis::{call_reaches_safe_point, fills_field_default, visit_block, visit_expr, Visit};
 use crate::codegen::{names, types::TypeNames, Shared};
 use crate::ty::ModuleId;
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
@@ -46,12 +46,7 @@ pub(crate) fn leaf_iteration(ck: &CheckResult, tables: &ModuleTables, body: &Blo
             Visit::Expr(e) => match &e.kind {
                 ExprKind::Closure { .. } | ExprKind::Try(_) => true,
                 ExprKind::Call { callee, args } => call_reaches_safe_point(tables, callee, args),
-                ExprKind::StructLit { fields, .. } => match tables.resolutions.get(&e.id) {
-                    Some(Res::Type(tid)) => ck.types.as_struct(*tid).is_some_and(|s| {
-                        s.fields.iter().any(|f| f.has_default && !fields.iter().any(|g| g.name.name == f.name))
-                    }),
-                    _ => false,
-                },
+                ExprKind::StructLit { .. } => fills_field_default(ck, tables, e),
                 _ => false,
             },
             Visit::Pattern(_) => false,
